@@ -1,0 +1,3 @@
+from reviewflow.cli.main import main
+
+main()
