@@ -24,8 +24,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _root() -> None:
+    """Terminal-first systematic-review workflow manager."""
+
+
 # Each area registers its commands; keep one line per module, sorted.
-_AREAS: list[str] = []
+_AREAS: list[str] = ["simulate"]
 
 
 def _register_all() -> None:

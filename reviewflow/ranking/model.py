@@ -152,7 +152,9 @@ class Ranker:
         self._scores = self._score_all(model)
         return self
 
-    def _add_pseudo_negatives(self, idx: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _add_pseudo_negatives(
+        self, idx: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         pool = np.setdiff1d(np.arange(self.n_records), idx)
         take = min(self.config.pseudo_negatives, pool.size)
         if take == 0:

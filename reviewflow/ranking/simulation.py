@@ -75,9 +75,10 @@ class SimulationResult:
 def _priors(labels: np.ndarray, rng: np.random.Generator, config: SimulationConfig) -> list[int]:
     pos = np.flatnonzero(labels == 1)
     neg = np.flatnonzero(labels == 0)
-    chosen = list(rng.choice(pos, size=min(config.n_prior_relevant, pos.size), replace=False))
-    if neg.size:
-        chosen += list(rng.choice(neg, size=min(config.n_prior_irrelevant, neg.size), replace=False))
+    n_pos = min(config.n_prior_relevant, pos.size)
+    n_neg = min(config.n_prior_irrelevant, neg.size)
+    chosen = list(rng.choice(pos, size=n_pos, replace=False))
+    chosen += list(rng.choice(neg, size=n_neg, replace=False))
     return [int(i) for i in chosen]
 
 

@@ -111,10 +111,7 @@ def stopping_estimate(
     found = int(sum(1 for v in labels_in_order if v))
     streak = consecutive_irrelevant(labels_in_order)
     unseen = estimate_unseen(labels_in_order, n_total)
-    if found == 0:
-        recall = 0.0
-    else:
-        recall = found / (found + unseen)
+    recall = 0.0 if found == 0 else found / (found + unseen)
     if len(labels_in_order) >= n_total:
         stop, reason = True, "every record has been screened"
     elif found == 0:
