@@ -84,7 +84,9 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> sparse.csr_mat
 
 def _classifier(config: RankerConfig):  # noqa: ANN202 - sklearn estimators share no base type
     if config.classifier == "lr":
-        return LogisticRegression(C=config.c, class_weight="balanced", solver="liblinear")
+        return LogisticRegression(
+            C=config.c, class_weight="balanced", solver="liblinear", dual=True
+        )
     if config.classifier == "sgd":
         return SGDClassifier(
             loss="log_loss", alpha=config.sgd_alpha, class_weight="balanced",

@@ -20,7 +20,7 @@ def test_consecutive_irrelevant() -> None:
 
 def test_default_patience() -> None:
     assert default_patience(100) == 50
-    assert default_patience(3000) == 150
+    assert default_patience(3000) == 300
 
 
 def test_front_loaded_finds_say_stop() -> None:
@@ -30,6 +30,7 @@ def test_front_loaded_finds_say_stop() -> None:
     assert est.found == 50 and est.consecutive_irrelevant == 401
     assert est.estimated_unseen_relevant < 2
     assert est.estimated_recall > 0.95
+    assert est.cautious_unseen_relevant >= est.estimated_unseen_relevant
     assert est.should_stop
     assert est.label == "estimate"
 
@@ -41,7 +42,8 @@ def test_flat_rate_means_many_unseen() -> None:
     assert 35 < unseen < 65
     est = stopping_estimate(seq + [0] * 60, 1000, patience=50)
     assert not est.should_stop
-    assert "estimated recall" in est.reason
+    assert "cautious estimated recall" in est.reason
+    assert est.cautious_recall < est.estimated_recall < 0.8
 
 
 def test_short_streak_does_not_stop() -> None:
