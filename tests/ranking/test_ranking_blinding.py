@@ -44,3 +44,21 @@ def test_decision_values() -> None:
     assert decision_label("maybe") is None
     with pytest.raises(ValueError):
         decision_label("perhaps")
+
+
+def test_screening_ranker_never_trains_on_other_reviewers_open_decisions() -> None:
+    from reviewflow.ranking.screening_ranker import ScreeningRanker
+
+    texts = ["stem cell arthritis trial"] * 3 + ["stock market prices"] * 3
+    ids = ["a", "b", "c", "d", "e", "f"]
+    decisions = [("a", "ben", "include"), ("d", "ben", "exclude")]
+    ana = ScreeningRanker(ids, texts, "ana")
+    assert ana.refit(decisions) == 0  # nothing of ben's reaches ana
+    assert not ana.ready
+    assert ana.order(["f", "b", "e"]) == ["f", "b", "e"]  # file order until ready
+    ben = ScreeningRanker(ids, texts, "ben")
+    assert ben.refit(decisions) == 2
+    assert ben.order(["f", "b", "e"])[0] == "b"
+    # a team-known relevant record seeds ana's ranking without ben's decisions
+    assert ana.refit(decisions, known_relevant=["c"]) == 1
+    assert ana.ready and ana.order(["f", "b", "e"])[0] == "b"
