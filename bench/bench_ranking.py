@@ -122,7 +122,7 @@ def run_set(data: LabelledSet, config: RankerConfig, seeds: list[int]) -> dict[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 seeds, no baseline")
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--compare", action="store_true", help="compare classifiers")
     args = parser.parse_args()
     if not SCREENING.is_dir():
@@ -163,13 +163,15 @@ def main() -> None:
 def compare(sets: list[LabelledSet], seeds: list[int]) -> None:
     configs = {
         "lr": RankerConfig(),
+        "lr C=3": replace(RankerConfig(), c=3.0),
+        "lr 1gram": replace(RankerConfig(), ngram_max=1),
         "svm": replace(RankerConfig(), classifier="svm"),
         "nb": replace(RankerConfig(), classifier="nb"),
         "sgd": replace(RankerConfig(), classifier="sgd"),
         "asr-nb": ASREVIEW_LIKE,
     }
     print(f"WSS@95 (%), mean of seeds {seeds}")
-    print(f"{'dataset':<24}" + "".join(f"{k:>9}" for k in configs))
+    print(f"{'dataset':<24}" + "".join(f"{k:>9}" for k in configs), flush=True)
     means = {k: [] for k in configs}
     for data in sets:
         row = f"{data.name:<24}"

@@ -46,7 +46,7 @@ from sklearn.svm import LinearSVC
 
 MEASURED = "filled in by bench/bench_ranking.py --compare; see module docstring"
 
-CLASSIFIERS = ("lr", "sgd", "nb", "cnb", "svm")
+CLASSIFIERS = ("lr", "ens", "sgd", "nb", "cnb", "svm")
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,14 @@ class RankerConfig:
     ngram_max: int = 2
     min_df: int = 2
     max_features: int | None = 200_000
-    c: float = 3.0
+    c: float = 10.0
     nb_alpha: float = 3.822
     sgd_alpha: float = 1e-4
     pseudo_negatives: int = 100
+    always_pseudo_negatives: bool = False
+    sublinear_tf: bool = True
+    char_ngrams: bool = False
+    balanced: bool = True
     seed: int = 0
 
 
@@ -68,7 +72,7 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> sparse.csr_mat
     """TF-IDF matrix, one row per text (fitted on the whole record set)."""
     min_df = config.min_df if len(texts) >= 50 else 1
     vectorizer = TfidfVectorizer(
-        sublinear_tf=True,
+        sublinear_tf=config.sublinear_tf,
         ngram_range=(1, config.ngram_max),
         min_df=min_df,
         max_features=config.max_features,
@@ -77,15 +81,24 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> sparse.csr_mat
         dtype=np.float32,
     )
     try:
-        return vectorizer.fit_transform(texts).tocsr()
+        words = vectorizer.fit_transform(texts).tocsr()
     except ValueError:  # every text empty or stop words only
         return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+    if not config.char_ngrams:
+        return words
+    chars = TfidfVectorizer(
+        sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5), min_df=min_df,
+        max_features=config.max_features, dtype=np.float32,
+    ).fit_transform(texts)
+    return sparse.hstack([words, chars]).tocsr() / np.float32(np.sqrt(2))
 
 
 def _classifier(config: RankerConfig):  # noqa: ANN202 - sklearn estimators share no base type
     if config.classifier == "lr":
         return LogisticRegression(
-            C=config.c, class_weight="balanced", solver="liblinear", dual=True
+            C=config.c, class_weight="balanced" if config.balanced else None,
+            solver="liblinear", dual=True,
+            max_iter=5000,
         )
     if config.classifier == "sgd":
         return SGDClassifier(
@@ -125,7 +138,10 @@ class Ranker:
         features: sparse.csr_matrix | None = None,
     ) -> None:
         self.config = config or RankerConfig()
-        _classifier(self.config)  # fail early on an unknown classifier name
+        if self.config.classifier not in CLASSIFIERS:
+            raise ValueError(
+                f"unknown classifier {self.config.classifier!r}; choose from {CLASSIFIERS}"
+            )
         self.features = features if features is not None else build_features(texts, self.config)
         self.n_records = self.features.shape[0]
         self._scores: np.ndarray | None = None
@@ -143,9 +159,12 @@ class Ranker:
         if y.sum() == 0:
             self._scores = None
             return self
-        if y.sum() == y.size:
+        if y.sum() == y.size or self.config.always_pseudo_negatives:
             idx, y = self._add_pseudo_negatives(idx, y)
         x = self.features[idx]
+        if self.config.classifier == "ens":
+            self._scores = self._ensemble(x, y)
+            return self
         model = _classifier(self.config)
         if self.config.classifier in ("nb", "cnb"):
             model.fit(x, y, sample_weight=_balanced_weights(y))
@@ -153,6 +172,21 @@ class Ranker:
             model.fit(x, y)
         self._scores = self._score_all(model)
         return self
+
+    def _ensemble(self, x: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
+        """Mean rank of logistic regression and naive Bayes scores (0..1)."""
+        from dataclasses import replace
+
+        ranks = []
+        for name in ("lr", "nb"):
+            model = _classifier(replace(self.config, classifier=name))
+            if name == "nb":
+                model.fit(x, y, sample_weight=_balanced_weights(y))
+            else:
+                model.fit(x, y)
+            scores = self._score_all(model)
+            ranks.append(np.argsort(np.argsort(scores)) / max(len(scores) - 1, 1))
+        return np.mean(ranks, axis=0)
 
     def _add_pseudo_negatives(
         self, idx: np.ndarray, y: np.ndarray

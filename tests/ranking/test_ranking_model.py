@@ -37,7 +37,7 @@ def corpus(n_copies: int = 6) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
-@pytest.mark.parametrize("classifier", ["lr", "sgd", "nb", "svm"])
+@pytest.mark.parametrize("classifier", ["lr", "ens", "sgd", "nb", "svm"])
 def test_fitted_ranker_puts_relevant_first(classifier: str) -> None:
     texts, labels = corpus()
     ranker = Ranker(texts, RankerConfig(classifier=classifier))
