@@ -50,7 +50,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reviewflow.ranking.labelled import LabelledSet, read_labelled_csv  # noqa: E402
 from reviewflow.ranking.model import RankerConfig, build_features  # noqa: E402
 from reviewflow.ranking.simulation import SimulationConfig, simulate  # noqa: E402
-from reviewflow.ranking.stopping import stopping_estimate  # noqa: E402
+from reviewflow.ranking.stopping import (  # noqa: E402
+    consecutive_irrelevant,
+    default_patience,
+    stopping_estimate,
+)
 
 SCREENING = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "screening"
 
@@ -91,20 +95,25 @@ def stop_point(order_labels: np.ndarray, step: int = 10) -> tuple[int, float]:
     """First screened count (checked every ``step``) at which the heuristic says stop."""
     n = order_labels.size
     total = int(order_labels.sum())
+    patience = default_patience(n)
     for screened in range(step, n + 1, step):
         seen = order_labels[:screened]
+        if consecutive_irrelevant(seen.tolist()) < patience:
+            continue  # cheap pre-check: the heuristic cannot say stop yet
         if int(seen.sum()) and stopping_estimate(seen.tolist(), n).should_stop:
             return screened, float(seen.sum() / total)
     return n, 1.0
 
 
-def run_set(data: LabelledSet, config: RankerConfig, seeds: list[int]) -> dict[str, float]:
+def run_set(
+    data: LabelledSet, config: RankerConfig, seeds: list[int], stops: bool = True
+) -> dict[str, float]:
     texts = data.texts()
     t0 = time.process_time()
     features = build_features(texts, config)
     result = simulate(texts, data.labels, seeds, config, SimulationConfig(), features=features)
     cpu = time.process_time() - t0
-    stops = [stop_point(lab) for lab in result.labels_in_order()]
+    points = [stop_point(lab) for lab in result.labels_in_order()] if stops else [(0, 0.0)]
     return {
         "wss95": result.mean("wss95") * 100,
         "wss95_sd": float(np.std([s["wss95"] for s in result.per_seed]) * 100),
@@ -114,8 +123,8 @@ def run_set(data: LabelledSet, config: RankerConfig, seeds: list[int]) -> dict[s
         "n": result.n_records,
         "incl": result.n_included,
         "cpu": cpu,
-        "stop_pct": float(np.mean([s[0] for s in stops]) / result.n_records * 100),
-        "stop_recall": float(np.mean([s[1] for s in stops]) * 100),
+        "stop_pct": float(np.mean([s[0] for s in points]) / result.n_records * 100),
+        "stop_recall": float(np.mean([s[1] for s in points]) * 100),
     }
 
 
@@ -143,7 +152,7 @@ def main() -> None:
     compared = 0
     for data in sets:
         ours = run_set(data, RankerConfig(), seeds)
-        base = None if args.quick else run_set(data, ASREVIEW_LIKE, seeds)
+        base = None if args.quick else run_set(data, ASREVIEW_LIKE, seeds, stops=False)
         pub = PUBLISHED.get(data.name)
         base_txt = f"{base['wss95']:8.1f}{ours['wss95'] / base['wss95']:6.2f}" if base else " " * 14
         pub_txt = f"{pub[0]:9.1f}" if pub else f"{'n/f':>9}"
@@ -176,7 +185,7 @@ def compare(sets: list[LabelledSet], seeds: list[int]) -> None:
     for data in sets:
         row = f"{data.name:<24}"
         for key, cfg in configs.items():
-            value = run_set(data, cfg, seeds)["wss95"]
+            value = run_set(data, cfg, seeds, stops=False)["wss95"]
             means[key].append(value)
             row += f"{value:9.1f}"
         print(row, flush=True)
