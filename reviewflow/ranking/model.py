@@ -44,10 +44,12 @@ default. Also measured on the clean Nagtegaal set (6 seeds) and rejected:
 rank ensemble (60.3), always adding 100 pseudo-negatives (65.6), raw tf
 (58.7), char 3-5-grams (66.9), no class weights (68.3), refitting every
 record instead of every 5% (69.6 at 2% steps; +0.4 to +1.2 on three sets at
-10x the cost). Hence the default query is pure max-probability
-(``Ranker.order``); ``Ranker.next_batch(..., explore=...)`` keeps the mix for
-teams that want it. Seed-to-seed spread is large (sd 2-5 points on most sets),
-so differences under ~2 points are noise.
+10x the cost). Repeating the title 3x in the text (6 seeds) helped Kitchenham
+(60.7 vs 51.9) but hurt clean Nagtegaal (63.1 vs 70.0) and Urinary
+Incontinence (54.6 vs 56.2), so it is not the default. Hence the default
+query is pure max-probability (``Ranker.order``);
+``Ranker.next_batch(..., explore=...)`` keeps the mix for teams that want it.
+Seed-to-seed spread is large (sd 2-5 points on most sets), so differences under ~2 points are noise.
 """
 
 from __future__ import annotations

@@ -33,12 +33,12 @@ def plot_recall_curve(
     at95 = screened_at_95 / n_records * 100
     ax.axhline(95, color="tab:red", linestyle=":", linewidth=1)
     ax.axvline(at95, color="tab:red", linestyle=":", linewidth=1)
-    ax.annotate(f"95% recall after {at95:.1f}% screened\nWSS@95 = {wss95 * 100:.1f}%",
+    ax.annotate(f"95% recall after {at95:.1f}% screened\nWSS@95 = {wss95 * 100:.1f}% (mean)",
                 xy=(at95, 95), xytext=(at95 + 4, 60), fontsize=9,
                 arrowprops={"arrowstyle": "->", "color": "tab:red"})
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 101)
-    ax.set_xlabel(f"Records screened (% of {n_records})")
+    ax.set_xlabel(f"Records screened (% of all {n_records} records)")
     ax.set_ylabel("Relevant records found (recall, %)")
     ax.set_title(title)
     ax.grid(alpha=0.3)
