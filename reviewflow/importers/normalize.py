@@ -20,6 +20,7 @@ _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.org/)", re.IGNORECASE
 )
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_YYYYMMDD = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)")
 _PAGES = re.compile(r"^([A-Za-z]*)(\d+)\s*[-\u2010-\u2015]+\s*([A-Za-z]*)(\d+)$")
 _PMID = re.compile(r"(?<!\d)(\d{1,9})(?!\d)")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -95,10 +96,10 @@ def normalise_pmid(value: str | None) -> str | None:
 
 
 def parse_year(value: str | None) -> int | None:
-    """The first plausible four-digit year in a date string (``2016/09//`` -> 2016)."""
+    """The first plausible year in a date string (``2016/09//``, ``20170812`` -> 2017)."""
     if not value:
         return None
-    match = _YEAR.search(value)
+    match = _YEAR.search(value) or _YYYYMMDD.search(value)
     return int(match.group(1)) if match else None
 
 
