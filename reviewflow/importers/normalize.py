@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
-_WS = re.compile(r"\s+")
 _DOI = re.compile(r"10\.\d{3,9}/\S+")
 _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.org/)", re.IGNORECASE
@@ -50,14 +49,16 @@ def clean_text(value: str | None) -> str | None:
     """Unescape HTML entities, drop markup tags, collapse whitespace; None if empty."""
     if not value:
         return None
+    if "<" not in value and "&" not in value and "  " not in value and value.isprintable():
+        # Fast path (most values): printable means the only whitespace is " ".
+        return value.strip() or None
     if "<" in value:
         value = _TAG.sub(" ", value)
     if "&" in value:
         value = html.unescape(value)
         if "<" in value:  # entities may have hidden tags (&lt;p&gt;)
             value = _TAG.sub(" ", value)
-    value = _WS.sub(" ", value).strip()
-    return value or None
+    return " ".join(value.split()) or None
 
 
 def clean_abstract(value: str | None) -> str | None:
