@@ -32,6 +32,7 @@ app = typer.Typer(
 _AREAS: list[str] = [
     "demo",
     "review",
+    "screening",
 ]
 
 

@@ -9,6 +9,7 @@ from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.decisions import ensure_reviewer, record_decision
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.location import ReviewConfig
 
 TITLES = [
     "Mesenchymal stem cells for rheumatoid arthritis: a randomised controlled trial",
@@ -19,9 +20,22 @@ TITLES = [
 ]
 
 
+def make_review(folder: Path, n_records: int = 10, toml_extra: dict | None = None) -> Path:
+    """A review folder (reviewflow.toml + SQLite) holding ``n_records`` records."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = ReviewConfig(folder=folder, title="Test review", extra=toml_extra or {})
+    fill(Store.create(config.database_url(), title="Test review"), n_records).dispose()
+    config.save()
+    return folder
+
+
 def make_store(tmp_path: Path, n_records: int = 10) -> Store:
     """A SQLite store with ``n_records`` records from two imports (PubMed, Embase)."""
-    store = Store.create(f"sqlite:///{tmp_path / 'store.db'}", title="Test review")
+    return fill(Store.create(f"sqlite:///{tmp_path / 'store.db'}", title="Test review"),
+                n_records)
+
+
+def fill(store: Store, n_records: int) -> Store:
     with store.write() as s:
         pubmed = models.SearchImport(database="PubMed", file_name="p.nbib", file_sha256="a" * 64,
                                      format="nbib", encoding="utf-8")
