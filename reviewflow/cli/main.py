@@ -33,6 +33,7 @@ _AREAS: list[str] = [
     "demo",
     "review",
     "screening",
+    "tui",
 ]
 
 

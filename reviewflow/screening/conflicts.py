@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.state import ARBITER, RecordStatus, record_votes, stage_statuses
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
@@ -35,13 +36,21 @@ class Conflict:
         return self.status.resolution is not None
 
 
-def list_conflicts(session: Session, stage: str | None = None,
-                   include_resolved: bool = False) -> list[Conflict]:
-    """Conflicts at one stage (or all), unresolved first, by record id."""
+def list_conflicts(session: Session, stage: str | None = None, include_resolved: bool = False,
+                   viewer: Viewer | None = None) -> list[Conflict]:
+    """Conflicts at one stage (or all), unresolved first, by record id.
+
+    Given a blinded ``viewer``, only conflicts on records they decided themselves
+    are listed (a third screener must not see two colleagues' calls first).
+    """
     found: list[RecordStatus] = []
     for st in [stage] if stage else list(STAGES):
         for status in stage_statuses(session, st).values():
-            if status.disagreement and (include_resolved or status.resolution is None):
+            if not status.disagreement or (status.resolution and not include_resolved):
+                continue
+            if viewer is None or viewer.sees_all or any(
+                v.reviewer_id == viewer.reviewer_id for v in status.votes
+            ):
                 found.append(status)
     titles = _titles(session, [s.record_id for s in found])
     found.sort(key=lambda s: (s.resolution is not None, STAGES.index(s.stage), s.record_id))
