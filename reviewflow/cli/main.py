@@ -32,6 +32,8 @@ app = typer.Typer(
 _AREAS: list[str] = [
     "demo",
     "review",
+    "screening",
+    "tui",
 ]
 
 
