@@ -32,6 +32,7 @@ app = typer.Typer(
 _AREAS: list[str] = [
     "demo",
     "prisma",
+    "report",
     "review",
     "screening",
     "tui",
