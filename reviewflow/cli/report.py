@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from reviewflow.cli.common import globals_of, open_store
+from reviewflow.errors import ReviewflowError
 from reviewflow.store.location import resolve_review_folder
 
 
@@ -20,7 +21,7 @@ def report(
     store = open_store(ctx)
     try:
         folder = resolve_review_folder(globals_of(ctx).review)
-    except Exception:  # --db without a review folder: no folder-kept files to read
+    except ReviewflowError:  # --db without a review folder: no folder-kept files
         folder = None
     out = out or (folder / "report" if folder else Path("report"))
     path = build_report(store, out, folder)
