@@ -1,0 +1,255 @@
+"""Builds every report (publication) and decides which databases hold it.
+
+The result is the ground truth: one :class:`Pub` per duplicate group. The writers
+then render each Pub once per database it is in, each time in that database's
+own spelling, so the duplicates differ the way real ones do.
+"""
+
+from __future__ import annotations
+
+import random
+
+from samplegen import others, text_en, text_zh
+from samplegen.diseases import DISEASES, SOURCES
+from samplegen.model import Journal, Pub, Trial
+from samplegen.names import JOURNALS, affiliation_for, authors_for
+from samplegen.trials import SPECS
+
+ARTICLE_NUMBER_JOURNALS = {"scrt", "fimm", "sci", "cddis", "ccare", "medi", "arth"}
+CONFERENCE = {"acr": (1948, "Suppl 10"), "eular": (1941, "Suppl 1"), "ecco": (2006, "Suppl 1")}
+ENGLISH_JOURNALS = ["sci", "jcmm", "intimp", "cddis", "fimm", "scrt", "jcyt", "medi", "arth",
+                    "ijrd", "ccare", "rheum"]
+
+
+class IdMaker:
+    """Unique made-up identifiers in ranges real databases have not reached."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def make(self, pattern: str, digits: int) -> str:
+        while True:
+            value = pattern.format("".join(str(self.rng.randint(0, 9)) for _ in range(digits)))
+            if value not in self.used:
+                self.used.add(value)
+                return value
+
+
+class Builder:
+    """Holds the random source and identifier allocator while the reports are made."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.ids = IdMaker(random.Random(seed + 1))
+        self.pubs: list[Pub] = []
+
+    def new_pub(self, study_key: str, kind: str, title: str, abstract: str | None,
+                journal: Journal, year: int, country: str, n_authors: int = 0) -> Pub:
+        rng = self.rng
+        authors = authors_for(rng, country, n_authors or rng.randint(3, 8))
+        volume, issue, first, last = self._pages(journal, year, kind)
+        aff, aff_zh = affiliation_for(rng, country)
+        key = f"R{len(self.pubs) + 1:03d}"
+        doi = f"10.5555/{journal.code}.{year}.{rng.randint(100, 9999):04d}"
+        pub = Pub(key=key, study_key=study_key, kind=kind, title=title, abstract=abstract,
+                  authors=authors, journal=journal, year=year, month=rng.randint(1, 12),
+                  volume=volume, issue=issue, first_page=first, last_page=last, doi=doi,
+                  pmid=None, affiliation=aff, affiliation_zh=aff_zh)
+        self.pubs.append(pub)
+        return pub
+
+    def _pages(self, j: Journal, year: int, kind: str) -> tuple[str, str, str, str]:
+        rng = self.rng
+        if j.code in CONFERENCE:
+            start, issue = CONFERENCE[j.code]
+            return str(year - start), issue, str(rng.randint(100, 2999)), ""
+        # one volume per journal-year, so two reports in one journal and year agree
+        volume = str(year - 1960 - sum(map(ord, j.code)) % 40)
+        issue = str(rng.randint(1, 12))
+        if j.code in ARTICLE_NUMBER_JOURNALS:
+            return volume, issue, str(rng.randint(10, 480)), ""
+        first = rng.randint(30, 2400)
+        length = 1 if kind == "erratum" else rng.randint(5, 14)
+        return volume, issue, str(first), str(first + length - 1)
+
+    def place(self, pub: Pub, dbs: list[str]) -> None:
+        pub.dbs = dbs
+        if "pubmed" in dbs:
+            pub.pmid = self.ids.make("99{}", 6)
+        if "embase" in dbs:
+            pub.ids["embase"] = self.ids.make("69{}", 7)
+        if "wos" in dbs:
+            pub.ids["wos"] = self.ids.make("WOS:99900{}", 10)
+        if "central" in dbs:
+            pub.ids["central"] = self.ids.make("CN-09{}", 6)
+        if "cnki" in dbs:
+            pub.ids["cnki"] = self.ids.make(pub.journal.code.upper() + f"{pub.year}" + "{}", 5)
+
+
+def _english_dbs(rng: random.Random, trial: bool) -> list[str]:
+    dbs = ["pubmed", "embase"]
+    if rng.random() < 0.8:
+        dbs.append("wos")
+    if trial and rng.random() < 0.85:
+        dbs.append("central")
+    return dbs
+
+
+def trial_reports(b: Builder, trials: list[Trial]) -> None:
+    """Main report of every included trial (Chinese or English)."""
+    spec = {s[0]: s for s in SPECS}
+    for t in trials:
+        _key, _d, _s, country, chinese, jcode, year, _c = spec[t.study_key]
+        journal = JOURNALS[jcode]
+        registry = b.ids.make("NCT0{}", 7)
+        if chinese:
+            pub = b.new_pub(t.study_key, "article", text_zh.trial_title_en_translated(t),
+                            text_en.trial_abstract(t, registry), journal, year, country)
+            pub.language = "chi"
+            pub.title_zh = text_zh.trial_title_zh(t)
+            pub.abstract_zh = text_zh.trial_abstract_zh(t)
+            pub.keywords_zh = text_zh.trial_keywords_zh(t)
+            dbs = ["cnki"] + (["pubmed", "embase", "central"] if journal.medline else [])
+            if t.study_key == "OA-BM-4":
+                dbs.append("central")  # CENTRAL handsearches Chinese journals, English title only
+                pub.abstract = None
+            b.place(pub, dbs)
+        else:
+            pub = b.new_pub(t.study_key, "article", text_en.trial_title(b.rng, t),
+                            text_en.trial_abstract(t, registry), journal, year, country)
+            b.place(pub, _english_dbs(b.rng, True))
+        pub.registry_id = registry
+        pub.relevant_ta = pub.relevant_ft = True
+        pub.category = "included RCT"
+        _index_terms(pub, t)
+        t.label = f"{pub.authors[0].family} {pub.year}"
+
+
+def _index_terms(pub: Pub, t: Trial) -> None:
+    d = DISEASES[t.disease]
+    pub.mesh = ["Adult", "Female", "Humans", "Male", "Middle Aged", *d.mesh,
+                "*Mesenchymal Stem Cell Transplantation/methods", "Mesenchymal Stem Cells",
+                SOURCES[t.cell_source][2], "Treatment Outcome"]
+    pub.keywords = ["*mesenchymal stem cell transplantation", *d.emtree, "adult",
+                    "controlled study", "female", "human", "male", "randomized controlled trial",
+                    f"{t.cell_source} derived mesenchymal stem cell"]
+
+
+def extra_trial_reports(b: Builder, trials: list[Trial]) -> None:
+    """Second reports of included trials: each must stay its own record, not a merge."""
+    by_key = {t.study_key: t for t in trials}
+    main = {p.study_key: p for p in b.pubs if p.category == "included RCT"}
+    t = by_key["OA-BM-1"]  # conference abstract of a trial whose full paper is included
+    conf = b.new_pub(t.study_key, "conference", text_en.conference_title(t),
+                     text_en.conference_abstract(t), JOURNALS["acr"], main[t.study_key].year - 1,
+                     t.country)
+    conf.authors = main[t.study_key].authors[:4]
+    conf.doi = None
+    b.place(conf, ["embase", "wos", "central"])
+    _second(conf, "conference abstract of an included trial")
+    t = by_key["OA-AD-1"]  # 2-year follow-up of an included trial
+    fu = b.new_pub(t.study_key, "article", text_en.followup_title(t), text_en.followup_abstract(t),
+                   JOURNALS["ajsm"], main[t.study_key].year + 2, t.country)
+    fu.authors = main[t.study_key].authors
+    b.place(fu, ["pubmed", "embase", "wos"])
+    _second(fu, "follow-up report of an included trial")
+    t = by_key["SLE-2"]  # the same trial published first in Chinese
+    zh = b.new_pub(t.study_key, "article", text_zh.trial_title_en_translated(t), None,
+                   JOURNALS["zhfs"], main[t.study_key].year - 1, "China")
+    zh.authors = main[t.study_key].authors
+    zh.language, zh.doi = "chi", None
+    zh.title_zh = text_zh.trial_title_zh(t)
+    zh.abstract_zh = text_zh.trial_abstract_zh(t)
+    zh.keywords_zh = text_zh.trial_keywords_zh(t)
+    b.place(zh, ["cnki"])
+    _second(zh, "Chinese-language report of an included English trial")
+    for key in ("IBD-1", "MS-1"):  # trial registry entries, a CENTRAL speciality
+        t = by_key[key]
+        d = DISEASES[t.disease]
+        reg = b.new_pub(key, "registry", f"Mesenchymal Stem Cells for {d.name.title()}", None,
+                        JOURNALS["jcyt"], main[key].year - 3, t.country, 1)
+        reg.doi = None
+        reg.registry_id = main[key].registry_id
+        b.place(reg, ["central"])
+        _second(reg, "trial registry record of an included trial")
+
+
+def _second(pub: Pub, category: str) -> None:
+    pub.relevant_ta, pub.relevant_ft, pub.ft_reason = True, False, "duplicate report"
+    pub.category = category
+
+
+def erratum(b: Builder) -> None:
+    """An erratum notice for an included article: a separate item, not a duplicate."""
+    target = next(p for p in b.pubs if p.study_key == "SLE-1")
+    e = b.new_pub("ERR-SLE-1", "erratum", f"Correction: {target.title}", None, target.journal,
+                  target.year + 1, "China", 1)
+    e.authors = target.authors
+    e.erratum_of = target.key
+    e.category = "erratum notice"
+    b.place(e, ["pubmed", "embase", "wos"])
+
+
+def ft_excluded(b: Builder) -> None:
+    for i, (title, cat, reason, country, jcode) in enumerate(others.FT_EXCLUDED):
+        journal = JOURNALS[jcode]
+        kind = "conference" if jcode in CONFERENCE else "article"
+        abstract = (f"Randomized or comparative study ({cat}). " if kind == "article" else "") + (
+            f"{title}. Patients received mesenchymal stem cells or control treatment; efficacy and "
+            "safety outcomes are reported.")
+        pub = b.new_pub(f"FTX-{i + 1:02d}", kind, title, abstract, journal,
+                        b.rng.randint(2016, 2023), country)
+        if kind == "conference":
+            pub.doi = None
+            b.place(pub, ["embase", "central"] if b.rng.random() < 0.5 else ["embase"])
+        else:
+            b.place(pub, _english_dbs(b.rng, "random" in title))
+        pub.relevant_ta, pub.relevant_ft, pub.ft_reason = True, False, reason
+        pub.category = cat
+    for j, (title_zh, reason, cat) in enumerate((
+        ("脐带间充质干细胞治疗难治性系统性红斑狼疮的临床观察", "not randomised",
+         "single-arm study (Chinese)"),
+        ("间充质干细胞移植治疗系统性硬化症的临床研究", "not retrievable",
+         "no full text (Chinese)"),
+    )):
+        pub = b.new_pub(f"FTX-ZH-{j + 1}", "article", "", None, JOURNALS["zgyy"],
+                        b.rng.randint(2017, 2022), "China")
+        pub.title, pub.language, pub.doi = "", "chi", None
+        pub.title_zh = title_zh
+        pub.abstract_zh = (f"目的 观察{title_zh[:-5]}的疗效。方法 收集患者资料,"
+                           "给予间充质干细胞治疗,观察治疗前后疾病活动度变化。"
+                           "结果 治疗后患者病情改善。结论 间充质干细胞治疗安全有效。")
+        pub.keywords_zh = ["间充质干细胞", "临床观察"]
+        b.place(pub, ["cnki"])
+        pub.relevant_ta, pub.relevant_ft, pub.ft_reason = True, False, reason
+        pub.category = cat
+
+
+def irrelevant(b: Builder) -> None:
+    rng = b.rng
+    countries = ["China", "USA", "Korea", "Iran", "Italy", "Spain", "Brazil", "India", "Turkey"]
+    for i, (title, abstract, cat) in enumerate(others.irrelevant_specs(rng)):
+        journal = JOURNALS[ENGLISH_JOURNALS[(i * 7) % len(ENGLISH_JOURNALS)]]
+        pub = b.new_pub(f"IRR-{i + 1:03d}", "review" if cat == "review" else "article", title,
+                        abstract, journal, rng.randint(2014, 2023), rng.choice(countries))
+        trialish = "random" in title
+        odds = (("pubmed", 0.85), ("embase", 0.85), ("wos", 0.6))
+        dbs = [db for db, p in odds if rng.random() < p]
+        if trialish and rng.random() < 0.9:
+            dbs.append("central")
+        b.place(pub, dbs or ["embase"])
+        pub.category = cat
+        pub.mesh = others.index_terms(cat, title)
+        if rng.random() < 0.08:
+            pub.doi = None
+    for i, (title_zh, abstract_zh, kws, cat) in enumerate(text_zh.IRRELEVANT_ZH):
+        journal = JOURNALS[["zgzz", "zgyy", "zhfs", "zgxf"][i % 4]]
+        pub = b.new_pub(f"IRR-ZH-{i + 1:02d}", "review" if cat == "review" else "article", "",
+                        None, journal, rng.randint(2015, 2023), "China")
+        pub.language, pub.title_zh = "chi", title_zh
+        pub.abstract_zh, pub.keywords_zh = abstract_zh, kws
+        pub.doi = pub.doi if rng.random() < 0.5 else None
+        b.place(pub, ["cnki"])
+        pub.category = cat
+
