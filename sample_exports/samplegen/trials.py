@@ -101,7 +101,7 @@ def build_trials(rng: random.Random) -> list[Trial]:
         for s, n in zip(specs, _sizes(rng, specs, 14, 42), strict=True):
             sizes[s[0]] = n
     _add_oa(rng, trials, sizes)
-    _add_continuous(rng, trials, sizes, ["SLE"], "SLEDAI", -2.32, 1.3)
+    _add_continuous(rng, trials, sizes, ["SLE"], "SLEDAI", -2.32, 1.7)
     _add_continuous(rng, trials, sizes, ["MS"], "EDSS", -0.08, 0.15)
     _add_continuous(rng, trials, sizes, ["RA"], "DAS28", -0.7, 0.2)
     singles = (("SSC", "mRSS", -0.25), ("PSS", "ESSDAI", -0.8), ("SPA", "BASDAI", -0.9))
@@ -116,8 +116,8 @@ def build_trials(rng: random.Random) -> list[Trial]:
 
 def _add_oa(rng: random.Random, trials: dict[str, Trial], sizes: dict) -> None:
     """Pain VAS per cell-source subgroup; every second trial reports millimetres."""
-    for src, target, spread in (("bone marrow", -0.95, 0.6), ("umbilical cord", -1.25, 0.7),
-                                ("adipose tissue", -1.26, 0.6)):
+    for src, target, spread in (("bone marrow", -0.95, 0.85), ("umbilical cord", -1.25, 0.95),
+                                ("adipose tissue", -1.26, 0.8)):
         keys = [s[0] for s in SPECS if s[1] == "OA" and s[2] == src]
         arms = continuous_arms(rng, VAS_CM, [sizes[k] for k in keys], target, spread)
         for i, (k, a) in enumerate(zip(keys, arms, strict=True)):
