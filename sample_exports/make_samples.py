@@ -52,7 +52,7 @@ def build(seed: int = SEED) -> tuple[list[Pub], list]:
     erratum(b)
     ft_excluded(b)
     irrelevant(b)
-    seed_quirks(b.pubs)
+    seed_quirks(b.pubs, b.add_db)
     return b.pubs, trials
 
 

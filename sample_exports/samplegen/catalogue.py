@@ -65,7 +65,7 @@ class Builder:
             start, issue = CONFERENCE[j.code]
             return str(year - start), issue, str(rng.randint(100, 2999)), ""
         # one volume per journal-year, so two reports in one journal and year agree
-        volume = str(year - 1960 - sum(map(ord, j.code)) % 40)
+        volume = str(year - 2000 + sum(map(ord, j.code)) % 40)
         issue = str(rng.randint(1, 12))
         if j.code in ARTICLE_NUMBER_JOURNALS:
             return volume, issue, str(rng.randint(10, 480)), ""
@@ -74,17 +74,25 @@ class Builder:
         return volume, issue, str(first), str(first + length - 1)
 
     def place(self, pub: Pub, dbs: list[str]) -> None:
-        pub.dbs = dbs
-        if "pubmed" in dbs:
+        pub.dbs = []
+        for db in dbs:
+            self.add_db(pub, db)
+
+    def add_db(self, pub: Pub, db: str) -> None:
+        """Put ``pub`` in one more database, with a fresh accession there."""
+        if db in pub.dbs:
+            return
+        pub.dbs.append(db)
+        self._accession(pub, db)
+
+    def _accession(self, pub: Pub, db: str) -> None:
+        if db == "pubmed":
             pub.pmid = self.ids.make("99{}", 6)
-        if "embase" in dbs:
-            pub.ids["embase"] = self.ids.make("69{}", 7)
-        if "wos" in dbs:
-            pub.ids["wos"] = self.ids.make("WOS:99900{}", 10)
-        if "central" in dbs:
-            pub.ids["central"] = self.ids.make("CN-09{}", 6)
-        if "cnki" in dbs:
-            pub.ids["cnki"] = self.ids.make(pub.journal.code.upper() + f"{pub.year}" + "{}", 5)
+            return
+        pattern, digits = {"embase": ("69{}", 7), "wos": ("WOS:99900{}", 10),
+                           "central": ("CN-09{}", 6),
+                           "cnki": (f"{pub.journal.code.upper()}{pub.year}{{}}", 5)}[db]
+        pub.ids[db] = self.ids.make(pattern, digits)
 
 
 def _english_dbs(rng: random.Random, trial: bool) -> list[str]:

@@ -18,7 +18,7 @@ def wrap(prefix: str, text: str, width: int, indent: str) -> list[str]:
 
 def medline_pages(first: str, last: str) -> str:
     """MEDLINE drops the leading digits the last page shares with the first: 123-129 -> 123-9."""
-    if not last:
+    if not last or last == first:
         return first
     if len(first) == len(last):
         i = 0
@@ -55,6 +55,6 @@ def title_case(title: str) -> str:
     small = {"a", "an", "and", "or", "of", "for", "in", "on", "the", "to", "versus", "with", "by",
              "via", "from"}
     words = title.split(" ")
-    out = [w if (i and w.lower() in small) or not w[:1].isalpha() else w[:1].upper() + w[1:]
-           for i, w in enumerate(words)]
+    out = [w if (i and w.lower() in small and not words[i - 1].endswith(":"))
+           or not w[:1].isalpha() else w[:1].upper() + w[1:] for i, w in enumerate(words)]
     return " ".join(out)

@@ -69,9 +69,10 @@ def record(pub: Pub, related: dict[str, Pub]) -> list[str]:
     out += [f"MH  - {m}" for m in pub.mesh]
     if pub.registry_id:
         out += [f"SI  - ClinicalTrials.gov/{pub.registry_id}"]
-    out += [f"EDAT- {pub.epub_year or pub.year}/{pub.month:02d}/15 06:00",
+    first_year, first_month = pub_date(pub)
+    out += [f"EDAT- {first_year}/{first_month:02d}/15 06:00",
             f"MHDA- {pub.year}/{pub.month:02d}/28 06:00",
-            f"CRDT- {pub.epub_year or pub.year}/{pub.month:02d}/14 05:41"]
+            f"CRDT- {first_year}/{first_month:02d}/14 05:41"]
     if pub.doi:
         out += [f"AID - {pub.doi} [doi]"]
     out += ["PST - ppublish"]

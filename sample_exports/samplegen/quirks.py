@@ -8,6 +8,8 @@ the README can say exactly where they are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from samplegen.model import Pub
 
 # quirk -> (database, study keys of the included trials' main reports)
@@ -28,11 +30,15 @@ EPUB_PREVIOUS_YEAR = ["OA-BM-2", "SLE-4", "IBD-6", "MS-3", "OA-UC-4"]
 NO_DOI_AT_ALL = ["OA-BM-4", "SLE-3", "IBD-3"]
 
 
-def seed_quirks(pubs: list[Pub]) -> None:
-    """Apply :data:`SEEDED` to the main reports; conference abstracts get their own treatment."""
+def seed_quirks(pubs: list[Pub], add_db: Callable[[Pub, str], None]) -> None:
+    """Apply :data:`SEEDED` to the main reports; conference abstracts get their own treatment.
+
+    A quirk only shows if the report is in that database, so ``add_db`` puts it there.
+    """
     main = {p.study_key: p for p in pubs if p.category == "included RCT"}
     for quirk, (db, keys) in SEEDED.items():
         for key in keys:
+            add_db(main[key], db)
             main[key].add_quirk(db, quirk.removesuffix("_central"))
     for key in EPUB_PREVIOUS_YEAR:
         main[key].epub_year = main[key].year - 1

@@ -79,7 +79,8 @@ def result_sentence(a: Arm) -> str:
         return (f"{a.outcome} was achieved by {a.events_treat} of {a.n_treat} patients given MSCs "
                 f"and {a.events_ctrl} of {a.n_ctrl} controls.")
     scale = f" ({a.scale})" if a.scale != a.outcome else ""
-    return (f"At {a.timepoint}, mean {a.outcome}{scale} was {a.mean_treat} (SD {a.sd_treat}) "
+    name = "pain VAS" if a.outcome == "Pain VAS" else a.outcome
+    return (f"At {a.timepoint}, mean {name}{scale} was {a.mean_treat} (SD {a.sd_treat}) "
             f"in the MSC group versus {a.mean_ctrl} (SD {a.sd_ctrl}) in the control group "
             f"({p_text(a)}).")
 

@@ -276,3 +276,32 @@ def test_review_toml_lists_the_sources_and_reasons() -> None:
     assert {s["file"] for s in review["sources"]} <= set(GENERATED)
     assert set(review["screening"]["exclusion_reasons"]) == REASONS
     assert review["highlight"]["include"] and review["highlight"]["exclude"]
+
+
+def test_every_seeded_quirk_lands_in_its_database(truth: list[dict[str, str]]) -> None:
+    sys.path.insert(0, str(SAMPLES))
+    try:
+        from samplegen.quirks import SEEDED
+    finally:
+        sys.path.remove(str(SAMPLES))
+    files = {"embase": "embase_ovid.ris", "central": "cochrane_central.ris",
+             "wos": "wos_savedrecs.txt"}
+    where: dict[str, set[str]] = defaultdict(set)
+    for r in truth:
+        if r["category"] == "included RCT":
+            where[r["study_key"]].add(r["file"])
+    for quirk, (db, keys) in SEEDED.items():
+        for key in keys:
+            assert files[db] in where[key], f"{quirk}: {key} is not in {db}"
+
+
+def test_readme_counts_match_the_files(truth: list[dict[str, str]]) -> None:
+    readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    counts = Counter(r["file"] for r in truth)
+    for name in RECORD_START:
+        row = re.search(rf"^\| `{re.escape(name)}` \|.*\| (\d+) \|$", readme, flags=re.M)
+        assert row, f"README has no row for {name}"
+        assert int(row.group(1)) == counts[name], name
+    main = sum(n for f, n in counts.items() if f != "cnki_noteexpress.net")
+    reports = len({r["duplicate_group"] for r in truth})
+    assert f"The five main files hold {main} records of {reports} distinct reports" in readme
