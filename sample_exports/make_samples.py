@@ -29,7 +29,7 @@ from samplegen.catalogue import (
 from samplegen.model import Pub
 from samplegen.quirks import seed_quirks
 from samplegen.review_config import REVIEW_TOML
-from samplegen.tables import extraction_csv, reviewer_decisions, rob_csv, truth_csv
+from samplegen.tables import extraction_csv, reviewer_decisions, rob_csv, summary, truth_csv
 from samplegen.trials import build_trials
 
 SEED = 20231231
@@ -67,7 +67,7 @@ def accession(db: str, p: Pub) -> str:
     return p.pmid or "" if db == "pubmed" else p.ids.get(db, "")
 
 
-def render_all(seed: int = SEED) -> dict[str, bytes]:
+def render_all(seed: int = SEED) -> tuple[dict[str, bytes], list[str]]:
     pubs, trials = build(seed)
     related = {p.key: p for p in pubs}
     out: dict[str, bytes] = {}
@@ -84,12 +84,13 @@ def render_all(seed: int = SEED) -> dict[str, bytes]:
         placed += [(file, i + 1, p, accession(db, p)) for i, p in enumerate(ordered[db])]
     placed += [(NOTEEXPRESS, i + 1, p, p.ids["cnki"]) for i, p in enumerate(net)]
     rng = random.Random(seed + 7)
-    out["truth.csv"] = truth_csv(placed, reviewer_decisions(rng, pubs)).encode()
+    decisions = reviewer_decisions(rng, pubs)
+    out["truth.csv"] = truth_csv(placed, decisions).encode()
     main = {p.study_key: p for p in pubs if p.category == "included RCT"}
     out["extraction.csv"] = extraction_csv(trials, main).encode()
     out["rob.csv"] = rob_csv(rng, trials).encode()
     out["review.toml"] = REVIEW_TOML.encode()
-    return out
+    return out, summary(placed, decisions, set(FILES.values()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, data in render_all(args.seed).items():
+    files, figures = render_all(args.seed)
+    for name, data in files.items():
         (args.out / name).write_bytes(data)
         print(f"{name:24} {len(data):>8} bytes")
+    print("\n".join(figures))
     return 0
 
 

@@ -148,39 +148,53 @@ def extra_trial_reports(b: Builder, trials: list[Trial]) -> None:
     """Second reports of included trials: each must stay its own record, not a merge."""
     by_key = {t.study_key: t for t in trials}
     main = {p.study_key: p for p in b.pubs if p.category == "included RCT"}
-    t = by_key["OA-BM-1"]  # conference abstract of a trial whose full paper is included
+    _conference_abstract(b, by_key["OA-BM-1"], main["OA-BM-1"])
+    _follow_up(b, by_key["OA-AD-1"], main["OA-AD-1"])
+    _chinese_report(b, by_key["SLE-2"], main["SLE-2"])
+    for key in ("IBD-1", "MS-1"):
+        _registry_record(b, by_key[key], main[key])
+
+
+def _conference_abstract(b: Builder, t: Trial, full: Pub) -> None:
+    """An interim abstract a year before the full paper, with a different title."""
     conf = b.new_pub(t.study_key, "conference", text_en.conference_title(t),
-                     text_en.conference_abstract(t), JOURNALS["acr"], main[t.study_key].year - 1,
-                     t.country)
-    conf.authors = main[t.study_key].authors[:4]
+                     text_en.conference_abstract(t), JOURNALS["acr"], full.year - 1, t.country)
+    conf.authors = full.authors[:4]
     conf.doi = None
     b.place(conf, ["embase", "wos", "central"])
     _second(conf, "conference abstract of an included trial")
-    t = by_key["OA-AD-1"]  # 2-year follow-up of an included trial
+
+
+def _follow_up(b: Builder, t: Trial, full: Pub) -> None:
     fu = b.new_pub(t.study_key, "article", text_en.followup_title(t), text_en.followup_abstract(t),
-                   JOURNALS["ajsm"], main[t.study_key].year + 2, t.country)
-    fu.authors = main[t.study_key].authors
+                   JOURNALS["ajsm"], full.year + 2, t.country)
+    fu.authors = full.authors
     b.place(fu, ["pubmed", "embase", "wos"])
     _second(fu, "follow-up report of an included trial")
-    t = by_key["SLE-2"]  # the same trial published first in Chinese
+
+
+def _chinese_report(b: Builder, t: Trial, full: Pub) -> None:
+    """The same trial published a year earlier in a Chinese journal (CNKI only)."""
     zh = b.new_pub(t.study_key, "article", text_zh.trial_title_en_translated(t), None,
-                   JOURNALS["zhfs"], main[t.study_key].year - 1, "China")
-    zh.authors = main[t.study_key].authors
+                   JOURNALS["zhfs"], full.year - 1, "China")
+    zh.authors = full.authors
     zh.language, zh.doi = "chi", None
     zh.title_zh = text_zh.trial_title_zh(t)
     zh.abstract_zh = text_zh.trial_abstract_zh(t)
     zh.keywords_zh = text_zh.trial_keywords_zh(t)
     b.place(zh, ["cnki"])
     _second(zh, "Chinese-language report of an included English trial")
-    for key in ("IBD-1", "MS-1"):  # trial registry entries, a CENTRAL speciality
-        t = by_key[key]
-        d = DISEASES[t.disease]
-        reg = b.new_pub(key, "registry", f"Mesenchymal Stem Cells for {d.name.title()}", None,
-                        JOURNALS["jcyt"], main[key].year - 3, t.country, 1)
-        reg.doi = None
-        reg.registry_id = main[key].registry_id
-        b.place(reg, ["central"])
-        _second(reg, "trial registry record of an included trial")
+
+
+def _registry_record(b: Builder, t: Trial, full: Pub) -> None:
+    """A ClinicalTrials.gov entry as CENTRAL lists it: no authors, no journal, no DOI."""
+    d = DISEASES[t.disease]
+    reg = b.new_pub(t.study_key, "registry", f"Mesenchymal Stem Cells for {d.name.title()}", None,
+                    JOURNALS["jcyt"], full.year - 3, t.country, 1)
+    reg.doi = None
+    reg.registry_id = full.registry_id
+    b.place(reg, ["central"])
+    _second(reg, "trial registry record of an included trial")
 
 
 def _second(pub: Pub, category: str) -> None:
@@ -200,12 +214,11 @@ def erratum(b: Builder) -> None:
 
 
 def ft_excluded(b: Builder) -> None:
+    """Reports that pass title/abstract screening but fail at full text, one per reason."""
     for i, (title, cat, reason, country, jcode) in enumerate(others.FT_EXCLUDED):
         journal = JOURNALS[jcode]
         kind = "conference" if jcode in CONFERENCE else "article"
-        abstract = (f"Randomized or comparative study ({cat}). " if kind == "article" else "") + (
-            f"{title}. Patients received mesenchymal stem cells or control treatment; efficacy and "
-            "safety outcomes are reported.")
+        abstract = others.ft_abstract(b.rng, cat, kind == "conference")
         pub = b.new_pub(f"FTX-{i + 1:02d}", kind, title, abstract, journal,
                         b.rng.randint(2016, 2023), country)
         if kind == "conference":
@@ -215,6 +228,11 @@ def ft_excluded(b: Builder) -> None:
             b.place(pub, _english_dbs(b.rng, "random" in title))
         pub.relevant_ta, pub.relevant_ft, pub.ft_reason = True, False, reason
         pub.category = cat
+    _ft_excluded_chinese(b)
+
+
+def _ft_excluded_chinese(b: Builder) -> None:
+    """Two CNKI-only reports that look relevant but fail at full text."""
     for j, (title_zh, reason, cat) in enumerate((
         ("脐带间充质干细胞治疗难治性系统性红斑狼疮的临床观察", "not randomised",
          "single-arm study (Chinese)"),

@@ -198,3 +198,34 @@ def index_terms(category: str, title: str) -> list[str]:
         terms.append("Randomized Controlled Trials as Topic" if category == "protocol"
                      else "Treatment Outcome")
     return terms
+
+
+DESIGN = {
+    "single-arm trial": "All patients received the cells; there was no control group.",
+    "cohort study": "Patients who chose cell therapy were compared with patients who declined it.",
+    "controlled, not randomised": "Patients were allocated to cells or usual care by the "
+                                  "treating physician.",
+}
+PRIMARY = {
+    "RCT, imaging only": "The primary outcome was cartilage volume on 3-T MRI; pain and function "
+                         "were not assessed.",
+    "RCT, biomarkers only": "The primary outcome was the proportion of circulating regulatory T "
+                            "cells and serum cytokine levels.",
+}
+
+
+def ft_abstract(rng: random.Random, category: str, conference: bool) -> str:
+    """An abstract that looks relevant; the reason to exclude is only visible on a close read."""
+    n = rng.randint(24, 90)
+    design = DESIGN.get(category, "Patients were randomly assigned to the cell product or a "
+                                  "control treatment.")
+    primary = PRIMARY.get(category, f"The primary outcome was assessed at {rng.choice([6, 12])} "
+                                    "months.")
+    if conference:
+        return (f"Background: Cell therapy is being explored in this condition. Methods: {n} "
+                f"patients were enrolled. {design} Results: Outcomes improved from baseline. "
+                "Conclusion: Full results will be reported.")
+    return (f"BACKGROUND: Cell-based therapy is being explored in this condition. METHODS: {n} "
+            f"patients were enrolled. {design} {primary} RESULTS: Outcomes improved from baseline "
+            "and no serious adverse events were attributed to the cells. CONCLUSIONS: The "
+            "findings support larger trials.")

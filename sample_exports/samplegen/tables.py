@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections import Counter
 
 from samplegen.model import Pub, Trial
 from samplegen.trials import DISEASE_LABEL
@@ -120,3 +121,26 @@ def rob_csv(rng: random.Random, trials: list[Trial]) -> str:
                 level = "high"
             rows.append([t.study_key, t.label, domain, level, support[level]])
     return _csv(rows, ["study_key", "study", "domain", "judgement", "support"])
+
+
+def summary(placed: list[tuple[str, int, Pub, str]], decisions: dict[str, tuple[str, ...]],
+            main_files: set[str]) -> list[str]:
+    """The figures the README quotes, so they can be refreshed after a change."""
+    per_file = Counter(file for file, *_ in placed)
+    main = [(f, p) for f, _, p, _ in placed if f in main_files]
+    reports = {p.key: p for _, p in main}
+    in_many = sum(1 for k in reports if len({f for f, p in main if p.key == k}) > 1)
+    ta_in = [p for p in reports.values() if p.relevant_ta]
+    reasons = Counter(p.ft_reason for p in ta_in if not p.relevant_ft)
+    agree = sum(decisions[k][0] == decisions[k][1] for k in reports)
+    lines = [f"{name}: {n} records" for name, n in sorted(per_file.items())]
+    lines += [f"main files: {len(main)} records, {len(reports)} reports, "
+              f"{len({p.study_key for p in reports.values()})} studies, {in_many} in >1 database",
+              f"PRISMA: {len(main)} identified, {len(main) - len(reports)} duplicates, "
+              f"{len(reports)} screened, {len(reports) - len(ta_in)} excluded TA, "
+              f"{len(ta_in)} sought, {reasons['not retrievable']} not retrieved, "
+              f"{len(ta_in) - reasons['not retrievable']} assessed, "
+              f"{sum(reasons.values()) - reasons['not retrievable']} excluded FT "
+              f"{dict(sorted(reasons.items()))}, {sum(p.relevant_ft for p in ta_in)} included",
+              f"TA agreement: {agree}/{len(reports)} ({agree / len(reports):.1%})"]
+    return lines
