@@ -11,6 +11,7 @@ import random
 
 from samplegen import others, text_en, text_zh
 from samplegen.diseases import DISEASES, SOURCES
+from samplegen.fmt_common import title_case
 from samplegen.model import Journal, Pub, Trial
 from samplegen.names import JOURNALS, affiliation_for, authors_for
 from samplegen.trials import SPECS
@@ -189,8 +190,9 @@ def _chinese_report(b: Builder, t: Trial, full: Pub) -> None:
 def _registry_record(b: Builder, t: Trial, full: Pub) -> None:
     """A ClinicalTrials.gov entry as CENTRAL lists it: no authors, no journal, no DOI."""
     d = DISEASES[t.disease]
-    reg = b.new_pub(t.study_key, "registry", f"Mesenchymal Stem Cells for {d.name.title()}", None,
-                    JOURNALS["jcyt"], full.year - 3, t.country, 1)
+    title = f"Mesenchymal Stem Cells for {title_case(d.name)}"
+    reg = b.new_pub(t.study_key, "registry", title, None, JOURNALS["jcyt"], full.year - 3,
+                    t.country, 1)
     reg.doi = None
     reg.registry_id = full.registry_id
     b.place(reg, ["central"])

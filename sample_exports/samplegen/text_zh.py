@@ -26,10 +26,17 @@ def trial_title_zh(t: Trial) -> str:
     return TITLES_ZH[pick].format(src=src, d=d.zh)
 
 
+TITLES_EN = [  # the English titles the journals print beside TITLES_ZH, in the same order
+    "Randomized controlled study of {src} mesenchymal stem cell transplantation for {d}",
+    "Clinical efficacy and safety of {src} mesenchymal stem cells in the treatment of {d}",
+    "Effect of {src}-derived mesenchymal stem cell transplantation on disease activity in "
+    "patients with {d}",
+]
+
+
 def trial_title_en_translated(t: Trial) -> str:
-    d = DISEASES[t.disease]
-    return (f"Randomized controlled study of {t.cell_source} mesenchymal stem cell transplantation "
-            f"for {d.name}")
+    pick = sum(map(ord, t.study_key)) % len(TITLES_EN)
+    return TITLES_EN[pick].format(src=t.cell_source, d=DISEASES[t.disease].name)
 
 
 def _result_zh(a: Arm) -> str:
