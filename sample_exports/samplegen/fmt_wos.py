@@ -13,6 +13,7 @@ from samplegen.names import wos_source
 
 DT = {"article": "Article", "review": "Review", "erratum": "Correction",
       "conference": "Meeting Abstract"}
+CHECK_TAGS = {"Adult", "Female", "Male", "Middle Aged", "Humans", "Animals"}
 PLUS = ["MESENCHYMAL STROMAL CELLS", "STEM-CELLS", "THERAPY", "EXPRESSION", "INFLAMMATION",
         "SAFETY", "TRANSPLANTATION", "DISEASE", "EFFICACY", "DIFFERENTIATION"]
 
@@ -38,8 +39,8 @@ def record(pub: Pub, related: dict[str, Pub]) -> list[str]:
     out += wrap("TI ", _title(pub, related), 73, "   ")
     out += [f"SO {wos_source(j)}", "LA English" if pub.language == "eng" else "LA Chinese",
             f"DT {DT[pub.kind]}"]
-    if pub.mesh:
-        de = [m.strip("*").split("/")[0] for m in pub.mesh[5:9]]
+    de = [m.strip("*").split("/")[0] for m in pub.mesh if m not in CHECK_TAGS][:4]
+    if de:  # author keywords; many records have none
         out += wrap("DE ", "; ".join(de), 73, "   ")
     if pub.kind in ("article", "review"):
         plus = [PLUS[(len(pub.title) + i * 3) % len(PLUS)] for i in range(4)]

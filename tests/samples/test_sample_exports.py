@@ -305,3 +305,15 @@ def test_readme_counts_match_the_files(truth: list[dict[str, str]]) -> None:
     main = sum(n for f, n in counts.items() if f != "cnki_noteexpress.net")
     reports = len({r["duplicate_group"] for r in truth})
     assert f"The five main files hold {main} records of {reports} distinct reports" in readme
+
+
+@pytest.mark.parametrize(("name", "empty_tag"), [
+    ("pubmed_medline.txt", r"^[A-Z]{2,4} *- *$"),
+    ("embase_ovid.ris", r"^(?!ER)[A-Z][A-Z0-9]  - *$"),
+    ("cochrane_central.ris", r"^(?!ER)[A-Z][A-Z0-9]  - *$"),
+    ("cnki.ris", r"^(?!ER)[A-Z][A-Z0-9]  - *\r?$"),
+    ("wos_savedrecs.txt", r"^(?!ER|EF)[A-Z][A-Z0-9] *$"),
+    ("cnki_noteexpress.net", r"^\{[^}]+\}: *$"),
+])
+def test_no_tag_is_written_without_a_value(name: str, empty_tag: str) -> None:
+    assert re.findall(empty_tag, _text(name), flags=re.M) == []
