@@ -20,13 +20,14 @@ from pathlib import Path
 from samplegen import fmt_central, fmt_cnki, fmt_medline, fmt_ovid, fmt_wos
 from samplegen.catalogue import (
     Builder,
+    embase_twins,
     erratum,
     extra_trial_reports,
     ft_excluded,
     irrelevant,
     trial_reports,
 )
-from samplegen.model import Pub
+from samplegen.model import Pub, Trial
 from samplegen.quirks import seed_quirks
 from samplegen.review_config import REVIEW_TOML
 from samplegen.tables import extraction_csv, reviewer_decisions, rob_csv, summary, truth_csv
@@ -44,7 +45,8 @@ NOTEEXPRESS = "cnki_noteexpress.net"
 NOTEEXPRESS_TERMS = ("狼疮", "干燥", "硬化", "肠")
 
 
-def build(seed: int = SEED) -> tuple[list[Pub], list]:
+def build(seed: int = SEED) -> tuple[list[Pub], list[Pub], list[Trial]]:
+    """One Pub per report, the extra within-Embase copies, and the included trials."""
     trials = build_trials(random.Random(seed))
     b = Builder(seed)
     trial_reports(b, trials)
@@ -53,7 +55,7 @@ def build(seed: int = SEED) -> tuple[list[Pub], list]:
     ft_excluded(b)
     irrelevant(b)
     seed_quirks(b.pubs, b.add_db)
-    return b.pubs, trials
+    return b.pubs, embase_twins(b), trials
 
 
 def order_for(db: str, pubs: list[Pub], seed: int) -> list[Pub]:
@@ -68,11 +70,11 @@ def accession(db: str, p: Pub) -> str:
 
 
 def render_all(seed: int = SEED) -> tuple[dict[str, bytes], list[str]]:
-    pubs, trials = build(seed)
+    pubs, twins, trials = build(seed)
     related = {p.key: p for p in pubs}
     out: dict[str, bytes] = {}
     placed: list[tuple[str, int, Pub, str]] = []
-    ordered = {db: order_for(db, pubs, seed) for db in FILES}
+    ordered = {db: order_for(db, pubs + twins, seed) for db in FILES}
     out[FILES["pubmed"]] = fmt_medline.render(ordered["pubmed"], related).encode()
     out[FILES["embase"]] = fmt_ovid.render(ordered["embase"]).encode()
     out[FILES["wos"]] = fmt_wos.render(ordered["wos"], related).encode()

@@ -8,6 +8,7 @@ own spelling, so the duplicates differ the way real ones do.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from samplegen import others, text_en, text_zh
 from samplegen.diseases import DISEASES, SOURCES
@@ -281,3 +282,15 @@ def irrelevant(b: Builder) -> None:
         b.place(pub, ["cnki"])
         pub.category = cat
 
+
+
+def embase_twins(b: Builder) -> list[Pub]:
+    """Second Embase copies of reports marked ``twice``: Embase sometimes holds one article
+    both as a MEDLINE-sourced and as an Embase-indexed record, so dedup meets a duplicate
+    inside a single file. The copy has its own accession, no DOI and no Emtree terms."""
+    twins = []
+    for p in b.pubs:
+        if p.has("embase", "twice"):
+            ids = {**p.ids, "embase": b.ids.make("69{}", 7)}
+            twins.append(replace(p, ids=ids, doi=None, keywords=[], quirks={}, dbs=["embase"]))
+    return twins

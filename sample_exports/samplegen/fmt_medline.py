@@ -41,14 +41,12 @@ def _citation(pub: Pub) -> str:
 def record(pub: Pub, related: dict[str, Pub]) -> list[str]:
     """The lines of one MEDLINE record (without the separating blank line)."""
     j = pub.journal
-    stamp = f"{pub.year + 1}0{pub.month % 9 + 1}1{pub.month % 9}"
-    out = [f"PMID- {pub.pmid}", "OWN - NLM", "STAT- MEDLINE", f"DCOM- {stamp}", f"LR  - {stamp}",
-           f"IS  - {j.issn} (Electronic)", f"IS  - {j.issn} (Linking)",
-           f"VI  - {pub.volume}", f"IP  - {pub.issue}",
-           f"DP  - {pub.year} {MONTHS[pub.month - 1]}"]
+    ahead = pub.has("pubmed", "ahead_of_print")
+    out = _status(pub, ahead)
     title = f"[{pub.title}]." if pub.language != "eng" else pub.title.rstrip(".") + "."
     out += _tag("TI", title)
-    out += [f"PG  - {medline_pages(pub.first_page, pub.last_page)}"]
+    if not ahead:
+        out += [f"PG  - {medline_pages(pub.first_page, pub.last_page)}"]
     if pub.doi:
         out += [f"LID - {pub.doi} [doi]"]
     if pub.abstract:
@@ -59,25 +57,48 @@ def record(pub: Pub, related: dict[str, Pub]) -> list[str]:
             out += _tag("AD", pub.affiliation)
     out += [f"LA  - {pub.language}"]
     out += [f"PT  - {t}" for t in _pubtypes(pub)]
-    if pub.epub_year:
+    if pub.epub_year or ahead:
         ey, em = pub_date(pub)
         out += [f"DEP - {ey}{em:02d}14"]
     out += [f"PL  - {COUNTRY.get(j.code, 'England')}", f"TA  - {j.nlm_ta}"]
     out += _tag("JT", j.nlm_jt)
     out += [f"JID - 9{int(j.issn[:4]) * 7 % 1000000:06d}", "SB  - IM"]
     out += _links(pub, related)
-    out += [f"MH  - {m}" for m in pub.mesh]
+    if not ahead:  # MeSH indexing comes months after the epub
+        out += [f"MH  - {m}" for m in pub.mesh]
     if pub.registry_id:
         out += [f"SI  - ClinicalTrials.gov/{pub.registry_id}"]
-    first_year, first_month = pub_date(pub)
-    out += [f"EDAT- {first_year}/{first_month:02d}/15 06:00",
-            f"MHDA- {pub.year}/{pub.month:02d}/28 06:00",
-            f"CRDT- {first_year}/{first_month:02d}/14 05:41"]
+    out += _history(pub)
     if pub.doi:
         out += [f"AID - {pub.doi} [doi]"]
-    out += ["PST - ppublish"]
-    out += _tag("SO", _citation(pub))
+    out += ["PST - aheadofprint" if ahead else "PST - ppublish"]
+    out += _tag("SO", _ahead_citation(pub) if ahead else _citation(pub))
     return out
+
+
+def _status(pub: Pub, ahead: bool) -> list[str]:
+    j = pub.journal
+    stamp = f"{pub.year + 1}0{pub.month % 9 + 1}1{pub.month % 9}"
+    issn = [f"IS  - {j.issn} (Electronic)", f"IS  - {j.issn} (Linking)"]
+    if ahead:
+        return [f"PMID- {pub.pmid}", "OWN - NLM", "STAT- Publisher", f"LR  - {stamp}", *issn,
+                f"DP  - {pub.year} {MONTHS[pub.month - 1]} 14"]
+    return [f"PMID- {pub.pmid}", "OWN - NLM", "STAT- MEDLINE", f"DCOM- {stamp}", f"LR  - {stamp}",
+            *issn, f"VI  - {pub.volume}", f"IP  - {pub.issue}",
+            f"DP  - {pub.year} {MONTHS[pub.month - 1]}"]
+
+
+def _history(pub: Pub) -> list[str]:
+    first_year, first_month = pub_date(pub)
+    return [f"EDAT- {first_year}/{first_month:02d}/15 06:00",
+            f"MHDA- {pub.year}/{pub.month:02d}/28 06:00",
+            f"CRDT- {first_year}/{first_month:02d}/14 05:41"]
+
+
+def _ahead_citation(pub: Pub) -> str:
+    doi = f" doi: {pub.doi}." if pub.doi else ""
+    date = f"{pub.year} {MONTHS[pub.month - 1]} 14"
+    return f"{pub.journal.nlm_ta}. {date}.{doi} Online ahead of print."
 
 
 def _links(pub: Pub, related: dict[str, Pub]) -> list[str]:

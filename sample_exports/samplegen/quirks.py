@@ -25,6 +25,8 @@ SEEDED: dict[str, tuple[str, list[str]]] = {
     "hyphen_given": ("wos", ["SLE-1", "IBD-5", "OA-UC-3", "SSC-1", "RA-1"]),
     "journal_abbrev": ("central", ["OA-BM-2", "OA-UC-4", "SLE-4", "IBD-2", "MS-3"]),
     "no_abstract": ("central", ["OA-AD-4", "MS-4"]),
+    "ahead_of_print": ("pubmed", ["MS-4", "IBD-4"]),
+    "twice": ("embase", ["IBD-5", "OA-AD-2"]),
 }
 EPUB_PREVIOUS_YEAR = ["OA-BM-2", "SLE-4", "IBD-6", "MS-3", "OA-UC-4"]
 NO_DOI_AT_ALL = ["OA-BM-4", "SLE-3", "IBD-3"]
