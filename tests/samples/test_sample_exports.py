@@ -321,3 +321,23 @@ def test_readme_counts_match_the_files(truth: list[dict[str, str]]) -> None:
 ])
 def test_no_tag_is_written_without_a_value(name: str, empty_tag: str) -> None:
     assert re.findall(empty_tag, _text(name), flags=re.M) == []
+
+
+LINE_GRAMMAR = {  # every line of the file must match one of these
+    "pubmed_medline.txt": r"|[A-Z]{2,4} {0,2}- .+|      \S.*",
+    "embase_ovid.ris": r"|\d+\.|[A-Z][A-Z0-9]  - .+|ER  -|Link to the Ovid Full Text or citation: "
+                       r".+",
+    "cochrane_central.ris": r"|[A-Z][A-Z0-9]  - .+|ER  - ",
+    "cnki.ris": r"|[A-Z][A-Z0-9]  - .+|ER  - ",
+    "wos_savedrecs.txt": r"|\ufeffFN .+|[A-Z][A-Z0-9] .+|   \S.*|ER|EF",
+    "cnki_noteexpress.net": r"|\{[^}]+\}: .+",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINE_GRAMMAR))
+def test_every_line_follows_the_layout(name: str) -> None:
+    text = _text(name)
+    lines = text.split("\r\n" if name == "cnki.ris" else "\n")
+    bad = [(i + 1, line) for i, line in enumerate(lines)
+           if not re.fullmatch(LINE_GRAMMAR[name], line)]
+    assert bad == []
