@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from samplegen.model import Pub
+from samplegen.model import Person, Pub
+from samplegen.names import HYPHENATED
 
 # quirk -> (database, study keys of the included trials' main reports)
 SEEDED: dict[str, tuple[str, list[str]]] = {
@@ -42,6 +43,8 @@ def seed_quirks(pubs: list[Pub], add_db: Callable[[Pub, str], None]) -> None:
         for key in keys:
             add_db(main[key], db)
             main[key].add_quirk(db, quirk.removesuffix("_central"))
+    for key in SEEDED["hyphen_given"][1]:
+        _ensure_hyphenable(main[key])
     for key in EPUB_PREVIOUS_YEAR:
         main[key].epub_year = main[key].year - 1
         main[key].month = 1 + main[key].month % 3  # printed early in the year after the epub
@@ -51,3 +54,12 @@ def seed_quirks(pubs: list[Pub], add_db: Callable[[Pub, str], None]) -> None:
         if p.kind == "conference":
             p.add_quirk("central", "no_abstract")
             p.add_quirk("embase", "title_case")
+
+
+def _ensure_hyphenable(pub: Pub) -> None:
+    """Give the first author a two-syllable given name so the WoS hyphen quirk shows."""
+    if any(a.given in HYPHENATED for a in pub.authors):
+        return
+    first = pub.authors[0]
+    zh = (first.zh or "")[:1] + "晓明"
+    pub.authors[0] = Person(first.family, "Xiaoming", zh)

@@ -297,6 +297,13 @@ def test_every_seeded_quirk_lands_in_its_database(truth: list[dict[str, str]]) -
     for quirk, (db, keys) in SEEDED.items():
         for key in keys:
             assert files[db] in where[key], f"{quirk}: {key} is not in {db}"
+    wos = {re.search(r"^UT (\S+)", rec, re.M).group(1): rec
+           for rec in _text("wos_savedrecs.txt").split("\nER\n") if "\nUT " in rec}
+    for key in SEEDED["hyphen_given"][1]:
+        row = next(r for r in truth if r["study_key"] == key and r["category"] == "included RCT"
+                   and r["file"] == "wos_savedrecs.txt")
+        assert re.search(r"^(AF |   )\w+, [A-Z][a-z]+-[A-Z][a-z]+$", wos[row["accession"]],
+                         flags=re.M), key
 
 
 def test_readme_counts_match_the_files(truth: list[dict[str, str]]) -> None:
