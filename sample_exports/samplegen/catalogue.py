@@ -8,6 +8,7 @@ own spelling, so the duplicates differ the way real ones do.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import replace
 
 from samplegen import others, text_en, text_zh
@@ -134,6 +135,18 @@ def trial_reports(b: Builder, trials: list[Trial]) -> None:
         pub.category = "included RCT"
         _index_terms(pub, t)
         t.label = f"{pub.authors[0].family} {pub.year}"
+    _disambiguate_labels(trials)
+
+
+def _disambiguate_labels(trials: list[Trial]) -> None:
+    """RevMan's convention: "Wang 2020a", "Wang 2020b" when two studies share a label."""
+    totals = Counter(t.label for t in trials)
+    seen: Counter[str] = Counter()
+    for t in trials:
+        if totals[t.label] > 1:
+            base = t.label
+            seen[base] += 1
+            t.label = base + "abcdefghij"[seen[base] - 1]
 
 
 def _index_terms(pub: Pub, t: Trial) -> None:

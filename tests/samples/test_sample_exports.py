@@ -260,6 +260,8 @@ def test_extraction_covers_exactly_the_included_trials(truth: list[dict[str, str
     assert {(r["study_key"], r["main_report"]) for r in rows} == included
     assert 28 <= len(included) <= 36
     assert {r["cell_source"] for r in rows} == {"bone marrow", "umbilical cord", "adipose tissue"}
+    labels = {r["study_key"]: r["study"] for r in rows}
+    assert len(set(labels.values())) == len(labels), "study labels must be unique"
     for r in rows:
         numbers = ("mean_treat", "sd_treat", "mean_ctrl", "sd_ctrl") if r[
             "outcome_type"] == "continuous" else ("events_treat", "events_ctrl")
