@@ -13,7 +13,6 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from samplegen.catalogue import (
 from samplegen.model import Pub, Trial
 from samplegen.quirks import seed_quirks
 from samplegen.review_config import REVIEW_TOML
+from samplegen.stable_random import StableRandom
 from samplegen.tables import extraction_csv, reviewer_decisions, rob_csv, summary, truth_csv
 from samplegen.trials import build_trials
 
@@ -47,7 +47,7 @@ NOTEEXPRESS_TERMS = ("狼疮", "干燥", "硬化", "肠")
 
 def build(seed: int = SEED) -> tuple[list[Pub], list[Pub], list[Trial]]:
     """One Pub per report, the extra within-Embase copies, and the included trials."""
-    trials = build_trials(random.Random(seed))
+    trials = build_trials(StableRandom(seed))
     b = Builder(seed)
     trial_reports(b, trials)
     extra_trial_reports(b, trials)
@@ -61,7 +61,7 @@ def build(seed: int = SEED) -> tuple[list[Pub], list[Pub], list[Trial]]:
 def order_for(db: str, pubs: list[Pub], seed: int) -> list[Pub]:
     """Each database lists its hits in its own order."""
     chosen = [p for p in pubs if db in p.dbs]
-    random.Random(f"{seed}-{db}").shuffle(chosen)
+    StableRandom(f"{seed}-{db}").shuffle(chosen)
     return chosen
 
 
@@ -85,7 +85,7 @@ def render_all(seed: int = SEED) -> tuple[dict[str, bytes], list[str]]:
     for db, file in FILES.items():
         placed += [(file, i + 1, p, accession(db, p)) for i, p in enumerate(ordered[db])]
     placed += [(NOTEEXPRESS, i + 1, p, p.ids["cnki"]) for i, p in enumerate(net)]
-    rng = random.Random(seed + 7)
+    rng = StableRandom(seed + 7)
     decisions = reviewer_decisions(rng, pubs)
     out["truth.csv"] = truth_csv(placed, decisions).encode()
     main = {p.study_key: p for p in pubs if p.category == "included RCT"}

@@ -16,6 +16,7 @@ from samplegen.diseases import DISEASES, SOURCES
 from samplegen.fmt_common import title_case
 from samplegen.model import Journal, Pub, Trial
 from samplegen.names import JOURNALS, affiliation_for, authors_for
+from samplegen.stable_random import StableRandom
 from samplegen.trials import SPECS
 
 ARTICLE_NUMBER_JOURNALS = {"scrt", "fimm", "sci", "cddis", "ccare", "medi", "arth"}
@@ -43,8 +44,8 @@ class Builder:
     """Holds the random source and identifier allocator while the reports are made."""
 
     def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
-        self.ids = IdMaker(random.Random(seed + 1))
+        self.rng = StableRandom(seed)
+        self.ids = IdMaker(StableRandom(seed + 1))
         self.pubs: list[Pub] = []
 
     def new_pub(self, study_key: str, kind: str, title: str, abstract: str | None,
