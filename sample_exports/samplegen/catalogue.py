@@ -21,8 +21,14 @@ from samplegen.trials import SPECS
 
 ARTICLE_NUMBER_JOURNALS = {"scrt", "fimm", "sci", "cddis", "ccare", "medi", "arth"}
 CONFERENCE = {"acr": (1948, "Suppl 10"), "eular": (1941, "Suppl 1"), "ecco": (2006, "Suppl 1")}
-ENGLISH_JOURNALS = ["sci", "jcmm", "intimp", "cddis", "fimm", "scrt", "jcyt", "medi", "arth",
-                    "ijrd", "ccare", "rheum"]
+CATEGORY_JOURNALS = {  # where each kind of irrelevant report would plausibly appear
+    "animal": ["sci", "jcmm", "intimp", "cddis", "scrt"],
+    "review": ["fimm", "sci", "medi", "ijrd", "rheum", "scrt"],
+    "other disease": ["ccare", "jcyt", "sctm", "scrt", "medi"],
+    "other intervention": ["ard", "joca", "gast", "msj", "lup", "rheum", "jcc", "ajsm", "arth"],
+    "in vitro": ["sci", "jcmm", "cddis", "scrt", "jcyt"],
+    "case report": ["medi", "ijrd", "jcyt"],
+}
 
 
 class IdMaker:
@@ -273,7 +279,8 @@ def irrelevant(b: Builder) -> None:
     rng = b.rng
     countries = ["China", "USA", "Korea", "Iran", "Italy", "Spain", "Brazil", "India", "Turkey"]
     for i, (title, abstract, cat) in enumerate(others.irrelevant_specs(rng)):
-        journal = JOURNALS[ENGLISH_JOURNALS[(i * 7) % len(ENGLISH_JOURNALS)]]
+        pool = CATEGORY_JOURNALS.get(cat, ["medi", "scrt", "fimm"])
+        journal = JOURNALS[pool[i % len(pool)]]
         pub = b.new_pub(f"IRR-{i + 1:03d}", "review" if cat == "review" else "article", title,
                         abstract, journal, rng.randint(2014, 2023), rng.choice(countries))
         trialish = "random" in title

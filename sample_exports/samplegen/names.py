@@ -203,15 +203,17 @@ JOURNALS: dict[str, Journal] = {j.code: j for j in [
        "China Med. Herald", "1673-7210", medline=False, zh="中国医药导报"),
 ]}
 
-WOS_SO = {  # WoS full titles that are not just the Embase title in capitals
-    "joca": "OSTEOARTHRITIS AND CARTILAGE",
-    "rheum": "RHEUMATOLOGY",
-    "medi": "MEDICINE",
+WOS_SO = {  # WoS full titles that differ from the Embase title in capitals
+    "scrt": "STEM CELL RESEARCH & THERAPY",
+    "arth": "ARTHRITIS RESEARCH & THERAPY",
+    "cddis": "CELL DEATH & DISEASE",
     "acr": "ARTHRITIS & RHEUMATOLOGY",
     "jcc": "JOURNAL OF CROHNS & COLITIS",
     "ecco": "JOURNAL OF CROHNS & COLITIS",
+    "rheum": "RHEUMATOLOGY",
+    "medi": "MEDICINE",
 }
 
 
 def wos_source(j: Journal) -> str:
-    return WOS_SO.get(j.code, j.embase_jf.replace(" and ", " & ").upper())
+    return WOS_SO.get(j.code, j.embase_jf.upper())
