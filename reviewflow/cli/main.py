@@ -31,6 +31,7 @@ app = typer.Typer(
 # Each area registers its commands; keep one line per module, sorted.
 _AREAS: list[str] = [
     "demo",
+    "pool",
     "review",
 ]
 
