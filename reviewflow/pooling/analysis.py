@@ -34,9 +34,9 @@ from reviewflow.pooling.types import (
     Model,
     Options,
     Pooled,
-    StudyEffect,
     SubgroupDifference,
     SubgroupResult,
+    study_effects_fast,
 )
 
 DICHOTOMOUS_COLUMNS = ("events_treat", "n_treat", "events_ctrl", "n_ctrl")
@@ -186,13 +186,9 @@ def _study_effects(table: StudyTable, effects: Effects, pct: np.ndarray, level: 
     groups = table.subgroups if table.subgroups is not None else (None,) * len(table)
     rows = list(zip(*(table.columns[c].tolist() for c in _COLUMNS[table.data_type]),
                     strict=True))
-    return tuple(
-        StudyEffect(study=name, subgroup=g, estimate=e, se=s, ci_low=lo, ci_high=hi,
-                    weight=w, estimable=k, data=row)
-        for name, g, e, s, lo, hi, w, k, row in zip(
-            table.studies, groups, y.tolist(), se.tolist(), low, high, weight, ok.tolist(),
-            rows, strict=True)
-    )
+    return study_effects_fast(zip(
+        table.studies, groups, y.tolist(), se.tolist(), low, high, weight, ok.tolist(), rows,
+        strict=True))
 
 
 def _subgroups(table: StudyTable, effects: Effects, pct: np.ndarray, options: Options):
