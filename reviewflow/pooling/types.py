@@ -7,8 +7,10 @@ downstream step (subgroups, plots, JSON) back-transforms in one place; the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class Measure(StrEnum):
@@ -138,13 +140,25 @@ class SubgroupDifference:
 
 @dataclass(frozen=True)
 class MetaAnalysisResult:
+    """Everything one analysis reports.
+
+    ``studies`` is built on first access from ``build_studies``: the per-study
+    objects cost more than the pooling itself, and sweeps (simulation,
+    leave-one-out) often need only the pooled numbers.
+    """
+
     options: Options
     data_type: DataType
-    studies: tuple[StudyEffect, ...]
     overall: Pooled
     subgroups: tuple[SubgroupResult, ...] = ()
     subgroup_difference: SubgroupDifference | None = None
-    labels: dict[str, str] = field(default_factory=dict)
+    build_studies: Callable[[], tuple[StudyEffect, ...]] = field(
+        default=tuple, repr=False, compare=False
+    )
+
+    @cached_property
+    def studies(self) -> tuple[StudyEffect, ...]:
+        return self.build_studies()
 
     @property
     def ratio(self) -> bool:
