@@ -35,7 +35,7 @@ def first(raw: Raw, *keys: str) -> str | None:
         values = raw.get(key)
         if values:
             for value in values:
-                if value and value.strip():
+                if value and not value.isspace():
                     return value
     return None
 
@@ -46,7 +46,7 @@ def every(raw: Raw, *keys: str) -> list[str]:
     for key in keys:
         values = raw.get(key)
         if values:
-            out.extend(value for value in values if value and value.strip())
+            out.extend(value for value in values if value and not value.isspace())
     return out
 
 

@@ -61,6 +61,24 @@ def clean_text(value: str | None) -> str | None:
     return " ".join(value.split()) or None
 
 
+def clean_list(values: Iterable[str]) -> list[str]:
+    """:func:`clean_text` over a list (keywords), dropping empties; the common
+    already-clean value is handled inline, without a function call."""
+    out = []
+    for value in values:
+        if value and "<" not in value and "&" not in value and "  " not in value and (
+            value.isprintable()
+        ):
+            value = value.strip()
+            if value:
+                out.append(value)
+        else:
+            cleaned = clean_text(value)
+            if cleaned:
+                out.append(cleaned)
+    return out
+
+
 def clean_abstract(value: str | None) -> str | None:
     """Like :func:`clean_text` plus the CNKI markers ``<正>`` and ``(#br)``."""
     if value and ("<正>" in value or "(#br)" in value):
@@ -143,6 +161,17 @@ def normalise_author(name: str, *, given_first: bool = False) -> str | None:
     group author ("World Health Organization") that must stay as written.
     Chinese names (CJK characters) are kept unchanged.
     """
+    if (
+        "," in name
+        and name.isascii()
+        and name.isprintable()
+        and "<" not in name
+        and "&" not in name
+        and "  " not in name
+    ):  # fast path for the usual clean ASCII "Family, Given" (same result as below)
+        family, _, given = name.strip(" ;,").partition(",")
+        family, given = family.strip(), given.strip()
+        return (f"{family}, {given}" if given else family) or None
     name = clean_text(name)
     if not name:
         return None
