@@ -25,6 +25,8 @@ from reviewflow.cli.common import fail, open_store
 from reviewflow.importers import FORMATS
 from reviewflow.importers.ris_writer import write_ris
 from reviewflow.records import Record
+from reviewflow.screening.state import eligible_ids
+from reviewflow.stages import parse_stage
 from reviewflow.store import models
 from reviewflow.store.imports import ImportOutcome, PreparedImport, prepare, store_prepared
 
@@ -137,14 +139,22 @@ def export_records(
     ctx: typer.Context,
     format: str = typer.Option("ris", "--format", help="ris or csv."),
     out: Path = typer.Option(None, "--out", help="Output file (default: standard output)."),
+    stage: str = typer.Option(
+        None, "--stage", help="Only records to screen at this stage (title-abstract: active "
+        "after dedup; full-text: those that moved on from title/abstract)."
+    ),
 ) -> None:
-    """Write every stored record as RIS or CSV (CSV includes record_id)."""
+    """Write stored records as RIS or CSV (CSV includes record_id)."""
     if format not in ("ris", "csv"):
         raise fail(f"unknown export format {format!r}; use ris or csv")
+    wanted = parse_stage(stage) if stage else None
     store = open_store(ctx)
     with store.session() as s:
         rows = s.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
         sources = _sources_by_record(s)
+        if wanted:
+            keep = set(eligible_ids(s, wanted))
+            rows = [row for row in rows if row.id in keep]
     ids = [row.id for row in rows]
     records = [_to_record(row) for row in rows]
     handle: TextIO = (

@@ -168,3 +168,15 @@ def test_unknown_export_format(tmp_path: Path) -> None:
     review = _review(tmp_path)
     result = runner.invoke(app, ["export", "records", "--format", "xml", "--review", str(review)])
     assert result.exit_code == 1
+
+
+def test_export_by_stage(tmp_path: Path) -> None:
+    review = _review(tmp_path)
+    runner.invoke(app, ["import", str(_ris(tmp_path, 3)), "--review", str(review)])
+    args = ["export", "records", "--format", "csv", "--review", str(review), "--stage"]
+    title_abstract = runner.invoke(app, [*args, "title-abstract"])
+    assert title_abstract.exit_code == 0, title_abstract.output
+    assert len(list(csv.DictReader(io.StringIO(title_abstract.output)))) == 3
+    full_text = runner.invoke(app, [*args, "full-text"])
+    assert list(csv.DictReader(io.StringIO(full_text.output))) == []  # nobody screened yet
+    assert runner.invoke(app, [*args, "nonsense"]).exit_code == 1
