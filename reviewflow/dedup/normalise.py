@@ -1,0 +1,295 @@
+"""Matching keys derived from a :class:`~reviewflow.records.Record`.
+
+Databases disagree on capitalisation, punctuation, accents, full-width CJK
+characters, author formats, journal abbreviations and page formats. Matching
+compares these normalised forms only; the original record is never altered,
+so the merged record can still pick the best *original* values.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from reviewflow.records import Record
+
+_BRACKETED = re.compile(r"^\s*\[(.*)\]\s*\.?\s*$", re.S)
+_LANG_TAG = re.compile(
+    r"[\[(]\s*(chinese|english|german|french|spanish|japanese|russian|italian|portuguese|"
+    r"korean|polish|dutch|czech|hungarian|turkish|article in [a-z ]+|author'?s transl?|"
+    r"in process citation|published erratum[^\])]*)\s*[\])]",
+    re.I,
+)
+_HTML = re.compile(r"<[^>]{1,20}>")
+_NON_WORD = re.compile(r"[^\w]+", re.U)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_DIGITS = re.compile(r"\d+")
+_ROMAN = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x)$")
+_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.I)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+
+# Title words that say the record is a notice about another record, not the study.
+_NOTICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("retraction", re.compile(r"^(retraction|retracted|notice of retraction|withdrawn|撤稿)")),
+    ("erratum", re.compile(r"^(erratum|errata|corrigendum|correction|author correction|"
+                           r"publisher correction|更正|勘误)")),
+    ("comment", re.compile(r"^(comment on|commentary on|response to|reply to|reply|"
+                           r"in reply|letter to the editor|re:|authors? reply|评论)")),
+]
+_NOTICE_TYPES = {
+    "erratum": "erratum", "published erratum": "erratum", "correction": "erratum",
+    "retraction of publication": "retraction", "retraction notice": "retraction",
+    "comment": "comment", "letter": "comment", "editorial": "comment",
+}
+_CONF_WORDS = re.compile(
+    r"\b(conference|congress|meeting|symposium|workshop|annual scientific|abstracts?|"
+    r"proceedings|poster|conf)\b",
+    re.I,
+)
+_NOT_CONF = re.compile(r"proceedings of the (national academy|royal society)|proc natl acad", re.I)
+_JOURNAL_STOP = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "des", "der", "und",
+                 "journal", "j"}
+_TITLE_STOP = {"a", "an", "the", "of", "and", "in", "on", "for", "to", "with", "by", "at"}
+
+
+@dataclass
+class Norm:
+    """Normalised view of one record, used only for matching."""
+
+    idx: int
+    title: str = ""
+    title_key: str = ""
+    title_numbers: tuple[str, ...] = ()
+    alt_title: str = ""
+    cjk: bool = False
+    surnames: list[str] = field(default_factory=list)
+    author_key: str = ""
+    initials: list[str] = field(default_factory=list)
+    year: int | None = None
+    journal: str = ""
+    journal_tokens: tuple[str, ...] = ()
+    volume: str = ""
+    issue: str = ""
+    page_start: str = ""
+    page_end: str = ""
+    doi: str = ""
+    pmid: str = ""
+    notice: str = ""
+    conference: bool = False
+    supplement: bool = False
+    n_fields: int = 0
+
+
+def fold(text: str | None) -> str:
+    """NFKC (full-width -> half-width), strip Latin accents, casefold, drop HTML tags."""
+    if not text:
+        return ""
+    text = _HTML.sub(" ", unicodedata.normalize("NFKC", text))
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return text.casefold().replace("ß", "ss")
+
+
+def norm_title(text: str | None) -> str:
+    """Title words only: translated-title brackets and language tags removed."""
+    text = fold(text)
+    match = _BRACKETED.match(text)
+    if match:
+        text = match.group(1)
+    text = _LANG_TAG.sub(" ", text)
+    text = text.replace("'", "").replace("’", "")
+    words = _NON_WORD.sub(" ", text).replace("_", " ").split()
+    return " ".join(words)
+
+
+_ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8,
+                 "ix": 9, "x": 10}
+_NUMBERED = {"part", "phase", "type", "study", "trial", "series", "stage", "grade", "class"}
+
+
+def title_numbers(title: str) -> tuple[str, ...]:
+    """Numbers in a title ('Part II' counts as 2): 'Part 1' and 'Part 2' are different papers."""
+    nums = [str(int(n)) for n in _DIGITS.findall(title) if len(n) < 9]
+    words = title.split()
+    for prev, word in zip(words, words[1:], strict=False):
+        if prev in _NUMBERED and _ROMAN.match(word):
+            nums.append(str(_ROMAN_VALUES[word]))
+    return tuple(sorted(nums))
+
+
+def norm_doi(doi: str | None) -> str:
+    """Lower-case DOI without resolver prefix; '' when it is not a DOI."""
+    if not doi:
+        return ""
+    doi = doi.strip().split()[0] if doi.strip() else ""
+    doi = _DOI_PREFIX.sub("", doi).strip().rstrip(".").lower()
+    return doi if doi.startswith("10.") and "/" in doi else ""
+
+
+def split_author(name: str) -> tuple[str, str]:
+    """(surname, initials) from 'Family, Given', 'Family G.' or 'Given Family'."""
+    name = fold(name).replace("-", " ").replace("'", "")
+    if "," in name:
+        family, _, given = name.partition(",")
+    else:
+        parts = re.sub(r"[^\w\s.]", " ", name).split()
+        if not parts:
+            return "", ""
+        tail = parts[-1].replace(".", "")
+        if len(parts) > 1 and (len(tail) <= 3 and (tail.isupper() or "." in parts[-1]
+                                                    or len(tail) <= 2)):
+            family, given = " ".join(parts[:-1]), " ".join(parts[-1:])
+        elif len(parts) > 1 and all(len(p.replace(".", "")) <= 2 for p in parts[1:]):
+            family, given = parts[0], " ".join(parts[1:])
+        elif len(parts) > 1:
+            family, given = parts[-1], " ".join(parts[:-1])
+        else:
+            family, given = parts[0], ""
+    family = "".join(_NON_WORD.sub(" ", family).split())
+    given_words = _NON_WORD.sub(" ", given).split()
+    if len(given_words) == 1 and given_words[0].isalpha() and len(given_words[0]) <= 3 \
+            and given_words[0] == given_words[0].upper():
+        initials = given_words[0]
+    else:
+        initials = "".join(w[0] for w in given_words if w)
+    return family, initials[:1]
+
+
+def norm_pages(pages: str | None) -> tuple[str, str]:
+    """(first, last) page; expands '221-8' to 221..228 and Excel's '01-Jul' to 1..7."""
+    if not pages:
+        return "", ""
+    text = fold(pages).replace("--", "-").replace("–", "-").replace("—", "-")
+    text = re.sub(r"\s+", "", text)
+    if text in {"na", "n/a", "-", "none", "unknown"}:
+        return "", ""
+    excel = re.match(r"^(\d{1,2})-([a-z]{3})$", text) or re.match(r"^([a-z]{3})-(\d{1,2})$", text)
+    if excel:
+        a, b = excel.groups()
+        if a.isdigit() and b in _MONTHS:
+            return str(int(a)), str(_MONTHS[b])
+        if b.isdigit() and a in _MONTHS:
+            return str(_MONTHS[a]), str(int(b))
+    first, _, last = text.partition("-")
+    first = first.lstrip("0") or first
+    last = last.lstrip("0") or last
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return first, last
+
+
+def _number(value: str | None) -> str:
+    text = fold(value)
+    if not text or text in {"na", "unknown", "n/a"}:
+        return ""
+    match = _DIGITS.search(text)
+    return str(int(match.group())) if match else text.strip()
+
+
+def norm_journal(journal: str | None) -> str:
+    text = fold(journal)
+    text = text.split("=")[0]
+    text = re.sub(r"\(.*?\)", " ", text)
+    text = text.replace("&", " and ")
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def _notice(title: str, pubtype: str | None) -> str:
+    for kind, pattern in _NOTICE_PATTERNS:
+        if pattern.match(title):
+            return kind
+    if pubtype:
+        return _NOTICE_TYPES.get(fold(pubtype).strip(), "")
+    return ""
+
+
+def _year(record: Record) -> int | None:
+    year = record.year
+    return year if year and 1000 < year < 3000 else None
+
+
+def normalise(record: Record, idx: int) -> Norm:
+    """Build the matching view of *record* (index *idx* in the input list)."""
+    title = norm_title(record.title)
+    alt = norm_title(record.translated_title)
+    if not title and alt:
+        title, alt = alt, ""
+    authors = [split_author(a) for a in record.authors if a and a.strip()]
+    authors = [a for a in authors if a[0]]
+    journal = norm_journal(record.journal)
+    first, last = norm_pages(record.pages)
+    conf_source = " ".join(filter(None, [record.journal, record.publication_type,
+                                        record.volume, record.issue]))
+    supplement = bool(re.search(r"suppl|supplement", fold(conf_source))) or bool(
+        re.match(r"^[a-z]\d+", first)
+    )
+    norm = Norm(
+        idx=idx,
+        title=title,
+        title_key=title.replace(" ", ""),
+        title_numbers=title_numbers(title),
+        alt_title=alt,
+        cjk=bool(_CJK.search(title)),
+        surnames=[a[0] for a in authors],
+        initials=[a[1] for a in authors],
+        author_key=" ".join(f"{s} {i}".strip() for s, i in authors[:8]),
+        year=_year(record),
+        journal=journal,
+        journal_tokens=tuple(t for t in journal.split() if t not in _JOURNAL_STOP),
+        volume=_number(record.volume),
+        issue=_number(record.issue),
+        page_start=first,
+        page_end=last,
+        doi=norm_doi(record.doi),
+        pmid=_number(record.pmid),
+        notice=_notice(title, record.publication_type),
+        conference=bool(_CONF_WORDS.search(fold(conf_source)))
+        and not _NOT_CONF.search(fold(conf_source)),
+        supplement=supplement,
+    )
+    norm.n_fields = sum(bool(v) for v in (title, authors, norm.year, journal, norm.volume,
+                                          first, norm.doi))
+    return norm
+
+
+def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """True when one journal name abbreviates the other word by word.
+
+    'curr opin lipidol' ~ 'current opinion lipidology': each abbreviated word is
+    a prefix of the matching full word, in order. Words of the longer name may be
+    skipped (subtitles, 'chinese journal of ...' translations).
+    """
+    if not a or not b:
+        return True
+    if a == b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) == 1 and len(short[0]) >= 2 and len(long) > 1 and all(
+        w for w in long
+    ):
+        # acronym such as 'jama' or 'bmj'
+        acronym = "".join(w[0] for w in long)
+        if short[0] == acronym:
+            return True
+    pos = 0
+    for word in short:
+        while pos < len(long) and not _abbreviates(word, long[pos]):
+            pos += 1
+        if pos == len(long):
+            return False
+        pos += 1
+    return True
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    return full.startswith(short) or (len(short) > 4 and full.startswith(short[:-1]))
+
+
+def title_words(title: str) -> set[str]:
+    return {w for w in title.split() if w not in _TITLE_STOP}
