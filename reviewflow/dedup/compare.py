@@ -12,7 +12,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from reviewflow.dedup.normalise import Norm, journal_compatible
-from reviewflow.dedup.rules import conflict
+from reviewflow.dedup.rules import conflict, soft_conflicts
 from reviewflow.dedup.verdict import Verdict
 
 DISTINCT = Verdict("distinct", 0.0, "dissimilar")
@@ -94,18 +94,10 @@ def compare(a: Norm, b: Norm) -> Verdict:
         return _same_identifier(a, b, t, au, score)
     if t is None:
         return _without_title(a, b, au, support, found, score)
-    years_close = a.year is None or b.year is None or abs(a.year - b.year) <= 1
+    certain = _certain(a, b, t, au, found)
+    if certain:
+        return Verdict("certain", score, certain)
     authors_ok = au is not None and au >= 0.75
-    if t >= 0.95 and years_close and a.title_numbers == b.title_numbers:
-        need = 3 if _generic(a, b) else 2
-        if authors_ok and support >= need and ("pages" in found or "volume" in found
-                                                or not _generic(a, b)):
-            return Verdict("certain", score, f"title {t:.2f}, authors, " + ", ".join(found))
-        if au is None and support >= need + 1 and "pages" in found:
-            return Verdict("certain", score, f"title {t:.2f}, " + ", ".join(found))
-    if t >= 0.9 and years_close and authors_ok and support >= 3 and "pages" in found \
-            and a.title_numbers == b.title_numbers and not _generic(a, b):
-        return Verdict("certain", score, f"title {t:.2f}, authors, " + ", ".join(found))
     if t >= 0.85 and (authors_ok or support >= 2 or au is None):
         return Verdict("possible", score, f"title {t:.2f}")
     if t >= 0.7 and authors_ok and support >= 2:
@@ -113,6 +105,36 @@ def compare(a: Norm, b: Norm) -> Verdict:
     if authors_ok and {"pages", "volume", "year"} <= set(found):
         return Verdict("possible", score, "same authors, volume, pages (title differs)")
     return Verdict("distinct", score, f"title {t:.2f}")
+
+
+def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> str:
+    """The reason for an automatic merge, or '' when the pair is not certain."""
+    years_close = a.year is None or b.year is None or abs(a.year - b.year) <= 1
+    if not years_close:
+        return ""
+    if soft_conflicts(a, b) and not _real_pages(a, found):
+        return ""
+    authors_ok = au is not None and au >= 0.75
+    support = len(found)
+    generic = _generic(a, b)
+    why = ", ".join(found)
+    if t >= 0.95:
+        need = 3 if generic else 2
+        if authors_ok and support >= need and ("pages" in found or not generic):
+            return f"title {t:.2f}, authors, {why}"
+        if au is None and support >= need + 1 and "pages" in found:
+            return f"title {t:.2f}, no authors, {why}"
+    if t >= 0.9 and authors_ok and support >= 3 and "pages" in found and not generic:
+        return f"title {t:.2f}, authors, {why}"
+    if t >= 0.75 and au is not None and au >= 0.9 and _real_pages(a, found) \
+            and {"volume", "year"} <= set(found):
+        return f"same authors, volume, page range, year; title {t:.2f}"
+    return ""
+
+
+def _real_pages(a: Norm, found: list[str]) -> bool:
+    """Same first page that is a real page number (not '1' or a bare locator)."""
+    return "pages" in found and len(a.page_start) >= 2 and a.page_start[0].isdigit()
 
 
 def _score(t: float | None, au: float | None, support: int) -> float:
@@ -131,9 +153,6 @@ def _same_identifier(a: Norm, b: Norm, t: float | None, au: float | None,
 
 def _without_title(a: Norm, b: Norm, au: float | None, support: int, found: list[str],
                    score: float) -> Verdict:
-    full = {"pages", "volume", "year", "journal"} <= set(found)
-    if full and au is not None and au >= 0.9 and a.page_start and len(a.page_start) >= 2:
-        return Verdict("certain", score, "no title; authors, " + ", ".join(found))
     if support >= 3 and (au is None or au >= 0.75):
         return Verdict("possible", score, "no title; " + ", ".join(found))
     return Verdict("distinct", score, "no title")

@@ -21,6 +21,8 @@ _LANG_TAG = re.compile(
     r"in process citation|published erratum[^\])]*)\s*[\])]",
     re.I,
 )
+# '[Review] [39 refs]', '[Erratum appears in ...]', '[see comments]' added by databases
+_ANNOTATION = re.compile(r"\[[^\]]*\]|\((?:vol|see|erratum|comment)[^)]*\)")
 _HTML = re.compile(r"<[^>]{1,20}>")
 _NON_WORD = re.compile(r"[^\w]+", re.U)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -103,6 +105,7 @@ def norm_title(text: str | None) -> str:
     if match:
         text = match.group(1)
     text = _LANG_TAG.sub(" ", text)
+    text = _ANNOTATION.sub(" ", text)
     text = text.replace("'", "").replace("’", "")
     words = _NON_WORD.sub(" ", text).replace("_", " ").split()
     return " ".join(words)
@@ -185,11 +188,16 @@ def norm_pages(pages: str | None) -> tuple[str, str]:
 
 
 def _number(value: str | None) -> str:
-    text = fold(value)
+    """Leading number of a volume/issue; '' for missing or mangled values like '1)'."""
+    text = fold(value).strip()
     if not text or text in {"na", "unknown", "n/a"}:
         return ""
-    match = _DIGITS.search(text)
-    return str(int(match.group())) if match else text.strip()
+    if text.count(")") > text.count("("):
+        return ""
+    match = re.match(r"^(\d+)\b", text)
+    if match:
+        return str(int(match.group(1)))
+    return "" if _DIGITS.search(text) else text
 
 
 def norm_journal(journal: str | None) -> str:
@@ -224,10 +232,10 @@ def normalise(record: Record, idx: int) -> Norm:
     authors = [a for a in authors if a[0]]
     journal = norm_journal(record.journal)
     first, last = norm_pages(record.pages)
-    conf_source = " ".join(filter(None, [record.journal, record.publication_type,
-                                        record.volume, record.issue]))
-    supplement = bool(re.search(r"suppl|supplement", fold(conf_source))) or bool(
-        re.match(r"^[a-z]\d+", first)
+    conf_source = " ".join(filter(None, [record.journal, record.publication_type]))
+    suppl_source = " ".join(filter(None, [record.journal, record.volume, record.issue]))
+    supplement = bool(re.search(r"suppl|supplement", fold(suppl_source))) or bool(
+        re.match(r"^s\d+", first)
     )
     norm = Norm(
         idx=idx,

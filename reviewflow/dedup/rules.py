@@ -30,15 +30,31 @@ def _page_number(page: str) -> int | None:
 
 
 def different_pages(a_start: str, b_start: str) -> bool:
-    """First pages that disagree ('e70933' = '70933', 'S131' = '131')."""
+    """First pages of the same kind that disagree.
+
+    Only like is compared with like: print page with print page, 'S12' with
+    'S14'. An electronic locator ('a1754', 'e70933') and a print page can both
+    be right for one article, so that mismatch is no evidence.
+    """
     if not a_start or not b_start:
+        return False
+    if a_start[0].isdigit() != b_start[0].isdigit():
         return False
     pa, pb = _page_number(a_start), _page_number(b_start)
     return pa is not None and pb is not None and pa != pb
 
 
-def different_volumes(a_vol: str, b_vol: str) -> bool:
-    return bool(a_vol and b_vol and a_vol.isdigit() and b_vol.isdigit() and a_vol != b_vol)
+def different_volumes(a_vol: str, b_vol: str, a_issue: str = "", b_issue: str = "") -> bool:
+    """Volumes that disagree, unless one database shifted the issue into the volume."""
+    if not (a_vol and b_vol and a_vol.isdigit() and b_vol.isdigit()) or a_vol == b_vol:
+        return False
+    return a_vol != b_issue and b_vol != a_issue
+
+
+def different_issues(a_issue: str, b_issue: str) -> bool:
+    """Issue numbers that disagree; long 'issue' values are accession numbers, ignored."""
+    return bool(a_issue and b_issue and a_issue.isdigit() and b_issue.isdigit()
+                and len(a_issue) <= 3 and len(b_issue) <= 3 and a_issue != b_issue)
 
 
 def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
@@ -50,14 +66,34 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
         return _verdict("distinct", "different DOIs")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         return _verdict("distinct", "different PMIDs")
-    if (a.conference or a.supplement) != (b.conference or b.supplement) and (
-        title_sim is None or title_sim >= 0.8
-    ):
+    if a.conference != b.conference and not same_place(a, b):
         return _verdict("related", "conference abstract vs full paper")
     if different_pages(a.page_start, b.page_start):
         return _verdict("distinct", "different pages")
-    if different_volumes(a.volume, b.volume):
+    if different_volumes(a.volume, b.volume, a.issue, b.issue):
         return _verdict("distinct", "different volumes")
-    if title_sim is not None and title_sim >= 0.8 and a.title_numbers != b.title_numbers:
+    if a.title_numbers and b.title_numbers and a.title_numbers != b.title_numbers:
         return _verdict("distinct", "different numbers in title (part/phase/series)")
     return None
+
+
+def same_place(a: Norm, b: Norm) -> bool:
+    """Same volume and same first page (or issue): one publication, however labelled."""
+    if not a.volume or a.volume != b.volume:
+        return False
+    return bool((a.page_start and a.page_start == b.page_start)
+                or (not (a.page_start and b.page_start) and a.issue and a.issue == b.issue))
+
+
+def soft_conflicts(a: Norm, b: Norm) -> list[str]:
+    """Disagreements that forbid an automatic merge unless the pages agree.
+
+    Issue fields are often junk (EndNote record numbers), and a number in one
+    title only may be a citation added by a database, so neither is decisive.
+    """
+    found = []
+    if different_issues(a.issue, b.issue):
+        found.append("different issues")
+    if a.title_numbers != b.title_numbers:
+        found.append("number in one title only")
+    return found
