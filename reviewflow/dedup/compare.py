@@ -18,6 +18,12 @@ from reviewflow.dedup.verdict import Verdict
 DISTINCT = Verdict("distinct", 0.0, "dissimilar")
 
 
+def contained(a: Norm, b: Norm) -> bool:
+    """One title is the other without its subtitle ('Anxiety about data hacking')."""
+    short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
+    return bool(short) and len(short.split()) >= 3 and long.startswith(short + " ")
+
+
 def title_similarity(a: Norm, b: Norm) -> float:
     """0-1 similarity of titles, tolerant of truncation and translated titles."""
     best = 0.0
@@ -41,14 +47,22 @@ def _surname_match(x: str, y: str) -> bool:
                                          or y.startswith(x))
 
 
+def _author_match(a: Norm, i: int, b: Norm, j: int) -> bool:
+    """Same person: surnames agree, or family and given names were swapped."""
+    x, y = a.surnames[i], b.surnames[j]
+    if _surname_match(x, y):
+        return True
+    return x in b.name_words[j] or y in a.name_words[i]
+
+
 def author_similarity(a: Norm, b: Norm) -> float | None:
     """0-1 agreement of author lists; None when one side has no authors."""
     if not a.surnames or not b.surnames:
         return None
-    first = _surname_match(a.surnames[0], b.surnames[0])
-    sa, sb = a.surnames[:10], b.surnames[:10]
-    shared = sum(any(_surname_match(x, y) for y in sb) for x in sa)
-    overlap = shared / min(len(sa), len(sb))
+    first = _author_match(a, 0, b, 0)
+    na, nb = min(len(a.surnames), 10), min(len(b.surnames), 10)
+    shared = sum(any(_author_match(a, x, b, y) for y in range(nb)) for x in range(na))
+    overlap = shared / min(na, nb)
     if not first:
         # first author dropped or order changed in one database
         return min(overlap, 0.8) if overlap >= 0.6 and shared >= 2 else overlap * 0.5
@@ -83,15 +97,17 @@ def _generic(a: Norm, b: Norm) -> bool:
 def compare(a: Norm, b: Norm) -> Verdict:
     """Judge whether records *a* and *b* report the same publication."""
     t = title_similarity(a, b) if a.title and b.title else None
+    same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
     if blocked is not None:
+        if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
+            return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
         return blocked
     au = author_similarity(a, b)
     support, found = _support(a, b)
     score = _score(t, au, support)
-    same_id = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
     if same_id:
-        return _same_identifier(a, b, t, au, score)
+        return _same_identifier(a, b, t, au, found, score)
     if t is None:
         return _without_title(a, b, au, support, found, score)
     certain = _certain(a, b, t, au, found)
@@ -126,15 +142,21 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
             return f"title {t:.2f}, no authors, {why}"
     if t >= 0.9 and authors_ok and support >= 3 and "pages" in found and not generic:
         return f"title {t:.2f}, authors, {why}"
-    if t >= 0.75 and au is not None and au >= 0.9 and _real_pages(a, found) \
-            and {"volume", "year"} <= set(found):
+    if (t >= 0.75 or contained(a, b)) and au is not None and au >= 0.9 \
+            and _real_pages(a, found) and {"volume", "year"} <= set(found):
         return f"same authors, volume, page range, year; title {t:.2f}"
+    if t >= 0.98 and not generic and "year" in found and _full_author_match(a, b, au):
+        return f"title {t:.2f}, all authors, same year, same kind of venue"
     return ""
+
+
+def _full_author_match(a: Norm, b: Norm, au: float | None) -> bool:
+    return au is not None and au >= 0.99 and min(len(a.surnames), len(b.surnames)) >= 2
 
 
 def _real_pages(a: Norm, found: list[str]) -> bool:
     """Same first page that is a real page number (not '1' or a bare locator)."""
-    return "pages" in found and len(a.page_start) >= 2 and a.page_start[0].isdigit()
+    return "pages" in found and sum(c.isdigit() for c in a.page_start) >= 2
 
 
 def _score(t: float | None, au: float | None, support: int) -> float:
@@ -143,10 +165,13 @@ def _score(t: float | None, au: float | None, support: int) -> float:
     return round(sum(w * v for w, v in parts), 4)
 
 
-def _same_identifier(a: Norm, b: Norm, t: float | None, au: float | None,
+def _same_identifier(a: Norm, b: Norm, t: float | None, au: float | None, found: list[str],
                      score: float) -> Verdict:
     ident = "DOI" if a.doi and a.doi == b.doi else "PMID"
-    if (t is None or t >= 0.8) and (au is None or au >= 0.5):
+    titles_agree = t is None or t >= 0.8 or contained(a, b)
+    # a translated title: same identifier, same authors, same volume and pages
+    located = {"volume", "pages"} <= set(found) and au is not None and au >= 0.75
+    if (titles_agree and (au is None or au >= 0.5)) or located:
         return Verdict("certain", max(score, 0.95), f"same {ident}")
     return Verdict("possible", score, f"same {ident}, titles differ")
 

@@ -23,6 +23,10 @@ _LANG_TAG = re.compile(
 )
 # '[Review] [39 refs]', '[Erratum appears in ...]', '[see comments]' added by databases
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\((?:vol|see|erratum|comment)[^)]*\)")
+# MEDLINE translated titles: '[Title in English] LA: Chi'; Embase '<ORIGINAL> ...'
+_LEADING_BRACKET = re.compile(r"^\[([^\]]{20,})\]")
+_LANG_SUFFIX = re.compile(r"\bla:\s*\w+\.?\s*$")
+_ORIGINAL = re.compile(r"<\s*original\s*>")
 _HTML = re.compile(r"<[^>]{1,20}>")
 _NON_WORD = re.compile(r"[^\w]+", re.U)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -73,6 +77,7 @@ class Norm:
     surnames: list[str] = field(default_factory=list)
     author_key: str = ""
     initials: list[str] = field(default_factory=list)
+    name_words: list[frozenset[str]] = field(default_factory=list)
     year: int | None = None
     journal: str = ""
     journal_tokens: tuple[str, ...] = ()
@@ -100,12 +105,14 @@ def fold(text: str | None) -> str:
 
 def norm_title(text: str | None) -> str:
     """Title words only: translated-title brackets and language tags removed."""
-    text = fold(text)
-    match = _BRACKETED.match(text)
+    text = fold(text).strip().strip('"').strip()
+    text = _ORIGINAL.split(text, maxsplit=1)[0]
+    match = _BRACKETED.match(text) or _LEADING_BRACKET.match(text)
     if match:
         text = match.group(1)
     text = _LANG_TAG.sub(" ", text)
     text = _ANNOTATION.sub(" ", text)
+    text = _LANG_SUFFIX.sub("", text)
     text = text.replace("'", "").replace("’", "")
     words = _NON_WORD.sub(" ", text).replace("_", " ").split()
     return " ".join(words)
@@ -135,33 +142,41 @@ def norm_doi(doi: str | None) -> str:
     return doi if doi.startswith("10.") and "/" in doi else ""
 
 
-def split_author(name: str) -> tuple[str, str]:
-    """(surname, initials) from 'Family, Given', 'Family G.' or 'Given Family'."""
+def split_author(name: str) -> tuple[str, str, frozenset[str]]:
+    """(surname, first initial, all name words) from 'Family, Given', 'Family G.' or 'Given Family'.
+
+    The name words let 'Altenried, Moritz' match 'Moritz, Altenried' and
+    'Xiaoguang, Wang' match 'Wang, X.' (family and given names swapped by a
+    database, common with transliterated Chinese names).
+    """
     name = fold(name).replace("-", " ").replace("'", "")
     if "," in name:
         family, _, given = name.partition(",")
     else:
-        parts = re.sub(r"[^\w\s.]", " ", name).split()
-        if not parts:
-            return "", ""
-        tail = parts[-1].replace(".", "")
-        if len(parts) > 1 and (len(tail) <= 3 and (tail.isupper() or "." in parts[-1]
-                                                    or len(tail) <= 2)):
-            family, given = " ".join(parts[:-1]), " ".join(parts[-1:])
-        elif len(parts) > 1 and all(len(p.replace(".", "")) <= 2 for p in parts[1:]):
-            family, given = parts[0], " ".join(parts[1:])
-        elif len(parts) > 1:
-            family, given = parts[-1], " ".join(parts[:-1])
-        else:
-            family, given = parts[0], ""
+        family, given = _split_plain_name(re.sub(r"[^\w\s.]", " ", name).split())
     family = "".join(_NON_WORD.sub(" ", family).split())
     given_words = _NON_WORD.sub(" ", given).split()
-    if len(given_words) == 1 and given_words[0].isalpha() and len(given_words[0]) <= 3 \
-            and given_words[0] == given_words[0].upper():
+    if len(given_words) == 1 and len(given_words[0]) <= 3 and given_words[0].isalpha() \
+            and given.strip().replace(".", "").replace(" ", "").isupper():
         initials = given_words[0]
     else:
         initials = "".join(w[0] for w in given_words if w)
-    return family, initials[:1]
+    words = frozenset([family] + [w for w in given_words if len(w) > 2])
+    return family, initials[:1], words
+
+
+def _split_plain_name(parts: list[str]) -> tuple[str, str]:
+    """'Adeli K.' -> (adeli, k); 'Jon D Elhai' -> (elhai, jon d)."""
+    if not parts:
+        return "", ""
+    if len(parts) == 1:
+        return parts[0], ""
+    tail = parts[-1].replace(".", "")
+    if len(tail) <= 2 or "." in parts[-1]:
+        return " ".join(parts[:-1]), parts[-1]
+    if all(len(p.replace(".", "")) <= 2 for p in parts[1:]):
+        return parts[0], " ".join(parts[1:])
+    return parts[-1], " ".join(parts[:-1])
 
 
 def norm_pages(pages: str | None) -> tuple[str, str]:
@@ -246,7 +261,8 @@ def normalise(record: Record, idx: int) -> Norm:
         cjk=bool(_CJK.search(title)),
         surnames=[a[0] for a in authors],
         initials=[a[1] for a in authors],
-        author_key=" ".join(f"{s} {i}".strip() for s, i in authors[:8]),
+        name_words=[a[2] for a in authors],
+        author_key=" ".join(f"{s} {i}".strip() for s, i, _ in authors[:8]),
         year=_year(record),
         journal=journal,
         journal_tokens=tuple(t for t in journal.split() if t not in _JOURNAL_STOP),
