@@ -18,7 +18,8 @@ from reviewflow.records import Record
 
 BIB_DEDUPE_SETS = ["cytology_screening", "haematology", "respiratory", "stroke",
                    "digital_work", "special_cases"]
-_ASYSD_AUTHOR = re.compile(r"(?<=\.)\s*(?=[A-Z\u00C0-\u024F])")
+# ASySD glues authors together: 'Salim H. M.Fukuda D.' = 'Salim H. M.' + 'Fukuda D.'
+_ASYSD_AUTHOR = re.compile(r"(?<=\.)(?=[A-Z\u00C0-\u024F])")
 
 
 @dataclass

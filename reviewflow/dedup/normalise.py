@@ -90,6 +90,7 @@ class Norm:
     notice: str = ""
     conference: bool = False
     supplement: bool = False
+    full_paper: bool = False
     n_fields: int = 0
 
 
@@ -212,6 +213,9 @@ def _number(value: str | None) -> str:
     match = re.match(r"^(\d+)\b", text)
     if match:
         return str(int(match.group(1)))
+    suppl = re.match(r"^(?:suppl\w*|supplement)\.?\s*(\d+)", text)
+    if suppl:
+        return "s" + str(int(suppl.group(1)))
     return "" if _DIGITS.search(text) else text
 
 
@@ -277,9 +281,18 @@ def normalise(record: Record, idx: int) -> Norm:
         and not _NOT_CONF.search(fold(conf_source)),
         supplement=supplement,
     )
+    norm.full_paper = _full_paper(norm)
     norm.n_fields = sum(bool(v) for v in (title, authors, norm.year, journal, norm.volume,
                                           first, norm.doi))
     return norm
+
+
+def _full_paper(norm: Norm) -> bool:
+    """A regular article: a real page range (2+ pages) outside any supplement/meeting issue."""
+    if norm.conference or norm.supplement:
+        return False
+    first, last = norm.page_start, norm.page_end
+    return first.isdigit() and last.isdigit() and int(last) > int(first)
 
 
 def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

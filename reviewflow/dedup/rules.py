@@ -48,7 +48,7 @@ def different_volumes(a_vol: str, b_vol: str, a_issue: str = "", b_issue: str = 
     """Volumes that disagree, unless one database shifted the issue into the volume."""
     if not (a_vol and b_vol and a_vol.isdigit() and b_vol.isdigit()) or a_vol == b_vol:
         return False
-    return a_vol != b_issue and b_vol != a_issue
+    return a_vol != b_issue.lstrip("s") and b_vol != a_issue.lstrip("s")
 
 
 def different_issues(a_issue: str, b_issue: str) -> bool:
@@ -66,7 +66,7 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
         return _verdict("distinct", "different DOIs")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         return _verdict("distinct", "different PMIDs")
-    if a.conference != b.conference and not same_place(a, b):
+    if abstract_vs_paper(a, b) and not same_place(a, b):
         return _verdict("related", "conference abstract vs full paper")
     if different_pages(a.page_start, b.page_start):
         return _verdict("distinct", "different pages")
@@ -75,6 +75,12 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
     if a.title_numbers and b.title_numbers and a.title_numbers != b.title_numbers:
         return _verdict("distinct", "different numbers in title (part/phase/series)")
     return None
+
+
+def abstract_vs_paper(a: Norm, b: Norm) -> bool:
+    """One is a meeting abstract/paper, the other demonstrably a regular article."""
+    a_meeting, b_meeting = a.conference or a.supplement, b.conference or b.supplement
+    return (a_meeting and b.full_paper) or (b_meeting and a.full_paper)
 
 
 def same_place(a: Norm, b: Norm) -> bool:
