@@ -40,6 +40,9 @@ def title_similarity(a: Norm, b: Norm) -> float:
 def _surname_match(x: str, y: str) -> bool:
     if x == y:
         return True
+    if min(len(x), len(y)) >= 3 and (x.startswith(y) or y.startswith(x)):
+        return True  # a dropped last letter: 'che' / 'chen'
+
     if min(len(x), len(y)) >= 4 and fuzz.ratio(x, y) >= 80:
         return True
     # compound names: 'sberrosoussan' vs 'sberro', 'vanlaere' vs 'laere'
@@ -52,7 +55,10 @@ def _author_match(a: Norm, i: int, b: Norm, j: int) -> bool:
     x, y = a.surnames[i], b.surnames[j]
     if _surname_match(x, y):
         return True
-    return x in b.name_words[j] or y in a.name_words[i]
+    if x in b.name_words[j] or y in a.name_words[i]:
+        return True
+    # 'Tong, H' / 'Hua, T': Chinese family and given names swapped, initials only
+    return a.initials[i] == y[:1] and b.initials[j] == x[:1] and a.initials[i] != ""
 
 
 def author_similarity(a: Norm, b: Norm) -> float | None:
@@ -145,6 +151,8 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
     if (t >= 0.75 or contained(a, b)) and au is not None and au >= 0.9 \
             and _real_pages(a, found) and {"volume", "year"} <= set(found):
         return f"same authors, volume, page range, year; title {t:.2f}"
+    if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
+        return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
     if t >= 0.98 and not generic and "year" in found and _full_author_match(a, b, au):
         return f"title {t:.2f}, all authors, same year, same kind of venue"
     return ""
@@ -170,7 +178,8 @@ def _same_identifier(a: Norm, b: Norm, t: float | None, au: float | None, found:
     ident = "DOI" if a.doi and a.doi == b.doi else "PMID"
     titles_agree = t is None or t >= 0.8 or contained(a, b)
     # a translated title: same identifier, same authors, same volume and pages
-    located = {"volume", "pages"} <= set(found) and au is not None and au >= 0.75
+    located = {"volume", "pages"} <= set(found) and (
+        (au is not None and au >= 0.75) or (t is not None and t >= 0.9))
     if (titles_agree and (au is None or au >= 0.5)) or located:
         return Verdict("certain", max(score, 0.95), f"same {ident}")
     return Verdict("possible", score, f"same {ident}, titles differ")

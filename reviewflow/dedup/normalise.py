@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from reviewflow.records import Record
 
@@ -139,7 +140,7 @@ def norm_doi(doi: str | None) -> str:
     if not doi:
         return ""
     doi = doi.strip().split()[0] if doi.strip() else ""
-    doi = _DOI_PREFIX.sub("", doi).strip().rstrip(".").lower()
+    doi = _DOI_PREFIX.sub("", unquote(doi)).strip().rstrip(".").lower()
     return doi if doi.startswith("10.") and "/" in doi else ""
 
 

@@ -44,6 +44,15 @@ def different_pages(a_start: str, b_start: str) -> bool:
     return pa is not None and pb is not None and pa != pb
 
 
+def pages_conflict(a: Norm, b: Norm) -> bool:
+    """Different first pages, unless one database kept only the last page ('488' vs '487-488')."""
+    if not different_pages(a.page_start, b.page_start):
+        return False
+    a_end, b_end = a.page_end or a.page_start, b.page_end or b.page_start
+    same_last = a_end == b_end and sum(c.isdigit() for c in a_end) >= 2
+    return not same_last
+
+
 def different_volumes(a_vol: str, b_vol: str, a_issue: str = "", b_issue: str = "") -> bool:
     """Volumes that disagree, unless one database shifted the issue into the volume."""
     if not (a_vol and b_vol and a_vol.isdigit() and b_vol.isdigit()) or a_vol == b_vol:
@@ -68,11 +77,12 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
         return _verdict("distinct", "different PMIDs")
     if abstract_vs_paper(a, b) and not same_place(a, b):
         return _verdict("related", "conference abstract vs full paper")
-    if different_pages(a.page_start, b.page_start):
+    if pages_conflict(a, b):
         return _verdict("distinct", "different pages")
     if different_volumes(a.volume, b.volume, a.issue, b.issue):
         return _verdict("distinct", "different volumes")
-    if a.title_numbers and b.title_numbers and a.title_numbers != b.title_numbers:
+    if a.title_numbers and b.title_numbers and a.title_numbers != b.title_numbers \
+            and not same_place(a, b):
         return _verdict("distinct", "different numbers in title (part/phase/series)")
     return None
 
