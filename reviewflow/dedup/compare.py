@@ -149,8 +149,12 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
     if t >= 0.9 and authors_ok and support >= 3 and "pages" in found and not generic:
         return f"title {t:.2f}, authors, {why}"
     if (t >= 0.75 or contained(a, b)) and au is not None and au >= 0.9 \
-            and _real_pages(a, found) and {"volume", "year"} <= set(found):
-        return f"same authors, volume, page range, year; title {t:.2f}"
+            and _real_pages(a, found) and "year" in found \
+            and ("volume" in found or "journal" in found):
+        return f"same authors, place, pages, year; title {t:.2f}"
+    if au is not None and au >= 0.9 and _same_range(a, b) and not soft_conflicts(a, b) \
+            and {"volume", "year", "journal"} <= set(found):
+        return f"same authors, journal, volume, page range, year; title {t:.2f} (translated?)"
     if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
         return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
     if t >= 0.98 and not generic and "year" in found and _full_author_match(a, b, au):
@@ -163,8 +167,15 @@ def _full_author_match(a: Norm, b: Norm, au: float | None) -> bool:
 
 
 def _real_pages(a: Norm, found: list[str]) -> bool:
-    """Same first page that is a real page number (not '1' or a bare locator)."""
-    return "pages" in found and sum(c.isdigit() for c in a.page_start) >= 2
+    """Same first page that says something: 2+ digits, or page 1 of a shared range."""
+    return "pages" in found and (sum(c.isdigit() for c in a.page_start) >= 2
+                                 or sum(c.isdigit() for c in a.page_end) >= 2)
+
+
+def _same_range(a: Norm, b: Norm) -> bool:
+    """Same first and last page, a multi-page article: one article however titled."""
+    return bool(a.page_start and a.page_end and a.page_start == b.page_start
+                and a.page_end == b.page_end and a.page_end != a.page_start)
 
 
 def _score(t: float | None, au: float | None, support: int) -> float:
