@@ -157,8 +157,10 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
         return f"same authors, journal, volume, page range, year; title {t:.2f} (translated?)"
     if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
         return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
-    if t >= 0.98 and not generic and "year" in found and _full_author_match(a, b, au):
-        return f"title {t:.2f}, all authors, same year, same kind of venue"
+    if t >= 0.98 and not generic and _full_author_match(a, b, au) and (
+        "year" in found or "journal" in found
+    ):
+        return f"title {t:.2f}, all authors, " + why
     return ""
 
 

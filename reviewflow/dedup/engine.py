@@ -50,6 +50,11 @@ def prefilter(norms: list[Norm], pairs: np.ndarray) -> np.ndarray:
     keep |= _same(_codes([n.pmid for n in norms]), i, j)
     vp = [f"{n.volume}|{n.page_start}" if n.volume and n.page_start else "" for n in norms]
     keep |= _same(_codes(vp), i, j)
+    pages = [f"{n.year}|{n.page_start}|{n.page_end}" if n.page_end else "" for n in norms]
+    keep |= _same(_codes(pages), i, j)
+    # a subtitle dropped by one database: same opening words
+    keep |= _same(_codes([n.title_key[:25] if len(n.title_key) >= 15 else "" for n in norms]),
+                  i, j)
     return pairs[keep]
 
 

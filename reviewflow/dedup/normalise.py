@@ -220,6 +220,12 @@ def _number(value: str | None) -> str:
     return "" if _DIGITS.search(text) else text
 
 
+def _volume(record: Record) -> str:
+    """Volume number; a 'volume' equal to the year ('2016 May') is a date, not a volume."""
+    volume = _number(record.volume)
+    return "" if record.year and volume == str(record.year) else volume
+
+
 def norm_journal(journal: str | None) -> str:
     text = fold(journal)
     text = text.split("=")[0]
@@ -271,7 +277,7 @@ def normalise(record: Record, idx: int) -> Norm:
         year=_year(record),
         journal=journal,
         journal_tokens=tuple(t for t in journal.split() if t not in _JOURNAL_STOP),
-        volume=_number(record.volume),
+        volume=_volume(record),
         issue=_number(record.issue),
         page_start=first,
         page_end=last,
@@ -308,12 +314,10 @@ def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if a == b:
         return True
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) == 1 and len(short[0]) >= 2 and len(long) > 1 and all(
-        w for w in long
-    ):
-        # acronym such as 'jama' or 'bmj'
-        acronym = "".join(w[0] for w in long)
-        if short[0] == acronym:
+    # an acronym such as 'jama', 'bmj', 'icis' standing for the other name
+    for full, other in ((long, short), (short, long)):
+        acronym = "".join(w[0] for w in full)
+        if len(full) > 2 and any(w == acronym for w in other):
             return True
     pos = 0
     for word in short:
