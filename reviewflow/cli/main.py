@@ -25,7 +25,9 @@ app = typer.Typer(
 )
 
 # Each area registers its commands; keep one line per module, sorted.
-_AREAS: list[str] = []
+_AREAS: list[str] = [
+    "dedup",
+]
 
 
 def _register_all() -> None:
