@@ -124,7 +124,7 @@ def evaluate(bench: Benchmark, result: DedupResult) -> dict[str, float]:
     auto_groups = [[ids[m] for m in g.members] for g in result.groups]
     auto = _pairs(auto_groups)
     tp = len(auto & truth)
-    edges = [(ids[a], ids[b]) for g in result.groups for a, b in zip(g.members, g.members[1:])]
+    edges = [(ids[g.members[0]], ids[m]) for g in result.groups for m in g.members[1:]]
     edges += [(ids[p.a], ids[p.b]) for p in result.queued]
     reachable = _pairs(_components(ids, edges))
     kept = set(ids)

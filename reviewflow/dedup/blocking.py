@@ -10,7 +10,6 @@ neighbours. Total cost is O(n log n) for the sorts plus O(n * window) pairs.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 from reviewflow.dedup.normalise import Norm
 
 WINDOW = 10
-BLOCK_CAP = 60
+BLOCK_CAP = 30
 
 
 def _exact_keys(norm: Norm) -> Iterable[str]:
@@ -46,48 +45,58 @@ def _sort_keys() -> list[Callable[[Norm], str]]:
     ]
 
 
-def _block_pairs(members: list[int], window: int) -> Iterable[tuple[int, int]]:
-    if len(members) <= BLOCK_CAP:
-        for a, i in enumerate(members):
-            for j in members[a + 1:]:
-                yield i, j
-    else:
-        for a, i in enumerate(members):
-            for j in members[a + 1: a + 1 + window]:
-                yield i, j
-
-
-def _window_pairs(order: np.ndarray, window: int) -> np.ndarray:
+def _window_pairs(order: np.ndarray, window: int, codes: np.ndarray | None = None
+                  ) -> np.ndarray:
+    """Pairs (order[p], order[p+k]) for k <= window; with *codes*, only equal codes."""
     n = len(order)
     parts = []
     for k in range(1, min(window, n - 1) + 1):
-        parts.append(np.stack([order[:-k], order[k:]], axis=1))
+        left, right = order[:-k], order[k:]
+        if codes is not None:
+            same = codes[:-k] == codes[k:]
+            left, right = left[same], right[same]
+        parts.append(np.stack([left, right], axis=1))
     if not parts:
         return np.empty((0, 2), dtype=np.int64)
     return np.concatenate(parts)
 
 
+def _exact_pairs(norms: list[Norm], window: int) -> np.ndarray:
+    """All pairs within each exact-key block of up to ``BLOCK_CAP`` records.
+
+    Keys are turned into integer codes and sorted once; pairing each record
+    with the next ``BLOCK_CAP`` records of the same code is then pure numpy.
+    Larger blocks (a DOI shared by hundreds of records is a data error) only
+    get their sorted neighbours, so they cannot blow up the pair count.
+    """
+    table: dict[str, int] = {}
+    idx: list[int] = []
+    code: list[int] = []
+    for norm in norms:
+        for key in _exact_keys(norm):
+            idx.append(norm.idx)
+            code.append(table.setdefault(key, len(table)))
+    if not idx:
+        return np.empty((0, 2), dtype=np.int64)
+    codes = np.asarray(code, dtype=np.int64)
+    members = np.asarray(idx, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    return _window_pairs(members[order], max(window, BLOCK_CAP), codes[order])
+
+
 def candidate_pairs(norms: list[Norm], window: int = WINDOW) -> np.ndarray:
     """Unique (i, j) index pairs with i < j, shape (m, 2)."""
     n = len(norms)
-    parts: list[np.ndarray] = []
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for norm in norms:
-        for key in _exact_keys(norm):
-            blocks[key].append(norm.idx)
-    exact = [pair for members in blocks.values() if len(members) > 1
-             for pair in _block_pairs(members, window)]
-    if exact:
-        parts.append(np.asarray(exact, dtype=np.int64))
+    parts: list[np.ndarray] = [_exact_pairs(norms, window)]
     for key in _sort_keys():
         keys = [key(norm) for norm in norms]
         order = np.asarray(sorted(range(n), key=keys.__getitem__), dtype=np.int64)
-        has_key = np.asarray([bool(keys[i]) for i in order])
+        has_key = np.asarray([bool(keys[i]) for i in order], dtype=bool)
         parts.append(_window_pairs(order[has_key], window))
-    if not parts:
-        return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(parts)
+    if len(pairs) == 0:
+        return pairs
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    return np.stack([codes // n, codes % n], axis=1) if n else pairs
+    return np.stack([codes // n, codes % n], axis=1)

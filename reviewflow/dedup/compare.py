@@ -65,9 +65,11 @@ def author_similarity(a: Norm, b: Norm) -> float | None:
     """0-1 agreement of author lists; None when one side has no authors."""
     if not a.surnames or not b.surnames:
         return None
-    first = _author_match(a, 0, b, 0)
+    first = a.surnames[0] == b.surnames[0] or _author_match(a, 0, b, 0)
     na, nb = min(len(a.surnames), 10), min(len(b.surnames), 10)
-    shared = sum(any(_author_match(a, x, b, y) for y in range(nb)) for x in range(na))
+    exact = set(b.surnames[:nb])
+    shared = sum(a.surnames[x] in exact or any(_author_match(a, x, b, y) for y in range(nb))
+                 for x in range(na))
     overlap = shared / min(na, nb)
     if not first:
         # first author dropped or order changed in one database

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 from reviewflow.records import Record
@@ -28,6 +29,15 @@ _ANNOTATION = re.compile(r"\[[^\]]*\]|\((?:vol|see|erratum|comment)[^)]*\)")
 _LEADING_BRACKET = re.compile(r"^\[([^\]]{20,})\]")
 _LANG_SUFFIX = re.compile(r"\bla:\s*\w+\.?\s*$")
 _ORIGINAL = re.compile(r"<\s*original\s*>")
+_NAME_PUNCT = re.compile(r"[^\w\s.]")
+_SPACES = re.compile(r"\s+")
+_EXCEL_DM = re.compile(r"^(\d{1,2})-([a-z]{3})$")
+_EXCEL_MD = re.compile(r"^([a-z]{3})-(\d{1,2})$")
+_LEADING_NUMBER = re.compile(r"^(\d+)\b")
+_SUPPL_NUMBER = re.compile(r"^(?:suppl\w*|supplement)\.?\s*(\d+)")
+_PARENS = re.compile(r"\(.*?\)")
+_SUPPL = re.compile(r"suppl")
+_SUPPL_PAGE = re.compile(r"^s\d+")
 _HTML = re.compile(r"<[^>]{1,20}>")
 _NON_WORD = re.compile(r"[^\w]+", re.U)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -99,6 +109,8 @@ def fold(text: str | None) -> str:
     """NFKC (full-width -> half-width), strip Latin accents, casefold, drop HTML tags."""
     if not text:
         return ""
+    if text.isascii():
+        return _HTML.sub(" ", text).lower() if "<" in text else text.lower()
     text = _HTML.sub(" ", unicodedata.normalize("NFKC", text))
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -140,10 +152,11 @@ def norm_doi(doi: str | None) -> str:
     if not doi:
         return ""
     doi = doi.strip().split()[0] if doi.strip() else ""
-    doi = _DOI_PREFIX.sub("", unquote(doi)).strip().rstrip(".").lower()
+    doi = _DOI_PREFIX.sub("", unquote(doi) if "%" in doi else doi).strip().rstrip(".").lower()
     return doi if doi.startswith("10.") and "/" in doi else ""
 
 
+@lru_cache(maxsize=200_000)
 def split_author(name: str) -> tuple[str, str, frozenset[str]]:
     """(surname, first initial, all name words) from 'Family, Given', 'Family G.' or 'Given Family'.
 
@@ -155,7 +168,7 @@ def split_author(name: str) -> tuple[str, str, frozenset[str]]:
     if "," in name:
         family, _, given = name.partition(",")
     else:
-        family, given = _split_plain_name(re.sub(r"[^\w\s.]", " ", name).split())
+        family, given = _split_plain_name(_NAME_PUNCT.sub(" ", name).split())
     family = "".join(_NON_WORD.sub(" ", family).split())
     given_words = _NON_WORD.sub(" ", given).split()
     if len(given_words) == 1 and len(given_words[0]) <= 3 and given_words[0].isalpha() \
@@ -186,10 +199,10 @@ def norm_pages(pages: str | None) -> tuple[str, str]:
     if not pages:
         return "", ""
     text = fold(pages).replace("--", "-").replace("–", "-").replace("—", "-")
-    text = re.sub(r"\s+", "", text)
+    text = _SPACES.sub("", text)
     if text in {"na", "n/a", "-", "none", "unknown"}:
         return "", ""
-    excel = re.match(r"^(\d{1,2})-([a-z]{3})$", text) or re.match(r"^([a-z]{3})-(\d{1,2})$", text)
+    excel = _EXCEL_DM.match(text) or _EXCEL_MD.match(text)
     if excel:
         a, b = excel.groups()
         if a.isdigit() and b in _MONTHS:
@@ -211,10 +224,10 @@ def _number(value: str | None) -> str:
         return ""
     if text.count(")") > text.count("("):
         return ""
-    match = re.match(r"^(\d+)\b", text)
+    match = _LEADING_NUMBER.match(text)
     if match:
         return str(int(match.group(1)))
-    suppl = re.match(r"^(?:suppl\w*|supplement)\.?\s*(\d+)", text)
+    suppl = _SUPPL_NUMBER.match(text)
     if suppl:
         return "s" + str(int(suppl.group(1)))
     return "" if _DIGITS.search(text) else text
@@ -229,7 +242,7 @@ def _volume(record: Record) -> str:
 def norm_journal(journal: str | None) -> str:
     text = fold(journal)
     text = text.split("=")[0]
-    text = re.sub(r"\(.*?\)", " ", text)
+    text = _PARENS.sub(" ", text)
     text = text.replace("&", " and ")
     return " ".join(_NON_WORD.sub(" ", text).split())
 
@@ -260,8 +273,8 @@ def normalise(record: Record, idx: int) -> Norm:
     first, last = norm_pages(record.pages)
     conf_source = " ".join(filter(None, [record.journal, record.publication_type]))
     suppl_source = " ".join(filter(None, [record.journal, record.volume, record.issue]))
-    supplement = bool(re.search(r"suppl|supplement", fold(suppl_source))) or bool(
-        re.match(r"^s\d+", first)
+    supplement = bool(_SUPPL.search(fold(suppl_source))) or bool(
+        _SUPPL_PAGE.match(first)
     )
     norm = Norm(
         idx=idx,
