@@ -20,7 +20,7 @@ from reviewflow.dedup.result import DedupResult, DuplicateGroup, ScoredPair
 from reviewflow.dedup.verdict import Verdict
 from reviewflow.records import Record
 
-PREFILTER_TITLE = 60.0
+PREFILTER_TITLE = 70.0
 
 
 def _codes(values: list[str]) -> np.ndarray:
@@ -52,9 +52,13 @@ def prefilter(norms: list[Norm], pairs: np.ndarray) -> np.ndarray:
     keep |= _same(_codes(vp), i, j)
     pages = [f"{n.year}|{n.page_start}|{n.page_end}" if n.page_end else "" for n in norms]
     keep |= _same(_codes(pages), i, j)
-    # a subtitle dropped by one database: same opening words
-    keep |= _same(_codes([n.title_key[:25] if len(n.title_key) >= 15 else "" for n in norms]),
-                  i, j)
+    # a subtitle dropped by one database: one title is the start of the other
+    opening = _same(_codes([n.title_key[:25] if len(n.title_key) >= 15 else "" for n in norms]),
+                    i, j) & ~keep
+    for k in np.flatnonzero(opening).tolist():
+        ta, tb = norms[i[k]].title, norms[j[k]].title
+        short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+        keep[k] = long.startswith(short)
     return pairs[keep]
 
 

@@ -40,7 +40,6 @@ _SUPPL = re.compile(r"suppl")
 _SUPPL_PAGE = re.compile(r"^s\d+")
 _HTML = re.compile(r"<[^>]{1,20}>")
 _NON_WORD = re.compile(r"[^\w]+", re.U)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x)$")
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.I)
@@ -84,9 +83,7 @@ class Norm:
     title_key: str = ""
     title_numbers: tuple[str, ...] = ()
     alt_title: str = ""
-    cjk: bool = False
     surnames: list[str] = field(default_factory=list)
-    author_key: str = ""
     initials: list[str] = field(default_factory=list)
     name_words: list[frozenset[str]] = field(default_factory=list)
     year: int | None = None
@@ -141,6 +138,8 @@ def title_numbers(title: str) -> tuple[str, ...]:
     """Numbers in a title ('Part II' counts as 2): 'Part 1' and 'Part 2' are different papers."""
     nums = [str(int(n)) for n in _DIGITS.findall(title) if len(n) < 9]
     words = title.split()
+    if _NUMBERED.isdisjoint(words):
+        return tuple(sorted(nums))
     for prev, word in zip(words, words[1:], strict=False):
         if prev in _NUMBERED and _ROMAN.match(word):
             nums.append(str(_ROMAN_VALUES[word]))
@@ -194,6 +193,7 @@ def _split_plain_name(parts: list[str]) -> tuple[str, str]:
     return parts[-1], " ".join(parts[:-1])
 
 
+@lru_cache(maxsize=100_000)
 def norm_pages(pages: str | None) -> tuple[str, str]:
     """(first, last) page; expands '221-8' to 221..228 and Excel's '01-Jul' to 1..7."""
     if not pages:
@@ -217,6 +217,7 @@ def norm_pages(pages: str | None) -> tuple[str, str]:
     return first, last
 
 
+@lru_cache(maxsize=100_000)
 def _number(value: str | None) -> str:
     """Leading number of a volume/issue; '' for missing or mangled values like '1)'."""
     text = fold(value).strip()
@@ -239,6 +240,7 @@ def _volume(record: Record) -> str:
     return "" if record.year and volume == str(record.year) else volume
 
 
+@lru_cache(maxsize=100_000)
 def norm_journal(journal: str | None) -> str:
     text = fold(journal)
     text = text.split("=")[0]
@@ -269,27 +271,21 @@ def normalise(record: Record, idx: int) -> Norm:
         title, alt = alt, ""
     authors = [split_author(a) for a in record.authors if a and a.strip()]
     authors = [a for a in authors if a[0]]
-    journal = norm_journal(record.journal)
     first, last = norm_pages(record.pages)
-    conf_source = " ".join(filter(None, [record.journal, record.publication_type]))
-    suppl_source = " ".join(filter(None, [record.journal, record.volume, record.issue]))
-    supplement = bool(_SUPPL.search(fold(suppl_source))) or bool(
-        _SUPPL_PAGE.match(first)
-    )
+    journal, journal_tokens, conference, suppl_venue = _venue(
+        record.journal, record.publication_type, record.volume, record.issue)
     norm = Norm(
         idx=idx,
         title=title,
         title_key=title.replace(" ", ""),
         title_numbers=title_numbers(title),
         alt_title=alt,
-        cjk=bool(_CJK.search(title)),
         surnames=[a[0] for a in authors],
         initials=[a[1] for a in authors],
         name_words=[a[2] for a in authors],
-        author_key=" ".join(f"{s} {i}".strip() for s, i, _ in authors[:8]),
         year=_year(record),
         journal=journal,
-        journal_tokens=tuple(t for t in journal.split() if t not in _JOURNAL_STOP),
+        journal_tokens=journal_tokens,
         volume=_volume(record),
         issue=_number(record.issue),
         page_start=first,
@@ -297,14 +293,25 @@ def normalise(record: Record, idx: int) -> Norm:
         doi=norm_doi(record.doi),
         pmid=_number(record.pmid),
         notice=_notice(title, record.publication_type),
-        conference=bool(_CONF_WORDS.search(fold(conf_source)))
-        and not _NOT_CONF.search(fold(conf_source)),
-        supplement=supplement,
+        conference=conference,
+        supplement=suppl_venue or bool(_SUPPL_PAGE.match(first)),
     )
     norm.full_paper = _full_paper(norm)
     norm.n_fields = sum(bool(v) for v in (title, authors, norm.year, journal, norm.volume,
                                           first, norm.doi))
     return norm
+
+
+@lru_cache(maxsize=50_000)
+def _venue(journal: str | None, pubtype: str | None, volume: str | None, issue: str | None
+           ) -> tuple[str, tuple[str, ...], bool, bool]:
+    """(journal, journal words, is a meeting, is a supplement); venues repeat, so cached."""
+    name = norm_journal(journal)
+    tokens = tuple(t for t in name.split() if t not in _JOURNAL_STOP)
+    conf_source = fold(" ".join(filter(None, [journal, pubtype])))
+    conference = bool(_CONF_WORDS.search(conf_source)) and not _NOT_CONF.search(conf_source)
+    supplement = bool(_SUPPL.search(fold(" ".join(filter(None, [journal, volume, issue])))))
+    return name, tokens, conference, supplement
 
 
 def _full_paper(norm: Norm) -> bool:
