@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from reviewflow.dedup.normalise import Norm, journal_compatible
+from reviewflow.dedup.journals import journal_compatible
+from reviewflow.dedup.normalise import Norm
 from reviewflow.dedup.rules import conflict, soft_conflicts
 from reviewflow.dedup.verdict import Verdict
 
@@ -86,9 +87,7 @@ def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
         found.append("volume")
     if a.issue and a.issue == b.issue:
         found.append("issue")
-    if a.journal_tokens and b.journal_tokens and journal_compatible(
-        a.journal_tokens, b.journal_tokens
-    ):
+    if a.journal_tokens and b.journal_tokens and journal_compatible(a.journal, b.journal):
         found.append("journal")
     if a.year and a.year == b.year:
         found.append("year")

@@ -322,36 +322,5 @@ def _full_paper(norm: Norm) -> bool:
     return first.isdigit() and last.isdigit() and int(last) > int(first)
 
 
-def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """True when one journal name abbreviates the other word by word.
-
-    'curr opin lipidol' ~ 'current opinion lipidology': each abbreviated word is
-    a prefix of the matching full word, in order. Words of the longer name may be
-    skipped (subtitles, 'chinese journal of ...' translations).
-    """
-    if not a or not b:
-        return True
-    if a == b:
-        return True
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
-    # an acronym such as 'jama', 'bmj', 'icis' standing for the other name
-    for full, other in ((long, short), (short, long)):
-        acronym = "".join(w[0] for w in full)
-        if len(full) > 2 and any(w == acronym for w in other):
-            return True
-    pos = 0
-    for word in short:
-        while pos < len(long) and not _abbreviates(word, long[pos]):
-            pos += 1
-        if pos == len(long):
-            return False
-        pos += 1
-    return True
-
-
-def _abbreviates(short: str, full: str) -> bool:
-    return full.startswith(short) or (len(short) > 4 and full.startswith(short[:-1]))
-
-
 def title_words(title: str) -> set[str]:
     return {w for w in title.split() if w not in _TITLE_STOP}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from reviewflow.dedup.journals import journal_compatible
 from reviewflow.dedup.normalise import Norm
 from reviewflow.dedup.verdict import Outcome, Verdict
 
@@ -61,9 +62,15 @@ def different_volumes(a_vol: str, b_vol: str, a_issue: str = "", b_issue: str = 
 
 
 def different_issues(a_issue: str, b_issue: str) -> bool:
-    """Issue numbers that disagree; long 'issue' values are accession numbers, ignored."""
+    """Issue numbers that disagree.
+
+    Only 1-2 digit values count: a monthly or weekly journal has at most 52
+    issues a volume, and longer 'issue' values are mostly record numbers a
+    reference manager wrote into the field (or whole-number issues that no
+    other database copies).
+    """
     return bool(a_issue and b_issue and a_issue.isdigit() and b_issue.isdigit()
-                and len(a_issue) <= 3 and len(b_issue) <= 3 and a_issue != b_issue)
+                and len(a_issue) <= 2 and len(b_issue) <= 2 and a_issue != b_issue)
 
 
 def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
@@ -104,12 +111,15 @@ def same_place(a: Norm, b: Norm) -> bool:
 def soft_conflicts(a: Norm, b: Norm) -> list[str]:
     """Disagreements that forbid an automatic merge unless the pages agree.
 
-    Issue fields are often junk (EndNote record numbers), and a number in one
-    title only may be a citation added by a database, so neither is decisive.
+    Issue fields are often junk (EndNote record numbers), a number in one
+    title only may be a citation added by a database, and journal names come
+    abbreviated or translated in ways no rule fully decodes: none is decisive.
     """
     found = []
     if different_issues(a.issue, b.issue):
         found.append("different issues")
     if a.title_numbers != b.title_numbers:
         found.append("number in one title only")
+    if a.journal_tokens and b.journal_tokens and not journal_compatible(a.journal, b.journal):
+        found.append("different journal names")
     return found
