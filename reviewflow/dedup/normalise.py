@@ -36,6 +36,7 @@ _EXCEL_MD = re.compile(r"^([a-z]{3})-(\d{1,2})$")
 _LEADING_NUMBER = re.compile(r"^(\d+)\b")
 _SUPPL_NUMBER = re.compile(r"^(?:suppl\w*|supplement)\.?\s*(\d+)")
 _PARENS = re.compile(r"\(.*?\)")
+_BRACKETS = re.compile(r"\[.*?\]")
 _SUPPL = re.compile(r"suppl")
 _SUPPL_PAGE = re.compile(r"^s\d+")
 _HTML = re.compile(r"<[^>]{1,20}>")
@@ -244,7 +245,7 @@ def _volume(record: Record) -> str:
 def norm_journal(journal: str | None) -> str:
     text = fold(journal)
     text = text.split("=")[0]
-    text = _PARENS.sub(" ", text)
+    text = _PARENS.sub(" ", _BRACKETS.sub(" ", text))
     text = text.replace("&", " and ")
     return " ".join(_NON_WORD.sub(" ", text).split())
 
