@@ -59,11 +59,6 @@ _NOTICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("comment", re.compile(r"^(comment on|commentary on|response to|reply to|reply|"
                            r"in reply|letter to the editor|re:|authors? reply|评论)")),
 ]
-_NOTICE_TYPES = {
-    "erratum": "erratum", "published erratum": "erratum", "correction": "erratum",
-    "retraction of publication": "retraction", "retraction notice": "retraction",
-    "comment": "comment", "letter": "comment", "editorial": "comment",
-}
 _CONF_WORDS = re.compile(
     r"\b(conference|congress|meeting|symposium|workshop|annual scientific|abstracts?|"
     r"proceedings|poster|conf)\b",
@@ -250,12 +245,16 @@ def norm_journal(journal: str | None) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-def _notice(title: str, pubtype: str | None) -> str:
+def _notice(title: str) -> str:
+    """Erratum/retraction/comment, judged from the title.
+
+    Publication types ('Editorial', 'Letter', 'Published Erratum') are not
+    used: only some databases export them, so the same record would look like
+    a notice in one export and an article in another.
+    """
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.match(title):
             return kind
-    if pubtype:
-        return _NOTICE_TYPES.get(fold(pubtype).strip(), "")
     return ""
 
 
@@ -293,7 +292,7 @@ def normalise(record: Record, idx: int) -> Norm:
         page_end=last,
         doi=norm_doi(record.doi),
         pmid=_number(record.pmid),
-        notice=_notice(title, record.publication_type),
+        notice=_notice(title),
         conference=conference,
         supplement=suppl_venue or bool(_SUPPL_PAGE.match(first)),
     )

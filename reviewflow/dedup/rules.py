@@ -77,7 +77,9 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
     """The first hard rule that forbids merging *a* and *b*, or None."""
     if a.notice != b.notice:
         kinds = sorted(filter(None, (a.notice, b.notice)))
-        return _verdict("related", f"{kinds[0]} notice vs article")
+        if title_sim is not None and title_sim >= 0.6:
+            return _verdict("related", f"{kinds[0]} notice vs article")
+        return _verdict("distinct", f"{kinds[0]} notice vs another record")
     if different_doi(a.doi, b.doi):
         return _verdict("distinct", "different DOIs")
     if a.pmid and b.pmid and a.pmid != b.pmid:
