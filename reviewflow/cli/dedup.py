@@ -84,24 +84,82 @@ def summary(result: DedupResult) -> str:
 
 
 def dedup(
+    ctx: typer.Context,
+    resolution: Annotated[str | None, typer.Argument(
+        help="With --resolve: duplicate or distinct.", show_default=False)] = None,
     inputs: InputOpt = None,
     groups_out: GroupsOpt = None,
     pairs_out: PairsOpt = None,
+    resolve: Annotated[int | None, typer.Option(
+        "--resolve", metavar="PAIR_ID", help="Settle a queued pair: PAIR_ID duplicate|distinct.",
+    )] = None,
+    undo: Annotated[int | None, typer.Option(
+        "--undo", metavar="RECORD_ID", help="Take a merged-away record back out of its group.",
+    )] = None,
+    queue: Annotated[bool, typer.Option(
+        "--queue", help="List the possible duplicate pairs waiting for a person.")] = False,
 ) -> None:
-    """Find duplicates: certain ones grouped, possible ones listed for a person."""
-    if not inputs:
-        raise typer.BadParameter(
-            "give --input FILE (store mode is not available yet)", param_hint="--input"
-        )
-    if groups_out is None:
-        raise typer.BadParameter("--groups-out is required with --input",
-                                 param_hint="--groups-out")
+    """Find duplicates: merge the certain ones, queue the possible ones for a person.
+
+    Without --input it works on the review store; with --input it reads export
+    files and writes CSVs (no review needed).
+    """
+    if inputs:
+        if groups_out is None:
+            raise typer.BadParameter("--groups-out is required with --input",
+                                     param_hint="--groups-out")
+        _stateless(inputs, groups_out, pairs_out)
+        return
+    if groups_out is not None or pairs_out is not None:
+        raise typer.BadParameter("--groups-out/--pairs-out need --input", param_hint="--input")
+    _store_mode(ctx, resolution, resolve, undo, queue)
+
+
+def _stateless(inputs: list[Path], groups_out: Path, pairs_out: Path | None) -> None:
     records, origin = _load(inputs)
     result = deduplicate(records)
     write_groups(groups_out, origin, result)
     if pairs_out is not None:
         write_pairs(pairs_out, origin, result)
     typer.echo(summary(result))
+
+
+def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
+                undo: int | None, queue: bool) -> None:
+    from reviewflow.cli.common import open_store
+    from reviewflow.store import dedup_store
+
+    if resolve is not None and resolution not in dedup_store.RESOLUTIONS:
+        raise typer.BadParameter("give duplicate or distinct after --resolve PAIR_ID",
+                                 param_hint="RESOLUTION")
+    if resolve is None and resolution is not None:
+        raise typer.BadParameter(f"unexpected argument {resolution!r} (use --resolve PAIR_ID)",
+                                 param_hint="RESOLUTION")
+    store = open_store(ctx)
+    if resolve is not None:
+        typer.echo(dedup_store.resolve(store, resolve, str(resolution)))
+    elif undo is not None:
+        typer.echo(dedup_store.undo(store, undo))
+    elif queue:
+        _print_queue(store)
+    else:
+        typer.echo(dedup_store.run(store).text())
+
+
+def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
+    from reviewflow.store import dedup_store, models
+
+    with store.session() as s:
+        pairs = dedup_store.open_pairs(s)
+        for pair in pairs:
+            a = s.get(models.RecordRow, pair.record_a_id)
+            b = s.get(models.RecordRow, pair.record_b_id)
+            typer.echo(f"pair {pair.id}  score {pair.score:.3f}  ({pair.reason})")
+            for row in (a, b):
+                if row is not None:
+                    typer.echo(f"  record {row.id}: {(row.title or '(no title)')[:90]} "
+                               f"[{row.year or '?'}; {row.journal or '?'}]")
+    typer.echo(f"{len(pairs)} pairs waiting")
 
 
 def register(app: typer.Typer) -> None:

@@ -62,14 +62,25 @@ def prefilter(norms: list[Norm], pairs: np.ndarray) -> np.ndarray:
     return pairs[keep]
 
 
-def deduplicate(records: list[Record]) -> DedupResult:
-    """Find certain duplicates (grouped), possible ones (queued) and related pairs."""
+PERSON_SAID_DISTINCT = Verdict("distinct", 0.0, "a person judged them distinct")
+
+
+def deduplicate(records: list[Record],
+                known_distinct: set[tuple[int, int]] | None = None) -> DedupResult:
+    """Find certain duplicates (grouped), possible ones (queued) and related pairs.
+
+    ``known_distinct`` holds index pairs (a < b) a person already judged
+    different; they are never merged or queued again, and they also block
+    groups that would put them together.
+    """
     norms = [normalise(r, i) for i, r in enumerate(records)]
     candidates = candidate_pairs(norms)
     survivors = prefilter(norms, candidates)
-    verdicts: dict[tuple[int, int], Verdict] = {}
+    verdicts: dict[tuple[int, int], Verdict] = dict.fromkeys(known_distinct or (),
+                                                             PERSON_SAID_DISTINCT)
     for a, b in survivors.tolist():
-        verdicts[(a, b)] = compare(norms[a], norms[b])
+        if (a, b) not in verdicts:
+            verdicts[(a, b)] = compare(norms[a], norms[b])
 
     def judge(a: int, b: int) -> Verdict:
         if (a, b) not in verdicts:
