@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -32,9 +31,9 @@ ROWS = [
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'review.db'}"
-    store = Store.create(url, title="MSC review")
+def store(db_url: str):
+    """The same review on SQLite and (when a server answers) PostgreSQL."""
+    store = Store.create(db_url, title="MSC review")
     with store.write() as s:
         imp = models.SearchImport(database="PubMed", file_name="x.ris", file_sha256="0" * 64,
                                   format="ris", encoding="utf-8", record_count=len(ROWS))
@@ -94,7 +93,7 @@ def test_undo_is_append_only_and_survives_a_rerun(store: Store) -> None:
         dedup_store.undo(store, merged)
 
 
-def test_cli_store_mode(store: Store, tmp_path: Path) -> None:
+def test_cli_store_mode(store: Store) -> None:
     runner = CliRunner()
     db = ["--db", store.url]
     res = runner.invoke(app, ["dedup", *db])
