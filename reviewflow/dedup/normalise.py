@@ -87,6 +87,7 @@ class Norm:
     journal_tokens: tuple[str, ...] = ()
     volume: str = ""
     issue: str = ""
+    issue_numbers: tuple[str, ...] = ()
     page_start: str = ""
     page_end: str = ""
     doi: str = ""
@@ -288,6 +289,7 @@ def normalise(record: Record, idx: int) -> Norm:
         journal_tokens=journal_tokens,
         volume=_volume(record),
         issue=_number(record.issue),
+        issue_numbers=tuple(str(int(d)) for d in _DIGITS.findall(record.issue or "")[:4]),
         page_start=first,
         page_end=last,
         doi=norm_doi(record.doi),

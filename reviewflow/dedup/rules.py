@@ -54,11 +54,13 @@ def pages_conflict(a: Norm, b: Norm) -> bool:
     return not same_last
 
 
-def different_volumes(a_vol: str, b_vol: str, a_issue: str = "", b_issue: str = "") -> bool:
-    """Volumes that disagree, unless one database shifted the issue into the volume."""
+def different_volumes(a_vol: str, b_vol: str, a_issue: tuple[str, ...] = (),
+                      b_issue: tuple[str, ...] = ()) -> bool:
+    """Volumes that disagree, unless one database shifted an issue or supplement number
+    ('10 SUPPL. 1') into the volume field."""
     if not (a_vol and b_vol and a_vol.isdigit() and b_vol.isdigit()) or a_vol == b_vol:
         return False
-    return a_vol != b_issue.lstrip("s") and b_vol != a_issue.lstrip("s")
+    return a_vol not in b_issue and b_vol not in a_issue
 
 
 def different_issues(a_issue: str, b_issue: str) -> bool:
@@ -88,7 +90,7 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
         return _verdict("related", "conference abstract vs full paper")
     if pages_conflict(a, b):
         return _verdict("distinct", "different pages")
-    if different_volumes(a.volume, b.volume, a.issue, b.issue):
+    if different_volumes(a.volume, b.volume, a.issue_numbers, b.issue_numbers):
         return _verdict("distinct", "different volumes")
     if a.title_numbers and b.title_numbers and a.title_numbers != b.title_numbers \
             and not same_place(a, b):
