@@ -115,10 +115,10 @@ def norm_title(text: str | None) -> str:
     """Title words only: translated-title brackets and language tags removed."""
     text = fold(text).strip().strip('"').strip()
     text = _ORIGINAL.split(text, maxsplit=1)[0]
+    text = _LANG_TAG.sub(" ", text).strip()
     match = _BRACKETED.match(text) or _LEADING_BRACKET.match(text)
     if match:
         text = match.group(1)
-    text = _LANG_TAG.sub(" ", text)
     text = _ANNOTATION.sub(" ", text)
     text = _LANG_SUFFIX.sub("", text)
     text = text.replace("'", "").replace("’", "")
@@ -147,8 +147,9 @@ def norm_doi(doi: str | None) -> str:
     """Lower-case DOI without resolver prefix; '' when it is not a DOI."""
     if not doi:
         return ""
-    doi = doi.strip().split()[0] if doi.strip() else ""
-    doi = _DOI_PREFIX.sub("", unquote(doi) if "%" in doi else doi).strip().rstrip(".").lower()
+    doi = _DOI_PREFIX.sub("", doi.strip())
+    doi = doi.split()[0] if doi.strip() else ""
+    doi = (unquote(doi) if "%" in doi else doi).rstrip(".").lower()
     return doi if doi.startswith("10.") and "/" in doi else ""
 
 
