@@ -2,7 +2,8 @@
 
 Records are built from the real labelled exports in ../shared/corpus/dedup:
 about three quarters are distinct studies (the real records, then "remixed"
-records whose title, authors and pages come from different real records), the
+records: a real title with about half its words replaced by other real title
+words, with the authors and location of other real records), the
 rest are duplicates carrying the perturbations databases really introduce
 (case, initials, abbreviated journals, short page ranges, missing DOI, year
 off by one, language tags, truncated titles).
@@ -47,15 +48,15 @@ def _base_pool() -> list[Record]:
     return pool
 
 
-def _remix(rng: random.Random, pool: list[Record], k: int) -> Record:
-    """A distinct study: title words, authors and location from different real records."""
+def _remix(rng: random.Random, pool: list[Record], vocabulary: list[str], k: int) -> Record:
+    """A distinct study: a real title with about half its words swapped for other real
+    title words, the authors and location of other real records."""
     a, b, c = (pool[rng.randrange(len(pool))] for _ in range(3))
-    wa, wb = (a.title or "x").split(), (b.title or "y").split()
-    cut_a, cut_b = max(1, len(wa) // 2), max(1, len(wb) // 2)
-    title = " ".join(wa[:cut_a] + wb[cut_b:])
+    words = [w if rng.random() < 0.5 else rng.choice(vocabulary)
+             for w in (a.title or "study").split()]
     start = rng.randrange(1, 3000)
     return replace(
-        c, title=title, authors=list(b.authors), year=rng.randrange(1980, 2024),
+        c, title=" ".join(words), authors=list(b.authors), year=rng.randrange(1980, 2024),
         volume=str(rng.randrange(1, 400)), pages=f"{start}-{start + rng.randrange(1, 20)}",
         doi=f"10.{9000 + k % 900}/remix.{k}" if rng.random() < 0.5 else None,
     )
@@ -112,9 +113,10 @@ def build(n: int, seed: int = 7) -> list[Record]:
     pool = _base_pool()
     originals_needed = int(n * (1 - DUPLICATE_SHARE))
     originals = list(pool[:originals_needed])
+    vocabulary = sorted({w for r in pool for w in (r.title or "").split() if len(w) > 3})
     k = 0
     while len(originals) < originals_needed:
-        originals.append(_remix(rng, pool, k))
+        originals.append(_remix(rng, pool, vocabulary, k))
         k += 1
     records = list(originals)
     while len(records) < n:
