@@ -135,7 +135,11 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
     years_close = a.year is None or b.year is None or abs(a.year - b.year) <= 1
     if not years_close:
         return ""
-    if soft_conflicts(a, b) and not _real_pages(a, found):
+    soft = soft_conflicts(a, b)
+    if soft == ["different journal names"] and t >= 0.98 and _full_author_match(a, b, au) \
+            and {"volume", "issue", "year"} <= set(found):
+        return f"title {t:.2f}, all authors, volume, issue, year (journal name translated?)"
+    if soft and not _real_pages(a, found):
         return ""
     authors_ok = au is not None and au >= 0.75
     support = len(found)

@@ -51,7 +51,15 @@ def pages_conflict(a: Norm, b: Norm) -> bool:
         return False
     a_end, b_end = a.page_end or a.page_start, b.page_end or b.page_start
     same_last = a_end == b_end and sum(c.isdigit() for c in a_end) >= 2
-    return not same_last
+    return not same_last and not _article_number_vs_count(a, b)
+
+
+def _article_number_vs_count(a: Norm, b: Norm) -> bool:
+    """'106482' (an article number) vs '11' (its page count): not two different places."""
+    if a.page_end or b.page_end:
+        return False
+    long, short = sorted((a.page_start, b.page_start), key=len, reverse=True)
+    return long.isdigit() and short.isdigit() and len(long) >= 5 and len(short) <= 3
 
 
 def different_volumes(a_vol: str, b_vol: str, a_issue: tuple[str, ...] = (),
