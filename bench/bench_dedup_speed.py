@@ -198,9 +198,13 @@ def main() -> None:
           f"{base['cpu'] / ours['cpu']:.1f}x cpu; candidate pairs are "
           f"{ours['candidates'] / base['pairs']:.2%} of all pairs")
     big = results[-1]
-    verdict = "OK" if big["wall"] <= 60 and big["peak_mb"] <= 2048 else "OVER TARGET"
-    print(f"target {big['n']} records in <= 60 s and <= 2048 MB: {big['wall']:.1f} s, "
-          f"{big['peak_mb']:.0f} MB -> {verdict} (load average now {os.getloadavg()[0]:.1f})")
+    memory_ok = big["peak_mb"] <= 2048
+    for clock in ("wall", "cpu"):
+        verdict = "OK" if big[clock] <= 60 and memory_ok else "OVER TARGET"
+        print(f"target {big['n']} records in <= 60 s and <= 2048 MB ({clock} time): "
+              f"{big[clock]:.1f} s, {big['peak_mb']:.0f} MB -> {verdict}")
+    print(f"load average now {os.getloadavg()[0]:.1f}; on a shared machine wall time "
+          "includes waiting for the CPU, CPU time is what the run itself needs")
 
 
 if __name__ == "__main__":

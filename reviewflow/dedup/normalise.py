@@ -70,7 +70,7 @@ _JOURNAL_STOP = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "des",
 _TITLE_STOP = {"a", "an", "the", "of", "and", "in", "on", "for", "to", "with", "by", "at"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Norm:
     """Normalised view of one record, used only for matching."""
 
@@ -114,14 +114,18 @@ def fold(text: str | None) -> str:
 def norm_title(text: str | None) -> str:
     """Title words only: translated-title brackets and language tags removed."""
     text = fold(text).strip().strip('"').strip()
-    text = _ORIGINAL.split(text, maxsplit=1)[0]
-    text = _LANG_TAG.sub(" ", text).strip()
-    match = _BRACKETED.match(text) or _LEADING_BRACKET.match(text)
-    if match:
-        text = match.group(1)
-    text = _ANNOTATION.sub(" ", text)
-    text = _LANG_SUFFIX.sub("", text)
-    text = text.replace("'", "").replace("’", "")
+    if "<" in text:
+        text = _ORIGINAL.split(text, maxsplit=1)[0]
+    if "[" in text or "(" in text:
+        text = _LANG_TAG.sub(" ", text).strip()
+        match = _BRACKETED.match(text) or _LEADING_BRACKET.match(text)
+        if match:
+            text = match.group(1)
+        text = _ANNOTATION.sub(" ", text)
+    if "la:" in text:
+        text = _LANG_SUFFIX.sub("", text)
+    if "'" in text or "’" in text:
+        text = text.replace("'", "").replace("’", "")
     words = _NON_WORD.sub(" ", text).replace("_", " ").split()
     return " ".join(words)
 
@@ -168,13 +172,9 @@ def split_author(name: str) -> tuple[str, str, frozenset[str]]:
         family, given = _split_plain_name(_NAME_PUNCT.sub(" ", name).split())
     family = "".join(_NON_WORD.sub(" ", family).split())
     given_words = _NON_WORD.sub(" ", given).split()
-    if len(given_words) == 1 and len(given_words[0]) <= 3 and given_words[0].isalpha() \
-            and given.strip().replace(".", "").replace(" ", "").isupper():
-        initials = given_words[0]
-    else:
-        initials = "".join(w[0] for w in given_words if w)
+    initial = given_words[0][0] if given_words else ""
     words = frozenset([family] + [w for w in given_words if len(w) > 2])
-    return family, initials[:1], words
+    return family, initial, words
 
 
 def _split_plain_name(parts: list[str]) -> tuple[str, str]:
