@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from reviewflow.dedup import DedupResult, deduplicate
+from reviewflow.dedup.merge import merged_record
 from reviewflow.errors import ReviewflowError
 from reviewflow.records import Record
 from reviewflow.store import models
@@ -180,3 +181,19 @@ def undo(store: Store, record_id: int, reviewer_id: int | None = None) -> str:
                                        method="manual", reviewer_id=reviewer_id,
                                        reason=f"undo of decision {last.id}"))
         return f"record {record_id} taken out of record {last.kept_record_id}'s group"
+
+
+def merged_view(session: Session, record_id: int) -> Record:
+    """The record as the review sees it: the survivor's group with the best fields of all.
+
+    Computed on demand instead of overwriting the stored row, so undoing a merge
+    never has to restore anything.
+    """
+    gone = merged_into(session)
+    kept = gone.get(record_id, record_id)
+    ids = [kept] + sorted(m for m, k in gone.items() if k == kept)
+    rows = [session.get(models.RecordRow, i) for i in ids]
+    if any(r is None for r in rows):
+        raise ReviewflowError(f"no record {record_id}")
+    records = [to_record(r) for r in rows if r is not None]
+    return merged_record(list(range(len(records))), 0, records)

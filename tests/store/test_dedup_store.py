@@ -64,6 +64,16 @@ def test_run_merges_certain_queues_possible_and_is_idempotent(store: Store) -> N
     assert (again.merged_records, again.queued_new, again.queue_open) == (0, 0, 1)
 
 
+def test_merged_view_takes_best_fields_from_the_group(store: Store) -> None:
+    dedup_store.run(store)
+    with store.session() as s:
+        merged = next(iter(merged_into(s)))
+        view = dedup_store.merged_view(s, merged)
+    assert view.doi == "10.1186/ar4520"
+    assert view.journal == "Arthritis Research & Therapy"
+    assert view.authors == ["Wang, Dandan", "Sun, Lingyun"]
+
+
 def test_resolve_duplicate_and_distinct(store: Store) -> None:
     dedup_store.run(store)
     with store.session() as s:
