@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reviewflow.dedup import DedupResult, deduplicate
 from reviewflow.errors import ReviewflowError
 from reviewflow.records import Record
+
+if TYPE_CHECKING:  # numpy/rapidfuzz load only when dedup actually runs
+    from reviewflow.dedup import DedupResult
 
 InputOpt = Annotated[
     list[Path] | None,
@@ -116,6 +118,8 @@ def dedup(
 
 
 def _stateless(inputs: list[Path], groups_out: Path, pairs_out: Path | None) -> None:
+    from reviewflow.dedup import deduplicate
+
     records, origin = _load(inputs)
     result = deduplicate(records)
     write_groups(groups_out, origin, result)
