@@ -163,3 +163,20 @@ def _bib_dedupe_counts(ids: list[str], clusters: list[list[str]], kept: set[str]
     return {"TP": tp, "FP": fp, "TN": tn, "FN": fn,
             "sensitivity": tp / (tp + fn) if tp + fn else 1.0,
             "specificity": tn / (tn + fp) if tn + fp else 1.0}
+
+
+TITLE_ABSTRACT_SETS = ["Kitchenham_2010", "Nagtegaal_2019"]
+
+
+def load_screening_duplicates(corpus: Path, name: str) -> Benchmark:
+    """A screening set (title + abstract only) whose ``duplicate_record_id`` marks duplicates."""
+    path = corpus / "screening" / f"{name}.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    records = [Record(title=_value(row, "title"), abstract=_value(row, "abstract"),
+                      year=_year(row.get("year")), position=pos)
+               for pos, row in enumerate(rows, 1)]
+    ids = [row["record_id"] for row in rows]
+    clusters = [[row["record_id"], row["duplicate_record_id"].strip()] for row in rows
+                if (row.get("duplicate_record_id") or "").strip()]
+    return Benchmark(name, records, ids, clusters)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from reviewflow.dedup.journals import journal_compatible
-from reviewflow.dedup.normalise import Norm
+from reviewflow.dedup.normalise import Norm, fold
 from reviewflow.dedup.rules import conflict, soft_conflicts
 from reviewflow.dedup.verdict import Verdict
 
@@ -23,6 +23,9 @@ def contained(a: Norm, b: Norm) -> bool:
     """One title is the other without its subtitle ('Anxiety about data hacking')."""
     short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
     return bool(short) and len(short.split()) >= 3 and long.startswith(short + " ")
+
+
+ABSTRACT_MIN = 400
 
 
 def title_similarity(a: Norm, b: Norm) -> float:
@@ -162,11 +165,20 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
         return f"same authors, journal, volume, page range, year; title {t:.2f} (translated?)"
     if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
         return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
+    if t >= 0.98 and not generic and same_abstract(a, b):
+        return f"title {t:.2f}, same abstract" + (f", {why}" if why else "")
     if t >= 0.98 and not generic and _full_author_match(a, b, au) and (
         "year" in found or "journal" in found
     ):
         return f"title {t:.2f}, all authors, " + why
     return ""
+
+
+def same_abstract(a: Norm, b: Norm) -> bool:
+    """Both have a substantial abstract and the two are (nearly) the same text."""
+    if min(len(a.abstract), len(b.abstract)) < ABSTRACT_MIN:
+        return False
+    return fuzz.ratio(fold(a.abstract), fold(b.abstract), score_cutoff=95) >= 95
 
 
 def _full_author_match(a: Norm, b: Norm, au: float | None) -> bool:

@@ -97,6 +97,7 @@ class Norm:
     supplement: bool = False
     full_paper: bool = False
     n_fields: int = 0
+    abstract: str = ""  # raw; folded only for the few pairs that need it
 
 
 def fold(text: str | None) -> str:
@@ -298,6 +299,7 @@ def normalise(record: Record, idx: int) -> Norm:
         notice=_notice(title),
         conference=conference,
         supplement=suppl_venue or bool(_SUPPL_PAGE.match(first)),
+        abstract=record.abstract or "",
     )
     norm.full_paper = _full_paper(norm)
     norm.n_fields = sum(bool(v) for v in (title, authors, norm.year, journal, norm.volume,

@@ -91,6 +91,18 @@ def test_year_off_by_one_and_excel_mangled_pages_still_merge() -> None:
     assert verdict(a, b) == "certain"
 
 
+def test_same_title_and_same_long_abstract_merge_without_other_fields() -> None:
+    abstract = ("Objective: to evaluate umbilical cord mesenchymal stem cells in refractory "
+                "lupus nephritis. Methods: 40 patients were randomised ... ") * 5
+    a = Record(title="Umbilical cord MSC in refractory lupus nephritis: a randomised trial",
+               abstract=abstract)
+    b = replace(a, title="Umbilical cord MSC in refractory lupus nephritis: a randomized trial.",
+                abstract=abstract.replace("randomised", "randomized"))
+    c = replace(a, abstract=abstract[:300])  # too short to be decisive
+    assert verdict(a, b) == "certain"
+    assert verdict(a, c) == "possible"
+
+
 # --- hard rules --------------------------------------------------------------------------
 
 
