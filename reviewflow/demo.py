@@ -125,6 +125,8 @@ def screen_stage(ctx: DemoContext, stage: str) -> dict[str, int]:
             reason = None
             if stage == FULL_TEXT and decision == "exclude":
                 reason = (row or {}).get("ft_exclusion_reason") or "wrong population"
+                if reason == "not retrievable":  # a PRISMA box of its own, not a reason
+                    decision, reason = "not_retrieved", None
             rows.append({"record_id": rid, "decision": decision, "reason": reason})
         path = _write_csv(ctx.scripted / f"{prefix}_{who}.csv", rows)
         checked = load_decisions_file(ctx.store, settings, path, stage)
@@ -146,12 +148,14 @@ def resolve_stage(ctx: DemoContext, stage: str) -> int:
     key = "relevant_ta" if stage == TITLE_ABSTRACT else "relevant_ft"
     for c in conflicts:
         row = truth.get(c.status.record_id, {})
-        include = row.get(key) == "1"
+        decision = "include" if row.get(key) == "1" else "exclude"
         reason = None
-        if stage == FULL_TEXT and not include:
+        if stage == FULL_TEXT and decision == "exclude":
             reason = row.get("ft_exclusion_reason") or "wrong population"
+            if reason == "not retrievable":
+                decision, reason = "not_retrieved", None
         resolve_conflict(ctx.store, settings, record_id=c.status.record_id, stage=stage,
-                         decision="include" if include else "exclude", resolver=arbiter,
+                         decision=decision, resolver=arbiter,
                          method="arbiter", reason=reason,
                          note="Settled by the arbiter after discussion (demo script).")
     return len(conflicts)
@@ -159,3 +163,82 @@ def resolve_stage(ctx: DemoContext, stage: str) -> int:
 
 def searched_on(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+Progress = Callable[[str, int, int], None]  # (label, done, total)
+
+
+def import_sources(ctx: DemoContext, progress: Progress | None = None) -> list:
+    """Step 2: every search export named in ``review.toml``, one transaction each."""
+    from reviewflow.store.imports import import_file
+
+    outcomes = []
+    for source in ctx.definition.get("sources", []):
+        path = ctx.samples / source["file"]
+        label = source.get("database", path.name)
+
+        def advance(done: int, total: int, label: str = label) -> None:
+            if progress is not None:
+                progress(label, done, total)
+
+        outcome = import_file(
+            ctx.store, path, database=source.get("database"),
+            searched_on=searched_on(source.get("searched")), query=source.get("query"),
+            format=source.get("format"), progress=advance,
+        )
+        outcomes.append(outcome)
+        ctx.say(f"    {label:<32} {outcome.stored:>4} records  ({outcome.format}, "
+                f"{outcome.encoding}, {len(outcome.warnings)} warnings)")
+    return outcomes
+
+
+def deduplicate(ctx: DemoContext) -> tuple[object, int, int]:
+    """Step 3: automatic merges, then a person's verdict on each queued pair.
+
+    The "person" is scripted from the ground truth: records of one report share
+    ``duplicate_group`` in ``truth.csv``.
+    """
+    from reviewflow.store import dedup_store
+
+    summary = dedup_store.run(ctx.store)
+    truth = record_truth(ctx)
+    person = ensure_reviewer(ctx.store, REVIEWERS[0])
+    with ctx.store.session() as s:
+        queue = dedup_store.open_pairs(s)
+    same = 0
+    for pair in queue:
+        a = truth.get(pair.record_a_id, {}).get("duplicate_group")
+        b = truth.get(pair.record_b_id, {}).get("duplicate_group")
+        verdict = "duplicate" if a and a == b else "distinct"
+        same += verdict == "duplicate"
+        dedup_store.resolve(ctx.store, pair.id or 0, verdict, person.id)
+    return summary, len(queue), same
+
+
+def finish(ctx: DemoContext) -> None:
+    """Last steps: agreement, PRISMA counts and diagram, the HTML report."""
+    from reviewflow.cli.prisma import format_counts
+    from reviewflow.prisma.derive import prisma_counts
+    from reviewflow.prisma.diagram import draw
+    from reviewflow.report.html import build_report
+    from reviewflow.screening.agreement import stage_agreement
+    from reviewflow.screening.state import stage_statuses
+    from reviewflow.stages import LABELS, STAGES
+
+    with ctx.store.session() as s:
+        for stage in STAGES:
+            for a in stage_agreement(stage, stage_statuses(s, stage).values()):
+                kappa = "n/a" if a.kappa is None else f"{a.kappa:.2f}"
+                ctx.say(f"[5] Agreement at {LABELS[stage].lower()}: {a.n} records, "
+                        f"{a.percent:.1f}% agreement, Cohen's kappa {kappa}")
+        counts = prisma_counts(s)
+    out = ctx.folder / "output"
+    out.mkdir(exist_ok=True)
+    draw(counts, out / "prisma.svg", out / "prisma.png")
+    ctx.say("[6] PRISMA 2020 counts (diagram: output/prisma.png):")
+    for line in format_counts(counts.to_json()).splitlines():
+        ctx.say(f"    {line}")
+    errors = counts.identity_errors()
+    ctx.say("    identities hold" if not errors else f"    CHECK: {'; '.join(errors)}")
+    path = build_report(ctx.store, ctx.folder / "report", ctx.folder)
+    ctx.say(f"[9] Report: {path}")
