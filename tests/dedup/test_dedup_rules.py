@@ -237,3 +237,14 @@ def test_labels_give_every_record_a_group_number() -> None:
     result = deduplicate([TRIAL, other, PUBMED])
     assert result.labels() == [1, 2, 1]
     assert result.n_removed == 1
+
+
+def test_empty_and_fieldless_input() -> None:
+    assert deduplicate([]).labels() == []
+    assert deduplicate([Record(), Record()]).labels() == [1, 2]
+
+
+def test_a_data_error_cannot_build_a_giant_group() -> None:
+    result = deduplicate([TRIAL] * 60)
+    assert max(len(g.members) for g in result.groups) <= 50
+    assert result.queued  # the refused joins go to a person
