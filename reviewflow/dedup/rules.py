@@ -94,7 +94,9 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
         return _verdict("distinct", "different DOIs")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         return _verdict("distinct", "different PMIDs")
-    if abstract_vs_paper(a, b) and not same_place(a, b):
+    if abstract_vs_paper(a, b) and not same_place(a, b) and (
+        title_sim is not None and title_sim >= 0.8
+    ):
         return _verdict("related", "conference abstract vs full paper")
     if pages_conflict(a, b):
         return _verdict("distinct", "different pages")
