@@ -115,7 +115,14 @@ def abstract_vs_paper(a: Norm, b: Norm) -> bool:
 
 
 def same_place(a: Norm, b: Norm) -> bool:
-    """Same volume and same first page (or issue): one publication, however labelled."""
+    """Same DOI, same page range, or same volume and first page (or issue): one
+    publication, however each database labelled it."""
+    if a.doi and a.doi == b.doi:
+        return True
+    if a.page_start and a.page_end and a.page_end != a.page_start \
+            and (a.page_start, a.page_end) == (b.page_start, b.page_end) \
+            and (not a.year or not b.year or a.year == b.year):
+        return True
     if not a.volume or a.volume != b.volume:
         return False
     return bool((a.page_start and a.page_start == b.page_start)
