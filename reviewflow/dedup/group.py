@@ -17,6 +17,10 @@ from reviewflow.dedup.verdict import Verdict
 
 Judge = Callable[[int, int], Verdict]
 
+# A study is rarely in more than a dozen databases; a bigger "group" means a data
+# error (one DOI pasted on many records) and would cost |group|^2 judgements.
+MAX_GROUP = 50
+
 
 def complete_linkage(certain: list[ScoredPair], judge: Judge,
                      ) -> tuple[list[list[int]], list[list[ScoredPair]], list[ScoredPair]]:
@@ -34,7 +38,9 @@ def complete_linkage(certain: list[ScoredPair], judge: Judge,
         links.setdefault(gb, [])
         if ga == gb:
             continue
-        if not _compatible(members[ga], members[gb], judge, pair):
+        if len(members[ga]) + len(members[gb]) > MAX_GROUP or not _compatible(
+            members[ga], members[gb], judge, pair
+        ):
             refused.append(pair)
             continue
         keep, drop = (ga, gb) if len(members[ga]) >= len(members[gb]) else (gb, ga)

@@ -19,7 +19,10 @@ from reviewflow.records import Record
 _BRACKETED = re.compile(r"^\s*\[(.*)\]\s*\.?\s*$", re.S)
 _LANG_TAG = re.compile(
     r"[\[(]\s*(chinese|english|german|french|spanish|japanese|russian|italian|portuguese|"
-    r"korean|polish|dutch|czech|hungarian|turkish|article in [a-z ]+|author'?s transl?|"
+    r"korean|polish|dutch|czech|hungarian|turkish|swedish|norwegian|danish|finnish|greek|"
+    r"hebrew|croatian|serbian|slovak|slovenian|romanian|bulgarian|ukrainian|lithuanian|"
+    r"estonian|latvian|persian|arabic|thai|vietnamese|indonesian|icelandic|catalan|"
+    r"article in [a-z ]+|author'?s transl?|"
     r"in process citation|published erratum[^\])]*)\s*[\])]",
     re.I,
 )
@@ -31,6 +34,7 @@ _LANG_SUFFIX = re.compile(r"\bla:\s*\w+\.?\s*$")
 _ORIGINAL = re.compile(r"<\s*original\s*>")
 _NAME_PUNCT = re.compile(r"[^\w\s.]")
 _SPACES = re.compile(r"\s+")
+_PAGE_LISTS = re.compile(r"[,+;]")
 _EXCEL_DM = re.compile(r"^(\d{1,2})-([a-z]{3})$")
 _EXCEL_MD = re.compile(r"^([a-z]{3})-(\d{1,2})$")
 _LEADING_NUMBER = re.compile(r"^(\d+)\b")
@@ -208,6 +212,12 @@ def norm_pages(pages: str | None) -> tuple[str, str]:
             return str(int(a)), str(_MONTHS[b])
         if b.isdigit() and a in _MONTHS:
             return str(_MONTHS[a]), str(int(b))
+    if "," in text or "+" in text or ";" in text:
+        # several ranges ('532, 534-536, 538-540'): the first page and the last one
+        parts = [p for p in _PAGE_LISTS.split(text) if p]
+        first, _ = norm_pages(parts[0]) if parts else ("", "")
+        tail = norm_pages(parts[-1]) if len(parts) > 1 else ("", "")
+        return first, tail[1] or tail[0]
     first, _, last = text.partition("-")
     first = first.lstrip("0") or first
     last = last.lstrip("0") or last

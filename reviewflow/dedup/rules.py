@@ -94,7 +94,9 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
         return _verdict("distinct", "different DOIs")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         return _verdict("distinct", "different PMIDs")
-    if abstract_vs_paper(a, b) and not same_place(a, b):
+    if abstract_vs_paper(a, b) and not same_place(a, b) and (
+        title_sim is not None and title_sim >= 0.8
+    ):
         return _verdict("related", "conference abstract vs full paper")
     if pages_conflict(a, b):
         return _verdict("distinct", "different pages")
@@ -113,7 +115,14 @@ def abstract_vs_paper(a: Norm, b: Norm) -> bool:
 
 
 def same_place(a: Norm, b: Norm) -> bool:
-    """Same volume and same first page (or issue): one publication, however labelled."""
+    """Same DOI, same page range, or same volume and first page (or issue): one
+    publication, however each database labelled it."""
+    if a.doi and a.doi == b.doi:
+        return True
+    if a.page_start and a.page_end and a.page_end != a.page_start \
+            and (a.page_start, a.page_end) == (b.page_start, b.page_end) \
+            and (not a.year or not b.year or a.year == b.year):
+        return True
     if not a.volume or a.volume != b.volume:
         return False
     return bool((a.page_start and a.page_start == b.page_start)

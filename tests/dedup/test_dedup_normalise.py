@@ -10,6 +10,7 @@ from reviewflow.dedup.normalise import norm_doi, norm_pages, norm_title, split_a
 
 @pytest.mark.parametrize(("raw", "expected"), [
     ("[Therapy of acne with visible light]. [German]", "therapy of acne with visible light"),
+    ("[Orthodontic treatment in Ahus]. [Swedish]", "orthodontic treatment in ahus"),
     ("[Research on fast track surgery in lung cancer] LA: Chi",
      "research on fast track surgery in lung cancer"),
     ("Clinical management of HPV disease. [Review] [39 refs]",
@@ -28,6 +29,7 @@ def test_norm_title(raw: str, expected: str) -> None:
     ("01-Jul", ("1", "7")),
     ("e70933", ("e70933", "")),
     ("NA", ("", "")),
+    ("532, 534-536, 538-540", ("532", "540")),
 ])
 def test_norm_pages(raw: str, expected: tuple[str, str]) -> None:
     assert norm_pages(raw) == expected

@@ -174,6 +174,15 @@ def test_conference_abstract_and_full_paper_are_related_not_merged() -> None:
     assert groups([abstract, paper]) == []
 
 
+def test_unrelated_meeting_paper_and_article_are_simply_distinct() -> None:
+    meeting = Record(title="城市竖向对下凹式立交桥积水风险的影响", authors=["王伟"], year=2018,
+                     journal="2018中国城市规划年会", publication_type="Conference Proceedings")
+    article = replace(CNKI, pages="155-160")
+    result = deduplicate([meeting, article])
+    assert verdict(meeting, article) == "distinct"
+    assert result.related == [] and result.groups == []
+
+
 def test_same_abstract_listed_by_two_databases_still_merges() -> None:
     embase = Record(title="Umbilical cord MSC infusion in lupus nephritis: 2-year follow-up",
                     authors=["Sun, L.", "Wang, D."], year=2013,
@@ -237,3 +246,14 @@ def test_labels_give_every_record_a_group_number() -> None:
     result = deduplicate([TRIAL, other, PUBMED])
     assert result.labels() == [1, 2, 1]
     assert result.n_removed == 1
+
+
+def test_empty_and_fieldless_input() -> None:
+    assert deduplicate([]).labels() == []
+    assert deduplicate([Record(), Record()]).labels() == [1, 2]
+
+
+def test_a_data_error_cannot_build_a_giant_group() -> None:
+    result = deduplicate([TRIAL] * 60)
+    assert max(len(g.members) for g in result.groups) <= 50
+    assert result.queued  # the refused joins go to a person
