@@ -85,9 +85,12 @@ async def test_conflicts_side_by_side_and_consensus(store) -> None:
         text = shot(app)
         assert "looks randomised" in text and "case series" in text
         assert "#1" in text and "#2" in text and "#3" in text
-        await pilot.press("o", *"talked it over", "enter", "i")   # record 1 -> include
-        await pilot.press("e")                                      # record 2 -> exclude
-        await pilot.press("e", "2")                                 # record 3 (FT) -> reason
+        await pilot.press("i", "x")     # a stray key cancels: nothing resolved
+        with store.session() as s:
+            assert record_votes(s, 1, TA).resolution is None
+        await pilot.press("o", *"talked it over", "enter", "i", "y")   # record 1 -> include
+        await pilot.press("e", "enter")                                 # record 2 -> exclude
+        await pilot.press("e", "2", "y")                                # record 3 (FT) -> reason
         assert "No conflicts waiting" in shot(app)
     with store.session() as s:
         r1, r2, r3 = (record_votes(s, 1, TA), record_votes(s, 2, TA), record_votes(s, 3, FT))
@@ -107,7 +110,7 @@ async def test_arbiter_resolves_as_arbiter_and_sees_all(store) -> None:
         assert "No conflicts waiting" in shot(app) and "case series" not in shot(app)
     app = ReviewflowApp(store, carol, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("c", "m")
+        await pilot.press("c", "m", "y")
     with store.session() as s:
         res = record_votes(s, 1, TA).resolution
     assert (res.decision, res.method, res.resolved_by) == ("maybe", "arbiter", "carol")

@@ -55,10 +55,10 @@ class ScreeningScreen(Screen[None]):
         q = self.queue
         blind = "blind" if q.viewer.blind else "unblinded"
         with Horizontal(id="topbar"):
-            yield Label(f"{LABELS[q.stage]} screening · {q.viewer.name} ({q.viewer.role}, "
-                        f"{blind})", id="where")
-            yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
+            yield Label(f"{LABELS[q.stage]} · {q.viewer.name} ({q.viewer.role}, {blind})",
+                        id="where")
             yield Label("", id="left")
+        yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
         with VerticalScroll(id="record"):
             yield Static("", id="header")
             yield Static("", id="abstract")
