@@ -71,6 +71,7 @@ class ConflictsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.reload()
+        self.query_one("#conflict-list").focus()
 
     def reload(self, keep: int = 0) -> None:
         with self.rf.store.session() as s:
@@ -79,7 +80,6 @@ class ConflictsScreen(Screen[None]):
         ol.clear_options()
         ol.add_options([Option(f"#{c.status.record_id} {SHORT[c.status.stage]}  {c.title[:60]}")
                         for c in self.conflicts])
-        ol.focus()
         if self.conflicts:
             ol.highlighted = min(keep, len(self.conflicts) - 1)
         self.show(ol.highlighted)

@@ -35,9 +35,10 @@ def _fmt(value: float | None, pattern: str) -> str:
     return "–" if value is None else pattern.format(value)
 
 
-def stage_table(sp: StageProgress) -> Table:
-    table = Table(title=f"{LABELS[sp.stage]}: {sp.eligible} records, {sp.left_for_viewer} left "
-                  f"for you, {sp.moved_on} moved on", title_justify="left", expand=True)
+def stage_table(sp: StageProgress, screener: bool = True) -> Table:
+    left = f"{sp.left_for_viewer} left for you, " if screener else ""
+    table = Table(title=f"{LABELS[sp.stage]}: {sp.eligible} records, {left}"
+                  f"{sp.moved_on} moved on", title_justify="left", expand=True)
     for col in ("reviewer", "decided", "include", "exclude", "maybe", "not retr."):
         table.add_column(col, justify="left" if col == "reviewer" else "right")
     for r in sp.reviewers:
@@ -63,13 +64,13 @@ def stage_footer(sp: StageProgress) -> Text:
     return out
 
 
-def render_dashboard(data: Dashboard, title: str, who: str) -> Group:
+def render_dashboard(data: Dashboard, title: str, who: str, screener: bool = True) -> Group:
     head = Text(title, style="bold")
     head.append(f"\n{who}  ·  {data.records} records after dedup  ·  duplicate pairs waiting: "
                 f"{data.duplicate_pairs_waiting}", style="")
     parts: list = [head]
     for sp in data.stages:
-        parts += [Text(""), stage_table(sp), stage_footer(sp)]
+        parts += [Text(""), stage_table(sp, screener), stage_footer(sp)]
     parts.append(Text("\n· = hidden while blind (you see others' progress, not their calls)",
                       style="dim"))
     return Group(*parts)
@@ -116,9 +117,12 @@ class DashboardScreen(Screen[None]):
                 return
             data = dashboard(s, app.viewer)
         self._marker = marker
-        who = f"{app.viewer.name} ({app.viewer.role}, "
-        who += "blind)" if app.viewer.blind else "unblinded)"
-        self.query_one("#dashboard", Static).update(render_dashboard(data, app.review_title, who))
+        v = app.viewer
+        screener = v.role != "arbiter"
+        mode = "blind" if v.blind else "unblinded"
+        who = f"{v.name} ({v.role}, {mode})" if screener else f"{v.name} (arbiter: sees all)"
+        self.query_one("#dashboard", Static).update(
+            render_dashboard(data, app.review_title, who, screener))
 
     def action_open(self, stage: str) -> None:
         self.rf.open_screening(stage)
