@@ -19,7 +19,7 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import RecordCard, Viewer, record_card
 from reviewflow.screening.decisions import record_decision, retract_decision
 from reviewflow.screening.settings import ScreeningSettings
-from reviewflow.screening.state import eligible_ids, my_decisions
+from reviewflow.screening.state import eligible_ids, my_decisions, reviewer_names
 from reviewflow.stages import FULL_TEXT
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -42,6 +42,7 @@ class ScreeningQueue:
         with store.session() as s:
             eligible = eligible_ids(s, stage)
             mine = my_decisions(s, stage, viewer.reviewer_id)
+            self._people = reviewer_names(s)
         eligible_set = set(eligible)
         self.mine: dict[int, str] = {i: d for i, d in mine.items() if i in eligible_set}
         decided = sorted(self.mine)
@@ -73,7 +74,7 @@ class ScreeningQueue:
         if rid is None:
             return None
         with self.store.session() as s:
-            return record_card(s, rid, self.stage, self.viewer)
+            return record_card(s, rid, self.stage, self.viewer, self._people)
 
     # -- moving --------------------------------------------------------------
     def move(self, delta: int) -> None:

@@ -18,7 +18,7 @@ from reviewflow.tui.screens.dashboard import DashboardScreen
 from reviewflow.tui.screens.duplicates import DuplicatesScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
 from tests.screening.support import add_pair, decide, make_store, viewer
-from tests.tui.support_tui import SIZE, pilot_test, shot
+from tests.tui.support_tui import SIZE, pilot_test, settle, shot
 
 TA, FT = TITLE_ABSTRACT, FULL_TEXT
 
@@ -41,12 +41,14 @@ async def test_dashboard_shows_progress_and_notices_other_terminal(store) -> Non
     app = ReviewflowApp(store, ann, poll_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, DashboardScreen)
+        await settle(app, pilot)
         text = shot(app)
         assert "Conflicts waiting: 1" in text and "duplicate pairs waiting: 1" in text
         assert "Agreement ann/bob on 2 records: 50.0 %" in text and "kappa 0.00" in text
         assert "Full text: 1 records" in text
         decide(store, bob, 3, TA, "exclude")  # "another terminal"
         await pilot.pause(0.3)
+        await settle(app, pilot)
         assert "│bob" in shot(app) and "3 (50 %)" in shot(app)
         await pilot.press("question_mark")
         assert "duplicate review" in shot(app)

@@ -12,7 +12,7 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.tui.app import ReviewflowApp
 from reviewflow.tui.screens.screening import ScreeningScreen
 from tests.screening.support import decide, make_store, viewer
-from tests.tui.support_tui import SIZE, pilot_test, shot
+from tests.tui.support_tui import SIZE, pilot_test, settle, shot
 
 TA, FT = TITLE_ABSTRACT, FULL_TEXT
 
@@ -110,6 +110,7 @@ async def test_blinding_reviewer_b_never_sees_a(store) -> None:
             assert "blind" in text
             await pilot.press("n")
         await pilot.press("escape")  # the dashboard: ann's progress, not her calls
+        await settle(app, pilot)
         text = shot(app)
         assert "ann" in text and "SECRET" not in text
         ann_row = next(line for line in text.splitlines() if line.startswith("│ann"))

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reviewflow.errors import ReviewflowError
@@ -23,6 +23,7 @@ from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.tui.screens.confirm import ConfirmPrompt
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
+from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.record_view import card_body, card_header, vote_text
 
 SHORT = {"title_abstract": "TA", "full_text": "FT"}
@@ -34,6 +35,10 @@ KEYS = [("↑ ↓", "choose a conflict"), ("i", "resolve: include"),
         ("e", "resolve: exclude (full text: pick a reason)"), ("m", "resolve: maybe"),
         ("r", "resolve: not retrievable (full text)"), ("o", "write a note for the resolution"),
         ("?", "this key map"), ("Esc", "back to the dashboard")]
+BAR = [
+    ("↑↓", "choose"), ("i", "include"), ("e", "exclude"), ("m", "maybe"), ("o", "note"),
+    ("?", "keys"), ("Esc", "back"),
+]
 
 
 class ConflictsScreen(Screen[None]):
@@ -67,7 +72,7 @@ class ConflictsScreen(Screen[None]):
                 with VerticalScroll(id="conflict-record"):
                     yield Static("", id="conflict-text")
         yield Input(placeholder="note for the resolution (o to write, Enter: back)", id="note")
-        yield Footer()
+        yield KeyBar(BAR)
 
     def on_mount(self) -> None:
         self.reload()

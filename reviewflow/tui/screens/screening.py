@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, RichLog, Static
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.queue import ScreeningQueue
@@ -20,6 +20,7 @@ from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
 from reviewflow.tui.screens.search_prompt import SearchPrompt
+from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.record_view import card_body, card_header, card_status
 
 KEYS = [
@@ -28,6 +29,10 @@ KEYS = [
     ("n / →", "next record"), ("p / ←", "previous record"), ("↑ ↓ PgUp PgDn", "scroll abstract"),
     ("/", "search title and abstract"), ("o", "write a note (Enter: back)"),
     ("?", "this key map"), ("Esc", "back to the dashboard"),
+]
+BAR = [
+    ("i", "include"), ("e", "exclude"), ("m", "maybe"), ("u", "undo"), ("n/p", "next/prev"),
+    ("/", "search"), ("o", "note"), ("?", "keys"), ("Esc", "back"),
 ]
 
 
@@ -59,13 +64,11 @@ class ScreeningScreen(Screen[None]):
                         id="where")
             yield Label("", id="left")
         yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
-        with VerticalScroll(id="record"):
-            yield Static("", id="header")
-            yield Static("", id="abstract")
+        yield RichLog(id="record", wrap=True, markup=False, auto_scroll=False)
         yield Static("", id="status")
         yield Input(placeholder="note: press o to write one; it is saved with your next decision",
                     id="note")
-        yield Footer()
+        yield KeyBar(BAR)
 
     def on_mount(self) -> None:
         self.query_one("#record").focus()
@@ -73,21 +76,28 @@ class ScreeningScreen(Screen[None]):
 
     # -- drawing -------------------------------------------------------------
     def show_current(self) -> None:
+        """Draw the current record: one fetch by id, then only sizes that can change re-layout."""
         q = self.queue
         card = q.card()
-        self.query_one("#progress", ProgressBar).update(progress=q.decided)
-        self.query_one("#left", Label).update(f"{q.left} left of {q.total}")
-        note = self.query_one("#note", Input)
-        if card is None:
-            self.query_one("#header", Static).update("Nothing to screen at this stage yet.")
-            self.query_one("#abstract", Static).update("")
-            self.query_one("#status", Static).update("")
-            return
-        self.query_one("#header", Static).update(card_header(card, self.settings))
-        self.query_one("#abstract", Static).update(card_body(card, self.settings))
-        self.query_one("#status", Static).update(card_status(card))
-        note.value = (card.mine.note or "") if card.mine else ""
-        self.query_one("#record", VerticalScroll).scroll_home(animate=False)
+        with self.app.batch_update():
+            self.query_one("#progress", ProgressBar).update(progress=q.decided)
+            self.query_one("#left", Label).update(f"{q.left} left of {q.total}", layout=False)
+            record = self.query_one("#record", RichLog)
+            status = self.query_one("#status", Static)
+            note = self.query_one("#note", Input)
+            record.clear()
+            if card is None:
+                record.write("Nothing to screen at this stage yet.")
+                status.update("", layout=False)
+                return
+            text = card_header(card, self.settings)
+            text.append("\n\n")
+            text.append_text(card_body(card, self.settings))
+            # A RichLog repaints only itself: no screen-wide re-layout per keypress.
+            record.write(text, scroll_end=False)
+            record.scroll_home(animate=False)
+            status.update(card_status(card), layout=False)
+            note.value = (card.mine.note or "") if card.mine else ""
 
     def _run(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
         try:

@@ -1,0 +1,145 @@
+"""Screening keypress latency and app start time with 100,000 records.
+
+Run from the repo root: ``python bench/bench_tui.py`` (``--quick``: 10,000
+records, 100 presses). Builds a store by bulk insert, then drives the real app
+through Pilot: each sample is one decision keypress until the next record is
+fully shown (the key handled, the decision committed, the next record fetched
+and the screen idle again). The baseline is the same measurement on a
+1,000-record store in the same run: a ratio near 1 means no keypress scans the
+record table. Targets (issue 6): median < 30 ms, p95 < 100 ms, start < 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert  # noqa: E402
+
+from reviewflow.screening.blinding import Viewer  # noqa: E402
+from reviewflow.screening.decisions import ensure_reviewer  # noqa: E402
+from reviewflow.store import models  # noqa: E402
+from reviewflow.store.db import Store  # noqa: E402
+
+TARGET_MEDIAN_MS, TARGET_P95_MS, TARGET_START_S = 30.0, 100.0, 1.5
+WORDS = ("mesenchymal", "stem", "cells", "randomised", "placebo", "arthritis", "lupus",
+         "sclerosis", "infusion", "umbilical", "marrow", "adipose", "disease", "activity",
+         "outcome", "trial", "patients")
+
+
+def build_store(folder: Path, n: int) -> Store:
+    """A store with ``n`` records (bulk insert), one import, and B's decisions on 30 %."""
+    store = Store.create(f"sqlite:///{folder / 'bench.db'}", title="Bench review")
+    with store.write_engine.begin() as conn:
+        conn.execute(insert(models.SearchImport), [dict(
+            id=1, database="PubMed", file_name="x.nbib", file_sha256="0" * 64,
+            format="nbib", encoding="utf-8")])
+        for start in range(0, n, 10_000):
+            rows = []
+            for i in range(start + 1, min(n, start + 10_000) + 1):
+                words = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(40))
+                rows.append(dict(id=i, title=f"Trial {i}: {words[:90]}", abstract=words * 6,
+                                 authors_json=json.dumps([f"Author{i}, A", "Other, B"]),
+                                 year=1990 + i % 35, journal="Journal", keywords_json="[]",
+                                 raw_json="{}"))
+            conn.execute(insert(models.RecordRow), rows)
+            conn.execute(insert(models.RecordProvenance), [
+                dict(record_id=r["id"], import_id=1, position=r["id"]) for r in rows])
+    bob = ensure_reviewer(store, "bob")
+    with store.write_engine.begin() as conn:
+        conn.execute(insert(models.ScreeningDecision), [dict(
+            record_id=i, stage="title_abstract", reviewer_id=bob.id, client_key=f"b{i}",
+            decision="include" if i % 3 else "exclude") for i in range(1, int(n * 0.3) + 1)])
+    return store
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def measure(store: Store, presses: int) -> dict[str, float]:
+    from reviewflow.tui.app import ReviewflowApp
+    from reviewflow.tui.screens.screening import ScreeningScreen
+
+    ann = ensure_reviewer(store, "ann")
+    viewer = Viewer(ann.id or 0, ann.name, ann.role, True)
+    t0 = time.perf_counter()
+    app = ReviewflowApp(store, viewer, start_stage="title_abstract", poll_seconds=0)
+    samples: list[float] = []
+    cpu: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        start_s = time.perf_counter() - t0
+        header = screen.query_one("#header")
+        for n in range(presses):
+            expected = screen.queue.ids[screen.queue.pos + 1]
+            t, c = time.perf_counter(), time.process_time()
+            await pilot.press("ie"[n % 2])
+            await pilot.pause()
+            samples.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+            assert f"record {expected}" in str(header.render()), "next record not shown"
+    return {"median": statistics.median(samples), "p95": pct(samples, 0.95),
+            "cpu_median": statistics.median(cpu), "cpu_p95": pct(cpu, 0.95), "start": start_s}
+
+
+def run(n: int, presses: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        store = build_store(Path(tmp), n)
+        build = time.perf_counter() - t
+        try:
+            result = asyncio.run(measure(store, presses))
+        finally:
+            store.dispose()
+    result["build"] = build
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 records, 100 presses")
+    args = parser.parse_args()
+    n, presses = (10_000, 100) if args.quick else (100_000, 500)
+    t = time.perf_counter()
+    import reviewflow.tui.app  # noqa: F401  (textual + screens: part of start time)
+
+    import_s = time.perf_counter() - t
+    base = run(1_000, presses)
+    big = run(n, presses)
+    start = import_s + big["start"]
+
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    load = os.getloadavg()[0]
+    print(f"records: {n:,} (store built in {big['build']:.1f} s); presses: {presses}; "
+          f"load average {load:.1f} on {os.cpu_count()} CPUs (wall times suffer when loaded)")
+    print(f"keypress -> next record shown, median: {big['median']:.1f} ms "
+          f"(target < {TARGET_MEDIAN_MS:.0f}) {verdict(big['median'] < TARGET_MEDIAN_MS)}")
+    print(f"keypress -> next record shown, p95:    {big['p95']:.1f} ms "
+          f"(target < {TARGET_P95_MS:.0f}) {verdict(big['p95'] < TARGET_P95_MS)}")
+    print(f"  CPU time per keypress (this process, all of Pilot included): median "
+          f"{big['cpu_median']:.1f} ms, p95 {big['cpu_p95']:.1f} ms")
+    print(f"app start (import {import_s:.2f} s + open to first record {big['start']:.2f} s): "
+          f"{start:.2f} s (target < {TARGET_START_S}) {verdict(start < TARGET_START_S)}")
+    print(f"baseline 1,000 records: median {base['median']:.1f} ms, p95 {base['p95']:.1f} ms, "
+          f"open {base['start']:.2f} s")
+    print(f"ratio {n:,} / 1,000 records: median x{big['median'] / base['median']:.2f}, "
+          f"p95 x{big['p95'] / base['p95']:.2f}, open x{big['start'] / base['start']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
