@@ -8,11 +8,12 @@ to the next decision on that record.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input, Label, ProgressBar, RichLog, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.queue import ScreeningQueue
@@ -21,12 +22,14 @@ from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
 from reviewflow.tui.screens.search_prompt import SearchPrompt
 from reviewflow.tui.widgets.keybar import KeyBar
+from reviewflow.tui.widgets.record_pane import RecordPane
 from reviewflow.tui.widgets.record_view import card_body, card_header, card_status
 
 KEYS = [
     ("i", "include"), ("e", "exclude (full text: pick a reason)"), ("m", "maybe (hold)"),
     ("r", "not retrievable (full text only)"), ("u", "undo the last decision"),
-    ("n / →", "next record"), ("p / ←", "previous record"), ("↑ ↓ PgUp PgDn", "scroll abstract"),
+    ("n / →", "next record"), ("p / ←", "previous record"),
+    ("↑ ↓ PgUp PgDn Space", "scroll the record"),
     ("/", "search title and abstract"), ("o", "write a note (Enter: back)"),
     ("?", "this key map"), ("Esc", "back to the dashboard"),
 ]
@@ -46,6 +49,10 @@ class ScreeningScreen(Screen[None]):
         Binding("n,right", "move(1)", "Next"),
         Binding("p,left", "move(-1)", "Prev"),
         Binding("slash", "search", "Search"),
+        Binding("down", "scroll(1)", "Scroll down", show=False),
+        Binding("up", "scroll(-1)", "Scroll up", show=False),
+        Binding("pagedown,space", "scroll(10)", "Page down", show=False),
+        Binding("pageup", "scroll(-10)", "Page up", show=False),
         Binding("o", "note", "Note"),
         Binding("question_mark", "help", "Keys"),
         Binding("escape", "back", "Back"),
@@ -64,7 +71,7 @@ class ScreeningScreen(Screen[None]):
                         id="where")
             yield Label("", id="left")
         yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
-        yield RichLog(id="record", wrap=True, markup=False, auto_scroll=False)
+        yield RecordPane(id="record")
         yield Static("", id="status")
         yield Input(placeholder="note: press o to write one; it is saved with your next decision",
                     id="note")
@@ -82,20 +89,17 @@ class ScreeningScreen(Screen[None]):
         with self.app.batch_update():
             self.query_one("#progress", ProgressBar).update(progress=q.decided)
             self.query_one("#left", Label).update(f"{q.left} left of {q.total}", layout=False)
-            record = self.query_one("#record", RichLog)
+            record = self.query_one("#record", RecordPane)
             status = self.query_one("#status", Static)
             note = self.query_one("#note", Input)
-            record.clear()
             if card is None:
-                record.write("Nothing to screen at this stage yet.")
+                record.show(Text("Nothing to screen at this stage yet."))
                 status.update("", layout=False)
                 return
             text = card_header(card, self.settings)
             text.append("\n\n")
             text.append_text(card_body(card, self.settings))
-            # A RichLog repaints only itself: no screen-wide re-layout per keypress.
-            record.write(text, scroll_end=False)
-            record.scroll_home(animate=False)
+            record.show(text)  # repaints only itself: no screen-wide re-layout per keypress
             status.update(card_status(card), layout=False)
             note.value = (card.mine.note or "") if card.mine else ""
 
@@ -145,6 +149,9 @@ class ScreeningScreen(Screen[None]):
     def action_move(self, delta: int) -> None:
         self.queue.move(delta)
         self.show_current()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#record", RecordPane).scroll_lines(lines)
 
     def action_search(self) -> None:
         def found(text: str | None) -> None:
