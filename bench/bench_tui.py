@@ -1,12 +1,19 @@
 """Screening keypress latency and app start time with 100,000 records.
 
 Run from the repo root: ``python bench/bench_tui.py`` (``--quick``: 10,000
-records, 100 presses). Builds a store by bulk insert, then drives the real app
-through Pilot: each sample is one decision keypress until the next record is
-fully shown (the key handled, the decision committed, the next record fetched
-and the screen idle again). The baseline is the same measurement on a
-1,000-record store in the same run: a ratio near 1 means no keypress scans the
-record table. Targets (issue 6): median < 30 ms, p95 < 100 ms, start < 1.5 s.
+records, 100 presses). Builds a store by bulk insert (bob has decided 30 %),
+then runs the real app under Pilot (``App.run_test``). Each sample is one
+decision keypress until the next record is painted: the key handled, the
+decision committed, the next record fetched by id and the screen repainted.
+
+Pilot's ``press()`` sleeps at least 2 x 20 ms per key by design
+(``textual._wait.wait_for_idle``), which would swamp a 30 ms budget, so the
+headline figure sends the key event the way the terminal driver does and polls
+until the screen is painted; ``pilot.press()`` figures and Pilot's own floor
+(an unbound key) are printed too, as is CPU time per key (what an idle machine
+needs; this one is shared). The baseline is the same run on 1,000 records: a
+ratio near 1 means no keypress scans the record table.
+Targets (issue 6): median < 30 ms, p95 < 100 ms, start < 1.5 s.
 """
 
 from __future__ import annotations
@@ -67,7 +74,16 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+async def painted(screen: object, pane: object, expected: int) -> None:
+    """Wait (yielding to the app) until ``expected`` is on the pane and the screen is painted."""
+    needle = f"record {expected}"
+    while needle not in pane.text.plain or screen._dirty_widgets:  # type: ignore[attr-defined]
+        await asyncio.sleep(0.0005)
+
+
 async def measure(store: Store, presses: int) -> dict[str, float]:
+    from textual import events
+
     from reviewflow.tui.app import ReviewflowApp
     from reviewflow.tui.screens.screening import ScreeningScreen
 
@@ -75,24 +91,39 @@ async def measure(store: Store, presses: int) -> dict[str, float]:
     viewer = Viewer(ann.id or 0, ann.name, ann.role, True)
     t0 = time.perf_counter()
     app = ReviewflowApp(store, viewer, start_stage="title_abstract", poll_seconds=0)
-    samples: list[float] = []
+    direct: list[float] = []
     cpu: list[float] = []
+    via_pilot: list[float] = []
+    floor: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ScreeningScreen)
-        start_s = time.perf_counter() - t0
         pane = screen.query_one("#record")
+        await painted(screen, pane, screen.queue.current_id or 0)
+        start_s = time.perf_counter() - t0
+        for n in range(presses):
+            # The key event enters the app exactly as the terminal driver delivers it.
+            expected = screen.queue.ids[screen.queue.pos + 1]
+            key = "ie"[n % 2]
+            t, c = time.perf_counter(), time.process_time()
+            app._driver.send_message(events.Key(key, key))  # type: ignore[union-attr]
+            await painted(screen, pane, expected)
+            direct.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
         for n in range(presses):
             expected = screen.queue.ids[screen.queue.pos + 1]
-            t, c = time.perf_counter(), time.process_time()
+            t = time.perf_counter()
             await pilot.press("ie"[n % 2])
-            await pilot.pause()
-            samples.append((time.perf_counter() - t) * 1000)
-            cpu.append((time.process_time() - c) * 1000)
-            assert f"record {expected}" in pane.text.plain, "next record not shown"
-    return {"median": statistics.median(samples), "p95": pct(samples, 0.95),
-            "cpu_median": statistics.median(cpu), "cpu_p95": pct(cpu, 0.95), "start": start_s}
+            await painted(screen, pane, expected)
+            via_pilot.append((time.perf_counter() - t) * 1000)
+        for _ in range(min(presses, 50)):  # an unbound key: Pilot's own fixed waits
+            t = time.perf_counter()
+            await pilot.press("z")
+            floor.append((time.perf_counter() - t) * 1000)
+    return {"median": statistics.median(direct), "p95": pct(direct, 0.95),
+            "cpu_median": statistics.median(cpu), "cpu_p95": pct(cpu, 0.95),
+            "pilot_median": statistics.median(via_pilot), "pilot_p95": pct(via_pilot, 0.95),
+            "pilot_floor": statistics.median(floor), "start": start_s}
 
 
 def run(n: int, presses: int) -> dict[str, float]:
@@ -113,6 +144,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 records, 100 presses")
     args = parser.parse_args()
     n, presses = (10_000, 100) if args.quick else (100_000, 500)
+    # the 1,000-record baseline needs 2 x presses undecided records: 1,000 - 0 by ann
     t = time.perf_counter()
     import reviewflow.tui.app  # noqa: F401  (textual + screens: part of start time)
 
@@ -125,14 +157,17 @@ def main() -> None:
         return "ok" if ok else "MISSED"
 
     load = os.getloadavg()[0]
-    print(f"records: {n:,} (store built in {big['build']:.1f} s); presses: {presses}; "
+    print(f"records: {n:,} (store built in {big['build']:.1f} s); presses: {presses} + {presses}; "
           f"load average {load:.1f} on {os.cpu_count()} CPUs (wall times suffer when loaded)")
-    print(f"keypress -> next record shown, median: {big['median']:.1f} ms "
+    print(f"keypress -> next record painted, median: {big['median']:.1f} ms "
           f"(target < {TARGET_MEDIAN_MS:.0f}) {verdict(big['median'] < TARGET_MEDIAN_MS)}")
-    print(f"keypress -> next record shown, p95:    {big['p95']:.1f} ms "
+    print(f"keypress -> next record painted, p95:    {big['p95']:.1f} ms "
           f"(target < {TARGET_P95_MS:.0f}) {verdict(big['p95'] < TARGET_P95_MS)}")
-    print(f"  CPU time per keypress (this process, all of Pilot included): median "
-          f"{big['cpu_median']:.1f} ms, p95 {big['cpu_p95']:.1f} ms")
+    print(f"  CPU time per keypress: median {big['cpu_median']:.1f} ms, "
+          f"p95 {big['cpu_p95']:.1f} ms (what an idle machine would need)")
+    print(f"  through pilot.press(): median {big['pilot_median']:.1f} ms, p95 "
+          f"{big['pilot_p95']:.1f} ms; of which Pilot's own idle waits (unbound key): "
+          f"{big['pilot_floor']:.1f} ms")
     print(f"app start (import {import_s:.2f} s + open to first record {big['start']:.2f} s): "
           f"{start:.2f} s (target < {TARGET_START_S}) {verdict(start < TARGET_START_S)}")
     print(f"baseline 1,000 records: median {base['median']:.1f} ms, p95 {base['p95']:.1f} ms, "
