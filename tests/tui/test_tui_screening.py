@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 
 from reviewflow.screening.settings import ScreeningSettings, load_settings
 from reviewflow.screening.state import my_decisions, record_votes
@@ -66,6 +67,14 @@ async def test_navigation_note_and_search(store) -> None:
         await pilot.press("o", *"mouse study", "enter", "e")
         with store.session() as s:
             assert record_votes(s, 1, TA).votes[0].note == "mouse study"
+        pane = app.screen.query_one("#record")
+        await pilot.press("down", "pagedown")
+        assert pane.offset_y == 0  # short record: nothing to scroll
+        pane.show(pane.text + Text("\nline" * 200))
+        await pilot.press("down", "pagedown")
+        assert pane.offset_y == 11 and "more line(s)" in shot(app)
+        await pilot.press("up", "pageup")
+        assert pane.offset_y == 0
         await pilot.press("slash", *"lupus", "enter")
         assert "lupus" in q.card().title.lower()
         await pilot.press("question_mark")
