@@ -57,6 +57,10 @@ class ReviewflowApp(App[None]):
 
     def open_screening(self, stage: str, first: bool = False) -> bool:
         """Push the screening screen for ``stage``; False when nothing is there to screen."""
+        if self.viewer.role == "arbiter":
+            self.notify("Arbiters resolve conflicts (c); screening is for reviewers.",
+                        severity="warning")
+            return False
         queue = ScreeningQueue(self.store, self.viewer, stage, self.settings, self.queue_order)
         if not queue.total:
             self.notify(f"No records to screen at {LABELS[stage].lower()} yet.",
