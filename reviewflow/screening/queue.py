@@ -47,9 +47,15 @@ class ScreeningQueue:
         self.mine: dict[int, str] = {i: d for i, d in mine.items() if i in eligible_set}
         decided = sorted(self.mine)
         self.ids: list[int] = decided + list(order([i for i in eligible if i not in self.mine]))
-        self._pos_of = {rid: pos for pos, rid in enumerate(self.ids)}
+        self._positions: dict[int, int] | None = None  # built on first search or jump
         self.pos = len(decided) if len(decided) < len(self.ids) else 0
         self._undo: list[int] = []
+
+    @property
+    def _pos_of(self) -> dict[int, int]:
+        if self._positions is None:
+            self._positions = {rid: pos for pos, rid in enumerate(self.ids)}
+        return self._positions
 
     # -- where we are --------------------------------------------------------
     @property
