@@ -146,3 +146,24 @@ async def test_keywords_highlighted_in_two_colours(store) -> None:
         spans = {str(header)[s.start:s.end].lower(): str(s.style) for s in header.spans}
         assert spans["randomised"] == INCLUDE_STYLE and INCLUDE_STYLE != EXCLUDE_STYLE
     assert load_settings(store).blind
+
+
+@pilot_test
+async def test_failed_write_is_reported_and_not_counted(store, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import reviewflow.screening.queue as queue_module
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    ann = viewer(store, "ann")
+    app = app_for(store, ann)
+    async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(queue_module, "record_decision", locked)
+        await pilot.press("i")
+        assert app.screen.queue.current_id == 1 and app.screen.queue.decided == 0
+        assert any("NOT saved" in n.message for n in app._notifications)
+        monkeypatch.undo()
+        await pilot.press("i")
+    assert mine(store, ann) == {1: "include"}

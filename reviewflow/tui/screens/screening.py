@@ -9,6 +9,7 @@ to the next decision on that record.
 from __future__ import annotations
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -108,6 +109,10 @@ class ScreeningScreen(Screen[None]):
             fn(*args)
         except ReviewflowError as exc:
             self.notify(str(exc), severity="error")
+            return
+        except SQLAlchemyError as exc:  # e.g. the database stayed locked: say so, keep going
+            self.notify(f"NOT saved, try again: {type(exc).__name__}: {exc}"[:300],
+                        severity="error", timeout=10)
             return
         self.show_current()
         if self.queue.left == 0 and self.queue.total:
