@@ -11,33 +11,61 @@ Usage errors exit 2 (Click's convention).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
+from reviewflow import __version__
+from reviewflow.cli.common import Globals, HoistingGroup
 from reviewflow.errors import ReviewflowError
 
 app = typer.Typer(
     name="reviewflow",
+    cls=HoistingGroup,
     help="Terminal-first systematic-review workflow manager.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-@app.callback()
-def _root() -> None:
-    """Terminal-first systematic-review workflow manager."""
-
-
-# Each area registers its commands; keep one line per module, sorted.
-_AREAS: list[str] = ["simulate"]
-
 
 def _register_all() -> None:
-    import importlib
+    """Register every ``reviewflow/cli/<area>.py`` that defines ``register(app)``.
 
-    for name in _AREAS:
-        importlib.import_module(f"reviewflow.cli.{name}").register(app)
+    Discovered rather than listed so adding an area never edits this file.
+    """
+    import importlib
+    import pkgutil
+
+    import reviewflow.cli as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name in ("main", "common") or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"reviewflow.cli.{info.name}")
+        if hasattr(module, "register"):
+            module.register(app)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    review: Path = typer.Option(
+        None, "--review", envvar="REVIEWFLOW_REVIEW", help="The review folder (default: "
+        "$REVIEWFLOW_REVIEW, else this folder or a parent holding reviewflow.toml).",
+        file_okay=False,
+    ),
+    db: str = typer.Option(
+        None, "--db", help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db "
+        "(overrides the review's reviewflow.toml).",
+    ),
+    version: bool = typer.Option(False, "--version", help="Show the version and exit."),
+) -> None:
+    """Terminal-first systematic-review workflow manager."""
+    if version:
+        typer.echo(f"reviewflow {__version__}")
+        raise typer.Exit()
+    ctx.obj = Globals(review=review, db=db)
 
 
 _register_all()

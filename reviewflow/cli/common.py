@@ -1,0 +1,91 @@
+"""What every command shares: the global ``--review``/``--db`` options and the store.
+
+``--review`` and ``--db`` may be written before or after the subcommand
+(``reviewflow status --review DIR`` and ``reviewflow --review DIR status`` both
+work): :class:`HoistingGroup` moves them in front before Click parses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from typer.core import TyperGroup
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.store.db import Store
+from reviewflow.store.location import ReviewConfig, load_config, resolve_review_folder
+
+GLOBAL_OPTIONS = ("--review", "--db")
+
+
+class HoistingGroup(TyperGroup):
+    """A group that accepts the global options anywhere on the command line."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            if "=" in arg:
+                front.append(arg)
+            elif i + 1 < len(args):
+                front.extend(args[i : i + 2])
+                i += 1
+            else:
+                front.append(arg)  # let Click report the missing value
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+@dataclass
+class Globals:
+    """The global options, as the callback received them."""
+
+    review: Path | None = None
+    db: str | None = None
+
+
+def globals_of(ctx: typer.Context) -> Globals:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Globals):
+        root.obj = Globals()
+    return root.obj
+
+
+def review_config(ctx: typer.Context) -> ReviewConfig:
+    """The review folder's config, found by the documented lookup order."""
+    return load_config(resolve_review_folder(globals_of(ctx).review))
+
+
+def database_url(ctx: typer.Context) -> str:
+    g = globals_of(ctx)
+    if g.db and g.review is None:
+        return g.db  # --db alone addresses a store with no review folder
+    url = review_config(ctx).database_url()
+    return g.db or url
+
+
+def open_store(ctx: typer.Context) -> Store:
+    """Open the store for this command; closed when the command ends."""
+    store = Store.open(database_url(ctx))
+    ctx.call_on_close(store.dispose)
+    return store
+
+
+def fail(message: str) -> ReviewflowError:
+    """Build a user error (``raise fail("...")``) for one-line exit-1 messages."""
+    return ReviewflowError(message)

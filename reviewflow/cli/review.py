@@ -1,0 +1,73 @@
+"""``init`` and ``status``: creating a review and seeing where it stands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reviewflow.cli.common import fail, globals_of, open_store
+from reviewflow.stages import LABELS
+from reviewflow.store.db import Store
+from reviewflow.store.location import CONFIG_NAME, ReviewConfig, find_review_folder
+from reviewflow.store.queries import status_summary
+
+
+def init(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(Path("."), help="Folder for the review (created if missing)."),
+    title: str = typer.Option("Untitled review", "--title", "-t", help="The review's title."),
+    question: str = typer.Option(None, "--question", help="The review question (PICO)."),
+) -> None:
+    """Create a review folder with reviewflow.toml and its database."""
+    folder = folder.resolve()
+    if (folder / CONFIG_NAME).exists():
+        raise fail(f"{folder}: already a review folder ({CONFIG_NAME} exists)")
+    outer = find_review_folder(folder.parent) if folder.parent != folder else None
+    folder.mkdir(parents=True, exist_ok=True)
+    config = ReviewConfig(folder=folder, title=title, db_url=globals_of(ctx).db)
+    store = Store.create(config.database_url(), title=title, question=question)
+    store.dispose()
+    config.save()
+    typer.echo(f"Created review '{title}' in {folder}")
+    typer.echo(f"Database: {store.display_url}")
+    if outer is not None:
+        typer.echo(f"Note: this review sits inside another review folder ({outer}).")
+
+
+def status(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """Show the review's counts per stage and reviewer."""
+    store = open_store(ctx)
+    with store.session() as s:
+        summary = status_summary(s)
+    summary["schema"] = store.schema_revision
+    summary["database"] = store.display_url
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    console.print(f"[bold]{summary['review']['title']}[/]  ({summary['database']})")
+    rec = summary["records"]
+    console.print(f"Imports: {summary['imports']}   records imported: {rec['imported']}   "
+                  f"stored: {rec['stored']}")
+    for stage, data in summary["stages"].items():
+        table = Table(title=LABELS.get(stage, stage), show_edge=False)
+        for col in ("reviewer", "include", "exclude", "maybe", "decided"):
+            table.add_column(col)
+        for name, c in data["reviewers"].items():
+            table.add_row(name, *(str(c.get(k, 0)) for k in ("include", "exclude", "maybe",
+                                                             "decided")))
+        if not data["reviewers"]:
+            table.add_row("(no decisions yet)", "", "", "", "")
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(status)

@@ -1,0 +1,1 @@
+"""Screening: decisions, stage progression, conflicts, agreement and blinding."""

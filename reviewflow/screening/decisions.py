@@ -1,0 +1,104 @@
+"""Recording screening decisions: the one write path the TUI, ``decide`` and tests share.
+
+Each decision is its own small transaction, so an interruption loses at most the
+decision in flight. Decisions are append-only: a change of mind is a new row, an
+undo is a ``retracted`` row. ``client_key`` (unique) makes a retried write
+idempotent: writing the same key twice stores one row.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.stages import FULL_TEXT, STAGES
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+DECISIONS = ("include", "exclude", "maybe", "not_retrieved", "retracted")
+ROLES = ("reviewer", "arbiter")
+
+
+def get_or_create_reviewer(session: Session, name: str, role: str | None = None) -> models.Reviewer:
+    """The reviewer called ``name``, created on first use (role defaults to reviewer)."""
+    name = name.strip()
+    if not name:
+        raise ReviewflowError("reviewer name is empty")
+    if role is not None and role not in ROLES:
+        raise ReviewflowError(f"unknown role {role!r}; use reviewer or arbiter")
+    reviewer = session.exec(select(models.Reviewer).where(models.Reviewer.name == name)).first()
+    if reviewer is None:
+        reviewer = models.Reviewer(name=name, role=role or "reviewer")
+        session.add(reviewer)
+        session.flush()
+    elif role is not None and reviewer.role != role:
+        reviewer.role = role
+        session.add(reviewer)
+    return reviewer
+
+
+def ensure_reviewer(store: Store, name: str, role: str | None = None) -> models.Reviewer:
+    """Create or fetch a reviewer in its own transaction (safe with concurrent writers)."""
+    for _ in range(3):
+        try:
+            with store.write() as s:
+                return get_or_create_reviewer(s, name, role)
+        except IntegrityError:
+            continue  # another process created the same name first; read it back
+    raise ReviewflowError(f"could not create reviewer {name!r}")
+
+
+def validate_decision(stage: str, decision: str, reason: str | None) -> None:
+    if stage not in STAGES:
+        raise ReviewflowError(f"unknown stage {stage!r}")
+    if decision not in DECISIONS:
+        raise ReviewflowError(f"unknown decision {decision!r}; use include, exclude or maybe")
+    if decision == "not_retrieved" and stage != FULL_TEXT:
+        raise ReviewflowError("'not retrieved' applies to full-text reports only")
+    if decision == "exclude" and stage == FULL_TEXT and not (reason and reason.strip()):
+        raise ReviewflowError("a full-text exclusion needs a reason")
+
+
+def record_decision(
+    store: Store,
+    *,
+    record_id: int,
+    stage: str,
+    reviewer_id: int,
+    decision: str,
+    reason: str | None = None,
+    note: str | None = None,
+    client_key: str | None = None,
+) -> models.ScreeningDecision:
+    """Append one decision in its own transaction and return the stored row.
+
+    A repeated ``client_key`` returns the row already stored instead of adding one.
+    """
+    validate_decision(stage, decision, reason)
+    key = client_key or uuid.uuid4().hex
+    row = models.ScreeningDecision(
+        record_id=record_id, stage=stage, reviewer_id=reviewer_id, decision=decision,
+        reason=reason or None, note=note or None, client_key=key,
+    )
+    try:
+        with store.write() as s:
+            s.add(row)
+    except IntegrityError:
+        with store.session() as s:
+            existing = s.exec(
+                select(models.ScreeningDecision).where(models.ScreeningDecision.client_key == key)
+            ).first()
+        if existing is None:
+            raise ReviewflowError(f"record {record_id} does not exist") from None
+        return existing
+    return row
+
+
+def retract_decision(store: Store, *, record_id: int, stage: str, reviewer_id: int) -> None:
+    """Undo: append a ``retracted`` row so the reviewer has no current decision."""
+    record_decision(
+        store, record_id=record_id, stage=stage, reviewer_id=reviewer_id, decision="retracted"
+    )

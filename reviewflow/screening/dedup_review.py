@@ -1,0 +1,85 @@
+"""The human side of deduplication: candidate pairs waiting for a person's call.
+
+Dedup (another module) fills :class:`~reviewflow.store.models.DedupPair`; a pair
+waits while no decision names it, or when its latest decision was undone.
+A person's call is an append-only :class:`~reviewflow.store.models.DedupDecision`:
+``merge`` (duplicate, method manual), ``distinct`` (not a duplicate). Undo
+appends ``unmerge`` after a merge (so :mod:`reviewflow.store.dedup_state`
+restores the record) and ``reopen`` after a distinct; ``reopen`` is ignored by
+the merge-state derivation, it only puts the pair back in the queue. The queue
+and the calls themselves live in :mod:`reviewflow.store.dedup_store` (shared with
+``reviewflow dedup --resolve``); this module adds the side-by-side view.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.store import dedup_store, models
+from reviewflow.store.db import Store
+
+COMPARED_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
+                   "pmid", "abstract")
+
+
+@dataclass(frozen=True)
+class PairView:
+    """Both records of a pair, field by field, with the fields that differ."""
+
+    pair_id: int
+    a_id: int
+    b_id: int
+    score: float
+    outcome: str
+    reason: str | None
+    a: dict[str, str]
+    b: dict[str, str]
+    differing: frozenset[str]
+
+
+def waiting_pair_ids(session: Session) -> list[int]:
+    """The queue of :func:`reviewflow.store.dedup_store.open_pairs`, best score first."""
+    pairs = dedup_store.open_pairs(session)
+    return [p.id for p in sorted(pairs, key=lambda p: (-p.score, p.id or 0)) if p.id is not None]
+
+
+def _fields(row: models.RecordRow) -> dict[str, str]:
+    authors = "; ".join(json.loads(row.authors_json or "[]"))
+    values = {
+        "title": row.title, "authors": authors, "year": row.year, "journal": row.journal,
+        "volume": row.volume, "issue": row.issue, "pages": row.pages, "doi": row.doi,
+        "pmid": row.pmid, "abstract": row.abstract,
+    }
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def pair_view(session: Session, pair_id: int) -> PairView:
+    pair = session.get(models.DedupPair, pair_id)
+    if pair is None:
+        raise ReviewflowError(f"duplicate pair {pair_id} does not exist")
+    a = _fields(session.get(models.RecordRow, pair.record_a_id))  # type: ignore[arg-type]
+    b = _fields(session.get(models.RecordRow, pair.record_b_id))  # type: ignore[arg-type]
+    differing = frozenset(k for k in COMPARED_FIELDS if _norm(a[k]) != _norm(b[k]))
+    return PairView(pair_id, pair.record_a_id, pair.record_b_id, pair.score, pair.outcome,
+                    pair.reason, a, b, differing)
+
+
+def decide_pair(store: Store, pair_id: int, action: str, reviewer_id: int) -> str:
+    """A person's call on a pair: ``merge`` (duplicate) or ``distinct``, via dedup's store API."""
+    verdicts = {"merge": "duplicate", "distinct": "distinct"}
+    if action not in verdicts:
+        raise ReviewflowError(f"unknown duplicate action {action!r}")
+    return dedup_store.resolve(store, pair_id, verdicts[action], reviewer_id)
+
+
+def undo_pair(store: Store, pair_id: int, reviewer_id: int) -> str | None:
+    """Undo the latest call on a pair; returns the action undone (None if nothing to undo)."""
+    return dedup_store.undo_call(store, pair_id, reviewer_id)

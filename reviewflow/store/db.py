@@ -1,0 +1,188 @@
+"""Engine set-up, sessions and schema versioning for the review store.
+
+SQLite is the embedded default. It is opened with WAL (readers never block the
+writer), foreign keys on, and a busy timeout; write transactions start with
+``BEGIN IMMEDIATE`` so two processes never deadlock upgrading a read lock to a
+write lock (the classic "database is locked" failure). PostgreSQL works through
+the same code with any SQLAlchemy URL.
+
+Schema versions are Alembic revisions (migrations in ``db/migrations``). A store
+at an older revision is upgraded on open; one at a revision this reviewflow does
+not know (written by a newer version) is refused, never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import Session, create_engine, select
+
+from reviewflow import __version__
+from reviewflow.errors import ReviewflowError
+from reviewflow.store import models
+from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions, upgrade_to_head
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+def _is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _make_engine(url: str, *, immediate: bool) -> Engine:
+    """An engine; on SQLite ``immediate`` makes every transaction BEGIN IMMEDIATE."""
+    if not _is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so we can choose BEGIN kind.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Store:
+    """An open review store: a read engine and a write engine on one database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = _is_sqlite(url)
+        self.engine = _make_engine(url, immediate=False)
+        self.write_engine = (
+            _make_engine(url, immediate=True) if self.is_sqlite else self.engine
+        )
+
+    # -- opening -------------------------------------------------------------
+    @classmethod
+    def create(cls, url: str, *, title: str, question: str | None = None) -> Store:
+        """Create the schema in an empty database and the review row."""
+        store = cls(url)
+        try:
+            if store._current_revision() is not None or store._has_tables():
+                raise ReviewflowError(f"{store.display_url}: already holds a review")
+            upgrade_to_head(store.write_engine)
+            with store.write() as s:
+                s.add(models.Review(title=title, question=question))
+                s.add(models.StoreMeta(key="created_with", value=__version__))
+        except OperationalError as exc:
+            store.dispose()
+            raise ReviewflowError(f"{store.display_url}: cannot create store ({exc.orig})") from exc
+        except BaseException:
+            store.dispose()
+            raise
+        return store
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Open an existing store, upgrading an older schema, refusing a newer one."""
+        store = cls(url)
+        try:
+            store.check_schema(upgrade=upgrade)
+        except OperationalError as exc:
+            store.dispose()
+            raise ReviewflowError(f"{store.display_url}: cannot open store ({exc.orig})") from exc
+        except BaseException:
+            store.dispose()
+            raise
+        return store
+
+    def check_schema(self, *, upgrade: bool = True) -> str:
+        rev = self._current_revision()
+        if rev is None:
+            raise ReviewflowError(f"{self.display_url}: not a reviewflow store (no schema version)")
+        if rev == SCHEMA_HEAD:
+            return rev
+        if rev not in known_revisions():
+            raise ReviewflowError(
+                f"{self.display_url}: written by a newer reviewflow (schema {rev}); "
+                f"this is reviewflow {__version__} (schema {SCHEMA_HEAD}); please upgrade"
+            )
+        if not upgrade:
+            raise ReviewflowError(f"{self.display_url}: schema {rev} needs upgrading")
+        upgrade_to_head(self.write_engine)
+        return SCHEMA_HEAD
+
+    def _has_tables(self) -> bool:
+        return bool(inspect(self.engine).get_table_names())
+
+    def _current_revision(self) -> str | None:
+        if not inspect(self.engine).has_table("alembic_version"):
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
+
+    @property
+    def schema_revision(self) -> str | None:
+        return self._current_revision()
+
+    @property
+    def display_url(self) -> str:
+        """The URL without a password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    # -- sessions ------------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session (may also write; prefer :meth:`write` for writes)."""
+        with Session(self.engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: commits on success, rolls back on any error."""
+        with Session(self.write_engine, expire_on_commit=False) as s:
+            try:
+                yield s
+                s.commit()
+            except SQLAlchemyError:
+                s.rollback()
+                raise
+            except BaseException:
+                s.rollback()
+                raise
+
+    def review(self) -> models.Review:
+        with self.session() as s:
+            review = s.exec(select(models.Review)).first()
+        if review is None:
+            raise ReviewflowError(f"{self.display_url}: store has no review row")
+        return review
+
+    def settings(self) -> dict[str, Any]:
+        return json.loads(self.review().settings_json or "{}")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    return Path(u.database) if u.get_backend_name() == "sqlite" and u.database else None

@@ -1,0 +1,59 @@
+"""The current duplicate groups, derived from the append-only dedup events.
+
+A record is "merged away" when the latest ``merge``/``unmerge`` event naming it
+as ``merged_record_id`` is a ``merge``. Groups are never stored; PRISMA, the
+screening queue and exports all derive them from here.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from reviewflow.store import models
+
+
+def merged_into(session: Session) -> dict[int, int]:
+    """Map each merged-away record id to the record it was merged into (current state)."""
+    d = models.DedupDecision
+    rows = session.exec(
+        select(d.merged_record_id, d.kept_record_id, d.action)
+        .where(d.action.in_(("merge", "unmerge")))  # type: ignore[attr-defined]
+        .order_by(d.id)  # type: ignore[arg-type]
+    ).all()
+    state: dict[int, int] = {}
+    for merged, kept, action in rows:
+        if action == "merge":
+            state[merged] = kept
+        else:
+            state.pop(merged, None)
+    # Follow chains (a kept record later merged into another) to the final survivor.
+    resolved: dict[int, int] = {}
+    for merged in state:
+        seen = {merged}
+        target = state[merged]
+        while target in state and target not in seen:
+            seen.add(target)
+            target = state[target]
+        resolved[merged] = target
+    return resolved
+
+
+def active_record_ids(session: Session) -> list[int]:
+    """Ids of the records that remain after deduplication (the ones to screen)."""
+    gone = merged_into(session)
+    return sorted(i for i in _record_ids(session) if i not in gone)
+
+
+def _record_ids(session: Session) -> list[int]:
+    """Every record id, fast: a screening session starts by reading 100,000 of them.
+
+    No ORDER BY, so SQLite answers from a small covering index instead of walking
+    the wide record table (0.16 s instead of 0.76 s at 100,000 records), and a
+    plain DB-API cursor, because SQLAlchemy's row objects cost 4x the query itself.
+    """
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"SELECT id FROM {models.RecordRow.__tablename__}")
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()

@@ -1,0 +1,76 @@
+"""The reviewflow Textual app: it is handed a store and a reviewer, nothing global.
+
+Like harlequin, the app receives its dependencies in its constructor (the CLI
+opens the store and names the reviewer), so tests build it around a temporary
+store and drive it with Pilot.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.app import App
+
+from reviewflow.screening.blinding import Viewer
+from reviewflow.screening.queue import QueueOrder, ScreeningQueue, id_order
+from reviewflow.screening.settings import ScreeningSettings, load_settings
+from reviewflow.stages import LABELS
+from reviewflow.store import models
+from reviewflow.store.db import Store
+from reviewflow.tui.screens.conflicts import ConflictsScreen
+from reviewflow.tui.screens.dashboard import DashboardScreen
+from reviewflow.tui.screens.duplicates import DuplicatesScreen
+from reviewflow.tui.screens.screening import ScreeningScreen
+
+
+class ReviewflowApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "reviewflow"
+
+    def __init__(self, store: Store, viewer: Viewer, *,
+                 settings: ScreeningSettings | None = None, queue_order: QueueOrder = id_order,
+                 start_stage: str | None = None, poll_seconds: float = 3.0) -> None:
+        super().__init__()
+        self.store = store
+        self.viewer = viewer
+        self.settings = settings or load_settings(store)
+        self.queue_order = queue_order
+        self.start_stage = start_stage
+        self.poll_seconds = poll_seconds
+        self.review_title = store.review().title
+
+    def on_mount(self) -> None:
+        # Straight to screening when asked: the dashboard (a full count) is built
+        # only when the reviewer first leaves the screening screen.
+        if not (self.start_stage and self.open_screening(self.start_stage, first=True)):
+            self.show_dashboard()
+
+    def show_dashboard(self, _result: object = None) -> None:
+        if not any(isinstance(s, DashboardScreen) for s in self.screen_stack):
+            self.push_screen(DashboardScreen(self.poll_seconds))
+
+    def reviewer_row(self) -> models.Reviewer:
+        """The reviewer as stored now (their role may have changed in another terminal)."""
+        with self.store.session() as s:
+            return s.exec(
+                select(models.Reviewer).where(models.Reviewer.id == self.viewer.reviewer_id)
+            ).one()
+
+    def open_screening(self, stage: str, first: bool = False) -> bool:
+        """Push the screening screen for ``stage``; False when nothing is there to screen."""
+        if self.viewer.role == "arbiter":
+            self.notify("Arbiters resolve conflicts (c); screening is for reviewers.",
+                        severity="warning")
+            return False
+        queue = ScreeningQueue(self.store, self.viewer, stage, self.settings, self.queue_order)
+        if not queue.total:
+            self.notify(f"No records to screen at {LABELS[stage].lower()} yet.",
+                        severity="warning")
+            return False
+        self.push_screen(ScreeningScreen(queue), self.show_dashboard if first else None)
+        return True
+
+    def open_conflicts(self) -> None:
+        self.push_screen(ConflictsScreen())
+
+    def open_duplicates(self) -> None:
+        self.push_screen(DuplicatesScreen())
