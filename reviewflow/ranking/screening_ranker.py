@@ -64,10 +64,16 @@ class ScreeningRanker:
         return len(by_index)
 
     def order(self, unscreened: Iterable[Hashable]) -> list[Hashable]:
-        """``unscreened`` ids, most likely relevant first (given order until ready)."""
-        ids = [rid for rid in unscreened if rid in self._index]
-        ranked = self.ranker.order([self._index[rid] for rid in ids])
-        return [self.record_ids[i] for i in ranked]
+        """``unscreened`` ids, most likely relevant first (given order until ready).
+
+        Matches ``reviewflow.screening.queue.QueueOrder``. Ids the ranker was not
+        built with (imported since) are never dropped: they follow, in given order.
+        """
+        given = list(unscreened)
+        known = [rid for rid in given if rid in self._index]
+        unknown = [rid for rid in given if rid not in self._index]
+        ranked = self.ranker.order([self._index[rid] for rid in known])
+        return [self.record_ids[i] for i in ranked] + unknown
 
     def scores(self) -> dict[Hashable, float]:
         """Relevance score per record id (empty until ready)."""

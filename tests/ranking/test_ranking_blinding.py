@@ -62,3 +62,11 @@ def test_screening_ranker_never_trains_on_other_reviewers_open_decisions() -> No
     # a team-known relevant record seeds ana's ranking without ben's decisions
     assert ana.refit(decisions, known_relevant=["c"]) == 1
     assert ana.ready and ana.order(["f", "b", "e"])[0] == "b"
+
+
+def test_screening_ranker_keeps_ids_it_was_not_built_with() -> None:
+    from reviewflow.ranking.screening_ranker import ScreeningRanker
+
+    sr = ScreeningRanker([1, 2, 3], ["stem cell", "stock market", "stem cell trial"], "ana")
+    sr.refit([(1, "ana", "include"), (2, "ana", "exclude")])
+    assert sr.order([99, 2, 3]) == [3, 2, 99]
