@@ -51,6 +51,23 @@ class ScreeningQueue:
         self.pos = len(decided) if len(decided) < len(self.ids) else 0
         self._undo: list[int] = []
 
+    def reorder_remaining(self, ranked: Sequence[int]) -> None:
+        """Put the undecided records after the cursor in ``ranked``'s order.
+
+        The record on screen and everything before it stay where they are, so a
+        new ranking never swaps the record the reviewer is reading; ids missing
+        from ``ranked`` keep their place after the ranked ones. One pass over the
+        ids: meant to run between records, not on every keypress.
+        """
+        head, tail = self.ids[: self.pos + 1], self.ids[self.pos + 1 :]
+        tail_set = set(tail)
+        done = [i for i in tail if i in self.mine]
+        open_ranked = [i for i in ranked if i in tail_set and i not in self.mine]
+        placed = set(open_ranked)
+        rest = [i for i in tail if i not in placed and i not in self.mine]
+        self.ids = head + done + open_ranked + rest
+        self._positions = None
+
     @property
     def _pos_of(self) -> dict[int, int]:
         if self._positions is None:

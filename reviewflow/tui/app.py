@@ -11,6 +11,7 @@ from sqlmodel import select
 from textual.app import App
 
 from reviewflow.screening.blinding import Viewer
+from reviewflow.screening.prioritise import Prioritiser
 from reviewflow.screening.queue import QueueOrder, ScreeningQueue, id_order
 from reviewflow.screening.settings import ScreeningSettings, load_settings
 from reviewflow.stages import LABELS
@@ -28,7 +29,8 @@ class ReviewflowApp(App[None]):
 
     def __init__(self, store: Store, viewer: Viewer, *,
                  settings: ScreeningSettings | None = None, queue_order: QueueOrder = id_order,
-                 start_stage: str | None = None, poll_seconds: float = 3.0) -> None:
+                 start_stage: str | None = None, poll_seconds: float = 3.0,
+                 prioritise: bool = True) -> None:
         super().__init__()
         self.store = store
         self.viewer = viewer
@@ -37,6 +39,9 @@ class ReviewflowApp(App[None]):
         self.start_stage = start_stage
         self.poll_seconds = poll_seconds
         self.review_title = store.review().title
+        self.prioritise = prioritise
+        # One ranking per stage for the whole session: its features are built once.
+        self._prioritisers: dict[str, Prioritiser] = {}
 
     def on_mount(self) -> None:
         # Straight to screening when asked: the dashboard (a full count) is built
@@ -66,7 +71,12 @@ class ReviewflowApp(App[None]):
             self.notify(f"No records to screen at {LABELS[stage].lower()} yet.",
                         severity="warning")
             return False
-        self.push_screen(ScreeningScreen(queue), self.show_dashboard if first else None)
+        prioritiser = None
+        if self.prioritise:
+            prioritiser = self._prioritisers.setdefault(
+                stage, Prioritiser(self.store, self.viewer, stage))
+        self.push_screen(ScreeningScreen(queue, prioritiser),
+                         self.show_dashboard if first else None)
         return True
 
     def open_conflicts(self) -> None:

@@ -4,6 +4,11 @@ The queue of record ids is built once (:class:`ScreeningQueue`); each keypress
 writes one decision and fetches one record by id, so it stays fast with
 100,000 records. Keys act on the record shown; the note field (``o``) belongs
 to the next decision on that record.
+
+"Most relevant first" never touches that path: a decision only checks (in
+constant time) whether a refit is due; the refit runs in a thread worker and
+its order is applied to the records *after* the one on screen, between
+keypresses (:meth:`ScreeningQueue.reorder_remaining`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.screening.prioritise import Prioritiser, Priority
 from reviewflow.screening.queue import ScreeningQueue
 from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.tui.screens.help import HelpScreen
@@ -32,12 +38,14 @@ KEYS = [
     ("n / →", "next record"), ("p / ←", "previous record"),
     ("↑ ↓ PgUp PgDn Space", "scroll the record"),
     ("/", "search title and abstract"), ("o", "write a note (Enter: back)"),
+    ("s", "sort: most relevant first / file order"),
     ("?", "this key map"), ("Esc", "back to the dashboard"),
 ]
 BAR = [
     ("i", "include"), ("e", "exclude"), ("m", "maybe"), ("u", "undo"), ("n/p", "next/prev"),
-    ("/", "search"), ("o", "note"), ("?", "keys"), ("Esc", "back"),
+    ("/", "search"), ("o", "note"), ("s", "sort"), ("?", "keys"), ("Esc", "back"),
 ]
+RELEVANCE, FILE = "relevance", "file"
 
 
 class ScreeningScreen(Screen[None]):
@@ -55,14 +63,21 @@ class ScreeningScreen(Screen[None]):
         Binding("pagedown,space", "scroll(10)", "Page down", show=False),
         Binding("pageup", "scroll(-10)", "Page up", show=False),
         Binding("o", "note", "Note"),
+        Binding("s", "toggle_order", "Sort"),
         Binding("question_mark", "help", "Keys"),
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, queue: ScreeningQueue) -> None:
+    def __init__(self, queue: ScreeningQueue, prioritiser: Prioritiser | None = None,
+                 mode: str = RELEVANCE) -> None:
         super().__init__()
         self.queue = queue
         self.settings = queue.settings
+        self.prioritiser = prioritiser
+        self.mode = mode if prioritiser is not None else FILE
+        self.priority: Priority | None = None
+        self.refitting = False
+        self._order_shown: str | None = None
 
     def compose(self) -> ComposeResult:
         q = self.queue
@@ -70,6 +85,7 @@ class ScreeningScreen(Screen[None]):
         with Horizontal(id="topbar"):
             yield Label(f"{LABELS[q.stage]} · {q.viewer.name} ({q.viewer.role}, {blind})",
                         id="where")
+            yield Label("", id="order")
             yield Label("", id="left")
         yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
         yield RecordPane(id="record")
@@ -81,6 +97,9 @@ class ScreeningScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#record").focus()
         self.show_current()
+        self.show_order()
+        if self.mode == RELEVANCE:
+            self.start_refit()
 
     # -- drawing -------------------------------------------------------------
     def show_current(self) -> None:
@@ -104,6 +123,80 @@ class ScreeningScreen(Screen[None]):
             status.update(card_status(card), layout=False)
             note.value = (card.mine.note or "") if card.mine else ""
 
+    # -- relevance order -----------------------------------------------------
+    def order_text(self) -> str:
+        if self.mode == FILE:
+            return "order: file" if self.prioritiser else ""
+        if self.priority is not None and self.priority.active:
+            return "order: most relevant first"
+        if self.refitting:
+            return "order: file (ranking...)"
+        return "order: file until you include one and exclude one (or a seed is set)"
+
+    def show_order(self) -> None:
+        text = self.order_text()
+        if text != self._order_shown:  # a relayout only when the words change
+            self._order_shown = text
+            self.query_one("#order", Label).update(text)
+
+    def _enough_hint(self) -> bool:
+        if self.priority is not None and self.priority.active:
+            return True
+        values = self.queue.mine.values()
+        return any(v == "include" for v in values) and any(v == "exclude" for v in values)
+
+    def maybe_refit(self) -> None:
+        """After a decision: start a background refit if one is due (constant time)."""
+        if (self.mode == RELEVANCE and not self.refitting and self.prioritiser is not None
+                and self.prioritiser.due(self.queue.decided, self._enough_hint())):
+            self.start_refit()
+
+    def start_refit(self) -> None:
+        if self.prioritiser is None or self.refitting:
+            return
+        self.refitting = True
+        self.show_order()
+        self.run_worker(self._refit_in_thread, thread=True, group="ranking")
+
+    def _refit_in_thread(self) -> None:
+        assert self.prioritiser is not None
+        try:
+            priority = self.prioritiser.refresh()
+        except Exception as exc:  # noqa: BLE001 - a failed refit must not stop screening
+            self.app.call_from_thread(self._refit_failed, exc)
+            return
+        self.app.call_from_thread(self.apply_priority, priority)
+
+    def _refit_failed(self, exc: Exception) -> None:
+        self.refitting = False
+        self.notify(f"Ranking failed, file order kept: {type(exc).__name__}: {exc}"[:200],
+                    severity="warning")
+        self.show_order()
+
+    def apply_priority(self, priority: Priority) -> None:
+        """On the UI thread, between keypresses: reorder what follows the record on screen."""
+        self.refitting = False
+        self.priority = priority
+        if self.mode == RELEVANCE and priority.order is not None:
+            self.queue.reorder_remaining(priority.order)
+        if self.is_attached:
+            self.show_order()
+            self.maybe_refit()  # decisions made meanwhile may call for another
+
+    def action_toggle_order(self) -> None:
+        if self.prioritiser is None:
+            self.notify("Relevance order is off for this session.", severity="warning")
+            return
+        if self.mode == RELEVANCE:
+            self.mode = FILE
+            self.queue.reorder_remaining(sorted(self.queue.ids))
+        else:
+            self.mode = RELEVANCE
+            if self.priority is not None and self.priority.order is not None:
+                self.queue.reorder_remaining(self.priority.order)
+            self.start_refit()
+        self.show_order()
+
     def _run(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
         try:
             fn(*args)
@@ -115,6 +208,7 @@ class ScreeningScreen(Screen[None]):
                         severity="error", timeout=10)
             return
         self.show_current()
+        self.maybe_refit()
         if self.queue.left == 0 and self.queue.total:
             self.notify("All records at this stage are decided. Esc: dashboard.")
 

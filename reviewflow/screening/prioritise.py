@@ -1,0 +1,148 @@
+"""Prioritised screening over the store: one reviewer's "most relevant first" order.
+
+This is the glue between the pure ranking package and the store. It keeps the
+blinding rule twice over: it loads only the reviewer's *own* decisions (plus
+resolved conflicts and the team's known-relevant seeds) and then passes them
+through :func:`reviewflow.ranking.training_labels`, so another reviewer's open
+decision can never reach the model, whatever the caller does.
+
+Everything here may be slow (the TF-IDF features of every record are built once
+per :class:`Prioritiser`), so the TUI calls :meth:`Prioritiser.refresh` from a
+worker thread and only applies the finished order on the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from reviewflow.ranking import ScreeningRanker, StoppingEstimate, stopping_estimate, training_labels
+from reviewflow.screening.blinding import Viewer
+from reviewflow.screening.seeds import known_relevant
+from reviewflow.screening.state import eligible_ids, load_resolutions, my_decisions
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+_AS_LABEL = {"include": "include", "exclude": "exclude"}  # maybe / not_retrieved: no label
+RELEVANT = frozenset({"include", "maybe"})
+
+
+def _label_value(decision: str) -> str:
+    return _AS_LABEL.get(decision, "maybe")
+
+
+def record_texts(session: Session, ids: list[int]) -> list[str]:
+    """Title + abstract per id, in the order of ``ids`` (one scan of two columns)."""
+    r = models.RecordRow
+    wanted = set(ids)
+    text = {rid: f"{t or ''}. {a or ''}"
+            for rid, t, a in session.exec(select(r.id, r.title, r.abstract)).all()
+            if rid in wanted}
+    return [text.get(i, "") for i in ids]
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What may train one reviewer's ranking at one stage (blinding applied)."""
+
+    labels: dict[int, int]
+    seeds: frozenset[int]
+
+    @property
+    def enough(self) -> bool:
+        """Rank once there is an include and an exclude, or a seed (else: file order)."""
+        return bool(self.seeds) or {0, 1} <= set(self.labels.values())
+
+
+def training_data(session: Session, store: Store, viewer: Viewer, stage: str) -> TrainingData:
+    """The viewer's own decisions and resolved conflicts as labels, plus the seeds."""
+    mine = my_decisions(session, stage, viewer.reviewer_id)
+    decisions = [(rid, viewer.name, _label_value(d)) for rid, d in mine.items()]
+    resolutions = [(rid, _label_value(r.decision))
+                   for rid, r in load_resolutions(session, stage).items()]
+    labels = training_labels(decisions, resolutions, viewer.name)
+    return TrainingData({int(k): v for k, v in labels.items()},  # type: ignore[call-overload]
+                        frozenset(known_relevant(store)))
+
+
+@dataclass(frozen=True)
+class Priority:
+    """A finished refit: ``order`` is every eligible id, most relevant first (None: file order)."""
+
+    active: bool
+    n_labels: int
+    order: list[int] | None
+
+
+class Prioritiser:
+    """One reviewer's ranking at one stage, kept between refits (features built once)."""
+
+    def __init__(self, store: Store, viewer: Viewer, stage: str) -> None:
+        self.store, self.viewer, self.stage = store, viewer, stage
+        self._ranker: ScreeningRanker | None = None
+        self._ids: frozenset[int] = frozenset()
+        self._lock = threading.Lock()  # one refit at a time, whoever calls
+
+    def due(self, n_labels: int, enough_hint: bool) -> bool:
+        """Cheap check (UI thread): is a refit worth starting after ``n_labels`` decisions?"""
+        if self._ranker is None:
+            return enough_hint
+        return self._ranker.needs_refit(n_labels)
+
+    def refresh(self) -> Priority:
+        """Refit on what this viewer may see and rank every eligible record (slow: a worker)."""
+        with self._lock:
+            with self.store.session() as s:
+                ids = eligible_ids(s, self.stage)
+                data = training_data(s, self.store, self.viewer, self.stage)
+                if not data.enough:
+                    return Priority(False, len(data.labels), None)
+                if self._ranker is None or frozenset(ids) != self._ids:
+                    self._ranker = ScreeningRanker(ids, record_texts(s, ids), self.viewer.name)
+                    self._ids = frozenset(ids)
+            ranker = self._ranker
+            n = ranker.refit([(rid, self.viewer.name, y) for rid, y in data.labels.items()],
+                             known_relevant=[i for i in data.seeds if i in self._ids])
+            if not ranker.ready:
+                return Priority(False, n, None)
+            return Priority(True, n, [int(i) for i in ranker.order(ids)])  # type: ignore[call-overload]
+
+
+def relevance_in_order(session: Session, stage: str, reviewer_id: int) -> list[int]:
+    """1/0 per record the reviewer decided, in the order of their latest decision."""
+    d = models.ScreeningDecision
+    rows = session.exec(
+        select(d.id, d.record_id, d.decision)
+        .where(d.stage == stage, d.reviewer_id == reviewer_id).order_by(d.id)  # type: ignore[arg-type]
+    ).all()
+    latest: dict[int, tuple[int, str]] = {}
+    for row_id, rid, decision in rows:
+        latest[rid] = (row_id, decision)
+    ordered = sorted((row_id, dec) for row_id, dec in latest.values() if dec != "retracted")
+    return [int(dec in RELEVANT) for _, dec in ordered]
+
+
+def stage_estimate(session: Session, viewer: Viewer, stage: str,
+                   n_total: int) -> StoppingEstimate | None:
+    """The stopping heuristic for the viewer's own screening (None before any decision)."""
+    labels = relevance_in_order(session, stage, viewer.reviewer_id)
+    if not labels or n_total <= 0:
+        return None
+    return stopping_estimate(labels[:n_total], n_total)
+
+
+def rank_listing(store: Store, viewer: Viewer, stage: str,
+                 limit: int) -> tuple[Priority, list[int], Mapping[int, str]]:
+    """The CLI's view: the next ``limit`` undecided records (relevance order when active)."""
+    priority = Prioritiser(store, viewer, stage).refresh()
+    with store.session() as s:
+        ids = eligible_ids(s, stage)
+        mine = my_decisions(s, stage, viewer.reviewer_id)
+        order = priority.order if priority.order is not None else sorted(ids)
+        nxt = [i for i in order if i not in mine][:limit]
+        r = models.RecordRow
+        titles = dict(s.exec(select(r.id, r.title).where(r.id.in_(nxt))).all())  # type: ignore[union-attr]
+    return priority, nxt, titles
