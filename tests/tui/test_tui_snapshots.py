@@ -34,18 +34,23 @@ def store(tmp_path: Path):
     s.dispose()
 
 
+async def _ranked(pilot) -> None:  # noqa: ANN001
+    """Let the background ranking finish so the order shown in the header is settled."""
+    await settle(pilot.app, pilot)
+
+
 def test_screening_title_abstract(store, snap_compare) -> None:
     """Reviewer bob on record 3, keywords highlighted, blind."""
     app = ReviewflowApp(store, viewer(store, "bob"), settings=KEYWORDS, start_stage=TA,
                         poll_seconds=0)
-    assert snap_compare(app, terminal_size=SIZE)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_ranked)
 
 
 def test_screening_full_text_reason_picker(store, snap_compare) -> None:
     """The exclusion-reason picker over a full-text record."""
     app = ReviewflowApp(store, viewer(store, "ann"), settings=KEYWORDS, start_stage=FT,
                         poll_seconds=0)
-    assert snap_compare(app, terminal_size=SIZE, press=["e"])
+    assert snap_compare(app, terminal_size=SIZE, press=["e"], run_before=_ranked)
 
 
 def test_dashboard(store, snap_compare) -> None:

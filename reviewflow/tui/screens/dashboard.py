@@ -17,6 +17,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from reviewflow.ranking import StoppingEstimate
+from reviewflow.screening.prioritise import stage_estimate
 from reviewflow.screening.progress import Dashboard, StageProgress, change_marker, dashboard
 from reviewflow.stages import LABELS
 from reviewflow.tui.screens.help import HelpScreen
@@ -69,13 +71,32 @@ def stage_footer(sp: StageProgress) -> Text:
     return out
 
 
-def render_dashboard(data: Dashboard, title: str, who: str, screener: bool = True) -> Group:
+def estimate_text(est: StoppingEstimate) -> Text:
+    """The stopping heuristic for the viewer, worded so nobody mistakes it for a count."""
+    out = Text("ESTIMATE (not a count): ", style="bold yellow")
+    out.append(f"about {est.estimated_unseen_relevant:.1f} relevant record(s) still unseen by you"
+               if est.estimated_unseen_relevant == est.estimated_unseen_relevant
+               else "relevant records still unseen: unknown until you include one")
+    out.append(f"; estimated recall {est.estimated_recall:.0%}, cautious {est.cautious_recall:.0%}")
+    out.append(f"\n  {est.consecutive_irrelevant} consecutive irrelevant (rule: "
+               f"{est.patience}); stopping heuristic: ")
+    out.append("could stop" if est.should_stop else "keep screening",
+               style="bold green" if est.should_stop else "bold")
+    out.append(f" ({est.reason})")
+    return out
+
+
+def render_dashboard(data: Dashboard, title: str, who: str, screener: bool = True,
+                     estimates: dict[str, StoppingEstimate | None] | None = None) -> Group:
     head = Text(title, style="bold")
     head.append(f"\n{who}  ·  {data.records} records after dedup  ·  duplicate pairs waiting: "
                 f"{data.duplicate_pairs_waiting}", style="")
     parts: list = [head]
     for sp in data.stages:
         parts += [Text(""), stage_table(sp, screener), stage_footer(sp)]
+        est = (estimates or {}).get(sp.stage)
+        if est is not None:
+            parts.append(estimate_text(est))
     parts.append(Text("\n· = hidden while blind (you see others' progress, not their calls)",
                       style="dim"))
     return Group(*parts)
@@ -126,16 +147,20 @@ class DashboardScreen(Screen[None]):
             if not force and marker == self._marker:
                 return
             data = dashboard(s, app.viewer)
-        app.call_from_thread(self._show, marker, data)
+            estimates = {} if app.viewer.role == "arbiter" else {
+                sp.stage: stage_estimate(s, app.viewer, sp.stage, sp.eligible)
+                for sp in data.stages}
+        app.call_from_thread(self._show, marker, data, estimates)
 
-    def _show(self, marker: tuple[int, ...], data: Dashboard) -> None:
+    def _show(self, marker: tuple[int, ...], data: Dashboard,
+              estimates: dict[str, StoppingEstimate | None] | None = None) -> None:
         self._marker = marker
         v = self.rf.viewer
         screener = v.role != "arbiter"
         mode = "blind" if v.blind else "unblinded"
         who = f"{v.name} ({v.role}, {mode})" if screener else f"{v.name} (arbiter: sees all)"
         self.query_one("#dashboard", Static).update(
-            render_dashboard(data, self.rf.review_title, who, screener))
+            render_dashboard(data, self.rf.review_title, who, screener, estimates))
 
     def action_open(self, stage: str) -> None:
         self.rf.open_screening(stage)

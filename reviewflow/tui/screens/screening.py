@@ -38,7 +38,7 @@ KEYS = [
     ("n / →", "next record"), ("p / ←", "previous record"),
     ("↑ ↓ PgUp PgDn Space", "scroll the record"),
     ("/", "search title and abstract"), ("o", "write a note (Enter: back)"),
-    ("s", "sort: most relevant first / file order"),
+    ("s", "order: most relevant first / file"),
     ("?", "this key map"), ("Esc", "back to the dashboard"),
 ]
 BAR = [
@@ -131,7 +131,7 @@ class ScreeningScreen(Screen[None]):
             return "order: most relevant first"
         if self.refitting:
             return "order: file (ranking...)"
-        return "order: file until you include one and exclude one (or a seed is set)"
+        return "order: file (ranks after 1 include + 1 exclude)"
 
     def show_order(self) -> None:
         text = self.order_text()
@@ -194,7 +194,9 @@ class ScreeningScreen(Screen[None]):
             self.mode = RELEVANCE
             if self.priority is not None and self.priority.order is not None:
                 self.queue.reorder_remaining(self.priority.order)
-            self.start_refit()
+                self.maybe_refit()
+            else:
+                self.start_refit()
         self.show_order()
 
     def _run(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
