@@ -16,15 +16,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from reviewflow.ranking import ScreeningRanker, StoppingEstimate, stopping_estimate, training_labels
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.seeds import known_relevant
 from reviewflow.screening.state import eligible_ids, load_resolutions, my_decisions
 from reviewflow.store import models
 from reviewflow.store.db import Store
+
+if TYPE_CHECKING:  # scikit-learn and scipy load on first use, never at TUI start-up
+    from reviewflow.ranking import ScreeningRanker, StoppingEstimate
 
 _AS_LABEL = {"include": "include", "exclude": "exclude"}  # maybe / not_retrieved: no label
 RELEVANT = frozenset({"include", "maybe"})
@@ -50,6 +53,7 @@ class TrainingData:
 
     labels: dict[int, int]
     seeds: frozenset[int]
+    own: int = 0  # the reviewer's own current decisions (any value), for the refit cadence
 
     @property
     def enough(self) -> bool:
@@ -59,13 +63,15 @@ class TrainingData:
 
 def training_data(session: Session, store: Store, viewer: Viewer, stage: str) -> TrainingData:
     """The viewer's own decisions and resolved conflicts as labels, plus the seeds."""
+    from reviewflow.ranking.blinding import training_labels
+
     mine = my_decisions(session, stage, viewer.reviewer_id)
     decisions = [(rid, viewer.name, _label_value(d)) for rid, d in mine.items()]
     resolutions = [(rid, _label_value(r.decision))
                    for rid, r in load_resolutions(session, stage).items()]
     labels = training_labels(decisions, resolutions, viewer.name)
     return TrainingData({int(k): v for k, v in labels.items()},  # type: ignore[call-overload]
-                        frozenset(known_relevant(store)))
+                        frozenset(known_relevant(store)), len(mine))
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,34 @@ class Priority:
     active: bool
     n_labels: int
     order: list[int] | None
+    own: int = 0  # the reviewer's own decisions when it was computed (refit cadence)
 
 
-class Prioritiser:
+REFIT_FRACTION = 0.05  # as ScreeningRanker's default: refit after 5% more decisions
+
+
+class RefitCadence:
+    """When to refit, decided on the UI thread from the last finished refit (constant time)."""
+
+    last: Priority | None = None
+
+    def due(self, n_decided: int, enough_hint: bool) -> bool:
+        """Is a refit worth starting after ``n_decided`` own decisions?
+
+        Counted in the reviewer's own decisions (every 5%, as measured for
+        :class:`ScreeningRanker`), so that seeds and resolutions, which also
+        train the model, do not delay the next refit.
+        """
+        if self.last is None or not self.last.active:
+            return enough_hint
+        step = max(1, int(REFIT_FRACTION * n_decided))
+        return abs(n_decided - self.last.own) >= step
+
+    def close(self) -> None:
+        """Release whatever the refits hold (nothing here)."""
+
+
+class Prioritiser(RefitCadence):
     """One reviewer's ranking at one stage, kept between refits (features built once)."""
 
     def __init__(self, store: Store, viewer: Viewer, stage: str) -> None:
@@ -86,29 +117,31 @@ class Prioritiser:
         self._ids: frozenset[int] = frozenset()
         self._lock = threading.Lock()  # one refit at a time, whoever calls
 
-    def due(self, n_labels: int, enough_hint: bool) -> bool:
-        """Cheap check (UI thread): is a refit worth starting after ``n_labels`` decisions?"""
-        if self._ranker is None:
-            return enough_hint
-        return self._ranker.needs_refit(n_labels)
-
     def refresh(self) -> Priority:
         """Refit on what this viewer may see and rank every eligible record (slow: a worker)."""
         with self._lock:
-            with self.store.session() as s:
-                ids = eligible_ids(s, self.stage)
-                data = training_data(s, self.store, self.viewer, self.stage)
-                if not data.enough:
-                    return Priority(False, len(data.labels), None)
-                if self._ranker is None or frozenset(ids) != self._ids:
-                    self._ranker = ScreeningRanker(ids, record_texts(s, ids), self.viewer.name)
-                    self._ids = frozenset(ids)
-            ranker = self._ranker
-            n = ranker.refit([(rid, self.viewer.name, y) for rid, y in data.labels.items()],
-                             known_relevant=[i for i in data.seeds if i in self._ids])
-            if not ranker.ready:
-                return Priority(False, n, None)
-            return Priority(True, n, [int(i) for i in ranker.order(ids)])  # type: ignore[call-overload]
+            self.last = self._refresh()
+            return self.last
+
+    def _refresh(self) -> Priority:
+        from reviewflow.ranking import ScreeningRanker
+
+        with self.store.session() as s:
+            ids = eligible_ids(s, self.stage)
+            data = training_data(s, self.store, self.viewer, self.stage)
+            if not data.enough:
+                return Priority(False, len(data.labels), None, data.own)
+            if self._ranker is None or frozenset(ids) != self._ids:
+                self._ranker = ScreeningRanker(ids, record_texts(s, ids), self.viewer.name,
+                                               refit_fraction=REFIT_FRACTION)
+                self._ids = frozenset(ids)
+        ranker = self._ranker
+        n = ranker.refit([(rid, self.viewer.name, y) for rid, y in data.labels.items()],
+                         known_relevant=[i for i in data.seeds if i in self._ids])
+        if not ranker.ready:
+            return Priority(False, n, None, data.own)
+        order = [int(i) for i in ranker.order(ids)]  # type: ignore[call-overload]
+        return Priority(True, n, order, data.own)
 
 
 def relevance_in_order(session: Session, stage: str, reviewer_id: int) -> list[int]:
@@ -131,6 +164,8 @@ def stage_estimate(session: Session, viewer: Viewer, stage: str,
     labels = relevance_in_order(session, stage, viewer.reviewer_id)
     if not labels or n_total <= 0:
         return None
+    from reviewflow.ranking.stopping import stopping_estimate
+
     return stopping_estimate(labels[:n_total], n_total)
 
 

@@ -13,6 +13,7 @@ from textual.app import App
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.prioritise import Prioritiser
 from reviewflow.screening.queue import QueueOrder, ScreeningQueue, id_order
+from reviewflow.screening.ranking_process import ProcessPrioritiser
 from reviewflow.screening.settings import ScreeningSettings, load_settings
 from reviewflow.stages import LABELS
 from reviewflow.store import models
@@ -30,7 +31,7 @@ class ReviewflowApp(App[None]):
     def __init__(self, store: Store, viewer: Viewer, *,
                  settings: ScreeningSettings | None = None, queue_order: QueueOrder = id_order,
                  start_stage: str | None = None, poll_seconds: float = 3.0,
-                 prioritise: bool = True) -> None:
+                 prioritise: bool = True, ranking_in_process: bool = True) -> None:
         super().__init__()
         self.store = store
         self.viewer = viewer
@@ -40,14 +41,19 @@ class ReviewflowApp(App[None]):
         self.poll_seconds = poll_seconds
         self.review_title = store.review().title
         self.prioritise = prioritise
+        self.ranking_in_process = ranking_in_process
         # One ranking per stage for the whole session: its features are built once.
-        self._prioritisers: dict[str, Prioritiser] = {}
+        self._prioritisers: dict[str, Prioritiser | ProcessPrioritiser] = {}
 
     def on_mount(self) -> None:
         # Straight to screening when asked: the dashboard (a full count) is built
         # only when the reviewer first leaves the screening screen.
         if not (self.start_stage and self.open_screening(self.start_stage, first=True)):
             self.show_dashboard()
+
+    def on_unmount(self) -> None:
+        for prioritiser in self._prioritisers.values():
+            prioritiser.close()
 
     def show_dashboard(self, _result: object = None) -> None:
         if not any(isinstance(s, DashboardScreen) for s in self.screen_stack):
@@ -73,8 +79,10 @@ class ReviewflowApp(App[None]):
             return False
         prioritiser = None
         if self.prioritise:
-            prioritiser = self._prioritisers.setdefault(
-                stage, Prioritiser(self.store, self.viewer, stage))
+            if stage not in self._prioritisers:
+                kind = ProcessPrioritiser if self.ranking_in_process else Prioritiser
+                self._prioritisers[stage] = kind(self.store, self.viewer, stage)
+            prioritiser = self._prioritisers[stage]
         self.push_screen(ScreeningScreen(queue, prioritiser),
                          self.show_dashboard if first else None)
         return True

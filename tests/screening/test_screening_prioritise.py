@@ -100,3 +100,18 @@ def test_stopping_estimate_follows_own_decisions_in_order(store) -> None:
         est = stage_estimate(s, bob, TA, 20)
     assert est is not None and est.found == 2 and est.screened == 3
     assert est.label == "estimate" and not est.should_stop
+
+
+def test_refit_cadence_counts_own_decisions_not_seeds(store) -> None:
+    bob = viewer(store, "bob")
+    mark_known_relevant(store, [1, 6, 11, 16])
+    p = Prioritiser(store, bob, TA)
+    assert not p.due(0, enough_hint=False)  # no model yet and nothing to learn from
+    assert p.due(0, enough_hint=True)
+    assert p.refresh().active
+    assert not p.due(0, enough_hint=False)  # nothing new since the refit
+    assert p.due(1, enough_hint=False)  # the first own decision after four seeds
+    for rid in range(2, 20):
+        decide(store, bob, rid, TA, "exclude")
+    p.refresh()
+    assert not p.due(18, enough_hint=True) and p.due(19, enough_hint=True)

@@ -99,7 +99,7 @@ async def test_refit_runs_in_a_worker_and_never_blocks_a_decision(store, monkeyp
         return real_refresh(self)
 
     monkeypatch.setattr(Prioritiser, "refresh", slow_refresh)
-    app = ReviewflowApp(store, ann, start_stage=TA, poll_seconds=0)
+    app = ReviewflowApp(store, ann, start_stage=TA, poll_seconds=0, ranking_in_process=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert started.wait(10)  # the refit is under way (and stuck) ...

@@ -17,7 +17,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from reviewflow.ranking import StoppingEstimate
 from reviewflow.screening.prioritise import stage_estimate
 from reviewflow.screening.progress import Dashboard, StageProgress, change_marker, dashboard
 from reviewflow.stages import LABELS
@@ -25,6 +24,7 @@ from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from reviewflow.ranking import StoppingEstimate
     from reviewflow.tui.app import ReviewflowApp
 
 KEYS = [

@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, ProgressBar, Static
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.prioritise import Prioritiser, Priority
 from reviewflow.screening.queue import ScreeningQueue
+from reviewflow.screening.ranking_process import ProcessPrioritiser
 from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
@@ -68,7 +69,8 @@ class ScreeningScreen(Screen[None]):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, queue: ScreeningQueue, prioritiser: Prioritiser | None = None,
+    def __init__(self, queue: ScreeningQueue,
+                 prioritiser: Prioritiser | ProcessPrioritiser | None = None,
                  mode: str = RELEVANCE) -> None:
         super().__init__()
         self.queue = queue
@@ -77,6 +79,7 @@ class ScreeningScreen(Screen[None]):
         self.mode = mode if prioritiser is not None else FILE
         self.priority: Priority | None = None
         self.refitting = False
+        self.refits = 0  # refits applied (the bench reports it)
         self._order_shown: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -176,6 +179,7 @@ class ScreeningScreen(Screen[None]):
     def apply_priority(self, priority: Priority) -> None:
         """On the UI thread, between keypresses: reorder what follows the record on screen."""
         self.refitting = False
+        self.refits += 1
         self.priority = priority
         if self.mode == RELEVANCE and priority.order is not None:
             self.queue.reorder_remaining(priority.order)
