@@ -60,11 +60,14 @@ class ScreeningQueue:
         ids: meant to run between records, not on every keypress.
         """
         head, tail = self.ids[: self.pos + 1], self.ids[self.pos + 1 :]
-        tail_set = set(tail)
-        done = [i for i in tail if i in self.mine]
-        open_ranked = [i for i in ranked if i in tail_set and i not in self.mine]
-        placed = set(open_ranked)
-        rest = [i for i in tail if i not in placed and i not in self.mine]
+        mine = self.mine
+        done = [i for i in tail if i in mine]
+        open_ids = {i for i in tail if i not in mine}
+        open_ranked = [i for i in ranked if i in open_ids]
+        rest: list[int] = []
+        if len(open_ranked) < len(open_ids):
+            placed = set(open_ranked)
+            rest = [i for i in tail if i in open_ids and i not in placed]
         self.ids = head + done + open_ranked + rest
         self._positions = None
 

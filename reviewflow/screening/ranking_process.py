@@ -70,9 +70,9 @@ class ProcessPrioritiser(RefitCadence):
         self._proc: Any = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
-        _ensure_resource_tracker()
 
     def _start(self) -> Connection:
+        _ensure_resource_tracker()  # here, in the worker: off the UI thread's start-up path
         ctx = mp.get_context("spawn")  # no fork of a process that runs threads and asyncio
         parent, child = ctx.Pipe()
         self._proc = ctx.Process(target=_serve, args=(child, self.url, self.viewer, self.stage),

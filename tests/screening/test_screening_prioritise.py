@@ -115,3 +115,22 @@ def test_refit_cadence_counts_own_decisions_not_seeds(store) -> None:
         decide(store, bob, rid, TA, "exclude")
     p.refresh()
     assert not p.due(18, enough_hint=True) and p.due(19, enough_hint=True)
+
+
+def test_reorder_keeps_the_record_on_screen_and_every_id(store) -> None:
+    from reviewflow.screening.queue import ScreeningQueue
+
+    bob = viewer(store, "bob")
+    q = ScreeningQueue(store, bob, TA, ScreeningSettings())
+    q.decide("include")  # 1
+    q.move(3)  # on 5, skipping 2-4
+    q.decide("exclude")  # 5 decided; cursor wraps forward to 6
+    q.move(-1)  # back on 5 (decided), 6.. ahead
+    on_screen = q.current_id
+    q.reorder_remaining(list(range(20, 0, -1)))
+    assert q.current_id == on_screen == 5
+    assert q.ids[: q.pos + 1] == [1, 2, 3, 4, 5]
+    assert q.ids[q.pos + 1 :] == list(range(20, 5, -1))
+    assert sorted(q.ids) == list(range(1, 21))
+    q.reorder_remaining([7])  # ids the ranking does not know keep their relative place
+    assert q.ids[q.pos + 1 :] == [7, *[i for i in range(20, 5, -1) if i != 7]]

@@ -28,6 +28,17 @@ def store(tmp_path: Path):
     s.dispose()
 
 
+async def applied(app: ReviewflowApp, pilot) -> None:  # noqa: ANN001
+    """Wait for the refit worker and for the new order to be applied (after a pause)."""
+    screen = app.screen
+    for _ in range(200):
+        await settle(app, pilot)
+        if not getattr(screen, "refitting", False):
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the ranking never arrived")
+
+
 def remaining(screen: ScreeningScreen) -> list[int]:
     q = screen.queue
     return [i for i in q.ids[q.pos + 1:] if i not in q.mine]
@@ -40,14 +51,14 @@ async def test_order_switches_to_relevance_after_an_include_and_an_exclude(store
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ScreeningScreen)
-        await settle(app, pilot)
+        await applied(app, pilot)
         assert "order: file (ranks after" in shot(app)
         await pilot.press("i")  # record 1 (RA trial): an include alone is not enough
-        await settle(app, pilot)
+        await applied(app, pilot)
         assert remaining(screen) == list(range(3, 21)) and screen.queue.current_id == 2
         await pilot.press("e")  # record 2 excluded: now rank
         on_screen = screen.queue.current_id
-        await settle(app, pilot)
+        await applied(app, pilot)
         assert screen.queue.current_id == on_screen == 3  # the record shown never changes
         assert "order: most relevant first" in shot(app)
         rest = remaining(screen)
@@ -67,7 +78,7 @@ async def test_sort_key_toggles_file_and_relevance_order(store) -> None:
     app = ReviewflowApp(store, ann, start_stage=TA, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await settle(app, pilot)
+        await applied(app, pilot)
         assert "order: most relevant first" in shot(app)
         ranked = remaining(screen)
         assert set(ranked[:3]) == RA_TRIALS - {1}  # the seed itself still needs screening
@@ -75,7 +86,7 @@ async def test_sort_key_toggles_file_and_relevance_order(store) -> None:
         assert "order: file" in shot(app) and "most relevant" not in shot(app)
         assert remaining(screen) == sorted(ranked) and screen.queue.current_id == 1
         await pilot.press("s")
-        await settle(app, pilot)
+        await applied(app, pilot)
         assert "order: most relevant first" in shot(app)
         assert remaining(screen) == ranked
         await pilot.press("question_mark")
@@ -112,7 +123,7 @@ async def test_refit_runs_in_a_worker_and_never_blocks_a_decision(store, monkeyp
         assert "order: file (ranking...)" in shot(app)
         assert threading.main_thread().name not in slow_threads
         gate.set()
-        await settle(app, pilot)
+        await applied(app, pilot)
         assert screen.priority is not None and screen.priority.active
         assert screen.queue.current_id == 6  # applied behind the record on screen
         assert "order: most relevant first" in shot(app)
@@ -127,7 +138,7 @@ async def test_dashboard_shows_the_stopping_estimate_labelled_as_such(store) -> 
     app = ReviewflowApp(store, ann, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, DashboardScreen)
-        await settle(app, pilot)
+        await applied(app, pilot)
         text = shot(app)
         assert "ESTIMATE (not a count)" in text
         assert "relevant record(s) still unseen by you" in text
@@ -135,5 +146,5 @@ async def test_dashboard_shows_the_stopping_estimate_labelled_as_such(store) -> 
     # Bob has decided nothing: no estimate for him, and he sees none of ann's.
     app = ReviewflowApp(store, bob, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await applied(app, pilot)
         assert "ESTIMATE" not in shot(app)

@@ -37,6 +37,8 @@ def store(tmp_path: Path):
 async def _ranked(pilot) -> None:  # noqa: ANN001
     """Let the background ranking finish so the order shown in the header is settled."""
     await settle(pilot.app, pilot)
+    while getattr(pilot.app.screen, "refitting", False):
+        await pilot.pause(0.05)
 
 
 def test_screening_title_abstract(store, snap_compare) -> None:

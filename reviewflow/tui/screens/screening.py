@@ -13,6 +13,8 @@ keypresses (:meth:`ScreeningQueue.reorder_remaining`).
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual.app import ComposeResult
@@ -47,6 +49,7 @@ BAR = [
     ("/", "search"), ("o", "note"), ("s", "sort"), ("?", "keys"), ("Esc", "back"),
 ]
 RELEVANCE, FILE = "relevance", "file"
+IDLE_BEFORE_REORDER_S = 0.25  # a new order waits until the reviewer pauses on a record
 
 
 class ScreeningScreen(Screen[None]):
@@ -80,6 +83,7 @@ class ScreeningScreen(Screen[None]):
         self.priority: Priority | None = None
         self.refitting = False
         self.refits = 0  # refits applied (the bench reports it)
+        self.last_key = 0.0  # monotonic time of the last decision or move
         self._order_shown: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -177,7 +181,17 @@ class ScreeningScreen(Screen[None]):
         self.show_order()
 
     def apply_priority(self, priority: Priority) -> None:
-        """On the UI thread, between keypresses: reorder what follows the record on screen."""
+        """On the UI thread, between keypresses: reorder what follows the record on screen.
+
+        Reordering 100,000 ids takes tens of milliseconds, so it waits until the
+        reviewer has paused on a record (they read for seconds; a keypress in a
+        fast run is never held up by it).
+        """
+        idle = time.monotonic() - self.last_key
+        if idle < IDLE_BEFORE_REORDER_S:
+            self.set_timer(IDLE_BEFORE_REORDER_S - idle + 0.01,
+                           lambda: self.apply_priority(priority))
+            return
         self.refitting = False
         self.refits += 1
         self.priority = priority
@@ -204,6 +218,7 @@ class ScreeningScreen(Screen[None]):
         self.show_order()
 
     def _run(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
+        self.last_key = time.monotonic()
         try:
             fn(*args)
         except ReviewflowError as exc:
@@ -252,6 +267,7 @@ class ScreeningScreen(Screen[None]):
         self.show_current()
 
     def action_move(self, delta: int) -> None:
+        self.last_key = time.monotonic()
         self.queue.move(delta)
         self.show_current()
 
