@@ -11,7 +11,9 @@ only waits on a pipe, which releases the lock.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
+import os
 import sys
 import threading
 from multiprocessing import resource_tracker
@@ -26,6 +28,8 @@ from reviewflow.store.db import Store
 
 def _serve(conn: Connection, url: str, viewer: Viewer, stage: str) -> None:
     """The child: one Prioritiser, one refresh per request, until the pipe closes."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # the reviewer's keypresses come first when CPUs are scarce
     store = Store(url)
     prioritiser = Prioritiser(store, viewer, stage)
     while True:
