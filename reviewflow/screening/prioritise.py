@@ -67,8 +67,11 @@ def training_data(session: Session, store: Store, viewer: Viewer, stage: str) ->
 
     mine = my_decisions(session, stage, viewer.reviewer_id)
     decisions = [(rid, viewer.name, _label_value(d)) for rid, d in mine.items()]
+    # As on screen (screening.blinding): a blinded screener learns a resolution
+    # only on a record they decided themselves (matters with three screeners).
     resolutions = [(rid, _label_value(r.decision))
-                   for rid, r in load_resolutions(session, stage).items()]
+                   for rid, r in load_resolutions(session, stage).items()
+                   if viewer.sees_all or rid in mine]
     labels = training_labels(decisions, resolutions, viewer.name)
     return TrainingData({int(k): v for k, v in labels.items()},  # type: ignore[call-overload]
                         frozenset(known_relevant(store)), len(mine))

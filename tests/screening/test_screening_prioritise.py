@@ -134,3 +134,18 @@ def test_reorder_keeps_the_record_on_screen_and_every_id(store) -> None:
     assert sorted(q.ids) == list(range(1, 21))
     q.reorder_remaining([7])  # ids the ranking does not know keep their relative place
     assert q.ids[q.pos + 1 :] == [7, *[i for i in range(20, 5, -1) if i != 7]]
+
+
+def test_a_third_screener_does_not_learn_resolutions_of_records_they_have_not_decided(
+        store) -> None:
+    ann, bob, cat = viewer(store, "ann"), viewer(store, "bob"), viewer(store, "cat")
+    decide(store, ann, 3, TA, "include")
+    decide(store, bob, 3, TA, "exclude")
+    resolve_conflict(store, ScreeningSettings(), record_id=3, stage=TA, decision="include",
+                     resolver=ensure_reviewer(store, "arb", "arbiter"), method="arbiter")
+    with store.session() as s:
+        assert training_data(s, store, cat, TA).labels == {}
+        assert training_data(s, store, bob, TA).labels == {3: 1}
+    decide(store, cat, 3, TA, "exclude")
+    with store.session() as s:
+        assert training_data(s, store, cat, TA).labels == {3: 1}  # the team's decision wins

@@ -188,6 +188,9 @@ class ScreeningScreen(Screen[None]):
         fast run is never held up by it).
         """
         idle = time.monotonic() - self.last_key
+        if not self.is_attached:  # the reviewer left; a reopened screen refits anew
+            self.refitting = False
+            return
         if idle < IDLE_BEFORE_REORDER_S:
             self.set_timer(IDLE_BEFORE_REORDER_S - idle + 0.01,
                            lambda: self.apply_priority(priority))
