@@ -69,6 +69,9 @@ async def test_order_switches_to_relevance_after_an_include_and_an_exclude(store
         with store.session() as s:
             assert my_decisions(s, TA, ann.reviewer_id) == {1: "include", 2: "exclude",
                                                              3: "exclude"}
+        child = app._prioritisers[TA]._proc  # the refits ran in a child process ...
+        assert child is not None and child.is_alive()
+    assert not child.is_alive()  # ... which leaves with the app
 
 
 @pilot_test
