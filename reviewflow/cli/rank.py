@@ -63,6 +63,11 @@ def rank(
     if est is None:
         typer.echo("Stopping estimate: none before your first decision")
         return
+    need = min(est.patience, est.n_total)
+    if est.screened < need:
+        typer.echo(f"ESTIMATE (not a count): too early ({est.screened} of {need} "
+                   f"decisions needed); {est.found} relevant found so far")
+        return
     unseen = est.estimated_unseen_relevant
     typer.echo(f"ESTIMATE (not a count): about {unseen:.1f} relevant record(s) still unseen; "
                f"estimated recall {est.estimated_recall:.0%} (cautious {est.cautious_recall:.0%}); "

@@ -141,13 +141,21 @@ async def test_dashboard_shows_the_stopping_estimate_labelled_as_such(store) -> 
     app = ReviewflowApp(store, ann, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, DashboardScreen)
-        await applied(app, pilot)
+        await settle(app, pilot)
         text = shot(app)
         assert "ESTIMATE (not a count)" in text
-        assert "relevant record(s) still unseen by you" in text
-        assert "consecutive irrelevant" in text and "stopping heuristic: keep screening" in text
+        assert "too early (8 of 20 decisions needed); 2 relevant found so far" in text
+    for rid in range(9, 21):  # every record screened: the heuristic has its say
+        decide(store, ann, rid, TA, "include" if rid in RA_TRIALS else "exclude")
+    app = ReviewflowApp(store, ann, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        text = shot(app)
+        assert "ESTIMATE (not a count): about 0.0 relevant record(s) still unseen by you" in text
+        assert "consecutive irrelevant" in text
+        assert "stopping heuristic: could stop (every record has been screened)" in text
     # Bob has decided nothing: no estimate for him, and he sees none of ann's.
     app = ReviewflowApp(store, bob, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
-        await applied(app, pilot)
+        await settle(app, pilot)
         assert "ESTIMATE" not in shot(app)

@@ -74,6 +74,12 @@ def stage_footer(sp: StageProgress) -> Text:
 def estimate_text(est: StoppingEstimate) -> Text:
     """The stopping heuristic for the viewer, worded so nobody mistakes it for a count."""
     out = Text("ESTIMATE (not a count): ", style="bold yellow")
+    need = min(est.patience, est.n_total)
+    if est.screened < need:
+        # A decay fitted to a handful of decisions claims ~100% recall: say nothing yet.
+        out.append(f"relevant still unseen: too early ({est.screened} of {need} "
+                   f"decisions needed); {est.found} relevant found so far")
+        return out
     out.append(f"about {est.estimated_unseen_relevant:.1f} relevant record(s) still unseen by you"
                if est.estimated_unseen_relevant == est.estimated_unseen_relevant
                else "relevant records still unseen: unknown until you include one")
