@@ -33,6 +33,7 @@ from sqlmodel import Session, select
 
 from reviewflow.errors import InputError, ReviewflowError
 from reviewflow.importers import read_bytes
+from reviewflow.importers.base import gc_paused
 from reviewflow.records import ImportWarning, ParseResult, Record
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -149,7 +150,8 @@ def store_prepared(
             s.add(row)
             s.flush()
             assert row.id is not None
-            _insert_records(s, row.id, result.records, progress)
+            with gc_paused():  # see gc_paused: the parsed records are millions of objects
+                _insert_records(s, row.id, result.records, progress)
             imported_at = row.imported_at
     except IntegrityError:
         with store.session() as s:
