@@ -202,3 +202,28 @@ def test_excel_workbook(tmp_path: Path) -> None:
         2021,
         "10.1234/abc",
     )
+
+
+def test_generic_csv_author_lists() -> None:
+    table = (
+        "title,author\n"
+        'A,"Zhai, Q. J. and Yue, X. Y."\n'
+        'B,"Lim SM, Shiau CWC"\n'
+        'C,"Smith, John"\n'
+        'D,"Joseph Rottman, Erran Carmel"\n'
+    )
+    records = read_bytes(table.encode(), name="t.csv").records
+    assert [r.authors for r in records] == [
+        ["Zhai, Q. J.", "Yue, X. Y."],
+        ["Lim, SM", "Shiau, CWC"],
+        ["Smith, John"],
+        ["Rottman, Joseph", "Carmel, Erran"],
+    ]
+
+
+@pytest.mark.corpus
+def test_cp1252_asysd_labelled_set(corpus: Path) -> None:
+    """A real cp1252 CSV with CRLF inside quoted fields (from the dedup corpus)."""
+    result = read_file(corpus / "dedup" / "asysd" / "asysd_diabetes_labelled_test_set.csv")
+    assert (len(result.records), result.encoding) == (1845, "cp1252")
+    assert all(r.title for r in result.records)
