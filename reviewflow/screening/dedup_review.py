@@ -30,6 +30,8 @@ class PairView:
     """Both records of a pair, field by field, with the fields that differ."""
 
     pair_id: int
+    a_id: int
+    b_id: int
     score: float
     outcome: str
     reason: str | None
@@ -75,7 +77,8 @@ def pair_view(session: Session, pair_id: int) -> PairView:
     a = _fields(session.get(models.RecordRow, pair.record_a_id))  # type: ignore[arg-type]
     b = _fields(session.get(models.RecordRow, pair.record_b_id))  # type: ignore[arg-type]
     differing = frozenset(k for k in COMPARED_FIELDS if _norm(a[k]) != _norm(b[k]))
-    return PairView(pair_id, pair.score, pair.outcome, pair.reason, a, b, differing)
+    return PairView(pair_id, pair.record_a_id, pair.record_b_id, pair.score, pair.outcome,
+                    pair.reason, a, b, differing)
 
 
 def decide_pair(store: Store, pair_id: int, action: str, reviewer_id: int) -> models.DedupDecision:
