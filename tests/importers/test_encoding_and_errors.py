@@ -227,3 +227,24 @@ def test_cp1252_asysd_labelled_set(corpus: Path) -> None:
     result = read_file(corpus / "dedup" / "asysd" / "asysd_diabetes_labelled_test_set.csv")
     assert (len(result.records), result.encoding) == (1845, "cp1252")
     assert all(r.title for r in result.records)
+
+
+XML = (
+    '<?xml version="1.0" encoding="{declared}"?><xml><records><record>'
+    "<titles><title><style face=\"normal\">Células madre &amp; lupus</style></title></titles>"
+    "<dates><year>2022</year></dates></record></records></xml>"
+)
+
+
+def test_wrong_encoding_declared_in_xml_is_ignored() -> None:
+    """The bytes decide: a UTF-8 file that declares windows-1252 still reads right."""
+    data = XML.format(declared="windows-1252").encode("utf-8")
+    record = read_bytes(data, name="x.xml").records[0]
+    assert (record.title, record.year) == ("Células madre & lupus", 2022)
+
+
+def test_utf16_endnote_xml() -> None:
+    data = codecs.BOM_UTF16_LE + XML.format(declared="UTF-16").encode("utf-16-le")
+    result = read_bytes(data, name="x.xml")
+    assert (result.format, result.encoding) == ("endnote_xml", "utf-16-le")
+    assert result.records[0].title == "Células madre & lupus"
