@@ -51,7 +51,6 @@ J9 JI WE FX FU MA NL AI TS M4 DI
 """,
     )
 )
-_MULTI_LINE_LISTS = ("KW", "AU", "A1")  # EndNote writes one item per continuation line
 
 
 def parse(text: str, source: str = "<text>", mapping: dict[str, str] | None = None) -> ReadOutput:

@@ -44,7 +44,6 @@ FIELDS = (
     "issn",
     "accession",
     "translated_title",
-    "source",
 )
 ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "article title", "document title", "item title", "primary title", "ti"),
