@@ -33,9 +33,7 @@ _TAG_LINES = re.compile(
     r"\n([A-Z][A-Z0-9]{1,3}) {1,2}-(?: ([^\n]*[^\s])?)?[ \t]*(?=\n)"
     r"((?:\n(?![A-Z][A-Z0-9]{1,3} {1,2}-(?: |[ \t]*\n))[^\n]*)*)"
 )
-_PLAIN_TAG_LINES = re.compile(r"\n([A-Z][A-Z0-9]{1,3}) {1,2}-(?: ([^\n]*[^\s])?)?[ \t]*(?=\n)")
 _TY_LINES = re.compile(r"\nTY {1,2}-(?= |[ \t]*\n)")
-_NON_TAG_TEXT = re.compile(r"\n(?![A-Z][A-Z0-9]{1,3} {1,2}-(?: |[ \t]*\n))[ \t]*\S")
 _PREAMBLE = re.compile(
     r"^(?:Provider:|Database:|Content:|Record #\d+|\d+\.\s*$|\s*$)", re.IGNORECASE
 )
@@ -85,12 +83,11 @@ def _split(text: str) -> tuple[list[tuple[int, dict[str, list[str]]]], list, str
         state.gap(text, 0, None)
         return [], state.finish(), "\n".join(state.preamble)
     state.gap(text[: first.start()], 0, None)
-    if _NON_TAG_TEXT.search(text, first.start()) is None:
-        clean = _split_clean(text, first.start())
-        if clean is not None:
-            state.records.extend(clean)
-            _warn_unknown_tags(state.records, state)
-            return state.records, state.finish(), "\n".join(state.preamble)
+    clean = _split_clean(text, first.start())
+    if clean is not None:
+        state.records.extend(clean)
+        _warn_unknown_tags(state.records, state)
+        return state.records, state.finish(), "\n".join(state.preamble)
     line = text.count("\n", 0, first.start() + 1)
     records = state.records
     raw: dict[str, list[str]] | None = None
@@ -130,29 +127,37 @@ def _split(text: str) -> tuple[list[tuple[int, dict[str, list[str]]]], list, str
 
 
 def _split_clean(text: str, begin: int) -> list[tuple[int, dict[str, list[str]]]] | None:
-    """The common case, faster: only tag lines and blank lines, every record TY..ER.
+    """The common case, faster: every record TY..ER, nothing but blank lines between.
 
-    Returns None at the first irregularity (the general loop then handles the
-    file). Start lines come from one pass over the ``TY`` lines afterwards.
+    Returns None at the first irregularity (text between records, a missing
+    ER); the general loop then reads the file and reports it. Line numbers are
+    not tracked here: start lines come from one pass over the ``TY`` lines.
     """
     raws: list[dict[str, list[str]]] = []
     raw: dict[str, list[str]] | None = None
-    for tag, value in _PLAIN_TAG_LINES.findall(text, begin):
+    values: list[str] = []
+    for tag, value, more in _TAG_LINES.findall(text, begin):
         if raw is None:
             if tag != "TY":
                 return None
             raw = {"TY": [value]}
+            values = raw["TY"]
         elif tag == "ER":
             raws.append(raw)
             raw = None
         elif tag == "TY":
             return None
         else:
-            values = raw.get(tag)
-            if values is None:
-                raw[tag] = [value]
+            found = raw.get(tag)
+            if found is None:
+                values = raw[tag] = [value]
             else:
-                values.append(value)
+                found.append(value)
+                values = found
+        if more and not more.isspace():
+            if raw is None:
+                return None
+            _continue(values, more)
     if raw is not None:
         return None
     starts = [match.start() for match in _TY_LINES.finditer(text, begin)]
@@ -164,6 +169,14 @@ def _split_clean(text: str, begin: int) -> list[tuple[int, dict[str, list[str]]]
         previous = start + 1
         lines.append(line)
     return list(zip(lines, raws, strict=True))
+
+
+def _continue(values: list[str], more: str) -> None:
+    """Append continuation lines to the last value, one ``\\n`` per line."""
+    for text in more.split("\n"):
+        stripped = text.strip()
+        if stripped:
+            values[-1] = f"{values[-1]}\n{stripped}" if values[-1] else stripped
 
 
 def _warn_unknown_tags(records: list[tuple[int, dict[str, list[str]]]], state: _SplitState) -> None:
