@@ -189,6 +189,11 @@ def _warn_unknown_tags(records: list[tuple[int, dict[str, list[str]]]], state: _
         state.warn(None, f"unknown RIS tag {tag!r} ({count}x), kept in raw fields", None)
 
 
+# Ovid's RIS puts a record number ("12.") before each record and its link lines after
+# it: known export furniture, not lost data, so no warning.
+_OVID_FURNITURE = re.compile(r"\s*(?:\d+\.\s*$|Link to the (?:Ovid Full Text|External Link))")
+
+
 class _SplitState:
     """The rare paths of :func:`split_records`: continuations, preambles, stray text."""
 
@@ -225,7 +230,7 @@ class _SplitState:
                 values[-1] = f"{values[-1]}\n{stripped}" if values[-1] else stripped
             elif _PREAMBLE.match(text):
                 self.preamble.append(text)
-            else:
+            elif not _OVID_FURNITURE.match(text):
                 self.stray(number)
 
 
