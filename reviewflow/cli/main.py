@@ -30,8 +30,11 @@ app = typer.Typer(
 
 # Each area registers its commands; keep one line per module, sorted.
 _AREAS: list[str] = [
+    "analyse",
     "demo",
+    "extraction",
     "review",
+    "rob",
 ]
 
 
