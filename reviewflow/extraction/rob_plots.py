@@ -78,14 +78,18 @@ def _traffic_legends(fig: plt.Figure, table: RobTable, doms) -> None:
     keys = [k for k in table.tool.judgements[::-1]]
     if any(d.id not in table.judgements[s] for s in table.judgements for d in doms):
         keys.append("none")
-    fig.text(0.80, 0.24, "Judgement", va="top", fontsize=8, fontweight="bold")
-    for i, key in enumerate(keys):
-        y = 0.20 - i * 0.045
-        fig.patches.append(Circle((0.81, y - 0.006), 0.011, transform=fig.transFigure,
-                                  facecolor=COLOURS[key], edgecolor="black", lw=0.5))
-        fig.text(0.81, y - 0.006, SYMBOLS[table.tool.id][key], ha="center", va="center",
+    lax = fig.add_axes((0.80, 0.0, 0.19, 0.25))
+    lax.set_xlim(0, 5)
+    lax.set_ylim(len(keys) + 1, 0)
+    lax.set_aspect("equal")
+    lax.axis("off")
+    lax.text(0, 0.5, "Judgement", va="center", fontsize=8, fontweight="bold")
+    for i, key in enumerate(keys, start=1):
+        lax.add_patch(Circle((0.45, i + 0.5), 0.38, facecolor=COLOURS[key], edgecolor="black",
+                             lw=0.5))
+        lax.text(0.45, i + 0.52, SYMBOLS[table.tool.id][key], ha="center", va="center",
                  fontsize=7, fontweight="bold")
-        fig.text(0.83, y - 0.006, LEGEND[key], va="center", fontsize=7.5)
+        lax.text(1.1, i + 0.5, LEGEND[key], va="center", fontsize=7.5)
 
 
 def summary_bars(table: RobTable, out: Path, weights: dict[str, float] | None = None) -> Path:
