@@ -48,26 +48,31 @@ def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
 
 
 def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str]) -> Path:
-    from reviewflow.pooling import forest_plot
+    from reviewflow.pooling.plots import save_forest_plot
 
-    forest_plot(run.result, out, title=run.analysis.title or run.analysis.name,
-                favours=labels)
-    return out
+    return save_forest_plot(run.result, out, title=run.analysis.title or run.analysis.name,
+                            favours=labels)
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
     if run.estimable < FUNNEL_MIN_STUDIES:
         return None
-    from reviewflow.pooling import funnel_plot
+    from reviewflow.pooling.plots import save_funnel_plot
 
-    funnel_plot(run.result, out)
-    return out
+    return save_funnel_plot(run.result, out, title=run.analysis.title or run.analysis.name)
 
 
 def text_forest(run: AnalysisRun) -> Any:
-    """A Rich renderable of the forest plot (for the TUI)."""
-    from reviewflow.pooling import text_forest_plot
+    """A Rich renderable of the forest plot (for the TUI).
 
+    Until the engine's text forest exists, the summary lines stand in for it.
+    """
+    try:
+        from reviewflow.pooling.text_forest import text_forest_plot
+    except ImportError:
+        from rich.text import Text
+
+        return Text("\n".join(summary_lines(run)))
     return text_forest_plot(run.result)
 
 
