@@ -33,6 +33,7 @@ _AREAS: list[str] = [
     "analyse",
     "demo",
     "extraction",
+    "pool",
     "review",
     "rob",
 ]
