@@ -139,7 +139,8 @@ def reconcile_rob(store: Store, rob_tool: Tool) -> RobTable:
             a = agreed[(sid, dom)]
             table.judgements.setdefault(label, {})[dom] = Judgement(a.judgement, a.support)
             continue
-        seen = {names[r]: mine.get((sid, dom, r)) for r in sorted(assessors.get(sid, ()))}
+        seen = {names[r]: mine.get((sid, dom, r)) for r in sorted(assessors.get(sid, ()),
+                                                           key=lambda i: names[i])}
         given = {r.judgement for r in seen.values() if r is not None}
         if len(seen) >= 2 and len(given) == 1 and None not in seen.values():
             supports = [r.support for r in seen.values() if r is not None and r.support]

@@ -123,7 +123,7 @@ def summary_lines(run: AnalysisRun) -> list[str]:
     diff = s.get("subgroup_difference")
     if diff:
         i2 = "NA" if diff.get("i2") is None else (
-            "0%" if diff["i2"] == 0 else f"{diff['i2']:.1f}%")
+            f"{diff['i2']:.1f}%")
         lines.append(f"    Test for subgroup differences: Chi² = {_num(diff['q'])}, "
                      f"df = {diff['df']} ({fmt_p(diff.get('p'))}), I² = {i2}")
     return lines

@@ -150,7 +150,8 @@ def reconcile(store: Store) -> Reconciled:
                     row[path] = agreed[(sid, path)]  # type: ignore[assignment]
                 continue
             seen = {names.get(r, str(r)): mine.get((sid, r, path))
-                    for r in sorted(extractors.get(sid, ()))}
+                    for r in sorted(extractors.get(sid, ()),
+                                                           key=lambda i: names.get(i, ''))}
             distinct = set(seen.values())
             if len(seen) >= 2 and len(distinct) == 1:
                 row[path] = distinct.pop()  # type: ignore[assignment]
