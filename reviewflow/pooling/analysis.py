@@ -6,8 +6,8 @@ subgroup or a leave-one-out set is just an index array into the same data.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -42,6 +42,11 @@ from reviewflow.pooling.types import (
 DICHOTOMOUS_COLUMNS = ("events_treat", "n_treat", "events_ctrl", "n_ctrl")
 CONTINUOUS_COLUMNS = ("mean_treat", "sd_treat", "n_treat", "mean_ctrl", "sd_ctrl", "n_ctrl")
 GENERIC_COLUMNS = ("estimate", "se")
+_COLUMNS = {
+    DataType.DICHOTOMOUS: DICHOTOMOUS_COLUMNS,
+    DataType.CONTINUOUS: CONTINUOUS_COLUMNS,
+    DataType.GENERIC: GENERIC_COLUMNS,
+}
 
 
 @dataclass(frozen=True)
@@ -57,12 +62,7 @@ class StudyTable:
         return len(self.studies)
 
     def row(self, i: int) -> tuple[float, ...]:
-        names = {
-            DataType.DICHOTOMOUS: DICHOTOMOUS_COLUMNS,
-            DataType.CONTINUOUS: CONTINUOUS_COLUMNS,
-            DataType.GENERIC: GENERIC_COLUMNS,
-        }[self.data_type]
-        return tuple(float(self.columns[c][i]) for c in names)
+        return tuple(float(self.columns[c][i]) for c in _COLUMNS[self.data_type])
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Effects:
     v: np.ndarray
     table: TwoByTwo | None
 
-    @property
+    @cached_property
     def estimable(self) -> np.ndarray:
         return np.isfinite(self.y) & np.isfinite(self.v)
 
@@ -116,7 +116,8 @@ def compute_effects(table: StudyTable, options: Options) -> Effects:
 
 def pool(effects: Effects, idx: np.ndarray, options: Options) -> tuple[Pooled, np.ndarray]:
     """Pool the estimable studies among ``idx``; weights returned are raw, per ``idx``."""
-    ok = idx[effects.estimable[idx]]
+    mask = effects.estimable[idx]
+    ok = idx[mask]
     if ok.size == 0:
         raise ValueError("no estimable study")
     y, v = effects.y[ok], effects.v[ok]
@@ -139,7 +140,7 @@ def pool(effects: Effects, idx: np.ndarray, options: Options) -> tuple[Pooled, n
             hksj=options.hksj, level=options.level,
         )
     weights = np.zeros(idx.size)
-    weights[effects.estimable[idx]] = w
+    weights[mask] = w
     return pooled, weights
 
 
@@ -175,26 +176,23 @@ def analyse(table: StudyTable, options: Options) -> MetaAnalysisResult:
 
 
 def _study_effects(table: StudyTable, effects: Effects, pct: np.ndarray, level: float):
+    """One StudyEffect per row; columns go to Python lists once (hot path)."""
     crit = z_crit(level)
-    out = []
-    for i, name in enumerate(table.studies):
-        ok = bool(effects.estimable[i])
-        y = float(effects.y[i]) if ok else math.nan
-        se = math.sqrt(effects.v[i]) if ok else math.nan
-        out.append(
-            StudyEffect(
-                study=name,
-                subgroup=table.subgroups[i] if table.subgroups is not None else None,
-                estimate=y,
-                se=se,
-                ci_low=y - crit * se,
-                ci_high=y + crit * se,
-                weight=float(pct[i]) if ok else math.nan,
-                estimable=ok,
-                data=table.row(i),
-            )
-        )
-    return tuple(out)
+    ok = effects.estimable
+    y = np.where(ok, effects.y, np.nan)
+    se = np.sqrt(np.where(ok, effects.v, np.nan))
+    low, high, weight = (y - crit * se).tolist(), (y + crit * se).tolist(), np.where(
+        ok, pct, np.nan).tolist()
+    groups = table.subgroups if table.subgroups is not None else (None,) * len(table)
+    rows = list(zip(*(table.columns[c].tolist() for c in _COLUMNS[table.data_type]),
+                    strict=True))
+    return tuple(
+        StudyEffect(study=name, subgroup=g, estimate=e, se=s, ci_low=lo, ci_high=hi,
+                    weight=w, estimable=k, data=row)
+        for name, g, e, s, lo, hi, w, k, row in zip(
+            table.studies, groups, y.tolist(), se.tolist(), low, high, weight, ok.tolist(),
+            rows, strict=True)
+    )
 
 
 def _subgroups(table: StudyTable, effects: Effects, pct: np.ndarray, options: Options):

@@ -117,7 +117,13 @@ def estimate_tau2(y: np.ndarray, v: np.ndarray, method: Tau2Method, q: float | N
 
 
 def summarise(
-    estimate: float, se: float, k: int, het: Heterogeneity, level: float, df_t: int | None = None
+    estimate: float,
+    se: float,
+    k: int,
+    het: Heterogeneity,
+    level: float,
+    df_t: int | None = None,
+    pi: tuple[float, float] | None = None,
 ) -> Pooled:
     """CI, test statistic and P; ``df_t`` switches to a t reference (Hartung-Knapp)."""
     if df_t is None:
@@ -137,6 +143,7 @@ def summarise(
         p=p,
         k=k,
         heterogeneity=het,
+        prediction_interval=pi,
     )
 
 
@@ -177,14 +184,36 @@ def inverse_variance(
         se = math.sqrt(float(w @ (r * r)) / ((k - 1) * sw))
         df_t = k - 1
     het = heterogeneity(q, k - 1, tau2)
-    pooled = summarise(mu, se, k, het, level, df_t)
-    if random:
-        pi = prediction_interval(mu, se, tau2, k, level)
-        pooled = _with_pi(pooled, pi)
-    return pooled, w
+    pi = prediction_interval(mu, se, tau2, k, level) if random else None
+    return summarise(mu, se, k, het, level, df_t, pi), w
 
 
-def _with_pi(pooled: Pooled, pi: tuple[float, float] | None) -> Pooled:
-    from dataclasses import replace
+def dersimonian_laird_batch(y: np.ndarray, v: np.ndarray, level: float = 0.95) -> dict:
+    """Many DL random-effects analyses at once: rows are analyses, columns studies.
 
-    return replace(pooled, prediction_interval=pi)
+    For simulation and sensitivity sweeps, where building one result object per
+    analysis would cost more than the arithmetic. Returns arrays keyed like the
+    JSON (estimate, se, ci_low, ci_high, z, p, q, df, i2, tau2).
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    v = np.atleast_2d(np.asarray(v, dtype=float))
+    k = y.shape[1]
+    w = 1 / v
+    sw = w.sum(axis=1)
+    mu_f = np.einsum("ij,ij->i", w, y) / sw
+    r = y - mu_f[:, None]
+    q = np.einsum("ij,ij->i", w, r * r)
+    c = sw - np.einsum("ij,ij->i", w, w) / sw
+    tau2 = np.maximum(0.0, (q - (k - 1)) / c)
+    wr = 1 / (v + tau2[:, None])
+    swr = wr.sum(axis=1)
+    mu = np.einsum("ij,ij->i", wr, y) / swr
+    se = np.sqrt(1 / swr)
+    crit = z_crit(level)
+    z = mu / se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        i2 = np.where(q > 0, np.maximum(0.0, (q - (k - 1)) / q) * 100, 0.0)
+    return {
+        "estimate": mu, "se": se, "ci_low": mu - crit * se, "ci_high": mu + crit * se,
+        "z": z, "p": 2 * ndtr(-np.abs(z)), "q": q, "df": k - 1, "i2": i2, "tau2": tau2,
+    }
