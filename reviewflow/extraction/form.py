@@ -115,7 +115,8 @@ class Form:
     def label(self, path: str) -> str:
         parts = path.split("/")
         if parts[0] == "outcome":
-            return f"{self.outcome(parts[1]).label} · {parts[3]} · {parts[4]}"
+            stat = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events"}[parts[4]]
+            return f"{self.outcome(parts[1]).label} · {self._arm(parts[3]).label} · {stat}"
         return self.field_def(path).label if parts[0] == "study" else \
             f"{self._arm(parts[1]).label} · {self.field_def(path).label}"
 

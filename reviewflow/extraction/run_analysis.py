@@ -63,17 +63,10 @@ def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
 
 
 def text_forest(run: AnalysisRun) -> Any:
-    """A Rich renderable of the forest plot (for the TUI).
+    """A Rich renderable of the forest plot (for the TUI)."""
+    from reviewflow.pooling.text_forest import text_forest as render
 
-    Until the engine's text forest exists, the summary lines stand in for it.
-    """
-    try:
-        from reviewflow.pooling.text_forest import text_forest_plot
-    except ImportError:
-        from rich.text import Text
-
-        return Text("\n".join(summary_lines(run)))
-    return text_forest_plot(run.result)
+    return render(run.result)
 
 
 # -- RevMan-style lines, from the JSON dict ----------------------------------------------

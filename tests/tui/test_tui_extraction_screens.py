@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
@@ -157,8 +158,13 @@ def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
         async with Host(screen).run_test(size=SIZE) as pilot:
             await pilot.pause()
             lines = str(screen.query_one("#lines", Static).content)
-            assert "Overall: SMD = -1.00" in lines and "Test for subgroup differences" in lines
+            assert "Overall: SMD = -1.00, 95% CI -1.28 to -0.72, P < 0.00001" in lines
             assert "bone marrow (k = 2)" in lines
+            console = Console(record=True, width=150)
+            console.print(screen.query_one("#forest", Static).content)
+            drawn = console.export_text()
+            assert "Alda 2018" in drawn and "Fox 2022" in drawn
+            assert "Test for subgroup differences" in drawn
             await pilot.press("down")
             await pilot.pause()
             forest = screen.query_one("#forest", Static).content

@@ -71,6 +71,8 @@ class AnalysisScreen(Screen[None]):
             status.update(f"{analysis.name}: cannot run")
             return
         forest.update(Group(text_forest(run)))
-        lines.update(Text("\n".join(summary_lines(run))))
+        # the text forest already carries the heterogeneity lines; add the effect lines
+        effects = [line for line in summary_lines(run) if not line.startswith("    ")]
+        lines.update(Text("\n".join(effects)))
         status.update(f"{analysis.name}: {analysis.title or analysis.outcome} · "
                       f"{run.estimable} studies")

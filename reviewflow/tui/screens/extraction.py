@@ -37,10 +37,11 @@ class ExtractionScreen(Screen[None]):
     ExtractionScreen #studies { width: 24; }
     ExtractionScreen #fields { width: 1fr; }
     ExtractionScreen #reports { width: 1fr; border-left: solid $primary; padding: 0 1; }
-    ExtractionScreen .field { height: 3; }
-    ExtractionScreen .field Label { width: 34; padding: 1 1 0 0; }
-    ExtractionScreen .field Input { width: 1fr; }
-    ExtractionScreen Input.bad-value { border: tall $error; }
+    ExtractionScreen .field { height: 1; margin-bottom: 1; }
+    ExtractionScreen .field Label { width: 40; padding: 0 1 0 0; }
+    ExtractionScreen .field Input { width: 1fr; border: none; height: 1; padding: 0 1; }
+    ExtractionScreen .field Input:focus { background: $accent 40%; }
+    ExtractionScreen .field Input.bad-value { background: $error 60%; }
     ExtractionScreen #status { height: 1; background: $boost; }
     """
     BINDINGS = [
@@ -66,13 +67,18 @@ class ExtractionScreen(Screen[None]):
                 for path in self.form.field_paths():
                     with Horizontal(classes="field"):
                         yield Label(self.form.label(path))
-                        yield Input(id=input_id(path))
+                        yield Input(id=input_id(path), placeholder=self.hint(path))
             with VerticalScroll(id="reports"):
                 yield Static("", id="report-text")
         yield Footer()
 
     def on_mount(self) -> None:
         self.show_study()
+
+    def hint(self, path: str) -> str:
+        fdef = self.form.field_def(path)
+        return " | ".join(fdef.choices) if fdef.type == "choice" else \
+            {"integer": "whole number", "number": "number"}.get(fdef.type, "")
 
     @property
     def study(self) -> StudyInfo | None:

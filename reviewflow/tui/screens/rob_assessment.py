@@ -27,11 +27,13 @@ class RobScreen(Screen[None]):
     RobScreen #rob-studies { width: 24; }
     RobScreen #domains { width: 2fr; }
     RobScreen #rob-reports { width: 1fr; border-left: solid $primary; padding: 0 1; }
-    RobScreen .domain { height: 3; }
-    RobScreen .domain Label { width: 30; padding: 1 1 0 0; }
-    RobScreen .judgement { width: 18; }
+    RobScreen .domain { height: 2; margin-bottom: 1; }
+    RobScreen .domain Label { width: 34; padding: 0 1 0 0; }
+    RobScreen .domain Input { border: none; height: 1; padding: 0 1; }
+    RobScreen .domain Input:focus { background: $accent 40%; }
+    RobScreen .judgement { width: 16; margin-right: 1; }
     RobScreen .support { width: 1fr; }
-    RobScreen Input.bad-value { border: tall $error; }
+    RobScreen .domain Input.bad-value { background: $error 60%; }
     RobScreen #rob-status { height: 1; background: $boost; }
     """
     BINDINGS = [
