@@ -92,21 +92,38 @@ def _traffic_legends(fig: plt.Figure, table: RobTable, doms) -> None:
         lax.text(1.1, i + 0.5, LEGEND[key], va="center", fontsize=7.5)
 
 
+def domain_shares(table: RobTable, weights: dict[str, float] | None = None
+                  ) -> dict[str, dict[str, float]]:
+    """Per domain, the weighted share (0..1) of studies at each judgement ('none' = missing).
+
+    As robvis: a study's weight (e.g. its sample size) counts for each domain; studies
+    without a weight count 1 when no weights are given at all.
+    """
+    studies = sorted(table.judgements)
+    w = {s: float((weights or {}).get(s, 0.0 if weights else 1.0)) for s in studies}
+    total = sum(w.values()) or 1.0
+    out: dict[str, dict[str, float]] = {}
+    for dom in table.tool.domains:
+        shares: dict[str, float] = {}
+        for s in studies:
+            j = table.judgements[s].get(dom.id)
+            key = j.judgement if j else "none"
+            shares[key] = shares.get(key, 0.0) + w[s] / total
+        out[dom.id] = shares
+    return out
+
+
 def summary_bars(table: RobTable, out: Path, weights: dict[str, float] | None = None) -> Path:
     """Per domain, the share of (weighted) studies at each judgement, as 100% stacked bars."""
     doms = list(table.tool.domains)
-    studies = sorted(table.judgements)
-    w = {s: float((weights or {}).get(s, 1.0)) for s in studies}
-    total = sum(w.values()) or 1.0
+    shares = domain_shares(table, weights)
     keys = ["low", *[k for k in table.tool.judgements if k not in ("low", "high")], "high",
             "none"]
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(doms) + 1.6))
     for row, dom in enumerate(doms[::-1]):
         left = 0.0
         for key in keys:
-            share = sum(w[s] for s in studies
-                        if (table.judgements[s].get(dom.id).judgement
-                            if dom.id in table.judgements[s] else "none") == key) / total
+            share = shares[dom.id].get(key, 0.0)
             if share > 0:
                 ax.barh(row, share * 100, left=left, height=0.7, color=COLOURS[key],
                         edgecolor="black", lw=0.6)
@@ -121,8 +138,7 @@ def summary_bars(table: RobTable, out: Path, weights: dict[str, float] | None = 
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    used = [k for k in keys if k != "none" or any(
-        d.id not in table.judgements[s] for s in studies for d in doms)]
+    used = [k for k in keys if k != "none" or any(sh.get("none") for sh in shares.values())]
     handles = [Rectangle((0, 0), 1, 1, facecolor=COLOURS[k], edgecolor="black", lw=0.6)
                for k in used]
     ax.legend(handles, [SUMMARY_LEGEND[k] for k in used], loc="upper center",

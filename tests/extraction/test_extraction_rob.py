@@ -86,3 +86,19 @@ def test_plots_are_written(extracted, tmp_path: Path, suffix: str) -> None:
         assert "#02c100" in text.lower() and "#bf0000" in text.lower()
     with pytest.raises(ReviewflowError, match="png, .svg or .pdf"):
         traffic_light(table, tmp_path / "t.gif")
+
+
+def test_summary_shares_are_weighted_by_sample_size(extracted) -> None:
+    _folder, store, ids = extracted
+    rid = int(ensure_reviewer(store, "alice").id or 0)
+    record_judgements(store, ROB1, rid, [(ids["Alda 2018"], "D1", "low", None),
+                                         (ids["Brun 2019"], "D1", "high", None)],
+                      consensus=True)
+    table = reconcile_rob(store, ROB1)
+    from reviewflow.extraction.rob_plots import domain_shares
+
+    plain = domain_shares(table)["random_sequence"]
+    assert plain == {"low": 0.5, "high": 0.5}
+    weighted = domain_shares(table, {"Alda 2018": 40, "Brun 2019": 60})["random_sequence"]
+    assert weighted == pytest.approx({"low": 0.4, "high": 0.6})
+    assert domain_shares(table)["other_bias"] == {"none": 1.0}
