@@ -1,0 +1,38 @@
+"""Extraction to analysis on SQLite and PostgreSQL, with enough studies for a funnel plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extraction_data import TRIALS, trial_entries
+
+from reviewflow.extraction.analyses import parse_analyses
+from reviewflow.extraction.analysis_outputs import run_all
+from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.studies import create_study
+from reviewflow.extraction.values import reconcile, set_values
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.store.db import Store
+
+
+def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> None:
+    store = Store.create(db_url, title="backends")
+    try:
+        form_id, form = current_form(store)
+        trials = {f"{label[:-5]}{suffix} {label[-4:]}": t for suffix in ("", "-B")
+                  for label, t in TRIALS.items()}
+        ids = {label: create_study(store, label).id for label in trials}
+        for name in ("alice", "bob"):
+            rid = int(ensure_reviewer(store, name).id or 0)
+            set_values(store, form, form_id, rid,
+                       [e for label, t in trials.items() for e in trial_entries(ids[label], t)])
+        assert reconcile(store).discrepancies == []
+        (vas,) = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\n"
+                                "measure='MD'\nmodel='fixed'\n", form)
+        out = run_all(store, form, [vas], tmp_path / "out", plot_format="svg")
+        (run,) = out.runs
+        assert run.estimable == 12
+        names = {p.name for p in out.files}
+        assert {"vas_forest.svg", "vas_funnel.svg", "results.csv", "results.json"} <= names
+    finally:
+        store.dispose()
