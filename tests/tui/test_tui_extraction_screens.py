@@ -174,3 +174,34 @@ def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
         asyncio.run(scenario())
     finally:
         store.dispose()
+
+
+def test_discrepancy_screen_takes_a_value_or_a_typed_one(store) -> None:
+    from reviewflow.extraction.values import reconcile
+    from reviewflow.tui.screens.discrepancies import DiscrepancyScreen
+
+    form_id, form = current_form(store)
+    alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
+    set_values(store, form, form_id, alice, [(1, "study/country", "Spain"),
+                                             (1, "outcome/pain_vas/arm/treat/sd", "12")])
+    set_values(store, form, form_id, bob, [(1, "study/country", "Italy"),
+                                           (1, "outcome/pain_vas/arm/treat/sd", "21")])
+
+    async def scenario() -> None:
+        screen = DiscrepancyScreen(store, form, form_id, "carol")
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "2 open discrepancies" in str(screen.query_one("#disc-status", Label).content)
+            first = screen.current
+            assert first is not None and first.path == "outcome/pain_vas/arm/treat/sd"
+            await pilot.press("2")  # bob's value (reviewers listed by name)
+            await pilot.pause()
+            assert "1 open discrepancies" in str(screen.query_one("#disc-status", Label).content)
+            await pilot.press("v", *"Portugal", "enter")
+            await pilot.pause()
+            assert "0 open discrepancies" in str(screen.query_one("#disc-status", Label).content)
+
+    asyncio.run(scenario())
+    values = reconcile(store).values["Alda 2018"]
+    assert values["outcome/pain_vas/arm/treat/sd"] == "21"
+    assert values["study/country"] == "Portugal"
