@@ -15,6 +15,7 @@
     smd_convention = "revman"         # optional: revman | metafor
     where = { disease = "osteoarthritis" }   # optional: only studies whose fields match
     exclude = ["Lee 2020"]            # optional sensitivity analysis: studies left out
+    leave_one_out = true              # optional: also re-pool without each study in turn
 
 The input is the *reconciled* extraction only; a discrepancy that touches the
 analysis (its outcome, subgroup or ``where`` fields) stops it with the list of
@@ -40,7 +41,7 @@ from reviewflow.store.db import Store
 ANALYSES_FILE = "analyses.toml"
 MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD")}
 KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
-        "smd_convention", "where", "exclude"}
+        "smd_convention", "where", "exclude", "leave_one_out"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Analysis:
     smd_convention: str = "revman"
     where: dict[str, str] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
+    leave_one_out: bool = False
 
     def options(self) -> dict[str, object]:
         """Keyword options for the pooling engine's ``meta_analysis``."""
@@ -85,6 +87,7 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
                 smd_convention=str(d.get("smd_convention", "revman")),
                 where={str(k): str(v) for k, v in d.get("where", {}).items()},
                 exclude=tuple(str(s) for s in d.get("exclude", ())),
+                leave_one_out=bool(d.get("leave_one_out", False)),
             )
         except KeyError as exc:
             raise ReviewflowError(f"{where}: missing key {exc}") from None

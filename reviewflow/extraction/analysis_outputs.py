@@ -1,7 +1,8 @@
 """Running declared analyses and writing what a review reports: plots and tables.
 
 Files per analysis in the output folder: ``<name>_forest.png`` (and
-``<name>_funnel.png`` with 10 or more studies), ``<name>_data.csv`` (the exact
+``<name>_funnel.png`` with 10 or more studies), ``<name>_leave_one_out.csv`` when
+asked for, ``<name>_data.csv`` (the exact
 pooling input, so anyone can rerun it with ``reviewflow pool``); for the run:
 ``results.csv`` (one row per subgroup and overall) and ``results.json`` (the
 engine's JSON per analysis plus the summary lines).
@@ -19,6 +20,7 @@ from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import (
     AnalysisRun,
     favours,
+    leave_one_out_rows,
     pool,
     results_rows,
     summary_lines,
@@ -56,17 +58,23 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
         funnel = write_funnel(run, out_dir / f"{name}_funnel.{plot_format}")
         if funnel is not None:
             outputs.files.append(funnel)
+        if run.analysis.leave_one_out:
+            outputs.files.append(_write_csv(out_dir / f"{name}_leave_one_out.csv",
+                                            leave_one_out_rows(run)))
     outputs.files += _write_tables(runs, out_dir)
     return outputs
 
 
-def _write_tables(runs: list[AnalysisRun], out_dir: Path) -> list[Path]:
-    rows = [r for run in runs for r in results_rows(run)]
-    table = out_dir / "results.csv"
-    with table.open("w", newline="", encoding="utf-8") as fh:
+def _write_csv(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["analysis"])
         writer.writeheader()
         writer.writerows(rows)
+    return path
+
+
+def _write_tables(runs: list[AnalysisRun], out_dir: Path) -> list[Path]:
+    table = _write_csv(out_dir / "results.csv", [r for run in runs for r in results_rows(run)])
     doc = {run.analysis.name: {"analysis": run.analysis.__dict__ | {
         "exclude": list(run.analysis.exclude)}, "result": run.summary,
         "lines": summary_lines(run)} for run in runs}

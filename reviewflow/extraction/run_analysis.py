@@ -69,6 +69,38 @@ def text_forest(run: AnalysisRun) -> Any:
     return render(run.result)
 
 
+def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
+    from reviewflow.pooling import make_options, table_from_frame
+
+    opts = make_options(**run.analysis.options())  # type: ignore[arg-type]
+    return table_from_frame(run.data, measure=opts.measure), opts
+
+
+def leave_one_out_rows(run: AnalysisRun) -> list[dict[str, Any]]:
+    """The analysis re-pooled without each study in turn (natural scale)."""
+    from reviewflow.pooling import leave_one_out
+    from reviewflow.pooling.serialize import natural
+
+    table, opts = _table_and_options(run)
+    return [{"omitted": s.study, "estimate": natural(run.result, s.pooled.estimate),
+             "ci_low": natural(run.result, s.pooled.ci_low),
+             "ci_high": natural(run.result, s.pooled.ci_high), "p": s.pooled.p,
+             "i2": s.pooled.heterogeneity.i2, "tau2": s.pooled.heterogeneity.tau2}
+            for s in leave_one_out(table, opts)]
+
+
+def egger_line(run: AnalysisRun) -> str | None:
+    """Egger's regression test, reported (as funnel plots are) from 10 studies on."""
+    if run.estimable < FUNNEL_MIN_STUDIES:
+        return None
+    from reviewflow.pooling import egger_for
+
+    table, opts = _table_and_options(run)
+    e = egger_for(table, opts)
+    return f"Egger's test: intercept = {e.intercept:.2f} (SE {e.se:.2f}), t = {e.t:.2f}, " \
+           f"df = {e.df} ({fmt_p(e.p)})"
+
+
 # -- RevMan-style lines, from the JSON dict ----------------------------------------------
 
 
@@ -119,6 +151,9 @@ def summary_lines(run: AnalysisRun) -> list[str]:
             f"{diff['i2']:.1f}%")
         lines.append(f"    Test for subgroup differences: Chi² = {_num(diff['q'])}, "
                      f"df = {diff['df']} ({fmt_p(diff.get('p'))}), I² = {i2}")
+    egger = egger_line(run)
+    if egger:
+        lines.append(f"    {egger}")
     return lines
 
 

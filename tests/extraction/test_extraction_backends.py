@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from extraction_data import TRIALS, trial_entries
 
 from reviewflow.extraction.analyses import parse_analyses
@@ -28,11 +29,24 @@ def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> 
                        [e for label, t in trials.items() for e in trial_entries(ids[label], t)])
         assert reconcile(store).discrepancies == []
         (vas,) = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\n"
-                                "measure='MD'\nmodel='fixed'\n", form)
+                                "measure='MD'\nmodel='fixed'\nleave_one_out=true\n", form)
         out = run_all(store, form, [vas], tmp_path / "out", plot_format="svg")
         (run,) = out.runs
         assert run.estimable == 12
         names = {p.name for p in out.files}
-        assert {"vas_forest.svg", "vas_funnel.svg", "results.csv", "results.json"} <= names
+        assert {"vas_forest.svg", "vas_funnel.svg", "results.csv", "results.json",
+                "vas_leave_one_out.csv"} <= names
+        import csv
+
+        loo = list(csv.DictReader((tmp_path / "out" / "vas_leave_one_out.csv").open()))
+        assert len(loo) == 12 and {r["omitted"] for r in loo} == set(trials)
+        from reviewflow.pooling import meta_analysis
+
+        without = run.data[run.data["study"] != loo[3]["omitted"]]
+        direct = meta_analysis(without, measure="MD", method="IV", model="fixed")
+        assert float(loo[3]["estimate"]) == pytest.approx(direct.overall.estimate, rel=1e-9)
+        from reviewflow.extraction.run_analysis import summary_lines
+
+        assert any(line.strip().startswith("Egger's test") for line in summary_lines(run))
     finally:
         store.dispose()
