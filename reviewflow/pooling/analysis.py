@@ -7,7 +7,7 @@ subgroup or a leave-one-out set is just an index array into the same data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -34,9 +34,9 @@ from reviewflow.pooling.types import (
     Model,
     Options,
     Pooled,
-    StudyEffect,
     SubgroupDifference,
     SubgroupResult,
+    study_effects_fast,
 )
 
 DICHOTOMOUS_COLUMNS = ("events_treat", "n_treat", "events_ctrl", "n_ctrl")
@@ -83,9 +83,11 @@ def check_options(data_type: DataType, options: Options) -> None:
 
     m, meth = options.measure, options.method
     if data_type is DataType.DICHOTOMOUS and m not in (Measure.RR, Measure.OR, Measure.RD):
-        raise ReviewflowError(f"measure {m} needs continuous data; use RR, OR or RD")
+        raise ReviewflowError(
+            f"measure {m} needs continuous data; the data are dichotomous (use RR, OR or RD)")
     if data_type is DataType.CONTINUOUS and m not in (Measure.MD, Measure.SMD):
-        raise ReviewflowError(f"measure {m} needs dichotomous data; use MD or SMD")
+        raise ReviewflowError(
+            f"measure {m} needs dichotomous data; the data are continuous (use MD or SMD)")
     if meth is Method.MH and data_type is not DataType.DICHOTOMOUS:
         raise ReviewflowError("Mantel-Haenszel needs dichotomous data; use --method IV")
     if meth is Method.PETO and (data_type is not DataType.DICHOTOMOUS or m is not Measure.OR):
@@ -159,7 +161,6 @@ def analyse(table: StudyTable, options: Options) -> MetaAnalysisResult:
     everything = np.arange(len(table))
     overall, w = pool(effects, everything, options)
     pct = 100 * w / w.sum()
-    studies = _study_effects(table, effects, pct, options.level)
     subgroups: tuple[SubgroupResult, ...] = ()
     difference = None
     if table.subgroups is not None:
@@ -168,10 +169,10 @@ def analyse(table: StudyTable, options: Options) -> MetaAnalysisResult:
     return MetaAnalysisResult(
         options=options,
         data_type=table.data_type,
-        studies=studies,
         overall=overall,
         subgroups=subgroups,
         subgroup_difference=difference,
+        build_studies=partial(_study_effects, table, effects, pct, options.level),
     )
 
 
@@ -186,13 +187,9 @@ def _study_effects(table: StudyTable, effects: Effects, pct: np.ndarray, level: 
     groups = table.subgroups if table.subgroups is not None else (None,) * len(table)
     rows = list(zip(*(table.columns[c].tolist() for c in _COLUMNS[table.data_type]),
                     strict=True))
-    return tuple(
-        StudyEffect(study=name, subgroup=g, estimate=e, se=s, ci_low=lo, ci_high=hi,
-                    weight=w, estimable=k, data=row)
-        for name, g, e, s, lo, hi, w, k, row in zip(
-            table.studies, groups, y.tolist(), se.tolist(), low, high, weight, ok.tolist(),
-            rows, strict=True)
-    )
+    return study_effects_fast(zip(
+        table.studies, groups, y.tolist(), se.tolist(), low, high, weight, ok.tolist(), rows,
+        strict=True))
 
 
 def _subgroups(table: StudyTable, effects: Effects, pct: np.ndarray, options: Options):

@@ -7,6 +7,7 @@ review) and are converted once here, so callers never import the enums.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from reviewflow.pooling.types import (
 )
 
 
+@lru_cache(maxsize=256)
 def make_options(
     measure: str = "RR",
     method: str = "MH",

@@ -172,11 +172,24 @@ def inverse_variance(
     which is how RevMan's "M-H, Random" works.
     """
     k = y.size
-    q = cochran_q(y, v) if het_q is None else het_q
-    tau2 = estimate_tau2(y, v, tau2_method, het_q) if random else 0.0
-    w = 1 / (v + tau2)
-    sw = w.sum()
-    mu = float(w @ y / sw)
+    w = 1.0 / v
+    sw = float(w.sum())
+    mu = float(w @ y) / sw
+    if het_q is None:
+        r = y - mu
+        q = float(w @ (r * r))
+    else:
+        q = het_q
+    tau2 = 0.0
+    if random and k > 1:
+        if tau2_method is Tau2Method.DL:
+            tau2 = max(0.0, (q - (k - 1)) / (sw - float(w @ w) / sw))
+        else:
+            tau2 = estimate_tau2(y, v, tau2_method)
+        if tau2 > 0:
+            w = 1.0 / (v + tau2)
+            sw = float(w.sum())
+            mu = float(w @ y) / sw
     se = math.sqrt(1 / sw)
     df_t = None
     if random and hksj and k > 1:

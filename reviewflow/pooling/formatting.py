@@ -29,14 +29,16 @@ MEASURE_NAMES = {
 
 
 def format_p(p: float) -> str:
-    """'P = 0.04', 'P = 0.002', 'P < 0.00001' as in RevMan."""
+    """'P = 0.04', 'P = 0.002', 'P = 0.0003', 'P < 0.0001', 'P < 0.00001' as in RevMan."""
     if not math.isfinite(p):
         return "P not applicable"
     if p < 0.00001:
         return "P < 0.00001"
+    if p < 0.0001:
+        return "P < 0.0001"
     if p >= 0.01:
         return f"P = {p:.2f}"
-    digits = min(5, -math.floor(math.log10(p)))
+    digits = -math.floor(math.log10(p))
     return f"P = {p:.{digits}f}"
 
 

@@ -7,8 +7,10 @@ downstream step (subgroups, plots, JSON) back-transforms in one place; the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class Measure(StrEnum):
@@ -101,6 +103,26 @@ class StudyEffect:
     data: tuple[float, ...] = ()
 
 
+_STUDY_FIELDS = ("study", "subgroup", "estimate", "se", "ci_low", "ci_high", "weight",
+                 "estimable", "data")
+
+
+def study_effects_fast(rows) -> tuple[StudyEffect, ...]:
+    """Build many StudyEffects from value tuples in ``_STUDY_FIELDS`` order.
+
+    A frozen dataclass __init__ sets each field through object.__setattr__,
+    which dominated the per-analysis cost; filling __dict__ directly gives the
+    same immutable objects (equality, repr, hashing unchanged) several times faster.
+    """
+    new = object.__new__
+    out = []
+    for values in rows:
+        obj = new(StudyEffect)
+        obj.__dict__.update(zip(_STUDY_FIELDS, values, strict=True))
+        out.append(obj)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class SubgroupResult:
     name: str
@@ -118,13 +140,25 @@ class SubgroupDifference:
 
 @dataclass(frozen=True)
 class MetaAnalysisResult:
+    """Everything one analysis reports.
+
+    ``studies`` is built on first access from ``build_studies``: the per-study
+    objects cost more than the pooling itself, and sweeps (simulation,
+    leave-one-out) often need only the pooled numbers.
+    """
+
     options: Options
     data_type: DataType
-    studies: tuple[StudyEffect, ...]
     overall: Pooled
     subgroups: tuple[SubgroupResult, ...] = ()
     subgroup_difference: SubgroupDifference | None = None
-    labels: dict[str, str] = field(default_factory=dict)
+    build_studies: Callable[[], tuple[StudyEffect, ...]] = field(
+        default=tuple, repr=False, compare=False
+    )
+
+    @cached_property
+    def studies(self) -> tuple[StudyEffect, ...]:
+        return self.build_studies()
 
     @property
     def ratio(self) -> bool:

@@ -166,3 +166,12 @@ def test_single_study_has_no_heterogeneity_statistics() -> None:
     h = r.overall.heterogeneity
     assert h.df == 0 and math.isnan(h.p) and math.isnan(h.i2)
     assert r.overall.prediction_interval is None
+
+
+@pytest.mark.parametrize("p,shown", [(0.2634, "P = 0.26"), (0.0412, "P = 0.04"),
+                                     (0.0021, "P = 0.002"), (0.00031, "P = 0.0003"),
+                                     (0.00007, "P < 0.0001"), (3e-9, "P < 0.00001")])
+def test_p_values_are_printed_as_revman_prints_them(p: float, shown: str) -> None:
+    from reviewflow.pooling.formatting import format_p
+
+    assert format_p(p) == shown
