@@ -34,8 +34,12 @@ _AREAS: list[str] = [
     "demo",
     "extraction",
     "pool",
+    "prisma",
+    "report",
     "review",
     "rob",
+    "screening",
+    "tui",
 ]
 
 

@@ -20,9 +20,11 @@ class OtherMethods:
     not_retrieved: int = 0
     assessed: int = 0
     excluded_reports: dict[str, int] = field(default_factory=dict)
+    included_reports: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "included_reports": self.included_reports,
             "identified": dict(self.identified),
             "sought": self.sought,
             "not_retrieved": self.not_retrieved,
@@ -79,10 +81,11 @@ class PrismaCounts:
         )
         check("sought - not retrieved = assessed",
               self.sought - self.not_retrieved - wait.get("retrieval", 0), self.assessed)
+        other_included = self.other_methods.included_reports if self.other_methods else 0
         check(
             "assessed - excluded = included reports",
             self.assessed - sum(self.excluded_reports.values()) - wait.get("eligibility", 0),
-            self.included_reports,
+            self.included_reports - other_included,
         )
         return errs
 
