@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.screening.state import stage_statuses
 from reviewflow.stages import FULL_TEXT
 from reviewflow.store import models
 from reviewflow.store.db import Store
-from reviewflow.store.queries import current_decisions
 
 
 @dataclass(frozen=True)
@@ -84,18 +84,8 @@ def _link(s: Session, study_id: int, record_id: int, *, primary: bool) -> None:
 
 
 def included_record_ids(session: Session) -> list[int]:
-    """Records included at full text: by resolution if one exists, else when every
-    reviewer's current full-text decision is include."""
-    resolved: dict[int, str] = {}
-    for res in session.exec(select(models.ConflictResolution).where(
-            models.ConflictResolution.stage == FULL_TEXT).order_by(models.ConflictResolution.id)):
-        resolved[res.record_id] = res.decision
-    votes: dict[int, set[str]] = {}
-    for dec in current_decisions(session, FULL_TEXT):
-        votes.setdefault(dec.record_id, set()).add(dec.decision)
-    ids = {r for r, d in resolved.items() if d == "include"}
-    ids |= {r for r, v in votes.items() if r not in resolved and v == {"include"}}
-    return sorted(ids)
+    """Records included at full text, exactly as screening and PRISMA decide it."""
+    return sorted(i for i, st in stage_statuses(session, FULL_TEXT).items() if st.moves_on)
 
 
 def record_label(record: models.RecordRow) -> str:

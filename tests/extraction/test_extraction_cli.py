@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
 from reviewflow.screening.decisions import ensure_reviewer, record_decision
-from reviewflow.stages import FULL_TEXT
+from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
@@ -56,8 +56,12 @@ def test_studies_from_included_records_and_linking(tmp_path: Path) -> None:
         for rid, (da, db) in zip(ids, [("include", "include"), ("include", "exclude"),
                                        ("include", "include"), ("exclude", "exclude")],
                                  strict=True):
-            record_decision(store, record_id=rid, stage=FULL_TEXT, reviewer_id=a, decision=da)
-            record_decision(store, record_id=rid, stage=FULL_TEXT, reviewer_id=b, decision=db)
+            for who in (a, b):
+                record_decision(store, record_id=rid, stage=TITLE_ABSTRACT, reviewer_id=who,
+                                decision="include")
+            for who, dec in ((a, da), (b, db)):
+                record_decision(store, record_id=rid, stage=FULL_TEXT, reviewer_id=who,
+                                decision=dec, reason="wrong design" if dec == "exclude" else None)
     res = runner.invoke(app, [*r, "extraction", "study", "from-included"])
     assert res.exit_code == 0, res.output
     assert "Smith 2019 <- record 1" in res.output and "Smith 2019b <- record 3" in res.output
