@@ -170,7 +170,22 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
                               f"outcome {outcome.id!r}")
     stats = ["events", "n"] if outcome.type == "dichotomous" else ["mean", "sd", "n"]
     cols = ["study", *[f"{s}_{x}" for x in ("treat", "ctrl") for s in stats]]
+    if analysis.subgroup:
+        rows.sort(key=_subgroup_order(form, analysis.subgroup))
     return pd.DataFrame(rows, columns=cols + ([analysis.subgroup] if analysis.subgroup else []))
+
+
+def _subgroup_order(form: Form, name: str):
+    """Subgroups in the form's order of choices (as RevMan keeps the author's order),
+    else alphabetical; studies alphabetical within each."""
+    choices = [c.lower() for c in form.study_field(name).choices]
+
+    def key(row: dict[str, object]) -> tuple[int, str, str]:
+        group = str(row[name]).lower()
+        rank = choices.index(group) if group in choices else len(choices)
+        return rank, group, str(row["study"])
+
+    return key
 
 
 def _block_on_discrepancies(analysis: Analysis, form: Form, rec: Reconciled,

@@ -8,6 +8,7 @@ Field paths address one value:
 
 * ``study/<field>`` — a study-level field (country, cell_source ...);
 * ``arm/<arm>/<field>`` — a per-arm field (description ...);
+* ``outcome/<outcome>/<field>`` — a per-study detail of an outcome (scale, time point);
 * ``outcome/<outcome>/arm/<arm>/<stat>`` — ``mean``/``sd``/``n`` (continuous)
   or ``events``/``n`` (dichotomous).
 """
@@ -64,6 +65,7 @@ class Form:
     arms: tuple[ArmDef, ...]
     arm_fields: tuple[FieldDef, ...]
     outcomes: tuple[OutcomeDef, ...]
+    outcome_fields: tuple[FieldDef, ...] = ()
     text: str = ""
 
     def outcome(self, outcome_id: str) -> OutcomeDef:
@@ -85,8 +87,17 @@ class Form:
         paths = [f"study/{f.name}" for f in self.study_fields]
         paths += [f"arm/{a.id}/{f.name}" for a in self.arms for f in self.arm_fields]
         for o in self.outcomes:
+            paths += [f"outcome/{o.id}/{f.name}" for f in self.outcome_fields]
             paths += [f"outcome/{o.id}/arm/{a.id}/{s}" for a in self.arms for s in o.stats]
         return paths
+
+    def find_outcome(self, text: str) -> OutcomeDef:
+        """An outcome by id or by label (case-insensitive), as spreadsheets name them."""
+        key = text.strip().lower()
+        for o in self.outcomes:
+            if key in (o.id.lower(), o.label.lower()):
+                return o
+        return self.outcome(text.strip())
 
     def field_def(self, path: str) -> FieldDef:
         """The definition a path refers to (stats get a synthetic numeric FieldDef)."""
@@ -96,6 +107,11 @@ class Form:
         if parts[0] == "arm" and len(parts) == 3:
             self._arm(parts[1])
             for f in self.arm_fields:
+                if f.name == parts[2]:
+                    return f
+        if parts[0] == "outcome" and len(parts) == 3:
+            self.outcome(parts[1])
+            for f in self.outcome_fields:
                 if f.name == parts[2]:
                     return f
         if parts[0] == "outcome" and len(parts) == 5 and parts[2] == "arm":
@@ -114,6 +130,8 @@ class Form:
 
     def label(self, path: str) -> str:
         parts = path.split("/")
+        if parts[0] == "outcome" and len(parts) == 3:
+            return f"{self.outcome(parts[1]).label} · {self.field_def(path).label}"
         if parts[0] == "outcome":
             stat = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events"}[parts[4]]
             return f"{self.outcome(parts[1]).label} · {self._arm(parts[3]).label} · {stat}"
@@ -190,6 +208,7 @@ def parse_form(text: str, source: str = FORM_FILE) -> Form:
                        for d in data.get("arms", [])),
             arm_fields=tuple(_field(d) for d in data.get("arm_fields", [])),
             outcomes=tuple(_outcome(d) for d in data.get("outcomes", [])),
+            outcome_fields=tuple(_field(d) for d in data.get("outcome_fields", [])),
             text=text,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -230,6 +249,14 @@ def _check_form(form: Form, source: str) -> None:
         bad = [n for n in names if not n or "/" in n or n != n.strip()]
         if bad:
             raise ReviewflowError(f"{source}: bad {kind} name {bad[0]!r} (no '/' or spaces)")
-    for f in form.study_fields:
+    columns = [f.name for f in (*form.study_fields, *form.outcome_fields)]
+    columns += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
+    columns += [f"{s}_{a.id}" for a in form.arms for s in ("mean", "sd", "events", "n")]
+    clash = sorted({c for c in columns if columns.count(c) > 1} | (
+        {"study", "outcome", "outcome_type"} & set(columns)))
+    if clash:
+        raise ReviewflowError(f"{source}: field names clash in the spreadsheet layout: "
+                              f"{', '.join(clash)}")
+    for f in (*form.study_fields, *form.arm_fields, *form.outcome_fields):
         if f.type == "choice" and not f.choices:
             raise ReviewflowError(f"{source}: choice field {f.name!r} lists no choices")

@@ -35,7 +35,8 @@ class Tool:
         """A domain by id, label or position (D1, D2 ... as robvis numbers them)."""
         key = text.strip().lower()
         for i, d in enumerate(self.domains, start=1):
-            if key in (d.id, d.label.lower(), f"d{i}") or (key == "overall" and d.id == "overall"):
+            short = d.label.lower().split(" (")[0]
+            if key in (d.id, d.label.lower(), short, f"d{i}"):
                 return d
         raise ReviewflowError(f"unknown {self.name} domain {text!r}; use one of: "
                               f"{', '.join(d.id for d in self.domains)}")

@@ -39,16 +39,25 @@ def _save(fig: plt.Figure, out: Path) -> Path:
     return out
 
 
+CELL_IN = 0.42  # one traffic light, inches
+LABEL_IN = 1.9  # room for study labels
+TOP_IN = 0.85  # title and domain headings
+
+
 def traffic_light(table: RobTable, out: Path) -> Path:
-    """Studies as rows, domains D1..Dn (and Overall) as columns."""
+    """Studies as rows, domains D1..Dn (and Overall) as columns; laid out in inches so
+    the grid and legends keep their size whatever the number of studies."""
     doms = table.tool.domains
     studies = sorted(table.judgements)
     ncol, nrow = len(doms), max(len(studies), 1)
-    fig = plt.figure(figsize=(1.0 + 0.75 * ncol + 1.8, 1.6 + 0.45 * nrow + 0.22 * ncol))
-    ax = fig.add_axes((0.22, 0.30, 0.62, 0.60))
+    legend_in = 0.3 + 0.17 * max(len(doms), 4)
+    width = max(LABEL_IN + ncol * CELL_IN + 0.4, 7.0)
+    height = TOP_IN + nrow * CELL_IN + 0.25 + legend_in
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((LABEL_IN / width, (0.25 + legend_in) / height,
+                       ncol * CELL_IN / width, nrow * CELL_IN / height))
     ax.set_xlim(0, ncol)
     ax.set_ylim(nrow, 0)
-    ax.set_aspect("equal")
     for r, study in enumerate(studies):
         for c, dom in enumerate(doms):
             j = table.judgements[study].get(dom.id)
@@ -57,31 +66,33 @@ def traffic_light(table: RobTable, out: Path) -> Path:
             ax.add_patch(Circle((c + 0.5, r + 0.5), 0.36, facecolor=COLOURS[key],
                                 edgecolor="black", lw=0.6))
             ax.text(c + 0.5, r + 0.52, SYMBOLS[table.tool.id][key], ha="center",
-                    va="center", fontsize=12, fontweight="bold")
+                    va="center", fontsize=11, fontweight="bold")
     ax.set_xticks([c + 0.5 for c in range(ncol)],
                   ["Overall" if d.id == "overall" else f"D{i}" for i, d in
                    enumerate(doms, start=1)])
     ax.xaxis.tick_top()
     ax.set_yticks([r + 0.5 for r in range(len(studies))], studies)
     ax.tick_params(length=0)
-    for s in ax.spines.values():
-        s.set_visible(False)
-    ax.set_title("Risk of bias domains", fontsize=11, fontweight="bold", pad=22)
+    for sp in ax.spines.values():
+        sp.set_visible(False)
+    ax.set_title("Risk of bias domains", fontsize=11, fontweight="bold", pad=20)
     ax.set_ylabel("Study", fontsize=11, fontweight="bold")
-    _traffic_legends(fig, table, doms)
+    _traffic_legends(fig, table, doms, width, legend_in / height)
     return _save(fig, out)
 
 
-def _traffic_legends(fig: plt.Figure, table: RobTable, doms) -> None:
+def _traffic_legends(fig: plt.Figure, table: RobTable, doms, width: float,
+                     top: float) -> None:
     lines = [f"D{i}: {d.label}." for i, d in enumerate(doms, start=1) if d.id != "overall"]
-    fig.text(0.02, 0.24, "Domains:\n" + "\n".join(lines), va="top", fontsize=7.5)
+    fig.text(0.1 / width, top, "Domains:\n" + "\n".join(lines), va="top", fontsize=7.5,
+             linespacing=1.35)
     keys = [k for k in table.tool.judgements[::-1]]
     if any(d.id not in table.judgements[s] for s in table.judgements for d in doms):
         keys.append("none")
-    lax = fig.add_axes((0.80, 0.0, 0.19, 0.25))
+    lax = fig.add_axes((1 - 1.7 / width, 0.02, 1.6 / width, top - 0.02))
     lax.set_xlim(0, 5)
-    lax.set_ylim(len(keys) + 1, 0)
-    lax.set_aspect("equal")
+    lax.set_ylim(len(keys) + 1.5, 0)
+    lax.set_aspect("equal", adjustable="box", anchor="NW")
     lax.axis("off")
     lax.text(0, 0.5, "Judgement", va="center", fontsize=8, fontweight="bold")
     for i, key in enumerate(keys, start=1):

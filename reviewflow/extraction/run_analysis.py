@@ -43,7 +43,7 @@ def pool(analysis: Analysis, data: pd.DataFrame) -> AnalysisRun:
 
 def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
     """(left, right) labels: the left side favours treatment when lower is better."""
-    treat, ctrl = (f"Favours {arms[0].lower()}", f"Favours {arms[1].lower()}")
+    treat, ctrl = (f"Favours {arms[0]}", f"Favours {arms[1]}")
     return (treat, ctrl) if outcome.direction == "lower_is_better" else (ctrl, treat)
 
 

@@ -3,8 +3,11 @@
 One row per study and outcome ("wide" for the numbers, so a row reads like a
 line of a RevMan data table)::
 
-    study, outcome, <study fields...>, <arm>_<arm field>...,
+    study, outcome, <study fields...>, <arm>_<arm field>..., <outcome fields...>,
     mean_treat, sd_treat, events_treat, n_treat, mean_ctrl, sd_ctrl, events_ctrl, n_ctrl
+
+``outcome`` holds the outcome's id or its label. An ``outcome_type`` column, if
+present, is checked against the form (continuous / dichotomous) and not stored.
 
 Study-level columns repeat on every row of a study (they must agree); a study
 with no outcome data has one row with ``outcome`` empty. Empty cells mean "not
@@ -39,6 +42,7 @@ class Entry:
 def header(form: Form) -> list[str]:
     cols = ["study", "outcome", *(f.name for f in form.study_fields)]
     cols += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
+    cols += [f.name for f in form.outcome_fields]
     cols += [column(s, a.id) for a in form.arms for s in STAT_ORDER]
     return cols
 
@@ -49,7 +53,8 @@ def _cell_paths(form: Form, outcome_id: str) -> dict[str, str]:
     paths |= {f"{a.id}_{f.name}": f"arm/{a.id}/{f.name}" for a in form.arms
               for f in form.arm_fields}
     if outcome_id:
-        out = form.outcome(outcome_id)
+        out = form.find_outcome(outcome_id)
+        paths |= {f.name: f"outcome/{out.id}/{f.name}" for f in form.outcome_fields}
         paths |= {column(s, a.id): f"outcome/{out.id}/arm/{a.id}/{s}"
                   for a in form.arms for s in out.stats}
     return paths
@@ -132,7 +137,7 @@ def _text(value: object) -> str:
 def validate_rows(form: Form, rows: list[dict[str, str]], source: str) -> list[Entry]:
     """Every problem at once (row and field named); nothing is returned if any."""
     problems: list[str] = []
-    known = set(header(form))
+    known = set(header(form)) | {"outcome_type"}
     if rows:
         extra = [c for c in rows[0] if c not in known]
         if extra or "study" not in rows[0]:
@@ -164,7 +169,7 @@ def _row_entries(form: Form, row: dict[str, str], i: int, problems: list[str],
     out: list[Entry] = []
     cells: dict[str, str | None] = {}
     for col_name, raw in row.items():
-        if col_name in ("study", "outcome") or not str(raw).strip():
+        if col_name in ("study", "outcome", "outcome_type") or not str(raw).strip():
             continue
         if col_name not in paths:
             problems.append(f"row {i}, field {col_name}: outcome {outcome_id or '(none)'!r} "
@@ -180,7 +185,12 @@ def _row_entries(form: Form, row: dict[str, str], i: int, problems: list[str],
             out.append(Entry(study, paths[col_name], value, i))
             _check_repeat(study_level, study, paths[col_name], value, i, col_name, problems)
     if outcome_id:
-        for col_name, problem in outcome_problems(form.outcome(outcome_id), form.arms, cells):
+        outcome = form.find_outcome(outcome_id)
+        given_type = row.get("outcome_type", "").strip().lower()
+        if given_type and given_type != outcome.type:
+            problems.append(f"row {i}, field outcome_type: {given_type!r} but the form says "
+                            f"{outcome.id!r} is {outcome.type}")
+        for col_name, problem in outcome_problems(outcome, form.arms, cells):
             problems.append(f"row {i}, field {col_name}: {problem}")
     return out
 
