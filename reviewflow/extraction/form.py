@@ -16,6 +16,7 @@ Field paths address one value:
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -28,6 +29,7 @@ DIRECTIONS = ("lower_is_better", "higher_is_better")
 STATS = {"continuous": ("mean", "sd", "n"), "dichotomous": ("events", "n")}
 STAT_TYPES = {"mean": "number", "sd": "number", "n": "integer", "events": "integer"}
 FORM_FILE = "extraction_form.toml"
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # ids become paths, columns and widget ids
 
 
 @dataclass(frozen=True)
@@ -242,13 +244,16 @@ def _check_form(form: Form, source: str) -> None:
         raise ReviewflowError(f"{source}: a form needs exactly two arms (treatment, control)")
     for kind, names in (("study field", [f.name for f in form.study_fields]),
                         ("arm", [a.id for a in form.arms]),
+                        ("arm field", [f.name for f in form.arm_fields]),
+                        ("outcome field", [f.name for f in form.outcome_fields]),
                         ("outcome", [o.id for o in form.outcomes])):
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:
             raise ReviewflowError(f"{source}: {kind} defined twice: {', '.join(sorted(dupes))}")
-        bad = [n for n in names if not n or "/" in n or n != n.strip()]
+        bad = [n for n in names if not NAME.fullmatch(n)]
         if bad:
-            raise ReviewflowError(f"{source}: bad {kind} name {bad[0]!r} (no '/' or spaces)")
+            raise ReviewflowError(f"{source}: bad {kind} name {bad[0]!r} (use letters, digits "
+                                  "and _ only)")
     columns = [f.name for f in (*form.study_fields, *form.outcome_fields)]
     columns += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
     columns += [f"{s}_{a.id}" for a in form.arms for s in ("mean", "sd", "events", "n")]

@@ -55,6 +55,10 @@ def test_values_are_canonicalised() -> None:
      "continuous or dichotomous"),
     ("[[arms]]\nid='a'\n[[arms]]\nid='a'\n", "defined twice"),
     ("not toml = = 1", "not valid TOML"),
+    ("[[arms]]\nid='a'\n[[arms]]\nid='b'\n[[outcomes]]\nid='pain vas'\ntype='continuous'\n",
+     "bad outcome name 'pain vas'"),
+    ("[[study_fields]]\nname='n_treat'\n[[arms]]\nid='treat'\n[[arms]]\nid='ctrl'\n",
+     "clash.*n_treat"),
 ])
 def test_bad_form_definitions_are_refused(text: str, problem: str) -> None:
     with pytest.raises(ReviewflowError, match=problem):
