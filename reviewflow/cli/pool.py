@@ -62,7 +62,7 @@ def read_study_csv(path: Path) -> pd.DataFrame:
 
 
 def pool_command(
-    file: Path = typer.Argument(..., help="CSV with a header row (see `reviewflow pool --help`)."),
+    file: Path = typer.Argument(..., help="CSV with a header row (columns listed above)."),
     measure: MeasureChoice = typer.Option(..., "--measure", help="Effect measure."),
     method: MethodChoice = typer.Option(..., "--method", help="Pooling method."),
     model: ModelChoice = typer.Option(..., "--model", help="Fixed or random effects."),

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reviewflow.pooling import analyse, egger_test, leave_one_out, make_options
+from reviewflow.pooling import analyse, cumulative, egger_test, leave_one_out, make_options
 from reviewflow.pooling.analysis import StudyTable, compute_effects
 from reviewflow.pooling.types import DataType
 
@@ -113,3 +113,13 @@ def test_leave_one_out_and_egger_match_metafor(case: dict) -> None:
     eg, ref = egger_test(effects.y, np.sqrt(effects.v)), case["egger"]
     assert close(eg.intercept, ref["intercept"]) and close(eg.se, ref["se"])
     assert close(eg.t, ref["t"]) and close(eg.p, ref["p"]) and eg.df == ref["df"]
+
+
+@pytest.mark.parametrize("case", EXTRA_CASES, ids=[c["name"] for c in EXTRA_CASES])
+def test_cumulative_matches_metafor(case: dict) -> None:
+    table, options = table_for(case), options_for(case)
+    refs = {r["index"]: r for r in case["cumulative"]}
+    steps = [s for s in cumulative(table, options) if s.index > 0]
+    assert len(steps) == len(table) - 1
+    for s in steps:
+        assert_pooled(s.pooled, refs[s.index], f"up to {s.study}")
