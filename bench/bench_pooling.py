@@ -110,8 +110,10 @@ def main() -> None:
     # statsmodels does not truncate the DL tau² at zero (it can go negative);
     # agreement is checked where its tau² is positive, as RevMan's would be.
     comparable = np.isfinite(ref).all(axis=1) & (ref[:, 2] > 0)
-    print(f"{n:,} DL random-effects analyses of {args.k} studies each "
-          f"({int(comparable.sum()):,} with tau² > 0 used for the agreement check)")
+    print(
+        f"{n:,} DL random-effects analyses of {args.k} studies each "
+        f"({int(comparable.sum()):,} with tau² > 0 used for the agreement check)"
+    )
     t_sm = times[CONTENDERS[0][0]]
     for name, _ in CONTENDERS:
         t = times[name]
