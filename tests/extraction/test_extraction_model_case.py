@@ -77,3 +77,20 @@ def test_plots_from_the_model_case(model_case) -> None:
     _ok("--review", str(rev), "rob", "plot", "--out", str(out))
     assert (rev / "rob_traffic.png").stat().st_size > 20_000
     assert (rev / "rob_summary.png").stat().st_size > 10_000
+
+
+def test_demo_step_builds_the_same_results(tmp_path: Path, model_case) -> None:
+    from reviewflow.extraction.demo_step import run_demo_extraction
+    from reviewflow.extraction.run_analysis import summary_lines
+    from reviewflow.store.db import Store
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    with Store.create(f"sqlite:///{folder / 'rf.db'}", title="demo") as store:
+        done = run_demo_extraction(store, folder, SAMPLES)
+    assert done.studies == 32 and done.judgements == 2 * 224
+    assert all(p.is_file() for p in done.rob_plots)
+    _rev, results, _out = model_case
+    for run in done.outputs.runs:
+        assert run.summary == results[run.analysis.name]["result"]
+        assert summary_lines(run) == results[run.analysis.name]["lines"]
