@@ -63,6 +63,21 @@ def create_study(store: Store, label: str, record_ids: list[int] | None = None) 
     return study_by_label(store, label)
 
 
+def create_studies(store: Store, labels: list[str]) -> dict[str, int]:
+    """Many new studies in one transaction (spreadsheet import); label -> id."""
+    made: dict[str, int] = {}
+    try:
+        with store.write() as s:
+            for label in labels:
+                study = models.Study(label=label.strip())
+                s.add(study)
+                s.flush()
+                made[label] = int(study.id or 0)
+    except IntegrityError:
+        raise ReviewflowError("a study with one of these labels already exists") from None
+    return made
+
+
 def link_record(store: Store, label: str, record_id: int, *, primary: bool = False) -> StudyInfo:
     """Add a report to a study (a record belongs to at most one study)."""
     study = study_by_label(store, label)

@@ -11,9 +11,10 @@ from pathlib import Path
 from sqlmodel import select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.extraction import studies as study_store
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.spreadsheet import read_sheet, validate_rows, write_sheet
-from reviewflow.extraction.studies import create_study, list_studies
+from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import Reconciled, reconcile, reviewer_values, set_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
@@ -65,8 +66,8 @@ def import_extraction(store: Store, form: Form, form_id: int | None, path: Path,
             f"({len(missing)} unknown in all); create them with --create-studies "
             "or 'reviewflow extraction study add'")
     reviewer_id = int(ensure_reviewer(store, reviewer).id or 0)
-    for label in missing:
-        studies[label.lower()] = create_study(store, label).id
+    made = study_store.create_studies(store, missing)
+    studies |= {label.lower(): sid for label, sid in made.items()}
     written = set_values(store, form, form_id, reviewer_id,
                          [(studies[e.study.lower()], e.path, e.value) for e in entries])
     return len(rows), written

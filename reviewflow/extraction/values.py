@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form, normalise_value
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.models import utcnow
 
 Key = tuple[int, int, str]  # study, reviewer, path
 
@@ -54,8 +56,11 @@ class Reconciled:
 
 
 def _latest(session: Session, *, consensus: bool, study_id: int | None = None):
+    """(study, reviewer, path, value) rows in write order; plain tuples, no ORM objects,
+    because a review holds tens of thousands of values."""
     v = models.ExtractionValue
-    q = select(v).where(v.is_consensus == consensus).order_by(col(v.id))
+    q = (select(v.study_id, v.reviewer_id, v.field_path, v.value)
+         .where(v.is_consensus == consensus).order_by(col(v.id)))
     if study_id is not None:
         q = q.where(v.study_id == study_id)
     return session.exec(q).all()
@@ -63,18 +68,14 @@ def _latest(session: Session, *, consensus: bool, study_id: int | None = None):
 
 def reviewer_values(session: Session, study_id: int | None = None) -> dict[Key, str | None]:
     """Each reviewer's current value per (study, reviewer, path); later rows win."""
-    out: dict[Key, str | None] = {}
-    for row in _latest(session, consensus=False, study_id=study_id):
-        out[(row.study_id, row.reviewer_id, row.field_path)] = row.value
-    return out
+    return {(sid, rid, path): value
+            for sid, rid, path, value in _latest(session, consensus=False, study_id=study_id)}
 
 
 def consensus_values(session: Session, study_id: int | None = None) -> dict[tuple[int, str],
                                                                             str | None]:
-    out: dict[tuple[int, str], str | None] = {}
-    for row in _latest(session, consensus=True, study_id=study_id):
-        out[(row.study_id, row.field_path)] = row.value
-    return out
+    return {(sid, path): value
+            for sid, _rid, path, value in _latest(session, consensus=True, study_id=study_id)}
 
 
 def set_values(
@@ -92,7 +93,8 @@ def set_values(
             checked.append((study_id, path, normalise_value(form, path, raw)))
         except ReviewflowError as exc:
             raise ReviewflowError(f"{path}: {exc}") from None
-    written = 0
+    rows: list[dict[str, object]] = []
+    now = utcnow()
     with store.write() as s:
         if consensus:
             current = {(sid, reviewer_id, p): v for (sid, p), v in consensus_values(s).items()}
@@ -102,12 +104,13 @@ def set_values(
             key = (study_id, reviewer_id, path)
             if key not in current and value is None or current.get(key, "\0") == value:
                 continue
-            s.add(models.ExtractionValue(study_id=study_id, form_id=form_id,
-                                         reviewer_id=reviewer_id, field_path=path, value=value,
-                                         is_consensus=consensus))
+            rows.append({"study_id": study_id, "form_id": form_id, "reviewer_id": reviewer_id,
+                         "field_path": path, "value": value, "is_consensus": consensus,
+                         "at": now})
             current[key] = value
-            written += 1
-    return written
+        if rows:  # one multi-row INSERT: a whole spreadsheet is one statement batch
+            s.execute(insert(models.ExtractionValue), rows)
+    return len(rows)
 
 
 def set_value(store: Store, form: Form, form_id: int | None, *, study_id: int,
