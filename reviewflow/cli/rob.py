@@ -46,9 +46,7 @@ def set_cmd(
 def import_cmd(ctx: typer.Context, file: Path = typer.Argument(...), reviewer: str = REVIEWER,
                tool_name: str = TOOL) -> None:
     """Import REVIEWER's judgements from CSV (study, domain, judgement[, support, tool])."""
-    store = open_store(ctx)
-    rid = int(ensure_reviewer(store, reviewer).id or 0)
-    n = import_rob_csv(store, file, rid, tool(tool_name))
+    n = import_rob_csv(open_store(ctx), file, reviewer, tool(tool_name))
     typer.echo(f"{n} judgements stored for {reviewer}")
 
 

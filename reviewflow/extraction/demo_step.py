@@ -20,7 +20,6 @@ from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.rob_import import import_rob_csv
 from reviewflow.extraction.rob_plots import summary_bars, traffic_light
 from reviewflow.extraction.transfer import import_extraction
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 
 REVIEWERS = ("reviewer_a", "reviewer_b")
@@ -45,8 +44,7 @@ def run_demo_extraction(store: Store, folder: Path, samples: Path) -> DemoExtrac
         rows, n = import_extraction(store, form, form_id, samples / "extraction.csv", name,
                                     create_studies=True)
         values += n
-        rid = int(ensure_reviewer(store, name).id or 0)
-        judgements += import_rob_csv(store, samples / "rob.csv", rid, ROB1)
+        judgements += import_rob_csv(store, samples / "rob.csv", name, ROB1)
     outputs = run_all(store, form, load_analyses(folder, form), folder / "analyses")
     table = reconcile_rob(store, ROB1)
     plots = (traffic_light(table, folder / "rob_traffic.png"),

@@ -13,10 +13,12 @@ from pathlib import Path
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.rob import Tool, record_judgements, tool
 from reviewflow.extraction.studies import list_studies
+from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 
 
-def import_rob_csv(store: Store, path: Path, reviewer_id: int, default_tool: Tool) -> int:
+def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: Tool) -> int:
+    """Store a reviewer's judgements (name, or reviewer id); nothing when a row is bad."""
     if not path.is_file():
         raise ReviewflowError(f"{path}: no such file")
     with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -42,6 +44,8 @@ def import_rob_csv(store: Store, path: Path, reviewer_id: int, default_tool: Too
     if problems:
         raise ReviewflowError(f"{path}: {len(problems)} problem(s), nothing imported: "
                               + "; ".join(problems[:12]))
+    reviewer_id = reviewer if isinstance(reviewer, int) else \
+        int(ensure_reviewer(store, reviewer).id or 0)
     # one transaction per tool; a failure in the second leaves the first (both validated)
     return sum(record_judgements(store, tool(t), reviewer_id, e) for t, e in entries.items())
 
