@@ -19,6 +19,8 @@ from reviewflow.screening.decisions import ensure_reviewer
 rob_app = typer.Typer(help="Risk of bias: RoB 1 (RevMan 5.4 domains) or RoB 2.",
                       no_args_is_help=True)
 TOOL = typer.Option("rob1", "--tool", "-t", help="rob1 (7 RevMan domains) or rob2.")
+OUTCOME = typer.Option(None, "--outcome", help="The result judged (RoB 2 is per outcome); "
+                       "default: the whole study.")
 
 
 @rob_app.command("set")
@@ -31,6 +33,7 @@ def set_cmd(
     tool_name: str = TOOL,
     reviewer: str = REVIEWER,
     consensus: bool = typer.Option(False, "--consensus", help="Record the agreed judgement."),
+    outcome: str = OUTCOME,
 ) -> None:
     """Record one domain judgement as REVIEWER (or the consensus)."""
     store = open_store(ctx)
@@ -38,7 +41,8 @@ def set_cmd(
     st = study_by_label(store, study)
     t.domain(domain), t.judgement(judgement)  # check before creating the reviewer
     rid = int(ensure_reviewer(store, reviewer).id or 0)
-    record_judgements(store, t, rid, [(st.id, domain, judgement, support)], consensus=consensus)
+    record_judgements(store, t, rid, [(st.id, domain, judgement, support)], consensus=consensus,
+                      outcome=outcome)
     typer.echo(f"{st.label}: {t.domain(domain).label}: {LABELS[t.judgement(judgement)]}")
 
 
@@ -51,9 +55,9 @@ def import_cmd(ctx: typer.Context, file: Path = typer.Argument(...), reviewer: s
 
 
 @rob_app.command("compare")
-def compare_cmd(ctx: typer.Context, tool_name: str = TOOL) -> None:
+def compare_cmd(ctx: typer.Context, tool_name: str = TOOL, outcome: str = OUTCOME) -> None:
     """Domains where the assessors disagree; resolve with 'rob set --consensus'."""
-    table = reconcile_rob(open_store(ctx), tool(tool_name))
+    table = reconcile_rob(open_store(ctx), tool(tool_name), outcome)
     for study, dom, seen in table.discrepancies:
         typer.echo(f"{study} {dom}: " + ", ".join(f"{k}: {v}" for k, v in seen.items()))
     typer.echo(f"{len(table.discrepancies)} unresolved discrepancies")
@@ -68,10 +72,11 @@ def plot_cmd(
     kind: str = typer.Option("both", "--kind", help="traffic | summary | both"),
     weighted: bool = typer.Option(True, "--weighted/--unweighted",
                                   help="Weight the summary by sample size (study/sample_size)."),
+    outcome: str = OUTCOME,
 ) -> None:
     """robvis-style plots of the reconciled judgements: <out>_traffic and <out>_summary."""
     store = open_store(ctx)
-    table = reconcile_rob(store, tool(tool_name))
+    table = reconcile_rob(store, tool(tool_name), outcome)
     if not table.judgements:
         raise ReviewflowError("no reconciled risk-of-bias judgements to plot")
     if table.discrepancies:

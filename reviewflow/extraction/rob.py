@@ -3,6 +3,8 @@
 Judgements are append-only :class:`RobJudgement` rows, dual and reconciled
 exactly like extracted values: the latest row per (study, tool, domain,
 reviewer) is that reviewer's judgement; a consensus row settles the domain.
+RoB 2 judges a result, not a trial, so judgements may name an outcome; every
+function takes ``outcome`` (None = judgements for the whole study, as RoB 1).
 """
 
 from __future__ import annotations
@@ -92,44 +94,48 @@ class RobTable:
     """Reconciled judgements: study -> domain id -> Judgement, and the disagreements."""
 
     tool: Tool
+    outcome: str | None = None
     judgements: dict[str, dict[str, Judgement]] = field(default_factory=dict)
     discrepancies: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
 
 def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
                       entries: Iterable[tuple[int, str, str, str | None]],
-                      *, consensus: bool = False) -> int:
+                      *, consensus: bool = False, outcome: str | None = None) -> int:
     """Append (study id, domain, judgement, support) entries in one transaction."""
     rows = [models.RobJudgement(study_id=sid, tool=rob_tool.id, domain=rob_tool.domain(d).id,
                                 judgement=rob_tool.judgement(j), support=(s or None),
-                                reviewer_id=reviewer_id, is_consensus=consensus)
+                                reviewer_id=reviewer_id, is_consensus=consensus,
+                                outcome=outcome or None)
             for sid, d, j, s in entries]
     with store.write() as s:
         s.add_all(rows)
     return len(rows)
 
 
-def current_judgements(store: Store, rob_tool: Tool):
+def current_judgements(store: Store, rob_tool: Tool, outcome: str | None = None):
     """(per-reviewer latest, consensus latest) keyed by (study, domain[, reviewer])."""
+    r = models.RobJudgement
+    same_outcome = col(r.outcome).is_(None) if not outcome else r.outcome == outcome
     with store.session() as s:
-        rows = s.exec(select(models.RobJudgement).where(models.RobJudgement.tool == rob_tool.id)
-                      .order_by(col(models.RobJudgement.id))).all()
+        rows = s.exec(select(r).where(r.tool == rob_tool.id, same_outcome)
+                      .order_by(col(r.id))).all()
     mine: dict[tuple[int, str, int], models.RobJudgement] = {}
     agreed: dict[tuple[int, str], models.RobJudgement] = {}
-    for r in rows:
-        if r.is_consensus:
-            agreed[(r.study_id, r.domain)] = r
+    for row in rows:
+        if row.is_consensus:
+            agreed[(row.study_id, row.domain)] = row
         else:
-            mine[(r.study_id, r.domain, r.reviewer_id)] = r
+            mine[(row.study_id, row.domain, row.reviewer_id)] = row
     return mine, agreed
 
 
-def reconcile_rob(store: Store, rob_tool: Tool) -> RobTable:
-    mine, agreed = current_judgements(store, rob_tool)
+def reconcile_rob(store: Store, rob_tool: Tool, outcome: str | None = None) -> RobTable:
+    mine, agreed = current_judgements(store, rob_tool, outcome)
     with store.session() as s:
         names = {r.id: r.name for r in s.exec(select(models.Reviewer)).all()}
         labels = {st.id: st.label for st in s.exec(select(models.Study)).all()}
-    table = RobTable(rob_tool)
+    table = RobTable(rob_tool, outcome or None)
     assessors: dict[int, set[int]] = {}
     for sid, _d, rid in mine:
         assessors.setdefault(sid, set()).add(rid)

@@ -1,8 +1,9 @@
 """Risk-of-bias judgements from a CSV (one row per study and domain).
 
-Columns: ``study, domain, judgement`` and optionally ``support`` and ``tool``
-(else the tool given on the command line). Domains may be written as ids,
-full labels, or robvis's D1..D7. Validated whole before anything is written.
+Columns: ``study, domain, judgement`` and optionally ``support``, ``tool``
+(else the tool given on the command line) and ``outcome`` (RoB 2 judges a
+result). Domains may be written as ids, full labels (with or without the bias
+type in brackets) or robvis's D1..D7. Validated whole before anything is written.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: 
                               "(and optionally support, tool)")
     studies = {st.label.lower(): st.id for st in list_studies(store)}
     problems: list[str] = []
-    entries: dict[str, list[tuple[int, str, str, str | None]]] = {}
+    entries: dict[tuple[str, str], list[tuple[int, str, str, str | None]]] = {}
     for i, row in enumerate(rows, start=2):
         try:
             t = tool(row["tool"]) if (row.get("tool") or "").strip() else default_tool
@@ -40,14 +41,16 @@ def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: 
         except ReviewflowError as exc:
             problems.append(f"row {i}, {exc}")
             continue
-        entries.setdefault(t.id, []).append((sid, dom.id, judgement, row.get("support")))
+        key = (t.id, (row.get("outcome") or "").strip())
+        entries.setdefault(key, []).append((sid, dom.id, judgement, row.get("support")))
     if problems:
         raise ReviewflowError(f"{path}: {len(problems)} problem(s), nothing imported: "
                               + "; ".join(problems[:12]))
     reviewer_id = reviewer if isinstance(reviewer, int) else \
         int(ensure_reviewer(store, reviewer).id or 0)
-    # one transaction per tool; a failure in the second leaves the first (both validated)
-    return sum(record_judgements(store, tool(t), reviewer_id, e) for t, e in entries.items())
+    # one transaction per tool and outcome, all validated before the first
+    return sum(record_judgements(store, tool(t), reviewer_id, e, outcome=o or None)
+               for (t, o), e in entries.items())
 
 
 def _field(name: str, parse, text: str | None):

@@ -75,7 +75,8 @@ def traffic_light(table: RobTable, out: Path) -> Path:
     ax.tick_params(length=0)
     for sp in ax.spines.values():
         sp.set_visible(False)
-    ax.set_title("Risk of bias domains", fontsize=11, fontweight="bold", pad=20)
+    title = "Risk of bias domains" + (f" · {table.outcome}" if table.outcome else "")
+    ax.set_title(title, fontsize=11, fontweight="bold", pad=20)
     ax.set_ylabel("Study", fontsize=11, fontweight="bold")
     _traffic_legends(fig, table, doms, width, legend_in / height)
     return _save(fig, out)
@@ -156,4 +157,6 @@ def summary_bars(table: RobTable, out: Path, weights: dict[str, float] | None = 
               bbox_to_anchor=(0.4, -0.12), ncol=len(used), frameon=False, fontsize=9)
     if weights:
         ax.set_title("Weighted by sample size", fontsize=9, loc="right", color="#444444")
+    if table.outcome:
+        ax.set_title(table.outcome, fontsize=10, loc="left", fontweight="bold")
     return _save(fig, out)

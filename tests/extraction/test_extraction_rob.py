@@ -102,3 +102,23 @@ def test_summary_shares_are_weighted_by_sample_size(extracted) -> None:
     weighted = domain_shares(table, {"Alda 2018": 40, "Brun 2019": 60})["random_sequence"]
     assert weighted == pytest.approx({"low": 0.4, "high": 0.6})
     assert domain_shares(table)["other_bias"] == {"none": 1.0}
+
+
+def test_rob2_judgements_are_kept_per_outcome(extracted, tmp_path: Path) -> None:
+    _folder, store, ids = extracted
+    rid = int(ensure_reviewer(store, "alice").id or 0)
+    path = tmp_path / "rob2.csv"
+    path.write_text("study,domain,judgement,tool,outcome\n"
+                    "Alda 2018,D1,low,rob2,pain_vas\nAlda 2018,D1,high,rob2,adverse_events\n"
+                    "Alda 2018,D1,some concerns,rob2,\n", encoding="utf-8")
+    assert import_rob_csv(store, path, rid, ROB1) == 3
+    record_judgements(store, ROB2, rid, [(ids["Alda 2018"], "D1", "low", None)],
+                      consensus=True, outcome="pain_vas")
+    vas = reconcile_rob(store, ROB2, "pain_vas")
+    assert vas.outcome == "pain_vas" and vas.discrepancies == []
+    assert vas.judgements["Alda 2018"]["randomisation"].judgement == "low"
+    ae = reconcile_rob(store, ROB2, "adverse_events")
+    assert [d[2] for d in ae.discrepancies] == [{"alice": "high"}]  # one assessor only
+    whole = reconcile_rob(store, ROB2)
+    assert [d[2] for d in whole.discrepancies] == [{"alice": "some_concerns"}]
+    assert traffic_light(vas, tmp_path / "vas.png").is_file()

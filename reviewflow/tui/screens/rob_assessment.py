@@ -42,9 +42,10 @@ class RobScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, store: Store, tool: Tool, reviewer: str) -> None:
+    def __init__(self, store: Store, tool: Tool, reviewer: str,
+                 outcome: str | None = None) -> None:
         super().__init__()
-        self.store, self.tool = store, tool
+        self.store, self.tool, self.outcome = store, tool, outcome
         self.worker = Worker.named(store, reviewer)
         self.studies: list[StudyInfo] = list_studies(store)
         self.index = 0
@@ -77,7 +78,7 @@ class RobScreen(Screen[None]):
         if study is None:
             self.query_one("#rob-status", Label).update("No studies yet.")
             return
-        mine, _agreed = current_judgements(self.store, self.tool)
+        mine, _agreed = current_judgements(self.store, self.tool, self.outcome)
         for d in self.tool.domains:
             row = mine.get((study.id, d.id, self.worker.id))
             self.query_one(f"#j-{d.id}", Input).value = LABELS[row.judgement] if row else ""
@@ -86,7 +87,8 @@ class RobScreen(Screen[None]):
         self.query_one("#rob-studies", OptionList).highlighted = self.index
         self.query_one(f"#j-{self.tool.domains[0].id}", Input).focus()
         self.query_one("#rob-status", Label).update(
-            f"{study.label} · {self.tool.name} · assessing as {self.worker.name}")
+            f"{study.label} · {self.tool.name}{' · ' + self.outcome if self.outcome else ''} · "
+            f"assessing as {self.worker.name}")
 
     def save(self, domain_id: str) -> None:
         study = self.study
@@ -103,11 +105,11 @@ class RobScreen(Screen[None]):
             return
         j_input.remove_class("bad-value")
         j_input.value = LABELS[judgement]
-        mine, _ = current_judgements(self.store, self.tool)
+        mine, _ = current_judgements(self.store, self.tool, self.outcome)
         row = mine.get((study.id, domain_id, self.worker.id))
         if row is None or (row.judgement, row.support) != (judgement, support):
             record_judgements(self.store, self.tool, self.worker.id,
-                              [(study.id, domain_id, judgement, support)])
+                              [(study.id, domain_id, judgement, support)], outcome=self.outcome)
         self.query_one("#rob-status", Label).update(f"{study.label} · saved {domain_id}")
 
     def _domain_of(self, widget: Input) -> str:
