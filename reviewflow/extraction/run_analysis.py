@@ -8,7 +8,6 @@ The RevMan-style summary lines are built from the engine's JSON dict (issue 5's
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,13 +104,10 @@ def egger_line(run: AnalysisRun) -> str | None:
 
 
 def fmt_p(p: float | None) -> str:
-    """RevMan's P: 'P < 0.00001' below that, else as many decimals as the value needs."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "P not applicable"
-    if p < 0.00001:
-        return "P < 0.00001"
-    decimals = min(5, max(2, math.ceil(-math.log10(p)) if p > 0 else 5))
-    return f"P = {p:.{decimals}f}"
+    """RevMan's P ('P = 0.002', 'P < 0.00001'), exactly as the engine prints it."""
+    from reviewflow.pooling.formatting import format_p
+
+    return "P not applicable" if p is None else format_p(float(p))
 
 
 def _num(x: float | None, nd: int = 2) -> str:

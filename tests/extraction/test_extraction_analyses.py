@@ -85,6 +85,7 @@ def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
 @pytest.mark.parametrize(("p", "text"), [
     (0.002, "P = 0.002"), (0.0009, "P = 0.0009"), (0.15, "P = 0.15"), (0.5, "P = 0.50"),
     (0.76, "P = 0.76"), (0.000003, "P < 0.00001"), (0.0003, "P = 0.0003"),
+    (0.00005, "P < 0.0001"), (None, "P not applicable"),
 ])
 def test_p_values_print_as_revman_does(p: float, text: str) -> None:
     assert fmt_p(p) == text
