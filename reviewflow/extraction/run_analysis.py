@@ -121,6 +121,8 @@ def effect_line(measure: str, block: dict[str, Any]) -> str:
 
 
 def heterogeneity_line(h: dict[str, Any], random: bool) -> str:
+    if not h.get("df"):
+        return "Heterogeneity: Not applicable"  # one study, as RevMan says
     tau = f"Tau² = {_num(h.get('tau2'))}; " if random else ""
     i2 = "not applicable" if h.get("i2") is None else f"{round(h['i2'])}%"
     return (f"Heterogeneity: {tau}Chi² = {_num(h.get('q'))}, df = {h.get('df')} "

@@ -89,3 +89,13 @@ def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
 ])
 def test_p_values_print_as_revman_does(p: float, text: str) -> None:
     assert fmt_p(p) == text
+
+
+def test_single_study_heterogeneity_is_not_applicable() -> None:
+    from reviewflow.extraction.run_analysis import heterogeneity_line
+
+    assert heterogeneity_line({"q": 0.0, "df": 0, "p": None, "i2": None, "tau2": 0.0},
+                              True) == "Heterogeneity: Not applicable"
+    assert heterogeneity_line({"q": 6.55, "df": 5, "p": 0.256, "i2": 23.7, "tau2": 0.031},
+                              True) == ("Heterogeneity: Tau² = 0.03; Chi² = 6.55, df = 5 "
+                                        "(P = 0.26); I² = 24%")
