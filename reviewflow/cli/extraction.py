@@ -18,7 +18,7 @@ from reviewflow.extraction.studies import (
     study_by_label,
 )
 from reviewflow.extraction.transfer import export_extraction, import_extraction
-from reviewflow.extraction.values import reconcile, resolve, set_values
+from reviewflow.extraction.values import progress, reconcile, resolve, set_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 
@@ -116,6 +116,17 @@ def set_cmd(
     rid = int(ensure_reviewer(store, reviewer).id or 0)
     n = set_values(store, form, form_id, rid, [(st.id, field, value)])
     typer.echo("saved" if n else "unchanged")
+
+
+@extraction_app.command("status")
+def status_cmd(ctx: typer.Context) -> None:
+    """Per study: values each extractor entered, values agreed, discrepancies open."""
+    rows = progress(open_store(ctx))
+    for p in rows:
+        who = ", ".join(f"{k} {v}" for k, v in p.filled.items()) or "not extracted"
+        typer.echo(f"{p.study}\t{who}\tagreed {p.agreed}\topen {p.open}")
+    typer.echo(f"{len(rows)} studies, {sum(p.open == 0 and p.agreed > 0 for p in rows)} "
+               f"reconciled, {sum(p.open for p in rows)} open discrepancies")
 
 
 @extraction_app.command("compare")

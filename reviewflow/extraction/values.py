@@ -161,3 +161,31 @@ def reconcile(store: Store) -> Reconciled:
             else:
                 out.discrepancies.append(Discrepancy(sid, label, path, seen))
     return out
+
+
+@dataclass(frozen=True)
+class StudyProgress:
+    study: str
+    filled: dict[str, int]  # reviewer name -> fields with a value
+    agreed: int
+    open: int
+
+
+def progress(store: Store) -> list[StudyProgress]:
+    """Per study: how far each extractor got, what is agreed, what is still open."""
+    with store.session() as s:
+        mine = reviewer_values(s)
+        names = {r.id: r.name for r in s.exec(select(models.Reviewer)).all()}
+        labels = {st.id: st.label for st in s.exec(select(models.Study)).all()}
+    filled: dict[str, dict[str, int]] = {label: {} for label in labels.values()}
+    for (sid, rid, _path), value in mine.items():
+        if value is not None:
+            row = filled[labels[sid]]
+            row[names[rid]] = row.get(names[rid], 0) + 1
+    rec = reconcile(store)
+    open_by: dict[str, int] = {}
+    for d in rec.discrepancies:
+        open_by[d.study] = open_by.get(d.study, 0) + 1
+    return [StudyProgress(label, dict(sorted(filled[label].items())),
+                          len(rec.values.get(label, {})), open_by.get(label, 0))
+            for label in sorted(filled)]

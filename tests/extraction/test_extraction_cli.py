@@ -87,10 +87,14 @@ def test_set_compare_resolve_export_xlsx(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "SD must be > 0" in str(res.exception)
     res = runner.invoke(app, [*r, "extraction", "compare"])
     assert "Kim 2020 study/country: ann: Korea, bob: Japan" in res.output
+    res = runner.invoke(app, [*r, "extraction", "status"])
+    assert "Kim 2020\tann 1, bob 1\tagreed 0\topen 1" in res.output
     res = runner.invoke(app, [*r, "extraction", "resolve", "Kim 2020", "study/country", "Korea",
                               "--reviewer", "ann"])
     assert res.exit_code == 0
     assert "0 unresolved" in runner.invoke(app, [*r, "extraction", "compare"]).output
+    assert "1 studies, 1 reconciled, 0 open" in runner.invoke(
+        app, [*r, "extraction", "status"]).output
     out = tmp_path / "x.xlsx"
     res = runner.invoke(app, [*r, "extraction", "export", "--format", "xlsx", "--out", str(out)])
     assert res.exit_code == 0, res.output
