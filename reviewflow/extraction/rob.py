@@ -140,7 +140,8 @@ def reconcile_rob(store: Store, rob_tool: Tool, outcome: str | None = None) -> R
     for sid, _d, rid in mine:
         assessors.setdefault(sid, set()).add(rid)
     keys = {(sid, d) for sid, d, _r in mine} | set(agreed)
-    for sid, dom in sorted(keys, key=lambda k: (labels.get(k[0], ""), k[1])):
+    order = {d.id: i for i, d in enumerate(rob_tool.domains)}  # the tool's domain order
+    for sid, dom in sorted(keys, key=lambda k: (labels.get(k[0], ""), order.get(k[1], 99))):
         label = labels.get(sid, str(sid))
         if (sid, dom) in agreed:
             a = agreed[(sid, dom)]

@@ -205,3 +205,32 @@ def test_discrepancy_screen_takes_a_value_or_a_typed_one(store) -> None:
     values = reconcile(store).values["Alda 2018"]
     assert values["outcome/pain_vas/arm/treat/sd"] == "21"
     assert values["study/country"] == "Portugal"
+
+
+def test_rob_discrepancy_screen_settles_by_consensus(store) -> None:
+    from reviewflow.extraction.rob import reconcile_rob, record_judgements
+    from reviewflow.tui.screens.discrepancies import RobDiscrepancyScreen
+
+    alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
+    record_judgements(store, ROB1, alice, [(1, "D1", "low", None), (1, "D2", "high", None)])
+    record_judgements(store, ROB1, bob, [(1, "D1", "unclear", None), (1, "D2", "low", None)])
+
+    async def scenario() -> None:
+        screen = RobDiscrepancyScreen(store, ROB1, "carol")
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "2 open" in str(screen.query_one("#disc-status", Label).content)
+            assert "1  alice: Low" in str(screen.query_one("#disc-values", Static).content)
+            await pilot.press("1")  # alice's judgement for D1
+            await pilot.pause()
+            await pilot.press("v", *"nonsense", "enter")  # not a judgement: refused
+            await pilot.pause()
+            assert "must be one of" in str(screen.query_one("#disc-status", Label).content)
+            await pilot.press(*"\b" * 8, *"unclear", "enter")
+            await pilot.pause()
+            assert "0 open" in str(screen.query_one("#disc-status", Label).content)
+
+    asyncio.run(scenario())
+    table = reconcile_rob(store, ROB1)
+    assert table.judgements["Alda 2018"]["random_sequence"].judgement == "low"
+    assert table.judgements["Alda 2018"]["allocation_concealment"].judgement == "unclear"

@@ -1,12 +1,14 @@
-"""Extraction discrepancies, resolved like screening conflicts.
+"""Discrepancies, resolved like screening conflicts: extraction fields and RoB domains.
 
-Every field where the extractors disagree (or only one has extracted) is listed
-with each person's value; ``1``/``2``... takes that person's value, or type the
-agreed value and press Enter. The choice is stored as a consensus row, which is
-what analyses use.
+Every item where the two people disagree (or only one has worked) is listed
+with each person's value; ``1``/``2``... takes that person's value, or ``v``
+then type the agreed value and Enter. The choice is stored as a consensus row,
+which is what analyses and plots use.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,46 +19,65 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form
-from reviewflow.extraction.values import Discrepancy, reconcile, resolve
+from reviewflow.extraction.rob import LABELS, Tool, reconcile_rob, record_judgements
+from reviewflow.extraction.studies import list_studies
+from reviewflow.extraction.values import reconcile, resolve
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.extraction_support import Worker
 
 
-class DiscrepancyScreen(Screen[None]):
+class ResolveScreen(Screen[None]):
+    """List + detail + 'take value N'; subclasses say what the items are and how to settle."""
+
     DEFAULT_CSS = """
-    DiscrepancyScreen #disc-list { width: 2fr; }
-    DiscrepancyScreen #disc-detail { width: 1fr; padding: 0 1; border-left: solid $primary; }
-    DiscrepancyScreen #disc-status { height: 1; background: $boost; }
+    ResolveScreen #disc-list { width: 2fr; }
+    ResolveScreen #disc-detail { width: 1fr; padding: 0 1; border-left: solid $primary; }
+    ResolveScreen #disc-status { height: 1; background: $boost; }
     """
     BINDINGS = [
         *[Binding(str(i), f"take({i})", f"Take value {i}", show=i <= 2) for i in range(1, 10)],
         Binding("v", "type_value", "Type the agreed value"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
+    placeholder = "agreed value, Enter to resolve"
 
-    def __init__(self, store: Store, form: Form, form_id: int | None, reviewer: str) -> None:
+    def __init__(self, store: Store, reviewer: str) -> None:
         super().__init__()
-        self.store, self.form, self.form_id = store, form, form_id
+        self.store = store
         self.worker = Worker.named(store, reviewer)
-        self.items: list[Discrepancy] = []
+        self.items: list[Any] = []
 
+    # -- what subclasses provide ----------------------------------------------------
+    def load(self) -> list[Any]:
+        raise NotImplementedError
+
+    def title_of(self, item: Any) -> str:
+        raise NotImplementedError
+
+    def values_of(self, item: Any) -> dict[str, str | None]:
+        raise NotImplementedError
+
+    def settle_value(self, item: Any, value: str | None) -> None:
+        raise NotImplementedError
+
+    # -- shared behaviour -----------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Label("", id="disc-status")
         with Horizontal():
             yield OptionList(id="disc-list")
             with Vertical(id="disc-detail"):
                 yield Static("", id="disc-values")
-                yield Input(placeholder="agreed value, Enter to resolve", id="disc-value")
+                yield Input(placeholder=self.placeholder, id="disc-value")
         yield Footer()
 
     def on_mount(self) -> None:
         self.reload()
 
     def reload(self, keep: int = 0) -> None:
-        self.items = reconcile(self.store).discrepancies
+        self.items = self.load()
         ol = self.query_one("#disc-list", OptionList)
         ol.clear_options()
-        ol.add_options([f"{d.study} · {self.form.label(d.path)}" for d in self.items])
+        ol.add_options([self.title_of(item) for item in self.items])
         ol.focus()
         if self.items:
             ol.highlighted = min(keep, len(self.items) - 1)
@@ -65,18 +86,18 @@ class DiscrepancyScreen(Screen[None]):
             f"{len(self.items)} open discrepancies · resolving as {self.worker.name}")
 
     @property
-    def current(self) -> Discrepancy | None:
+    def current(self) -> Any | None:
         index = self.query_one("#disc-list", OptionList).highlighted
         return self.items[index] if index is not None and self.items else None
 
     def show(self) -> None:
-        d = self.current
+        item = self.current
         panel = self.query_one("#disc-values", Static)
-        if d is None:
+        if item is None:
             panel.update("Nothing to resolve.")
             return
-        text = Text(f"{d.study}\n{d.path}\n\n", style="bold")
-        for i, (who, value) in enumerate(d.values.items(), start=1):
+        text = Text(f"{self.title_of(item)}\n\n", style="bold")
+        for i, (who, value) in enumerate(self.values_of(item).items(), start=1):
             text.append(f"{i}  {who}: ", style="bold")
             text.append(f"{value if value is not None else '(empty)'}\n")
         panel.update(text)
@@ -85,25 +106,74 @@ class DiscrepancyScreen(Screen[None]):
         self.show()
 
     def action_take(self, number: int) -> None:
-        d = self.current
-        if d is not None and 1 <= number <= len(d.values):
-            self.settle(d, list(d.values.values())[number - 1])
+        item = self.current
+        values = list(self.values_of(item).values()) if item is not None else []
+        if 1 <= number <= len(values):
+            self.settle(item, values[number - 1])
 
     def action_type_value(self) -> None:
         self.query_one("#disc-value", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        d = self.current
-        if d is not None:
-            self.settle(d, event.value)
+        if self.current is not None:
+            self.settle(self.current, event.value)
             event.input.value = ""
 
-    def settle(self, d: Discrepancy, value: str | None) -> None:
+    def settle(self, item: Any, value: str | None) -> None:
         keep = self.query_one("#disc-list", OptionList).highlighted or 0
         try:
-            resolve(self.store, self.form, self.form_id, study_id=d.study_id,
-                    reviewer_id=self.worker.id, path=d.path, value=value)
+            self.settle_value(item, value)
         except ReviewflowError as exc:
-            self.query_one("#disc-status", Label).update(f"{d.path}: {exc}")
+            self.query_one("#disc-status", Label).update(str(exc))
             return
         self.reload(keep)
+
+
+class DiscrepancyScreen(ResolveScreen):
+    """Extraction fields the extractors disagree on."""
+
+    def __init__(self, store: Store, form: Form, form_id: int | None, reviewer: str) -> None:
+        super().__init__(store, reviewer)
+        self.form, self.form_id = form, form_id
+
+    def load(self) -> list[Any]:
+        return reconcile(self.store).discrepancies
+
+    def title_of(self, item: Any) -> str:
+        return f"{item.study} · {self.form.label(item.path)}"
+
+    def values_of(self, item: Any) -> dict[str, str | None]:
+        return item.values
+
+    def settle_value(self, item: Any, value: str | None) -> None:
+        resolve(self.store, self.form, self.form_id, study_id=item.study_id,
+                reviewer_id=self.worker.id, path=item.path, value=value)
+
+
+class RobDiscrepancyScreen(ResolveScreen):
+    """Risk-of-bias domains the assessors judged differently."""
+
+    placeholder = "agreed judgement (low / unclear / some concerns / high), Enter"
+
+    def __init__(self, store: Store, tool: Tool, reviewer: str,
+                 outcome: str | None = None) -> None:
+        super().__init__(store, reviewer)
+        self.tool, self.outcome = tool, outcome
+
+    def load(self) -> list[Any]:
+        return reconcile_rob(self.store, self.tool, self.outcome).discrepancies
+
+    def title_of(self, item: Any) -> str:
+        study, domain, _seen = item
+        return f"{study} · {self.tool.domain(domain).label}"
+
+    def values_of(self, item: Any) -> dict[str, str | None]:
+        return {who: LABELS.get(j, j) for who, j in item[2].items()}
+
+    def settle_value(self, item: Any, value: str | None) -> None:
+        study, domain, _seen = item
+        if not value or value == "(none)":
+            raise ReviewflowError("choose a judgement")
+        sid = next(s.id for s in list_studies(self.store) if s.label == study)
+        record_judgements(self.store, self.tool, self.worker.id,
+                          [(sid, domain, value, None)], consensus=True, outcome=self.outcome)
