@@ -1,0 +1,85 @@
+"""SIGKILL at random moments: the store stays consistent and re-running completes the work.
+
+Each scenario is a real subprocess killed many times (see ``crash_harness``);
+after every kill the store must pass :func:`check_consistency`, and after one
+run is allowed to finish the work must be complete with nothing counted twice.
+A bigger run (more kills, both backends) is ``python bench/bench_concurrency.py``.
+"""
+
+from __future__ import annotations
+
+from crash_harness import Scenario, consistency_of, run_with_kills
+from sqlalchemy import func
+from sqlmodel import select
+from store_drivers import driver_command, driver_env, seed_records
+
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+KILLS = 10
+MAX_DELAY_S = 1.2
+
+
+def decision_scenario(url: str, records: int) -> Scenario:
+    """A run of decisions through record_decision, resumable by client_key."""
+    with Store.open(url) as store:
+        seed_records(store, records)
+    d = models.ScreeningDecision
+
+    def progress() -> int:
+        with Store.open(url) as store, store.session() as s:
+            return int(s.exec(select(func.count()).select_from(d)).one())
+
+    def complete() -> list[str]:
+        with Store.open(url) as store, store.session() as s:
+            rows = s.exec(select(d.record_id, d.stage, d.reviewer_id)).all()
+        problems = [] if len(rows) == records else [f"{len(rows)} decisions, want {records}"]
+        if len(set(rows)) != len(rows):
+            problems.append(f"{len(rows) - len(set(rows))} decisions stored twice")
+        return problems
+
+    return Scenario("decisions", driver_command("decide", url, "alice"), driver_env(),
+                    consistency_of(url), complete, progress, ready_line=True)
+
+
+def import_scenario(url: str, files: int, per_file: int) -> Scenario:
+    """Stand-in imports, each one transaction, skipped when already imported (sha256)."""
+    seeds = ",".join(f"f{i}" for i in range(files))
+
+    def progress() -> int:
+        with Store.open(url) as store, store.session() as s:
+            return int(s.exec(select(func.count()).select_from(models.RecordRow)).one())
+
+    def complete() -> list[str]:
+        with Store.open(url) as store, store.session() as s:
+            imports = s.exec(select(func.count()).select_from(models.SearchImport)).one()
+        got = progress()
+        want = files * per_file
+        return ([] if imports == files else [f"{imports} imports, want {files}"]) + (
+            [] if got == want else [f"{got} records, want {want}"])
+
+    return Scenario("import (stand-in)", driver_command("import", url, seeds, str(per_file)),
+                    driver_env(), consistency_of(url), complete, progress, ready_line=True)
+
+
+def _create(url: str) -> None:
+    Store.create(url, title="crash").dispose()
+
+
+def test_killed_decisions_leave_a_consistent_store(store_url: str) -> None:
+    _create(store_url)
+    report = run_with_kills(decision_scenario(store_url, 2000), KILLS, MAX_DELAY_S, seed=9)
+    print("\n" + report.line())
+    assert report.problems == []
+    # Once the work is done, later runs finish before their kill: that is fine.
+    assert report.kills >= 3, "kills should hit a running process"
+    assert report.mid_work >= 2, "kills should land while decisions are being written"
+
+
+def test_killed_imports_are_all_or_nothing(store_url: str) -> None:
+    _create(store_url)
+    report = run_with_kills(import_scenario(store_url, 6, 250), KILLS, MAX_DELAY_S, seed=3)
+    print("\n" + report.line())
+    assert report.problems == []
+    assert report.kills >= 3
+    assert report.mid_work >= 1, "some imports should commit between kills"
