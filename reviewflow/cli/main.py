@@ -30,7 +30,10 @@ app = typer.Typer(
 
 # Each area registers its commands; keep one line per module, sorted.
 _AREAS: list[str] = [
+    "audit",
+    "bundle",
     "demo",
+    "export",
     "review",
 ]
 
