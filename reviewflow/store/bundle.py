@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Table, func, inspect, select, text
+from sqlalchemy import Boolean, Date, DateTime, Table, TypeDecorator, func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -69,11 +69,14 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
         col = table.c.get(name)
         if col is None:
             raise ReviewflowError(f"bundle table {table.name} has unknown column {name!r}")
-        if value is not None and isinstance(col.type, DateTime):
+        kind = col.type.impl if isinstance(col.type, TypeDecorator) else col.type
+        if value is not None and isinstance(kind, DateTime):
             value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(col.type, Date):
+            if kind.timezone:  # written as naive UTC
+                value = value.replace(tzinfo=UTC)
+        elif value is not None and isinstance(kind, Date):
             value = date.fromisoformat(value)
-        elif value is not None and isinstance(col.type, Boolean):
+        elif value is not None and isinstance(kind, Boolean):
             value = bool(value)
         out[name] = value
     return out
