@@ -18,6 +18,11 @@ so the same test runs on SQLite (the default) and, with
 * ``store``      -- the :class:`~reviewflow.store.db.Store` of ``review_dir``,
   open for the test and disposed after it.
 
+On PostgreSQL ``review_dir`` creates its store IN ``store_url``'s database, so a
+test using both gets one database, not two (on SQLite they are two files). A
+test needing a second, independent database can ask for ``pg_url`` (PostgreSQL
+only) or build a SQLite URL under ``tmp_path``.
+
 ``./dev test`` runs the whole suite on SQLite, then re-runs the tests using these
 fixtures (marked ``store`` automatically) on PostgreSQL when a server answers::
 

@@ -127,16 +127,15 @@ def test_bundle_from_newer_schema_is_refused(review_dir: Path, tmp_path: Path) -
     _refused(tmp_path / "new.zip", tmp_path / "target", "newer reviewflow")
 
 
-def test_restore_refuses_a_database_that_holds_data(review_dir: Path, tmp_path: Path,
-                                                    store_url: str) -> None:
+def test_restore_refuses_a_database_that_holds_data(review_dir: Path, tmp_path: Path) -> None:
     _export(review_dir, tmp_path / "ok.zip")
-    Store.create(store_url, title="occupied").dispose()
+    occupied = load_config(review_dir).database_url()  # the review's own, full database
     res = runner.invoke(app, ["import-bundle", str(tmp_path / "ok.zip"),
-                              str(tmp_path / "t"), "--db", store_url])
+                              str(tmp_path / "t"), "--db", occupied])
     assert res.exit_code == 1
     assert "not empty" in str(res.exception)
-    with Store.open(store_url) as st:
-        assert st.review().title == "occupied"
+    with Store.open(occupied) as st:
+        assert st.review().title == "Test review"
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not really", b"hello"])
