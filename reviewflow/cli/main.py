@@ -33,8 +33,18 @@ _AREAS: list[str] = [
     "audit",
     "bundle",
     "demo",
+    "audit",
+    "bundle",
+    "demo",
     "export",
+    "prisma",
+    "report",
     "review",
+    "screening",
+    "tui",
+    "review",
+    "screening",
+    "tui",
 ]
 
 

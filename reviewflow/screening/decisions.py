@@ -58,6 +58,8 @@ def validate_decision(stage: str, decision: str, reason: str | None) -> None:
         raise ReviewflowError(f"unknown decision {decision!r}; use include, exclude or maybe")
     if decision == "not_retrieved" and stage != FULL_TEXT:
         raise ReviewflowError("'not retrieved' applies to full-text reports only")
+    if decision == "exclude" and stage == FULL_TEXT and not (reason and reason.strip()):
+        raise ReviewflowError("a full-text exclusion needs a reason")
 
 
 def record_decision(

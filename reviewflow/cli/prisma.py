@@ -1,0 +1,63 @@
+"""``reviewflow prisma``: the PRISMA 2020 counts and diagram, recomputed from the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from reviewflow.cli.common import open_store
+from reviewflow.prisma.derive import prisma_counts
+
+
+def prisma(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+    svg: Path = typer.Option(None, "--svg", help="Write the flow diagram as SVG."),
+    png: Path = typer.Option(None, "--png", help="Write the flow diagram as PNG."),
+    pdf: Path = typer.Option(None, "--pdf", help="Write the flow diagram as PDF."),
+) -> None:
+    """PRISMA 2020 flow counts (and diagram), derived from the store."""
+    store = open_store(ctx)
+    with store.session() as s:
+        counts = prisma_counts(s)
+    outputs = [p for p in (svg, png, pdf) if p is not None]
+    if outputs:
+        from reviewflow.prisma.diagram import draw
+
+        draw(counts, *outputs)
+    if as_json:
+        typer.echo(json.dumps(counts.to_json(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(format_counts(counts.to_json()))
+    for path in outputs:
+        typer.echo(f"Diagram written to {path}")
+
+
+def format_counts(data: dict) -> str:
+    """The counts as indented text lines, in flow order."""
+    lines = ["Records identified:"]
+    lines += [f"  {name}: {n}" for name, n in data["identified"].items()]
+    lines.append(f"Duplicates removed: {data['removed_duplicates']} "
+                 f"(automatic {data['removed_duplicates_auto']}, "
+                 f"manual {data['removed_duplicates_manual']})")
+    for key, label in (("screened", "Records screened"),
+                       ("excluded_screening", "Records excluded"),
+                       ("sought", "Reports sought for retrieval"),
+                       ("not_retrieved", "Reports not retrieved"),
+                       ("assessed", "Reports assessed for eligibility")):
+        lines.append(f"{label}: {data[key]}")
+    lines.append("Reports excluded:")
+    lines += [f"  {reason}: {n}" for reason, n in data["excluded_reports"].items()]
+    lines.append(f"Studies included: {data['included_studies']} "
+                 f"(reports: {data['included_reports']})")
+    waiting = {k: v for k, v in data.get("awaiting", {}).items() if v}
+    if waiting:
+        lines.append("Still awaiting decisions: " +
+                     ", ".join(f"{k} {v}" for k, v in waiting.items()))
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(prisma)

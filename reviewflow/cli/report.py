@@ -1,0 +1,32 @@
+"""``reviewflow report``: one self-contained HTML report, regenerated from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from reviewflow.cli.common import globals_of, open_store
+from reviewflow.errors import ReviewflowError
+from reviewflow.store.location import resolve_review_folder
+
+
+def report(
+    ctx: typer.Context,
+    out: Path = typer.Option(None, "--out", help="Output folder (default: REVIEW/report)."),
+) -> None:
+    """Write report.html: searches, PRISMA, agreement, studies, risk of bias, analyses."""
+    from reviewflow.report.html import build_report
+
+    store = open_store(ctx)
+    try:
+        folder = resolve_review_folder(globals_of(ctx).review)
+    except ReviewflowError:  # --db without a review folder: no folder-kept files
+        folder = None
+    out = out or (folder / "report" if folder else Path("report"))
+    path = build_report(store, out, folder)
+    typer.echo(f"Report written to {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

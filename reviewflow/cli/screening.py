@@ -1,0 +1,201 @@
+"""Scriptable screening: ``decide``, ``conflicts``, ``resolve``, ``kappa``, ``reviewer add``.
+
+These are the TUI's twins: the same domain functions, for decisions made
+elsewhere (a Rayyan or Covidence export, a colleague's spreadsheet) and for
+scripts. ``decide`` checks the whole file before writing anything (so a typo in
+row 900 does not leave 899 rows half-loaded), then commits each decision on its
+own (so an interruption loses at most the one in flight); each row carries a
+client key derived from the file, so re-running after an interruption does not
+store a row twice.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import select
+
+from reviewflow.cli.common import fail, globals_of, open_store, review_config
+from reviewflow.screening.agreement import stage_agreement
+from reviewflow.screening.conflicts import METHODS, Conflict, list_conflicts, resolve_conflict
+from reviewflow.screening.decisions import ROLES, ensure_reviewer
+from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
+from reviewflow.screening.settings import ScreeningSettings, apply_toml_settings
+from reviewflow.screening.state import stage_statuses
+from reviewflow.stages import LABELS, STAGES, parse_stage
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+STAGE_HELP = "title-abstract or full-text"
+
+
+def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
+    """The review's settings, after copying in the toml's [screening] section if any."""
+    g = globals_of(ctx)
+    section: dict[str, Any] | None = None
+    if not (g.db and g.review is None):
+        section = review_config(ctx).extra.get("screening")
+    return apply_toml_settings(store, section)
+
+
+def _stages(stage: str | None) -> list[str]:
+    return [parse_stage(stage)] if stage else list(STAGES)
+
+
+def find_reviewer(store: Store, name: str) -> models.Reviewer:
+    with store.session() as s:
+        row = s.exec(select(models.Reviewer).where(models.Reviewer.name == name.strip())).first()
+    if row is None:
+        raise fail(f"unknown reviewer {name!r}; add them with 'reviewflow reviewer add {name}'")
+    return row
+
+
+def decide(
+    ctx: typer.Context,
+    reviewer: str = typer.Option(..., "--reviewer", help="Whose decisions these are."),
+    stage: str = typer.Option(..., "--stage", help=STAGE_HELP),
+    from_file: Path = typer.Option(..., "--from", exists=True, dir_okay=False,
+                                   help="CSV with columns record_id,decision[,reason,note]."),
+) -> None:
+    """Load screening decisions from a CSV file (checked in full before anything is written)."""
+    store = open_store(ctx)
+    settings = screening_settings(ctx, store)
+    stage_key = parse_stage(stage)
+    rows = load_decisions_file(store, settings, from_file, stage_key)
+    person = ensure_reviewer(store, reviewer)
+    assert person.id is not None
+    new, again = write_decisions(store, rows, stage_key, person.id)
+    typer.echo(f"{from_file.name}: {new} decision(s) stored for {person.name} at "
+               f"{LABELS[stage_key].lower()}" + (f", {again} already loaded" if again else ""))
+
+
+def _conflict_json(c: Conflict) -> dict[str, Any]:
+    st = c.status
+    res = st.resolution
+    return {
+        "record_id": st.record_id, "stage": st.stage, "title": c.title,
+        "decisions": [{"reviewer": v.reviewer, "decision": v.decision, "reason": v.reason,
+                       "note": v.note} for v in st.votes],
+        "resolution": None if res is None else {
+            "decision": res.decision, "reason": res.reason, "note": res.note,
+            "method": res.method, "by": res.resolved_by},
+    }
+
+
+def conflicts(
+    ctx: typer.Context,
+    stage: str = typer.Option(None, "--stage", help=STAGE_HELP + " (default: both)"),
+    all_: bool = typer.Option(False, "--all", help="Also list resolved conflicts."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """List records the reviewers disagree on (unresolved unless --all)."""
+    store = open_store(ctx)
+    with store.session() as s:
+        found = list_conflicts(s, parse_stage(stage) if stage else None, include_resolved=all_)
+    if as_json:
+        typer.echo(json.dumps([_conflict_json(c) for c in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        typer.echo("No conflicts" + ("" if all_ else " waiting") + ".")
+        return
+    table = Table(show_edge=False)
+    for col in ("record", "stage", "title", "decisions", "resolution"):
+        table.add_column(col, overflow="fold")
+    for c in found:
+        votes = "\n".join(f"{v.reviewer}: {v.decision}" + (f" ({v.reason})" if v.reason else "")
+                          + (f" - {v.note}" if v.note else "") for v in c.status.votes)
+        res = c.status.resolution
+        table.add_row(str(c.status.record_id), LABELS[c.status.stage], c.title[:70], votes,
+                      "waiting" if res is None else f"{res.decision} ({res.method}, "
+                      f"{res.resolved_by})")
+    Console().print(table)
+
+
+def resolve(
+    ctx: typer.Context,
+    record_id: int = typer.Argument(..., help="The record in conflict."),
+    stage: str = typer.Option(..., "--stage", help=STAGE_HELP),
+    decision: str = typer.Option(..., "--decision", help="include, exclude or maybe "
+                                 "(not_retrieved at full text)."),
+    by: str = typer.Option(..., "--by", help="Who resolved it (a reviewer or the arbiter)."),
+    method: str = typer.Option("consensus", "--method", help=" or ".join(METHODS)),
+    reason: str = typer.Option(None, "--reason", help="Exclusion reason (needed at full text)."),
+    note: str = typer.Option(None, "--note", help="Why it was resolved this way."),
+) -> None:
+    """Settle a conflict by consensus or by the arbiter."""
+    store = open_store(ctx)
+    settings = screening_settings(ctx, store)
+    stage_key = parse_stage(stage)
+    status = resolve_conflict(
+        store, settings, record_id=record_id, stage=stage_key, decision=decision.strip().lower(),
+        resolver=find_reviewer(store, by), method=method, reason=reason, note=note,
+    )
+    typer.echo(f"Record {record_id} at {LABELS[stage_key].lower()}: resolved as "
+               f"{decision} by {by} ({method}); outcome {status.outcome}")
+
+
+def kappa(
+    ctx: typer.Context,
+    stage: str = typer.Option(None, "--stage", help=STAGE_HELP + " (default: both)"),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """Cohen's kappa and percent agreement between reviewers, per stage."""
+    store = open_store(ctx)
+    rows = []
+    with store.session() as s:
+        for st in _stages(stage):
+            rows.extend(stage_agreement(st, stage_statuses(s, st).values()))
+    if as_json:
+        typer.echo(json.dumps([{"stage": a.stage, "reviewer_a": a.reviewer_a,
+                                "reviewer_b": a.reviewer_b, "records": a.n,
+                                "percent_agreement": a.percent, "kappa": a.kappa}
+                               for a in rows], indent=2))
+        return
+    if not rows:
+        typer.echo("No records decided by two reviewers yet.")
+        return
+    table = Table(show_edge=False)
+    for col in ("stage", "reviewers", "records", "agreement", "kappa"):
+        table.add_column(col)
+    for a in rows:
+        table.add_row(LABELS[a.stage], f"{a.reviewer_a} / {a.reviewer_b}", str(a.n),
+                      f"{a.percent:.1f} %", "n/a" if a.kappa is None else f"{a.kappa:.3f}")
+    Console().print(table)
+
+
+reviewer_app = typer.Typer(help="Manage reviewers (screeners and the arbiter).",
+                           no_args_is_help=True)
+
+
+@reviewer_app.command("add")
+def reviewer_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The reviewer's name."),
+    role: str = typer.Option("reviewer", "--role", help=" or ".join(ROLES)),
+) -> None:
+    """Add a reviewer (or change their role)."""
+    store = open_store(ctx)
+    person = ensure_reviewer(store, name, role)
+    typer.echo(f"Reviewer {person.name} ({person.role})")
+
+
+@reviewer_app.command("list")
+def reviewer_list(ctx: typer.Context) -> None:
+    """List the review's reviewers and their roles."""
+    store = open_store(ctx)
+    with store.session() as s:
+        for r in s.exec(select(models.Reviewer).order_by(models.Reviewer.name)).all():
+            typer.echo(f"{r.name}\t{r.role}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(decide)
+    app.command()(conflicts)
+    app.command()(resolve)
+    app.command()(kappa)
+    app.add_typer(reviewer_app, name="reviewer")

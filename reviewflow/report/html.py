@@ -1,0 +1,165 @@
+"""Build one self-contained HTML file describing the whole review.
+
+Every figure is regenerated from the store when the report is built (nothing
+is copied from an earlier run), then embedded: SVG inline, PNG as data URIs,
+so the single file can be mailed to co-authors or attached to a submission.
+Sections that have no data yet (no extraction, no analyses) say so rather than
+disappear, so a half-done review's report shows what is missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import select
+
+from reviewflow import __version__
+from reviewflow.prisma.derive import prisma_counts
+from reviewflow.screening.agreement import stage_agreement
+from reviewflow.screening.state import stage_statuses
+from reviewflow.stages import LABELS, STAGES
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+CSS = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}
+h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#f3f3f3}.muted{color:#777}.figure{margin:1em 0;overflow-x:auto}
+.figure img,.figure svg{max-width:100%;height:auto}
+pre.summary{background:#f7f7f7;border-left:3px solid #4a7ab5;padding:.6em .9em;white-space:pre-wrap}
+"""
+
+
+@dataclass
+class Section:
+    """One titled part of the report (already rendered HTML inside)."""
+
+    title: str
+    body: str
+
+
+@dataclass
+class ReportContext:
+    """What section builders get: the store, the review folder and where figures go."""
+
+    store: Store
+    folder: Path | None
+    figures: Path
+    notes: list[str] = field(default_factory=list)
+
+
+SectionBuilder = Callable[[ReportContext], Section | None]
+
+
+def esc(text: object) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def figure(path: Path, caption: str = "") -> str:
+    """Embed an image file: SVG inline, others as a data URI."""
+    if path.suffix.lower() == ".svg":
+        svg = path.read_text(encoding="utf-8")
+        svg = svg[svg.find("<svg"):]  # drop the XML prolog and DOCTYPE
+        inner = svg
+    else:
+        mime = {".png": "image/png", ".jpg": "image/jpeg"}.get(path.suffix.lower(), "image/png")
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        inner = f'<img alt="{esc(caption)}" src="data:{mime};base64,{data}">'
+    cap = f"<figcaption class='muted'>{esc(caption)}</figcaption>" if caption else ""
+    return f"<figure class='figure'>{inner}{cap}</figure>"
+
+
+def section_question(ctx: ReportContext) -> Section:
+    review = ctx.store.review()
+    body = f"<p><b>Question.</b> {esc(review.question or 'not recorded')}</p>"
+    return Section("Review question", body)
+
+
+def section_searches(ctx: ReportContext) -> Section:
+    with ctx.store.session() as s:
+        imports = s.exec(select(models.SearchImport).order_by(models.SearchImport.id)).all()
+    if not imports:
+        return Section("Searches", "<p class='muted'>No searches imported yet.</p>")
+    rows = [
+        (i.database, i.searched_on or "not recorded", i.query or "", i.file_name, i.format,
+         i.record_count, i.imported_at.strftime("%Y-%m-%d"))
+        for i in imports
+    ]
+    return Section("Searches", table(
+        ["Database", "Searched", "Query", "File", "Format", "Records", "Imported"], rows))
+
+
+def section_prisma(ctx: ReportContext) -> Section:
+    from reviewflow.prisma.diagram import draw
+
+    with ctx.store.session() as s:
+        counts = prisma_counts(s)
+    svg, png = ctx.figures / "prisma.svg", ctx.figures / "prisma.png"
+    draw(counts, svg, png)
+    errors = counts.identity_errors()
+    note = "" if not errors else f"<p><b>Check:</b> {esc('; '.join(errors))}</p>"
+    waiting = {k: v for k, v in counts.awaiting.items() if v}
+    if waiting:
+        note += ("<p class='muted'>Still awaiting decisions: "
+                 + esc(", ".join(f"{k}: {v}" for k, v in waiting.items())) + "</p>")
+    return Section("PRISMA 2020 flow diagram", figure(svg, "PRISMA 2020 flow diagram") + note)
+
+
+def section_agreement(ctx: ReportContext) -> Section:
+    rows = []
+    with ctx.store.session() as s:
+        for stage in STAGES:
+            for a in stage_agreement(stage, stage_statuses(s, stage).values()):
+                kappa = "n/a" if a.kappa is None else f"{a.kappa:.2f}"
+                pct = "n/a" if a.percent is None else f"{a.percent:.1f}%"
+                rows.append((LABELS[stage], f"{a.reviewer_a} / {a.reviewer_b}", a.n, pct, kappa))
+    if not rows:
+        return Section("Agreement between reviewers",
+                       "<p class='muted'>No overlapping decisions yet.</p>")
+    return Section("Agreement between reviewers", table(
+        ["Stage", "Reviewers", "Records both decided", "Agreement", "Cohen's kappa"], rows))
+
+
+DEFAULT_SECTIONS: list[SectionBuilder] = [
+    section_question, section_searches, section_prisma, section_agreement,
+]
+
+
+def build_report(store: Store, out_dir: Path, folder: Path | None = None,
+                 sections: Sequence[SectionBuilder] | None = None) -> Path:
+    """Write ``out_dir/report.html`` (figures also kept in ``out_dir/figures``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ctx = ReportContext(store=store, folder=folder, figures=out_dir / "figures")
+    ctx.figures.mkdir(exist_ok=True)
+    built = [sec for build in (sections or DEFAULT_SECTIONS) if (sec := build(ctx)) is not None]
+    review = store.review()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    toc = "".join(f"<li><a href='#s{i}'>{esc(s.title)}</a></li>" for i, s in enumerate(built))
+    parts = [f"<section id='s{i}'><h2>{esc(s.title)}</h2>{s.body}</section>"
+             for i, s in enumerate(built)]
+    doc = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{esc(review.title)}</title><style>{CSS}</style></head><body>"
+        f"<h1>{esc(review.title)}</h1>"
+        f"<p class='muted'>Report generated {stamp} by reviewflow {__version__} from "
+        f"{esc(store.display_url)}. Every number and figure is recomputed from the store.</p>"
+        f"<ol>{toc}</ol>{''.join(parts)}</body></html>"
+    )
+    path = out_dir / "report.html"
+    path.write_text(doc, encoding="utf-8")
+    return path

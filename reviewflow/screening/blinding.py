@@ -1,0 +1,96 @@
+"""What one person may see of a record: the blinding rule lives here, not in the UI.
+
+While blind mode is on, a screening reviewer sees no other reviewer's decision on
+a record (nor its resolution) until they have decided it themselves; by then
+both decisions exist or the other's is still missing, so nothing can sway them.
+Arbiters, and everyone when blind mode is off, see all. Every screen and command
+that shows a record to a reviewer goes through :func:`record_card`, so a UI bug
+cannot leak what this module withholds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from reviewflow.screening.state import ARBITER, RecordStatus, Resolution, Vote, record_votes
+from reviewflow.store import models
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: their reviewer id, name and role, and the review's blind flag."""
+
+    reviewer_id: int
+    name: str
+    role: str = "reviewer"
+    blind: bool = True
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role == ARBITER or not self.blind
+
+
+@dataclass(frozen=True)
+class RecordCard:
+    """A record as shown to one viewer at one stage, already filtered by blinding."""
+
+    record_id: int
+    stage: str
+    title: str
+    authors: tuple[str, ...]
+    year: int | None
+    journal: str | None
+    databases: tuple[str, ...]
+    abstract: str
+    keywords: tuple[str, ...]
+    doi: str | None
+    mine: Vote | None
+    others: tuple[Vote, ...]  # empty while blinded
+    resolution: Resolution | None  # None while blinded
+    blinded: bool  # True when something was withheld (or would be, once decided)
+
+
+def visible(status: RecordStatus, viewer: Viewer) -> tuple[Vote | None, tuple[Vote, ...],
+                                                            Resolution | None, bool]:
+    """Split a status into (mine, others, resolution, blinded) for ``viewer``."""
+    mine = next((v for v in status.votes if v.reviewer_id == viewer.reviewer_id), None)
+    if viewer.sees_all or mine is not None:
+        others = tuple(v for v in status.votes if v.reviewer_id != viewer.reviewer_id)
+        return mine, others, status.resolution, False
+    return None, (), None, True
+
+
+def record_databases(session: Session, record_id: int) -> tuple[str, ...]:
+    """The databases whose exports contained this record (from provenance)."""
+    p, i = models.RecordProvenance, models.SearchImport
+    rows = session.exec(
+        select(i.database).join(p, p.import_id == i.id).where(p.record_id == record_id)
+    ).all()
+    return tuple(sorted(set(rows)))
+
+
+def record_card(session: Session, record_id: int, stage: str, viewer: Viewer) -> RecordCard:
+    """The one way a record reaches a screen: fetched by id, filtered by blinding."""
+    row = session.get(models.RecordRow, record_id)
+    if row is None:
+        raise KeyError(record_id)
+    mine, others, resolution, blinded = visible(record_votes(session, record_id, stage), viewer)
+    return RecordCard(
+        record_id=record_id,
+        stage=stage,
+        title=row.title or "(no title)",
+        authors=tuple(json.loads(row.authors_json or "[]")),
+        year=row.year,
+        journal=row.journal,
+        databases=record_databases(session, record_id),
+        abstract=row.abstract or "",
+        keywords=tuple(json.loads(row.keywords_json or "[]")),
+        doi=row.doi,
+        mine=mine,
+        others=others,
+        resolution=resolution,
+        blinded=blinded,
+    )

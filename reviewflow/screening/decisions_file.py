@@ -1,0 +1,128 @@
+"""Reading a decisions CSV (``record_id,decision[,reason,note]``) for ``reviewflow decide``.
+
+The whole file is checked before anything is written: a bad row is reported by
+line and column and nothing is stored, so a file is either loaded or not (each
+row is then committed on its own). Every row gets a client key made from the
+file's content, line, reviewer and stage: re-running the same file after an
+interruption stores only the rows not stored yet.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import select
+
+from reviewflow.errors import InputError
+from reviewflow.screening.decisions import record_decision
+from reviewflow.screening.settings import ScreeningSettings
+from reviewflow.screening.state import eligible_ids
+from reviewflow.stages import FULL_TEXT, LABELS
+from reviewflow.store import models
+from reviewflow.store.db import Store
+from reviewflow.store.dedup_state import merged_into
+
+ALIASES = {"include": "include", "included": "include", "exclude": "exclude",
+           "excluded": "exclude", "maybe": "maybe", "not_retrieved": "not_retrieved",
+           "not retrieved": "not_retrieved", "not-retrieved": "not_retrieved"}
+
+
+@dataclass(frozen=True)
+class FileDecision:
+    line: int
+    record_id: int
+    decision: str
+    reason: str | None
+    note: str | None
+    key_seed: str
+
+
+def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), None, f"not UTF-8 text ({exc.reason})") from exc
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    for needed in ("record_id", "decision"):
+        if needed not in header:
+            raise InputError(str(path), 1, f"missing column {needed!r} "
+                             "(expected record_id,decision[,reason,note])")
+    rows = []
+    for row in reader:
+        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
+                 if isinstance(v, str | None)}
+        rows.append((reader.line_num, clean))
+    return rows, hashlib.sha256(raw).hexdigest()
+
+
+def load_decisions_file(store: Store, settings: ScreeningSettings, path: Path,
+                        stage: str) -> list[FileDecision]:
+    """Parse and check every row; raises :class:`InputError` naming the first bad one."""
+    rows, digest = _read_rows(path)
+    with store.session() as s:
+        existing = set(s.exec(select(models.RecordRow.id)).all())
+        gone = merged_into(s)
+        eligible = set(eligible_ids(s, stage)) if stage == FULL_TEXT else None
+    out: list[FileDecision] = []
+    for line, row in rows:
+        if not any(row.values()):
+            continue
+
+        def bad(column: str, problem: str, line: int = line) -> InputError:
+            return InputError(str(path), line, f"column {column}: {problem}")
+
+        try:
+            rid = int(row.get("record_id", ""))
+        except ValueError:
+            raise bad("record_id", f"{row.get('record_id')!r} is not a record id") from None
+        if rid not in existing:
+            raise bad("record_id", f"record {rid} does not exist")
+        if rid in gone:
+            raise bad("record_id", f"record {rid} was merged into record {gone[rid]} by dedup")
+        if eligible is not None and rid not in eligible:
+            raise bad("record_id", f"record {rid} has not reached {LABELS[stage].lower()}")
+        decision = ALIASES.get(row.get("decision", "").lower())
+        if decision is None:
+            raise bad("decision", f"{row.get('decision')!r}; use include, exclude or maybe")
+        if decision == "not_retrieved" and stage != FULL_TEXT:
+            raise bad("decision", "'not retrieved' applies to full-text reports only")
+        reason = row.get("reason") or None
+        if stage == FULL_TEXT and decision == "exclude":
+            if not reason:
+                raise bad("reason", "a full-text exclusion needs a reason")
+            try:
+                reason = settings.match_reason(reason)
+            except Exception as exc:
+                raise bad("reason", str(exc)) from None
+        out.append(FileDecision(line, rid, decision, reason, row.get("note") or None,
+                                f"{digest}:{line}"))
+    return out
+
+
+def _key(seed: str, stage: str, reviewer_id: int) -> str:
+    return hashlib.sha256(f"{seed}:{stage}:{reviewer_id}".encode()).hexdigest()
+
+
+def write_decisions(store: Store, rows: list[FileDecision], stage: str,
+                    reviewer_id: int) -> tuple[int, int]:
+    """Store each row in its own transaction; returns (newly stored, already stored)."""
+    keys = [_key(r.key_seed, stage, reviewer_id) for r in rows]
+    d = models.ScreeningDecision
+    done: set[str] = set()
+    with store.session() as s:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            done.update(s.exec(select(d.client_key).where(d.client_key.in_(chunk))).all())  # type: ignore[union-attr,arg-type]
+    new = 0
+    for row, key in zip(rows, keys, strict=True):
+        if key in done:
+            continue
+        record_decision(store, record_id=row.record_id, stage=stage, reviewer_id=reviewer_id,
+                        decision=row.decision, reason=row.reason, note=row.note, client_key=key)
+        new += 1
+    return new, len(rows) - new

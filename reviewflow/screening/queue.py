@@ -1,0 +1,142 @@
+"""One reviewer's pass through one stage: the in-memory queue behind a keypress.
+
+Built once per session from a handful of column queries; afterwards every
+keypress costs one indexed fetch of a record and one small write, never a scan
+of the record table (the TUI target is under 30 ms from key to next record with
+100,000 records). Already-decided records sit before the remaining ones, so
+"previous" walks back through them; the remaining ones come in the order a
+:data:`QueueOrder` gives (record id by default; a ranking model can plug in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import or_
+from sqlmodel import select
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.screening.blinding import RecordCard, Viewer, record_card
+from reviewflow.screening.decisions import record_decision, retract_decision
+from reviewflow.screening.settings import ScreeningSettings
+from reviewflow.screening.state import eligible_ids, my_decisions
+from reviewflow.stages import FULL_TEXT
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+QueueOrder = Callable[[Sequence[int]], list[int]]
+"""Gives the order in which the remaining (undecided) record ids are screened."""
+
+
+def id_order(ids: Sequence[int]) -> list[int]:
+    """The default order: as imported (record id)."""
+    return sorted(ids)
+
+
+class ScreeningQueue:
+    """The records one reviewer screens at one stage, with a cursor and an undo stack."""
+
+    def __init__(self, store: Store, viewer: Viewer, stage: str, settings: ScreeningSettings,
+                 order: QueueOrder = id_order) -> None:
+        self.store, self.viewer, self.stage, self.settings = store, viewer, stage, settings
+        with store.session() as s:
+            eligible = eligible_ids(s, stage)
+            mine = my_decisions(s, stage, viewer.reviewer_id)
+        eligible_set = set(eligible)
+        self.mine: dict[int, str] = {i: d for i, d in mine.items() if i in eligible_set}
+        decided = sorted(self.mine)
+        self.ids: list[int] = decided + list(order([i for i in eligible if i not in self.mine]))
+        self._pos_of = {rid: pos for pos, rid in enumerate(self.ids)}
+        self.pos = len(decided) if len(decided) < len(self.ids) else 0
+        self._undo: list[int] = []
+
+    # -- where we are --------------------------------------------------------
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+    @property
+    def decided(self) -> int:
+        return len(self.mine)
+
+    @property
+    def left(self) -> int:
+        return self.total - self.decided
+
+    @property
+    def current_id(self) -> int | None:
+        return self.ids[self.pos] if self.ids else None
+
+    def card(self) -> RecordCard | None:
+        """The current record as this viewer may see it (one indexed fetch)."""
+        rid = self.current_id
+        if rid is None:
+            return None
+        with self.store.session() as s:
+            return record_card(s, rid, self.stage, self.viewer)
+
+    # -- moving --------------------------------------------------------------
+    def move(self, delta: int) -> None:
+        if self.ids:
+            self.pos = max(0, min(len(self.ids) - 1, self.pos + delta))
+
+    def jump_to(self, record_id: int) -> bool:
+        pos = self._pos_of.get(record_id)
+        if pos is None:
+            return False
+        self.pos = pos
+        return True
+
+    def next_undecided(self) -> None:
+        """Advance to the next record without a decision (wrapping); stay if none is left."""
+        n = len(self.ids)
+        for step in range(1, n + 1):
+            pos = (self.pos + step) % n
+            if self.ids[pos] not in self.mine:
+                self.pos = pos
+                return
+
+    def search(self, text: str) -> int | None:
+        """Jump to the next record (after the cursor) whose title or abstract contains text."""
+        text = text.strip()
+        if not text or not self.ids:
+            return None
+        r = models.RecordRow
+        pattern = f"%{text}%"
+        with self.store.session() as s:
+            hits = s.exec(select(r.id).where(or_(r.title.ilike(pattern),  # type: ignore[union-attr]
+                                                  r.abstract.ilike(pattern)))).all()  # type: ignore[union-attr]
+        positions = sorted(self._pos_of[h] for h in hits if h in self._pos_of)
+        if not positions:
+            return None
+        after = [p for p in positions if p > self.pos]
+        self.pos = after[0] if after else positions[0]
+        return self.ids[self.pos]
+
+    # -- deciding ------------------------------------------------------------
+    def decide(self, decision: str, reason: str | None = None, note: str | None = None) -> None:
+        """Store a decision on the current record (own transaction) and move on."""
+        rid = self.current_id
+        if rid is None:
+            raise ReviewflowError("nothing to screen at this stage")
+        if self.stage == FULL_TEXT and decision == "exclude":
+            if not reason:
+                raise ReviewflowError("a full-text exclusion needs a reason")
+            reason = self.settings.match_reason(reason)
+        record_decision(self.store, record_id=rid, stage=self.stage,
+                        reviewer_id=self.viewer.reviewer_id, decision=decision,
+                        reason=reason, note=note)
+        self.mine[rid] = decision
+        self._undo.append(rid)
+        self.next_undecided()
+
+    def undo(self) -> int | None:
+        """Retract the last decision of this session (else the current record's) and show it."""
+        rid = self._undo.pop() if self._undo else self.current_id
+        if rid is None or rid not in self.mine:
+            return None
+        retract_decision(self.store, record_id=rid, stage=self.stage,
+                         reviewer_id=self.viewer.reviewer_id)
+        del self.mine[rid]
+        self.jump_to(rid)
+        return rid

@@ -1,0 +1,65 @@
+"""The reviewflow Textual app: it is handed a store and a reviewer, nothing global.
+
+Like harlequin, the app receives its dependencies in its constructor (the CLI
+opens the store and names the reviewer), so tests build it around a temporary
+store and drive it with Pilot.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.app import App
+
+from reviewflow.screening.blinding import Viewer
+from reviewflow.screening.queue import QueueOrder, ScreeningQueue, id_order
+from reviewflow.screening.settings import ScreeningSettings, load_settings
+from reviewflow.stages import LABELS
+from reviewflow.store import models
+from reviewflow.store.db import Store
+from reviewflow.tui.screens.conflicts import ConflictsScreen
+from reviewflow.tui.screens.dashboard import DashboardScreen
+from reviewflow.tui.screens.duplicates import DuplicatesScreen
+from reviewflow.tui.screens.screening import ScreeningScreen
+
+
+class ReviewflowApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "reviewflow"
+
+    def __init__(self, store: Store, viewer: Viewer, *,
+                 settings: ScreeningSettings | None = None, queue_order: QueueOrder = id_order,
+                 start_stage: str | None = None, poll_seconds: float = 3.0) -> None:
+        super().__init__()
+        self.store = store
+        self.viewer = viewer
+        self.settings = settings or load_settings(store)
+        self.queue_order = queue_order
+        self.start_stage = start_stage
+        self.poll_seconds = poll_seconds
+        self.review_title = store.review().title
+
+    def on_mount(self) -> None:
+        self.push_screen(DashboardScreen(self.poll_seconds))
+        if self.start_stage:
+            self.open_screening(self.start_stage)
+
+    def reviewer_row(self) -> models.Reviewer:
+        """The reviewer as stored now (their role may have changed in another terminal)."""
+        with self.store.session() as s:
+            return s.exec(
+                select(models.Reviewer).where(models.Reviewer.id == self.viewer.reviewer_id)
+            ).one()
+
+    def open_screening(self, stage: str) -> None:
+        queue = ScreeningQueue(self.store, self.viewer, stage, self.settings, self.queue_order)
+        if not queue.total:
+            self.notify(f"No records to screen at {LABELS[stage].lower()} yet.",
+                        severity="warning")
+            return
+        self.push_screen(ScreeningScreen(queue))
+
+    def open_conflicts(self) -> None:
+        self.push_screen(ConflictsScreen())
+
+    def open_duplicates(self) -> None:
+        self.push_screen(DuplicatesScreen())

@@ -1,0 +1,156 @@
+"""Conflicts: both decisions and notes side by side, resolved by consensus or the arbiter.
+
+The method follows the person: an arbiter's resolution is recorded as
+``arbiter``, anyone else's as ``consensus`` (agreed in discussion).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.screening.blinding import record_card
+from reviewflow.screening.conflicts import Conflict, list_conflicts, resolve_conflict
+from reviewflow.stages import FULL_TEXT, LABELS
+from reviewflow.tui.screens.help import HelpScreen
+from reviewflow.tui.screens.reason_picker import ReasonPicker
+from reviewflow.tui.widgets.record_view import card_body, card_header, vote_text
+
+if TYPE_CHECKING:
+    from reviewflow.tui.app import ReviewflowApp
+
+KEYS = [("↑ ↓", "choose a conflict"), ("i", "resolve: include"),
+        ("e", "resolve: exclude (full text: pick a reason)"), ("m", "resolve: maybe"),
+        ("r", "resolve: not retrievable (full text)"), ("o", "write a note for the resolution"),
+        ("?", "this key map"), ("Esc", "back to the dashboard")]
+
+
+class ConflictsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("i", "resolve('include')", "Include"),
+        Binding("e", "exclude", "Exclude"),
+        Binding("m", "resolve('maybe')", "Maybe"),
+        Binding("r", "resolve('not_retrieved')", "Not retrievable", show=False),
+        Binding("o", "note", "Note"),
+        Binding("question_mark", "help", "Keys"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conflicts: list[Conflict] = []
+
+    @property
+    def rf(self) -> ReviewflowApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        method = "arbiter" if self.rf.viewer.role == "arbiter" else "consensus"
+        yield Label(f"Conflicts · resolving as {self.rf.viewer.name} ({method})", id="where")
+        with Horizontal():
+            yield OptionList(id="conflict-list")
+            with Vertical(id="conflict-detail"):
+                with Horizontal(id="votes"):
+                    yield Static("", id="vote-a", classes="vote")
+                    yield Static("", id="vote-b", classes="vote")
+                with VerticalScroll(id="conflict-record"):
+                    yield Static("", id="conflict-text")
+        yield Input(placeholder="note for the resolution (o to write, Enter: back)", id="note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self, keep: int = 0) -> None:
+        with self.rf.store.session() as s:
+            self.conflicts = list_conflicts(s, viewer=self.rf.viewer)
+        ol = self.query_one("#conflict-list", OptionList)
+        ol.clear_options()
+        ol.add_options([Option(f"#{c.status.record_id} {LABELS[c.status.stage]}: {c.title[:40]}")
+                        for c in self.conflicts])
+        ol.focus()
+        if self.conflicts:
+            ol.highlighted = min(keep, len(self.conflicts) - 1)
+        self.show(ol.highlighted)
+
+    @property
+    def current(self) -> Conflict | None:
+        index = self.query_one("#conflict-list", OptionList).highlighted
+        return self.conflicts[index] if index is not None and self.conflicts else None
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show(event.option_index)
+
+    def show(self, index: int | None) -> None:
+        a, b = self.query_one("#vote-a", Static), self.query_one("#vote-b", Static)
+        text = self.query_one("#conflict-text", Static)
+        if index is None or not self.conflicts:
+            a.update("No conflicts waiting.")
+            b.update("")
+            text.update("")
+            return
+        c = self.conflicts[index]
+        votes = list(c.status.votes)
+        for widget, vote in ((a, votes[0] if votes else None),
+                             (b, votes[1] if len(votes) > 1 else None)):
+            widget.update(Text(vote_text(vote).replace(": ", "\n", 1)) if vote else "")
+        with self.rf.store.session() as s:
+            card = record_card(s, c.status.record_id, c.status.stage, self.rf.viewer)
+        out = card_header(card, self.rf.settings)
+        out.append("\n\n")
+        out.append_text(card_body(card, self.rf.settings))
+        text.update(out)
+
+    def action_resolve(self, decision: str, reason: str | None = None) -> None:
+        c = self.current
+        if c is None:
+            return
+        me = self.rf.reviewer_row()
+        method = "arbiter" if me.role == "arbiter" else "consensus"
+        note = self.query_one("#note", Input).value.strip() or None
+        keep = self.query_one("#conflict-list", OptionList).highlighted or 0
+        try:
+            resolve_conflict(self.rf.store, self.rf.settings, record_id=c.status.record_id,
+                             stage=c.status.stage, decision=decision, resolver=me,
+                             method=method, reason=reason, note=note)
+        except ReviewflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Record {c.status.record_id}: {decision} ({method})")
+        self.query_one("#note", Input).value = ""
+        self.reload(keep)
+
+    def action_exclude(self) -> None:
+        c = self.current
+        if c is None or c.status.stage != FULL_TEXT:
+            self.action_resolve("exclude")
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.action_resolve("exclude", reason)
+
+        self.app.push_screen(ReasonPicker(self.rf.settings.exclusion_reasons), chosen)
+
+    def action_note(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#conflict-list").focus()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Conflicts", KEYS))
+
+    def action_back(self) -> None:
+        if self.focused is self.query_one("#note"):
+            self.query_one("#conflict-list").focus()
+            return
+        self.dismiss(None)

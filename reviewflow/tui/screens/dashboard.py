@@ -1,0 +1,133 @@
+"""The dashboard: where the review stands, refreshed when another terminal works.
+
+Polling is cheap: every few seconds it reads a handful of index maxima
+(:func:`change_marker`) and recomputes the figures only when they moved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from reviewflow.screening.progress import Dashboard, StageProgress, change_marker, dashboard
+from reviewflow.stages import LABELS
+from reviewflow.tui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from reviewflow.tui.app import ReviewflowApp
+
+KEYS = [
+    ("t", "screen titles and abstracts"), ("f", "screen full texts"),
+    ("c", "conflicts"), ("d", "duplicate review"), ("g", "refresh now"),
+    ("?", "this key map"), ("q", "quit"),
+]
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "–" if value is None else pattern.format(value)
+
+
+def stage_table(sp: StageProgress) -> Table:
+    table = Table(title=f"{LABELS[sp.stage]}: {sp.eligible} records, {sp.left_for_viewer} left "
+                  f"for you, {sp.moved_on} moved on", title_justify="left", expand=True)
+    for col in ("reviewer", "decided", "include", "exclude", "maybe", "not retr."):
+        table.add_column(col, justify="left" if col == "reviewer" else "right")
+    for r in sp.reviewers:
+        b = r.breakdown
+        cells = (["·"] * 4 if b is None else
+                 [str(b.get(k, 0)) for k in ("include", "exclude", "maybe", "not_retrieved")])
+        pct = f"{r.decided} ({100 * r.decided / sp.eligible:.0f} %)" if sp.eligible else "0"
+        table.add_row(r.name, pct, *cells)
+    if not sp.reviewers:
+        table.add_row("(no decisions yet)", "", "", "", "", "")
+    return table
+
+
+def stage_footer(sp: StageProgress) -> Text:
+    out = Text(f"Conflicts waiting: {sp.conflicts_waiting}", style="bold red"
+               if sp.conflicts_waiting else "bold")
+    out.append(f"   resolved: {sp.conflicts_resolved}")
+    for a in sp.agreement:
+        out.append(f"\nAgreement {a.reviewer_a}/{a.reviewer_b} on {a.n} records: "
+                   f"{_fmt(a.percent, '{:.1f} %')}, Cohen's kappa {_fmt(a.kappa, '{:.2f}')}")
+    if not sp.agreement:
+        out.append("\nAgreement: once two reviewers have decided the same records")
+    return out
+
+
+def render_dashboard(data: Dashboard, title: str, who: str) -> Group:
+    head = Text(title, style="bold")
+    head.append(f"\n{who}  ·  {data.records} records after dedup  ·  duplicate pairs waiting: "
+                f"{data.duplicate_pairs_waiting}", style="")
+    parts: list = [head]
+    for sp in data.stages:
+        parts += [Text(""), stage_table(sp), stage_footer(sp)]
+    parts.append(Text("\n· = hidden while blind (you see others' progress, not their calls)",
+                      style="dim"))
+    return Group(*parts)
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("t", "open('title_abstract')", "Title/abstract"),
+        Binding("f", "open('full_text')", "Full text"),
+        Binding("c", "conflicts", "Conflicts"),
+        Binding("d", "duplicates", "Duplicates"),
+        Binding("g", "refresh(True)", "Refresh"),
+        Binding("question_mark", "help", "Keys"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, poll_seconds: float = 3.0) -> None:
+        super().__init__()
+        self.poll_seconds = poll_seconds
+        self._marker: tuple[int, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("", id="dashboard")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh(True)
+        if self.poll_seconds > 0:
+            self.set_interval(self.poll_seconds, self.action_refresh)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh(True)
+
+    @property
+    def rf(self) -> ReviewflowApp:
+        return self.app  # type: ignore[return-value]
+
+    def action_refresh(self, force: bool = False) -> None:
+        app = self.rf
+        with app.store.session() as s:
+            marker = change_marker(s)
+            if not force and marker == self._marker:
+                return
+            data = dashboard(s, app.viewer)
+        self._marker = marker
+        who = f"{app.viewer.name} ({app.viewer.role}, "
+        who += "blind)" if app.viewer.blind else "unblinded)"
+        self.query_one("#dashboard", Static).update(render_dashboard(data, app.review_title, who))
+
+    def action_open(self, stage: str) -> None:
+        self.rf.open_screening(stage)
+
+    def action_conflicts(self) -> None:
+        self.rf.open_conflicts()
+
+    def action_duplicates(self) -> None:
+        self.rf.open_duplicates()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Dashboard", KEYS))

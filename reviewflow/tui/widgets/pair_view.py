@@ -1,0 +1,27 @@
+"""Rendering a duplicate pair side by side, fields that differ highlighted."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from reviewflow.screening.dedup_review import COMPARED_FIELDS, PairView
+
+DIFF_STYLE = "bold black on yellow"
+
+
+def pair_table(view: PairView) -> Table:
+    table = Table(expand=True, show_lines=True, title=(
+        f"Pair {view.pair_id}  ·  score {view.score:.2f}  ·  {view.outcome}"
+        + (f"  ·  {view.reason}" if view.reason else "")))
+    table.add_column("field", style="dim", width=9)
+    table.add_column("record A", ratio=1)
+    table.add_column("record B", ratio=1)
+    for name in COMPARED_FIELDS:
+        a, b = view.a[name], view.b[name]
+        if name == "abstract":
+            a, b = a[:600], b[:600]
+        style = DIFF_STYLE if name in view.differing else ""
+        marker = f"{name} ≠" if name in view.differing else name
+        table.add_row(marker, Text(a or "-", style=style), Text(b or "-", style=style))
+    return table

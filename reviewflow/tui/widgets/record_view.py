@@ -1,0 +1,92 @@
+"""Rendering a :class:`~reviewflow.screening.blinding.RecordCard` as Rich text.
+
+Include keywords are highlighted in green, exclude keywords in red, so a
+reviewer's eye lands on what matters. The card arrives already filtered by the
+blinding rule; this module only draws what it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rich.text import Text
+
+from reviewflow.screening.blinding import RecordCard
+from reviewflow.screening.settings import ScreeningSettings
+from reviewflow.screening.state import Vote
+
+INCLUDE_STYLE = "bold black on green3"
+EXCLUDE_STYLE = "bold white on red3"
+LABEL = {"include": "include", "exclude": "exclude", "maybe": "maybe",
+         "not_retrieved": "not retrievable"}
+
+
+def highlight(text: str, settings: ScreeningSettings, base: str = "") -> Text:
+    """``text`` with the review's include/exclude keywords highlighted (case-insensitive)."""
+    out = Text(text, style=base)
+    for words, style in ((settings.include_keywords, INCLUDE_STYLE),
+                         (settings.exclude_keywords, EXCLUDE_STYLE)):
+        if words:
+            pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            out.highlight_regex(re.compile(rf"(?i)\b(?:{pattern})"), style)
+    return out
+
+
+def vote_text(vote: Vote, who: str | None = None) -> str:
+    text = f"{who or vote.reviewer}: {LABEL.get(vote.decision, vote.decision)}"
+    if vote.reason:
+        text += f" ({vote.reason})"
+    if vote.note:
+        text += f" - {vote.note}"
+    return text
+
+
+def _authors(authors: Iterable[str], limit: int = 8) -> str:
+    names = list(authors)
+    shown = "; ".join(names[:limit])
+    return shown + (f"; ... (+{len(names) - limit})" if len(names) > limit else "")
+
+
+def card_header(card: RecordCard, settings: ScreeningSettings) -> Text:
+    """Title, authors, year, journal, databases and record id."""
+    out = highlight(card.title, settings, "bold")
+    out.append("\n")
+    out.append(_authors(card.authors) or "(no authors)", style="italic")
+    out.append("\n")
+    meta = " · ".join(str(x) for x in (card.year, card.journal) if x)
+    out.append(meta or "(no year or journal)")
+    out.append(f"\nrecord {card.record_id}", style="dim")
+    if card.databases:
+        out.append("  ·  found in: " + ", ".join(card.databases), style="dim")
+    if card.doi:
+        out.append(f"  ·  doi {card.doi}", style="dim")
+    return out
+
+
+def card_body(card: RecordCard, settings: ScreeningSettings) -> Text:
+    """The abstract, then the record's keywords."""
+    out = highlight(card.abstract or "(no abstract)", settings)
+    if card.keywords:
+        out.append("\n\nKeywords: ", style="dim")
+        out.append_text(highlight("; ".join(card.keywords), settings, "dim"))
+    return out
+
+
+def card_status(card: RecordCard) -> Text:
+    """The viewer's decision and, when blinding allows, the others' and any resolution."""
+    out = Text()
+    if card.mine is not None:
+        out.append("Your decision: ", style="bold")
+        out.append(vote_text(card.mine, "you").removeprefix("you: "))
+    else:
+        out.append("Not decided yet", style="bold yellow")
+    if card.blinded:
+        out.append("   (blind: other decisions hidden until you decide)", style="dim")
+    for vote in card.others:
+        out.append("   |   " + vote_text(vote), style="cyan")
+    if card.resolution is not None:
+        res = card.resolution
+        out.append(f"   |   resolved: {res.decision} ({res.method}, {res.resolved_by})",
+                   style="magenta")
+    return out

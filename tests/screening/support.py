@@ -1,0 +1,83 @@
+"""Building small review stores for screening and TUI tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reviewflow.screening.blinding import Viewer
+from reviewflow.screening.decisions import ensure_reviewer, record_decision
+from reviewflow.store import models
+from reviewflow.store.db import Store
+from reviewflow.store.location import ReviewConfig
+
+TITLES = [
+    "Mesenchymal stem cells for rheumatoid arthritis: a randomised controlled trial",
+    "Umbilical cord MSC infusion in systemic lupus erythematosus",
+    "A mouse model of arthritis treated with stromal cells",
+    "Bone marrow MSC in systemic sclerosis: randomized trial",
+    "Cost of biologic therapy in Crohn disease",
+]
+
+
+def make_review(folder: Path, n_records: int = 10, toml_extra: dict | None = None) -> Path:
+    """A review folder (reviewflow.toml + SQLite) holding ``n_records`` records."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = ReviewConfig(folder=folder, title="Test review", extra=toml_extra or {})
+    fill(Store.create(config.database_url(), title="Test review"), n_records).dispose()
+    config.save()
+    return folder
+
+
+def make_store(tmp_path: Path, n_records: int = 10) -> Store:
+    """A SQLite store with ``n_records`` records from two imports (PubMed, Embase)."""
+    return fill(Store.create(f"sqlite:///{tmp_path / 'store.db'}", title="Test review"),
+                n_records)
+
+
+def fill(store: Store, n_records: int) -> Store:
+    with store.write() as s:
+        pubmed = models.SearchImport(database="PubMed", file_name="p.nbib", file_sha256="a" * 64,
+                                     format="nbib", encoding="utf-8")
+        embase = models.SearchImport(database="Embase", file_name="e.ris", file_sha256="b" * 64,
+                                     format="ris", encoding="utf-8")
+        s.add(pubmed)
+        s.add(embase)
+        s.flush()
+        for i in range(n_records):
+            rec = models.RecordRow(
+                title=f"{TITLES[i % len(TITLES)]} ({i + 1})",
+                abstract=f"Abstract {i + 1}: patients received mesenchymal stem cells or placebo. "
+                "Outcome was disease activity.",
+                authors_json=json.dumps([f"Author{i + 1}, A", "Second, B"]),
+                year=2010 + i % 10,
+                journal="Journal of Trials",
+            )
+            s.add(rec)
+            s.flush()
+            s.add(models.RecordProvenance(record_id=rec.id, import_id=pubmed.id, position=i + 1))
+            if i % 2 == 0:
+                s.add(models.RecordProvenance(record_id=rec.id, import_id=embase.id,
+                                              position=i + 1))
+    return store
+
+
+def viewer(store: Store, name: str, role: str | None = None, blind: bool = True) -> Viewer:
+    r = ensure_reviewer(store, name, role)
+    assert r.id is not None
+    return Viewer(r.id, r.name, r.role, blind)
+
+
+def decide(store: Store, who: Viewer, record_id: int, stage: str, decision: str,
+           reason: str | None = None, note: str | None = None) -> None:
+    record_decision(store, record_id=record_id, stage=stage, reviewer_id=who.reviewer_id,
+                    decision=decision, reason=reason, note=note)
+
+
+def add_pair(store: Store, a: int, b: int, score: float = 0.9) -> int:
+    with store.write() as s:
+        pair = models.DedupPair(record_a_id=a, record_b_id=b, score=score, outcome="possible")
+        s.add(pair)
+        s.flush()
+        assert pair.id is not None
+        return pair.id

@@ -1,0 +1,190 @@
+"""Stage progression, conflicts, resolutions, blinding and the queue, on a real store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.screening.blinding import record_card
+from reviewflow.screening.conflicts import list_conflicts, resolve_conflict
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.screening.progress import change_marker, dashboard
+from reviewflow.screening.queue import ScreeningQueue
+from reviewflow.screening.settings import ScreeningSettings
+from reviewflow.screening.state import eligible_ids, record_votes, stage_statuses
+from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
+from reviewflow.store import models
+from tests.screening.support import add_pair, decide, make_store, viewer
+
+TA, FT = TITLE_ABSTRACT, FULL_TEXT
+SETTINGS = ScreeningSettings()
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = make_store(tmp_path, 8)
+    yield s
+    s.dispose()
+
+
+def test_progression_needs_both_reviewers_or_a_resolution(store) -> None:
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    decide(store, ann, 1, TA, "include")
+    decide(store, bob, 1, TA, "include")   # both include -> full text
+    decide(store, ann, 2, TA, "include")   # only one reviewer -> pending
+    decide(store, ann, 3, TA, "maybe")
+    decide(store, bob, 3, TA, "include")   # maybe counts as include (hold)
+    decide(store, ann, 4, TA, "include")
+    decide(store, bob, 4, TA, "exclude")   # conflict -> waits
+    decide(store, ann, 5, TA, "exclude")
+    decide(store, bob, 5, TA, "exclude")
+    with store.session() as s:
+        statuses = stage_statuses(s, TA)
+        assert statuses[3].outcome == "hold" and not statuses[3].disagreement
+        assert statuses[4].outcome == "conflict"
+        assert statuses[2].outcome == "pending"
+        assert eligible_ids(s, FT) == [1, 3]
+    arb = ensure_reviewer(store, "carol", "arbiter")
+    resolve_conflict(store, SETTINGS, record_id=4, stage=TA, decision="include",
+                     resolver=arb, method="arbiter")
+    with store.session() as s:
+        assert eligible_ids(s, FT) == [1, 3, 4]
+
+
+def test_merged_away_records_are_not_screened(store) -> None:
+    with store.write() as s:
+        s.add(models.DedupDecision(kept_record_id=1, merged_record_id=2, action="merge",
+                                   method="auto"))
+    with store.session() as s:
+        assert 2 not in eligible_ids(s, TA)
+    ann = viewer(store, "ann")
+    q = ScreeningQueue(store, ann, TA, SETTINGS)
+    assert 2 not in q.ids and q.total == 7
+
+
+def test_full_text_reasons_conflict_and_not_retrieved(store) -> None:
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    for rid in (1, 2, 3):
+        decide(store, ann, rid, TA, "include")
+        decide(store, bob, rid, TA, "include")
+    decide(store, ann, 1, FT, "exclude", reason="wrong population")
+    decide(store, bob, 1, FT, "exclude", reason="not randomised")
+    decide(store, ann, 2, FT, "exclude", reason="wrong population")
+    decide(store, bob, 2, FT, "exclude", reason="Wrong  population")
+    decide(store, ann, 3, FT, "not_retrieved")
+    decide(store, bob, 3, FT, "not_retrieved")
+    with store.session() as s:
+        st = stage_statuses(s, FT)
+        assert st[1].outcome == "conflict"
+        assert st[2].outcome == "exclude"
+        assert st[3].outcome == "not_retrieved"
+        assert [c.status.record_id for c in list_conflicts(s, FT)] == [1]
+    with pytest.raises(ReviewflowError, match="needs a reason"):
+        decide(store, ann, 3, FT, "exclude")
+
+
+def test_resolution_rules(store) -> None:
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    decide(store, ann, 1, TA, "include")
+    decide(store, bob, 1, TA, "exclude")
+    decide(store, ann, 2, TA, "include")
+    decide(store, bob, 2, TA, "include")
+    ann_row = ensure_reviewer(store, "ann")
+    with pytest.raises(ReviewflowError, match="not an arbiter"):
+        resolve_conflict(store, SETTINGS, record_id=1, stage=TA, decision="include",
+                         resolver=ann_row, method="arbiter")
+    with pytest.raises(ReviewflowError, match="has no conflict"):
+        resolve_conflict(store, SETTINGS, record_id=2, stage=TA, decision="exclude",
+                         resolver=ann_row)
+    status = resolve_conflict(store, SETTINGS, record_id=1, stage=TA, decision="exclude",
+                              resolver=ann_row, method="consensus", note="agreed on call")
+    assert status.outcome == "exclude" and status.resolution.method == "consensus"
+    with store.session() as s:
+        assert list_conflicts(s, TA) == []
+        [c] = list_conflicts(s, TA, include_resolved=True)
+        assert c.resolved and c.status.resolution.note == "agreed on call"
+
+
+def test_blinding_hides_other_decision_until_both_decided(store) -> None:
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    carol = viewer(store, "carol", "arbiter")
+    decide(store, ann, 1, TA, "exclude", note="mouse study")
+    with store.session() as s:
+        card = record_card(s, 1, TA, bob)
+        assert card.others == () and card.mine is None and card.blinded
+        assert "exclude" not in repr(card) and "mouse study" not in repr(card)
+        assert record_card(s, 1, TA, carol).others[0].decision == "exclude"
+        unblinded = viewer(store, "bob", blind=False)
+        assert record_card(s, 1, TA, unblinded).others[0].note == "mouse study"
+    decide(store, bob, 1, TA, "include")
+    with store.session() as s:
+        card = record_card(s, 1, TA, bob)
+        assert card.mine.decision == "include"
+        assert [v.decision for v in card.others] == ["exclude"]
+        assert card.databases == ("Embase", "PubMed")
+
+
+def test_dashboard_counts_do_not_reveal_other_decisions(store) -> None:
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    carol = viewer(store, "carol", "arbiter")
+    decide(store, ann, 1, TA, "include")
+    decide(store, ann, 2, TA, "exclude")
+    decide(store, bob, 2, TA, "include")
+    with store.session() as s:
+        ta = dashboard(s, bob).stages[0]
+        by_name = {r.name: r for r in ta.reviewers}
+        assert by_name["ann"].decided == 2 and by_name["ann"].breakdown is None
+        assert by_name["bob"].breakdown == {"include": 1}
+        assert ta.left_for_viewer == 7 and ta.conflicts_waiting == 1
+        assert {r.name: r.breakdown for r in dashboard(s, carol).stages[0].reviewers}["ann"] \
+            == {"include": 1, "exclude": 1}
+        [agr] = ta.agreement
+        assert agr.n == 1 and agr.percent == 0.0
+
+
+def test_queue_decide_undo_and_navigation(store) -> None:
+    ann = viewer(store, "ann")
+    decide(store, ann, 1, TA, "include")
+    q = ScreeningQueue(store, ann, TA, SETTINGS, order=lambda ids: sorted(ids, reverse=True))
+    assert q.ids[0] == 1 and q.ids[1:] == [8, 7, 6, 5, 4, 3, 2]  # pluggable order
+    assert q.current_id == 8 and q.left == 7
+    q.decide("exclude", note="n1")
+    assert q.current_id == 7 and q.left == 6
+    q.decide("maybe")
+    assert q.undo() == 7 and q.current_id == 7
+    q.undo()
+    assert q.current_id == 8 and q.left == 7
+    with store.session() as s:
+        assert record_votes(s, 8, TA).votes == ()
+    q.move(-1)
+    assert q.current_id == 1
+    assert q.search("lupus") in (7, 2)
+    assert "lupus" in q.card().title.lower()
+
+
+def test_dedup_review_merge_distinct_undo(store) -> None:
+    from reviewflow.screening.dedup_review import (
+        decide_pair,
+        pair_view,
+        undo_pair,
+        waiting_pair_ids,
+    )
+    from reviewflow.store.dedup_state import active_record_ids
+
+    p1, p2 = add_pair(store, 1, 6, 0.95), add_pair(store, 2, 7, 0.8)
+    ann = viewer(store, "ann")
+    with store.session() as s:
+        assert waiting_pair_ids(s) == [p1, p2]
+        assert "title" in pair_view(s, p1).differing and "journal" not in pair_view(s, p1).differing
+        marker = change_marker(s)
+    decide_pair(store, p1, "merge", ann.reviewer_id)
+    decide_pair(store, p2, "distinct", ann.reviewer_id)
+    with store.session() as s:
+        assert waiting_pair_ids(s) == [] and 6 not in active_record_ids(s)
+        assert change_marker(s) != marker
+    assert undo_pair(store, p1, ann.reviewer_id) == "merge"
+    assert undo_pair(store, p2, ann.reviewer_id) == "distinct"
+    with store.session() as s:
+        assert waiting_pair_ids(s) == [p1, p2] and 6 in active_record_ids(s)

@@ -1,0 +1,35 @@
+"""Pilot helpers: run async Pilot tests without an async pytest plugin."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+SIZE = (120, 40)
+
+
+def pilot_test(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Make an ``async def`` test a plain test that runs it on a fresh event loop."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
+
+_TEXT = re.compile(r'<text [^>]*?x="([\d.]+)"[^>]*?clip-path="url\(#[\w-]+?-line-(\d+)\)"[^>]*>'
+                   r"(.*?)</text>")
+
+
+def shot(app: Any) -> str:
+    """Everything the app shows now, as plain text lines (read back from the SVG export)."""
+    lines: dict[int, list[tuple[float, str]]] = {}
+    for x, line, text in _TEXT.findall(app.export_screenshot()):
+        lines.setdefault(int(line), []).append((float(x), html.unescape(text)))
+    return "\n".join("".join(t for _, t in sorted(parts)).replace("\xa0", " ").rstrip()
+                     for _, parts in sorted(lines.items()))

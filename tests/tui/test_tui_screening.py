@@ -1,0 +1,137 @@
+"""Pilot tests of the screening screen: every key, asserting on the store afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewflow.screening.settings import ScreeningSettings, load_settings
+from reviewflow.screening.state import my_decisions, record_votes
+from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
+from reviewflow.tui.app import ReviewflowApp
+from reviewflow.tui.screens.screening import ScreeningScreen
+from tests.screening.support import decide, make_store, viewer
+from tests.tui.support_tui import SIZE, pilot_test, shot
+
+TA, FT = TITLE_ABSTRACT, FULL_TEXT
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = make_store(tmp_path, 6)
+    yield s
+    s.dispose()
+
+
+def app_for(store, who, stage=TA, **kw) -> ReviewflowApp:
+    return ReviewflowApp(store, who, start_stage=stage, poll_seconds=0, **kw)
+
+
+def mine(store, who, stage=TA) -> dict[int, str]:
+    with store.session() as s:
+        return my_decisions(s, stage, who.reviewer_id)
+
+
+@pilot_test
+async def test_include_exclude_maybe_and_undo(store) -> None:
+    ann = viewer(store, "ann")
+    app = app_for(store, ann)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, ScreeningScreen)
+        await pilot.press("i", "e", "m")
+        assert mine(store, ann) == {1: "include", 2: "exclude", 3: "maybe"}
+        assert app.screen.queue.current_id == 4
+        await pilot.press("u")
+        assert mine(store, ann) == {1: "include", 2: "exclude"}
+        assert app.screen.queue.current_id == 3
+        await pilot.press("u", "u")
+        assert mine(store, ann) == {}
+        assert app.screen.queue.current_id == 1
+
+
+@pilot_test
+async def test_navigation_note_and_search(store) -> None:
+    ann = viewer(store, "ann")
+    app = app_for(store, ann)
+    async with app.run_test(size=SIZE) as pilot:
+        q = app.screen.queue
+        await pilot.press("n", "right")
+        assert q.current_id == 3
+        await pilot.press("p")
+        assert q.current_id == 2
+        await pilot.press("left")
+        assert q.current_id == 1
+        await pilot.press("o", *"mouse study", "enter", "e")
+        with store.session() as s:
+            assert record_votes(s, 1, TA).votes[0].note == "mouse study"
+        await pilot.press("slash", *"lupus", "enter")
+        assert "lupus" in q.card().title.lower()
+        await pilot.press("question_mark")
+        assert "this key map" in shot(app)
+        await pilot.press("escape", "escape")
+        assert not isinstance(app.screen, ScreeningScreen)
+
+
+@pilot_test
+async def test_full_text_reason_picker_and_not_retrieved(store) -> None:
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    for rid in (1, 2, 3):
+        decide(store, ann, rid, TA, "include")
+        decide(store, bob, rid, TA, "include")
+    app = app_for(store, ann, FT)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.queue.ids == [1, 2, 3]
+        await pilot.press("e")
+        assert "Exclusion reason" in shot(app)
+        await pilot.press("escape")          # cancelled: nothing stored
+        assert mine(store, ann, FT) == {}
+        await pilot.press("e", "5")          # 5th reason: not randomised
+        await pilot.press("e", "down", "enter")  # 2nd reason via arrows
+        await pilot.press("r")
+    with store.session() as s:
+        votes = {rid: record_votes(s, rid, FT).votes[0] for rid in (1, 2, 3)}
+    assert (votes[1].decision, votes[1].reason) == ("exclude", "not randomised")
+    assert (votes[2].decision, votes[2].reason) == ("exclude", "wrong intervention")
+    assert votes[3].decision == "not_retrieved"
+
+
+@pilot_test
+async def test_blinding_reviewer_b_never_sees_a(store) -> None:
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    for rid in range(1, 7):
+        decide(store, ann, rid, TA, "exclude", note=f"SECRET-{rid}")
+    app = app_for(store, bob)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(6):  # walk every record undecided: nothing of ann's anywhere
+            text = shot(app)
+            assert "SECRET" not in text and "ann" not in text
+            assert "exclude" not in str(app.screen.query_one("#status").render()).lower()
+            assert "blind" in text
+            await pilot.press("n")
+        await pilot.press("escape")  # the dashboard: ann's progress, not her calls
+        text = shot(app)
+        assert "ann" in text and "SECRET" not in text
+        ann_row = next(line for line in text.splitlines() if line.startswith("│ann"))
+        assert "6" in ann_row and "·" in ann_row
+        await pilot.press("t", "i", "p")  # bob decides record 1, goes back: both decided
+        text = shot(app)
+        assert "SECRET-1" in text and "ann: exclude" in text
+        assert "SECRET-2" not in text
+
+
+@pilot_test
+async def test_keywords_highlighted_in_two_colours(store) -> None:
+    ann = viewer(store, "ann")
+    settings = ScreeningSettings(include_keywords=("randomised",), exclude_keywords=("mouse",))
+    app = app_for(store, ann, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")  # record 3: "A mouse model..."
+        header = app.screen.query_one("#header").render()
+        spans = {str(header)[s.start:s.end].lower(): str(s.style) for s in header.spans}
+        assert "mouse" in spans and "215,0,0" in spans["mouse"]  # red3: exclude
+        await pilot.press("p", "p")
+        header = app.screen.query_one("#header").render()
+        spans = {str(header)[s.start:s.end].lower(): str(s.style) for s in header.spans}
+        assert "0,215,0" in spans["randomised"]  # green3: include
+    assert load_settings(store).blind
