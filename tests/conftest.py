@@ -28,6 +28,10 @@ fixtures (marked ``store`` automatically) on PostgreSQL when a server answers::
 
     REVIEWFLOW_TEST_BACKEND=postgres pytest -m store
 
+Helpers that build stores without these fixtures use
+``store_backend.new_store_url(tmp_path)`` and mark their modules
+``pytestmark = pytest.mark.store`` (see tests/store_backend.py).
+
 Tests that name their backend explicitly (``db_url`` runs both, ``pg_url`` is
 PostgreSQL only) already ran on PostgreSQL in the first pass and are deselected
 in the PostgreSQL pass. The server is ``$REVIEWFLOW_TEST_PG`` (default
@@ -37,18 +41,23 @@ in the PostgreSQL pass. The server is ``$REVIEWFLOW_TEST_PG`` (default
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from store_backend import (
+    BACKEND,
+    create_pg_database,
+    drop_created,
+    drop_pg_database,
+    pg_unavailable,
+)
 
 if TYPE_CHECKING:
     from reviewflow.store.db import Store
 
 REPO = Path(__file__).resolve().parents[1]
-BACKEND = os.environ.get("REVIEWFLOW_TEST_BACKEND", "sqlite").strip().lower()
 if BACKEND not in ("sqlite", "postgres"):
     raise pytest.UsageError(f"REVIEWFLOW_TEST_BACKEND={BACKEND!r}: use sqlite or postgres")
 
@@ -72,23 +81,11 @@ def corpus() -> Path:
     return path
 
 
-PG_ADMIN_URL = os.environ.get(
-    "REVIEWFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def _pg_available() -> str | None:
-    """None when a PostgreSQL server answers, else the reason it does not."""
-    try:
-        import sqlalchemy as sa
-
-        eng = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with eng.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        eng.dispose()
-        return None
-    except Exception as exc:  # any failure means: no server to test against
-        return f"no PostgreSQL server at {PG_ADMIN_URL}: {type(exc).__name__}"
+@pytest.fixture(scope="session", autouse=True)
+def _drop_helper_databases() -> Iterator[None]:
+    """PostgreSQL databases made by :func:`store_backend.new_store_url` go at the end."""
+    yield
+    drop_created()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -109,22 +106,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    import sqlalchemy as sa
-
-    reason = _pg_available()
+    reason = pg_unavailable()
     if reason:
         if BACKEND == "postgres":
             pytest.fail(f"REVIEWFLOW_TEST_BACKEND=postgres but {reason}")
         pytest.skip(reason)
-    name = f"rf_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+    url = create_pg_database()
     yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_pg_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
