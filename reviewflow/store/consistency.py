@@ -56,7 +56,11 @@ def _orphans_of(conn: Connection, table: Table, col: Column, target: Column) -> 
 
 
 def _half_imports(conn: Connection) -> list[str]:
-    """A SearchImport row must come with all its records (imports are all-or-nothing)."""
+    """A SearchImport row must come with all its records (imports are all-or-nothing).
+
+    The importer writes ``record_count`` in the same transaction as the records'
+    provenance rows; a count of 0 means "not stated" (older or hand-made rows).
+    """
     imp, prov = models.SearchImport.__table__, models.RecordProvenance.__table__
     stored = (
         select(prov.c.import_id, func.count().label("n")).group_by(prov.c.import_id).subquery()
@@ -69,5 +73,5 @@ def _half_imports(conn: Connection) -> list[str]:
     return [
         f"import {i} ({name}): says {expected} records, store holds {got or 0}"
         for i, name, expected, got in rows
-        if expected != (got or 0)
+        if expected and expected != (got or 0)
     ]

@@ -8,6 +8,9 @@ A bigger run (more kills, both backends) is ``python bench/bench_concurrency.py`
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from crash_harness import Scenario, consistency_of, run_with_kills
 from sqlalchemy import func
 from sqlmodel import select
@@ -15,6 +18,8 @@ from store_drivers import driver_command, driver_env, seed_records
 
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.location import load_config
+from tests.screening.support import make_review
 
 KILLS = 10
 MAX_DELAY_S = 1.2
@@ -62,6 +67,32 @@ def import_scenario(url: str, files: int, per_file: int) -> Scenario:
                     driver_env(), consistency_of(url), complete, progress, ready_line=True)
 
 
+def decide_cli_scenario(review: Path, rows: int) -> Scenario:
+    """The real ``reviewflow decide --from FILE``: re-running must not double any row."""
+    url = load_config(review).database_url()
+    csv_file = review / "ann.csv"
+    csv_file.write_text("record_id,decision,note\n" + "".join(
+        f"{i},{('include', 'exclude', 'maybe')[i % 3]},row {i}\n" for i in range(1, rows + 1)))
+    d = models.ScreeningDecision
+    command = [sys.executable, "-m", "reviewflow", "--review", str(review), "decide",
+               "--reviewer", "ann", "--stage", "title-abstract", "--from", str(csv_file)]
+
+    def progress() -> int:
+        with Store.open(url) as store, store.session() as s:
+            return int(s.exec(select(func.count()).select_from(d)).one())
+
+    def complete() -> list[str]:
+        with Store.open(url) as store, store.session() as s:
+            got = s.exec(select(d.record_id, d.note)).all()
+        problems = [] if len(got) == rows else [f"{len(got)} decisions, want {rows}"]
+        if len(set(got)) != len(got):
+            problems.append(f"{len(got) - len(set(got))} rows stored twice")
+        return problems
+
+    return Scenario("decide --from (real CLI)", command, driver_env(), consistency_of(url),
+                    complete, progress)
+
+
 def _create(url: str) -> None:
     Store.create(url, title="crash").dispose()
 
@@ -83,3 +114,12 @@ def test_killed_imports_are_all_or_nothing(store_url: str) -> None:
     assert report.problems == []
     assert report.kills >= 3
     assert report.mid_work >= 1, "some imports should commit between kills"
+
+
+def test_killed_decide_from_file_resumes_without_doubles(tmp_path: Path) -> None:
+    review = make_review(tmp_path / "review", n_records=1200)
+    report = run_with_kills(decide_cli_scenario(review, 1200), 6, max_delay=4.0,
+                            min_delay=1.0, seed=5)
+    print("\n" + report.line())
+    assert report.problems == []
+    assert report.kills >= 2
