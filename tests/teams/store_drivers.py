@@ -49,6 +49,7 @@ def decide(url: str, reviewer: str, stage: str = "title_abstract", limit: int = 
         ids = [i for i in ids if decision_key(reviewer, stage, i) not in done]
         print("ready", flush=True)
         worst = 0.0
+        began = time.time()
         start = time.perf_counter()
         for n, record_id in enumerate(ids):
             t0 = time.perf_counter()
@@ -59,7 +60,8 @@ def decide(url: str, reviewer: str, stage: str = "title_abstract", limit: int = 
             )
             worst = max(worst, time.perf_counter() - t0)
         seconds = time.perf_counter() - start
-    return {"done": len(ids), "seconds": seconds, "max_latency": worst}
+    return {"done": len(ids), "seconds": seconds, "max_latency": worst, "began": began,
+            "ended": began + seconds}
 
 
 def read(url: str, stopfile: str) -> dict:
@@ -179,7 +181,10 @@ def run_writers(url: str, writers: int, per_writer: int, workdir: Path,
     if reader:
         stdout, stderr = procs["reader"].communicate(timeout=timeout)
         out["workers"]["reader"] = _result(procs["reader"].returncode, stdout, stderr)
-    out["decisions_per_s"] = writers * per_writer / out["seconds"]
+    # Rate over the time writers were actually writing (process start-up excluded).
+    figs = [v["figures"] for k, v in out["workers"].items() if k != "reader" and v["figures"]]
+    span = (max(f["ended"] for f in figs) - min(f["began"] for f in figs)) if figs else 0.0
+    out["decisions_per_s"] = writers * per_writer / span if span > 0 else 0.0
     out["max_write_latency"] = max(
         v["figures"].get("max_latency", 0.0) for k, v in out["workers"].items() if k != "reader"
     )
