@@ -36,6 +36,8 @@ BUSY_TIMEOUT_MS = 60_000
 # a third of a decision's cost), while idle connections are what servers and
 # firewalls drop.
 PG_POOL_RECYCLE_S = 300
+# How long a write keeps retrying a busy SQLite file beyond its busy timeout.
+WRITE_RETRY_S = 60.0
 
 
 def _is_busy(exc: OperationalError) -> bool:
@@ -51,7 +53,8 @@ def _make_engine(url: str, *, immediate: bool) -> Engine:
     """An engine; on SQLite ``immediate`` makes every transaction BEGIN IMMEDIATE."""
     if not _is_sqlite(url):
         return create_engine(url, pool_recycle=PG_POOL_RECYCLE_S)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    busy_ms = BUSY_TIMEOUT_MS  # read now, so a test can shorten it
+    engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -60,7 +63,7 @@ def _make_engine(url: str, *, immediate: bool) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -183,9 +186,9 @@ class Store:
 
         The busy timeout already makes SQLite wait; a few cases (WAL recovery,
         a checkpoint racing a new writer) still return SQLITE_BUSY at once, so
-        those are retried with a short growing pause until ``BUSY_TIMEOUT_MS``.
+        those are retried with a short growing pause for up to ``WRITE_RETRY_S``.
         """
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        deadline = time.monotonic() + WRITE_RETRY_S
         pause = 0.005
         while True:
             try:
