@@ -86,7 +86,7 @@ def kills(b: Backends, n: int) -> None:
         scenarios.append((decision_scenario(url, 3000), 1.5, 0.0, True))
         url = b.new(backend)
         Store.create(url, title="bench").dispose()
-        scenarios.append((import_scenario(url, 2 * n, 250), 1.5, 0.0, True))
+        scenarios.append((import_scenario(url, n + 4, 1500), 1.5, 0.0, True))
         scenarios.append((decide_cli_scenario(_review(b, backend), 1500), 4.0, 1.0, False))
         for scenario, max_delay, min_delay, _ in scenarios:
             report = run_with_kills(scenario, n, max_delay, seed=n, min_delay=min_delay)

@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy import insert
 from sqlmodel import select
 
 from reviewflow.screening.decisions import ensure_reviewer, record_decision
@@ -76,6 +77,9 @@ def read(url: str, stopfile: str) -> dict:
     return {"loops": loops, "max_read": worst}
 
 
+CHUNK = 25
+
+
 def fake_imports(url: str, seeds: str, n: int) -> dict:
     """One stand-in import per comma-separated seed, each its own transaction."""
     with Store.open(url) as store:
@@ -98,11 +102,18 @@ def fake_import(store: Store, seed: str, n: int) -> dict:
         )
         s.add(imp)
         s.flush()
-        for pos in range(1, n + 1):
-            rec = models.RecordRow(title=f"Trial {seed}-{pos}", year=2000 + pos % 25)
-            s.add(rec)
-            s.flush()
-            s.add(models.RecordProvenance(record_id=rec.id, import_id=imp.id, position=pos))
+        # Records in chunks (ids back by RETURNING), then their provenance: many
+        # statements inside ONE transaction, so a kill often lands mid-import.
+        for first in range(1, n + 1, CHUNK):
+            positions = range(first, min(first + CHUNK, n + 1))
+            ids = s.execute(
+                insert(models.RecordRow).returning(models.RecordRow.id),
+                [{"title": f"Trial {seed}-{p}", "year": 2000 + p % 25, "authors_json": "[]",
+                  "keywords_json": "[]", "raw_json": "{}"} for p in positions],
+            ).scalars().all()
+            s.execute(insert(models.RecordProvenance), [
+                {"record_id": rid, "import_id": imp.id, "position": p}
+                for rid, p in zip(ids, positions, strict=True)])
     return {"skipped": False, "import_id": imp.id}
 
 
