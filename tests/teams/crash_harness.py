@@ -59,17 +59,26 @@ def consistency_of(url: str) -> Callable[[], list[str]]:
 
 def run_with_kills(scenario: Scenario, kills: int, max_delay: float, seed: int = 0,
                    min_delay: float = 0.0, timeout: float = 300) -> Report:
-    """Kill ``kills`` times at uniform random delays, then finish and check."""
+    """Kill ``kills`` times at uniform random delays, then finish and check.
+
+    When a kill finds no new work stored, the next delay range is stretched, so
+    on a slow or loaded machine the kills still sweep through the work instead of
+    always landing in start-up.
+    """
     rng = random.Random(seed)
     report = Report(scenario.name)
     before = scenario.progress()
+    stretch = 1.0  # grows while kills come too early to let any work commit
     for attempt in range(kills):
-        problem = _one_kill(scenario, rng.uniform(min_delay, max_delay), report)
+        delay = rng.uniform(min_delay, max_delay * stretch)
+        problem = _one_kill(scenario, delay, report)
         if problem:
             report.problems.append(f"attempt {attempt}: {problem}")
         report.problems += [f"after kill {attempt}: {p}" for p in scenario.check()]
         now = scenario.progress()
         report.mid_work += now != before
+        # A slow (loaded) machine must still see work commit between kills.
+        stretch = 1.0 if now != before else min(stretch * 1.5, 8.0)
         before = now
     done = subprocess.run(scenario.command, env=scenario.env, capture_output=True, text=True,
                           timeout=timeout)
