@@ -117,9 +117,10 @@ def test_killed_imports_are_all_or_nothing(store_url: str) -> None:
 
 
 def test_killed_decide_from_file_resumes_without_doubles(tmp_path: Path) -> None:
-    review = make_review(tmp_path / "review", n_records=1200)
-    report = run_with_kills(decide_cli_scenario(review, 1200), 6, max_delay=4.0,
-                            min_delay=1.0, seed=5)
+    review = make_review(tmp_path / "review", n_records=2000)
+    report = run_with_kills(decide_cli_scenario(review, 2000), 6, max_delay=3.0,
+                            min_delay=0.5, seed=5)
     print("\n" + report.line())
     assert report.problems == []
-    assert report.kills >= 2
+    # How many kills land before the file is fully loaded depends on machine speed.
+    assert report.kills >= 1 and report.mid_work >= 1
