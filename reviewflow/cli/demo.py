@@ -1,7 +1,7 @@
 """``reviewflow demo``: the whole workflow on the bundled sample exports.
 
-It grows with the project: each stage that lands adds its step here, so the
-README's first command always shows everything that works.
+It grows with the project: each stage that lands adds its step to
+:mod:`reviewflow.demo`, so the README's first command shows everything that works.
 """
 
 from __future__ import annotations
@@ -10,35 +10,57 @@ import shutil
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from reviewflow.cli.common import fail
-from reviewflow.store.db import Store
-from reviewflow.store.location import CONFIG_NAME, ReviewConfig
-from reviewflow.store.queries import status_summary
+from reviewflow.store.location import CONFIG_NAME
 
 
 def demo(
     folder: Path = typer.Argument(Path("demo-review"), help="Folder to build the demo review in."),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier demo in FOLDER."),
 ) -> None:
     """Build a complete demo review from sample_exports/ and print its results."""
+    from reviewflow import demo as steps
+
+    console = Console(soft_wrap=True)
+    say = console.print
     folder = folder.resolve()
     if folder.exists() and any(folder.iterdir()):
         if not (folder / CONFIG_NAME).exists():
             raise fail(f"{folder}: exists and is not a review folder; choose another DIR")
-        if not force:
-            typer.echo(f"{folder}: replacing the earlier demo review")
+        say(f"{folder}: replacing the earlier demo review")
         shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    title = "Mesenchymal stem cell therapy for rheumatic and autoimmune diseases (demo)"
-    config = ReviewConfig(folder=folder, title=title)
-    with Store.create(config.database_url(), title=title) as store:
-        config.save()
-        typer.echo(f"[1] Created review in {folder}")
-        with store.session() as s:
-            summary = status_summary(s)
-    typer.echo(f"    records: {summary['records']['stored']}, imports: {summary['imports']}")
-    typer.echo(f"\nOpen it: reviewflow --review {folder} status")
+    folder.mkdir(parents=True, exist_ok=True)
+    ctx = steps.create_review(folder, steps.samples_dir(), say)
+    try:
+        say("[2] Importing the search exports")
+        with Progress(TextColumn("    {task.description:<32}"), BarColumn(), MofNCompleteColumn(),
+                      console=console, transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(label: str, done: int, total: int) -> None:
+                if label not in tasks:
+                    tasks[label] = bar.add_task(label, total=total)
+                bar.update(tasks[label], completed=done, total=total)
+
+            steps.import_sources(ctx, progress)
+        summary, queued, confirmed = steps.deduplicate(ctx)
+        say(f"[3] Deduplication: {summary.text()}")
+        say(f"    duplicate review: {queued} queued pairs judged by a person "
+            f"({confirmed} duplicates, {queued - confirmed} distinct)")
+        for stage, label in ((steps.TITLE_ABSTRACT, "title/abstract"),
+                             (steps.FULL_TEXT, "full text")):
+            loaded = steps.screen_stage(ctx, stage)
+            resolved = steps.resolve_stage(ctx, stage)
+            say(f"[4] Screening at {label}: " + ", ".join(f"{k} {v} decisions"
+                                                          for k, v in loaded.items())
+                + f"; {resolved} conflicts settled by the arbiter")
+        steps.finish(ctx)
+    finally:
+        ctx.store.dispose()
+    say(f"\nOpen the review in the terminal UI:\n  reviewflow --review {folder} tui "
+        f"--reviewer {steps.REVIEWERS[0]}")
 
 
 def register(app: typer.Typer) -> None:

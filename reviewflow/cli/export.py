@@ -1,8 +1,9 @@
 """``export``: the one sub-app for everything that leaves the review as a file.
 
-Each export is a subcommand (``export decisions``, ``export bundle``; ``export
-records`` joins here). ``export --bundle FILE`` is accepted as a spelling of
-``export bundle FILE`` because the documentation uses it.
+Each export is a subcommand (``export decisions``, ``export bundle``; other areas
+add theirs, e.g. ``export records`` from cli/importing.py). ``export --bundle FILE``
+is accepted as a spelling of ``export bundle FILE`` because the documentation
+uses it.
 """
 
 from __future__ import annotations

@@ -28,25 +28,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Each area registers its commands; keep one line per module, sorted.
-_AREAS: list[str] = [
-    "audit",
-    "bundle",
-    "demo",
-    "export",
-    "prisma",
-    "report",
-    "review",
-    "screening",
-    "tui",
-]
-
 
 def _register_all() -> None:
-    import importlib
+    """Register every ``reviewflow/cli/<area>.py`` that defines ``register(app)``.
 
-    for name in _AREAS:
-        importlib.import_module(f"reviewflow.cli.{name}").register(app)
+    Discovered rather than listed so adding an area never edits this file.
+    """
+    import importlib
+    import pkgutil
+
+    import reviewflow.cli as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name in ("main", "common") or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"reviewflow.cli.{info.name}")
+        if hasattr(module, "register"):
+            module.register(app)
 
 
 @app.callback()

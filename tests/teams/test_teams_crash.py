@@ -15,13 +15,17 @@ from crash_harness import Scenario, consistency_of, run_with_kills
 from sqlalchemy import func
 from sqlmodel import select
 from store_drivers import driver_command, driver_env, seed_records
+from typer.testing import CliRunner
 
+from reviewflow.cli.main import app
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.dedup_state import merged_into
 from reviewflow.store.location import load_config
 from tests.screening.support import make_review
 
 KILLS = 10
+REPO = Path(__file__).resolve().parents[2]
 MAX_DELAY_S = 1.2
 
 
@@ -124,3 +128,76 @@ def test_killed_decide_from_file_resumes_without_doubles(tmp_path: Path) -> None
     assert report.problems == []
     # How many kills land before the file is fully loaded depends on machine speed.
     assert report.kills >= 1 and report.mid_work >= 1
+
+
+# -- the real commands: `reviewflow import` and `reviewflow dedup` --------------------
+SAMPLES = ["cnki.ris", "cochrane_central.ris", "embase_ovid.ris", "pubmed_medline.txt",
+           "wos_savedrecs.txt"]
+
+
+def _cli(review: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "reviewflow", "--review", str(review), *args]
+
+
+def _dedup_state(url: str) -> tuple[dict[int, int], int, int]:
+    """Current groups, queued pairs and merge events: equal to a clean run's when safe."""
+    with Store.open(url) as store, store.session() as s:
+        merges = s.exec(select(func.count()).select_from(models.DedupDecision)).one()
+        pairs = s.exec(select(func.count()).select_from(models.DedupPair)).one()
+        return merged_into(s), int(pairs), int(merges)
+
+
+def cli_import_scenario(review: Path, files: list[Path]) -> Scenario:
+    url = load_config(review).database_url()
+
+    def progress() -> int:
+        with Store.open(url) as store, store.session() as s:
+            return int(s.exec(select(func.count()).select_from(models.RecordRow)).one())
+
+    def complete() -> list[str]:
+        with Store.open(url) as store, store.session() as s:
+            imports = s.exec(select(models.SearchImport)).all()
+        want = sum(i.record_count for i in imports)
+        got = progress()
+        return ([] if len(imports) == len(files) else [f"{len(imports)} imports"]) + (
+            [] if got == want else [f"{got} records stored, imports say {want}"])
+
+    return Scenario("reviewflow import", _cli(review, "import", *map(str, files)),
+                    driver_env(), consistency_of(url), complete, progress)
+
+
+def cli_dedup_scenario(review: Path, reference: tuple[dict[int, int], int, int]) -> Scenario:
+    url = load_config(review).database_url()
+
+    def complete() -> list[str]:
+        state = _dedup_state(url)
+        problems = [] if state[0] == reference[0] else ["groups differ from a clean run"]
+        if state[1:] != reference[1:]:
+            problems.append(f"pairs/merge events {state[1:]} vs clean run {reference[1:]}")
+        return problems
+
+    return Scenario("reviewflow dedup", _cli(review, "dedup"), driver_env(),
+                    consistency_of(url), complete, lambda: _dedup_state(url)[2])
+
+
+def test_killed_real_import_then_dedup(tmp_path: Path) -> None:
+    files = [REPO / "sample_exports" / name for name in SAMPLES]
+    runner = CliRunner()
+    for name in ("clean", "killed"):
+        assert runner.invoke(app, ["init", str(tmp_path / name)]).exit_code == 0
+    clean = tmp_path / "clean"
+    res = runner.invoke(app, ["--review", str(clean), "import", *map(str, files)])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(app, ["--review", str(clean), "dedup"]).exit_code == 0
+    reference = _dedup_state(load_config(clean).database_url())
+    assert reference[2] > 0, "the samples hold duplicates"
+
+    killed = tmp_path / "killed"
+    report = run_with_kills(cli_import_scenario(killed, files), 5, max_delay=3.0,
+                            min_delay=0.5, seed=11)
+    print("\n" + report.line())
+    assert report.problems == []
+    report = run_with_kills(cli_dedup_scenario(killed, reference), 5, max_delay=3.0,
+                            min_delay=0.5, seed=12)
+    print(report.line())
+    assert report.problems == []

@@ -1,0 +1,170 @@
+"""``reviewflow dedup``: find duplicate records.
+
+Stateless mode (``--input``) reads export files, writes GROUPS.csv (one row
+per input record; equal ``group`` = certain duplicates) and optionally
+PAIRS.csv (possible duplicates for a person to check). It needs no review,
+which makes it the mode for one-off use and for benchmarking.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.records import Record
+
+if TYPE_CHECKING:  # numpy/rapidfuzz load only when dedup actually runs
+    from reviewflow.dedup import DedupResult
+
+InputOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--input", "-i", help="Export file to deduplicate (repeatable)."),
+]
+GroupsOpt = Annotated[
+    Path | None,
+    typer.Option("--groups-out", help="Write file,position,group (one row per record)."),
+]
+PairsOpt = Annotated[
+    Path | None,
+    typer.Option("--pairs-out", help="Write possible duplicates: file_a,position_a,...,score."),
+]
+
+
+def read_records(path: Path) -> list[Record]:
+    """Records of one export file, in file order (importers loaded only when needed)."""
+    from reviewflow.importers import read_file
+
+    return list(read_file(path).records)
+
+
+def _load(inputs: list[Path]) -> tuple[list[Record], list[tuple[str, int]]]:
+    records: list[Record] = []
+    origin: list[tuple[str, int]] = []
+    for path in inputs:
+        if not path.is_file():
+            raise ReviewflowError(f"{path}: no such file")
+        for position, record in enumerate(read_records(path), 1):
+            records.append(record)
+            origin.append((str(path), position))
+    return records, origin
+
+
+def write_groups(path: Path, origin: list[tuple[str, int]], result: DedupResult) -> None:
+    with _open_out(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["file", "position", "group"])
+        for (file, position), label in zip(origin, result.labels(), strict=True):
+            writer.writerow([file, position, label])
+
+
+def write_pairs(path: Path, origin: list[tuple[str, int]], result: DedupResult) -> None:
+    with _open_out(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["file_a", "position_a", "file_b", "position_b", "score"])
+        for pair in result.queued:
+            (fa, pa), (fb, pb) = origin[pair.a], origin[pair.b]
+            writer.writerow([fa, pa, fb, pb, f"{pair.score:.4f}"])
+
+
+def _open_out(path: Path):  # noqa: ANN202 - a text file handle
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ReviewflowError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def summary(result: DedupResult) -> str:
+    return (
+        f"{result.n_records} records: {len(result.groups)} duplicate groups merged "
+        f"({result.n_removed} records folded in), {len(result.queued)} possible pairs "
+        f"queued, {len(result.related)} related pairs (notices/abstracts) kept apart"
+    )
+
+
+def dedup(
+    ctx: typer.Context,
+    resolution: Annotated[str | None, typer.Argument(
+        help="With --resolve: duplicate or distinct.", show_default=False)] = None,
+    inputs: InputOpt = None,
+    groups_out: GroupsOpt = None,
+    pairs_out: PairsOpt = None,
+    resolve: Annotated[int | None, typer.Option(
+        "--resolve", metavar="PAIR_ID", help="Settle a queued pair: PAIR_ID duplicate|distinct.",
+    )] = None,
+    undo: Annotated[int | None, typer.Option(
+        "--undo", metavar="RECORD_ID", help="Take a merged-away record back out of its group.",
+    )] = None,
+    queue: Annotated[bool, typer.Option(
+        "--queue", help="List the possible duplicate pairs waiting for a person.")] = False,
+) -> None:
+    """Find duplicates: merge the certain ones, queue the possible ones for a person.
+
+    Without --input it works on the review store; with --input it reads export
+    files and writes CSVs (no review needed).
+    """
+    if inputs:
+        if groups_out is None:
+            raise typer.BadParameter("--groups-out is required with --input",
+                                     param_hint="--groups-out")
+        _stateless(inputs, groups_out, pairs_out)
+        return
+    if groups_out is not None or pairs_out is not None:
+        raise typer.BadParameter("--groups-out/--pairs-out need --input", param_hint="--input")
+    _store_mode(ctx, resolution, resolve, undo, queue)
+
+
+def _stateless(inputs: list[Path], groups_out: Path, pairs_out: Path | None) -> None:
+    from reviewflow.dedup import deduplicate
+
+    records, origin = _load(inputs)
+    result = deduplicate(records)
+    write_groups(groups_out, origin, result)
+    if pairs_out is not None:
+        write_pairs(pairs_out, origin, result)
+    typer.echo(summary(result))
+
+
+def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
+                undo: int | None, queue: bool) -> None:
+    from reviewflow.cli.common import open_store
+    from reviewflow.store import dedup_store
+
+    if resolve is not None and resolution not in dedup_store.RESOLUTIONS:
+        raise typer.BadParameter("give duplicate or distinct after --resolve PAIR_ID",
+                                 param_hint="RESOLUTION")
+    if resolve is None and resolution is not None:
+        raise typer.BadParameter(f"unexpected argument {resolution!r} (use --resolve PAIR_ID)",
+                                 param_hint="RESOLUTION")
+    store = open_store(ctx)
+    if resolve is not None:
+        typer.echo(dedup_store.resolve(store, resolve, str(resolution)))
+    elif undo is not None:
+        typer.echo(dedup_store.undo(store, undo))
+    elif queue:
+        _print_queue(store)
+    else:
+        typer.echo(dedup_store.run(store).text())
+
+
+def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
+    from reviewflow.store import dedup_store, models
+
+    with store.session() as s:
+        pairs = dedup_store.open_pairs(s)
+        for pair in pairs:
+            a = s.get(models.RecordRow, pair.record_a_id)
+            b = s.get(models.RecordRow, pair.record_b_id)
+            typer.echo(f"pair {pair.id}  score {pair.score:.3f}  ({pair.reason})")
+            for row in (a, b):
+                if row is not None:
+                    typer.echo(f"  record {row.id}: {(row.title or '(no title)')[:90]} "
+                               f"[{row.year or '?'}; {row.journal or '?'}]")
+    typer.echo(f"{len(pairs)} pairs waiting")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("dedup")(dedup)

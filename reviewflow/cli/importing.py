@@ -1,0 +1,225 @@
+"""``reviewflow import`` and ``reviewflow export records``.
+
+Import parses every file first, so a file that cannot be read stops the whole
+command before anything is written; then each file is stored as its own
+transaction (one file = one import = one PRISMA source). A progress bar runs
+while records are stored; the summary shows, per file, records read and
+stored, and the warnings (the first few in full, all counted).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlmodel import select
+
+from reviewflow.cli.common import fail, open_store
+from reviewflow.cli.export import export_app
+from reviewflow.importers import FORMATS
+from reviewflow.importers.ris_writer import write_ris
+from reviewflow.records import Record
+from reviewflow.screening.state import eligible_ids
+from reviewflow.stages import parse_stage
+from reviewflow.store import models
+from reviewflow.store.imports import ImportOutcome, PreparedImport, prepare, store_prepared
+
+SHOWN_WARNINGS = 10
+CSV_COLUMNS = (
+    "record_id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
+    "pmid", "language", "keywords", "publication_type", "url", "issn", "accession",
+    "translated_title", "abstract", "sources",
+)
+
+def import_files(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="Search export files to import.", dir_okay=False),
+    database: str = typer.Option(None, "--database", help="Database searched (else guessed)."),
+    searched: datetime = typer.Option(
+        None, "--searched", formats=["%Y-%m-%d"], help="Date the search was run (YYYY-MM-DD)."
+    ),
+    query: str = typer.Option(None, "--query", help="The search query, as run."),
+    format: str = typer.Option(
+        None, "--format", help=f"Override format detection: {', '.join(FORMATS)}."
+    ),
+    mapping: str = typer.Option(
+        None, "--mapping", help='CSV/Excel column mapping as JSON or a JSON file: {"title": "Col"}.'
+    ),
+) -> None:
+    """Import search exports (RIS, MEDLINE, WoS, Ovid, EndNote, BibTeX, CNKI, CSV/Excel)."""
+    columns = _mapping(mapping)
+    store = open_store(ctx)
+    console = Console(stderr=True)
+    prepared = [prepare(path, format=format, mapping=columns) for path in files]
+    outcomes = [
+        _store_one(store, item, console, database, searched, query) for item in prepared
+    ]
+    _summary(outcomes)
+
+
+def _mapping(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None
+    source = text
+    path = Path(text)
+    if not text.lstrip().startswith("{") and path.is_file():
+        source = path.read_text(encoding="utf-8")
+    try:
+        value = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise fail(f"--mapping is not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise fail('--mapping must be a JSON object of field -> column, e.g. {"title": "Title"}')
+    return value
+
+
+def _store_one(
+    store: object,
+    item: PreparedImport,
+    console: Console,
+    database: str | None,
+    searched: datetime | None,
+    query: str | None,
+) -> ImportOutcome:
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"storing {item.path.name}", total=len(item.result.records))
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return store_prepared(
+            store,  # type: ignore[arg-type]
+            item,
+            database=database,
+            searched_on=searched.date() if searched else None,
+            query=query,
+            progress=advance,
+        )
+
+
+def _summary(outcomes: list[ImportOutcome]) -> None:
+    console = Console(markup=False, highlight=False, soft_wrap=True)
+    for outcome in outcomes:
+        if outcome.already_imported:
+            when = outcome.imported_at.strftime("%Y-%m-%d %H:%M") if outcome.imported_at else "?"
+            console.print(
+                f"{outcome.file_name}: already imported (import #{outcome.import_id}, {when}, "
+                f"same sha256); nothing changed"
+            )
+            continue
+        console.print(
+            f"{outcome.file_name}: read {outcome.read}, stored {outcome.stored}, "
+            f"warnings {len(outcome.warnings)}  [{outcome.database}; {outcome.format}; "
+            f"{outcome.encoding}; import #{outcome.import_id}]"
+        )
+        for warning in outcome.warnings[:SHOWN_WARNINGS]:
+            where = f"line {warning.line}" if warning.line else "file"
+            console.print(f"  warning ({where}): {warning.message}")
+        if len(outcome.warnings) > SHOWN_WARNINGS:
+            console.print(f"  ... and {len(outcome.warnings) - SHOWN_WARNINGS} more warnings")
+    stored = sum(o.stored for o in outcomes)
+    read = sum(o.read for o in outcomes)
+    warnings = sum(len(o.warnings) for o in outcomes)
+    console.print(f"Total: read {read}, stored {stored}, warnings {warnings}")
+
+
+def export_records(
+    ctx: typer.Context,
+    format: str = typer.Option("ris", "--format", help="ris or csv."),
+    out: Path = typer.Option(None, "--out", help="Output file (default: standard output)."),
+    stage: str = typer.Option(
+        None, "--stage", help="Only records to screen at this stage (title-abstract: active "
+        "after dedup; full-text: those that moved on from title/abstract)."
+    ),
+) -> None:
+    """Write stored records as RIS or CSV (CSV includes record_id)."""
+    if format not in ("ris", "csv"):
+        raise fail(f"unknown export format {format!r}; use ris or csv")
+    wanted = parse_stage(stage) if stage else None
+    store = open_store(ctx)
+    with store.session() as s:
+        rows = s.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
+        sources = _sources_by_record(s)
+        if wanted:
+            keep = set(eligible_ids(s, wanted))
+            rows = [row for row in rows if row.id in keep]
+    ids = [row.id for row in rows]
+    records = [_to_record(row) for row in rows]
+    handle: TextIO = (
+        out.open("w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
+    )
+    try:
+        if format == "ris":
+            write_ris(records, handle, ids=ids)
+        else:
+            _write_csv(handle, ids, records, sources)
+    finally:
+        if out:
+            handle.close()
+    if out:
+        typer.echo(f"Wrote {len(records)} records to {out}", err=True)
+
+
+def _sources_by_record(session: object) -> dict[int, list[str]]:
+    query = select(models.RecordProvenance.record_id, models.SearchImport.database).join(
+        models.SearchImport, models.SearchImport.id == models.RecordProvenance.import_id
+    )
+    sources: dict[int, list[str]] = {}
+    for record_id, database in session.exec(query):  # type: ignore[attr-defined]
+        sources.setdefault(record_id, []).append(database)
+    return sources
+
+
+def _to_record(row: models.RecordRow) -> Record:
+    return Record(
+        title=row.title,
+        abstract=row.abstract,
+        authors=json.loads(row.authors_json),
+        year=row.year,
+        journal=row.journal,
+        volume=row.volume,
+        issue=row.issue,
+        pages=row.pages,
+        doi=row.doi,
+        pmid=row.pmid,
+        language=row.language,
+        keywords=json.loads(row.keywords_json),
+        publication_type=row.publication_type,
+        url=row.url,
+        issn=row.issn,
+        accession=row.accession,
+        translated_title=row.translated_title,
+    )
+
+
+def _write_csv(
+    handle: TextIO, ids: list[int | None], records: list[Record], sources: dict[int, list[str]]
+) -> None:
+    writer = csv.writer(handle)
+    writer.writerow(CSV_COLUMNS)
+    for record_id, record in zip(ids, records, strict=True):
+        writer.writerow(
+            [
+                record_id, record.title, "; ".join(record.authors), record.year, record.journal,
+                record.volume, record.issue, record.pages, record.doi, record.pmid,
+                record.language, "; ".join(record.keywords), record.publication_type,
+                record.url, record.issn, record.accession, record.translated_title,
+                record.abstract, "; ".join(sources.get(record_id or 0, [])),
+            ]
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_files)
+    # ``export`` is one sub-app made in cli/export.py; this area adds its command to it.
+    export_app.command("records")(export_records)

@@ -1,0 +1,104 @@
+"""`reviewflow pool FILE.csv ...`: pool a CSV of study data (issue 5 contract).
+
+The option names and the JSON shape are a contract with outside tools; change
+them only with a deprecation path.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from reviewflow.errors import InputError, ReviewflowError
+
+
+class MeasureChoice(StrEnum):
+    RR = "RR"
+    OR = "OR"
+    RD = "RD"
+    MD = "MD"
+    SMD = "SMD"
+
+
+class MethodChoice(StrEnum):
+    MH = "MH"
+    IV = "IV"
+    Peto = "Peto"
+
+
+class ModelChoice(StrEnum):
+    fixed = "fixed"
+    random = "random"
+
+
+class Tau2Choice(StrEnum):
+    DL = "DL"
+    REML = "REML"
+    PM = "PM"
+
+
+class SmdChoice(StrEnum):
+    revman = "revman"
+    metafor = "metafor"
+
+
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def read_study_csv(path: Path) -> pd.DataFrame:
+    """Read every cell as text so that validation can name the bad cell."""
+    if not path.is_file():
+        raise ReviewflowError(f"{path}: no such file")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), None, f"not a readable CSV file ({exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def pool_command(
+    file: Path = typer.Argument(..., help="CSV with a header row (columns listed above)."),
+    measure: MeasureChoice = typer.Option(..., "--measure", help="Effect measure."),
+    method: MethodChoice = typer.Option(..., "--method", help="Pooling method."),
+    model: ModelChoice = typer.Option(..., "--model", help="Fixed or random effects."),
+    tau2: Tau2Choice = typer.Option(Tau2Choice.DL, "--tau2", help="Tau² estimator (random)."),
+    hksj: bool = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman adjustment."),
+    subgroup: str | None = typer.Option(None, "--subgroup", help="Column naming subgroups."),
+    smd_convention: SmdChoice = typer.Option(SmdChoice.revman, "--smd-convention"),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a forest plot (.png/.svg/.pdf)."),
+) -> None:
+    """Meta-analyse a CSV of studies, RevMan 5 style.
+
+    Columns: dichotomous study,events_treat,n_treat,events_ctrl,n_ctrl;
+    continuous study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl;
+    generic study,estimate,se (log scale for ratios).
+    """
+    from reviewflow.pooling import meta_analysis, result_to_json_dict
+    from reviewflow.pooling.text_table import render_text
+
+    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise ReviewflowError(f"--plot: use a .png, .svg or .pdf file name, not {plot.name!r}")
+    frame = read_study_csv(file)
+    result = meta_analysis(
+        frame, subgroup=subgroup, source=str(file), measure=measure.value,
+        method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
+        smd_convention=smd_convention.value,
+    )
+    if plot is not None:
+        from reviewflow.pooling.plots import save_forest_plot
+
+        save_forest_plot(result, plot)
+    if as_json:
+        typer.echo(json.dumps(result_to_json_dict(result), indent=2))
+    else:
+        typer.echo(render_text(result), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("pool")(pool_command)

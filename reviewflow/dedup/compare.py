@@ -1,0 +1,222 @@
+"""Judging one candidate pair: certain, possible, related or distinct.
+
+Merging two different studies loses one of them from the review for good, so
+hard evidence *against* a merge is checked first and always wins (see
+:mod:`reviewflow.dedup.rules`). Only then do similarities count, and an
+automatic merge needs a near-identical title *plus* independent bibliographic
+support (pages, volume, journal, DOI...), or a shared identifier.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from reviewflow.dedup.journals import journal_compatible
+from reviewflow.dedup.normalise import Norm, fold
+from reviewflow.dedup.rules import conflict, soft_conflicts
+from reviewflow.dedup.verdict import Verdict
+
+DISTINCT = Verdict("distinct", 0.0, "dissimilar")
+
+
+def contained(a: Norm, b: Norm) -> bool:
+    """One title is the other without its subtitle ('Anxiety about data hacking')."""
+    short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
+    return bool(short) and len(short.split()) >= 3 and long.startswith(short + " ")
+
+
+ABSTRACT_MIN = 400
+
+
+def title_similarity(a: Norm, b: Norm) -> float:
+    """0-1 similarity of titles, tolerant of truncation and translated titles."""
+    best = 0.0
+    for ta in filter(None, (a.title, a.alt_title)):
+        for tb in filter(None, (b.title, b.alt_title)):
+            score = fuzz.ratio(ta, tb) / 100
+            short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+            if len(short) >= 60 and long.startswith(short):
+                score = max(score, 0.97)  # one database truncated the title
+            best = max(best, score)
+    return best
+
+
+def _surname_match(x: str, y: str) -> bool:
+    if x == y:
+        return True
+    if min(len(x), len(y)) >= 3 and (x.startswith(y) or y.startswith(x)):
+        return True  # a dropped last letter: 'che' / 'chen'
+
+    if min(len(x), len(y)) >= 4 and fuzz.ratio(x, y) >= 80:
+        return True
+    # compound names: 'sberrosoussan' vs 'sberro', 'vanlaere' vs 'laere'
+    return min(len(x), len(y)) >= 4 and (x.endswith(y) or y.endswith(x) or x.startswith(y)
+                                         or y.startswith(x))
+
+
+def _author_match(a: Norm, i: int, b: Norm, j: int) -> bool:
+    """Same person: surnames agree, or family and given names were swapped."""
+    x, y = a.surnames[i], b.surnames[j]
+    if _surname_match(x, y):
+        return True
+    if x in b.name_words[j] or y in a.name_words[i]:
+        return True
+    # 'Tong, H' / 'Hua, T': Chinese family and given names swapped, initials only
+    return a.initials[i] == y[:1] and b.initials[j] == x[:1] and a.initials[i] != ""
+
+
+def author_similarity(a: Norm, b: Norm) -> float | None:
+    """0-1 agreement of author lists; None when one side has no authors."""
+    if not a.surnames or not b.surnames:
+        return None
+    first = a.surnames[0] == b.surnames[0] or _author_match(a, 0, b, 0)
+    na, nb = min(len(a.surnames), 10), min(len(b.surnames), 10)
+    exact = set(b.surnames[:nb])
+    shared = sum(a.surnames[x] in exact or any(_author_match(a, x, b, y) for y in range(nb))
+                 for x in range(na))
+    overlap = shared / min(na, nb)
+    if not first:
+        # first author dropped or order changed in one database
+        return min(overlap, 0.8) if overlap >= 0.6 and shared >= 2 else overlap * 0.5
+    return 0.6 + 0.4 * overlap
+
+
+def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
+    """Independent bibliographic agreements (each must be present on both sides)."""
+    found = []
+    if a.page_start and a.page_start == b.page_start:
+        found.append("pages")
+    if a.volume and a.volume == b.volume:
+        found.append("volume")
+    if a.issue and a.issue == b.issue:
+        found.append("issue")
+    if a.journal_tokens and b.journal_tokens and journal_compatible(a.journal, b.journal):
+        found.append("journal")
+    if a.year and a.year == b.year:
+        found.append("year")
+    return len(found), found
+
+
+def _generic(a: Norm, b: Norm) -> bool:
+    """Short titles ('Editorial', 'Reply', 'Introduction') say little on their own."""
+    return min(len(a.title), len(b.title)) < 30 or min(
+        len(a.title.split()), len(b.title.split())
+    ) < 5
+
+
+def compare(a: Norm, b: Norm) -> Verdict:
+    """Judge whether records *a* and *b* report the same publication."""
+    t = title_similarity(a, b) if a.title and b.title else None
+    same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
+    blocked = conflict(a, b, t)
+    if blocked is not None:
+        if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
+            return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
+        return blocked
+    au = author_similarity(a, b)
+    support, found = _support(a, b)
+    score = _score(t, au, support)
+    if same_id:
+        return _same_identifier(a, b, t, au, found, score)
+    if t is None:
+        return _without_title(a, b, au, support, found, score)
+    certain = _certain(a, b, t, au, found)
+    if certain:
+        return Verdict("certain", score, certain)
+    authors_ok = au is not None and au >= 0.75
+    if t >= 0.85 and (authors_ok or support >= 2 or au is None):
+        return Verdict("possible", score, f"title {t:.2f}")
+    if t >= 0.7 and authors_ok and support >= 2:
+        return Verdict("possible", score, f"title {t:.2f}, authors, " + ", ".join(found))
+    if authors_ok and {"pages", "volume", "year"} <= set(found):
+        return Verdict("possible", score, "same authors, volume, pages (title differs)")
+    return Verdict("distinct", score, f"title {t:.2f}")
+
+
+def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> str:
+    """The reason for an automatic merge, or '' when the pair is not certain."""
+    years_close = a.year is None or b.year is None or abs(a.year - b.year) <= 1
+    if not years_close:
+        return ""
+    soft = soft_conflicts(a, b)
+    if soft == ["different journal names"] and t >= 0.98 and _full_author_match(a, b, au) \
+            and {"volume", "issue", "year"} <= set(found):
+        return f"title {t:.2f}, all authors, volume, issue, year (journal name translated?)"
+    if soft and not _real_pages(a, found):
+        return ""
+    authors_ok = au is not None and au >= 0.75
+    support = len(found)
+    generic = _generic(a, b)
+    why = ", ".join(found)
+    if t >= 0.95:
+        need = 3 if generic else 2
+        if authors_ok and support >= need and ("pages" in found or not generic):
+            return f"title {t:.2f}, authors, {why}"
+        if au is None and support >= need + 1 and "pages" in found:
+            return f"title {t:.2f}, no authors, {why}"
+    if t >= 0.9 and authors_ok and support >= 3 and "pages" in found and not generic:
+        return f"title {t:.2f}, authors, {why}"
+    if (t >= 0.75 or contained(a, b)) and au is not None and au >= 0.9 \
+            and _real_pages(a, found) and "year" in found \
+            and ("volume" in found or "journal" in found):
+        return f"same authors, place, pages, year; title {t:.2f}"
+    if au is not None and au >= 0.9 and _same_range(a, b) and not soft_conflicts(a, b) \
+            and {"volume", "year", "journal"} <= set(found):
+        return f"same authors, journal, volume, page range, year; title {t:.2f} (translated?)"
+    if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
+        return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
+    if t >= 0.98 and not generic and same_abstract(a, b):
+        return f"title {t:.2f}, same abstract" + (f", {why}" if why else "")
+    if t >= 0.98 and not generic and _full_author_match(a, b, au) and (
+        "year" in found or "journal" in found
+    ):
+        return f"title {t:.2f}, all authors, " + why
+    return ""
+
+
+def same_abstract(a: Norm, b: Norm) -> bool:
+    """Both have a substantial abstract and the two are (nearly) the same text."""
+    if min(len(a.abstract), len(b.abstract)) < ABSTRACT_MIN:
+        return False
+    return fuzz.ratio(fold(a.abstract), fold(b.abstract), score_cutoff=95) >= 95
+
+
+def _full_author_match(a: Norm, b: Norm, au: float | None) -> bool:
+    return au is not None and au >= 0.99 and min(len(a.surnames), len(b.surnames)) >= 2
+
+
+def _real_pages(a: Norm, found: list[str]) -> bool:
+    """Same first page that says something: 2+ digits, or page 1 of a shared range."""
+    return "pages" in found and (sum(c.isdigit() for c in a.page_start) >= 2
+                                 or sum(c.isdigit() for c in a.page_end) >= 2)
+
+
+def _same_range(a: Norm, b: Norm) -> bool:
+    """Same first and last page, a multi-page article: one article however titled."""
+    return bool(a.page_start and a.page_end and a.page_start == b.page_start
+                and a.page_end == b.page_end and a.page_end != a.page_start)
+
+
+def _score(t: float | None, au: float | None, support: int) -> float:
+    parts = [(0.6, t if t is not None else 0.5), (0.25, au if au is not None else 0.5),
+             (0.15, min(support, 4) / 4)]
+    return round(sum(w * v for w, v in parts), 4)
+
+
+def _same_identifier(a: Norm, b: Norm, t: float | None, au: float | None, found: list[str],
+                     score: float) -> Verdict:
+    ident = "DOI" if a.doi and a.doi == b.doi else "PMID"
+    titles_agree = t is None or t >= 0.8 or contained(a, b)
+    # a translated title: same identifier, same authors, same volume and pages
+    located = {"volume", "pages"} <= set(found) and (
+        (au is not None and au >= 0.75) or (t is not None and t >= 0.9))
+    if (titles_agree and (au is None or au >= 0.5)) or located:
+        return Verdict("certain", max(score, 0.95), f"same {ident}")
+    return Verdict("possible", score, f"same {ident}, titles differ")
+
+
+def _without_title(a: Norm, b: Norm, au: float | None, support: int, found: list[str],
+                   score: float) -> Verdict:
+    if support >= 3 and (au is None or au >= 0.75):
+        return Verdict("possible", score, "no title; " + ", ".join(found))
+    return Verdict("distinct", score, "no title")

@@ -1,0 +1,137 @@
+"""Hard evidence against a merge. Any rule that fires beats every similarity.
+
+Each rule returns a verdict naming itself so a person can see *why* two
+near-identical records were kept apart. Notices (erratum, retraction,
+comment) and conference abstracts of a later paper are "related": they belong
+with the study but must never replace it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewflow.dedup.journals import journal_compatible
+from reviewflow.dedup.normalise import Norm
+from reviewflow.dedup.verdict import Outcome, Verdict
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _verdict(outcome: Outcome, reason: str) -> Verdict:
+    return Verdict(outcome, 0.0, reason)
+
+
+def different_doi(a_doi: str, b_doi: str) -> bool:
+    return bool(a_doi and b_doi and a_doi != b_doi)
+
+
+def _page_number(page: str) -> int | None:
+    match = _DIGITS.search(page)
+    return int(match.group()) if match else None
+
+
+def different_pages(a_start: str, b_start: str) -> bool:
+    """First pages of the same kind that disagree.
+
+    Only like is compared with like: print page with print page, 'S12' with
+    'S14'. An electronic locator ('a1754', 'e70933') and a print page can both
+    be right for one article, so that mismatch is no evidence.
+    """
+    if not a_start or not b_start:
+        return False
+    if a_start[0].isdigit() != b_start[0].isdigit():
+        return False
+    pa, pb = _page_number(a_start), _page_number(b_start)
+    return pa is not None and pb is not None and pa != pb
+
+
+def pages_conflict(a: Norm, b: Norm) -> bool:
+    """Different first pages, unless one database kept only the last page ('488' vs '487-488')."""
+    if not different_pages(a.page_start, b.page_start):
+        return False
+    a_end, b_end = a.page_end or a.page_start, b.page_end or b.page_start
+    same_last = a_end == b_end and sum(c.isdigit() for c in a_end) >= 2
+    return not same_last and not _article_number_vs_count(a, b)
+
+
+def _article_number_vs_count(a: Norm, b: Norm) -> bool:
+    """'106482' (an article number) vs '11' (its page count): not two different places."""
+    if a.page_end or b.page_end:
+        return False
+    long, short = sorted((a.page_start, b.page_start), key=len, reverse=True)
+    return long.isdigit() and short.isdigit() and len(long) >= 5 and len(short) <= 3
+
+
+def different_volumes(a_vol: str, b_vol: str, a_issue: tuple[str, ...] = (),
+                      b_issue: tuple[str, ...] = ()) -> bool:
+    """Volumes that disagree, unless one database shifted an issue or supplement number
+    ('10 SUPPL. 1') into the volume field."""
+    if not (a_vol and b_vol and a_vol.isdigit() and b_vol.isdigit()) or a_vol == b_vol:
+        return False
+    return a_vol not in b_issue and b_vol not in a_issue
+
+
+def different_issues(a_issue: str, b_issue: str) -> bool:
+    """Issue numbers that disagree.
+
+    Only 1-2 digit values count: a monthly or weekly journal has at most 52
+    issues a volume, and longer 'issue' values are mostly record numbers a
+    reference manager wrote into the field (or whole-number issues that no
+    other database copies).
+    """
+    return bool(a_issue and b_issue and a_issue.isdigit() and b_issue.isdigit()
+                and len(a_issue) <= 2 and len(b_issue) <= 2 and a_issue != b_issue)
+
+
+def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
+    """The first hard rule that forbids merging *a* and *b*, or None."""
+    if a.notice != b.notice:
+        kinds = sorted(filter(None, (a.notice, b.notice)))
+        if title_sim is not None and title_sim >= 0.6:
+            return _verdict("related", f"{kinds[0]} notice vs article")
+        return _verdict("distinct", f"{kinds[0]} notice vs another record")
+    if different_doi(a.doi, b.doi):
+        return _verdict("distinct", "different DOIs")
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        return _verdict("distinct", "different PMIDs")
+    if abstract_vs_paper(a, b) and not same_place(a, b):
+        return _verdict("related", "conference abstract vs full paper")
+    if pages_conflict(a, b):
+        return _verdict("distinct", "different pages")
+    if different_volumes(a.volume, b.volume, a.issue_numbers, b.issue_numbers):
+        return _verdict("distinct", "different volumes")
+    if a.title_numbers and b.title_numbers and a.title_numbers != b.title_numbers \
+            and not same_place(a, b):
+        return _verdict("distinct", "different numbers in title (part/phase/series)")
+    return None
+
+
+def abstract_vs_paper(a: Norm, b: Norm) -> bool:
+    """One is a meeting abstract/paper, the other demonstrably a regular article."""
+    a_meeting, b_meeting = a.conference or a.supplement, b.conference or b.supplement
+    return (a_meeting and b.full_paper) or (b_meeting and a.full_paper)
+
+
+def same_place(a: Norm, b: Norm) -> bool:
+    """Same volume and same first page (or issue): one publication, however labelled."""
+    if not a.volume or a.volume != b.volume:
+        return False
+    return bool((a.page_start and a.page_start == b.page_start)
+                or (not (a.page_start and b.page_start) and a.issue and a.issue == b.issue))
+
+
+def soft_conflicts(a: Norm, b: Norm) -> list[str]:
+    """Disagreements that forbid an automatic merge unless the pages agree.
+
+    Issue fields are often junk (EndNote record numbers), a number in one
+    title only may be a citation added by a database, and journal names come
+    abbreviated or translated in ways no rule fully decodes: none is decisive.
+    """
+    found = []
+    if different_issues(a.issue, b.issue):
+        found.append("different issues")
+    if a.title_numbers != b.title_numbers:
+        found.append("number in one title only")
+    if a.journal_tokens and b.journal_tokens and not journal_compatible(a.journal, b.journal):
+        found.append("different journal names")
+    return found

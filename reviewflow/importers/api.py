@@ -1,0 +1,115 @@
+"""The public entry point: one file in, a :class:`ParseResult` out, or a clear error.
+
+Everything that is the same for all formats lives here so readers stay small:
+reading bytes, refusing empty/binary files, decoding, detecting the format,
+and turning "no records found" into an :class:`InputError` that names the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewflow.errors import InputError
+from reviewflow.importers import (
+    bibtex,
+    chinese,
+    endnote_tagged,
+    endnote_xml,
+    medline,
+    ovid,
+    ris,
+    tabular,
+    wos,
+)
+from reviewflow.importers.base import Reader, ReadOutput
+from reviewflow.importers.detect import detect_text
+from reviewflow.importers.encoding import decode, is_probably_binary
+from reviewflow.records import ImportWarning, ParseResult
+
+READERS: dict[str, Reader] = {
+    "ris": ris.parse,
+    "medline": medline.parse,
+    "ovid": ovid.parse,
+    "wos": wos.parse,
+    "endnote_xml": endnote_xml.parse,
+    "endnote_tagged": endnote_tagged.parse,
+    "bibtex": bibtex.parse,
+    "noteexpress": chinese.parse_noteexpress,
+    "cnki_estudy": chinese.parse_estudy,
+    "pubmed_csv": tabular.parse,
+    "scopus_csv": tabular.parse,
+    "embase_csv": tabular.parse,
+    "csv": tabular.parse,
+}
+FORMAT_ALIASES = {
+    "nbib": "medline",
+    "pubmed": "medline",
+    "ciw": "wos",
+    "wos_tagged": "wos",
+    "enw": "endnote_tagged",
+    "xml": "endnote_xml",
+    "bib": "bibtex",
+    "net": "noteexpress",
+    "estudy": "cnki_estudy",
+    "xlsx": "excel",
+    "tsv": "csv",
+}
+FORMATS = sorted([*READERS, "excel"])
+MAX_BYTES = 2 * 1024**3
+
+
+def read_file(
+    path: str | Path, *, format: str | None = None, mapping: dict[str, str] | None = None
+) -> ParseResult:
+    """Read one export file; raise :class:`InputError` when it cannot be read."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot read file ({exc.strerror or exc})") from None
+    return read_bytes(data, name=str(path), format=format, mapping=mapping)
+
+
+def read_bytes(
+    data: bytes,
+    *,
+    name: str = "<bytes>",
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ParseResult:
+    """Like :func:`read_file` for bytes already in memory (``name`` is for messages)."""
+    fmt = _canonical(format, name)
+    if not data.strip():
+        raise InputError(name, None, "file is empty")
+    if fmt == "excel" or (fmt is None and data[:4] == b"PK\x03\x04"):
+        out = tabular.parse_excel(data, name, mapping)
+        return _result(out, "excel", "xlsx", name)
+    if is_probably_binary(data):
+        raise InputError(name, None, "file is binary, not a text export")
+    text, encoding = decode(data)
+    fmt = fmt or detect_text(text, name)
+    if fmt == "unknown":
+        raise InputError(
+            name, 1, f"format not recognised; pass --format (one of: {', '.join(FORMATS)})"
+        )
+    out = READERS[fmt](text, name, mapping)
+    if encoding == "cp1252":
+        out.warnings.insert(0, ImportWarning(None, "not valid UTF-8; read as Windows-1252"))
+    return _result(out, fmt, encoding, name)
+
+
+def _canonical(format: str | None, name: str) -> str | None:
+    if format is None:
+        return None
+    fmt = FORMAT_ALIASES.get(format.lower(), format.lower())
+    if fmt not in READERS and fmt != "excel":
+        raise InputError(name, None, f"unknown format {format!r}; known: {', '.join(FORMATS)}")
+    return fmt
+
+
+def _result(out: ReadOutput, fmt: str, encoding: str, name: str) -> ParseResult:
+    if not out.records:
+        raise InputError(name, None, f"no records found (read as {fmt})")
+    if fmt in ("pubmed_csv", "scopus_csv", "embase_csv", "csv") and out.database is None:
+        fmt = "csv"
+    return ParseResult(out.records, fmt, encoding, out.database, out.warnings)

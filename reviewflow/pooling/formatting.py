@@ -1,0 +1,107 @@
+"""Numbers as RevMan 5 prints them, shared by the text table, plots and TUI.
+
+Reviewers check our output against RevMan's line by line, so the rounding and
+wording (e.g. "P < 0.00001", "I² = 92%") follow RevMan's forest plots.
+"""
+
+from __future__ import annotations
+
+import math
+
+from reviewflow.pooling.types import (
+    DataType,
+    Heterogeneity,
+    Measure,
+    MetaAnalysisResult,
+    Model,
+    Pooled,
+    StudyEffect,
+    SubgroupDifference,
+)
+
+MEASURE_NAMES = {
+    Measure.RR: "Risk Ratio",
+    Measure.OR: "Odds Ratio",
+    Measure.RD: "Risk Difference",
+    Measure.MD: "Mean Difference",
+    Measure.SMD: "Std. Mean Difference",
+}
+
+
+def format_p(p: float) -> str:
+    """'P = 0.04', 'P = 0.002', 'P = 0.0003', 'P < 0.0001', 'P < 0.00001' as in RevMan."""
+    if not math.isfinite(p):
+        return "P not applicable"
+    if p < 0.00001:
+        return "P < 0.00001"
+    if p < 0.0001:
+        return "P < 0.0001"
+    if p >= 0.01:
+        return f"P = {p:.2f}"
+    digits = -math.floor(math.log10(p))
+    return f"P = {p:.{digits}f}"
+
+
+def value(result: MetaAnalysisResult, x: float) -> float:
+    return math.exp(x) if result.ratio else x
+
+
+def format_effect(result: MetaAnalysisResult, est: float, low: float, high: float) -> str:
+    if not math.isfinite(est):
+        return "Not estimable"
+    v = [value(result, x) for x in (est, low, high)]
+    return f"{v[0]:.2f} [{v[1]:.2f}, {v[2]:.2f}]"
+
+
+def effect_of(result: MetaAnalysisResult, p: Pooled | StudyEffect) -> str:
+    return format_effect(result, p.estimate, p.ci_low, p.ci_high)
+
+
+def heterogeneity_line(h: Heterogeneity, random: bool) -> str:
+    if h.df == 0:
+        return "Heterogeneity: Not applicable"
+    tau = f"Tau² = {h.tau2:.2f}; " if random else ""
+    return (f"Heterogeneity: {tau}Chi² = {h.q:.2f}, df = {h.df} ({format_p(h.p)}); "
+            f"I² = {h.i2:.0f}%")
+
+
+def overall_line(p: Pooled, hksj: bool = False) -> str:
+    stat = "t" if hksj else "Z"
+    return f"Test for overall effect: {stat} = {abs(p.z):.2f} ({format_p(p.p)})"
+
+
+def difference_line(d: SubgroupDifference) -> str:
+    return (f"Test for subgroup differences: Chi² = {d.q:.2f}, df = {d.df} "
+            f"({format_p(d.p)}), I² = {d.i2:.1f}%")
+
+
+def prediction_line(result: MetaAnalysisResult) -> str | None:
+    pi = result.overall.prediction_interval
+    if pi is None:
+        return None
+    lo, hi = value(result, pi[0]), value(result, pi[1])
+    return f"95% prediction interval: {lo:.2f} to {hi:.2f}"
+
+
+def arm_headers(result: MetaAnalysisResult) -> tuple[list[str], list[str]]:
+    """(group labels, column labels) of the per-arm data columns."""
+    if result.data_type is DataType.DICHOTOMOUS:
+        return ["Experimental", "Control"], ["Events", "Total", "Events", "Total"]
+    if result.data_type is DataType.CONTINUOUS:
+        return ["Experimental", "Control"], ["Mean", "SD", "Total", "Mean", "SD", "Total"]
+    scale = f"log[{result.options.measure}]" if result.ratio else str(result.options.measure)
+    return ["", ""], [scale, "SE"]
+
+
+def arm_cells(result: MetaAnalysisResult, s: StudyEffect) -> list[str]:
+    d = s.data
+    if result.data_type is DataType.DICHOTOMOUS:
+        return [f"{d[0]:g}", f"{d[1]:g}", f"{d[2]:g}", f"{d[3]:g}"]
+    if result.data_type is DataType.CONTINUOUS:
+        return [f"{d[0]:.4g}", f"{d[1]:.4g}", f"{d[2]:g}",
+                f"{d[3]:.4g}", f"{d[4]:.4g}", f"{d[5]:g}"]
+    return [f"{d[0]:.4f}", f"{d[1]:.4f}"]
+
+
+def is_random(result: MetaAnalysisResult) -> bool:
+    return result.options.model is Model.RANDOM

@@ -1,0 +1,73 @@
+"""A RevMan-like plain-text results table (what `reviewflow pool` prints).
+
+Laid out like RevMan's forest plot without the graph: study rows grouped by
+subgroup, subtotals with their heterogeneity and overall-effect lines, the
+total, and the test for subgroup differences.
+"""
+
+from __future__ import annotations
+
+from reviewflow.pooling.formatting import (
+    MEASURE_NAMES,
+    arm_cells,
+    arm_headers,
+    difference_line,
+    effect_of,
+    heterogeneity_line,
+    is_random,
+    overall_line,
+    prediction_line,
+)
+from reviewflow.pooling.serialize import method_label
+from reviewflow.pooling.types import MetaAnalysisResult, StudyEffect
+
+NAME_WIDTH = 28
+CELL = 8
+
+
+def render_text(result: MetaAnalysisResult) -> str:
+    groups, cols = arm_headers(result)
+    half = len(cols) // 2 * CELL
+    effect_title = MEASURE_NAMES[result.options.measure]
+    lines = [
+        f"{'':{NAME_WIDTH}}{groups[0]:>{half}}{groups[1]:>{half}}{'':>8}  {effect_title}",
+        f"{'Study or Subgroup':{NAME_WIDTH}}" + "".join(f"{c:>{CELL}}" for c in cols)
+        + f"{'Weight':>8}  {method_label(result)}",
+    ]
+    rule = "-" * len(lines[1])
+    lines.insert(0, rule)
+    lines.append(rule)
+    if result.subgroups:
+        for g in result.subgroups:
+            lines.append(g.name)
+            members = [s for s in result.studies if (s.subgroup or "") == g.name]
+            lines += [_study_row(result, s) for s in members]
+            subtotal = effect_of(result, g.pooled)
+            lines.append(_total_row(result, "Subtotal (95% CI)", g.weight, subtotal))
+            lines.append("  " + heterogeneity_line(g.pooled.heterogeneity, is_random(result)))
+            lines.append("  " + overall_line(g.pooled, result.options.hksj))
+            lines.append("")
+    else:
+        lines += [_study_row(result, s) for s in result.studies]
+    lines.append(_total_row(result, "Total (95% CI)", 100.0, effect_of(result, result.overall)))
+    lines.append(heterogeneity_line(result.overall.heterogeneity, is_random(result)))
+    lines.append(overall_line(result.overall, result.options.hksj))
+    if result.subgroup_difference is not None:
+        lines.append(difference_line(result.subgroup_difference))
+    pi = prediction_line(result)
+    if pi:
+        lines.append(pi)
+    lines.append(rule)
+    return "\n".join(lines) + "\n"
+
+
+def _study_row(result: MetaAnalysisResult, s: StudyEffect) -> str:
+    name = s.study if len(s.study) <= NAME_WIDTH - 1 else s.study[: NAME_WIDTH - 2] + "…"
+    cells = "".join(f"{c:>{CELL}}" for c in arm_cells(result, s))
+    weight = f"{s.weight:.1f}%" if s.estimable else ""
+    return f"{name:{NAME_WIDTH}}{cells}{weight:>8}  {effect_of(result, s)}"
+
+
+def _total_row(result: MetaAnalysisResult, label: str, weight: float, effect: str) -> str:
+    _, cols = arm_headers(result)
+    return f"{label:{NAME_WIDTH}}{'':{len(cols) * CELL}}{weight:>7.1f}%  {effect}"

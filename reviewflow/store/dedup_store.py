@@ -1,0 +1,199 @@
+"""Applying deduplication to the review store, and a person's corrections.
+
+Nothing is ever deleted or overwritten: an automatic merge is a
+``DedupDecision`` row (``merge``, ``auto``, with the score and reason of the
+pair that joined the record), a possible duplicate is a ``DedupPair`` row
+waiting for a person, and undoing a merge appends an ``unmerge`` row (plus a
+``distinct`` row so the next run does not merge the two again). Every record
+keeps its own provenance rows, so PRISMA still counts what each database
+returned; the current groups are derived by
+:mod:`reviewflow.store.dedup_state`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from reviewflow.dedup import DedupResult, deduplicate
+from reviewflow.dedup.merge import merged_record
+from reviewflow.errors import ReviewflowError
+from reviewflow.records import Record
+from reviewflow.store import models
+from reviewflow.store.db import Store
+from reviewflow.store.dedup_state import merged_into
+
+RESOLUTIONS = ("duplicate", "distinct")
+
+
+@dataclass
+class RunSummary:
+    """What one ``reviewflow dedup`` run did (counts for the user)."""
+
+    active_before: int
+    merged_records: int
+    groups: int
+    queued_new: int
+    queue_open: int
+    related_new: int
+
+    def text(self) -> str:
+        return (f"{self.active_before} active records: merged {self.merged_records} records "
+                f"into {self.groups} groups automatically; {self.queued_new} new possible "
+                f"duplicate pairs queued ({self.queue_open} open in the queue); "
+                f"{self.related_new} related pairs (notices, abstracts) noted")
+
+
+def to_record(row: models.RecordRow) -> Record:
+    return Record(
+        title=row.title, abstract=row.abstract, authors=json.loads(row.authors_json or "[]"),
+        year=row.year, journal=row.journal, volume=row.volume, issue=row.issue,
+        pages=row.pages, doi=row.doi, pmid=row.pmid, language=row.language,
+        keywords=json.loads(row.keywords_json or "[]"), publication_type=row.publication_type,
+        url=row.url, issn=row.issn, accession=row.accession,
+        translated_title=row.translated_title,
+    )
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _person_distinct(session: Session) -> set[tuple[int, int]]:
+    d = models.DedupDecision
+    rows = session.exec(select(d.kept_record_id, d.merged_record_id)
+                        .where(d.action == "distinct")).all()
+    return {_ordered(a, b) for a, b in rows}
+
+
+def _pair(session: Session, cache: dict[tuple[int, int], models.DedupPair], a: int, b: int,
+          outcome: str, score: float, reason: str) -> tuple[models.DedupPair, bool]:
+    """The stored pair for records a, b (created when new; True when created)."""
+    key = _ordered(a, b)
+    if key in cache:
+        return cache[key], False
+    pair = models.DedupPair(record_a_id=key[0], record_b_id=key[1], score=score,
+                            outcome=outcome, reason=reason)
+    session.add(pair)
+    session.flush()
+    cache[key] = pair
+    return pair, True
+
+
+def run(store: Store) -> RunSummary:
+    """Deduplicate the active records: merge the certain, queue the possible."""
+    with store.session() as s:
+        gone = merged_into(s)
+        rows = [r for r in s.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
+                if r.id not in gone]
+        distinct_ids = _person_distinct(s)
+    ids = [int(r.id) for r in rows if r.id is not None]
+    index = {rid: k for k, rid in enumerate(ids)}
+    known = {_ordered(index[a], index[b]) for a, b in distinct_ids
+             if a in index and b in index}
+    result = deduplicate([to_record(r) for r in rows], known_distinct=known)
+    with store.write() as s:
+        cache = {(p.record_a_id, p.record_b_id): p
+                 for p in s.exec(select(models.DedupPair)).all()}
+        merged = _store_merges(s, cache, ids, result)
+        queued = sum(_pair(s, cache, ids[p.a], ids[p.b], "possible", p.score, p.reason)[1]
+                     for p in result.queued)
+        related = sum(_pair(s, cache, ids[p.a], ids[p.b], "related", p.score, p.reason)[1]
+                      for p in result.related)
+    with store.session() as s:
+        still_open = len(open_pairs(s))
+    return RunSummary(len(ids), merged, len(result.groups), queued, still_open, related)
+
+
+def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPair],
+                  ids: list[int], result: DedupResult) -> int:
+    merged = 0
+    for group in result.groups:
+        joined_by = {}
+        for link in group.links:
+            joined_by.setdefault(link.a, link)
+            joined_by.setdefault(link.b, link)
+        for member in group.members:
+            if member == group.kept:
+                continue
+            link = joined_by[member]
+            pair, _ = _pair(session, cache, ids[link.a], ids[link.b], "certain", link.score,
+                            link.reason)
+            session.add(models.DedupDecision(
+                pair_id=pair.id, kept_record_id=ids[group.kept], merged_record_id=ids[member],
+                action="merge", method="auto", score=link.score, reason=link.reason))
+            merged += 1
+    return merged
+
+
+def open_pairs(session: Session) -> list[models.DedupPair]:
+    """Possible pairs still waiting for a person (both records active, no decision yet)."""
+    gone = merged_into(session)
+    decided = {pid for pid in session.exec(select(models.DedupDecision.pair_id)
+                                           .where(models.DedupDecision.method == "manual")).all()
+               if pid is not None}
+    pairs = session.exec(select(models.DedupPair).where(models.DedupPair.outcome == "possible")
+                         .order_by(models.DedupPair.id)).all()
+    return [p for p in pairs if p.id not in decided
+            and gone.get(p.record_a_id, p.record_a_id) != gone.get(p.record_b_id, p.record_b_id)]
+
+
+def resolve(store: Store, pair_id: int, resolution: str, reviewer_id: int | None = None) -> str:
+    """Record a person's verdict on a queued pair; returns a one-line message."""
+    if resolution not in RESOLUTIONS:
+        raise ReviewflowError(f"unknown resolution {resolution!r}; use duplicate or distinct")
+    with store.write() as s:
+        pair = s.get(models.DedupPair, pair_id)
+        if pair is None:
+            raise ReviewflowError(f"no dedup pair {pair_id}")
+        gone = merged_into(s)
+        a = gone.get(pair.record_a_id, pair.record_a_id)
+        b = gone.get(pair.record_b_id, pair.record_b_id)
+        if resolution == "duplicate":
+            if a == b:
+                return f"pair {pair_id}: records already in one group"
+            s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=a, merged_record_id=b,
+                                       action="merge", method="manual", reviewer_id=reviewer_id,
+                                       score=pair.score, reason="confirmed by a person"))
+            return f"pair {pair_id}: record {b} merged into record {a}"
+        s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=pair.record_a_id,
+                                   merged_record_id=pair.record_b_id, action="distinct",
+                                   method="manual", reviewer_id=reviewer_id, score=pair.score,
+                                   reason="judged distinct by a person"))
+        return f"pair {pair_id}: records {pair.record_a_id} and {pair.record_b_id} kept apart"
+
+
+def undo(store: Store, record_id: int, reviewer_id: int | None = None) -> str:
+    """Take *record_id* back out of the group it was merged into."""
+    with store.write() as s:
+        d = models.DedupDecision
+        last = s.exec(select(d).where(d.merged_record_id == record_id)
+                      .where(d.action.in_(("merge", "unmerge")))  # type: ignore[attr-defined]
+                      .order_by(d.id.desc())).first()  # type: ignore[union-attr]
+        if last is None or last.action != "merge":
+            raise ReviewflowError(f"record {record_id} is not merged into another record "
+                                  "(undo names the record that was merged away)")
+        for action in ("unmerge", "distinct"):
+            s.add(models.DedupDecision(pair_id=last.pair_id, kept_record_id=last.kept_record_id,
+                                       merged_record_id=record_id, action=action,
+                                       method="manual", reviewer_id=reviewer_id,
+                                       reason=f"undo of decision {last.id}"))
+        return f"record {record_id} taken out of record {last.kept_record_id}'s group"
+
+
+def merged_view(session: Session, record_id: int) -> Record:
+    """The record as the review sees it: the survivor's group with the best fields of all.
+
+    Computed on demand instead of overwriting the stored row, so undoing a merge
+    never has to restore anything.
+    """
+    gone = merged_into(session)
+    kept = gone.get(record_id, record_id)
+    ids = [kept] + sorted(m for m, k in gone.items() if k == kept)
+    rows = [session.get(models.RecordRow, i) for i in ids]
+    if any(r is None for r in rows):
+        raise ReviewflowError(f"no record {record_id}")
+    records = [to_record(r) for r in rows if r is not None]
+    return merged_record(list(range(len(records))), 0, records)

@@ -1,0 +1,267 @@
+"""Store one parsed search export: one write transaction, provenance for every record.
+
+Why one transaction: a record that is silently missing is a study that may
+never be screened, so an import is all or nothing. The file is parsed
+completely *before* the transaction starts (an unreadable file never touches
+the store), and every row of the import is written inside ``Store.write()``,
+which rolls back on any error, including one raised by the progress callback.
+
+Why the sha256: importing the same export twice must change nothing. The hash
+is checked before parsing (fast path, nothing to do) and again inside the write
+transaction (which is ``BEGIN IMMEDIATE`` on SQLite), and the column is unique,
+so two concurrent imports of one file cannot both land.
+
+Rows are written with Core multi-row inserts in batches: on SQLite with ids
+assigned from ``max(id) + 1`` under the write lock, on PostgreSQL with
+``INSERT ... RETURNING`` ordered by parameter (SQLAlchemy's "insertmanyvalues"),
+so record ids line up with file positions either way. This is what keeps
+100,000 records inside the 30 s target.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from reviewflow.errors import InputError, ReviewflowError
+from reviewflow.importers import read_bytes
+from reviewflow.records import ImportWarning, ParseResult, Record
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+BATCH = 2000
+Progress = Callable[[int, int], None]  # (records stored so far, total)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What one ``import_file`` did, for the CLI summary and for tests."""
+
+    file_name: str
+    sha256: str
+    import_id: int
+    format: str
+    encoding: str
+    database: str
+    read: int
+    stored: int
+    warnings: list[ImportWarning] = field(default_factory=list)
+    already_imported: bool = False
+    imported_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PreparedImport:
+    """A file read and parsed, ready to be written (nothing stored yet)."""
+
+    path: Path
+    sha256: str
+    result: ParseResult
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prepare(
+    path: str | Path, *, format: str | None = None, mapping: dict[str, str] | None = None
+) -> PreparedImport:
+    """Read and parse a file; raises :class:`InputError` for unreadable input."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot read file ({exc.strerror or exc})") from None
+    result = read_bytes(data, name=str(path), format=format, mapping=mapping)
+    return PreparedImport(path, sha256_of(data), result)
+
+
+def find_import(session: Session, sha256: str) -> models.SearchImport | None:
+    """The earlier import of a file with this hash, if any."""
+    return session.exec(
+        select(models.SearchImport).where(models.SearchImport.file_sha256 == sha256)
+    ).first()
+
+
+def import_file(
+    store: Store,
+    path: str | Path,
+    *,
+    database: str | None = None,
+    searched_on: date | None = None,
+    query: str | None = None,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Parse ``path`` and store it as one import (or do nothing if already imported)."""
+    path = Path(path)
+    try:
+        sha = sha256_of(path.read_bytes())
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot read file ({exc.strerror or exc})") from None
+    with store.session() as s:
+        earlier = find_import(s, sha)
+    if earlier is not None:
+        return _already(path, earlier)
+    prepared = prepare(path, format=format, mapping=mapping)
+    return store_prepared(
+        store, prepared, database=database, searched_on=searched_on, query=query,
+        progress=progress,
+    )
+
+
+def store_prepared(
+    store: Store,
+    prepared: PreparedImport,
+    *,
+    database: str | None = None,
+    searched_on: date | None = None,
+    query: str | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Write a parsed file as one transaction; a same-hash import makes it a no-op."""
+    result = prepared.result
+    try:
+        with store.write() as s:
+            earlier = find_import(s, prepared.sha256)
+            if earlier is not None:
+                return _already(prepared.path, earlier)
+            row = models.SearchImport(
+                database=(database or result.database or "unknown")[:200],
+                file_name=prepared.path.name,
+                file_sha256=prepared.sha256,
+                format=result.format,
+                encoding=result.encoding,
+                searched_on=searched_on,
+                query=query,
+                record_count=len(result.records),
+                warning_count=len(result.warnings),
+            )
+            s.add(row)
+            s.flush()
+            assert row.id is not None
+            _insert_records(s, row.id, result.records, progress)
+            imported_at = row.imported_at
+    except IntegrityError:
+        with store.session() as s:
+            earlier = find_import(s, prepared.sha256)
+        if earlier is None:
+            raise
+        return _already(prepared.path, earlier)
+    return ImportOutcome(
+        file_name=prepared.path.name,
+        sha256=prepared.sha256,
+        import_id=row.id,
+        format=result.format,
+        encoding=result.encoding,
+        database=row.database,
+        read=len(result.records),
+        stored=len(result.records),
+        warnings=list(result.warnings),
+        imported_at=imported_at,
+    )
+
+
+def _insert_records(
+    session: Session, import_id: int, records: Sequence[Record], progress: Progress | None
+) -> None:
+    record_table = models.RecordRow.__table__
+    provenance_table = models.RecordProvenance.__table__
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    add_records = (
+        insert(record_table)
+        if sqlite
+        else insert(record_table).returning(record_table.c.id, sort_by_parameter_order=True)
+    )
+    next_id = _next_record_id(session) if sqlite else 0
+    now = models.utcnow()
+    total = len(records)
+    if progress:
+        progress(0, total)
+    for begin in range(0, total, BATCH):
+        batch = records[begin : begin + BATCH]
+        values = [_record_values(r, now) for r in batch]
+        if sqlite:
+            ids = list(range(next_id, next_id + len(batch)))
+            next_id += len(batch)
+            for value, rid in zip(values, ids, strict=True):
+                value["id"] = rid
+            session.execute(add_records, values)
+        else:
+            ids = list(session.execute(add_records, values).scalars())
+        session.execute(
+            insert(provenance_table),
+            [
+                {"record_id": rid, "import_id": import_id, "position": r.position, "line": r.line}
+                for rid, r in zip(ids, batch, strict=True)
+            ],
+        )
+        if progress:
+            progress(begin + len(batch), total)
+
+
+def _next_record_id(session: Session) -> int:
+    """SQLite: ids are given explicitly, from max(id) + 1.
+
+    Safe because the import's transaction is ``BEGIN IMMEDIATE`` (no other writer
+    until it commits). On SQLite, ``INSERT ... RETURNING`` with ordered ids runs
+    one statement per row (10x slower); PostgreSQL uses it in batches instead.
+    """
+    table = models.RecordRow.__table__
+    current = session.execute(select(func.max(table.c.id))).scalar()
+    return (current or 0) + 1
+
+
+def _record_values(record: Record, now: datetime) -> dict[str, object]:
+    return {
+        "title": record.title,
+        "abstract": record.abstract,
+        "authors_json": json.dumps(record.authors, ensure_ascii=False),
+        "year": record.year,
+        "journal": record.journal,
+        "volume": _cut(record.volume, 100),
+        "issue": _cut(record.issue, 100),
+        "pages": _cut(record.pages, 100),
+        "doi": _cut(record.doi, 300),
+        "pmid": _cut(record.pmid, 20),
+        "language": _cut(record.language, 100),
+        "keywords_json": json.dumps(record.keywords, ensure_ascii=False),
+        "publication_type": record.publication_type,
+        "url": record.url,
+        "issn": _cut(record.issn, 100),
+        "accession": _cut(record.accession, 200),
+        "translated_title": record.translated_title,
+        "raw_json": json.dumps(record.raw, ensure_ascii=False),
+        "created_at": now,
+    }
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    """Bounded columns (PostgreSQL enforces VARCHAR length); raw_json keeps the full value."""
+    return value[:limit] if value is not None and len(value) > limit else value
+
+
+def _already(path: Path, earlier: models.SearchImport) -> ImportOutcome:
+    if earlier.id is None:  # pragma: no cover - rows from the store always have ids
+        raise ReviewflowError("stored import has no id")
+    return ImportOutcome(
+        file_name=path.name,
+        sha256=earlier.file_sha256,
+        import_id=earlier.id,
+        format=earlier.format,
+        encoding=earlier.encoding,
+        database=earlier.database,
+        read=0,
+        stored=0,
+        already_imported=True,
+        imported_at=earlier.imported_at,
+    )

@@ -1,0 +1,239 @@
+"""Hard rules against merging, and the merges they must not prevent.
+
+Every pair here is written to look like what two databases really export for
+the same (or deliberately not the same) publication: English and Chinese
+titles, transliterated and swapped author names, abbreviated journals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from reviewflow.dedup import deduplicate
+from reviewflow.dedup.compare import compare
+from reviewflow.dedup.normalise import normalise
+from reviewflow.records import Record
+
+TRIAL = Record(
+    title="Mesenchymal stem cell transplantation for refractory systemic lupus erythematosus: "
+    "a randomized controlled trial",
+    authors=["Wang, Dandan", "Zhang, Huayong", "Liang, Jun", "Sun, Lingyun"],
+    year=2014,
+    journal="Arthritis Research & Therapy",
+    volume="16",
+    issue="2",
+    pages="R79",
+    doi="10.1186/ar4520",
+)
+PUBMED = Record(
+    title="Mesenchymal stem cell transplantation for refractory systemic lupus erythematosus. "
+    "A randomized controlled trial.",
+    authors=["Wang D", "Zhang H", "Liang J", "Sun L"],
+    year=2014,
+    journal="Arthritis Res Ther",
+    volume="16",
+    issue="2",
+    pages="R79",
+    pmid="24661633",
+)
+CN_TITLE = "间充质干细胞移植治疗难治性系统性红斑狼疮的随机对照研究"
+CNKI = Record(
+    title=CN_TITLE,
+    authors=["王丹丹", "张华勇", "梁军", "孙凌云"],
+    year=2015,
+    journal="中华风湿病学杂志",
+    volume="19",
+    issue="3",
+    pages="155-160",
+)
+WANFANG = Record(
+    title="间充质干细胞移植治疗难治性系统性红斑狼疮的随机对照研究。",
+    authors=["王丹丹", "张华勇", "梁军", "孙凌云"],
+    year=2015,
+    journal="中华风湿病学杂志",
+    volume="19",
+    issue="3",
+    pages="155-60",
+)
+
+
+def verdict(a: Record, b: Record) -> str:
+    return compare(normalise(a, 0), normalise(b, 1)).outcome
+
+
+def groups(records: list[Record]) -> list[list[int]]:
+    return [g.members for g in deduplicate(records).groups]
+
+
+# --- merges the rules must not prevent -------------------------------------------------
+
+
+def test_same_trial_from_two_databases_merges_despite_formats() -> None:
+    assert verdict(TRIAL, PUBMED) == "certain"
+    assert groups([TRIAL, PUBMED]) == [[0, 1]]
+
+
+def test_chinese_title_with_full_width_punctuation_and_short_pages_merges() -> None:
+    assert verdict(CNKI, WANFANG) == "certain"
+
+
+def test_transliterated_names_swapped_family_and_given_names_still_match() -> None:
+    swapped = replace(PUBMED, authors=["Dandan, Wang", "Huayong, Zhang", "Jun, Liang",
+                                       "Lingyun, Sun"])
+    assert verdict(TRIAL, swapped) == "certain"
+
+
+def test_year_off_by_one_and_excel_mangled_pages_still_merge() -> None:
+    a = Record(title="Umbilical cord mesenchymal stem cells in active rheumatoid arthritis",
+               authors=["Liang, J.", "Li, X."], year=2012, journal="Ann Rheum Dis",
+               volume="71", pages="1-7")
+    b = replace(a, year=2013, journal="Annals of the Rheumatic Diseases", pages="01-Jul")
+    assert verdict(a, b) == "certain"
+
+
+def test_same_title_and_same_long_abstract_merge_without_other_fields() -> None:
+    abstract = ("Objective: to evaluate umbilical cord mesenchymal stem cells in refractory "
+                "lupus nephritis. Methods: 40 patients were randomised ... ") * 5
+    a = Record(title="Umbilical cord MSC in refractory lupus nephritis: a randomised trial",
+               abstract=abstract)
+    b = replace(a, title="Umbilical cord MSC in refractory lupus nephritis: a randomized trial.",
+                abstract=abstract.replace("randomised", "randomized"))
+    c = replace(a, abstract=abstract[:300])  # too short to be decisive
+    assert verdict(a, b) == "certain"
+    assert verdict(a, c) == "possible"
+
+
+# --- hard rules --------------------------------------------------------------------------
+
+
+def test_two_different_dois_never_merge_even_with_identical_titles() -> None:
+    a = Record(title="Introduction to the minitrack on crowdsourcing and the digital workforce",
+               authors=["Deng, Xuefei", "Taylor, Joseph"], year=2021,
+               journal="Proceedings of the Hawaii International Conference on System Sciences",
+               doi="10.24251/HICSS.2021.510")
+    b = replace(a, year=2022, doi="https://doi.org/10.24251/HICSS.2022.544")
+    assert verdict(a, b) == "distinct"
+    assert groups([a, b]) == []
+
+
+def test_different_page_ranges_in_the_same_journal_do_not_merge() -> None:
+    a = replace(PUBMED, pages="233-240", issue=None, pmid=None)
+    b = replace(PUBMED, pages="812-819", issue=None, pmid=None)
+    assert verdict(a, b) == "distinct"
+
+
+def test_same_identifier_but_conflicting_pages_goes_to_a_person() -> None:
+    a = replace(PUBMED, pages="233-240")
+    b = replace(PUBMED, pages="812-819")
+    assert verdict(a, b) == "possible"
+
+
+def test_different_volumes_do_not_merge() -> None:
+    a = replace(CNKI, volume="19", issue=None, pages=None)
+    b = replace(CNKI, volume="20", issue=None, pages=None)
+    assert verdict(a, b) == "distinct"
+
+
+def test_part_one_and_part_two_are_different_papers() -> None:
+    a = Record(title="Stem cell therapy in autoimmune disease. Part I: rationale",
+               authors=["Tyndall, A."], year=2009, journal="Rheumatology", volume="48")
+    b = replace(a, title="Stem cell therapy in autoimmune disease. Part II: rationale")
+    assert verdict(a, b) == "distinct"
+
+
+def test_erratum_is_related_to_the_article_but_never_merged() -> None:
+    erratum = replace(TRIAL, title="Erratum: " + TRIAL.title, pages="R120", doi=None)
+    assert verdict(TRIAL, erratum) == "related"
+    result = deduplicate([TRIAL, erratum])
+    assert result.groups == [] and [(p.a, p.b) for p in result.related] == [(0, 1)]
+
+
+def test_chinese_correction_notice_is_related_not_merged() -> None:
+    notice = replace(CNKI, title="更正：" + CN_TITLE, pages="240")
+    assert verdict(CNKI, notice) == "related"
+
+
+def test_retraction_notice_is_related_not_merged() -> None:
+    notice = replace(PUBMED, title="Retraction notice to: " + (PUBMED.title or ""),
+                     pages="R200", pmid=None)
+    assert verdict(PUBMED, notice) == "related"
+
+
+def test_comment_on_a_trial_is_related_not_merged() -> None:
+    comment = replace(TRIAL, title="Comment on: " + TRIAL.title, doi=None, pages="R81",
+                      authors=["Smith, J."])
+    assert verdict(TRIAL, comment) == "related"
+
+
+def test_conference_abstract_and_full_paper_are_related_not_merged() -> None:
+    abstract = Record(title=TRIAL.title, authors=TRIAL.authors, year=2013,
+                      journal="Arthritis and Rheumatism. Conference: 2013 ACR/ARHP Annual Meeting",
+                      volume="65", issue="SUPPL. 10", pages="S1120")
+    paper = replace(TRIAL, pages="221-229", doi=None)
+    assert verdict(abstract, paper) == "related"
+    assert groups([abstract, paper]) == []
+
+
+def test_same_abstract_listed_by_two_databases_still_merges() -> None:
+    embase = Record(title="Umbilical cord MSC infusion in lupus nephritis: 2-year follow-up",
+                    authors=["Sun, L.", "Wang, D."], year=2013,
+                    journal="Arthritis and Rheumatism. Conference: 2013 ACR/ARHP Annual Meeting",
+                    volume="65", issue="SUPPL. 10", pages="S1120")
+    wos = replace(embase, journal="Arthritis and Rheumatism", issue="10")
+    assert verdict(embase, wos) == "certain"
+
+
+# --- grouping ----------------------------------------------------------------------------
+
+
+def test_groups_do_not_chain_two_studies_through_a_sparse_record() -> None:
+    """A record with almost no fields may look like both studies; it must not join them."""
+    study_a = Record(title="Mesenchymal stem cells for systemic sclerosis: a pilot trial",
+                     authors=["Zhang, H.", "Liang, J."], year=2017,
+                     journal="Stem Cell Res Ther", volume="8", pages="100-108",
+                     doi="10.1186/s13287-017-0001-1")
+    copy_a = replace(study_a, doi=None, journal="Stem Cell Research & Therapy")
+    study_b = replace(study_a, volume="9", pages="200-208", doi="10.1186/s13287-018-0002-2")
+    copy_b = replace(study_b, doi=None, journal="Stem Cell Research & Therapy")
+    sparse = Record(title=study_a.title, authors=["Zhang, H.", "Liang, J."], year=2017,
+                    journal="Stem Cell Res Ther")
+    records = [study_a, copy_a, study_b, copy_b, sparse]
+    assert verdict(sparse, study_a) == verdict(sparse, study_b) == "certain"
+    result = deduplicate(records)
+    found = [g.members for g in result.groups]
+    assert [g for g in found if {0, 2} <= set(g)] == []
+    assert sorted(sorted(set(g) - {4}) for g in found) == [[0, 1], [2, 3]]
+    assert any(4 in (p.a, p.b) and "chain" in p.reason for p in result.queued)
+
+
+def test_possible_duplicate_is_queued_not_merged() -> None:
+    a = Record(title="Efficacy of mesenchymal stem cells in Crohn's disease fistula",
+               authors=["Panes, J."], year=2016)
+    b = Record(title="Efficacy of mesenchymal stem cells in Crohn disease fistulas",
+               authors=["Panes, J."], year=2016, journal="Lancet")
+    result = deduplicate([a, b])
+    assert result.groups == []
+    assert [(p.a, p.b) for p in result.queued] == [(0, 1)]
+    assert 0 < result.queued[0].score <= 1
+
+
+def test_merged_record_keeps_the_best_fields_of_each_source() -> None:
+    with_abstract = replace(PUBMED, abstract="Background: lupus nephritis ... long abstract.")
+    result = deduplicate([TRIAL, with_abstract])
+    merged = result.groups[0].merged
+    assert merged.doi == TRIAL.doi
+    assert merged.pmid == PUBMED.pmid
+    assert merged.abstract == with_abstract.abstract
+    assert merged.journal == "Arthritis Research & Therapy"
+    assert merged.authors == TRIAL.authors  # full given names beat initials
+    link = result.groups[0].links[0]
+    assert (link.a, link.b) == (0, 1) and link.reason
+
+
+def test_labels_give_every_record_a_group_number() -> None:
+    other = Record(title="Autologous haematopoietic stem cell transplantation in scleroderma",
+                   authors=["van Laar, J. M."], year=2014, journal="JAMA", volume="311",
+                   pages="2490-2498")
+    result = deduplicate([TRIAL, other, PUBMED])
+    assert result.labels() == [1, 2, 1]
+    assert result.n_removed == 1

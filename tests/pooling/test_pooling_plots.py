@@ -1,0 +1,90 @@
+"""Forest/funnel plots, the Rich text forest, and the purity of the pooling package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from reviewflow.pooling import cumulative, pool_dichotomous
+from reviewflow.pooling.analysis import StudyTable
+from reviewflow.pooling.forest_layout import axis_limit, build_rows
+from reviewflow.pooling.plots import forest_plot, save_forest_plot, save_funnel_plot
+from reviewflow.pooling.text_forest import text_forest
+from reviewflow.pooling.types import DataType
+
+E1, N1, E2, N2 = [4, 6, 3, 0, 33], [123, 306, 231, 40, 5069], [11, 29, 11, 0, 47], [139, 303, 220,
+                                                                                     38, 5808]
+NAMES = ["Aronson", "Ferguson", "Rosenthal", "Nobody", "Frimodt"]
+GROUPS = ["early", "early", "early", "late", "late"]
+
+
+def result(**kw):
+    return pool_dichotomous(E1, N1, E2, N2, studies=NAMES, subgroups=GROUPS,
+                            measure="RR", method="MH", model="random", **kw)
+
+
+def test_rows_follow_revman_order() -> None:
+    kinds = [r.kind for r in build_rows(result())]
+    assert kinds[:5] == ["heading", "study", "study", "study", "subtotal"]
+    assert kinds.count("subtotal") == 2 and kinds.count("total") == 1
+    assert kinds.index("total") > max(i for i, k in enumerate(kinds) if k == "subtotal")
+
+
+def test_ratio_axis_is_symmetric_and_holds_the_pooled_ci() -> None:
+    r = result()
+    limit = axis_limit(r)
+    import math
+
+    assert -math.log(limit) <= r.overall.ci_low and r.overall.ci_high <= math.log(limit)
+
+
+def test_forest_plot_draws_one_square_per_estimable_study(tmp_path: Path) -> None:
+    fig = forest_plot(result())
+    graph = fig.axes[0]
+    squares = [line for line in graph.lines if line.get_marker() == "s"]
+    assert len(squares) == 4  # "Nobody" is not estimable
+    assert len(graph.patches) == 3  # two subtotal diamonds and the total
+    texts = " ".join(t.get_text() for t in fig.texts)
+    assert "Not estimable" in texts and "Favours [control]" in texts
+    assert "Test for subgroup differences" in texts
+    out = save_forest_plot(result(), tmp_path / "f.svg")
+    assert out.stat().st_size > 1000
+
+
+def test_funnel_plot_is_written(tmp_path: Path) -> None:
+    out = save_funnel_plot(result(), tmp_path / "funnel.png")
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_text_forest_renders_with_rich_only() -> None:
+    console = Console(width=140, record=True)
+    console.print(text_forest(result()))
+    text = console.export_text()
+    assert "Aronson" in text and "Not estimable" in text
+    assert "◆" in text and "■" in text
+    assert "Test for subgroup differences" in text
+
+
+def test_cumulative_ends_with_the_full_analysis() -> None:
+    r = result()
+    table = StudyTable(DataType.DICHOTOMOUS, tuple(NAMES),
+                       {"events_treat": E1, "n_treat": N1, "events_ctrl": E2, "n_ctrl": N2})
+    steps = cumulative(table, r.options)
+    assert len(steps) == 4
+    assert steps[-1].pooled.estimate == r.overall.estimate
+
+
+def test_pooling_does_not_import_ui_or_store() -> None:
+    code = (
+        "import sys, reviewflow.pooling, reviewflow.pooling.plots, "
+        "reviewflow.pooling.text_forest\n"
+        "bad = [m for m in ('textual', 'typer', 'sqlmodel', 'reviewflow.store', 'reviewflow.cli')"
+        " if m in sys.modules]\n"
+        "print(bad)\nsys.exit(1 if bad else 0)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert res.returncode == 0, res.stdout + res.stderr
