@@ -26,6 +26,10 @@ from crash_harness import run_with_kills  # noqa: E402
 from store_backend import create_pg_database, drop_pg_database, pg_unavailable  # noqa: E402
 from store_drivers import run_writers  # noqa: E402
 from test_teams_crash import (  # noqa: E402
+    SAMPLES,
+    _dedup_state,
+    cli_dedup_scenario,
+    cli_import_scenario,
     decide_cli_scenario,
     decision_scenario,
     import_scenario,
@@ -88,7 +92,7 @@ def kills(b: Backends, n: int) -> None:
         Store.create(url, title="bench").dispose()
         scenarios.append((import_scenario(url, n + 4, 1500), 1.5, 0.0, True))
         scenarios.append((decide_cli_scenario(_review(b, backend), 1500), 4.0, 1.0, False))
-        for scenario, max_delay, min_delay, _ in scenarios:
+        for scenario, max_delay, min_delay, _ in scenarios + _real_commands(b, backend):
             report = run_with_kills(scenario, n, max_delay, seed=n, min_delay=min_delay)
             total += report.kills
             lost += bool(report.problems)
@@ -97,6 +101,37 @@ def kills(b: Backends, n: int) -> None:
                 print(f"         ! {problem}")
     print(f"kills survived with nothing lost or doubled: {total}; scenarios with problems: "
           f"{lost}")
+
+
+def _real_commands(b: Backends, backend: str) -> list[tuple]:
+    """``reviewflow import`` then ``reviewflow dedup`` on the sample exports.
+
+    Built lazily: the dedup scenario's reference is a clean run made first.
+    """
+    from typer.testing import CliRunner
+
+    from reviewflow.cli.main import app
+    from reviewflow.store.location import load_config
+
+    files = [str(REPO / "sample_exports" / n) for n in SAMPLES]
+    runner = CliRunner()
+    clean, killed = _empty_review(b, backend), _empty_review(b, backend)
+    runner.invoke(app, ["--review", str(clean), "import", *files])
+    runner.invoke(app, ["--review", str(clean), "dedup"])
+    reference = _dedup_state(load_config(clean).database_url())
+    return [(cli_import_scenario(killed, [Path(f) for f in files]), 3.0, 0.5, False),
+            (cli_dedup_scenario(killed, reference), 3.0, 0.5, False)]
+
+
+def _empty_review(b: Backends, backend: str) -> Path:
+    folder = b.work / f"review-{backend}-{time.monotonic_ns()}"
+    folder.mkdir()
+    config = ReviewConfig(folder=folder, title="bench")
+    if backend == "postgres":
+        config.db_url = b.new(backend)
+    Store.create(config.database_url(), title="bench").dispose()
+    config.save()
+    return folder
 
 
 def _review(b: Backends, backend: str) -> Path:
