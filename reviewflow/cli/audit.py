@@ -35,7 +35,8 @@ def history_command(
 
 def _print_table(record_id: int, events: list[AuditEvent]) -> None:
     console = Console()
-    table = Table(title=f"Record {record_id}: {len(events)} events", show_edge=False)
+    noun = "event" if len(events) == 1 else "events"
+    table = Table(title=f"Record {record_id}: {len(events)} {noun}", show_edge=False)
     for col in ("when (local time)", "event", "stage", "who", "what", "reason / note"):
         table.add_column(col)
     for e in events:
