@@ -27,7 +27,7 @@ _LANG_TAG = re.compile(
     re.I,
 )
 # '[Review] [39 refs]', '[Erratum appears in ...]', '[see comments]' added by databases
-_ANNOTATION = re.compile(r"\[[^\]]*\]|\((?:vol|see|erratum|comment)[^)]*\)")
+_ANNOTATION = re.compile(r"\[[^\]]*\]|\((?:vol|see|erratum|comment|retract)[^)]*\)")
 # MEDLINE translated titles: '[Title in English] LA: Chi'; Embase '<ORIGINAL> ...'
 _LEADING_BRACKET = re.compile(r"^\[([^\]]{20,})\]")
 _LANG_SUFFIX = re.compile(r"\bla:\s*\w+\.?\s*$")
@@ -63,9 +63,24 @@ _NOTICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("comment", re.compile(r"^(comment on|commentary on|response to|reply to|reply|"
                            r"in reply|letter to the editor|re:|authors? reply|评论)")),
 ]
+# Notices that only a title suffix gives away. Web of Science: 'Title (vol 48, pg 277, 2017)'
+# (a correction), '(Retraction of vol 5, pg 1, 2019)'; Embase: 'Title (Journal (2009) 360
+# (542-544))'. Note that WoS's '(Retracted article. See vol ...)' marks the retracted
+# article itself, not a notice: it is stripped as an annotation instead.
+_NOTICE_SUFFIXES: list[tuple[str, re.Pattern[str]]] = [
+    ("retraction", re.compile(r"\(\s*retraction (?:of|note)\b[^)]*\)\s*\.?\s*$")),
+    ("erratum", re.compile(r"\(\s*vol\.?\s*\d+\s*,[^)]*\b(?:pg|art\.?\s*no)\b[^)]*\)\s*\.?\s*$")),
+    ("erratum", re.compile(r"\([^()]*\(\s*\d{4}\s*\)\s*\d+[^()]*(?:\([^()]*\))?\s*\)\s*\.?\s*$")),
+]
+# What a notice says before the title of the record it concerns ('Correction to: ...').
+_NOTICE_PREFIX = re.compile(
+    r"^(?:notice of retraction|retraction notice|retraction note|retraction|retracted article|"
+    r"retracted|withdrawn|erratum|errata|corrigendum|author correction|publisher correction|"
+    r"correction|更正|勘误|撤稿)(?:\s+(?:to|of|for|in|on|notice))*\s+"
+)
 _CONF_WORDS = re.compile(
     r"\b(conference|congress|meeting|symposium|workshop|annual scientific|abstracts?|"
-    r"proceedings|poster|conf)\b",
+    r"proceedings|inproceedings|poster|conf)\b",
     re.I,
 )
 _NOT_CONF = re.compile(r"proceedings of the (national academy|royal society)|proc natl acad", re.I)
@@ -258,8 +273,8 @@ def norm_journal(journal: str | None) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-def _notice(title: str) -> str:
-    """Erratum/retraction/comment, judged from the title.
+def _notice(title: str, raw_title: str) -> str:
+    """Erratum/retraction/comment, judged from the title (prefix or database suffix).
 
     Publication types ('Editorial', 'Letter', 'Published Erratum') are not
     used: only some databases export them, so the same record would look like
@@ -268,7 +283,46 @@ def _notice(title: str) -> str:
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.match(title):
             return kind
+    if raw_title.rstrip().endswith(")"):
+        for kind, pattern in _NOTICE_SUFFIXES:
+            if pattern.search(raw_title):
+                return kind
     return ""
+
+
+def _cut_citation(raw_title: str) -> str:
+    """A notice title without the citation of the article it concerns.
+
+    Drops a trailing '(...)' holding a year or 'vol', and a trailing '(' that
+    a database cut short ('... syndrome (The Journal of Pediatrics (M').
+    """
+    text = raw_title.rstrip(" .")
+    depth, cut = 0, -1
+    for pos in range(len(text) - 1, -1, -1):
+        char = text[pos]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                cut = pos  # unmatched: a truncated citation
+            else:
+                depth -= 1
+                if depth == 0 and pos > 0 and text.endswith(")") and _cites(text[pos:]):
+                    return text[:pos]
+                if depth == 0:
+                    break
+    return text[:cut] if cut > 0 else text
+
+
+def _cites(fragment: str) -> bool:
+    return bool(re.search(r"\b(?:1[89]|20)\d\d\b|\bvol\b|\bpg\b", fragment))
+
+
+def notice_core(raw_title: str | None) -> str:
+    """The title of the record a correction or retraction notice concerns."""
+    folded = fold(raw_title)
+    title = norm_title(_cut_citation(folded)) if folded else ""
+    return _NOTICE_PREFIX.sub("", title, count=1) or title
 
 
 def _year(record: Record) -> int | None:
@@ -279,6 +333,10 @@ def _year(record: Record) -> int | None:
 def normalise(record: Record, idx: int) -> Norm:
     """Build the matching view of *record* (index *idx* in the input list)."""
     title = norm_title(record.title)
+    notice = _notice(title, fold(record.title))
+    if notice in ("erratum", "retraction"):
+        # two notices of one correction match on what they concern, not on their wording
+        title = notice_core(record.title)
     alt = norm_title(record.translated_title)
     if not title and alt:
         title, alt = alt, ""
@@ -306,7 +364,7 @@ def normalise(record: Record, idx: int) -> Norm:
         page_end=last,
         doi=norm_doi(record.doi),
         pmid=_number(record.pmid),
-        notice=_notice(title),
+        notice=notice,
         conference=conference,
         supplement=suppl_venue or bool(_SUPPL_PAGE.match(first)),
         abstract=record.abstract or "",
