@@ -43,6 +43,7 @@ _PARENS = re.compile(r"\(.*?\)")
 _BRACKETS = re.compile(r"\[.*?\]")
 _SUPPL = re.compile(r"suppl")
 _SUPPL_PAGE = re.compile(r"^s\d+")
+_SUPPL_ISSUE = re.compile(r"^\s*(?:\d+\s*)?s\s?\d+\b")  # issue 'S2', '8 S1': a supplement
 _HTML = re.compile(r"<[^>]{1,20}>")
 _NON_WORD = re.compile(r"[^\w]+", re.U)
 _DIGITS = re.compile(r"\d+")
@@ -383,7 +384,8 @@ def _venue(journal: str | None, pubtype: str | None, volume: str | None, issue: 
     tokens = tuple(t for t in name.split() if t not in _JOURNAL_STOP)
     conf_source = fold(" ".join(filter(None, [journal, pubtype])))
     conference = bool(_CONF_WORDS.search(conf_source)) and not _NOT_CONF.search(conf_source)
-    supplement = bool(_SUPPL.search(fold(" ".join(filter(None, [journal, volume, issue])))))
+    supplement = bool(_SUPPL.search(fold(" ".join(filter(None, [journal, volume, issue]))))
+                      or _SUPPL_ISSUE.match(fold(issue or "")))
     return name, tokens, conference, supplement
 
 
