@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from reviewflow.dedup.journals import journal_compatible
 from reviewflow.dedup.normalise import Norm, fold
-from reviewflow.dedup.rules import conflict, soft_conflicts
+from reviewflow.dedup.rules import conflict, same_first_page, soft_conflicts
 from reviewflow.dedup.verdict import Verdict
 
 DISTINCT = Verdict("distinct", 0.0, "dissimilar")
@@ -81,10 +81,27 @@ def author_similarity(a: Norm, b: Norm) -> float | None:
     return 0.6 + 0.4 * overlap
 
 
+def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
+    """One abstract printed at two places of the same issue (program and abstract book).
+
+    Everything but the first page agrees: near-identical long title, the same
+    3+ authors in full, journal, volume, issue and year. An erratum or a reply
+    would be marked or have other authors, and comes in a later issue.
+    """
+    if t is None or t < 0.98 or _generic(a, b) or a.notice or b.notice:
+        return False
+    if not (a.volume and a.issue and a.year and a.journal_tokens):
+        return False
+    if (a.volume, a.issue, a.year) != (b.volume, b.issue, b.year) or a.surnames != b.surnames \
+            or len(a.surnames) < 3 or a.initials != b.initials:
+        return False
+    return journal_compatible(a.journal, b.journal) and a.title_numbers == b.title_numbers
+
+
 def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
     """Independent bibliographic agreements (each must be present on both sides)."""
     found = []
-    if a.page_start and a.page_start == b.page_start:
+    if same_first_page(a, b):
         found.append("pages")
     if a.volume and a.volume == b.volume:
         found.append("volume")
@@ -109,6 +126,11 @@ def compare(a: Norm, b: Norm) -> Verdict:
     t = title_similarity(a, b) if a.title and b.title else None
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
+    if blocked is not None and blocked.reason == "different pages" and printed_twice(a, b, t):
+        blocked = conflict(a, b, t, printed_twice=True)
+        if blocked is None:
+            return Verdict("certain", 0.95, "same title, all authors, journal, volume, issue: "
+                           "one text printed twice in the issue")
     if blocked is not None:
         if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
             return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")

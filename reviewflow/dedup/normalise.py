@@ -35,6 +35,7 @@ _ORIGINAL = re.compile(r"<\s*original\s*>")
 _NAME_PUNCT = re.compile(r"[^\w\s.]")
 _SPACES = re.compile(r"\s+")
 _PAGE_LISTS = re.compile(r"[,+;]")
+_PAGE_COUNT = re.compile(r"^\d+(?:p|pp|pages?)\.?$")
 _EXCEL_DM = re.compile(r"^(\d{1,2})-([a-z]{3})$")
 _EXCEL_MD = re.compile(r"^([a-z]{3})-(\d{1,2})$")
 _LEADING_NUMBER = re.compile(r"^(\d+)\b")
@@ -219,8 +220,8 @@ def norm_pages(pages: str | None) -> tuple[str, str]:
         return "", ""
     text = fold(pages).replace("--", "-").replace("–", "-").replace("—", "-")
     text = _SPACES.sub("", text)
-    if text in {"na", "n/a", "-", "none", "unknown"}:
-        return "", ""
+    if text in {"na", "n/a", "-", "none", "unknown"} or _PAGE_COUNT.match(text):
+        return "", ""  # '215 p' is how long a thesis is, not where it is
     excel = _EXCEL_DM.match(text) or _EXCEL_MD.match(text)
     if excel:
         a, b = excel.groups()

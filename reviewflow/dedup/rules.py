@@ -83,8 +83,32 @@ def different_issues(a_issue: str, b_issue: str) -> bool:
                 and len(a_issue) <= 2 and len(b_issue) <= 2 and a_issue != b_issue)
 
 
-def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
-    """The first hard rule that forbids merging *a* and *b*, or None."""
+def same_first_page(a: Norm, b: Norm) -> bool:
+    """Same first page, letting one database drop a letter prefix ('c37-c42' vs '37-42',
+    'e123' vs '123'). A supplement 'S12' is another place than page 12, so not 's'."""
+    if a.page_start == b.page_start:
+        return bool(a.page_start)
+    pa, pb = _unprefixed(a.page_start), _unprefixed(b.page_start)
+    if not pa or pa != pb:
+        return False
+    ea, eb = _unprefixed(a.page_end), _unprefixed(b.page_end)
+    return ea == eb or not (a.page_end and b.page_end)
+
+
+def _unprefixed(page: str) -> str:
+    if len(page) > 1 and page[0].isalpha() and page[0] != "s" and page[1:].isdigit():
+        return page[1:]
+    return page if page.isdigit() else ""
+
+
+def conflict(a: Norm, b: Norm, title_sim: float | None,
+             printed_twice: bool = False) -> Verdict | None:
+    """The first hard rule that forbids merging *a* and *b*, or None.
+
+    *printed_twice*: the caller established that both are one text printed at
+    two places of one issue (see :func:`compare.printed_twice`), so pages differ
+    by nature.
+    """
     if a.notice != b.notice:
         kinds = sorted(filter(None, (a.notice, b.notice)))
         if title_sim is not None and title_sim >= 0.6:
@@ -98,7 +122,7 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
         title_sim is not None and title_sim >= 0.8
     ):
         return _verdict("related", "conference abstract vs full paper")
-    if pages_conflict(a, b):
+    if pages_conflict(a, b) and not printed_twice:
         return _verdict("distinct", "different pages")
     if different_volumes(a.volume, b.volume, a.issue_numbers, b.issue_numbers):
         return _verdict("distinct", "different volumes")
