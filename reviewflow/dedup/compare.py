@@ -187,6 +187,8 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
         return f"same authors, journal, volume, page range, year; title {t:.2f} (translated?)"
     if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
         return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
+    if t >= 0.98 and au is not None and au >= 0.99 and _unpaged_twin(a, b, found):
+        return f"title {t:.2f}, authors, {why}; neither has pages"
     if t >= 0.98 and not generic and same_abstract(a, b):
         return f"title {t:.2f}, same abstract" + (f", {why}" if why else "")
     if t >= 0.98 and not generic and _full_author_match(a, b, au) and (
@@ -194,6 +196,14 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
     ):
         return f"title {t:.2f}, all authors, " + why
     return ""
+
+
+def _unpaged_twin(a: Norm, b: Norm, found: list[str]) -> bool:
+    """A short title ('ESICON 2017 Abstracts') is enough when every field present agrees,
+    down to volume and issue, and neither record has pages that could tell them apart."""
+    return (not a.page_start and not b.page_start and not a.notice
+            and min(len(a.title.split()), len(b.title.split())) >= 3
+            and {"volume", "issue", "year", "journal"} <= set(found))
 
 
 def same_abstract(a: Norm, b: Norm) -> bool:
