@@ -9,6 +9,8 @@ support (pages, volume, journal, DOI...), or a shared identifier.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rapidfuzz import fuzz
 
 from reviewflow.dedup.journals import journal_compatible
@@ -81,6 +83,17 @@ def author_similarity(a: Norm, b: Norm) -> float | None:
     return 0.6 + 0.4 * overlap
 
 
+def unshift(a: Norm, b: Norm) -> Norm:
+    """*a* with its fields moved back when a database shifted them one place: no volume,
+    the volume in the issue field and the issue in the pages field ('-, 26, 9' vs
+    '26, 9, 1746'). The pages of *a* are then unknown."""
+    if a.volume or not a.issue or a.issue != b.volume or not b.issue \
+            or a.page_start != b.issue or a.page_end not in ("", a.page_start):
+        return a
+    return replace(a, volume=b.volume, issue=b.issue, page_start="", page_end="",
+                   full_paper=False)
+
+
 def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
     """One abstract printed at two places of the same issue (program and abstract book).
 
@@ -123,6 +136,7 @@ def _generic(a: Norm, b: Norm) -> bool:
 
 def compare(a: Norm, b: Norm) -> Verdict:
     """Judge whether records *a* and *b* report the same publication."""
+    a, b = unshift(a, b), unshift(b, a)
     t = title_similarity(a, b) if a.title and b.title else None
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
@@ -188,7 +202,7 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
     if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
         return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
     if t >= 0.98 and au is not None and au >= 0.99 and _unpaged_twin(a, b, found):
-        return f"title {t:.2f}, authors, {why}; neither has pages"
+        return f"title {t:.2f}, authors, {why}; pages on one side at most"
     if t >= 0.98 and not generic and same_abstract(a, b):
         return f"title {t:.2f}, same abstract" + (f", {why}" if why else "")
     if t >= 0.98 and not generic and _full_author_match(a, b, au) and (
@@ -200,8 +214,8 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
 
 def _unpaged_twin(a: Norm, b: Norm, found: list[str]) -> bool:
     """A short title ('ESICON 2017 Abstracts') is enough when every field present agrees,
-    down to volume and issue, and neither record has pages that could tell them apart."""
-    return (not a.page_start and not b.page_start and not a.notice
+    down to volume and issue, and at most one record has pages (nothing tells them apart)."""
+    return (not (a.page_start and b.page_start) and not a.notice
             and min(len(a.title.split()), len(b.title.split())) >= 3
             and {"volume", "issue", "year", "journal"} <= set(found))
 
