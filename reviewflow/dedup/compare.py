@@ -98,12 +98,15 @@ def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
     """One abstract printed at two places of the same issue (program and abstract book).
 
     Everything but the first page agrees: near-identical long title, the same
-    3+ authors in full, journal, volume, issue and year. An erratum or a reply
-    would be marked or have other authors, and comes in a later issue.
+    3+ authors in full, journal, volume, issue and year (for a meeting abstract,
+    no issue on either side is enough: a meeting has one abstract book). An
+    erratum or a reply would be marked or have other authors, and comes in a
+    later issue.
     """
     if t is None or t < 0.98 or _generic(a, b) or a.notice or b.notice:
         return False
-    if not (a.volume and a.issue and a.year and a.journal_tokens):
+    meeting = a.conference or b.conference or a.supplement or b.supplement
+    if not (a.volume and (a.issue or (meeting and not b.issue)) and a.year and a.journal_tokens):
         return False
     if (a.volume, a.issue, a.year) != (b.volume, b.issue, b.year) or a.surnames != b.surnames \
             or len(a.surnames) < 3 or a.initials != b.initials:
