@@ -98,12 +98,14 @@ def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
     """One abstract printed at two places of the same issue (program and abstract book).
 
     Everything but the first page agrees: near-identical long title, the same
-    3+ authors in full, journal, volume, issue and year (for a meeting abstract,
+    3+ authors in full, journal, volume, issue and year, and neither has the
+    page range of a full paper (for a meeting abstract,
     no issue on either side is enough: a meeting has one abstract book). An
     erratum or a reply would be marked or have other authors, and comes in a
     later issue.
     """
-    if t is None or t < 0.98 or _generic(a, b) or a.notice or b.notice:
+    if t is None or t < 0.98 or _generic(a, b) or a.notice or b.notice \
+            or a.full_paper or b.full_paper:
         return False
     meeting = a.conference or b.conference or a.supplement or b.supplement
     if not (a.volume and (a.issue or (meeting and not b.issue)) and a.year and a.journal_tokens):
