@@ -67,9 +67,26 @@ def _author_match(a: Norm, i: int, b: Norm, j: int) -> bool:
     return a.initials[i] == y[:1] and b.initials[j] == x[:1] and a.initials[i] != ""
 
 
+def _same_script(a: Norm, b: Norm) -> bool:
+    """Some pair of titles is written in one script; a Chinese title and an English one
+    cannot be compared (that is no evidence either way)."""
+    return any(_cjk(x) == _cjk(y) for x in filter(None, (a.title, a.alt_title))
+               for y in filter(None, (b.title, b.alt_title)))
+
+
+def _cjk(name: str) -> bool:
+    return not name.isascii() and any("\u3400" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
+                                      for c in name)
+
+
 def author_similarity(a: Norm, b: Norm) -> float | None:
-    """0-1 agreement of author lists; None when one side has no authors."""
+    """0-1 agreement of author lists; None when one side has no authors, or when the
+    names are written in different scripts ('李爽' vs 'Li, S'): that is no disagreement."""
     if not a.surnames or not b.surnames:
+        return None
+    if a.surnames[0].isascii() != b.surnames[0].isascii() and (
+        _cjk(a.surnames[0]) or _cjk(b.surnames[0])
+    ):
         return None
     first = a.surnames[0] == b.surnames[0] or _author_match(a, 0, b, 0)
     na, nb = min(len(a.surnames), 10), min(len(b.surnames), 10)
@@ -142,7 +159,7 @@ def _generic(a: Norm, b: Norm) -> bool:
 def compare(a: Norm, b: Norm) -> Verdict:
     """Judge whether records *a* and *b* report the same publication."""
     a, b = unshift(a, b), unshift(b, a)
-    t = title_similarity(a, b) if a.title and b.title else None
+    t = title_similarity(a, b) if a.title and b.title and _same_script(a, b) else None
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
     if blocked is not None and blocked.reason == "different pages" and printed_twice(a, b, t):

@@ -157,3 +157,26 @@ def test_bibtex_conference_paper_puts_its_booktitle_where_the_meeting_rule_looks
     article = replace(record, journal="Kidney International", volume="80", pages="100-108",
                       publication_type="article")
     assert outcome(record, article) == "related"
+
+
+CN = Record(title="骨髓间充质干细胞移植治疗膝骨关节炎的随机对照研究",
+            translated_title="Randomized controlled study of bone marrow mesenchymal stem cell "
+            "transplantation for knee osteoarthritis",
+            authors=["李爽", "梁晓红", "周国强"], year=2020, journal="中国组织工程研究",
+            volume="24", issue="08", pages="45-49")
+EN = Record(title=CN.translated_title, authors=["Li, S", "Liang, X", "Zhou, G"], year=2020,
+            journal="Chinese Journal of Tissue Engineering Research", volume="24", issue="8",
+            pages="45-49")
+
+
+def test_names_in_two_scripts_are_no_disagreement() -> None:
+    assert outcome(CN, EN) == "certain"  # translated title, volume, issue, pages, year
+    assert outcome(CN, replace(EN, pages="145-149")) == "distinct"
+
+
+def test_chinese_only_record_joins_its_group_through_a_person_not_alone() -> None:
+    bare = replace(CN, translated_title=None, volume=None)
+    # a Chinese and an English title cannot be compared: only a person can say
+    assert outcome(bare, EN) == "possible"
+    result = deduplicate([CN, EN, bare])
+    assert [g.members for g in result.groups] == [[0, 1, 2]]
