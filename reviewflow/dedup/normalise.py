@@ -82,7 +82,7 @@ _NOTICE_PREFIX = re.compile(
 )
 _CONF_WORDS = re.compile(
     r"\b(conference|congress|meeting|symposium|workshop|annual scientific|abstracts?|"
-    r"proceedings|inproceedings|poster|conf)\b",
+    r"proceedings|inproceedings|cpaper|poster|conf)\b",
     re.I,
 )
 _NOT_CONF = re.compile(r"proceedings of the (national academy|royal society)|proc natl acad", re.I)
