@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from reviewflow.dedup.journals import journal_compatible
 from reviewflow.dedup.normalise import Norm, fold
-from reviewflow.dedup.rules import conflict, same_first_page, soft_conflicts
+from reviewflow.dedup.rules import conflict, online_first, same_first_page, soft_conflicts
 from reviewflow.dedup.verdict import Verdict
 
 DISTINCT = Verdict("distinct", 0.0, "dissimilar")
@@ -162,11 +162,15 @@ def compare(a: Norm, b: Norm) -> Verdict:
     t = title_similarity(a, b) if a.title and b.title and _same_script(a, b) else None
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
-    if blocked is not None and blocked.reason == "different pages" and printed_twice(a, b, t):
-        blocked = conflict(a, b, t, printed_twice=True)
-        if blocked is None:
+    if blocked is not None and blocked.reason == "different pages":
+        if printed_twice(a, b, t) and conflict(a, b, t, printed_twice=True) is None:
             return Verdict("certain", 0.95, "same title, all authors, journal, volume, issue: "
                            "one text printed twice in the issue")
+        if online_first(a, b) and t is not None and t >= 0.9 \
+                and conflict(a, b, t, printed_twice=True) is None:
+            # the same length at another place: likely, but a person should confirm
+            return Verdict("possible", _score(t, author_similarity(a, b), 1),
+                           "ahead-of-print pages 1-N vs the print pages")
     if blocked is not None:
         if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
             return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")

@@ -230,11 +230,15 @@ def norm_pages(pages: str | None) -> tuple[str, str]:
         if b.isdigit() and a in _MONTHS:
             return str(_MONTHS[a]), str(int(b))
     if "," in text or "+" in text or ";" in text:
-        # several ranges ('532, 534-536, 538-540'): the first page and the last one
-        parts = [p for p in _PAGE_LISTS.split(text) if p]
-        first, _ = norm_pages(parts[0]) if parts else ("", "")
-        tail = norm_pages(parts[-1]) if len(parts) > 1 else ("", "")
-        return first, tail[1] or tail[0]
+        # several ranges ('532, 534-536, 538-540', listed in any order by the databases
+        # of a trilingual journal): the lowest first page and the highest last one
+        ranges = [norm_pages(p) for p in _PAGE_LISTS.split(text.strip('"')) if p]
+        ranges = [(start, end or start) for start, end in ranges if start]
+        if ranges and all(start.isdigit() and end.isdigit() for start, end in ranges):
+            return (min((start for start, _ in ranges), key=int),
+                    max((end for _, end in ranges), key=int))
+        first = ranges[0][0] if ranges else ""
+        return first, ranges[-1][1] if len(ranges) > 1 else ""
     first, _, last = text.partition("-")
     first = first.lstrip("0") or first
     last = last.lstrip("0") or last

@@ -54,6 +54,21 @@ def pages_conflict(a: Norm, b: Norm) -> bool:
     return not same_last and not _article_number_vs_count(a, b)
 
 
+def online_first(a: Norm, b: Norm) -> bool:
+    """One is the ahead-of-print version of the other (see :func:`_online_first`)."""
+    return _online_first(a, b) or _online_first(b, a)
+
+
+def _online_first(a: Norm, b: Norm) -> bool:
+    """*a* is the ahead-of-print version: no volume yet, its own PDF paginated 1..N,
+    where the issue gave the same article N pages further on ('1-6' vs '2422-2427')."""
+    if a.volume or not b.volume or a.page_start != "1" or not a.page_end.isdigit():
+        return False
+    if not (b.page_start.isdigit() and b.page_end.isdigit()):
+        return False
+    return abs(int(a.page_end) - (int(b.page_end) - int(b.page_start) + 1)) <= 1
+
+
 def _article_number_vs_count(a: Norm, b: Norm) -> bool:
     """'106482' (an article number) vs '11' (its page count): not two different places."""
     if a.page_end or b.page_end:

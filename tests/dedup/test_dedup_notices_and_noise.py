@@ -180,3 +180,22 @@ def test_chinese_only_record_joins_its_group_through_a_person_not_alone() -> Non
     assert outcome(bare, EN) == "possible"
     result = deduplicate([CN, EN, bare])
     assert [g.members for g in result.groups] == [[0, 1, 2]]
+
+
+def test_page_lists_in_another_order_are_the_same_pages() -> None:
+    a = Record(title="Incentive spirometry with expiratory positive airway pressure after "
+               "myocardial revascularization", authors=["Ferreira, G. M.", "Haeffner, M. P."],
+               year=2010, journal="Arq Bras Cardiol", volume="94", pages="230-5, 246-51, 233-8")
+    assert outcome(a, replace(a, pages="233-238+230-235+246-251")) == "certain"
+    assert outcome(a, replace(a, pages="330-5, 346-51")) == "distinct"
+
+
+def test_ahead_of_print_pages_go_to_a_person_not_apart() -> None:
+    online = Record(title="Management of peripancreatic fluid collections after partial "
+                    "pancreatectomy", authors=["Kwon, Y. M.", "Gerdes, H.", "Schattner, M. A."],
+                    year=2013, journal="Surg Endosc", pages="1-6")
+    printed = replace(online, volume="27", issue="7", pages="2422-2427")
+    assert outcome(online, printed) == "possible"
+    # another length, or both already in a volume: different pages stay a hard conflict
+    assert outcome(replace(online, pages="1-12"), printed) == "distinct"
+    assert outcome(replace(online, volume="27"), printed) == "distinct"
