@@ -72,6 +72,7 @@ _NOTICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _NOTICE_SUFFIXES: list[tuple[str, re.Pattern[str]]] = [
     ("retraction", re.compile(r"\(\s*retraction (?:of|note)\b[^)]*\)\s*\.?\s*$")),
     ("erratum", re.compile(r"\(\s*vol\.?\s*\d+\s*,[^)]*\b(?:pg|art\.?\s*no)\b[^)]*\)\s*\.?\s*$")),
+    ("erratum", re.compile(r"\(\s*vol\.?\s*\d+\s*,\s*[\w.]+\s*,\s*(?:19|20)\d\d\s*\)\s*\.?\s*$")),
     ("erratum", re.compile(r"\([^()]*\(\s*\d{4}\s*\)\s*\d+[^()]*(?:\([^()]*\))?\s*\)\s*\.?\s*$")),
 ]
 # What a notice says before the title of the record it concerns ('Correction to: ...').

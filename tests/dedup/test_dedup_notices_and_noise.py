@@ -40,6 +40,7 @@ def outcome(a: Record, b: Record) -> str:
 @pytest.mark.parametrize("suffix, kind", [
     (" (vol 48, pg 277, 2017)", "erratum"),
     (" (vol 12, art. no. e345, 2020)", "erratum"),
+    (" (vol 12, e345, 2020)", "erratum"),
     (" (Annals of the Rheumatic Diseases (2017) 48 (277-284))", "erratum"),
     (" (Retraction of vol 48, pg 277, 2017)", "retraction"),
 ])
