@@ -176,7 +176,9 @@ def norm_doi(doi: str | None) -> str:
         return ""
     doi = _DOI_PREFIX.sub("", doi.strip())
     doi = doi.split()[0] if doi.strip() else ""
-    doi = (unquote(doi) if "%" in doi else doi).rstrip(".").lower()
+    doi = (unquote(doi) if "%" in doi else doi).rstrip(".,;:").lower()
+    if doi.endswith(")") and doi.count(")") > doi.count("("):
+        doi = doi[:-1].rstrip(".,;:")  # '(doi: 10.1000/xyz).' pasted with its bracket
     return doi if doi.startswith("10.") and "/" in doi else ""
 
 

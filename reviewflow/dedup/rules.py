@@ -21,8 +21,16 @@ def _verdict(outcome: Outcome, reason: str) -> Verdict:
     return Verdict(outcome, 0.0, reason)
 
 
+_SUB_DOI = re.compile(r"^[./](?:s|sm|suppl?|supplementary|sd|g|t|f)?\d{0,4}$")
+
+
 def different_doi(a_doi: str, b_doi: str) -> bool:
-    return bool(a_doi and b_doi and a_doi != b_doi)
+    """Two DOIs for two publications; a component DOI ('.../pone.0123.s001', a supplement
+    file or figure of the article) names a part of the same one."""
+    if not (a_doi and b_doi) or a_doi == b_doi:
+        return False
+    short, long = sorted((a_doi, b_doi), key=len)
+    return not (long.startswith(short) and _SUB_DOI.match(long[len(short):]))
 
 
 def _page_number(page: str) -> int | None:

@@ -200,3 +200,12 @@ def test_ahead_of_print_pages_go_to_a_person_not_apart() -> None:
     # another length, or both already in a volume: different pages stay a hard conflict
     assert outcome(replace(online, pages="1-12"), printed) == "distinct"
     assert outcome(replace(online, volume="27"), printed) == "distinct"
+
+
+def test_doi_of_a_supplement_file_or_with_pasted_punctuation_is_no_conflict() -> None:
+    a = replace(ARTICLE, doi="10.1371/journal.pone.0123456")
+    assert outcome(a, replace(a, doi="10.1371/journal.pone.0123456.s001")) == "certain"
+    assert outcome(a, replace(a, doi="https://doi.org/10.1371/journal.pone.0123456).")) \
+        == "certain"
+    # a DOI that merely starts like the other names another article
+    assert outcome(a, replace(a, doi="10.1371/journal.pone.01234567")) == "distinct"
