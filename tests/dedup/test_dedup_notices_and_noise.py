@@ -209,3 +209,10 @@ def test_doi_of_a_supplement_file_or_with_pasted_punctuation_is_no_conflict() ->
         == "certain"
     # a DOI that merely starts like the other names another article
     assert outcome(a, replace(a, doi="10.1371/journal.pone.01234567")) == "distinct"
+
+
+def test_merged_record_keeps_the_article_doi_not_its_component_doi() -> None:
+    part = replace(ARTICLE, doi="10.5555/ard.2017.1234.s001", abstract="x" * 500)
+    result = deduplicate([part, ARTICLE])
+    assert [g.members for g in result.groups] == [[0, 1]]
+    assert result.groups[0].merged.doi == ARTICLE.doi
