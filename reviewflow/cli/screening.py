@@ -69,6 +69,9 @@ def decide(
     rows = load_decisions_file(store, settings, from_file, stage_key)
     person = ensure_reviewer(store, reviewer)
     assert person.id is not None
+    if person.role == "arbiter":
+        raise fail(f"{person.name} is the arbiter: arbiters resolve conflicts "
+                   "('reviewflow resolve'), their screening decisions would not count")
     new, again = write_decisions(store, rows, stage_key, person.id)
     typer.echo(f"{from_file.name}: {new} decision(s) stored for {person.name} at "
                f"{LABELS[stage_key].lower()}" + (f", {again} already loaded" if again else ""))

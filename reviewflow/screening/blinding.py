@@ -72,23 +72,30 @@ def record_databases(session: Session, record_id: int) -> tuple[str, ...]:
     return tuple(sorted(set(rows)))
 
 
-def record_card(session: Session, record_id: int, stage: str, viewer: Viewer) -> RecordCard:
+def record_card(session: Session, record_id: int, stage: str, viewer: Viewer,
+                people: dict[int, tuple[str, str]] | None = None) -> RecordCard:
     """The one way a record reaches a screen: fetched by id, filtered by blinding."""
-    row = session.get(models.RecordRow, record_id)
+    r = models.RecordRow
+    row = session.exec(
+        select(r.title, r.authors_json, r.year, r.journal, r.abstract, r.keywords_json, r.doi)
+        .where(r.id == record_id)
+    ).first()
     if row is None:
         raise KeyError(record_id)
-    mine, others, resolution, blinded = visible(record_votes(session, record_id, stage), viewer)
+    title, authors, year, journal, abstract, keywords, doi = row
+    status = record_votes(session, record_id, stage, people)
+    mine, others, resolution, blinded = visible(status, viewer)
     return RecordCard(
         record_id=record_id,
         stage=stage,
-        title=row.title or "(no title)",
-        authors=tuple(json.loads(row.authors_json or "[]")),
-        year=row.year,
-        journal=row.journal,
+        title=title or "(no title)",
+        authors=tuple(json.loads(authors or "[]")),
+        year=year,
+        journal=journal,
         databases=record_databases(session, record_id),
-        abstract=row.abstract or "",
-        keywords=tuple(json.loads(row.keywords_json or "[]")),
-        doi=row.doi,
+        abstract=abstract or "",
+        keywords=tuple(json.loads(keywords or "[]")),
+        doi=doi,
         mine=mine,
         others=others,
         resolution=resolution,

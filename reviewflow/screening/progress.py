@@ -65,16 +65,20 @@ def _stage_progress(session: Session, stage: str, ids: list[int],
                          dict(c) if viewer.sees_all or name == viewer.name else None)
         for name, c in sorted(counts.items())
     )
+    # A blinded third screener must not learn of two colleagues' disagreements
+    # on records they have not decided themselves.
+    shown = [s for s in statuses.values() if viewer.sees_all
+             or any(v.reviewer_id == viewer.reviewer_id for v in s.votes)]
     return StageProgress(
         stage=stage,
         eligible=len(ids),
         left_for_viewer=len(ids) - mine,
         reviewers=reviewers,
-        conflicts_waiting=sum(s.unresolved_conflict for s in statuses.values()),
-        conflicts_resolved=sum(s.disagreement and s.resolution is not None
-                               for s in statuses.values()),
+        conflicts_waiting=sum(s.unresolved_conflict for s in shown),
+        conflicts_resolved=sum(s.disagreement and s.resolution is not None for s in shown),
         moved_on=sum(s.moves_on for s in statuses.values()),
-        agreement=tuple(stage_agreement(stage, statuses.values())),
+        agreement=tuple(a for a in stage_agreement(stage, shown)
+                        if viewer.sees_all or viewer.name in (a.reviewer_a, a.reviewer_b)),
     )
 
 

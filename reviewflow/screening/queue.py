@@ -19,7 +19,7 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import RecordCard, Viewer, record_card
 from reviewflow.screening.decisions import record_decision, retract_decision
 from reviewflow.screening.settings import ScreeningSettings
-from reviewflow.screening.state import eligible_ids, my_decisions
+from reviewflow.screening.state import eligible_ids, my_decisions, reviewer_names
 from reviewflow.stages import FULL_TEXT
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -42,13 +42,20 @@ class ScreeningQueue:
         with store.session() as s:
             eligible = eligible_ids(s, stage)
             mine = my_decisions(s, stage, viewer.reviewer_id)
+            self._people = reviewer_names(s)
         eligible_set = set(eligible)
         self.mine: dict[int, str] = {i: d for i, d in mine.items() if i in eligible_set}
         decided = sorted(self.mine)
         self.ids: list[int] = decided + list(order([i for i in eligible if i not in self.mine]))
-        self._pos_of = {rid: pos for pos, rid in enumerate(self.ids)}
+        self._positions: dict[int, int] | None = None  # built on first search or jump
         self.pos = len(decided) if len(decided) < len(self.ids) else 0
         self._undo: list[int] = []
+
+    @property
+    def _pos_of(self) -> dict[int, int]:
+        if self._positions is None:
+            self._positions = {rid: pos for pos, rid in enumerate(self.ids)}
+        return self._positions
 
     # -- where we are --------------------------------------------------------
     @property
@@ -73,7 +80,7 @@ class ScreeningQueue:
         if rid is None:
             return None
         with self.store.session() as s:
-            return record_card(s, rid, self.stage, self.viewer)
+            return record_card(s, rid, self.stage, self.viewer, self._people)
 
     # -- moving --------------------------------------------------------------
     def move(self, delta: int) -> None:

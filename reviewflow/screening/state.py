@@ -184,28 +184,36 @@ def my_decisions(session: Session, stage: str, reviewer_id: int) -> dict[int, st
     return {rec: dec for rec, dec in latest.items() if dec != "retracted"}
 
 
-def record_votes(session: Session, record_id: int, stage: str) -> RecordStatus:
-    """The status of one record, read with indexed queries only (one keypress' worth)."""
-    people = reviewer_names(session)
+def record_votes(session: Session, record_id: int, stage: str,
+                 people: dict[int, tuple[str, str]] | None = None) -> RecordStatus:
+    """The status of one record, read with indexed queries only (one keypress' worth).
+
+    ``people`` (from :func:`reviewer_names`) may be passed in to save a query; it
+    is re-read when a reviewer it does not know has voted.
+    """
     d = models.ScreeningDecision
     rows = session.exec(
         select(d.reviewer_id, d.decision, d.reason, d.note)
         .where(d.record_id == record_id, d.stage == stage).order_by(d.id)  # type: ignore[arg-type]
     ).all()
     latest = {who: (dec, reason, note) for who, dec, reason, note in rows}
+    c = models.ConflictResolution
+    res_row = session.exec(
+        select(c.decision, c.reason, c.note, c.method, c.resolved_by_id)
+        .where(c.record_id == record_id, c.stage == stage)
+        .order_by(c.id.desc())  # type: ignore[union-attr]
+    ).first()
+    wanted = set(latest) | ({res_row[4]} if res_row else set())
+    if people is None or not wanted <= people.keys():
+        people = reviewer_names(session)
     votes = tuple(sorted(
         (Vote(who, people[who][0], dec, reason, note)
          for who, (dec, reason, note) in latest.items()
          if dec != "retracted" and people[who][1] != ARBITER),
         key=lambda v: v.reviewer,
     ))
-    c = models.ConflictResolution
-    res_row = session.exec(
-        select(c).where(c.record_id == record_id, c.stage == stage)
-        .order_by(c.id.desc())  # type: ignore[union-attr]
-    ).first()
     resolution = None
     if res_row is not None:
-        resolution = Resolution(res_row.decision, res_row.reason, res_row.note, res_row.method,
-                                people[res_row.resolved_by_id][0])
+        decision, reason, note, method, by = res_row
+        resolution = Resolution(decision, reason, note, method, people[by][0])
     return judge(record_id, stage, votes, resolution)

@@ -26,6 +26,7 @@ from reviewflow.store.db import Store
 from reviewflow.store.dedup_state import merged_into
 
 RESOLUTIONS = ("duplicate", "distinct")
+UNDONE = ("unmerge", "reopen")  # manual actions that put a pair back in the queue
 
 
 @dataclass
@@ -129,15 +130,42 @@ def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPai
 
 
 def open_pairs(session: Session) -> list[models.DedupPair]:
-    """Possible pairs still waiting for a person (both records active, no decision yet)."""
+    """Possible pairs waiting for a person: no standing manual call, records still apart.
+
+    A manual call stands until it is undone (``unmerge`` after a merge, ``reopen``
+    after a distinct), which puts the pair back in the queue.
+    """
     gone = merged_into(session)
-    decided = {pid for pid in session.exec(select(models.DedupDecision.pair_id)
-                                           .where(models.DedupDecision.method == "manual")).all()
-               if pid is not None}
+    d = models.DedupDecision
+    latest = dict(session.exec(
+        select(d.pair_id, d.action).where(d.method == "manual", d.pair_id.is_not(None))  # type: ignore[union-attr]
+        .order_by(d.id)  # type: ignore[arg-type]
+    ).all())
     pairs = session.exec(select(models.DedupPair).where(models.DedupPair.outcome == "possible")
                          .order_by(models.DedupPair.id)).all()
-    return [p for p in pairs if p.id not in decided
+    return [p for p in pairs if latest.get(p.id) in (None, *UNDONE)
             and gone.get(p.record_a_id, p.record_a_id) != gone.get(p.record_b_id, p.record_b_id)]
+
+
+def undo_call(store: Store, pair_id: int, reviewer_id: int | None = None) -> str | None:
+    """Take back the latest manual call on a pair (the queue's ``u``); None if there is none.
+
+    A merge is undone with ``unmerge`` naming the same records, a distinct with
+    ``reopen``; either way the pair is back in the queue.
+    """
+    d = models.DedupDecision
+    with store.write() as s:
+        last = s.exec(select(d).where(d.pair_id == pair_id, d.method == "manual")
+                      .order_by(d.id.desc())).first()  # type: ignore[union-attr]
+        if last is None or last.action not in ("merge", "distinct"):
+            return None
+        s.add(models.DedupDecision(
+            pair_id=pair_id, kept_record_id=last.kept_record_id,
+            merged_record_id=last.merged_record_id,
+            action="unmerge" if last.action == "merge" else "reopen",
+            method="manual", reviewer_id=reviewer_id, score=last.score,
+            reason=f"undo of decision {last.id}"))
+        return last.action
 
 
 def resolve(store: Store, pair_id: int, resolution: str, reviewer_id: int | None = None) -> str:

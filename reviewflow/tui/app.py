@@ -39,9 +39,14 @@ class ReviewflowApp(App[None]):
         self.review_title = store.review().title
 
     def on_mount(self) -> None:
-        self.push_screen(DashboardScreen(self.poll_seconds))
-        if self.start_stage:
-            self.open_screening(self.start_stage)
+        # Straight to screening when asked: the dashboard (a full count) is built
+        # only when the reviewer first leaves the screening screen.
+        if not (self.start_stage and self.open_screening(self.start_stage, first=True)):
+            self.show_dashboard()
+
+    def show_dashboard(self, _result: object = None) -> None:
+        if not any(isinstance(s, DashboardScreen) for s in self.screen_stack):
+            self.push_screen(DashboardScreen(self.poll_seconds))
 
     def reviewer_row(self) -> models.Reviewer:
         """The reviewer as stored now (their role may have changed in another terminal)."""
@@ -50,13 +55,19 @@ class ReviewflowApp(App[None]):
                 select(models.Reviewer).where(models.Reviewer.id == self.viewer.reviewer_id)
             ).one()
 
-    def open_screening(self, stage: str) -> None:
+    def open_screening(self, stage: str, first: bool = False) -> bool:
+        """Push the screening screen for ``stage``; False when nothing is there to screen."""
+        if self.viewer.role == "arbiter":
+            self.notify("Arbiters resolve conflicts (c); screening is for reviewers.",
+                        severity="warning")
+            return False
         queue = ScreeningQueue(self.store, self.viewer, stage, self.settings, self.queue_order)
         if not queue.total:
             self.notify(f"No records to screen at {LABELS[stage].lower()} yet.",
                         severity="warning")
-            return
-        self.push_screen(ScreeningScreen(queue))
+            return False
+        self.push_screen(ScreeningScreen(queue), self.show_dashboard if first else None)
+        return True
 
     def open_conflicts(self) -> None:
         self.push_screen(ConflictsScreen())

@@ -14,6 +14,8 @@ from reviewflow.store.location import load_config
 from reviewflow.store.queries import current_decisions
 from tests.screening.support import make_review
 
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
+
 runner = CliRunner()
 
 
@@ -117,3 +119,11 @@ def test_toml_screening_section_reaches_store(tmp_path: Path) -> None:
     f = write_csv(tmp_path / "ft.csv", "record_id,decision,reason\n1,exclude,wrong population\n")
     res = rf(review, "decide", "--reviewer", "ann", "--stage", "ft", "--from", str(f))
     assert res.exit_code == 1 and "too small" in str(res.exception)
+
+
+def test_arbiter_cannot_load_screening_decisions(review: Path, tmp_path: Path) -> None:
+    rf(review, "reviewer", "add", "carol", "--role", "arbiter")
+    f = write_csv(tmp_path / "c.csv", "record_id,decision\n1,include\n")
+    res = rf(review, "decide", "--reviewer", "carol", "--stage", "ta", "--from", str(f))
+    assert res.exit_code == 1 and "arbiter" in str(res.exception)
+    assert decisions(review) == []

@@ -18,6 +18,8 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from tests.screening.support import add_pair, decide, make_store, viewer
 
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
+
 TA, FT = TITLE_ABSTRACT, FULL_TEXT
 SETTINGS = ScreeningSettings()
 
@@ -188,3 +190,25 @@ def test_dedup_review_merge_distinct_undo(store) -> None:
     assert undo_pair(store, p2, ann.reviewer_id) == "distinct"
     with store.session() as s:
         assert waiting_pair_ids(s) == [p1, p2] and 6 in active_record_ids(s)
+
+
+def test_queue_and_progression_on_both_backends(db_url: str) -> None:
+    """The same rules on SQLite and PostgreSQL (the raw id read included)."""
+    from reviewflow.store.db import Store
+    from tests.screening.support import fill
+
+    store = fill(Store.create(db_url, title="t"), 4)
+    try:
+        ann, bob = viewer(store, "ann"), viewer(store, "bob")
+        with store.write() as s:
+            s.add(models.DedupDecision(kept_record_id=1, merged_record_id=4, action="merge",
+                                       method="auto"))
+        q = ScreeningQueue(store, ann, TA, SETTINGS)
+        assert q.ids == [1, 2, 3]
+        q.decide("include")
+        decide(store, bob, 1, TA, "maybe")
+        with store.session() as s:
+            assert eligible_ids(s, FT) == [1]
+            assert stage_statuses(s, TA)[1].outcome == "hold"
+    finally:
+        store.dispose()

@@ -33,3 +33,16 @@ def shot(app: Any) -> str:
         lines.setdefault(int(line), []).append((float(x), html.unescape(text)))
     return "\n".join("".join(t for _, t in sorted(parts)).replace("\xa0", " ").rstrip()
                      for _, parts in sorted(lines.items()))
+
+
+async def settle(app: Any, pilot: Any) -> None:
+    """Wait for background workers (the dashboard computes in a thread) and a repaint."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(10):
+        try:
+            await app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:  # an older refresh was superseded by a newer one
+            continue
+    await pilot.pause()

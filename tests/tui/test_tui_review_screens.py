@@ -18,7 +18,9 @@ from reviewflow.tui.screens.dashboard import DashboardScreen
 from reviewflow.tui.screens.duplicates import DuplicatesScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
 from tests.screening.support import add_pair, decide, make_store, viewer
-from tests.tui.support_tui import SIZE, pilot_test, shot
+from tests.tui.support_tui import SIZE, pilot_test, settle, shot
+
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
 TA, FT = TITLE_ABSTRACT, FULL_TEXT
 
@@ -41,12 +43,14 @@ async def test_dashboard_shows_progress_and_notices_other_terminal(store) -> Non
     app = ReviewflowApp(store, ann, poll_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, DashboardScreen)
+        await settle(app, pilot)
         text = shot(app)
         assert "Conflicts waiting: 1" in text and "duplicate pairs waiting: 1" in text
         assert "Agreement ann/bob on 2 records: 50.0 %" in text and "kappa 0.00" in text
         assert "Full text: 1 records" in text
         decide(store, bob, 3, TA, "exclude")  # "another terminal"
         await pilot.pause(0.3)
+        await settle(app, pilot)
         assert "│bob" in shot(app) and "3 (50 %)" in shot(app)
         await pilot.press("question_mark")
         assert "duplicate review" in shot(app)
@@ -85,9 +89,12 @@ async def test_conflicts_side_by_side_and_consensus(store) -> None:
         text = shot(app)
         assert "looks randomised" in text and "case series" in text
         assert "#1" in text and "#2" in text and "#3" in text
-        await pilot.press("o", *"talked it over", "enter", "i")   # record 1 -> include
-        await pilot.press("e")                                      # record 2 -> exclude
-        await pilot.press("e", "2")                                 # record 3 (FT) -> reason
+        await pilot.press("i", "x")     # a stray key cancels: nothing resolved
+        with store.session() as s:
+            assert record_votes(s, 1, TA).resolution is None
+        await pilot.press("o", *"talked it over", "enter", "i", "y")   # record 1 -> include
+        await pilot.press("e", "enter")                                 # record 2 -> exclude
+        await pilot.press("e", "2", "y")                                # record 3 (FT) -> reason
         assert "No conflicts waiting" in shot(app)
     with store.session() as s:
         r1, r2, r3 = (record_votes(s, 1, TA), record_votes(s, 2, TA), record_votes(s, 3, FT))
@@ -107,7 +114,7 @@ async def test_arbiter_resolves_as_arbiter_and_sees_all(store) -> None:
         assert "No conflicts waiting" in shot(app) and "case series" not in shot(app)
     app = ReviewflowApp(store, carol, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("c", "m")
+        await pilot.press("c", "m", "y")
     with store.session() as s:
         res = record_votes(s, 1, TA).resolution
     assert (res.decision, res.method, res.resolved_by) == ("maybe", "arbiter", "carol")

@@ -5,14 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 
 from reviewflow.screening.settings import ScreeningSettings, load_settings
 from reviewflow.screening.state import my_decisions, record_votes
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.tui.app import ReviewflowApp
 from reviewflow.tui.screens.screening import ScreeningScreen
+from reviewflow.tui.widgets.record_view import EXCLUDE_STYLE, INCLUDE_STYLE
 from tests.screening.support import decide, make_store, viewer
-from tests.tui.support_tui import SIZE, pilot_test, shot
+from tests.tui.support_tui import SIZE, pilot_test, settle, shot
+
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
 TA, FT = TITLE_ABSTRACT, FULL_TEXT
 
@@ -65,6 +69,14 @@ async def test_navigation_note_and_search(store) -> None:
         await pilot.press("o", *"mouse study", "enter", "e")
         with store.session() as s:
             assert record_votes(s, 1, TA).votes[0].note == "mouse study"
+        pane = app.screen.query_one("#record")
+        await pilot.press("down", "pagedown")
+        assert pane.offset_y == 0  # short record: nothing to scroll
+        pane.show(pane.text + Text("\nline" * 200))
+        await pilot.press("down", "pagedown")
+        assert pane.offset_y == 11 and "more line(s)" in shot(app)
+        await pilot.press("up", "pageup")
+        assert pane.offset_y == 0
         await pilot.press("slash", *"lupus", "enter")
         assert "lupus" in q.card().title.lower()
         await pilot.press("question_mark")
@@ -110,6 +122,7 @@ async def test_blinding_reviewer_b_never_sees_a(store) -> None:
             assert "blind" in text
             await pilot.press("n")
         await pilot.press("escape")  # the dashboard: ann's progress, not her calls
+        await settle(app, pilot)
         text = shot(app)
         assert "ann" in text and "SECRET" not in text
         ann_row = next(line for line in text.splitlines() if line.startswith("│ann"))
@@ -127,11 +140,32 @@ async def test_keywords_highlighted_in_two_colours(store) -> None:
     app = app_for(store, ann, settings=settings)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n")  # record 3: "A mouse model..."
-        header = app.screen.query_one("#header").render()
+        header = app.screen.query_one("#record").text
         spans = {str(header)[s.start:s.end].lower(): str(s.style) for s in header.spans}
-        assert "mouse" in spans and "215,0,0" in spans["mouse"]  # red3: exclude
+        assert "mouse" in spans and spans["mouse"] == EXCLUDE_STYLE
         await pilot.press("p", "p")
-        header = app.screen.query_one("#header").render()
+        header = app.screen.query_one("#record").text
         spans = {str(header)[s.start:s.end].lower(): str(s.style) for s in header.spans}
-        assert "0,215,0" in spans["randomised"]  # green3: include
+        assert spans["randomised"] == INCLUDE_STYLE and INCLUDE_STYLE != EXCLUDE_STYLE
     assert load_settings(store).blind
+
+
+@pilot_test
+async def test_failed_write_is_reported_and_not_counted(store, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import reviewflow.screening.queue as queue_module
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    ann = viewer(store, "ann")
+    app = app_for(store, ann)
+    async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(queue_module, "record_decision", locked)
+        await pilot.press("i")
+        assert app.screen.queue.current_id == 1 and app.screen.queue.decided == 0
+        assert any("NOT saved" in n.message for n in app._notifications)
+        monkeypatch.undo()
+        await pilot.press("i")
+    assert mine(store, ann) == {1: "include"}

@@ -13,16 +13,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import record_card
 from reviewflow.screening.conflicts import Conflict, list_conflicts, resolve_conflict
 from reviewflow.stages import FULL_TEXT, LABELS
+from reviewflow.tui.screens.confirm import ConfirmPrompt
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
+from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.record_view import card_body, card_header, vote_text
+
+SHORT = {"title_abstract": "TA", "full_text": "FT"}
 
 if TYPE_CHECKING:
     from reviewflow.tui.app import ReviewflowApp
@@ -31,6 +35,10 @@ KEYS = [("↑ ↓", "choose a conflict"), ("i", "resolve: include"),
         ("e", "resolve: exclude (full text: pick a reason)"), ("m", "resolve: maybe"),
         ("r", "resolve: not retrievable (full text)"), ("o", "write a note for the resolution"),
         ("?", "this key map"), ("Esc", "back to the dashboard")]
+BAR = [
+    ("↑↓", "choose"), ("i", "include"), ("e", "exclude"), ("m", "maybe"), ("o", "note"),
+    ("?", "keys"), ("Esc", "back"),
+]
 
 
 class ConflictsScreen(Screen[None]):
@@ -64,19 +72,19 @@ class ConflictsScreen(Screen[None]):
                 with VerticalScroll(id="conflict-record"):
                     yield Static("", id="conflict-text")
         yield Input(placeholder="note for the resolution (o to write, Enter: back)", id="note")
-        yield Footer()
+        yield KeyBar(BAR)
 
     def on_mount(self) -> None:
         self.reload()
+        self.query_one("#conflict-list").focus()
 
     def reload(self, keep: int = 0) -> None:
         with self.rf.store.session() as s:
             self.conflicts = list_conflicts(s, viewer=self.rf.viewer)
         ol = self.query_one("#conflict-list", OptionList)
         ol.clear_options()
-        ol.add_options([Option(f"#{c.status.record_id} {LABELS[c.status.stage]}: {c.title[:40]}")
+        ol.add_options([Option(f"#{c.status.record_id} {SHORT[c.status.stage]}  {c.title[:60]}")
                         for c in self.conflicts])
-        ol.focus()
         if self.conflicts:
             ol.highlighted = min(keep, len(self.conflicts) - 1)
         self.show(ol.highlighted)
@@ -104,7 +112,8 @@ class ConflictsScreen(Screen[None]):
             widget.update(Text(vote_text(vote).replace(": ", "\n", 1)) if vote else "")
         with self.rf.store.session() as s:
             card = record_card(s, c.status.record_id, c.status.stage, self.rf.viewer)
-        out = card_header(card, self.rf.settings)
+        out = Text(f"{LABELS[c.status.stage]} conflict\n", style="bold reverse")
+        out.append_text(card_header(card, self.rf.settings))
         out.append("\n\n")
         out.append_text(card_body(card, self.rf.settings))
         text.update(out)
@@ -113,6 +122,17 @@ class ConflictsScreen(Screen[None]):
         c = self.current
         if c is None:
             return
+        method = "arbiter" if self.rf.reviewer_row().role == "arbiter" else "consensus"
+        what = decision.replace("_", " ") + (f" ({reason})" if reason else "")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._resolve(c, decision, reason)
+
+        self.app.push_screen(ConfirmPrompt(
+            f"Resolve record {c.status.record_id} as {what}, by {method}?"), confirmed)
+
+    def _resolve(self, c: Conflict, decision: str, reason: str | None) -> None:
         me = self.rf.reviewer_row()
         method = "arbiter" if me.role == "arbiter" else "consensus"
         note = self.query_one("#note", Input).value.strip() or None

@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from reviewflow.screening.progress import Dashboard, StageProgress, change_marker, dashboard
 from reviewflow.stages import LABELS
 from reviewflow.tui.screens.help import HelpScreen
+from reviewflow.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from reviewflow.tui.app import ReviewflowApp
@@ -29,15 +30,20 @@ KEYS = [
     ("c", "conflicts"), ("d", "duplicate review"), ("g", "refresh now"),
     ("?", "this key map"), ("q", "quit"),
 ]
+BAR = [
+    ("t", "title/abstract"), ("f", "full text"), ("c", "conflicts"), ("d", "duplicates"),
+    ("g", "refresh"), ("?", "keys"), ("q", "quit"),
+]
 
 
 def _fmt(value: float | None, pattern: str) -> str:
     return "–" if value is None else pattern.format(value)
 
 
-def stage_table(sp: StageProgress) -> Table:
-    table = Table(title=f"{LABELS[sp.stage]}: {sp.eligible} records, {sp.left_for_viewer} left "
-                  f"for you, {sp.moved_on} moved on", title_justify="left", expand=True)
+def stage_table(sp: StageProgress, screener: bool = True) -> Table:
+    left = f"{sp.left_for_viewer} left for you, " if screener else ""
+    table = Table(title=f"{LABELS[sp.stage]}: {sp.eligible} records, {left}"
+                  f"{sp.moved_on} moved on", title_justify="left", expand=True)
     for col in ("reviewer", "decided", "include", "exclude", "maybe", "not retr."):
         table.add_column(col, justify="left" if col == "reviewer" else "right")
     for r in sp.reviewers:
@@ -63,13 +69,13 @@ def stage_footer(sp: StageProgress) -> Text:
     return out
 
 
-def render_dashboard(data: Dashboard, title: str, who: str) -> Group:
+def render_dashboard(data: Dashboard, title: str, who: str, screener: bool = True) -> Group:
     head = Text(title, style="bold")
     head.append(f"\n{who}  ·  {data.records} records after dedup  ·  duplicate pairs waiting: "
                 f"{data.duplicate_pairs_waiting}", style="")
     parts: list = [head]
     for sp in data.stages:
-        parts += [Text(""), stage_table(sp), stage_footer(sp)]
+        parts += [Text(""), stage_table(sp, screener), stage_footer(sp)]
     parts.append(Text("\n· = hidden while blind (you see others' progress, not their calls)",
                       style="dim"))
     return Group(*parts)
@@ -93,11 +99,10 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static("", id="dashboard")
-        yield Footer()
+            yield Static("Counting...", id="dashboard")
+        yield KeyBar(BAR)
 
     def on_mount(self) -> None:
-        self.action_refresh(True)
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.action_refresh)
 
@@ -109,16 +114,28 @@ class DashboardScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def action_refresh(self, force: bool = False) -> None:
+        """Recompute in a worker thread, only while shown and only when the store changed."""
+        if self.is_current:
+            self.run_worker(lambda: self._compute(force), thread=True, exclusive=True,
+                            group="dashboard")
+
+    def _compute(self, force: bool) -> None:
         app = self.rf
         with app.store.session() as s:
             marker = change_marker(s)
             if not force and marker == self._marker:
                 return
             data = dashboard(s, app.viewer)
+        app.call_from_thread(self._show, marker, data)
+
+    def _show(self, marker: tuple[int, ...], data: Dashboard) -> None:
         self._marker = marker
-        who = f"{app.viewer.name} ({app.viewer.role}, "
-        who += "blind)" if app.viewer.blind else "unblinded)"
-        self.query_one("#dashboard", Static).update(render_dashboard(data, app.review_title, who))
+        v = self.rf.viewer
+        screener = v.role != "arbiter"
+        mode = "blind" if v.blind else "unblinded"
+        who = f"{v.name} ({v.role}, {mode})" if screener else f"{v.name} (arbiter: sees all)"
+        self.query_one("#dashboard", Static).update(
+            render_dashboard(data, self.rf.review_title, who, screener))
 
     def action_open(self, stage: str) -> None:
         self.rf.open_screening(stage)

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from reviewflow.screening.dedup_review import decide_pair, pair_view, undo_pair, waiting_pair_ids
 from reviewflow.tui.screens.help import HelpScreen
+from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.pair_view import pair_table
 
 if TYPE_CHECKING:
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 KEYS = [("d", "duplicate: merge B into A"), ("n", "not a duplicate"), ("s", "skip for now"),
         ("u", "undo the last call"), ("?", "this key map"), ("Esc", "back to the dashboard")]
+BAR = [
+    ("d", "duplicate"), ("n", "not duplicate"), ("s", "skip"), ("u", "undo"), ("?", "keys"),
+    ("Esc", "back"),
+]
 
 
 class DuplicatesScreen(Screen[None]):
@@ -49,7 +54,7 @@ class DuplicatesScreen(Screen[None]):
         yield Label("", id="where")
         with VerticalScroll(id="pair"):
             yield Static("", id="pair-table")
-        yield Footer()
+        yield KeyBar(BAR)
 
     def on_mount(self) -> None:
         with self.rf.store.session() as s:

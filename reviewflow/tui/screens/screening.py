@@ -8,11 +8,13 @@ to the next decision on that record.
 
 from __future__ import annotations
 
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.queue import ScreeningQueue
@@ -20,14 +22,21 @@ from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
 from reviewflow.tui.screens.search_prompt import SearchPrompt
+from reviewflow.tui.widgets.keybar import KeyBar
+from reviewflow.tui.widgets.record_pane import RecordPane
 from reviewflow.tui.widgets.record_view import card_body, card_header, card_status
 
 KEYS = [
     ("i", "include"), ("e", "exclude (full text: pick a reason)"), ("m", "maybe (hold)"),
     ("r", "not retrievable (full text only)"), ("u", "undo the last decision"),
-    ("n / →", "next record"), ("p / ←", "previous record"), ("↑ ↓ PgUp PgDn", "scroll abstract"),
+    ("n / →", "next record"), ("p / ←", "previous record"),
+    ("↑ ↓ PgUp PgDn Space", "scroll the record"),
     ("/", "search title and abstract"), ("o", "write a note (Enter: back)"),
     ("?", "this key map"), ("Esc", "back to the dashboard"),
+]
+BAR = [
+    ("i", "include"), ("e", "exclude"), ("m", "maybe"), ("u", "undo"), ("n/p", "next/prev"),
+    ("/", "search"), ("o", "note"), ("?", "keys"), ("Esc", "back"),
 ]
 
 
@@ -41,6 +50,10 @@ class ScreeningScreen(Screen[None]):
         Binding("n,right", "move(1)", "Next"),
         Binding("p,left", "move(-1)", "Prev"),
         Binding("slash", "search", "Search"),
+        Binding("down", "scroll(1)", "Scroll down", show=False),
+        Binding("up", "scroll(-1)", "Scroll up", show=False),
+        Binding("pagedown,space", "scroll(10)", "Page down", show=False),
+        Binding("pageup", "scroll(-10)", "Page up", show=False),
         Binding("o", "note", "Note"),
         Binding("question_mark", "help", "Keys"),
         Binding("escape", "back", "Back"),
@@ -55,17 +68,15 @@ class ScreeningScreen(Screen[None]):
         q = self.queue
         blind = "blind" if q.viewer.blind else "unblinded"
         with Horizontal(id="topbar"):
-            yield Label(f"{LABELS[q.stage]} screening · {q.viewer.name} ({q.viewer.role}, "
-                        f"{blind})", id="where")
-            yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
+            yield Label(f"{LABELS[q.stage]} · {q.viewer.name} ({q.viewer.role}, {blind})",
+                        id="where")
             yield Label("", id="left")
-        with VerticalScroll(id="record"):
-            yield Static("", id="header")
-            yield Static("", id="abstract")
+        yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
+        yield RecordPane(id="record")
         yield Static("", id="status")
         yield Input(placeholder="note: press o to write one; it is saved with your next decision",
                     id="note")
-        yield Footer()
+        yield KeyBar(BAR)
 
     def on_mount(self) -> None:
         self.query_one("#record").focus()
@@ -73,27 +84,35 @@ class ScreeningScreen(Screen[None]):
 
     # -- drawing -------------------------------------------------------------
     def show_current(self) -> None:
+        """Draw the current record: one fetch by id, then only sizes that can change re-layout."""
         q = self.queue
         card = q.card()
-        self.query_one("#progress", ProgressBar).update(progress=q.decided)
-        self.query_one("#left", Label).update(f"{q.left} left of {q.total}")
-        note = self.query_one("#note", Input)
-        if card is None:
-            self.query_one("#header", Static).update("Nothing to screen at this stage yet.")
-            self.query_one("#abstract", Static).update("")
-            self.query_one("#status", Static).update("")
-            return
-        self.query_one("#header", Static).update(card_header(card, self.settings))
-        self.query_one("#abstract", Static).update(card_body(card, self.settings))
-        self.query_one("#status", Static).update(card_status(card))
-        note.value = (card.mine.note or "") if card.mine else ""
-        self.query_one("#record", VerticalScroll).scroll_home(animate=False)
+        with self.app.batch_update():
+            self.query_one("#progress", ProgressBar).update(progress=q.decided)
+            self.query_one("#left", Label).update(f"{q.left} left of {q.total}", layout=False)
+            record = self.query_one("#record", RecordPane)
+            status = self.query_one("#status", Static)
+            note = self.query_one("#note", Input)
+            if card is None:
+                record.show(Text("Nothing to screen at this stage yet."))
+                status.update("", layout=False)
+                return
+            text = card_header(card, self.settings)
+            text.append("\n\n")
+            text.append_text(card_body(card, self.settings))
+            record.show(text)  # repaints only itself: no screen-wide re-layout per keypress
+            status.update(card_status(card), layout=False)
+            note.value = (card.mine.note or "") if card.mine else ""
 
     def _run(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
         try:
             fn(*args)
         except ReviewflowError as exc:
             self.notify(str(exc), severity="error")
+            return
+        except SQLAlchemyError as exc:  # e.g. the database stayed locked: say so, keep going
+            self.notify(f"NOT saved, try again: {type(exc).__name__}: {exc}"[:300],
+                        severity="error", timeout=10)
             return
         self.show_current()
         if self.queue.left == 0 and self.queue.total:
@@ -135,6 +154,9 @@ class ScreeningScreen(Screen[None]):
     def action_move(self, delta: int) -> None:
         self.queue.move(delta)
         self.show_current()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#record", RecordPane).scroll_lines(lines)
 
     def action_search(self) -> None:
         def found(text: str | None) -> None:

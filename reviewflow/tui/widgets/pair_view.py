@@ -15,10 +15,12 @@ def pair_table(view: PairView) -> Table:
         f"Pair {view.pair_id}  ·  score {view.score:.2f}  ·  {view.outcome}"
         + (f"  ·  {view.reason}" if view.reason else "")))
     table.add_column("field", style="dim", width=9)
-    table.add_column("record A", ratio=1)
-    table.add_column("record B", ratio=1)
+    table.add_column(f"record A (#{view.a_id}, kept)", ratio=1)
+    table.add_column(f"record B (#{view.b_id})", ratio=1)
     for name in COMPARED_FIELDS:
         a, b = view.a[name], view.b[name]
+        if not a and not b:
+            continue  # empty on both sides: nothing to compare
         if name == "abstract":
             a, b = a[:600], b[:600]
         style = DIFF_STYLE if name in view.differing else ""

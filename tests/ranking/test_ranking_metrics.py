@@ -1,0 +1,61 @@
+"""Metrics on hand-made screening orders; expected values worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reviewflow.ranking import metrics
+
+# 10 records, relevant at screening positions 1 and 3.
+SHORT = [1, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+# 20 records, relevant at positions 2, 5 and 20: the last one is found last.
+LATE = [0, 1, 0, 0, 1] + [0] * 14 + [1]
+# 100 records, a perfect ranking: the 20 relevant first.
+PERFECT = [1] * 20 + [0] * 80
+
+
+def test_recall_curve_short() -> None:
+    expected = [0, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 1]
+    assert metrics.recall_curve(SHORT).tolist() == expected
+
+
+def test_short_sequence_figures() -> None:
+    # 95% of 2 relevant rounds up to 2 -> reached at record 3: WSS@95 = .95 - 3/10.
+    assert metrics.screened_at_recall(SHORT, 0.95) == 3
+    assert metrics.wss(SHORT, 0.95) == pytest.approx(0.65)
+    assert metrics.wss(SHORT, 1.0) == pytest.approx(0.70)
+    # RRF@10: the first ceil(1.0) = 1 record holds 1 of 2 relevant.
+    assert metrics.rrf(SHORT, 0.10) == pytest.approx(0.5)
+
+
+def test_late_relevant_gives_negative_wss95() -> None:
+    # ceil(.95 * 3) = 3 relevant needed -> all 20 records: .95 - 20/20.
+    assert metrics.screened_at_recall(LATE, 0.95) == 20
+    assert metrics.wss(LATE, 0.95) == pytest.approx(-0.05)
+    assert metrics.wss(LATE, 1.0) == pytest.approx(0.0)
+    # first ceil(2.0) = 2 records hold 1 of 3 relevant.
+    assert metrics.rrf(LATE, 0.10) == pytest.approx(1 / 3)
+
+
+def test_perfect_ranking() -> None:
+    # 19 of 20 relevant at record 19: .95 - .19; all at 20: 1 - .20; 10 of 20 in first 10.
+    summary = metrics.summary(PERFECT)
+    assert summary["screened_at_95"] == 19
+    assert summary["wss95"] == pytest.approx(0.76)
+    assert summary["wss100"] == pytest.approx(0.80)
+    assert summary["rrf10"] == pytest.approx(0.5)
+    assert summary["n_records"] == 100 and summary["n_included"] == 20
+
+
+def test_random_order_wss_near_zero() -> None:
+    rng = np.random.default_rng(1)
+    values = [metrics.wss(rng.permutation(PERFECT), 0.95) for _ in range(300)]
+    assert abs(float(np.mean(values))) < 0.05
+
+
+def test_undefined_without_relevant_records() -> None:
+    with pytest.raises(ValueError):
+        metrics.wss([0, 0, 0])
+    with pytest.raises(ValueError):
+        metrics.recall_curve([])
