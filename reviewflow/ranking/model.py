@@ -65,6 +65,7 @@ from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.svm import LinearSVC
 
 CLASSIFIERS = ("lr", "ens", "sgd", "nb", "cnb", "svm")
+BALANCES = ("weights", "double", "none")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class RankerConfig:
     sublinear_tf: bool = True
     char_ngrams: bool = False
     balanced: bool = True
+    balance: str = "weights"
+    double_params: tuple[float, float, float, float] = (2.155, 0.94, 0.789, 1.0)
     seed: int = 0
 
 
@@ -112,15 +115,17 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> sparse.csr_mat
 
 
 def _classifier(config: RankerConfig):  # noqa: ANN202 - sklearn estimators share no base type
+    weighted = config.balanced and config.balance == "weights"
     if config.classifier == "lr":
         return LogisticRegression(
-            C=config.c, class_weight="balanced" if config.balanced else None,
+            C=config.c, class_weight="balanced" if weighted else None,
             solver="liblinear", dual=True,
             max_iter=5000,
         )
     if config.classifier == "sgd":
         return SGDClassifier(
-            loss="log_loss", alpha=config.sgd_alpha, class_weight="balanced",
+            loss="log_loss", alpha=config.sgd_alpha,
+            class_weight="balanced" if weighted else None,
             max_iter=30, tol=None, random_state=config.seed,
         )
     if config.classifier == "nb":
@@ -128,8 +133,39 @@ def _classifier(config: RankerConfig):  # noqa: ANN202 - sklearn estimators shar
     if config.classifier == "cnb":
         return ComplementNB(alpha=config.nb_alpha)
     if config.classifier == "svm":
-        return LinearSVC(C=config.c / 10, class_weight="balanced")
+        return LinearSVC(C=config.c / 10, class_weight="balanced" if weighted else None)
     raise ValueError(f"unknown classifier {config.classifier!r}; choose from {CLASSIFIERS}")
+
+
+def double_balance(
+    idx: np.ndarray, y: np.ndarray, rng: np.random.Generator,
+    a: float = 2.155, alpha: float = 0.94, b: float = 0.789, beta: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """ASReview's "double" resampling: same training size, relevant rows oversampled.
+
+    The share of relevant rows grows as they get rarer (weight ``a*(n1/n0)^-alpha``)
+    and irrelevant rows weigh less early on (``1-(1-b)*(1+ln n)^-beta``); rows are
+    copied whole as often as fits, the remainder drawn without replacement. Same
+    formula and defaults as ASReview 0.x ``DoubleBalance``, reimplemented.
+    """
+    ones, zeros = idx[y == 1], idx[y == 0]
+    if ones.size == 0 or zeros.size == 0:
+        return idx, y
+    n = idx.size
+    w1 = a * (ones.size / zeros.size) ** (-alpha)
+    w0 = 1 - (1 - b) * (1 + np.log(n)) ** (-beta)
+    share = w1 * ones.size * n / (w1 * ones.size + w0 * zeros.size)
+    n1 = int(np.floor(share)) + int(rng.random() < share - np.floor(share))
+    n1 = max(1, min(n - 2, n1))
+    picked = np.concatenate([_fill(ones, n1, rng), _fill(zeros, n - n1, rng)])
+    labels = np.concatenate([np.ones(n1, dtype=int), np.zeros(n - n1, dtype=int)])
+    return picked, labels
+
+
+def _fill(src: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    copies = n // src.size
+    extra = rng.choice(src, size=n - copies * src.size, replace=False)
+    return np.concatenate([np.tile(src, copies), extra])
 
 
 def _balanced_weights(y: np.ndarray) -> np.ndarray:
@@ -160,6 +196,8 @@ class Ranker:
             raise ValueError(
                 f"unknown classifier {self.config.classifier!r}; choose from {CLASSIFIERS}"
             )
+        if self.config.balance not in BALANCES:
+            raise ValueError(f"unknown balance {self.config.balance!r}; choose from {BALANCES}")
         self.features = features if features is not None else build_features(texts, self.config)
         self.n_records = self.features.shape[0]
         self._scores: np.ndarray | None = None
@@ -179,12 +217,14 @@ class Ranker:
             return self
         if y.sum() == y.size or self.config.always_pseudo_negatives:
             idx, y = self._add_pseudo_negatives(idx, y)
+        if self.config.balance == "double":
+            idx, y = double_balance(idx, y, self._rng, *self.config.double_params)
         x = self.features[idx]
         if self.config.classifier == "ens":
             self._scores = self._ensemble(x, y)
             return self
         model = _classifier(self.config)
-        if self.config.classifier in ("nb", "cnb"):
+        if self.config.classifier in ("nb", "cnb") and self.config.balance == "weights":
             model.fit(x, y, sample_weight=_balanced_weights(y))
         else:
             model.fit(x, y)
