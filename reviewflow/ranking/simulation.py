@@ -65,6 +65,7 @@ class SimulationResult:
             "n_included": self.n_included,
             "seeds": self.seeds,
             "wss95": self.mean("wss95"),
+            "wss95_asreview": self.mean("wss95_asreview"),
             "wss100": self.mean("wss100"),
             "rrf10": self.mean("rrf10"),
             "screened_at_95": self.mean("screened_at_95"),
