@@ -84,6 +84,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     missed: dict[str, Counter[str]] = {}
+    counts: list[str] = []
     for bench in load_all(CORPUS):
         start = time.perf_counter()
         result = deduplicate(bench.records)
@@ -96,10 +97,15 @@ def main() -> None:
               f"{m['recall_with_queue']:>7.4f} {m['queued']:>6} {m['sensitivity']:>6.3f} "
               f"{m['specificity']:>6.3f} {flag}{best:>8.3f} {seconds:>5.1f}  {published}")
         missed[bench.name] = missed_reasons(bench, result)
+        should = int(m["TP"] + m["FN"])
+        counts.append(f"{bench.name} {int(m['TP'])}/{should} (best published {best} of {should}"
+                      f" = {best * should:.1f})")
     print("\nauto P/R: pairwise precision/recall of automatic merges; R+queue: recall if every "
           "queued pair were confirmed;\nsens/spec: bib-dedupe's record-level counting; "
           "* = DedupEndNote README figures, record-level counting of all records in a "
           "duplicate set (not directly comparable).")
+    print("\nrecords removed / to remove (published sensitivities are rounded to 3 decimals, so "
+          "a tie in records can show as '<'):\n  " + "; ".join(counts))
     print("\ntitle + abstract only (screening sets with a duplicate_record_id column; no "
           "published figures):")
     for name in TITLE_ABSTRACT_SETS:

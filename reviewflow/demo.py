@@ -215,12 +215,8 @@ def deduplicate(ctx: DemoContext) -> tuple[object, int, int]:
     return summary, len(queue), same
 
 
-def finish(ctx: DemoContext) -> None:
-    """Last steps: agreement, PRISMA counts and diagram, the HTML report."""
-    from reviewflow.cli.prisma import format_counts
-    from reviewflow.prisma.derive import prisma_counts
-    from reviewflow.prisma.diagram import draw
-    from reviewflow.report.html import build_report
+def agreement(ctx: DemoContext) -> None:
+    """Step 5: Cohen's kappa and percent agreement per stage, derived from the decisions."""
     from reviewflow.screening.agreement import stage_agreement
     from reviewflow.screening.state import stage_statuses
     from reviewflow.stages import LABELS, STAGES
@@ -231,14 +227,53 @@ def finish(ctx: DemoContext) -> None:
                 kappa = "n/a" if a.kappa is None else f"{a.kappa:.2f}"
                 ctx.say(f"[5] Agreement at {LABELS[stage].lower()}: {a.n} records, "
                         f"{a.percent:.1f}% agreement, Cohen's kappa {kappa}")
+
+
+def finish(ctx: DemoContext) -> None:
+    """Last steps: PRISMA counts and diagram, the HTML report."""
+    from reviewflow.cli.prisma import format_counts
+    from reviewflow.prisma.derive import prisma_counts
+    from reviewflow.prisma.diagram import draw
+    from reviewflow.report.html import build_report
+
+    with ctx.store.session() as s:
         counts = prisma_counts(s)
     out = ctx.folder / "output"
     out.mkdir(exist_ok=True)
     draw(counts, out / "prisma.svg", out / "prisma.png")
-    ctx.say("[6] PRISMA 2020 counts (diagram: output/prisma.png):")
+    ctx.say("[8] PRISMA 2020 counts (diagram: output/prisma.png):")
     for line in format_counts(counts.to_json()).splitlines():
         ctx.say(f"    {line}")
     errors = counts.identity_errors()
     ctx.say("    identities hold" if not errors else f"    CHECK: {'; '.join(errors)}")
     path = build_report(ctx.store, ctx.folder / "report", ctx.folder)
     ctx.say(f"[9] Report: {path}")
+
+
+def extract_and_analyse(ctx: DemoContext):  # -> DemoExtraction
+    """Steps 7-8: link included reports to their studies, extract, assess bias, analyse."""
+    from reviewflow.extraction.demo_step import run_demo_extraction
+    from reviewflow.extraction.run_analysis import summary_lines
+    from reviewflow.extraction.studies import included_record_ids, link_record, list_studies
+
+    result = run_demo_extraction(ctx.store, ctx.folder, ctx.samples)
+    with (ctx.samples / "extraction.csv").open(encoding="utf-8", newline="") as fh:
+        label_of = {row["study_key"]: row["study"] for row in csv.DictReader(fh)}
+    truth = record_truth(ctx)
+    with ctx.store.session() as s:
+        included = included_record_ids(s)
+    linked_already = {rid for st in list_studies(ctx.store) for rid in st.record_ids}
+    linked = 0
+    for rid in sorted(set(included) - linked_already):
+        label = label_of.get(truth.get(rid, {}).get("study_key", ""))
+        if label:
+            link_record(ctx.store, label, rid)
+            linked += 1
+    ctx.say(f"[6] Extraction: {result.studies} studies, {result.values} values from two "
+            f"reviewers, {result.judgements} risk-of-bias judgements; {linked} included "
+            "reports linked to their studies")
+    ctx.say("[7] Analyses (forest plots in analyses/):")
+    for run in result.outputs.runs:
+        for line in summary_lines(run):
+            ctx.say(f"    {line}")
+    return result

@@ -3,16 +3,68 @@
 The real third-party exports live in ``../shared/corpus`` beside the checkout
 (never copied into the project). Tests that need them use the ``corpus`` fixture,
 which skips with a stated reason when the folder is absent.
+
+Store fixtures and the two backends
+-----------------------------------
+Every test that touches a review store should get it from one of these fixtures,
+so the same test runs on SQLite (the default) and, with
+``REVIEWFLOW_TEST_BACKEND=postgres``, on a fresh PostgreSQL database per test:
+
+* ``store_url``  -- the URL of an EMPTY database (no schema yet): for tests of
+  ``Store.create`` / ``reviewflow init --db``.
+* ``review_dir`` -- a review folder made like ``reviewflow init`` makes it
+  (``reviewflow.toml`` + a created store); on PostgreSQL the toml names the
+  server, so CLI tests just pass ``--review review_dir``.
+* ``store``      -- the :class:`~reviewflow.store.db.Store` of ``review_dir``,
+  open for the test and disposed after it.
+
+On PostgreSQL ``review_dir`` creates its store IN ``store_url``'s database, so a
+test using both gets one database, not two (on SQLite they are two files). A
+test needing a second, independent database can ask for ``pg_url`` (PostgreSQL
+only) or build a SQLite URL under ``tmp_path``.
+
+``./dev test`` runs the whole suite on SQLite, then re-runs the tests using these
+fixtures (marked ``store`` automatically) on PostgreSQL when a server answers::
+
+    REVIEWFLOW_TEST_BACKEND=postgres pytest -m store
+
+Helpers that build stores without these fixtures use
+``store_backend.new_store_url(tmp_path)`` and mark their modules
+``pytestmark = pytest.mark.store`` (see tests/store_backend.py).
+
+Tests that name their backend explicitly (``db_url`` runs both, ``pg_url`` is
+PostgreSQL only) already ran on PostgreSQL in the first pass and are deselected
+in the PostgreSQL pass. The server is ``$REVIEWFLOW_TEST_PG`` (default
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from store_backend import (
+    BACKEND,
+    create_pg_database,
+    drop_created,
+    drop_pg_database,
+    pg_unavailable,
+)
+
+if TYPE_CHECKING:
+    from reviewflow.store.db import Store
 
 REPO = Path(__file__).resolve().parents[1]
+if BACKEND not in ("sqlite", "postgres"):
+    raise pytest.UsageError(f"REVIEWFLOW_TEST_BACKEND={BACKEND!r}: use sqlite or postgres")
+
+# Fixtures whose backend follows REVIEWFLOW_TEST_BACKEND (marked ``store``).
+BACKEND_FIXTURES = frozenset({"store_url", "review_dir", "store"})
+# Fixtures that choose their backend themselves (also marked ``store``).
+EXPLICIT_FIXTURES = frozenset({"db_url", "pg_url"})
 
 
 def corpus_path() -> Path:
@@ -29,49 +81,81 @@ def corpus() -> Path:
     return path
 
 
-PG_ADMIN_URL = os.environ.get(
-    "REVIEWFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+@pytest.fixture(scope="session", autouse=True)
+def _drop_helper_databases() -> Iterator[None]:
+    """PostgreSQL databases made by :func:`store_backend.new_store_url` go at the end."""
+    yield
+    drop_created()
 
 
-def _pg_available() -> str | None:
-    """None when a PostgreSQL server answers, else the reason it does not."""
-    try:
-        import sqlalchemy as sa
-
-        eng = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with eng.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        eng.dispose()
-        return None
-    except Exception as exc:  # any failure means: no server to test against
-        return f"no PostgreSQL server at {PG_ADMIN_URL}: {type(exc).__name__}"
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark store tests; in the PostgreSQL pass keep only backend-following ones."""
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & (BACKEND_FIXTURES | EXPLICIT_FIXTURES):
+            item.add_marker(pytest.mark.store)
+        explicit_only = bool(names & EXPLICIT_FIXTURES) and not names & BACKEND_FIXTURES
+        (dropped if BACKEND == "postgres" and explicit_only else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 @pytest.fixture
-def pg_url():
+def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    import uuid
-
-    import sqlalchemy as sa
-
-    reason = _pg_available()
+    reason = pg_unavailable()
     if reason:
+        if BACKEND == "postgres":
+            pytest.fail(f"REVIEWFLOW_TEST_BACKEND=postgres but {reason}")
         pytest.skip(reason)
-    name = f"rf_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+    url = create_pg_database()
     yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_pg_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, tmp_path):
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test against SQLite and (when a server answers) PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on the backend REVIEWFLOW_TEST_BACKEND names (sqlite default)."""
+    if BACKEND == "postgres":
+        return request.getfixturevalue("pg_url")
+    return f"sqlite:///{tmp_path / 'empty-store.db'}"
+
+
+@pytest.fixture
+def review_dir(tmp_path: Path, store_url: str) -> Path:
+    """A review folder as ``reviewflow init`` makes it, on the selected backend."""
+    from reviewflow.store.db import Store
+    from reviewflow.store.location import ReviewConfig, sqlite_url
+
+    folder = tmp_path / "review"
+    folder.mkdir()
+    config = ReviewConfig(folder=folder, title="Test review")
+    if BACKEND == "postgres":
+        config.db_url = store_url
+    else:
+        config.db_url = None  # the default: reviewflow.db inside the folder
+        store_url = sqlite_url(folder / "reviewflow.db")
+    Store.create(store_url, title=config.title).dispose()
+    config.save()
+    return folder
+
+
+@pytest.fixture
+def store(review_dir: Path) -> Iterator[Store]:
+    """The open :class:`~reviewflow.store.db.Store` of ``review_dir``."""
+    from reviewflow.store.db import Store
+    from reviewflow.store.location import load_config
+
+    with Store.open(load_config(review_dir).database_url()) as opened:
+        yield opened

@@ -56,6 +56,8 @@ def demo(
             say(f"[4] Screening at {label}: " + ", ".join(f"{k} {v} decisions"
                                                           for k, v in loaded.items())
                 + f"; {resolved} conflicts settled by the arbiter")
+        steps.agreement(ctx)
+        steps.extract_and_analyse(ctx)
         steps.finish(ctx)
     finally:
         ctx.store.dispose()

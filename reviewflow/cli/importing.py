@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlmodel import select
 
 from reviewflow.cli.common import fail, open_store
+from reviewflow.cli.export import export_app
 from reviewflow.importers import FORMATS
 from reviewflow.importers.ris_writer import write_ris
 from reviewflow.records import Record
@@ -36,9 +37,6 @@ CSV_COLUMNS = (
     "pmid", "language", "keywords", "publication_type", "url", "issn", "accession",
     "translated_title", "abstract", "sources",
 )
-
-export_app = typer.Typer(help="Write review data out of the store.", no_args_is_help=True)
-
 
 def import_files(
     ctx: typer.Context,
@@ -223,5 +221,5 @@ def _write_csv(
 
 def register(app: typer.Typer) -> None:
     app.command("import")(import_files)
+    # ``export`` is one sub-app made in cli/export.py; this area adds its command to it.
     export_app.command("records")(export_records)
-    app.add_typer(export_app, name="export")

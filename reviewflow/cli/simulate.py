@@ -38,6 +38,7 @@ def _report(result: SimulationResult, name: str, classifier: str) -> str:
     )
     rows = [
         line("WSS@95", "wss95"),
+        line("WSS@95 (ASReview's way)", "wss95_asreview"),
         line("WSS@100", "wss100"),
         line("RRF@10", "rrf10"),
         line("Screened at 95% recall", "screened_at_95", pct=False),

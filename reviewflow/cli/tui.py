@@ -10,7 +10,7 @@ import os
 
 import typer
 
-from reviewflow.cli.common import open_store
+from reviewflow.cli.common import globals_of, open_store, review_config
 from reviewflow.cli.screening import screening_settings
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.decisions import ensure_reviewer
@@ -26,7 +26,9 @@ def _run(ctx: typer.Context, name: str | None, stage: str | None) -> None:
     viewer = Viewer(person.id, person.name, person.role, settings.blind)
     from reviewflow.tui.app import ReviewflowApp  # lazy: textual only for these commands
 
-    ReviewflowApp(store, viewer, settings=settings, start_stage=stage).run()
+    folder = None if (globals_of(ctx).db and globals_of(ctx).review is None) else \
+        review_config(ctx).folder
+    ReviewflowApp(store, viewer, settings=settings, start_stage=stage, folder=folder).run()
 
 
 def tui(

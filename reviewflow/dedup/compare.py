@@ -9,11 +9,13 @@ support (pages, volume, journal, DOI...), or a shared identifier.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rapidfuzz import fuzz
 
 from reviewflow.dedup.journals import journal_compatible
 from reviewflow.dedup.normalise import Norm, fold
-from reviewflow.dedup.rules import conflict, soft_conflicts
+from reviewflow.dedup.rules import conflict, online_first, same_first_page, soft_conflicts
 from reviewflow.dedup.verdict import Verdict
 
 DISTINCT = Verdict("distinct", 0.0, "dissimilar")
@@ -65,9 +67,26 @@ def _author_match(a: Norm, i: int, b: Norm, j: int) -> bool:
     return a.initials[i] == y[:1] and b.initials[j] == x[:1] and a.initials[i] != ""
 
 
+def _same_script(a: Norm, b: Norm) -> bool:
+    """Some pair of titles is written in one script; a Chinese title and an English one
+    cannot be compared (that is no evidence either way)."""
+    return any(_cjk(x) == _cjk(y) for x in filter(None, (a.title, a.alt_title))
+               for y in filter(None, (b.title, b.alt_title)))
+
+
+def _cjk(name: str) -> bool:
+    return not name.isascii() and any("\u3400" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
+                                      for c in name)
+
+
 def author_similarity(a: Norm, b: Norm) -> float | None:
-    """0-1 agreement of author lists; None when one side has no authors."""
+    """0-1 agreement of author lists; None when one side has no authors, or when the
+    names are written in different scripts ('李爽' vs 'Li, S'): that is no disagreement."""
     if not a.surnames or not b.surnames:
+        return None
+    if a.surnames[0].isascii() != b.surnames[0].isascii() and (
+        _cjk(a.surnames[0]) or _cjk(b.surnames[0])
+    ):
         return None
     first = a.surnames[0] == b.surnames[0] or _author_match(a, 0, b, 0)
     na, nb = min(len(a.surnames), 10), min(len(b.surnames), 10)
@@ -81,10 +100,43 @@ def author_similarity(a: Norm, b: Norm) -> float | None:
     return 0.6 + 0.4 * overlap
 
 
+def unshift(a: Norm, b: Norm) -> Norm:
+    """*a* with its fields moved back when a database shifted them one place: no volume,
+    the volume in the issue field and the issue in the pages field ('-, 26, 9' vs
+    '26, 9, 1746'). The pages of *a* are then unknown."""
+    if a.volume or not a.issue or a.issue != b.volume or not b.issue \
+            or a.page_start != b.issue or a.page_end not in ("", a.page_start):
+        return a
+    return replace(a, volume=b.volume, issue=b.issue, page_start="", page_end="",
+                   full_paper=False)
+
+
+def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
+    """One abstract printed at two places of the same issue (program and abstract book).
+
+    Everything but the first page agrees: near-identical long title, the same
+    3+ authors in full, journal, volume, issue and year, and neither has the
+    page range of a full paper (for a meeting abstract,
+    no issue on either side is enough: a meeting has one abstract book). An
+    erratum or a reply would be marked or have other authors, and comes in a
+    later issue.
+    """
+    if t is None or t < 0.98 or _generic(a, b) or a.notice or b.notice \
+            or a.full_paper or b.full_paper:
+        return False
+    meeting = a.conference or b.conference or a.supplement or b.supplement
+    if not (a.volume and (a.issue or (meeting and not b.issue)) and a.year and a.journal_tokens):
+        return False
+    if (a.volume, a.issue, a.year) != (b.volume, b.issue, b.year) or a.surnames != b.surnames \
+            or len(a.surnames) < 3 or a.initials != b.initials:
+        return False
+    return journal_compatible(a.journal, b.journal) and a.title_numbers == b.title_numbers
+
+
 def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
     """Independent bibliographic agreements (each must be present on both sides)."""
     found = []
-    if a.page_start and a.page_start == b.page_start:
+    if same_first_page(a, b):
         found.append("pages")
     if a.volume and a.volume == b.volume:
         found.append("volume")
@@ -106,9 +158,19 @@ def _generic(a: Norm, b: Norm) -> bool:
 
 def compare(a: Norm, b: Norm) -> Verdict:
     """Judge whether records *a* and *b* report the same publication."""
-    t = title_similarity(a, b) if a.title and b.title else None
+    a, b = unshift(a, b), unshift(b, a)
+    t = title_similarity(a, b) if a.title and b.title and _same_script(a, b) else None
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
+    if blocked is not None and blocked.reason == "different pages":
+        if printed_twice(a, b, t) and conflict(a, b, t, printed_twice=True) is None:
+            return Verdict("certain", 0.95, "same title, all authors, journal, volume, issue: "
+                           "one text printed twice in the issue")
+        if online_first(a, b) and t is not None and t >= 0.9 \
+                and conflict(a, b, t, printed_twice=True) is None:
+            # the same length at another place: likely, but a person should confirm
+            return Verdict("possible", _score(t, author_similarity(a, b), 1),
+                           "ahead-of-print pages 1-N vs the print pages")
     if blocked is not None:
         if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
             return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
@@ -165,6 +227,8 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
         return f"same authors, journal, volume, page range, year; title {t:.2f} (translated?)"
     if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
         return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
+    if t >= 0.98 and au is not None and au >= 0.99 and _unpaged_twin(a, b, found):
+        return f"title {t:.2f}, authors, {why}; pages on one side at most"
     if t >= 0.98 and not generic and same_abstract(a, b):
         return f"title {t:.2f}, same abstract" + (f", {why}" if why else "")
     if t >= 0.98 and not generic and _full_author_match(a, b, au) and (
@@ -172,6 +236,14 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
     ):
         return f"title {t:.2f}, all authors, " + why
     return ""
+
+
+def _unpaged_twin(a: Norm, b: Norm, found: list[str]) -> bool:
+    """A short title ('ESICON 2017 Abstracts') is enough when every field present agrees,
+    down to volume and issue, and at most one record has pages (nothing tells them apart)."""
+    return (not (a.page_start and b.page_start) and not a.notice
+            and min(len(a.title.split()), len(b.title.split())) >= 3
+            and {"volume", "issue", "year", "journal"} <= set(found))
 
 
 def same_abstract(a: Norm, b: Norm) -> bool:

@@ -8,6 +8,10 @@ similar title nor an identifier nor volume + first page; only the survivors
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from rapidfuzz import fuzz, process
 
@@ -65,6 +69,24 @@ def prefilter(norms: list[Norm], pairs: np.ndarray) -> np.ndarray:
 PERSON_SAID_DISTINCT = Verdict("distinct", 0.0, "a person judged them distinct")
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one run.
+
+    A run allocates millions of small acyclic objects (keys, lists, Norms);
+    each allocation burst triggers a collection that rescans everything still
+    alive, which cost about a third of the CPU time at 30k records. Nothing a
+    run builds needs the cycle collector; plain reference counting frees it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def deduplicate(records: list[Record],
                 known_distinct: set[tuple[int, int]] | None = None) -> DedupResult:
     """Find certain duplicates (grouped), possible ones (queued) and related pairs.
@@ -73,6 +95,12 @@ def deduplicate(records: list[Record],
     different; they are never merged or queued again, and they also block
     groups that would put them together.
     """
+    with _collector_paused():
+        return _deduplicate(records, known_distinct)
+
+
+def _deduplicate(records: list[Record],
+                 known_distinct: set[tuple[int, int]] | None) -> DedupResult:
     norms = [normalise(r, i) for i, r in enumerate(records)]
     candidates = candidate_pairs(norms)
     survivors = prefilter(norms, candidates)

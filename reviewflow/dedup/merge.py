@@ -49,7 +49,9 @@ def merged_record(members: list[int], kept: int, records: list[Record]) -> Recor
     group = [records[kept]] + [records[i] for i in members if i != kept]
     base = records[kept]
     dois = [norm_doi(r.doi) for r in group]
-    doi_choice = _most_common(dois)
+    counts = Counter(d for d in dois if d)
+    # ties go to the shorter DOI: the article's, not one of its '.s001' component DOIs
+    doi_choice = max(counts, key=lambda d: (counts[d], -len(d))) if counts else None
     return replace(
         base,
         title=max((r.title for r in group), key=_title_quality) or base.title,

@@ -27,7 +27,7 @@ _LANG_TAG = re.compile(
     re.I,
 )
 # '[Review] [39 refs]', '[Erratum appears in ...]', '[see comments]' added by databases
-_ANNOTATION = re.compile(r"\[[^\]]*\]|\((?:vol|see|erratum|comment)[^)]*\)")
+_ANNOTATION = re.compile(r"\[[^\]]*\]|\((?:vol|see|erratum|comment|retract)[^)]*\)")
 # MEDLINE translated titles: '[Title in English] LA: Chi'; Embase '<ORIGINAL> ...'
 _LEADING_BRACKET = re.compile(r"^\[([^\]]{20,})\]")
 _LANG_SUFFIX = re.compile(r"\bla:\s*\w+\.?\s*$")
@@ -35,6 +35,7 @@ _ORIGINAL = re.compile(r"<\s*original\s*>")
 _NAME_PUNCT = re.compile(r"[^\w\s.]")
 _SPACES = re.compile(r"\s+")
 _PAGE_LISTS = re.compile(r"[,+;]")
+_PAGE_COUNT = re.compile(r"^\d+(?:p|pp|pages?)\.?$")
 _EXCEL_DM = re.compile(r"^(\d{1,2})-([a-z]{3})$")
 _EXCEL_MD = re.compile(r"^([a-z]{3})-(\d{1,2})$")
 _LEADING_NUMBER = re.compile(r"^(\d+)\b")
@@ -43,6 +44,7 @@ _PARENS = re.compile(r"\(.*?\)")
 _BRACKETS = re.compile(r"\[.*?\]")
 _SUPPL = re.compile(r"suppl")
 _SUPPL_PAGE = re.compile(r"^s\d+")
+_SUPPL_ISSUE = re.compile(r"^\s*(?:\d+\s*)?s\s?\d+\b")  # issue 'S2', '8 S1': a supplement
 _HTML = re.compile(r"<[^>]{1,20}>")
 _NON_WORD = re.compile(r"[^\w]+", re.U)
 _DIGITS = re.compile(r"\d+")
@@ -63,9 +65,25 @@ _NOTICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("comment", re.compile(r"^(comment on|commentary on|response to|reply to|reply|"
                            r"in reply|letter to the editor|re:|authors? reply|评论)")),
 ]
+# Notices that only a title suffix gives away. Web of Science: 'Title (vol 48, pg 277, 2017)'
+# (a correction), '(Retraction of vol 5, pg 1, 2019)'; Embase: 'Title (Journal (2009) 360
+# (542-544))'. Note that WoS's '(Retracted article. See vol ...)' marks the retracted
+# article itself, not a notice: it is stripped as an annotation instead.
+_NOTICE_SUFFIXES: list[tuple[str, re.Pattern[str]]] = [
+    ("retraction", re.compile(r"\(\s*retraction (?:of|note)\b[^)]*\)\s*\.?\s*$")),
+    ("erratum", re.compile(r"\(\s*vol\.?\s*\d+\s*,[^)]*\b(?:pg|art\.?\s*no)\b[^)]*\)\s*\.?\s*$")),
+    ("erratum", re.compile(r"\(\s*vol\.?\s*\d+\s*,\s*[\w.]+\s*,\s*(?:19|20)\d\d\s*\)\s*\.?\s*$")),
+    ("erratum", re.compile(r"\([^()]*\(\s*\d{4}\s*\)\s*\d+[^()]*(?:\([^()]*\))?\s*\)\s*\.?\s*$")),
+]
+# What a notice says before the title of the record it concerns ('Correction to: ...').
+_NOTICE_PREFIX = re.compile(
+    r"^(?:notice of retraction|retraction notice|retraction note|retraction|retracted article|"
+    r"retracted|withdrawn|erratum|errata|corrigendum|author correction|publisher correction|"
+    r"correction|更正|勘误|撤稿)(?:\s+(?:to|of|for|in|on|notice))*\s+"
+)
 _CONF_WORDS = re.compile(
     r"\b(conference|congress|meeting|symposium|workshop|annual scientific|abstracts?|"
-    r"proceedings|poster|conf)\b",
+    r"proceedings|inproceedings|cpaper|poster|conf)\b",
     re.I,
 )
 _NOT_CONF = re.compile(r"proceedings of the (national academy|royal society)|proc natl acad", re.I)
@@ -158,7 +176,9 @@ def norm_doi(doi: str | None) -> str:
         return ""
     doi = _DOI_PREFIX.sub("", doi.strip())
     doi = doi.split()[0] if doi.strip() else ""
-    doi = (unquote(doi) if "%" in doi else doi).rstrip(".").lower()
+    doi = (unquote(doi) if "%" in doi else doi).rstrip(".,;:").lower()
+    if doi.endswith(")") and doi.count(")") > doi.count("("):
+        doi = doi[:-1].rstrip(".,;:")  # '(doi: 10.1000/xyz).' pasted with its bracket
     return doi if doi.startswith("10.") and "/" in doi else ""
 
 
@@ -203,8 +223,8 @@ def norm_pages(pages: str | None) -> tuple[str, str]:
         return "", ""
     text = fold(pages).replace("--", "-").replace("–", "-").replace("—", "-")
     text = _SPACES.sub("", text)
-    if text in {"na", "n/a", "-", "none", "unknown"}:
-        return "", ""
+    if text in {"na", "n/a", "-", "none", "unknown"} or _PAGE_COUNT.match(text):
+        return "", ""  # '215 p' is how long a thesis is, not where it is
     excel = _EXCEL_DM.match(text) or _EXCEL_MD.match(text)
     if excel:
         a, b = excel.groups()
@@ -213,11 +233,15 @@ def norm_pages(pages: str | None) -> tuple[str, str]:
         if b.isdigit() and a in _MONTHS:
             return str(_MONTHS[a]), str(int(b))
     if "," in text or "+" in text or ";" in text:
-        # several ranges ('532, 534-536, 538-540'): the first page and the last one
-        parts = [p for p in _PAGE_LISTS.split(text) if p]
-        first, _ = norm_pages(parts[0]) if parts else ("", "")
-        tail = norm_pages(parts[-1]) if len(parts) > 1 else ("", "")
-        return first, tail[1] or tail[0]
+        # several ranges ('532, 534-536, 538-540', listed in any order by the databases
+        # of a trilingual journal): the lowest first page and the highest last one
+        ranges = [norm_pages(p) for p in _PAGE_LISTS.split(text.strip('"')) if p]
+        ranges = [(start, end or start) for start, end in ranges if start]
+        if ranges and all(start.isdigit() and end.isdigit() for start, end in ranges):
+            return (min((start for start, _ in ranges), key=int),
+                    max((end for _, end in ranges), key=int))
+        first = ranges[0][0] if ranges else ""
+        return first, ranges[-1][1] if len(ranges) > 1 else ""
     first, _, last = text.partition("-")
     first = first.lstrip("0") or first
     last = last.lstrip("0") or last
@@ -258,8 +282,8 @@ def norm_journal(journal: str | None) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-def _notice(title: str) -> str:
-    """Erratum/retraction/comment, judged from the title.
+def _notice(title: str, raw_title: str) -> str:
+    """Erratum/retraction/comment, judged from the title (prefix or database suffix).
 
     Publication types ('Editorial', 'Letter', 'Published Erratum') are not
     used: only some databases export them, so the same record would look like
@@ -268,7 +292,46 @@ def _notice(title: str) -> str:
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.match(title):
             return kind
+    if raw_title.rstrip().endswith(")"):
+        for kind, pattern in _NOTICE_SUFFIXES:
+            if pattern.search(raw_title):
+                return kind
     return ""
+
+
+def _cut_citation(raw_title: str) -> str:
+    """A notice title without the citation of the article it concerns.
+
+    Drops a trailing '(...)' holding a year or 'vol', and a trailing '(' that
+    a database cut short ('... syndrome (The Journal of Pediatrics (M').
+    """
+    text = raw_title.rstrip(" .")
+    depth, cut = 0, -1
+    for pos in range(len(text) - 1, -1, -1):
+        char = text[pos]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                cut = pos  # unmatched: a truncated citation
+            else:
+                depth -= 1
+                if depth == 0 and pos > 0 and text.endswith(")") and _cites(text[pos:]):
+                    return text[:pos]
+                if depth == 0:
+                    break
+    return text[:cut] if cut > 0 else text
+
+
+def _cites(fragment: str) -> bool:
+    return bool(re.search(r"\b(?:1[89]|20)\d\d\b|\bvol\b|\bpg\b", fragment))
+
+
+def notice_core(raw_title: str | None) -> str:
+    """The title of the record a correction or retraction notice concerns."""
+    folded = fold(raw_title)
+    title = norm_title(_cut_citation(folded)) if folded else ""
+    return _NOTICE_PREFIX.sub("", title, count=1) or title
 
 
 def _year(record: Record) -> int | None:
@@ -279,6 +342,10 @@ def _year(record: Record) -> int | None:
 def normalise(record: Record, idx: int) -> Norm:
     """Build the matching view of *record* (index *idx* in the input list)."""
     title = norm_title(record.title)
+    notice = _notice(title, fold(record.title))
+    if notice in ("erratum", "retraction"):
+        # two notices of one correction match on what they concern, not on their wording
+        title = notice_core(record.title)
     alt = norm_title(record.translated_title)
     if not title and alt:
         title, alt = alt, ""
@@ -306,7 +373,7 @@ def normalise(record: Record, idx: int) -> Norm:
         page_end=last,
         doi=norm_doi(record.doi),
         pmid=_number(record.pmid),
-        notice=_notice(title),
+        notice=notice,
         conference=conference,
         supplement=suppl_venue or bool(_SUPPL_PAGE.match(first)),
         abstract=record.abstract or "",
@@ -325,7 +392,8 @@ def _venue(journal: str | None, pubtype: str | None, volume: str | None, issue: 
     tokens = tuple(t for t in name.split() if t not in _JOURNAL_STOP)
     conf_source = fold(" ".join(filter(None, [journal, pubtype])))
     conference = bool(_CONF_WORDS.search(conf_source)) and not _NOT_CONF.search(conf_source)
-    supplement = bool(_SUPPL.search(fold(" ".join(filter(None, [journal, volume, issue])))))
+    supplement = bool(_SUPPL.search(fold(" ".join(filter(None, [journal, volume, issue]))))
+                      or _SUPPL_ISSUE.match(fold(issue or "")))
     return name, tokens, conference, supplement
 
 

@@ -21,8 +21,16 @@ def _verdict(outcome: Outcome, reason: str) -> Verdict:
     return Verdict(outcome, 0.0, reason)
 
 
+_SUB_DOI = re.compile(r"^[./](?:s|sm|suppl?|supplementary|sd|g|t|f)?\d{0,4}$")
+
+
 def different_doi(a_doi: str, b_doi: str) -> bool:
-    return bool(a_doi and b_doi and a_doi != b_doi)
+    """Two DOIs for two publications; a component DOI ('.../pone.0123.s001', a supplement
+    file or figure of the article) names a part of the same one."""
+    if not (a_doi and b_doi) or a_doi == b_doi:
+        return False
+    short, long = sorted((a_doi, b_doi), key=len)
+    return not (long.startswith(short) and _SUB_DOI.match(long[len(short):]))
 
 
 def _page_number(page: str) -> int | None:
@@ -54,6 +62,21 @@ def pages_conflict(a: Norm, b: Norm) -> bool:
     return not same_last and not _article_number_vs_count(a, b)
 
 
+def online_first(a: Norm, b: Norm) -> bool:
+    """One is the ahead-of-print version of the other (see :func:`_online_first`)."""
+    return _online_first(a, b) or _online_first(b, a)
+
+
+def _online_first(a: Norm, b: Norm) -> bool:
+    """*a* is the ahead-of-print version: no volume yet, its own PDF paginated 1..N,
+    where the issue gave the same article N pages further on ('1-6' vs '2422-2427')."""
+    if a.volume or not b.volume or a.page_start != "1" or not a.page_end.isdigit():
+        return False
+    if not (b.page_start.isdigit() and b.page_end.isdigit()):
+        return False
+    return abs(int(a.page_end) - (int(b.page_end) - int(b.page_start) + 1)) <= 1
+
+
 def _article_number_vs_count(a: Norm, b: Norm) -> bool:
     """'106482' (an article number) vs '11' (its page count): not two different places."""
     if a.page_end or b.page_end:
@@ -83,8 +106,32 @@ def different_issues(a_issue: str, b_issue: str) -> bool:
                 and len(a_issue) <= 2 and len(b_issue) <= 2 and a_issue != b_issue)
 
 
-def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
-    """The first hard rule that forbids merging *a* and *b*, or None."""
+def same_first_page(a: Norm, b: Norm) -> bool:
+    """Same first page, letting one database drop a letter prefix ('c37-c42' vs '37-42',
+    'e123' vs '123'). A supplement 'S12' is another place than page 12, so not 's'."""
+    if a.page_start == b.page_start:
+        return bool(a.page_start)
+    pa, pb = _unprefixed(a.page_start), _unprefixed(b.page_start)
+    if not pa or pa != pb:
+        return False
+    ea, eb = _unprefixed(a.page_end), _unprefixed(b.page_end)
+    return ea == eb or not (a.page_end and b.page_end)
+
+
+def _unprefixed(page: str) -> str:
+    if len(page) > 1 and page[0].isalpha() and page[0] != "s" and page[1:].isdigit():
+        return page[1:]
+    return page if page.isdigit() else ""
+
+
+def conflict(a: Norm, b: Norm, title_sim: float | None,
+             printed_twice: bool = False) -> Verdict | None:
+    """The first hard rule that forbids merging *a* and *b*, or None.
+
+    *printed_twice*: the caller established that both are one text printed at
+    two places of one issue (see :func:`compare.printed_twice`), so pages differ
+    by nature.
+    """
     if a.notice != b.notice:
         kinds = sorted(filter(None, (a.notice, b.notice)))
         if title_sim is not None and title_sim >= 0.6:
@@ -98,7 +145,7 @@ def conflict(a: Norm, b: Norm, title_sim: float | None) -> Verdict | None:
         title_sim is not None and title_sim >= 0.8
     ):
         return _verdict("related", "conference abstract vs full paper")
-    if pages_conflict(a, b):
+    if pages_conflict(a, b) and not printed_twice:
         return _verdict("distinct", "different pages")
     if different_volumes(a.volume, b.volume, a.issue_numbers, b.issue_numbers):
         return _verdict("distinct", "different volumes")

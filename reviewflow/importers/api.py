@@ -21,7 +21,7 @@ from reviewflow.importers import (
     tabular,
     wos,
 )
-from reviewflow.importers.base import Reader, ReadOutput
+from reviewflow.importers.base import Reader, ReadOutput, gc_paused
 from reviewflow.importers.detect import detect_text
 from reviewflow.importers.encoding import decode, is_probably_binary
 from reviewflow.records import ImportWarning, ParseResult
@@ -92,7 +92,8 @@ def read_bytes(
         raise InputError(
             name, 1, f"format not recognised; pass --format (one of: {', '.join(FORMATS)})"
         )
-    out = READERS[fmt](text, name, mapping)
+    with gc_paused():
+        out = READERS[fmt](text, name, mapping)
     if encoding == "cp1252":
         out.warnings.insert(0, ImportWarning(None, "not valid UTF-8; read as Windows-1252"))
     return _result(out, fmt, encoding, name)

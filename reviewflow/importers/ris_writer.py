@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
+from reviewflow.importers.normalize import join_pages
 from reviewflow.records import Record
 
 _RIS_TYPES = {
@@ -94,7 +95,9 @@ def _put_pages(put: Callable[[str, object | None], None], pages: str | None) -> 
     if not pages:
         return
     match = _RANGE.match(pages)
-    if match:
+    # Split into SP/EP only when reading them back joins to the same text; anything
+    # else ("1- 0", "iii-xi") goes out whole so the round trip keeps it as written.
+    if match and join_pages(match.group(1), match.group(2)) == pages:
         put("SP", match.group(1))
         put("EP", match.group(2))
     else:

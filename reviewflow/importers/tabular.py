@@ -44,7 +44,6 @@ FIELDS = (
     "issn",
     "accession",
     "translated_title",
-    "source",
 )
 ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "article title", "document title", "item title", "primary title", "ti"),
@@ -76,6 +75,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "accession": ("eid", "accession number", "an", "ut (unique wos id)"),
     "translated_title": ("original title", "translated title"),
 }
+_AND = re.compile(r"\s+and\s+")
 _SCOPUS_ID = re.compile(r"\s*\(\d+\)\s*$")
 _PUBMED_CITATION = re.compile(
     r";\s*(?P<volume>[^(:;]+)?(?:\((?P<issue>[^)]+)\))?:(?P<pages>[^.;]+)"
@@ -255,6 +255,8 @@ def _authors(value: str | None, layout: str) -> list[str]:
     if ";" in value:
         names = [_SCOPUS_ID.sub("", name) for name in value.split(";")]
         return nz.normalise_authors(names)
+    if " and " in value:  # BibTeX-style lists (bib-dedupe, Zotero-derived CSVs)
+        return nz.normalise_authors(_AND.split(value))
     pieces = [piece.strip() for piece in value.split(",")]
     if len(pieces) > 1 and all(" " in piece for piece in pieces if piece):
         return nz.normalise_authors(pieces, given_first=layout == "csv")

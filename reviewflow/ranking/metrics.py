@@ -59,6 +59,21 @@ def rrf(labels_in_order: Sequence[int] | np.ndarray, fraction: float = 0.10) -> 
     return float(arr[:n_screened].sum() / arr.sum())
 
 
+def wss_asreview(
+    labels_in_order: Sequence[int] | np.ndarray, n_prior: int, recall: float = 0.95
+) -> float:
+    """WSS as ASReview 0.x's analysis module computed it (Ferdinands 2020's figures).
+
+    The ``n_prior`` prior-knowledge records are dropped from the order and the
+    counts, and the recall actually reached at the cut-off is used instead of
+    ``recall`` itself (found/all - x/N). With few relevant records this reads
+    higher than :func:`wss` (e.g. 15 of 15 found is recall 1.0, not 0.95).
+    """
+    rest = _as_array(np.asarray(labels_in_order, dtype=int)[n_prior:])
+    x = screened_at_recall(rest, recall)
+    return float(rest[:x].sum() / rest.sum() - x / rest.size)
+
+
 def summary(labels_in_order: Sequence[int] | np.ndarray) -> dict[str, float | int]:
     """The headline figures of one screening order, as a plain dict."""
     arr = _as_array(labels_in_order)

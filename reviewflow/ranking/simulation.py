@@ -29,6 +29,7 @@ class SimulationConfig:
     """How the replay is run (not what model it runs)."""
 
     refit_fraction: float = 0.05
+    refit_every_until: int = 0
     n_prior_relevant: int = 1
     n_prior_irrelevant: int = 1
     explore: float = 0.0
@@ -64,6 +65,7 @@ class SimulationResult:
             "n_included": self.n_included,
             "seeds": self.seeds,
             "wss95": self.mean("wss95"),
+            "wss95_asreview": self.mean("wss95_asreview"),
             "wss100": self.mean("wss100"),
             "rrf10": self.mean("rrf10"),
             "screened_at_95": self.mean("screened_at_95"),
@@ -80,6 +82,12 @@ def _priors(labels: np.ndarray, rng: np.random.Generator, config: SimulationConf
     chosen = list(rng.choice(pos, size=n_pos, replace=False))
     chosen += list(rng.choice(neg, size=n_neg, replace=False))
     return [int(i) for i in chosen]
+
+
+def _refit_step(n_decisions: int, config: SimulationConfig) -> int:
+    if n_decisions < config.refit_every_until:
+        return 1
+    return max(1, int(config.refit_fraction * n_decisions))
 
 
 def replay(
@@ -100,7 +108,7 @@ def replay(
     queue: list[int] = []
     since_fit = 10**9
     while len(order) < truth.size and found < total:
-        if since_fit >= max(1, int(config.refit_fraction * len(order))) or not queue:
+        if since_fit >= _refit_step(len(order), config) or not queue:
             ranker.fit(known)
             queue = ranker.order(np.flatnonzero(~seen))
             since_fit = 0
@@ -134,8 +142,16 @@ def simulate(
         ranker = Ranker(texts, _with_seed(ranker_config, seed), features=features)
         order = replay(ranker, truth, seed, config)
         result.orders.append(order)
-        result.per_seed.append(metrics.summary(truth[order]))
+        figures = metrics.summary(truth[order])
+        n_prior = _n_prior(truth, config or SimulationConfig())
+        figures["wss95_asreview"] = metrics.wss_asreview(truth[order], n_prior)
+        result.per_seed.append(figures)
     return result
+
+
+def _n_prior(truth: np.ndarray, config: SimulationConfig) -> int:
+    n_pos = int(truth.sum())
+    return min(config.n_prior_relevant, n_pos) + min(config.n_prior_irrelevant, truth.size - n_pos)
 
 
 def _with_seed(config: RankerConfig, seed: int) -> RankerConfig:

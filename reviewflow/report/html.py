@@ -135,9 +135,12 @@ def section_agreement(ctx: ReportContext) -> Section:
         ["Stage", "Reviewers", "Records both decided", "Agreement", "Cohen's kappa"], rows))
 
 
-DEFAULT_SECTIONS: list[SectionBuilder] = [
-    section_question, section_searches, section_prisma, section_agreement,
-]
+def default_sections() -> list[SectionBuilder]:
+    """Every section, in reading order (extraction ones imported late: they pull in pandas)."""
+    from reviewflow.report import extraction_sections as ex
+
+    return [section_question, section_searches, section_prisma, section_agreement,
+            ex.section_studies, ex.section_rob, ex.section_analyses]
 
 
 def build_report(store: Store, out_dir: Path, folder: Path | None = None,
@@ -146,7 +149,8 @@ def build_report(store: Store, out_dir: Path, folder: Path | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = ReportContext(store=store, folder=folder, figures=out_dir / "figures")
     ctx.figures.mkdir(exist_ok=True)
-    built = [sec for build in (sections or DEFAULT_SECTIONS) if (sec := build(ctx)) is not None]
+    builders = sections or default_sections()
+    built = [sec for build in builders if (sec := build(ctx)) is not None]
     review = store.review()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     toc = "".join(f"<li><a href='#s{i}'>{esc(s.title)}</a></li>" for i, s in enumerate(built))

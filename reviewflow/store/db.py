@@ -14,6 +14,7 @@ not know (written by a newer version) is refused, never touched.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,18 @@ from reviewflow.store import models
 from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions, upgrade_to_head
 
 BUSY_TIMEOUT_MS = 60_000
+# PostgreSQL connections are replaced after this many seconds instead of being
+# pinged on every checkout: a ping is one more round trip per decision (about
+# a third of a decision's cost), while idle connections are what servers and
+# firewalls drop.
+PG_POOL_RECYCLE_S = 300
+# How long a write keeps retrying a busy SQLite file beyond its busy timeout.
+WRITE_RETRY_S = 60.0
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "busy" in message
 
 
 def _is_sqlite(url: str) -> bool:
@@ -39,8 +52,9 @@ def _is_sqlite(url: str) -> bool:
 def _make_engine(url: str, *, immediate: bool) -> Engine:
     """An engine; on SQLite ``immediate`` makes every transaction BEGIN IMMEDIATE."""
     if not _is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        return create_engine(url, pool_recycle=PG_POOL_RECYCLE_S)
+    busy_ms = BUSY_TIMEOUT_MS  # read now, so a test can shorten it
+    engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -49,7 +63,7 @@ def _make_engine(url: str, *, immediate: bool) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -149,8 +163,14 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: commits on success, rolls back on any error."""
+        """One write transaction: commits on success, rolls back on any error.
+
+        The transaction (on SQLite: the write lock) is taken before the body runs,
+        so a busy database is waited for, and retried, here -- never half way
+        through the caller's work.
+        """
         with Session(self.write_engine, expire_on_commit=False) as s:
+            self._begin(s)
             try:
                 yield s
                 s.commit()
@@ -160,6 +180,26 @@ class Store:
             except BaseException:
                 s.rollback()
                 raise
+
+    def _begin(self, session: Session) -> None:
+        """Start the write transaction, retrying while SQLite reports the file busy.
+
+        The busy timeout already makes SQLite wait; a few cases (WAL recovery,
+        a checkpoint racing a new writer) still return SQLITE_BUSY at once, so
+        those are retried with a short growing pause for up to ``WRITE_RETRY_S``.
+        """
+        deadline = time.monotonic() + WRITE_RETRY_S
+        pause = 0.005
+        while True:
+            try:
+                session.connection()
+                return
+            except OperationalError as exc:
+                session.rollback()
+                if not (self.is_sqlite and _is_busy(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.2)
 
     def review(self) -> models.Review:
         with self.session() as s:

@@ -7,9 +7,12 @@ store and drive it with Pilot.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import select
 from textual.app import App
 
+from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.prioritise import Prioritiser
 from reviewflow.screening.queue import QueueOrder, ScreeningQueue, id_order
@@ -31,8 +34,10 @@ class ReviewflowApp(App[None]):
     def __init__(self, store: Store, viewer: Viewer, *,
                  settings: ScreeningSettings | None = None, queue_order: QueueOrder = id_order,
                  start_stage: str | None = None, poll_seconds: float = 3.0,
-                 prioritise: bool = True, ranking_in_process: bool = True) -> None:
+                 folder: Path | None = None, prioritise: bool = True,
+                 ranking_in_process: bool = True) -> None:
         super().__init__()
+        self.folder = folder  # the review folder: extraction form and analyses.toml live there
         self.store = store
         self.viewer = viewer
         self.settings = settings or load_settings(store)
@@ -92,3 +97,65 @@ class ReviewflowApp(App[None]):
 
     def open_duplicates(self) -> None:
         self.push_screen(DuplicatesScreen())
+
+    def _form(self):  # -> tuple[int | None, Form] | None
+        from reviewflow.extraction.form_versions import current_form
+
+        try:
+            return current_form(self.store, self.folder)
+        except ReviewflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return None
+
+    def open_extraction(self) -> None:
+        """Extract one study at a time (x on the dashboard)."""
+        from reviewflow.extraction.studies import list_studies
+        from reviewflow.tui.screens.extraction import ExtractionScreen
+
+        found = self._form()
+        if found is None:
+            return
+        if not list_studies(self.store):
+            self.notify("No studies yet: 'reviewflow extraction study from-included' makes "
+                        "one per included report.", severity="warning")
+            return
+        self.push_screen(ExtractionScreen(self.store, found[1], found[0], self.viewer.name))
+
+    def open_rob(self) -> None:
+        """Risk of bias, RoB 1 (b on the dashboard)."""
+        from reviewflow.extraction.rob import ROB1
+        from reviewflow.extraction.studies import list_studies
+        from reviewflow.tui.screens.rob_assessment import RobScreen
+
+        if not list_studies(self.store):
+            self.notify("No studies to assess yet.", severity="warning")
+            return
+        self.push_screen(RobScreen(self.store, ROB1, self.viewer.name))
+
+    def open_discrepancies(self) -> None:
+        """Extraction discrepancies between the two extractors (v on the dashboard)."""
+        from reviewflow.tui.screens.discrepancies import DiscrepancyScreen
+
+        found = self._form()
+        if found is not None:
+            self.push_screen(DiscrepancyScreen(self.store, found[1], found[0],
+                                               self.viewer.name))
+
+    def open_analyses(self) -> None:
+        """The declared analyses as text forest plots (a on the dashboard)."""
+        from reviewflow.extraction.analyses import load_analyses
+        from reviewflow.tui.screens.analysis import AnalysisScreen
+
+        found = self._form()
+        if found is None or self.folder is None:
+            self.notify("Analyses need the review folder (analyses.toml).", severity="warning")
+            return
+        try:
+            analyses = load_analyses(self.folder, found[1])
+        except ReviewflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        if not analyses:
+            self.notify("No analyses declared in analyses.toml.", severity="warning")
+            return
+        self.push_screen(AnalysisScreen(self.store, found[1], analyses))

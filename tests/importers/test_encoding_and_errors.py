@@ -202,3 +202,49 @@ def test_excel_workbook(tmp_path: Path) -> None:
         2021,
         "10.1234/abc",
     )
+
+
+def test_generic_csv_author_lists() -> None:
+    table = (
+        "title,author\n"
+        'A,"Zhai, Q. J. and Yue, X. Y."\n'
+        'B,"Lim SM, Shiau CWC"\n'
+        'C,"Smith, John"\n'
+        'D,"Joseph Rottman, Erran Carmel"\n'
+    )
+    records = read_bytes(table.encode(), name="t.csv").records
+    assert [r.authors for r in records] == [
+        ["Zhai, Q. J.", "Yue, X. Y."],
+        ["Lim, SM", "Shiau, CWC"],
+        ["Smith, John"],
+        ["Rottman, Joseph", "Carmel, Erran"],
+    ]
+
+
+@pytest.mark.corpus
+def test_cp1252_asysd_labelled_set(corpus: Path) -> None:
+    """A real cp1252 CSV with CRLF inside quoted fields (from the dedup corpus)."""
+    result = read_file(corpus / "dedup" / "asysd" / "asysd_diabetes_labelled_test_set.csv")
+    assert (len(result.records), result.encoding) == (1845, "cp1252")
+    assert all(r.title for r in result.records)
+
+
+XML = (
+    '<?xml version="1.0" encoding="{declared}"?><xml><records><record>'
+    "<titles><title><style face=\"normal\">Células madre &amp; lupus</style></title></titles>"
+    "<dates><year>2022</year></dates></record></records></xml>"
+)
+
+
+def test_wrong_encoding_declared_in_xml_is_ignored() -> None:
+    """The bytes decide: a UTF-8 file that declares windows-1252 still reads right."""
+    data = XML.format(declared="windows-1252").encode("utf-8")
+    record = read_bytes(data, name="x.xml").records[0]
+    assert (record.title, record.year) == ("Células madre & lupus", 2022)
+
+
+def test_utf16_endnote_xml() -> None:
+    data = codecs.BOM_UTF16_LE + XML.format(declared="UTF-16").encode("utf-16-le")
+    result = read_bytes(data, name="x.xml")
+    assert (result.format, result.encoding) == ("endnote_xml", "utf-16-le")
+    assert result.records[0].title == "Células madre & lupus"

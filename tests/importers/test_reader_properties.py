@@ -48,9 +48,12 @@ def _ris_text(records: list[dict[str, list[str]]], separator: str) -> str:
 def test_ris_reads_back_what_was_written(
     records: list[dict[str, list[str]]], separator: str, newline: str
 ) -> None:
-    data = _ris_text(records, separator).replace("\n", newline).encode("utf-8")
+    text = _ris_text(records, separator)
+    data = text.replace("\n", newline).encode("utf-8")
     result = read_bytes(data, name="p.ris", format="ris")
     assert len(result.records) == len(records)
+    starts = [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("TY  - ")]
+    assert [r.line for r in result.records] == starts
     for written, read in zip(records, result.records, strict=True):
         assert read.raw == {"TY": ["JOUR"], **written}
 

@@ -59,3 +59,12 @@ def test_undefined_without_relevant_records() -> None:
         metrics.wss([0, 0, 0])
     with pytest.raises(ValueError):
         metrics.recall_curve([])
+
+
+def test_wss_asreview_drops_priors_and_uses_recall_reached() -> None:
+    # priors [1, 0] dropped; rest = 4 relevant in 10: ceil(.95*4)=4 found at record 5
+    # -> recall reached 1.0 - 5/10 = 0.5 (the fixed-recall WSS would be .95 - .5).
+    order = [1, 0] + [1, 1, 0, 1, 1, 0, 0, 0, 0, 0]
+    assert metrics.wss_asreview(order, n_prior=2) == pytest.approx(0.5)
+    assert metrics.wss(order[2:], 0.95) == pytest.approx(0.45)
+    assert metrics.wss_asreview(order, n_prior=0) == pytest.approx(1.0 - 7 / 12)

@@ -93,3 +93,29 @@ def test_simulation_beats_random_on_synthetic_corpus() -> None:
         assert sorted(order.tolist()) == list(range(len(texts)))
     curve = result.mean_recall_curve()
     assert curve[0] == 0 and curve[-1] == 1
+
+
+def test_double_balance_keeps_size_and_oversamples_relevant() -> None:
+    from reviewflow.ranking.model import double_balance
+
+    idx = np.arange(200)
+    y = (idx < 4).astype(int)  # 4 relevant, 196 irrelevant
+    picked, labels = double_balance(idx, y, np.random.default_rng(0))
+    assert picked.size == idx.size and labels.size == idx.size
+    assert set(picked[labels == 1]) == {0, 1, 2, 3}
+    assert set(picked[labels == 0]) <= set(range(4, 200))
+    assert labels.sum() > 4 * 5  # relevant rows copied many times over
+    assert labels.sum() <= idx.size - 2
+
+
+def test_double_balance_ranker_puts_relevant_first() -> None:
+    texts, labels = corpus()
+    ranker = Ranker(texts, RankerConfig(balance="double"))
+    ranker.fit({labels.index(1): 1, labels.index(0): 0})
+    top = ranker.order()[: sum(labels)]
+    assert sum(labels[i] for i in top) >= 0.8 * sum(labels)
+
+
+def test_unknown_balance_rejected() -> None:
+    with pytest.raises(ValueError):
+        Ranker(["a b"], RankerConfig(balance="magic"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from store_backend import BACKEND, new_store_url
+
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.decisions import ensure_reviewer, record_decision
 from reviewflow.store import models
@@ -24,15 +26,17 @@ def make_review(folder: Path, n_records: int = 10, toml_extra: dict | None = Non
     """A review folder (reviewflow.toml + SQLite) holding ``n_records`` records."""
     folder.mkdir(parents=True, exist_ok=True)
     config = ReviewConfig(folder=folder, title="Test review", extra=toml_extra or {})
+    if BACKEND == "postgres":  # the toml names the test server's fresh database
+        config.db_url = new_store_url(folder)
     fill(Store.create(config.database_url(), title="Test review"), n_records).dispose()
     config.save()
     return folder
 
 
 def make_store(tmp_path: Path, n_records: int = 10) -> Store:
-    """A SQLite store with ``n_records`` records from two imports (PubMed, Embase)."""
-    return fill(Store.create(f"sqlite:///{tmp_path / 'store.db'}", title="Test review"),
-                n_records)
+    """A store (SQLite, or PostgreSQL in the PostgreSQL pass) with ``n_records`` records
+    from two imports (PubMed, Embase)."""
+    return fill(Store.create(new_store_url(tmp_path), title="Test review"), n_records)
 
 
 def fill(store: Store, n_records: int) -> Store:

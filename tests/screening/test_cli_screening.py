@@ -14,6 +14,8 @@ from reviewflow.store.location import load_config
 from reviewflow.store.queries import current_decisions
 from tests.screening.support import make_review
 
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
+
 runner = CliRunner()
 
 

@@ -18,6 +18,8 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from tests.screening.support import add_pair, decide, make_store, viewer
 
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
+
 TA, FT = TITLE_ABSTRACT, FULL_TEXT
 SETTINGS = ScreeningSettings()
 

@@ -12,6 +12,8 @@ from reviewflow.screening.settings import (
 )
 from tests.screening.support import make_store
 
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
+
 
 def test_defaults_then_toml_section(tmp_path) -> None:
     store = make_store(tmp_path, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -74,6 +74,8 @@ def test_import_stores_records_provenance_and_search(store: Store, tmp_path: Pat
     assert record.doi == "10.1234/x2"
     assert json.loads(record.authors_json) == ["Wu, B"]
     assert json.loads(record.raw_json)["DO"] == ["10.1234/X2"]
+    assert isinstance(record.created_at, datetime)
+    assert record.created_at.year >= 2024
 
 
 def test_same_file_twice_changes_nothing(store: Store, tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from reviewflow.tui.screens.screening import ScreeningScreen
 from tests.screening.support import add_pair, decide, make_store, viewer
 from tests.tui.support_tui import SIZE, pilot_test, settle, shot
 
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
+
 TA, FT = TITLE_ABSTRACT, FULL_TEXT
 
 

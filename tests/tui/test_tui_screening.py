@@ -16,6 +16,8 @@ from reviewflow.tui.widgets.record_view import EXCLUDE_STYLE, INCLUDE_STYLE
 from tests.screening.support import decide, make_store, viewer
 from tests.tui.support_tui import SIZE, pilot_test, settle, shot
 
+pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
+
 TA, FT = TITLE_ABSTRACT, FULL_TEXT
 
 

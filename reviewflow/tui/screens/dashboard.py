@@ -29,12 +29,14 @@ if TYPE_CHECKING:
 
 KEYS = [
     ("t", "screen titles and abstracts"), ("f", "screen full texts"),
-    ("c", "conflicts"), ("d", "duplicate review"), ("g", "refresh now"),
+    ("c", "conflicts"), ("d", "duplicate review"), ("x", "extract data, one study at a time"),
+    ("b", "risk of bias (RoB 1)"), ("v", "extraction discrepancies"),
+    ("a", "analyses (text forest plots)"), ("g", "refresh now"),
     ("?", "this key map"), ("q", "quit"),
 ]
 BAR = [
     ("t", "title/abstract"), ("f", "full text"), ("c", "conflicts"), ("d", "duplicates"),
-    ("g", "refresh"), ("?", "keys"), ("q", "quit"),
+    ("x", "extract"), ("a", "analyses"), ("?", "keys"), ("q", "quit"),
 ]
 
 
@@ -114,6 +116,10 @@ class DashboardScreen(Screen[None]):
         Binding("f", "open('full_text')", "Full text"),
         Binding("c", "conflicts", "Conflicts"),
         Binding("d", "duplicates", "Duplicates"),
+        Binding("x", "app_open('extraction')", "Extract"),
+        Binding("b", "app_open('rob')", "Risk of bias"),
+        Binding("v", "app_open('discrepancies')", "Discrepancies"),
+        Binding("a", "app_open('analyses')", "Analyses"),
         Binding("g", "refresh(True)", "Refresh"),
         Binding("question_mark", "help", "Keys"),
         Binding("q", "app.quit", "Quit"),
@@ -176,6 +182,9 @@ class DashboardScreen(Screen[None]):
 
     def action_duplicates(self) -> None:
         self.rf.open_duplicates()
+
+    def action_app_open(self, what: str) -> None:
+        getattr(self.rf, f"open_{what}")()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Dashboard", KEYS))

@@ -1,0 +1,193 @@
+"""``reviewflow extraction ...``: form, studies, dual extraction, spreadsheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from reviewflow.cli.common import open_store, review_config
+from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.form import FORM_FILE, Form
+from reviewflow.extraction.form_versions import current_form, write_default_form
+from reviewflow.extraction.studies import (
+    create_study,
+    link_record,
+    list_studies,
+    studies_from_included,
+    study_by_label,
+)
+from reviewflow.extraction.transfer import export_extraction, import_extraction
+from reviewflow.extraction.values import progress, reconcile, resolve, set_values
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.store.db import Store
+
+extraction_app = typer.Typer(help="Extraction form, studies, dual extraction, spreadsheets.",
+                             no_args_is_help=True)
+study_app = typer.Typer(help="Studies (trials) and the reports linked to them.",
+                        no_args_is_help=True)
+extraction_app.add_typer(study_app, name="study")
+
+REVIEWER = typer.Option(..., "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
+                        help="Who is extracting (or $REVIEWFLOW_REVIEWER).")
+
+
+def review_folder(ctx: typer.Context) -> Path | None:
+    """The review folder, or None when the store was named by --db alone."""
+    try:
+        return review_config(ctx).folder
+    except ReviewflowError:
+        return None
+
+
+def store_and_form(ctx: typer.Context) -> tuple[Store, int, Form]:
+    store = open_store(ctx)
+    form_id, form = current_form(store, review_folder(ctx))
+    return store, form_id, form
+
+
+@extraction_app.command("form")
+def form_cmd(
+    ctx: typer.Context,
+    init: bool = typer.Option(False, "--init", help=f"Copy the default RCT form to {FORM_FILE}."),
+) -> None:
+    """Show the extraction form in force (stored as a new version when its file changed)."""
+    folder = review_folder(ctx)
+    if init:
+        if folder is None:
+            raise ReviewflowError("--init needs a review folder (not --db alone)")
+        typer.echo(f"Form file: {write_default_form(folder)}")
+    store, form_id, form = store_and_form(ctx)
+    typer.echo(f"{form.name} (stored form id {form_id})")
+    typer.echo("Study fields: " + ", ".join(f.name for f in form.study_fields))
+    typer.echo("Arms: " + ", ".join(f"{a.id} ({a.label})" for a in form.arms))
+    for o in form.outcomes:
+        typer.echo(f"Outcome {o.id}: {o.label}, {o.type}, {o.unit or 'no unit'}, "
+                   f"{o.time_point or 'no time point'}, {o.direction.replace('_', ' ')}")
+
+
+@study_app.command("add")
+def study_add(
+    ctx: typer.Context,
+    label: str = typer.Argument(..., help="Label, e.g. 'Smith 2019'."),
+    record: list[int] = typer.Option([], "--record", help="Record id of a report (repeatable)."),
+) -> None:
+    """Create a study, optionally with its reports (the first is the primary one)."""
+    st = create_study(open_store(ctx), label, record)
+    typer.echo(f"Study {st.label!r} (id {st.id}), reports: {list(st.record_ids) or 'none'}")
+
+
+@study_app.command("link")
+def study_link(ctx: typer.Context, label: str = typer.Argument(...),
+               record_id: int = typer.Argument(...)) -> None:
+    """Link another report (record) to a study."""
+    st = link_record(open_store(ctx), label, record_id)
+    typer.echo(f"Study {st.label!r}: reports {list(st.record_ids)}")
+
+
+@study_app.command("from-included")
+def study_from_included(ctx: typer.Context) -> None:
+    """One study per record included at full text that has no study yet."""
+    made = studies_from_included(open_store(ctx))
+    for st in made:
+        typer.echo(f"{st.label} <- record {st.record_ids[0]}")
+    typer.echo(f"{len(made)} studies created")
+
+
+@study_app.command("list")
+def study_list(ctx: typer.Context) -> None:
+    """Studies and their reports."""
+    for st in list_studies(open_store(ctx)):
+        typer.echo(f"{st.id}\t{st.label}\treports: {', '.join(map(str, st.record_ids)) or '-'}")
+
+
+@extraction_app.command("set")
+def set_cmd(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="Study label."),
+    field: str = typer.Argument(..., help="Field path, e.g. study/country or "
+                                "outcome/pain_vas/arm/treat/mean."),
+    value: str = typer.Argument(..., help="The value ('' clears it)."),
+    reviewer: str = REVIEWER,
+) -> None:
+    """Record one value as REVIEWER's extraction."""
+    store, form_id, form = store_and_form(ctx)
+    st = study_by_label(store, study)
+    rid = int(ensure_reviewer(store, reviewer).id or 0)
+    n = set_values(store, form, form_id, rid, [(st.id, field, value)])
+    typer.echo("saved" if n else "unchanged")
+
+
+@extraction_app.command("status")
+def status_cmd(ctx: typer.Context) -> None:
+    """Per study: values each extractor entered, values agreed, discrepancies open."""
+    rows = progress(open_store(ctx))
+    for p in rows:
+        who = ", ".join(f"{k} {v}" for k, v in p.filled.items()) or "not extracted"
+        typer.echo(f"{p.study}\t{who}\tagreed {p.agreed}\topen {p.open}")
+    typer.echo(f"{len(rows)} studies, {sum(p.open == 0 and p.agreed > 0 for p in rows)} "
+               f"reconciled, {sum(p.open for p in rows)} open discrepancies")
+
+
+@extraction_app.command("compare")
+def compare_cmd(ctx: typer.Context, study: str = typer.Option(None, "--study")) -> None:
+    """List the fields where the extractors disagree (or only one has extracted)."""
+    rec = reconcile(open_store(ctx))
+    items = [d for d in rec.discrepancies if study is None or d.study.lower() == study.lower()]
+    for d in items:
+        typer.echo(d.describe())
+    typer.echo(f"{len(items)} unresolved discrepancies")
+
+
+@extraction_app.command("resolve")
+def resolve_cmd(
+    ctx: typer.Context,
+    study: str = typer.Argument(...),
+    field: str = typer.Argument(...),
+    value: str = typer.Argument(..., help="The agreed value ('' for: leave empty)."),
+    reviewer: str = REVIEWER,
+) -> None:
+    """Settle a field by consensus; analyses use this value."""
+    store, form_id, form = store_and_form(ctx)
+    st = study_by_label(store, study)
+    rid = int(ensure_reviewer(store, reviewer).id or 0)
+    resolve(store, form, form_id, study_id=st.id, reviewer_id=rid, path=field, value=value)
+    typer.echo(f"{st.label} {field}: resolved")
+
+
+@extraction_app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv or xlsx."),
+    out: Path = typer.Option(None, "--out", "-o", help="File (default extraction.<format>)."),
+    reviewer: str = typer.Option(None, "--reviewer", "-r",
+                                 help="Export this reviewer's values (default: reconciled)."),
+) -> None:
+    """Write the extraction as a spreadsheet (one row per study and outcome)."""
+    store, _form_id, form = store_and_form(ctx)
+    fmt = fmt.lower()
+    out = out or Path(f"extraction.{fmt}")
+    n, rec = export_extraction(store, form, out, fmt, reviewer)
+    typer.echo(f"{n} rows -> {out}")
+    if rec is not None and rec.discrepancies:
+        typer.echo(f"note: {len(rec.discrepancies)} unresolved discrepancies left empty "
+                   "(see 'reviewflow extraction compare')", err=True)
+
+
+@extraction_app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV or XLSX in the export layout."),
+    reviewer: str = REVIEWER,
+    create_studies: bool = typer.Option(False, "--create-studies",
+                                        help="Create studies the file names that do not exist."),
+) -> None:
+    """Import REVIEWER's extraction from a spreadsheet (all or nothing)."""
+    store, form_id, form = store_and_form(ctx)
+    rows, written = import_extraction(store, form, form_id, file, reviewer,
+                                      create_studies=create_studies)
+    typer.echo(f"{rows} rows read, {written} values stored for {reviewer}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(extraction_app, name="extraction")

@@ -1,0 +1,203 @@
+"""Analyses declared with the review, and the pooling input built from the store.
+
+``analyses.toml`` in the review folder lists one ``[[analysis]]`` table each::
+
+    [[analysis]]
+    name = "vas"                      # used on the command line and in file names
+    title = "Pain (VAS)"              # optional, for plots and output
+    outcome = "pain_vas"              # an outcome id of the extraction form
+    measure = "SMD"                   # RR | OR | RD (dichotomous), MD | SMD (continuous)
+    method = "IV"                     # MH | IV | Peto
+    model = "random"                  # fixed | random
+    subgroup = "cell_source"          # optional: a study-level field of the form
+    tau2 = "DL"                       # optional: DL | REML | PM
+    hksj = false                      # optional: Hartung-Knapp-Sidik-Jonkman
+    smd_convention = "revman"         # optional: revman | metafor
+    where = { disease = "osteoarthritis" }   # optional: only studies whose fields match
+    exclude = ["Lee 2020"]            # optional sensitivity analysis: studies left out
+    leave_one_out = true              # optional: also re-pool without each study in turn
+
+The input is the *reconciled* extraction only; a discrepancy that touches the
+analysis (its outcome, subgroup or ``where`` fields) stops it with the list of
+what to resolve, because pooling one reviewer's unchecked number is how errors
+reach a published forest plot.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.form import Form
+from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.validation import column, outcome_problems
+from reviewflow.extraction.values import Reconciled, reconcile
+from reviewflow.store.db import Store
+
+ANALYSES_FILE = "analyses.toml"
+MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD")}
+KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
+        "smd_convention", "where", "exclude", "leave_one_out"}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    name: str
+    outcome: str
+    measure: str
+    method: str = "IV"
+    model: str = "random"
+    title: str = ""
+    subgroup: str | None = None
+    tau2: str = "DL"
+    hksj: bool = False
+    smd_convention: str = "revman"
+    where: dict[str, str] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    leave_one_out: bool = False
+
+    def options(self) -> dict[str, object]:
+        """Keyword options for the pooling engine's ``meta_analysis``."""
+        return {"measure": self.measure, "method": self.method, "model": self.model,
+                "tau2_method": self.tau2, "hksj": self.hksj,
+                "smd_convention": self.smd_convention}
+
+
+def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[Analysis]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ReviewflowError(f"{source}: not valid TOML ({exc})") from None
+    out: list[Analysis] = []
+    for i, d in enumerate(data.get("analysis", []), start=1):
+        where = f"{source}, analysis {d.get('name', i)!r}"
+        unknown = set(d) - KEYS
+        if unknown:
+            raise ReviewflowError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        try:
+            a = Analysis(
+                name=str(d["name"]), outcome=str(d["outcome"]), measure=str(d["measure"]).upper(),
+                method=str(d.get("method", "IV")), model=str(d.get("model", "random")).lower(),
+                title=str(d.get("title", "")), subgroup=d.get("subgroup"),
+                tau2=str(d.get("tau2", "DL")), hksj=bool(d.get("hksj", False)),
+                smd_convention=str(d.get("smd_convention", "revman")),
+                where={str(k): str(v) for k, v in d.get("where", {}).items()},
+                exclude=tuple(str(s) for s in d.get("exclude", ())),
+                leave_one_out=bool(d.get("leave_one_out", False)),
+            )
+        except KeyError as exc:
+            raise ReviewflowError(f"{where}: missing key {exc}") from None
+        _check(a, form, where)
+        out.append(a)
+    names = [a.name for a in out]
+    if len(set(names)) != len(names):
+        raise ReviewflowError(f"{source}: two analyses share a name")
+    return out
+
+
+def _check(a: Analysis, form: Form, where: str) -> None:
+    try:
+        outcome = form.outcome(a.outcome)
+        for name in [*([a.subgroup] if a.subgroup else []), *a.where]:
+            form.study_field(name)
+    except ReviewflowError as exc:
+        raise ReviewflowError(f"{where}: {exc}") from None
+    if a.measure not in MEASURES[outcome.type]:
+        raise ReviewflowError(f"{where}: measure {a.measure} does not fit {outcome.type} outcome "
+                              f"{outcome.id!r} (use {' or '.join(MEASURES[outcome.type])})")
+    if a.model not in ("fixed", "random"):
+        raise ReviewflowError(f"{where}: model must be fixed or random")
+
+
+def load_analyses(folder: Path, form: Form) -> list[Analysis]:
+    path = folder / ANALYSES_FILE
+    if not path.is_file():
+        raise ReviewflowError(f"{path}: not found; declare analyses there (see "
+                              "'reviewflow analyse --help')")
+    return parse_analyses(path.read_text(encoding="utf-8"), form, str(path))
+
+
+def select_analyses(analyses: list[Analysis], name: str | None, run_all: bool) -> list[Analysis]:
+    if run_all or name is None:
+        if not run_all and len(analyses) != 1:
+            raise ReviewflowError("name an analysis or pass --all (declared: "
+                                  f"{', '.join(a.name for a in analyses) or 'none'})")
+        return analyses
+    for a in analyses:
+        if a.name == name:
+            return [a]
+    raise ReviewflowError(f"no analysis called {name!r} (declared: "
+                          f"{', '.join(a.name for a in analyses) or 'none'})")
+
+
+def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None,
+                   reconciled: Reconciled | None = None) -> pd.DataFrame:
+    """The pooling DataFrame (``reviewflow pool`` CSV columns) for one analysis."""
+    form = form or current_form(store)[1]
+    rec = reconciled or reconcile(store)
+    outcome = form.outcome(analysis.outcome)
+    excluded = {s.lower() for s in analysis.exclude}
+    candidates = [s for s in rec.values if s.lower() not in excluded]
+    _block_on_discrepancies(analysis, form, rec, candidates)
+    treat, ctrl = form.arms[0].id, form.arms[1].id
+    rows = []
+    for study in sorted(candidates):
+        data = rec.values[study]
+        if any(data.get(f"study/{k}", "").lower() != v.lower() for k, v in analysis.where.items()):
+            continue
+        cells = {column(s, a.id): data.get(f"outcome/{outcome.id}/arm/{a.id}/{s}")
+                 for a in form.arms for s in outcome.stats}
+        problems = outcome_problems(outcome, form.arms, cells)
+        if problems:
+            col_name, problem = problems[0]
+            raise ReviewflowError(f"analysis {analysis.name!r}: study {study!r}, field "
+                                  f"{col_name}: {problem}")
+        if all(v is None for v in cells.values()):
+            continue  # this study does not report the outcome
+        row: dict[str, object] = {"study": study}
+        for suffix, arm in (("treat", treat), ("ctrl", ctrl)):
+            for s in outcome.stats:
+                row[f"{s}_{suffix}"] = float(cells[column(s, arm)])  # type: ignore[arg-type]
+        if analysis.subgroup:
+            row[analysis.subgroup] = data.get(f"study/{analysis.subgroup}", "not reported")
+        rows.append(row)
+    if not rows:
+        raise ReviewflowError(f"analysis {analysis.name!r}: no study has reconciled data for "
+                              f"outcome {outcome.id!r}")
+    stats = ["events", "n"] if outcome.type == "dichotomous" else ["mean", "sd", "n"]
+    cols = ["study", *[f"{s}_{x}" for x in ("treat", "ctrl") for s in stats]]
+    if analysis.subgroup:
+        rows.sort(key=_subgroup_order(form, analysis.subgroup))
+    return pd.DataFrame(rows, columns=cols + ([analysis.subgroup] if analysis.subgroup else []))
+
+
+def _subgroup_order(form: Form, name: str):
+    """Subgroups in the form's order of choices (as RevMan keeps the author's order),
+    else alphabetical; studies alphabetical within each."""
+    choices = [c.lower() for c in form.study_field(name).choices]
+
+    def key(row: dict[str, object]) -> tuple[int, str, str]:
+        group = str(row[name]).lower()
+        rank = choices.index(group) if group in choices else len(choices)
+        return rank, group, str(row["study"])
+
+    return key
+
+
+def _block_on_discrepancies(analysis: Analysis, form: Form, rec: Reconciled,
+                            studies: list[str]) -> None:
+    outcome = form.outcome(analysis.outcome)
+    paths = [f"outcome/{outcome.id}/arm/{a.id}/{s}" for a in form.arms for s in outcome.stats]
+    paths += [f"study/{k}" for k in [*analysis.where, analysis.subgroup] if k]
+    open_ = rec.unresolved_for(paths, studies)
+    if open_:
+        listed = "; ".join(d.describe() for d in open_[:6])
+        more = f"; and {len(open_) - 6} more" if len(open_) > 6 else ""
+        raise ReviewflowError(
+            f"analysis {analysis.name!r} blocked by {len(open_)} unresolved extraction "
+            f"discrepancies: {listed}{more}. Resolve them ('reviewflow extraction compare', "
+            "'reviewflow extraction resolve') first")

@@ -1,0 +1,83 @@
+"""Running declared analyses and writing what a review reports: plots and tables.
+
+Files per analysis in the output folder: ``<name>_forest.png`` (and
+``<name>_funnel.png`` with 10 or more studies), ``<name>_leave_one_out.csv`` when
+asked for, ``<name>_data.csv`` (the exact
+pooling input, so anyone can rerun it with ``reviewflow pool``); for the run:
+``results.csv`` (one row per subgroup and overall) and ``results.json`` (the
+engine's JSON per analysis plus the summary lines).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewflow.extraction.analyses import Analysis, analysis_input
+from reviewflow.extraction.form import Form
+from reviewflow.extraction.run_analysis import (
+    AnalysisRun,
+    favours,
+    leave_one_out_rows,
+    pool,
+    results_rows,
+    summary_lines,
+    write_forest,
+    write_funnel,
+)
+from reviewflow.extraction.values import reconcile
+from reviewflow.store.db import Store
+
+
+@dataclass
+class Outputs:
+    runs: list[AnalysisRun] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
+            *, plot_format: str = "png") -> Outputs:
+    """Pool every analysis from the reconciled extraction and write its files.
+
+    All inputs are built (and so checked) before anything is written.
+    """
+    rec = reconcile(store)
+    inputs = [(a, analysis_input(store, a, form=form, reconciled=rec)) for a in analyses]
+    runs = [pool(a, df) for a, df in inputs]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outputs = Outputs(runs=runs)
+    arms = (form.arms[0].label, form.arms[1].label)
+    for run in runs:
+        name = run.analysis.name
+        run.data.to_csv(out_dir / f"{name}_data.csv", index=False)
+        outputs.files.append(out_dir / f"{name}_data.csv")
+        labels = favours(form.outcome(run.analysis.outcome), arms)
+        outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels))
+        funnel = write_funnel(run, out_dir / f"{name}_funnel.{plot_format}")
+        if funnel is not None:
+            outputs.files.append(funnel)
+        if run.analysis.leave_one_out:
+            outputs.files.append(_write_csv(out_dir / f"{name}_leave_one_out.csv",
+                                            leave_one_out_rows(run)))
+    outputs.files += _write_tables(runs, out_dir)
+    return outputs
+
+
+def _write_csv(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["analysis"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _write_tables(runs: list[AnalysisRun], out_dir: Path) -> list[Path]:
+    table = _write_csv(out_dir / "results.csv", [r for run in runs for r in results_rows(run)])
+    doc = {run.analysis.name: {"analysis": run.analysis.__dict__ | {
+        "exclude": list(run.analysis.exclude)}, "result": run.summary,
+        "lines": summary_lines(run)} for run in runs}
+    js = out_dir / "results.json"
+    js.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    return [table, js]

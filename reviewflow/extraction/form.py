@@ -1,0 +1,267 @@
+"""The extraction form: which fields a study has, read from TOML kept with the review.
+
+A form is plain text so a team can read it, diff it and keep it in version
+control; every distinct text is stored as a new :class:`ExtractionForm` version
+so values can always be traced to the form they were entered against.
+
+Field paths address one value:
+
+* ``study/<field>`` — a study-level field (country, cell_source ...);
+* ``arm/<arm>/<field>`` — a per-arm field (description ...);
+* ``outcome/<outcome>/<field>`` — a per-study detail of an outcome (scale, time point);
+* ``outcome/<outcome>/arm/<arm>/<stat>`` — ``mean``/``sd``/``n`` (continuous)
+  or ``events``/``n`` (dichotomous).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from reviewflow.errors import ReviewflowError
+
+FIELD_TYPES = ("text", "integer", "number", "choice")
+OUTCOME_TYPES = ("continuous", "dichotomous")
+DIRECTIONS = ("lower_is_better", "higher_is_better")
+STATS = {"continuous": ("mean", "sd", "n"), "dichotomous": ("events", "n")}
+STAT_TYPES = {"mean": "number", "sd": "number", "n": "integer", "events": "integer"}
+FORM_FILE = "extraction_form.toml"
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # ids become paths, columns and widget ids
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    label: str
+    type: str = "text"
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArmDef:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OutcomeDef:
+    id: str
+    label: str
+    type: str
+    unit: str = ""
+    time_point: str = ""
+    direction: str = "lower_is_better"
+
+    @property
+    def stats(self) -> tuple[str, ...]:
+        return STATS[self.type]
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    study_fields: tuple[FieldDef, ...]
+    arms: tuple[ArmDef, ...]
+    arm_fields: tuple[FieldDef, ...]
+    outcomes: tuple[OutcomeDef, ...]
+    outcome_fields: tuple[FieldDef, ...] = ()
+    text: str = ""
+
+    def outcome(self, outcome_id: str) -> OutcomeDef:
+        for o in self.outcomes:
+            if o.id == outcome_id:
+                return o
+        known = ", ".join(o.id for o in self.outcomes)
+        raise ReviewflowError(f"unknown outcome {outcome_id!r} (form has: {known})")
+
+    def study_field(self, name: str) -> FieldDef:
+        for f in self.study_fields:
+            if f.name == name:
+                return f
+        known = ", ".join(f.name for f in self.study_fields)
+        raise ReviewflowError(f"unknown study field {name!r} (form has: {known})")
+
+    def field_paths(self) -> list[str]:
+        """Every path of the form, in display order."""
+        paths = [f"study/{f.name}" for f in self.study_fields]
+        paths += [f"arm/{a.id}/{f.name}" for a in self.arms for f in self.arm_fields]
+        for o in self.outcomes:
+            paths += [f"outcome/{o.id}/{f.name}" for f in self.outcome_fields]
+            paths += [f"outcome/{o.id}/arm/{a.id}/{s}" for a in self.arms for s in o.stats]
+        return paths
+
+    def find_outcome(self, text: str) -> OutcomeDef:
+        """An outcome by id or by label (case-insensitive), as spreadsheets name them."""
+        key = text.strip().lower()
+        for o in self.outcomes:
+            if key in (o.id.lower(), o.label.lower()):
+                return o
+        return self.outcome(text.strip())
+
+    def field_def(self, path: str) -> FieldDef:
+        """The definition a path refers to (stats get a synthetic numeric FieldDef)."""
+        parts = path.split("/")
+        if parts[0] == "study" and len(parts) == 2:
+            return self.study_field(parts[1])
+        if parts[0] == "arm" and len(parts) == 3:
+            self._arm(parts[1])
+            for f in self.arm_fields:
+                if f.name == parts[2]:
+                    return f
+        if parts[0] == "outcome" and len(parts) == 3:
+            self.outcome(parts[1])
+            for f in self.outcome_fields:
+                if f.name == parts[2]:
+                    return f
+        if parts[0] == "outcome" and len(parts) == 5 and parts[2] == "arm":
+            out = self.outcome(parts[1])
+            self._arm(parts[3])
+            if parts[4] in out.stats:
+                return FieldDef(parts[4], parts[4].upper(), STAT_TYPES[parts[4]])
+        raise ReviewflowError(f"{path!r} is not a field of the extraction form")
+
+    def _arm(self, arm_id: str) -> ArmDef:
+        for a in self.arms:
+            if a.id == arm_id:
+                return a
+        raise ReviewflowError(f"unknown arm {arm_id!r} (form has: "
+                              f"{', '.join(a.id for a in self.arms)})")
+
+    def label(self, path: str) -> str:
+        parts = path.split("/")
+        if parts[0] == "outcome" and len(parts) == 3:
+            return f"{self.outcome(parts[1]).label} · {self.field_def(path).label}"
+        if parts[0] == "outcome":
+            stat = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events"}[parts[4]]
+            return f"{self.outcome(parts[1]).label} · {self._arm(parts[3]).label} · {stat}"
+        return self.field_def(path).label if parts[0] == "study" else \
+            f"{self._arm(parts[1]).label} · {self.field_def(path).label}"
+
+
+def normalise_value(form: Form, path: str, raw: str | None) -> str | None:
+    """Check one value against its field and return its canonical text (None = empty).
+
+    Only single-field rules live here (numbers, SD > 0, n >= 1, choices); rules
+    across fields (events <= n, both arms present) are in ``validation``.
+    """
+    fdef = form.field_def(path)
+    if raw is None or str(raw).strip() == "":
+        return None
+    text = str(raw).strip()
+    if fdef.type == "text":
+        return text
+    if fdef.type == "choice":
+        for c in fdef.choices:
+            if c.lower() == text.lower():
+                return c
+        raise ReviewflowError(f"{text!r} is not one of: {', '.join(fdef.choices)}")
+    number = _number(text)
+    if fdef.type == "integer":
+        if number != int(number):
+            raise ReviewflowError(f"{text!r} is not a whole number")
+        return _check_stat(fdef.name, str(int(number)), int(number))
+    return _check_stat(fdef.name, _format_number(number), number)
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text
+                      else text)
+    except ValueError:
+        raise ReviewflowError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ReviewflowError(f"{text!r} is not a finite number")
+    return value
+
+
+def _format_number(x: float) -> str:
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
+
+
+def _check_stat(name: str, text: str, value: float) -> str:
+    if name == "sd" and value <= 0:
+        raise ReviewflowError(f"SD must be > 0 (got {text})")
+    if name == "n" and value < 1:
+        raise ReviewflowError(f"n must be at least 1 (got {text})")
+    if name in ("events", "sample_size") and value < 0:
+        raise ReviewflowError(f"{name} cannot be negative (got {text})")
+    return text
+
+
+def default_form_text() -> str:
+    return resources.files("reviewflow.extraction").joinpath("default_form.toml").read_text(
+        encoding="utf-8")
+
+
+def parse_form(text: str, source: str = FORM_FILE) -> Form:
+    """Parse and check a form definition; errors name the source and the problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ReviewflowError(f"{source}: not valid TOML ({exc})") from None
+    try:
+        form = Form(
+            name=str(data.get("form", {}).get("name", "extraction form")),
+            study_fields=tuple(_field(d) for d in data.get("study_fields", [])),
+            arms=tuple(ArmDef(str(d["id"]), str(d.get("label", d["id"])))
+                       for d in data.get("arms", [])),
+            arm_fields=tuple(_field(d) for d in data.get("arm_fields", [])),
+            outcomes=tuple(_outcome(d) for d in data.get("outcomes", [])),
+            outcome_fields=tuple(_field(d) for d in data.get("outcome_fields", [])),
+            text=text,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReviewflowError(f"{source}: {exc}") from None
+    _check_form(form, source)
+    return form
+
+
+def _field(d: dict) -> FieldDef:
+    ftype = str(d.get("type", "text"))
+    if ftype not in FIELD_TYPES:
+        raise ValueError(f"field {d.get('name')!r}: type must be one of {', '.join(FIELD_TYPES)}")
+    return FieldDef(str(d["name"]), str(d.get("label", d["name"])), ftype,
+                    tuple(str(c) for c in d.get("choices", ())))
+
+
+def _outcome(d: dict) -> OutcomeDef:
+    otype = str(d.get("type", ""))
+    if otype not in OUTCOME_TYPES:
+        raise ValueError(f"outcome {d.get('id')!r}: type must be continuous or dichotomous")
+    direction = str(d.get("direction", "lower_is_better"))
+    if direction not in DIRECTIONS:
+        raise ValueError(f"outcome {d.get('id')!r}: direction must be one of "
+                         f"{', '.join(DIRECTIONS)}")
+    return OutcomeDef(str(d["id"]), str(d.get("label", d["id"])), otype,
+                      str(d.get("unit", "")), str(d.get("time_point", "")), direction)
+
+
+def _check_form(form: Form, source: str) -> None:
+    if len(form.arms) != 2:
+        raise ReviewflowError(f"{source}: a form needs exactly two arms (treatment, control)")
+    for kind, names in (("study field", [f.name for f in form.study_fields]),
+                        ("arm", [a.id for a in form.arms]),
+                        ("arm field", [f.name for f in form.arm_fields]),
+                        ("outcome field", [f.name for f in form.outcome_fields]),
+                        ("outcome", [o.id for o in form.outcomes])):
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ReviewflowError(f"{source}: {kind} defined twice: {', '.join(sorted(dupes))}")
+        bad = [n for n in names if not NAME.fullmatch(n)]
+        if bad:
+            raise ReviewflowError(f"{source}: bad {kind} name {bad[0]!r} (use letters, digits "
+                                  "and _ only)")
+    columns = [f.name for f in (*form.study_fields, *form.outcome_fields)]
+    columns += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
+    columns += [f"{s}_{a.id}" for a in form.arms for s in ("mean", "sd", "events", "n")]
+    clash = sorted({c for c in columns if columns.count(c) > 1} | (
+        {"study", "outcome", "outcome_type"} & set(columns)))
+    if clash:
+        raise ReviewflowError(f"{source}: field names clash in the spreadsheet layout: "
+                              f"{', '.join(clash)}")
+    for f in (*form.study_fields, *form.arm_fields, *form.outcome_fields):
+        if f.type == "choice" and not f.choices:
+            raise ReviewflowError(f"{source}: choice field {f.name!r} lists no choices")

@@ -1,0 +1,160 @@
+"""Risk of bias: Cochrane RoB 1 (RevMan 5.4's seven domains) and RoB 2.
+
+Judgements are append-only :class:`RobJudgement` rows, dual and reconciled
+exactly like extracted values: the latest row per (study, tool, domain,
+reviewer) is that reviewer's judgement; a consensus row settles the domain.
+RoB 2 judges a result, not a trial, so judgements may name an outcome; every
+function takes ``outcome`` (None = judgements for the whole study, as RoB 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlmodel import col, select
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Tool:
+    id: str
+    name: str
+    domains: tuple[Domain, ...]
+    judgements: tuple[str, ...]  # best to worst
+    overall: bool  # whether the last domain is the overall judgement
+
+    def domain(self, text: str) -> Domain:
+        """A domain by id, label or position (D1, D2 ... as robvis numbers them)."""
+        key = text.strip().lower()
+        for i, d in enumerate(self.domains, start=1):
+            short = d.label.lower().split(" (")[0]
+            if key in (d.id, d.label.lower(), short, f"d{i}"):
+                return d
+        raise ReviewflowError(f"unknown {self.name} domain {text!r}; use one of: "
+                              f"{', '.join(d.id for d in self.domains)}")
+
+    def judgement(self, text: str) -> str:
+        key = text.strip().lower().replace(" ", "_").replace("-", "_")
+        key = {"low_risk": "low", "high_risk": "high", "unclear_risk": "unclear",
+               "some": "some_concerns", "?": "unclear", "+": "low", "x": "high"}.get(key, key)
+        if key not in self.judgements:
+            raise ReviewflowError(f"{self.name}: judgement {text!r} must be one of "
+                                  f"{', '.join(self.judgements)}")
+        return key
+
+
+ROB1 = Tool("rob1", "RoB 1", (
+    Domain("random_sequence", "Random sequence generation (selection bias)"),
+    Domain("allocation_concealment", "Allocation concealment (selection bias)"),
+    Domain("blinding_participants", "Blinding of participants and personnel (performance bias)"),
+    Domain("blinding_outcome", "Blinding of outcome assessment (detection bias)"),
+    Domain("incomplete_outcome", "Incomplete outcome data (attrition bias)"),
+    Domain("selective_reporting", "Selective reporting (reporting bias)"),
+    Domain("other_bias", "Other bias"),
+), ("low", "unclear", "high"), overall=False)
+
+ROB2 = Tool("rob2", "RoB 2", (
+    Domain("randomisation", "Bias arising from the randomization process"),
+    Domain("deviations", "Bias due to deviations from intended intervention"),
+    Domain("missing_data", "Bias due to missing outcome data"),
+    Domain("measurement", "Bias in measurement of the outcome"),
+    Domain("selection", "Bias in selection of the reported result"),
+    Domain("overall", "Overall risk of bias"),
+), ("low", "some_concerns", "high"), overall=True)
+
+TOOLS = {t.id: t for t in (ROB1, ROB2)}
+LABELS = {"low": "Low", "unclear": "Unclear", "some_concerns": "Some concerns", "high": "High"}
+
+
+def tool(name: str) -> Tool:
+    key = name.strip().lower().replace(" ", "").replace("-", "")
+    if key not in TOOLS:
+        raise ReviewflowError(f"unknown tool {name!r}; use rob1 or rob2")
+    return TOOLS[key]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    judgement: str
+    support: str | None = None
+
+
+@dataclass
+class RobTable:
+    """Reconciled judgements: study -> domain id -> Judgement, and the disagreements."""
+
+    tool: Tool
+    outcome: str | None = None
+    judgements: dict[str, dict[str, Judgement]] = field(default_factory=dict)
+    discrepancies: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+
+
+def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
+                      entries: Iterable[tuple[int, str, str, str | None]],
+                      *, consensus: bool = False, outcome: str | None = None) -> int:
+    """Append (study id, domain, judgement, support) entries in one transaction."""
+    rows = [models.RobJudgement(study_id=sid, tool=rob_tool.id, domain=rob_tool.domain(d).id,
+                                judgement=rob_tool.judgement(j), support=(s or None),
+                                reviewer_id=reviewer_id, is_consensus=consensus,
+                                outcome=outcome or None)
+            for sid, d, j, s in entries]
+    with store.write() as s:
+        s.add_all(rows)
+    return len(rows)
+
+
+def current_judgements(store: Store, rob_tool: Tool, outcome: str | None = None):
+    """(per-reviewer latest, consensus latest) keyed by (study, domain[, reviewer])."""
+    r = models.RobJudgement
+    same_outcome = col(r.outcome).is_(None) if not outcome else r.outcome == outcome
+    with store.session() as s:
+        rows = s.exec(select(r).where(r.tool == rob_tool.id, same_outcome)
+                      .order_by(col(r.id))).all()
+    mine: dict[tuple[int, str, int], models.RobJudgement] = {}
+    agreed: dict[tuple[int, str], models.RobJudgement] = {}
+    for row in rows:
+        if row.is_consensus:
+            agreed[(row.study_id, row.domain)] = row
+        else:
+            mine[(row.study_id, row.domain, row.reviewer_id)] = row
+    return mine, agreed
+
+
+def reconcile_rob(store: Store, rob_tool: Tool, outcome: str | None = None) -> RobTable:
+    mine, agreed = current_judgements(store, rob_tool, outcome)
+    with store.session() as s:
+        names = {r.id: r.name for r in s.exec(select(models.Reviewer)).all()}
+        labels = {st.id: st.label for st in s.exec(select(models.Study)).all()}
+    table = RobTable(rob_tool, outcome or None)
+    assessors: dict[int, set[int]] = {}
+    for sid, _d, rid in mine:
+        assessors.setdefault(sid, set()).add(rid)
+    keys = {(sid, d) for sid, d, _r in mine} | set(agreed)
+    order = {d.id: i for i, d in enumerate(rob_tool.domains)}  # the tool's domain order
+    for sid, dom in sorted(keys, key=lambda k: (labels.get(k[0], ""), order.get(k[1], 99))):
+        label = labels.get(sid, str(sid))
+        if (sid, dom) in agreed:
+            a = agreed[(sid, dom)]
+            table.judgements.setdefault(label, {})[dom] = Judgement(a.judgement, a.support)
+            continue
+        seen = {names[r]: mine.get((sid, dom, r)) for r in sorted(assessors.get(sid, ()),
+                                                           key=lambda i: names[i])}
+        given = {r.judgement for r in seen.values() if r is not None}
+        if len(seen) >= 2 and len(given) == 1 and None not in seen.values():
+            supports = [r.support for r in seen.values() if r is not None and r.support]
+            table.judgements.setdefault(label, {})[dom] = Judgement(
+                given.pop(), " | ".join(dict.fromkeys(supports)) or None)
+        else:
+            table.discrepancies.append((label, dom, {n: (r.judgement if r else "(none)")
+                                                     for n, r in seen.items()}))
+    return table

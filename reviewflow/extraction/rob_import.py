@@ -1,0 +1,60 @@
+"""Risk-of-bias judgements from a CSV (one row per study and domain).
+
+Columns: ``study, domain, judgement`` and optionally ``support``, ``tool``
+(else the tool given on the command line) and ``outcome`` (RoB 2 judges a
+result). Domains may be written as ids, full labels (with or without the bias
+type in brackets) or robvis's D1..D7. Validated whole before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.rob import Tool, record_judgements, tool
+from reviewflow.extraction.studies import list_studies
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.store.db import Store
+
+
+def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: Tool) -> int:
+    """Store a reviewer's judgements (name, or reviewer id); nothing when a row is bad."""
+    if not path.is_file():
+        raise ReviewflowError(f"{path}: no such file")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    if rows and not {"study", "domain", "judgement"} <= set(rows[0]):
+        raise ReviewflowError(f"{path}, row 1: needs columns study, domain, judgement "
+                              "(and optionally support, tool)")
+    studies = {st.label.lower(): st.id for st in list_studies(store)}
+    problems: list[str] = []
+    entries: dict[tuple[str, str], list[tuple[int, str, str, str | None]]] = {}
+    for i, row in enumerate(rows, start=2):
+        try:
+            t = tool(row["tool"]) if (row.get("tool") or "").strip() else default_tool
+            sid = studies.get((row.get("study") or "").strip().lower())
+            if sid is None:
+                raise ReviewflowError(f"field study: unknown study {row.get('study')!r}")
+            dom = _field("domain", t.domain, row["domain"])
+            judgement = _field("judgement", t.judgement, row["judgement"])
+        except ReviewflowError as exc:
+            problems.append(f"row {i}, {exc}")
+            continue
+        key = (t.id, (row.get("outcome") or "").strip())
+        entries.setdefault(key, []).append((sid, dom.id, judgement, row.get("support")))
+    if problems:
+        raise ReviewflowError(f"{path}: {len(problems)} problem(s), nothing imported: "
+                              + "; ".join(problems[:12]))
+    reviewer_id = reviewer if isinstance(reviewer, int) else \
+        int(ensure_reviewer(store, reviewer).id or 0)
+    # one transaction per tool and outcome, all validated before the first
+    return sum(record_judgements(store, tool(t), reviewer_id, e, outcome=o or None)
+               for (t, o), e in entries.items())
+
+
+def _field(name: str, parse, text: str | None):
+    try:
+        return parse(text or "")
+    except ReviewflowError as exc:
+        raise ReviewflowError(f"field {name}: {exc}") from None

@@ -1,0 +1,134 @@
+"""Studies (trials) and the reports (records) that describe them.
+
+One trial often has several reports (a protocol, the main paper, a follow-up);
+extraction and risk of bias are per study, so reports are linked to a study
+rather than extracted separately.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.screening.state import stage_statuses
+from reviewflow.stages import FULL_TEXT
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    id: int
+    label: str
+    record_ids: tuple[int, ...]  # primary report first
+
+
+def list_studies(store: Store) -> list[StudyInfo]:
+    with store.session() as s:
+        studies = s.exec(select(models.Study).order_by(models.Study.label)).all()
+        links = s.exec(select(models.StudyRecord).order_by(
+            col(models.StudyRecord.is_primary).desc(), models.StudyRecord.record_id)).all()
+    by_study: dict[int, list[int]] = {}
+    for link in links:
+        by_study.setdefault(link.study_id, []).append(link.record_id)
+    return [StudyInfo(int(st.id or 0), st.label, tuple(by_study.get(int(st.id or 0), ())))
+            for st in studies]
+
+
+def study_by_label(store: Store, label: str) -> StudyInfo:
+    for st in list_studies(store):
+        if st.label.lower() == label.strip().lower():
+            return st
+    raise ReviewflowError(f"no study labelled {label!r}; see 'reviewflow extraction study list'")
+
+
+def create_study(store: Store, label: str, record_ids: list[int] | None = None) -> StudyInfo:
+    """A new study, optionally with its reports (the first is the primary one)."""
+    label = label.strip()
+    if not label:
+        raise ReviewflowError("study label is empty")
+    try:
+        with store.write() as s:
+            study = models.Study(label=label)
+            s.add(study)
+            s.flush()
+            for i, rid in enumerate(record_ids or []):
+                _link(s, int(study.id or 0), rid, primary=(i == 0))
+    except IntegrityError:
+        raise ReviewflowError(f"a study labelled {label!r} already exists") from None
+    return study_by_label(store, label)
+
+
+def create_studies(store: Store, labels: list[str]) -> dict[str, int]:
+    """Many new studies in one transaction (spreadsheet import); label -> id."""
+    made: dict[str, int] = {}
+    try:
+        with store.write() as s:
+            for label in labels:
+                study = models.Study(label=label.strip())
+                s.add(study)
+                s.flush()
+                made[label] = int(study.id or 0)
+    except IntegrityError:
+        raise ReviewflowError("a study with one of these labels already exists") from None
+    return made
+
+
+def link_record(store: Store, label: str, record_id: int, *, primary: bool = False) -> StudyInfo:
+    """Add a report to a study (a record belongs to at most one study)."""
+    study = study_by_label(store, label)
+    with store.write() as s:
+        _link(s, study.id, record_id, primary=primary or not study.record_ids)
+    return study_by_label(store, label)
+
+
+def _link(s: Session, study_id: int, record_id: int, *, primary: bool) -> None:
+    if s.get(models.RecordRow, record_id) is None:
+        raise ReviewflowError(f"record {record_id} does not exist")
+    other = s.exec(select(models.StudyRecord).where(
+        models.StudyRecord.record_id == record_id)).first()
+    if other is not None:
+        owner = s.get(models.Study, other.study_id)
+        raise ReviewflowError(f"record {record_id} already belongs to study "
+                              f"{owner.label if owner else other.study_id!r}")
+    s.add(models.StudyRecord(study_id=study_id, record_id=record_id, is_primary=primary))
+
+
+def included_record_ids(session: Session) -> list[int]:
+    """Records included at full text, exactly as screening and PRISMA decide it."""
+    return sorted(i for i, st in stage_statuses(session, FULL_TEXT).items() if st.moves_on)
+
+
+def record_label(record: models.RecordRow) -> str:
+    """'Surname Year' as reviews name trials."""
+    authors = json.loads(record.authors_json or "[]")
+    first = str(authors[0]) if authors else "Anon"
+    surname = first.split(",")[0].strip() if "," in first else first.split()[-1]
+    return f"{surname} {record.year or 'n.d.'}"
+
+
+def studies_from_included(store: Store) -> list[StudyInfo]:
+    """One new study per included record not yet linked (labels made unique with a, b ...).
+
+    Reports of the same trial are then joined with :func:`link_record`.
+    """
+    with store.session() as s:
+        linked = set(s.exec(select(models.StudyRecord.record_id)).all())
+        records = [s.get(models.RecordRow, rid) for rid in included_record_ids(s)
+                   if rid not in linked]
+        taken = {st.label for st in s.exec(select(models.Study)).all()}
+    made = []
+    for rec in records:
+        if rec is None:
+            continue
+        base = label = record_label(rec)
+        suffix = iter("bcdefghijklmnopqrstuvwxyz")
+        while label in taken:
+            label = f"{base}{next(suffix)}"
+        taken.add(label)
+        made.append(create_study(store, label, [int(rec.id or 0)]))
+    return made

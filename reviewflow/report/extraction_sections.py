@@ -1,0 +1,89 @@
+"""Report sections fed by extraction: study characteristics, risk of bias, analyses.
+
+Each section regenerates its figures from the store (robvis plots, forest
+plots) and says plainly when there is nothing yet, or why an analysis cannot
+run (for example, an unresolved extraction discrepancy).
+"""
+
+from __future__ import annotations
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.report.html import ReportContext, Section, esc, figure, table
+
+
+def _form(ctx: ReportContext):  # -> tuple[int, Form] | None
+    from reviewflow.extraction.form_versions import current_form
+
+    try:
+        return current_form(ctx.store, ctx.folder)
+    except ReviewflowError:
+        return None
+
+
+def section_studies(ctx: ReportContext) -> Section:
+    from reviewflow.extraction.values import reconcile
+
+    title = "Characteristics of included studies"
+    found = _form(ctx)
+    rec = reconcile(ctx.store)
+    if found is None or not rec.values:
+        return Section(title, "<p class='muted'>No studies extracted yet.</p>")
+    _, form = found
+    fields = [f for f in form.study_fields
+              if any(v.get(f"study/{f.name}") for v in rec.values.values())]
+    rows = [[label, *(values.get(f"study/{f.name}", "") for f in fields)]
+            for label, values in sorted(rec.values.items())]
+    note = ""
+    if rec.discrepancies:
+        note = (f"<p class='muted'>{len(rec.discrepancies)} extraction discrepancies are "
+                "still unresolved (values shown are the agreed or consensus ones).</p>")
+    return Section(title, table(["Study", *(f.label for f in fields)], rows) + note)
+
+
+def section_rob(ctx: ReportContext) -> Section:
+    from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob
+    from reviewflow.extraction.rob_plots import summary_bars, traffic_light
+
+    parts = []
+    for tool in (ROB1, ROB2):
+        rob = reconcile_rob(ctx.store, tool)
+        if not rob.judgements:
+            continue
+        light = traffic_light(rob, ctx.figures / f"rob_{tool.id}_traffic.png")
+        bars = summary_bars(rob, ctx.figures / f"rob_{tool.id}_summary.png")
+        parts.append(figure(light, f"{tool.name}: judgements per study"))
+        parts.append(figure(bars, f"{tool.name}: summary per domain"))
+        if rob.discrepancies:
+            parts.append(f"<p class='muted'>{len(rob.discrepancies)} judgements still differ "
+                         "between assessors.</p>")
+    body = "".join(parts) or "<p class='muted'>No risk-of-bias judgements yet.</p>"
+    return Section("Risk of bias", body)
+
+
+def section_analyses(ctx: ReportContext) -> Section:
+    from reviewflow.extraction.analyses import load_analyses
+    from reviewflow.extraction.analysis_outputs import run_all
+    from reviewflow.extraction.run_analysis import summary_lines
+
+    title = "Analyses"
+    found = _form(ctx)
+    if found is None or ctx.folder is None:
+        return Section(title, "<p class='muted'>No extraction form or analyses declared.</p>")
+    _, form = found
+    try:
+        analyses = load_analyses(ctx.folder, form)
+        if not analyses:
+            return Section(title, "<p class='muted'>No analyses declared in analyses.toml.</p>")
+        outputs = run_all(ctx.store, form, analyses, ctx.figures / "analyses")
+    except ReviewflowError as exc:
+        return Section(title, f"<p><b>Analyses could not run:</b> {esc(exc)}</p>")
+    parts = []
+    for run in outputs.runs:
+        name = run.analysis.name
+        parts.append(f"<h3>{esc(run.analysis.title or name)}</h3>")
+        parts.append(f"<pre class='summary'>{esc(chr(10).join(summary_lines(run)))}</pre>")
+        for path in outputs.files:
+            if path.name.startswith(f"{name}_forest") or path.name.startswith(f"{name}_funnel"):
+                kind = "Forest plot" if "_forest" in path.name else "Funnel plot"
+                parts.append(figure(path, f"{kind}: {run.analysis.title or name}"))
+    return Section(title, "".join(parts))

@@ -1,0 +1,150 @@
+"""Extraction: one study at a time, its form fields beside its report(s).
+
+Each field is saved when it is left (Tab, Enter or a click elsewhere) through
+the same domain function the CLI uses, so an interrupted session loses at most
+the field being typed. A reviewer sees only their own values (blinded dual
+extraction); ``d`` lists the study's open discrepancies once both have finished.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.form import Form
+from reviewflow.extraction.studies import StudyInfo, list_studies
+from reviewflow.extraction.values import reconcile, reviewer_values, set_value
+from reviewflow.store.db import Store
+from reviewflow.tui.screens.extraction_support import Worker, reports_text
+
+
+def input_id(path: str) -> str:
+    return "f-" + path.replace("/", "--")
+
+
+def path_of(widget_id: str) -> str:
+    return widget_id.removeprefix("f-").replace("--", "/")
+
+
+class ExtractionScreen(Screen[None]):
+    """Extract the studies of ``store`` as ``reviewer`` with ``form``."""
+
+    DEFAULT_CSS = """
+    ExtractionScreen #studies { width: 24; }
+    ExtractionScreen #fields { width: 1fr; }
+    ExtractionScreen #reports { width: 1fr; border-left: solid $primary; padding: 0 1; }
+    ExtractionScreen .field { height: 1; margin-bottom: 1; }
+    ExtractionScreen .field Label { width: 40; padding: 0 1 0 0; }
+    ExtractionScreen .field Input { width: 1fr; border: none; height: 1; padding: 0 1; }
+    ExtractionScreen .field Input:focus { background: $accent 40%; }
+    ExtractionScreen .field Input.bad-value { background: $error 60%; }
+    ExtractionScreen #status { height: 1; background: $boost; }
+    """
+    BINDINGS = [
+        Binding("ctrl+n", "step(1)", "Next study", priority=True),
+        Binding("ctrl+b", "step(-1)", "Previous study", priority=True),
+        Binding("ctrl+o", "discrepancies", "Discrepancies", priority=True),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, store: Store, form: Form, form_id: int | None, reviewer: str,
+                 *, study: str | None = None) -> None:
+        super().__init__()
+        self.store, self.form, self.form_id = store, form, form_id
+        self.worker = Worker.named(store, reviewer)
+        self.studies: list[StudyInfo] = list_studies(store)
+        self.index = next((i for i, s in enumerate(self.studies) if s.label == study), 0)
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="status")
+        with Horizontal():
+            yield OptionList(*[s.label for s in self.studies], id="studies")
+            with VerticalScroll(id="fields"):
+                for path in self.form.field_paths():
+                    with Horizontal(classes="field"):
+                        yield Label(self.form.label(path))
+                        yield Input(id=input_id(path), placeholder=self.hint(path))
+            with VerticalScroll(id="reports"):
+                yield Static("", id="report-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_study()
+
+    def hint(self, path: str) -> str:
+        fdef = self.form.field_def(path)
+        return " | ".join(fdef.choices) if fdef.type == "choice" else \
+            {"integer": "whole number", "number": "number"}.get(fdef.type, "")
+
+    @property
+    def study(self) -> StudyInfo | None:
+        return self.studies[self.index] if self.studies else None
+
+    def show_study(self) -> None:
+        study = self.study
+        if study is None:
+            self.status("No studies yet: 'reviewflow extraction study from-included'")
+            return
+        self.query_one("#studies", OptionList).highlighted = self.index
+        with self.store.session() as s:
+            mine = reviewer_values(s, study.id)
+        for widget in self.query(Input):
+            widget.value = mine.get((study.id, self.worker.id, path_of(widget.id or "")), "") \
+                or ""
+            widget.remove_class("bad-value")
+        self.query_one("#report-text", Static).update(reports_text(self.store, study))
+        first = self.query(Input).first()
+        first.focus()
+        self.status(f"{study.label} · extracting as {self.worker.name}")
+
+    def status(self, text: str) -> None:
+        self.query_one("#status", Label).update(text)
+
+    def save(self, widget: Input) -> None:
+        study = self.study
+        if study is None or not widget.id:
+            return
+        path = path_of(widget.id)
+        try:
+            stored = set_value(self.store, self.form, self.form_id, study_id=study.id,
+                               reviewer_id=self.worker.id, path=path, value=widget.value)
+        except ReviewflowError as exc:
+            widget.add_class("bad-value")
+            self.status(f"{self.form.label(path)}: {exc}")
+            return
+        widget.remove_class("bad-value")
+        if (stored or "") != widget.value:
+            widget.value = stored or ""
+        self.status(f"{study.label} · saved {path}")
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        self.save(event.input)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.save(event.input)
+        self.focus_next()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.index = event.option_index
+        self.show_study()
+
+    def action_step(self, delta: int) -> None:
+        if self.studies:
+            focused = self.focused
+            if isinstance(focused, Input):
+                self.save(focused)
+            self.index = (self.index + delta) % len(self.studies)
+            self.show_study()
+
+    def action_discrepancies(self) -> None:
+        study = self.study
+        if study is None:
+            return
+        items = [d for d in reconcile(self.store).discrepancies if d.study_id == study.id]
+        lines = [d.describe() for d in items] or ["No open discrepancies for this study."]
+        self.query_one("#report-text", Static).update("\n".join(lines))
+        self.status(f"{study.label} · {len(items)} open discrepancies (Ctrl+N/B to leave)")

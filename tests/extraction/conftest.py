@@ -1,0 +1,44 @@
+"""A small review for the extraction tests: six made-up OA trials, two extractors.
+
+The numbers are invented (not from any paper); they are chosen so both
+outcomes have three cell-source subgroups.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from extraction_data import TRIALS, trial_entries
+
+from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.studies import create_study
+from reviewflow.extraction.values import set_values
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.store.db import Store
+from reviewflow.store.location import ReviewConfig
+
+
+@pytest.fixture
+def review(tmp_path: Path) -> tuple[Path, Store]:
+    """An empty review folder with its store (closed at the end)."""
+    folder = tmp_path / "rev"
+    folder.mkdir()
+    config = ReviewConfig(folder=folder, title="MSC for OA (test)")
+    store = Store.create(config.database_url(), title=config.title)
+    config.save()
+    yield folder, store
+    store.dispose()
+
+
+@pytest.fixture
+def extracted(review):
+    """Six studies extracted identically by alice and bob; returns (folder, store, ids)."""
+    folder, store = review
+    form_id, form = current_form(store, folder)
+    ids = {label: create_study(store, label).id for label in TRIALS}
+    for name in ("alice", "bob"):
+        rid = int(ensure_reviewer(store, name).id or 0)
+        entries = [e for label, t in TRIALS.items() for e in trial_entries(ids[label], t)]
+        set_values(store, form, form_id, rid, entries)
+    return folder, store, ids

@@ -1,0 +1,95 @@
+"""Dual extraction: latest value wins, field-by-field comparison, consensus, reconciliation."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.studies import create_study, link_record, list_studies
+from reviewflow.extraction.values import reconcile, resolve, set_value, set_values
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.store import models
+
+
+def _setup(review):
+    folder, store = review
+    form_id, form = current_form(store, folder)
+    sid = create_study(store, "Smith 2019").id
+    a = int(ensure_reviewer(store, "alice").id or 0)
+    b = int(ensure_reviewer(store, "bob").id or 0)
+    return store, form_id, form, sid, a, b
+
+
+def test_agreement_reconciles_and_difference_is_a_discrepancy(review) -> None:
+    store, form_id, form, sid, a, b = _setup(review)
+    path = "outcome/pain_vas/arm/treat/sd"
+    set_values(store, form, form_id, a, [(sid, "study/country", "Spain"), (sid, path, "12")])
+    set_values(store, form, form_id, b, [(sid, "study/country", "spain "), (sid, path, "21")])
+    rec = reconcile(store)
+    # text differs only by case? no: 'Spain' vs 'spain' differ, both must be listed
+    paths = {d.path: d for d in rec.discrepancies}
+    assert set(paths) == {"study/country", path}
+    assert paths[path].values == {"alice": "12", "bob": "21"}
+    set_value(store, form, form_id, study_id=sid, reviewer_id=b, path="study/country",
+              value="Spain")
+    rec = reconcile(store)
+    assert rec.values["Smith 2019"]["study/country"] == "Spain"
+    assert [d.path for d in rec.discrepancies] == [path]
+
+
+def test_consensus_settles_a_field_and_rows_are_append_only(review) -> None:
+    store, form_id, form, sid, a, b = _setup(review)
+    path = "outcome/pain_vas/arm/treat/mean"
+    set_values(store, form, form_id, a, [(sid, path, "30")])
+    set_values(store, form, form_id, b, [(sid, path, "31")])
+    resolve(store, form, form_id, study_id=sid, reviewer_id=a, path=path, value="30.0")
+    rec = reconcile(store)
+    assert rec.discrepancies == []
+    assert rec.values["Smith 2019"][path] == "30"
+    with store.session() as s:
+        rows = s.exec(select(models.ExtractionValue)).all()
+    assert len(rows) == 3 and sum(r.is_consensus for r in rows) == 1
+
+
+def test_only_one_extractor_is_flagged_and_latest_value_wins(review) -> None:
+    store, form_id, form, sid, a, _b = _setup(review)
+    set_value(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose", value="1e6")
+    assert set_value(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose",
+                     value="2e6") == "2e6"
+    # saving the same value again appends nothing
+    set_value(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose", value="2e6")
+    with store.session() as s:
+        assert len(s.exec(select(models.ExtractionValue)).all()) == 2
+    (d,) = reconcile(store).discrepancies
+    assert d.kind == "single" and d.values == {"alice": "2e6"}
+
+
+def test_a_field_one_reviewer_left_empty_is_a_discrepancy(review) -> None:
+    store, form_id, form, sid, a, b = _setup(review)
+    set_values(store, form, form_id, a, [(sid, "study/country", "Spain"),
+                                         (sid, "study/route", "intra-articular")])
+    set_values(store, form, form_id, b, [(sid, "study/country", "Spain")])
+    (d,) = reconcile(store).discrepancies
+    assert d.path == "study/route" and d.values == {"alice": "intra-articular", "bob": None}
+
+
+def test_several_reports_link_to_one_study(review) -> None:
+    _folder, store = review
+    with store.write() as s:
+        recs = [models.RecordRow(title=f"report {i}", year=2019) for i in range(3)]
+        s.add_all(recs)
+        s.flush()
+        ids = [int(r.id or 0) for r in recs]
+    create_study(store, "Smith 2019", [ids[0]])
+    link_record(store, "Smith 2019", ids[1])
+    (study,) = list_studies(store)
+    assert study.record_ids == (ids[0], ids[1])  # primary first
+    import pytest
+
+    from reviewflow.errors import ReviewflowError
+
+    create_study(store, "Other 2020")
+    with pytest.raises(ReviewflowError, match="already belongs"):
+        link_record(store, "Other 2020", ids[0])
+    with pytest.raises(ReviewflowError, match="already exists"):
+        create_study(store, "Smith 2019")

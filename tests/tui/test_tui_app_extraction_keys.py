@@ -1,0 +1,53 @@
+"""The dashboard opens the extraction, risk-of-bias, discrepancy and analysis screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reviewflow.cli.main import app as cli
+from reviewflow.screening.blinding import Viewer
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.store.db import Store
+from reviewflow.store.location import load_config
+from reviewflow.tui.app import ReviewflowApp
+from reviewflow.tui.screens.analysis import AnalysisScreen
+from reviewflow.tui.screens.dashboard import DashboardScreen
+from reviewflow.tui.screens.discrepancies import DiscrepancyScreen
+from reviewflow.tui.screens.extraction import ExtractionScreen
+from reviewflow.tui.screens.rob_assessment import RobScreen
+from tests.tui.support_tui import SIZE, pilot_test, settle, shot
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("tui") / "review"
+    res = CliRunner().invoke(cli, ["demo", str(folder)])
+    assert res.exit_code == 0, res.output
+    return folder
+
+
+@pilot_test
+async def test_dashboard_keys_open_each_extraction_screen(demo: Path) -> None:
+    store = Store.open(load_config(demo).database_url())
+    person = ensure_reviewer(store, "reviewer_a")
+    viewer = Viewer(person.id or 0, person.name, person.role, True)
+    app = ReviewflowApp(store, viewer, poll_seconds=0, folder=demo)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert isinstance(app.screen, DashboardScreen)
+            for key, screen in (("x", ExtractionScreen), ("b", RobScreen),
+                                ("v", DiscrepancyScreen), ("a", AnalysisScreen)):
+                await pilot.press(key)
+                await settle(app, pilot)
+                assert isinstance(app.screen, screen), key
+                if key == "a":
+                    assert "SMD" in shot(app)  # the first analysis' text forest plot
+                await pilot.press("escape")
+                await settle(app, pilot)
+                assert isinstance(app.screen, DashboardScreen)
+    finally:
+        store.dispose()

@@ -1,0 +1,236 @@
+"""Pilot tests of the extraction, risk-of-bias and analysis screens, each hosted in a
+tiny App of its own (the screens take the store and reviewer; no main app needed)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Input, Label, Static
+
+from reviewflow.extraction.analyses import parse_analyses
+from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.rob import ROB1, current_judgements
+from reviewflow.extraction.studies import create_study
+from reviewflow.extraction.values import reviewer_values, set_values
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.store import models
+from reviewflow.store.db import Store
+from reviewflow.tui.screens.analysis import AnalysisScreen
+from reviewflow.tui.screens.extraction import ExtractionScreen, input_id
+from reviewflow.tui.screens.rob_assessment import RobScreen
+from tests.extraction.extraction_data import TRIALS, trial_entries
+
+SIZE = (160, 60)
+
+
+class Host(App[None]):
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.first = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.first)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store.create(f"sqlite:///{tmp_path / 'rf.db'}", title="TUI test")
+    with s.write() as w:
+        rec = models.RecordRow(title="MSC injection for knee OA: a randomised trial",
+                               year=2018, authors_json='["Alda, J."]')
+        w.add(rec)
+        w.flush()
+        rid = int(rec.id or 0)
+    create_study(s, "Alda 2018", [rid])
+    create_study(s, "Brun 2019")
+    yield s
+    s.dispose()
+
+
+def _mine(store: Store, reviewer: str) -> dict[tuple[str, str], str | None]:
+    with store.session() as s:
+        rid = ensure_reviewer(store, reviewer).id
+        labels = {st.id: st.label for st in s.exec(__import__("sqlmodel").select(models.Study))}
+        return {(labels[sid], p): v for (sid, r, p), v in reviewer_values(s).items() if r == rid}
+
+
+def test_extraction_screen_saves_each_field_and_refuses_bad_values(store) -> None:
+    form_id, form = current_form(store)
+
+    async def scenario() -> None:
+        screen = ExtractionScreen(store, form, form_id, "alice")
+        app = Host(screen)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "MSC injection for knee OA" in str(
+                screen.query_one("#report-text", Static).content)
+            assert app.focused is screen.query_one(f"#{input_id('study/country')}", Input)
+            await pilot.press(*"Spain", "tab")
+            await pilot.pause()
+            assert _mine(store, "alice")[("Alda 2018", "study/country")] == "Spain"
+            sd = screen.query_one(f"#{input_id('outcome/pain_vas/arm/treat/sd')}", Input)
+            sd.focus()
+            await pilot.press("0", "enter")
+            await pilot.pause()
+            assert sd.has_class("bad-value")
+            assert "SD must be > 0" in str(screen.query_one("#status", Label).content)
+            assert ("Alda 2018", "outcome/pain_vas/arm/treat/sd") not in _mine(store, "alice")
+            sd.focus()
+            await pilot.press("backspace", *"12.5", "enter")
+            await pilot.pause()
+            assert not sd.has_class("bad-value")
+            assert _mine(store, "alice")[("Alda 2018", "outcome/pain_vas/arm/treat/sd")] == "12.5"
+            await pilot.press("ctrl+n")  # next study: its own (empty) values are shown
+            await pilot.pause()
+            assert screen.study is not None and screen.study.label == "Brun 2019"
+            assert screen.query_one(f"#{input_id('study/country')}", Input).value == ""
+            await pilot.press("ctrl+b")
+            await pilot.pause()
+            assert screen.query_one(f"#{input_id('study/country')}", Input).value == "Spain"
+
+    asyncio.run(scenario())
+
+
+def test_extraction_screen_is_blinded_and_lists_discrepancies(store) -> None:
+    form_id, form = current_form(store)
+    bob = int(ensure_reviewer(store, "bob").id or 0)
+    alice = int(ensure_reviewer(store, "alice").id or 0)
+    set_values(store, form, form_id, bob, [(1, "study/country", "Italy")])
+    set_values(store, form, form_id, alice, [(1, "study/country", "Spain")])
+
+    async def scenario() -> None:
+        screen = ExtractionScreen(store, form, form_id, "alice")
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert screen.query_one(f"#{input_id('study/country')}", Input).value == "Spain"
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            text = str(screen.query_one("#report-text", Static).content)
+            assert "study/country: alice: Spain, bob: Italy" in text
+
+    asyncio.run(scenario())
+
+
+def test_rob_screen_records_judgement_and_support(store) -> None:
+    async def scenario() -> None:
+        screen = RobScreen(store, ROB1, "alice")
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("l", "tab", *"computer list", "tab")  # D1 low + support
+            await pilot.press("q", "tab")  # D2: not a judgement
+            await pilot.pause()
+            assert screen.query_one("#j-allocation_concealment", Input).has_class("bad-value")
+            screen.query_one("#j-allocation_concealment", Input).focus()
+            await pilot.press("backspace", "h", "enter")
+            await pilot.pause()
+            mine, _ = current_judgements(store, ROB1)
+            rows = {d: r for (_s, d, _r), r in mine.items()}
+            assert rows["random_sequence"].judgement == "low"
+            assert rows["random_sequence"].support == "computer list"
+            assert rows["allocation_concealment"].judgement == "high"
+            assert screen.query_one("#j-random_sequence", Input).value == "Low"
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+            assert screen.query_one("#j-random_sequence", Input).value == ""
+
+    asyncio.run(scenario())
+
+
+def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
+    store = Store.create(f"sqlite:///{tmp_path / 'a.db'}", title="A")
+    form_id, form = current_form(store)
+    ids = {label: create_study(store, label).id for label in TRIALS}
+    for name in ("alice", "bob"):
+        rid = int(ensure_reviewer(store, name).id or 0)
+        set_values(store, form, form_id, rid,
+                   [e for label, t in TRIALS.items() for e in trial_entries(ids[label], t)])
+    analyses = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\nmeasure='SMD'\n"
+                              "subgroup='cell_source'\n[[analysis]]\nname='resp'\n"
+                              "outcome='clinical_response'\nmeasure='RR'\n", form)
+
+    async def scenario() -> None:
+        screen = AnalysisScreen(store, form, analyses)
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            lines = str(screen.query_one("#lines", Static).content)
+            assert "Overall: SMD = -1.00, 95% CI -1.28 to -0.72, P < 0.00001" in lines
+            assert "bone marrow (k = 2)" in lines
+            console = Console(record=True, width=150)
+            console.print(screen.query_one("#forest", Static).content)
+            drawn = console.export_text()
+            assert "Alda 2018" in drawn and "Fox 2022" in drawn
+            assert "Test for subgroup differences" in drawn
+            await pilot.press("down")
+            await pilot.pause()
+            forest = screen.query_one("#forest", Static).content
+            assert "no study has reconciled data" in str(forest)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.dispose()
+
+
+def test_discrepancy_screen_takes_a_value_or_a_typed_one(store) -> None:
+    from reviewflow.extraction.values import reconcile
+    from reviewflow.tui.screens.discrepancies import DiscrepancyScreen
+
+    form_id, form = current_form(store)
+    alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
+    set_values(store, form, form_id, alice, [(1, "study/country", "Spain"),
+                                             (1, "outcome/pain_vas/arm/treat/sd", "12")])
+    set_values(store, form, form_id, bob, [(1, "study/country", "Italy"),
+                                           (1, "outcome/pain_vas/arm/treat/sd", "21")])
+
+    async def scenario() -> None:
+        screen = DiscrepancyScreen(store, form, form_id, "carol")
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "2 open discrepancies" in str(screen.query_one("#disc-status", Label).content)
+            first = screen.current
+            assert first is not None and first.path == "outcome/pain_vas/arm/treat/sd"
+            await pilot.press("2")  # bob's value (reviewers listed by name)
+            await pilot.pause()
+            assert "1 open discrepancies" in str(screen.query_one("#disc-status", Label).content)
+            await pilot.press("v", *"Portugal", "enter")
+            await pilot.pause()
+            assert "0 open discrepancies" in str(screen.query_one("#disc-status", Label).content)
+
+    asyncio.run(scenario())
+    values = reconcile(store).values["Alda 2018"]
+    assert values["outcome/pain_vas/arm/treat/sd"] == "21"
+    assert values["study/country"] == "Portugal"
+
+
+def test_rob_discrepancy_screen_settles_by_consensus(store) -> None:
+    from reviewflow.extraction.rob import reconcile_rob, record_judgements
+    from reviewflow.tui.screens.discrepancies import RobDiscrepancyScreen
+
+    alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
+    record_judgements(store, ROB1, alice, [(1, "D1", "low", None), (1, "D2", "high", None)])
+    record_judgements(store, ROB1, bob, [(1, "D1", "unclear", None), (1, "D2", "low", None)])
+
+    async def scenario() -> None:
+        screen = RobDiscrepancyScreen(store, ROB1, "carol")
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "2 open" in str(screen.query_one("#disc-status", Label).content)
+            assert "1  alice: Low" in str(screen.query_one("#disc-values", Static).content)
+            await pilot.press("1")  # alice's judgement for D1
+            await pilot.pause()
+            await pilot.press("v", *"nonsense", "enter")  # not a judgement: refused
+            await pilot.pause()
+            assert "must be one of" in str(screen.query_one("#disc-status", Label).content)
+            await pilot.press(*"\b" * 8, *"unclear", "enter")
+            await pilot.pause()
+            assert "0 open" in str(screen.query_one("#disc-status", Label).content)
+
+    asyncio.run(scenario())
+    table = reconcile_rob(store, ROB1)
+    assert table.judgements["Alda 2018"]["random_sequence"].judgement == "low"
+    assert table.judgements["Alda 2018"]["allocation_concealment"].judgement == "unclear"
