@@ -63,7 +63,8 @@ def run_with_kills(scenario: Scenario, kills: int, max_delay: float, seed: int =
 
     When a kill finds no new work stored, the next delay range is stretched, so
     on a slow or loaded machine the kills still sweep through the work instead of
-    always landing in start-up.
+    always landing in start-up; when a run finishes before its kill (a fast, idle
+    machine), the range shrinks so the remaining work is still cut mid-way.
     """
     rng = random.Random(seed)
     report = Report(scenario.name)
@@ -71,6 +72,7 @@ def run_with_kills(scenario: Scenario, kills: int, max_delay: float, seed: int =
     stretch = 1.0  # grows while kills come too early to let any work commit
     for attempt in range(kills):
         delay = rng.uniform(min_delay, max_delay * stretch)
+        finished = report.finished_first
         problem = _one_kill(scenario, delay, report)
         if problem:
             report.problems.append(f"attempt {attempt}: {problem}")
@@ -78,7 +80,10 @@ def run_with_kills(scenario: Scenario, kills: int, max_delay: float, seed: int =
         now = scenario.progress()
         report.mid_work += now != before
         # A slow (loaded) machine must still see work commit between kills.
-        stretch = 1.0 if now != before else min(stretch * 1.5, 8.0)
+        if report.finished_first > finished:
+            stretch = max(stretch * 0.5, 0.05)  # the run beat the kill: aim earlier
+        else:
+            stretch = 1.0 if now != before else min(stretch * 1.5, 8.0)
         before = now
     done = subprocess.run(scenario.command, env=scenario.env, capture_output=True, text=True,
                           timeout=timeout)

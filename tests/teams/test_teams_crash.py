@@ -113,7 +113,7 @@ def test_killed_decisions_leave_a_consistent_store(store_url: str) -> None:
 
 def test_killed_imports_are_all_or_nothing(store_url: str) -> None:
     _create(store_url)
-    report = run_with_kills(import_scenario(store_url, 8, 1500), KILLS, MAX_DELAY_S, seed=3)
+    report = run_with_kills(import_scenario(store_url, 24, 1500), KILLS, MAX_DELAY_S, seed=3)
     print("\n" + report.line())
     assert report.problems == []
     assert report.kills >= 3
