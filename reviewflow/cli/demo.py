@@ -61,8 +61,10 @@ def demo(
         steps.finish(ctx)
     finally:
         ctx.store.dispose()
-    say(f"\nOpen the review in the terminal UI:\n  reviewflow --review {folder} tui "
-        f"--reviewer {steps.REVIEWERS[0]}")
+    who = steps.REVIEWERS[0]
+    say("\nOpen the review in the terminal UI:"
+        f"\n  reviewflow --review {folder} tui --reviewer {who}"
+        f"\n  (from a checkout without reviewflow on PATH: ./dev tui {folder} --reviewer {who})")
 
 
 def register(app: typer.Typer) -> None:
