@@ -9,10 +9,9 @@ import typer
 from reviewflow.cli.common import open_store
 from reviewflow.cli.extraction import review_folder
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import ANALYSES_FILE, load_analyses, select_analyses
-from reviewflow.extraction.analysis_outputs import run_all
 from reviewflow.extraction.form_versions import current_form
-from reviewflow.extraction.run_analysis import summary_lines
+
+ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
 
 
 def analyse(
@@ -30,6 +29,11 @@ def analyse(
     if plot_format not in ("png", "svg", "pdf"):
         raise ReviewflowError("--plot-format must be png, svg or pdf")
     store = open_store(ctx)
+    # The engine, pandas and matplotlib load only when an analysis runs, not at CLI start.
+    from reviewflow.extraction.analyses import load_analyses, select_analyses
+    from reviewflow.extraction.analysis_outputs import run_all
+    from reviewflow.extraction.run_analysis import summary_lines
+
     _form_id, form = current_form(store, folder)
     chosen = select_analyses(load_analyses(folder, form), name, run_all_)
     out_dir = out or folder / "analyses"

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from reviewflow.errors import InputError, ReviewflowError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class MeasureChoice(StrEnum):
@@ -51,6 +54,8 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 def read_study_csv(path: Path) -> pd.DataFrame:
     """Read every cell as text so that validation can name the bad cell."""
+    import pandas as pd
+
     if not path.is_file():
         raise ReviewflowError(f"{path}: no such file")
     try:

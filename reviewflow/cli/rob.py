@@ -11,7 +11,6 @@ from reviewflow.cli.extraction import REVIEWER
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.rob import LABELS, reconcile_rob, record_judgements, tool
 from reviewflow.extraction.rob_import import import_rob_csv
-from reviewflow.extraction.rob_plots import summary_bars, traffic_light
 from reviewflow.extraction.studies import study_by_label
 from reviewflow.extraction.values import reconcile
 from reviewflow.screening.decisions import ensure_reviewer
@@ -84,6 +83,8 @@ def plot_cmd(
                    "'No information'", err=True)
     if kind not in ("traffic", "summary", "both"):
         raise ReviewflowError("--kind must be traffic, summary or both")
+    from reviewflow.extraction.rob_plots import summary_bars, traffic_light  # matplotlib: lazy
+
     written = []
     if kind in ("traffic", "both"):
         written.append(traffic_light(table, out.with_name(f"{out.stem}_traffic{out.suffix}")))

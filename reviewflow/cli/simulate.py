@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import statistics
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.ranking.classifiers import CLASSIFIERS
 from reviewflow.ranking.labelled import read_labelled_csv
-from reviewflow.ranking.model import CLASSIFIERS, RankerConfig
-from reviewflow.ranking.simulation import SimulationResult, simulate
+
+if TYPE_CHECKING:
+    from reviewflow.ranking.simulation import SimulationResult
 
 
 def _report(result: SimulationResult, name: str, classifier: str) -> str:
@@ -69,6 +71,9 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(
                 f"choose from {', '.join(CLASSIFIERS)}", param_hint="--classifier"
             )
+        from reviewflow.ranking.model import RankerConfig
+        from reviewflow.ranking.simulation import simulate
+
         data = read_labelled_csv(labelled)
         if len(data.labels) < 3 or sum(data.labels) == len(data.labels):
             raise ReviewflowError(f"{labelled}: need both included and excluded records")

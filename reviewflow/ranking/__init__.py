@@ -16,11 +16,25 @@ or, keyed by record id with the blinding rule applied inside::
     queue = sr.order(unscreened_ids)
 """
 
-from reviewflow.ranking.blinding import decision_label, training_labels
-from reviewflow.ranking.metrics import recall_curve, rrf, screened_at_recall, summary, wss
-from reviewflow.ranking.model import Ranker, RankerConfig
-from reviewflow.ranking.screening_ranker import ScreeningRanker
-from reviewflow.ranking.stopping import StoppingEstimate, stopping_estimate
+from importlib import import_module
+from typing import Any
+
+# Public names -> the module holding them. Resolved on first use (PEP 562) so that a
+# light submodule (labelled CSV reading, classifier names) does not pull in scikit-learn.
+_EXPORTS = {
+    "decision_label": "blinding", "training_labels": "blinding",
+    "recall_curve": "metrics", "rrf": "metrics", "screened_at_recall": "metrics",
+    "summary": "metrics", "wss": "metrics",
+    "Ranker": "model", "RankerConfig": "model",
+    "ScreeningRanker": "screening_ranker",
+    "StoppingEstimate": "stopping", "stopping_estimate": "stopping",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(f"reviewflow.ranking.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'reviewflow.ranking' has no attribute {name!r}")
 
 __all__ = [
     "Ranker",

@@ -108,7 +108,8 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.svm import LinearSVC
 
-CLASSIFIERS = ("lr", "ens", "sgd", "nb", "cnb", "svm")
+from reviewflow.ranking.classifiers import CLASSIFIERS
+
 BALANCES = ("weights", "double", "none")
 
 
