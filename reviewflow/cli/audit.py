@@ -8,24 +8,48 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reviewflow.cli.common import open_store
+from reviewflow.cli.common import fail, open_store
+from reviewflow.cli.screening import find_reviewer
+from reviewflow.screening.blinding import Viewer, audit_visible
+from reviewflow.screening.settings import load_settings
 from reviewflow.stages import LABELS
 from reviewflow.store.audit import AuditEvent, as_utc, history
+from reviewflow.store.db import Store
+
+AS_HELP = ("Whose view this is. Required while screening is blind: an arbiter sees every "
+           "decision, a screener sees another's only on records they have decided.")
+
+
+def audit_viewer(store: Store, name: str | None) -> Viewer | None:
+    """The viewer the audit trail is filtered for (None: no filter, blind mode off)."""
+    blind = load_settings(store).blind
+    if name is None:
+        if blind:
+            raise fail("screening is blind: say whose view this is with --as NAME "
+                       "(the arbiter sees every decision)")
+        return None
+    row = find_reviewer(store, name)
+    assert row.id is not None
+    return Viewer(row.id, row.name, row.role, blind)
 
 
 def history_command(
     ctx: typer.Context,
     record_id: int = typer.Argument(..., help="The record's id (as status and exports show it)."),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON lines."),
+    as_name: str = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
     """Every decision, resolution, merge and un-merge of one record, oldest first.
 
-    Shows every reviewer's decisions: it is the review lead's audit view, so it
-    ignores blinding.
+    While screening is blind, a screener's view leaves out the other reviewers'
+    decisions (and resolutions) on stages they have not decided themselves.
     """
     store = open_store(ctx)
+    viewer = audit_viewer(store, as_name)
     with store.session() as s:
         events = history(s, record_id)
+        if viewer is not None:
+            events = audit_visible(s, events, viewer)
     if as_json:
         for event in events:
             typer.echo(json.dumps(event.as_dict(), ensure_ascii=False))

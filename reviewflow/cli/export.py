@@ -15,8 +15,10 @@ from typing import TextIO
 
 import typer
 
+from reviewflow.cli.audit import AS_HELP, audit_viewer
 from reviewflow.cli.common import fail, globals_of, open_store
 from reviewflow.errors import ReviewflowError
+from reviewflow.screening.blinding import audit_visible
 from reviewflow.store.audit import DECISION_CSV_COLUMNS, decision_csv_row, decision_events
 from reviewflow.store.bundle import write_bundle
 from reviewflow.store.location import resolve_review_folder
@@ -51,13 +53,18 @@ def decisions_command(
     fmt: str = typer.Option("csv", "--format", help="Output format (csv)."),
     out: Path = typer.Option(None, "--out", "-o", help="File to write (default: stdout).",
                              dir_okay=False),
+    as_name: str = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
     """Every screening decision and resolution ever recorded (the audit log), oldest first."""
     if fmt.lower() != "csv":
         raise fail(f"unknown format {fmt!r}; use csv")
     store = open_store(ctx)
+    viewer = audit_viewer(store, as_name)
     with store.session() as s:
-        rows = [decision_csv_row(e) for e in decision_events(s)]
+        events = list(decision_events(s))
+        if viewer is not None:
+            events = audit_visible(s, events, viewer)
+        rows = [decision_csv_row(e) for e in events]
     if out is None:
         _write_csv(sys.stdout, rows)
         return

@@ -11,12 +11,21 @@ cannot leak what this module withholds.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from reviewflow.screening.state import ARBITER, RecordStatus, Resolution, Vote, record_votes
+from reviewflow.screening.state import (
+    ARBITER,
+    RecordStatus,
+    Resolution,
+    Vote,
+    my_decisions,
+    record_votes,
+)
 from reviewflow.store import models
+from reviewflow.store.audit import AuditEvent
 
 
 @dataclass(frozen=True)
@@ -101,3 +110,32 @@ def record_card(session: Session, record_id: int, stage: str, viewer: Viewer,
         resolution=resolution,
         blinded=blinded,
     )
+
+
+def audit_visible(session: Session, events: Iterable[AuditEvent],
+                  viewer: Viewer) -> list[AuditEvent]:
+    """The audit trail as ``viewer`` may read it while screening is blind.
+
+    The trail (``history``, ``export decisions``) is the obvious place to look
+    up "what did I decide on 123?", so it must not become a side door to the
+    other reviewer's vote. The rule is :func:`visible`'s: another person's
+    decision, and any resolution, on a record at a stage shows only once the
+    viewer has a current decision there themselves. Arbiters, and everyone when
+    blind mode is off, see all; dedup events are not votes and always show.
+    """
+    if viewer.sees_all:
+        return list(events)
+    decided: dict[str, dict[int, str]] = {}
+    kept = []
+    for event in events:
+        if event.kind not in ("decision", "resolution") or event.stage is None:
+            kept.append(event)
+            continue
+        if event.kind == "decision" and event.who == viewer.name:
+            kept.append(event)
+            continue
+        if event.stage not in decided:
+            decided[event.stage] = my_decisions(session, event.stage, viewer.reviewer_id)
+        if event.record_id in decided[event.stage]:
+            kept.append(event)
+    return kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from review_fill import fill
@@ -13,6 +14,8 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
+from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.screening.settings import load_settings, save_settings
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -21,8 +24,8 @@ runner = CliRunner()
 
 def test_history_lists_every_event_in_time_order(review_dir: Path, store: Store) -> None:
     ids = fill(store)
-    res = runner.invoke(app, ["history", str(ids["first"]), "--json", "--review",
-                              str(review_dir)])
+    res = runner.invoke(app, ["history", str(ids["first"]), "--json", "--as", "carol",
+                              "--review", str(review_dir)])
     assert res.exit_code == 0, res.output
     events = [json.loads(line) for line in res.output.splitlines()]
     kinds = [e["kind"] for e in events]
@@ -39,18 +42,20 @@ def test_history_lists_every_event_in_time_order(review_dir: Path, store: Store)
 
 def test_history_table_and_merged_side(review_dir: Path, store: Store) -> None:
     ids = fill(store)
-    res = runner.invoke(app, ["history", str(ids["second"]), "--review", str(review_dir)])
+    res = runner.invoke(app, ["history", str(ids["second"]), "--as", "carol", "--review",
+                              str(review_dir)])
     assert res.exit_code == 0, res.output
     assert f"Record {ids['second']}: 3 events" in res.output and "unmerge" in res.output
-    res = runner.invoke(app, ["history", str(ids["second"]), "--json", "--review",
-                              str(review_dir)])
+    res = runner.invoke(app, ["history", str(ids["second"]), "--json", "--as", "carol",
+                              "--review", str(review_dir)])
     details = [json.loads(line)["detail"] for line in res.output.splitlines()]
     assert details[:2] == [f"merged into record {ids['first']}",
                            f"split from record {ids['first']}"]
 
 
-def test_history_of_missing_record_is_a_one_line_error(review_dir: Path) -> None:
-    res = runner.invoke(app, ["history", "999", "--review", str(review_dir)])
+def test_history_of_missing_record_is_a_one_line_error(review_dir: Path, store: Store) -> None:
+    ensure_reviewer(store, "carol", "arbiter")
+    res = runner.invoke(app, ["history", "999", "--as", "carol", "--review", str(review_dir)])
     assert res.exit_code == 1
     assert "record 999 does not exist" in str(res.exception)
 
@@ -60,7 +65,7 @@ def test_export_decisions_csv_has_every_event(review_dir: Path, store: Store,
     fill(store)
     out = tmp_path / "decisions.csv"
     res = runner.invoke(app, ["export", "decisions", "--format", "csv", "--out", str(out),
-                              "--review", str(review_dir)])
+                              "--as", "carol", "--review", str(review_dir)])
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     for col in ("record_id", "stage", "reviewer", "decision", "reason", "note", "at"):
@@ -77,10 +82,61 @@ def test_export_decisions_csv_has_every_event(review_dir: Path, store: Store,
 
 def test_export_decisions_to_stdout_and_bad_format(review_dir: Path, store: Store) -> None:
     fill(store, records=2)
-    res = runner.invoke(app, ["export", "decisions", "--review", str(review_dir)])
+    res = runner.invoke(app, ["export", "decisions", "--as", "carol", "--review",
+                              str(review_dir)])
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert len(rows) == 4 + 1
     res = runner.invoke(app, ["export", "decisions", "--format", "xml", "--review",
                               str(review_dir)])
     assert res.exit_code == 1
+
+
+def _history(review_dir: Path, record_id: int, *who: str) -> list[dict[str, object]]:
+    res = runner.invoke(app, ["history", str(record_id), "--json", *who, "--review",
+                              str(review_dir)])
+    assert res.exit_code == 0, res.output
+    return [json.loads(line) for line in res.output.splitlines()]
+
+
+def test_blind_audit_trail_needs_a_viewer_and_hides_undecided_votes(
+        review_dir: Path, store: Store) -> None:
+    """History is where a screener looks up their own vote: it must not show the other's."""
+    ids = fill(store)
+    for cmd in (["history", str(ids["second"])], ["export", "decisions"]):
+        res = runner.invoke(app, [*cmd, "--review", str(review_dir)])
+        assert res.exit_code == 1
+        assert "--as NAME" in str(res.exception)
+    # bob never decided the second record: alice's exclusion stays hidden from him ...
+    bob_view = _history(review_dir, ids["second"], "--as", "bob")
+    assert [e["who"] for e in bob_view if e["kind"] == "decision"] == []
+    assert {e["kind"] for e in bob_view} == {"merge", "unmerge"}  # dedup events are not votes
+    # ... while alice sees her own, and the arbiter sees it too.
+    alice_view = _history(review_dir, ids["second"], "--as", "alice")
+    assert [e["who"] for e in alice_view if e["kind"] == "decision"] == ["alice"]
+    # Both decided the first record, so each sees everything on it, resolution included.
+    full = _history(review_dir, ids["first"], "--as", "carol")
+    assert _history(review_dir, ids["first"], "--as", "bob") == full
+    assert _history(review_dir, ids["first"], "--as", "alice") == full
+
+
+def test_blind_export_decisions_for_a_screener(review_dir: Path, store: Store) -> None:
+    ids = fill(store)
+    res = runner.invoke(app, ["export", "decisions", "--as", "bob", "--review",
+                              str(review_dir)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    seen = {(r["reviewer"], r["record_id"]) for r in rows if r["kind"] == "decision"}
+    assert ("alice", str(ids["first"])) in seen  # decided by bob too
+    assert not any(who == "alice" and rec != str(ids["first"]) for who, rec in seen)
+    assert [r["kind"] for r in rows].count("resolution") == 1
+
+
+def test_audit_trail_without_viewer_when_blind_mode_is_off(review_dir: Path,
+                                                           store: Store) -> None:
+    ids = fill(store)
+    save_settings(store, replace(load_settings(store), blind=False))
+    events = _history(review_dir, ids["second"])
+    assert [e["who"] for e in events if e["kind"] == "decision"] == ["alice"]
+    # and nobody's view is filtered then, a screener's included
+    assert _history(review_dir, ids["second"], "--as", "bob") == events
