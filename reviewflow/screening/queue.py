@@ -71,6 +71,33 @@ class ScreeningQueue:
         self.ids = head + done + open_ranked + rest
         self._positions = None
 
+    def eligible_now(self) -> list[int]:
+        """The stage's eligible ids as the store holds them now (read only: fine in a worker)."""
+        with self.store.session() as s:
+            return eligible_ids(s, self.stage)
+
+    def sync_eligible(self, eligible: Sequence[int]) -> tuple[int, int]:
+        """Take in records that became eligible since the queue was built; drop those that left.
+
+        Another terminal keeps changing what this stage holds: the other reviewer's
+        decision (or a resolution) moves a record on to full text, an import and
+        dedup add titles. New ids join the end of the queue (the next refit ranks
+        them). An undecided record that is no longer eligible leaves it unless it
+        is on screen; one this reviewer decided stays, so their own trail through
+        the queue is intact. Returns (added, dropped).
+        """
+        now = set(eligible)
+        known = set(self.ids)
+        current = self.current_id
+        added = sorted(i for i in now if i not in known)
+        gone = {i for i in self.ids if i not in now and i not in self.mine and i != current}
+        if not added and not gone:
+            return 0, 0
+        self.ids = [i for i in self.ids if i not in gone] + added
+        self._positions = None
+        self.pos = self._pos_of[current] if current is not None else 0
+        return len(added), len(gone)
+
     @property
     def _pos_of(self) -> dict[int, int]:
         if self._positions is None:

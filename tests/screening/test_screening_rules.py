@@ -212,3 +212,36 @@ def test_queue_and_progression_on_both_backends(db_url: str) -> None:
             assert stage_statuses(s, TA)[1].outcome == "hold"
     finally:
         store.dispose()
+
+
+def test_queue_takes_in_records_other_terminals_moved_on(store) -> None:
+    """Full text fills while a reviewer works: the queue learns without being rebuilt."""
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    for rid in (1, 2, 3):
+        decide(store, ann, rid, TA, "include")
+        decide(store, bob, rid, TA, "include")
+    q = ScreeningQueue(store, ann, FT, SETTINGS)
+    assert q.ids == [1, 2, 3]
+    q.decide("exclude", reason="wrong population")  # record 1 decided, cursor on 2
+    assert q.sync_eligible(q.eligible_now()) == (0, 0)  # nothing changed: nothing moves
+    # Elsewhere: records 5 and 4 reach full text; record 3's second vote is changed to
+    # exclude and the conflict resolved as exclude, so 3 leaves full text.
+    for rid in (5, 4):
+        decide(store, ann, rid, TA, "include")
+        decide(store, bob, rid, TA, "include")
+    decide(store, bob, 3, TA, "exclude")
+    carol = ensure_reviewer(store, "carol", "arbiter")
+    resolve_conflict(store, SETTINGS, record_id=3, stage=TA, decision="exclude",
+                     resolver=carol, method="arbiter")
+    assert q.sync_eligible(q.eligible_now()) == (2, 1)
+    assert q.ids == [1, 2, 4, 5] and q.current_id == 2  # the record on screen never jumps
+    assert q.left == 3
+    # A record on screen or already decided stays even when it leaves the stage.
+    decide(store, bob, 2, TA, "exclude")
+    resolve_conflict(store, SETTINGS, record_id=2, stage=TA, decision="exclude",
+                     resolver=carol, method="arbiter")
+    decide(store, bob, 1, TA, "exclude")
+    resolve_conflict(store, SETTINGS, record_id=1, stage=TA, decision="exclude",
+                     resolver=carol, method="arbiter")
+    assert q.sync_eligible(q.eligible_now()) == (0, 0)
+    assert q.ids == [1, 2, 4, 5] and q.current_id == 2

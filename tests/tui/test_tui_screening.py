@@ -171,3 +171,26 @@ async def test_failed_write_is_reported_and_not_counted(store, monkeypatch) -> N
         monkeypatch.undo()
         await pilot.press("i")
     assert mine(store, ann) == {1: "include"}
+
+
+@pilot_test
+async def test_records_reaching_full_text_elsewhere_join_the_open_screen(store) -> None:
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    decide(store, ann, 1, TA, "include")
+    decide(store, bob, 1, TA, "include")
+    app = app_for(store, ann, FT)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.queue.ids == [1]
+        await pilot.press("r")  # the only record: done at this stage
+        await settle(app, pilot)
+        # Meanwhile, in the other terminals, record 2 reaches full text.
+        decide(store, ann, 2, TA, "include")
+        decide(store, bob, 2, TA, "include")
+        screen.start_sync()  # what the screen's timer does every SYNC_EVERY_S seconds
+        await settle(app, pilot)
+        assert screen.queue.ids == [1, 2] and screen.queue.current_id == 2
+        assert "1 left of 2" in shot(app)
+        assert any("1 new record at this stage" in n.message for n in app._notifications)
+        await pilot.press("i")
+    assert mine(store, ann, FT) == {1: "not_retrieved", 2: "include"}

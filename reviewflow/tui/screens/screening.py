@@ -50,6 +50,7 @@ BAR = [
 ]
 RELEVANCE, FILE = "relevance", "file"
 IDLE_BEFORE_REORDER_S = 0.25  # a new order waits until the reviewer pauses on a record
+SYNC_EVERY_S = 20.0  # how often to look for records other terminals moved into this stage
 
 
 class ScreeningScreen(Screen[None]):
@@ -107,6 +108,38 @@ class ScreeningScreen(Screen[None]):
         self.show_order()
         if self.mode == RELEVANCE:
             self.start_refit()
+        self.set_interval(SYNC_EVERY_S, self.start_sync)
+
+    # -- records arriving from other terminals ----------------------------------
+    def start_sync(self) -> None:
+        """Re-read which records this stage holds, off the UI thread."""
+        self.run_worker(self._sync_in_thread, thread=True, group="eligible", exclusive=True)
+
+    def _sync_in_thread(self) -> None:
+        try:
+            eligible = self.queue.eligible_now()
+        except SQLAlchemyError:  # a busy database: the next tick tries again
+            return
+        self.app.call_from_thread(self.apply_eligible, eligible)
+
+    def apply_eligible(self, eligible: list[int]) -> None:
+        """Merge the stage's current records into the queue between keypresses."""
+        if not self.is_attached:
+            return
+        q = self.queue
+        was_done = q.left == 0
+        added, dropped = q.sync_eligible(eligible)
+        if not (added or dropped):
+            return
+        if was_done and q.left:
+            q.next_undecided()
+        self.query_one("#progress", ProgressBar).update(total=max(q.total, 1))
+        self.show_current()
+        if added:
+            noun = "record" if added == 1 else "records"
+            self.notify(f"{added} new {noun} at this stage (decided elsewhere or imported).")
+        if added and self.mode == RELEVANCE:
+            self.start_refit()  # rank the newcomers among the rest
 
     # -- drawing -------------------------------------------------------------
     def show_current(self) -> None:
@@ -235,6 +268,7 @@ class ScreeningScreen(Screen[None]):
         self.maybe_refit()
         if self.queue.left == 0 and self.queue.total:
             self.notify("All records at this stage are decided. Esc: dashboard.")
+            self.start_sync()  # others may have moved records on meanwhile
 
     # -- actions -------------------------------------------------------------
     def _decide(self, decision: str, reason: str | None = None) -> None:
