@@ -77,6 +77,8 @@ def pool_command(
     smd_convention: SmdChoice = typer.Option(SmdChoice.revman, "--smd-convention"),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a forest plot (.png/.svg/.pdf)."),
+    arms: str = typer.Option("Experimental,Control", "--arms",
+                             help="The two arms' names for the headings, e.g. 'MSC,Control'."),
 ) -> None:
     """Meta-analyse a CSV of studies, RevMan 5 style.
 
@@ -89,6 +91,9 @@ def pool_command(
 
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise ReviewflowError(f"--plot: use a .png, .svg or .pdf file name, not {plot.name!r}")
+    groups = tuple(a.strip() for a in arms.split(","))
+    if len(groups) != 2 or not all(groups):
+        raise ReviewflowError(f"--arms: give two names separated by a comma, not {arms!r}")
     frame = read_study_csv(file)
     result = meta_analysis(
         frame, subgroup=subgroup, source=str(file), measure=measure.value,
@@ -98,11 +103,14 @@ def pool_command(
     if plot is not None:
         from reviewflow.pooling.plots import save_forest_plot
 
-        save_forest_plot(result, plot)
+        left, right = groups
+        named = {} if arms == "Experimental,Control" else {
+            "favours": (f"Favours [{left}]", f"Favours [{right}]")}
+        save_forest_plot(result, plot, groups=(left, right), **named)
     if as_json:
         typer.echo(json.dumps(result_to_json_dict(result), indent=2))
     else:
-        typer.echo(render_text(result), nl=False)
+        typer.echo(render_text(result, (groups[0], groups[1])), nl=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -54,7 +54,8 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
         run.data.to_csv(out_dir / f"{name}_data.csv", index=False)
         outputs.files.append(out_dir / f"{name}_data.csv")
         labels = favours(form.outcome(run.analysis.outcome), arms)
-        outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels))
+        outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels,
+                                         arms))
         funnel = write_funnel(run, out_dir / f"{name}_funnel.{plot_format}")
         if funnel is not None:
             outputs.files.append(funnel)

@@ -46,11 +46,13 @@ def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
     return (treat, ctrl) if outcome.direction == "lower_is_better" else (ctrl, treat)
 
 
-def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str]) -> Path:
+def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
+                 arms: tuple[str, str]) -> Path:
+    """The forest plot, its arm columns headed with the form's arm labels."""
     from reviewflow.pooling.plots import save_forest_plot
 
     return save_forest_plot(run.result, out, title=run.analysis.title or run.analysis.name,
-                            favours=labels)
+                            favours=labels, groups=arms)
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:

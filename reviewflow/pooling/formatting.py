@@ -83,12 +83,20 @@ def prediction_line(result: MetaAnalysisResult) -> str | None:
     return f"95% prediction interval: {lo:.2f} to {hi:.2f}"
 
 
-def arm_headers(result: MetaAnalysisResult) -> tuple[list[str], list[str]]:
-    """(group labels, column labels) of the per-arm data columns."""
+DEFAULT_GROUPS = ("Experimental", "Control")  # RevMan's own defaults
+
+
+def arm_headers(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GROUPS
+                ) -> tuple[list[str], list[str]]:
+    """(group labels, column labels) of the per-arm data columns.
+
+    ``groups`` names the two arms over their columns (RevMan lets the review
+    rename them, e.g. "MSC" / "Control"); generic inverse variance has no arms.
+    """
     if result.data_type is DataType.DICHOTOMOUS:
-        return ["Experimental", "Control"], ["Events", "Total", "Events", "Total"]
+        return list(groups), ["Events", "Total", "Events", "Total"]
     if result.data_type is DataType.CONTINUOUS:
-        return ["Experimental", "Control"], ["Mean", "SD", "Total", "Mean", "SD", "Total"]
+        return list(groups), ["Mean", "SD", "Total", "Mean", "SD", "Total"]
     scale = f"log[{result.options.measure}]" if result.ratio else str(result.options.measure)
     return ["", ""], [scale, "SE"]
 

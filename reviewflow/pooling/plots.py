@@ -21,6 +21,7 @@ from matplotlib.patches import Polygon  # noqa: E402
 
 from reviewflow.pooling.forest_layout import Row, axis_limit, build_rows, ticks  # noqa: E402
 from reviewflow.pooling.formatting import (  # noqa: E402
+    DEFAULT_GROUPS,
     MEASURE_NAMES,
     arm_cells,
     arm_headers,
@@ -41,6 +42,7 @@ def forest_plot(
     result: MetaAnalysisResult,
     *,
     favours: tuple[str, str] = ("Favours [experimental]", "Favours [control]"),
+    groups: tuple[str, str] = DEFAULT_GROUPS,
     title: str | None = None,
 ) -> Figure:
     """Build the forest plot figure (call :func:`save_forest_plot` to write it)."""
@@ -59,7 +61,7 @@ def forest_plot(
 
     if title:
         fig.text(0.01, 1 - 0.2 / height, title, fontsize=FONT + 2, weight="bold", va="center")
-    _header(fig, result, cols, y_frac)
+    _header(fig, result, cols, y_frac, groups)
     gx = _graph_axes(fig, result, cols, top, height, last_plot)
     for i, row in enumerate(rows):
         _draw_row(fig, gx, result, cols, row, i, y_frac(i))
@@ -106,8 +108,9 @@ def _columns(result: MetaAnalysisResult) -> dict:
     }
 
 
-def _header(fig: Figure, result: MetaAnalysisResult, cols: dict, y_frac) -> None:
-    groups, arm_cols = arm_headers(result)
+def _header(fig: Figure, result: MetaAnalysisResult, cols: dict, y_frac,
+            arm_groups: tuple[str, str]) -> None:
+    groups, arm_cols = arm_headers(result, arm_groups)
     y1, y2 = y_frac(-2.2), y_frac(-1.2)
     bold = {"fontsize": FONT, "weight": "bold", "va": "center"}
     rights = cols["arm_rights"]

@@ -8,6 +8,7 @@ total, and the test for subgroup differences.
 from __future__ import annotations
 
 from reviewflow.pooling.formatting import (
+    DEFAULT_GROUPS,
     MEASURE_NAMES,
     arm_cells,
     arm_headers,
@@ -25,12 +26,12 @@ NAME_WIDTH = 28
 CELL = 8
 
 
-def render_text(result: MetaAnalysisResult) -> str:
-    groups, cols = arm_headers(result)
+def render_text(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GROUPS) -> str:
+    (left, right), cols = arm_headers(result, groups)
     half = len(cols) // 2 * CELL
     effect_title = MEASURE_NAMES[result.options.measure]
     lines = [
-        f"{'':{NAME_WIDTH}}{groups[0]:>{half}}{groups[1]:>{half}}{'':>8}  {effect_title}",
+        f"{'':{NAME_WIDTH}}{left:>{half}}{right:>{half}}{'':>8}  {effect_title}",
         f"{'Study or Subgroup':{NAME_WIDTH}}" + "".join(f"{c:>{CELL}}" for c in cols)
         + f"{'Weight':>8}  {method_label(result)}",
     ]

@@ -104,6 +104,25 @@ def test_text_table_looks_like_revman(tmp_path: Path) -> None:
     assert "Total (95% CI)" in res.stdout and "Subtotal (95% CI)" in res.stdout
 
 
+def test_arm_names_head_the_table_and_the_plot(tmp_path: Path) -> None:
+    """RevMan lets a review name its arms; the default headings stay RevMan's own."""
+    data = write(tmp_path, CONTINUOUS)
+    args = ["--measure", "SMD", "--method", "IV", "--model", "random"]
+    res = run(str(data), *args)
+    assert "Experimental" in res.stdout.splitlines()[1]
+    svg = tmp_path / "forest.svg"
+    res = run(str(data), *args, "--arms", "MSC, Placebo", "--plot", str(svg))
+    assert res.exit_code == 0, res.output
+    head = res.stdout.splitlines()[1]
+    assert "MSC" in head and "Placebo" in head and "Experimental" not in res.stdout
+    text = svg.read_text()
+    for word in ("MSC", "Placebo", "Favours [MSC]", "Favours [Placebo]"):
+        assert f">{word}<" in text or f"<!-- {word} -->" in text, word
+    assert "Experimental" not in text
+    res = run(str(data), *args, "--arms", "MSC")
+    assert res.exit_code != 0 and "two names" in str(res.exception)
+
+
 @pytest.mark.parametrize("suffix,magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"),
                                           (".pdf", b"%PDF")])
 def test_plot_is_written_in_the_asked_format(tmp_path: Path, suffix: str, magic: bytes) -> None:
