@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from reviewflow.extraction.analyses import Analysis
-from reviewflow.extraction.form import OutcomeDef
+from reviewflow.extraction.form import Form, OutcomeDef
 
 FUNNEL_MIN_STUDIES = 10
 
@@ -63,11 +63,12 @@ def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
     return save_funnel_plot(run.result, out, title=run.analysis.title or run.analysis.name)
 
 
-def text_forest(run: AnalysisRun) -> Any:
-    """A Rich renderable of the forest plot (for the TUI)."""
+def text_forest(run: AnalysisRun, form: Form) -> Any:
+    """A Rich renderable of the forest plot (for the TUI), its sides named as in the plots."""
     from reviewflow.pooling.text_forest import text_forest as render
 
-    return render(run.result)
+    arms = (form.arms[0].label, form.arms[1].label)
+    return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms))
 
 
 def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:

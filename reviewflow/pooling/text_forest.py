@@ -20,9 +20,14 @@ from reviewflow.pooling.types import MetaAnalysisResult, Method
 SQUARE_STYLE = {Method.MH: "bold blue", Method.IV: "bold green", Method.PETO: "bold blue"}
 
 
-def text_forest(result: MetaAnalysisResult, width: int = 41) -> Group:
-    """Table of studies with a character plot column, then the statistics notes."""
-    scale = _Scale(result, width)
+def text_forest(result: MetaAnalysisResult, width: int = 41,
+                favours: tuple[str, str] = ("Favours exp.", "Favours ctrl")) -> Group:
+    """Table of studies with a character plot column, then the statistics notes.
+
+    ``favours`` labels the left and right of the axis; which arm the left side
+    favours depends on the outcome's direction, so the caller, who knows it, says.
+    """
+    scale = _Scale(result, width, favours)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("Study or Subgroup", no_wrap=True, overflow="ellipsis", max_width=28)
     table.add_column("Weight", justify="right", no_wrap=True)
@@ -54,9 +59,11 @@ def text_forest(result: MetaAnalysisResult, width: int = 41) -> Group:
 class _Scale:
     """Maps analysis-scale values to character columns."""
 
-    def __init__(self, result: MetaAnalysisResult, width: int) -> None:
+    def __init__(self, result: MetaAnalysisResult, width: int,
+                 favours: tuple[str, str]) -> None:
         self.result = result
         self.width = width
+        self.favours = favours
         self.limit = axis_limit(result)
         self.lo = -math.log(self.limit) if result.ratio else -self.limit
         self.hi = -self.lo
@@ -108,7 +115,7 @@ class _Scale:
         return Text("".join(line), style="dim")
 
     def axis_header(self) -> str:
-        left, right = "Favours exp.", "Favours ctrl"
+        left, right = self.favours
         pad = max(1, self.width - len(left) - len(right))
         return f"{left}{' ' * pad}{right}"
 

@@ -99,3 +99,15 @@ def test_single_study_heterogeneity_is_not_applicable() -> None:
     assert heterogeneity_line({"q": 6.55, "df": 5, "p": 0.256, "i2": 23.7, "tau2": 0.031},
                               True) == ("Heterogeneity: Tau² = 0.03; Chi² = 6.55, df = 5 "
                                         "(P = 0.26); I² = 24%")
+
+
+def test_favours_labels_follow_the_outcome_direction() -> None:
+    """Left of the line favours the treatment only when lower values are better."""
+    from reviewflow.extraction.run_analysis import favours
+
+    form = parse_form(default_form_text())
+    arms = (form.arms[0].label, form.arms[1].label)
+    lower = next(o for o in form.outcomes if o.direction == "lower_is_better")
+    assert favours(lower, arms) == (f"Favours {arms[0]}", f"Favours {arms[1]}")
+    higher = next(o for o in form.outcomes if o.direction == "higher_is_better")
+    assert favours(higher, arms) == (f"Favours {arms[1]}", f"Favours {arms[0]}")

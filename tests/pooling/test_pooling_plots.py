@@ -66,6 +66,12 @@ def test_text_forest_renders_with_rich_only() -> None:
     assert "Aronson" in text and "Not estimable" in text
     assert "◆" in text and "■" in text
     assert "Test for subgroup differences" in text
+    assert text.index("Favours exp.") < text.index("Favours ctrl")  # RevMan's default sides
+    console = Console(width=140, record=True)
+    console.print(text_forest(result(), favours=("Favours placebo", "Favours MSC")))
+    text = console.export_text()
+    assert text.index("Favours placebo") < text.index("Favours MSC")
+    assert "Favours exp." not in text
 
 
 def test_cumulative_ends_with_the_full_analysis() -> None:

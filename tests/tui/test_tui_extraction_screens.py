@@ -165,6 +165,8 @@ def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
             drawn = console.export_text()
             assert "Alda 2018" in drawn and "Fox 2022" in drawn
             assert "Test for subgroup differences" in drawn
+            # pain: lower is better, so the left of the axis favours the cell arm
+            assert drawn.index("Favours Intervention") < drawn.index("Favours Control")
             await pilot.press("down")
             await pilot.pause()
             forest = screen.query_one("#forest", Static).content

@@ -70,7 +70,7 @@ class AnalysisScreen(Screen[None]):
             lines.update("")
             status.update(f"{analysis.name}: cannot run")
             return
-        forest.update(Group(text_forest(run)))
+        forest.update(Group(text_forest(run, self.form)))
         # the text forest already carries the heterogeneity lines; add the effect lines
         effects = [line for line in summary_lines(run) if not line.startswith("    ")]
         lines.update(Text("\n".join(effects)))
