@@ -14,34 +14,10 @@ from typing import TYPE_CHECKING
 import typer
 
 from reviewflow.errors import InputError, ReviewflowError
+from reviewflow.pooling.types import Measure, Method, Model, Tau2Method
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-class MeasureChoice(StrEnum):
-    RR = "RR"
-    OR = "OR"
-    RD = "RD"
-    MD = "MD"
-    SMD = "SMD"
-
-
-class MethodChoice(StrEnum):
-    MH = "MH"
-    IV = "IV"
-    Peto = "Peto"
-
-
-class ModelChoice(StrEnum):
-    fixed = "fixed"
-    random = "random"
-
-
-class Tau2Choice(StrEnum):
-    DL = "DL"
-    REML = "REML"
-    PM = "PM"
 
 
 class SmdChoice(StrEnum):
@@ -68,10 +44,10 @@ def read_study_csv(path: Path) -> pd.DataFrame:
 
 def pool_command(
     file: Path = typer.Argument(..., help="CSV with a header row (columns listed above)."),
-    measure: MeasureChoice = typer.Option(..., "--measure", help="Effect measure."),
-    method: MethodChoice = typer.Option(..., "--method", help="Pooling method."),
-    model: ModelChoice = typer.Option(..., "--model", help="Fixed or random effects."),
-    tau2: Tau2Choice = typer.Option(Tau2Choice.DL, "--tau2", help="Tau² estimator (random)."),
+    measure: Measure = typer.Option(..., "--measure", help="Effect measure."),
+    method: Method = typer.Option(..., "--method", help="Pooling method."),
+    model: Model = typer.Option(..., "--model", help="Fixed or random effects."),
+    tau2: Tau2Method = typer.Option(Tau2Method.DL, "--tau2", help="Tau² estimator (random)."),
     hksj: bool = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman adjustment."),
     subgroup: str | None = typer.Option(None, "--subgroup", help="Column naming subgroups."),
     smd_convention: SmdChoice = typer.Option(SmdChoice.revman, "--smd-convention"),

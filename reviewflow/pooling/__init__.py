@@ -10,18 +10,29 @@ Public API (what the CLI, extraction and the TUI use):
   :mod:`reviewflow.pooling.text_forest` (Rich), imported on demand.
 """
 
-from reviewflow.pooling.analysis import StudyTable, analyse
-from reviewflow.pooling.api import (
-    make_options,
-    meta_analysis,
-    pool_continuous,
-    pool_dichotomous,
-    pool_generic,
-)
-from reviewflow.pooling.frame import table_from_frame
-from reviewflow.pooling.sensitivity import cumulative, egger_for, egger_test, leave_one_out
-from reviewflow.pooling.serialize import result_to_json_dict
-from reviewflow.pooling.types import MetaAnalysisResult, Options, Pooled
+from importlib import import_module
+from typing import Any
+
+# Public names -> the module holding them, resolved on first use (PEP 562): the
+# CLI reads the option enums from reviewflow.pooling.types at start-up, and that
+# must not load numpy and scipy for every command.
+_EXPORTS = {
+    "StudyTable": "analysis", "analyse": "analysis",
+    "make_options": "api", "meta_analysis": "api", "pool_continuous": "api",
+    "pool_dichotomous": "api", "pool_generic": "api",
+    "table_from_frame": "frame",
+    "cumulative": "sensitivity", "egger_for": "sensitivity", "egger_test": "sensitivity",
+    "leave_one_out": "sensitivity",
+    "result_to_json_dict": "serialize",
+    "MetaAnalysisResult": "types", "Options": "types", "Pooled": "types",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(f"reviewflow.pooling.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'reviewflow.pooling' has no attribute {name!r}")
+
 
 __all__ = [
     "MetaAnalysisResult",
