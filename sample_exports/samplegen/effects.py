@@ -77,21 +77,43 @@ def _continuous_arm(spec: ContinuousSpec, n: tuple[int, int], g: float, base: di
 
 def continuous_arms(
     rng: random.Random, spec: ContinuousSpec, sizes: list[tuple[int, int]],
-    target: float, spread: float,
+    target: float, spread: float, ci: tuple[float, float] | None = None,
 ) -> list[Arm]:
-    """One arm per trial; their random-effects SMD is tuned towards ``target``."""
-    gs = [target + rng.gauss(0, spread) for _ in sizes]
+    """One arm per trial; their random-effects SMD is tuned towards ``target``.
+
+    With ``ci`` (the published 95% CI) the trials' spread around the target is
+    also scaled, by bisection, until the pooled standard error gives that CI's
+    width: heterogeneity, not only the point estimate, then looks like the
+    published analysis.
+    """
+    devs = [rng.gauss(0, spread) for _ in sizes]
     bases = []
     for _ in sizes:
         sd_c = rng.uniform(*spec.ctrl_sd)
         bases.append({"m_c": rng.uniform(*spec.ctrl_mean), "sd_c": sd_c,
                       "sd_t": sd_c * rng.uniform(0.8, 1.15)})
-    arms: list[Arm] = []
-    for _ in range(12):
-        arms = [_continuous_arm(spec, n, g, b) for n, g, b in zip(sizes, gs, bases, strict=True)]
-        pooled, _ = dersimonian_laird([hedges_g(a) for a in arms])
-        gs = [g + (target - pooled) for g in gs]
-    return arms
+
+    def centred(scale: float) -> tuple[list[Arm], float]:
+        """Arms with deviations times ``scale``, shifted so the pool hits the target."""
+        shift, arms, se = 0.0, [], 0.0
+        for _ in range(12):
+            arms = [_continuous_arm(spec, n, target + shift + scale * d, b)
+                    for n, d, b in zip(sizes, devs, bases, strict=True)]
+            pooled, se = dersimonian_laird([hedges_g(a) for a in arms])
+            shift += target - pooled
+        return arms, se
+
+    if ci is None:
+        return centred(1.0)[0]
+    goal_se = (ci[1] - ci[0]) / (2 * 1.959964)
+    lo, hi = 0.0, 4.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if centred(mid)[1] < goal_se:
+            lo = mid
+        else:
+            hi = mid
+    return centred((lo + hi) / 2)[0]
 
 
 def dichotomous_arms(

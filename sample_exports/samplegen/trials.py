@@ -101,7 +101,7 @@ def build_trials(rng: random.Random) -> list[Trial]:
         for s, n in zip(specs, _sizes(rng, specs, 14, 42), strict=True):
             sizes[s[0]] = n
     _add_oa(rng, trials, sizes)
-    _add_continuous(rng, trials, sizes, ["SLE"], "SLEDAI", -2.32, 1.7)
+    _add_continuous(rng, trials, sizes, ["SLE"], "SLEDAI", -2.32, 1.7, (-3.59, -1.06))
     _add_continuous(rng, trials, sizes, ["MS"], "EDSS", -0.08, 0.15)
     _add_continuous(rng, trials, sizes, ["RA"], "DAS28", -0.7, 0.2)
     singles = (("SSC", "mRSS", -0.25), ("PSS", "ESSDAI", -0.8), ("SPA", "BASDAI", -0.9))
@@ -116,10 +116,14 @@ def build_trials(rng: random.Random) -> list[Trial]:
 
 def _add_oa(rng: random.Random, trials: dict[str, Trial], sizes: dict) -> None:
     """Pain VAS per cell-source subgroup; every second trial reports millimetres."""
-    for src, target, spread in (("bone marrow", -0.95, 0.85), ("umbilical cord", -1.25, 0.95),
-                                ("adipose tissue", -1.26, 0.8)):
+    # Zeng 2025: SMD (95% CI) per cell source; the CIs set the trials' spread.
+    for src, target, spread, ci in (
+        ("bone marrow", -0.95, 0.85, (-1.55, -0.36)),
+        ("umbilical cord", -1.25, 0.95, (-2.04, -0.46)),
+        ("adipose tissue", -1.26, 0.8, (-1.99, -0.52)),
+    ):
         keys = [s[0] for s in SPECS if s[1] == "OA" and s[2] == src]
-        arms = continuous_arms(rng, VAS_CM, [sizes[k] for k in keys], target, spread)
+        arms = continuous_arms(rng, VAS_CM, [sizes[k] for k in keys], target, spread, ci)
         for i, (k, a) in enumerate(zip(keys, arms, strict=True)):
             trials[k].arms.append(_rescale(a, VAS_MM if i % 2 else VAS_CM))
 
@@ -138,10 +142,11 @@ def _rescale(a: Arm, spec: ContinuousSpec) -> Arm:
 
 
 def _add_continuous(rng: random.Random, trials: dict[str, Trial], sizes: dict, group: list[str],
-                    outcome: str, target: float, spread: float) -> None:
+                    outcome: str, target: float, spread: float,
+                    ci: tuple[float, float] | None = None) -> None:
     keys = [s[0] for s in SPECS if s[1] in group]
     for k, a in zip(keys, continuous_arms(rng, SINGLE[outcome], [sizes[k] for k in keys],
-                                          target, spread), strict=True):
+                                          target, spread, ci), strict=True):
         trials[k].arms.append(a)
 
 

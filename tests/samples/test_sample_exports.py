@@ -217,27 +217,38 @@ def _log_rr(r: dict[str, str]) -> tuple[float, float]:
     return math.log(a / n1 / (c / n2)), 1 / a - 1 / n1 + 1 / c - 1 / n2
 
 
-def _random_effects(effects: list[tuple[float, float]]) -> float:
+def _random_effects_ci(effects: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """DerSimonian-Laird estimate and 95% CI (written out again: the check is independent)."""
     w = [1 / v for _, v in effects]
     fixed = sum(wi * y for wi, (y, _) in zip(w, effects, strict=True)) / sum(w)
     q = sum(wi * (y - fixed) ** 2 for wi, (y, _) in zip(w, effects, strict=True))
     tau2 = max(0.0, (q - len(w) + 1) / (sum(w) - sum(x * x for x in w) / sum(w)))
     wr = [1 / (v + tau2) for _, v in effects]
-    return sum(wi * y for wi, (y, _) in zip(wr, effects, strict=True)) / sum(wr)
+    est = sum(wi * y for wi, (y, _) in zip(wr, effects, strict=True)) / sum(wr)
+    half = 1.959964 * math.sqrt(1 / sum(wr))
+    return est, est - half, est + half
 
 
-@pytest.mark.parametrize(("disease", "outcome", "source", "target"), [
-    ("osteoarthritis", "Pain VAS", "bone marrow", -0.95),
-    ("osteoarthritis", "Pain VAS", "umbilical cord", -1.25),
-    ("osteoarthritis", "Pain VAS", "adipose tissue", -1.26),
-    ("systemic lupus erythematosus", "SLEDAI", None, -2.32),
+def _random_effects(effects: list[tuple[float, float]]) -> float:
+    return _random_effects_ci(effects)[0]
+
+
+@pytest.mark.parametrize(("disease", "outcome", "source", "target", "ci"), [
+    ("osteoarthritis", "Pain VAS", "bone marrow", -0.95, (-1.55, -0.36)),
+    ("osteoarthritis", "Pain VAS", "umbilical cord", -1.25, (-2.04, -0.46)),
+    ("osteoarthritis", "Pain VAS", "adipose tissue", -1.26, (-1.99, -0.52)),
+    ("systemic lupus erythematosus", "SLEDAI", None, -2.32, (-3.59, -1.06)),
 ])
-def test_continuous_analyses_resemble_the_model_case(disease: str, outcome: str,
-                                                     source: str | None, target: float) -> None:
+def test_continuous_analyses_resemble_the_model_case(
+        disease: str, outcome: str, source: str | None, target: float,
+        ci: tuple[float, float]) -> None:
+    """Point estimate and 95% CI as Zeng 2025 published them (the generator aims at both)."""
     rows = [r for r in _rows("extraction.csv") if r["disease"] == disease
             and r["outcome"] == outcome and source in (None, r["cell_source"])]
     assert len(rows) >= 4
-    assert _random_effects([_smd(r) for r in rows]) == pytest.approx(target, abs=0.05)
+    est, lo, hi = _random_effects_ci([_smd(r) for r in rows])
+    assert est == pytest.approx(target, abs=0.05)
+    assert (lo, hi) == pytest.approx(ci, abs=0.02)
 
 
 @pytest.mark.parametrize(("disease", "outcome", "target"), [
