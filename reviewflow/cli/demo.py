@@ -36,7 +36,7 @@ def demo(
     try:
         say("[2] Importing the search exports")
         with Progress(TextColumn("    {task.description:<32}"), BarColumn(), MofNCompleteColumn(),
-                      console=console, transient=True) as bar:
+                      console=console, transient=True, disable=not console.is_terminal) as bar:
             tasks: dict[str, int] = {}
 
             def progress(label: str, done: int, total: int) -> None:

@@ -91,7 +91,9 @@ def _store_one(
     columns = (
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
     )
-    with Progress(*columns, console=console, transient=True) as bar:
+    # Not a terminal (a log, a pipe): no bar, and no blank line where it was.
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
         task = bar.add_task(f"storing {item.path.name}", total=len(item.result.records))
 
         def advance(done: int, total: int) -> None:

@@ -180,3 +180,13 @@ def test_export_by_stage(tmp_path: Path) -> None:
     full_text = runner.invoke(app, [*args, "full-text"])
     assert list(csv.DictReader(io.StringIO(full_text.output))) == []  # nobody screened yet
     assert runner.invoke(app, [*args, "nonsense"]).exit_code == 1
+
+
+def test_import_into_a_pipe_prints_no_blank_progress_lines(tmp_path: Path) -> None:
+    """A log of a scripted import holds the results, not one empty line per file."""
+    review = _review(tmp_path)
+    files = [str(_ris(tmp_path, 2, f"s{i}.ris")) for i in range(3)]
+    proc = _run("--review", str(review), "import", *files)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert [line for line in proc.stdout.splitlines() if not line.strip()] == []
