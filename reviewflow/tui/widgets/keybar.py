@@ -15,7 +15,8 @@ class KeyBar(Static):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
+        max-height: 2;  /* an 80-column terminal wraps the keys rather than losing them */
         background: $panel;
         color: $text-muted;
     }
