@@ -20,11 +20,39 @@ from reviewflow.store.location import ReviewConfig, load_config, resolve_review_
 GLOBAL_OPTIONS = ("--review", "--db")
 
 
+# ``reviewflow --help`` lists commands in panels, in the order a review runs.
+# Areas register themselves (cli/main.py); a command missing here lands in "More".
+WORKFLOW_PANELS: dict[str, tuple[str, ...]] = {
+    "Start": ("init", "status", "tui", "demo"),
+    "1. Searches and duplicates": ("import", "searches", "dedup"),
+    "2. Screening": ("reviewer", "screen", "decide", "rank", "seed-relevant", "conflicts",
+                     "resolve", "kappa", "history"),
+    "3. Extraction and analysis": ("extraction", "rob", "analyse", "pool"),
+    "4. PRISMA, report and exports": ("prisma", "report", "export", "import-bundle"),
+    "Methods": ("simulate",),
+}
+_POSITION = {name: i for i, name in
+             enumerate(n for names in WORKFLOW_PANELS.values() for n in names)}
+_PANEL = {name: panel for panel, names in WORKFLOW_PANELS.items() for name in names}
+
+
 class HoistingGroup(TyperGroup):
-    """A group that accepts the global options anywhere on the command line."""
+    """A group that accepts the global options anywhere on the command line.
+
+    It also lists its commands in workflow order, grouped in help panels.
+    """
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        names = super().list_commands(ctx)
+        for name in names:
+            command = self.commands[name]
+            panel = getattr(command, "rich_help_panel", None)
+            if not isinstance(panel, str):  # unset: None, or Typer's DefaultPlaceholder
+                command.rich_help_panel = _PANEL.get(name, "More")  # type: ignore[attr-defined]
+        return sorted(names, key=lambda n: _POSITION.get(n, len(_POSITION)))
 
 
 def hoist_global_options(args: list[str]) -> list[str]:

@@ -30,6 +30,7 @@ from reviewflow.screening.state import eligible_ids
 from reviewflow.stages import parse_stage
 from reviewflow.store import models
 from reviewflow.store.imports import ImportOutcome, PreparedImport, prepare, store_prepared
+from reviewflow.store.searches import UNKNOWN_DATABASE, check_origin
 
 SHOWN_WARNINGS = 10
 CSV_COLUMNS = (
@@ -46,6 +47,10 @@ def import_files(
         None, "--searched", formats=["%Y-%m-%d"], help="Date the search was run (YYYY-MM-DD)."
     ),
     query: str = typer.Option(None, "--query", help="The search query, as run."),
+    origin: str = typer.Option(
+        None, "--origin", help="PRISMA source kind: database, register or other (citation "
+        "searching, websites). Default: register for a trial register's name, else database.",
+    ),
     format: str = typer.Option(
         None, "--format", help=f"Override format detection: {', '.join(FORMATS)}."
     ),
@@ -55,11 +60,14 @@ def import_files(
 ) -> None:
     """Import search exports (RIS, MEDLINE, WoS, Ovid, EndNote, BibTeX, CNKI, CSV/Excel)."""
     columns = _mapping(mapping)
+    if origin is not None:
+        origin = check_origin(origin)
     store = open_store(ctx)
     console = Console(stderr=True)
     prepared = [prepare(path, format=format, mapping=columns) for path in files]
     outcomes = [
-        _store_one(store, item, console, database, searched, query) for item in prepared
+        _store_one(store, item, console, database, searched, query, origin)
+        for item in prepared
     ]
     _summary(outcomes)
 
@@ -87,6 +95,7 @@ def _store_one(
     database: str | None,
     searched: datetime | None,
     query: str | None,
+    origin: str | None,
 ) -> ImportOutcome:
     columns = (
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
@@ -106,6 +115,7 @@ def _store_one(
             searched_on=searched.date() if searched else None,
             query=query,
             progress=advance,
+            origin=origin,
         )
 
 
@@ -124,6 +134,10 @@ def _summary(outcomes: list[ImportOutcome]) -> None:
             f"warnings {len(outcome.warnings)}  [{outcome.database}; {outcome.format}; "
             f"{outcome.encoding}; import #{outcome.import_id}]"
         )
+        if outcome.database == UNKNOWN_DATABASE:
+            console.print(f"  the file does not say which database it came from; name it with "
+                          f"'reviewflow searches edit {outcome.import_id} --database NAME' "
+                          f"(PRISMA counts records per database)")
         for warning in outcome.warnings[:SHOWN_WARNINGS]:
             where = f"line {warning.line}" if warning.line else "file"
             console.print(f"  warning ({where}): {warning.message}")

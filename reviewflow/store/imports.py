@@ -37,6 +37,7 @@ from reviewflow.importers.base import gc_paused
 from reviewflow.records import ImportWarning, ParseResult, Record
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.searches import UNKNOWN_DATABASE, check_origin, guess_origin
 
 BATCH = 2000
 Progress = Callable[[int, int], None]  # (records stored so far, total)
@@ -102,6 +103,7 @@ def import_file(
     format: str | None = None,
     mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
+    origin: str | None = None,
 ) -> ImportOutcome:
     """Parse ``path`` and store it as one import (or do nothing if already imported)."""
     path = Path(path)
@@ -121,6 +123,7 @@ def import_file(
         searched_on=searched_on,
         query=query,
         progress=progress,
+        origin=origin,
     )
 
 
@@ -132,16 +135,24 @@ def store_prepared(
     searched_on: date | None = None,
     query: str | None = None,
     progress: Progress | None = None,
+    origin: str | None = None,
 ) -> ImportOutcome:
-    """Write a parsed file as one transaction; a same-hash import makes it a no-op."""
+    """Write a parsed file as one transaction; a same-hash import makes it a no-op.
+
+    ``origin`` is the PRISMA source kind (database, register, other); by default
+    a trial register's name makes it ``register``.
+    """
     result = prepared.result
+    name = (database or result.database or UNKNOWN_DATABASE)[:200]
+    kind = check_origin(origin) if origin is not None else guess_origin(name)
     try:
         with store.write() as s:
             earlier = find_import(s, prepared.sha256)
             if earlier is not None:
                 return _already(prepared.path, earlier)
             row = models.SearchImport(
-                database=(database or result.database or "unknown")[:200],
+                database=name,
+                origin=kind,
                 file_name=prepared.path.name,
                 file_sha256=prepared.sha256,
                 format=result.format,

@@ -1,0 +1,77 @@
+"""``searches``: list the review's searches (imports) and correct what they record."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reviewflow.cli.common import open_store
+from reviewflow.store.searches import ORIGINS, list_searches, update_search
+
+searches_app = typer.Typer(
+    help="List the searches (one per imported file) and correct their database, kind, "
+         "date or query.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+
+@searches_app.callback()
+def searches_list(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List every search: database, kind, date, query, file and records."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = open_store(ctx)
+    with store.session() as s:
+        rows = list_searches(s)
+    if as_json:
+        typer.echo(json.dumps([
+            {"import_id": r.id, "database": r.database, "origin": r.origin,
+             "searched_on": r.searched_on.isoformat() if r.searched_on else None,
+             "query": r.query, "file_name": r.file_name, "format": r.format,
+             "encoding": r.encoding, "records": r.record_count, "stored": stored,
+             "warnings": r.warning_count}
+            for r, stored in rows
+        ], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{len(rows)} search{'es' if len(rows) != 1 else ''}", show_edge=False)
+    for col in ("#", "database", "kind", "searched", "records", "file", "query"):
+        table.add_column(col, justify="right" if col in ("#", "records") else "left")
+    for r, stored in rows:
+        table.add_row(str(r.id), r.database, r.origin,
+                      r.searched_on.isoformat() if r.searched_on else "-",
+                      str(stored), r.file_name, r.query or "-")
+    Console().print(table)
+
+
+@searches_app.command("edit")
+def searches_edit(
+    ctx: typer.Context,
+    import_id: int = typer.Argument(..., help="The search's number ('reviewflow searches')."),
+    database: str = typer.Option(None, "--database", help="The database (or register) name."),
+    origin: str = typer.Option(None, "--origin", help=f"PRISMA kind: {', '.join(ORIGINS)}."),
+    searched: datetime = typer.Option(
+        None, "--searched", formats=["%Y-%m-%d"], help="Date the search was run (YYYY-MM-DD)."
+    ),
+    query: str = typer.Option(None, "--query", help="The search query, as run."),
+) -> None:
+    """Correct one search's database name, kind, date or query (PRISMA follows)."""
+    if database is None and origin is None and searched is None and query is None:
+        raise typer.BadParameter("say what to change: --database, --origin, --searched or "
+                                 "--query", param_hint="options")
+    row = update_search(open_store(ctx), import_id, database=database, origin=origin,
+                        searched_on=searched.date() if searched else None, query=query)
+    when = row.searched_on.isoformat() if row.searched_on else "no date"
+    typer.echo(f"Search {row.id}: {row.database} ({row.origin}), searched {when}, "
+               f"file {row.file_name}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(searches_app, name="searches")

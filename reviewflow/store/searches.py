@@ -1,0 +1,90 @@
+"""The searches of a review: one row per imported export, and corrections to it.
+
+PRISMA 2020 reports records identified per source and per kind of source
+(databases, registers, other methods), and PRISMA-S asks for each search's
+date and query. All of that lives on the import row. The database name is
+guessed from the file when it can be; when the guess is wrong or missing
+("unknown"), or the date or query was not given at import, the team corrects
+the row here, and every PRISMA count, which is derived, follows.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+UNKNOWN_DATABASE = "unknown"  # what an import is called when the file does not say
+ORIGINS = ("database", "register", "other")
+"""PRISMA 2020's source kinds: bibliographic databases, trial registers, other methods."""
+
+# Trial registers (WHO ICTRP primary registers and the big national ones). A name
+# containing one of these words is a register unless the user says otherwise.
+_REGISTERS = re.compile(
+    r"clinicaltrials\.gov|\bictrp\b|\bchictr\b|\bisrctn\b|\beu ?ctr\b|\bctis\b|"
+    r"clinical ?trials? regist|\banzctr\b|\bctri\b|\bdrks\b|\bjrct\b|\bjprn\b|\bpactr\b|"
+    r"\birct\b|\brebec\b|\bcris\b|\btctr\b|\bslctr\b|\brpcec\b|\blbctr\b|\brepec\b|"
+    r"trial regist",
+    re.IGNORECASE,
+)
+
+
+def guess_origin(database: str | None) -> str:
+    """``register`` for a trial register's name, else ``database``."""
+    return "register" if database and _REGISTERS.search(database) else "database"
+
+
+def check_origin(origin: str) -> str:
+    value = origin.strip().lower()
+    if value not in ORIGINS:
+        raise ReviewflowError(f"unknown source kind {origin!r}; use {', '.join(ORIGINS)}")
+    return value
+
+
+def list_searches(session: Session) -> list[tuple[models.SearchImport, int]]:
+    """Every import, oldest first, with the number of records it holds in the store."""
+    p = models.RecordProvenance
+    stored = dict(session.exec(
+        select(p.import_id, func.count()).group_by(p.import_id)  # type: ignore[arg-type]
+    ).all())
+    rows = session.exec(select(models.SearchImport).order_by(models.SearchImport.id)).all()
+    return [(row, int(stored.get(row.id, 0))) for row in rows]
+
+
+def update_search(
+    store: Store,
+    import_id: int,
+    *,
+    database: str | None = None,
+    origin: str | None = None,
+    searched_on: date | None = None,
+    query: str | None = None,
+) -> models.SearchImport:
+    """Correct what is recorded about one search; None leaves a field as it is."""
+    if database is not None and not database.strip():
+        raise ReviewflowError("the database name cannot be empty")
+    checked = check_origin(origin) if origin is not None else None
+    with store.write() as s:
+        row = s.get(models.SearchImport, import_id)
+        if row is None:
+            raise ReviewflowError(f"search (import) {import_id} does not exist; "
+                                  "'reviewflow searches' lists them")
+        if database is not None:
+            row.database = database.strip()[:200]
+        if checked is not None:
+            row.origin = checked
+        if searched_on is not None:
+            row.searched_on = searched_on
+        if query is not None:
+            row.query = query
+        s.add(row)
+        s.flush()
+        s.refresh(row)
+        s.expunge(row)
+    return row
