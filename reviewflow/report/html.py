@@ -95,13 +95,15 @@ def section_searches(ctx: ReportContext) -> Section:
         imports = s.exec(select(models.SearchImport).order_by(models.SearchImport.id)).all()
     if not imports:
         return Section("Searches", "<p class='muted'>No searches imported yet.</p>")
+    kinds = {"database": "database", "register": "register", "other": "other methods"}
     rows = [
-        (i.database, i.searched_on or "not recorded", i.query or "", i.file_name, i.format,
-         i.record_count, i.imported_at.strftime("%Y-%m-%d"))
+        (i.database, kinds.get(i.origin, i.origin), i.searched_on or "not recorded",
+         i.query or "", i.file_name, i.format, i.record_count,
+         i.imported_at.strftime("%Y-%m-%d"))
         for i in imports
     ]
     return Section("Searches", table(
-        ["Database", "Searched", "Query", "File", "Format", "Records", "Imported"], rows))
+        ["Source", "Kind", "Searched", "Query", "File", "Format", "Records", "Imported"], rows))
 
 
 def section_prisma(ctx: ReportContext) -> Section:

@@ -33,5 +33,6 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     doc = (tmp_path / "out" / "report.html").read_text()
     assert "Does MSC help?" in doc
     assert "mesenchymal AND randomized" in doc
+    assert "<th>Kind</th>" in doc and "<td>database</td>" in doc
     assert "<svg" in doc and "Records screened (n = 1)" in doc
     assert 'src="http' not in doc and "<link" not in doc  # nothing fetched from elsewhere
