@@ -23,7 +23,7 @@ from sqlmodel import select
 from reviewflow.cli.common import fail, globals_of, open_store, review_config
 from reviewflow.screening.agreement import stage_agreement
 from reviewflow.screening.conflicts import METHODS, Conflict, list_conflicts, resolve_conflict
-from reviewflow.screening.decisions import ROLES, ensure_reviewer
+from reviewflow.screening.decisions import ROLES, ensure_reviewer, find_reviewer_named
 from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
 from reviewflow.screening.settings import ScreeningSettings, apply_toml_settings
 from reviewflow.screening.state import stage_statuses
@@ -67,6 +67,10 @@ def decide(
     settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
     rows = load_decisions_file(store, settings, from_file, stage_key)
+    with store.session() as s:
+        _, twin = find_reviewer_named(s, reviewer)
+    if twin is not None:
+        raise fail(f"no reviewer {reviewer.strip()!r}, but there is {twin!r}: names are exact")
     person = ensure_reviewer(store, reviewer)
     assert person.id is not None
     if person.role == "arbiter":

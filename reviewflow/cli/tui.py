@@ -7,21 +7,25 @@ paying for it.
 from __future__ import annotations
 
 import os
+import sys
 
 import typer
+from sqlmodel import select
 
-from reviewflow.cli.common import globals_of, open_store, review_config
+from reviewflow.cli.common import fail, globals_of, open_store, review_config
 from reviewflow.cli.screening import screening_settings
 from reviewflow.screening.blinding import Viewer
-from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.screening.decisions import ensure_reviewer, find_reviewer_named
 from reviewflow.stages import TITLE_ABSTRACT, parse_stage
+from reviewflow.store import models
+from reviewflow.store.db import Store
 
 
 def _run(ctx: typer.Context, name: str | None, stage: str | None) -> None:
     store = open_store(ctx)
     settings = screening_settings(ctx, store)
     name = name or os.environ.get("REVIEWFLOW_REVIEWER") or os.environ.get("USER") or "reviewer"
-    person = ensure_reviewer(store, name)
+    person = _screener(store, name)
     assert person.id is not None
     viewer = Viewer(person.id, person.name, person.role, settings.blind)
     from reviewflow.tui.app import ReviewflowApp  # lazy: textual only for these commands
@@ -29,6 +33,31 @@ def _run(ctx: typer.Context, name: str | None, stage: str | None) -> None:
     folder = None if (globals_of(ctx).db and globals_of(ctx).review is None) else \
         review_config(ctx).folder
     ReviewflowApp(store, viewer, settings=settings, start_stage=stage, folder=folder).run()
+
+
+def _interactive() -> bool:
+    """Can someone answer a question? (Not in a script or a pipe.)"""
+    return sys.stdin.isatty()
+
+
+def _screener(store: Store, name: str) -> models.Reviewer:
+    """The person opening the UI; a new name is confirmed first when someone can answer.
+
+    A typo ("bbo" for "bob") would otherwise start a third reviewer's blind
+    screening from nothing, and their decisions would count as a new person's.
+    """
+    with store.session() as s:
+        person, twin = find_reviewer_named(s, name)
+        others = sorted(n for n in s.exec(select(models.Reviewer.name)).all())
+    if person is not None:
+        return person
+    if twin is not None:
+        raise fail(f"no reviewer {name.strip()!r}, but there is {twin!r}: names are exact "
+                   f"(add a different person with 'reviewflow reviewer add NAME')")
+    if others and _interactive():
+        typer.confirm(f"{name.strip()!r} is not a reviewer of this review yet (reviewers: "
+                      f"{', '.join(others)}). Add them?", abort=True)
+    return ensure_reviewer(store, name)
 
 
 def tui(

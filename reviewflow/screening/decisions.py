@@ -40,6 +40,23 @@ def get_or_create_reviewer(session: Session, name: str, role: str | None = None)
     return reviewer
 
 
+def find_reviewer_named(session: Session, name: str) -> tuple[models.Reviewer | None, str | None]:
+    """(the reviewer called ``name``, else None; an existing name differing only in case).
+
+    Names are matched exactly, so "Ann" and "ann" would be two reviewers whose
+    decisions count as two people's; callers refuse such a near-twin instead.
+    """
+    name = name.strip()
+    r = models.Reviewer
+    exact = session.exec(select(r).where(r.name == name)).first()
+    if exact is not None:
+        return exact, None
+    key = " ".join(name.split()).casefold()
+    twin = next((n for n in session.exec(select(r.name)).all()
+                 if " ".join(n.split()).casefold() == key), None)
+    return None, twin
+
+
 def ensure_reviewer(store: Store, name: str, role: str | None = None) -> models.Reviewer:
     """Create or fetch a reviewer in its own transaction (safe with concurrent writers)."""
     for _ in range(3):

@@ -47,3 +47,34 @@ def test_screen_unknown_stage_is_a_user_error(tmp_path: Path, launched) -> None:
                               "--stage", "abstracts"])
     assert res.exit_code == 1 and "unknown stage" in str(res.exception)
     assert launched == []
+
+
+def test_a_name_differing_only_in_case_is_refused(tmp_path: Path, launched) -> None:
+    """'Ann' would otherwise start a second, empty blind screening beside ann's."""
+    review = make_review(tmp_path / "r", 2)
+    assert runner.invoke(app, ["--review", str(review), "reviewer", "add", "ann"]).exit_code == 0
+    for cmd in (["screen", "--reviewer", " Ann "], ["tui", "--reviewer", "ANN"]):
+        res = runner.invoke(app, ["--review", str(review), *cmd])
+        assert res.exit_code == 1 and "there is 'ann'" in str(res.exception)
+    decisions = tmp_path / "d.csv"
+    decisions.write_text("record_id,decision\n1,include\n")
+    res = runner.invoke(app, ["--review", str(review), "decide", "--reviewer", "Ann",
+                              "--stage", "title-abstract", "--from", str(decisions)])
+    assert res.exit_code == 1 and "there is 'ann'" in str(res.exception)
+    assert launched == []
+    res = runner.invoke(app, ["--review", str(review), "reviewer", "list"])
+    assert "Ann" not in res.output and "ANN" not in res.output
+
+
+def test_a_new_name_is_confirmed_at_a_terminal(tmp_path: Path, launched, monkeypatch) -> None:
+    review = make_review(tmp_path / "r", 2)
+    assert runner.invoke(app, ["--review", str(review), "reviewer", "add", "bob"]).exit_code == 0
+    monkeypatch.setattr("reviewflow.cli.tui._interactive", lambda: True)
+    res = runner.invoke(app, ["--review", str(review), "screen", "--reviewer", "bbo"],
+                        input="n\n")
+    assert res.exit_code == 1 and "not a reviewer of this review yet (reviewers: bob)" in res.output
+    assert launched == []
+    res = runner.invoke(app, ["--review", str(review), "screen", "--reviewer", "carl"],
+                        input="y\n")
+    assert res.exit_code == 0, res.output
+    assert launched[0].viewer.name == "carl"
