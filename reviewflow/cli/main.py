@@ -47,6 +47,13 @@ def _register_all() -> None:
             module.register(app)
 
 
+def _print_version(value: bool) -> None:
+    """Eager: runs while options are parsed, before Click asks for a command."""
+    if value:
+        typer.echo(f"reviewflow {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(
     ctx: typer.Context,
@@ -59,12 +66,10 @@ def _global_options(
         None, "--db", help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db "
         "(overrides the review's reviewflow.toml).",
     ),
-    version: bool = typer.Option(False, "--version", help="Show the version and exit."),
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.",
+                                 callback=_print_version, is_eager=True),
 ) -> None:
     """Terminal-first systematic-review workflow manager."""
-    if version:
-        typer.echo(f"reviewflow {__version__}")
-        raise typer.Exit()
     ctx.obj = Globals(review=review, db=db)
 
 

@@ -89,6 +89,26 @@ def test_help_everywhere() -> None:
         assert res.exit_code == 0 and "Usage" in res.output
 
 
+def test_version_prints_and_exits_0() -> None:
+    from reviewflow import __version__
+
+    res = run("--version")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"reviewflow {__version__}"
+
+
+def test_help_lists_commands_in_workflow_panels() -> None:
+    res = runner.invoke(app, ["--help"])
+    text = res.output
+    panels = ["Start", "1. Searches and duplicates", "2. Screening",
+              "3. Extraction and analysis", "4. PRISMA, report and exports"]
+    positions = [text.index(p) for p in panels]
+    assert positions == sorted(positions)
+    assert text.index(" import ") < text.index(" dedup ") < text.index(" screen ") \
+        < text.index(" analyse ") < text.index(" report ")
+    assert "More" not in text  # every command has its panel
+
+
 @pytest.mark.postgres
 def test_init_with_postgres_url(tmp_path: Path, pg_url: str) -> None:
     res = runner.invoke(app, ["--db", pg_url, "init", str(tmp_path / "team"), "--title", "Team"])
