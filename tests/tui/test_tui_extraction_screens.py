@@ -70,6 +70,13 @@ def test_extraction_screen_saves_each_field_and_refuses_bad_values(store) -> Non
             assert "MSC injection for knee OA" in str(
                 screen.query_one("#report-text", Static).content)
             assert app.focused is screen.query_one(f"#{input_id('study/country')}", Input)
+            # Each outcome is a heading once; its rows say only arm and statistic.
+            headings = [str(w.content) for w in screen.query(".field-group")]
+            pain = form.outcome("pain_vas").label
+            assert pain in headings and len(headings) == len(set(headings))
+            rows = [str(w.content) for w in screen.query(".field Label")]
+            assert not any(r.startswith(f"{pain} · ") for r in rows)
+            assert f"{form.arms[0].label} · Mean" in rows
             await pilot.press(*"Spain", "tab")
             await pilot.pause()
             assert _mine(store, "alice")[("Alda 2018", "study/country")] == "Spain"

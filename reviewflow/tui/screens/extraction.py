@@ -34,11 +34,14 @@ class ExtractionScreen(Screen[None]):
     """Extract the studies of ``store`` as ``reviewer`` with ``form``."""
 
     DEFAULT_CSS = """
-    ExtractionScreen #studies { width: 24; }
-    ExtractionScreen #fields { width: 1fr; }
-    ExtractionScreen #reports { width: 1fr; border-left: solid $primary; padding: 0 1; }
+    ExtractionScreen #studies { width: 20; }
+    ExtractionScreen #fields { width: 3fr; }
+    ExtractionScreen #reports { width: 2fr; border-left: solid $primary; padding: 0 1; }
     ExtractionScreen .field { height: 1; margin-bottom: 1; }
-    ExtractionScreen .field Label { width: 40; padding: 0 1 0 0; }
+    ExtractionScreen .field-group { text-style: bold; color: $accent; margin-bottom: 1; }
+    ExtractionScreen .field Label {
+        width: 1fr; max-width: 30; padding: 0 1 0 0; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     ExtractionScreen .field Input { width: 1fr; border: none; height: 1; padding: 0 1; }
     ExtractionScreen .field Input:focus { background: $accent 40%; }
     ExtractionScreen .field Input.bad-value { background: $error 60%; }
@@ -64,9 +67,20 @@ class ExtractionScreen(Screen[None]):
         with Horizontal():
             yield OptionList(*[s.label for s in self.studies], id="studies")
             with VerticalScroll(id="fields"):
+                heading = None
                 for path in self.form.field_paths():
+                    group, _, name = self.form.label(path).rpartition(" · ")
+                    if group and group.split(" · ")[0] != heading:
+                        # "Pain VAS" once, then "MSC · Mean" rows: short labels fit narrow
+                        # terminals and the outcome reads as a section of the form
+                        heading = group.split(" · ")[0]
+                        yield Label(heading, classes="field-group")
+                    elif not group:
+                        heading = None
+                    row_label = self.form.label(path).removeprefix(f"{heading} · ") \
+                        if heading else name
                     with Horizontal(classes="field"):
-                        yield Label(self.form.label(path))
+                        yield Label(row_label)
                         yield Input(id=input_id(path), placeholder=self.hint(path))
             with VerticalScroll(id="reports"):
                 yield Static("", id="report-text")
