@@ -27,6 +27,37 @@ def contained(a: Norm, b: Norm) -> bool:
     return bool(short) and len(short.split()) >= 3 and long.startswith(short + " ")
 
 
+# Words that make a leading phrase a notice or a reply about the paper, not a heading over it.
+_NOT_A_HEADING = frozenset({
+    "reply", "replies", "response", "responses", "comment", "comments", "commentary", "re",
+    "correction", "corrected", "erratum", "corrigendum", "retraction", "retracted",
+    "withdrawn", "letter", "letters", "rebuttal", "discussion", "update", "updated",
+    "continued", "addendum", "summary", "abstract", "editorial", "note", "notes", "reaction",
+    "answer", "critique", "review", "reviewed", "appraisal", "synopsis", "digest",
+    "protocol", "part", "version", "revisited", "again", "second", "follow", "extension",
+})
+# Chinese headings are one token ('述评', '读者来信'), so these are looked for inside it.
+_NOT_A_HEADING_CJK = ("述评", "评论", "评述", "点评", "综述", "来信", "答复", "回复",
+                      "更正", "勘误", "撤稿", "摘要", "续", "解读")
+
+
+def headed(a: Norm, b: Norm) -> bool:
+    """One title is the other behind a short column or section heading that only one
+    database kept ('How I did it ... Upwork's CEO on how an introverted engineer learned
+    to lead', 'Case study: ...'). The shorter title must be long enough to identify the
+    paper on its own, and the heading must not make the record a reply, a notice, a
+    summary or another part (see ``_NOT_A_HEADING``)."""
+    short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
+    if not long.endswith(" " + short):
+        return False
+    cjk = _cjk(short)
+    if not (len(short) >= 12 if cjk else len(short) >= 40 and len(short.split()) >= 6):
+        return False
+    head = long[: len(long) - len(short)].split()
+    return 1 <= len(head) <= 4 and _NOT_A_HEADING.isdisjoint(head) and not any(
+        word in token for token in head for word in _NOT_A_HEADING_CJK)
+
+
 ABSTRACT_MIN = 400
 
 
@@ -235,6 +266,9 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
         "year" in found or "journal" in found
     ):
         return f"title {t:.2f}, all authors, " + why
+    if not soft and headed(a, b) and au is not None and au >= 0.99 \
+            and {"journal", "year"} <= set(found):
+        return "same title behind a column heading in one database; all authors, " + why
     return ""
 
 

@@ -257,3 +257,44 @@ def test_a_data_error_cannot_build_a_giant_group() -> None:
     result = deduplicate([TRIAL] * 60)
     assert max(len(g.members) for g in result.groups) <= 50
     assert result.queued  # the refused joins go to a person
+
+
+# --- a column heading kept by one database ---------------------------------------------
+
+GIG = Record(title="The case for paying gig workers a premium for flexibility",
+             authors=["Narayan, Arjun"], year=2019, journal="Harvard Business Review",
+             volume="2019", issue="July")
+GIG_WITH_HEADING = replace(GIG, title="Idea watch ... The case for paying gig workers a "
+                           "premium for flexibility", authors=["Narayan, A."], volume="97",
+                           issue="4", pages="28+")
+
+
+def test_title_behind_a_column_heading_merges_with_the_bare_title() -> None:
+    assert verdict(GIG, GIG_WITH_HEADING) == "certain"
+    assert groups([GIG, GIG_WITH_HEADING]) == [[0, 1]]
+
+
+def test_chinese_title_behind_a_column_heading_merges() -> None:
+    bare = Record(title="基于深度学习的糖尿病视网膜病变筛查系统的临床验证",
+                  authors=["王宁利", "李晓明", "张颖"], year=2021, journal="中华眼科杂志")
+    headed = replace(bare, title="专家论坛：基于深度学习的糖尿病视网膜病变筛查系统的临床验证",
+                     volume="57", issue="3", pages="161-167")
+    assert verdict(bare, headed) == "certain"
+
+
+def test_a_reply_or_summary_heading_is_not_a_column_heading() -> None:
+    for head in ("Authors' response:", "Summary for patients:", "Part 2:"):
+        other = replace(GIG_WITH_HEADING, title=f"{head} {GIG.title}")
+        assert verdict(GIG, other) != "certain", head
+    reply = Record(title="答复：基于深度学习的糖尿病视网膜病变筛查系统的临床验证",
+                   authors=["王宁利", "李晓明", "张颖"], year=2021, journal="中华眼科杂志")
+    bare = replace(reply, title="基于深度学习的糖尿病视网膜病变筛查系统的临床验证")
+    assert verdict(bare, reply) != "certain"
+
+
+def test_a_heading_does_not_merge_other_authors_or_a_short_title() -> None:
+    commentary = replace(GIG_WITH_HEADING, authors=["Katz, Lawrence F."])
+    assert verdict(GIG, commentary) != "certain"
+    short = replace(GIG, title="Gig workers")
+    assert verdict(short, replace(GIG_WITH_HEADING, title="Idea watch: gig workers")) \
+        != "certain"
