@@ -50,8 +50,7 @@ def headed(a: Norm, b: Norm) -> bool:
     short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
     if not long.endswith(" " + short):
         return False
-    cjk = _cjk(short)
-    if not (len(short) >= 12 if cjk else len(short) >= 40 and len(short.split()) >= 6):
+    if not (len(short) >= 12 if _cjk(short) else len(short) >= 40 and len(short.split()) >= 6):
         return False
     head = long[: len(long) - len(short)].split()
     return 1 <= len(head) <= 4 and _NOT_A_HEADING.isdisjoint(head) and not any(
@@ -164,6 +163,27 @@ def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
     return journal_compatible(a.journal, b.journal) and a.title_numbers == b.title_numbers
 
 
+def published_twice(a: Norm, b: Norm, t: float, blocked: Verdict) -> bool:
+    """Two publications of one text a hard rule keeps apart, for a person to judge.
+
+    Same long title and every author; then either two DOIs with the same
+    abstract or the same year and page (a double publication, or a DOI pasted
+    from another record), or the same year in two different journals (one
+    abstract printed by two societies' journals). Never merged: the rule that
+    fired still holds.
+    """
+    if t < 0.98 or (_generic(a, b) and not _long_cjk(a, b)) or a.notice or b.notice \
+            or not _full_author_match(a, b, author_similarity(a, b)):
+        return False
+    same_year = a.year is not None and a.year == b.year
+    if blocked.reason == "different DOIs":
+        return same_abstract(a, b) or (same_year and same_first_page(a, b))
+    if blocked.reason in ("different pages", "different volumes"):
+        return same_year and bool(a.journal_tokens and b.journal_tokens) \
+            and not journal_compatible(a.journal, b.journal)
+    return False
+
+
 def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
     """Independent bibliographic agreements (each must be present on both sides)."""
     found = []
@@ -178,6 +198,12 @@ def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
     if a.year and a.year == b.year:
         found.append("year")
     return len(found), found
+
+
+def _long_cjk(a: Norm, b: Norm) -> bool:
+    """Both titles Chinese/Japanese/Korean and 12+ characters: as specific as a long
+    English title, though :func:`_generic` counts each one as a single word."""
+    return all(_cjk(t) and len(t) >= 12 for t in (a.title, b.title))
 
 
 def _generic(a: Norm, b: Norm) -> bool:
@@ -205,6 +231,10 @@ def compare(a: Norm, b: Norm) -> Verdict:
     if blocked is not None:
         if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
             return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
+        if blocked.outcome == "distinct" and t is not None and published_twice(a, b, t, blocked):
+            return Verdict("possible", _score(t, author_similarity(a, b), 0),
+                           f"{blocked.reason}, but the same title, all authors and "
+                           "abstract or year: published twice?")
         return blocked
     au = author_similarity(a, b)
     support, found = _support(a, b)

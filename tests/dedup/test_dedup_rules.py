@@ -298,3 +298,46 @@ def test_a_heading_does_not_merge_other_authors_or_a_short_title() -> None:
     short = replace(GIG, title="Gig workers")
     assert verdict(short, replace(GIG_WITH_HEADING, title="Idea watch: gig workers")) \
         != "certain"
+
+
+# --- one text published twice: the hard rule holds, a person is asked ------------------
+
+ABSTRACT_TEXT = ("Liraglutide and linagliptin were given for four weeks to diet-induced obese "
+                 "hamsters. Both improved glycaemic control; only liraglutide reduced body "
+                 "weight and plasma cholesterol. ") * 4
+MEETING = Record(title="Liraglutide and linagliptin improve glycaemic control in a hamster "
+                 "model of diet-induced obesity", authors=["Hansen, F.", "Jelsing, J.",
+                                                           "Vrang, N."],
+                 year=2012, journal="Appetite", volume="59", issue="Suppl 1", pages="e24",
+                 doi="10.1016/j.appet.2012.05.003", abstract=ABSTRACT_TEXT)
+
+
+def test_two_dois_on_one_abstract_go_to_a_person_not_apart() -> None:
+    """One database pasted another journal's DOI on the same meeting abstract."""
+    pasted = replace(MEETING, volume="1", issue=None, doi="10.1016/j.regpep.2012.05.039")
+    assert verdict(MEETING, pasted) == "possible"
+    assert groups([MEETING, pasted]) == []
+    later = replace(pasted, year=2013, pages="e31", abstract=None)  # next year's abstract
+    assert verdict(MEETING, later) == "distinct"
+
+
+def test_one_abstract_in_two_societies_journals_goes_to_a_person() -> None:
+    cjns = Record(title="Stroke and aphasia: overcoming the challenges of capacity evaluation",
+                  authors=["Carling-Rowland, A.", "Black, S.", "Kagan, A."], year=2010,
+                  journal="Canadian Journal of Neurological Sciences", volume="37",
+                  issue="3", pages="S42")
+    stroke = replace(cjns, journal="Stroke", volume="41", issue="7", pages="e505")
+    assert verdict(cjns, stroke) == "possible"
+    assert groups([cjns, stroke]) == []
+    # the same team's talk with the same title the year after: another abstract
+    assert verdict(cjns, replace(stroke, year=2011, volume="42")) == "distinct"
+
+
+def test_chinese_text_in_two_journals_goes_to_a_person() -> None:
+    a = Record(title="重组人p53腺病毒注射液联合顺铂治疗晚期非小细胞肺癌的临床研究",
+               authors=["赵卫柱", "王继坤", "李伟"], year=2009, journal="癌症",
+               volume="28", issue="12", pages="1324-1327")
+    b = replace(a, journal="中国肿瘤临床", volume="36", issue="2", pages="84-87")
+    assert verdict(a, b) == "possible"
+    other_team = replace(b, authors=["刘洋", "陈静"])
+    assert verdict(a, other_team) == "distinct"
