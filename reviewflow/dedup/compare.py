@@ -233,8 +233,7 @@ def compare(a: Norm, b: Norm) -> Verdict:
             return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
         if blocked.outcome == "distinct" and t is not None and published_twice(a, b, t, blocked):
             return Verdict("possible", _score(t, author_similarity(a, b), 0),
-                           f"{blocked.reason}, but the same title, all authors and "
-                           "abstract or year: published twice?")
+                           f"{blocked.reason}, yet same title and authors: published twice?")
         return blocked
     au = author_similarity(a, b)
     support, found = _support(a, b)
