@@ -164,13 +164,13 @@ def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
 
 
 def published_twice(a: Norm, b: Norm, t: float, blocked: Verdict) -> bool:
-    """Two publications of one text a hard rule keeps apart, for a person to judge.
+    """Two records of one text that a hard rule keeps apart, for a person to judge.
 
-    Same long title and every author; then either two DOIs with the same
+    Same long title and every author (2+); then either two DOIs with the same
     abstract or the same year and page (a double publication, or a DOI pasted
-    from another record), or the same year in two different journals (one
-    abstract printed by two societies' journals). Never merged: the rule that
-    fired still holds.
+    from another record), or different pages/volumes in the same year (one
+    abstract printed by two journals, or a page range mistyped by one
+    database). Never merged: the rule that fired still holds.
     """
     if t < 0.98 or (_generic(a, b) and not _long_cjk(a, b)) or a.notice or b.notice \
             or not _full_author_match(a, b, author_similarity(a, b)):
@@ -178,10 +178,7 @@ def published_twice(a: Norm, b: Norm, t: float, blocked: Verdict) -> bool:
     same_year = a.year is not None and a.year == b.year
     if blocked.reason == "different DOIs":
         return same_abstract(a, b) or (same_year and same_first_page(a, b))
-    if blocked.reason in ("different pages", "different volumes"):
-        return same_year and bool(a.journal_tokens and b.journal_tokens) \
-            and not journal_compatible(a.journal, b.journal)
-    return False
+    return same_year and blocked.reason in ("different pages", "different volumes")
 
 
 def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
@@ -233,7 +230,8 @@ def compare(a: Norm, b: Norm) -> Verdict:
             return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
         if blocked.outcome == "distinct" and t is not None and published_twice(a, b, t, blocked):
             return Verdict("possible", _score(t, author_similarity(a, b), 0),
-                           f"{blocked.reason}, yet same title and authors: published twice?")
+                           f"{blocked.reason}, yet same title and authors: printed twice or "
+                           "a data error?")
         return blocked
     au = author_similarity(a, b)
     support, found = _support(a, b)

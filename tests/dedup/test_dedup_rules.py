@@ -119,7 +119,11 @@ def test_two_different_dois_never_merge_even_with_identical_titles() -> None:
 def test_different_page_ranges_in_the_same_journal_do_not_merge() -> None:
     a = replace(PUBMED, pages="233-240", issue=None, pmid=None)
     b = replace(PUBMED, pages="812-819", issue=None, pmid=None)
-    assert verdict(a, b) == "distinct"
+    assert verdict(replace(a, year=2012), b) == "distinct"
+    # never merged; with the same title, authors and year a person is asked (a mistyped
+    # page range, see test_same_article_with_a_mistyped_page_range_goes_to_a_person)
+    assert verdict(a, b) == "possible"
+    assert groups([a, b]) == []
 
 
 def test_same_identifier_but_conflicting_pages_goes_to_a_person() -> None:
@@ -131,7 +135,9 @@ def test_same_identifier_but_conflicting_pages_goes_to_a_person() -> None:
 def test_different_volumes_do_not_merge() -> None:
     a = replace(CNKI, volume="19", issue=None, pages=None)
     b = replace(CNKI, volume="20", issue=None, pages=None)
-    assert verdict(a, b) == "distinct"
+    assert verdict(a, replace(b, year=2016)) == "distinct"
+    assert verdict(a, b) == "possible"  # same year, title and authors: asked, not merged
+    assert groups([a, b]) == []
 
 
 def test_part_one_and_part_two_are_different_papers() -> None:
@@ -341,3 +347,17 @@ def test_chinese_text_in_two_journals_goes_to_a_person() -> None:
     assert verdict(a, b) == "possible"
     other_team = replace(b, authors=["刘洋", "陈静"])
     assert verdict(a, other_team) == "distinct"
+
+
+def test_same_article_with_a_mistyped_page_range_goes_to_a_person() -> None:
+    """One database gives the next article's pages: never merged, but asked about."""
+    a = Record(title="Cervical human papillomavirus in transplanted women: a long-term "
+               "prospective follow-up study", authors=["Origoni, M.", "Stefani, C.",
+                                                       "Candiani, M."],
+               year=2011, journal="Journal of Clinical Virology", volume="51", issue="4",
+               pages="246-250")
+    b = replace(a, journal="J Clin Virol", pages="250-254")
+    assert verdict(a, b) == "possible"
+    assert groups([a, b]) == []
+    assert verdict(a, replace(b, year=2013, volume="56")) == "distinct"  # years apart
+    assert verdict(a, replace(b, authors=["Origoni, M.", "Parma, M."])) == "distinct"
