@@ -27,6 +27,36 @@ def contained(a: Norm, b: Norm) -> bool:
     return bool(short) and len(short.split()) >= 3 and long.startswith(short + " ")
 
 
+# Words that make a leading phrase a notice or a reply about the paper, not a heading over it.
+_NOT_A_HEADING = frozenset({
+    "reply", "replies", "response", "responses", "comment", "comments", "commentary", "re",
+    "correction", "corrected", "erratum", "corrigendum", "retraction", "retracted",
+    "withdrawn", "letter", "letters", "rebuttal", "discussion", "update", "updated",
+    "continued", "addendum", "summary", "abstract", "editorial", "note", "notes", "reaction",
+    "answer", "critique", "review", "reviewed", "appraisal", "synopsis", "digest",
+    "protocol", "part", "version", "revisited", "again", "second", "follow", "extension",
+})
+# Chinese headings are one token ('述评', '读者来信'), so these are looked for inside it.
+_NOT_A_HEADING_CJK = ("述评", "评论", "评述", "点评", "综述", "来信", "答复", "回复",
+                      "更正", "勘误", "撤稿", "摘要", "续", "解读")
+
+
+def headed(a: Norm, b: Norm) -> bool:
+    """One title is the other behind a short column or section heading that only one
+    database kept ('How I did it ... Upwork's CEO on how an introverted engineer learned
+    to lead', 'Case study: ...'). The shorter title must be long enough to identify the
+    paper on its own, and the heading must not make the record a reply, a notice, a
+    summary or another part (see ``_NOT_A_HEADING``)."""
+    short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
+    if not long.endswith(" " + short):
+        return False
+    if not (len(short) >= 12 if _cjk(short) else len(short) >= 40 and len(short.split()) >= 6):
+        return False
+    head = long[: len(long) - len(short)].split()
+    return 1 <= len(head) <= 4 and _NOT_A_HEADING.isdisjoint(head) and not any(
+        word in token for token in head for word in _NOT_A_HEADING_CJK)
+
+
 ABSTRACT_MIN = 400
 
 
@@ -133,6 +163,24 @@ def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
     return journal_compatible(a.journal, b.journal) and a.title_numbers == b.title_numbers
 
 
+def published_twice(a: Norm, b: Norm, t: float, blocked: Verdict) -> bool:
+    """Two records of one text that a hard rule keeps apart, for a person to judge.
+
+    Same long title and every author (2+); then either two DOIs with the same
+    abstract or the same year and page (a double publication, or a DOI pasted
+    from another record), or different pages/volumes in the same year (one
+    abstract printed by two journals, or a page range mistyped by one
+    database). Never merged: the rule that fired still holds.
+    """
+    if t < 0.98 or (_generic(a, b) and not _long_cjk(a, b)) or a.notice or b.notice \
+            or not _full_author_match(a, b, author_similarity(a, b)):
+        return False
+    same_year = a.year is not None and a.year == b.year
+    if blocked.reason == "different DOIs":
+        return same_abstract(a, b) or (same_year and same_first_page(a, b))
+    return same_year and blocked.reason in ("different pages", "different volumes")
+
+
 def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
     """Independent bibliographic agreements (each must be present on both sides)."""
     found = []
@@ -147,6 +195,12 @@ def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
     if a.year and a.year == b.year:
         found.append("year")
     return len(found), found
+
+
+def _long_cjk(a: Norm, b: Norm) -> bool:
+    """Both titles Chinese/Japanese/Korean and 12+ characters: as specific as a long
+    English title, though :func:`_generic` counts each one as a single word."""
+    return all(_cjk(t) and len(t) >= 12 for t in (a.title, b.title))
 
 
 def _generic(a: Norm, b: Norm) -> bool:
@@ -174,6 +228,10 @@ def compare(a: Norm, b: Norm) -> Verdict:
     if blocked is not None:
         if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
             return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
+        if blocked.outcome == "distinct" and t is not None and published_twice(a, b, t, blocked):
+            return Verdict("possible", _score(t, author_similarity(a, b), 0),
+                           f"{blocked.reason}, yet same title and authors: printed twice or "
+                           "a data error?")
         return blocked
     au = author_similarity(a, b)
     support, found = _support(a, b)
@@ -235,6 +293,9 @@ def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> 
         "year" in found or "journal" in found
     ):
         return f"title {t:.2f}, all authors, " + why
+    if not soft and headed(a, b) and au is not None and au >= 0.99 \
+            and {"journal", "year"} <= set(found):
+        return "same title behind a column heading in one database; all authors, " + why
     return ""
 
 

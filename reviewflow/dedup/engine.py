@@ -67,6 +67,9 @@ def prefilter(norms: list[Norm], pairs: np.ndarray) -> np.ndarray:
 
 
 PERSON_SAID_DISTINCT = Verdict("distinct", 0.0, "a person judged them distinct")
+# Two records an earlier run already judged: whatever it found stands (merged, queued,
+# noted or left apart), so a later run neither re-judges nor joins them.
+SETTLED = Verdict("distinct", 0.0, "both judged by an earlier run")
 
 
 @contextmanager
@@ -88,21 +91,33 @@ def _collector_paused() -> Iterator[None]:
 
 
 def deduplicate(records: list[Record],
-                known_distinct: set[tuple[int, int]] | None = None) -> DedupResult:
+                known_distinct: set[tuple[int, int]] | None = None,
+                fresh: set[int] | None = None) -> DedupResult:
     """Find certain duplicates (grouped), possible ones (queued) and related pairs.
 
     ``known_distinct`` holds index pairs (a < b) a person already judged
     different; they are never merged or queued again, and they also block
     groups that would put them together.
+
+    ``fresh`` (incremental runs on a review store) holds the indices of the
+    records no earlier run has seen; None means all of them. Only pairs with a
+    fresh record are judged, merged, queued or noted: what an earlier run
+    decided about two older records stands, so re-running with nothing new
+    changes nothing. A group holds at most one older record, which stays the
+    kept one (screening decisions may already hang on it).
     """
     with _collector_paused():
-        return _deduplicate(records, known_distinct)
+        return _deduplicate(records, known_distinct, fresh)
 
 
-def _deduplicate(records: list[Record],
-                 known_distinct: set[tuple[int, int]] | None) -> DedupResult:
+def _deduplicate(records: list[Record], known_distinct: set[tuple[int, int]] | None,
+                 fresh: set[int] | None) -> DedupResult:
     norms = [normalise(r, i) for i, r in enumerate(records)]
     candidates = candidate_pairs(norms)
+    if fresh is not None:
+        is_fresh = np.zeros(len(records), dtype=bool)
+        is_fresh[list(fresh)] = True
+        candidates = candidates[is_fresh[candidates[:, 0]] | is_fresh[candidates[:, 1]]]
     survivors = prefilter(norms, candidates)
     verdicts: dict[tuple[int, int], Verdict] = dict.fromkeys(known_distinct or (),
                                                              PERSON_SAID_DISTINCT)
@@ -112,7 +127,8 @@ def _deduplicate(records: list[Record],
 
     def judge(a: int, b: int) -> Verdict:
         if (a, b) not in verdicts:
-            verdicts[(a, b)] = compare(norms[a], norms[b])
+            settled = fresh is not None and a not in fresh and b not in fresh
+            verdicts[(a, b)] = SETTLED if settled else compare(norms[a], norms[b])
         return verdicts[(a, b)]
 
     certain = [ScoredPair(a, b, v.score, v.reason)
@@ -122,7 +138,8 @@ def _deduplicate(records: list[Record],
                          n_compared=len(survivors))
     label = {}
     for members, group_links in zip(groups, links, strict=True):
-        kept = choose_kept(members, norms, records)
+        older = [m for m in members if m not in fresh] if fresh is not None else []
+        kept = older[0] if older else choose_kept(members, norms, records)
         result.groups.append(DuplicateGroup(members, kept, group_links,
                                             merged_record(members, kept, records)))
         for m in members:

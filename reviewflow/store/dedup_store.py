@@ -8,6 +8,12 @@ waiting for a person, and undoing a merge appends an ``unmerge`` row (plus a
 keeps its own provenance rows, so PRISMA still counts what each database
 returned; the current groups are derived by
 :mod:`reviewflow.store.dedup_state`.
+
+Runs are incremental: the ids of the records a run has judged are kept in
+``store_meta`` (key ``dedup_seen``, as id ranges), and a later run only judges
+pairs that involve a record no run has seen. Re-running with nothing new
+imported therefore changes nothing; without this, the survivors of the first
+run met new neighbours in the sorted blocks and produced new pairs each time.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class RunSummary:
     """What one ``reviewflow dedup`` run did (counts for the user)."""
 
     active_before: int
+    new_records: int
     merged_records: int
     groups: int
     queued_new: int
@@ -41,7 +48,8 @@ class RunSummary:
     related_new: int
 
     def text(self) -> str:
-        return (f"{self.active_before} active records: merged {self.merged_records} records "
+        return (f"{self.active_before} active records ({self.new_records} not deduplicated "
+                f"before): merged {self.merged_records} records "
                 f"into {self.groups} groups automatically; {self.queued_new} new possible "
                 f"duplicate pairs queued ({self.queue_open} open in the queue); "
                 f"{self.related_new} related pairs (notices, abstracts) noted")
@@ -83,18 +91,59 @@ def _pair(session: Session, cache: dict[tuple[int, int], models.DedupPair], a: i
     return pair, True
 
 
+SEEN_KEY = "dedup_seen"
+
+
+def _seen(session: Session) -> set[int]:
+    """Ids of the records earlier runs judged (stored as ``[[first, last], ...]`` ranges)."""
+    row = session.get(models.StoreMeta, SEEN_KEY)
+    if row is None:
+        return set()
+    return {i for first, last in json.loads(row.value) for i in range(first, last + 1)}
+
+
+def _ranges(ids: set[int]) -> list[list[int]]:
+    """Sorted ids as inclusive ranges: imports number their records consecutively."""
+    out: list[list[int]] = []
+    for i in sorted(ids):
+        if out and out[-1][1] == i - 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
+
+
+def _mark_seen(session: Session, ids: set[int]) -> None:
+    row = session.get(models.StoreMeta, SEEN_KEY)
+    value = json.dumps(_ranges(ids), separators=(",", ":"))
+    if row is None:
+        session.add(models.StoreMeta(key=SEEN_KEY, value=value))
+    else:
+        row.value = value
+        session.add(row)
+
+
 def run(store: Store) -> RunSummary:
-    """Deduplicate the active records: merge the certain, queue the possible."""
+    """Deduplicate the active records: merge the certain, queue the possible.
+
+    Only records no earlier run has seen are judged (against everything
+    active); see the module docstring.
+    """
     with store.session() as s:
         gone = merged_into(s)
+        seen = _seen(s)
         rows = [r for r in s.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
                 if r.id not in gone]
         distinct_ids = _person_distinct(s)
-    ids = [int(r.id) for r in rows if r.id is not None]
+        ids = [int(r.id) for r in rows if r.id is not None]
+        fresh = {k for k, rid in enumerate(ids) if rid not in seen}
+        if not fresh:
+            return RunSummary(len(ids), 0, 0, 0, 0, len(open_pairs(s)), 0)
     index = {rid: k for k, rid in enumerate(ids)}
     known = {_ordered(index[a], index[b]) for a, b in distinct_ids
              if a in index and b in index}
-    result = deduplicate([to_record(r) for r in rows], known_distinct=known)
+    result = deduplicate([to_record(r) for r in rows], known_distinct=known,
+                         fresh=None if len(fresh) == len(ids) else fresh)
     with store.write() as s:
         cache = {(p.record_a_id, p.record_b_id): p
                  for p in s.exec(select(models.DedupPair)).all()}
@@ -103,9 +152,12 @@ def run(store: Store) -> RunSummary:
                      for p in result.queued)
         related = sum(_pair(s, cache, ids[p.a], ids[p.b], "related", p.score, p.reason)[1]
                       for p in result.related)
+        # re-read in this transaction: a run that finished meanwhile marked its records too
+        _mark_seen(s, _seen(s) | set(ids))
     with store.session() as s:
         still_open = len(open_pairs(s))
-    return RunSummary(len(ids), merged, len(result.groups), queued, still_open, related)
+    return RunSummary(len(ids), len(fresh), merged, len(result.groups), queued, still_open,
+                      related)
 
 
 def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPair],

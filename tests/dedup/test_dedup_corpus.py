@@ -22,7 +22,7 @@ SENSITIVITY_FLOOR = {
     "haematology": 0.89,
     "respiratory": 0.977,
     "stroke": 0.993,
-    "digital_work": 0.988,
+    "digital_work": 0.991,
     "special_cases": 1.0,
     "diabetes (ASySD)": 0.998,
 }

@@ -118,3 +118,126 @@ def test_cli_store_mode(store: Store) -> None:
     assert res.exit_code == 2
     res = runner.invoke(app, ["dedup", "--undo", "5", *db])
     assert isinstance(res.exception, ReviewflowError) and "not merged" in str(res.exception)
+
+
+def _table_rows(store: Store) -> tuple[list[tuple], list[tuple]]:
+    """Every stored pair and decision (ids, records, outcome/action), to compare runs."""
+    with store.session() as s:
+        pairs = [(p.id, p.record_a_id, p.record_b_id, p.outcome)
+                 for p in s.exec(select(models.DedupPair).order_by(models.DedupPair.id)).all()]
+        decisions = [(d.id, d.kept_record_id, d.merged_record_id, d.action)
+                     for d in s.exec(select(models.DedupDecision)
+                                     .order_by(models.DedupDecision.id)).all()]
+    return pairs, decisions
+
+
+def _import(store: Store, name: str, records: list) -> set[int]:
+    """Store *records* as one import (as ``reviewflow import`` would); their new ids."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from reviewflow.records import ParseResult
+    from reviewflow.store.imports import PreparedImport, store_prepared
+
+    with store.session() as s:
+        before = set(s.exec(select(models.RecordRow.id)).all())
+    prepared = PreparedImport(Path(name), name.encode().hex().ljust(64, "0")[:64],
+                              ParseResult(records=[replace(r, position=k)
+                                                   for k, r in enumerate(records, 1)],
+                                          format="csv", encoding="utf-8"))
+    store_prepared(store, prepared, database=name)
+    with store.session() as s:
+        return set(s.exec(select(models.RecordRow.id)).all()) - before
+
+
+def test_rerun_with_nothing_new_changes_nothing(store: Store) -> None:
+    first = dedup_store.run(store)
+    assert first.new_records == 5
+    tables = _table_rows(store)
+    again = dedup_store.run(store)
+    assert (again.new_records, again.merged_records, again.queued_new, again.related_new) \
+        == (0, 0, 0, 0)
+    assert again.queue_open == 1
+    assert _table_rows(store) == tables
+
+
+def test_new_import_only_adds_pairs_that_concern_new_records(store: Store) -> None:
+    from reviewflow.records import Record
+
+    dedup_store.run(store)
+    old_pairs, old_decisions = _table_rows(store)
+    new_ids = _import(store, "embase.ris", [
+        # a third copy of the merged trial: joins the old group, the old survivor stays
+        Record(title=TRIAL["title"], authors=["Wang, D", "Sun, L"], year=2014,
+               journal="Arthritis Res. Ther.", volume="16", pages="221-9",
+               doi="10.1186/ar4520", abstract="A much longer abstract " * 20),
+        # its erratum: noted as related to the trial, never merged
+        Record(title="Erratum to: " + TRIAL["title"], authors=["Wang, D", "Sun, L"],
+               year=2015, journal="Arthritis Res Ther", volume="17", pages="12"),
+        Record(title="Tocilizumab in giant cell arteritis", authors=["Stone, J. H."],
+               year=2017, journal="N Engl J Med", volume="377", pages="317-328"),
+    ])
+    with store.session() as s:
+        survivor_before = set(active_record_ids(s))
+    summary = dedup_store.run(store)
+    assert (summary.new_records, summary.merged_records) == (3, 1)
+    assert summary.related_new >= 1  # the erratum, next to each copy of the trial
+    pairs, decisions = _table_rows(store)
+    assert pairs[:len(old_pairs)] == old_pairs and decisions[:len(old_decisions)] == old_decisions
+    for _, a, b, _ in pairs[len(old_pairs):]:
+        assert {a, b} & new_ids, "a pair between two records of the first run"
+    (_, kept, merged, action), = decisions[len(old_decisions):]
+    assert action == "merge" and merged in new_ids and kept in survivor_before
+    tables = _table_rows(store)
+    assert dedup_store.run(store).new_records == 0
+    assert _table_rows(store) == tables
+
+
+def test_new_record_does_not_join_two_records_of_an_earlier_run(store: Store) -> None:
+    """3 and 4 were left queued by the first run; a record certain with both must not
+    merge them behind the person's back (it joins one, the other pair is queued)."""
+    from reviewflow.records import Record
+
+    dedup_store.run(store)
+    new_ids = _import(store, "lupus.ris", [
+        Record(title="Umbilical cord MSC for lupus nephritis: a multicentre study",
+               authors=["Zhang, Huayong"], year=2016, journal="Lupus", volume="25",
+               pages="1-9"),
+    ])
+    dedup_store.run(store)
+    with store.session() as s:
+        gone = merged_into(s)
+    assert not (3 in gone and 4 in gone) and gone.get(4) != 3 and gone.get(3) != 4
+    assert set(gone) <= {1, 2} | new_ids
+
+
+@pytest.mark.corpus
+def test_rerun_on_a_real_export_adds_no_pairs(store: Store, corpus) -> None:  # noqa: ANN001
+    """Haematology (1415 records): the survivors of the first run used to meet new
+    neighbours in the sorted blocks and add 'related'/'possible' pairs on every re-run."""
+    from bench.dedup_corpus import load_bib_dedupe
+
+    bench = load_bib_dedupe(corpus / "dedup" / "bib-dedupe" / "haematology")
+    _import(store, "all.ris", bench.records)
+    dedup_store.run(store)
+    tables = _table_rows(store)
+    assert dedup_store.run(store).new_records == 0
+    assert _table_rows(store) == tables
+
+
+@pytest.mark.corpus
+def test_second_import_of_a_real_export_adds_only_its_own_pairs(store: Store,
+                                                                corpus) -> None:  # noqa: ANN001
+    from bench.dedup_corpus import load_bib_dedupe
+
+    bench = load_bib_dedupe(corpus / "dedup" / "bib-dedupe" / "haematology")
+    half = len(bench.records) // 2
+    _import(store, "first.ris", bench.records[:half])
+    dedup_store.run(store)
+    second = _import(store, "second.ris", bench.records[half:])
+    old_pairs, _ = _table_rows(store)
+    assert dedup_store.run(store).new_records == len(second)
+    pairs, decisions = _table_rows(store)
+    assert all({a, b} & second for _, a, b, _ in pairs[len(old_pairs):])
+    assert dedup_store.run(store).new_records == 0
+    assert _table_rows(store) == (pairs, decisions)

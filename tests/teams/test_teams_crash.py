@@ -140,17 +140,13 @@ def _cli(review: Path, *args: str) -> list[str]:
 
 
 def _dedup_state(url: str) -> tuple[dict[int, int], int, int]:
-    """Current groups, pairs queued for a person and merge events: a clean run's, if safe.
-
-    "related" pairs (notes) are left out: dedup notes a few more of them on any
-    re-run, killed or not (it sees the survivors of the first run's merges).
-    """
-    p = models.DedupPair
+    """Current groups, stored pairs (certain, possible and related) and merge events:
+    a clean run's, if safe. A killed run commits nothing, so the re-run is a full run
+    (runs only judge records no committed run has seen)."""
     with Store.open(url) as store, store.session() as s:
         merges = s.exec(select(func.count()).select_from(models.DedupDecision)).one()
-        queued = s.exec(select(func.count()).select_from(p).where(
-            p.outcome.in_(("certain", "possible")))).one()  # type: ignore[attr-defined]
-        return merged_into(s), int(queued), int(merges)
+        pairs = s.exec(select(func.count()).select_from(models.DedupPair)).one()
+        return merged_into(s), int(pairs), int(merges)
 
 
 def cli_import_scenario(review: Path, files: list[Path]) -> Scenario:
