@@ -203,6 +203,23 @@ def _long_cjk(a: Norm, b: Norm) -> bool:
     return all(_cjk(t) and len(t) >= 12 for t in (a.title, b.title))
 
 
+def notice_concerns(a: Norm, b: Norm, t: float | None) -> bool:
+    """Does the erratum/retraction/comment among *a*, *b* concern the other record?
+
+    A notice repeats its article's title, but formulaic trial titles ('MSC from
+    umbilical cord in SLE: a randomised trial' / '... from bone marrow in SLE ...')
+    are alike too. So beyond a near-identical title, the notice must also sit in
+    the article's journal or share its authors, as a correction does.
+    """
+    if t is None or t < 0.6:
+        return False
+    if t >= 0.98:
+        return True
+    same_journal = bool(a.journal and b.journal) and journal_compatible(a.journal, b.journal)
+    au = author_similarity(a, b)
+    return t >= 0.8 and (same_journal or (au is not None and au >= 0.6))
+
+
 def _generic(a: Norm, b: Norm) -> bool:
     """Short titles ('Editorial', 'Reply', 'Introduction') say little on their own."""
     return min(len(a.title), len(b.title)) < 30 or min(
@@ -216,6 +233,9 @@ def compare(a: Norm, b: Norm) -> Verdict:
     t = title_similarity(a, b) if a.title and b.title and _same_script(a, b) else None
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
+    if blocked is not None and blocked.reason.endswith("notice vs article") \
+            and not notice_concerns(a, b, t):
+        return Verdict("distinct", 0.0, blocked.reason.replace("article", "another record"))
     if blocked is not None and blocked.reason == "different pages":
         if printed_twice(a, b, t) and conflict(a, b, t, printed_twice=True) is None:
             return Verdict("certain", 0.95, "same title, all authors, journal, volume, issue: "

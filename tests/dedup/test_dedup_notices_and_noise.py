@@ -222,3 +222,39 @@ def test_merged_record_keeps_the_article_doi_not_its_component_doi() -> None:
     result = deduplicate([part, ARTICLE])
     assert [g.members for g in result.groups] == [[0, 1]]
     assert result.groups[0].merged.doi == ARTICLE.doi
+
+
+# Formulaic trial titles: another trial of the same cells in another disease or from
+# another source reads almost like the notice's article.
+OTHER_TRIAL = Record(
+    title=TITLE.replace("umbilical cord", "bone marrow"),
+    authors=["Garcia, Maria", "Rossi, Luca"], year=2016, journal="Rheumatology (Oxford)",
+    volume="55", issue="4", pages="601-609", doi="10.5555/rheum.2016.77")
+
+
+def test_notice_is_related_to_its_article_not_to_a_look_alike_trial() -> None:
+    assert outcome(PUBMED_NOTICE, ARTICLE) == "related"   # same journal
+    assert outcome(WOS_NOTICE, ARTICLE) == "related"      # same journal and authors
+    assert outcome(PUBMED_NOTICE, OTHER_TRIAL) == "distinct"
+    assert outcome(WOS_NOTICE, OTHER_TRIAL) == "distinct"
+    # A notice listed without its journal still finds its article by the authors ...
+    anonymous = replace(WOS_NOTICE, journal=None)
+    assert outcome(anonymous, ARTICLE) == "related"
+    assert outcome(anonymous, OTHER_TRIAL) == "distinct"
+    # ... or, with neither, by repeating the title word for word.
+    bare = replace(PUBMED_NOTICE, journal=None)
+    assert outcome(bare, ARTICLE) == "related"
+    assert outcome(bare, OTHER_TRIAL) == "distinct"
+
+
+def test_chinese_notice_and_look_alike() -> None:
+    title = "脐带间充质干细胞治疗系统性红斑狼疮的随机对照试验"
+    article = Record(title=title, authors=["周斌", "李静"], year=2019, journal="中华风湿病学杂志",
+                     volume="23", issue="5", pages="301-306")
+    notice = Record(title="更正：" + title, authors=[], year=2020, journal="中华风湿病学杂志",
+                    volume="24", issue="1", pages="70", publication_type="Erratum")
+    other = Record(title=title.replace("脐带", "骨髓"), authors=["王芳", "陈磊"], year=2018,
+                   journal="中国组织工程研究", volume="22", issue="9", pages="1400-1405")
+    assert normalise(notice, 0).notice == "erratum"
+    assert outcome(notice, article) == "related"
+    assert outcome(notice, other) == "distinct"
