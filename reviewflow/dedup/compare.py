@@ -203,6 +203,27 @@ def _long_cjk(a: Norm, b: Norm) -> bool:
     return all(_cjk(t) and len(t) >= 12 for t in (a.title, b.title))
 
 
+def article_number_vs_pages(a: Norm, b: Norm) -> bool:
+    """One record gives the article number ('5', 'e1234'), the other the article's
+    own pages ('1-20'): online-only journals number their articles, and some
+    databases copy the PDF's page range instead. Not two places in a volume, so
+    not the 'clearly different page ranges' that forbid a merge."""
+    def one_to_n(n: Norm) -> bool:
+        return n.page_start == "1" and n.page_end.isdigit() and int(n.page_end) > 1
+
+    def number_only(n: Norm) -> bool:
+        return bool(n.page_start) and not n.page_end and n.page_start != "1"
+
+    return (one_to_n(a) and number_only(b)) or (one_to_n(b) and number_only(a))
+
+
+def same_report(a: Norm, b: Norm, t: float | None) -> bool:
+    """Title, authors and year agree: with one identifier, the same report for certain."""
+    au = author_similarity(a, b)
+    return (t is not None and t >= 0.95 and au is not None and au >= 0.8
+            and a.year == b.year and a.title_numbers == b.title_numbers)
+
+
 def notice_concerns(a: Norm, b: Norm, t: float | None) -> bool:
     """Does the erratum/retraction/comment among *a*, *b* concern the other record?
 
@@ -245,6 +266,10 @@ def compare(a: Norm, b: Norm) -> Verdict:
             # the same length at another place: likely, but a person should confirm
             return Verdict("possible", _score(t, author_similarity(a, b), 1),
                            "ahead-of-print pages 1-N vs the print pages")
+    if blocked is not None and blocked.reason == "different pages" and same_id \
+            and article_number_vs_pages(a, b) and same_report(a, b, t):
+        return Verdict("certain", 0.95, "same identifier, title and authors; an article "
+                       "number vs the article's own pages 1-N")
     if blocked is not None:
         if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
             return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")

@@ -132,6 +132,22 @@ def test_same_identifier_but_conflicting_pages_goes_to_a_person() -> None:
     assert verdict(a, b) == "possible"
 
 
+def test_article_number_vs_the_articles_own_pages_merges_with_one_doi() -> None:
+    """BMC/Springer online journals: one database gives article 5, another pages 1-20."""
+    a = replace(TRIAL, pages="5")
+    b = replace(TRIAL, pages="1-20", title=TRIAL.title.upper())
+    assert verdict(a, b) == "certain"
+    assert groups([a, b]) == [[0, 1]]
+    # Without the shared identifier the page fields alone decide nothing for certain ...
+    assert verdict(replace(a, doi=None), replace(b, doi=None)) != "certain"
+    # ... nor does a shared DOI when the titles are two different reports (a supplement DOI).
+    other = replace(b, title="Umbilical cord MSC for diffuse cutaneous systemic sclerosis: "
+                    "a randomized controlled trial")
+    assert verdict(a, other) != "certain"
+    # Real page ranges in two places stay a person's call, whatever the identifier says.
+    assert verdict(replace(a, pages="233-240"), replace(b, pages="812-819")) == "possible"
+
+
 def test_different_volumes_do_not_merge() -> None:
     a = replace(CNKI, volume="19", issue=None, pages=None)
     b = replace(CNKI, volume="20", issue=None, pages=None)
