@@ -10,6 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from reviewflow.cli.common import fail, globals_of, open_store
+from reviewflow.cli.screening import find_reviewer
+from reviewflow.screening.blinding import Viewer, shows_breakdown
+from reviewflow.screening.settings import load_settings
 from reviewflow.stages import LABELS
 from reviewflow.store.db import Store
 from reviewflow.store.location import CONFIG_NAME, ReviewConfig, find_review_folder
@@ -41,11 +44,25 @@ def init(
 def status(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    as_name: str = typer.Option(
+        None, "--as", help="Whose view: while screening is blind, include/exclude counts "
+        "show for yourself only (all for the arbiter); without it, only how many each decided.",
+    ),
 ) -> None:
     """Show the review's counts per stage and reviewer."""
     store = open_store(ctx)
+    blind = load_settings(store).blind
+    viewer = None
+    if as_name is not None:
+        row = find_reviewer(store, as_name)
+        assert row.id is not None
+        viewer = Viewer(row.id, row.name, row.role, blind)
     with store.session() as s:
         summary = status_summary(s)
+    for data in summary["stages"].values():
+        for name, counts in data["reviewers"].items():
+            if not shows_breakdown(viewer, blind, name):
+                data["reviewers"][name] = {"decided": counts["decided"]}
     summary["schema"] = store.schema_revision
     summary["database"] = store.display_url
     if as_json:
@@ -58,14 +75,19 @@ def status(
                   f"stored: {rec['stored']}")
     for stage, data in summary["stages"].items():
         table = Table(title=LABELS.get(stage, stage), show_edge=False)
-        for col in ("reviewer", "include", "exclude", "maybe", "decided"):
+        for col in ("reviewer", "include", "exclude", "maybe", "not retr.", "decided"):
             table.add_column(col)
         for name, c in data["reviewers"].items():
-            table.add_row(name, *(str(c.get(k, 0)) for k in ("include", "exclude", "maybe",
-                                                             "decided")))
+            hidden = len(c) == 1  # only "decided": the breakdown is blinded
+            table.add_row(name, *("·" if hidden else str(c.get(k, 0))
+                                  for k in ("include", "exclude", "maybe", "not_retrieved")),
+                          str(c["decided"]))
         if not data["reviewers"]:
-            table.add_row("(no decisions yet)", "", "", "", "")
+            table.add_row("(no decisions yet)", "", "", "", "", "")
         console.print(table)
+    if any(len(c) == 1 for d in summary["stages"].values() for c in d["reviewers"].values()):
+        console.print("· = hidden while screening is blind (--as NAME: your own counts; "
+                      "the arbiter sees all)")
 
 
 def register(app: typer.Typer) -> None:

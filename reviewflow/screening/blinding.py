@@ -139,3 +139,15 @@ def audit_visible(session: Session, events: Iterable[AuditEvent],
         if event.record_id in decided[event.stage]:
             kept.append(event)
     return kept
+
+
+def shows_breakdown(viewer: Viewer | None, blind: bool, reviewer_name: str) -> bool:
+    """May this viewer see how ``reviewer_name`` decided (include/exclude counts)?
+
+    While blind, counts can reveal calls (one decided record and one include),
+    so only one's own breakdown shows, and everything to the arbiter; an
+    unidentified viewer (``None``) sees how many each person decided, nothing more.
+    """
+    if not blind:
+        return True
+    return viewer is not None and (viewer.sees_all or viewer.name == reviewer_name)

@@ -140,3 +140,24 @@ def test_audit_trail_without_viewer_when_blind_mode_is_off(review_dir: Path,
     assert [e["who"] for e in events if e["kind"] == "decision"] == ["alice"]
     # and nobody's view is filtered then, a screener's included
     assert _history(review_dir, ids["second"], "--as", "bob") == events
+
+
+def _status(review_dir: Path, *who: str) -> dict:
+    res = runner.invoke(app, ["status", "--json", *who, "--review", str(review_dir)])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)["stages"]["title_abstract"]["reviewers"]
+
+
+def test_status_counts_follow_the_blinding_rule(review_dir: Path, store: Store) -> None:
+    """Counts reveal calls too (one decided record, one include): status shows them
+    only to their owner and the arbiter while screening is blind."""
+    fill(store)
+    assert _status(review_dir) == {"alice": {"decided": 6}, "bob": {"decided": 1}}
+    bob = _status(review_dir, "--as", "bob")
+    assert bob["bob"] == {"maybe": 1, "decided": 1} and bob["alice"] == {"decided": 6}
+    full = _status(review_dir, "--as", "carol")
+    assert full["alice"] == {"exclude": 5, "include": 1, "decided": 6}
+    res = runner.invoke(app, ["status", "--review", str(review_dir)])
+    assert "hidden while screening is blind" in res.output
+    save_settings(store, replace(load_settings(store), blind=False))
+    assert _status(review_dir) == full
