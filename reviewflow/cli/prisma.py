@@ -37,8 +37,13 @@ def prisma(
 
 def format_counts(data: dict) -> str:
     """The counts as indented text lines, in flow order."""
-    lines = ["Records identified:"]
-    lines += [f"  {name}: {n}" for name, n in data["identified"].items()]
+    registers = data.get("registers", {})
+    databases = {k: v for k, v in data["identified"].items() if k not in registers}
+    lines = [f"Records identified from databases: {sum(databases.values())}"]
+    lines += [f"  {name}: {n}" for name, n in databases.items()]
+    if registers:
+        lines.append(f"Records identified from registers: {sum(registers.values())}")
+        lines += [f"  {name}: {n}" for name, n in registers.items()]
     lines.append(f"Duplicates removed: {data['removed_duplicates']} "
                  f"(automatic {data['removed_duplicates_auto']}, "
                  f"manual {data['removed_duplicates_manual']})")
@@ -52,6 +57,12 @@ def format_counts(data: dict) -> str:
     lines += [f"  {reason}: {n}" for reason, n in data["excluded_reports"].items()]
     lines.append(f"Studies included: {data['included_studies']} "
                  f"(reports: {data['included_reports']})")
+    other = data.get("other_methods")
+    if other:
+        lines.append(f"Other methods: records identified {sum(other['identified'].values())}")
+        lines += [f"  {name}: {n}" for name, n in other["identified"].items()]
+        lines.append(f"  reports sought {other['sought']}, not retrieved {other['not_retrieved']}"
+                     f", assessed {other['assessed']}, included {other['included_reports']}")
     waiting = {k: v for k, v in data.get("awaiting", {}).items() if v}
     if waiting:
         lines.append("Still awaiting decisions: " +

@@ -107,6 +107,10 @@ class PrismaCounts:
             "included_reports": self.included_reports,
             "awaiting": dict(self.awaiting),
         }
+        if self.registers:
+            # "identified" keeps every source of the main column (databases and
+            # registers, as the diagram's first box); this names the registers.
+            data["registers"] = dict(self.registers)
         if self.other_methods is not None:
             data["other_methods"] = self.other_methods.to_json()
         return data

@@ -78,6 +78,13 @@ def test_registers_and_other_methods_reach_their_prisma_boxes(tmp_path: Path) ->
     assert counts.identified == {"Embase": 4}
     assert counts.registers == {"ClinicalTrials.gov": 2}
     assert counts.other_methods is not None
+    text = _run(review, "prisma").stdout
+    assert "Records identified from databases: 4\n  Embase: 4" in text
+    assert "Records identified from registers: 2\n  ClinicalTrials.gov: 2" in text
+    assert "Other methods: records identified 1\n  Citation searching: 1" in text
+    data = json.loads(_run(review, "prisma", "--json").stdout)
+    assert data["identified"] == {"Embase": 4, "ClinicalTrials.gov": 2}
+    assert data["registers"] == {"ClinicalTrials.gov": 2}
     # A register imported under a database's kind can be moved to its box.
     _run(review, "searches", "edit", "3", "--origin", "register")
     with Store.open(f"sqlite:///{review / 'reviewflow.db'}") as store, store.session() as s:
