@@ -128,6 +128,8 @@ class RankerConfig:
     always_pseudo_negatives: bool = False
     sublinear_tf: bool = True
     char_ngrams: bool = False
+    stop_words: str | None = "english"
+    strip_accents: str | None = "unicode"
     balanced: bool = True
     balance: str = "weights"
     double_params: tuple[float, float, float, float] = (2.155, 0.94, 0.789, 1.0)
@@ -142,8 +144,8 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> sparse.csr_mat
         ngram_range=(1, config.ngram_max),
         min_df=min_df,
         max_features=config.max_features,
-        stop_words="english",
-        strip_accents="unicode",
+        stop_words=config.stop_words,
+        strip_accents=config.strip_accents,
         dtype=np.float32,
     )
     try:
