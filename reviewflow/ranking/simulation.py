@@ -18,10 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from reviewflow.ranking import metrics
-from reviewflow.ranking.model import Ranker, RankerConfig, build_features
+from reviewflow.ranking.model import Features, Ranker, RankerConfig, build_features
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def simulate(
     seeds: Sequence[int] = (0, 1, 2, 3, 4),
     ranker_config: RankerConfig | None = None,
     config: SimulationConfig | None = None,
-    features: sparse.csr_matrix | None = None,
+    features: Features | None = None,
 ) -> SimulationResult:
     """Replay screening once per seed and collect the metrics."""
     ranker_config = ranker_config or RankerConfig()
