@@ -266,6 +266,8 @@ class Ranker:
             raise ValueError(
                 f"unknown classifier {self.config.classifier!r}; choose from {CLASSIFIERS}"
             )
+        if self.config.ens_combine not in ("max", "mean"):
+            raise ValueError(f"unknown ens_combine {self.config.ens_combine!r}; max or mean")
         if self.config.balance not in BALANCES:
             raise ValueError(f"unknown balance {self.config.balance!r}; choose from {BALANCES}")
         built = features if features is not None else build_features(texts, self.config)

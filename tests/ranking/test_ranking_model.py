@@ -119,3 +119,34 @@ def test_double_balance_ranker_puts_relevant_first() -> None:
 def test_unknown_balance_rejected() -> None:
     with pytest.raises(ValueError):
         Ranker(["a b"], RankerConfig(balance="magic"))
+
+
+def test_pooled_asreview_wss_of_one_seed_is_that_seed_s_value() -> None:
+    texts, labels = corpus()
+    result = simulate(texts, labels, seeds=[3])
+    assert result.n_prior == 2  # one relevant + one irrelevant prior
+    assert result.wss_asreview_pooled() == pytest.approx(result.per_seed[0]["wss95_asreview"])
+    two = simulate(texts, labels, seeds=[3, 4])
+    assert -1.0 <= two.as_dict()["wss95_asreview_pooled"] <= 1.0
+
+
+def test_ensemble_reads_two_feature_views() -> None:
+    from reviewflow.ranking.model import build_features
+
+    texts, _ = corpus()
+    lr_view, nb_view = build_features(texts, RankerConfig(classifier="ens"))
+    assert lr_view.shape[0] == nb_view.shape[0] == len(texts)
+    # naive Bayes' view keeps stop words and 3-grams: more columns than the LR view
+    assert nb_view.shape[1] > lr_view.shape[1]
+
+
+def test_max_rank_ensemble_lets_either_member_bring_a_record_up() -> None:
+    texts, labels = corpus()
+    first_pos, first_neg = labels.index(1), labels.index(0)
+    scores = {}
+    for combine in ("max", "mean"):
+        ranker = Ranker(texts, RankerConfig(classifier="ens", ens_combine=combine))
+        ranker.fit({first_pos: 1, first_neg: 0})
+        scores[combine] = ranker.scores()
+    # a record's max-combined score is at least its mean-combined score
+    assert np.all(scores["max"] >= scores["mean"] - 1e-9)
