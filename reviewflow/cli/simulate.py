@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         classifier: Annotated[
             str, typer.Option("--classifier", help="/".join(CLASSIFIERS))
-        ] = "lr",
+        ] = "ens",
     ) -> None:
         """Replay screening on LABELLED and report WSS@95, WSS@100, RRF@10."""
         if classifier not in CLASSIFIERS:

@@ -103,7 +103,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import (
+    HashingVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.svm import LinearSVC
@@ -117,7 +121,7 @@ BALANCES = ("weights", "double", "none")
 class RankerConfig:
     """Tunable knobs; the defaults are the measured best (module docstring)."""
 
-    classifier: str = "lr"
+    classifier: str = "ens"
     ngram_max: int = 2
     min_df: int = 2
     max_features: int | None = 200_000
@@ -130,6 +134,8 @@ class RankerConfig:
     char_ngrams: bool = False
     stop_words: str | None = "english"
     ens_combine: str = "max"
+    ens_nb_alpha: float = 1.0
+    ens_nb_balance: str = "double"
     strip_accents: str | None = "unicode"
     balanced: bool = True
     balance: str = "weights"
@@ -151,13 +157,22 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> Features:
     than NB on the logistic regression's sublinear, stop-word-free bigrams).
     """
     if config.classifier == "ens":
-        nb_view = replace(
-            config, classifier="nb", ngram_max=3, sublinear_tf=False, stop_words=None
-        )
-        return build_features(texts, replace(config, classifier="lr")), build_features(
-            texts, nb_view
-        )
+        return build_features(texts, replace(config, classifier="lr")), _nb_view(texts, config)
     return _tfidf(texts, config)
+
+
+def _nb_view(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
+    """Word 1-3-grams, plain tf-idf, no stop words, hashed into 2**21 columns.
+
+    Hashing keeps memory bounded by the text itself: a vocabulary of every
+    3-gram of 100,000 abstracts (tens of millions of strings) would not fit
+    a background process, and naive Bayes needs no column names.
+    """
+    hashed = HashingVectorizer(
+        ngram_range=(1, 3), n_features=2**21, alternate_sign=False, norm=None,
+        strip_accents=config.strip_accents, dtype=np.float32,
+    ).transform(texts)
+    return TfidfTransformer().fit_transform(hashed).astype(np.float32).tocsr()
 
 
 def _tfidf(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
@@ -238,6 +253,31 @@ def _fill(src: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([np.tile(src, copies), extra])
 
 
+def nb_log_odds_multinomial(
+    x: sparse.csr_matrix, idx: np.ndarray, y: np.ndarray, weights: np.ndarray,
+    alpha: float, row_sums: np.ndarray,
+) -> np.ndarray:
+    """Multinomial naive Bayes log-odds (relevant vs not) of every row of ``x``.
+
+    The same model as sklearn's ``MultinomialNB(alpha).fit(x[idx], y, weights)``
+    (up to the constant class prior, which does not change a ranking), computed
+    without the dense per-class arrays over every column that sklearn builds at
+    each fit: a column no training row uses has the same log-ratio ``-k``, so
+    log-odds = ``x @ d - k * row_sums`` with ``d`` non-zero only on used columns.
+    """
+    rows = x[idx].tocoo()
+    w = weights[rows.row] * rows.data
+    n_cols = x.shape[1]
+    pos = y[rows.row] == 1
+    fc1 = np.bincount(rows.col[pos], weights=w[pos], minlength=n_cols)
+    fc0 = np.bincount(rows.col[~pos], weights=w[~pos], minlength=n_cols)
+    k = np.log(fc1.sum() + alpha * n_cols) - np.log(fc0.sum() + alpha * n_cols)
+    used = np.flatnonzero(fc1 + fc0)
+    d = np.zeros(n_cols, dtype=np.float32)
+    d[used] = np.log(fc1[used] + alpha) - np.log(fc0[used] + alpha)
+    return np.asarray(x @ d).ravel() - k * row_sums
+
+
 def _balanced_weights(y: np.ndarray) -> np.ndarray:
     n_pos = max(int(y.sum()), 1)
     n_neg = max(int(y.size - y.sum()), 1)
@@ -268,13 +308,15 @@ class Ranker:
             )
         if self.config.ens_combine not in ("max", "mean"):
             raise ValueError(f"unknown ens_combine {self.config.ens_combine!r}; max or mean")
-        if self.config.balance not in BALANCES:
-            raise ValueError(f"unknown balance {self.config.balance!r}; choose from {BALANCES}")
+        for balance in (self.config.balance, self.config.ens_nb_balance):
+            if balance not in BALANCES:
+                raise ValueError(f"unknown balance {balance!r}; choose from {BALANCES}")
         built = features if features is not None else build_features(texts, self.config)
         # the ensemble's naive Bayes reads its own matrix; every other model has one
         self.features, self.nb_features = built if isinstance(built, tuple) else (built, built)
         self.n_records = self.features.shape[0]
         self._scores: np.ndarray | None = None
+        self._nb_row_sums: np.ndarray | None = None
         self._rng = np.random.default_rng(self.config.seed)
 
     @property
@@ -310,22 +352,27 @@ class Ranker:
 
         The two fail differently: logistic regression (class weights, on
         ``config``'s features) is the better ranker on the Cohen drug reviews,
-        naive Bayes (on its own 1-3-gram features, ``balance``: ASReview's
-        "double" resampling or class weights) on Kitchenham and Nagtegaal.
-        Averaging ranks, not probabilities, keeps naive Bayes' near-0/1
-        probabilities from drowning the other.
+        naive Bayes (alpha ``ens_nb_alpha`` on its own 1-3-gram features,
+        ``ens_nb_balance``: ASReview's "double" resampling by default) on
+        Kitchenham and Nagtegaal. Combining ranks, not probabilities, keeps
+        naive Bayes' near-0/1 probabilities from drowning the other;
+        ``ens_combine="max"`` ranks a record by its better member.
         """
         lr = _classifier(replace(self.config, classifier="lr", balance="weights"))
         lr.fit(self.features[idx], y)
-        nb = _classifier(replace(self.config, classifier="nb"))
-        if self.config.balance == "double":
-            nb_idx, nb_y = double_balance(idx, y, self._rng, *self.config.double_params)
-            nb.fit(self.nb_features[nb_idx], nb_y)
-        else:
-            nb.fit(self.nb_features[idx], y, sample_weight=_balanced_weights(y))
+        weights = np.ones(y.size)
+        if self.config.ens_nb_balance == "double":
+            idx, y = double_balance(idx, y, self._rng, *self.config.double_params)
+            weights = np.ones(y.size)
+        elif self.config.ens_nb_balance == "weights":
+            weights = _balanced_weights(y)
+        if self._nb_row_sums is None:
+            self._nb_row_sums = np.asarray(self.nb_features.sum(axis=1)).ravel()
+        nb_log_odds = nb_log_odds_multinomial(
+            self.nb_features, idx, y, weights, self.config.ens_nb_alpha, self._nb_row_sums
+        )
         ranks = []
-        for scores in (lr.predict_proba(self.features)[:, 1],
-                       nb.predict_proba(self.nb_features)[:, 1]):
+        for scores in (lr.decision_function(self.features), nb_log_odds):
             ranks.append(np.argsort(np.argsort(scores, kind="stable")) / max(len(scores) - 1, 1))
         if self.config.ens_combine == "mean":
             return np.mean(ranks, axis=0)

@@ -150,3 +150,20 @@ def test_max_rank_ensemble_lets_either_member_bring_a_record_up() -> None:
         scores[combine] = ranker.scores()
     # a record's max-combined score is at least its mean-combined score
     assert np.all(scores["max"] >= scores["mean"] - 1e-9)
+
+
+def test_nb_log_odds_match_sklearn_multinomial_nb() -> None:
+    from scipy import sparse
+    from sklearn.naive_bayes import MultinomialNB
+
+    from reviewflow.ranking.model import nb_log_odds_multinomial
+
+    x = sparse.random(50, 40, density=0.2, random_state=1, format="csr", dtype=np.float32)
+    idx = np.array([0, 3, 3, 7, 9, 11, 20])  # a repeated row, as resampling makes
+    y = np.array([1, 0, 0, 1, 0, 0, 0])
+    w = np.linspace(0.5, 1.5, idx.size)
+    model = MultinomialNB(alpha=0.7).fit(x[idx], y, sample_weight=w)
+    joint = x @ model.feature_log_prob_.T
+    expected = np.asarray(joint[:, 1] - joint[:, 0]).ravel()  # class prior left out
+    got = nb_log_odds_multinomial(x, idx, y, w, 0.7, np.asarray(x.sum(axis=1)).ravel())
+    np.testing.assert_allclose(got, expected, atol=1e-5)
