@@ -8,7 +8,14 @@ Design, and why:
   thousands of records, so it can run in a background thread between records.
 * The classifier is refit from scratch on the labelled rows (they are few, so
   this is cheap and avoids the order-dependence of incremental updates).
-* Class imbalance (typically 1-5% relevant) is handled by class weights.
+* The default model (``classifier="ens"``, third round below) ranks each
+  record by the better of two members' ranks: logistic regression (class
+  weights) on sublinear TF-IDF 1-2-grams without stop words, and multinomial
+  naive Bayes (alpha 1, ASReview's "double" resampling for class imbalance) on
+  plain TF-IDF 1-3-grams with stop words kept, hashed so that memory stays
+  bounded on 100,000 records. Either member can bring a record to the top.
+* Class imbalance (typically 1-5% relevant) is handled by class weights
+  (logistic regression) and by resampling (naive Bayes).
 * Cold start: with known-relevant records but no exclusions yet, a random
   sample of unscreened records stands in as presumed irrelevant (as in
   Cormack & Grossman's continuous active learning), so a team can seed the
@@ -94,6 +101,45 @@ metric), ties on 2 (Antihistamines, NSAIDS) and loses on Kitchenham (on the
 asr-def metric it also loses ADHD, 40.9 vs 50.5: 19 of 19 needed), and it
 does not reach the published, dataset-tuned 71.7 on clean Nagtegaal.
 ``RankerConfig(balance="double")`` and the ASReview defaults remain available.
+
+Third round (2026-11-24, after the published figure's protocol was matched:
+see bench/bench_ranking.py's docstring; WSS "asr" is now
+``metrics.wss_asreview_pooled``, the WSS of the mean curve over the runs, which
+is how the published 71.7 was computed; replaying her published NB config that
+way gives 71.3). 15 seeds, refit every 5%, WSS@95 ours / asr (%):
+
+    set                      lr (old default)   NB a=.1 dbl 1-3g*   ens max-rank (new)**
+    Bannach-Brown_2019          50.9 / 50.1        49.7 / 48.7          47.0 / 46.5
+    Cohen ADHD                  73.4 / 68.2        62.1 / 55.0          70.7 / 66.9
+    Cohen Antihistamines         0.1 /  4.8         2.7 /  5.5          -3.5 / -2.3
+    Cohen Estrogens             45.7 / 44.2        40.5 / 39.5          45.9 / 43.4
+    Cohen NSAIDS                71.2 / 70.4        71.6 / 71.5          71.1 / 70.4
+    Cohen UrinaryIncont.        55.3 / 47.7        40.9 / 34.8          53.0 / 50.1
+    Kitchenham_2010             51.8 / 51.8        62.7 / 62.3          64.7 / 64.1
+    Nagtegaal_2019              60.0 / 58.9        70.8 / 69.7          62.4 / 61.0
+    Nagtegaal_2019 [clean]      68.6 / 59.0        71.5 / 69.8          68.7 / 67.7
+    (* 5 seeds, ASReview-style features; ** this file's defaults)
+
+Mean over the nine rows: ours 53.3 (old default 53.0), asr 52.0 (50.6); the
+new default gains on Kitchenham (+12.9, now ahead of ASReview's defaults),
+Nagtegaal and Urinary Incontinence (asr), and loses 3-4 points on
+Bannach-Brown, ADHD and Antihistamines (sd 2-5 points between seeds there).
+
+Logistic regression and naive Bayes fail on different sets (LR on Kitchenham
+and Nagtegaal, where it finds the last few relevant records late; NB on the
+Cohen sets), so the default combines them. Measured and rejected (5-15 seeds):
+mean-rank ensembles (a record must please both: ADHD 61.0, Nagtegaal 63.6);
+members on one shared feature matrix (LR loses its Cohen lead: ADHD 64.0);
+NB alpha 0.1 in the ensemble (Kitchenham 59.0 vs 65.3 with alpha 1, exact vocabulary); NB alone
+with the all-datasets hyperparameters of Ferdinands' study ("n" config: alpha
+1.6, bigrams; Kitchenham 72.4 but Bannach-Brown 43.3, UI 38.9, clean Nagtegaal
+61.4 asr); refitting after every record (clean Nagtegaal 69.9 / 66.2 vs 69.6 /
+68.7 every 5%). The naive Bayes member is computed by
+:func:`nb_log_odds_multinomial` (sklearn's MultinomialNB maths on the used
+columns only, smoothed over the columns the record set uses), which keeps a
+refit at ~50 ms on 20,000 records. The published 71.7 on clean Nagtegaal
+used hyperparameters optimised on that data set; no general setting measured
+here reaches it by ASReview's metric (this model: 67.7, the old default 59.0).
 """
 
 from __future__ import annotations
@@ -255,7 +301,7 @@ def _fill(src: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
 
 def nb_log_odds_multinomial(
     x: sparse.csr_matrix, idx: np.ndarray, y: np.ndarray, weights: np.ndarray,
-    alpha: float, row_sums: np.ndarray,
+    alpha: float, row_sums: np.ndarray, n_features: int | None = None,
 ) -> np.ndarray:
     """Multinomial naive Bayes log-odds (relevant vs not) of every row of ``x``.
 
@@ -264,14 +310,19 @@ def nb_log_odds_multinomial(
     without the dense per-class arrays over every column that sklearn builds at
     each fit: a column no training row uses has the same log-ratio ``-k``, so
     log-odds = ``x @ d - k * row_sums`` with ``d`` non-zero only on used columns.
+    ``n_features`` is the vocabulary size in the smoothing (``alpha * n_features``
+    in each class total): by default ``x``'s width; for a hashed matrix, pass the
+    number of columns the record set uses, so that the model is the one an exact
+    vocabulary would give rather than one smoothed over millions of empty buckets.
     """
     rows = x[idx].tocoo()
     w = weights[rows.row] * rows.data
     n_cols = x.shape[1]
+    vocab = n_cols if n_features is None else n_features
     pos = y[rows.row] == 1
     fc1 = np.bincount(rows.col[pos], weights=w[pos], minlength=n_cols)
     fc0 = np.bincount(rows.col[~pos], weights=w[~pos], minlength=n_cols)
-    k = np.log(fc1.sum() + alpha * n_cols) - np.log(fc0.sum() + alpha * n_cols)
+    k = np.log(fc1.sum() + alpha * vocab) - np.log(fc0.sum() + alpha * vocab)
     used = np.flatnonzero(fc1 + fc0)
     d = np.zeros(n_cols, dtype=np.float32)
     d[used] = np.log(fc1[used] + alpha) - np.log(fc0[used] + alpha)
@@ -317,6 +368,7 @@ class Ranker:
         self.n_records = self.features.shape[0]
         self._scores: np.ndarray | None = None
         self._nb_row_sums: np.ndarray | None = None
+        self._nb_vocab = 1
         self._rng = np.random.default_rng(self.config.seed)
 
     @property
@@ -366,10 +418,13 @@ class Ranker:
             weights = np.ones(y.size)
         elif self.config.ens_nb_balance == "weights":
             weights = _balanced_weights(y)
-        if self._nb_row_sums is None:
+        if self._nb_row_sums is None:  # once per record set
             self._nb_row_sums = np.asarray(self.nb_features.sum(axis=1)).ravel()
+            used = np.bincount(self.nb_features.indices, minlength=self.nb_features.shape[1])
+            self._nb_vocab = max(1, int(np.count_nonzero(used)))
         nb_log_odds = nb_log_odds_multinomial(
-            self.nb_features, idx, y, weights, self.config.ens_nb_alpha, self._nb_row_sums
+            self.nb_features, idx, y, weights, self.config.ens_nb_alpha, self._nb_row_sums,
+            self._nb_vocab,
         )
         ranks = []
         for scores in (lr.decision_function(self.features), nb_log_odds):
