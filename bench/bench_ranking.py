@@ -295,14 +295,14 @@ def main() -> None:
 
 def compare(sets: list[LabelledSet], seeds: list[int]) -> None:
     configs = {
-        "lr": RankerConfig(),
-        "lr C=3": replace(RankerConfig(), c=3.0),
-        "lr dbl": replace(RankerConfig(), balance="double"),
+        "ens": RankerConfig(),
+        "ens mean": replace(RankerConfig(), ens_combine="mean"),
+        "lr": replace(RankerConfig(), classifier="lr"),
+        "lr dbl": replace(RankerConfig(), classifier="lr", balance="double"),
         "svm": replace(RankerConfig(), classifier="svm"),
-        "nb": replace(RankerConfig(), classifier="nb"),
-        "nb a=.19": replace(RankerConfig(), classifier="nb", nb_alpha=0.19),
+        "nb dbl": replace(RankerConfig(), classifier="nb", nb_alpha=1.0, balance="double"),
     }
-    print(f"WSS@95 (%), mean of seeds {seeds}")
+    print(f"WSS@95 (%, ours), mean of seeds {seeds}")
     print(f"{'dataset':<24}" + "".join(f"{k:>9}" for k in configs), flush=True)
     means: dict[str, list[float]] = {k: [] for k in configs}
     for data in sets:
