@@ -149,13 +149,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import (
-    HashingVectorizer,
-    TfidfTransformer,
-    TfidfVectorizer,
-)
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import ComplementNB, MultinomialNB
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from reviewflow.ranking.classifiers import CLASSIFIERS
@@ -214,11 +211,15 @@ def _nb_view(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
     3-gram of 100,000 abstracts (tens of millions of strings) would not fit
     a background process, and naive Bayes needs no column names.
     """
-    hashed = HashingVectorizer(
+    x = HashingVectorizer(
         ngram_range=(1, 3), n_features=2**21, alternate_sign=False, norm=None,
         strip_accents=config.strip_accents, dtype=np.float32,
-    ).transform(texts)
-    return TfidfTransformer().fit_transform(hashed).astype(np.float32).tocsr()
+    ).transform(texts).tocsr()
+    # TfidfTransformer's defaults (smooth idf, l2 rows), in place: no float64 copy
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    idf = (np.log((1 + x.shape[0]) / (1 + df)) + 1).astype(np.float32)
+    x.data *= idf[x.indices]
+    return normalize(x, copy=False)
 
 
 def _tfidf(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:

@@ -167,3 +167,18 @@ def test_nb_log_odds_match_sklearn_multinomial_nb() -> None:
     expected = np.asarray(joint[:, 1] - joint[:, 0]).ravel()  # class prior left out
     got = nb_log_odds_multinomial(x, idx, y, w, 0.7, np.asarray(x.sum(axis=1)).ravel())
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_nb_view_is_tfidf_of_hashed_1_to_3_grams() -> None:
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+    from reviewflow.ranking.model import _nb_view
+
+    texts = ["the cat sat on the mat", "a dog and a cat", "stem cells trial", "cells cells"]
+    hashed = HashingVectorizer(
+        ngram_range=(1, 3), n_features=2**21, alternate_sign=False, norm=None
+    ).transform(texts)
+    expected = TfidfTransformer().fit_transform(hashed)
+    got = _nb_view(texts, RankerConfig())
+    assert got.dtype == np.float32
+    assert abs(expected - got).max() < 1e-6
