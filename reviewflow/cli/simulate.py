@@ -40,8 +40,8 @@ def _report(result: SimulationResult, name: str, classifier: str) -> str:
     )
     rows = [
         line("WSS@95", "wss95"),
-        line("WSS@95 (ASReview, per run)", "wss95_asreview"),
-        f"  {'WSS@95 (ASReview pooled)':<24}{result.wss_asreview_pooled() * 100:6.1f}%"
+        line("WSS@95 ASReview per run", "wss95_asreview"),
+        f"  {'WSS@95 ASReview pooled':<24}{result.wss_asreview_pooled() * 100:6.1f}%"
         "   (mean curve of the seeds: how published ASReview figures are computed)",
         line("WSS@100", "wss100"),
         line("RRF@10", "rrf10"),
