@@ -8,7 +8,14 @@ Design, and why:
   thousands of records, so it can run in a background thread between records.
 * The classifier is refit from scratch on the labelled rows (they are few, so
   this is cheap and avoids the order-dependence of incremental updates).
-* Class imbalance (typically 1-5% relevant) is handled by class weights.
+* The default model (``classifier="ens"``, third round below) ranks each
+  record by the better of two members' ranks: logistic regression (class
+  weights) on sublinear TF-IDF 1-2-grams without stop words, and multinomial
+  naive Bayes (alpha 1, ASReview's "double" resampling for class imbalance) on
+  plain TF-IDF 1-3-grams with stop words kept, hashed so that memory stays
+  bounded on 100,000 records. Either member can bring a record to the top.
+* Class imbalance (typically 1-5% relevant) is handled by class weights
+  (logistic regression) and by resampling (naive Bayes).
 * Cold start: with known-relevant records but no exclusions yet, a random
   sample of unscreened records stands in as presumed irrelevant (as in
   Cormack & Grossman's continuous active learning), so a team can seed the
@@ -94,18 +101,61 @@ metric), ties on 2 (Antihistamines, NSAIDS) and loses on Kitchenham (on the
 asr-def metric it also loses ADHD, 40.9 vs 50.5: 19 of 19 needed), and it
 does not reach the published, dataset-tuned 71.7 on clean Nagtegaal.
 ``RankerConfig(balance="double")`` and the ASReview defaults remain available.
+
+Third round (2026-11-24, after the published figure's protocol was matched:
+see bench/bench_ranking.py's docstring; WSS "asr" is now
+``metrics.wss_asreview_pooled``, the WSS of the mean curve over the runs, which
+is how the published 71.7 was computed; replaying her published NB config that
+way gives 71.3). 15 seeds, refit every 5%, WSS@95 ours / asr (%):
+
+    set                      lr (old default)   NB a=.1 dbl 1-3g*   ens max-rank (new)**
+    Bannach-Brown_2019          50.9 / 50.1        49.7 / 48.7          47.0 / 46.5
+    Cohen ADHD                  73.4 / 68.2        62.1 / 55.0          70.7 / 66.9
+    Cohen Antihistamines         0.1 /  4.8         2.7 /  5.5          -3.5 / -2.3
+    Cohen Estrogens             45.7 / 44.2        40.5 / 39.5          45.9 / 43.4
+    Cohen NSAIDS                71.2 / 70.4        71.6 / 71.5          71.1 / 70.4
+    Cohen UrinaryIncont.        55.3 / 47.7        40.9 / 34.8          53.0 / 50.1
+    Kitchenham_2010             51.8 / 51.8        62.7 / 62.3          64.7 / 64.1
+    Nagtegaal_2019              60.0 / 58.9        70.8 / 69.7          62.4 / 61.0
+    Nagtegaal_2019 [clean]      68.6 / 59.0        71.5 / 69.8          68.7 / 67.7
+    (* 5 seeds, ASReview-style features; ** this file's defaults)
+
+Mean over the nine rows: ours 53.3 (old default 53.0), asr 52.0 (50.6); the
+new default gains on Kitchenham (+12.9, now ahead of ASReview's defaults),
+Nagtegaal and Urinary Incontinence (asr), and loses 3-4 points on
+Bannach-Brown, ADHD and Antihistamines (sd 2-5 points between seeds there).
+
+Logistic regression and naive Bayes fail on different sets (LR on Kitchenham
+and Nagtegaal, where it finds the last few relevant records late; NB on the
+Cohen sets), so the default combines them. Measured and rejected (5-15 seeds):
+mean-rank ensembles (a record must please both: ADHD 61.0, Nagtegaal 63.6);
+members on one shared feature matrix (LR loses its Cohen lead: ADHD 64.0);
+NB alpha 0.1 in the ensemble (Kitchenham 59.0 vs 65.3 with alpha 1, exact vocabulary); NB alone
+with the all-datasets hyperparameters of Ferdinands' study ("n" config: alpha
+1.6, bigrams; Kitchenham 72.4 but Bannach-Brown 43.3, UI 38.9, clean Nagtegaal
+61.4 asr); refitting after every record (clean Nagtegaal 69.9 / 66.2 vs 69.6 /
+68.7 every 5%); interleaving the members in proportion to how high each had
+ranked the relevant records found since (5 seeds: Bannach-Brown 51.2, ADHD
+75.5, but Kitchenham 57.3 and clean Nagtegaal 68.6 / 59.1: early finds favour
+logistic regression, the tail needs naive Bayes). The naive Bayes member is computed by
+:func:`nb_log_odds_multinomial` (sklearn's MultinomialNB maths on the used
+columns only, smoothed over the columns the record set uses), which keeps a
+refit at ~50 ms on 20,000 records. The published 71.7 on clean Nagtegaal
+used hyperparameters optimised on that data set; no general setting measured
+here reaches it by ASReview's metric (this model: 67.7, the old default 59.0).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import ComplementNB, MultinomialNB
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from reviewflow.ranking.classifiers import CLASSIFIERS
@@ -117,7 +167,7 @@ BALANCES = ("weights", "double", "none")
 class RankerConfig:
     """Tunable knobs; the defaults are the measured best (module docstring)."""
 
-    classifier: str = "lr"
+    classifier: str = "ens"
     ngram_max: int = 2
     min_df: int = 2
     max_features: int | None = 200_000
@@ -128,22 +178,62 @@ class RankerConfig:
     always_pseudo_negatives: bool = False
     sublinear_tf: bool = True
     char_ngrams: bool = False
+    stop_words: str | None = "english"
+    ens_combine: str = "max"
+    ens_nb_alpha: float = 1.0
+    ens_nb_balance: str = "double"
+    strip_accents: str | None = "unicode"
     balanced: bool = True
     balance: str = "weights"
     double_params: tuple[float, float, float, float] = (2.155, 0.94, 0.789, 1.0)
     seed: int = 0
 
 
-def build_features(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
-    """TF-IDF matrix, one row per text (fitted on the whole record set)."""
+# What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier the logistic
+# regression's matrix and naive Bayes' matrix (each built the way it ranks best).
+Features = sparse.csr_matrix | tuple[sparse.csr_matrix, sparse.csr_matrix]
+
+
+def build_features(texts: Sequence[str], config: RankerConfig) -> Features:
+    """TF-IDF features, one row per text (fitted on the whole record set).
+
+    For ``classifier="ens"`` a pair: ``config``'s matrix for logistic regression
+    and, for naive Bayes, word 1-3-grams with plain tf and no stop words (what
+    ASReview's NB reads; it ranks clearly better on Kitchenham and Nagtegaal
+    than NB on the logistic regression's sublinear, stop-word-free bigrams).
+    """
+    if config.classifier == "ens":
+        return build_features(texts, replace(config, classifier="lr")), _nb_view(texts, config)
+    return _tfidf(texts, config)
+
+
+def _nb_view(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
+    """Word 1-3-grams, plain tf-idf, no stop words, hashed into 2**21 columns.
+
+    Hashing keeps memory bounded by the text itself: a vocabulary of every
+    3-gram of 100,000 abstracts (tens of millions of strings) would not fit
+    a background process, and naive Bayes needs no column names.
+    """
+    x = HashingVectorizer(
+        ngram_range=(1, 3), n_features=2**21, alternate_sign=False, norm=None,
+        strip_accents=config.strip_accents, dtype=np.float32,
+    ).transform(texts).tocsr()
+    # TfidfTransformer's defaults (smooth idf, l2 rows), in place: no float64 copy
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    idf = (np.log((1 + x.shape[0]) / (1 + df)) + 1).astype(np.float32)
+    x.data *= idf[x.indices]
+    return normalize(x, copy=False)
+
+
+def _tfidf(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
     min_df = config.min_df if len(texts) >= 50 else 1
     vectorizer = TfidfVectorizer(
         sublinear_tf=config.sublinear_tf,
         ngram_range=(1, config.ngram_max),
         min_df=min_df,
         max_features=config.max_features,
-        stop_words="english",
-        strip_accents="unicode",
+        stop_words=config.stop_words,
+        strip_accents=config.strip_accents,
         dtype=np.float32,
     )
     try:
@@ -213,6 +303,36 @@ def _fill(src: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([np.tile(src, copies), extra])
 
 
+def nb_log_odds_multinomial(
+    x: sparse.csr_matrix, idx: np.ndarray, y: np.ndarray, weights: np.ndarray,
+    alpha: float, row_sums: np.ndarray, n_features: int | None = None,
+) -> np.ndarray:
+    """Multinomial naive Bayes log-odds (relevant vs not) of every row of ``x``.
+
+    The same model as sklearn's ``MultinomialNB(alpha).fit(x[idx], y, weights)``
+    (up to the constant class prior, which does not change a ranking), computed
+    without the dense per-class arrays over every column that sklearn builds at
+    each fit: a column no training row uses has the same log-ratio ``-k``, so
+    log-odds = ``x @ d - k * row_sums`` with ``d`` non-zero only on used columns.
+    ``n_features`` is the vocabulary size in the smoothing (``alpha * n_features``
+    in each class total): by default ``x``'s width; for a hashed matrix, pass the
+    number of columns the record set uses, so that the model is the one an exact
+    vocabulary would give rather than one smoothed over millions of empty buckets.
+    """
+    rows = x[idx].tocoo()
+    w = weights[rows.row] * rows.data
+    n_cols = x.shape[1]
+    vocab = n_cols if n_features is None else n_features
+    pos = y[rows.row] == 1
+    fc1 = np.bincount(rows.col[pos], weights=w[pos], minlength=n_cols)
+    fc0 = np.bincount(rows.col[~pos], weights=w[~pos], minlength=n_cols)
+    k = np.log(fc1.sum() + alpha * vocab) - np.log(fc0.sum() + alpha * vocab)
+    used = np.flatnonzero(fc1 + fc0)
+    d = np.zeros(n_cols, dtype=np.float32)
+    d[used] = np.log(fc1[used] + alpha) - np.log(fc0[used] + alpha)
+    return np.asarray(x @ d).ravel() - k * row_sums
+
+
 def _balanced_weights(y: np.ndarray) -> np.ndarray:
     n_pos = max(int(y.sum()), 1)
     n_neg = max(int(y.size - y.sum()), 1)
@@ -234,18 +354,25 @@ class Ranker:
         self,
         texts: Sequence[str],
         config: RankerConfig | None = None,
-        features: sparse.csr_matrix | None = None,
+        features: Features | None = None,
     ) -> None:
         self.config = config or RankerConfig()
         if self.config.classifier not in CLASSIFIERS:
             raise ValueError(
                 f"unknown classifier {self.config.classifier!r}; choose from {CLASSIFIERS}"
             )
-        if self.config.balance not in BALANCES:
-            raise ValueError(f"unknown balance {self.config.balance!r}; choose from {BALANCES}")
-        self.features = features if features is not None else build_features(texts, self.config)
+        if self.config.ens_combine not in ("max", "mean"):
+            raise ValueError(f"unknown ens_combine {self.config.ens_combine!r}")
+        for balance in (self.config.balance, self.config.ens_nb_balance):
+            if balance not in BALANCES:
+                raise ValueError(f"unknown balance {balance!r}; choose from {BALANCES}")
+        built = features if features is not None else build_features(texts, self.config)
+        # the ensemble's naive Bayes reads its own matrix; every other model has one
+        self.features, self.nb_features = built if isinstance(built, tuple) else (built, built)
         self.n_records = self.features.shape[0]
         self._scores: np.ndarray | None = None
+        self._nb_row_sums: np.ndarray | None = None
+        self._nb_vocab = 1
         self._rng = np.random.default_rng(self.config.seed)
 
     @property
@@ -262,12 +389,12 @@ class Ranker:
             return self
         if y.sum() == y.size or self.config.always_pseudo_negatives:
             idx, y = self._add_pseudo_negatives(idx, y)
+        if self.config.classifier == "ens":
+            self._scores = self._ensemble(idx, y)
+            return self
         if self.config.balance == "double":
             idx, y = double_balance(idx, y, self._rng, *self.config.double_params)
         x = self.features[idx]
-        if self.config.classifier == "ens":
-            self._scores = self._ensemble(x, y)
-            return self
         model = _classifier(self.config)
         if self.config.classifier in ("nb", "cnb") and self.config.balance == "weights":
             model.fit(x, y, sample_weight=_balanced_weights(y))
@@ -276,20 +403,41 @@ class Ranker:
         self._scores = self._score_all(model)
         return self
 
-    def _ensemble(self, x: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
-        """Mean rank of logistic regression and naive Bayes scores (0..1)."""
-        from dataclasses import replace
+    def _ensemble(self, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Mean rank (0..1) of logistic regression and naive Bayes scores.
 
+        The two fail differently: logistic regression (class weights, on
+        ``config``'s features) is the better ranker on the Cohen drug reviews,
+        naive Bayes (alpha ``ens_nb_alpha`` on its own 1-3-gram features,
+        ``ens_nb_balance``: ASReview's "double" resampling by default) on
+        Kitchenham and Nagtegaal. Combining ranks, not probabilities, keeps
+        naive Bayes' near-0/1 probabilities from drowning the other;
+        ``ens_combine="max"`` ranks a record by its better member.
+        """
+        lr = _classifier(replace(self.config, classifier="lr", balance="weights"))
+        lr.fit(self.features[idx], y)
+        nb_idx, nb_y, weights = idx, y, np.ones(y.size)
+        if self.config.ens_nb_balance == "double":
+            nb_idx, nb_y = double_balance(idx, y, self._rng, *self.config.double_params)
+            weights = np.ones(nb_y.size)
+        elif self.config.ens_nb_balance == "weights":
+            weights = _balanced_weights(y)
+        if self._nb_row_sums is None:  # once per record set
+            self._nb_row_sums = np.asarray(self.nb_features.sum(axis=1)).ravel()
+            used = np.bincount(self.nb_features.indices, minlength=self.nb_features.shape[1])
+            self._nb_vocab = max(1, int(np.count_nonzero(used)))
+        nb_log_odds = nb_log_odds_multinomial(
+            self.nb_features, nb_idx, nb_y, weights, self.config.ens_nb_alpha, self._nb_row_sums,
+            self._nb_vocab,
+        )
         ranks = []
-        for name in ("lr", "nb"):
-            model = _classifier(replace(self.config, classifier=name))
-            if name == "nb":
-                model.fit(x, y, sample_weight=_balanced_weights(y))
-            else:
-                model.fit(x, y)
-            scores = self._score_all(model)
-            ranks.append(np.argsort(np.argsort(scores)) / max(len(scores) - 1, 1))
-        return np.mean(ranks, axis=0)
+        for scores in (lr.decision_function(self.features), nb_log_odds):
+            ranks.append(np.argsort(np.argsort(scores, kind="stable")) / max(len(scores) - 1, 1))
+        if self.config.ens_combine == "mean":
+            return np.mean(ranks, axis=0)
+        # "max": a record ranks by its better member (ties by the mean), which
+        # interleaves the two members' top records instead of needing both to agree
+        return np.max(ranks, axis=0) + np.mean(ranks, axis=0) * 1e-6
 
     def _add_pseudo_negatives(
         self, idx: np.ndarray, y: np.ndarray

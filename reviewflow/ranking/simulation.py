@@ -18,10 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from reviewflow.ranking import metrics
-from reviewflow.ranking.model import Ranker, RankerConfig, build_features
+from reviewflow.ranking.model import Features, Ranker, RankerConfig, build_features
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,7 @@ class SimulationResult:
     n_records: int
     n_included: int
     seeds: list[int]
+    n_prior: int = 0
     orders: list[np.ndarray] = field(default_factory=list)
     per_seed: list[dict[str, float | int]] = field(default_factory=list)
 
@@ -51,6 +51,10 @@ class SimulationResult:
     def mean_recall_curve(self) -> np.ndarray:
         """Mean recall after 0..N records over the seeds."""
         return np.mean([metrics.recall_curve(s) for s in self.labels_in_order()], axis=0)
+
+    def wss_asreview_pooled(self, recall: float = 0.95) -> float:
+        """WSS of the mean curve over all seeds, the published ASReview figures' way."""
+        return metrics.wss_asreview_pooled(self.labels_in_order(), self.n_prior, recall)
 
     def labels_in_order(self) -> list[np.ndarray]:
         return [self._labels[o] for o in self.orders]
@@ -66,6 +70,7 @@ class SimulationResult:
             "seeds": self.seeds,
             "wss95": self.mean("wss95"),
             "wss95_asreview": self.mean("wss95_asreview"),
+            "wss95_asreview_pooled": self.wss_asreview_pooled(),
             "wss100": self.mean("wss100"),
             "rrf10": self.mean("rrf10"),
             "screened_at_95": self.mean("screened_at_95"),
@@ -130,20 +135,22 @@ def simulate(
     seeds: Sequence[int] = (0, 1, 2, 3, 4),
     ranker_config: RankerConfig | None = None,
     config: SimulationConfig | None = None,
-    features: sparse.csr_matrix | None = None,
+    features: Features | None = None,
 ) -> SimulationResult:
     """Replay screening once per seed and collect the metrics."""
     ranker_config = ranker_config or RankerConfig()
     truth = np.asarray(labels, dtype=int)
     if features is None:
         features = build_features(texts, ranker_config)
-    result = SimulationResult(int(truth.size), int(truth.sum()), list(seeds), _labels=truth)
+    n_prior = _n_prior(truth, config or SimulationConfig())
+    result = SimulationResult(
+        int(truth.size), int(truth.sum()), list(seeds), n_prior=n_prior, _labels=truth
+    )
     for seed in seeds:
         ranker = Ranker(texts, _with_seed(ranker_config, seed), features=features)
         order = replay(ranker, truth, seed, config)
         result.orders.append(order)
         figures = metrics.summary(truth[order])
-        n_prior = _n_prior(truth, config or SimulationConfig())
         figures["wss95_asreview"] = metrics.wss_asreview(truth[order], n_prior)
         result.per_seed.append(figures)
     return result

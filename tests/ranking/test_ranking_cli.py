@@ -40,6 +40,8 @@ def test_json_output_has_required_keys(tmp_path: Path) -> None:
     assert payload["seeds"] == [0, 1]
     assert len(payload["recall_curve"]) == 73
     assert payload["wss95"] > 0.5
+    # the published-figure way: WSS of the mean curve over the seeds, in [-1, 1]
+    assert -1.0 <= payload["wss95_asreview_pooled"] <= 1.0
 
 
 def test_text_report_and_plot(tmp_path: Path) -> None:
@@ -50,6 +52,7 @@ def test_text_report_and_plot(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "WSS@95" in result.output and "seed(s) 7..7" in result.output
+    assert "WSS@95 ASReview pooled" in result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

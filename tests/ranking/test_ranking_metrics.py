@@ -68,3 +68,56 @@ def test_wss_asreview_drops_priors_and_uses_recall_reached() -> None:
     assert metrics.wss_asreview(order, n_prior=2) == pytest.approx(0.5)
     assert metrics.wss(order[2:], 0.95) == pytest.approx(0.45)
     assert metrics.wss_asreview(order, n_prior=0) == pytest.approx(1.0 - 7 / 12)
+
+
+def test_wss_asreview_pooled_takes_wss_of_the_mean_curve() -> None:
+    # One prior each (dropped), 6 records left, 3 relevant after the prior.
+    # A finds them at records 1,2,3: found 1,2,3,3,3,3
+    # B finds them at records 1,5,6: found 1,1,1,1,2,3
+    run_a = [1] + [1, 1, 1, 0, 0, 0]
+    run_b = [1] + [1, 0, 0, 0, 1, 1]
+    # recall 0.6 needs 1.8 found. Mean found: 1, 1.5, 2.0 -> reached at record 3
+    # with mean recall 2/3: WSS = 2/3 - 3/6 = 1/6.
+    assert metrics.wss_asreview_pooled([run_a, run_b], 1, 0.6) == pytest.approx(1 / 6)
+    # Per run each needs 2 found: A at record 2 (2/3 - 2/6 = 1/3), B at record 5
+    # (2/3 - 5/6 = -1/6); their mean is 1/12, lower than the pooled 1/6.
+    per_run = [metrics.wss_asreview(r, 1, 0.6) for r in (run_a, run_b)]
+    assert per_run == pytest.approx([1 / 3, -1 / 6])
+    assert float(np.mean(per_run)) == pytest.approx(1 / 12)
+    # recall 0.95 needs 2.85 found: mean found 2.0, 2.0, 2.5, 3.0 at records 3..6,
+    # so only at record 6: 1.0 - 6/6 = 0.
+    assert metrics.wss_asreview_pooled([run_a, run_b], 1, 0.95) == pytest.approx(0.0)
+
+
+def test_wss_asreview_pooled_of_one_run_is_the_per_run_value() -> None:
+    # priors [1, 0] dropped; rest has 4 relevant in 10, all 4 found at record 5:
+    # 1.0 - 5/10 = 0.5, the same as wss_asreview.
+    order = [1, 0] + [1, 1, 0, 1, 1, 0, 0, 0, 0, 0]
+    assert metrics.wss_asreview_pooled([order], 2) == pytest.approx(0.5)
+    assert metrics.wss_asreview_pooled([order], 2) == pytest.approx(
+        metrics.wss_asreview(order, 2)
+    )
+
+
+def test_wss_asreview_pooled_mean_curve_may_stop_short_of_a_whole_record() -> None:
+    # 3 runs, no priors, 20 relevant in 40 (recall 0.95 = 19 relevant on average).
+    # Two runs find all 20 first (19th at record 19); the third finds 18 first, then
+    # 20 irrelevant, then the last 2. Mean found at record 19: (19+19+18)/3 = 18.67
+    # < 19; at record 20: (20+20+18)/3 = 19.33 >= 19 -> recall 19.33/20 - 20/40.
+    fast = [1] * 20 + [0] * 20
+    slow = [1] * 18 + [0] * 20 + [1] * 2
+    expected = (58 / 3) / 20 - 20 / 40
+    assert metrics.wss_asreview_pooled([fast, fast, slow], 0) == pytest.approx(expected)
+    # Per run: 0.95 - 19/40 twice (19 of 20 found at record 19) and for the slow run
+    # the 19th relevant is at record 39: 0.95 - 39/40.
+    per_run = [metrics.wss_asreview(r, 0) for r in (fast, fast, slow)]
+    assert per_run == pytest.approx([0.95 - 19 / 40, 0.95 - 19 / 40, 0.95 - 39 / 40])
+
+
+def test_wss_asreview_pooled_refuses_runs_that_do_not_match() -> None:
+    with pytest.raises(ValueError):
+        metrics.wss_asreview_pooled([[1, 0, 1], [1, 0, 1, 0]], 0)
+    with pytest.raises(ValueError):
+        metrics.wss_asreview_pooled([], 0)
+    with pytest.raises(ValueError):
+        metrics.wss_asreview_pooled([[1, 0, 0]], 1)

@@ -119,3 +119,66 @@ def test_double_balance_ranker_puts_relevant_first() -> None:
 def test_unknown_balance_rejected() -> None:
     with pytest.raises(ValueError):
         Ranker(["a b"], RankerConfig(balance="magic"))
+
+
+def test_pooled_asreview_wss_of_one_seed_is_that_seed_s_value() -> None:
+    texts, labels = corpus()
+    result = simulate(texts, labels, seeds=[3])
+    assert result.n_prior == 2  # one relevant + one irrelevant prior
+    assert result.wss_asreview_pooled() == pytest.approx(result.per_seed[0]["wss95_asreview"])
+    two = simulate(texts, labels, seeds=[3, 4])
+    assert -1.0 <= two.as_dict()["wss95_asreview_pooled"] <= 1.0
+
+
+def test_ensemble_reads_two_feature_views() -> None:
+    from reviewflow.ranking.model import build_features
+
+    texts, _ = corpus()
+    lr_view, nb_view = build_features(texts, RankerConfig(classifier="ens"))
+    assert lr_view.shape[0] == nb_view.shape[0] == len(texts)
+    # naive Bayes' view keeps stop words and 3-grams: more columns than the LR view
+    assert nb_view.shape[1] > lr_view.shape[1]
+
+
+def test_max_rank_ensemble_lets_either_member_bring_a_record_up() -> None:
+    texts, labels = corpus()
+    first_pos, first_neg = labels.index(1), labels.index(0)
+    scores = {}
+    for combine in ("max", "mean"):
+        ranker = Ranker(texts, RankerConfig(classifier="ens", ens_combine=combine))
+        ranker.fit({first_pos: 1, first_neg: 0})
+        scores[combine] = ranker.scores()
+    # a record's max-combined score is at least its mean-combined score
+    assert np.all(scores["max"] >= scores["mean"] - 1e-9)
+
+
+def test_nb_log_odds_match_sklearn_multinomial_nb() -> None:
+    from scipy import sparse
+    from sklearn.naive_bayes import MultinomialNB
+
+    from reviewflow.ranking.model import nb_log_odds_multinomial
+
+    x = sparse.random(50, 40, density=0.2, random_state=1, format="csr", dtype=np.float32)
+    idx = np.array([0, 3, 3, 7, 9, 11, 20])  # a repeated row, as resampling makes
+    y = np.array([1, 0, 0, 1, 0, 0, 0])
+    w = np.linspace(0.5, 1.5, idx.size)
+    model = MultinomialNB(alpha=0.7).fit(x[idx], y, sample_weight=w)
+    joint = x @ model.feature_log_prob_.T
+    expected = np.asarray(joint[:, 1] - joint[:, 0]).ravel()  # class prior left out
+    got = nb_log_odds_multinomial(x, idx, y, w, 0.7, np.asarray(x.sum(axis=1)).ravel())
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_nb_view_is_tfidf_of_hashed_1_to_3_grams() -> None:
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+    from reviewflow.ranking.model import _nb_view
+
+    texts = ["the cat sat on the mat", "a dog and a cat", "stem cells trial", "cells cells"]
+    hashed = HashingVectorizer(
+        ngram_range=(1, 3), n_features=2**21, alternate_sign=False, norm=None
+    ).transform(texts)
+    expected = TfidfTransformer().fit_transform(hashed)
+    got = _nb_view(texts, RankerConfig())
+    assert got.dtype == np.float32
+    assert abs(expected - got).max() < 1e-6
