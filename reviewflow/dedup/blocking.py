@@ -34,6 +34,11 @@ def _exact_keys(norm: Norm) -> Iterable[str]:
         yield f"vp:{norm.volume}|{norm.page_start}"
     if norm.page_start and norm.surnames and norm.year:
         yield f"ap:{norm.surnames[0]}|{norm.page_start}|{norm.year}"
+    # a register entry meets its copies in other registers and the reports citing it
+    if norm.registration:
+        yield "r:" + norm.registration
+    for number in sorted(norm.cited_trials)[:3]:
+        yield "r:" + number
 
 
 def _sort_keys() -> list[Callable[[Norm], str]]:

@@ -203,6 +203,27 @@ def _long_cjk(a: Norm, b: Norm) -> bool:
     return all(_cjk(t) and len(t) >= 12 for t in (a.title, b.title))
 
 
+def registration_verdict(a: Norm, b: Norm, t: float | None) -> Verdict:
+    """A trial-register entry: its number decides.
+
+    Two entries with one number are one registration exported by two registers
+    (ClinicalTrials.gov and ICTRP, or CENTRAL); two numbers are two trials,
+    whatever the titles. An entry and a report of the trial are two records of
+    one study, never duplicates: related when the report cites the number (or
+    repeats the registered title), so the team can link them as one study.
+    """
+    if a.registration and b.registration:
+        if a.registration == b.registration:
+            return Verdict("certain", 1.0, "same trial registration")
+        return Verdict("distinct", 0.0, "different trial registrations")
+    entry, other = (a, b) if a.registration else (b, a)
+    if entry.registration in other.cited_trials:
+        return Verdict("related", 0.9, "trial registration vs a report citing it")
+    if t is not None and t >= 0.9 and not (other.cited_trials - {entry.registration}):
+        return Verdict("related", t, "trial registration vs a report with its title")
+    return Verdict("distinct", 0.0, "trial registration vs another record")
+
+
 def article_number_vs_pages(a: Norm, b: Norm) -> bool:
     """One record gives the article number ('5', 'e1234'), the other the article's
     own pages ('1-20'): online-only journals number their articles, and some
@@ -252,6 +273,8 @@ def compare(a: Norm, b: Norm) -> Verdict:
     """Judge whether records *a* and *b* report the same publication."""
     a, b = unshift(a, b), unshift(b, a)
     t = title_similarity(a, b) if a.title and b.title and _same_script(a, b) else None
+    if a.registration or b.registration:
+        return registration_verdict(a, b, t)
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
     if blocked is not None and blocked.reason.endswith("notice vs article") \

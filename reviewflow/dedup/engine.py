@@ -52,6 +52,8 @@ def prefilter(norms: list[Norm], pairs: np.ndarray) -> np.ndarray:
     keep |= ~has_title[i] | ~has_title[j] | has_alt[i] | has_alt[j]
     keep |= _same(_codes([n.doi for n in norms]), i, j)
     keep |= _same(_codes([n.pmid for n in norms]), i, j)
+    has_registration = np.asarray([bool(n.registration) for n in norms])
+    keep |= has_registration[i] | has_registration[j]  # few; judged by their number
     vp = [f"{n.volume}|{n.page_start}" if n.volume and n.page_start else "" for n in norms]
     keep |= _same(_codes(vp), i, j)
     pages = [f"{n.year}|{n.page_start}|{n.page_end}" if n.page_end else "" for n in norms]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from reviewflow.records import Record
+from reviewflow.trial_registry import registration_of, trial_ids
 
 _BRACKETED = re.compile(r"^\s*\[(.*)\]\s*\.?\s*$", re.S)
 _LANG_TAG = re.compile(
@@ -120,6 +121,8 @@ class Norm:
     full_paper: bool = False
     n_fields: int = 0
     abstract: str = ""  # raw; folded only for the few pairs that need it
+    registration: str = ""  # the trial number when the record *is* a register entry
+    cited_trials: frozenset[str] = frozenset()  # trial numbers the record mentions
 
 
 def fold(text: str | None) -> str:
@@ -377,6 +380,8 @@ def normalise(record: Record, idx: int) -> Norm:
         conference=conference,
         supplement=suppl_venue or bool(_SUPPL_PAGE.match(first)),
         abstract=record.abstract or "",
+        registration=registration_of(record.accession, record.url, record.journal),
+        cited_trials=trial_ids(record.title, record.abstract, *record.keywords),
     )
     norm.full_paper = _full_paper(norm)
     norm.n_fields = sum(bool(v) for v in (title, authors, norm.year, journal, norm.volume,

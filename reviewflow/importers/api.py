@@ -39,6 +39,8 @@ READERS: dict[str, Reader] = {
     "pubmed_csv": tabular.parse,
     "scopus_csv": tabular.parse,
     "embase_csv": tabular.parse,
+    "ctgov_csv": tabular.parse,
+    "ictrp_csv": tabular.parse,
     "csv": tabular.parse,
 }
 FORMAT_ALIASES = {
@@ -111,6 +113,7 @@ def _canonical(format: str | None, name: str) -> str | None:
 def _result(out: ReadOutput, fmt: str, encoding: str, name: str) -> ParseResult:
     if not out.records:
         raise InputError(name, None, f"no records found (read as {fmt})")
-    if fmt in ("pubmed_csv", "scopus_csv", "embase_csv", "csv") and out.database is None:
+    if fmt in ("pubmed_csv", "scopus_csv", "embase_csv", "ctgov_csv", "ictrp_csv", "csv") \
+            and out.database is None:
         fmt = "csv"
     return ParseResult(out.records, fmt, encoding, out.database, out.warnings)

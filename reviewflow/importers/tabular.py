@@ -125,9 +125,38 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
 
 
+# Trial registers' CSV exports: their columns, by our field names. ClinicalTrials.gov
+# has two layouts (the site before and after its 2023 redesign); WHO ICTRP one.
+REGISTER_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "ctgov_csv": {
+        "title": ("study title", "title"),
+        "abstract": ("brief summary",),
+        "accession": ("nct number",),
+        "year": ("first posted", "study first posted", "start date"),
+        "url": ("study url", "url"),
+        "publication_type": ("study type",),
+        "keywords": ("conditions",),
+    },
+    "ictrp_csv": {
+        "title": ("public title", "scientific title"),
+        "translated_title": (),
+        "accession": ("trialid",),
+        "year": ("date registration", "date_registration"),
+        "url": ("web address",),
+        "publication_type": ("study type",),
+        "keywords": ("condition",),
+    },
+}
+REGISTER_NAMES = {"ctgov_csv": "ClinicalTrials.gov", "ictrp_csv": "WHO ICTRP"}
+
+
 def detect_layout(header: list[str]) -> str:
     """Which known export a header belongs to (``csv`` when none)."""
     names = {h.strip().lower() for h in header}
+    if "nct number" in names and ({"study title", "title"} & names):
+        return "ctgov_csv"
+    if "trialid" in names and ({"public title", "scientific title"} & names):
+        return "ictrp_csv"
     if {"pmid", "title", "authors", "citation"} <= names:
         return "pubmed_csv"
     if "eid" in names or ("source title" in names and "author(s) id" in names):
@@ -148,7 +177,7 @@ def parse_rows(
         raise InputError(source, 1, f"no header row ({exc or 'empty table'})") from None
     header = [h.strip().lstrip("\ufeff") for h in header]
     layout = detect_layout(header)
-    columns = _columns(header, mapping, source)
+    columns = _columns(header, mapping, source, REGISTER_COLUMNS.get(layout))
     records: list[Record] = []
     warnings: list[ImportWarning] = []
     try:
@@ -163,14 +192,17 @@ def parse_rows(
             records.append(_record(raw, columns, layout, len(records) + 1, line, warnings))
     except csv.Error as exc:
         raise InputError(source, None, f"CSV cannot be read ({exc})") from None
-    database = {"pubmed_csv": "PubMed", "scopus_csv": "Scopus", "embase_csv": "Embase"}.get(layout)
+    database = {"pubmed_csv": "PubMed", "scopus_csv": "Scopus", "embase_csv": "Embase",
+                **REGISTER_NAMES}.get(layout)
     return ReadOutput(records, warnings, database)
 
 
-def _columns(header: list[str], mapping: dict[str, str] | None, source: str) -> dict[str, str]:
+def _columns(header: list[str], mapping: dict[str, str] | None, source: str,
+             layout_columns: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+    """Field -> column: a known layout's own columns first, then the generic aliases."""
     by_lower = {h.lower(): h for h in header}
     columns: dict[str, str] = {}
-    for fld, aliases in ALIASES.items():
+    for fld, aliases in {**ALIASES, **(layout_columns or {})}.items():
         for alias in aliases:
             if alias in by_lower:
                 columns[fld] = by_lower[alias]
@@ -218,8 +250,9 @@ def _record(
         doi=nz.normalise_doi(get("doi")),
         pmid=nz.normalise_pmid(get("pmid") or extra.get("pmid")),
         language=nz.clean_text(get("language")),
-        keywords=nz.split_list(get("keywords"), ";"),
-        publication_type=nz.clean_text(get("publication_type")),
+        keywords=nz.split_list(get("keywords"), "|" if layout in REGISTER_COLUMNS else ";"),
+        publication_type=nz.clean_text(get("publication_type"))
+        or ("Trial registration" if layout in REGISTER_COLUMNS else None),
         url=nz.clean_text(get("url")),
         issn=nz.clean_text(get("issn")),
         accession=nz.clean_text(get("accession")),

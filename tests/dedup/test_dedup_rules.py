@@ -377,3 +377,50 @@ def test_same_article_with_a_mistyped_page_range_goes_to_a_person() -> None:
     assert groups([a, b]) == []
     assert verdict(a, replace(b, year=2013, volume="56")) == "distinct"  # years apart
     assert verdict(a, replace(b, authors=["Origoni, M.", "Parma, M."])) == "distinct"
+
+
+# --- trial-register entries ------------------------------------------------------------
+
+CTGOV_ENTRY = Record(title="Umbilical Cord MSC for Refractory Lupus Nephritis", year=2019,
+                     accession="NCT09123456", url="https://clinicaltrials.gov/study/NCT09123456",
+                     publication_type="INTERVENTIONAL")
+ICTRP_COPY = Record(title="Umbilical cord MSC for refractory lupus nephritis", year=2019,
+                    accession="NCT09123456", url="https://clinicaltrials.gov/show/NCT09123456")
+# CENTRAL lists register entries with the register's page in the journal field
+CENTRAL_COPY = Record(title="Umbilical Cord MSC for Refractory Lupus Nephritis", year=2019,
+                      journal="https://clinicaltrials.gov/show/NCT09123456",
+                      accession="CN-01987654")
+REPORT = replace(TRIAL, abstract="Patients with refractory lupus nephritis received UC-MSC. "
+                 "Trial registration: ClinicalTrials.gov NCT09123456.")
+
+
+def test_one_registration_from_several_registers_merges() -> None:
+    assert verdict(CTGOV_ENTRY, ICTRP_COPY) == "certain"
+    assert verdict(CTGOV_ENTRY, CENTRAL_COPY) == "certain"
+    # different numbers are different trials, however alike the titles
+    other = replace(ICTRP_COPY, accession="ChiCTR2000031234", url=None)
+    assert verdict(CTGOV_ENTRY, other) == "distinct"
+
+
+def test_register_entry_and_a_report_of_the_trial_are_related_not_merged() -> None:
+    assert verdict(CTGOV_ENTRY, REPORT) == "related"
+    assert verdict(REPORT, CENTRAL_COPY) == "related"
+    # a report of another trial (citing another number) is unrelated, even if alike
+    other_report = replace(REPORT, title=CTGOV_ENTRY.title,
+                           abstract="Trial registration: ISRCTN12345678.")
+    assert verdict(CTGOV_ENTRY, other_report) == "distinct"
+    # a report repeating the registered title, citing no number, is flagged related
+    assert verdict(CTGOV_ENTRY, replace(TRIAL, title=CTGOV_ENTRY.title, abstract=None)) \
+        == "related"
+    result = deduplicate([CTGOV_ENTRY, REPORT, ICTRP_COPY])
+    assert [g.members for g in result.groups] == [[0, 2]]
+    assert {(p.a, p.b) for p in result.related} == {(0, 1), (1, 2)}
+
+
+def test_chinese_register_entry_and_cnki_report() -> None:
+    entry = Record(title="骨髓间充质干细胞治疗狼疮肾炎的随机对照试验", year=2020,
+                   accession="ChiCTR2000031234")
+    report = replace(CNKI, abstract="目的：评价骨髓间充质干细胞治疗狼疮肾炎的疗效。"
+                     "注册号：ChiCTR2000031234。")
+    assert verdict(entry, report) == "related"
+    assert verdict(entry, CNKI) == "distinct"
