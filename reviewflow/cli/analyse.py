@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import open_store
+from reviewflow.cli.common import open_store, working
 from reviewflow.cli.extraction import review_folder
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form_versions import current_form
@@ -37,7 +37,8 @@ def analyse(
     _form_id, form = current_form(store, folder)
     chosen = select_analyses(load_analyses(folder, form), name, run_all_)
     out_dir = out or folder / "analyses"
-    outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
+    with working(f"Pooling {len(chosen)} analysis(es) and drawing their plots"):
+        outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
     for run in outputs.runs:
         typer.echo("\n".join(summary_lines(run)))
     typer.echo(f"\n{len(outputs.files)} files in {out_dir}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import fail, globals_of
+from reviewflow.cli.common import fail, globals_of, working
 from reviewflow.store.bundle import extract_files, open_bundle, restore_bundle
 from reviewflow.store.location import CONFIG_NAME, ReviewConfig, load_config, sqlite_url
 
@@ -30,7 +30,8 @@ def import_bundle(
         url = db or sqlite_url(folder / "reviewflow.db")
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            counts = restore_bundle(zf, manifest, url)
+            with working("Restoring the bundle and checking every table"):
+                counts = restore_bundle(zf, manifest, url)
         except BaseException:
             if db is None:
                 for suffix in ("", "-wal", "-shm"):

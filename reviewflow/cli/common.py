@@ -7,6 +7,8 @@ work): :class:`HoistingGroup` moves them in front before Click parses.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,3 +119,34 @@ def open_store(ctx: typer.Context) -> Store:
 def fail(message: str) -> ReviewflowError:
     """Build a user error (``raise fail("...")``) for one-line exit-1 messages."""
     return ReviewflowError(message)
+
+
+@contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner on stderr while a long step runs, only when stderr is a terminal.
+
+    Logs and pipes get nothing (no control codes, no blank lines); the result
+    lines the command prints afterwards are the record of what happened.
+    """
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
+
+
+@contextmanager
+def counting(message: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (terminal only); yields ``advance(done)``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
+        task = bar.add_task(message, total=total)
+        yield lambda done: bar.update(task, completed=done)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reviewflow.cli.common import working
 from reviewflow.errors import ReviewflowError
 from reviewflow.records import Record
 
@@ -121,7 +122,8 @@ def _stateless(inputs: list[Path], groups_out: Path, pairs_out: Path | None) -> 
     from reviewflow.dedup import deduplicate
 
     records, origin = _load(inputs)
-    result = deduplicate(records)
+    with working(f"Deduplicating {len(records):,} records"):
+        result = deduplicate(records)
     write_groups(groups_out, origin, result)
     if pairs_out is not None:
         write_pairs(pairs_out, origin, result)
@@ -147,7 +149,9 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
     elif queue:
         _print_queue(store)
     else:
-        typer.echo(dedup_store.run(store).text())
+        with working("Deduplicating the review's records"):
+            summary_text = dedup_store.run(store).text()
+        typer.echo(summary_text)
 
 
 def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store

@@ -16,7 +16,7 @@ from typing import TextIO
 import typer
 
 from reviewflow.cli.audit import AS_HELP, audit_viewer
-from reviewflow.cli.common import fail, globals_of, open_store
+from reviewflow.cli.common import fail, globals_of, open_store, working
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import audit_visible
 from reviewflow.store.audit import DECISION_CSV_COLUMNS, decision_csv_row, decision_events
@@ -110,7 +110,8 @@ def bundle_command(
     store = open_store(ctx)
     folder = _review_folder(ctx)
     try:
-        summary = write_bundle(store, folder, file)
+        with working("Writing the bundle (every table, checksummed)"):
+            summary = write_bundle(store, folder, file)
     except OSError as exc:
         raise fail(f"{file}: cannot write ({exc.strerror})") from exc
     rows = sum(t.rows for t in summary.values())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import globals_of, open_store
+from reviewflow.cli.common import globals_of, open_store, working
 from reviewflow.errors import ReviewflowError
 from reviewflow.store.location import resolve_review_folder
 
@@ -24,7 +24,8 @@ def report(
     except ReviewflowError:  # --db without a review folder: no folder-kept files
         folder = None
     out = out or (folder / "report" if folder else Path("report"))
-    path = build_report(store, out, folder)
+    with working("Writing the report (PRISMA diagram, plots, tables)"):
+        path = build_report(store, out, folder)
     typer.echo(f"Report written to {path}")
 
 

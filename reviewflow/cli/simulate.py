@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reviewflow.cli.common import counting
 from reviewflow.errors import ReviewflowError
 from reviewflow.ranking.classifiers import CLASSIFIERS
 from reviewflow.ranking.labelled import read_labelled_csv
@@ -79,12 +80,14 @@ def register(app: typer.Typer) -> None:
         data = read_labelled_csv(labelled)
         if len(data.labels) < 3 or sum(data.labels) == len(data.labels):
             raise ReviewflowError(f"{labelled}: need both included and excluded records")
-        result = simulate(
-            data.texts(),
-            data.labels,
-            seeds=list(range(seed, seed + seeds)),
-            ranker_config=RankerConfig(classifier=classifier),
-        )
+        with counting(f"replaying {data.name}, {seeds} seed(s)", seeds) as advance:
+            result = simulate(
+                data.texts(),
+                data.labels,
+                seeds=list(range(seed, seed + seeds)),
+                ranker_config=RankerConfig(classifier=classifier),
+                progress=advance,
+            )
         if plot is not None:
             from reviewflow.ranking import metrics
             from reviewflow.ranking.plotting import plot_recall_curve

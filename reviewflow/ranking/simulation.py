@@ -14,7 +14,7 @@ from the last ranking without further refits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,8 +136,12 @@ def simulate(
     ranker_config: RankerConfig | None = None,
     config: SimulationConfig | None = None,
     features: Features | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> SimulationResult:
-    """Replay screening once per seed and collect the metrics."""
+    """Replay screening once per seed and collect the metrics.
+
+    ``progress(done)`` is called after each seed (a replay takes seconds).
+    """
     ranker_config = ranker_config or RankerConfig()
     truth = np.asarray(labels, dtype=int)
     if features is None:
@@ -153,6 +157,8 @@ def simulate(
         figures = metrics.summary(truth[order])
         figures["wss95_asreview"] = metrics.wss_asreview(truth[order], n_prior)
         result.per_seed.append(figures)
+        if progress is not None:
+            progress(len(result.per_seed))
     return result
 
 
