@@ -180,6 +180,11 @@ class RankerConfig:
     char_ngrams: bool = False
     stop_words: str | None = "english"
     ens_combine: str = "max"
+    ens_members: tuple[str, ...] = ("lr", "nb")
+    ens_svm_c: float = 0.1
+    d2v_dim: int = 40
+    d2v_epochs: int = 20
+    d2v_c: float = 1.0
     ens_nb_alpha: float = 1.0
     ens_nb_balance: str = "double"
     strip_accents: str | None = "unicode"
@@ -189,9 +194,16 @@ class RankerConfig:
     seed: int = 0
 
 
+ENS_MEMBERS = ("lr", "nb", "svm", "d2v")
+
 # What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier the logistic
-# regression's matrix and naive Bayes' matrix (each built the way it ranks best).
-Features = sparse.csr_matrix | tuple[sparse.csr_matrix, sparse.csr_matrix]
+# regression's matrix and naive Bayes' matrix (each built the way it ranks best),
+# plus dense document embeddings when the "d2v" member is used.
+Features = (
+    sparse.csr_matrix
+    | tuple[sparse.csr_matrix, sparse.csr_matrix]
+    | tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray]
+)
 
 
 def build_features(texts: Sequence[str], config: RankerConfig) -> Features:
@@ -203,8 +215,31 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> Features:
     than NB on the logistic regression's sublinear, stop-word-free bigrams).
     """
     if config.classifier == "ens":
-        return build_features(texts, replace(config, classifier="lr")), _nb_view(texts, config)
+        lr_view = build_features(texts, replace(config, classifier="lr"))
+        if "d2v" in config.ens_members:
+            return lr_view, _nb_view(texts, config), doc2vec_view(texts, config)
+        return lr_view, _nb_view(texts, config)
     return _tfidf(texts, config)
+
+
+def doc2vec_view(texts: Sequence[str], config: RankerConfig) -> np.ndarray:
+    """Doc2Vec (PV-DBOW) embeddings learnt from the record set itself, l2-normed rows.
+
+    Trained once per record set like the TF-IDF build, from the texts alone (no
+    pretrained model to download), with a fixed seed and one worker so that the
+    same records give the same vectors.
+    """
+    from gensim.models.doc2vec import Doc2Vec, TaggedDocument  # heavy import, only here
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    tokenize = CountVectorizer(strip_accents=config.strip_accents).build_analyzer()
+    docs = [TaggedDocument(tokenize(t), [i]) for i, t in enumerate(texts)]
+    model = Doc2Vec(
+        docs, vector_size=config.d2v_dim, epochs=config.d2v_epochs, dm=0, dbow_words=0,
+        min_count=2, window=5, workers=1, seed=config.seed,
+    )
+    vectors = np.vstack([model.dv[i] for i in range(len(texts))]).astype(np.float32)
+    return normalize(vectors)
 
 
 def _nb_view(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
@@ -361,6 +396,9 @@ class Ranker:
             raise ValueError(
                 f"unknown classifier {self.config.classifier!r}; choose from {CLASSIFIERS}"
             )
+        unknown = set(self.config.ens_members) - set(ENS_MEMBERS)
+        if unknown or not self.config.ens_members:
+            raise ValueError(f"ens_members must be some of {ENS_MEMBERS}")
         if self.config.ens_combine not in ("max", "mean"):
             raise ValueError(f"unknown ens_combine {self.config.ens_combine!r}")
         for balance in (self.config.balance, self.config.ens_nb_balance):
@@ -368,7 +406,9 @@ class Ranker:
                 raise ValueError(f"unknown balance {balance!r}; choose from {BALANCES}")
         built = features if features is not None else build_features(texts, self.config)
         # the ensemble's naive Bayes reads its own matrix; every other model has one
-        self.features, self.nb_features = built if isinstance(built, tuple) else (built, built)
+        views = built if isinstance(built, tuple) else (built, built)
+        self.features, self.nb_features = views[0], views[1]
+        self.d2v_features: np.ndarray | None = views[2] if len(views) > 2 else None
         self.n_records = self.features.shape[0]
         self._scores: np.ndarray | None = None
         self._nb_row_sums: np.ndarray | None = None
@@ -414,8 +454,29 @@ class Ranker:
         naive Bayes' near-0/1 probabilities from drowning the other;
         ``ens_combine="max"`` ranks a record by its better member.
         """
-        lr = _classifier(replace(self.config, classifier="lr", balance="weights"))
-        lr.fit(self.features[idx], y)
+        ranks = []
+        for member in self.config.ens_members:
+            scores = self._member_scores(member, idx, y)
+            ranks.append(np.argsort(np.argsort(scores, kind="stable")) / max(len(scores) - 1, 1))
+        if self.config.ens_combine == "mean":
+            return np.mean(ranks, axis=0)
+        # "max": a record ranks by its better member (ties by the mean), which
+        # interleaves the two members' top records instead of needing both to agree
+        return np.max(ranks, axis=0) + np.mean(ranks, axis=0) * 1e-6
+
+    def _member_scores(self, member: str, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """One ensemble member's score of every record (higher = more likely)."""
+        if member == "lr":
+            lr = _classifier(replace(self.config, classifier="lr", balance="weights"))
+            return lr.fit(self.features[idx], y).decision_function(self.features)
+        if member == "svm":
+            svm = LinearSVC(C=self.config.ens_svm_c, class_weight="balanced")
+            return svm.fit(self.features[idx], y).decision_function(self.features)
+        if member == "d2v":
+            if self.d2v_features is None:
+                raise ValueError("the d2v member needs build_features' embeddings")
+            d2v = LogisticRegression(C=self.config.d2v_c, class_weight="balanced", max_iter=1000)
+            return d2v.fit(self.d2v_features[idx], y).decision_function(self.d2v_features)
         nb_idx, nb_y, weights = idx, y, np.ones(y.size)
         if self.config.ens_nb_balance == "double":
             nb_idx, nb_y = double_balance(idx, y, self._rng, *self.config.double_params)
@@ -426,18 +487,10 @@ class Ranker:
             self._nb_row_sums = np.asarray(self.nb_features.sum(axis=1)).ravel()
             used = np.bincount(self.nb_features.indices, minlength=self.nb_features.shape[1])
             self._nb_vocab = max(1, int(np.count_nonzero(used)))
-        nb_log_odds = nb_log_odds_multinomial(
+        return nb_log_odds_multinomial(
             self.nb_features, nb_idx, nb_y, weights, self.config.ens_nb_alpha, self._nb_row_sums,
             self._nb_vocab,
         )
-        ranks = []
-        for scores in (lr.decision_function(self.features), nb_log_odds):
-            ranks.append(np.argsort(np.argsort(scores, kind="stable")) / max(len(scores) - 1, 1))
-        if self.config.ens_combine == "mean":
-            return np.mean(ranks, axis=0)
-        # "max": a record ranks by its better member (ties by the mean), which
-        # interleaves the two members' top records instead of needing both to agree
-        return np.max(ranks, axis=0) + np.mean(ranks, axis=0) * 1e-6
 
     def _add_pseudo_negatives(
         self, idx: np.ndarray, y: np.ndarray
