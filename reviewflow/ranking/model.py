@@ -8,14 +8,17 @@ Design, and why:
   thousands of records, so it can run in a background thread between records.
 * The classifier is refit from scratch on the labelled rows (they are few, so
   this is cheap and avoids the order-dependence of incremental updates).
-* The default model (``classifier="ens"``, third round below) ranks each
+* The default model (``classifier="ens"``, fourth round below) ranks each
   record by the better of two members' ranks: logistic regression (class
-  weights) on sublinear TF-IDF 1-2-grams without stop words, and multinomial
-  naive Bayes (alpha 1, ASReview's "double" resampling for class imbalance) on
-  plain TF-IDF 1-3-grams with stop words kept, hashed so that memory stays
-  bounded on 100,000 records. Either member can bring a record to the top.
+  weights) on sublinear TF-IDF 1-2-grams without stop words, and logistic
+  regression (class weights) on 40-dimensional Doc2Vec (PV-DBOW) embeddings
+  learnt from the record set itself when the features are built (no
+  pretrained model). Either member can bring a record to the top. Other
+  members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
+  "double" resampling) on hashed plain TF-IDF 1-3-grams (the third round's
+  default, with "lr") and a linear SVM on the TF-IDF view.
 * Class imbalance (typically 1-5% relevant) is handled by class weights
-  (logistic regression) and by resampling (naive Bayes).
+  (logistic regression, SVM) and by resampling (naive Bayes).
 * Cold start: with known-relevant records but no exclusions yet, a random
   sample of unscreened records stands in as presumed irrelevant (as in
   Cormack & Grossman's continuous active learning), so a team can seed the
@@ -147,6 +150,7 @@ here reaches it by ASReview's metric (this model: 67.7, the old default 59.0).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -180,10 +184,11 @@ class RankerConfig:
     char_ngrams: bool = False
     stop_words: str | None = "english"
     ens_combine: str = "max"
-    ens_members: tuple[str, ...] = ("lr", "nb")
+    ens_members: tuple[str, ...] = ("lr", "d2v")
     ens_svm_c: float = 0.1
     d2v_dim: int = 40
     d2v_epochs: int = 20
+    d2v_min_token_passes: int = 1_000_000
     d2v_c: float = 1.0
     ens_nb_alpha: float = 1.0
     ens_nb_balance: str = "double"
@@ -196,13 +201,15 @@ class RankerConfig:
 
 ENS_MEMBERS = ("lr", "nb", "svm", "d2v")
 
-# What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier the logistic
-# regression's matrix and naive Bayes' matrix (each built the way it ranks best),
-# plus dense document embeddings when the "d2v" member is used.
+ENS_MEMBERS = ("lr", "nb", "svm", "d2v")
+
+# What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier one view per
+# kind of member, each built the way that member ranks best (None where no member
+# reads it): TF-IDF for logistic regression / SVM, naive Bayes' hashed 1-3-grams,
+# and dense Doc2Vec embeddings.
 Features = (
     sparse.csr_matrix
-    | tuple[sparse.csr_matrix, sparse.csr_matrix]
-    | tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray]
+    | tuple[sparse.csr_matrix | None, sparse.csr_matrix | None, np.ndarray | None]
 )
 
 
@@ -215,10 +222,12 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> Features:
     than NB on the logistic regression's sublinear, stop-word-free bigrams).
     """
     if config.classifier == "ens":
-        lr_view = build_features(texts, replace(config, classifier="lr"))
-        if "d2v" in config.ens_members:
-            return lr_view, _nb_view(texts, config), doc2vec_view(texts, config)
-        return lr_view, _nb_view(texts, config)
+        members = set(config.ens_members)
+        return (
+            _tfidf(texts, config) if members & {"lr", "svm"} else None,
+            _nb_view(texts, config) if "nb" in members else None,
+            doc2vec_view(texts, config) if "d2v" in members else None,
+        )
     return _tfidf(texts, config)
 
 
@@ -227,15 +236,22 @@ def doc2vec_view(texts: Sequence[str], config: RankerConfig) -> np.ndarray:
 
     Trained once per record set like the TF-IDF build, from the texts alone (no
     pretrained model to download), with a fixed seed and one worker so that the
-    same records give the same vectors.
+    same records give the same vectors. A small or title-only record set gets
+    more passes (at least ``d2v_min_token_passes`` tokens in all, about a
+    second): 20 passes over a few thousand tokens leave the vectors near their
+    random start, and a max-rank ensemble would put that noise at the top.
     """
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument  # heavy import, only here
     from sklearn.feature_extraction.text import CountVectorizer
 
     tokenize = CountVectorizer(strip_accents=config.strip_accents).build_analyzer()
-    docs = [TaggedDocument(tokenize(t), [i]) for i, t in enumerate(texts)]
+    # interned tokens: one string object per distinct word, not one per occurrence
+    # (100,000 abstracts hold ~20 million tokens)
+    docs = [TaggedDocument([sys.intern(w) for w in tokenize(t)], [i]) for i, t in enumerate(texts)]
+    n_tokens = max(1, sum(len(d.words) for d in docs))
+    epochs = max(config.d2v_epochs, -(-config.d2v_min_token_passes // n_tokens))
     model = Doc2Vec(
-        docs, vector_size=config.d2v_dim, epochs=config.d2v_epochs, dm=0, dbow_words=0,
+        docs, vector_size=config.d2v_dim, epochs=min(epochs, 1000), dm=0, dbow_words=0,
         min_count=2, window=5, workers=1, seed=config.seed,
     )
     vectors = np.vstack([model.dv[i] for i in range(len(texts))]).astype(np.float32)
@@ -406,10 +422,9 @@ class Ranker:
                 raise ValueError(f"unknown balance {balance!r}; choose from {BALANCES}")
         built = features if features is not None else build_features(texts, self.config)
         # the ensemble's naive Bayes reads its own matrix; every other model has one
-        views = built if isinstance(built, tuple) else (built, built)
-        self.features, self.nb_features = views[0], views[1]
-        self.d2v_features: np.ndarray | None = views[2] if len(views) > 2 else None
-        self.n_records = self.features.shape[0]
+        views = built if isinstance(built, tuple) else (built, built, None)
+        self.features, self.nb_features, self.d2v_features = views
+        self.n_records = next(v.shape[0] for v in views if v is not None)
         self._scores: np.ndarray | None = None
         self._nb_row_sums: np.ndarray | None = None
         self._nb_vocab = 1
@@ -444,15 +459,16 @@ class Ranker:
         return self
 
     def _ensemble(self, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Mean rank (0..1) of logistic regression and naive Bayes scores.
+        """Combined rank (0..1) of the ``ens_members``' scores.
 
-        The two fail differently: logistic regression (class weights, on
-        ``config``'s features) is the better ranker on the Cohen drug reviews,
-        naive Bayes (alpha ``ens_nb_alpha`` on its own 1-3-gram features,
-        ``ens_nb_balance``: ASReview's "double" resampling by default) on
-        Kitchenham and Nagtegaal. Combining ranks, not probabilities, keeps
-        naive Bayes' near-0/1 probabilities from drowning the other;
-        ``ens_combine="max"`` ranks a record by its better member.
+        Members fail differently: logistic regression on TF-IDF (class
+        weights, ``config``'s features) is the better ranker on the Cohen drug
+        reviews; Doc2Vec embeddings and naive Bayes (alpha ``ens_nb_alpha`` on
+        its own 1-3-gram features, ``ens_nb_balance``: ASReview's "double"
+        resampling by default) on Kitchenham and Nagtegaal. Combining ranks,
+        not probabilities, keeps naive Bayes' near-0/1 probabilities from
+        drowning the others; ``ens_combine="max"`` ranks a record by its best
+        member, ``"mean"`` by the mean of the members' ranks.
         """
         ranks = []
         for member in self.config.ens_members:
@@ -466,6 +482,10 @@ class Ranker:
 
     def _member_scores(self, member: str, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
         """One ensemble member's score of every record (higher = more likely)."""
+        if member in ("lr", "svm") and self.features is None:
+            raise ValueError(f"the {member} member needs build_features' TF-IDF view")
+        if member == "nb" and self.nb_features is None:
+            raise ValueError("the nb member needs build_features' naive Bayes view")
         if member == "lr":
             lr = _classifier(replace(self.config, classifier="lr", balance="weights"))
             return lr.fit(self.features[idx], y).decision_function(self.features)

@@ -130,12 +130,15 @@ def test_pooled_asreview_wss_of_one_seed_is_that_seed_s_value() -> None:
     assert -1.0 <= two.as_dict()["wss95_asreview_pooled"] <= 1.0
 
 
-def test_ensemble_reads_two_feature_views() -> None:
+def test_ensemble_builds_only_the_views_its_members_read() -> None:
     from reviewflow.ranking.model import build_features
 
     texts, _ = corpus()
-    lr_view, nb_view = build_features(texts, RankerConfig(classifier="ens"))
+    lr_view, nb_view, d2v_view = build_features(texts, RankerConfig(ens_members=("lr", "nb")))
+    assert d2v_view is None
+    assert lr_view is not None and nb_view is not None
     assert lr_view.shape[0] == nb_view.shape[0] == len(texts)
+    assert build_features(texts, RankerConfig(ens_members=("nb",)))[0] is None
     # naive Bayes' view keeps stop words and 3-grams: more columns than the LR view
     assert nb_view.shape[1] > lr_view.shape[1]
 
@@ -223,10 +226,14 @@ def test_unknown_or_empty_ensemble_members_are_rejected() -> None:
 
 def test_d2v_member_needs_its_embeddings() -> None:
     texts, labels = corpus()
-    views = Ranker(texts, RankerConfig()).features, Ranker(texts, RankerConfig()).nb_features
+    pair = RankerConfig(ens_members=("lr", "nb"))
+    views = Ranker(texts, pair).features, Ranker(texts, pair).nb_features, None
     ranker = Ranker(texts, RankerConfig(ens_members=("lr", "d2v")), features=views)
     with pytest.raises(ValueError, match="d2v"):
         ranker.fit({labels.index(1): 1, labels.index(0): 0})
+    no_nb = Ranker(texts, RankerConfig(ens_members=("nb",)), features=(views[0], None, None))
+    with pytest.raises(ValueError, match="nb"):
+        no_nb.fit({labels.index(1): 1, labels.index(0): 0})
 
 
 def test_doc2vec_view_is_deterministic_and_ranks_relevant_first() -> None:
@@ -240,7 +247,7 @@ def test_doc2vec_view_is_deterministic_and_ranks_relevant_first() -> None:
     assert np.allclose(np.linalg.norm(first, axis=1), 1, atol=1e-4)
     assert np.array_equal(first, doc2vec_view(texts, config))  # same records, same vectors
     views = build_features(texts, config)
-    assert len(views) == 3
+    assert views[2] is not None and views[2].shape == first.shape
     known = {labels.index(1): 1, labels.index(0): 0}
     # a tiny corpus needs many passes to learn anything
     alone = Ranker(texts, RankerConfig(ens_members=("d2v",), d2v_dim=16, d2v_epochs=200))
