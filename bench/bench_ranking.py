@@ -321,13 +321,15 @@ def main() -> None:
 
 
 def compare(sets: list[LabelledSet], seeds: list[int]) -> None:
+    default = RankerConfig()
     configs = {
-        "ens": RankerConfig(),
-        "ens mean": replace(RankerConfig(), ens_combine="mean"),
-        "lr": replace(RankerConfig(), classifier="lr"),
-        "lr dbl": replace(RankerConfig(), classifier="lr", balance="double"),
-        "svm": replace(RankerConfig(), classifier="svm"),
-        "nb dbl": replace(RankerConfig(), classifier="nb", nb_alpha=1.0, balance="double"),
+        "lr+d2v": default,
+        "lr+nb": replace(default, ens_members=("lr", "nb")),
+        "lr+nb+d2v": replace(default, ens_members=("lr", "nb", "d2v")),
+        "lr+nb+svm": replace(default, ens_members=("lr", "nb", "svm")),
+        "d2v": replace(default, ens_members=("d2v",)),
+        "lr": replace(default, classifier="lr"),
+        "svm": replace(default, classifier="svm", c=1.0),
     }
     print(f"WSS@95 (%, ours), mean of seeds {seeds}")
     print(f"{'dataset':<24}" + "".join(f"{k:>9}" for k in configs), flush=True)
