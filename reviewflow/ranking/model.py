@@ -185,7 +185,13 @@ passes instead of 20: 55.7 / 52.6 (5 seeds). Also measured: naive Bayes + d2v
 (no TF-IDF LR; ADHD 64.8, Estrogens 37.5, Bannach-Brown 43.6: stopped).
 A small or title-only record set gets more Doc2Vec passes
 (``d2v_min_token_passes``); none of the nine sets is affected (each has at
-least 72,000 tokens).
+least 72,000 tokens). Cost at 100,000 abstracts (corpus abstracts, words
+shuffled, 220 words each; one process): feature build 374 s CPU, peak RSS
+2.35 GB, against 73 s / 2.36 GB for the third round's LR+NB views (TF-IDF
+view alone: 52 s / 2.34 GB). Memory is set by the TF-IDF view; Doc2Vec's 20
+passes add ~5 minutes in the TUI's background child before the first ranking
+(the screen keeps the file order meanwhile). A refit adds a dense 40-column
+logistic regression (milliseconds).
 """
 
 from __future__ import annotations
