@@ -190,8 +190,8 @@ shuffled, 220 words each; one process): feature build 374 s CPU, peak RSS
 2.35 GB, against 73 s / 2.36 GB for the third round's LR+NB views (TF-IDF
 view alone: 52 s / 2.34 GB). Memory is set by the TF-IDF view; Doc2Vec's 20
 passes add ~5 minutes in the TUI's background child before the first ranking
-(the screen keeps the file order meanwhile). A refit adds a dense 40-column
-logistic regression (milliseconds).
+(the screen keeps the file order meanwhile). A refit is cheaper than with
+naive Bayes: 16 ms against 48 ms at 1,010 labels on clean Nagtegaal.
 """
 
 from __future__ import annotations
