@@ -143,6 +143,24 @@ def test_ensemble_builds_only_the_views_its_members_read() -> None:
     assert nb_view.shape[1] > lr_view.shape[1]
 
 
+def test_doc2vec_gives_way_to_naive_bayes_above_its_size_cap() -> None:
+    """Embeddings cost minutes at 100,000 records: above the cap NB takes their place."""
+    from reviewflow.ranking.model import build_features, for_size
+
+    texts, labels = corpus()
+    small_cap = RankerConfig(ens_members=("lr", "d2v"), d2v_max_records=len(texts) - 1)
+    assert for_size(small_cap, len(texts)).ens_members == ("lr", "nb")
+    assert for_size(small_cap, len(texts) - 1).ens_members == ("lr", "d2v")
+    assert for_size(RankerConfig(ens_members=("d2v", "nb"), d2v_max_records=1), 5
+                    ).ens_members == ("nb",)
+    lr_view, nb_view, d2v_view = build_features(texts, small_cap)
+    assert d2v_view is None and nb_view is not None and lr_view is not None
+    ranker = Ranker(texts, small_cap)
+    assert ranker.config.ens_members == ("lr", "nb")
+    ranker.fit({i: y for i, y in enumerate(labels[:8])})
+    assert ranker.order(list(range(len(texts))))  # ranks with the stand-in member
+
+
 def test_max_rank_ensemble_lets_either_member_bring_a_record_up() -> None:
     texts, labels = corpus()
     first_pos, first_neg = labels.index(1), labels.index(0)
