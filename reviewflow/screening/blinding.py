@@ -26,6 +26,7 @@ from reviewflow.screening.state import (
 )
 from reviewflow.store import models
 from reviewflow.store.audit import AuditEvent
+from reviewflow.store.dedup_state import related_index
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class RecordCard:
     others: tuple[Vote, ...]  # empty while blinded
     resolution: Resolution | None  # None while blinded
     blinded: bool  # True when something was withheld (or would be, once decided)
+    related: tuple[tuple[int, str], ...] = ()  # (record id, why) flagged by dedup
 
 
 def visible(status: RecordStatus, viewer: Viewer) -> tuple[Vote | None, tuple[Vote, ...],
@@ -82,7 +84,8 @@ def record_databases(session: Session, record_id: int) -> tuple[str, ...]:
 
 
 def record_card(session: Session, record_id: int, stage: str, viewer: Viewer,
-                people: dict[int, tuple[str, str]] | None = None) -> RecordCard:
+                people: dict[int, tuple[str, str]] | None = None,
+                related: dict[int, tuple[tuple[int, str], ...]] | None = None) -> RecordCard:
     """The one way a record reaches a screen: fetched by id, filtered by blinding."""
     r = models.RecordRow
     row = session.exec(
@@ -109,6 +112,7 @@ def record_card(session: Session, record_id: int, stage: str, viewer: Viewer,
         others=others,
         resolution=resolution,
         blinded=blinded,
+        related=(related if related is not None else related_index(session)).get(record_id, ()),
     )
 
 

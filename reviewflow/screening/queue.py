@@ -23,6 +23,7 @@ from reviewflow.screening.state import eligible_ids, my_decisions, reviewer_name
 from reviewflow.stages import FULL_TEXT
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.dedup_state import related_index
 
 QueueOrder = Callable[[Sequence[int]], list[int]]
 """Gives the order in which the remaining (undecided) record ids are screened."""
@@ -43,6 +44,7 @@ class ScreeningQueue:
             eligible = eligible_ids(s, stage)
             mine = my_decisions(s, stage, viewer.reviewer_id)
             self._people = reviewer_names(s)
+            self._related = related_index(s)  # notices, abstracts, registrations: few
         eligible_set = set(eligible)
         self.mine: dict[int, str] = {i: d for i, d in mine.items() if i in eligible_set}
         decided = sorted(self.mine)
@@ -127,7 +129,7 @@ class ScreeningQueue:
         if rid is None:
             return None
         with self.store.session() as s:
-            return record_card(s, rid, self.stage, self.viewer, self._people)
+            return record_card(s, rid, self.stage, self.viewer, self._people, self._related)
 
     # -- moving --------------------------------------------------------------
     def move(self, delta: int) -> None:

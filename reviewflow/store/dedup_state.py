@@ -57,3 +57,28 @@ def _record_ids(session: Session) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+def related_index(session: Session) -> dict[int, tuple[tuple[int, str], ...]]:
+    """Per active record, the other active records dedup flagged as related, with why.
+
+    A correction notice, a meeting abstract of the paper, a trial's registration:
+    not duplicates, but what a reviewer must see beside the record (an erratum
+    may change the data; a registration and its report are one study). Pairs
+    found between records since merged are carried to their survivors. Built
+    once per screening session: related pairs are few.
+    """
+    gone = merged_into(session)
+    p = models.DedupPair
+    rows = session.exec(
+        select(p.record_a_id, p.record_b_id, p.reason).where(p.outcome == "related")
+        .order_by(p.id)  # type: ignore[arg-type]
+    ).all()
+    index: dict[int, dict[int, str]] = {}
+    for a, b, reason in rows:
+        ra, rb = gone.get(a, a), gone.get(b, b)
+        if ra == rb:
+            continue
+        index.setdefault(ra, {}).setdefault(rb, reason or "related")
+        index.setdefault(rb, {}).setdefault(ra, reason or "related")
+    return {rid: tuple(sorted(others.items())) for rid, others in index.items()}

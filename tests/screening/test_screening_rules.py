@@ -245,3 +245,37 @@ def test_queue_takes_in_records_other_terminals_moved_on(store) -> None:
                      resolver=carol, method="arbiter")
     assert q.sync_eligible(q.eligible_now()) == (0, 0)
     assert q.ids == [1, 2, 4, 5] and q.current_id == 2
+
+
+def test_related_records_follow_merges_and_reach_the_card(store) -> None:
+    """A correction notice or a trial's registration shows beside the record screened."""
+    from reviewflow.store.dedup_state import related_index
+
+    with store.write() as s:
+        for a, b, why in ((1, 2, "erratum notice vs article"),
+                          (3, 5, "trial registration vs a report citing it"),
+                          (4, 6, "conference abstract vs full paper")):
+            s.add(models.DedupPair(record_a_id=a, record_b_id=b, score=0.9, outcome="related",
+                                   reason=why))
+        # 4 is merged into 3 and 6 into 5: their related pair is carried to the survivors
+        # (and the 3-5 pair, now also 4-6, is listed once); 5 into 3 would make it internal
+        s.add(models.DedupDecision(kept_record_id=3, merged_record_id=4, action="merge",
+                                   method="auto"))
+        s.add(models.DedupDecision(kept_record_id=5, merged_record_id=6, action="merge",
+                                   method="auto"))
+    with store.session() as s:
+        index = related_index(s)
+    assert index[1] == ((2, "erratum notice vs article"),)
+    assert index[2] == ((1, "erratum notice vs article"),)
+    assert index[3] == ((5, "trial registration vs a report citing it"),)
+    assert 4 not in index and 6 not in index
+    ann = viewer(store, "ann")
+    q = ScreeningQueue(store, ann, TA, SETTINGS)
+    assert q.card().related == ((2, "erratum notice vs article"),)
+    with store.session() as s:  # the one-off path (conflicts screen) reads the same
+        assert record_card(s, 3, TA, ann).related == index[3]
+    with store.write() as s:  # merged into one group: no longer "related" to itself
+        s.add(models.DedupDecision(kept_record_id=3, merged_record_id=5, action="merge",
+                                   method="manual"))
+    with store.session() as s:
+        assert 3 not in related_index(s)

@@ -194,3 +194,17 @@ async def test_records_reaching_full_text_elsewhere_join_the_open_screen(store) 
         assert any("1 new record at this stage" in n.message for n in app._notifications)
         await pilot.press("i")
     assert mine(store, ann, FT) == {1: "not_retrieved", 2: "include"}
+
+
+@pilot_test
+async def test_related_records_are_shown_with_the_record(store) -> None:
+    from reviewflow.store import models
+
+    with store.write() as s:
+        s.add(models.DedupPair(record_a_id=1, record_b_id=4, score=0.9, outcome="related",
+                               reason="erratum notice vs article"))
+    app = app_for(store, viewer(store, "ann"))
+    async with app.run_test(size=SIZE) as pilot:
+        assert "related: record 4 (erratum notice vs article)" in shot(app)
+        await pilot.press("n")
+        assert "related:" not in shot(app)

@@ -61,6 +61,8 @@ def card_header(card: RecordCard, settings: ScreeningSettings) -> Text:
         out.append("  ·  found in: " + ", ".join(card.databases), style="dim")
     if card.doi:
         out.append(f"  ·  doi {card.doi}", style="dim")
+    for other, why in card.related:
+        out.append(f"\nrelated: record {other} ({why})", style="bold yellow")
     return out
 
 
