@@ -101,6 +101,9 @@ def dedup(
     )] = None,
     queue: Annotated[bool, typer.Option(
         "--queue", help="List the possible duplicate pairs waiting for a person.")] = False,
+    related: Annotated[bool, typer.Option(
+        "--related", help="List records flagged related (notices, meeting abstracts, "
+        "trial registrations vs reports): not duplicates, to read together.")] = False,
 ) -> None:
     """Find duplicates: merge the certain ones, queue the possible ones for a person.
 
@@ -115,7 +118,7 @@ def dedup(
         return
     if groups_out is not None or pairs_out is not None:
         raise typer.BadParameter("--groups-out/--pairs-out need --input", param_hint="--input")
-    _store_mode(ctx, resolution, resolve, undo, queue)
+    _store_mode(ctx, resolution, resolve, undo, queue, related)
 
 
 def _stateless(inputs: list[Path], groups_out: Path, pairs_out: Path | None) -> None:
@@ -131,7 +134,7 @@ def _stateless(inputs: list[Path], groups_out: Path, pairs_out: Path | None) -> 
 
 
 def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
-                undo: int | None, queue: bool) -> None:
+                undo: int | None, queue: bool, related: bool = False) -> None:
     from reviewflow.cli.common import open_store
     from reviewflow.store import dedup_store
 
@@ -148,6 +151,8 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
         typer.echo(dedup_store.undo(store, undo))
     elif queue:
         _print_queue(store)
+    elif related:
+        _print_related(store)
     else:
         with working("Deduplicating the review's records"):
             summary_text = dedup_store.run(store).text()
@@ -168,6 +173,25 @@ def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
                     typer.echo(f"  record {row.id}: {(row.title or '(no title)')[:90]} "
                                f"[{row.year or '?'}; {row.journal or '?'}]")
     typer.echo(f"{len(pairs)} pairs waiting")
+
+
+def _print_related(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
+    from reviewflow.store import models
+    from reviewflow.store.dedup_state import related_index
+
+    with store.session() as s:
+        index = related_index(s)
+        pairs = sorted({(min(a, b), max(a, b), why) for a, others in index.items()
+                        for b, why in others})
+        titles = {}
+        for a, b, why in pairs:
+            typer.echo(f"records {a} and {b}: {why}")
+            for rid in (a, b):
+                if rid not in titles:
+                    row = s.get(models.RecordRow, rid)
+                    titles[rid] = (row.title or "(no title)")[:90] if row else "?"
+                typer.echo(f"  record {rid}: {titles[rid]}")
+    typer.echo(f"{len(pairs)} related pairs")
 
 
 def register(app: typer.Typer) -> None:

@@ -120,6 +120,23 @@ def test_cli_store_mode(store: Store) -> None:
     assert isinstance(res.exception, ReviewflowError) and "not merged" in str(res.exception)
 
 
+def test_cli_lists_related_records_once_per_surviving_pair(store: Store) -> None:
+    dedup_store.run(store)
+    with store.session() as s:
+        kept, gone = next((k, m) for m, k in merged_into(s).items())
+        other = next(i for i in active_record_ids(s) if i != kept)
+    with store.write() as s:  # a notice pair found on both members of one group
+        for rid in (kept, gone):
+            s.add(models.DedupPair(record_a_id=min(rid, other), record_b_id=max(rid, other),
+                                   score=0.9, outcome="related",
+                                   reason="erratum notice vs article"))
+    res = CliRunner().invoke(app, ["dedup", "--related", "--db", store.url])
+    assert res.exit_code == 0, res.output
+    pair = sorted((kept, other))
+    assert f"records {pair[0]} and {pair[1]}: erratum notice vs article" in res.output
+    assert res.output.count("erratum notice") == 1 and "1 related pairs" in res.output
+
+
 def _table_rows(store: Store) -> tuple[list[tuple], list[tuple]]:
     """Every stored pair and decision (ids, records, outcome/action), to compare runs."""
     with store.session() as s:
