@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reviewflow.cli.common import fail, open_store
-from reviewflow.cli.screening import find_reviewer
+from reviewflow.cli.screening import viewer_named
 from reviewflow.screening.blinding import Viewer, audit_visible
 from reviewflow.screening.settings import load_settings
 from reviewflow.stages import LABELS
@@ -28,9 +28,7 @@ def audit_viewer(store: Store, name: str | None) -> Viewer | None:
             raise fail("screening is blind: say whose view this is with --as NAME "
                        "(the arbiter sees every decision)")
         return None
-    row = find_reviewer(store, name)
-    assert row.id is not None
-    return Viewer(row.id, row.name, row.role, blind)
+    return viewer_named(store, name, blind)
 
 
 def history_command(

@@ -18,10 +18,9 @@ from typing import TextIO
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import select
 
-from reviewflow.cli.common import fail, open_store
+from reviewflow.cli.common import counting, fail, open_store
 from reviewflow.cli.export import export_app
 from reviewflow.importers import FORMATS
 from reviewflow.importers.ris_writer import write_ris
@@ -63,10 +62,9 @@ def import_files(
     if origin is not None:
         origin = check_origin(origin)
     store = open_store(ctx)
-    console = Console(stderr=True)
     prepared = [prepare(path, format=format, mapping=columns) for path in files]
     outcomes = [
-        _store_one(store, item, console, database, searched, query, origin)
+        _store_one(store, item, database, searched, query, origin)
         for item in prepared
     ]
     _summary(outcomes)
@@ -91,22 +89,15 @@ def _mapping(text: str | None) -> dict[str, str] | None:
 def _store_one(
     store: object,
     item: PreparedImport,
-    console: Console,
     database: str | None,
     searched: datetime | None,
     query: str | None,
     origin: str | None,
 ) -> ImportOutcome:
-    columns = (
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-    )
-    # Not a terminal (a log, a pipe): no bar, and no blank line where it was.
-    with Progress(*columns, console=console, transient=True,
-                  disable=not console.is_terminal) as bar:
-        task = bar.add_task(f"storing {item.path.name}", total=len(item.result.records))
+    with counting(f"storing {item.path.name}", len(item.result.records)) as bar:
 
         def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar(done)
 
         return store_prepared(
             store,  # type: ignore[arg-type]

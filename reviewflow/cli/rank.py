@@ -16,11 +16,9 @@ from typing import Any
 import typer
 
 from reviewflow.cli.common import fail, open_store
-from reviewflow.cli.screening import find_reviewer
-from reviewflow.screening.blinding import Viewer
+from reviewflow.cli.screening import viewer_named
 from reviewflow.screening.prioritise import rank_listing, stage_estimate
 from reviewflow.screening.seeds import mark_known_relevant
-from reviewflow.screening.settings import load_settings
 from reviewflow.screening.state import eligible_ids
 from reviewflow.stages import LABELS, parse_stage
 
@@ -39,25 +37,23 @@ def rank(
     """List the next records in relevance order and the stopping estimate."""
     store = open_store(ctx)
     stage_key = parse_stage(stage)
-    row = find_reviewer(store, reviewer)
-    if row.role == "arbiter":
-        raise fail(f"{row.name} is the arbiter: arbiters do not screen, so have no ranking")
-    assert row.id is not None
-    viewer = Viewer(row.id, row.name, row.role, load_settings(store).blind)
+    viewer = viewer_named(store, reviewer)
+    if viewer.role == "arbiter":
+        raise fail(f"{viewer.name} is the arbiter: arbiters do not screen, so have no ranking")
     priority, nxt, titles = rank_listing(store, viewer, stage_key, limit)
     with store.session() as s:
         est = stage_estimate(s, viewer, stage_key, len(eligible_ids(s, stage_key)))
     order = "relevance" if priority.active else "file"
     if as_json:
         typer.echo(json.dumps({
-            "reviewer": row.name, "stage": stage_key, "order": order,
+            "reviewer": viewer.name, "stage": stage_key, "order": order,
             "training_labels": priority.n_labels,
             "next": [{"record_id": i, "title": titles.get(i)} for i in nxt],
             "estimate": None if est is None else {k: _clean(v) for k, v in asdict(est).items()},
         }, ensure_ascii=False, indent=2))
         return
     why = "" if priority.active else " (needs an include and an exclude, or a seed)"
-    typer.echo(f"{LABELS[stage_key]}, {row.name}: next {len(nxt)} in {order} order{why}")
+    typer.echo(f"{LABELS[stage_key]}, {viewer.name}: next {len(nxt)} in {order} order{why}")
     for i in nxt:
         typer.echo(f"  {i:>7}  {(titles.get(i) or '(no title)')[:100]}")
     if est is None:

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from reviewflow.cli.common import fail, globals_of, open_store
-from reviewflow.cli.screening import find_reviewer
-from reviewflow.screening.blinding import Viewer, shows_breakdown
+from reviewflow.cli.screening import viewer_named
+from reviewflow.screening.blinding import shows_breakdown
 from reviewflow.screening.settings import load_settings
 from reviewflow.stages import LABELS
 from reviewflow.store.db import Store
@@ -54,9 +54,7 @@ def status(
     blind = load_settings(store).blind
     viewer = None
     if as_name is not None:
-        row = find_reviewer(store, as_name)
-        assert row.id is not None
-        viewer = Viewer(row.id, row.name, row.role, blind)
+        viewer = viewer_named(store, as_name, blind)
     with store.session() as s:
         summary = status_summary(s)
     for data in summary["stages"].values():

@@ -22,10 +22,11 @@ from sqlmodel import select
 
 from reviewflow.cli.common import fail, globals_of, open_store, review_config
 from reviewflow.screening.agreement import stage_agreement
+from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.conflicts import METHODS, Conflict, list_conflicts, resolve_conflict
 from reviewflow.screening.decisions import ROLES, ensure_reviewer, find_reviewer_named
 from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
-from reviewflow.screening.settings import ScreeningSettings, apply_toml_settings
+from reviewflow.screening.settings import ScreeningSettings, apply_toml_settings, load_settings
 from reviewflow.screening.state import stage_statuses
 from reviewflow.stages import LABELS, STAGES, parse_stage
 from reviewflow.store import models
@@ -53,6 +54,14 @@ def find_reviewer(store: Store, name: str) -> models.Reviewer:
     if row is None:
         raise fail(f"unknown reviewer {name!r}; add them with 'reviewflow reviewer add {name}'")
     return row
+
+
+def viewer_named(store: Store, name: str, blind: bool | None = None) -> Viewer:
+    """The registered reviewer ``name`` as a viewer (blind flag: the review's setting)."""
+    row = find_reviewer(store, name)
+    assert row.id is not None
+    return Viewer(row.id, row.name, row.role,
+                  load_settings(store).blind if blind is None else blind)
 
 
 def decide(

@@ -10,8 +10,7 @@ Public API (what the CLI, extraction and the TUI use):
   :mod:`reviewflow.pooling.text_forest` (Rich), imported on demand.
 """
 
-from importlib import import_module
-from typing import Any
+from reviewflow.lazy import lazy_exports
 
 # Public names -> the module holding them, resolved on first use (PEP 562): the
 # CLI reads the option enums from reviewflow.pooling.types at start-up, and that
@@ -27,11 +26,7 @@ _EXPORTS = {
     "MetaAnalysisResult": "types", "Options": "types", "Pooled": "types",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(f"reviewflow.pooling.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'reviewflow.pooling' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [

@@ -16,8 +16,7 @@ or, keyed by record id with the blinding rule applied inside::
     queue = sr.order(unscreened_ids)
 """
 
-from importlib import import_module
-from typing import Any
+from reviewflow.lazy import lazy_exports
 
 # Public names -> the module holding them. Resolved on first use (PEP 562) so that a
 # light submodule (labelled CSV reading, classifier names) does not pull in scikit-learn.
@@ -30,11 +29,7 @@ _EXPORTS = {
     "StoppingEstimate": "stopping", "stopping_estimate": "stopping",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(f"reviewflow.ranking.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'reviewflow.ranking' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "Ranker",

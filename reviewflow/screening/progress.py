@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from reviewflow.screening.agreement import Agreement, stage_agreement
-from reviewflow.screening.blinding import Viewer
+from reviewflow.screening.blinding import Viewer, shows_breakdown
 from reviewflow.screening.dedup_review import waiting_pair_ids
 from reviewflow.screening.state import stage_statuses
 from reviewflow.stages import STAGES, TITLE_ABSTRACT
@@ -62,7 +62,7 @@ def _stage_progress(session: Session, stage: str, ids: list[int],
             mine += v.reviewer_id == viewer.reviewer_id
     reviewers = tuple(
         ReviewerProgress(name, sum(c.values()),
-                         dict(c) if viewer.sees_all or name == viewer.name else None)
+                         dict(c) if shows_breakdown(viewer, viewer.blind, name) else None)
         for name, c in sorted(counts.items())
     )
     # A blinded third screener must not learn of two colleagues' disagreements

@@ -20,6 +20,7 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import record_card
 from reviewflow.screening.conflicts import Conflict, list_conflicts, resolve_conflict
 from reviewflow.stages import FULL_TEXT, LABELS
+from reviewflow.store.dedup_state import related_index
 from reviewflow.tui.screens.confirm import ConfirmPrompt
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
@@ -81,6 +82,7 @@ class ConflictsScreen(Screen[None]):
     def reload(self, keep: int = 0) -> None:
         with self.rf.store.session() as s:
             self.conflicts = list_conflicts(s, viewer=self.rf.viewer)
+            self.related = related_index(s)  # once per list, not per highlighted card
         ol = self.query_one("#conflict-list", OptionList)
         ol.clear_options()
         ol.add_options([Option(f"#{c.status.record_id} {SHORT[c.status.stage]}  {c.title[:60]}")
@@ -111,7 +113,8 @@ class ConflictsScreen(Screen[None]):
                              (b, votes[1] if len(votes) > 1 else None)):
             widget.update(Text(vote_text(vote).replace(": ", "\n", 1)) if vote else "")
         with self.rf.store.session() as s:
-            card = record_card(s, c.status.record_id, c.status.stage, self.rf.viewer)
+            card = record_card(s, c.status.record_id, c.status.stage, self.rf.viewer,
+                               related=self.related)
         out = Text(f"{LABELS[c.status.stage]} conflict\n", style="bold reverse")
         out.append_text(card_header(card, self.rf.settings))
         out.append("\n\n")
