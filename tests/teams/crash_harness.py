@@ -58,13 +58,20 @@ def consistency_of(url: str) -> Callable[[], list[str]]:
 
 
 def run_with_kills(scenario: Scenario, kills: int, max_delay: float, seed: int = 0,
-                   min_delay: float = 0.0, timeout: float = 300) -> Report:
+                   min_delay: float = 0.0, timeout: float = 300,
+                   after_progress: bool = False) -> Report:
     """Kill ``kills`` times at uniform random delays, then finish and check.
 
     When a kill finds no new work stored, the next delay range is stretched, so
     on a slow or loaded machine the kills still sweep through the work instead of
     always landing in start-up; when a run finishes before its kill (a fast, idle
     machine), the range shrinks so the remaining work is still cut mid-way.
+
+    ``after_progress``: the first two kills, and every other one after them, wait
+    until the run has stored some work and then strike within 20 ms, so kills land
+    mid-work however fast or slow the machine is (a timed kill alone missed the
+    work window on an idle machine); the others keep the random timing, start-up
+    included.
     """
     rng = random.Random(seed)
     report = Report(scenario.name)
@@ -73,7 +80,9 @@ def run_with_kills(scenario: Scenario, kills: int, max_delay: float, seed: int =
     for attempt in range(kills):
         delay = rng.uniform(min_delay, max_delay * stretch)
         finished = report.finished_first
-        problem = _one_kill(scenario, delay, report)
+        aimed = after_progress and (attempt < 2 or attempt % 2 == 0)
+        problem = _one_kill(scenario, delay, report,
+                            (before, rng.uniform(0.0, 0.02)) if aimed else None)
         if problem:
             report.problems.append(f"attempt {attempt}: {problem}")
         report.problems += [f"after kill {attempt}: {p}" for p in scenario.check()]
@@ -93,11 +102,20 @@ def run_with_kills(scenario: Scenario, kills: int, max_delay: float, seed: int =
     return report
 
 
-def _one_kill(scenario: Scenario, delay: float, report: Report) -> str | None:
+def _one_kill(scenario: Scenario, delay: float, report: Report,
+              aim: tuple[int, float] | None = None) -> str | None:
+    """Run once and SIGKILL after ``delay``, or, with ``aim`` = (progress before,
+    extra delay), once the store shows progress (at most ``timeout`` later)."""
     proc = subprocess.Popen(scenario.command, env=scenario.env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     if scenario.ready_line and proc.stdout is not None:
         proc.stdout.readline()
+    if aim is not None:
+        give_up = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < give_up \
+                and scenario.progress() == aim[0]:
+            time.sleep(0.005)
+        delay = aim[1]
     deadline = time.monotonic() + delay
     while proc.poll() is None and time.monotonic() < deadline:
         time.sleep(min(0.01, max(deadline - time.monotonic(), 0)))

@@ -103,7 +103,8 @@ def _create(url: str) -> None:
 
 def test_killed_decisions_leave_a_consistent_store(store_url: str) -> None:
     _create(store_url)
-    report = run_with_kills(decision_scenario(store_url, 2000), KILLS, MAX_DELAY_S, seed=9)
+    report = run_with_kills(decision_scenario(store_url, 2000), KILLS, MAX_DELAY_S, seed=9,
+                            after_progress=True)
     print("\n" + report.line())
     assert report.problems == []
     # Once the work is done, later runs finish before their kill: that is fine.
