@@ -14,8 +14,9 @@ worker thread and only applies the finished order on the UI thread.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
@@ -85,9 +86,14 @@ class Priority:
     n_labels: int
     order: list[int] | None
     own: int = 0  # the reviewer's own decisions when it was computed (refit cadence)
+    seconds: float = 0.0  # how long the refit took (refit cadence)
 
 
-REFIT_FRACTION = 0.05  # as ScreeningRanker's default: refit after 5% more decisions
+REFIT_FRACTION = 0.05  # a slow refit waits for 5% more decisions (ScreeningRanker's default)
+# A refit this fast runs after every decision, as in the ASReview simulation
+# studies: a reviewer reads for seconds per record, so the order can follow
+# each decision. Slower refits (large record sets) fall back to REFIT_FRACTION.
+FAST_REFIT_S = 0.5
 
 
 class RefitCadence:
@@ -98,13 +104,14 @@ class RefitCadence:
     def due(self, n_decided: int, enough_hint: bool) -> bool:
         """Is a refit worth starting after ``n_decided`` own decisions?
 
-        Counted in the reviewer's own decisions (every 5%, as measured for
-        :class:`ScreeningRanker`), so that seeds and resolutions, which also
-        train the model, do not delay the next refit.
+        Counted in the reviewer's own decisions, so that seeds and resolutions,
+        which also train the model, do not delay the next refit: after every
+        decision while a refit takes under ``FAST_REFIT_S``, else every 5%.
         """
         if self.last is None or not self.last.active:
             return enough_hint
-        step = max(1, int(REFIT_FRACTION * n_decided))
+        fast = self.last.seconds <= FAST_REFIT_S
+        step = 1 if fast else max(1, int(REFIT_FRACTION * n_decided))
         return abs(n_decided - self.last.own) >= step
 
     def close(self) -> None:
@@ -123,7 +130,8 @@ class Prioritiser(RefitCadence):
     def refresh(self) -> Priority:
         """Refit on what this viewer may see and rank every eligible record (slow: a worker)."""
         with self._lock:
-            self.last = self._refresh()
+            started = time.perf_counter()
+            self.last = replace(self._refresh(), seconds=time.perf_counter() - started)
             return self.last
 
     def _refresh(self) -> Priority:

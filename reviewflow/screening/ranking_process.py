@@ -30,8 +30,16 @@ def _serve(conn: Connection, url: str, viewer: Viewer, stage: str) -> None:
     """The child: one Prioritiser, one refresh per request, until the pipe closes."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)  # the reviewer's keypresses come first when CPUs are scarce
+    from reviewflow.ranking.threads import one_blas_thread
+
     store = Store(url)
     prioritiser = Prioritiser(store, viewer, stage)
+    with one_blas_thread():  # the child only refits, small fits one after another
+        _answer_requests(conn, prioritiser)
+    store.dispose()
+
+
+def _answer_requests(conn: Connection, prioritiser: Prioritiser) -> None:
     while True:
         try:
             conn.recv()
@@ -43,7 +51,6 @@ def _serve(conn: Connection, url: str, viewer: Viewer, stage: str) -> None:
         except Exception as exc:  # noqa: BLE001 - sent back to the parent, who reports it
             answer = ReviewflowError(f"{type(exc).__name__}: {exc}")
         conn.send(answer)
-    store.dispose()
 
 
 def _ensure_resource_tracker() -> None:

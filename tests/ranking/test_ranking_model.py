@@ -283,3 +283,16 @@ def test_doc2vec_passes_grow_on_a_small_record_set() -> None:
     # same seed: only the number of passes can differ, so equal vectors would mean
     # the floor was ignored (that it makes the vectors useful: the ranking test above)
     assert not np.allclose(doc2vec_view(texts, few), doc2vec_view(texts, RankerConfig(d2v_dim=16)))
+
+
+def test_one_blas_thread_limits_the_native_pools_and_restores_them() -> None:
+    import numpy as np  # noqa: F401 - loads OpenBLAS, the pool being limited
+    from threadpoolctl import threadpool_info
+
+    from reviewflow.ranking.threads import one_blas_thread
+
+    before = {p["filepath"]: p["num_threads"] for p in threadpool_info()}
+    assert before, "numpy's BLAS should be visible to threadpoolctl"
+    with one_blas_thread():
+        assert all(p["num_threads"] == 1 for p in threadpool_info())
+    assert {p["filepath"]: p["num_threads"] for p in threadpool_info()} == before

@@ -117,6 +117,25 @@ def test_refit_cadence_counts_own_decisions_not_seeds(store) -> None:
     assert not p.due(18, enough_hint=True) and p.due(19, enough_hint=True)
 
 
+def test_refit_cadence_every_decision_while_refits_are_fast() -> None:
+    from reviewflow.screening.prioritise import FAST_REFIT_S, Priority, RefitCadence
+
+    cadence = RefitCadence()
+    cadence.last = Priority(True, 400, [], own=400, seconds=FAST_REFIT_S / 10)
+    assert not cadence.due(400, enough_hint=True)  # nothing new since the refit
+    assert cadence.due(401, enough_hint=True)  # fast: after every decision
+    cadence.last = Priority(True, 400, [], own=400, seconds=FAST_REFIT_S * 4)
+    assert not cadence.due(401, enough_hint=True)  # slow: wait for 5% more (20)
+    assert not cadence.due(419, enough_hint=True) and cadence.due(421, enough_hint=True)
+
+
+def test_refresh_records_how_long_the_refit_took(store) -> None:
+    bob = viewer(store, "bob")
+    mark_known_relevant(store, [1, 6])
+    priority = Prioritiser(store, bob, TA).refresh()
+    assert priority.active and 0 < priority.seconds < 60
+
+
 def test_reorder_keeps_the_record_on_screen_and_every_id(store) -> None:
     from reviewflow.screening.queue import ScreeningQueue
 
