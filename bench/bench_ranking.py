@@ -131,7 +131,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -253,6 +255,14 @@ def run_set(
     }
 
 
+def _measure_set(
+    data: LabelledSet, seeds: list[int], base_seeds: list[int] | None
+) -> tuple[dict[str, float], dict[str, float] | None]:
+    """Our default model and (unless ``base_seeds`` is None) ASReview's, on one set."""
+    ours = run_set(data, RankerConfig(), seeds)
+    return ours, None if base_seeds is None else asreview_defaults(data, base_seeds)
+
+
 def asreview_defaults(data: LabelledSet, seeds: list[int]) -> dict[str, float]:
     return run_set(data, ASREVIEW_DEFAULTS, seeds, stops=False, sim=EVERY_RECORD,
                    title_abstract_only=True)
@@ -280,6 +290,8 @@ def main() -> None:
     parser.add_argument("--base-seeds", type=int, default=5,
                         help="seeds for the (slower, refit-every-record) ASReview baseline")
     parser.add_argument("--compare", action="store_true", help="compare classifiers")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="data sets measured at once (processes; default 2)")
     args = parser.parse_args()
     if not SCREENING.is_dir():
         print(f"corpus not found at {SCREENING}; nothing to measure")
@@ -297,19 +309,20 @@ def main() -> None:
     print(head)
     print("-" * len(head))
     wins = compared = 0
-    for data in sets:
-        ours = run_set(data, RankerConfig(), seeds)
-        base = None if args.quick else asreview_defaults(data, base_seeds)
-        pub = PUBLISHED.get(data.name)
-        base_txt = f"{base['wss95']:8.1f}{base['wss95_asr']:8.1f}" if base else " " * 16
-        pub_txt = f"{pub[0]:6.1f}" if pub else f"{'n/f':>6}"
-        if pub:
-            compared += 1
-            wins += ours["wss95_asr"] >= pub[0]
-        print(f"{data.name:<24}{ours['n']:>5}{ours['incl']:>5} | {ours['wss95']:7.1f}"
-              f"{ours['wss95_sd']:5.1f}{ours['wss95_asr']:8.1f}{ours['wss100']:8.1f}"
-              f"{ours['rrf10']:7.1f}{ours['at95']:6.0f} | {base_txt} | {pub_txt} | "
-              f"{ours['stop_pct']:6.1f}{ours['stop_recall']:7.1f}{ours['cpu']:6.1f}", flush=True)
+    measure = partial(_measure_set, seeds=seeds, base_seeds=None if args.quick else base_seeds)
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for data, (ours, base) in zip(sets, pool.map(measure, sets), strict=True):
+            pub = PUBLISHED.get(data.name)
+            base_txt = f"{base['wss95']:8.1f}{base['wss95_asr']:8.1f}" if base else " " * 16
+            pub_txt = f"{pub[0]:6.1f}" if pub else f"{'n/f':>6}"
+            if pub:
+                compared += 1
+                wins += ours["wss95_asr"] >= pub[0]
+            print(f"{data.name:<24}{ours['n']:>5}{ours['incl']:>5} | {ours['wss95']:7.1f}"
+                  f"{ours['wss95_sd']:5.1f}{ours['wss95_asr']:8.1f}{ours['wss100']:8.1f}"
+                  f"{ours['rrf10']:7.1f}{ours['at95']:6.0f} | {base_txt} | {pub_txt} | "
+                  f"{ours['stop_pct']:6.1f}{ours['stop_recall']:7.1f}{ours['cpu']:6.1f}",
+                  flush=True)
     print("WSS@95 = 0.95 - screened/N, mean over seeds (ours); asr-def = as ASReview 0.x"
           " computed the published figure: priors dropped, found-per-record averaged over the"
           " seeds first, then mean recall reached - screened/(N - priors) where that mean"

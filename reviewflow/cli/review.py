@@ -21,12 +21,16 @@ from reviewflow.store.queries import status_summary
 
 def init(
     ctx: typer.Context,
-    folder: Path = typer.Argument(Path("."), help="Folder for the review (created if missing)."),
+    folder: Path = typer.Argument(
+        None, show_default=False,
+        help="Folder for the review (created if missing); default: --review, else here.",
+    ),
     title: str = typer.Option("Untitled review", "--title", "-t", help="The review's title."),
     question: str = typer.Option(None, "--question", help="The review question (PICO)."),
 ) -> None:
     """Create a review folder with reviewflow.toml and its database."""
-    folder = folder.resolve()
+    # the folder argument, else the global --review ($REVIEWFLOW_REVIEW), else here
+    folder = (folder or globals_of(ctx).review or Path(".")).resolve()
     if (folder / CONFIG_NAME).exists():
         raise fail(f"{folder}: already a review folder ({CONFIG_NAME} exists)")
     outer = find_review_folder(folder.parent) if folder.parent != folder else None

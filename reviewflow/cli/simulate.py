@@ -68,6 +68,15 @@ def register(app: typer.Typer) -> None:
         classifier: Annotated[
             str, typer.Option("--classifier", help="/".join(CLASSIFIERS))
         ] = "ens",
+        refit_fraction: Annotated[
+            float,
+            typer.Option(
+                "--refit-fraction", min=0.0, max=1.0,
+                help="Refit after every record (0, the default, as the screen does on record"
+                " sets of a few thousand) or after this share more decisions (0.05: quicker,"
+                " as the screen does on large sets).",
+            ),
+        ] = 0.0,
     ) -> None:
         """Replay screening on LABELLED and report WSS@95, WSS@100, RRF@10."""
         if classifier not in CLASSIFIERS:
@@ -75,7 +84,7 @@ def register(app: typer.Typer) -> None:
                 f"choose from {', '.join(CLASSIFIERS)}", param_hint="--classifier"
             )
         from reviewflow.ranking.model import RankerConfig
-        from reviewflow.ranking.simulation import simulate
+        from reviewflow.ranking.simulation import SimulationConfig, simulate
 
         data = read_labelled_csv(labelled)
         if len(data.labels) < 3 or sum(data.labels) == len(data.labels):
@@ -86,6 +95,7 @@ def register(app: typer.Typer) -> None:
                 data.labels,
                 seeds=list(range(seed, seed + seeds)),
                 ranker_config=RankerConfig(classifier=classifier),
+                config=SimulationConfig(refit_fraction=refit_fraction),
                 progress=advance,
             )
         if plot is not None:
@@ -101,7 +111,8 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise ReviewflowError(f"cannot write plot {plot}: {exc.strerror}") from None
         if as_json:
-            payload = {"dataset": data.name, "classifier": classifier, **result.as_dict()}
+            payload = {"dataset": data.name, "classifier": classifier,
+                       "refit_fraction": refit_fraction, **result.as_dict()}
             typer.echo(json.dumps(payload))
         else:
             typer.echo(_report(result, data.name, classifier))

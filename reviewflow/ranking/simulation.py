@@ -4,12 +4,15 @@ The replay mimics how a reviewer would use the ranker and how the ASReview
 simulation papers measure it, so figures are comparable: the run is seeded
 with one randomly chosen relevant and one irrelevant record (the "prior
 knowledge"; they count as screened), then the reviewer screens the top-ranked
-record, the model is refit, and so on. To keep a run cheap the classifier is
-refit every ``max(1, refit_fraction * decisions so far)`` records instead of
-after every record (the TUI refits in the background at the same pace);
-``refit_fraction=0`` refits after every record. Once every relevant record has
-been found, the rest of the order cannot change any metric, so it is filled in
-from the last ranking without further refits.
+record, the model is refit, and so on. By default the model is refit after
+every record, as in the ASReview simulation studies and as the screening screen
+does while a refit is fast (under half a second: record sets of a few thousand);
+``refit_fraction=f`` refits every ``max(1, f * decisions so far)`` records
+instead, the screen's pace on large record sets and a quicker approximation
+(measured on the nine labelled sets, 15 seeds: WSS@95 within 1.5 points, on
+average 0.3 points lower at ``f=0.05``). Once every relevant record has been
+found, the rest of the order cannot change any metric, so it is filled in from
+the last ranking without further refits.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from reviewflow.ranking.threads import one_blas_thread
 class SimulationConfig:
     """How the replay is run (not what model it runs)."""
 
-    refit_fraction: float = 0.05
+    refit_fraction: float = 0.0
     refit_every_until: int = 0
     n_prior_relevant: int = 1
     n_prior_irrelevant: int = 1

@@ -121,3 +121,15 @@ def test_init_with_postgres_url(tmp_path: Path, pg_url: str) -> None:
     data = json.loads(res.output)
     assert data["review"]["title"] == "Team"
     assert data["database"].startswith("postgresql+psycopg")
+
+
+def test_init_honours_the_global_review_option(tmp_path: Path) -> None:
+    """``reviewflow --review DIR init`` creates DIR, not a review in the current folder."""
+    res = run("--review", str(tmp_path / "rev"), "init", "--title", "T", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "rev" / CONFIG_NAME).is_file()
+    assert not (tmp_path / CONFIG_NAME).exists()
+    # an explicit folder argument is the more specific of the two
+    res = run("--review", str(tmp_path / "other"), "init", str(tmp_path / "arg"), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "arg" / CONFIG_NAME).is_file() and not (tmp_path / "other").exists()

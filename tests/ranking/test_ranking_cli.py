@@ -87,3 +87,17 @@ def test_real_set_well_above_random(corpus: Path) -> None:
     # random order gives WSS@95 about 0 and RRF@10 about 0.10
     assert payload["wss95"] > 0.45
     assert payload["rrf10"] > 0.25
+
+
+def test_refit_fraction_is_an_option_and_reported(tmp_path: Path) -> None:
+    data = write_synthetic(tmp_path / "set.csv")
+    runs = {}
+    for args in ([], ["--refit-fraction", "0.2"]):
+        result = CliRunner().invoke(app, ["simulate", str(data), "--json", "--seeds", "1", *args])
+        assert result.exit_code == 0, result.output
+        payload = json.loads(result.output)
+        runs[payload["refit_fraction"]] = payload
+    assert set(runs) == {0.0, 0.2}
+    assert all(p["wss95"] > 0.5 for p in runs.values())
+    bad = CliRunner().invoke(app, ["simulate", str(data), "--refit-fraction", "2"])
+    assert bad.exit_code != 0

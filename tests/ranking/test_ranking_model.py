@@ -296,3 +296,28 @@ def test_one_blas_thread_limits_the_native_pools_and_restores_them() -> None:
     with one_blas_thread():
         assert all(p["num_threads"] == 1 for p in threadpool_info())
     assert {p["filepath"]: p["num_threads"] for p in threadpool_info()} == before
+
+
+@pytest.mark.parametrize(("fraction", "expected_fits"), [(0.0, None), (0.25, "fewer")])
+def test_replay_refits_after_every_record_by_default(fraction: float, expected_fits) -> None:
+    from reviewflow.ranking.simulation import SimulationConfig, replay
+
+    texts, labels = corpus()
+
+    class CountingRanker(Ranker):
+        fits = 0
+
+        def fit(self, labels):  # noqa: ANN001, ANN202 - counts, then Ranker.fit
+            CountingRanker.fits += 1
+            return super().fit(labels)
+
+    ranker = CountingRanker(texts, RankerConfig(classifier="lr"))
+    config = SimulationConfig() if fraction == 0.0 else SimulationConfig(refit_fraction=fraction)
+    order = replay(ranker, labels, seed=0, config=config)
+    truth = np.asarray(labels)[order]
+    last_relevant = int(np.flatnonzero(truth)[-1]) + 1  # records screened to find them all
+    n_prior = 2
+    if expected_fits is None:  # one fit before each record screened after the priors
+        assert CountingRanker.fits == last_relevant - n_prior
+    else:
+        assert CountingRanker.fits < (last_relevant - n_prior) / 2
