@@ -12,7 +12,7 @@ no UI. The screening screen uses it like this (in a background worker)::
 or, keyed by record id with the blinding rule applied inside::
 
     sr = ScreeningRanker(record_ids, texts, reviewer="ana")
-    if sr.needs_refit(n_labels): sr.refit(decisions, resolutions, known_relevant)
+    sr.refit(decisions, resolutions, known_relevant)  # when due: screening.prioritise
     queue = sr.order(unscreened_ids)
 """
 

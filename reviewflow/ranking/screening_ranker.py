@@ -27,7 +27,6 @@ class ScreeningRanker:
         texts: Sequence[str],
         reviewer: str,
         config: RankerConfig | None = None,
-        refit_fraction: float = 0.05,
     ) -> None:
         if len(record_ids) != len(texts):
             raise ValueError("record_ids and texts differ in length")
@@ -35,18 +34,11 @@ class ScreeningRanker:
         self.record_ids = list(record_ids)
         self._index = {rid: i for i, rid in enumerate(self.record_ids)}
         self.ranker = Ranker(texts, config)
-        self.refit_fraction = refit_fraction
-        self._labels_at_fit = 0
 
     @property
     def ready(self) -> bool:
         """True once there is a model (at least one relevant example seen)."""
         return self.ranker.is_fitted
-
-    def needs_refit(self, n_labels: int) -> bool:
-        """Refit after ``max(1, refit_fraction * labels)`` new labels (cheap, measured)."""
-        step = max(1, int(self.refit_fraction * n_labels))
-        return n_labels - self._labels_at_fit >= step or not self.ready
 
     def refit(
         self,
@@ -60,7 +52,6 @@ class ScreeningRanker:
             labels.setdefault(rid, 1)
         by_index = {self._index[rid]: y for rid, y in labels.items() if rid in self._index}
         self.ranker.fit(by_index)
-        self._labels_at_fit = len(by_index)
         return len(by_index)
 
     def order(self, unscreened: Iterable[Hashable]) -> list[Hashable]:

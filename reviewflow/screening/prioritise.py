@@ -89,7 +89,7 @@ class Priority:
     seconds: float = 0.0  # how long the refit took (refit cadence)
 
 
-REFIT_FRACTION = 0.05  # a slow refit waits for 5% more decisions (ScreeningRanker's default)
+REFIT_FRACTION = 0.05  # a slow refit waits for 5% more decisions
 # A refit this fast runs after every decision, as in the ASReview simulation
 # studies: a reviewer reads for seconds per record, so the order can follow
 # each decision. Slower refits (large record sets) fall back to REFIT_FRACTION.
@@ -143,8 +143,7 @@ class Prioritiser(RefitCadence):
             if not data.enough:
                 return Priority(False, len(data.labels), None, data.own)
             if self._ranker is None or frozenset(ids) != self._ids:
-                self._ranker = ScreeningRanker(ids, record_texts(s, ids), self.viewer.name,
-                                               refit_fraction=REFIT_FRACTION)
+                self._ranker = ScreeningRanker(ids, record_texts(s, ids), self.viewer.name)
                 self._ids = frozenset(ids)
         ranker = self._ranker
         n = ranker.refit([(rid, self.viewer.name, y) for rid, y in data.labels.items()],
