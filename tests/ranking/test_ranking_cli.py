@@ -101,3 +101,13 @@ def test_refit_fraction_is_an_option_and_reported(tmp_path: Path) -> None:
     assert all(p["wss95"] > 0.5 for p in runs.values())
     bad = CliRunner().invoke(app, ["simulate", str(data), "--refit-fraction", "2"])
     assert bad.exit_code != 0
+
+
+def test_large_sets_refit_every_five_percent_by_default(tmp_path: Path, monkeypatch) -> None:
+    import reviewflow.cli.simulate as simulate_cli
+
+    data = write_synthetic(tmp_path / "set.csv")  # 72 records
+    monkeypatch.setattr(simulate_cli, "EVERY_RECORD_UP_TO", 50)
+    result = CliRunner().invoke(app, ["simulate", str(data), "--json", "--seeds", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["refit_fraction"] == 0.05
