@@ -216,7 +216,7 @@ Means over seeds 0-5 (default 68.4): C=0.3 or 0.1 for its regression 68.5,
 68.8; 20 or 80 dimensions 68.9, 69.1; 10 passes 69.6 (but 52.6 against 53.6
 over the nine sets in the fourth round). All within the seeds' spread.
 Refitting after every record, the protocol of the published figures and
-now the screen's cadence while a refit is fast, gives 71.8, 71.7 and 64.5
+now the screen's cadence while a refit is fast, gives 71.8, 71.7 and 64.4
 for seeds 0-2 and a small gain on most sets (bench/bench_ranking.py). It is
 affordable because a refit now runs on one BLAS thread
 (:mod:`reviewflow.ranking.threads`): 27 ms instead of 207 ms per refit and
