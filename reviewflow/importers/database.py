@@ -2,13 +2,17 @@
 
 The user can always say ``--database``; this guess only fills the gap when they
 do not. It looks at the tell-tale fields each vendor writes (``DB  - Scopus``,
-Scopus/Lens/EBSCO/Ovid URLs, ``AN  - WOS:``, ``DP  - NLM``) in the first few
-records, and returns ``None`` rather than a wrong guess.
+Scopus/Lens/EBSCO/Ovid URLs, ``AN  - WOS:``, ``DP  - NLM``) in every record,
+and returns ``None`` rather than a wrong guess: a reference-manager library
+whose records came from several databases is no one database's search, and
+naming it after its largest share would put the others' records in the wrong
+PRISMA row.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 Raw = dict[str, list[str]]
 
@@ -44,17 +48,34 @@ _OVID_NAMES = {
 }
 
 
+# A file is named after a database when at least this share of the records
+# that show where they came from agree (a few strays: records added by hand).
+DOMINANT_SHARE = 0.8
+
+
 def guess_ris_database(records: list[tuple[int, Raw]], preamble: str = "") -> str | None:
-    """Database of a RIS file, from its preamble or its first records."""
+    """Database of a RIS file, from its preamble or its records (None: unknown or mixed)."""
     match = re.search(r"^Database:\s*(.+)$", preamble, re.MULTILINE)
     if match:
         return match.group(1).strip()
-    votes: dict[str, int] = {}
-    for _, raw in records[:20]:
-        guess = _guess_one(raw)
-        if guess:
-            votes[guess] = votes.get(guess, 0) + 1
-    return max(votes, key=lambda name: votes[name]) if votes else None
+    votes = database_votes(records)
+    if not votes:
+        return None
+    name, count = votes.most_common(1)[0]
+    return name if count >= DOMINANT_SHARE * votes.total() else None
+
+
+def database_votes(records: list[tuple[int, Raw]]) -> Counter[str]:
+    """How many records show each database's tell-tale fields."""
+    return Counter(guess for _, raw in records if (guess := _guess_one(raw)))
+
+
+def mixed_databases(records: list[tuple[int, Raw]], preamble: str = "") -> str | None:
+    """"Web of Science 8, Dimensions 5, Lens 4" when no one database dominates, else None."""
+    votes = database_votes(records)
+    if len(votes) < 2 or guess_ris_database(records, preamble) is not None:
+        return None
+    return ", ".join(f"{name} {n}" for name, n in votes.most_common())
 
 
 def _guess_one(raw: Raw) -> str | None:

@@ -57,8 +57,15 @@ def parse(text: str, source: str = "<text>", mapping: dict[str, str] | None = No
     records = []
     for position, (line, raw) in enumerate(raws, 1):
         records.append(to_record(raw, position, line, warnings))
-    from reviewflow.importers.database import guess_ris_database
+    from reviewflow.importers.database import guess_ris_database, mixed_databases
 
+    mix = mixed_databases(raws, preamble)
+    if mix:
+        warnings.append(ImportWarning(
+            None, f"records come from several databases ({mix}); PRISMA counts records per "
+            "database search: import each database's own export, or name this file's source "
+            "with --database",
+        ))
     return ReadOutput(records, warnings, guess_ris_database(raws, preamble))
 
 
