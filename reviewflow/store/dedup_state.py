@@ -68,12 +68,14 @@ def related_index(session: Session) -> dict[int, tuple[tuple[int, str], ...]]:
     found between records since merged are carried to their survivors. Built
     once per screening session: related pairs are few.
     """
-    gone = merged_into(session)
     p = models.DedupPair
     rows = session.exec(
         select(p.record_a_id, p.record_b_id, p.reason).where(p.outcome == "related")
         .order_by(p.id)  # type: ignore[arg-type]
     ).all()
+    if not rows:  # the usual case: no need to rebuild the merge map the queue just built
+        return {}
+    gone = merged_into(session)
     index: dict[int, dict[int, str]] = {}
     for a, b, reason in rows:
         ra, rb = gone.get(a, a), gone.get(b, b)
