@@ -115,10 +115,10 @@ model itself, replayed the same way, gives 71.3 here, so the two are level
 within the spread of 15 random starts (the published sd over runs is 1.37).
 The margin is not robust: the embeddings depend on their (fixed) seed, and
 with seeds 1 and 2 the same 15 runs give 71.7 and 64.4 (`--d2v-seed 1` or 2;
-with 5% refits, seeds 0-5 gave 71.3, 71.4, 64.6, 69.2, 70.5, 63.3). The published run used hyperparameters
-optimised on this very data set (NB alpha 0.066, trigrams, tuned resampling);
-our default is measured for all nine rows at once. The pooled figure on
-Urinary Incontinence (40 relevant; 2-3 late records decide it) swings between
+with 5% refits, seeds 0-5 gave 71.3, 71.4, 64.6, 69.2, 70.5, 63.3). The
+published run used hyperparameters optimised on this very data set (NB
+alpha 0.066, trigrams, tuned resampling); our default is measured for all
+nine rows at once. The pooled figure on Urinary Incontinence (40 relevant; 2-3 late records decide it) swings between
 41 and 50 with the seeds for both ensembles.
 
 Other sets: Kitchenham_2010, Bannach-Brown_2019 and the five Cohen_2006 sets
