@@ -118,8 +118,9 @@ with seeds 1 and 2 the same 15 runs give 71.7 and 64.4 (`--d2v-seed 1` or 2;
 with 5% refits, seeds 0-5 gave 71.3, 71.4, 64.6, 69.2, 70.5, 63.3). The
 published run used hyperparameters optimised on this very data set (NB
 alpha 0.066, trigrams, tuned resampling); our default is measured for all
-nine rows at once. The pooled figure on Urinary Incontinence (40 relevant; 2-3 late records decide it) swings between
-41 and 50 with the seeds for both ensembles.
+nine rows at once. The pooled figure on Urinary Incontinence (40 relevant;
+2-3 late records decide it) swings between 41 and 50 with the seeds for both
+ensembles.
 
 Other sets: Kitchenham_2010, Bannach-Brown_2019 and the five Cohen_2006 sets
 have no published ASReview WSS@95 in the stored sources we could search
