@@ -53,29 +53,25 @@ _OVID_NAMES = {
 DOMINANT_SHARE = 0.8
 
 
-def guess_ris_database(records: list[tuple[int, Raw]], preamble: str = "") -> str | None:
-    """Database of a RIS file, from its preamble or its records (None: unknown or mixed)."""
+def guess_ris_database(
+    records: list[tuple[int, Raw]], preamble: str = ""
+) -> tuple[str | None, str | None]:
+    """(database, mix) of a RIS file, from its preamble or its records, in one pass.
+
+    ``database`` is None when unknown or mixed; ``mix`` ("Web of Science 8,
+    Dimensions 5, Lens 4") is set only when several databases share the records
+    and none dominates, for the import's warning.
+    """
     match = re.search(r"^Database:\s*(.+)$", preamble, re.MULTILINE)
     if match:
-        return match.group(1).strip()
-    votes = database_votes(records)
+        return match.group(1).strip(), None
+    votes = Counter(guess for _, raw in records if (guess := _guess_one(raw)))
     if not votes:
-        return None
+        return None, None
     name, count = votes.most_common(1)[0]
-    return name if count >= DOMINANT_SHARE * votes.total() else None
-
-
-def database_votes(records: list[tuple[int, Raw]]) -> Counter[str]:
-    """How many records show each database's tell-tale fields."""
-    return Counter(guess for _, raw in records if (guess := _guess_one(raw)))
-
-
-def mixed_databases(records: list[tuple[int, Raw]], preamble: str = "") -> str | None:
-    """"Web of Science 8, Dimensions 5, Lens 4" when no one database dominates, else None."""
-    votes = database_votes(records)
-    if len(votes) < 2 or guess_ris_database(records, preamble) is not None:
-        return None
-    return ", ".join(f"{name} {n}" for name, n in votes.most_common())
+    if count >= DOMINANT_SHARE * votes.total():
+        return name, None
+    return None, ", ".join(f"{db} {n}" for db, n in votes.most_common())
 
 
 def _guess_one(raw: Raw) -> str | None:

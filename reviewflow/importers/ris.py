@@ -57,16 +57,16 @@ def parse(text: str, source: str = "<text>", mapping: dict[str, str] | None = No
     records = []
     for position, (line, raw) in enumerate(raws, 1):
         records.append(to_record(raw, position, line, warnings))
-    from reviewflow.importers.database import guess_ris_database, mixed_databases
+    from reviewflow.importers.database import guess_ris_database
 
-    mix = mixed_databases(raws, preamble)
+    database, mix = guess_ris_database(raws, preamble)
     if mix:
         warnings.append(ImportWarning(
             None, f"records come from several databases ({mix}); PRISMA counts records per "
             "database search: import each database's own export, or name this file's source "
             "with --database",
         ))
-    return ReadOutput(records, warnings, guess_ris_database(raws, preamble))
+    return ReadOutput(records, warnings, database)
 
 
 def split_records(text: str) -> tuple[list[tuple[int, dict[str, list[str]]]], list, str]:
