@@ -27,7 +27,7 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.screening.support import decide, make_review, make_store, viewer
+from tests.screening.support import add_pair, decide, make_review, make_store, viewer
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
@@ -228,3 +228,51 @@ def test_unknown_names_are_refused_with_one_line(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "there is 'ann'" in str(res.exception)
     with Store.open(load_config(review).database_url()) as store, store.session() as s:
         assert sorted(p.name for p in load_review_state(s).people.values()) == ["ann", "bob"]
+
+
+# -- scenario 3: merges keep decisions --------------------------------------------------
+
+def test_merge_keeps_the_included_report_and_distinct_really_splits(tmp_path: Path) -> None:
+    review = make_review(tmp_path / "rev", 4)
+    with Store.open(load_config(review).database_url()) as store:
+        ann, bob = viewer(store, "ann"), viewer(store, "bob")
+        for who in (ann, bob):
+            decide(store, who, 1, TA, "exclude")
+            decide(store, who, 2, TA, "include")
+        for who in (ann, bob):
+            decide(store, who, 2, FT, "include")
+        pair = add_pair(store, 1, 2)
+        with store.session() as s:
+            assert prisma_counts(s).included_reports == 1
+    res = _cli(review, "dedup", "--resolve", str(pair), "duplicate")
+    assert res.exit_code == 0, res.output
+    assert "record 1 merged into record 2" in res.output
+    assert "record 1: excluded at title/abstract; record 2: included at full text" in res.output
+    with Store.open(load_config(review).database_url()) as store, store.session() as s:
+        counts, state = prisma_counts(s), load_review_state(s)
+    assert counts.included_reports == 1 and state.included_reports == (2,)
+    assert counts.removed_duplicates_manual == 1
+    res = _cli(review, "dedup", "--resolve", str(pair), "distinct")
+    assert res.exit_code == 0 and "kept apart" in res.output
+    with Store.open(load_config(review).database_url()) as store, store.session() as s:
+        state = load_review_state(s)
+    assert 1 in state.active and 2 in state.active and state.merges.kept_of == {}
+
+
+def test_automatic_merge_never_drops_a_decided_record(store) -> None:
+    from reviewflow.dedup.result import DedupResult, DuplicateGroup, ScoredPair
+    from reviewflow.records import Record
+    from reviewflow.store.dedup_store import _store_merges
+
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    for who in (ann, bob):
+        decide(store, who, 2, TA, "include")
+    # the engine keeps record 1 (index 0); record 2 carries the decisions, so it survives
+    group = DuplicateGroup([0, 1], 0, [ScoredPair(0, 1, 1.0, "same DOI")], Record())
+    result = DedupResult(2, [group])
+    with store.write() as s:
+        assert _store_merges(s, {}, [1, 2], result, {2}) == 1
+        assert _store_merges(s, {}, [1, 2], result, {2}) == 0  # a second run writes nothing
+    with store.session() as s:
+        state = load_review_state(s)
+    assert state.merges.kept_of == {1: 2} and state.stage(FT).eligible == (2,)
