@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from reviewflow.cli._pool_beyond import run_beyond
 from reviewflow.errors import InputError, ReviewflowError
 from reviewflow.pooling.types import Measure, Method, Model, Tau2Method
 
@@ -55,6 +56,13 @@ def pool_command(
     plot: Path | None = typer.Option(None, "--plot", help="Write a forest plot (.png/.svg/.pdf)."),
     arms: str = typer.Option("Experimental,Control", "--arms",
                              help="The two arms' names for the headings, e.g. 'MSC,Control'."),
+    moderator: list[str] = typer.Option(
+        [], "--moderator", help="Meta-regression on this column (repeatable): numbers are a "
+        "covariate, text a factor (first level in sorted order is the reference)."),
+    trim_fill: bool = typer.Option(False, "--trim-fill",
+                                   help="Trim-and-fill (L0) on the chosen model."),
+    permutations: int = typer.Option(0, "--permutations", min=0,
+                                     help="Permutation test of the moderators (iterations)."),
 ) -> None:
     """Meta-analyse a CSV of studies, RevMan 5 style.
 
@@ -76,6 +84,8 @@ def pool_command(
         method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
         smd_convention=smd_convention.value,
     )
+    beyond = run_beyond(frame, result, source=str(file), subgroup=subgroup,
+                        moderators=moderator, trim_fill=trim_fill, permutations=permutations)
     if plot is not None:
         from reviewflow.pooling.plots import save_forest_plot
 
@@ -84,9 +94,13 @@ def pool_command(
             "favours": (f"Favours [{left}]", f"Favours [{right}]")}
         save_forest_plot(result, plot, groups=(left, right), **named)
     if as_json:
-        typer.echo(json.dumps(result_to_json_dict(result), indent=2))
+        payload = result_to_json_dict(result)
+        payload.update(beyond.json if beyond else {})
+        typer.echo(json.dumps(payload, indent=2))
     else:
         typer.echo(render_text(result, (groups[0], groups[1])), nl=False)
+        if beyond:
+            typer.echo(beyond.text, nl=False)
 
 
 def register(app: typer.Typer) -> None:
