@@ -33,20 +33,6 @@ SUMMARY_LEGEND = {"low": "Low risk of bias", "some_concerns": "Some concerns",
 DERIVED_OVERALL = Domain("overall", "Overall risk of bias (derived: worst domain)")
 
 
-def derived_overall(table: RobTable, study: str) -> str:
-    """RoB 1 has no overall domain; summarise as the Handbook (5.1, table 8.7.a)
-    does across domains: low if all are low, high if any is high, else unclear.
-    "none" when no domain is judged."""
-    given = [j.judgement for j in table.judgements.get(study, {}).values()]
-    if not given:
-        return "none"
-    if "high" in given:
-        return "high"
-    if all(g == "low" for g in given) and len(given) == len(table.tool.domains):
-        return "low"
-    return "unclear"
-
-
 def columns_of(table: RobTable) -> list[Domain]:
     """The tool's domains, plus a derived Overall for tools without one (RoB 1)."""
     doms = list(table.tool.domains)
@@ -55,7 +41,7 @@ def columns_of(table: RobTable) -> list[Domain]:
 
 def judgement_key(table: RobTable, study: str, dom: Domain) -> str:
     if dom is DERIVED_OVERALL:
-        return derived_overall(table, study)
+        return table.overall(study)
     j = table.judgements.get(study, {}).get(dom.id)
     return j.judgement if j else "none"
 
