@@ -20,7 +20,8 @@ from scipy.special import ndtri
 from reviewflow.grade.domains import DOWNGRADING, UPGRADING, Domain, Judgement
 
 # risk of bias: share of the analysis weight from studies at high / high-or-unclear risk
-ROB_HIGH_SHARE_VERY_SERIOUS = 0.50
+# (two levels only when most of the evidence is at high risk, one when most is not low)
+ROB_HIGH_SHARE_VERY_SERIOUS = 0.75
 ROB_CONCERN_SHARE_SERIOUS = 0.50
 # inconsistency
 I2_SERIOUS = 50.0

@@ -65,10 +65,13 @@ def ev(**kw) -> OutcomeEvidence:
 def test_risk_of_bias_counts_the_weight_not_the_studies() -> None:
     assert risk_of_bias(ev()).rule is Rule.ROB_MOSTLY_LOW
     high = tuple(StudyEvidence(s, w, r, -1, 1) for s, w, r in
-                 (("A", 60, Rob.HIGH), ("B", 20, Rob.LOW), ("C", 20, Rob.LOW)))
+                 (("A", 80, Rob.HIGH), ("B", 10, Rob.LOW), ("C", 10, Rob.LOW)))
     s = risk_of_bias(ev(studies=high))
     assert (s.judgement, s.rule) == (J.VERY_SERIOUS, Rule.ROB_MOSTLY_HIGH)
-    assert s.reason.startswith("60% of the weight")
+    assert s.reason.startswith("80% of the weight")
+    mostly = tuple(StudyEvidence(s, w, r, -1, 1) for s, w, r in
+                   (("A", 60, Rob.HIGH), ("B", 20, Rob.LOW), ("C", 20, Rob.LOW)))
+    assert risk_of_bias(ev(studies=mostly)).rule is Rule.ROB_MOSTLY_CONCERNS
     unclear = tuple(StudyEvidence(s, w, r, -1, 1) for s, w, r in
                     (("A", 30, Rob.CONCERNS), ("B", 25, Rob.UNKNOWN), ("C", 45, Rob.LOW)))
     assert risk_of_bias(ev(studies=unclear)).judgement is J.SERIOUS
