@@ -103,7 +103,7 @@ def write_docx(tables: Sequence[SofTable], path: Path, *, review_title: str = ""
         if notes:
             doc.add_paragraph().add_run("Explanations").bold = True
             for mark, text in notes:
-                doc.add_paragraph(f"{mark}. {text}")
+                doc.add_paragraph(f"{mark}. {text}").paragraph_format.space_after = Pt(1)
         legend = doc.add_paragraph()
         legend.add_run("GRADE Working Group grades of evidence. ").bold = True
         legend.add_run(" ".join(f"{a}: {b}" for a, b in CERTAINTY_LEGEND))

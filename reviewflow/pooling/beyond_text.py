@@ -9,7 +9,8 @@ from reviewflow.pooling.trimfill import TrimFill
 
 
 def _p(p: float) -> str:
-    return "< 0.0001" if p < 1e-4 else f"{p:.4f}"
+    """'P < 0.0001' or 'P = 0.0123'."""
+    return "P < 0.0001" if p < 1e-4 else f"P = {p:.4f}"
 
 
 def metareg_text(fit: MetaRegression, *, ratio: bool) -> list[str]:
@@ -23,21 +24,21 @@ def metareg_text(fit: MetaRegression, *, ratio: bool) -> list[str]:
     for c in fit.coefficients:
         ci = f"[{c.ci_low:.4f}, {c.ci_high:.4f}]"
         lines.append(f"  {c.name:<{width}}  {c.estimate:>9.4f} {c.se:>8.4f} {ci:>21} "
-                     f"{_p(c.p):>9}")
+                     f"{_p(c.p).removeprefix('P = '):>9}")
     if fit.qm is not None:
         dist = (f"F({fit.qm.df}, {fit.qm.df_resid})" if fit.qm.df_resid is not None
                 else f"Chi² = {fit.qm.stat:.2f}, df = {fit.qm.df}")
         stat = f"{dist} = {fit.qm.stat:.2f}" if fit.qm.df_resid is not None else dist
-        lines.append(f"  Test of moderators (QM): {stat}, P = {_p(fit.qm.p)}")
+        lines.append(f"  Test of moderators (QM): {stat}, {_p(fit.qm.p)}")
     lines.append(f"  Residual heterogeneity (QE): Chi² = {fit.qe.q:.2f}, df = {fit.qe.df}, "
-                 f"P = {_p(fit.qe.p)}; I² = {fit.qe.i2:.0f}%")
+                 f"{_p(fit.qe.p)}; I² = {fit.qe.i2:.0f}%")
     if fit.tau2 is not None:
         r2 = f"; R² = {fit.r2:.1f}%" if fit.r2 is not None else ""
         lines.append(f"  Residual tau² = {fit.tau2:.4f}{r2}")
     if fit.permutation is not None:
         kind = "exact" if fit.permutation.exact else "random"
         lines.append(f"  Permutation test ({fit.permutation.iterations} {kind} orders): "
-                     f"P(QM) = {_p(fit.permutation.qm_p)}")
+                     f"QM {_p(fit.permutation.qm_p)}")
     return lines
 
 

@@ -160,8 +160,10 @@ def bubble_plot(y: Sequence[float], v: Sequence[float], fit: MetaRegression, mod
         _log_axis(ax, "y", lo, hi)
     p = "P < 0.001" if slope.p < 0.001 else f"P = {slope.p:.3f}"
     r2 = f", R² = {fit.r2:.0f}%" if fit.r2 is not None else ""
-    ax.text(0.02, 0.97, f"slope {slope.estimate:.4f} ({p}){r2}", transform=ax.transAxes,
-            fontsize=FONT - 1, va="top")
+    held = "; other moderators at their means" if len(names) > 2 else ""
+    ax.text(0.01, 0.01, f"slope {slope.estimate:.4f} ({p}){r2}{held}", transform=ax.transAxes,
+            fontsize=FONT - 1.5, va="bottom", color="#333333",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5})
     ax.legend(fontsize=FONT - 1.5, frameon=False, loc="upper right")
     _finish(ax, fig, title or f"Meta-regression on {moderator}")
     return fig
