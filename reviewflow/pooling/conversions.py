@@ -57,10 +57,18 @@ class ConversionError(ReviewflowError):
         self.problem = problem
         super().__init__(f"field {field}: {problem}")
 
-    def at(self, study: str, arm: str | None = None) -> ReviewflowError:
+    def at(self, study: str, arm: str | None = None) -> LocatedError:
         """The same problem, located: 'study X, arm Y, field q1: ...'."""
+        return LocatedError(study, arm, self.field, self.problem)
+
+
+class LocatedError(ReviewflowError):
+    """A conversion problem with its study and arm (callers may re-word the place)."""
+
+    def __init__(self, study: str, arm: str | None, field: str, problem: str) -> None:
+        self.study, self.arm, self.field, self.problem = study, arm, field, problem
         where = f"study {study!r}" + (f", arm {arm!r}" if arm else "")
-        return ReviewflowError(f"{where}, field {self.field}: {self.problem}")
+        super().__init__(f"{where}, field {field}: {problem}")
 
 
 class Origin(StrEnum):

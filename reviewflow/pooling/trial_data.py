@@ -121,7 +121,7 @@ def worst(origins) -> Origin:
     return Origin.REPORTED
 
 
-def _located(exc: ConversionError, report: ArmReport) -> ReviewflowError:
+def _located(exc: ConversionError, report: ArmReport) -> cv.LocatedError:
     return exc.at(report.study, report.arm)
 
 
@@ -132,7 +132,8 @@ def derive_arm(report: ArmReport, data_type: DataType,
     v = report.values
     try:
         if "n" not in v:
-            raise ConversionError("n", "missing (every arm needs its number of participants)")
+            raise ConversionError("n", "missing value (every arm needs its number of "
+                                  "participants)")
         n = Derived.reported(v["n"], "n")
         if data_type is DataType.DICHOTOMOUS:
             events = _events(v)
@@ -165,7 +166,7 @@ def _check_counts(n: float, events: float) -> None:
     if events < 0 or events != int(events):
         raise ConversionError("events", f"{events:g} is not a whole number >= 0")
     if events > n:
-        raise ConversionError("events", f"{events:g} events is more than the total {n:g}")
+        raise ConversionError("events", f"events ({events:g}) > n ({n:g})")
 
 
 def _events(v: Mapping[str, float]) -> Derived:
