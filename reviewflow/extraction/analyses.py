@@ -38,7 +38,7 @@ reach a published forest plot.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -201,7 +201,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     candidates = [s for s in rec.values if s.lower() not in excluded]
     _block_on_discrepancies(analysis, form, rec, candidates)
     studies = []
-    for study in _ordered(form, analysis, rec, candidates):
+    for study in sorted(candidates):
         data = rec.values[study]
         if any(data.get(f"study/{k}", "").lower() != v.lower() for k, v in analysis.where.items()):
             continue
@@ -212,10 +212,16 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
         raise ReviewflowError(f"analysis {analysis.name!r}: no study has reconciled data for "
                               f"outcome {outcome.id!r}")
     try:
-        return build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
+        data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
                      conversion=Conversion.parse(analysis.convert), subgroup=analysis.subgroup)
     except ReviewflowError as exc:
         raise ReviewflowError(f"analysis {analysis.name!r}: {exc}") from None
+    if not analysis.subgroup:
+        return data
+    key = _subgroup_order(form, analysis.subgroup)
+    ordered = sorted(data.comparisons, key=lambda c: key({"study": c.label,
+                                                           analysis.subgroup: c.subgroup}))
+    return replace(data, comparisons=tuple(ordered))
 
 
 def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[str, str]):
@@ -244,21 +250,11 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
     return out if len(roles) == 2 else []
 
 
-def _ordered(form: Form, analysis: Analysis, rec: Reconciled, studies: list[str]) -> list[str]:
-    """Studies alphabetical, or by subgroup (the form's order of choices) when the
-    subgroup is a study field."""
-    studies = sorted(studies)
-    if not analysis.subgroup or analysis.subgroup in {f.name for f in form.arm_fields}:
-        return studies
-    key = _subgroup_order(form, analysis.subgroup)
-    return sorted(studies, key=lambda s: key({"study": s, analysis.subgroup: rec.values[s].get(
-        f"study/{analysis.subgroup}", "not reported")}))
-
-
 def _subgroup_order(form: Form, name: str):
     """Subgroups in the form's order of choices (as RevMan keeps the author's order),
     else alphabetical; studies alphabetical within each."""
-    choices = [c.lower() for c in form.study_field(name).choices]
+    fields = {f.name: f for f in (*form.study_fields, *form.arm_fields)}
+    choices = [c.lower() for c in fields[name].choices]
 
     def key(row: dict[str, object]) -> tuple[int, str, str]:
         group = str(row[name]).lower()

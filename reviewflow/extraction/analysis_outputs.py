@@ -21,6 +21,7 @@ from reviewflow.extraction.analyses import Analysis, analysis_input
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import (
     AnalysisRun,
+    arm_labels,
     favours,
     leave_one_out_rows,
     pool,
@@ -50,9 +51,9 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     runs = [pool(a, data) for a, data in inputs]
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = Outputs(runs=runs)
-    arms = (form.arms[0].label, form.arms[1].label)
     for run in runs:
         name = run.analysis.name
+        arms = arm_labels(form, run.analysis)
         run.data.to_csv(out_dir / f"{name}_data.csv", index=False)
         outputs.files.append(out_dir / f"{name}_data.csv")
         labels = favours(form.outcome(run.analysis.outcome), arms)

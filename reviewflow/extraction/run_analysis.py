@@ -66,6 +66,12 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
     return AnalysisRun(analysis, data, frame, result, summary, other)
 
 
+def arm_labels(form: Form, analysis: Analysis) -> tuple[str, str]:
+    """The two column headings: the analysis's first intervention and comparator arms."""
+    treat, ctrl = analysis.arms(form)
+    return form._arm(treat[0]).label, form._arm(ctrl[0]).label
+
+
 def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
     """(left, right) labels: the left side favours treatment when lower is better."""
     treat, ctrl = (f"Favours {arms[0]}", f"Favours {arms[1]}")
@@ -95,7 +101,7 @@ def text_forest(run: AnalysisRun, form: Form) -> Any:
     """A Rich renderable of the forest plot (for the TUI), its sides named as in the plots."""
     from reviewflow.pooling.text_forest import text_forest as render
 
-    arms = (form.arms[0].label, form.arms[1].label)
+    arms = arm_labels(form, run.analysis)
     return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms))
 
 

@@ -310,7 +310,10 @@ def build_comparisons(arms: list[ArmValues], data_type: DataType, multi_arm: Mul
                            f"combined {len(treat)}+{len(ctrl)} arms (Handbook 6.5.2.10)")]
     if len(ctrl) == 1:
         shares = split_arm(ctrl[0], len(treat))
-        return [Comparison(f"{study} ({t.arm})", study, t, s, group_of(t),
+        groups = [group_of(t) for t in treat]
+        named = subgroup and None not in groups and len(set(groups)) == len(groups)
+        return [Comparison(f"{study} ({group_of(t) if named else t.arm})", study, t, s,
+                           group_of(t),
                            f"control split {i}/{len(treat)} (Handbook 23.3.4)")
                 for i, (t, s) in enumerate(zip(treat, shares, strict=True), start=1)]
     if len(treat) == 1:
@@ -346,7 +349,9 @@ class AnalysisInput:
             for suffix, arm in (("treat", c.treat), ("ctrl", c.ctrl)):
                 used = arm.used()
                 for s in stats:
-                    row[f"{s}_{suffix}"] = used[s].value
+                    value = used[s].value
+                    whole = s in ("n", "events") and value == int(value)
+                    row[f"{s}_{suffix}"] = int(value) if whole else value
             if self.subgroup:
                 row[self.subgroup] = c.subgroup if c.subgroup is not None else "not reported"
             rows.append(row)

@@ -123,13 +123,14 @@ def test_long_layout_splits_the_shared_control_into_subgroups(tmp_path: Path) ->
     doc = pool_json(write(tmp_path, LONG), "--measure", "SMD", "--method", "IV", "--model",
                     "random", "--subgroup", "cell_source")
     labels = [(s["study"], s["subgroup"]) for s in doc["studies"]]
-    assert ("Wang 2019 (BM-MSC)", "bone marrow") in labels
-    assert ("Wang 2019 (UC-MSC)", "umbilical cord") in labels
-    ns = [arm_values(doc, f"Wang 2019 ({a})", "placebo")["n"] for a in ("BM-MSC", "UC-MSC")]
+    # split comparisons are named by their subgroup when it tells them apart
+    assert ("Wang 2019 (bone marrow)", "bone marrow") in labels
+    assert ("Wang 2019 (umbilical cord)", "umbilical cord") in labels
+    arms = ("bone marrow", "umbilical cord")
+    ns = [arm_values(doc, f"Wang 2019 ({a})", "placebo")["n"] for a in arms]
     assert [n["value"] for n in ns] == [21, 20]  # 41 divided, never counted twice
     assert ns[0]["method"] == "split_shared_arm"
-    means = {arm_values(doc, f"Wang 2019 ({a})", "placebo")["mean"]["value"]
-             for a in ("BM-MSC", "UC-MSC")}
+    means = {arm_values(doc, f"Wang 2019 ({a})", "placebo")["mean"]["value"] for a in arms}
     assert means == {4.2}
     assert {g["name"]: g["k"] for g in doc["subgroups"]} == {"bone marrow": 2,
                                                              "umbilical cord": 2}
