@@ -103,6 +103,12 @@ def test_three_arm_and_median_trials(model_case) -> None:
     data = (rev / "analyses" / "ra_das28_data.csv").read_text().splitlines()
     assert data[1] == "Hu 2017 (bone marrow),4.11,1.08,36,4.53,1.12,18,bone marrow"
     assert (rev / "analyses" / "ra_das28_reported_only_forest.png").is_file()
+    # the report shows both runs and lists each converted value with its method
+    _ok("report", "--review", str(rev), "--out", str(rev / "report"))
+    html = (rev / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Forest plot, reported data only (sensitivity analysis): Rheumatoid" in html
+    assert "<td>Choi 2020 †</td><td>MSC</td><td>mean</td>" in html
+    assert "<td>luo2018</td><td>q1, median, q3, n</td>" in html
 
 
 def test_plots_from_the_model_case(model_case) -> None:
