@@ -21,7 +21,9 @@ from reviewflow.errors import InputError
 from reviewflow.pooling.trial_data import (
     CONTINUOUS_STATS,
     DICHOTOMOUS_STATS,
+    EFFECT_STATS,
     ArmReport,
+    EffectReport,
     Role,
 )
 from reviewflow.pooling.types import DataType, Measure
@@ -32,12 +34,25 @@ WIDE_EXTRA = tuple(f"{s}_{x}" for x in SUFFIXES for s in STATS
                    if s not in ("mean", "sd", "n", "events"))
 
 
+GENERIC_EXTRA = tuple(s for s in EFFECT_STATS if s not in ("estimate", "se"))
+
+
 def is_long(frame: pd.DataFrame) -> bool:
     return {"arm", "role"} <= set(frame.columns)
 
 
+def is_generic(frame: pd.DataFrame) -> bool:
+    """Reported effects: no arm columns, and an estimate or a cross-over's period means."""
+    cols = set(frame.columns)
+    arm_cols = any(c.endswith(("_treat", "_ctrl")) for c in cols)
+    return not arm_cols and not is_long(frame) and bool({"estimate", "mean_e"} & cols)
+
+
 def needs_arm_path(frame: pd.DataFrame) -> bool:
-    """True when the CSV uses arm-level columns the plain engine input lacks."""
+    """True when the CSV uses columns the plain engine input lacks (arm-level statistics,
+    the long layout, or an effect given by CI/P, a cluster or a cross-over trial)."""
+    if is_generic(frame):
+        return any(c in frame.columns for c in GENERIC_EXTRA)
     return is_long(frame) or any(c in frame.columns for c in WIDE_EXTRA)
 
 
@@ -134,6 +149,11 @@ def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | Non
         raise InputError(source, None, "no studies (the file has a header but no rows)")
     if subgroup and subgroup not in frame.columns:
         raise InputError(source, 1, f"missing column {subgroup!r} (named by --subgroup)")
+    if is_generic(frame):
+        from reviewflow.pooling.trial_data import generic_input
+
+        return generic_input(effect_reports(frame, source=source, subgroup=subgroup),
+                             subgroup=subgroup)
     if is_long(frame):
         groups = long_reports(frame, source=source)
     else:
@@ -141,3 +161,19 @@ def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | Non
     data_type = data_type_of(list(frame.columns), measure)
     return analysis_input(groups, data_type, multi_arm=MultiArm(multi_arm),
                           conversion=Conversion.parse(convert), subgroup=subgroup)
+
+
+def effect_reports(frame: pd.DataFrame, *, source: str, subgroup: str | None = None,
+                   first_line: int = 2) -> list[EffectReport]:
+    """One reported effect per row; estimates and CIs on the analysis scale (log for
+    ratios), as in the plain generic CSV."""
+    if "study" not in frame.columns:
+        raise InputError(source, 1, "missing column 'study'")
+    names = {s: s for s in EFFECT_STATS if s in frame.columns}
+    out = []
+    for i, row in enumerate(frame.to_dict("records")):
+        line = first_line + i
+        study = _text(row.get("study")) or f"Study {i + 1}"
+        attrs = {subgroup: _text(row.get(subgroup))} if subgroup else {}
+        out.append(EffectReport(study, _stats(row, names, source, line), False, attrs))
+    return out

@@ -216,18 +216,29 @@ def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived
 
 @dataclass(frozen=True)
 class Comparison:
-    """One row the engine pools: an intervention arm against a control arm."""
+    """One row the engine pools: an intervention arm against a control arm, or (generic
+    inverse variance) a reported effect and its SE."""
 
     label: str
     study: str
-    treat: ArmValues
-    ctrl: ArmValues
+    treat: ArmValues | None
+    ctrl: ArmValues | None
     subgroup: str | None = None
     handling: str = "two arms"
+    effect: Mapping[str, Derived] = field(default_factory=dict)  # estimate, se
+
+    @property
+    def arms(self) -> tuple[ArmValues, ...]:
+        return tuple(a for a in (self.treat, self.ctrl) if a is not None)
+
+    def values(self) -> dict[str, Derived]:
+        """Every value this comparison pools (arm values prefixed by the arm)."""
+        out = {f"{a.arm}/{k}": d for a in self.arms for k, d in a.used().items()}
+        return out | dict(self.effect)
 
     @property
     def origin(self) -> Origin:
-        return worst((self.treat.origin, self.ctrl.origin))
+        return worst(d.origin for d in self.values().values())
 
 
 def combine_arms(arms: list[ArmValues], data_type: DataType) -> ArmValues:
@@ -343,10 +354,15 @@ class AnalysisInput:
 
         stats = ("events", "n") if self.data_type is DataType.DICHOTOMOUS else ("mean", "sd",
                                                                                "n")
+        if self.data_type is DataType.GENERIC:
+            stats = ()
         rows = []
         for c in self.comparisons:
             row: dict[str, object] = {"study": c.label}
+            row |= {k: d.value for k, d in c.effect.items()}
             for suffix, arm in (("treat", c.treat), ("ctrl", c.ctrl)):
+                if arm is None:
+                    continue
                 used = arm.used()
                 for s in stats:
                     value = used[s].value
@@ -356,6 +372,8 @@ class AnalysisInput:
                 row[self.subgroup] = c.subgroup if c.subgroup is not None else "not reported"
             rows.append(row)
         cols = ["study", *(f"{s}_{x}" for x in ("treat", "ctrl") for s in stats)]
+        if self.data_type is DataType.GENERIC:
+            cols = ["study", "estimate", "se"]
         return pd.DataFrame(rows, columns=cols + ([self.subgroup] if self.subgroup else []))
 
     def table(self, *, source: str = "<analysis>"):
@@ -363,7 +381,8 @@ class AnalysisInput:
         from reviewflow.pooling.frame import table_from_frame
         from reviewflow.pooling.types import Measure
 
-        measure = Measure.SMD if self.data_type is DataType.CONTINUOUS else Measure.RR
+        measure = {DataType.CONTINUOUS: Measure.SMD, DataType.DICHOTOMOUS: Measure.RR,
+                   DataType.GENERIC: None}[self.data_type]
         return table_from_frame(self.frame(), measure=measure, subgroup=self.subgroup,
                                 source=source)
 
@@ -384,15 +403,20 @@ class AnalysisInput:
         """Per comparison and arm: each value used and how it was derived (JSON)."""
         return [{"study": c.study, "label": c.label, "subgroup": c.subgroup,
                  "handling": c.handling, "origin": str(c.origin),
-                 "arms": [_arm_trace(a) for a in (c.treat, c.ctrl)]}
+                 "arms": [_arm_trace(a) for a in c.arms],
+                 **({"effect": _values_trace(c.effect)} if c.effect else {})}
                 for c in self.comparisons]
 
 
 def _arm_trace(a: ArmValues) -> dict[str, Any]:
     return {"arm": a.arm, "role": str(a.role), "origin": str(a.origin),
-            "values": {k: {"value": _num(d.value), "origin": str(d.origin), "method": d.method,
-                           "from": list(d.inputs), **({"note": d.note} if d.note else {})}
-                       for k, d in a.used().items()}}
+            "values": _values_trace(a.used())}
+
+
+def _values_trace(values: Mapping[str, Derived]) -> dict[str, Any]:
+    return {k: {"value": _num(d.value), "origin": str(d.origin), "method": d.method,
+                "from": list(d.inputs), **({"note": d.note} if d.note else {})}
+            for k, d in values.items()}
 
 
 def _num(x: float) -> float | None:
@@ -404,9 +428,9 @@ def footnote(marks: Mapping[str, str]) -> str:
     used = set(marks.values())
     parts = []
     if "†" in used:
-        parts.append("† mean/SD or events converted from reported statistics")
+        parts.append("† converted from reported statistics")
     if "‡" in used:
-        parts.append("‡ includes imputed values")
+        parts.append("‡ includes imputed values (an assumed correlation or ICC)")
     return "; ".join(parts)
 
 
@@ -434,7 +458,7 @@ def _refuse_shared_arms(comparisons: list[Comparison]) -> None:
     """Two rows of one study with the very same control arm count its participants twice."""
     seen: dict[tuple, str] = {}
     for c in comparisons:
-        if c.handling != "two arms":
+        if c.handling != "two arms" or c.ctrl is None:
             continue
         key = (c.study.lower(), tuple(sorted((k, d.value) for k, d in c.ctrl.used().items())))
         if key in seen:
@@ -448,3 +472,84 @@ def _refuse_shared_arms(comparisons: list[Comparison]) -> None:
 
 def _describe(arm: ArmValues) -> str:
     return ", ".join(f"{k} {d.value:g}" for k, d in arm.used().items())
+
+
+# -- reported effects (generic inverse variance) ----------------------------------------
+
+EFFECT_STATS = ("estimate", "se", "ci_low", "ci_high", "p", "df", "cluster_size", "icc",
+                "mean_e", "mean_c", "sd_e", "sd_c", "sd_diff", "corr", "n")
+
+
+@dataclass(frozen=True)
+class EffectReport:
+    """One study's reported effect: an estimate with its SE, CI or P (ratios on their
+    natural scale when ``ratio``), optionally a cluster trial's mean cluster size and ICC,
+    or a cross-over trial's period means and SDs with a within-patient correlation."""
+
+    study: str
+    values: Mapping[str, float]
+    ratio: bool = False
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+
+def derive_effect(report: EffectReport) -> dict[str, Derived]:
+    """Estimate (analysis scale) and SE, each traced; refuses naming study and field."""
+    try:
+        return _effect(report.values, report.ratio)
+    except ConversionError as exc:
+        raise exc.at(report.study) from None
+
+
+def _effect(v: Mapping[str, float], ratio: bool) -> dict[str, Derived]:
+    if "estimate" not in v and "mean_e" in v and "mean_c" in v:
+        if "n" not in v:
+            raise ConversionError("n", "a cross-over trial needs its number of participants")
+        x = cv.crossover_md(v["mean_e"], v["mean_c"], v["n"], sd_diff=v.get("sd_diff"),
+                            sd_e=v.get("sd_e"), sd_c=v.get("sd_c"), corr=v.get("corr"))
+        est, se = x.estimate, x.se
+    else:
+        est, se = _estimate(v, ratio), _se(v, ratio)
+    if "icc" in v or "cluster_size" in v:
+        if "icc" not in v or "cluster_size" not in v:
+            raise ConversionError("icc", "a cluster trial needs both icc and cluster_size")
+        adj = cv.cluster_se(se.value, v["cluster_size"], v["icc"])
+        se = Derived(adj.value, adj.method, (*se.inputs, "cluster_size", "icc"),
+                     worst((se.origin, adj.origin)), adj.note)
+    if not se.value > 0:
+        raise ConversionError("se", f"must be > 0 (got {se.value:g})")
+    return {"estimate": est, "se": se}
+
+
+def _estimate(v: Mapping[str, float], ratio: bool) -> Derived:
+    if "estimate" not in v:
+        raise ConversionError("estimate", "missing value (give the effect estimate, or a "
+                              "cross-over trial's mean_e and mean_c)")
+    if not ratio:
+        return Derived.reported(v["estimate"], "estimate")
+    if v["estimate"] <= 0:
+        raise ConversionError("estimate", f"a ratio must be > 0 (got {v['estimate']:g})")
+    return Derived(math.log(v["estimate"]), "log", ("estimate",), Origin.REPORTED,
+                   "natural log of the reported ratio")
+
+
+def _se(v: Mapping[str, float], ratio: bool) -> Derived:
+    if "se" in v:
+        return Derived.reported(v["se"], "se")
+    if "ci_low" in v and "ci_high" in v:
+        est = v.get("estimate")
+        if est is not None and not v["ci_low"] <= est <= v["ci_high"]:
+            raise ConversionError("estimate", f"{est:g} is outside its confidence interval "
+                                  f"{v['ci_low']:g} to {v['ci_high']:g}")
+        return cv.se_from_ci(v["ci_low"], v["ci_high"], df=v.get("df"), ratio=ratio)
+    if "p" in v:
+        est = math.log(v["estimate"]) if ratio else v["estimate"]
+        return cv.se_from_p(est, v["p"], df=v.get("df"))
+    raise ConversionError("se", "missing value (give the SE, the 95% CI or the P value)")
+
+
+def generic_input(reports: list[EffectReport], *, subgroup: str | None = None) -> AnalysisInput:
+    """Reported effects -> the typed generic inverse-variance input."""
+    comparisons = [Comparison(r.study, r.study, None, None,
+                              r.attributes.get(subgroup) if subgroup else None,
+                              "reported effect", derive_effect(r)) for r in reports]
+    return AnalysisInput(DataType.GENERIC, tuple(comparisons), subgroup)

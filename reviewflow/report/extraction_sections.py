@@ -98,12 +98,12 @@ def derived_values_table(run) -> str:
 
     rows = []
     for c in run.input.comparisons:
-        for arm in (c.treat, c.ctrl):
-            for stat, d in arm.used().items():
-                if d.origin in MARKS:
-                    rows.append([f"{c.label} {MARKS[d.origin]}", arm.arm, stat,
-                                 f"{d.value:.4g}", str(d.origin), d.method, ", ".join(d.inputs),
-                                 d.note])
+        for name, d in c.values().items():
+            if d.origin in MARKS:
+                arm, _, stat = name.rpartition("/")
+                rows.append([f"{c.label} {MARKS[d.origin]}", arm or "(effect)", stat,
+                             f"{d.value:.4g}", str(d.origin), d.method, ", ".join(d.inputs),
+                             d.note])
     if not rows:
         return ""
     return ("<p class='muted'>Values not reported as such († converted, ‡ imputed):</p>"

@@ -115,7 +115,7 @@ def test_text_and_plot_mark_converted_rows(tmp_path: Path) -> None:
     lines = res.stdout.splitlines()
     assert any(line.startswith("B †") for line in lines)
     assert any(line.startswith("A ") and "†" not in line for line in lines)
-    assert lines[-1].startswith("† mean/SD or events converted")
+    assert lines[-1].startswith("† converted from reported statistics")
     assert "converted from reported statistics" in plot.read_text()
 
 
@@ -199,3 +199,61 @@ def test_convert_without_convertible_columns_is_refused(tmp_path, capsys) -> Non
         main(["pool", str(path), "--measure", "MD", "--method", "IV", "--model", "fixed",
               "--convert", "wan2014"])
     assert "--convert: the file has no median" in capsys.readouterr().err
+
+
+GENERIC = """study,estimate,se,ci_low,ci_high,p,df,cluster_size,icc,mean_e,mean_c,sd_e,sd_c,corr,n
+Plain,0.5,0.2,,,,,,,,,,,,
+ByCI,0.3,,0.1,0.5,,,,,,,,,,
+ByP,3.8,,,,0.008,45,,,,,,,,
+Cluster,0.4,0.15,,,,,30,0.02,,,,,,
+Crossover,,,,,,,,,7.0,6.5,2.38,2.21,0.68,10
+"""
+
+
+def test_generic_effects_from_ci_p_cluster_and_crossover(tmp_path: Path) -> None:
+    doc = pool_json(write(tmp_path, GENERIC), "--measure", "MD", "--method", "IV", "--model",
+                    "fixed")
+    se = {e["label"]: e["effect"]["se"] for e in doc["input"]}
+    assert se["Plain"]["method"] == "reported"
+    assert se["ByCI"]["value"] == pytest.approx(0.4 / (2 * 1.959963985), rel=1e-9)
+    assert se["ByP"]["value"] == pytest.approx(1.37, abs=5e-3)  # Handbook example
+    assert se["Cluster"]["value"] == pytest.approx(0.15 * 1.58 ** 0.5, rel=1e-12)
+    assert se["Crossover"]["value"] == pytest.approx(0.583, abs=5e-4)  # Handbook example
+    assert [e["origin"] for e in doc["input"]] == ["reported", "converted", "converted",
+                                                   "imputed", "imputed"]
+    ests = [s["estimate"] for s in doc["studies"]]
+    assert ests == pytest.approx([0.5, 0.3, 3.8, 0.4, 0.5])
+    text = runner.invoke(app, ["pool", str(write(tmp_path, GENERIC)), "--measure", "MD",
+                               "--method", "IV", "--model", "fixed"]).stdout
+    assert "Cluster ‡" in text and "ByCI †" in text and "‡ includes imputed values" in text
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("Bad,0.9,,0.1,0.5,,,,,,,,,,", "study 'Bad', field estimate: 0.9 is outside its "
+                                   "confidence interval 0.1 to 0.5"),
+    ("Bad,0.9,,,,,,,,,,,,,", "study 'Bad', field se: missing value"),
+    ("Bad,0.9,0.1,,,,,30,,,,,,,", "study 'Bad', field icc: a cluster trial needs both"),
+])
+def test_bad_generic_rows(tmp_path, capsys, row, message) -> None:
+    text = GENERIC.splitlines()[0] + "\n" + row + "\n"
+    with pytest.raises(SystemExit):
+        main(["pool", str(write(tmp_path, text)), "--measure", "MD", "--method", "IV",
+              "--model", "fixed"])
+    assert message in capsys.readouterr().err
+
+
+def test_hazard_ratios_pool_by_generic_inverse_variance(tmp_path, capsys) -> None:
+    import math
+
+    text = "study,estimate,ci_low,ci_high\nA,{},{},{}\nB,{},{},{}\n".format(
+        *(math.log(x) for x in (0.75, 0.60, 0.94, 0.9, 0.7, 1.16)))
+    doc = pool_json(write(tmp_path, text), "--measure", "HR", "--method", "IV", "--model",
+                    "fixed")
+    assert doc["measure"] == "HR"
+    assert doc["studies"][0]["estimate"] == pytest.approx(0.75)
+    assert doc["input"][0]["effect"]["se"]["method"] == "ci_z"
+    with pytest.raises(SystemExit):
+        main(["pool", str(write(tmp_path, "study,events_treat,n_treat,events_ctrl,n_ctrl\n"
+                                          "A,1,10,2,10\n", "d.csv")),
+              "--measure", "HR", "--method", "IV", "--model", "fixed"])
+    assert "hazard ratios are pooled from log HR and SE" in capsys.readouterr().err
