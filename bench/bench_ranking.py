@@ -106,7 +106,7 @@ WSS@95 %, ours / asr-def:
 
 The default (logistic regression on TF-IDF plus logistic regression on Doc2Vec
 embeddings learnt from the record set, max rank; the measurements behind it
-are in reviewflow/ranking/model.py's docstring, fourth and fifth rounds) is
+are in docs/ranking-experiments.md, fourth and fifth rounds) is
 ahead of ASReview 0.9.3's defaults on every set except Antihistamines, where
 no model does better than random order (16 relevant in 310). On the published
 comparison, like for like (same cleaning, priors, run count, refit after every
