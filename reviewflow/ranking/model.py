@@ -53,6 +53,7 @@ from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
+from reviewflow.ranking.cjk import segment as segment_cjk
 from reviewflow.ranking.classifiers import CLASSIFIERS
 
 BALANCES = ("weights", "double", "none")
@@ -77,6 +78,8 @@ class RankerConfig:
     ens_combine: str = "max"
     ens_members: tuple[str, ...] = ("lr", "d2v")
     ens_svm_c: float = 0.1
+    asvm_c: float = 0.11
+    asvm_ratio: float = 9.8
     d2v_dim: int = 40
     d2v_epochs: int = 20
     d2v_min_token_passes: int = 1_000_000
@@ -85,13 +88,14 @@ class RankerConfig:
     ens_nb_alpha: float = 1.0
     ens_nb_balance: str = "double"
     strip_accents: str | None = "unicode"
+    cjk: str = "bigrams"
     balanced: bool = True
     balance: str = "weights"
     double_params: tuple[float, float, float, float] = (2.155, 0.94, 0.789, 1.0)
     seed: int = 0
 
 
-ENS_MEMBERS = ("lr", "nb", "svm", "d2v")
+ENS_MEMBERS = ("lr", "nb", "svm", "d2v", "asvm")
 
 
 def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
@@ -111,10 +115,13 @@ def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
 # What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier one view per
 # kind of member, each built the way that member ranks best (None where no member
 # reads it): TF-IDF for logistic regression / SVM, naive Bayes' hashed 1-3-grams,
-# and dense Doc2Vec embeddings.
+# dense Doc2Vec embeddings, and ASReview 3's TF-IDF for its SVM ("asvm").
 Features = (
     sparse.csr_matrix
-    | tuple[sparse.csr_matrix | None, sparse.csr_matrix | None, np.ndarray | None]
+    | tuple[
+        sparse.csr_matrix | None, sparse.csr_matrix | None, np.ndarray | None,
+        sparse.csr_matrix | None,
+    ]
 )
 
 
@@ -126,12 +133,14 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> Features:
     ASReview's NB reads; it ranks clearly better on Kitchenham and Nagtegaal
     than NB on the logistic regression's sublinear, stop-word-free bigrams).
     """
+    texts = segment_cjk(texts, config.cjk)  # Chinese runs into units; others unchanged
     if config.classifier == "ens":
         members = set(for_size(config, len(texts)).ens_members)
         return (
             _tfidf(texts, config) if members & {"lr", "svm"} else None,
             _nb_view(texts, config) if "nb" in members else None,
             doc2vec_view(texts, config) if "d2v" in members else None,
+            asreview_view(texts, config) if "asvm" in members else None,
         )
     return _tfidf(texts, config)
 
@@ -161,6 +170,19 @@ def doc2vec_view(texts: Sequence[str], config: RankerConfig) -> np.ndarray:
     )
     vectors = np.vstack([model.dv[i] for i in range(len(texts))]).astype(np.float32)
     return normalize(vectors)
+
+
+def asreview_view(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
+    """ASReview LAB 3's default features (``elas_u4``): TF-IDF 1-2-grams, sublinear tf,
+    every term in at most 95% of the records, no stop words, no minimum count."""
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95,
+        strip_accents=config.strip_accents, dtype=np.float32,
+    )
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # every text empty, or every term in over 95% of them
+        return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
 
 
 def _nb_view(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
@@ -327,9 +349,9 @@ class Ranker:
                 raise ValueError(f"unknown balance {balance!r}; choose from {BALANCES}")
         built = features if features is not None else build_features(texts, self.config)
         # the ensemble's naive Bayes reads its own matrix; every other model has one
-        views = built if isinstance(built, tuple) else (built, built, None)
-        self.features, self.nb_features, self.d2v_features = views
-        self.n_records = next(v.shape[0] for v in views if v is not None)
+        views = built if isinstance(built, tuple) else (built, built, None, None)
+        self.features, self.nb_features, self.d2v_features, self.asvm_features = views
+        self.n_records = next((v.shape[0] for v in views if v is not None), len(texts))
         self._scores: np.ndarray | None = None
         self._nb_row_sums: np.ndarray | None = None
         self._nb_vocab = 1
@@ -397,6 +419,8 @@ class Ranker:
         if member == "svm":
             svm = LinearSVC(C=self.config.ens_svm_c, class_weight="balanced")
             return svm.fit(self.features[idx], y).decision_function(self.features)
+        if member == "asvm":
+            return self._asvm_scores(idx, y)
         if member == "d2v":
             if self.d2v_features is None:
                 raise ValueError("the d2v member needs build_features' embeddings")
@@ -416,6 +440,23 @@ class Ranker:
             self.nb_features, nb_idx, nb_y, weights, self.config.ens_nb_alpha, self._nb_row_sums,
             self._nb_vocab,
         )
+
+    def _asvm_scores(self, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """ASReview LAB 3's default classifier on its own features (``elas_u4``).
+
+        A linear SVM (squared hinge, C=0.11) with its "balanced" sample weights:
+        each irrelevant record weighs ``relevant / (ratio * irrelevant)`` against 1
+        for a relevant one (ratio 9.8), rescaled to sum to the number of rows
+        (asreview/models/balancers.py ``Balanced``, 3.0.8).
+        """
+        if self.asvm_features is None:
+            raise ValueError("the asvm member needs build_features' ASReview view")
+        n1, n0 = int(y.sum()), int(y.size - y.sum())
+        w = np.where(y == 1, 1.0, n1 / (self.config.asvm_ratio * max(n0, 1)))
+        w *= y.size / w.sum()
+        svm = LinearSVC(C=self.config.asvm_c, loss="squared_hinge")
+        x = self.asvm_features
+        return svm.fit(x[idx], y, sample_weight=w).decision_function(x)
 
     def _add_pseudo_negatives(
         self, idx: np.ndarray, y: np.ndarray
