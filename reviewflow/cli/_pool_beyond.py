@@ -28,10 +28,24 @@ class BeyondResults:
 
 def run_beyond(frame: pd.DataFrame, result: MetaAnalysisResult, *, source: str,
                subgroup: str | None, moderators: Sequence[str], trim_fill: bool,
-               permutations: int = 0) -> BeyondResults | None:
-    """Nothing asked, nothing computed (and the JSON keeps its issue 5 shape)."""
+               permutations: int = 0, original: pd.DataFrame | None = None
+               ) -> BeyondResults | None:
+    """Nothing asked, nothing computed (and the JSON keeps its issue 5 shape).
+
+    ``frame`` is what the engine pooled; ``original`` the CSV as read, where the
+    moderator columns are looked up when the pooled frame (arm-level input made
+    into one row per comparison) does not carry them.
+    """
     if not moderators and not trim_fill:
         return None
+    from reviewflow.errors import ReviewflowError
+
+    source_of_mods = frame
+    if moderators and not all(m in frame.columns for m in moderators) and original is not None:
+        if len(original) != len(frame):
+            raise ReviewflowError("--moderator needs one row per study (the wide layout); "
+                                  "this file has one row per arm")
+        source_of_mods = original
     from reviewflow.pooling import beyond_pooling as bp
     from reviewflow.pooling.beyond_text import metareg_text, trimfill_text
     from reviewflow.pooling.frame import table_from_frame
@@ -42,7 +56,7 @@ def run_beyond(frame: pd.DataFrame, result: MetaAnalysisResult, *, source: str,
     lines: list[str] = []
     fit = tf = None
     if moderators:
-        mods = bp.moderators_from_frame(frame, moderators, source=source)
+        mods = bp.moderators_from_frame(source_of_mods, moderators, source=source)
         fit = bp.regress(table, options, mods, permutations=permutations)
         payload["meta_regression"] = bp.metareg_to_json(fit, ratio=options.ratio)
         lines += metareg_text(fit, ratio=options.ratio)

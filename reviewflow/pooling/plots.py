@@ -8,6 +8,7 @@ squares line up whatever the number of studies.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
@@ -48,12 +49,16 @@ def forest_plot(
     title: str | None = None,
     rob: ForestRob | None = None,
     prediction_interval: bool = False,
+    marks: Mapping[str, str] | None = None,
+    footnote: str = "",
 ) -> Figure:
     """Build the forest plot figure (call :func:`save_forest_plot` to write it).
 
     ``rob`` adds RevMan 5.4's risk-of-bias columns and their legend;
     ``prediction_interval`` draws the random-effects prediction interval under
     the overall diamond (metafor's ``addpred``) and states it in a note.
+    ``marks`` puts a symbol after a study's name (e.g. † for converted data) and
+    ``footnote`` explains the symbols under the plot.
     """
     rows = build_rows(result)
     pi = result.overall.prediction_interval if prediction_interval else None
@@ -61,11 +66,13 @@ def forest_plot(
         rows.append(Row("note", _pi_note(result, pi)))
     plotted = [i for i, r in enumerate(rows) if r.kind in ("study", "subtotal", "total")]
     last_plot = max(plotted)
-    n_rows = max(len(rows), last_plot + 1 + AXIS_ROWS)
+    n_rows = max(len(rows), last_plot + 1 + AXIS_ROWS) + (1 if footnote else 0)
+    footnote_at = n_rows - 1
     legend_at = n_rows + 1
     if rob is not None:
         n_rows += 2 + len(rob.headings) + 1
     cols = _columns(result, rob_columns=len(rob.headings) if rob else 0)
+    cols["marks"] = dict(marks or {})
     width = cols["width"]
     height = TOP_IN + n_rows * ROW_IN + BOTTOM_IN + (0.3 if title else 0)
     fig = plt.figure(figsize=(width, height), dpi=150)
@@ -86,6 +93,9 @@ def forest_plot(
         if pi is not None and row.kind == "total":
             _prediction_interval(gx, pi, i)
     _favours(fig, cols, favours, y_frac(last_plot + 2.6))
+    if footnote:
+        fig.text(cols["name"], y_frac(footnote_at), footnote, ha="left", va="center",
+                 fontsize=FONT, style="italic")
     if rob is not None:
         _rob_header(fig, rob, cols, y_frac)
         _rob_legend(fig, rob, cols, y_frac, legend_at)
@@ -238,7 +248,9 @@ def _draw_row(fig: Figure, gx, result: MetaAnalysisResult, cols: dict, row: Row,
         fig.text(cols["name"], y, row.label, ha="left", **bold)
     elif row.kind == "study" and row.study is not None:
         s = row.study
-        fig.text(cols["name"], y, _clip(s.study), ha="left", **text)
+        mark = cols["marks"].get(s.study, "")
+        fig.text(cols["name"], y, _clip(s.study) + (f" {mark}" if mark else ""), ha="left",
+                 **text)
         for cell, r in zip(arm_cells(result, s), cols["arm_rights"], strict=True):
             fig.text(r, y, cell, ha="right", **text)
         if s.estimable:

@@ -1,7 +1,7 @@
 """GRADE judgements: append-only certainty ratings per outcome and domain (issue 20)
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-04
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
