@@ -56,7 +56,7 @@ ANALYSES_FILE = "analyses.toml"
 MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD")}
 KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
         "smd_convention", "where", "exclude", "leave_one_out", "intervention", "comparator",
-        "multi_arm", "convert", "reported_only"}
+        "multi_arm", "convert", "reported_only", "rob_columns", "prediction_interval"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ class Analysis:
     multi_arm: str = "split"
     convert: str | None = None
     reported_only: bool = False
+    rob_columns: str | None = None  # "rob1" | "rob2": RevMan's RoB columns on the forest plot
+    prediction_interval: bool = False  # drawn under the random-effects diamond
 
     def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(intervention arm ids, comparator arm ids) of this analysis."""
@@ -119,6 +121,8 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
                 multi_arm=str(d.get("multi_arm", "split")).lower(),
                 convert=str(d["convert"]) if "convert" in d else None,
                 reported_only=bool(d.get("reported_only", False)),
+                rob_columns=_rob_columns(d.get("rob_columns"), where),
+                prediction_interval=bool(d.get("prediction_interval", False)),
             )
         except KeyError as exc:
             raise ReviewflowError(f"{where}: missing key {exc}") from None
@@ -132,6 +136,17 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
 
 def _ids(value: object) -> tuple[str, ...]:
     return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore
+
+
+def _rob_columns(value: object, where: str) -> str | None:
+    if value in (None, False):
+        return None
+    if value is True:
+        return "rob1"
+    text = str(value).lower().replace(" ", "").replace("-", "")
+    if text not in ("rob1", "rob2"):
+        raise ReviewflowError(f"{where}: rob_columns must be rob1, rob2 or false")
+    return text
 
 
 def _check(a: Analysis, form: Form, where: str) -> None:

@@ -101,3 +101,20 @@ def test_demo_meta_regression_and_small_study_plots(demo_dir: Path) -> None:
         path = demo_dir / "analyses" / f"{name}.png"
         assert path.is_file() and path.stat().st_size > 20_000, path
     assert not (demo_dir / "analyses" / "ibd_response_contour_funnel.png").exists()  # 6 studies
+
+
+def test_demo_forest_plot_asks_for_rob_columns_and_prediction_interval(demo_dir: Path) -> None:
+    from reviewflow.extraction.analyses import load_analyses
+    from reviewflow.extraction.analysis_outputs import forest_extras
+    from reviewflow.extraction.form_versions import current_form
+
+    store = Store.open(load_config(demo_dir).database_url())
+    try:
+        _, form = current_form(store, demo_dir)
+        oa = next(a for a in load_analyses(demo_dir, form) if a.name == "oa_vas")
+        extra = forest_extras(store, oa)
+    finally:
+        store.dispose()
+    assert extra["prediction_interval"] is True
+    assert extra["rob"].headings[0] == "A" and extra["rob"].headings[-1] == "Overall"
+    assert len(extra["rob"].judgements) >= 12
