@@ -23,6 +23,9 @@
     multi_arm = "split"               # optional: split | combine, for studies with several
                                       #   intervention arms (Handbook 23.3.4 / 6.5.2.10)
     convert = "luo2018"               # optional: median -> mean/SD methods (see pool --convert)
+    correlation = 0.5                 # optional: baseline-final correlation for change SDs
+                                      #   from baseline and final SDs, or "studies" to impute
+                                      #   it from arms reporting all three SDs
     reported_only = true              # optional: also pool without converted/imputed values
 
 ``subgroup`` may name an arm field: each comparison then falls in the subgroup of
@@ -68,7 +71,7 @@ MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD"),
             "generic": ("MD", "SMD", "RR", "OR", "HR")}
 KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
         "smd_convention", "where", "exclude", "leave_one_out", "intervention", "comparator",
-        "multi_arm", "convert", "reported_only"}
+        "multi_arm", "convert", "reported_only", "correlation"}
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,12 @@ class Analysis:
     multi_arm: str = "split"
     convert: str | None = None
     reported_only: bool = False
+    correlation: float | str | None = None
+
+    def conversion(self):  # -> Conversion
+        from reviewflow.pooling.trial_data import Conversion
+
+        return Conversion.parse(self.convert).with_correlation(self.correlation)
 
     def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(intervention arm ids, comparator arm ids) of this analysis."""
@@ -131,6 +140,7 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
                 multi_arm=str(d.get("multi_arm", "split")).lower(),
                 convert=str(d["convert"]) if "convert" in d else None,
                 reported_only=bool(d.get("reported_only", False)),
+                correlation=d.get("correlation"),
             )
         except KeyError as exc:
             raise ReviewflowError(f"{where}: missing key {exc}") from None
@@ -147,8 +157,6 @@ def _ids(value: object) -> tuple[str, ...]:
 
 
 def _check(a: Analysis, form: Form, where: str) -> None:
-    from reviewflow.pooling.trial_data import Conversion
-
     arm_fields = {f.name for f in form.arm_fields}
     try:
         outcome = form.outcome(a.outcome)
@@ -159,7 +167,7 @@ def _check(a: Analysis, form: Form, where: str) -> None:
         treat, ctrl = a.arms(form)
         for arm in (*treat, *ctrl):
             form._arm(arm)
-        Conversion.parse(a.convert)
+        a.conversion()
     except ReviewflowError as exc:
         raise ReviewflowError(f"{where}: {exc}") from None
     both = sorted(set(treat) & set(ctrl))
@@ -206,7 +214,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
                    reconciled: Reconciled | None = None) -> AnalysisInput:
     """The typed, traced pooling input of one analysis (its ``frame()`` is the
     ``reviewflow pool`` CSV)."""
-    from reviewflow.pooling.trial_data import Conversion, MultiArm, generic_input
+    from reviewflow.pooling.trial_data import MultiArm, generic_input
     from reviewflow.pooling.trial_data import analysis_input as build
     from reviewflow.pooling.types import DataType
 
@@ -233,7 +241,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
             data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup)
         else:
             data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
-                         conversion=Conversion.parse(analysis.convert),
+                         conversion=analysis.conversion(),
                          subgroup=analysis.subgroup)
     except ReviewflowError as exc:
         raise ReviewflowError(f"analysis {analysis.name!r}: {exc}") from None

@@ -32,7 +32,8 @@ FIELD_TYPES = ("text", "integer", "number", "choice")
 OUTCOME_TYPES = ("continuous", "dichotomous", "generic")
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 STATS = {"continuous": ("mean", "sd", "n"), "dichotomous": ("events", "n"), "generic": ()}
-REPORTED = {"continuous": ("median", "q1", "q3", "min", "max", "se", "ci_low", "ci_high"),
+REPORTED = {"continuous": ("median", "q1", "q3", "min", "max", "se", "ci_low", "ci_high",
+                           "mean_baseline", "sd_baseline", "mean_final", "sd_final"),
             "dichotomous": ("percent",), "generic": ()}
 # A generic outcome is one reported effect per study (MD, SMD, or a ratio on its natural
 # scale) with its SE, 95% CI or P; a cluster trial adds its mean cluster size and ICC.
@@ -44,7 +45,8 @@ STAT_LABELS = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events", "median
                "q1": "Q1", "q3": "Q3", "min": "Minimum", "max": "Maximum", "se": "SE",
                "ci_low": "95% CI low", "ci_high": "95% CI high", "percent": "Percent",
                "estimate": "Estimate", "p": "P", "cluster_size": "Mean cluster size",
-               "icc": "ICC"}
+               "icc": "ICC", "mean_baseline": "Baseline mean", "sd_baseline": "Baseline SD",
+               "mean_final": "Final mean", "sd_final": "Final SD"}
 ROLES = ("intervention", "control")
 FORM_FILE = "extraction_form.toml"
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # ids become paths, columns and widget ids
@@ -235,7 +237,7 @@ def _format_number(x: float) -> str:
 
 
 def _check_stat(name: str, text: str, value: float) -> str:
-    if name in ("sd", "se", "cluster_size") and value <= 0:
+    if name in ("sd", "se", "cluster_size", "sd_baseline", "sd_final") and value <= 0:
         raise ReviewflowError(f"{name.upper()} must be > 0 (got {text})")
     if name == "percent" and not 0 <= value <= 100:
         raise ReviewflowError(f"percent must be between 0 and 100 (got {text})")

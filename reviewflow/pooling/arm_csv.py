@@ -141,7 +141,7 @@ def long_reports(frame: pd.DataFrame, *, source: str,
 
 def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | None = None,
                      subgroup: str | None = None, convert: str | None = None,
-                     multi_arm: str = "split"):
+                     multi_arm: str = "split", correlation: str | None = None):
     """The typed, traced analysis input of an arm-level CSV (wide or long)."""
     from reviewflow.pooling.trial_data import Conversion, MultiArm, analysis_input
 
@@ -160,7 +160,8 @@ def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | Non
         groups = wide_reports(frame, source=source, subgroup=subgroup)
     data_type = data_type_of(list(frame.columns), measure)
     return analysis_input(groups, data_type, multi_arm=MultiArm(multi_arm),
-                          conversion=Conversion.parse(convert), subgroup=subgroup)
+                          conversion=Conversion.parse(convert).with_correlation(correlation),
+                          subgroup=subgroup)
 
 
 def effect_reports(frame: pd.DataFrame, *, source: str, subgroup: str | None = None,

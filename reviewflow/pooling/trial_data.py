@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
-                    "ci_high")
+                    "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
 DICHOTOMOUS_STATS = ("events", "n", "percent")
 EXTRA_CONTINUOUS = CONTINUOUS_STATS[3:]
 MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
@@ -57,6 +57,24 @@ class Conversion:
 
     mean: str = "luo2018"
     sd: str | None = None
+    correlation: float | None = None  # baseline-final, for change-from-baseline SDs
+    correlation_from: str = ""  # where the correlation comes from (shown in the trace)
+    correlation_from_studies: bool = False  # impute it from studies reporting all three SDs
+
+    def with_correlation(self, value: float | str | None) -> Conversion:
+        """A correlation (number) or 'studies' (imputed from the analysis's own studies)."""
+        if value is None:
+            return self
+        if isinstance(value, str) and value.strip().lower() in ("studies", "from studies"):
+            return replace(self, correlation_from_studies=True)
+        try:
+            r = float(value)
+        except ValueError:
+            raise ReviewflowError(f"correlation: {value!r} is not a number between -1 and 1 "
+                                  "or 'studies'") from None
+        if not -1 <= r <= 1:
+            raise ReviewflowError(f"correlation: {r:g} is not between -1 and 1")
+        return replace(self, correlation=r, correlation_from="the value the analysis names")
 
     @classmethod
     def parse(cls, text: str | None) -> Conversion:
@@ -193,6 +211,9 @@ def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived
         mean = Derived.reported(v["mean"], "mean")
     elif from_median is not None:
         mean = from_median.mean
+    elif "mean_baseline" in v and "mean_final" in v:
+        mean = Derived(v["mean_final"] - v["mean_baseline"], "change_from_means",
+                       ("mean_baseline", "mean_final"))
     elif "ci_low" in v and "ci_high" in v:
         mean = Derived((v["ci_low"] + v["ci_high"]) / 2, "ci_midpoint", ("ci_low", "ci_high"))
     else:
@@ -206,6 +227,13 @@ def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived
         sd = cv.sd_from_ci(v["ci_low"], v["ci_high"], n, mean=mean.value)
     elif from_median is not None:
         sd = from_median.sd
+    elif "sd_baseline" in v and "sd_final" in v:
+        if conversion.correlation is None:
+            raise ConversionError("sd", "missing; a change-from-baseline SD from baseline and "
+                                  "final SDs needs a correlation (name one, or impute it from "
+                                  "studies reporting all three SDs)")
+        sd = cv.sd_change(v["sd_baseline"], v["sd_final"], conversion.correlation,
+                          imputed_from=conversion.correlation_from)
     else:
         raise ConversionError("sd", "missing (give the SD, SE, 95% CI, or quartiles/range)")
     return mean, sd
@@ -446,12 +474,37 @@ def analysis_input(studies: list[list[ArmReport]], data_type: DataType, *,
                    multi_arm: MultiArm = MultiArm.SPLIT, conversion: Conversion = Conversion(),
                    subgroup: str | None = None) -> AnalysisInput:
     """Each study's arm reports -> the typed, traced input (refuses double counting)."""
+    if conversion.correlation_from_studies:
+        r, source = impute_correlation(studies)
+        conversion = replace(conversion, correlation=r, correlation_from=source,
+                             correlation_from_studies=False)
     comparisons: list[Comparison] = []
     for arms in studies:
         derived = [derive_arm(r, data_type, conversion) for r in arms]
         comparisons += build_comparisons(derived, data_type, multi_arm, subgroup)
     _refuse_shared_arms(comparisons)
     return AnalysisInput(data_type, tuple(comparisons), subgroup)
+
+
+def impute_correlation(studies: list[list[ArmReport]]) -> tuple[float, str]:
+    """The mean baseline-final correlation of the arms that report the change SD and both
+    baseline and final SDs (Handbook 6.5.2.8), and a note naming them."""
+    found = []
+    for arms in studies:
+        for a in arms:
+            v = a.values
+            if all(k in v for k in ("sd", "sd_baseline", "sd_final")):
+                try:
+                    found.append((cv.correlation_from_change(v["sd_baseline"], v["sd_final"],
+                                                             v["sd"]), a))
+                except ConversionError as exc:
+                    raise exc.at(a.study, a.arm) from None
+    if not found:
+        raise ReviewflowError("correlation 'studies': no arm reports its change SD with both "
+                              "baseline and final SDs to impute the correlation from")
+    r = sum(x for x, _ in found) / len(found)
+    names = ", ".join(dict.fromkeys(a.study for _, a in found))
+    return r, f"mean of {len(found)} arm(s) of {names}"
 
 
 def _refuse_shared_arms(comparisons: list[Comparison]) -> None:
