@@ -166,7 +166,7 @@ def _check(a: Analysis, form: Form, where: str) -> None:
             form.study_field(name)
         treat, ctrl = a.arms(form)
         for arm in (*treat, *ctrl):
-            form._arm(arm)
+            form.arm(arm)
         a.conversion()
     except ReviewflowError as exc:
         raise ReviewflowError(f"{where}: {exc}") from None
@@ -214,8 +214,9 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
                    reconciled: Reconciled | None = None) -> AnalysisInput:
     """The typed, traced pooling input of one analysis (its ``frame()`` is the
     ``reviewflow pool`` CSV)."""
-    from reviewflow.pooling.trial_data import MultiArm, generic_input
-    from reviewflow.pooling.trial_data import analysis_input as build
+    from reviewflow.pooling.comparisons import analysis_input as build
+    from reviewflow.pooling.reported_effects import generic_input
+    from reviewflow.pooling.trial_data import MultiArm
     from reviewflow.pooling.types import DataType
 
     form = form or current_form(store)[1]
@@ -272,7 +273,7 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
         return [effect] if effect is not None else []
     out = []
     for arm_id, role in [*((a, "intervention") for a in treat), *((a, "control") for a in ctrl)]:
-        arm = form._arm(arm_id)
+        arm = form.arm(arm_id)
         attrs = {}
         if analysis.subgroup:
             attrs[analysis.subgroup] = (data.get(arm_field_path(arm.id, analysis.subgroup))

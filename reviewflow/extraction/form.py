@@ -135,7 +135,7 @@ class Form:
         if parts[0] == "study" and len(parts) == 2:
             return self.study_field(parts[1])
         if parts[0] == "arm" and len(parts) == 3:
-            self._arm(parts[1])
+            self.arm(parts[1])
             for f in self.arm_fields:
                 if f.name == parts[2]:
                     return f
@@ -149,12 +149,12 @@ class Form:
             return FieldDef(parts[3], STAT_LABELS[parts[3]], STAT_TYPES[parts[3]])
         if parts[0] == "outcome" and len(parts) == 5 and parts[2] == "arm":
             out = self.outcome(parts[1])
-            self._arm(parts[3])
+            self.arm(parts[3])
             if parts[4] in out.stats:
                 return FieldDef(parts[4], parts[4].upper(), STAT_TYPES[parts[4]])
         raise ReviewflowError(f"{path!r} is not a field of the extraction form")
 
-    def _arm(self, arm_id: str) -> ArmDef:
+    def arm(self, arm_id: str) -> ArmDef:
         for a in self.arms:
             if a.id == arm_id:
                 return a
@@ -169,9 +169,9 @@ class Form:
             return f"{self.outcome(parts[1]).label} · effect · {STAT_LABELS[parts[3]]}"
         if parts[0] == "outcome":
             stat = STAT_LABELS[parts[4]]
-            return f"{self.outcome(parts[1]).label} · {self._arm(parts[3]).label} · {stat}"
+            return f"{self.outcome(parts[1]).label} · {self.arm(parts[3]).label} · {stat}"
         return self.field_def(path).label if parts[0] == "study" else \
-            f"{self._arm(parts[1]).label} · {self.field_def(path).label}"
+            f"{self.arm(parts[1]).label} · {self.field_def(path).label}"
 
 
 def stat_path(outcome: str, arm: str, stat: str) -> str:

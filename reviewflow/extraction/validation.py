@@ -68,7 +68,7 @@ def outcome_problems(
 def effect_report(study: str, outcome: OutcomeDef, cells: dict[str, str | None],
                   attributes: dict[str, str] | None = None):
     """The typed reported effect of a generic outcome (None when the study has none)."""
-    from reviewflow.pooling.trial_data import EffectReport
+    from reviewflow.pooling.reported_effects import EffectReport
 
     values = {s: float(v) for s in outcome.effect_stats
               if (v := cells.get(f"effect_{s}")) is not None}
@@ -79,7 +79,7 @@ def effect_report(study: str, outcome: OutcomeDef, cells: dict[str, str | None],
 
 def effect_problems(outcome: OutcomeDef, cells: dict[str, str | None]) -> list[tuple[str, str]]:
     from reviewflow.pooling.conversions import LocatedError
-    from reviewflow.pooling.trial_data import derive_effect
+    from reviewflow.pooling.reported_effects import derive_effect
 
     report = effect_report("", outcome, cells)
     if report is None:
