@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from reviewflow.cli._pool_beyond import run_beyond
 from reviewflow.errors import InputError, ReviewflowError
 from reviewflow.pooling.types import Measure, Method, Model, Tau2Method
 
@@ -60,6 +61,13 @@ def pool_command(
     plot: Path | None = typer.Option(None, "--plot", help="Write a forest plot (.png/.svg/.pdf)."),
     arms: str = typer.Option("Experimental,Control", "--arms",
                              help="The two arms' names for the headings, e.g. 'MSC,Control'."),
+    moderator: list[str] = typer.Option(
+        [], "--moderator", help="Meta-regression on this column (repeatable): numbers are a "
+        "covariate, text a factor (first level in sorted order is the reference)."),
+    trim_fill: bool = typer.Option(False, "--trim-fill",
+                                   help="Trim-and-fill (L0) on the chosen model."),
+    permutations: int = typer.Option(0, "--permutations", min=0,
+                                     help="Permutation test of the moderators (iterations)."),
     convert: str | None = typer.Option(
         None, "--convert", metavar="METHOD",
         help="Median -> mean/SD method: luo2018 (default: Luo 2018 mean, Wan 2014 SD, Shi "
@@ -100,6 +108,9 @@ def pool_command(
         method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
         smd_convention=smd_convention.value,
     )
+    beyond = run_beyond(data, result, source=str(file), subgroup=subgroup,
+                        moderators=moderator, trim_fill=trim_fill, permutations=permutations,
+                        original=frame)
     if plot is not None:
         from reviewflow.pooling.plots import save_forest_plot
 
@@ -111,9 +122,12 @@ def pool_command(
         doc = result_to_json_dict(result)
         if arm_input is not None:
             doc["input"] = arm_input.trace()
+        doc.update(beyond.json if beyond else {})
         typer.echo(json.dumps(doc, indent=2))
     else:
         typer.echo(render_text(result, (groups[0], groups[1]), **_marks(arm_input)), nl=False)
+        if beyond:
+            typer.echo(beyond.text, nl=False)
 
 
 def _arm_level_input(frame: pd.DataFrame, file: Path, measure: Measure, subgroup: str | None,
