@@ -81,6 +81,10 @@ def pool_command(
         help="Median -> mean/SD method: luo2018 (default: Luo 2018 mean, Wan 2014 SD, Shi "
              "2020 SD from all five numbers), wan2014, shi2020, hozo2005, bland2015, or "
              "MEAN/SD such as wan2014/shi2020."),
+    correlation: str | None = typer.Option(
+        None, "--correlation", metavar="R",
+        help="Baseline-final correlation for change-from-baseline SDs (sd_baseline_*, "
+             "sd_final_* columns), or 'studies' to impute it from arms giving all three SDs."),
     multi_arm: MultiArmChoice = typer.Option(
         MultiArmChoice.split, "--multi-arm",
         help="Long layout, several intervention arms: split the shared control (Handbook "
@@ -104,7 +108,8 @@ def pool_command(
     if len(groups) != 2 or not all(groups):
         raise ReviewflowError(f"--arms: give two names separated by a comma, not {arms!r}")
     frame = read_study_csv(file)
-    arm_input = _arm_level_input(frame, file, measure, subgroup, convert, multi_arm)
+    arm_input = _arm_level_input(frame, file, measure, subgroup, convert, multi_arm,
+                                 correlation)
     data = arm_input.frame() if arm_input is not None else frame
     result = meta_analysis(
         data, subgroup=subgroup, source=str(file), measure=measure.value,
@@ -140,7 +145,7 @@ def pool_command(
 
 
 def _arm_level_input(frame: pd.DataFrame, file: Path, measure: Measure, subgroup: str | None,
-                     convert: str | None, multi_arm: MultiArmChoice):
+                     convert: str | None, multi_arm: MultiArmChoice, correlation: str | None):
     """The traced arm-level input when the CSV has arm-level columns or is long; None for
     a plain engine CSV (pooled exactly as given, JSON unchanged)."""
     from reviewflow.pooling.arm_csv import input_from_frame, needs_arm_path
@@ -151,7 +156,8 @@ def _arm_level_input(frame: pd.DataFrame, file: Path, measure: Measure, subgroup
                                   "CI columns to convert")
         return None
     return input_from_frame(frame, source=str(file), measure=measure, subgroup=subgroup,
-                            convert=convert, multi_arm=multi_arm.value)
+                            convert=convert, multi_arm=multi_arm.value,
+                            correlation=correlation)
 
 
 def _marks(arm_input) -> dict:

@@ -37,15 +37,18 @@ class DemoExtraction:
     grade_files: tuple[Path, ...] = ()
 
 
-def run_demo_extraction(store: Store, folder: Path, samples: Path) -> DemoExtraction:
+def run_demo_extraction(store: Store, folder: Path, samples: Path,
+                        sheet: Path | None = None) -> DemoExtraction:
+    """``sheet``: the extraction sheet (default the sample one; the demo passes a copy with a
+    ``record_id`` column naming each study's included report)."""
     examples = resources.files("reviewflow.extraction").joinpath("examples")
     shutil.copy(str(examples / "msc_extraction_form.toml"), folder / FORM_FILE)
     shutil.copy(str(examples / "msc_analyses.toml"), folder / ANALYSES_FILE)
     form_id, form = current_form(store, folder)
     values = judgements = rows = 0
     for name in REVIEWERS:
-        rows, n = import_extraction(store, form, form_id, samples / "extraction.csv", name,
-                                    create_studies=True)
+        rows, n = import_extraction(store, form, form_id, sheet or samples / "extraction.csv",
+                                    name, create_studies=True)
         values += n
         judgements += import_rob_csv(store, samples / "rob.csv", name, ROB1)
     outputs = run_all(store, form, load_analyses(folder, form), folder / "analyses")

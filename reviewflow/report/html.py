@@ -19,8 +19,8 @@ from pathlib import Path
 from sqlmodel import select
 
 from reviewflow import __version__
-from reviewflow.prisma.derive import prisma_counts
-from reviewflow.review_state import load_review_state
+from reviewflow.prisma.derive import counts_from_state
+from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -110,16 +110,28 @@ def section_prisma(ctx: ReportContext) -> Section:
     from reviewflow.prisma.diagram import draw
 
     with ctx.store.session() as s:
-        counts = prisma_counts(s)
+        state = load_review_state(s, with_sources=True)
+    counts = counts_from_state(state)
     svg, png = ctx.figures / "prisma.svg", ctx.figures / "prisma.png"
     draw(counts, svg, png)
-    errors = counts.identity_errors()
+    errors = counts.identity_errors() + study_mismatch(state)
     note = "" if not errors else f"<p><b>Check:</b> {esc('; '.join(errors))}</p>"
     waiting = {k: v for k, v in counts.awaiting.items() if v}
     if waiting:
         note += ("<p class='muted'>Still awaiting decisions: "
                  + esc(", ".join(f"{k}: {v}" for k, v in waiting.items())) + "</p>")
     return Section("PRISMA 2020 flow diagram", figure(svg, "PRISMA 2020 flow diagram") + note)
+
+
+def study_mismatch(state: ReviewState) -> list[str]:
+    """Why PRISMA's "studies included" differs from the studies with extracted data, if it does."""
+    extracted = [st for st in state.studies if st.extracted]
+    orphans = [st.label for st in extracted if not st.has_included_report]
+    if not orphans:
+        return []
+    return [f"PRISMA counts {state.included_study_count()} studies included, but "
+            f"{len(orphans)} studies with extracted data have no included report in this "
+            f"review: {', '.join(orphans)} (link each to its included record, or screen it)"]
 
 
 def section_agreement(ctx: ReportContext) -> Section:
