@@ -184,3 +184,17 @@ def test_combining_arms_of_different_subgroups_is_refused(trial_review) -> None:
     with pytest.raises(ReviewflowError, match="study 'Three 2020': its intervention arms fall "
                        "in different subgroups"):
         analysis_input(store, a, form=form)
+
+
+def test_skewness_warnings_reach_the_summary(trial_review) -> None:
+    _folder, store, form = trial_review
+    a = _analysis(form, 'name="vas"\noutcome="vas"\nmeasure="MD"\nlower_bound=0\n')
+    run = pool(a, analysis_input(store, a, form=form))
+    warnings = [line for line in summary_lines(run) if line.startswith("    Warning: ")]
+    # Three 2020's arms: means 3.1 and 2.9 with SDs 1.2 and 1.1 are more than 2 SD above 0;
+    # Median 2021's control (mean 4.0, SD 0.25 x sqrt(30) = 1.37) is too.
+    assert warnings == []
+    b = _analysis(form, 'name="vas2"\noutcome="vas"\nmeasure="MD"\nlower_bound=2\n')
+    run = pool(b, analysis_input(store, b, form=form))
+    warnings = [line for line in summary_lines(run) if line.startswith("    Warning: ")]
+    assert any("Altman & Bland 1996" in w and "Three 2020" in w for w in warnings)
