@@ -102,7 +102,8 @@ def text_forest(run: AnalysisRun, form: Form) -> Any:
     from reviewflow.pooling.text_forest import text_forest as render
 
     arms = arm_labels(form, run.analysis)
-    return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms))
+    return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms),
+                  **run.marks())
 
 
 def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
