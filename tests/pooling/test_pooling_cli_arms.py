@@ -169,6 +169,8 @@ def test_long_layout_dichotomous_split_divides_events(tmp_path: Path) -> None:
      "study 'C', arm 'ctrl', field n: needs at least 2 participant(s)"),
     (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,11,2,22,,,,,,,8,3,25,,"),
      "study 'A': two comparisons share the same control arm"),
+    (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,10,2,20,,,,,,,7,3,26,,"),
+     "study 'A': two comparisons share the same intervention arm"),
     (LONG_EVENTS.replace("placebo,control,41,9", "placebo,control,1,0"),
      "study 'Three arm', arm 'placebo', field n: splitting 1 participants into 2 comparisons "
      "leaves a comparison with 0 participants"),
