@@ -35,6 +35,7 @@ th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top
 th{background:#f3f3f3}.muted{color:#777}.figure{margin:1em 0;overflow-x:auto}
 .figure img,.figure svg{max-width:100%;height:auto}
 pre.summary{background:#f7f7f7;border-left:3px solid #4a7ab5;padding:.6em .9em;white-space:pre-wrap}
+table.sof th{background:#d9e2f3}table.sof td:first-child{font-weight:bold}
 """
 
 
@@ -160,9 +161,11 @@ def _num(value: float | None, fmt: str) -> str:
 def default_sections() -> list[SectionBuilder]:
     """Every section, in reading order (extraction ones imported late: they pull in pandas)."""
     from reviewflow.report import extraction_sections as ex
+    from reviewflow.report import grade_sections as gr
 
     return [section_question, section_searches, section_prisma, section_agreement,
-            ex.section_studies, ex.section_rob, ex.section_analyses]
+            ex.section_studies, ex.section_rob, ex.section_analyses, gr.section_small_studies,
+            gr.section_sof]
 
 
 def build_report(store: Store, out_dir: Path, folder: Path | None = None,

@@ -84,7 +84,8 @@ def test_a_new_name_is_confirmed_at_a_terminal(tmp_path: Path, launched, monkeyp
     monkeypatch.setattr("reviewflow.cli.tui._interactive", lambda: True)
     res = runner.invoke(app, ["--review", str(review), "screen", "--reviewer", "bbo"],
                         input="n\n")
-    assert res.exit_code == 1 and "not a reviewer of this review yet (reviewers: ann, bob)" in res.output
+    assert res.exit_code == 1
+    assert "not a reviewer of this review yet (reviewers: ann, bob)" in res.output
     assert launched == []
     res = runner.invoke(app, ["--review", str(review), "screen", "--reviewer", "carl"],
                         input="y\n")
