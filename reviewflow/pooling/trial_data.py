@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
                     "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
 DICHOTOMOUS_STATS = ("events", "n", "percent")
-EXTRA_CONTINUOUS = CONTINUOUS_STATS[3:]
 MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
 
 
@@ -90,7 +89,7 @@ class Conversion:
             mean, sd = parts[0], parts[0]
         if mean not in cv.MEAN_METHODS or sd not in (*cv.SD_METHODS, None):
             raise ReviewflowError(
-                f"--convert: unknown method {text!r} (use one of luo2018, wan2014, shi2020, "
+                f"convert: unknown method {text!r} (use one of luo2018, wan2014, shi2020, "
                 "hozo2005, bland2015, or MEAN/SD such as wan2014/shi2020)")
         return cls(mean, sd)
 
@@ -314,16 +313,6 @@ class AnalysisInput:
         if self.data_type is DataType.GENERIC:
             cols = ["study", "estimate", "se"]
         return pd.DataFrame(rows, columns=cols + ([self.subgroup] if self.subgroup else []))
-
-    def table(self, *, source: str = "<analysis>"):
-        """The engine's StudyTable (the engine's one validation of the numbers)."""
-        from reviewflow.pooling.frame import table_from_frame
-        from reviewflow.pooling.types import Measure
-
-        measure = {DataType.CONTINUOUS: Measure.SMD, DataType.DICHOTOMOUS: Measure.RR,
-                   DataType.GENERIC: None}[self.data_type]
-        return table_from_frame(self.frame(), measure=measure, subgroup=self.subgroup,
-                                source=source)
 
     def marks(self) -> dict[str, str]:
         """Comparison label -> footnote symbol (converted †, imputed ‡)."""
