@@ -156,6 +156,9 @@ def derive_arm(report: ArmReport, data_type: DataType,
         mean, sd = _continuous(v, conversion)
         mean = _skew_note(mean, sd, conversion.lower_bound)
         _check_arm(v)
+        if not sd.value > 0:
+            raise ConversionError("sd", f"the reported statistics give an SD of {sd.value:g}; "
+                                  "it must be > 0")
     except ConversionError as exc:
         raise _located(exc, report) from None
     return replace(_base(report, n), mean=mean, sd=sd)
@@ -313,6 +316,20 @@ class AnalysisInput:
         if self.data_type is DataType.GENERIC:
             cols = ["study", "estimate", "se"]
         return pd.DataFrame(rows, columns=cols + ([self.subgroup] if self.subgroup else []))
+
+    def study_table(self):  # -> analysis.StudyTable
+        """The engine's input, built from values :func:`derive_arm` (or
+        :func:`reported_effects.derive_effect`) already checked: validated once."""
+        import numpy as np
+
+        from reviewflow.pooling.analysis import StudyTable
+
+        frame = self.frame()
+        names = [c for c in frame.columns if c not in ("study", self.subgroup)]
+        columns = {c: frame[c].to_numpy(dtype=float) for c in names}
+        groups = tuple(str(g) for g in frame[self.subgroup]) if self.subgroup else None
+        return StudyTable(self.data_type, tuple(str(s) for s in frame["study"]),
+                          {c: np.asarray(v) for c, v in columns.items()}, groups)
 
     def marks(self) -> dict[str, str]:
         """Comparison label -> footnote symbol (converted †, imputed ‡)."""
