@@ -30,7 +30,8 @@ def _shown(x: float | bool | None) -> str:
 
 @revman_app.command("check")
 def check_command(
-    file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5) that stores its results."),
+    file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5) that stores its results, "
+                                "or RevMan's data export (.csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Re-run every analysis with reviewflow's engine and compare with RevMan's numbers.
@@ -42,16 +43,17 @@ def check_command(
     agrees, 1 otherwise; outcomes never calculated or without data are skipped.
     """
     from reviewflow.revman.check import Verdict, check_file
-    from reviewflow.revman.reader import read_rm5
+    from reviewflow.revman.reader import read_any
 
-    report = check_file(read_rm5(file))
+    review, tolerance = read_any(file)
+    report = check_file(review, tolerance)
     if as_json:
         typer.echo(json.dumps({
             "file": str(file),
             "agrees": report.agrees,
             "counts": {v.value: report.count(v) for v in Verdict},
-            "p_tolerance": 5e-7,
-            "relative_tolerance": 1e-9,
+            "tolerance": {"relative": tolerance.relative, "absolute": tolerance.absolute,
+                          "p": tolerance.p},
             "outcomes": [{
                 "outcome": o.label, "name": o.name, "verdict": o.verdict.value,
                 "compared": o.compared, "reason": o.reason or None,
@@ -70,7 +72,8 @@ def check_command(
         typer.echo(f"{report.count(Verdict.AGREES)} outcomes agree, "
                    f"{report.count(Verdict.DIFFERS)} differ, "
                    f"{report.count(Verdict.SKIPPED)} skipped "
-                   "(numbers to 1e-9 relative, P to 5e-7 absolute)")
+                   f"(numbers to {tolerance.relative:g} relative or {tolerance.absolute:.2g} "
+                   f"absolute, P to {tolerance.p:.2g})")
     if not report.agrees:
         raise typer.Exit(1)
 

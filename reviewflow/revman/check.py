@@ -33,10 +33,20 @@ from reviewflow.pooling.types import MetaAnalysisResult, Pooled
 from reviewflow.revman.engine_input import EngineInput, engine_input
 from reviewflow.revman.model import Outcome, RevManFile, Stored, Totals
 
-REL_TOL = 1e-9
-ABS_TOL = 1e-9
-P_TOL = 5e-7
 P_FIELDS = frozenset({"P", "P chi2", "P diff"})
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    relative: float
+    absolute: float
+    p: float
+
+
+# .rm5: full doubles. RevMan CSV exports: rounded to 8 decimals (half a unit
+# of the last place, plus a hair for the binary representation).
+RM5_TOLERANCE = Tolerance(relative=1e-9, absolute=1e-9, p=5e-7)
+CSV_TOLERANCE = Tolerance(relative=1e-9, absolute=5.0001e-9, p=5e-7 + 5.0001e-9)
 
 
 class Verdict(StrEnum):
@@ -76,17 +86,18 @@ class FileCheck:
         return self.count(Verdict.DIFFERS) == 0
 
 
-def close(field: str, stored: float, ours: float) -> bool:
+def close(field: str, stored: float, ours: float, tol: Tolerance = RM5_TOLERANCE) -> bool:
     if math.isnan(stored) and math.isnan(ours):
         return True
     if field in P_FIELDS:
-        return abs(stored - ours) <= P_TOL
-    return abs(stored - ours) <= max(ABS_TOL, REL_TOL * max(abs(stored), abs(ours)))
+        return abs(stored - ours) <= tol.p
+    return abs(stored - ours) <= max(tol.absolute, tol.relative * max(abs(stored), abs(ours)))
 
 
 class _Comparer:
-    def __init__(self, ratio: bool) -> None:
+    def __init__(self, ratio: bool, tol: Tolerance) -> None:
         self.ratio = ratio
+        self.tol = tol
         self.diffs: list[Difference] = []
         self.compared = 0
 
@@ -97,7 +108,7 @@ class _Comparer:
         if stored is None:
             return
         self.compared += 1
-        if not close(field, stored, ours):
+        if not close(field, stored, ours, self.tol):
             self.diffs.append(Difference(where, field, stored, ours))
 
     def flag(self, where: str, stored: bool | None, ours: bool) -> None:
@@ -168,8 +179,9 @@ def _skip(label: str, outcome: Outcome, reason: str) -> OutcomeCheck:
     return OutcomeCheck(label, outcome.name, Verdict.SKIPPED, 0, reason=reason)
 
 
-def check_outcome(label: str, outcome: Outcome, names: dict[str, str]) -> OutcomeCheck:
-    if outcome.stored.effect is None:
+def check_outcome(label: str, outcome: Outcome, names: dict[str, str],
+                  tol: Tolerance = RM5_TOLERANCE) -> OutcomeCheck:
+    if outcome.stored.effect is None and all(s.stored.effect is None for s in outcome.subgroups):
         return _skip(label, outcome, "RevMan never calculated this outcome")
     inp = engine_input(outcome, names)
     if inp is None:
@@ -179,7 +191,7 @@ def check_outcome(label: str, outcome: Outcome, names: dict[str, str]) -> Outcom
     except ReviewflowError as exc:
         return OutcomeCheck(label, outcome.name, Verdict.DIFFERS, 0,
                             reason=f"the engine refused: {exc}")
-    cmp = _Comparer(result.ratio)
+    cmp = _Comparer(result.ratio, tol)
     _compare_studies(cmp, inp, result, outcome, names)
     totals = outcome.settings.totals
     if totals is Totals.YES:
@@ -211,7 +223,7 @@ def _compare_test(cmp: _Comparer, outcome: Outcome, result: MetaAnalysisResult) 
     cmp.number(where, "I2", test.i2, diff.i2)
 
 
-def check_file(review: RevManFile) -> FileCheck:
+def check_file(review: RevManFile, tol: Tolerance = RM5_TOLERANCE) -> FileCheck:
     names = review.study_names()
     checks = []
     for comparison, outcome in review.outcomes():
@@ -219,5 +231,5 @@ def check_file(review: RevManFile) -> FileCheck:
         if not review.calculated:
             checks.append(_skip(label, outcome, "the file stores no calculated results"))
             continue
-        checks.append(check_outcome(label, outcome, names))
+        checks.append(check_outcome(label, outcome, names, tol))
     return FileCheck(review.source, tuple(checks))

@@ -262,3 +262,14 @@ def read_rm5(path: Path | str) -> RevManFile:
     """Read a RevMan 5 file; raises InputError (one line) on any problem."""
     path = Path(path)
     return from_tree(parse_file(path), str(path))
+
+
+def read_any(path: Path | str):
+    """An .rm5 file or a RevMan CSV export, with the tolerance its numbers allow."""
+    from reviewflow.revman.check import CSV_TOLERANCE, RM5_TOLERANCE
+    from reviewflow.revman.csv_export import read_revman_csv
+
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return read_revman_csv(path), CSV_TOLERANCE
+    return read_rm5(path), RM5_TOLERANCE

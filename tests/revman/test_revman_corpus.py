@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewflow.revman.check import Verdict, check_file, check_outcome
+from reviewflow.revman.check import CSV_TOLERANCE, Verdict, check_file, check_outcome
+from reviewflow.revman.csv_export import read_revman_csv
 from reviewflow.revman.reader import read_rm5
 
 pytestmark = pytest.mark.corpus
@@ -109,3 +110,20 @@ def test_a_changed_stored_number_is_reported(rm5_dir) -> None:
         stored = dataclasses.replace(outcome.stored, p_z=outcome.stored.p_z + shift)
         assert check_outcome("1.1", dataclasses.replace(outcome, stored=stored),
                              names).verdict is verdict
+
+
+@pytest.mark.parametrize("name,agree,skipped,outcomes,subgroups", [
+    ("Fleiss1993_CR.csv", 2, 0, 2, 0),  # numbered layout
+    ("PRP_elbow_PRPData-22-11.csv", 46, 2, 48, 116),  # semicolons, no number columns
+])
+def test_revman_csv_exports_agree_to_their_8_decimals(corpus, name, agree, skipped, outcomes,
+                                                      subgroups) -> None:
+    path = corpus / "revman" / "csv" / name
+    if not path.is_file():
+        pytest.skip(f"{path} not in the corpus")
+    review = read_revman_csv(path)
+    assert len(review.outcomes()) == outcomes
+    assert sum(len(o.subgroups) for _, o in review.outcomes()) == subgroups
+    report = check_file(review, CSV_TOLERANCE)
+    assert [o.label for o in report.outcomes if o.verdict is Verdict.DIFFERS] == []
+    assert (report.count(Verdict.AGREES), report.count(Verdict.SKIPPED)) == (agree, skipped)
