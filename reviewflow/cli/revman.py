@@ -78,5 +78,71 @@ def check_command(
         raise typer.Exit(1)
 
 
+@revman_app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5) or RevMan data export (.csv)."),
+    folder: Path = typer.Argument(None, show_default=False,
+                                  help="New review folder (default: the file's name)."),
+) -> None:
+    """Start a review from a RevMan file: studies, references, characteristics, RoB 1,
+    every outcome as extraction data and every analysis in analyses.toml.
+
+    The file is read and checked completely first: a bad file leaves nothing behind.
+    What the extraction model cannot hold yet is listed, never dropped silently.
+    """
+    from reviewflow.cli.common import fail, globals_of, working
+    from reviewflow.revman.plan import plan_import
+    from reviewflow.revman.reader import read_any
+    from reviewflow.revman.review_import import write_plan
+    from reviewflow.store.db import Store
+    from reviewflow.store.location import CONFIG_NAME, ReviewConfig
+
+    with working(f"Reading {file.name}"):
+        review, _ = read_any(file)
+        plan = plan_import(review)
+    folder = (folder or file.with_suffix("")).resolve()
+    if (folder / CONFIG_NAME).exists():
+        raise fail(f"{folder}: already a review folder ({CONFIG_NAME} exists)")
+    if folder.exists() and any(folder.iterdir()):
+        raise fail(f"{folder}: not empty; give a new folder for the imported review")
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    config = ReviewConfig(folder=folder, title=plan.title, db_url=globals_of(ctx).db)
+    try:
+        store = Store.create(config.database_url(), title=plan.title)
+        try:
+            with working("Storing the review"), store.write() as session:
+                summary = write_plan(plan, file, session=session)
+        finally:
+            store.dispose()
+        (folder / "extraction_form.toml").write_text(plan.form_text, encoding="utf-8")
+        (folder / "analyses.toml").write_text(plan.analyses_text, encoding="utf-8")
+        config.save()
+    except BaseException:
+        _remove_new_review(folder, created)
+        raise
+    typer.echo(f"Imported {file.name} into {folder}: {summary.studies} studies, "
+               f"{summary.records} records, {summary.values} values, "
+               f"{summary.rob} risk-of-bias judgements, {summary.analyses} analyses")
+    if summary.not_imported:
+        typer.echo(f"Not imported ({len(summary.not_imported)}):")
+        for line in summary.not_imported:
+            typer.echo(f"  {line}")
+
+
+def _remove_new_review(folder: Path, created: bool) -> None:
+    """Undo a failed import: only files this command made, in a folder it made or
+    found empty."""
+    for name in ("extraction_form.toml", "analyses.toml", "reviewflow.toml", "review.db",
+                 "review.db-wal", "review.db-shm"):
+        (folder / name).unlink(missing_ok=True)
+    if created:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(revman_app, name="revman")

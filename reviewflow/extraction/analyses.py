@@ -9,13 +9,18 @@
     measure = "SMD"                   # RR | OR | RD (dichotomous), MD | SMD (continuous)
     method = "IV"                     # MH | IV | Peto
     model = "random"                  # fixed | random
-    subgroup = "cell_source"          # optional: a study-level field of the form
+    subgroup = "cell_source"          # optional: a study-level field of the form, or an
+                                      #   outcome field (per study and outcome, as RevMan)
     tau2 = "DL"                       # optional: DL | REML | PM
     hksj = false                      # optional: Hartung-Knapp-Sidik-Jonkman
     smd_convention = "revman"         # optional: revman | metafor
     where = { disease = "osteoarthritis" }   # optional: only studies whose fields match
     exclude = ["Lee 2020"]            # optional sensitivity analysis: studies left out
     leave_one_out = true              # optional: also re-pool without each study in turn
+    level = 0.95                      # optional: confidence level of the CIs
+    swap_events = false               # optional: pool non-events (RevMan's "swap events")
+    revman = { totals = "YES" }       # optional: RevMan presentation settings kept for
+                                      #   'reviewflow revman export' (not used in pooling)
 
 The input is the *reconciled* extraction only; a discrepancy that touches the
 analysis (its outcome, subgroup or ``where`` fields) stops it with the list of
@@ -41,7 +46,7 @@ from reviewflow.store.db import Store
 ANALYSES_FILE = "analyses.toml"
 MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD")}
 KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
-        "smd_convention", "where", "exclude", "leave_one_out"}
+        "smd_convention", "where", "exclude", "leave_one_out", "level", "swap_events", "revman"}
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,15 @@ class Analysis:
     where: dict[str, str] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     leave_one_out: bool = False
+    level: float = 0.95
+    swap_events: bool = False
+    revman: dict[str, object] = field(default_factory=dict)
 
     def options(self) -> dict[str, object]:
         """Keyword options for the pooling engine's ``meta_analysis``."""
         return {"measure": self.measure, "method": self.method, "model": self.model,
                 "tau2_method": self.tau2, "hksj": self.hksj,
-                "smd_convention": self.smd_convention}
+                "smd_convention": self.smd_convention, "level": self.level}
 
 
 def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[Analysis]:
@@ -88,9 +96,13 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
                 where={str(k): str(v) for k, v in d.get("where", {}).items()},
                 exclude=tuple(str(s) for s in d.get("exclude", ())),
                 leave_one_out=bool(d.get("leave_one_out", False)),
+                level=float(d.get("level", 0.95)), swap_events=bool(d.get("swap_events", False)),
+                revman=dict(d.get("revman", {})),
             )
         except KeyError as exc:
             raise ReviewflowError(f"{where}: missing key {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise ReviewflowError(f"{where}: {exc}") from None
         _check(a, form, where)
         out.append(a)
     names = [a.name for a in out]
@@ -102,15 +114,33 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
 def _check(a: Analysis, form: Form, where: str) -> None:
     try:
         outcome = form.outcome(a.outcome)
-        for name in [*([a.subgroup] if a.subgroup else []), *a.where]:
+        for name in a.where:
             form.study_field(name)
+        if a.subgroup and not _is_outcome_field(form, a.subgroup):
+            form.study_field(a.subgroup)
     except ReviewflowError as exc:
         raise ReviewflowError(f"{where}: {exc}") from None
+    if not 0.5 <= a.level < 1:
+        raise ReviewflowError(f"{where}: level must be between 0.5 and 1 (e.g. 0.95)")
     if a.measure not in MEASURES[outcome.type]:
         raise ReviewflowError(f"{where}: measure {a.measure} does not fit {outcome.type} outcome "
                               f"{outcome.id!r} (use {' or '.join(MEASURES[outcome.type])})")
     if a.model not in ("fixed", "random"):
         raise ReviewflowError(f"{where}: model must be fixed or random")
+
+
+def _is_outcome_field(form: Form, name: str) -> bool:
+    """A subgroup per study and outcome (RevMan's subgroups) rather than per study."""
+    return all(f.name != name for f in form.study_fields) and any(
+        f.name == name for f in form.outcome_fields)
+
+
+def subgroup_path(form: Form, analysis: Analysis) -> str | None:
+    if not analysis.subgroup:
+        return None
+    if _is_outcome_field(form, analysis.subgroup):
+        return f"outcome/{analysis.outcome}/{analysis.subgroup}"
+    return f"study/{analysis.subgroup}"
 
 
 def load_analyses(folder: Path, form: Form) -> list[Analysis]:
@@ -162,8 +192,10 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
         for suffix, arm in (("treat", treat), ("ctrl", ctrl)):
             for s in outcome.stats:
                 row[f"{s}_{suffix}"] = float(cells[column(s, arm)])  # type: ignore[arg-type]
+            if analysis.swap_events and outcome.type == "dichotomous":
+                row[f"events_{suffix}"] = row[f"n_{suffix}"] - row[f"events_{suffix}"]  # type: ignore[operator]
         if analysis.subgroup:
-            row[analysis.subgroup] = data.get(f"study/{analysis.subgroup}", "not reported")
+            row[analysis.subgroup] = data.get(str(subgroup_path(form, analysis)), "not reported")
         rows.append(row)
     if not rows:
         raise ReviewflowError(f"analysis {analysis.name!r}: no study has reconciled data for "
@@ -171,14 +203,20 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     stats = ["events", "n"] if outcome.type == "dichotomous" else ["mean", "sd", "n"]
     cols = ["study", *[f"{s}_{x}" for x in ("treat", "ctrl") for s in stats]]
     if analysis.subgroup:
-        rows.sort(key=_subgroup_order(form, analysis.subgroup))
+        rows.sort(key=_subgroup_order(form, analysis))
     return pd.DataFrame(rows, columns=cols + ([analysis.subgroup] if analysis.subgroup else []))
 
 
-def _subgroup_order(form: Form, name: str):
-    """Subgroups in the form's order of choices (as RevMan keeps the author's order),
-    else alphabetical; studies alphabetical within each."""
-    choices = [c.lower() for c in form.study_field(name).choices]
+def _subgroup_order(form: Form, analysis: Analysis):
+    """Subgroups in the form's order of choices, or the order an imported RevMan
+    analysis lists (as RevMan keeps the author's order), else alphabetical;
+    studies alphabetical within each."""
+    name = str(analysis.subgroup)
+    if _is_outcome_field(form, name):
+        listed = analysis.revman.get("subgroups", [])
+        choices = [str(c).lower() for c in listed] if isinstance(listed, list) else []
+    else:
+        choices = [c.lower() for c in form.study_field(name).choices]
 
     def key(row: dict[str, object]) -> tuple[int, str, str]:
         group = str(row[name]).lower()
@@ -192,7 +230,9 @@ def _block_on_discrepancies(analysis: Analysis, form: Form, rec: Reconciled,
                             studies: list[str]) -> None:
     outcome = form.outcome(analysis.outcome)
     paths = [f"outcome/{outcome.id}/arm/{a.id}/{s}" for a in form.arms for s in outcome.stats]
-    paths += [f"study/{k}" for k in [*analysis.where, analysis.subgroup] if k]
+    paths += [f"study/{k}" for k in analysis.where]
+    sub = subgroup_path(form, analysis)
+    paths += [sub] if sub else []
     open_ = rec.unresolved_for(paths, studies)
     if open_:
         listed = "; ".join(d.describe() for d in open_[:6])
