@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from pathlib import Path
@@ -138,10 +139,8 @@ def _remove_new_review(folder: Path, created: bool) -> None:
                  "review.db-wal", "review.db-shm"):
         (folder / name).unlink(missing_ok=True)
     if created:
-        try:
+        with contextlib.suppress(OSError):
             folder.rmdir()
-        except OSError:
-            pass
 
 
 def register(app: typer.Typer) -> None:
