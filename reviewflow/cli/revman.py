@@ -132,6 +132,35 @@ def import_command(
             typer.echo(f"  {line}")
 
 
+@revman_app.command("export")
+def export_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(None, "--out", help="The .rm5 file to write (default: the "
+                             "review folder's name with .rm5, in the review folder)."),
+) -> None:
+    """Write the review as a RevMan 5 file with its computed results (CALCULATED_DATA).
+
+    Studies and references, characteristics, RoB 1, every analysis of analyses.toml as
+    an outcome (data, subgroups, settings) and the engine's results, which
+    'reviewflow revman check' on the written file re-computes.
+    """
+    from reviewflow.cli.common import open_store, review_config
+    from reviewflow.revman.review_export import review_to_revman
+    from reviewflow.revman.writer import write_rm5
+
+    config = review_config(ctx)
+    store = open_store(ctx)
+    review = review_to_revman(store, config.folder, config.title)
+    target = out or config.folder / f"{config.folder.name}.rm5"
+    data = write_rm5(review)
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    n_out = sum(len(c.outcomes) for c in review.comparisons)
+    typer.echo(f"Wrote {target}: {len(review.studies)} studies, {len(review.comparisons)} "
+               f"comparisons, {n_out} outcomes")
+
+
 def _remove_new_review(folder: Path, created: bool) -> None:
     """Undo a failed import: only files this command made, in a folder it made or
     found empty."""

@@ -105,6 +105,7 @@ def _record(study: Study, ref: Reference | None, position: int) -> Record:
         return Record(title=study.name, year=_year(study.year), raw=raw, position=position,
                       publication_type="RevMan study without reference")
     raw["revman_reference_type"] = [ref.type]
+    raw["revman_primary"] = ["YES" if ref.primary else "NO"]
     authors = [a.strip() for a in ref.authors.split(",") if a.strip()]
     return Record(
         title=ref.title or study.name, authors=authors, year=_year(ref.year or study.year),
