@@ -15,7 +15,7 @@ from reviewflow.pooling.analysis import StudyTable
 from reviewflow.pooling.api import make_options
 from reviewflow.pooling.types import DataType, Options
 from reviewflow.revman.model import DataRow, Outcome, OutcomeKind
-from reviewflow.revman.reader import REQUIRED
+from reviewflow.revman.reader import has_data
 
 KIND_TYPES = {
     OutcomeKind.DICHOTOMOUS: DataType.DICHOTOMOUS,
@@ -31,10 +31,6 @@ class EngineInput:
     options: Options
     rows: tuple[DataRow, ...]  # the rows in the table, in its order
     subgroup_ids: tuple[str, ...]  # subgroups in file order (empty without subgroups)
-
-
-def has_data(row: DataRow, kind: OutcomeKind) -> bool:
-    return all(getattr(row, f) is not None for f in REQUIRED[kind])
 
 
 def options_for(outcome: Outcome) -> Options:

@@ -41,7 +41,6 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form, normalise_value, parse_form
 from reviewflow.extraction.rob import ROB1
 from reviewflow.records import Record
-from reviewflow.revman.engine_input import has_data
 from reviewflow.revman.model import (
     DataRow,
     Outcome,
@@ -50,6 +49,7 @@ from reviewflow.revman.model import (
     RevManFile,
     Study,
 )
+from reviewflow.revman.reader import has_data
 
 ROB_RESULTS = {"YES": "low", "NO": "high", "UNKNOWN": "unclear"}
 BASE_FIELDS = ("revman_id", "year", "status", "data_source")

@@ -51,6 +51,11 @@ REQUIRED = {
 }
 
 
+def has_data(row: DataRow, kind: OutcomeKind) -> bool:
+    """Whether a data row holds every number its kind needs (RevMan allows empty rows)."""
+    return all(getattr(row, f) is not None for f in REQUIRED[kind])
+
+
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source

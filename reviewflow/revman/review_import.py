@@ -37,20 +37,23 @@ class ImportSummary:
     not_imported: tuple[str, ...]
 
 
-def _resolutions(plan: ImportPlan, record_ids: dict[str, list[int]], reviewer_id: int):
+def _resolutions(plan: ImportPlan, record_ids: dict[str, list[int]], reviewer_id: int,
+                 now) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
     for sp in plan.studies:
         status = sp.study.status
         reason = dict(sp.study.characteristics).get("CHAR_REASON_FOR_EXCLUSION") or None
         for rid in record_ids[sp.label]:
-            yield models.ConflictResolution(
-                record_id=rid, stage=TITLE_ABSTRACT, decision="include", method="consensus",
-                resolved_by_id=reviewer_id, note=PROVENANCE)
+            common = {"record_id": rid, "method": "consensus", "resolved_by_id": reviewer_id,
+                      "note": PROVENANCE, "at": now}
+            out.append(common | {"stage": TITLE_ABSTRACT, "decision": "include",
+                                 "reason": None})
             if status in (StudyStatus.INCLUDED, StudyStatus.EXCLUDED):
                 included = status is StudyStatus.INCLUDED
-                yield models.ConflictResolution(
-                    record_id=rid, stage=FULL_TEXT, decision="include" if included else "exclude",
-                    reason=None if included else (reason or "excluded in RevMan")[:2000],
-                    method="consensus", resolved_by_id=reviewer_id, note=PROVENANCE)
+                out.append(common | {
+                    "stage": FULL_TEXT, "decision": "include" if included else "exclude",
+                    "reason": None if included else (reason or "excluded in RevMan")[:2000]})
+    return out
 
 
 def write_plan(plan: ImportPlan, source: Path, *, session: Session) -> ImportSummary:
@@ -76,28 +79,31 @@ def write_plan(plan: ImportPlan, source: Path, *, session: Session) -> ImportSum
     form_row = models.ExtractionForm(name=plan.form.name, version=1, definition=plan.form_text)
     session.add(form_row)
     session.flush()
-    study_ids: dict[str, int] = {}
+    now = models.utcnow()
+    studies = [models.Study(label=sp.label, created_at=now) for sp in plan.studies]
+    session.add_all(studies)
+    session.flush()  # one batched INSERT; the ids come back with it
+    study_ids = {sp.label: int(st.id or 0) for sp, st in zip(plan.studies, studies, strict=True)}
     record_ids: dict[str, list[int]] = {}
     it = iter(ids)
+    links = []
     for sp in plan.studies:
-        study = models.Study(label=sp.label)
-        session.add(study)
-        session.flush()
-        study_ids[sp.label] = int(study.id or 0)
         record_ids[sp.label] = [next(it) for _ in sp.records]
-        for i, rid in enumerate(record_ids[sp.label]):
-            session.add(models.StudyRecord(study_id=study_ids[sp.label], record_id=rid,
-                                           is_primary=i == 0))
-    now = models.utcnow()
+        links += [{"study_id": study_ids[sp.label], "record_id": rid, "is_primary": i == 0}
+                  for i, rid in enumerate(record_ids[sp.label])]
+    session.execute(insert(models.StudyRecord), links)
     if plan.values:
         session.execute(insert(models.ExtractionValue), [
             {"study_id": study_ids[label], "form_id": form_row.id, "reviewer_id": reviewer_id,
              "field_path": path, "value": value, "is_consensus": True, "at": now}
             for label, path, value in plan.values])
-    session.add_all(models.RobJudgement(
-        study_id=study_ids[label], tool="rob1", domain=domain, judgement=judgement,
-        support=support or None, reviewer_id=reviewer_id, is_consensus=True)
-        for label, domain, judgement, support in plan.rob)
-    session.add_all(_resolutions(plan, record_ids, reviewer_id))
+    if plan.rob:
+        session.execute(insert(models.RobJudgement), [
+            {"study_id": study_ids[label], "tool": "rob1", "domain": domain,
+             "judgement": judgement, "support": support or None, "reviewer_id": reviewer_id,
+             "is_consensus": True, "outcome": None, "at": now}
+            for label, domain, judgement, support in plan.rob])
+    session.execute(insert(models.ConflictResolution),
+                    _resolutions(plan, record_ids, reviewer_id, now))
     return ImportSummary(len(plan.studies), len(records), len(plan.values), len(plan.rob),
                          len(plan.analyses), plan.not_imported)
