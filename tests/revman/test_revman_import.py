@@ -62,7 +62,7 @@ def test_hand_made_file_becomes_a_review(tmp_path: Path) -> None:
         a = analyses["c1_o1"]
         assert (a.measure, a.method, a.model, a.subgroup) == ("RR", "MH", "random", "subgroup")
         assert a.revman["subgroups"] == ["Umbilical cord", "Bone marrow"]
-        data = analysis_input(store, a, form=form)
+        data = analysis_input(store, a, form=form).frame()
         assert list(data["subgroup"]) == ["Umbilical cord", "Bone marrow", "Bone marrow"]
     finally:
         store.dispose()
@@ -109,7 +109,8 @@ def test_imported_analyses_reproduce_revmans_totals(corpus: Path, tmp_path: Path
             if f"{c.no}.{o.no}" in touched or not o.all_rows() or o.settings.totals == "NO":
                 continue
             a = analyses[outcome_id(c.no, o.no)]
-            result = meta_analysis(analysis_input(store, a, form=form, reconciled=reconciled),
+            result = meta_analysis(analysis_input(store, a, form=form, reconciled=reconciled)
+                                   .frame(),
                                    subgroup=a.subgroup, **a.options())
             pairs = [(o.stored, result.overall)] if o.settings.totals == "YES" else []
             ours = {g.name: g.pooled for g in result.subgroups}
