@@ -59,3 +59,20 @@ def test_a_csv_that_is_not_a_revman_export_is_refused(tmp_path: Path) -> None:
     path.write_text("study,events_treat\nA,1\n")
     with pytest.raises(InputError, match="line 1: not a RevMan data export: no column 'Name'"):
         read_revman_csv(path)
+
+
+def test_a_csv_export_imports_as_a_review(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from reviewflow.cli.main import app
+
+    path = write(
+        tmp_path,
+        "MSC versus placebo" + ";" * 28,
+        "Remission;DIC;MH;Risk Ratio;Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;;;;0;",
+        "Li 2019;;;;;5;0;0;30;2;0;0;30;2.5;0.8;0.5;12;100;;;;;;;;;;;2019",
+    )
+    res = CliRunner().invoke(app, ["revman", "import", str(path), str(tmp_path / "r")])
+    assert res.exit_code == 0, (res.output, res.exception)
+    assert "1 studies, 1 records" in res.output
+    assert 'measure = "RR"' in (tmp_path / "r" / "analyses.toml").read_text()

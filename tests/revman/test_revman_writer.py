@@ -65,3 +65,31 @@ def test_every_corpus_file_round_trips_and_our_results_agree(corpus: Path,
         agree += report.count(Verdict.AGREES)
     # 478 RevMan calculated, plus Fleiss 1.2 (never calculated by RevMan, now by us)
     assert agree == 479
+
+
+def test_check_command_exits_1_and_names_each_difference(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from reviewflow.cli.main import app
+
+    good = tmp_path / "good.rm5"
+    good.write_bytes(write_rm5(read_rm5(SMALL)))
+    res = CliRunner().invoke(app, ["revman", "check", str(good), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["agrees"] and doc["counts"] == {"agrees": 3, "differs": 0, "skipped": 0}
+    text = good.read_text(encoding="utf-8")
+    start = text.index("<CONT_OUTCOME")
+    head, tail = text[:start], text[start:]
+    i = tail.index('CI_END="') + len('CI_END="')
+    j = tail.index('"', i)
+    bad = tmp_path / "bad.rm5"
+    bad.write_text(head + tail[:i] + repr(float(tail[i:j]) + 0.001) + tail[j:],
+                   encoding="utf-8")
+    res = CliRunner().invoke(app, ["revman", "check", str(bad)])
+    assert res.exit_code == 1
+    assert "differs" in res.output
+    assert "total: CI end RevMan" in res.output
+    assert "2 outcomes agree, 1 differ, 0 skipped" in res.output
