@@ -24,10 +24,11 @@ Mapping (RevMan -> reviewflow):
   outcome field ``subgroup``, and an analysis in ``analyses.toml`` with the
   outcome's settings.
 
-Not yet expressible (issue 17's multi-arm model and generic inverse variance
-are being built): a study entered more than once in one outcome (a multi-arm
-trial, as RevMan stores it) keeps its first entry; generic inverse variance
-outcomes are not imported. Both are listed.
+Not expressible yet, and listed: a study entered more than once in one outcome
+(a multi-arm trial as RevMan stores it: independent pairs, the shared control
+split by hand or counted twice, which reviewflow's multi-arm analyses refuse)
+keeps its first entry; generic inverse variance outcomes are not imported (the
+form has no generic outcome type); an outcome without any study data is left out.
 """
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ class _Planner:
         self.not_imported: list[str] = []
         self.values: list[tuple[str, str, str | None]] = []
 
-    def outcome_values(self, oid: str, label: str, o: Outcome) -> None:
+    def outcome_values(self, oid: str, label: str, o: Outcome) -> int:
+        """Plan the outcome's values; returns how many studies have data."""
         seen: set[str] = set()
         pairs = ([(g.name, r) for g in o.subgroups for r in g.rows] if o.has_subgroups
                  else [(None, r) for r in o.rows])
@@ -198,9 +200,9 @@ class _Planner:
             if row.study_id in seen:
                 self.not_imported.append(
                     f"outcome {label}: {study!r} entered again"
-                    f"{f' (subgroup {group!r})' if group else ''}: a multi-arm trial as RevMan "
-                    "stores it; the extraction model keeps one entry per study and outcome "
-                    "until multi-arm trials (issue 17) arrive, so only the first is imported")
+                    f"{f' (subgroup {group!r})' if group else ''} (a multi-arm trial as RevMan "
+                    "stores it: independent pairs, the control split by hand or counted "
+                    "twice); only the first entry is imported")
                 continue
             seen.add(row.study_id)
             if not has_data(row, o.kind):
@@ -211,6 +213,7 @@ class _Planner:
             if group is not None:
                 entries.append((study, f"outcome/{oid}/subgroup", group))
             self.values += entries
+        return len(seen)
 
     def rob(self) -> list[tuple[str, str, str, str]]:
         out = []
@@ -255,9 +258,11 @@ def plan_import(review: RevManFile) -> ImportPlan:
             p.not_imported.append(f"outcome {label}: generic inverse variance "
                                   f"({len(o.all_rows())} entries) awaits issue 17's types")
             continue
-        outcomes.append((oid, o))
-        analyses.append(_analysis(comparison, o, oid))
-        p.outcome_values(oid, label, o)
+        if p.outcome_values(oid, label, o):
+            outcomes.append((oid, o))
+            analyses.append(_analysis(comparison, o, oid))
+        else:
+            p.not_imported.append(f"outcome {label}: no study has data (nothing to import)")
     form_text = _form_text(review, outcomes, char_fields)
     form = parse_form(form_text, "generated extraction form")
     for s in review.studies:
