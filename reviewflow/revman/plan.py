@@ -256,7 +256,8 @@ def plan_import(review: RevManFile) -> ImportPlan:
         label = f"{comparison.no}.{o.no} ({o.name})"
         if o.kind is OutcomeKind.GENERIC:
             p.not_imported.append(f"outcome {label}: generic inverse variance "
-                                  f"({len(o.all_rows())} entries) awaits issue 17's types")
+                                  f"({len(o.all_rows())} entries): the extraction form has no "
+                                  "generic outcome type yet")
             continue
         if p.outcome_values(oid, label, o):
             outcomes.append((oid, o))

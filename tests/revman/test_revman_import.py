@@ -125,3 +125,20 @@ def test_imported_analyses_reproduce_revmans_totals(corpus: Path, tmp_path: Path
         assert compared >= 5
     finally:
         store.dispose()
+
+
+def test_import_into_the_configured_database(store_url: str, tmp_path: Path) -> None:
+    """The same import on SQLite and (REVIEWFLOW_TEST_BACKEND=postgres) PostgreSQL."""
+    folder = tmp_path / "r"
+    res = CliRunner().invoke(app, ["--db", store_url, "revman", "import", str(SMALL),
+                                   str(folder)])
+    assert res.exit_code == 0, (res.output, res.exception)
+    store = Store.open(load_config(folder).database_url())
+    try:
+        assert store.display_url.split("/")[0] == store_url.split("/")[0]
+        values = reconcile(store).values
+        assert values["Chen 2020"]["outcome/c1_o1/arm/ctrl/n"] == "28"
+        with store.session() as s:
+            assert len(s.exec(select(models.ConflictResolution)).all()) == 5 + 4
+    finally:
+        store.dispose()
