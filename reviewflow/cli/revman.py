@@ -70,7 +70,8 @@ def check_command(
             for d in o.differences:
                 typer.echo(f"           {d.where}: {d.field} RevMan {_shown(d.stored)}, "
                            f"reviewflow {_shown(d.ours)}")
-        typer.echo(f"{report.count(Verdict.AGREES)} outcomes agree, "
+        agree = report.count(Verdict.AGREES)
+        typer.echo(f"{agree} {'outcome agrees' if agree == 1 else 'outcomes agree'}, "
                    f"{report.count(Verdict.DIFFERS)} differ, "
                    f"{report.count(Verdict.SKIPPED)} skipped "
                    f"(numbers to {tolerance.relative:g} relative or {tolerance.absolute:.2g} "
