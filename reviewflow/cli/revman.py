@@ -87,7 +87,9 @@ def import_command(
     folder: Path = typer.Argument(None, show_default=False,
                                   help="New review folder (default: the file's name)."),
 ) -> None:
-    """Start a review from a RevMan file: studies, references, characteristics, RoB 1,
+    """Start a review from a RevMan file (studies, references, RoB 1, data, analyses).
+
+    Studies with their references as records, characteristics, RoB 1 judgements,
     every outcome as extraction data and every analysis in analyses.toml.
 
     The file is read and checked completely first: a bad file leaves nothing behind.
