@@ -300,12 +300,15 @@ def _outcome(o: Outcome, names: dict[str, str]) -> Iterator[str]:
 def write_rm5(review: RevManFile) -> bytes:
     """The whole file as UTF-8 bytes."""
     names = review.study_names()
+    # The top-level sequence RevMan 5.4 writes (its "download statistical data"
+    # files have the same), sections reviewflow does not hold left empty.
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
-             '<COCHRANE_REVIEW REVMAN_SUB_VERSION="5.4.1" REVMAN_VERSION="5" '
-             'TYPE="INTERVENTION">',
-             f"<COVER_SHEET>{_el('TITLE', review.title)}</COVER_SHEET>"]
+             '<COCHRANE_REVIEW ID="000000000000000000" REVMAN_SUB_VERSION="5.4.1" '
+             'REVMAN_VERSION="5" STAGE="R" STATUS="A" TYPE="INTERVENTION" VERSION_NO="1.0">',
+             f"<COVER_SHEET>{_el('TITLE', review.title)}</COVER_SHEET>", "<MAIN_TEXT/>"]
     parts += _studies(review)
     parts += _risk_of_bias(review)
+    parts += ["<SOF_TABLES/>", "<ADDITIONAL_TABLES/>"]
     parts.append('<ANALYSES_AND_DATA CALCULATED_DATA="YES">')
     for c in review.comparisons:
         parts.append(f"<COMPARISON{_attrs({'ID': c.id, 'NO': str(c.no)})}>")
@@ -313,6 +316,7 @@ def write_rm5(review: RevManFile) -> bytes:
         for o in c.outcomes:
             parts += _outcome(o, names)
         parts.append("</COMPARISON>")
-    parts += ["</ANALYSES_AND_DATA>", "</COCHRANE_REVIEW>"]
+    parts += ["</ANALYSES_AND_DATA>", "<FIGURES/>", "<FEEDBACK/>", "<APPENDICES/>",
+              "<EXTENSIONS/>", "</COCHRANE_REVIEW>"]
     return ("\n".join(parts) + "\n").encode("utf-8")
 
