@@ -109,3 +109,26 @@ def test_check_command_on_a_file_without_results_lists_everything_skipped() -> N
     assert res.exit_code == 0, res.output
     assert res.output.count("skipped") == 4  # three outcomes and the summary line
     assert "the file stores no calculated results" in res.output
+
+
+def test_any_cut_or_corrupted_file_gives_one_input_error(tmp_path: Path) -> None:
+    """Never a traceback: a file cut anywhere, or with a byte changed, reads or fails
+    with one InputError."""
+    import random
+
+    data = SMALL.read_bytes()
+    rng = random.Random(19)
+    variants = [data[:cut] for cut in range(0, len(data), 37)]
+    for _ in range(150):
+        pos = rng.randrange(len(data))
+        variants.append(data[:pos] + bytes([rng.choice(b'<>"=&/0x \xff')]) + data[pos + 1:])
+    failures = 0
+    for i, blob in enumerate(variants):
+        path = tmp_path / f"v{i}.rm5"
+        path.write_bytes(blob)
+        try:
+            read_rm5(path)
+        except InputError as exc:
+            failures += 1
+            assert "\n" not in str(exc) and str(exc).startswith(str(path))
+    assert failures > len(variants) // 2
