@@ -27,12 +27,14 @@ Mapping (RevMan -> reviewflow):
 Not expressible yet, and listed: a study entered more than once in one outcome
 (a multi-arm trial as RevMan stores it: independent pairs, the shared control
 split by hand or counted twice, which reviewflow's multi-arm analyses refuse)
-keeps its first entry; generic inverse variance outcomes are not imported (the
-form has no generic outcome type); an outcome without any study data is left out.
+keeps its first entry; an outcome without any study data is left out. Generic
+inverse variance outcomes become generic outcomes (a ratio on its natural scale
+with the SE of its log); their per-group participant totals are not kept.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -57,6 +59,13 @@ BASE_FIELDS = ("revman_id", "year", "status", "data_source")
 MEASURES = {"RR": ("RR", "MH"), "OR": ("OR", "MH"), "RD": ("RD", "MH"), "PETO_OR": ("OR", "Peto"),
             "MD": ("MD", "IV"), "SMD": ("SMD", "IV")}
 PROVENANCE = "RevMan import"
+OUTCOME_TYPES = {OutcomeKind.DICHOTOMOUS: "dichotomous", OutcomeKind.CONTINUOUS: "continuous",
+                 OutcomeKind.GENERIC: "generic"}
+GENERIC_MEASURES = ("MD", "SMD", "RR", "OR", "HR")
+# A generic ratio is kept on its natural scale (as trials report it) with the SE of
+# its log; 12 significant digits keep RevMan's 9-decimal log estimates exactly enough
+# (1e-12) and make exp/log round trips land on the same text.
+RATIO_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -132,7 +141,9 @@ def _form_text(review: RevManFile, outcomes: list[tuple[str, Outcome]],
         "outcome_fields": [{"name": "subgroup", "label": "RevMan subgroup"}],
         "outcomes": [
             {"id": oid, "label": f"{oid.replace('c', '').replace('_o', '.')} {o.name}".strip(),
-             "type": "dichotomous" if o.kind is OutcomeKind.DICHOTOMOUS else "continuous",
+             "type": OUTCOME_TYPES[o.kind],
+             **({"ratio": True} if o.kind is OutcomeKind.GENERIC and o.settings.log_data
+                else {}),
              **({"unit": o.settings.units} if o.settings.units else {})}
             for oid, o in outcomes
         ],
@@ -142,7 +153,12 @@ def _form_text(review: RevManFile, outcomes: list[tuple[str, Outcome]],
 
 def _analysis(comparison, outcome: Outcome, oid: str) -> dict[str, object]:
     s = outcome.settings
-    measure, method = MEASURES[s.measure]
+    if outcome.kind is OutcomeKind.GENERIC:
+        measure = s.measure if s.measure in GENERIC_MEASURES else (
+            "RR" if s.log_data else "MD")
+        method = "IV"
+    else:
+        measure, method = MEASURES[s.measure]
     if outcome.kind is OutcomeKind.DICHOTOMOUS and s.measure != "PETO_OR":
         method = {"MH": "MH", "IV": "IV", "PETO": "Peto"}.get(s.method, method)
     a: dict[str, object] = {
@@ -158,13 +174,21 @@ def _analysis(comparison, outcome: Outcome, oid: str) -> dict[str, object]:
     revman: dict[str, object] = {
         "comparison": comparison.no, "comparison_name": comparison.name,
         "outcome": outcome.no, "totals": s.totals.value, "subgroup_test": s.subgroup_test,
-        "ci_study": s.ci_study, "group_labels": list(outcome.group_labels),
+        "ci_study": s.ci_study, "effect_measure": s.measure,
+        "group_labels": list(outcome.group_labels),
         "graph_labels": list(outcome.graph_labels),
     }
     if outcome.has_subgroups:
         revman["subgroups"] = [g.name for g in outcome.subgroups]
     a["revman"] = revman
     return a
+
+
+def _generic_values(row: DataRow, log_data: bool) -> dict[str, str | None]:
+    if row.estimate is None or row.se is None:
+        return {}
+    est = f"{math.exp(row.estimate):.{RATIO_DIGITS}g}" if log_data else _text(row.estimate)
+    return {"effect/estimate": est, "effect/se": _text(row.se)}
 
 
 def _row_values(row: DataRow, kind: OutcomeKind) -> dict[str, float | None]:
@@ -208,8 +232,12 @@ class _Planner:
             if not has_data(row, o.kind):
                 self.not_imported.append(f"outcome {label}: {study!r} has empty data")
                 continue
-            entries = [(study, f"outcome/{oid}/arm/{k}", _text(v))
-                       for k, v in _row_values(row, o.kind).items() if v is not None]
+            if o.kind is OutcomeKind.GENERIC:
+                entries = [(study, f"outcome/{oid}/{k}", v) for k, v in
+                           _generic_values(row, o.settings.log_data).items()]
+            else:
+                entries = [(study, f"outcome/{oid}/arm/{k}", _text(v))
+                           for k, v in _row_values(row, o.kind).items() if v is not None]
             if group is not None:
                 entries.append((study, f"outcome/{oid}/subgroup", group))
             self.values += entries
@@ -254,11 +282,6 @@ def plan_import(review: RevManFile) -> ImportPlan:
     for comparison, o in review.outcomes():
         oid = outcome_id(comparison.no, o.no)
         label = f"{comparison.no}.{o.no} ({o.name})"
-        if o.kind is OutcomeKind.GENERIC:
-            p.not_imported.append(f"outcome {label}: generic inverse variance "
-                                  f"({len(o.all_rows())} entries): the extraction form has no "
-                                  "generic outcome type yet")
-            continue
         if p.outcome_values(oid, label, o):
             outcomes.append((oid, o))
             analyses.append(_analysis(comparison, o, oid))

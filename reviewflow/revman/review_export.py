@@ -11,6 +11,7 @@ comparison, with its number, labels, totals and subgroup order.
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -107,6 +108,14 @@ def _risk_of_bias(store: Store, ids: dict[str, str]) -> tuple[RiskOfBiasItem, ..
     return tuple(items)
 
 
+def _generic_row(outcome_path: str, ratio: bool, sid: str, v: dict[str, str]) -> DataRow | None:
+    est, se = v.get(f"{outcome_path}/effect/estimate"), v.get(f"{outcome_path}/effect/se")
+    if est is None or se is None:
+        return None  # RevMan's generic rows need the estimate and its SE
+    value = float(est)
+    return DataRow(study_id=sid, estimate=math.log(value) if ratio else value, se=float(se))
+
+
 def _row(outcome_path: str, kind: OutcomeKind, sid: str, v: dict[str, str]) -> DataRow | None:
     def num(arm: str, stat: str) -> float | None:
         raw = v.get(f"{outcome_path}/arm/{arm}/{stat}")
@@ -125,7 +134,8 @@ def _row(outcome_path: str, kind: OutcomeKind, sid: str, v: dict[str, str]) -> D
 def _outcome(a: Analysis, form: Form, values: dict[str, dict[str, str]], ids: dict[str, str],
              number: int) -> Outcome:
     od = form.outcome(a.outcome)
-    kind = OutcomeKind.DICHOTOMOUS if od.type == "dichotomous" else OutcomeKind.CONTINUOUS
+    kind = {"dichotomous": OutcomeKind.DICHOTOMOUS, "continuous": OutcomeKind.CONTINUOUS,
+            "generic": OutcomeKind.GENERIC}[od.type]
     rm = a.revman
     excluded = {s.lower() for s in a.exclude}
     grouped: dict[str, list[DataRow]] = {}
@@ -136,7 +146,8 @@ def _outcome(a: Analysis, form: Form, values: dict[str, dict[str, str]], ids: di
         if label.lower() in excluded or label not in ids or any(
                 v.get(f"study/{k}", "").lower() != x.lower() for k, x in a.where.items()):
             continue
-        row = _row(f"outcome/{od.id}", kind, ids[label], v)
+        row = (_generic_row(f"outcome/{od.id}", od.ratio, ids[label], v)
+               if kind is OutcomeKind.GENERIC else _row(f"outcome/{od.id}", kind, ids[label], v))
         if row is None:
             continue
         rows.append(row)
@@ -150,12 +161,15 @@ def _outcome(a: Analysis, form: Form, values: dict[str, dict[str, str]], ids: di
     cmp_no = int(rm.get("comparison", 1))  # type: ignore[call-overload]
     oid = f"CMP-{cmp_no:03d}.{no:02d}"
     measure = "PETO_OR" if a.method.lower() == "peto" else a.measure
+    if kind is OutcomeKind.GENERIC:
+        measure = str(rm.get("effect_measure", a.measure))
     settings = Settings(
         measure=measure, method={"mh": "MH", "iv": "IV", "peto": "PETO"}[a.method.lower()],
         random=a.model == "random", totals=Totals(str(rm.get("totals", "YES"))),
         subgroup_test=bool(rm.get("subgroup_test", True)),
         ci_study=int(rm.get("ci_study", round(a.level * 100))),  # type: ignore[call-overload]
         ci_total=round(a.level * 100), swap_events=a.swap_events, units=od.unit,
+        log_data=kind is OutcomeKind.GENERIC and od.ratio,
     )
     labels = rm.get("group_labels") or [arm.label for arm in form.arms[:2]]
     graphs = rm.get("graph_labels") or ["", ""]

@@ -62,7 +62,7 @@ def test_hand_made_review_round_trips(tmp_path: Path) -> None:
     a, b, exported = round_trip(SMALL, tmp_path)
     assert a == b
     assert a["values"]["Li 2019"]["outcome/c1_o1/arm/treat/events"] == "12"
-    assert check_file(read_rm5(exported)).count(Verdict.AGREES) == 2
+    assert check_file(read_rm5(exported)).count(Verdict.AGREES) == 3
 
 
 @pytest.mark.corpus
