@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from reviewflow.pooling import conversions as cv
 from reviewflow.pooling.conversions import ConversionError, Derived, Origin
-from reviewflow.pooling.trial_data import AnalysisInput, Comparison, worst
+from reviewflow.pooling.trial_data import AnalysisInput, Comparison, Handling, worst
 from reviewflow.pooling.types import DataType
 
 EFFECT_STATS = ("estimate", "se", "ci_low", "ci_high", "p", "df", "cluster_size", "icc",
@@ -89,5 +89,5 @@ def generic_input(reports: list[EffectReport], *, subgroup: str | None = None) -
     """Reported effects -> the typed generic inverse-variance input."""
     comparisons = [Comparison(r.study, r.study, None, None,
                               r.attributes.get(subgroup) if subgroup else None,
-                              "reported effect", derive_effect(r)) for r in reports]
+                              Handling.REPORTED_EFFECT, derive_effect(r)) for r in reports]
     return AnalysisInput(DataType.GENERIC, tuple(comparisons), subgroup)

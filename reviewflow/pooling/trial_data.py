@@ -37,6 +37,16 @@ class Role(StrEnum):
     CONTROL = "control"
 
 
+class Handling(StrEnum):
+    """How a study's arms became this comparison."""
+
+    TWO_ARMS = "two arms"
+    COMBINED = "combined"  # several arms as one (Handbook 6.5.2.10)
+    CONTROL_SPLIT = "control split"  # a shared control divided (Handbook 23.3.4)
+    INTERVENTION_SPLIT = "intervention split"  # a shared intervention arm divided
+    REPORTED_EFFECT = "reported effect"  # generic inverse variance
+
+
 class MultiArm(StrEnum):
     SPLIT = "split"
     COMBINE = "combine"
@@ -262,8 +272,19 @@ class Comparison:
     treat: ArmValues | None
     ctrl: ArmValues | None
     subgroup: str | None = None
-    handling: str = "two arms"
+    handling: Handling = Handling.TWO_ARMS
     effect: Mapping[str, Derived] = field(default_factory=dict)  # estimate, se
+    share: tuple[int, int] = (1, 1)  # (i, k): the i-th of k comparisons of a split
+    arm_count: tuple[int, int] = (1, 1)  # intervention and control arms behind it
+
+    def describe(self) -> str:
+        """How the study's arms entered, in words (trace and summary)."""
+        i, k = self.share
+        return {Handling.COMBINED: f"combined {self.arm_count[0]}+{self.arm_count[1]} arms "
+                                   "(Handbook 6.5.2.10)",
+                Handling.CONTROL_SPLIT: f"control split {i}/{k} (Handbook 23.3.4)",
+                Handling.INTERVENTION_SPLIT: f"intervention arm split {i}/{k} (Handbook 23.3.4)",
+                }.get(self.handling, str(self.handling))
 
     @property
     def arms(self) -> tuple[ArmValues, ...]:
@@ -350,6 +371,18 @@ class AnalysisInput:
                     out.append(f"{c.label}, {a.arm}: {notes[0]}")
         return list(dict.fromkeys(out))
 
+    def multi_arm_lines(self) -> list[str]:
+        """One line per multi-arm study: how its arms entered this analysis."""
+        out: dict[str, str] = {}
+        for c in self.comparisons:
+            if c.handling is Handling.COMBINED:
+                out[c.study] = f"{c.study}: {c.describe()}"
+            elif c.handling in (Handling.CONTROL_SPLIT, Handling.INTERVENTION_SPLIT):
+                what = "control" if c.handling is Handling.CONTROL_SPLIT else "intervention arm"
+                out[c.study] = (f"{c.study}: {what} split between {c.share[1]} comparisons "
+                                "(Handbook 23.3.4)")
+        return list(out.values())
+
     @property
     def derived_count(self) -> int:
         return sum(1 for c in self.comparisons if c.origin is not Origin.REPORTED)
@@ -357,7 +390,7 @@ class AnalysisInput:
     def trace(self) -> list[dict[str, Any]]:
         """Per comparison and arm: each value used and how it was derived (JSON)."""
         return [{"study": c.study, "label": c.label, "subgroup": c.subgroup,
-                 "handling": c.handling, "origin": str(c.origin),
+                 "handling": c.describe(), "origin": str(c.origin),
                  "arms": [_arm_trace(a) for a in c.arms],
                  **({"effect": _values_trace(c.effect)} if c.effect else {})}
                 for c in self.comparisons]

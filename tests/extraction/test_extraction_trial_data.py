@@ -128,6 +128,9 @@ def test_combine_and_percent_events(trial_review) -> None:
     assert (c.treat.n.value, c.treat.events.value) == (41, 12 + round(0.5 * 21))
     assert c.treat.events.method == "combine_groups"
     assert c.origin.value == "converted"  # one arm's events came from a percentage
+    run = pool(a, analysis_input(store, a, form=form))
+    assert "    Multi-arm: Three 2020: combined 2+1 arms (Handbook 6.5.2.10)" in \
+        summary_lines(run)
     only_bm = _analysis(form, 'name="r2"\noutcome="response"\nmeasure="RR"\nmethod="MH"\n'
                               'intervention="bm"\n')
     (c2,) = analysis_input(store, only_bm, form=form).comparisons
