@@ -210,12 +210,11 @@ def _events(v: Mapping[str, float]) -> Derived:
 
 def _skew_note(mean: Derived, sd: Derived, lower_bound: float | None) -> Derived:
     """Altman & Bland 1996 (Handbook 10.5.3): on a scale that cannot go below its minimum,
-    a mean less than two SDs above it suggests skewed data; said in the mean's note."""
+    a mean less than two SDs above it suggests skewed data; a warning on the mean."""
     if lower_bound is None or not cv.looks_skewed(mean.value, sd.value, lower_bound):
         return mean
-    warning = (f"data look skewed (mean less than 2 SD above the scale's minimum "
-               f"{lower_bound:g}; Altman & Bland 1996)")
-    return replace(mean, note="; ".join(n for n in (mean.note, warning) if n))
+    return mean.warned(f"data look skewed (mean less than 2 SD above the scale's minimum "
+                       f"{lower_bound:g}; Altman & Bland 1996)")
 
 
 def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived, Derived]:
@@ -366,9 +365,9 @@ class AnalysisInput:
         out = []
         for c in self.comparisons:
             for a in c.arms:
-                notes = [d.note for d in a.used().values() if "skewed" in d.note]
-                if notes:
-                    out.append(f"{c.label}, {a.arm}: {notes[0]}")
+                warned = [w for d in a.used().values() for w in d.warnings]
+                if warned:
+                    out.append(f"{c.label}, {a.arm}: {warned[0]}")
         return list(dict.fromkeys(out))
 
     def multi_arm_lines(self) -> list[str]:
@@ -403,7 +402,8 @@ def _arm_trace(a: ArmValues) -> dict[str, Any]:
 
 def _values_trace(values: Mapping[str, Derived]) -> dict[str, Any]:
     return {k: {"value": _num(d.value), "origin": str(d.origin), "method": d.method,
-                "from": list(d.inputs), **({"note": d.note} if d.note else {})}
+                "from": list(d.inputs), **({"note": d.note} if d.note else {}),
+                **({"warnings": list(d.warnings)} if d.warnings else {})}
             for k, d in values.items()}
 
 
