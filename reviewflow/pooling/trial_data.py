@@ -204,7 +204,10 @@ def _events(v: Mapping[str, float]) -> Derived:
         p = v["percent"]
         if not 0 <= p <= 100:
             raise ConversionError("percent", f"{p:g} is not a percentage between 0 and 100")
-        return Derived(float(round(p * v["n"] / 100)), "percent_of_n", ("percent", "n"))
+        # nearest whole number, halves up (Python's round() would take 10.5 to 10)
+        events = math.floor(p * v["n"] / 100 + 0.5)
+        return Derived(float(events), "percent_of_n", ("percent", "n"),
+                       note=f"{p:g}% of {v['n']:g} = {p * v['n'] / 100:g}, rounded")
     raise ConversionError("events", "missing (give events, or percent with n)")
 
 
