@@ -199,6 +199,9 @@ def _check_counts(n: float, events: float) -> None:
 
 def _events(v: Mapping[str, float]) -> Derived:
     if "events" in v:
+        if "percent" in v and abs(v["percent"] * v["n"] / 100 - v["events"]) > 1:
+            raise ConversionError("percent", f"{v['percent']:g}% of {v['n']:g} is not "
+                                  f"{v['events']:g} events; check both")
         return Derived.reported(v["events"], "events")
     if "percent" in v:
         p = v["percent"]
