@@ -188,7 +188,10 @@ def _num(x: float | None, nd: int = 2) -> str:
 
 
 def effect_line(measure: str, b: Block) -> str:
-    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002'."""
+    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002' ('RR not estimable' as RevMan
+    says when no study could be pooled, e.g. no events in any arm)."""
+    if b.estimate is None:
+        return f"{measure} not estimable"
     return (f"{measure} = {_num(b.estimate)}, 95% CI {_num(b.ci_low)} to "
             f"{_num(b.ci_high)}, {fmt_p(b.p)}")
 
