@@ -303,3 +303,18 @@ def test_text_forest_marks_converted_rows(tmp_path: Path) -> None:
     text = console.export_text()
     assert "B †" in text and "A †" not in text
     assert text.rstrip().endswith("† converted from reported statistics")
+
+
+def test_crossover_smd_follows_the_measure(tmp_path, capsys) -> None:
+    """The Handbook's cross-over example as a paired SMD: 0.218 (SE 0.256)."""
+    text = "study,mean_e,mean_c,sd_e,sd_c,corr,n\nCross,7.0,6.5,2.38,2.21,0.68,10\n"
+    doc = pool_json(write(tmp_path, text), "--measure", "SMD", "--method", "IV", "--model",
+                    "fixed")
+    effect = doc["input"][0]["effect"]
+    assert effect["estimate"]["value"] == pytest.approx(0.218, abs=5e-4)
+    assert effect["se"]["value"] == pytest.approx(0.256, abs=5e-4)
+    with pytest.raises(SystemExit):
+        main(["pool", str(write(tmp_path, text)), "--measure", "RR", "--method", "IV",
+              "--model", "fixed"])
+    assert "field mean_e: a cross-over trial's period means give an MD or SMD, not RR" in \
+        capsys.readouterr().err
