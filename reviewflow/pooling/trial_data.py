@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
                     "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
 DICHOTOMOUS_STATS = ("events", "n", "percent")
+DESIGN_STATS = ("cluster_size", "icc")  # a cluster trial's mean cluster size and ICC
 MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
 
 
@@ -162,16 +163,39 @@ def derive_arm(report: ArmReport, data_type: DataType,
         if data_type is DataType.DICHOTOMOUS:
             events = _events(v)
             _check_counts(v["n"], events.value)
-            return replace(_base(report, n), events=events)
+            return _clustered(replace(_base(report, n), events=events), v)
         mean, sd = _continuous(v, conversion)
         mean = _skew_note(mean, sd, conversion.lower_bound)
         _check_arm(v)
         if not sd.value > 0:
             raise ConversionError("sd", f"the reported statistics give an SD of {sd.value:g}; "
                                   "it must be > 0")
+        return _clustered(replace(_base(report, n), mean=mean, sd=sd), v)
     except ConversionError as exc:
         raise _located(exc, report) from None
-    return replace(_base(report, n), mean=mean, sd=sd)
+
+
+def _clustered(arm: ArmValues, v: Mapping[str, float]) -> ArmValues:
+    """A cluster trial analysed as if individually randomised: n (and events) divided by
+    the design effect 1 + (M - 1) ICC and rounded, mean and SD unchanged (Handbook
+    23.1.4); imputed, as the ICC is usually an assumption."""
+    if "icc" not in v and "cluster_size" not in v:
+        return arm
+    if "icc" not in v or "cluster_size" not in v:
+        raise ConversionError("icc", "a cluster trial needs both icc and cluster_size")
+    de = cv.design_effect(v["cluster_size"], v["icc"])
+    note = f"design effect {de:.4g} (mean cluster size {v['cluster_size']:g}, ICC {v['icc']:g})"
+    n = math.floor(arm.n.value / de + 0.5)
+    if n < (1 if arm.events is not None else 2):
+        raise ConversionError("n", f"{arm.n.value:g} participants over design effect {de:.4g} "
+                              "leave too few to analyse")
+    out = replace(arm, n=Derived(n, "cluster_effective_n", ("n", *DESIGN_STATS),
+                                 Origin.IMPUTED, note))
+    if arm.events is not None:
+        events = math.floor(arm.events.value / de + 0.5)
+        out = replace(out, events=Derived(events, "cluster_effective_n",
+                                          ("events", *DESIGN_STATS), Origin.IMPUTED, note))
+    return out
 
 
 def _check_arm(v: Mapping[str, float]) -> None:
