@@ -291,7 +291,8 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
                               f"outcome {outcome.id!r}")
     try:
         if outcome.type == "generic":
-            data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup)
+            data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup,
+                                 measure=analysis.measure)
         else:
             data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
                          conversion=analysis.conversion(),

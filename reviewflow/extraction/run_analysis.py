@@ -233,6 +233,7 @@ def summary_lines(run: AnalysisRun) -> list[str]:
 def _trace_lines(run: AnalysisRun) -> list[str]:
     """Skewness warnings, what was converted or imputed, and the reported-only run."""
     warned = [f"    Warning: {w}" for w in run.input.warnings()]
+    warned += [f"    Multi-arm: {line}" for line in run.input.multi_arm_lines()]
     derived = run.input.derived_count
     if not derived:
         return warned

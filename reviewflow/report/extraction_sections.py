@@ -105,7 +105,7 @@ def derived_values_table(run) -> str:
                 arm, _, stat = name.rpartition("/")
                 rows.append([f"{c.label} {MARKS[d.origin]}", arm or "(effect)", stat,
                              f"{d.value:.4g}", str(d.origin), d.method, ", ".join(d.inputs),
-                             d.note])
+                             "; ".join(x for x in (d.note, *d.warnings) if x)])
     if not rows:
         return ""
     return ("<p class='muted'>Values not reported as such († converted, ‡ imputed):</p>"
