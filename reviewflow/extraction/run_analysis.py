@@ -54,8 +54,7 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
     from reviewflow.pooling import meta_analysis, result_to_json_dict
 
     frame = data.frame()
-    result = meta_analysis(frame, subgroup=analysis.subgroup,
-                           source=f"analysis {analysis.name}", **analysis.options())
+    result = meta_analysis(data.study_table(), **analysis.options())
     summary = result_to_json_dict(result)
     summary["input"] = data.trace()
     other = None
@@ -107,10 +106,13 @@ def text_forest(run: AnalysisRun, form: Form) -> Any:
 
 
 def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
-    from reviewflow.pooling import make_options, table_from_frame
+    """The engine's table (without subgroups, as leave-one-out and Egger pool all studies)."""
+    from dataclasses import replace
+
+    from reviewflow.pooling import make_options
 
     opts = make_options(**run.analysis.options())  # type: ignore[arg-type]
-    return table_from_frame(run.data, measure=opts.measure), opts
+    return replace(run.input.study_table(), subgroups=None), opts
 
 
 def leave_one_out_rows(run: AnalysisRun) -> list[dict[str, Any]]:
