@@ -156,3 +156,25 @@ def test_grade_cli_suggests_records_retracts_and_refuses_bad_input(demo_dir: Pat
     shown = json.loads(grade("show", "--json").stdout)["oa_vas"]["judgements"]
     assert shown["risk_of_bias"]["reviewer"] == "dave"
     assert shown["indirectness"]["reviewer"] == "reviewer_a"  # a person's call is kept
+
+
+def test_demo_review_exports_to_revman_with_its_own_results(demo_dir: Path,
+                                                              tmp_path: Path) -> None:
+    """The model case (a three-arm trial split, medians converted) as RevMan 5: every
+    analysis an outcome whose stored total is the review's own result."""
+    from reviewflow.revman.check import Verdict, check_file, close
+    from reviewflow.revman.reader import read_rm5
+
+    out = tmp_path / "demo.rm5"
+    res = CliRunner().invoke(app, ["--review", str(demo_dir), "revman", "export", "--out",
+                                   str(out)])
+    assert res.exit_code == 0, res.output
+    exported = read_rm5(out)
+    report = check_file(exported)
+    assert report.count(Verdict.AGREES) == len(report.outcomes) >= 6
+    results = json.loads((demo_dir / "analyses" / "results.json").read_text())
+    by_title = {v["analysis"]["title"]: v["result"] for v in results.values()}
+    for _, o in exported.outcomes():
+        ours = by_title[o.name]
+        assert close("effect", o.stored.effect, ours["overall"]["estimate"])
+        assert len(o.all_rows()) == len(ours["studies"])
