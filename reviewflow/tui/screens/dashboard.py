@@ -32,7 +32,7 @@ KEYS = [
     ("c", "conflicts"), ("d", "duplicate review"), ("x", "extract data, one study at a time"),
     ("b", "risk of bias (RoB 1)"), ("v", "extraction discrepancies"),
     ("a", "analyses (text forest plots)"), ("g", "refresh now"),
-    ("?", "this key map"), ("q", "quit"),
+    ("?", "this key map"), ("q / Ctrl+C", "quit"),
 ]
 BAR = [
     ("t", "title/abstract"), ("f", "full text"), ("c", "conflicts"), ("d", "duplicates"),
@@ -122,7 +122,7 @@ class DashboardScreen(Screen[None]):
         Binding("a", "app_open('analyses')", "Analyses"),
         Binding("g", "refresh(True)", "Refresh"),
         Binding("question_mark", "help", "Keys"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.request_quit", "Quit"),
     ]
 
     def __init__(self, poll_seconds: float = 3.0) -> None:
