@@ -10,6 +10,7 @@ from reviewflow.cli.common import open_store, working
 from reviewflow.cli.extraction import review_folder
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form_versions import current_form
+from reviewflow.wording import plural
 
 ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
 
@@ -41,7 +42,7 @@ def analyse(
         outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
     for run in outputs.runs:
         typer.echo("\n".join(summary_lines(run)))
-    typer.echo(f"\n{len(outputs.files)} files in {out_dir}")
+    typer.echo(f"\n{plural(len(outputs.files), 'file')} in {out_dir}")
 
 
 def register(app: typer.Typer) -> None:

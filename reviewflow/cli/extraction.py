@@ -21,6 +21,7 @@ from reviewflow.extraction.transfer import export_extraction, import_extraction
 from reviewflow.extraction.values import progress, reconcile, resolve, set_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 extraction_app = typer.Typer(help="Extraction form, studies, dual extraction, spreadsheets.",
                              no_args_is_help=True)
@@ -91,7 +92,7 @@ def study_from_included(ctx: typer.Context) -> None:
     made = studies_from_included(open_store(ctx))
     for st in made:
         typer.echo(f"{st.label} <- record {st.record_ids[0]}")
-    typer.echo(f"{len(made)} studies created")
+    typer.echo(f"{plural(len(made), 'study')} created")
 
 
 @study_app.command("list")
@@ -125,8 +126,8 @@ def status_cmd(ctx: typer.Context) -> None:
     for p in rows:
         who = ", ".join(f"{k} {v}" for k, v in p.filled.items()) or "not extracted"
         typer.echo(f"{p.study}\t{who}\tagreed {p.agreed}\topen {p.open}")
-    typer.echo(f"{len(rows)} studies, {sum(p.open == 0 and p.agreed > 0 for p in rows)} "
-               f"reconciled, {sum(p.open for p in rows)} open discrepancies")
+    typer.echo(f"{plural(len(rows), 'study')}, {sum(p.open == 0 and p.agreed > 0 for p in rows)} "
+               f"reconciled, {plural(sum(p.open for p in rows), 'open discrepancy')}")
 
 
 @extraction_app.command("compare")
@@ -136,7 +137,7 @@ def compare_cmd(ctx: typer.Context, study: str = typer.Option(None, "--study")) 
     items = [d for d in rec.discrepancies if study is None or d.study.lower() == study.lower()]
     for d in items:
         typer.echo(d.describe())
-    typer.echo(f"{len(items)} unresolved discrepancies")
+    typer.echo(f"{plural(len(items), 'unresolved discrepancy')}")
 
 
 @extraction_app.command("resolve")
@@ -168,7 +169,7 @@ def export_cmd(
     fmt = fmt.lower()
     out = out or Path(f"extraction.{fmt}")
     n, rec = export_extraction(store, form, out, fmt, reviewer)
-    typer.echo(f"{n} rows -> {out}")
+    typer.echo(f"{plural(n, 'row')} -> {out}")
     if rec is not None and rec.discrepancies:
         typer.echo(f"note: {len(rec.discrepancies)} unresolved discrepancies left empty "
                    "(see 'reviewflow extraction compare')", err=True)
@@ -186,7 +187,7 @@ def import_cmd(
     store, form_id, form = store_and_form(ctx)
     rows, written = import_extraction(store, form, form_id, file, reviewer,
                                       create_studies=create_studies)
-    typer.echo(f"{rows} rows read, {written} values stored for {reviewer}")
+    typer.echo(f"{plural(rows, 'row')} read, {plural(written, 'value')} stored for {reviewer}")
 
 
 def register(app: typer.Typer) -> None:

@@ -93,7 +93,7 @@ def test_set_compare_resolve_export_xlsx(tmp_path: Path) -> None:
                               "--reviewer", "ann"])
     assert res.exit_code == 0
     assert "0 unresolved" in runner.invoke(app, [*r, "extraction", "compare"]).output
-    assert "1 studies, 1 reconciled, 0 open" in runner.invoke(
+    assert "1 study, 1 reconciled, 0 open" in runner.invoke(
         app, [*r, "extraction", "status"]).output
     out = tmp_path / "x.xlsx"
     res = runner.invoke(app, [*r, "extraction", "export", "--format", "xlsx", "--out", str(out)])
