@@ -55,14 +55,21 @@ def _stage_progress(session: Session, stage: str, ids: list[int],
                     viewer: Viewer) -> StageProgress:
     statuses = stage_statuses(session, stage, ids)
     counts: dict[str, Counter[str]] = {}
-    mine = 0
-    for st in statuses.values():
+    decided_by: dict[str, set[int]] = {}
+    mine: set[int] = set()
+    for rid, st in statuses.items():
         for v in st.votes:
             counts.setdefault(v.reviewer, Counter())[v.decision] += 1
-            mine += v.reviewer_id == viewer.reviewer_id
+            decided_by.setdefault(v.reviewer, set()).add(rid)
+            if v.reviewer_id == viewer.reviewer_id:
+                mine.add(rid)
+    # Blind lifts record by record once both have decided it; so a colleague's counts
+    # reveal nothing once the viewer has decided every record the colleague decided
+    # (e.g. both have finished the stage).
     reviewers = tuple(
         ReviewerProgress(name, sum(c.values()),
-                         dict(c) if shows_breakdown(viewer, viewer.blind, name) else None)
+                         dict(c) if shows_breakdown(viewer, viewer.blind, name)
+                         or decided_by[name] <= mine else None)
         for name, c in sorted(counts.items())
     )
     # A blinded third screener must not learn of two colleagues' disagreements
@@ -72,7 +79,7 @@ def _stage_progress(session: Session, stage: str, ids: list[int],
     return StageProgress(
         stage=stage,
         eligible=len(ids),
-        left_for_viewer=len(ids) - mine,
+        left_for_viewer=len(ids) - len(mine),
         reviewers=reviewers,
         conflicts_waiting=sum(s.unresolved_conflict for s in shown),
         conflicts_resolved=sum(s.disagreement and s.resolution is not None for s in shown),

@@ -144,6 +144,17 @@ def test_dashboard_counts_do_not_reveal_other_decisions(store) -> None:
             == {"include": 1, "exclude": 1}
         [agr] = ta.agreement
         assert agr.n == 1 and agr.percent == 0.0
+    # bob decides record 1 too: every record ann decided is his now, her counts show
+    decide(store, bob, 1, TA, "exclude")
+    with store.session() as s:
+        by_name = {r.name: r for r in dashboard(s, bob).stages[0].reviewers}
+        assert by_name["ann"].breakdown == {"include": 1, "exclude": 1}
+        assert {r.name: r.breakdown for r in dashboard(s, ann).stages[0].reviewers}["bob"] \
+            == {"include": 1, "exclude": 1}
+    decide(store, bob, 3, TA, "exclude")  # one ann has not decided: hidden from her again
+    with store.session() as s:
+        assert {r.name: r.breakdown for r in dashboard(s, ann).stages[0].reviewers}["bob"] \
+            is None
 
 
 def test_queue_decide_undo_and_navigation(store) -> None:
