@@ -134,6 +134,8 @@ def select_analyses(analyses: list[Analysis], name: str | None, run_all: bool) -
                           f"{', '.join(a.name for a in analyses) or 'none'})")
 
 
+ENTERED = "entered"  # DataFrame.attrs key: study -> column -> value as extracted
+
 def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None,
                    reconciled: Reconciled | None = None) -> pd.DataFrame:
     """The pooling DataFrame (``reviewflow pool`` CSV columns) for one analysis."""
@@ -145,6 +147,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     _block_on_discrepancies(analysis, form, rec, candidates)
     treat, ctrl = form.arms[0].id, form.arms[1].id
     rows = []
+    entered: dict[str, dict[str, str]] = {}  # study -> column -> the text as extracted
     for study in sorted(candidates):
         data = rec.values[study]
         if any(data.get(f"study/{k}", "").lower() != v.lower() for k, v in analysis.where.items()):
@@ -161,7 +164,9 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
         row: dict[str, object] = {"study": study}
         for suffix, arm in (("treat", treat), ("ctrl", ctrl)):
             for s in outcome.stats:
-                row[f"{s}_{suffix}"] = float(cells[column(s, arm)])  # type: ignore[arg-type]
+                text = str(cells[column(s, arm)])
+                row[f"{s}_{suffix}"] = float(text)
+                entered.setdefault(study, {})[f"{s}_{suffix}"] = text
         if analysis.subgroup:
             row[analysis.subgroup] = data.get(f"study/{analysis.subgroup}", "not reported")
         rows.append(row)
@@ -172,7 +177,9 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     cols = ["study", *[f"{s}_{x}" for x in ("treat", "ctrl") for s in stats]]
     if analysis.subgroup:
         rows.sort(key=_subgroup_order(form, analysis.subgroup))
-    return pd.DataFrame(rows, columns=cols + ([analysis.subgroup] if analysis.subgroup else []))
+    frame = pd.DataFrame(rows, columns=cols + ([analysis.subgroup] if analysis.subgroup else []))
+    frame.attrs[ENTERED] = entered  # what plots and the data CSV show (7.0 stays 7.0)
+    return frame
 
 
 def _subgroup_order(form: Form, name: str):

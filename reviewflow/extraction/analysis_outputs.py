@@ -19,6 +19,7 @@ from reviewflow.extraction.analyses import Analysis, analysis_input
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import (
     AnalysisRun,
+    data_as_entered,
     favours,
     leave_one_out_rows,
     pool,
@@ -51,7 +52,7 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     arms = (form.arms[0].label, form.arms[1].label)
     for run in runs:
         name = run.analysis.name
-        run.data.to_csv(out_dir / f"{name}_data.csv", index=False)
+        data_as_entered(run.data).to_csv(out_dir / f"{name}_data.csv", index=False)
         outputs.files.append(out_dir / f"{name}_data.csv")
         labels = favours(form.outcome(run.analysis.outcome), arms)
         outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels,

@@ -19,6 +19,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 from reviewflow.errors import ReviewflowError
@@ -163,7 +164,20 @@ def normalise_value(form: Form, path: str, raw: str | None) -> str | None:
         if number != int(number):
             raise ReviewflowError(f"{text!r} is not a whole number")
         return _check_stat(fdef.name, str(int(number)), int(number))
-    return _check_stat(fdef.name, _format_number(number), number)
+    return _check_stat(fdef.name, entered_decimals(text, number), number)
+
+
+def entered_decimals(text: str, number: float) -> str:
+    """The number as entered, to the decimals entered ("7.0" stays "7.0", "7,50" becomes
+    "7.50"): a trial reports its precision and the forest plot shows it (RevMan does)."""
+    plain = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+    try:
+        exact = Decimal(plain.lstrip("+"))
+    except InvalidOperation:
+        return _format_number(number)
+    if exact.as_tuple().exponent > 0 or "e" in plain.lower():  # type: ignore[operator]
+        return _format_number(number)  # 1e3, 2E-4: no decimals were typed as such
+    return str(exact)
 
 
 def _number(text: str) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from reviewflow.extraction.analyses import Analysis
+from reviewflow.extraction.analyses import ENTERED, Analysis
 from reviewflow.extraction.form import Form, OutcomeDef
 
 FUNNEL_MIN_STUDIES = 10
@@ -52,7 +52,34 @@ def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
     from reviewflow.pooling.plots import save_forest_plot
 
     return save_forest_plot(run.result, out, title=run.analysis.title or run.analysis.name,
-                            favours=labels, groups=arms)
+                            favours=labels, groups=arms, entered=entered_cells(run.data))
+
+
+def entered_cells(data: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Per study, its data cells as extracted, in the engine's column order."""
+    from reviewflow.pooling.analysis import CONTINUOUS_COLUMNS, DICHOTOMOUS_COLUMNS
+
+    entered: dict[str, dict[str, str]] = data.attrs.get(ENTERED, {})
+    cols = CONTINUOUS_COLUMNS if "mean_treat" in data.columns else DICHOTOMOUS_COLUMNS
+    return {study: tuple(cells[c] for c in cols) for study, cells in entered.items()
+            if all(c in cells for c in cols)}
+
+
+def data_as_entered(data: pd.DataFrame) -> pd.DataFrame:
+    """The pooling input as the data CSV shows it: values as extracted (7.0, 30), counts
+    as whole numbers even when no text was kept."""
+    from reviewflow.pooling.frame import COUNT_COLUMNS
+
+    shown = data.astype({c: object for c in data.columns if c != "study"})
+    entered: dict[str, dict[str, str]] = data.attrs.get(ENTERED, {})
+    for i, study in enumerate(data["study"]):
+        for j, col in enumerate(data.columns):
+            value = data.iat[i, j]
+            if col in entered.get(str(study), {}):
+                shown.iat[i, j] = entered[str(study)][col]
+            elif col in COUNT_COLUMNS and float(value).is_integer():
+                shown.iat[i, j] = str(int(value))
+    return shown
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:

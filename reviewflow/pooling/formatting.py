@@ -7,6 +7,7 @@ wording (e.g. "P < 0.00001", "I² = 92%") follow RevMan's forest plots.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from reviewflow.pooling.types import (
     DataType,
@@ -101,8 +102,13 @@ def arm_headers(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
     return ["", ""], [scale, "SE"]
 
 
-def arm_cells(result: MetaAnalysisResult, s: StudyEffect) -> list[str]:
+def arm_cells(result: MetaAnalysisResult, s: StudyEffect,
+              entered: Sequence[str] | None = None) -> list[str]:
+    """The study's data columns: as entered when known (RevMan shows "7.0" as typed),
+    else counts as whole numbers and means/SDs to four significant digits."""
     d = s.data
+    if entered is not None and len(entered) == len(d):
+        return [str(t) for t in entered]
     if result.data_type is DataType.DICHOTOMOUS:
         return [f"{d[0]:g}", f"{d[1]:g}", f"{d[2]:g}", f"{d[3]:g}"]
     if result.data_type is DataType.CONTINUOUS:

@@ -8,6 +8,7 @@ squares line up whatever the number of studies.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -44,13 +45,18 @@ def forest_plot(
     favours: tuple[str, str] = ("Favours [experimental]", "Favours [control]"),
     groups: tuple[str, str] = DEFAULT_GROUPS,
     title: str | None = None,
+    entered: Mapping[str, Sequence[str]] | None = None,
 ) -> Figure:
-    """Build the forest plot figure (call :func:`save_forest_plot` to write it)."""
+    """Build the forest plot figure (call :func:`save_forest_plot` to write it).
+
+    ``entered``: per study, its data cells as extracted (shown as typed: "7.0", "30").
+    """
     rows = build_rows(result)
     plotted = [i for i, r in enumerate(rows) if r.kind in ("study", "subtotal", "total")]
     last_plot = max(plotted)
     n_rows = max(len(rows), last_plot + 1 + AXIS_ROWS)
     cols = _columns(result)
+    cols["entered"] = entered or {}
     width = cols["width"]
     height = TOP_IN + n_rows * ROW_IN + BOTTOM_IN + (0.3 if title else 0)
     fig = plt.figure(figsize=(width, height), dpi=150)
@@ -171,7 +177,8 @@ def _draw_row(fig: Figure, gx, result: MetaAnalysisResult, cols: dict, row: Row,
     elif row.kind == "study" and row.study is not None:
         s = row.study
         fig.text(cols["name"], y, _clip(s.study), ha="left", **text)
-        for cell, r in zip(arm_cells(result, s), cols["arm_rights"], strict=True):
+        cells = arm_cells(result, s, cols["entered"].get(s.study))
+        for cell, r in zip(cells, cols["arm_rights"], strict=True):
             fig.text(r, y, cell, ha="right", **text)
         if s.estimable:
             fig.text(cols["weight"], y, f"{s.weight:.1f}%", ha="right", **text)

@@ -72,7 +72,7 @@ def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
     path = "outcome/pain_vas/arm/ctrl/sd"
     set_values(store, form, form_id, bob, [(ids["Brun 2019"], path, "51")])
     with pytest.raises(ReviewflowError, match=r"blocked by 1 unresolved.*Brun 2019 "
-                       r"outcome/pain_vas/arm/ctrl/sd: alice: 15, bob: 51"):
+                       r"outcome/pain_vas/arm/ctrl/sd: alice: 15.0, bob: 51"):
         analysis_input(store, _one(VAS))
     # another outcome is not touched by that discrepancy
     analysis_input(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))

@@ -33,7 +33,7 @@ def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> 
         set_values(store, form, form_id, bob, [(sid, path, "4.4")])
         (d,) = reconcile(store).discrepancies
         assert (d.study, d.path, d.values) == ("Chen-B 2020", path,
-                                               {"alice": "44", "bob": "4.4"})
+                                               {"alice": "44.0", "bob": "4.4"})
         resolve(store, form, form_id, study_id=sid, reviewer_id=bob, path=path, value="44")
         assert reconcile(store).discrepancies == []
         (vas,) = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\n"

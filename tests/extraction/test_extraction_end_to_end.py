@@ -92,8 +92,8 @@ def test_two_reviewers_discrepancy_resolved_then_analysed(tmp_path: Path) -> Non
     assert res.exit_code == 0, res.output
 
     res = invoke(*r, "extraction", "compare")
-    assert "Chen 2020 outcome/pain_vas/arm/ctrl/sd: alice: 13, bob: 31" in res.output
-    assert "1 unresolved discrepancies" in res.output
+    assert "Chen 2020 outcome/pain_vas/arm/ctrl/sd: alice: 13.0, bob: 31" in res.output
+    assert "1 unresolved discrepancy\n" in res.output
 
     res = invoke(*r, "analyse", "--all")
     assert res.exit_code == 1

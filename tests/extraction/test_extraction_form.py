@@ -43,7 +43,9 @@ def test_bad_values_are_refused_with_reason(path: str, raw: str, problem: str) -
 
 def test_values_are_canonicalised() -> None:
     form = parse_form(default_form_text())
-    assert normalise_value(form, "outcome/pain_vas/arm/treat/mean", " 32.50 ") == "32.5"
+    assert normalise_value(form, "outcome/pain_vas/arm/treat/mean", " 32.50 ") == "32.50"
+    assert normalise_value(form, "outcome/pain_vas/arm/treat/mean", "7,0") == "7.0"
+    assert normalise_value(form, "outcome/pain_vas/arm/treat/mean", "1e2") == "100"
     assert normalise_value(form, "outcome/pain_vas/arm/treat/n", "20.0") == "20"
     assert normalise_value(form, "study/cell_source", "Bone Marrow") == "bone marrow"
     assert normalise_value(form, "study/country", "  ") is None
