@@ -50,14 +50,22 @@ def store_and_form(ctx: typer.Context) -> tuple[Store, int, Form]:
 @extraction_app.command("form")
 def form_cmd(
     ctx: typer.Context,
-    init: bool = typer.Option(False, "--init", help=f"Copy the default RCT form to {FORM_FILE}."),
+    init: bool = typer.Option(False, "--init", help=f"Write the generic RCT form to {FORM_FILE}"
+                              " (any topic: rename its outcomes, add your fields)."),
+    example: str = typer.Option(None, "--example", metavar="NAME", help="With --init: write "
+                                "a worked example instead (msc: the MSC model case, with cell "
+                                "source, pain VAS, SLEDAI...)."),
 ) -> None:
     """Show the extraction form in force (stored as a new version when its file changed)."""
     folder = review_folder(ctx)
+    if example and not init:
+        raise typer.BadParameter("--example goes with --init", param_hint="--example")
     if init:
         if folder is None:
             raise ReviewflowError("--init needs a review folder (not --db alone)")
-        typer.echo(f"Form file: {write_default_form(folder)}")
+        path, written = write_default_form(folder, example)
+        typer.echo(f"Form file: {path}" + ("" if written else
+                                           " (already there: kept, not overwritten)"))
     store, form_id, form = store_and_form(ctx)
     typer.echo(f"{form.name} (stored form id {form_id})")
     typer.echo("Study fields: " + ", ".join(f.name for f in form.study_fields))

@@ -206,8 +206,27 @@ def _check_stat(name: str, text: str, value: float) -> str:
 
 
 def default_form_text() -> str:
+    """The generic RCT form ``extraction form --init`` writes."""
     return resources.files("reviewflow.extraction").joinpath("default_form.toml").read_text(
         encoding="utf-8")
+
+
+EXAMPLE_SUFFIX = "_extraction_form.toml"
+
+
+def example_forms() -> list[str]:
+    """Names of the shipped worked examples (``--init --example NAME``), e.g. msc."""
+    folder = resources.files("reviewflow.extraction").joinpath("examples")
+    return sorted(p.name.removesuffix(EXAMPLE_SUFFIX) for p in folder.iterdir()
+                  if p.name.endswith(EXAMPLE_SUFFIX))
+
+
+def example_form_text(name: str) -> str:
+    if name not in example_forms():
+        raise ReviewflowError(f"no example form {name!r} (examples: "
+                              f"{', '.join(example_forms())})")
+    return resources.files("reviewflow.extraction").joinpath(
+        "examples", f"{name}{EXAMPLE_SUFFIX}").read_text(encoding="utf-8")
 
 
 def parse_form(text: str, source: str = FORM_FILE) -> Form:

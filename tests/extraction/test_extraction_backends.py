@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from extraction_data import TRIALS, trial_entries
+from forms import use_test_form
 
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analysis_outputs import run_all
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.studies import create_study
 from reviewflow.extraction.values import reconcile, resolve, set_values
 from reviewflow.screening.decisions import ensure_reviewer
@@ -19,7 +19,7 @@ from reviewflow.store.db import Store
 def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> None:
     store = Store.create(db_url, title="backends")
     try:
-        form_id, form = current_form(store)
+        form_id, form = use_test_form(store)
         trials = {f"{label[:-5]}{suffix} {label[-4:]}": t for suffix in ("", "-B")
                   for label, t in TRIALS.items()}
         ids = {label: create_study(store, label).id for label in trials}

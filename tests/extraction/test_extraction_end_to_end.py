@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from extraction_data import TRIALS
+from forms import TEST_FORM_TEXT
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
@@ -81,7 +82,7 @@ def test_two_reviewers_discrepancy_resolved_then_analysed(tmp_path: Path) -> Non
     rev = tmp_path / "rev"
     assert invoke("init", str(rev), "--title", "MSC OA").exit_code == 0
     r = ["--review", str(rev)]
-    assert invoke(*r, "extraction", "form", "--init").exit_code == 0
+    (rev / "extraction_form.toml").write_text(TEST_FORM_TEXT, encoding="utf-8")
     (rev / "analyses.toml").write_text(ANALYSES, encoding="utf-8")
     alice = _sheet(tmp_path / "alice.csv")
     bob = _sheet(tmp_path / "bob.csv", {("Chen 2020", "pain_vas", "sd_ctrl"): "31"})
