@@ -7,7 +7,7 @@ from reviewflow.cli._lazy import IndexEntry
 INDEX = {
     'analyse': IndexEntry(
         'analyse', ('analyse',),
-        'Pool the reconciled extraction: forest (and funnel) plots, results table, summary.',
+        'Pool the reconciled extraction: forest (and funnel) plots, results table, summary.\n\nThe analyses are declared in analyses.toml in the review folder, one \\[\\[analysis]]\ntable each (\'reviewflow analyse --init\' writes a commented starter from the form):\n\nname = "pain" (names the output files), outcome = "pain_vas" (an outcome id of\nthe form), measure = "SMD" (continuous: MD, SMD; dichotomous: RR, OR, RD) are\nrequired. Optional: title; method = "IV" | "MH" | "Peto"; model = "random" | "fixed";\ntau2 = "DL" | "REML" | "PM"; hksj = true; subgroup = "cell_source" (a study field);\nwhere = { disease = "lupus" }; exclude = ["Smith 2019"]; leave_one_out = true;\nsmd_convention = "revman" | "metafor". Full description: docs/extraction.md.',
         hidden=False),
     'conflicts': IndexEntry(
         'conflicts', ('screening',),
