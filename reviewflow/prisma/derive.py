@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from sqlmodel import Session, select
 
 from reviewflow.prisma.counts import OtherMethods, PrismaCounts
-from reviewflow.screening.state import CONFLICT, PENDING, stage_statuses
+from reviewflow.screening.state import CONFLICT, PENDING, RecordStatus, stage_statuses
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.dedup_state import active_record_ids
@@ -69,6 +69,21 @@ def _studies_of(session: Session, record_ids: set[int]) -> int:
     return len({("study", links[r]) if r in links else ("record", r) for r in record_ids})
 
 
+def exclusion_reason(status: RecordStatus) -> str:
+    """Why a report excluded at full text was excluded, as PRISMA counts it: the
+    resolution's reason, else the reviewers' (agreed) one."""
+    reason = status.resolution.reason if status.resolution else status.votes[0].reason
+    return (reason or "no reason given").strip().lower()
+
+
+def excluded_at_full_text(session: Session) -> dict[int, str]:
+    """Record id -> reason, for every report excluded at full text (PRISMA's "Reports
+    excluded" box, listed; the report's "Characteristics of excluded studies")."""
+    return {rid: exclusion_reason(status)
+            for rid, status in stage_statuses(session, FULL_TEXT).items()
+            if status.outcome == "exclude"}
+
+
 def _flow(session: Session, ids: list[int]) -> dict[str, object]:
     """Screening and eligibility counts for one column's records."""
     ta = stage_statuses(session, TITLE_ABSTRACT, ids)
@@ -82,8 +97,7 @@ def _flow(session: Session, ids: list[int]) -> dict[str, object]:
     wait_eligibility = 0
     for rid, status in ft.items():
         if status.outcome == "exclude":
-            reason = status.resolution.reason if status.resolution else status.votes[0].reason
-            reasons[(reason or "no reason given").strip().lower()] += 1
+            reasons[exclusion_reason(status)] += 1
         elif status.moves_on:
             included.add(rid)
         elif status.outcome in WAITING:
