@@ -11,7 +11,7 @@ INDEX = {
         hidden=False),
     'conflicts': IndexEntry(
         'conflicts', ('screening',),
-        'List records the reviewers disagree on (unresolved unless --all).',
+        'List records the screeners disagree on, by independent votes (unresolved unless --all).',
         hidden=False),
     'decide': IndexEntry(
         'decide', ('screening',),
@@ -33,6 +33,10 @@ INDEX = {
         'extraction', ('extraction',),
         'Extraction form, studies, dual extraction, spreadsheets.',
         hidden=False),
+    'grade': IndexEntry(
+        'grade', ('grade',),
+        'GRADE: certainty of the evidence per outcome, summary of findings tables.',
+        hidden=False),
     'history': IndexEntry(
         'history', ('audit',),
         "Every decision, resolution, merge and un-merge of one record, oldest first.\n\nWhile screening is blind, a screener's view leaves out the other reviewers'\ndecisions (and resolutions) on stages they have not decided themselves.",
@@ -51,11 +55,11 @@ INDEX = {
         hidden=False),
     'kappa': IndexEntry(
         'kappa', ('screening',),
-        "Cohen's kappa and percent agreement between reviewers, per stage.",
+        "Cohen's kappa and percent agreement between screeners, per stage.\n\nOn independent votes (each screener's call before they could see another's),\nand after resolution (resolved records count as agreed on the resolution).",
         hidden=False),
     'pool': IndexEntry(
         'pool', ('pool',),
-        'Meta-analyse a CSV of studies, RevMan 5 style.\n\nColumns: dichotomous study,events_treat,n_treat,events_ctrl,n_ctrl;\ncontinuous study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl;\ngeneric study,estimate,se (log scale for ratios).',
+        'Meta-analyse a CSV of studies, RevMan 5 style.\n\nColumns: dichotomous study,events_treat,n_treat,events_ctrl,n_ctrl;\ncontinuous study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl;\ngeneric study,estimate,se (log scale for ratios). Per arm also\nmedian_*,q1_*,q3_*,min_*,max_*,se_*,ci_low_*,ci_high_* (* = treat, ctrl) or\npercent_*: mean and SD (events) are derived where missing. Long layout, one row\nper arm: study,arm,role,n,mean,sd (or events), role intervention or control.',
         hidden=False),
     'prisma': IndexEntry(
         'prisma', ('prisma',),
@@ -71,7 +75,7 @@ INDEX = {
         hidden=False),
     'resolve': IndexEntry(
         'resolve', ('screening',),
-        'Settle a conflict by consensus or by the arbiter.',
+        'Settle a conflict by consensus (one of its screeners) or by the arbiter.',
         hidden=False),
     'reviewer': IndexEntry(
         'reviewer', ('screening',),

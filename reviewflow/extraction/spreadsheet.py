@@ -6,6 +6,9 @@ line of a RevMan data table)::
     study, outcome, <study fields...>, <arm>_<arm field>..., <outcome fields...>,
     mean_treat, sd_treat, events_treat, n_treat, mean_ctrl, sd_ctrl, events_ctrl, n_ctrl
 
+with one group of statistic columns per arm of the form (``_<arm id>``), and the
+reported statistics (``median_treat``, ``q1_treat`` ...) of outcomes that list them.
+
 ``outcome`` holds the outcome's id or its label. An ``outcome_type`` column, if
 present, is checked against the form (continuous / dichotomous) and not stored.
 
@@ -22,7 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form import Form, normalise_value
+from reviewflow.extraction.form import (
+    EFFECT,
+    REPORTED,
+    Form,
+    arm_field_path,
+    effect_path,
+    normalise_value,
+    outcome_field_path,
+    stat_path,
+    study_path,
+)
 from reviewflow.extraction.validation import column, outcome_problems
 
 STAT_ORDER = ("mean", "sd", "events", "n")
@@ -43,20 +56,30 @@ def header(form: Form) -> list[str]:
     cols = ["study", "outcome", *(f.name for f in form.study_fields)]
     cols += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
     cols += [f.name for f in form.outcome_fields]
-    cols += [column(s, a.id) for a in form.arms for s in STAT_ORDER]
+    cols += [column(s, a.id) for a in form.arms for s in stat_order(form)]
+    if any(o.effect_stats for o in form.outcomes):
+        cols += [f"effect_{s}" for s in EFFECT]
     return cols
+
+
+def stat_order(form: Form) -> tuple[str, ...]:
+    """The core statistics, then the reported ones (median, q1 ...) some outcome lists."""
+    used = {s for o in form.outcomes for s in o.reported}
+    extra = [s for kind in REPORTED.values() for s in kind if s in used]
+    return (*STAT_ORDER, *extra)
 
 
 def _cell_paths(form: Form, outcome_id: str) -> dict[str, str]:
     """Column -> field path for one row (outcome '' = study-level columns only)."""
-    paths = {f.name: f"study/{f.name}" for f in form.study_fields}
-    paths |= {f"{a.id}_{f.name}": f"arm/{a.id}/{f.name}" for a in form.arms
+    paths = {f.name: study_path(f.name) for f in form.study_fields}
+    paths |= {f"{a.id}_{f.name}": arm_field_path(a.id, f.name) for a in form.arms
               for f in form.arm_fields}
     if outcome_id:
         out = form.find_outcome(outcome_id)
-        paths |= {f.name: f"outcome/{out.id}/{f.name}" for f in form.outcome_fields}
-        paths |= {column(s, a.id): f"outcome/{out.id}/arm/{a.id}/{s}"
+        paths |= {f.name: outcome_field_path(out.id, f.name) for f in form.outcome_fields}
+        paths |= {column(s, a.id): stat_path(out.id, a.id, s)
                   for a in form.arms for s in out.stats}
+        paths |= {f"effect_{s}": effect_path(out.id, s) for s in out.effect_stats}
     return paths
 
 

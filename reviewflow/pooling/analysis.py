@@ -82,6 +82,9 @@ def check_options(data_type: DataType, options: Options) -> None:
     from reviewflow.errors import ReviewflowError
 
     m, meth = options.measure, options.method
+    if m is Measure.HR and data_type is not DataType.GENERIC:
+        raise ReviewflowError("hazard ratios are pooled from log HR and SE (generic inverse "
+                              "variance: columns study,estimate,se)")
     if data_type is DataType.DICHOTOMOUS and m not in (Measure.RR, Measure.OR, Measure.RD):
         raise ReviewflowError(
             f"measure {m} needs continuous data; the data are dichotomous (use RR, OR or RD)")

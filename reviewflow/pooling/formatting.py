@@ -23,6 +23,7 @@ from reviewflow.pooling.types import (
 MEASURE_NAMES = {
     Measure.RR: "Risk Ratio",
     Measure.OR: "Odds Ratio",
+    Measure.HR: "Hazard Ratio",
     Measure.RD: "Risk Difference",
     Measure.MD: "Mean Difference",
     Measure.SMD: "Std. Mean Difference",
@@ -103,18 +104,21 @@ def arm_headers(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
 
 
 def arm_cells(result: MetaAnalysisResult, s: StudyEffect,
-              entered: Sequence[str] | None = None) -> list[str]:
-    """The study's data columns: as entered when known (RevMan shows "7.0" as typed),
-    else counts as whole numbers and means/SDs to four significant digits."""
+              entered: Sequence[str | None] | None = None) -> list[str]:
+    """The study's data columns: each as entered when known (RevMan shows "7.0" as
+    typed), else counts as whole numbers and means/SDs to four significant digits."""
     d = s.data
-    if entered is not None and len(entered) == len(d):
-        return [str(t) for t in entered]
     if result.data_type is DataType.DICHOTOMOUS:
-        return [f"{d[0]:g}", f"{d[1]:g}", f"{d[2]:g}", f"{d[3]:g}"]
-    if result.data_type is DataType.CONTINUOUS:
-        return [f"{d[0]:.4g}", f"{d[1]:.4g}", f"{d[2]:g}",
-                f"{d[3]:.4g}", f"{d[4]:.4g}", f"{d[5]:g}"]
-    return [f"{d[0]:.4f}", f"{d[1]:.4f}"]
+        cells = [f"{d[0]:g}", f"{d[1]:g}", f"{d[2]:g}", f"{d[3]:g}"]
+    elif result.data_type is DataType.CONTINUOUS:
+        cells = [f"{d[0]:.4g}", f"{d[1]:.4g}", f"{d[2]:g}",
+                 f"{d[3]:.4g}", f"{d[4]:.4g}", f"{d[5]:g}"]
+    else:
+        cells = [f"{d[0]:.4f}", f"{d[1]:.4f}"]
+    if entered is not None and len(entered) == len(cells):
+        cells = [text if text is not None else cell for text, cell in zip(entered, cells,
+                                                                           strict=True)]
+    return cells
 
 
 def is_random(result: MetaAnalysisResult) -> bool:

@@ -19,9 +19,8 @@ from pathlib import Path
 from sqlmodel import select
 
 from reviewflow import __version__
-from reviewflow.prisma.derive import prisma_counts
-from reviewflow.screening.agreement import stage_agreement
-from reviewflow.screening.state import stage_statuses
+from reviewflow.prisma.derive import counts_from_state
+from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -36,6 +35,7 @@ th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top
 th{background:#f3f3f3}.muted{color:#777}.figure{margin:1em 0;overflow-x:auto}
 .figure img,.figure svg{max-width:100%;height:auto}
 pre.summary{background:#f7f7f7;border-left:3px solid #4a7ab5;padding:.6em .9em;white-space:pre-wrap}
+table.sof th{background:#d9e2f3}table.sof td:first-child{font-weight:bold}
 """
 
 
@@ -110,10 +110,11 @@ def section_prisma(ctx: ReportContext) -> Section:
     from reviewflow.prisma.diagram import draw
 
     with ctx.store.session() as s:
-        counts = prisma_counts(s)
+        state = load_review_state(s, with_sources=True)
+    counts = counts_from_state(state)
     svg, png = ctx.figures / "prisma.svg", ctx.figures / "prisma.png"
     draw(counts, svg, png)
-    errors = counts.identity_errors()
+    errors = counts.identity_errors() + study_mismatch(state)
     note = "" if not errors else f"<p><b>Check:</b> {esc('; '.join(errors))}</p>"
     waiting = {k: v for k, v in counts.awaiting.items() if v}
     if waiting:
@@ -122,19 +123,39 @@ def section_prisma(ctx: ReportContext) -> Section:
     return Section("PRISMA 2020 flow diagram", figure(svg, "PRISMA 2020 flow diagram") + note)
 
 
+def study_mismatch(state: ReviewState) -> list[str]:
+    """Why PRISMA's "studies included" differs from the studies with extracted data, if it does."""
+    extracted = [st for st in state.studies if st.extracted]
+    orphans = [st.label for st in extracted if not st.has_included_report]
+    if not orphans:
+        return []
+    return [f"PRISMA counts {state.included_study_count()} studies included, but "
+            f"{len(orphans)} studies with extracted data have no included report in this "
+            f"review: {', '.join(orphans)} (link each to its included record, or screen it)"]
+
+
 def section_agreement(ctx: ReportContext) -> Section:
     rows = []
     with ctx.store.session() as s:
-        for stage in STAGES:
-            for a in stage_agreement(stage, stage_statuses(s, stage).values()):
-                kappa = "n/a" if a.kappa is None else f"{a.kappa:.2f}"
-                pct = "n/a" if a.percent is None else f"{a.percent:.1f}%"
-                rows.append((LABELS[stage], f"{a.reviewer_a} / {a.reviewer_b}", a.n, pct, kappa))
+        state = load_review_state(s)
+    for stage in STAGES:
+        for a in state.stage(stage).agreement():
+            rows.append((LABELS[stage], f"{a.reviewer_a} / {a.reviewer_b}", a.n,
+                         _num(a.percent, "{:.1f}%"), _num(a.kappa, "{:.2f}"),
+                         _num(a.kappa_resolved, "{:.2f}")))
     if not rows:
         return Section("Agreement between reviewers",
                        "<p class='muted'>No overlapping decisions yet.</p>")
+    note = ("<p class='muted'>Kappa on independent votes: each screener's decision before "
+            "they could see another's. After resolution: resolved records count as agreed on "
+            "the resolution.</p>")
     return Section("Agreement between reviewers", table(
-        ["Stage", "Reviewers", "Records both decided", "Agreement", "Cohen's kappa"], rows))
+        ["Stage", "Reviewers", "Records both decided", "Agreement",
+         "Cohen's kappa (independent)", "Kappa after resolution"], rows) + note)
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "n/a" if value is None else fmt.format(value)
 
 
 def study_label(record: models.RecordRow) -> str:
@@ -169,9 +190,11 @@ def section_excluded(ctx: ReportContext) -> Section:
 def default_sections() -> list[SectionBuilder]:
     """Every section, in reading order (extraction ones imported late: they pull in pandas)."""
     from reviewflow.report import extraction_sections as ex
+    from reviewflow.report import grade_sections as gr
 
     return [section_question, section_searches, section_prisma, section_agreement,
-            ex.section_studies, section_excluded, ex.section_rob, ex.section_analyses]
+            ex.section_studies, section_excluded, ex.section_rob, ex.section_analyses,
+            gr.section_small_studies, gr.section_sof]
 
 
 def build_report(store: Store, out_dir: Path, folder: Path | None = None,

@@ -29,6 +29,8 @@ def review(tmp_path: Path) -> tuple[Path, Store]:
     store = Store.create(config.database_url(), title=config.title)
     config.save()
     use_test_form(store, folder)
+    for name in ("alice", "bob", "carol"):  # commands refuse names never added
+        ensure_reviewer(store, name)
     yield folder, store
     store.dispose()
 

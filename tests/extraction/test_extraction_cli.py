@@ -26,7 +26,10 @@ def _review(tmp_path: Path, form: bool = True) -> list[str]:
     assert runner.invoke(app, ["init", str(tmp_path / "rev")]).exit_code == 0
     if form:  # the tests' MSC form (the shipped default is generic)
         (tmp_path / "rev" / "extraction_form.toml").write_text(TEST_FORM_TEXT, encoding="utf-8")
-    return ["--review", str(tmp_path / "rev")]
+    r = ["--review", str(tmp_path / "rev")]
+    for name in ("ann", "bob"):  # commands refuse names never added
+        assert runner.invoke(app, [*r, "reviewer", "add", name]).exit_code == 0
+    return r
 
 
 def test_form_init_writes_the_default_and_versions_edits(tmp_path: Path) -> None:

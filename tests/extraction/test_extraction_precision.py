@@ -12,8 +12,9 @@ from extraction_data import TRIALS  # noqa: E402
 
 from reviewflow.extraction.analyses import analysis_input, parse_analyses  # noqa: E402
 from reviewflow.extraction.analysis_outputs import run_all  # noqa: E402
+from reviewflow.extraction.entered import entered_cells  # noqa: E402
 from reviewflow.extraction.form_versions import current_form  # noqa: E402
-from reviewflow.extraction.run_analysis import entered_cells, pool  # noqa: E402
+from reviewflow.extraction.run_analysis import pool  # noqa: E402
 from reviewflow.extraction.values import reconcile, set_values  # noqa: E402
 from reviewflow.pooling.plots import forest_plot  # noqa: E402
 from reviewflow.screening.decisions import ensure_reviewer  # noqa: E402
@@ -29,11 +30,16 @@ def _texts(fig) -> set[str]:
 def test_forest_plot_shows_means_and_sds_as_entered(extracted) -> None:
     folder, store, _ids = extracted
     _fid, form = current_form(store, folder)
-    run = pool(parse_analyses(VAS, form)[0], analysis_input(store, parse_analyses(VAS, form)[0]))
-    assert entered_cells(run.data)["Alda 2018"] == ("32.0", "14.0", "20", "48.0", "16.0", "20")
-    texts = _texts(forest_plot(run.result, entered=entered_cells(run.data)))
+    vas = parse_analyses(VAS, form)[0]
+    run = pool(vas, analysis_input(store, vas))
+    typed = entered_cells(run, form, reconcile(store))
+    assert typed["Alda 2018"] == ("32.0", "14.0", "20", "48.0", "16.0", "20")
+    texts = _texts(forest_plot(run.result, entered=typed))
     assert {"32.0", "14.0", "48.0", "16.0", "28.5", "12.5"} <= texts
     assert "48" not in texts and "14" not in texts  # the entered precision is not dropped
+    # a number not taken as typed (here: pretend it was converted) is formatted instead
+    partial = {k: (None, *v[1:]) for k, v in typed.items()}
+    assert "32" in _texts(forest_plot(run.result, entered=partial))
 
 
 def test_data_csv_writes_values_as_entered_and_counts_whole(extracted, tmp_path) -> None:

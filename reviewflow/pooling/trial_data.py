@@ -1,0 +1,361 @@
+"""Arms as trials report them -> the comparisons one analysis pools, every value traced.
+
+The typed path from extraction (or a CSV) to the engine: :class:`ArmReport`
+holds what a paper gives for one arm (any of mean, SD, n, median, quartiles,
+range, SE, CI, events, percent, change from baseline), :func:`derive_arm` turns it
+into :class:`ArmValues` whose every number is a :class:`~conversions.Derived`
+(reported, converted or imputed, by which method); :mod:`comparisons` pairs the
+arms of each study into :class:`Comparison` rows and :mod:`reported_effects` reads
+reported effects; :class:`AnalysisInput` gives the engine's wide frame, the JSON
+trace, the footnote marks and the reported-only subset.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.pooling import conversions as cv
+from reviewflow.pooling.conversions import ConversionError, Derived, Origin
+from reviewflow.pooling.types import DataType
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
+                    "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
+DICHOTOMOUS_STATS = ("events", "n", "percent")
+EXTRA_CONTINUOUS = CONTINUOUS_STATS[3:]
+MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
+
+
+class Role(StrEnum):
+    INTERVENTION = "intervention"
+    CONTROL = "control"
+
+
+class MultiArm(StrEnum):
+    SPLIT = "split"
+    COMBINE = "combine"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Which methods turn medians into a mean and an SD (``--convert``).
+
+    ``sd`` None = the case's default (Wan 2014 from quartiles or range, Shi 2020
+    from all five numbers), as metafor 4's conv.fivenum.
+    """
+
+    mean: str = "luo2018"
+    sd: str | None = None
+    correlation: float | None = None  # baseline-final, for change-from-baseline SDs
+    correlation_from: str = ""  # where the correlation comes from (shown in the trace)
+    correlation_from_studies: bool = False  # impute it from studies reporting all three SDs
+
+    def with_correlation(self, value: float | str | None) -> Conversion:
+        """A correlation (number) or 'studies' (imputed from the analysis's own studies)."""
+        if value is None:
+            return self
+        if isinstance(value, str) and value.strip().lower() in ("studies", "from studies"):
+            return replace(self, correlation_from_studies=True)
+        try:
+            r = float(value)
+        except ValueError:
+            raise ReviewflowError(f"correlation: {value!r} is not a number between -1 and 1 "
+                                  "or 'studies'") from None
+        if not -1 <= r <= 1:
+            raise ReviewflowError(f"correlation: {r:g} is not between -1 and 1")
+        return replace(self, correlation=r, correlation_from="the value the analysis names")
+
+    @classmethod
+    def parse(cls, text: str | None) -> Conversion:
+        """'luo2018' (defaults), 'wan2014', 'hozo2005', 'bland2015', 'shi2020', or
+        'MEAN/SD' such as 'wan2014/shi2020'."""
+        if not text or text.lower() == "default":
+            return cls()
+        parts = [p.strip().lower() for p in text.split("/")]
+        if len(parts) == 2:
+            mean, sd = parts
+        elif parts[0] == "shi2020":
+            mean, sd = "luo2018", "shi2020"
+        elif parts[0] == "luo2018":
+            mean, sd = "luo2018", None
+        else:
+            mean, sd = parts[0], parts[0]
+        if mean not in cv.MEAN_METHODS or sd not in (*cv.SD_METHODS, None):
+            raise ReviewflowError(
+                f"--convert: unknown method {text!r} (use one of luo2018, wan2014, shi2020, "
+                "hozo2005, bland2015, or MEAN/SD such as wan2014/shi2020)")
+        return cls(mean, sd)
+
+
+@dataclass(frozen=True)
+class ArmReport:
+    """One arm of one study as reported (statistics by name; missing = absent)."""
+
+    study: str
+    arm: str
+    role: Role
+    values: Mapping[str, float]
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArmValues:
+    """One arm ready to pool: n and mean/SD (continuous) or events, each traced."""
+
+    study: str
+    arm: str
+    role: Role
+    n: Derived
+    mean: Derived | None = None
+    sd: Derived | None = None
+    events: Derived | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def used(self) -> dict[str, Derived]:
+        return {k: v for k, v in (("n", self.n), ("mean", self.mean), ("sd", self.sd),
+                                  ("events", self.events)) if v is not None}
+
+    @property
+    def origin(self) -> Origin:
+        return worst(d.origin for d in self.used().values())
+
+
+def worst(origins) -> Origin:
+    found = set(origins)
+    for o in (Origin.IMPUTED, Origin.CONVERTED):
+        if o in found:
+            return o
+    return Origin.REPORTED
+
+
+def _located(exc: ConversionError, report: ArmReport) -> cv.LocatedError:
+    return exc.at(report.study, report.arm)
+
+
+def derive_arm(report: ArmReport, data_type: DataType,
+               conversion: Conversion = Conversion()) -> ArmValues:
+    """Mean and SD (or events) for one arm from whatever it reports; refuses with a
+    line naming study, arm and field."""
+    v = report.values
+    try:
+        if "n" not in v:
+            raise ConversionError("n", "missing value (every arm needs its number of "
+                                  "participants)")
+        n = Derived.reported(v["n"], "n")
+        if data_type is DataType.DICHOTOMOUS:
+            events = _events(v)
+            _check_counts(v["n"], events.value)
+            return replace(_base(report, n), events=events)
+        mean, sd = _continuous(v, conversion)
+        _check_arm(v)
+    except ConversionError as exc:
+        raise _located(exc, report) from None
+    return replace(_base(report, n), mean=mean, sd=sd)
+
+
+def _check_arm(v: Mapping[str, float]) -> None:
+    """Single-arm sanity: whole n >= 2 and positive SD/SE for continuous data."""
+    if v["n"] < 2 or v["n"] != int(v["n"]):
+        raise ConversionError("n", f"{v['n']:g}: each arm needs a whole number of at least "
+                              "2 participants")
+    for name in ("sd", "se"):
+        if name in v and v[name] <= 0:
+            raise ConversionError(name, f"must be > 0 (got {v[name]:g})")
+
+
+def _base(report: ArmReport, n: Derived) -> ArmValues:
+    return ArmValues(report.study, report.arm, report.role, n, attributes=report.attributes)
+
+
+def _check_counts(n: float, events: float) -> None:
+    if n < 1 or n != int(n):
+        raise ConversionError("n", f"{n:g} is not a whole number of at least 1")
+    if events < 0 or events != int(events):
+        raise ConversionError("events", f"{events:g} is not a whole number >= 0")
+    if events > n:
+        raise ConversionError("events", f"events ({events:g}) > n ({n:g})")
+
+
+def _events(v: Mapping[str, float]) -> Derived:
+    if "events" in v:
+        return Derived.reported(v["events"], "events")
+    if "percent" in v:
+        p = v["percent"]
+        if not 0 <= p <= 100:
+            raise ConversionError("percent", f"{p:g} is not a percentage between 0 and 100")
+        return Derived(float(round(p * v["n"] / 100)), "percent_of_n", ("percent", "n"))
+    raise ConversionError("events", "missing (give events, or percent with n)")
+
+
+def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived, Derived]:
+    n = v["n"]
+    five = {k: v.get(k) for k in ("q1", "q3", "min", "max")}
+    from_median = None
+    if ("mean" not in v or "sd" not in v) and "median" in v and any(
+            x is not None for x in five.values()):
+        from_median = cv.from_median(n, v["median"], five["q1"], five["q3"], five["min"],
+                                     five["max"], mean_method=conversion.mean,
+                                     sd_method=conversion.sd)
+    if "mean" in v:
+        mean = Derived.reported(v["mean"], "mean")
+    elif from_median is not None:
+        mean = from_median.mean
+    elif "mean_baseline" in v and "mean_final" in v:
+        mean = Derived(v["mean_final"] - v["mean_baseline"], "change_from_means",
+                       ("mean_baseline", "mean_final"))
+    elif "ci_low" in v and "ci_high" in v:
+        mean = Derived((v["ci_low"] + v["ci_high"]) / 2, "ci_midpoint", ("ci_low", "ci_high"))
+    else:
+        raise ConversionError("mean", "missing (give the mean, or the median with Q1/Q3 "
+                              "and/or minimum/maximum)")
+    if "sd" in v:
+        sd = Derived.reported(v["sd"], "sd")
+    elif "se" in v:
+        sd = cv.sd_from_se(v["se"], n)
+    elif "ci_low" in v and "ci_high" in v:
+        sd = cv.sd_from_ci(v["ci_low"], v["ci_high"], n, mean=mean.value)
+    elif from_median is not None:
+        sd = from_median.sd
+    elif "sd_baseline" in v and "sd_final" in v:
+        if conversion.correlation is None:
+            raise ConversionError("sd", "missing; a change-from-baseline SD from baseline and "
+                                  "final SDs needs a correlation (name one, or impute it from "
+                                  "studies reporting all three SDs)")
+        sd = cv.sd_change(v["sd_baseline"], v["sd_final"], conversion.correlation,
+                          imputed_from=conversion.correlation_from)
+    else:
+        raise ConversionError("sd", "missing (give the SD, SE, 95% CI, or quartiles/range)")
+    return mean, sd
+
+
+# -- comparisons ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One row the engine pools: an intervention arm against a control arm, or (generic
+    inverse variance) a reported effect and its SE."""
+
+    label: str
+    study: str
+    treat: ArmValues | None
+    ctrl: ArmValues | None
+    subgroup: str | None = None
+    handling: str = "two arms"
+    effect: Mapping[str, Derived] = field(default_factory=dict)  # estimate, se
+
+    @property
+    def arms(self) -> tuple[ArmValues, ...]:
+        return tuple(a for a in (self.treat, self.ctrl) if a is not None)
+
+    def values(self) -> dict[str, Derived]:
+        """Every value this comparison pools (arm values prefixed by the arm)."""
+        out = {f"{a.arm}/{k}": d for a in self.arms for k, d in a.used().items()}
+        return out | dict(self.effect)
+
+    @property
+    def origin(self) -> Origin:
+        return worst(d.origin for d in self.values().values())
+
+# -- the analysis input -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnalysisInput:
+    """Everything one analysis pools, typed and traced; validated by :meth:`table`."""
+
+    data_type: DataType
+    comparisons: tuple[Comparison, ...]
+    subgroup: str | None = None
+
+    def frame(self) -> pd.DataFrame:
+        """The ``reviewflow pool`` wide CSV of these comparisons (the exact input)."""
+        import pandas as pd
+
+        stats = ("events", "n") if self.data_type is DataType.DICHOTOMOUS else ("mean", "sd",
+                                                                               "n")
+        if self.data_type is DataType.GENERIC:
+            stats = ()
+        rows = []
+        for c in self.comparisons:
+            row: dict[str, object] = {"study": c.label}
+            row |= {k: d.value for k, d in c.effect.items()}
+            for suffix, arm in (("treat", c.treat), ("ctrl", c.ctrl)):
+                if arm is None:
+                    continue
+                used = arm.used()
+                for s in stats:
+                    value = used[s].value
+                    whole = s in ("n", "events") and value == int(value)
+                    row[f"{s}_{suffix}"] = int(value) if whole else value
+            if self.subgroup:
+                row[self.subgroup] = c.subgroup if c.subgroup is not None else "not reported"
+            rows.append(row)
+        cols = ["study", *(f"{s}_{x}" for x in ("treat", "ctrl") for s in stats)]
+        if self.data_type is DataType.GENERIC:
+            cols = ["study", "estimate", "se"]
+        return pd.DataFrame(rows, columns=cols + ([self.subgroup] if self.subgroup else []))
+
+    def table(self, *, source: str = "<analysis>"):
+        """The engine's StudyTable (the engine's one validation of the numbers)."""
+        from reviewflow.pooling.frame import table_from_frame
+        from reviewflow.pooling.types import Measure
+
+        measure = {DataType.CONTINUOUS: Measure.SMD, DataType.DICHOTOMOUS: Measure.RR,
+                   DataType.GENERIC: None}[self.data_type]
+        return table_from_frame(self.frame(), measure=measure, subgroup=self.subgroup,
+                                source=source)
+
+    def marks(self) -> dict[str, str]:
+        """Comparison label -> footnote symbol (converted †, imputed ‡)."""
+        return {c.label: MARKS[c.origin] for c in self.comparisons if c.origin in MARKS}
+
+    def reported_only(self) -> AnalysisInput:
+        """The sensitivity input: comparisons whose every used value was reported."""
+        kept = tuple(c for c in self.comparisons if c.origin is Origin.REPORTED)
+        return replace(self, comparisons=kept)
+
+    @property
+    def derived_count(self) -> int:
+        return sum(1 for c in self.comparisons if c.origin is not Origin.REPORTED)
+
+    def trace(self) -> list[dict[str, Any]]:
+        """Per comparison and arm: each value used and how it was derived (JSON)."""
+        return [{"study": c.study, "label": c.label, "subgroup": c.subgroup,
+                 "handling": c.handling, "origin": str(c.origin),
+                 "arms": [_arm_trace(a) for a in c.arms],
+                 **({"effect": _values_trace(c.effect)} if c.effect else {})}
+                for c in self.comparisons]
+
+
+def _arm_trace(a: ArmValues) -> dict[str, Any]:
+    return {"arm": a.arm, "role": str(a.role), "origin": str(a.origin),
+            "values": _values_trace(a.used())}
+
+
+def _values_trace(values: Mapping[str, Derived]) -> dict[str, Any]:
+    return {k: {"value": _num(d.value), "origin": str(d.origin), "method": d.method,
+                "from": list(d.inputs), **({"note": d.note} if d.note else {})}
+            for k, d in values.items()}
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def footnote(marks: Mapping[str, str]) -> str:
+    """The legend under a plot or table that carries marks."""
+    used = set(marks.values())
+    parts = []
+    if "†" in used:
+        parts.append("† converted from reported statistics")
+    if "‡" in used:
+        parts.append("‡ includes imputed values (an assumed correlation or ICC)")
+    return "; ".join(parts)
