@@ -57,6 +57,10 @@ INDEX = {
         'kappa', ('screening',),
         "Cohen's kappa and percent agreement between screeners, per stage.\n\nOn independent votes (each screener's call before they could see another's),\nand after resolution (resolved records count as agreed on the resolution).",
         hidden=False),
+    'policy': IndexEntry(
+        'policy', ('policy',),
+        'Show or change the screening rules (changes are audited).',
+        hidden=False),
     'pool': IndexEntry(
         'pool', ('pool',),
         'Meta-analyse a CSV of studies, RevMan 5 style.\n\nColumns: dichotomous study,events_treat,n_treat,events_ctrl,n_ctrl;\ncontinuous study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl;\ngeneric study,estimate,se (log scale for ratios). Per arm also\nmedian_*,q1_*,q3_*,min_*,max_*,se_*,ci_low_*,ci_high_* (* = treat, ctrl) or\npercent_*: mean and SD (events) are derived where missing. Long layout, one row\nper arm: study,arm,role,n,mean,sd (or events), role intervention or control.',
