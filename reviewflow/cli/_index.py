@@ -85,6 +85,10 @@ INDEX = {
         'reviewer', ('screening',),
         'Manage reviewers (screeners and the arbiter).',
         hidden=False),
+    'revman': IndexEntry(
+        'revman', ('revman',),
+        "RevMan 5 (.rm5) files: check a review's numbers, import it, export a review.",
+        hidden=False),
     'rob': IndexEntry(
         'rob', ('rob',),
         'Risk of bias: RoB 1 (RevMan 5.4 domains) or RoB 2.',
