@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import select
 
@@ -55,6 +56,9 @@ class ReportContext:
     folder: Path | None
     figures: Path
     notes: list[str] = field(default_factory=list)
+    # the analyses pooled by the Analyses section, reused by later sections (pooling and
+    # reconciling once per report, not once per section)
+    analysis_runs: list[Any] | None = None
 
 
 SectionBuilder = Callable[[ReportContext], Section | None]
