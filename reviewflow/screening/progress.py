@@ -52,19 +52,12 @@ class Dashboard:
 
 def _stage_progress(stage: StageState, viewer: Viewer) -> StageProgress:
     counts = stage.counts_by_reviewer()
-    mine_ids = set(stage.decisions_of(viewer.reviewer_id))
-    mine = len(mine_ids)
-    decided_by: dict[str, set[int]] = {}
-    for rid, st in stage.decided.items():
-        for v in st.votes:
-            decided_by.setdefault(v.reviewer, set()).add(rid)
-    # Blind lifts record by record once both have decided it; so a colleague's counts
-    # reveal nothing once the viewer has decided every record the colleague decided
-    # (e.g. both have finished the stage).
+    mine = len(stage.decisions_of(viewer.reviewer_id))
+    covered = stage.covered_by(viewer.reviewer_id)
     reviewers = tuple(
         ReviewerProgress(name, sum(c.values()),
                          dict(c) if shows_breakdown(viewer, viewer.blind, name)
-                         or decided_by.get(name, set()) <= mine_ids else None)
+                         or name in covered else None)
         for name, c in counts.items()
     )
     # A blinded third screener must not learn of two colleagues' disagreements
