@@ -244,7 +244,8 @@ def subgroup_path(form: Form, analysis: Analysis) -> str | None:
 def load_analyses(folder: Path, form: Form) -> list[Analysis]:
     path = folder / ANALYSES_FILE
     if not path.is_file():
-        raise ReviewflowError(f"{path}: not found; declare analyses there (see "
+        raise ReviewflowError(f"{path}: not found; 'reviewflow analyse --init' writes a "
+                              "commented starter from the extraction form (the keys: "
                               "'reviewflow analyse --help')")
     return parse_analyses(path.read_text(encoding="utf-8"), form, str(path))
 

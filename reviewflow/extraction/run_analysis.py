@@ -78,14 +78,15 @@ def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
 
 
 def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
-                 arms: tuple[str, str], *, suffix: str = "", **extra: Any) -> Path:
+                 arms: tuple[str, str], *, suffix: str = "",
+                 entered: dict[str, tuple[str | None, ...]] | None = None, **extra: Any) -> Path:
     """The forest plot, its arm columns headed with the form's arm labels, converted and
     imputed rows marked; ``extra`` (RoB columns, prediction interval) goes to the plot."""
     from reviewflow.pooling.plots import save_forest_plot
 
     title = (run.analysis.title or run.analysis.name) + suffix
     return save_forest_plot(run.result, out, title=title, favours=labels, groups=arms,
-                            **run.marks(), **extra)
+                            entered=entered, **run.marks(), **extra)
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:

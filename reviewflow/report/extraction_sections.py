@@ -77,6 +77,7 @@ def section_analyses(ctx: ReportContext) -> Section:
         if not analyses:
             return Section(title, "<p class='muted'>No analyses declared in analyses.toml.</p>")
         outputs = run_all(ctx.store, form, analyses, ctx.figures / "analyses")
+        ctx.analysis_runs = list(outputs.runs)
     except ReviewflowError as exc:
         return Section(title, f"<p><b>Analyses could not run:</b> {esc(exc)}</p>")
     parts = []

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from demo_review import copy_demo
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
@@ -15,12 +16,8 @@ from reviewflow.store.location import load_config
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "review"
-    res = CliRunner().invoke(app, ["demo", str(folder)])
-    assert res.exit_code == 0, res.output
-    (folder / "demo-output.txt").write_text(res.output, encoding="utf-8")
-    return folder
+def demo_dir(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_demo(demo_build, tmp_path_factory.mktemp("demo") / "review")
 
 
 def test_prisma_identities_hold(demo_dir: Path) -> None:
