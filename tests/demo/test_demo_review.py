@@ -175,3 +175,34 @@ def test_demo_review_exports_to_revman_with_its_own_results(demo_dir: Path,
         ours = by_title[o.name]
         assert close("effect", o.stored.effect, ours["overall"]["estimate"])
         assert len(o.all_rows()) == len(ours["studies"])
+
+
+def test_dashboard_e_opens_the_grade_screen_on_the_demo(demo_dir: Path) -> None:
+    import asyncio
+
+    from reviewflow.cli.screening import viewer_named
+    from reviewflow.tui.app import ReviewflowApp
+    from reviewflow.tui.screens.grade import GradeScreen
+
+    store = Store.open(load_config(demo_dir).database_url())
+
+    async def scenario() -> str:
+        app = ReviewflowApp(store, viewer_named(store, "reviewer_a"), poll_seconds=0,
+                            folder=demo_dir)
+        async with app.run_test(size=(170, 45)) as pilot:
+            await pilot.pause()
+            await pilot.press("e")
+            for _ in range(100):
+                await pilot.pause(0.1)
+                if isinstance(app.screen, GradeScreen):
+                    break
+            screen = app.screen
+            assert isinstance(screen, GradeScreen)
+            return str(screen.query_one("#grade-status").render())
+
+    try:
+        status = asyncio.run(scenario())
+    finally:
+        store.dispose()
+    assert status.startswith("oa_vas: Osteoarthritis: pain (VAS), end of follow-up")
+    assert "certainty" in status
