@@ -33,6 +33,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "reviewflow.extraction": UI,
     "reviewflow.prisma": UI,
     "reviewflow.report": UI,
+    "reviewflow.grade": UI,  # GRADE over the store: domain like extraction
     "reviewflow.tui": ("typer", "reviewflow.cli"),
     "module:reviewflow.cli.main": ("textual", "reviewflow.tui"),  # CLI start stays light
 }
