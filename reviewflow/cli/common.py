@@ -27,7 +27,7 @@ GLOBAL_OPTIONS = ("--review", "--db")
 WORKFLOW_PANELS: dict[str, tuple[str, ...]] = {
     "Start": ("init", "status", "tui", "demo"),
     "1. Searches and duplicates": ("import", "searches", "dedup"),
-    "2. Screening": ("reviewer", "screen", "decide", "rank", "seed-relevant", "conflicts",
+    "2. Screening": ("reviewer", "policy", "screen", "decide", "rank", "seed-relevant", "conflicts",
                      "resolve", "kappa", "history"),
     "3. Extraction and analysis": ("extraction", "rob", "analyse", "pool", "grade"),
     "4. PRISMA, report and exports": ("prisma", "report", "export", "import-bundle"),
