@@ -20,11 +20,42 @@ def demo_dir(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return copy_demo(demo_build, tmp_path_factory.mktemp("demo") / "review")
 
 
-def test_prisma_identities_hold(demo_dir: Path) -> None:
+def _truth_flow(imported: set[str]) -> dict[str, object]:
+    """The PRISMA boxes the ground truth implies (sample_exports/truth.csv), counted here
+    independently of reviewflow: one record per duplicate group, the groups' true calls."""
+    import csv
+    from collections import Counter
+
+    samples = Path(__file__).resolve().parents[2] / "sample_exports"
+    with (samples / "truth.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["file"] in imported]
+    groups = {r["duplicate_group"]: r for r in rows}.values()
+    sought = [g for g in groups if g["relevant_ta"] == "1"]
+    reasons = Counter(g["ft_exclusion_reason"] for g in sought if g["relevant_ft"] != "1")
+    not_retrieved = reasons.pop("not retrievable", 0)
+    included = [g for g in sought if g["relevant_ft"] == "1"]
+    return {"identified": len(rows), "screened": len(groups),
+            "excluded_screening": len(groups) - len(sought), "sought": len(sought),
+            "not_retrieved": not_retrieved, "assessed": len(sought) - not_retrieved,
+            "excluded_reports": dict(reasons), "included_reports": len(included),
+            "included_studies": len({g["study_key"] for g in included})}
+
+
+def test_prisma_counts_are_the_ground_truths(demo_dir: Path) -> None:
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     store = Store.open(load_config(demo_dir).database_url())
     with store.session() as s:
         counts = prisma_counts(s)
+        imported = {i.file_name for i in s.exec(select(models.SearchImport)).all()}
     store.dispose()
+    want = _truth_flow({Path(f).name for f in imported})
+    got = counts.to_json()
+    assert {k: got[k] for k in want if k != "identified"} == {
+        k: v for k, v in want.items() if k != "identified"}
+    assert counts.identified_total == want["identified"]
     assert counts.identity_errors() == []
     assert set(counts.identified) == {"PubMed", "Embase (Ovid)", "Web of Science Core Collection",
                                       "Cochrane CENTRAL", "CNKI"}

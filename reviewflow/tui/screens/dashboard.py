@@ -100,6 +100,8 @@ def render_dashboard(data: Dashboard, title: str, who: str, screener: bool = Tru
     head = Text(title, style="bold")
     head.append(f"\n{who}  ·  {data.records} records after dedup  ·  duplicate pairs waiting: "
                 f"{data.duplicate_pairs_waiting}", style="")
+    if data.policy:
+        head.append(f"\nScreening rules: {data.policy} (reviewflow policy)", style="dim")
     parts: list = [head]
     for sp in data.stages:
         parts += [Text(""), stage_table(sp, screener), stage_footer(sp)]
