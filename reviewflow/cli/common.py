@@ -7,17 +7,20 @@ work): :class:`HoistingGroup` moves them in front before Click parses.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import typer
+from sqlalchemy.engine import make_url
 from typer.core import TyperGroup
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.store.db import Store
+from reviewflow.store.db import PasswordNeeded, Store
 from reviewflow.store.location import ReviewConfig, load_config, resolve_review_folder
+from reviewflow.store.secrets import mask_url
 
 GLOBAL_OPTIONS = ("--review", "--db")
 
@@ -110,8 +113,20 @@ def database_url(ctx: typer.Context) -> str:
 
 
 def open_store(ctx: typer.Context) -> Store:
-    """Open the store for this command; closed when the command ends."""
-    store = Store.open(database_url(ctx))
+    """Open the store for this command; closed when the command ends.
+
+    When the server wants a password that neither the URL, ``PGPASSWORD`` nor
+    ``~/.pgpass`` gave, a terminal user is asked for it (kept in memory only).
+    """
+    url = database_url(ctx)
+    try:
+        store = Store.open(url)
+    except PasswordNeeded:
+        if not sys.stdin.isatty():
+            raise
+        password = typer.prompt(f"Password for {mask_url(url)}", hide_input=True, err=True)
+        store = Store.open(make_url(url).set(password=password)
+                           .render_as_string(hide_password=False))
     ctx.call_on_close(store.dispose)
     return store
 

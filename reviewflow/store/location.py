@@ -18,6 +18,7 @@ from typing import Any
 import tomli_w
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.store.secrets import has_secret, strip_secret
 
 CONFIG_NAME = "reviewflow.toml"
 DB_NAME = "reviewflow.db"
@@ -45,7 +46,9 @@ class ReviewConfig:
         data: dict[str, Any] = dict(self.extra)
         data["review"] = {**data.get("review", {}), "title": self.title}
         if self.db_url:
-            data["database"] = {**data.get("database", {}), "url": self.db_url}
+            # A password given with --db is used for this command only: the toml
+            # travels (bundles, git, co-authors), so it never holds one.
+            data["database"] = {**data.get("database", {}), "url": strip_secret(self.db_url)}
         self.path.write_text(tomli_w.dumps(data), encoding="utf-8")
 
 
@@ -59,11 +62,19 @@ def load_config(folder: Path) -> ReviewConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ReviewflowError(f"{path}: not found (is {folder} a review folder?)") from exc
+    except UnicodeDecodeError as exc:
+        raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ReviewflowError(f"{path}: not valid TOML ({exc})") from exc
     review = data.get("review", {})
     database = data.get("database", {})
-    url = database.get("url")
+    url = database.get("url") if isinstance(database, dict) else None
+    if url is not None and not isinstance(url, str):
+        raise ReviewflowError(f"{path}: key database.url: must be a text URL")
+    if url and has_secret(url):
+        raise ReviewflowError(
+            f"{path}: key database.url: holds a password; remove it and give it through "
+            "PGPASSWORD, ~/.pgpass or the prompt (the toml travels in bundles and git)")
     if url and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         # A relative SQLite path in the toml is relative to the review folder.
         url = sqlite_url(folder / url.removeprefix("sqlite:///"))

@@ -1,0 +1,81 @@
+"""No password in any output, file or error; none read from reviewflow.toml (item 3)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from reviewflow.cli.main import app
+from reviewflow.errors import ReviewflowError
+from reviewflow.store.location import load_config
+from reviewflow.store.secrets import has_secret, mask_text, mask_url, strip_secret
+
+runner = CliRunner()
+SECRET = "Hunter2-sekret"
+
+
+def test_masking_covers_the_authority_and_query_parameters() -> None:
+    url = f"postgresql+psycopg://bob:{SECRET}@h/db?sslmode=require&password={SECRET}"
+    assert SECRET not in mask_url(url) and "sslmode=require" in mask_url(url)
+    assert SECRET not in strip_secret(url) and has_secret(url)
+    assert not has_secret(strip_secret(url))
+    assert SECRET not in mask_text(f"could not connect with {url}")
+
+
+def _pw(url: str) -> str:
+    """The server URL with a password (the trust-auth server ignores it)."""
+    return make_url(url).set(password=SECRET).render_as_string(hide_password=False)
+
+
+def test_server_password_never_reaches_toml_status_report_or_bundle(
+        pg_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "rev"
+    res = runner.invoke(app, ["init", str(folder), "--db", _pw(pg_url) + f"?password={SECRET}"])
+    assert res.exit_code == 0, res.output
+    assert SECRET not in res.output
+    toml = (folder / "reviewflow.toml").read_text()
+    assert SECRET not in toml and "postgresql" in toml
+    # Without the password the trust server still lets the review open (as PGPASSWORD would).
+    for args in (["status"], ["status", "--json"]):
+        res = runner.invoke(app, [*args, "--review", str(folder)])
+        assert res.exit_code == 0, res.output
+        assert SECRET not in res.output
+    res = runner.invoke(app, ["status", "--review", str(folder), "--db",
+                              pg_url + f"?password={SECRET}"])
+    assert res.exit_code == 0 and SECRET not in res.output
+    assert "password=***" in res.output
+    res = runner.invoke(app, ["report", "--review", str(folder), "--db",
+                              pg_url + f"?password={SECRET}", "--out", str(tmp_path / "rep")])
+    assert res.exit_code == 0, res.output
+    assert SECRET not in (tmp_path / "rep" / "report.html").read_text()
+    res = runner.invoke(app, ["export", "bundle", str(tmp_path / "b.zip"), "--review",
+                              str(folder), "--db", _pw(pg_url)])
+    assert res.exit_code == 0, res.output
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        for name in zf.namelist():
+            assert SECRET.encode() not in zf.read(name), name
+        assert "database" not in zf.read("files/reviewflow.toml").decode()
+        assert SECRET not in json.loads(zf.read("manifest.json"))["source"]
+
+
+def test_a_password_in_the_toml_is_refused_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "reviewflow.toml").write_text(
+        f'[review]\ntitle = "x"\n[database]\nurl = "postgresql+psycopg://bob:{SECRET}@h/db"\n')
+    with pytest.raises(ReviewflowError) as err:
+        load_config(tmp_path)
+    assert SECRET not in str(err.value)
+    assert "database.url" in str(err.value) and "PGPASSWORD" in str(err.value)
+
+
+def test_a_wrong_password_error_names_no_password(pg_url: str) -> None:
+    """A refused connection is one line with the URL masked (never the password)."""
+    bad = make_url(_pw(pg_url)).set(database="rf_no_such_db_anywhere")
+    res = runner.invoke(app, ["status", "--db", bad.render_as_string(hide_password=False)])
+    assert res.exit_code == 1
+    assert isinstance(res.exception, ReviewflowError)
+    assert SECRET not in str(res.exception) and "***" in str(res.exception)
