@@ -31,7 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from reviewflow.config_schema import validated
 from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.analyses_schema import AnalysesFile
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.validation import column, outcome_problems
@@ -40,8 +42,6 @@ from reviewflow.store.db import Store
 
 ANALYSES_FILE = "analyses.toml"
 MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD")}
-KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
-        "smd_convention", "where", "exclude", "leave_one_out"}
 
 
 @dataclass(frozen=True)
@@ -72,25 +72,17 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ReviewflowError(f"{source}: not valid TOML ({exc})") from None
+    parsed = validated(AnalysesFile, data, source)
     out: list[Analysis] = []
-    for i, d in enumerate(data.get("analysis", []), start=1):
-        where = f"{source}, analysis {d.get('name', i)!r}"
-        unknown = set(d) - KEYS
-        if unknown:
-            raise ReviewflowError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-        try:
-            a = Analysis(
-                name=str(d["name"]), outcome=str(d["outcome"]), measure=str(d["measure"]).upper(),
-                method=str(d.get("method", "IV")), model=str(d.get("model", "random")).lower(),
-                title=str(d.get("title", "")), subgroup=d.get("subgroup"),
-                tau2=str(d.get("tau2", "DL")), hksj=bool(d.get("hksj", False)),
-                smd_convention=str(d.get("smd_convention", "revman")),
-                where={str(k): str(v) for k, v in d.get("where", {}).items()},
-                exclude=tuple(str(s) for s in d.get("exclude", ())),
-                leave_one_out=bool(d.get("leave_one_out", False)),
-            )
-        except KeyError as exc:
-            raise ReviewflowError(f"{where}: missing key {exc}") from None
+    for d in parsed.analysis:
+        where = f"{source}, analysis {d.name!r}"
+        a = Analysis(
+            name=d.name, outcome=d.outcome, measure=d.measure.upper(), method=d.method,
+            model=d.model.lower(), title=d.title, subgroup=d.subgroup, tau2=d.tau2,
+            hksj=d.hksj, smd_convention=d.smd_convention,
+            where={k: str(v) for k, v in d.where.items()}, exclude=tuple(d.exclude),
+            leave_one_out=d.leave_one_out,
+        )
         _check(a, form, where)
         out.append(a)
     names = [a.name for a in out]
@@ -118,7 +110,11 @@ def load_analyses(folder: Path, form: Form) -> list[Analysis]:
     if not path.is_file():
         raise ReviewflowError(f"{path}: not found; declare analyses there (see "
                               "'reviewflow analyse --help')")
-    return parse_analyses(path.read_text(encoding="utf-8"), form, str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse_analyses(text, form, str(path))
 
 
 def select_analyses(analyses: list[Analysis], name: str | None, run_all: bool) -> list[Analysis]:

@@ -28,6 +28,7 @@ from reviewflow.extraction.run_analysis import (
     write_funnel,
 )
 from reviewflow.extraction.values import reconcile
+from reviewflow.paths import confined
 from reviewflow.store.db import Store
 
 
@@ -51,16 +52,19 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     arms = (form.arms[0].label, form.arms[1].label)
     for run in runs:
         name = run.analysis.name
-        run.data.to_csv(out_dir / f"{name}_data.csv", index=False)
-        outputs.files.append(out_dir / f"{name}_data.csv")
+        # Names come from analyses.toml (a bundle can plant one): every output is
+        # fenced into out_dir, whatever the schema let through.
+        data_csv = confined(out_dir, f"{name}_data.csv")
+        run.data.to_csv(data_csv, index=False)
+        outputs.files.append(data_csv)
         labels = favours(form.outcome(run.analysis.outcome), arms)
-        outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels,
-                                         arms))
-        funnel = write_funnel(run, out_dir / f"{name}_funnel.{plot_format}")
+        outputs.files.append(write_forest(run, confined(out_dir, f"{name}_forest.{plot_format}"),
+                                          labels, arms))
+        funnel = write_funnel(run, confined(out_dir, f"{name}_funnel.{plot_format}"))
         if funnel is not None:
             outputs.files.append(funnel)
         if run.analysis.leave_one_out:
-            outputs.files.append(_write_csv(out_dir / f"{name}_leave_one_out.csv",
+            outputs.files.append(_write_csv(confined(out_dir, f"{name}_leave_one_out.csv"),
                                             leave_one_out_rows(run)))
     outputs.files += _write_tables(runs, out_dir)
     return outputs

@@ -1,0 +1,51 @@
+"""The schema of ``analyses.toml`` (one ``[[analysis]]`` table per analysis).
+
+The keys and their types are documented in ``docs/`` and in
+:mod:`reviewflow.extraction.analyses`; this model is where they are enforced
+(strictly: see :mod:`reviewflow.config_schema`). A new key is added here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from reviewflow.config_schema import STRICT
+from reviewflow.paths import SAFE_NAME_RULE, is_safe_name
+
+
+def _safe(name: str) -> str:
+    if not is_safe_name(name):
+        raise ValueError(SAFE_NAME_RULE)
+    return name
+
+
+def _no_blank(values: list[str]) -> list[str]:
+    if any(not v.strip() for v in values):
+        raise ValueError("study labels may not be empty")
+    return values
+
+
+class AnalysisEntry(BaseModel):
+    model_config = STRICT
+
+    name: Annotated[str, AfterValidator(_safe)]
+    outcome: str
+    measure: str
+    method: str = "IV"
+    model: str = "random"
+    title: str = ""
+    subgroup: str | None = None
+    tau2: str = "DL"
+    hksj: bool = False
+    smd_convention: str = "revman"
+    where: dict[str, str | int | float] = Field(default_factory=dict)
+    exclude: Annotated[list[str], AfterValidator(_no_blank)] = Field(default_factory=list)
+    leave_one_out: bool = False
+
+
+class AnalysesFile(BaseModel):
+    model_config = STRICT
+
+    analysis: list[AnalysisEntry] = Field(default_factory=list)
