@@ -129,7 +129,7 @@ def conflicts(
         table.add_row(str(c.status.record_id), LABELS[c.status.stage], c.title[:70], votes,
                       "waiting" if res is None else f"{res.decision} ({res.method}, "
                       f"{res.resolved_by})")
-    Console().print(table)
+    Console(markup=False).print(table)  # record text: never markup
 
 
 def resolve(
@@ -181,7 +181,7 @@ def kappa(
     for a in rows:
         table.add_row(LABELS[a.stage], f"{a.reviewer_a} / {a.reviewer_b}", str(a.n),
                       f"{a.percent:.1f} %", "n/a" if a.kappa is None else f"{a.kappa:.3f}")
-    Console().print(table)
+    Console(markup=False).print(table)  # record text: never markup
 
 
 reviewer_app = typer.Typer(help="Manage reviewers (screeners and the arbiter).",

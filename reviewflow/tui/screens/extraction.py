@@ -63,9 +63,9 @@ class ExtractionScreen(Screen[None]):
         self.index = next((i for i, s in enumerate(self.studies) if s.label == study), 0)
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="status")
+        yield Label("", id="status", markup=False)
         with Horizontal():
-            yield OptionList(*[s.label for s in self.studies], id="studies")
+            yield OptionList(*[s.label for s in self.studies], id="studies", markup=False)
             with VerticalScroll(id="fields"):
                 heading = None
                 for path in self.form.field_paths():
@@ -74,16 +74,16 @@ class ExtractionScreen(Screen[None]):
                         # "Pain VAS" once, then "MSC · Mean" rows: short labels fit narrow
                         # terminals and the outcome reads as a section of the form
                         heading = group.split(" · ")[0]
-                        yield Label(heading, classes="field-group")
+                        yield Label(heading, classes="field-group", markup=False)
                     elif not group:
                         heading = None
                     row_label = self.form.label(path).removeprefix(f"{heading} · ") \
                         if heading else name
                     with Horizontal(classes="field"):
-                        yield Label(row_label)
+                        yield Label(row_label, markup=False)
                         yield Input(id=input_id(path), placeholder=self.hint(path))
             with VerticalScroll(id="reports"):
-                yield Static("", id="report-text")
+                yield Static("", id="report-text", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
