@@ -24,6 +24,7 @@ from pathlib import Path
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form, normalise_value
 from reviewflow.extraction.validation import column, outcome_problems
+from reviewflow.formula_guard import neutralise_row, restore, xlsx_append
 
 STAT_ORDER = ("mean", "sd", "events", "n")
 MAX_SHOWN = 12
@@ -82,7 +83,7 @@ def write_sheet(path: Path, fmt: str, form: Form, values: dict[str, dict[str, st
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=cols)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(neutralise_row(r) for r in rows)  # see reviewflow.formula_guard
     else:
         from openpyxl import Workbook
 
@@ -91,7 +92,7 @@ def write_sheet(path: Path, fmt: str, form: Form, values: dict[str, dict[str, st
         ws.title = "extraction"
         ws.append(cols)
         for row in rows:
-            ws.append([_typed(row[c]) for c in cols])
+            xlsx_append(ws, [_typed(row[c]) for c in cols])  # text cells never formulas
         wb.save(path)
     return len(rows)
 
@@ -122,8 +123,8 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     if not table:
         raise ReviewflowError(f"{path}: empty file")
     head = [h.strip() for h in table[0]]
-    return [dict(zip(head, r + [""] * (len(head) - len(r)), strict=False)) for r in table[1:]
-            if any(str(c).strip() for c in r)]
+    return [dict(zip(head, [restore(c) for c in r] + [""] * (len(head) - len(r)), strict=False))
+            for r in table[1:] if any(str(c).strip() for c in r)]
 
 
 def _text(value: object) -> str:

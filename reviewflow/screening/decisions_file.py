@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from reviewflow.errors import InputError
+from reviewflow.formula_guard import restore
 from reviewflow.screening.decisions import record_decision
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.state import eligible_ids
@@ -54,7 +55,7 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
                              "(expected record_id,decision[,reason,note])")
     rows = []
     for row in reader:
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
+        clean = {(k or "").strip().lower(): restore((v or "").strip()) for k, v in row.items()
                  if isinstance(v, str | None)}
         rows.append((reader.line_num, clean))
     return rows, hashlib.sha256(raw).hexdigest()
@@ -69,6 +70,7 @@ def load_decisions_file(store: Store, settings: ScreeningSettings, path: Path,
         gone = merged_into(s)
         eligible = set(eligible_ids(s, stage)) if stage == FULL_TEXT else None
     out: list[FileDecision] = []
+    first_line: dict[int, int] = {}
     for line, row in rows:
         if not any(row.values()):
             continue
@@ -82,6 +84,10 @@ def load_decisions_file(store: Store, settings: ScreeningSettings, path: Path,
             raise bad("record_id", f"{row.get('record_id')!r} is not a record id") from None
         if rid not in existing:
             raise bad("record_id", f"record {rid} does not exist")
+        if rid in first_line:  # which row would win is a guess: refuse, never pick silently
+            raise bad("record_id", f"record {rid} is also on line {first_line[rid]}; keep one "
+                      "row per record")
+        first_line[rid] = line
         if rid in gone:
             raise bad("record_id", f"record {rid} was merged into record {gone[rid]} by dedup")
         if eligible is not None and rid not in eligible:
