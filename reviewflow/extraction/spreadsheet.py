@@ -18,10 +18,11 @@ names them, so an exported sheet filtered to one outcome is a pooling input.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewflow.errors import ReviewflowError
+from reviewflow.errors import ReviewflowError, refuse_nul
 from reviewflow.extraction.form import Form, normalise_value
 from reviewflow.extraction.validation import column, outcome_problems
 from reviewflow.formula_guard import neutralise_row, restore, xlsx_append
@@ -118,8 +119,12 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
         table = [[_text(c) for c in r] for r in ws.iter_rows(values_only=True)]
         wb.close()
     else:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            table = list(csv.reader(fh))
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        refuse_nul(text, str(path))
+        table = list(csv.reader(io.StringIO(text, newline="")))
     if not table:
         raise ReviewflowError(f"{path}: empty file")
     head = [h.strip() for h in table[0]]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from reviewflow.errors import InputError
+from reviewflow.errors import InputError, refuse_nul
 from reviewflow.formula_guard import restore
 from reviewflow.screening.decisions import record_decision
 from reviewflow.screening.settings import ScreeningSettings
@@ -47,6 +47,7 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(str(path), None, f"not UTF-8 text ({exc.reason})") from exc
+    refuse_nul(text, str(path))
     reader = csv.DictReader(text.splitlines())
     header = [h.strip().lower() for h in reader.fieldnames or []]
     for needed in ("record_id", "decision"):
