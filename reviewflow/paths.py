@@ -10,6 +10,8 @@ hold a separator, and the resolved path must sit directly in the folder.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from reviewflow.errors import ReviewflowError
@@ -33,3 +35,20 @@ def confined(folder: Path, file_name: str) -> Path:
             or file_name in ("", ".", "..") or target.resolve().parent != root):
         raise ReviewflowError(f"{file_name!r}: not a plain file name; outputs stay in {folder}")
     return target
+
+
+@contextmanager
+def whole_file(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed onto it when the body succeeds.
+
+    A full disk or a crash leaves the old file (or none), never an empty or
+    half-written one; the temporary file is removed on failure. It keeps the
+    suffix so writers that choose a format by suffix (matplotlib) still do.
+    """
+    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
+    try:
+        yield tmp
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

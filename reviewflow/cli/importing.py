@@ -77,11 +77,14 @@ def _mapping(text: str | None) -> dict[str, str] | None:
     source = text
     path = Path(text)
     if not text.lstrip().startswith("{") and path.is_file():
-        source = path.read_text(encoding="utf-8")
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as exc:
+            raise fail(f"--mapping {path}: not a UTF-8 JSON file ({exc})") from None
     try:
         value = json.loads(source)
     except json.JSONDecodeError as exc:
-        raise fail(f"--mapping is not valid JSON ({exc.msg})") from None
+        raise fail(f"--mapping is not valid JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise fail('--mapping must be a JSON object of field -> column, e.g. {"title": "Title"}')
     return value

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from reviewflow import __version__
+from reviewflow.paths import whole_file
 from reviewflow.prisma.derive import prisma_counts
 from reviewflow.screening.agreement import stage_agreement
 from reviewflow.screening.state import stage_statuses
@@ -167,5 +168,6 @@ def build_report(store: Store, out_dir: Path, folder: Path | None = None,
         f"<ol>{toc}</ol>{''.join(parts)}</body></html>"
     )
     path = out_dir / "report.html"
-    path.write_text(doc, encoding="utf-8")
+    with whole_file(path) as tmp:  # a full disk leaves no empty or partial report
+        tmp.write_text(doc, encoding="utf-8")
     return path
