@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from reviewflow.errors import ReviewflowError
+from reviewflow.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,14 +40,6 @@ _PROBLEMS = {
     "missing": "missing key {last!r}",
     "extra_forbidden": "unknown key {last!r} (a typo?)",
 }
-
-
-class ConfigError(ReviewflowError):
-    """A configuration file broke its schema: which file, which key, what is wrong."""
-
-    def __init__(self, path: str, key: str, problem: str) -> None:
-        self.path, self.key, self.problem = path, key, problem
-        super().__init__(f"{path}: key {key}: {problem}" if key else f"{path}: {problem}")
 
 
 def validated(model: type[M], data: Any, source: str, names: dict[int, str] | None = None

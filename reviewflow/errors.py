@@ -23,6 +23,14 @@ class InputError(ReviewflowError):
         super().__init__(f"{where}: {problem}")
 
 
+class ConfigError(ReviewflowError):
+    """A configuration file broke its schema: which file, which key, what is wrong."""
+
+    def __init__(self, path: str, key: str, problem: str) -> None:
+        self.path, self.key, self.problem = path, key, problem
+        super().__init__(f"{path}: key {key}: {problem}" if key else f"{path}: {problem}")
+
+
 def refuse_nul(text: str, source: str) -> None:
     """Refuse text holding a NUL character, naming its line.
 

@@ -21,7 +21,7 @@ import typer
 from reviewflow.cli.common import fail, globals_of, working
 from reviewflow.errors import ReviewflowError
 from reviewflow.store.bundle import bundled_config, extract_files, open_bundle, restore_bundle
-from reviewflow.store.location import CONFIG_NAME, DB_NAME, sqlite_url
+from reviewflow.store.location import CONFIG_NAME, DB_NAME, check_config, sqlite_url
 from reviewflow.store.secrets import strip_secret
 
 
@@ -68,6 +68,7 @@ def _write_config(folder: Path, data: bytes | None, db: str | None, bundle: Path
             raise ReviewflowError(f"{bundle}: its {CONFIG_NAME} is not valid TOML ({exc}); "
                                   "nothing was restored") from None
     config.pop("database", None)
+    check_config(config, f"{bundle}: {CONFIG_NAME}")  # refused now, not at the next command
     config.setdefault("review", {}).setdefault("title", "Untitled review")
     if db:
         config["database"] = {"url": strip_secret(db)}

@@ -43,6 +43,11 @@ class AnalysisEntry(BaseModel):
     where: dict[str, str | int | float] = Field(default_factory=dict)
     exclude: Annotated[list[str], AfterValidator(_no_blank)] = Field(default_factory=list)
     leave_one_out: bool = False
+    intervention: str | list[str] = Field(default_factory=list)
+    comparator: str | list[str] = Field(default_factory=list)
+    multi_arm: str = "split"
+    convert: str | None = None
+    reported_only: bool = False
 
 
 class AnalysesFile(BaseModel):

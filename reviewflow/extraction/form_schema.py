@@ -33,6 +33,7 @@ class ArmEntry(BaseModel):
     model_config = STRICT
     id: str
     label: str | None = None
+    role: str | None = None  # intervention | control (any case): checked by parse_form
 
 
 class OutcomeEntry(BaseModel):
@@ -43,6 +44,7 @@ class OutcomeEntry(BaseModel):
     unit: str = ""
     time_point: str = ""
     direction: Literal["lower_is_better", "higher_is_better"] = "lower_is_better"
+    reported: str | list[str] = Field(default_factory=list)  # "all" or statistic names
 
 
 class FormFile(BaseModel):

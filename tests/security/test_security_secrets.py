@@ -79,3 +79,27 @@ def test_a_wrong_password_error_names_no_password(pg_url: str) -> None:
     assert res.exit_code == 1
     assert isinstance(res.exception, ReviewflowError)
     assert SECRET not in str(res.exception) and "***" in str(res.exception)
+
+
+@pytest.mark.parametrize(("text", "key", "problem"), [
+    ('[review]\ntitle = 3\n', "review.title", "must be text"),
+    ('[review]\ntitel = "x"\n', "review.titel", "unknown key 'titel'"),
+    ('[databse]\nurl = "sqlite:///x.db"\n', "databse", "unknown key"),
+    ('review = "x"\n', "review", "must be a table"),
+    ('[database]\nurl = 5\n', "database.url", "must be text"),
+])
+def test_reviewflow_toml_keys_and_types_are_checked(tmp_path: Path, text: str, key: str,
+                                                    problem: str) -> None:
+    from reviewflow.errors import ConfigError
+
+    (tmp_path / "reviewflow.toml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert err.value.key == key and problem in err.value.problem
+    assert str(err.value).startswith(str(tmp_path / "reviewflow.toml"))
+
+
+def test_non_utf8_reviewflow_toml_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "reviewflow.toml").write_bytes(b'[review]\ntitle = "\xff"\n')
+    with pytest.raises(ReviewflowError, match="not UTF-8"):
+        load_config(tmp_path)
