@@ -64,16 +64,21 @@ def create_study(store: Store, label: str, record_ids: list[int] | None = None) 
 
 def create_studies(store: Store, labels: list[str]) -> dict[str, int]:
     """Many new studies in one transaction (spreadsheet import); label -> id."""
-    made: dict[str, int] = {}
     try:
         with store.write() as s:
-            for label in labels:
-                study = models.Study(label=label.strip())
-                s.add(study)
-                s.flush()
-                made[label] = int(study.id or 0)
+            return add_studies(s, labels)
     except IntegrityError:
         raise ReviewflowError("a study with one of these labels already exists") from None
+
+
+def add_studies(session: Session, labels: list[str]) -> dict[str, int]:
+    """New studies in the caller's transaction; label -> id."""
+    made: dict[str, int] = {}
+    for label in labels:
+        study = models.Study(label=label.strip())
+        session.add(study)
+        session.flush()
+        made[label] = int(study.id or 0)
     return made
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from reviewflow.errors import ReviewflowError
@@ -15,8 +16,14 @@ from reviewflow.extraction import studies as study_store
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.spreadsheet import read_sheet, validate_rows, write_sheet
 from reviewflow.extraction.studies import list_studies
-from reviewflow.extraction.values import Reconciled, reconcile, reviewer_values, set_values
-from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.extraction.values import (
+    Reconciled,
+    append_values,
+    check_values,
+    reconcile,
+    reviewer_values,
+)
+from reviewflow.screening.decisions import get_or_create_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -65,9 +72,17 @@ def import_extraction(store: Store, form: Form, form_id: int | None, path: Path,
             f"{path}: row {first.row}, field study: unknown study {first.study!r} "
             f"({len(missing)} unknown in all); create them with --create-studies "
             "or 'reviewflow extraction study add'")
-    reviewer_id = int(ensure_reviewer(store, reviewer).id or 0)
-    made = study_store.create_studies(store, missing)
-    studies |= {label.lower(): sid for label, sid in made.items()}
-    written = set_values(store, form, form_id, reviewer_id,
-                         [(studies[e.study.lower()], e.path, e.value) for e in entries])
+    try:
+        # ONE transaction: the reviewer, the new studies and every value, or none of
+        # them (a kill or a failure leaves the store as it was).
+        with store.write() as s:
+            reviewer_id = int(get_or_create_reviewer(s, reviewer).id or 0)
+            made = study_store.add_studies(s, missing)
+            studies |= {label.lower(): sid for label, sid in made.items()}
+            checked = check_values(form, [(studies[e.study.lower()], e.path, e.value)
+                                          for e in entries])
+            written = append_values(s, form_id, reviewer_id, checked)
+    except IntegrityError:
+        raise ReviewflowError("a study with one of these labels was added meanwhile; "
+                              "run the import again") from None
     return len(rows), written
