@@ -83,8 +83,11 @@ def _refuse_unchanged(url: str, *, creating: bool) -> None:
     except sqlite3.DatabaseError as exc:
         raise ReviewflowError(f"{path}: not a SQLite database ({exc})") from None
     if creating:
+        if rev is not None:
+            raise ReviewflowError(f"{path}: already holds a review")
         if names:
-            raise ReviewflowError(f"{path}: already holds tables; choose a new file")
+            raise ReviewflowError(f"{path}: already holds another program's tables; "
+                                  "choose a new file")
         return
     if rev is None:
         raise ReviewflowError(f"{path}: not a reviewflow store (no schema version)")

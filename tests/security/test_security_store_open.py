@@ -55,7 +55,7 @@ def test_another_applications_database_is_not_touched(tmp_path: Path) -> None:
     before = path.read_bytes()
     _fail(["status", "--db", f"sqlite:///{path}"], "not a reviewflow store")
     assert path.read_bytes() == before
-    _fail(["init", str(tmp_path / "rev"), "--db", f"sqlite:///{path}"], "already holds tables")
+    _fail(["init", str(tmp_path / "rev"), "--db", f"sqlite:///{path}"], "another program")
     assert path.read_bytes() == before
 
 

@@ -34,7 +34,7 @@ def test_history_lists_every_event_in_time_order(review_dir: Path, store: Store)
     assert kinds[-1] == "resolution"
     assert kinds.count("decision") == 3  # bob's change of mind is kept, not overwritten
     decisions = [(e["who"], e["action"]) for e in events if e["kind"] == "decision"]
-    assert decisions == [("alice", "include"), ("bob", "exclude"), ("bob", "maybe")]
+    assert decisions == [("bob", "exclude"), ("bob", "maybe"), ("alice", "include")]
     assert events[0]["who"] == "auto" and events[1]["who"] == "alice"
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     assert events[-1]["who"] == "carol"
