@@ -148,3 +148,33 @@ def test_a_decide_csv_with_the_same_record_twice_is_refused(tmp_path: Path) -> N
     with store.session() as s:
         assert not s.exec(select(models.ScreeningDecision)).all()
     store.dispose()
+
+
+def test_corrupt_extraction_xlsx_is_one_line(tmp_path: Path) -> None:
+    from reviewflow.errors import ReviewflowError
+    from reviewflow.extraction.spreadsheet import read_sheet
+
+    bad = tmp_path / "sheet.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(ReviewflowError, match="sheet.xlsx: not a readable Excel workbook"):
+        read_sheet(bad)
+
+
+def test_extraction_export_to_a_full_disk_leaves_no_file(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    import errno
+
+    from reviewflow.errors import ReviewflowError
+    from reviewflow.extraction import spreadsheet
+    from reviewflow.extraction.form import default_form_text, parse_form
+
+    def full(path: Path, *args: object) -> None:
+        path.write_bytes(b"study,out")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(spreadsheet, "_write", full)
+    out = tmp_path / "x.csv"
+    with pytest.raises(ReviewflowError, match="No space left"):
+        spreadsheet.write_sheet(out, "csv", parse_form(default_form_text()), {})
+    assert list(tmp_path.iterdir()) == []
