@@ -103,3 +103,33 @@ def test_non_utf8_reviewflow_toml_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "reviewflow.toml").write_bytes(b'[review]\ntitle = "\xff"\n')
     with pytest.raises(ReviewflowError, match="not UTF-8"):
         load_config(tmp_path)
+
+
+def test_a_terminal_is_asked_for_the_password_once(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    """When the server wants a password the URL, PGPASSWORD and ~/.pgpass did not give."""
+    import sys
+
+    from reviewflow.cli import common
+    from reviewflow.store.db import PasswordNeeded
+
+    opened: list[str] = []
+
+    class FakeStore:
+        @staticmethod
+        def open(url: str):  # type: ignore[no-untyped-def]
+            opened.append(url)
+            if make_url(url).password is None:
+                raise PasswordNeeded("postgresql+psycopg://bob@h/db: cannot open store")
+            return type("S", (), {"dispose": lambda self: None})()
+
+    monkeypatch.setattr(common, "Store", FakeStore)
+    monkeypatch.setattr(common, "database_url", lambda ctx: "postgresql+psycopg://bob@h/db")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(common.typer, "prompt", lambda *a, **k: SECRET)
+    ctx = type("C", (), {"call_on_close": lambda self, f: None})()
+    common.open_store(ctx)  # type: ignore[arg-type]
+    assert len(opened) == 2 and make_url(opened[1]).password == SECRET
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)  # a script: the one-line error
+    with pytest.raises(PasswordNeeded):
+        common.open_store(ctx)  # type: ignore[arg-type]
