@@ -47,7 +47,7 @@ def import_bundle(
             folder.mkdir(parents=True, exist_ok=True)
             url = db or sqlite_url(folder / DB_NAME)
             with working("Restoring the bundle and checking every table"):
-                counts = restore_bundle(zf, manifest, url)
+                counts = restore_bundle(zf, manifest, url, str(file))
             extract_files(zf, manifest, folder)
             _write_config(folder, bundled_config(zf, manifest), db, file)
         except BaseException:

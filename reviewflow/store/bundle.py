@@ -21,6 +21,7 @@ import json
 import os
 import tomllib
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,6 +31,7 @@ from typing import Any
 import tomli_w
 from sqlalchemy import Boolean, Date, DateTime, Table, TypeDecorator, func, inspect, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlmodel import SQLModel
 
 from reviewflow import __version__
@@ -38,6 +40,7 @@ from reviewflow.store import models  # noqa: F401  (registers the tables)
 from reviewflow.store.db import Store
 from reviewflow.store.location import CONFIG_NAME
 from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions
+from reviewflow.store.secrets import mask_text
 
 FORMAT = "reviewflow-bundle"
 BUNDLE_VERSION = 1
@@ -48,6 +51,10 @@ BUNDLE_VERSION = 1
 FILES = (CONFIG_NAME, "analyses.toml", "extraction_form.toml")
 FOLDERS = ("forms",)  # review-folder subfolders that travel with the bundle
 BATCH = 1000
+# What reading a damaged or hostile zip member can raise (bad header, bad deflate
+# stream, truncated member, unsupported compression, encryption).
+ZIP_ERRORS = (KeyError, zipfile.BadZipFile, OSError, zlib.error, EOFError,
+              NotImplementedError, RuntimeError)
 
 
 @dataclass
@@ -189,7 +196,7 @@ def read_manifest(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
     """The manifest, after refusing what this reviewflow cannot restore faithfully."""
     try:
         manifest = json.loads(zf.read("manifest.json"))
-    except (KeyError, ValueError) as exc:
+    except (*ZIP_ERRORS, ValueError) as exc:
         raise ReviewflowError(f"{name}: not a reviewflow bundle (no readable manifest)") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ReviewflowError(f"{name}: not a reviewflow bundle")
@@ -254,7 +261,7 @@ def _verify_files(zf: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> N
     for rel, sha in manifest["files"].items():
         try:
             data = zf.read(f"files/{rel}")
-        except (KeyError, zipfile.BadZipFile, OSError) as exc:
+        except ZIP_ERRORS as exc:
             raise ReviewflowError(f"{name}: bundle file {rel} is missing or damaged") from exc
         if hashlib.sha256(data).hexdigest() != sha:
             raise ReviewflowError(f"{name}: bundle file {rel} does not match its checksum "
@@ -273,14 +280,15 @@ def _verify_tables(zf: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> 
                 for line in fh:
                     digest.update(line)
                     n += 1
-        except (KeyError, zipfile.BadZipFile, OSError) as exc:
+        except ZIP_ERRORS as exc:
             raise ReviewflowError(f"{name}: table {table} is missing or damaged") from exc
         if n != facts.get("rows") or digest.hexdigest() != facts.get("sha256"):
             raise ReviewflowError(f"{name}: table {table} does not match its checksum "
                                   "(bundle damaged); nothing was restored")
 
 
-def restore_bundle(zf: zipfile.ZipFile, manifest: dict[str, Any], url: str) -> dict[str, int]:
+def restore_bundle(zf: zipfile.ZipFile, manifest: dict[str, Any], url: str,
+                   name: str = "bundle") -> dict[str, int]:
     """Load the bundle into an EMPTY database at ``url``, all in one transaction.
 
     Ids are kept as they were, so references inside and outside the review
@@ -293,14 +301,22 @@ def restore_bundle(zf: zipfile.ZipFile, manifest: dict[str, Any], url: str) -> d
             if done is not None:
                 return done  # a re-run after the folder's files were interrupted
             raise ReviewflowError(f"{store.display_url}: not empty; restore into a new database")
-        with store.write_engine.begin() as conn:
-            _create_schema(conn, manifest["schema"])
-            counts = _insert_all(conn, zf, manifest)
-            if not store.is_sqlite:
-                _reset_sequences(conn)
-            _check_arrived(conn, manifest)
-            if manifest["schema"] != SCHEMA_HEAD:
-                _create_schema(conn, SCHEMA_HEAD)
+        try:
+            with store.write_engine.begin() as conn:
+                _create_schema(conn, manifest["schema"])
+                counts = _insert_all(conn, zf, manifest)
+                if not store.is_sqlite:
+                    _reset_sequences(conn)
+                _check_arrived(conn, manifest)
+                if manifest["schema"] != SCHEMA_HEAD:
+                    _create_schema(conn, SCHEMA_HEAD)
+        except (ValueError, TypeError, AttributeError, IntegrityError, DataError,
+                StatementError) as exc:
+            # checksums match but the rows do not fit the schema: a hand-made bundle
+            first = mask_text(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
+            raise ReviewflowError(f"{name}: rows do not fit the schema "
+                                  f"({first[0] if first else exc}); nothing was restored"
+                                  ) from None
         return counts
     finally:
         store.dispose()

@@ -95,9 +95,9 @@ def test_no_password_in_bundle_toml_or_manifest(review_dir: Path, tmp_path: Path
     url = load_config(review_dir).database_url()
     secret = "s3cr3t-PASSWORD"
     # A toml naming a server (what init --db leaves) plus a password on the command line.
-    config = (review_dir / "reviewflow.toml").read_text()
     (review_dir / "reviewflow.toml").write_text(
-        config + '\n[database]\nurl = "postgresql+psycopg://bob@db.example/rev"\n')
+        '[review]\ntitle = "Test review"\n'
+        '[database]\nurl = "postgresql+psycopg://bob@db.example/rev"\n')
     res = runner.invoke(app, ["export", "bundle", str(tmp_path / "r.zip"), "--review",
                               str(review_dir), "--db", url + f"?password={secret}"
                               if url.startswith("postgresql") else url])
@@ -141,3 +141,30 @@ def test_a_rerun_after_a_cut_off_restore_finishes_it(review_dir: Path, store: St
         assert summarize(c) == restored
     with Store.open(load_config(target).database_url()) as st, st.session() as s:
         assert s.get(models.Review, 1) is not None
+
+
+def test_rows_that_do_not_fit_are_one_line_even_with_right_checksums(
+        review_dir: Path, store: Store, tmp_path: Path) -> None:
+    """A hand-made bundle: checksums recomputed, a decision by reviewer 999 (no such row)."""
+    fill(store)
+    _export(review_dir, tmp_path / "ok.zip")
+    with zipfile.ZipFile(tmp_path / "ok.zip") as zin:
+        members = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    name = "tables/screening_decision.jsonl"
+    lines = members[name].splitlines(keepends=True)
+    row = json.loads(lines[0])
+    row["reviewer_id"] = 999
+    lines[0] = (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    members[name] = b"".join(lines)
+    manifest = json.loads(members["manifest.json"])
+    manifest["tables"]["screening_decision"]["sha256"] = hashlib.sha256(members[name]
+                                                                        ).hexdigest()
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(tmp_path / "bad.zip", "w") as zout:
+        for member, body in members.items():
+            zout.writestr(member, body)
+    res = runner.invoke(app, ["import-bundle", str(tmp_path / "bad.zip"), str(tmp_path / "t")])
+    assert res.exit_code == 1, res.output
+    assert "bad.zip: rows do not fit the schema" in str(res.exception)
+    assert "\n" not in str(res.exception)
+    _nothing_left(tmp_path / "t")
