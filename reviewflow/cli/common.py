@@ -28,7 +28,7 @@ GLOBAL_OPTIONS = ("--review", "--db")
 # ``reviewflow --help`` lists commands in panels, in the order a review runs.
 # Areas register themselves (cli/main.py); a command missing here lands in "More".
 WORKFLOW_PANELS: dict[str, tuple[str, ...]] = {
-    "Start": ("init", "status", "tui", "demo"),
+    "Start": ("init", "status", "tui", "demo", "team"),
     "1. Searches and duplicates": ("import", "searches", "dedup"),
     "2. Screening": ("reviewer", "screen", "decide", "rank", "seed-relevant", "conflicts",
                      "resolve", "kappa", "history"),
