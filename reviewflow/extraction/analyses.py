@@ -23,11 +23,22 @@
     multi_arm = "split"               # optional: split | combine, for studies with several
                                       #   intervention arms (Handbook 23.3.4 / 6.5.2.10)
     convert = "luo2018"               # optional: median -> mean/SD methods (see pool --convert)
+    correlation = 0.5                 # optional: baseline-final correlation for change SDs
+                                      #   from baseline and final SDs, or "studies" to impute
+                                      #   it from arms reporting all three SDs
     reported_only = true              # optional: also pool without converted/imputed values
+    lower_bound = 0                   # optional: the scale's minimum; warns when a mean is
+                                      #   less than 2 SD above it (Altman & Bland 1996)
+    level = 0.95                      # optional: confidence level of the CIs
+    swap_events = false               # optional: pool non-events (RevMan's "swap events")
+    revman = { totals = "YES" }       # optional: RevMan presentation settings kept for
+                                      #   'reviewflow revman export' (not used in pooling)
 
 ``subgroup`` may name an arm field: each comparison then falls in the subgroup of
 its intervention arm (a trial with bone-marrow and umbilical-cord arms appears in
 both, its control split), the study's field of the same name filling arms without one.
+It may also name an outcome field: the subgroup is then per study and outcome, as
+RevMan keeps it (``reviewflow revman import`` writes ``subgroup = "subgroup"``).
 
 The input is the *reconciled* extraction only; a discrepancy that touches the
 analysis (its outcome, subgroup or ``where`` fields) stops it with the list of
@@ -45,9 +56,20 @@ from typing import TYPE_CHECKING
 from reviewflow.config_schema import validated
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses_schema import AnalysesFile
-from reviewflow.extraction.form import Form
+from reviewflow.extraction.form import (
+    Form,
+    arm_field_path,
+    effect_path,
+    stat_path,
+    study_path,
+)
 from reviewflow.extraction.form_versions import current_form
-from reviewflow.extraction.validation import arm_report, column, outcome_problems
+from reviewflow.extraction.validation import (
+    arm_report,
+    column,
+    effect_report,
+    outcome_problems,
+)
 from reviewflow.extraction.values import Reconciled, reconcile
 from reviewflow.store.db import Store
 
@@ -55,7 +77,8 @@ if TYPE_CHECKING:
     from reviewflow.pooling.trial_data import AnalysisInput
 
 ANALYSES_FILE = "analyses.toml"
-MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD")}
+MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD"),
+            "generic": ("MD", "SMD", "RR", "OR", "HR")}
 
 
 @dataclass(frozen=True)
@@ -78,6 +101,21 @@ class Analysis:
     multi_arm: str = "split"
     convert: str | None = None
     reported_only: bool = False
+    correlation: float | str | None = None
+    lower_bound: float | None = None
+    rob_columns: str | None = None  # "rob1" | "rob2": RevMan's RoB columns on the forest plot
+    prediction_interval: bool = False  # drawn under the random-effects diamond
+
+    level: float = 0.95
+    swap_events: bool = False
+    revman: dict[str, object] = field(default_factory=dict)
+    def conversion(self):  # -> Conversion
+        from dataclasses import replace as with_
+
+        from reviewflow.pooling.trial_data import Conversion
+
+        conv = Conversion.parse(self.convert).with_correlation(self.correlation)
+        return with_(conv, lower_bound=self.lower_bound)
 
     def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(intervention arm ids, comparator arm ids) of this analysis."""
@@ -89,7 +127,7 @@ class Analysis:
         """Keyword options for the pooling engine's ``meta_analysis``."""
         return {"measure": self.measure, "method": self.method, "model": self.model,
                 "tau2_method": self.tau2, "hksj": self.hksj,
-                "smd_convention": self.smd_convention}
+                "smd_convention": self.smd_convention, "level": self.level}
 
 
 def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[Analysis]:
@@ -108,7 +146,11 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
             where={k: str(v) for k, v in d.where.items()}, exclude=tuple(d.exclude),
             leave_one_out=d.leave_one_out, intervention=_ids(d.intervention),
             comparator=_ids(d.comparator), multi_arm=d.multi_arm.lower(), convert=d.convert,
-            reported_only=d.reported_only,
+            reported_only=d.reported_only, correlation=d.correlation,
+            lower_bound=None if d.lower_bound is None else float(d.lower_bound),
+            rob_columns=_rob_columns(d.rob_columns, where),
+            prediction_interval=d.prediction_interval, level=float(d.level),
+            swap_events=d.swap_events, revman=dict(d.revman),
         )
         _check(a, form, where)
         out.append(a)
@@ -122,20 +164,30 @@ def _ids(value: object) -> tuple[str, ...]:
     return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore
 
 
-def _check(a: Analysis, form: Form, where: str) -> None:
-    from reviewflow.pooling.trial_data import Conversion
+def _rob_columns(value: object, where: str) -> str | None:
+    if value in (None, False):
+        return None
+    if value is True:
+        return "rob1"
+    text = str(value).lower().replace(" ", "").replace("-", "")
+    if text not in ("rob1", "rob2"):
+        raise ReviewflowError(f"{where}: rob_columns must be rob1, rob2 or false")
+    return text
 
+
+def _check(a: Analysis, form: Form, where: str) -> None:
     arm_fields = {f.name for f in form.arm_fields}
     try:
         outcome = form.outcome(a.outcome)
-        if a.subgroup and a.subgroup not in arm_fields:
+        if a.subgroup and a.subgroup not in arm_fields and not _is_outcome_field(form,
+                                                                                  a.subgroup):
             form.study_field(a.subgroup)
         for name in a.where:
             form.study_field(name)
         treat, ctrl = a.arms(form)
         for arm in (*treat, *ctrl):
-            form._arm(arm)
-        Conversion.parse(a.convert)
+            form.arm(arm)
+        a.conversion()
     except ReviewflowError as exc:
         raise ReviewflowError(f"{where}: {exc}") from None
     both = sorted(set(treat) & set(ctrl))
@@ -146,11 +198,30 @@ def _check(a: Analysis, form: Form, where: str) -> None:
         raise ReviewflowError(f"{where}: needs at least one intervention and one comparator arm")
     if a.multi_arm not in ("split", "combine"):
         raise ReviewflowError(f"{where}: multi_arm must be split or combine")
+    if not 0.5 <= a.level < 1:
+        raise ReviewflowError(f"{where}: level must be between 0.5 and 1 (e.g. 0.95)")
+    if outcome.type == "generic" and (a.measure in ("RR", "OR", "HR")) != outcome.ratio:
+        kind = "ratios (ratio = true)" if outcome.ratio else "differences"
+        raise ReviewflowError(f"{where}: measure {a.measure} does not fit generic outcome "
+                              f"{outcome.id!r}, whose effects are {kind}")
     if a.measure not in MEASURES[outcome.type]:
         raise ReviewflowError(f"{where}: measure {a.measure} does not fit {outcome.type} outcome "
                               f"{outcome.id!r} (use {' or '.join(MEASURES[outcome.type])})")
     if a.model not in ("fixed", "random"):
         raise ReviewflowError(f"{where}: model must be fixed or random")
+
+
+def _is_outcome_field(form: Form, name: str) -> bool:
+    """A subgroup per study and outcome (RevMan's subgroups) rather than per study or arm."""
+    taken = {f.name for f in (*form.study_fields, *form.arm_fields)}
+    return name not in taken and any(f.name == name for f in form.outcome_fields)
+
+
+def subgroup_path(form: Form, analysis: Analysis) -> str | None:
+    """Where an outcome-field subgroup is stored (None for study or arm subgroups)."""
+    if analysis.subgroup and _is_outcome_field(form, analysis.subgroup):
+        return f"outcome/{analysis.outcome}/{analysis.subgroup}"
+    return None
 
 
 def load_analyses(folder: Path, form: Form) -> list[Analysis]:
@@ -182,8 +253,9 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
                    reconciled: Reconciled | None = None) -> AnalysisInput:
     """The typed, traced pooling input of one analysis (its ``frame()`` is the
     ``reviewflow pool`` CSV)."""
-    from reviewflow.pooling.trial_data import Conversion, MultiArm
-    from reviewflow.pooling.trial_data import analysis_input as build
+    from reviewflow.pooling.comparisons import analysis_input as build
+    from reviewflow.pooling.reported_effects import generic_input
+    from reviewflow.pooling.trial_data import MultiArm
     from reviewflow.pooling.types import DataType
 
     form = form or current_form(store)[1]
@@ -195,7 +267,8 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     studies = []
     for study in sorted(candidates):
         data = rec.values[study]
-        if any(data.get(f"study/{k}", "").lower() != v.lower() for k, v in analysis.where.items()):
+        if any(data.get(study_path(k), "").lower() != v.lower()
+               for k, v in analysis.where.items()):
             continue
         arms = _study_arms(form, analysis, outcome, study, data)
         if arms:
@@ -204,13 +277,17 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
         raise ReviewflowError(f"analysis {analysis.name!r}: no study has reconciled data for "
                               f"outcome {outcome.id!r}")
     try:
-        data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
-                     conversion=Conversion.parse(analysis.convert), subgroup=analysis.subgroup)
+        if outcome.type == "generic":
+            data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup)
+        else:
+            data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
+                         conversion=analysis.conversion(),
+                         subgroup=analysis.subgroup)
     except ReviewflowError as exc:
         raise ReviewflowError(f"analysis {analysis.name!r}: {exc}") from None
     if not analysis.subgroup:
         return data
-    key = _subgroup_order(form, analysis.subgroup)
+    key = _subgroup_order(form, analysis)
     ordered = sorted(data.comparisons, key=lambda c: key({"study": c.label,
                                                            analysis.subgroup: c.subgroup}))
     return replace(data, comparisons=tuple(ordered))
@@ -220,20 +297,30 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
     """The study's arm reports for this analysis ([] when it does not report the outcome);
     problems are refused naming analysis, study, arm and field."""
     treat, ctrl = analysis.arms(form)
-    cells = {column(s, a.id): data.get(f"outcome/{outcome.id}/arm/{a.id}/{s}")
+    cells = {column(s, a.id): data.get(stat_path(outcome.id, a.id, s))
              for a in form.arms for s in outcome.stats}
+    cells |= {f"effect_{s}": data.get(effect_path(outcome.id, s)) for s in outcome.effect_stats}
     problems = outcome_problems(outcome, form.arms, cells)
     if problems:
         col_name, problem = problems[0]
         raise ReviewflowError(f"analysis {analysis.name!r}: study {study!r}, field "
                               f"{col_name}: {problem}")
+    if outcome.type == "generic":
+        attrs = {analysis.subgroup: _generic_subgroup(form, analysis, data)} \
+            if analysis.subgroup else {}
+        effect = effect_report(study, outcome, cells, attrs)
+        return [effect] if effect is not None else []
+    if analysis.swap_events and outcome.type == "dichotomous":
+        cells = _swapped(cells, form)
+    per_outcome = subgroup_path(form, analysis)
     out = []
     for arm_id, role in [*((a, "intervention") for a in treat), *((a, "control") for a in ctrl)]:
-        arm = form._arm(arm_id)
+        arm = form.arm(arm_id)
         attrs = {}
         if analysis.subgroup:
-            attrs[analysis.subgroup] = (data.get(f"arm/{arm.id}/{analysis.subgroup}")
-                                        or data.get(f"study/{analysis.subgroup}")
+            attrs[analysis.subgroup] = ((data.get(per_outcome) if per_outcome else None)
+                                        or data.get(arm_field_path(arm.id, analysis.subgroup))
+                                        or data.get(study_path(analysis.subgroup))
                                         or "not reported")
         report = arm_report(study, outcome, arm, cells, attrs, role)
         if report is not None:
@@ -242,11 +329,33 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
     return out if len(roles) == 2 else []
 
 
-def _subgroup_order(form: Form, name: str):
-    """Subgroups in the form's order of choices (as RevMan keeps the author's order),
-    else alphabetical; studies alphabetical within each."""
-    fields = {f.name: f for f in (*form.study_fields, *form.arm_fields)}
-    choices = [c.lower() for c in fields[name].choices]
+def _generic_subgroup(form: Form, analysis: Analysis, data: dict[str, str]) -> str:
+    per_outcome = subgroup_path(form, analysis)
+    return ((data.get(per_outcome) if per_outcome else None)
+            or data.get(study_path(str(analysis.subgroup)), "not reported"))
+
+
+def _swapped(cells: dict[str, str | None], form: Form) -> dict[str, str | None]:
+    """RevMan's "swap events": the analysis pools non-events (n - events)."""
+    out = dict(cells)
+    for a in form.arms:
+        e, n = cells.get(column("events", a.id)), cells.get(column("n", a.id))
+        if e is not None and n is not None:
+            out[column("events", a.id)] = str(int(float(n)) - int(float(e)))
+    return out
+
+
+def _subgroup_order(form: Form, analysis: Analysis):
+    """Subgroups in the form's order of choices, or the order an imported RevMan
+    analysis lists (as RevMan keeps the author's order), else alphabetical;
+    studies alphabetical within each."""
+    name = str(analysis.subgroup)
+    if _is_outcome_field(form, name):
+        listed = analysis.revman.get("subgroups", [])
+        choices = [str(c).lower() for c in listed] if isinstance(listed, list) else []
+    else:
+        fields = {f.name: f for f in (*form.study_fields, *form.arm_fields)}
+        choices = [c.lower() for c in fields[name].choices]
 
     def key(row: dict[str, object]) -> tuple[int, str, str]:
         group = str(row[name]).lower()
@@ -259,10 +368,13 @@ def _subgroup_order(form: Form, name: str):
 def _block_on_discrepancies(analysis: Analysis, form: Form, rec: Reconciled,
                             studies: list[str]) -> None:
     outcome = form.outcome(analysis.outcome)
-    paths = [f"outcome/{outcome.id}/arm/{a.id}/{s}" for a in form.arms for s in outcome.stats]
-    paths += [f"study/{k}" for k in [*analysis.where, analysis.subgroup] if k]
+    paths = [stat_path(outcome.id, a.id, s) for a in form.arms for s in outcome.stats]
+    paths += [effect_path(outcome.id, s) for s in outcome.effect_stats]
+    paths += [study_path(k) for k in [*analysis.where, analysis.subgroup] if k]
     if analysis.subgroup:
-        paths += [f"arm/{a.id}/{analysis.subgroup}" for a in form.arms]
+        paths += [arm_field_path(a.id, analysis.subgroup) for a in form.arms]
+    per_outcome = subgroup_path(form, analysis)
+    paths += [per_outcome] if per_outcome else []
     open_ = rec.unresolved_for(paths, studies)
     if open_:
         listed = "; ".join(d.describe() for d in open_[:6])

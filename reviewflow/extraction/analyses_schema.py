@@ -7,7 +7,7 @@ The keys and their types are documented in ``docs/`` and in
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -48,9 +48,23 @@ class AnalysisEntry(BaseModel):
     multi_arm: str = "split"
     convert: str | None = None
     reported_only: bool = False
+    correlation: float | int | str | None = None
+    lower_bound: float | int | None = None
+    rob_columns: bool | str | None = None
+    prediction_interval: bool = False
+    level: float | int = 0.95
+    swap_events: bool = False
+    revman: dict[str, Any] = Field(default_factory=dict)
 
 
 class AnalysesFile(BaseModel):
+    """The whole file. Sections other modules own are typed loosely here and checked
+    there; a new top-level section must be added here, or it is refused as a typo."""
+
     model_config = STRICT
 
     analysis: list[AnalysisEntry] = Field(default_factory=list)
+    # [[meta_regression]] tables are checked by reviewflow.extraction.metareg_analyses
+    meta_regression: list[dict[str, Any]] = Field(default_factory=list)
+    # [grade.<analysis>] tables are checked by reviewflow.grade.settings
+    grade: dict[str, Any] = Field(default_factory=dict)

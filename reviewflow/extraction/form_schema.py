@@ -40,11 +40,12 @@ class OutcomeEntry(BaseModel):
     model_config = STRICT
     id: str
     label: str | None = None
-    type: Literal["continuous", "dichotomous"]
+    type: Literal["continuous", "dichotomous", "generic"]
     unit: str = ""
     time_point: str = ""
     direction: Literal["lower_is_better", "higher_is_better"] = "lower_is_better"
     reported: str | list[str] = Field(default_factory=list)  # "all" or statistic names
+    ratio: bool = False  # generic outcomes: the estimate is a ratio (log scale)
 
 
 class FormFile(BaseModel):

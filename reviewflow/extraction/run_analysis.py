@@ -54,8 +54,7 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
     from reviewflow.pooling import meta_analysis, result_to_json_dict
 
     frame = data.frame()
-    result = meta_analysis(frame, subgroup=analysis.subgroup,
-                           source=f"analysis {analysis.name}", **analysis.options())
+    result = meta_analysis(data.study_table(), **analysis.options())
     summary = result_to_json_dict(result)
     summary["input"] = data.trace()
     other = None
@@ -69,7 +68,7 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
 def arm_labels(form: Form, analysis: Analysis) -> tuple[str, str]:
     """The two column headings: the analysis's first intervention and comparator arms."""
     treat, ctrl = analysis.arms(form)
-    return form._arm(treat[0]).label, form._arm(ctrl[0]).label
+    return form.arm(treat[0]).label, form.arm(ctrl[0]).label
 
 
 def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
@@ -79,14 +78,14 @@ def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
 
 
 def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
-                 arms: tuple[str, str], *, suffix: str = "") -> Path:
+                 arms: tuple[str, str], *, suffix: str = "", **extra: Any) -> Path:
     """The forest plot, its arm columns headed with the form's arm labels, converted and
-    imputed rows marked."""
+    imputed rows marked; ``extra`` (RoB columns, prediction interval) goes to the plot."""
     from reviewflow.pooling.plots import save_forest_plot
 
     title = (run.analysis.title or run.analysis.name) + suffix
     return save_forest_plot(run.result, out, title=title, favours=labels, groups=arms,
-                            **run.marks())
+                            **run.marks(), **extra)
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
@@ -102,14 +101,18 @@ def text_forest(run: AnalysisRun, form: Form) -> Any:
     from reviewflow.pooling.text_forest import text_forest as render
 
     arms = arm_labels(form, run.analysis)
-    return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms))
+    return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms),
+                  **run.marks())
 
 
 def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
-    from reviewflow.pooling import make_options, table_from_frame
+    """The engine's table (without subgroups, as leave-one-out and Egger pool all studies)."""
+    from dataclasses import replace
+
+    from reviewflow.pooling import make_options
 
     opts = make_options(**run.analysis.options())  # type: ignore[arg-type]
-    return table_from_frame(run.data, measure=opts.measure), opts
+    return replace(run.input.study_table(), subgroups=None), opts
 
 
 def leave_one_out_rows(run: AnalysisRun) -> list[dict[str, Any]]:
@@ -185,7 +188,10 @@ def _num(x: float | None, nd: int = 2) -> str:
 
 
 def effect_line(measure: str, b: Block) -> str:
-    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002'."""
+    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002' ('RR not estimable' as RevMan
+    says when no study could be pooled, e.g. no events in any arm)."""
+    if b.estimate is None:
+        return f"{measure} not estimable"
     return (f"{measure} = {_num(b.estimate)}, 95% CI {_num(b.ci_low)} to "
             f"{_num(b.ci_high)}, {fmt_p(b.p)}")
 
@@ -225,14 +231,16 @@ def summary_lines(run: AnalysisRun) -> list[str]:
 
 
 def _trace_lines(run: AnalysisRun) -> list[str]:
-    """What was converted or imputed, and the reported-only sensitivity analysis."""
+    """Skewness warnings, what was converted or imputed, and the reported-only run."""
+    warned = [f"    Warning: {w}" for w in run.input.warnings()]
     derived = run.input.derived_count
     if not derived:
-        return []
+        return warned
     from reviewflow.pooling.trial_data import footnote
 
-    lines = [f"    Data: {derived} of {len(run.input.comparisons)} comparisons use converted or "
-             f"imputed values ({footnote(run.input.marks())})"]
+    total = len(run.input.comparisons)
+    lines = [*warned, f"    Data: {derived} of {total} comparisons use converted or imputed "
+                      f"values ({footnote(run.input.marks())})"]
     other = run.reported_only
     if other is not None:
         overall = blocks(other)[-1]

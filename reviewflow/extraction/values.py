@@ -87,26 +87,26 @@ def set_values(
     Values are checked first (a bad one raises and nothing is written). Returns
     how many rows were appended.
     """
-    checked = check_values(form, entries)
     with store.write() as s:
-        return append_values(s, form_id, reviewer_id, checked, consensus=consensus)
+        return write_values(session=s, form=form, form_id=form_id, reviewer_id=reviewer_id,
+                            entries=entries, consensus=consensus)
 
 
-def append_values(session: Session, form_id: int | None, reviewer_id: int,
-                  checked: list[tuple[int, str, str | None]], *, consensus: bool = False
-                  ) -> int:
-    """Append checked (study id, path, canonical value) entries that change something.
-
-    The caller owns the transaction (a spreadsheet import adds its reviewer,
-    studies and values in one, so a kill leaves all or none of them).
-    """
+def write_values(*, session: Session, form: Form, form_id: int | None, reviewer_id: int,
+                 entries: Iterable[tuple[int, str, str | None]], consensus: bool = False) -> int:
+    """:func:`set_values` inside the caller's transaction."""
+    checked = []
+    for study_id, path, raw in entries:
+        try:
+            checked.append((study_id, path, normalise_value(form, path, raw)))
+        except ReviewflowError as exc:
+            raise ReviewflowError(f"{path}: {exc}") from None
     rows: list[dict[str, object]] = []
     now = utcnow()
-    s = session
     if consensus:
-        current = {(sid, reviewer_id, p): v for (sid, p), v in consensus_values(s).items()}
+        current = {(sid, reviewer_id, p): v for (sid, p), v in consensus_values(session).items()}
     else:
-        current = reviewer_values(s)
+        current = reviewer_values(session)
     for study_id, path, value in checked:
         key = (study_id, reviewer_id, path)
         if key not in current and value is None or current.get(key, "\0") == value:
@@ -116,20 +116,8 @@ def append_values(session: Session, form_id: int | None, reviewer_id: int,
                      "at": now})
         current[key] = value
     if rows:  # one multi-row INSERT: a whole spreadsheet is one statement batch
-        s.execute(insert(models.ExtractionValue), rows)
+        session.execute(insert(models.ExtractionValue), rows)
     return len(rows)
-
-
-def check_values(form: Form, entries: Iterable[tuple[int, str, str | None]]
-                 ) -> list[tuple[int, str, str | None]]:
-    """Each entry's value in canonical form; the first bad one raises (path named)."""
-    checked = []
-    for study_id, path, raw in entries:
-        try:
-            checked.append((study_id, path, normalise_value(form, path, raw)))
-        except ReviewflowError as exc:
-            raise ReviewflowError(f"{path}: {exc}") from None
-    return checked
 
 
 def set_value(store: Store, form: Form, form_id: int | None, *, study_id: int,

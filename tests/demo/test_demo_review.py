@@ -54,3 +54,105 @@ def test_output_reports_each_stage_and_the_report(demo_dir: Path) -> None:
         assert marker in out, marker
     html = (demo_dir / "report" / "report.html").read_text()
     assert "Risk of bias" in html and "Forest plot" in html and "<svg" in html
+
+
+def test_demo_grades_its_main_outcomes_and_writes_the_summary_of_findings(demo_dir: Path) -> None:
+    import csv
+    import statistics
+
+    res = CliRunner().invoke(app, ["--review", str(demo_dir), "grade", "show", "--json"])
+    assert res.exit_code == 0, res.output
+    grades = json.loads(res.stdout)
+    assert {"oa_vas", "ibd_response", "adverse_events", "sle_sledai"} <= set(grades)
+    assert grades["ibd_response"]["judgements"]["indirectness"]["judgement"] == "serious"
+    rows = {r["analysis"]: r for r in csv.DictReader(
+        (demo_dir / "grade" / "sof.csv").open(encoding="utf-8"))}
+    # the absolute effect recomputed from the pooled RR and the studies' control arms
+    results = json.loads((demo_dir / "analyses" / "results.json").read_text())
+    overall = results["ibd_response"]["result"]["overall"]
+    with (demo_dir / "analyses" / "ibd_response_data.csv").open(encoding="utf-8") as fh:
+        risks = [float(r["events_ctrl"]) / float(r["n_ctrl"]) for r in csv.DictReader(fh)]
+    acr = statistics.median(risks)
+    expected = (f"{round(1000 * acr * overall['estimate'])} per 1,000 "
+                f"({round(1000 * acr * overall['ci_low'])} to "
+                f"{round(1000 * acr * overall['ci_high'])})")
+    ibd = rows["ibd_response"]
+    assert ibd["Corresponding risk with intervention"] == expected
+    assert ibd["Assumed risk with comparator"] == f"{round(1000 * acr)} per 1,000"
+    level = grades["ibd_response"]["certainty"].replace("_", " ")
+    assert level in ibd["Certainty of the evidence (GRADE)"].lower()
+    assert "indirectness" in ibd["footnotes"]
+    from docx import Document
+
+    doc = Document(str(demo_dir / "grade" / "sof.docx"))
+    first = doc.tables[0]
+    assert first.rows[0].cells[0].text == "Outcome"
+    assert len(first.rows) == 1 + 4  # the four outcomes of the MSC comparison
+    report = (demo_dir / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Summary of findings: Mesenchymal stem cells compared with control" in report
+
+
+def test_demo_meta_regression_and_small_study_plots(demo_dir: Path) -> None:
+    text = (demo_dir / "analyses" / "oa_vas_source_metareg.txt").read_text()
+    assert "cell_sourcebone marrow" in text and "follow_up_months" in text
+    assert "tau² by REML" in text and "Test of moderators (QM)" in text
+    for name in ("oa_vas_source_bubble_follow_up_months", "oa_vas_contour_funnel",
+                 "oa_vas_trimfill_funnel", "adverse_events_trimfill_funnel"):
+        path = demo_dir / "analyses" / f"{name}.png"
+        assert path.is_file() and path.stat().st_size > 20_000, path
+    assert not (demo_dir / "analyses" / "ibd_response_contour_funnel.png").exists()  # 6 studies
+
+
+def test_demo_forest_plot_asks_for_rob_columns_and_prediction_interval(demo_dir: Path) -> None:
+    from reviewflow.extraction.analyses import load_analyses
+    from reviewflow.extraction.analysis_outputs import forest_extras
+    from reviewflow.extraction.form_versions import current_form
+
+    store = Store.open(load_config(demo_dir).database_url())
+    try:
+        _, form = current_form(store, demo_dir)
+        oa = next(a for a in load_analyses(demo_dir, form) if a.name == "oa_vas")
+        extra = forest_extras(store, oa)
+    finally:
+        store.dispose()
+    assert extra["prediction_interval"] is True
+    assert extra["rob"].headings[0] == "A" and extra["rob"].headings[-1] == "Overall"
+    assert len(extra["rob"].judgements) >= 12
+
+
+def test_grade_cli_suggests_records_retracts_and_refuses_bad_input(demo_dir: Path) -> None:
+    def grade(*args: str):
+        return CliRunner().invoke(app, ["--review", str(demo_dir), "grade", *args])
+
+    res = grade("suggest", "oa_vas", "--json")
+    assert res.exit_code == 0, res.output
+    suggested = {s["domain"]: s for s in json.loads(res.stdout)["oa_vas"]}
+    assert suggested["publication_bias"]["rule"] in ("egger_asymmetry", "no_asymmetry")
+    assert suggested["indirectness"]["judgement"] is None
+    res = grade("set", "oa_vas", "dose_response", "+1", "--reason", "gradient with dose",
+                "--reviewer", "carol")
+    assert res.exit_code == 0, res.output
+    assert "certainty now" in res.stdout
+    for bad, message in ((("set", "nope", "imprecision", "serious", "--reason", "x"),
+                          "no analysis called 'nope'"),
+                         (("set", "oa_vas", "imprecision", "serious"), "give the reason"),
+                         (("set", "oa_vas", "imprecision", "upgrade_one", "--reason", "x"),
+                          "must be one of"),
+                         (("set", "oa_vas", "sparkle", "serious", "--reason", "x"),
+                          "unknown GRADE domain")):
+        res = grade(*bad, "--reviewer", "carol")
+        assert res.exit_code != 0 and message in str(res.exception or res.output), bad
+    res = grade("retract", "oa_vas", "dose_response", "--reviewer", "carol")
+    assert res.exit_code == 0, res.output
+    res = grade("history", "oa_vas")
+    assert "carol: Dose-response gradient -> upgrade_one (gradient with dose)" in res.stdout
+    assert "carol: Dose-response gradient -> retracted" in res.stdout
+    shown = json.loads(grade("show", "--json").stdout)
+    assert "dose_response" not in shown["oa_vas"]["judgements"]
+    res = grade("accept", "oa_vas", "--reviewer", "dave")
+    assert res.exit_code == 0 and res.stdout.startswith("0 judgements recorded"), res.output
+    res = grade("accept", "oa_vas", "--reviewer", "dave", "--overwrite")
+    assert res.stdout.startswith("5 judgements recorded for dave"), res.output  # 3 need a person
+    shown = json.loads(grade("show", "--json").stdout)["oa_vas"]["judgements"]
+    assert shown["risk_of_bias"]["reviewer"] == "dave"
+    assert shown["indirectness"]["reviewer"] == "reviewer_a"  # a person's call is kept

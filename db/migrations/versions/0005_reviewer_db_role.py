@@ -1,10 +1,10 @@
 """team store: the database role each reviewer connects as (PostgreSQL row-level security)
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-04
 
-PLAN.md asks for down_revision = "0001"; on this branch 0002 (review state) has
+PLAN.md asks for down_revision = "0001"; on this branch 0002 and 0004 have
 already landed from main, so 0005 follows it to keep one head. The lead
 re-chains migrations at merge.
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
