@@ -66,6 +66,7 @@ def test_killed_extraction_import_is_all_or_nothing(tmp_path: Path) -> None:
     review = tmp_path / "rev"
     assert runner.invoke(app, ["init", str(review)]).exit_code == 0
     assert runner.invoke(app, ["--review", str(review), "extraction", "form"]).exit_code == 0
+    assert runner.invoke(app, ["--review", str(review), "reviewer", "add", "ann"]).exit_code == 0
     url = load_config(review).database_url()
     sheet = tmp_path / "sheet.csv"
     _sheet(sheet, 4000)
