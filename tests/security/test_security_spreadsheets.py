@@ -87,6 +87,8 @@ def test_extraction_xlsx_holds_text_not_formulas_and_reimports(tmp_path: Path) -
     r, store = _review_with_evil_records(tmp_path)
     store.dispose()
     assert runner.invoke(app, [*r, "extraction", "study", "add", "Kim 2020"]).exit_code == 0
+    for who in ("ann", "bob"):
+        assert runner.invoke(app, [*r, "reviewer", "add", who]).exit_code == 0
     res = runner.invoke(app, [*r, "extraction", "set", "Kim 2020", "study/country",
                               EVIL[0], "--reviewer", "ann"])
     assert res.exit_code == 0, res.output
