@@ -113,8 +113,9 @@ def test_cli_tables_print_record_text_verbatim(conflict_store, tmp_path: Path) -
     decide(conflict_store, ann, 1, TITLE_ABSTRACT, "include", note="[/b] note")
     decide(conflict_store, bob, 1, TITLE_ABSTRACT, "exclude")
     runner = CliRunner()
-    for args in (["conflicts"], ["history", "1", "--as", "ann"], ["status"]):
+    for args in (["conflicts", "--as", "ann"], ["history", "1", "--as", "ann"], ["status"]):
         res = runner.invoke(cli, [*args, "--db", conflict_store.url], env={"COLUMNS": "300"})
         assert res.exit_code == 0, (args, res.output, res.exception)
-    res = runner.invoke(cli, ["conflicts", "--db", conflict_store.url], env={"COLUMNS": "300"})
+    res = runner.invoke(cli, ["conflicts", "--as", "ann", "--db", conflict_store.url],
+                        env={"COLUMNS": "300"})
     assert "[33%]" in res.output and "[/b]" in res.output
