@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from crash_harness import Scenario, consistency_of, run_with_kills
 from sqlalchemy import func
 from sqlmodel import select
@@ -23,6 +24,9 @@ from reviewflow.store.db import Store
 from reviewflow.store.dedup_state import merged_into
 from reviewflow.store.location import load_config
 from tests.screening.support import make_review
+
+# about 90 s on a 2-core machine (each test kills dozens of processes): -m "not slow" skips
+pytestmark = pytest.mark.slow
 
 KILLS = 10
 REPO = Path(__file__).resolve().parents[2]
