@@ -47,7 +47,7 @@ INDEX = {
         hidden=False),
     'import-bundle': IndexEntry(
         'import-bundle', ('bundle',),
-        "Restore a bundle into a new review folder, on SQLite or (with --db) PostgreSQL.\n\nThe database must be empty. Every table is re-read after loading and must\nmatch the bundle's row counts and checksums, else nothing is kept.",
+        "Restore a bundle into a new review folder, on SQLite or (with --db) PostgreSQL.\n\nThe database must be empty. Every table and file is checked against the\nbundle's counts and checksums before anything is written, and every table\nis re-read after loading, else nothing is kept.",
         hidden=False),
     'init': IndexEntry(
         'init', ('review',),
@@ -112,6 +112,10 @@ INDEX = {
     'status': IndexEntry(
         'status', ('review',),
         "Show the review's counts per stage and reviewer.",
+        hidden=False),
+    'team': IndexEntry(
+        'team', ('team',),
+        'A team store on PostgreSQL: one database role per reviewer.',
         hidden=False),
     'tui': IndexEntry(
         'tui', ('tui',),
