@@ -26,7 +26,11 @@ FIRST_PAGES = 3
 # Below this share of ordinary characters a page's text layer is mojibake (a
 # custom font encoding): shown as "garbled" rather than as real text.
 MIN_ORDINARY_SHARE = 0.5
-_ORDINARY = re.compile(r"[\w\s.,;:()\[\]/%'\"-]", re.UNICODE)
+# Ordinary: ASCII letters, digits and punctuation, CJK, Greek and Cyrillic. Mojibake
+# is mostly Latin-1 symbols, modifier letters and control characters; accented
+# letters are left out so that it cannot pass, and Spanish or French text (a few
+# per cent accented) stays far above the line.
+_ORDINARY = re.compile(r"[\x21-\x7e\u0370-\u04ff\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 class TextLayer(StrEnum):

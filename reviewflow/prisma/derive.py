@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 
 from sqlmodel import Session, select
 
+from reviewflow.fulltext.state import unobtainable_ids
 from reviewflow.prisma.counts import OtherMethods, PrismaCounts
 from reviewflow.screening.state import CONFLICT, PENDING, stage_statuses
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
@@ -76,11 +77,18 @@ def _flow(session: Session, ids: list[int]) -> dict[str, object]:
     wait_screening = sum(1 for s in ta.values() if s.outcome in WAITING)
     sought_ids = [i for i in ids if ta[i].moves_on]
     ft = stage_statuses(session, FULL_TEXT, sought_ids)
-    not_retrieved = sum(1 for s in ft.values() if s.outcome == "not_retrieved")
+    # A report marked unobtainable (reviewflow fulltext unobtainable) is not retrieved
+    # unless the reviewers decided on it anyway (then they had it).
+    unobtainable = unobtainable_ids(session)
+    not_retrieved_ids = {rid for rid, s in ft.items() if s.outcome == "not_retrieved"
+                         or (rid in unobtainable and s.outcome in WAITING)}
+    not_retrieved = len(not_retrieved_ids)
     reasons: Counter[str] = Counter()
     included: set[int] = set()
     wait_eligibility = 0
     for rid, status in ft.items():
+        if rid in not_retrieved_ids:
+            continue
         if status.outcome == "exclude":
             reason = status.resolution.reason if status.resolution else status.votes[0].reason
             reasons[(reason or "no reason given").strip().lower()] += 1

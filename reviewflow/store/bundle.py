@@ -37,7 +37,7 @@ from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions
 
 FORMAT = "reviewflow-bundle"
 BUNDLE_VERSION = 1
-FOLDERS = ("forms",)  # review-folder subfolders that travel with the bundle
+FOLDERS = ("forms", "fulltext")  # review-folder subfolders that travel with the bundle
 BATCH = 1000
 
 
