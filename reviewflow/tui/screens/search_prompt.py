@@ -12,9 +12,13 @@ from textual.widgets import Input, Label
 class SearchPrompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
+    def __init__(self, what: str = "title and abstract") -> None:
+        super().__init__()
+        self.what = what
+
     def compose(self) -> ComposeResult:
         with Vertical(id="search"):
-            yield Label("Search title and abstract (Enter: next match, Esc: cancel)")
+            yield Label(f"Search {self.what} (Enter: next match, Esc: cancel)")
             yield Input(placeholder="e.g. lupus", id="search-input")
 
     def on_mount(self) -> None:

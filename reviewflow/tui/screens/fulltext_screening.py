@@ -1,0 +1,146 @@
+"""Full-text screening: the record on the left, its PDF's text page by page on the right.
+
+The same one-keypress screening as :class:`ScreeningScreen`, plus the article:
+``/`` searches the full text (the records, when the record has no PDF), ``[`` /
+``]`` turn pages, ``j`` / ``k`` scroll the page, ``o`` opens the PDF in the
+system viewer, and the note moves to ``w``. Including or excluding a record
+with no PDF attached asks first: full-text eligibility is judged on the article.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, ProgressBar, Static
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.fulltext.view import FullTextView, fulltext_view
+from reviewflow.fulltext.viewer import open_pdf
+from reviewflow.stages import LABELS
+from reviewflow.tui.screens.confirm import ConfirmPrompt
+from reviewflow.tui.screens.help import HelpScreen
+from reviewflow.tui.screens.screening import ScreeningScreen
+from reviewflow.tui.screens.search_prompt import SearchPrompt
+from reviewflow.tui.widgets.fulltext_pane import FullTextPane
+from reviewflow.tui.widgets.keybar import KeyBar
+from reviewflow.tui.widgets.record_pane import RecordPane
+
+KEYS = [
+    ("i", "include"), ("e", "exclude (pick a reason)"), ("m", "maybe (hold)"),
+    ("r", "not retrievable"), ("u", "undo the last decision"),
+    ("n / →", "next record"), ("p / ←", "previous record"),
+    ("↑ ↓ PgUp PgDn Space", "scroll the record"),
+    ("] / [", "next / previous page of the full text"), ("j / k", "scroll the page"),
+    ("/", "search the full text (again: next page with it)"),
+    ("o", "open the PDF in the system viewer"), ("w", "write a note (Enter: back)"),
+    ("s", "order: most relevant first / file"), ("?", "this key map"),
+    ("Esc", "back to the dashboard"),
+]
+BAR = [
+    ("i", "include"), ("e", "exclude"), ("r", "not retr."), ("u", "undo"), ("n/p", "record"),
+    ("[/]", "page"), ("/", "search"), ("o", "open PDF"), ("w", "note"), ("?", "keys"),
+    ("Esc", "back"),
+]
+NEEDS_PDF = ("include", "exclude")
+
+
+class FullTextScreen(ScreeningScreen):
+    DEFAULT_CSS = """
+    FullTextScreen #panes { height: 1fr; }
+    FullTextScreen #record { width: 2fr; }
+    FullTextScreen #fulltext { width: 3fr; }
+    """
+    BINDINGS = [
+        Binding("o", "open_pdf", "Open PDF"),
+        Binding("w", "note", "Note"),
+        Binding("right_square_bracket", "turn(1)", "Next page", show=False),
+        Binding("left_square_bracket", "turn(-1)", "Previous page", show=False),
+        Binding("j", "scroll_text(3)", "Scroll text down", show=False),
+        Binding("k", "scroll_text(-3)", "Scroll text up", show=False),
+    ]
+
+    def __init__(self, *args, fulltext_folder: Path | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fulltext_folder = fulltext_folder
+        self.view: FullTextView | None = None
+
+    def compose(self) -> ComposeResult:
+        q = self.queue
+        blind = "blind" if q.viewer.blind else "unblinded"
+        with Horizontal(id="topbar"):
+            yield Label(f"{LABELS[q.stage]} · {q.viewer.name} ({q.viewer.role}, {blind})",
+                        id="where")
+            yield Label("", id="order")
+            yield Label("", id="left")
+        yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
+        with Horizontal(id="panes"):
+            yield RecordPane(id="record")
+            yield FullTextPane(self.settings, id="fulltext")
+        yield Static("", id="status")
+        yield Input(placeholder="note: press w to write one; it is saved with your next decision",
+                    id="note")
+        yield KeyBar(BAR)
+
+    def show_current(self) -> None:
+        super().show_current()
+        rid = self.queue.current_id
+        pane = self.query_one("#fulltext", FullTextPane)
+        if rid is None:
+            self.view = None
+            pane.show_view(None, "")
+            return
+        if self.view is not None and self.view.record_id == rid:
+            return  # same record after a decision: keep the page and the search
+        with self.queue.store.session() as s:
+            self.view = fulltext_view(s, [rid], self.fulltext_folder)
+        pane.show_view(self.view, f"No PDF attached to record {rid}: "
+                                  f"'reviewflow fulltext add {rid} FILE', or r if it cannot "
+                                  "be retrieved.")
+
+    def _decide(self, decision: str, reason: str | None = None) -> None:
+        if decision not in NEEDS_PDF or self.view is not None:
+            super()._decide(decision, reason)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                super(FullTextScreen, self)._decide(decision, reason)
+
+        rid = self.queue.current_id
+        self.app.push_screen(ConfirmPrompt(f"Record {rid} has no PDF attached. "
+                                           f"Record '{decision}' at full text anyway?"), answered)
+
+    def action_turn(self, delta: int) -> None:
+        self.query_one("#fulltext", FullTextPane).turn(delta)
+
+    def action_scroll_text(self, lines: int) -> None:
+        self.query_one("#fulltext", FullTextPane).scroll_lines(lines)
+
+    def action_search(self) -> None:
+        if self.view is None:
+            super().action_search()
+            return
+        pane = self.query_one("#fulltext", FullTextPane)
+
+        def found(text: str | None) -> None:
+            if text and pane.find(text) is None:
+                self.notify(f"{text!r} is not in this PDF's text.", severity="warning")
+
+        self.app.push_screen(SearchPrompt("the full text"), found)
+
+    def action_open_pdf(self) -> None:
+        if self.view is None:
+            self.notify("No PDF attached to this record.", severity="warning")
+            return
+        try:
+            command = open_pdf(self.view.path)
+        except ReviewflowError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.notify(f"Opened {self.view.file_name} ({Path(command[0]).name}).")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Full-text screening", KEYS))
