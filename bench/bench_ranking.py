@@ -1,7 +1,7 @@
 """Prioritised screening on the real labelled sets, beside published ASReview figures.
 
 Run from the repo root:  python bench/bench_ranking.py [--quick] [--compare] [--seeds K]
-[--sets NAME,...] [--d2v-seed S] [--jobs J]
+[--sets NAME,...] [--d2v-seed S] [--jobs J] [--chinese]
 
 For every labelled set under ../shared/corpus/screening/ (index CSVs skipped),
 plus Nagtegaal cleaned exactly as Ferdinands 2020 did (records without abstract
@@ -106,7 +106,7 @@ WSS@95 %, ours / asr-def:
 
 The default (logistic regression on TF-IDF plus logistic regression on Doc2Vec
 embeddings learnt from the record set, max rank; the measurements behind it
-are in reviewflow/ranking/model.py's docstring, fourth and fifth rounds) is
+are in docs/ranking-experiments.md, fourth and fifth rounds) is
 ahead of ASReview 0.9.3's defaults on every set except Antihistamines, where
 no model does better than random order (16 relevant in 310). On the published
 comparison, like for like (same cleaning, priors, run count, refit after every
@@ -302,6 +302,9 @@ def main() -> None:
     parser.add_argument("--base-seeds", type=int, default=5,
                         help="seeds for the (slower, refit-every-record) ASReview baseline")
     parser.add_argument("--compare", action="store_true", help="compare classifiers")
+    parser.add_argument("--chinese", action="store_true",
+                        help="Chinese text features (bigrams, jieba, none) on the Chinese and"
+                             " mixed sets of bench/chinese_sets.py")
     parser.add_argument("--jobs", type=int, default=2,
                         help="data sets measured at once (processes; default 2)")
     parser.add_argument("--sets", default="",
@@ -324,6 +327,9 @@ def main() -> None:
         sets = [d for d in sets if d.name in wanted]
     if args.compare:
         compare(sets, seeds)
+        return
+    if args.chinese:
+        chinese(seeds)
         return
     print(f"seeds {seeds} (ASReview-defaults baseline: {base_seeds}); Doc2Vec seed"
           f" {args.d2v_seed}; figures in %")
@@ -384,6 +390,28 @@ def compare(sets: list[LabelledSet], seeds: list[int]) -> None:
             row += f"{value:9.1f}"
         print(row, flush=True)
     print(f"{'mean':<24}" + "".join(f"{np.mean(v):9.1f}" for v in means.values()))
+
+
+def chinese(seeds: list[int]) -> None:
+    """Character bigrams against jieba words (and no segmentation) on the Chinese sets."""
+    from chinese_sets import chinese_sets
+
+    sets = chinese_sets()
+    if not sets:
+        print("shared corpus not found: no Chinese sets")
+        return
+    print(f"Chinese text features, default model, seeds {seeds[0]}..{seeds[-1]}; WSS@95 ours"
+          " (sd) / asr-def, RRF@10, %")
+    methods = ("none", "bigrams", "jieba")
+    print(f"{'dataset':<24}{'N':>5}{'incl':>5} | " + " | ".join(f"{m:^20}" for m in methods))
+    for data in sets:
+        cells = []
+        for method in methods:
+            res = run_set(data, replace(RankerConfig(), cjk=method), seeds, stops=False)
+            cells.append(f"{res['wss95']:5.1f} ({res['wss95_sd']:4.1f}) / {res['wss95_asr']:5.1f}"
+                         f" {res['rrf10']:5.1f}")
+        print(f"{data.name:<24}{len(data.labels):>5}{sum(data.labels):>5} | " + " | ".join(cells),
+              flush=True)
 
 
 if __name__ == "__main__":

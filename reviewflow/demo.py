@@ -217,16 +217,16 @@ def deduplicate(ctx: DemoContext) -> tuple[object, int, int]:
 
 def agreement(ctx: DemoContext) -> None:
     """Step 5: Cohen's kappa and percent agreement per stage, derived from the decisions."""
-    from reviewflow.screening.agreement import stage_agreement
-    from reviewflow.screening.state import stage_statuses
+    from reviewflow.review_state import load_review_state
     from reviewflow.stages import LABELS, STAGES
 
     with ctx.store.session() as s:
-        for stage in STAGES:
-            for a in stage_agreement(stage, stage_statuses(s, stage).values()):
-                kappa = "n/a" if a.kappa is None else f"{a.kappa:.2f}"
-                ctx.say(f"[5] Agreement at {LABELS[stage].lower()}: {a.n} records, "
-                        f"{a.percent:.1f}% agreement, Cohen's kappa {kappa}")
+        state = load_review_state(s)
+    for stage in STAGES:
+        for a in state.stage(stage).agreement():
+            kappa = "n/a" if a.kappa is None else f"{a.kappa:.2f}"
+            ctx.say(f"[5] Agreement at {LABELS[stage].lower()}: {a.n} records, "
+                    f"{a.percent:.1f}% agreement, Cohen's kappa {kappa} (independent votes)")
 
 
 def finish(ctx: DemoContext) -> None:

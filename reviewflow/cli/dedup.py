@@ -136,6 +136,7 @@ def _stateless(inputs: list[Path], groups_out: Path, pairs_out: Path | None) -> 
 def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
                 undo: int | None, queue: bool, related: bool = False) -> None:
     from reviewflow.cli.common import open_store
+    from reviewflow.screening.dedup_review import resolve_pair
     from reviewflow.store import dedup_store
 
     if resolve is not None and resolution not in dedup_store.RESOLUTIONS:
@@ -146,7 +147,7 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
                                  param_hint="RESOLUTION")
     store = open_store(ctx)
     if resolve is not None:
-        typer.echo(dedup_store.resolve(store, resolve, str(resolution)))
+        typer.echo(resolve_pair(store, resolve, str(resolution)))
     elif undo is not None:
         typer.echo(dedup_store.undo(store, undo))
     elif queue:

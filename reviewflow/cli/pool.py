@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+class MultiArmChoice(StrEnum):
+    split = "split"
+    combine = "combine"
+
+
 class SmdChoice(StrEnum):
     revman = "revman"
     metafor = "metafor"
@@ -55,12 +60,24 @@ def pool_command(
     plot: Path | None = typer.Option(None, "--plot", help="Write a forest plot (.png/.svg/.pdf)."),
     arms: str = typer.Option("Experimental,Control", "--arms",
                              help="The two arms' names for the headings, e.g. 'MSC,Control'."),
+    convert: str | None = typer.Option(
+        None, "--convert", metavar="METHOD",
+        help="Median -> mean/SD method: luo2018 (default: Luo 2018 mean, Wan 2014 SD, Shi "
+             "2020 SD from all five numbers), wan2014, shi2020, hozo2005, bland2015, or "
+             "MEAN/SD such as wan2014/shi2020."),
+    multi_arm: MultiArmChoice = typer.Option(
+        MultiArmChoice.split, "--multi-arm",
+        help="Long layout, several intervention arms: split the shared control (Handbook "
+             "23.3.4) or combine the arms (6.5.2.10)."),
 ) -> None:
     """Meta-analyse a CSV of studies, RevMan 5 style.
 
     Columns: dichotomous study,events_treat,n_treat,events_ctrl,n_ctrl;
     continuous study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl;
-    generic study,estimate,se (log scale for ratios).
+    generic study,estimate,se (log scale for ratios). Per arm also
+    median_*,q1_*,q3_*,min_*,max_*,se_*,ci_low_*,ci_high_* (* = treat, ctrl) or
+    percent_*: mean and SD (events) are derived where missing. Long layout, one row
+    per arm: study,arm,role,n,mean,sd (or events), role intervention or control.
     """
     from reviewflow.pooling import meta_analysis, result_to_json_dict
     from reviewflow.pooling.text_table import render_text
@@ -71,8 +88,10 @@ def pool_command(
     if len(groups) != 2 or not all(groups):
         raise ReviewflowError(f"--arms: give two names separated by a comma, not {arms!r}")
     frame = read_study_csv(file)
+    arm_input = _arm_level_input(frame, file, measure, subgroup, convert, multi_arm)
+    data = arm_input.frame() if arm_input is not None else frame
     result = meta_analysis(
-        frame, subgroup=subgroup, source=str(file), measure=measure.value,
+        data, subgroup=subgroup, source=str(file), measure=measure.value,
         method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
         smd_convention=smd_convention.value,
     )
@@ -82,11 +101,39 @@ def pool_command(
         left, right = groups
         named = {} if arms == "Experimental,Control" else {
             "favours": (f"Favours [{left}]", f"Favours [{right}]")}
-        save_forest_plot(result, plot, groups=(left, right), **named)
+        save_forest_plot(result, plot, groups=(left, right), **named, **_marks(arm_input))
     if as_json:
-        typer.echo(json.dumps(result_to_json_dict(result), indent=2))
+        doc = result_to_json_dict(result)
+        if arm_input is not None:
+            doc["input"] = arm_input.trace()
+        typer.echo(json.dumps(doc, indent=2))
     else:
-        typer.echo(render_text(result, (groups[0], groups[1])), nl=False)
+        typer.echo(render_text(result, (groups[0], groups[1]), **_marks(arm_input)), nl=False)
+
+
+def _arm_level_input(frame: pd.DataFrame, file: Path, measure: Measure, subgroup: str | None,
+                     convert: str | None, multi_arm: MultiArmChoice):
+    """The traced arm-level input when the CSV has arm-level columns or is long; None for
+    a plain engine CSV (pooled exactly as given, JSON unchanged)."""
+    from reviewflow.pooling.arm_csv import input_from_frame, needs_arm_path
+
+    if not needs_arm_path(frame):
+        if convert is not None:
+            raise ReviewflowError("--convert: the file has no median, quartile, range, SE or "
+                                  "CI columns to convert")
+        return None
+    return input_from_frame(frame, source=str(file), measure=measure, subgroup=subgroup,
+                            convert=convert, multi_arm=multi_arm.value)
+
+
+def _marks(arm_input) -> dict:
+    """Footnote symbols for converted/imputed rows (none for a plain CSV)."""
+    if arm_input is None:
+        return {}
+    from reviewflow.pooling.trial_data import footnote
+
+    marks = arm_input.marks()
+    return {"marks": marks, "footnote": footnote(marks)} if marks else {}
 
 
 def register(app: typer.Typer) -> None:

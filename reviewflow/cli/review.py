@@ -11,12 +11,12 @@ from rich.table import Table
 
 from reviewflow.cli.common import fail, globals_of, open_store
 from reviewflow.cli.screening import viewer_named
+from reviewflow.review_state.summary import status_summary
 from reviewflow.screening.blinding import shows_breakdown
 from reviewflow.screening.settings import load_settings
 from reviewflow.stages import LABELS
 from reviewflow.store.db import Store
 from reviewflow.store.location import CONFIG_NAME, ReviewConfig, find_review_folder
-from reviewflow.store.queries import status_summary
 
 
 def init(
@@ -65,6 +65,10 @@ def status(
         for name, counts in data["reviewers"].items():
             if not shows_breakdown(viewer, blind, name):
                 data["reviewers"][name] = {"decided": counts["decided"]}
+        if blind and (viewer is None or not viewer.sees_all):
+            # outcome counts would reveal calls on records the viewer has not decided
+            data["outcomes"] = {k: v for k, v in data["outcomes"].items()
+                                if k in ("pending",)}
     summary["schema"] = store.schema_revision
     summary["database"] = store.display_url
     if as_json:
@@ -74,7 +78,11 @@ def status(
     console.print(f"[bold]{summary['review']['title']}[/]  ({summary['database']})")
     rec = summary["records"]
     console.print(f"Imports: {summary['imports']}   records imported: {rec['imported']}   "
-                  f"stored: {rec['stored']}")
+                  f"stored: {rec['stored']}   after dedup: {rec['active']}")
+    pol = summary["policy"]
+    console.print(f"Screening: blind {'on' if pol['blind'] else 'off'}; screeners per record: "
+                  + ", ".join(f"{LABELS[k].lower()} {n}"
+                              for k, n in pol["screeners_per_record"].items()))
     for stage, data in summary["stages"].items():
         table = Table(title=LABELS.get(stage, stage), show_edge=False)
         for col in ("reviewer", "include", "exclude", "maybe", "not retr.", "decided"):
@@ -87,6 +95,11 @@ def status(
         if not data["reviewers"]:
             table.add_row("(no decisions yet)", "", "", "", "", "")
         console.print(table)
+    orphans = summary["studies"]["without_included_report"]
+    if orphans:
+        console.print(f"[red]error:[/] studies without an included report: "
+                      f"{', '.join(orphans)} (link an included record with "
+                      "'reviewflow extraction study link', or settle its report's screening)")
     if any(len(c) == 1 for d in summary["stages"].values() for c in d["reviewers"].values()):
         console.print("· = hidden while screening is blind (--as NAME: your own counts; "
                       "the arbiter sees all)")

@@ -21,13 +21,12 @@ from rich.table import Table
 from sqlmodel import select
 
 from reviewflow.cli.common import fail, globals_of, open_store, review_config
-from reviewflow.screening.agreement import stage_agreement
+from reviewflow.review_state import load_review_state
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.conflicts import METHODS, Conflict, list_conflicts, resolve_conflict
 from reviewflow.screening.decisions import ROLES, ensure_reviewer, find_reviewer_named
 from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
 from reviewflow.screening.settings import ScreeningSettings, apply_toml_settings, load_settings
-from reviewflow.screening.state import stage_statuses
 from reviewflow.stages import LABELS, STAGES, parse_stage
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -41,7 +40,10 @@ def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
     section: dict[str, Any] | None = None
     if not (g.db and g.review is None):
         section = review_config(ctx).extra.get("screening")
-    return apply_toml_settings(store, section)
+    settings, notice = apply_toml_settings(store, section)
+    if notice:
+        typer.echo(notice, err=True)
+    return settings
 
 
 def _stages(stage: str | None) -> list[str]:
@@ -49,10 +51,13 @@ def _stages(stage: str | None) -> list[str]:
 
 
 def find_reviewer(store: Store, name: str) -> models.Reviewer:
+    """The registered reviewer ``name``; one line naming the fix when there is none."""
     with store.session() as s:
-        row = s.exec(select(models.Reviewer).where(models.Reviewer.name == name.strip())).first()
+        row, twin = find_reviewer_named(s, name)
     if row is None:
-        raise fail(f"unknown reviewer {name!r}; add them with 'reviewflow reviewer add {name}'")
+        hint = f" (there is {twin!r}: names are exact)" if twin else ""
+        raise fail(f"unknown reviewer {name.strip()!r}{hint}; add them with "
+                   f"'reviewflow reviewer add {name.strip()}'")
     return row
 
 
@@ -62,6 +67,17 @@ def viewer_named(store: Store, name: str, blind: bool | None = None) -> Viewer:
     assert row.id is not None
     return Viewer(row.id, row.name, row.role,
                   load_settings(store).blind if blind is None else blind)
+
+
+def viewer_for(store: Store, name: str | None) -> Viewer | None:
+    """Whose view a vote-showing command prints (None: everything, allowed only unblinded)."""
+    blind = load_settings(store).blind
+    if name is None:
+        if blind:
+            raise fail("screening is blind: say whose view this is with --as NAME "
+                       "(the arbiter sees every decision)")
+        return None
+    return viewer_named(store, name, blind)
 
 
 def decide(
@@ -75,16 +91,12 @@ def decide(
     store = open_store(ctx)
     settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
-    rows = load_decisions_file(store, settings, from_file, stage_key)
-    with store.session() as s:
-        _, twin = find_reviewer_named(s, reviewer)
-    if twin is not None:
-        raise fail(f"no reviewer {reviewer.strip()!r}, but there is {twin!r}: names are exact")
-    person = ensure_reviewer(store, reviewer)
+    person = find_reviewer(store, reviewer)
     assert person.id is not None
     if person.role == "arbiter":
         raise fail(f"{person.name} is the arbiter: arbiters resolve conflicts "
                    "('reviewflow resolve'), their screening decisions would not count")
+    rows = load_decisions_file(store, settings, from_file, stage_key, person.id)
     new, again = write_decisions(store, rows, stage_key, person.id)
     typer.echo(f"{from_file.name}: {new} decision(s) stored for {person.name} at "
                f"{LABELS[stage_key].lower()}" + (f", {again} already loaded" if again else ""))
@@ -96,7 +108,7 @@ def _conflict_json(c: Conflict) -> dict[str, Any]:
     return {
         "record_id": st.record_id, "stage": st.stage, "title": c.title,
         "decisions": [{"reviewer": v.reviewer, "decision": v.decision, "reason": v.reason,
-                       "note": v.note} for v in st.votes],
+                       "note": v.note} for v in st.independent],
         "resolution": None if res is None else {
             "decision": res.decision, "reason": res.reason, "note": res.note,
             "method": res.method, "by": res.resolved_by},
@@ -108,11 +120,16 @@ def conflicts(
     stage: str = typer.Option(None, "--stage", help=STAGE_HELP + " (default: both)"),
     all_: bool = typer.Option(False, "--all", help="Also list resolved conflicts."),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    as_name: str = typer.Option(None, "--as", help="Whose view this is (required while "
+                                "screening is blind; a screener sees conflicts on records "
+                                "they decided, the arbiter all)."),
 ) -> None:
-    """List records the reviewers disagree on (unresolved unless --all)."""
+    """List records the screeners disagree on, by independent votes (unresolved unless --all)."""
     store = open_store(ctx)
+    viewer = viewer_for(store, as_name)
     with store.session() as s:
-        found = list_conflicts(s, parse_stage(stage) if stage else None, include_resolved=all_)
+        found = list_conflicts(s, parse_stage(stage) if stage else None, include_resolved=all_,
+                               viewer=viewer)
     if as_json:
         typer.echo(json.dumps([_conflict_json(c) for c in found], indent=2, ensure_ascii=False))
         return
@@ -124,7 +141,7 @@ def conflicts(
         table.add_column(col, overflow="fold")
     for c in found:
         votes = "\n".join(f"{v.reviewer}: {v.decision}" + (f" ({v.reason})" if v.reason else "")
-                          + (f" - {v.note}" if v.note else "") for v in c.status.votes)
+                          + (f" - {v.note}" if v.note else "") for v in c.status.independent)
         res = c.status.resolution
         table.add_row(str(c.status.record_id), LABELS[c.status.stage], c.title[:70], votes,
                       "waiting" if res is None else f"{res.decision} ({res.method}, "
@@ -142,17 +159,20 @@ def resolve(
     method: str = typer.Option("consensus", "--method", help=" or ".join(METHODS)),
     reason: str = typer.Option(None, "--reason", help="Exclusion reason (needed at full text)."),
     note: str = typer.Option(None, "--note", help="Why it was resolved this way."),
+    force: bool = typer.Option(False, "--force", help="Allow excluding the only included "
+                               "report of a study that has extracted data."),
 ) -> None:
-    """Settle a conflict by consensus or by the arbiter."""
+    """Settle a conflict by consensus (one of its screeners) or by the arbiter."""
     store = open_store(ctx)
     settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
+    person = find_reviewer(store, by)
     status = resolve_conflict(
         store, settings, record_id=record_id, stage=stage_key, decision=decision.strip().lower(),
-        resolver=find_reviewer(store, by), method=method, reason=reason, note=note,
+        resolver=person, method=method, reason=reason, note=note, force=force,
     )
     typer.echo(f"Record {record_id} at {LABELS[stage_key].lower()}: resolved as "
-               f"{decision} by {by} ({method}); outcome {status.outcome}")
+               f"{decision} by {person.name} ({method}); outcome {status.outcome}")
 
 
 def kappa(
@@ -160,28 +180,38 @@ def kappa(
     stage: str = typer.Option(None, "--stage", help=STAGE_HELP + " (default: both)"),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ) -> None:
-    """Cohen's kappa and percent agreement between reviewers, per stage."""
+    """Cohen's kappa and percent agreement between screeners, per stage.
+
+    On independent votes (each screener's call before they could see another's),
+    and after resolution (resolved records count as agreed on the resolution).
+    """
     store = open_store(ctx)
-    rows = []
     with store.session() as s:
-        for st in _stages(stage):
-            rows.extend(stage_agreement(st, stage_statuses(s, st).values()))
+        state = load_review_state(s)
+    rows = [a for st in _stages(stage) for a in state.stage(st).agreement()]
     if as_json:
         typer.echo(json.dumps([{"stage": a.stage, "reviewer_a": a.reviewer_a,
                                 "reviewer_b": a.reviewer_b, "records": a.n,
-                                "percent_agreement": a.percent, "kappa": a.kappa}
+                                "percent_agreement": a.percent, "kappa": a.kappa,
+                                "percent_agreement_resolved": a.percent_resolved,
+                                "kappa_resolved": a.kappa_resolved}
                                for a in rows], indent=2))
         return
     if not rows:
         typer.echo("No records decided by two reviewers yet.")
         return
     table = Table(show_edge=False)
-    for col in ("stage", "reviewers", "records", "agreement", "kappa"):
+    for col in ("stage", "reviewers", "records", "agreement", "kappa (independent)",
+                "kappa after resolution"):
         table.add_column(col)
     for a in rows:
         table.add_row(LABELS[a.stage], f"{a.reviewer_a} / {a.reviewer_b}", str(a.n),
-                      f"{a.percent:.1f} %", "n/a" if a.kappa is None else f"{a.kappa:.3f}")
+                      f"{a.percent:.1f} %", _k(a.kappa), _k(a.kappa_resolved))
     Console().print(table)
+
+
+def _k(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 reviewer_app = typer.Typer(help="Manage reviewers (screeners and the arbiter).",

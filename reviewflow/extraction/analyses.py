@@ -16,6 +16,18 @@
     where = { disease = "osteoarthritis" }   # optional: only studies whose fields match
     exclude = ["Lee 2020"]            # optional sensitivity analysis: studies left out
     leave_one_out = true              # optional: also re-pool without each study in turn
+    intervention = ["bm", "uc"]       # optional: the arms compared (default: every
+                                      #   intervention arm of the form)
+    comparator = "ctrl"               # optional: the comparator arm(s) (default: the
+                                      #   form's control arms)
+    multi_arm = "split"               # optional: split | combine, for studies with several
+                                      #   intervention arms (Handbook 23.3.4 / 6.5.2.10)
+    convert = "luo2018"               # optional: median -> mean/SD methods (see pool --convert)
+    reported_only = true              # optional: also pool without converted/imputed values
+
+``subgroup`` may name an arm field: each comparison then falls in the subgroup of
+its intervention arm (a trial with bone-marrow and umbilical-cord arms appears in
+both, its control split), the study's field of the same name filling arms without one.
 
 The input is the *reconciled* extraction only; a discrepancy that touches the
 analysis (its outcome, subgroup or ``where`` fields) stops it with the list of
@@ -26,22 +38,25 @@ reach a published forest plot.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.form_versions import current_form
-from reviewflow.extraction.validation import column, outcome_problems
+from reviewflow.extraction.validation import arm_report, column, outcome_problems
 from reviewflow.extraction.values import Reconciled, reconcile
 from reviewflow.store.db import Store
+
+if TYPE_CHECKING:
+    from reviewflow.pooling.trial_data import AnalysisInput
 
 ANALYSES_FILE = "analyses.toml"
 MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD")}
 KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
-        "smd_convention", "where", "exclude", "leave_one_out"}
+        "smd_convention", "where", "exclude", "leave_one_out", "intervention", "comparator",
+        "multi_arm", "convert", "reported_only"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,17 @@ class Analysis:
     where: dict[str, str] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     leave_one_out: bool = False
+    intervention: tuple[str, ...] = ()  # arm ids; () = the form's intervention arms
+    comparator: tuple[str, ...] = ()  # arm ids; () = the form's control arms
+    multi_arm: str = "split"
+    convert: str | None = None
+    reported_only: bool = False
+
+    def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(intervention arm ids, comparator arm ids) of this analysis."""
+        treat = self.intervention or tuple(a.id for a in form.arms if a.role == "intervention")
+        ctrl = self.comparator or tuple(a.id for a in form.arms if a.role == "control")
+        return treat, ctrl
 
     def options(self) -> dict[str, object]:
         """Keyword options for the pooling engine's ``meta_analysis``."""
@@ -88,6 +114,11 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
                 where={str(k): str(v) for k, v in d.get("where", {}).items()},
                 exclude=tuple(str(s) for s in d.get("exclude", ())),
                 leave_one_out=bool(d.get("leave_one_out", False)),
+                intervention=_ids(d.get("intervention", ())),
+                comparator=_ids(d.get("comparator", ())),
+                multi_arm=str(d.get("multi_arm", "split")).lower(),
+                convert=str(d["convert"]) if "convert" in d else None,
+                reported_only=bool(d.get("reported_only", False)),
             )
         except KeyError as exc:
             raise ReviewflowError(f"{where}: missing key {exc}") from None
@@ -99,13 +130,34 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
     return out
 
 
+def _ids(value: object) -> tuple[str, ...]:
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore
+
+
 def _check(a: Analysis, form: Form, where: str) -> None:
+    from reviewflow.pooling.trial_data import Conversion
+
+    arm_fields = {f.name for f in form.arm_fields}
     try:
         outcome = form.outcome(a.outcome)
-        for name in [*([a.subgroup] if a.subgroup else []), *a.where]:
+        if a.subgroup and a.subgroup not in arm_fields:
+            form.study_field(a.subgroup)
+        for name in a.where:
             form.study_field(name)
+        treat, ctrl = a.arms(form)
+        for arm in (*treat, *ctrl):
+            form._arm(arm)
+        Conversion.parse(a.convert)
     except ReviewflowError as exc:
         raise ReviewflowError(f"{where}: {exc}") from None
+    both = sorted(set(treat) & set(ctrl))
+    if both:
+        raise ReviewflowError(f"{where}: arm {both[0]!r} is both intervention and comparator; "
+                              "its participants would be counted twice")
+    if not treat or not ctrl:
+        raise ReviewflowError(f"{where}: needs at least one intervention and one comparator arm")
+    if a.multi_arm not in ("split", "combine"):
+        raise ReviewflowError(f"{where}: multi_arm must be split or combine")
     if a.measure not in MEASURES[outcome.type]:
         raise ReviewflowError(f"{where}: measure {a.measure} does not fit {outcome.type} outcome "
                               f"{outcome.id!r} (use {' or '.join(MEASURES[outcome.type])})")
@@ -135,50 +187,74 @@ def select_analyses(analyses: list[Analysis], name: str | None, run_all: bool) -
 
 
 def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None,
-                   reconciled: Reconciled | None = None) -> pd.DataFrame:
-    """The pooling DataFrame (``reviewflow pool`` CSV columns) for one analysis."""
+                   reconciled: Reconciled | None = None) -> AnalysisInput:
+    """The typed, traced pooling input of one analysis (its ``frame()`` is the
+    ``reviewflow pool`` CSV)."""
+    from reviewflow.pooling.trial_data import Conversion, MultiArm
+    from reviewflow.pooling.trial_data import analysis_input as build
+    from reviewflow.pooling.types import DataType
+
     form = form or current_form(store)[1]
     rec = reconciled or reconcile(store)
     outcome = form.outcome(analysis.outcome)
     excluded = {s.lower() for s in analysis.exclude}
     candidates = [s for s in rec.values if s.lower() not in excluded]
     _block_on_discrepancies(analysis, form, rec, candidates)
-    treat, ctrl = form.arms[0].id, form.arms[1].id
-    rows = []
+    studies = []
     for study in sorted(candidates):
         data = rec.values[study]
         if any(data.get(f"study/{k}", "").lower() != v.lower() for k, v in analysis.where.items()):
             continue
-        cells = {column(s, a.id): data.get(f"outcome/{outcome.id}/arm/{a.id}/{s}")
-                 for a in form.arms for s in outcome.stats}
-        problems = outcome_problems(outcome, form.arms, cells)
-        if problems:
-            col_name, problem = problems[0]
-            raise ReviewflowError(f"analysis {analysis.name!r}: study {study!r}, field "
-                                  f"{col_name}: {problem}")
-        if all(v is None for v in cells.values()):
-            continue  # this study does not report the outcome
-        row: dict[str, object] = {"study": study}
-        for suffix, arm in (("treat", treat), ("ctrl", ctrl)):
-            for s in outcome.stats:
-                row[f"{s}_{suffix}"] = float(cells[column(s, arm)])  # type: ignore[arg-type]
-        if analysis.subgroup:
-            row[analysis.subgroup] = data.get(f"study/{analysis.subgroup}", "not reported")
-        rows.append(row)
-    if not rows:
+        arms = _study_arms(form, analysis, outcome, study, data)
+        if arms:
+            studies.append(arms)
+    if not studies:
         raise ReviewflowError(f"analysis {analysis.name!r}: no study has reconciled data for "
                               f"outcome {outcome.id!r}")
-    stats = ["events", "n"] if outcome.type == "dichotomous" else ["mean", "sd", "n"]
-    cols = ["study", *[f"{s}_{x}" for x in ("treat", "ctrl") for s in stats]]
-    if analysis.subgroup:
-        rows.sort(key=_subgroup_order(form, analysis.subgroup))
-    return pd.DataFrame(rows, columns=cols + ([analysis.subgroup] if analysis.subgroup else []))
+    try:
+        data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
+                     conversion=Conversion.parse(analysis.convert), subgroup=analysis.subgroup)
+    except ReviewflowError as exc:
+        raise ReviewflowError(f"analysis {analysis.name!r}: {exc}") from None
+    if not analysis.subgroup:
+        return data
+    key = _subgroup_order(form, analysis.subgroup)
+    ordered = sorted(data.comparisons, key=lambda c: key({"study": c.label,
+                                                           analysis.subgroup: c.subgroup}))
+    return replace(data, comparisons=tuple(ordered))
+
+
+def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[str, str]):
+    """The study's arm reports for this analysis ([] when it does not report the outcome);
+    problems are refused naming analysis, study, arm and field."""
+    treat, ctrl = analysis.arms(form)
+    cells = {column(s, a.id): data.get(f"outcome/{outcome.id}/arm/{a.id}/{s}")
+             for a in form.arms for s in outcome.stats}
+    problems = outcome_problems(outcome, form.arms, cells)
+    if problems:
+        col_name, problem = problems[0]
+        raise ReviewflowError(f"analysis {analysis.name!r}: study {study!r}, field "
+                              f"{col_name}: {problem}")
+    out = []
+    for arm_id, role in [*((a, "intervention") for a in treat), *((a, "control") for a in ctrl)]:
+        arm = form._arm(arm_id)
+        attrs = {}
+        if analysis.subgroup:
+            attrs[analysis.subgroup] = (data.get(f"arm/{arm.id}/{analysis.subgroup}")
+                                        or data.get(f"study/{analysis.subgroup}")
+                                        or "not reported")
+        report = arm_report(study, outcome, arm, cells, attrs, role)
+        if report is not None:
+            out.append(report)
+    roles = {r.role for r in out}
+    return out if len(roles) == 2 else []
 
 
 def _subgroup_order(form: Form, name: str):
     """Subgroups in the form's order of choices (as RevMan keeps the author's order),
     else alphabetical; studies alphabetical within each."""
-    choices = [c.lower() for c in form.study_field(name).choices]
+    fields = {f.name: f for f in (*form.study_fields, *form.arm_fields)}
+    choices = [c.lower() for c in fields[name].choices]
 
     def key(row: dict[str, object]) -> tuple[int, str, str]:
         group = str(row[name]).lower()
@@ -193,6 +269,8 @@ def _block_on_discrepancies(analysis: Analysis, form: Form, rec: Reconciled,
     outcome = form.outcome(analysis.outcome)
     paths = [f"outcome/{outcome.id}/arm/{a.id}/{s}" for a in form.arms for s in outcome.stats]
     paths += [f"study/{k}" for k in [*analysis.where, analysis.subgroup] if k]
+    if analysis.subgroup:
+        paths += [f"arm/{a.id}/{analysis.subgroup}" for a in form.arms]
     open_ = rec.unresolved_for(paths, studies)
     if open_:
         listed = "; ".join(d.describe() for d in open_[:6])

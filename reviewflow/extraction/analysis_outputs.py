@@ -3,9 +3,11 @@
 Files per analysis in the output folder: ``<name>_forest.png`` (and
 ``<name>_funnel.png`` with 10 or more studies), ``<name>_leave_one_out.csv`` when
 asked for, ``<name>_data.csv`` (the exact
-pooling input, so anyone can rerun it with ``reviewflow pool``); for the run:
-``results.csv`` (one row per subgroup and overall) and ``results.json`` (the
-engine's JSON per analysis plus the summary lines).
+pooling input, so anyone can rerun it with ``reviewflow pool``),
+``<name>_reported_only_forest.png`` when the analysis asks for the sensitivity run
+without converted or imputed values; for the run: ``results.csv`` (one row per
+subgroup and overall, per data set) and ``results.json`` (the engine's JSON per
+analysis with the trace of every value used, plus the summary lines).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from reviewflow.extraction.analyses import Analysis, analysis_input
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import (
     AnalysisRun,
+    arm_labels,
     favours,
     leave_one_out_rows,
     pool,
@@ -45,17 +48,21 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     """
     rec = reconcile(store)
     inputs = [(a, analysis_input(store, a, form=form, reconciled=rec)) for a in analyses]
-    runs = [pool(a, df) for a, df in inputs]
+    runs = [pool(a, data) for a, data in inputs]
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = Outputs(runs=runs)
-    arms = (form.arms[0].label, form.arms[1].label)
     for run in runs:
         name = run.analysis.name
+        arms = arm_labels(form, run.analysis)
         run.data.to_csv(out_dir / f"{name}_data.csv", index=False)
         outputs.files.append(out_dir / f"{name}_data.csv")
         labels = favours(form.outcome(run.analysis.outcome), arms)
         outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels,
                                          arms))
+        if run.reported_only is not None:
+            outputs.files.append(write_forest(
+                run.reported_only, out_dir / f"{name}_reported_only_forest.{plot_format}",
+                labels, arms, suffix=" (reported data only)"))
         funnel = write_funnel(run, out_dir / f"{name}_funnel.{plot_format}")
         if funnel is not None:
             outputs.files.append(funnel)
@@ -78,6 +85,7 @@ def _write_tables(runs: list[AnalysisRun], out_dir: Path) -> list[Path]:
     table = _write_csv(out_dir / "results.csv", [r for run in runs for r in results_rows(run)])
     doc = {run.analysis.name: {"analysis": run.analysis.__dict__ | {
         "exclude": list(run.analysis.exclude)}, "result": run.summary,
+        "reported_only": run.reported_only.summary if run.reported_only else None,
         "lines": summary_lines(run)} for run in runs}
     js = out_dir / "results.json"
     js.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")

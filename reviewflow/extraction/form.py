@@ -10,7 +10,12 @@ Field paths address one value:
 * ``arm/<arm>/<field>`` — a per-arm field (description ...);
 * ``outcome/<outcome>/<field>`` — a per-study detail of an outcome (scale, time point);
 * ``outcome/<outcome>/arm/<arm>/<stat>`` — ``mean``/``sd``/``n`` (continuous)
-  or ``events``/``n`` (dichotomous).
+  or ``events``/``n`` (dichotomous), plus the statistics an outcome lists in
+  ``reported`` (median, q1, q3, min, max, se, ci_low, ci_high; percent): what
+  trials report instead, converted at analysis time with the method named.
+
+A form has any number of arms (two or more), each an intervention or a control
+(``role``; by default the last arm is the control); a study fills the arms it has.
 """
 
 from __future__ import annotations
@@ -27,7 +32,14 @@ FIELD_TYPES = ("text", "integer", "number", "choice")
 OUTCOME_TYPES = ("continuous", "dichotomous")
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 STATS = {"continuous": ("mean", "sd", "n"), "dichotomous": ("events", "n")}
-STAT_TYPES = {"mean": "number", "sd": "number", "n": "integer", "events": "integer"}
+REPORTED = {"continuous": ("median", "q1", "q3", "min", "max", "se", "ci_low", "ci_high"),
+            "dichotomous": ("percent",)}
+STAT_TYPES = {"mean": "number", "sd": "number", "n": "integer", "events": "integer",
+              **{s: "number" for kind in REPORTED.values() for s in kind}}
+STAT_LABELS = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events", "median": "Median",
+               "q1": "Q1", "q3": "Q3", "min": "Minimum", "max": "Maximum", "se": "SE",
+               "ci_low": "95% CI low", "ci_high": "95% CI high", "percent": "Percent"}
+ROLES = ("intervention", "control")
 FORM_FILE = "extraction_form.toml"
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # ids become paths, columns and widget ids
 
@@ -44,6 +56,7 @@ class FieldDef:
 class ArmDef:
     id: str
     label: str
+    role: str = "intervention"  # or "control"
 
 
 @dataclass(frozen=True)
@@ -54,10 +67,11 @@ class OutcomeDef:
     unit: str = ""
     time_point: str = ""
     direction: str = "lower_is_better"
+    reported: tuple[str, ...] = ()  # statistics beyond STATS that trials report
 
     @property
     def stats(self) -> tuple[str, ...]:
-        return STATS[self.type]
+        return STATS[self.type] + self.reported
 
 
 @dataclass(frozen=True)
@@ -135,7 +149,7 @@ class Form:
         if parts[0] == "outcome" and len(parts) == 3:
             return f"{self.outcome(parts[1]).label} · {self.field_def(path).label}"
         if parts[0] == "outcome":
-            stat = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events"}[parts[4]]
+            stat = STAT_LABELS[parts[4]]
             return f"{self.outcome(parts[1]).label} · {self._arm(parts[3]).label} · {stat}"
         return self.field_def(path).label if parts[0] == "study" else \
             f"{self._arm(parts[1]).label} · {self.field_def(path).label}"
@@ -182,8 +196,10 @@ def _format_number(x: float) -> str:
 
 
 def _check_stat(name: str, text: str, value: float) -> str:
-    if name == "sd" and value <= 0:
-        raise ReviewflowError(f"SD must be > 0 (got {text})")
+    if name in ("sd", "se") and value <= 0:
+        raise ReviewflowError(f"{name.upper()} must be > 0 (got {text})")
+    if name == "percent" and not 0 <= value <= 100:
+        raise ReviewflowError(f"percent must be between 0 and 100 (got {text})")
     if name == "n" and value < 1:
         raise ReviewflowError(f"n must be at least 1 (got {text})")
     if name in ("events", "sample_size") and value < 0:
@@ -206,8 +222,7 @@ def parse_form(text: str, source: str = FORM_FILE) -> Form:
         form = Form(
             name=str(data.get("form", {}).get("name", "extraction form")),
             study_fields=tuple(_field(d) for d in data.get("study_fields", [])),
-            arms=tuple(ArmDef(str(d["id"]), str(d.get("label", d["id"])))
-                       for d in data.get("arms", [])),
+            arms=_arms(data.get("arms", [])),
             arm_fields=tuple(_field(d) for d in data.get("arm_fields", [])),
             outcomes=tuple(_outcome(d) for d in data.get("outcomes", [])),
             outcome_fields=tuple(_field(d) for d in data.get("outcome_fields", [])),
@@ -217,6 +232,19 @@ def parse_form(text: str, source: str = FORM_FILE) -> Form:
         raise ReviewflowError(f"{source}: {exc}") from None
     _check_form(form, source)
     return form
+
+
+def _arms(defs: list[dict]) -> tuple[ArmDef, ...]:
+    """Arms with their roles; without any role given, the last arm is the control."""
+    explicit = any("role" in d for d in defs)
+    out = []
+    for i, d in enumerate(defs):
+        role = str(d.get("role", "control" if not explicit and i == len(defs) - 1
+                         else "intervention")).lower()
+        if role not in ROLES:
+            raise ValueError(f"arm {d.get('id')!r}: role must be intervention or control")
+        out.append(ArmDef(str(d["id"]), str(d.get("label", d["id"])), role))
+    return tuple(out)
 
 
 def _field(d: dict) -> FieldDef:
@@ -235,13 +263,21 @@ def _outcome(d: dict) -> OutcomeDef:
     if direction not in DIRECTIONS:
         raise ValueError(f"outcome {d.get('id')!r}: direction must be one of "
                          f"{', '.join(DIRECTIONS)}")
+    reported = d.get("reported", ())
+    reported = REPORTED[otype] if reported == "all" else tuple(str(r) for r in reported)
+    unknown = [r for r in reported if r not in REPORTED[otype]]
+    if unknown:
+        raise ValueError(f"outcome {d.get('id')!r}: {unknown[0]!r} is not a reported statistic "
+                         f"of a {otype} outcome (use {', '.join(REPORTED[otype])} or \"all\")")
     return OutcomeDef(str(d["id"]), str(d.get("label", d["id"])), otype,
-                      str(d.get("unit", "")), str(d.get("time_point", "")), direction)
+                      str(d.get("unit", "")), str(d.get("time_point", "")), direction,
+                      tuple(reported))
 
 
 def _check_form(form: Form, source: str) -> None:
-    if len(form.arms) != 2:
-        raise ReviewflowError(f"{source}: a form needs exactly two arms (treatment, control)")
+    if len(form.arms) < 2 or {a.role for a in form.arms} != set(ROLES):
+        raise ReviewflowError(f"{source}: a form needs at least two arms, at least one an "
+                              "intervention and one a control (role = \"control\")")
     for kind, names in (("study field", [f.name for f in form.study_fields]),
                         ("arm", [a.id for a in form.arms]),
                         ("arm field", [f.name for f in form.arm_fields]),
@@ -254,9 +290,14 @@ def _check_form(form: Form, source: str) -> None:
         if bad:
             raise ReviewflowError(f"{source}: bad {kind} name {bad[0]!r} (use letters, digits "
                                   "and _ only)")
+    labels = [a.label.lower() for a in form.arms]
+    if len(set(labels)) != len(labels):
+        raise ReviewflowError(f"{source}: two arms share a label (labels name the comparisons "
+                              "of multi-arm studies)")
     columns = [f.name for f in (*form.study_fields, *form.outcome_fields)]
     columns += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
-    columns += [f"{s}_{a.id}" for a in form.arms for s in ("mean", "sd", "events", "n")]
+    stats = ("mean", "sd", "events", "n", *REPORTED["continuous"], *REPORTED["dichotomous"])
+    columns += [f"{s}_{a.id}" for a in form.arms for s in stats]
     clash = sorted({c for c in columns if columns.count(c) > 1} | (
         {"study", "outcome", "outcome_type"} & set(columns)))
     if clash:

@@ -2,42 +2,74 @@
 
 Everything the engine is asked for goes through here (pool, JSON form, forest,
 funnel, text forest), so a change of the engine's API is a change of this file.
-The RevMan-style summary lines are built from the engine's JSON dict (issue 5's
-``--json`` shape), which is the engine's stable contract.
+The RevMan-style summary lines and the results table read the engine's frozen
+result (natural scale through ``serialize.natural``, the one back-transform).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.form import Form, OutcomeDef
 
+if TYPE_CHECKING:
+    from reviewflow.pooling.trial_data import AnalysisInput
+    from reviewflow.pooling.types import Heterogeneity, MetaAnalysisResult, Pooled
+
 FUNNEL_MIN_STUDIES = 10
 
 
 @dataclass(frozen=True)
 class AnalysisRun:
+    """One pooled analysis: its typed input, the exact engine CSV, the engine's result,
+    and (``reported_only``) the sensitivity run without converted or imputed values."""
+
     analysis: Analysis
+    input: AnalysisInput
     data: pd.DataFrame
-    result: Any  # the engine's result object
-    summary: dict[str, Any]  # its JSON dict
+    result: MetaAnalysisResult
+    summary: dict[str, Any]  # the engine's JSON dict (issue 5's shape) for results.json
+    reported_only: AnalysisRun | None = None
 
     @property
     def estimable(self) -> int:
-        return sum(1 for s in self.summary["studies"] if s.get("estimable", True))
+        return sum(1 for s in self.result.studies if s.estimable)
+
+    def marks(self) -> dict[str, Any]:
+        """Keyword arguments marking converted/imputed rows in plots and tables."""
+        from reviewflow.pooling.trial_data import footnote
+
+        marks = self.input.marks()
+        return {"marks": marks, "footnote": footnote(marks)} if marks else {}
 
 
-def pool(analysis: Analysis, data: pd.DataFrame) -> AnalysisRun:
+def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -> AnalysisRun:
+    """Pool the typed input (and, when asked and it differs, its reported-only subset)."""
     from reviewflow.pooling import meta_analysis, result_to_json_dict
 
-    result = meta_analysis(data, subgroup=analysis.subgroup, source=f"analysis {analysis.name}",
-                           **analysis.options())
-    return AnalysisRun(analysis, data, result, result_to_json_dict(result))
+    frame = data.frame()
+    result = meta_analysis(frame, subgroup=analysis.subgroup,
+                           source=f"analysis {analysis.name}", **analysis.options())
+    summary = result_to_json_dict(result)
+    summary["input"] = data.trace()
+    other = None
+    if sensitivity and analysis.reported_only and data.derived_count:
+        kept = data.reported_only()
+        if kept.comparisons:
+            other = pool(analysis, kept, sensitivity=False)
+    return AnalysisRun(analysis, data, frame, result, summary, other)
+
+
+def arm_labels(form: Form, analysis: Analysis) -> tuple[str, str]:
+    """The two column headings: the analysis's first intervention and comparator arms."""
+    treat, ctrl = analysis.arms(form)
+    return form._arm(treat[0]).label, form._arm(ctrl[0]).label
 
 
 def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
@@ -47,12 +79,14 @@ def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
 
 
 def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
-                 arms: tuple[str, str]) -> Path:
-    """The forest plot, its arm columns headed with the form's arm labels."""
+                 arms: tuple[str, str], *, suffix: str = "") -> Path:
+    """The forest plot, its arm columns headed with the form's arm labels, converted and
+    imputed rows marked."""
     from reviewflow.pooling.plots import save_forest_plot
 
-    return save_forest_plot(run.result, out, title=run.analysis.title or run.analysis.name,
-                            favours=labels, groups=arms)
+    title = (run.analysis.title or run.analysis.name) + suffix
+    return save_forest_plot(run.result, out, title=title, favours=labels, groups=arms,
+                            **run.marks())
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
@@ -67,7 +101,7 @@ def text_forest(run: AnalysisRun, form: Form) -> Any:
     """A Rich renderable of the forest plot (for the TUI), its sides named as in the plots."""
     from reviewflow.pooling.text_forest import text_forest as render
 
-    arms = (form.arms[0].label, form.arms[1].label)
+    arms = arm_labels(form, run.analysis)
     return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms))
 
 
@@ -103,7 +137,40 @@ def egger_line(run: AnalysisRun) -> str | None:
            f"df = {e.df} ({fmt_p(e.p)})"
 
 
-# -- RevMan-style lines, from the JSON dict ----------------------------------------------
+# -- RevMan-style lines, from the typed result ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One pooled estimate as a reader sees it (natural scale; None = not applicable)."""
+
+    name: str
+    k: int
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    z: float | None
+    p: float | None
+    heterogeneity: Heterogeneity
+
+
+def blocks(run: AnalysisRun) -> list[Block]:
+    """Each subgroup, then the overall estimate, from the engine's frozen result."""
+    from reviewflow.pooling.serialize import natural
+
+    r = run.result
+
+    def block(name: str, k: int, p: Pooled) -> Block:
+        return Block(name, k, natural(r, p.estimate), natural(r, p.ci_low),
+                     natural(r, p.ci_high), _finite(p.z), _finite(p.p), p.heterogeneity)
+
+    out = [block(g.name, g.pooled.k, g.pooled) for g in r.subgroups]
+    out.append(block("Overall", run.estimable, r.overall))
+    return out
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def fmt_p(p: float | None) -> str:
@@ -117,56 +184,84 @@ def _num(x: float | None, nd: int = 2) -> str:
     return "NA" if x is None else f"{x:.{nd}f}"
 
 
-def effect_line(measure: str, block: dict[str, Any]) -> str:
+def effect_line(measure: str, b: Block) -> str:
     """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002'."""
-    return (f"{measure} = {_num(block['estimate'])}, 95% CI {_num(block['ci_low'])} to "
-            f"{_num(block['ci_high'])}, {fmt_p(block.get('p'))}")
+    return (f"{measure} = {_num(b.estimate)}, 95% CI {_num(b.ci_low)} to "
+            f"{_num(b.ci_high)}, {fmt_p(b.p)}")
 
 
-def heterogeneity_line(h: dict[str, Any], random: bool) -> str:
-    if not h.get("df"):
+def heterogeneity_line(h: Heterogeneity, random: bool) -> str:
+    if not h.df:
         return "Heterogeneity: Not applicable"  # one study, as RevMan says
-    tau = f"Tau² = {_num(h.get('tau2'))}; " if random else ""
-    i2 = "not applicable" if h.get("i2") is None else f"{round(h['i2'])}%"
-    return (f"Heterogeneity: {tau}Chi² = {_num(h.get('q'))}, df = {h.get('df')} "
-            f"({fmt_p(h.get('p'))}); I² = {i2}")
+    tau = f"Tau² = {_num(_finite(h.tau2))}; " if random else ""
+    i2 = "not applicable" if _finite(h.i2) is None else f"{round(h.i2)}%"
+    return (f"Heterogeneity: {tau}Chi² = {_num(_finite(h.q))}, df = {h.df} "
+            f"({fmt_p(_finite(h.p))}); I² = {i2}")
 
 
 def summary_lines(run: AnalysisRun) -> list[str]:
-    s, a = run.summary, run.analysis
+    a = run.analysis
     random = a.model == "random"
-    lines = [f"{a.name}: {a.title or a.outcome} ({s.get('measure', a.measure)}, "
+    lines = [f"{a.name}: {a.title or a.outcome} ({run.result.options.measure}, "
              f"{a.method} {a.model}, {run.estimable} studies)"]
-    for g in s.get("subgroups") or []:
-        lines.append(f"  {g['name']} (k = {g['k']}): {effect_line(a.measure, g)}")
-        lines.append(f"    {heterogeneity_line(g['heterogeneity'], random)}")
-    overall = s["overall"]
+    *groups, overall = blocks(run)
+    for g in groups:
+        lines.append(f"  {g.name} (k = {g.k}): {effect_line(a.measure, g)}")
+        lines.append(f"    {heterogeneity_line(g.heterogeneity, random)}")
     lines.append(f"  Overall: {effect_line(a.measure, overall)}")
-    lines.append(f"    {heterogeneity_line(overall['heterogeneity'], random)}")
-    if overall.get("z") is not None:
-        lines.append(f"    Test for overall effect: Z = {abs(overall['z']):.2f} "
-                     f"({fmt_p(overall.get('p'))})")
-    diff = s.get("subgroup_difference")
+    lines.append(f"    {heterogeneity_line(overall.heterogeneity, random)}")
+    if overall.z is not None:
+        lines.append(f"    Test for overall effect: Z = {abs(overall.z):.2f} "
+                     f"({fmt_p(overall.p)})")
+    diff = run.result.subgroup_difference
     if diff:
-        i2 = "NA" if diff.get("i2") is None else (
-            f"{diff['i2']:.1f}%")
-        lines.append(f"    Test for subgroup differences: Chi² = {_num(diff['q'])}, "
-                     f"df = {diff['df']} ({fmt_p(diff.get('p'))}), I² = {i2}")
+        i2 = "NA" if _finite(diff.i2) is None else f"{diff.i2:.1f}%"
+        lines.append(f"    Test for subgroup differences: Chi² = {_num(_finite(diff.q))}, "
+                     f"df = {diff.df} ({fmt_p(_finite(diff.p))}), I² = {i2}")
     egger = egger_line(run)
     if egger:
         lines.append(f"    {egger}")
+    return lines + _trace_lines(run)
+
+
+def _trace_lines(run: AnalysisRun) -> list[str]:
+    """What was converted or imputed, and the reported-only sensitivity analysis."""
+    derived = run.input.derived_count
+    if not derived:
+        return []
+    from reviewflow.pooling.trial_data import footnote
+
+    lines = [f"    Data: {derived} of {len(run.input.comparisons)} comparisons use converted or "
+             f"imputed values ({footnote(run.input.marks())})"]
+    other = run.reported_only
+    if other is not None:
+        overall = blocks(other)[-1]
+        lines.append(f"  Reported data only (k = {other.estimable}): "
+                     f"{effect_line(run.analysis.measure, overall)}")
+        random = run.analysis.model == "random"
+        lines.append(f"    {heterogeneity_line(overall.heterogeneity, random)}")
+    elif run.analysis.reported_only:
+        lines.append("  Reported data only: no comparison left to pool")
     return lines
 
 
 def results_rows(run: AnalysisRun) -> list[dict[str, Any]]:
-    """Rows of the results table: one per subgroup and one overall."""
-    a, s = run.analysis, run.summary
-    blocks = [(g["name"], g.get("k"), g) for g in s.get("subgroups") or []]
-    blocks.append(("Overall", run.estimable, s["overall"]))
+    """Rows of the results table: one per subgroup and one overall (and the same for the
+    reported-only sensitivity run, marked in ``data``)."""
+    rows = _rows(run, "all")
+    if run.reported_only is not None:
+        rows += _rows(run.reported_only, "reported only")
+    return rows
+
+
+def _rows(run: AnalysisRun, data: str) -> list[dict[str, Any]]:
+    a = run.analysis
+    converted = run.input.derived_count
     return [{"analysis": a.name, "outcome": a.outcome, "measure": a.measure,
-             "method": a.method, "model": a.model, "group": name, "k": k,
-             "estimate": b["estimate"], "ci_low": b["ci_low"], "ci_high": b["ci_high"],
-             "z": b.get("z"), "p": b.get("p"), "q": b["heterogeneity"].get("q"),
-             "df": b["heterogeneity"].get("df"), "i2": b["heterogeneity"].get("i2"),
-             "tau2": b["heterogeneity"].get("tau2"), "line": effect_line(a.measure, b)}
-            for name, k, b in blocks]
+             "method": a.method, "model": a.model, "data": data, "group": b.name, "k": b.k,
+             "converted": converted,
+             "estimate": b.estimate, "ci_low": b.ci_low, "ci_high": b.ci_high,
+             "z": b.z, "p": b.p, "q": _finite(b.heterogeneity.q), "df": b.heterogeneity.df,
+             "i2": _finite(b.heterogeneity.i2), "tau2": _finite(b.heterogeneity.tau2),
+             "line": effect_line(a.measure, b)}
+            for b in blocks(run)]

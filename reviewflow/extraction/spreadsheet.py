@@ -6,6 +6,9 @@ line of a RevMan data table)::
     study, outcome, <study fields...>, <arm>_<arm field>..., <outcome fields...>,
     mean_treat, sd_treat, events_treat, n_treat, mean_ctrl, sd_ctrl, events_ctrl, n_ctrl
 
+with one group of statistic columns per arm of the form (``_<arm id>``), and the
+reported statistics (``median_treat``, ``q1_treat`` ...) of outcomes that list them.
+
 ``outcome`` holds the outcome's id or its label. An ``outcome_type`` column, if
 present, is checked against the form (continuous / dichotomous) and not stored.
 
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form import Form, normalise_value
+from reviewflow.extraction.form import REPORTED, Form, normalise_value
 from reviewflow.extraction.validation import column, outcome_problems
 
 STAT_ORDER = ("mean", "sd", "events", "n")
@@ -43,8 +46,15 @@ def header(form: Form) -> list[str]:
     cols = ["study", "outcome", *(f.name for f in form.study_fields)]
     cols += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
     cols += [f.name for f in form.outcome_fields]
-    cols += [column(s, a.id) for a in form.arms for s in STAT_ORDER]
+    cols += [column(s, a.id) for a in form.arms for s in stat_order(form)]
     return cols
+
+
+def stat_order(form: Form) -> tuple[str, ...]:
+    """The core statistics, then the reported ones (median, q1 ...) some outcome lists."""
+    used = {s for o in form.outcomes for s in o.reported}
+    extra = [s for kind in REPORTED.values() for s in kind if s in used]
+    return (*STAT_ORDER, *extra)
 
 
 def _cell_paths(form: Form, outcome_id: str) -> dict[str, str]:

@@ -14,8 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.screening.state import stage_statuses
-from reviewflow.stages import FULL_TEXT
+from reviewflow.review_state import load_review_state
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -100,7 +99,7 @@ def _link(s: Session, study_id: int, record_id: int, *, primary: bool) -> None:
 
 def included_record_ids(session: Session) -> list[int]:
     """Records included at full text, exactly as screening and PRISMA decide it."""
-    return sorted(i for i, st in stage_statuses(session, FULL_TEXT).items() if st.moves_on)
+    return sorted(load_review_state(session).included_reports)
 
 
 def record_label(record: models.RecordRow) -> str:

@@ -1,8 +1,11 @@
-"""Rules across fields of one outcome: both arms present, events never above n.
+"""Rules across fields of one outcome, checked by the same code that converts them.
 
-Single-value rules (numbers, SD > 0) live in :func:`form.normalise_value`; these
-need the whole outcome at once, and are shared by the spreadsheet import and
-the analysis input so a bad outcome is refused the same way everywhere.
+Single-value rules (numbers, SD > 0) live in :func:`form.normalise_value`; the
+rules across one arm's statistics (events <= n, Q1 <= median, a mean inside its
+CI, enough to derive a mean and SD) are the pooling engine's own
+(:func:`reviewflow.pooling.trial_data.derive_arm`), so the spreadsheet import and
+the analysis input refuse a bad outcome the same way, and what imports is what
+pools.
 """
 
 from __future__ import annotations
@@ -15,27 +18,46 @@ def column(stat: str, arm: str) -> str:
     return f"{stat}_{arm}"
 
 
+def arm_report(study: str, outcome: OutcomeDef, arm: ArmDef, cells: dict[str, str | None],
+               attributes: dict[str, str] | None = None, role: str | None = None):
+    """The typed report of one arm (None when the arm has no values for the outcome)."""
+    from reviewflow.pooling.trial_data import ArmReport, Role
+
+    values = {s: float(v) for s in outcome.stats
+              if (v := cells.get(column(s, arm.id))) is not None}
+    if not values:
+        return None
+    return ArmReport(study, arm.label, Role(role or arm.role), values, attributes or {})
+
+
 def outcome_problems(
     outcome: OutcomeDef, arms: tuple[ArmDef, ...], cells: dict[str, str | None]
 ) -> list[tuple[str, str]]:
     """Problems as (column, message); ``cells`` maps column names to normalised values.
 
-    An outcome with no values at all is fine (not reported by that study).
+    An outcome with no values at all is fine (not reported by that study); else it
+    needs an intervention and a control arm, each complete enough to pool.
     """
-    filled = {c for c, v in cells.items() if v is not None}
-    wanted = [column(s, a.id) for a in arms for s in outcome.stats]
-    if not filled & set(wanted):
+    from reviewflow.pooling.conversions import LocatedError
+    from reviewflow.pooling.trial_data import derive_arm
+    from reviewflow.pooling.types import DataType
+
+    reports = {a.id: arm_report("", outcome, a, cells) for a in arms}
+    if not any(reports.values()):
         return []
     problems: list[tuple[str, str]] = []
+    for role in ("intervention", "control"):
+        if not any(reports[a.id] for a in arms if a.role == role):
+            arm = next(a for a in arms if a.role == role)
+            problems.append((column(outcome.stats[0], arm.id), f"missing arm {arm.id!r} "
+                             f"({arm.label}) for outcome {outcome.id!r}"))
+    kind = DataType(outcome.type)
     for arm in arms:
-        arm_cols = [column(s, arm.id) for s in outcome.stats]
-        if not filled & set(arm_cols):
-            problems.append((arm_cols[0], f"missing arm {arm.id!r} ({arm.label}) for outcome "
-                             f"{outcome.id!r}"))
+        report = reports[arm.id]
+        if report is None:
             continue
-        problems += [(c, "missing value") for c in arm_cols if c not in filled]
-        ev, n = cells.get(column("events", arm.id)), cells.get(column("n", arm.id))
-        if outcome.type == "dichotomous" and ev is not None and n is not None \
-                and float(ev) > float(n):
-            problems.append((column("events", arm.id), f"events ({ev}) > n ({n})"))
+        try:
+            derive_arm(report, kind)
+        except LocatedError as exc:
+            problems.append((column(exc.field, arm.id), exc.problem))
     return problems

@@ -22,6 +22,7 @@ from reviewflow.pooling.types import (
 MEASURE_NAMES = {
     Measure.RR: "Risk Ratio",
     Measure.OR: "Odds Ratio",
+    Measure.HR: "Hazard Ratio",
     Measure.RD: "Risk Difference",
     Measure.MD: "Mean Difference",
     Measure.SMD: "Std. Mean Difference",

@@ -8,6 +8,7 @@ squares line up whatever the number of studies.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
@@ -44,13 +45,20 @@ def forest_plot(
     favours: tuple[str, str] = ("Favours [experimental]", "Favours [control]"),
     groups: tuple[str, str] = DEFAULT_GROUPS,
     title: str | None = None,
+    marks: Mapping[str, str] | None = None,
+    footnote: str = "",
 ) -> Figure:
-    """Build the forest plot figure (call :func:`save_forest_plot` to write it)."""
+    """Build the forest plot figure (call :func:`save_forest_plot` to write it).
+
+    ``marks`` puts a symbol after a study's name (e.g. † for converted data) and
+    ``footnote`` explains the symbols under the plot.
+    """
     rows = build_rows(result)
     plotted = [i for i, r in enumerate(rows) if r.kind in ("study", "subtotal", "total")]
     last_plot = max(plotted)
-    n_rows = max(len(rows), last_plot + 1 + AXIS_ROWS)
+    n_rows = max(len(rows), last_plot + 1 + AXIS_ROWS) + (1 if footnote else 0)
     cols = _columns(result)
+    cols["marks"] = dict(marks or {})
     width = cols["width"]
     height = TOP_IN + n_rows * ROW_IN + BOTTOM_IN + (0.3 if title else 0)
     fig = plt.figure(figsize=(width, height), dpi=150)
@@ -66,6 +74,9 @@ def forest_plot(
     for i, row in enumerate(rows):
         _draw_row(fig, gx, result, cols, row, i, y_frac(i))
     _favours(fig, cols, favours, y_frac(last_plot + 2.6))
+    if footnote:
+        fig.text(cols["name"], y_frac(n_rows - 1), footnote, ha="left", va="center",
+                 fontsize=FONT, style="italic")
     return fig
 
 
@@ -170,7 +181,9 @@ def _draw_row(fig: Figure, gx, result: MetaAnalysisResult, cols: dict, row: Row,
         fig.text(cols["name"], y, row.label, ha="left", **bold)
     elif row.kind == "study" and row.study is not None:
         s = row.study
-        fig.text(cols["name"], y, _clip(s.study), ha="left", **text)
+        mark = cols["marks"].get(s.study, "")
+        fig.text(cols["name"], y, _clip(s.study) + (f" {mark}" if mark else ""), ha="left",
+                 **text)
         for cell, r in zip(arm_cells(result, s), cols["arm_rights"], strict=True):
             fig.text(r, y, cell, ha="right", **text)
         if s.estimable:

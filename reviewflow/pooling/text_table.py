@@ -7,6 +7,8 @@ total, and the test for subgroup differences.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reviewflow.pooling.formatting import (
     DEFAULT_GROUPS,
     MEASURE_NAMES,
@@ -26,7 +28,11 @@ NAME_WIDTH = 28
 CELL = 8
 
 
-def render_text(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GROUPS) -> str:
+def render_text(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GROUPS,
+                marks: Mapping[str, str] | None = None, footnote: str = "") -> str:
+    """The table; ``marks`` follow a study's name (e.g. † converted), ``footnote``
+    explains them under the table."""
+    marks = marks or {}
     (left, right), cols = arm_headers(result, groups)
     half = len(cols) // 2 * CELL
     effect_title = MEASURE_NAMES[result.options.measure]
@@ -42,14 +48,14 @@ def render_text(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
         for g in result.subgroups:
             lines.append(g.name)
             members = [s for s in result.studies if (s.subgroup or "") == g.name]
-            lines += [_study_row(result, s) for s in members]
+            lines += [_study_row(result, s, marks) for s in members]
             subtotal = effect_of(result, g.pooled)
             lines.append(_total_row(result, "Subtotal (95% CI)", g.weight, subtotal))
             lines.append("  " + heterogeneity_line(g.pooled.heterogeneity, is_random(result)))
             lines.append("  " + overall_line(g.pooled, result.options.hksj))
             lines.append("")
     else:
-        lines += [_study_row(result, s) for s in result.studies]
+        lines += [_study_row(result, s, marks) for s in result.studies]
     lines.append(_total_row(result, "Total (95% CI)", 100.0, effect_of(result, result.overall)))
     lines.append(heterogeneity_line(result.overall.heterogeneity, is_random(result)))
     lines.append(overall_line(result.overall, result.options.hksj))
@@ -59,11 +65,17 @@ def render_text(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
     if pi:
         lines.append(pi)
     lines.append(rule)
+    if footnote:
+        lines.append(footnote)
     return "\n".join(lines) + "\n"
 
 
-def _study_row(result: MetaAnalysisResult, s: StudyEffect) -> str:
-    name = s.study if len(s.study) <= NAME_WIDTH - 1 else s.study[: NAME_WIDTH - 2] + "…"
+def _study_row(result: MetaAnalysisResult, s: StudyEffect,
+               marks: Mapping[str, str] | None = None) -> str:
+    mark = (marks or {}).get(s.study, "")
+    room = NAME_WIDTH - 1 - (len(mark) + 1 if mark else 0)
+    name = s.study if len(s.study) <= room else s.study[: room - 1] + "…"
+    name = f"{name} {mark}" if mark else name
     cells = "".join(f"{c:>{CELL}}" for c in arm_cells(result, s))
     weight = f"{s.weight:.1f}%" if s.estimable else ""
     return f"{name:{NAME_WIDTH}}{cells}{weight:>8}  {effect_of(result, s)}"

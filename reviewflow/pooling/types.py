@@ -19,6 +19,7 @@ class Measure(StrEnum):
     RD = "RD"
     MD = "MD"
     SMD = "SMD"
+    HR = "HR"  # generic inverse variance only (log hazard ratio and its SE)
 
 
 class Method(StrEnum):
@@ -44,7 +45,7 @@ class DataType(StrEnum):
     GENERIC = "generic"
 
 
-RATIO_MEASURES = frozenset({Measure.RR, Measure.OR})
+RATIO_MEASURES = frozenset({Measure.RR, Measure.OR, Measure.HR})
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,45 @@ def summary(labels_in_order: Sequence[int] | np.ndarray) -> dict[str, float | in
         "rrf10": rrf(arr, 0.10),
         "screened_at_95": screened_at_recall(arr, 0.95),
     }
+
+
+def _insights_slice(x: np.ndarray, y: np.ndarray, intercept: float) -> float:
+    """asreview-insights' ``_slice_metric``: ``y`` at the last ``x <= intercept``.
+
+    As there, an ``intercept`` below ``x[0]`` reads ``y[-1]`` (one relevant record
+    at 95%: the WSS at that record).
+    """
+    i = int(np.searchsorted(x, intercept, side="right"))
+    return float(y[i - 1])
+
+
+def wss_insights(labels_in_order: Sequence[int] | np.ndarray, recall: float = 0.95) -> float:
+    """WSS as ASReview LAB 1-3 reports it (asreview-insights 1.6 ``wss``), a fraction.
+
+    For k = 1..R relevant records: when a random order would have found the k-th
+    (the first position where ``round(linspace(0, R, N))`` reaches k) minus when
+    this order found it, over N; read at the largest k with ``k / R <= recall``.
+    Every record of the order counts (ASReview 3's top-down cold start included;
+    insights drops only records marked as priors, and there are none). It differs
+    from :func:`wss` by the random baseline (a rounded line, not ``recall * N``)
+    and by reading recall at or just below ``recall`` (19 of 20 at 95%, 94 of 99).
+    """
+    arr = _as_array(labels_in_order)
+    n, total = arr.size, int(arr.sum())
+    targets = np.arange(1, total + 1)
+    when_found = np.searchsorted(np.cumsum(arr), targets)
+    when_random = np.searchsorted(np.round(np.linspace(0, total, n)), targets)
+    return _insights_slice(targets / total, (when_random - when_found) / n, recall)
+
+
+def recall_insights(labels_in_order: Sequence[int] | np.ndarray, fraction: float = 0.10) -> float:
+    """Recall after the first ``floor(fraction * N)`` records, as asreview-insights reads it.
+
+    Its ``recall`` metric at an x of ``fraction`` (x = i/N for i = 1..N, the last
+    ``x <= fraction``); the RRF@10 of ASReview's papers.
+    """
+    arr = _as_array(labels_in_order)
+    x = np.arange(1, arr.size + 1) / arr.size
+    if fraction < x[0]:
+        return 0.0
+    return _insights_slice(x, np.cumsum(arr) / arr.sum(), fraction)

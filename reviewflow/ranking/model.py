@@ -26,201 +26,17 @@ Design, and why:
   relevant decision at all there is nothing to learn from: ``order`` keeps the
   caller's order.
 
-Model choice was measured (``python bench/bench_ranking.py --compare --seeds 5``,
-2026-11-24) by replaying screening on the eight labelled sets in
-``shared/corpus/screening`` (Nagtegaal, Kitchenham, Bannach-Brown, five Cohen
-2006 DERP reviews) plus Nagtegaal cleaned as in the ASReview study (no
-abstract-less records, no marked duplicates), 5 seeds each, seeded with one
-random relevant + one random irrelevant record, refit every
-``max(1, 5% of decisions)`` records, max-probability query. WSS@95 (%):
-
-    set                    lr C=10  lr C=3  lr 1-gram  lin.SVM  NB(bal.)  SGD-log  NB ASReview-like
-    Bannach-Brown_2019       51.5    48.1     48.6      49.7     49.3     52.3      49.0
-    Cohen ADHD               75.4    75.6     74.3      73.5     75.4     63.8      71.8
-    Cohen Antihistamines      0.2    -0.8      5.6      -0.8     -0.2     10.0       4.4
-    Cohen Estrogens          46.1    46.4     40.7      44.5     44.2     41.5      44.8
-    Cohen NSAIDS             70.2    70.3     69.5      70.9     69.8     64.3      70.9
-    Cohen UrinaryIncont.     56.1    56.3     51.5      56.8     51.4     39.1      44.5
-    Kitchenham_2010          51.9    52.5     45.6      43.2     47.4     45.8      49.5
-    Nagtegaal_2019           61.7    63.3     60.8      59.7     64.0     64.0      55.6
-    Nagtegaal_2019 [clean]   70.2    66.4     67.9      70.1     64.6     67.5      54.5
-    mean                     53.7    53.1     51.6      52.0     51.8     49.8      49.5
-
-Logistic regression (liblinear, dual form: ~20 ms per refit at 1000 labels,
-40x faster than the primal form; C=10; balanced class weights; TF-IDF 1-2-grams,
-sublinear tf, min_df=2, English stop words) has the best mean, so it is the
-default. Also measured on the clean Nagtegaal set (6 seeds) and rejected:
-5% random exploration mixed into max-probability (67.4 vs 70.0), an LR+NB
-rank ensemble (60.3), always adding 100 pseudo-negatives (65.6), raw tf
-(58.7), char 3-5-grams (66.9), no class weights (68.3), refitting every
-record instead of every 5% (69.6 at 2% steps; +0.4 to +1.2 on three sets at
-10x the cost). Repeating the title 3x in the text (6 seeds) helped Kitchenham
-(60.7 vs 51.9) but hurt clean Nagtegaal (63.1 vs 70.0) and Urinary
-Incontinence (54.6 vs 56.2), so it is not the default. Hence the default
-query is pure max-probability (``Ranker.order``);
-``Ranker.next_batch(..., explore=...)`` keeps the mix for teams that want it.
-Seed-to-seed spread is large (sd 2-5 points on most sets), so differences under ~2 points are noise.
-
-Second round (2026-11-24, ``python bench/bench_ranking.py``, 10 seeds; ASReview
-baseline 5 seeds), against ASReview reproduced faithfully: multinomial NB
-alpha 3.822 on TF-IDF unigrams (plain tf, English stop words, title + abstract),
-"double" balance (:func:`double_balance`, ASReview 0.x's formula and defaults),
-max query, refit after every record. "asr-def" is WSS@95 as ASReview 0.x
-computed it (priors dropped, recall actually reached: ``metrics.wss_asreview``),
-the definition behind the published figure. WSS@95 (%):
-
-    set                       ours  ours asr-def | ASReview dflt  asr-def | published
-    Bannach-Brown_2019        51.0     50.2      |     40.8        39.0   |   -
-    Cohen ADHD                74.5     40.9      |     65.5        50.5   |   -
-    Cohen Antihistamines       0.1      5.2      |      0.2         5.3   |   -
-    Cohen Estrogens           45.9     39.5      |     36.8        36.2   |   -
-    Cohen NSAIDS              71.3     71.6      |     70.7        71.1   |   -
-    Cohen UrinaryIncont.      55.8     43.4      |     38.9        41.2   |   -
-    Kitchenham_2010           51.9     52.4      |     64.0        64.6   |   -
-    Nagtegaal_2019 (raw)      60.3     60.4      |     50.1        50.2   |   -
-    Nagtegaal_2019 [clean]    68.6     59.1      |     47.8        45.4   |  71.7
-
-Findings. (1) The published 71.7 (Ferdinands 2020, ASReview docs Table 2) was
-not obtained with ASReview's defaults: her thesis repository holds NB/TF-IDF
-hyperparameters optimised on this same data set (NB alpha 0.188, up to
-trigrams, double balance a=1.02 alpha=1.40 b=0.814). ASReview's real defaults
-score 45-48 here; with her tuned values our replay gives 63.8 (3 seeds). Her
-cleaning is reproduced exactly (1847 records, 100 included). (2) WSS@95 on
-Nagtegaal hinges on one record: ASReview's definition needs the 96th relevant
-record (95 of the 99 left after the prior), which LR finds at ~680 records
-and NB alpha 0.19 at ~510, hence 59 vs 68 "asr-def" for near-equal curves.
-(3) Nothing measured beats the default on every set (5 seeds each, ours/asr-def):
-NB alpha 0.19 on our features (Bannach-Brown 55.7, Antihistamines 10.4, clean
-Nagtegaal 68.7/68.2, but Kitchenham 39.6, ADHD 68.7, UI 50.8); NB + double
-balance on our features (Kitchenham 57.9, Bannach-Brown 33.5); LR + double
-balance (Kitchenham 54.4, clean Nagtegaal 65.9); LR refit after every record
-for the first 300 decisions (within noise everywhere, 2-3x the cost); LR+NB
-rank ensembles (wash; LR + ASReview-default NB, rank mean: Bannach-Brown 43.6,
-Kitchenham 57.9, clean Nagtegaal 60.6); LR C=1 (Kitchenham 53.1, Bannach-Brown
-46.4, clean Nagtegaal 62.7); ASReview defaults (Kitchenham 64.0, far ahead of every
-LR variant, but 10-20 points behind on Bannach-Brown, Estrogens, UI, Nagtegaal).
-So the default stays LR; it beats ASReview's defaults on 6 of 9 sets (ours
-metric), ties on 2 (Antihistamines, NSAIDS) and loses on Kitchenham (on the
-asr-def metric it also loses ADHD, 40.9 vs 50.5: 19 of 19 needed), and it
-does not reach the published, dataset-tuned 71.7 on clean Nagtegaal.
-``RankerConfig(balance="double")`` and the ASReview defaults remain available.
-
-Third round (2026-11-24, after the published figure's protocol was matched:
-see bench/bench_ranking.py's docstring; WSS "asr" is now
-``metrics.wss_asreview_pooled``, the WSS of the mean curve over the runs, which
-is how the published 71.7 was computed; replaying her published NB config that
-way gives 71.3). 15 seeds, refit every 5%, WSS@95 ours / asr (%):
-
-    set                      lr (old default)   NB a=.1 dbl 1-3g*   ens max-rank (new)**
-    Bannach-Brown_2019          50.9 / 50.1        49.7 / 48.7          47.0 / 46.5
-    Cohen ADHD                  73.4 / 68.2        62.1 / 55.0          70.7 / 66.9
-    Cohen Antihistamines         0.1 /  4.8         2.7 /  5.5          -3.5 / -2.3
-    Cohen Estrogens             45.7 / 44.2        40.5 / 39.5          45.9 / 43.4
-    Cohen NSAIDS                71.2 / 70.4        71.6 / 71.5          71.1 / 70.4
-    Cohen UrinaryIncont.        55.3 / 47.7        40.9 / 34.8          53.0 / 50.1
-    Kitchenham_2010             51.8 / 51.8        62.7 / 62.3          64.7 / 64.1
-    Nagtegaal_2019              60.0 / 58.9        70.8 / 69.7          62.4 / 61.0
-    Nagtegaal_2019 [clean]      68.6 / 59.0        71.5 / 69.8          68.7 / 67.7
-    (* 5 seeds, ASReview-style features; ** this file's defaults)
-
-Mean over the nine rows: ours 53.3 (old default 53.0), asr 52.0 (50.6); the
-new default gains on Kitchenham (+12.9, now ahead of ASReview's defaults),
-Nagtegaal and Urinary Incontinence (asr), and loses 3-4 points on
-Bannach-Brown, ADHD and Antihistamines (sd 2-5 points between seeds there).
-
-Logistic regression and naive Bayes fail on different sets (LR on Kitchenham
-and Nagtegaal, where it finds the last few relevant records late; NB on the
-Cohen sets), so the default combines them. Measured and rejected (5-15 seeds):
-mean-rank ensembles (a record must please both: ADHD 61.0, Nagtegaal 63.6);
-members on one shared feature matrix (LR loses its Cohen lead: ADHD 64.0);
-NB alpha 0.1 in the ensemble (Kitchenham 59.0 vs 65.3 with alpha 1, exact vocabulary); NB alone
-with the all-datasets hyperparameters of Ferdinands' study ("n" config: alpha
-1.6, bigrams; Kitchenham 72.4 but Bannach-Brown 43.3, UI 38.9, clean Nagtegaal
-61.4 asr); refitting after every record (clean Nagtegaal 69.9 / 66.2 vs 69.6 /
-68.7 every 5%); interleaving the members in proportion to how high each had
-ranked the relevant records found since (5 seeds: Bannach-Brown 51.2, ADHD
-75.5, but Kitchenham 57.3 and clean Nagtegaal 68.6 / 59.1: early finds favour
-logistic regression, the tail needs naive Bayes). The naive Bayes member is computed by
-:func:`nb_log_odds_multinomial` (sklearn's MultinomialNB maths on the used
-columns only, smoothed over the columns the record set uses), which keeps a
-refit at ~50 ms on 20,000 records. The published 71.7 on clean Nagtegaal
-used hyperparameters optimised on that data set; no general setting measured
-here reaches it by ASReview's metric (this model: 67.7, the old default 59.0).
-
-Fourth round (2026-11-25, same protocol; /tmp driver over bench_ranking.run_set,
-then ``python bench/bench_ranking.py``). Members measured: a linear SVM
-(LinearSVC C=0.1, balanced weights, on the LR view; roughly ASReview 2's
-"ultra" model) and Doc2Vec PV-DBOW embeddings (40 dims, 20 passes, min count
-2, one worker, seed 0; learnt from the record set when the features are built)
-read by logistic regression (C=1, balanced). WSS@95 ours/asr (%), 15 seeds
-for the first two columns, 5 seeds (0-4) for the rest (lr+d2v with 5 seeds:
-mean 56.1/54.0, clean Nagtegaal 72.0/71.2):
-
-    set                 lr+nb (3rd) lr+d2v (new)    d2v alone    svm alone    lr+nb+svm    lr+nb+d2v
-    Bannach-Brown_2019    47.2/46.5    52.1/50.9    56.4/55.9    46.1/43.5    47.5/46.3    49.4/47.3
-    Cohen ADHD            70.7/66.9    71.0/66.1    70.5/55.6    75.3/69.6    74.8/68.6    71.4/62.1
-    Cohen Antihistamines  -3.5/-2.3     -1.8/2.8      4.0/9.1     -0.8/4.2    -3.3/-1.4    -3.6/-2.4
-    Cohen Estrogens       45.9/43.4    44.5/42.8    35.3/35.4    44.4/42.5    45.1/43.6    45.9/45.5
-    Cohen NSAIDS          71.1/70.4    72.4/71.5    72.2/71.2    69.5/68.9    71.0/69.7    72.6/72.5
-    Cohen UrinaryIncont.  53.0/50.1    55.1/40.9    45.2/45.2    52.7/51.5    53.7/43.1    52.9/39.1
-    Kitchenham_2010       64.9/64.1    67.1/67.3    61.1/61.0    53.6/53.4    64.8/65.0    66.4/65.9
-    Nagtegaal_2019        62.4/61.0    69.9/68.8    71.1/70.7    62.1/60.3    63.9/61.5    67.5/66.3
-    Nagtegaal clean       68.7/67.7    72.2/71.3    67.3/67.2    64.8/61.9    69.1/68.1    71.6/58.7
-    mean                  53.3/52.0    55.8/53.6    53.7/52.4    52.0/50.7    54.1/51.6    54.9/50.5
-
-(5 seeds, the 3rd-round default scored 53.9 / 51.3.) The SVM, alone or as a
-third member, is a wash. Doc2Vec alone is strong where TF-IDF models find the
-last relevant records late (Nagtegaal, Bannach-Brown) and weak on the short
-Cohen sets (Estrogens 35.3); with logistic regression on TF-IDF it gains on 7
-of 9 sets on our metric and on the mean of both. Replacing naive Bayes matters:
-with all three members the pooled figure on clean Nagtegaal falls to 58.7 (the
-96th relevant record comes late in some runs). The embedding depends on its
-seed (fixed, so a record set always gets the same vectors); with seeds 1 and 2
-instead of 0 (5 seeds): mean 55.7 / 54.5 and 55.4 / 52.1; clean Nagtegaal with
-15 seeds: 72.1 / 71.4 and 69.8 / 64.6; Urinary Incontinence 54.2 / 48.6 and
-54.5 / 41.4. So the published 71.7 is approached (71.3, 71.4) but not reliably
-reached, and the pooled figure on Urinary Incontinence (40 relevant, 95% = 38;
-2-3 late records decide it) swings between 41 and 50 for both models. 10
-passes instead of 20: 55.7 / 52.6 (5 seeds). Also measured: naive Bayes + d2v
-(no TF-IDF LR; ADHD 64.8, Estrogens 37.5, Bannach-Brown 43.6: stopped).
-A small or title-only record set gets more Doc2Vec passes
-(``d2v_min_token_passes``); none of the nine sets is affected (each has at
-least 72,000 tokens). Cost at 100,000 abstracts (corpus abstracts, words
-shuffled, 220 words each; one process): feature build 374 s CPU, peak RSS
-2.35 GB, against 73 s / 2.36 GB for the third round's LR+NB views (TF-IDF
-view alone: 52 s / 2.34 GB). Memory is set by the TF-IDF view; Doc2Vec's 20
-passes add ~5 minutes in the TUI's background child before the first ranking
-(the screen keeps the file order meanwhile). A refit is cheaper than with
-naive Bayes: 16 ms against 48 ms at 1,010 labels on clean Nagtegaal.
-``bench/bench_tui.py`` (100,000 records) still meets its targets (keypress
-median 8.3 ms, p95 11.6 ms, start 0.38 s), but the first relevance order no
-longer arrives during its ~45 s of presses (with LR+NB it did, 2 refits): on
-very large record sets the ranking starts minutes later.
-
-Fifth round (2026-11-25, clean Nagtegaal, 15 runs, pooled "asr" WSS@95 %, by
-Doc2Vec seed; /tmp drivers over bench_ranking.run_set). The default's
-embedding seed matters more than any setting tried: seeds 0-5 give 71.3, 71.4,
-64.6, 69.2, 70.5, 63.3 (mean 68.4) at the 5% cadence; the late relevant
-records that decide the pooled figure (it is set by the run that finds its
-95th relevant record last) differ with the embedding. Tried for a steadier
-member, none kept: three embeddings concatenated (seeds 0-2/3-5/6-8/9-11:
-71.3, 70.0, 67.4, 70.8), or one logistic regression per embedding averaged
-(70.8, 70.6, 67.4); ASReview's own Doc2Vec settings (PV-DM and PV-DBOW
-concatenated, 33 passes, window 7; seeds 0-3: 71.6, 69.9, 69.8, 69.0); 100
-dimensions / 30 passes (69.2, 70.4, 63.4, 68.2); 40 or 60 passes (mean 66.9,
-67.1); PV-DBOW with word training (65.4 mean); C=10 for its regression (67.9
-mean); LR C=3 on TF-IDF (68.3 mean); LSA (100 or 300 SVD dimensions of the
-TF-IDF view) in Doc2Vec's place (58.6-63.1) or beside it (65.7 mean); the
-max rank over two embeddings as two members (seeds 0+1: 71.4, 2+3: 67.2).
-Means over seeds 0-5 (default 68.4): C=0.3 or 0.1 for its regression 68.5,
-68.8; 20 or 80 dimensions 68.9, 69.1; 10 passes 69.6 (but 52.6 against 53.6
-over the nine sets in the fourth round). All within the seeds' spread.
-Refitting after every record, the protocol of the published figures and
-now the screen's cadence while a refit is fast, gives 71.8, 71.7 and 64.4
-for seeds 0-2 and a small gain on most sets (bench/bench_ranking.py). It is
-affordable because a refit now runs on one BLAS thread
-(:mod:`reviewflow.ranking.threads`): 27 ms instead of 207 ms per refit and
-reorder on a loaded 2-core machine.
+Why this default: replaying screening on the labelled sets in
+``shared/corpus/screening`` (``bench/bench_ranking.py``), logistic regression on
+TF-IDF and naive Bayes or Doc2Vec fail on different sets (TF-IDF regression
+finds the last relevant records of Kitchenham and Nagtegaal late; the
+embeddings are weak on the short Cohen drug reviews), so a max-rank ensemble
+of the two gained on seven of nine sets over either alone. Members were
+chosen for every set at once, never tuned on one. Differences under about two
+WSS points are within the spread of random starts. The measurements (five
+rounds, with what was tried and rejected, and how to re-run them) are in
+``docs/ranking-experiments.md``; the comparison with ASReview LAB 3 itself is
+``bench/bench_asreview3.py`` (``docs/asreview3-comparison.md``).
 """
 
 from __future__ import annotations
@@ -237,6 +53,7 @@ from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
+from reviewflow.ranking.cjk import segment as segment_cjk
 from reviewflow.ranking.classifiers import CLASSIFIERS
 
 BALANCES = ("weights", "double", "none")
@@ -244,7 +61,7 @@ BALANCES = ("weights", "double", "none")
 
 @dataclass(frozen=True)
 class RankerConfig:
-    """Tunable knobs; the defaults are the measured best (module docstring)."""
+    """Tunable knobs; the defaults are the measured best (docs/ranking-experiments.md)."""
 
     classifier: str = "ens"
     ngram_max: int = 2
@@ -261,6 +78,8 @@ class RankerConfig:
     ens_combine: str = "max"
     ens_members: tuple[str, ...] = ("lr", "d2v")
     ens_svm_c: float = 0.1
+    asvm_c: float = 0.11
+    asvm_ratio: float = 9.8
     d2v_dim: int = 40
     d2v_epochs: int = 20
     d2v_min_token_passes: int = 1_000_000
@@ -269,13 +88,14 @@ class RankerConfig:
     ens_nb_alpha: float = 1.0
     ens_nb_balance: str = "double"
     strip_accents: str | None = "unicode"
+    cjk: str = "bigrams"
     balanced: bool = True
     balance: str = "weights"
     double_params: tuple[float, float, float, float] = (2.155, 0.94, 0.789, 1.0)
     seed: int = 0
 
 
-ENS_MEMBERS = ("lr", "nb", "svm", "d2v")
+ENS_MEMBERS = ("lr", "nb", "svm", "d2v", "asvm")
 
 
 def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
@@ -295,10 +115,13 @@ def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
 # What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier one view per
 # kind of member, each built the way that member ranks best (None where no member
 # reads it): TF-IDF for logistic regression / SVM, naive Bayes' hashed 1-3-grams,
-# and dense Doc2Vec embeddings.
+# dense Doc2Vec embeddings, and ASReview 3's TF-IDF for its SVM ("asvm").
 Features = (
     sparse.csr_matrix
-    | tuple[sparse.csr_matrix | None, sparse.csr_matrix | None, np.ndarray | None]
+    | tuple[
+        sparse.csr_matrix | None, sparse.csr_matrix | None, np.ndarray | None,
+        sparse.csr_matrix | None,
+    ]
 )
 
 
@@ -310,12 +133,14 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> Features:
     ASReview's NB reads; it ranks clearly better on Kitchenham and Nagtegaal
     than NB on the logistic regression's sublinear, stop-word-free bigrams).
     """
+    texts = segment_cjk(texts, config.cjk)  # Chinese runs into units; others unchanged
     if config.classifier == "ens":
         members = set(for_size(config, len(texts)).ens_members)
         return (
             _tfidf(texts, config) if members & {"lr", "svm"} else None,
             _nb_view(texts, config) if "nb" in members else None,
             doc2vec_view(texts, config) if "d2v" in members else None,
+            asreview_view(texts, config) if "asvm" in members else None,
         )
     return _tfidf(texts, config)
 
@@ -345,6 +170,19 @@ def doc2vec_view(texts: Sequence[str], config: RankerConfig) -> np.ndarray:
     )
     vectors = np.vstack([model.dv[i] for i in range(len(texts))]).astype(np.float32)
     return normalize(vectors)
+
+
+def asreview_view(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
+    """ASReview LAB 3's default features (``elas_u4``): TF-IDF 1-2-grams, sublinear tf,
+    every term in at most 95% of the records, no stop words, no minimum count."""
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95,
+        strip_accents=config.strip_accents, dtype=np.float32,
+    )
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # every text empty, or every term in over 95% of them
+        return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
 
 
 def _nb_view(texts: Sequence[str], config: RankerConfig) -> sparse.csr_matrix:
@@ -511,9 +349,9 @@ class Ranker:
                 raise ValueError(f"unknown balance {balance!r}; choose from {BALANCES}")
         built = features if features is not None else build_features(texts, self.config)
         # the ensemble's naive Bayes reads its own matrix; every other model has one
-        views = built if isinstance(built, tuple) else (built, built, None)
-        self.features, self.nb_features, self.d2v_features = views
-        self.n_records = next(v.shape[0] for v in views if v is not None)
+        views = built if isinstance(built, tuple) else (built, built, None, None)
+        self.features, self.nb_features, self.d2v_features, self.asvm_features = views
+        self.n_records = next((v.shape[0] for v in views if v is not None), len(texts))
         self._scores: np.ndarray | None = None
         self._nb_row_sums: np.ndarray | None = None
         self._nb_vocab = 1
@@ -581,6 +419,8 @@ class Ranker:
         if member == "svm":
             svm = LinearSVC(C=self.config.ens_svm_c, class_weight="balanced")
             return svm.fit(self.features[idx], y).decision_function(self.features)
+        if member == "asvm":
+            return self._asvm_scores(idx, y)
         if member == "d2v":
             if self.d2v_features is None:
                 raise ValueError("the d2v member needs build_features' embeddings")
@@ -600,6 +440,23 @@ class Ranker:
             self.nb_features, nb_idx, nb_y, weights, self.config.ens_nb_alpha, self._nb_row_sums,
             self._nb_vocab,
         )
+
+    def _asvm_scores(self, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """ASReview LAB 3's default classifier on its own features (``elas_u4``).
+
+        A linear SVM (squared hinge, C=0.11) with its "balanced" sample weights:
+        each irrelevant record weighs ``relevant / (ratio * irrelevant)`` against 1
+        for a relevant one (ratio 9.8), rescaled to sum to the number of rows
+        (asreview/models/balancers.py ``Balanced``, 3.0.8).
+        """
+        if self.asvm_features is None:
+            raise ValueError("the asvm member needs build_features' ASReview view")
+        n1, n0 = int(y.sum()), int(y.size - y.sum())
+        w = np.where(y == 1, 1.0, n1 / (self.config.asvm_ratio * max(n0, 1)))
+        w *= y.size / w.sum()
+        svm = LinearSVC(C=self.config.asvm_c, loss="squared_hinge")
+        x = self.asvm_features
+        return svm.fit(x[idx], y, sample_weight=w).decision_function(x)
 
     def _add_pseudo_negatives(
         self, idx: np.ndarray, y: np.ndarray

@@ -150,3 +150,60 @@ def stopping_estimate(
         should_stop=stop,
         reason=reason,
     )
+
+
+# Knee method (Cormack & Grossman 2016): the least number of records screened before
+# the rule may say stop, and the slope-ratio threshold 156 - min(found, 150).
+KNEE_MIN_SCREENED = 150
+
+
+def knee_slope_ratio(labels_in_order: Sequence[int]) -> tuple[float, int]:
+    """Cormack & Grossman's slope ratio of the gain curve, and the knee it uses.
+
+    The knee is the screened count ``i`` farthest above the chord from the origin
+    to the current point ``(s, found)`` (Kneedle's difference curve without
+    smoothing, Satopää et al. 2011). The ratio compares the rate of relevant
+    finds before the knee with the rate after it, the latter smoothed by one
+    added find: ``(found(i) / i) / ((found(s) - found(i) + 1) / (s - i))``.
+    0 while no knee exists (nothing found, or the knee is the current point).
+    """
+    y = np.cumsum(np.asarray(labels_in_order, dtype=float))
+    s = y.size
+    if s == 0 or y[-1] == 0:
+        return 0.0, 0
+    i = np.arange(1, s + 1)
+    knee = int(np.argmax(y - i * (y[-1] / s))) + 1
+    if knee >= s:
+        return 0.0, knee
+    before = y[knee - 1] / knee
+    after = (y[-1] - y[knee - 1] + 1) / (s - knee)
+    return float(before / after), knee
+
+
+def knee_says_stop(labels_in_order: Sequence[int], min_screened: int = KNEE_MIN_SCREENED) -> bool:
+    """The knee method's verdict (Cormack & Grossman, SIGIR 2016, "Engineering quality
+    and reliability in technology-assisted review"): stop once at least
+    ``min_screened`` records are screened and the slope ratio is at least
+    ``156 - min(found, 150)``.
+
+    The threshold is steep when few relevant records have been found (150 with
+    6 found): a small review stops only after a long run of irrelevant records.
+    """
+    if len(labels_in_order) < min_screened:
+        return False
+    found = int(sum(1 for v in labels_in_order if v))
+    ratio, _ = knee_slope_ratio(labels_in_order)
+    return found > 0 and ratio >= 156 - min(found, 150)
+
+
+def suggested_stop(labels_in_order: Sequence[int], n_total: int, step: int = 10) -> int:
+    """Records screened when the knee method first says stop, checked every ``step``.
+
+    ``labels_in_order`` is a whole screening order (a replay on a labelled set);
+    ``n_total`` when the rule never says stop before the end.
+    """
+    labels = list(labels_in_order)
+    for screened in range(step, n_total, step):
+        if knee_says_stop(labels[:screened]):
+            return screened
+    return n_total

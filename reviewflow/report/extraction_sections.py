@@ -78,12 +78,34 @@ def section_analyses(ctx: ReportContext) -> Section:
     except ReviewflowError as exc:
         return Section(title, f"<p><b>Analyses could not run:</b> {esc(exc)}</p>")
     parts = []
+    kinds = {"_forest": "Forest plot", "_reported_only_forest": "Forest plot, reported data "
+             "only (sensitivity analysis)", "_funnel": "Funnel plot"}
     for run in outputs.runs:
         name = run.analysis.name
         parts.append(f"<h3>{esc(run.analysis.title or name)}</h3>")
         parts.append(f"<pre class='summary'>{esc(chr(10).join(summary_lines(run)))}</pre>")
         for path in outputs.files:
-            if path.name.startswith(f"{name}_forest") or path.name.startswith(f"{name}_funnel"):
-                kind = "Forest plot" if "_forest" in path.name else "Funnel plot"
+            kind = next((k for suffix, k in kinds.items() if path.stem == name + suffix), None)
+            if kind:
                 parts.append(figure(path, f"{kind}: {run.analysis.title or name}"))
+        parts.append(derived_values_table(run))
     return Section(title, "".join(parts))
+
+
+def derived_values_table(run) -> str:
+    """Every value the analysis did not take as reported: which, from what, how."""
+    from reviewflow.pooling.trial_data import MARKS
+
+    rows = []
+    for c in run.input.comparisons:
+        for name, d in c.values().items():
+            if d.origin in MARKS:
+                arm, _, stat = name.rpartition("/")
+                rows.append([f"{c.label} {MARKS[d.origin]}", arm or "(effect)", stat,
+                             f"{d.value:.4g}", str(d.origin), d.method, ", ".join(d.inputs),
+                             d.note])
+    if not rows:
+        return ""
+    return ("<p class='muted'>Values not reported as such († converted, ‡ imputed):</p>"
+            + table(["Study", "Arm", "Value", "Used", "Origin", "Method", "From", "Note"],
+                    rows))

@@ -20,8 +20,7 @@ from sqlmodel import select
 
 from reviewflow import __version__
 from reviewflow.prisma.derive import prisma_counts
-from reviewflow.screening.agreement import stage_agreement
-from reviewflow.screening.state import stage_statuses
+from reviewflow.review_state import load_review_state
 from reviewflow.stages import LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -125,16 +124,25 @@ def section_prisma(ctx: ReportContext) -> Section:
 def section_agreement(ctx: ReportContext) -> Section:
     rows = []
     with ctx.store.session() as s:
-        for stage in STAGES:
-            for a in stage_agreement(stage, stage_statuses(s, stage).values()):
-                kappa = "n/a" if a.kappa is None else f"{a.kappa:.2f}"
-                pct = "n/a" if a.percent is None else f"{a.percent:.1f}%"
-                rows.append((LABELS[stage], f"{a.reviewer_a} / {a.reviewer_b}", a.n, pct, kappa))
+        state = load_review_state(s)
+    for stage in STAGES:
+        for a in state.stage(stage).agreement():
+            rows.append((LABELS[stage], f"{a.reviewer_a} / {a.reviewer_b}", a.n,
+                         _num(a.percent, "{:.1f}%"), _num(a.kappa, "{:.2f}"),
+                         _num(a.kappa_resolved, "{:.2f}")))
     if not rows:
         return Section("Agreement between reviewers",
                        "<p class='muted'>No overlapping decisions yet.</p>")
+    note = ("<p class='muted'>Kappa on independent votes: each screener's decision before "
+            "they could see another's. After resolution: resolved records count as agreed on "
+            "the resolution.</p>")
     return Section("Agreement between reviewers", table(
-        ["Stage", "Reviewers", "Records both decided", "Agreement", "Cohen's kappa"], rows))
+        ["Stage", "Reviewers", "Records both decided", "Agreement",
+         "Cohen's kappa (independent)", "Kappa after resolution"], rows) + note)
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "n/a" if value is None else fmt.format(value)
 
 
 def default_sections() -> list[SectionBuilder]:

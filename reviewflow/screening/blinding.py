@@ -11,18 +11,20 @@ cannot leak what this module withholds.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from reviewflow.screening.state import (
+from reviewflow.review_state import (
     ARBITER,
+    Person,
     RecordStatus,
     Resolution,
+    ScreeningPolicy,
     Vote,
-    my_decisions,
-    record_votes,
+    load_review_state,
+    record_status,
 )
 from reviewflow.store import models
 from reviewflow.store.audit import AuditEvent
@@ -68,10 +70,20 @@ def visible(status: RecordStatus, viewer: Viewer) -> tuple[Vote | None, tuple[Vo
                                                             Resolution | None, bool]:
     """Split a status into (mine, others, resolution, blinded) for ``viewer``."""
     mine = next((v for v in status.votes if v.reviewer_id == viewer.reviewer_id), None)
-    if viewer.sees_all or mine is not None:
+    if may_see(status, viewer):
         others = tuple(v for v in status.votes if v.reviewer_id != viewer.reviewer_id)
         return mine, others, status.resolution, False
     return None, (), None, True
+
+
+def may_see(status: RecordStatus, viewer: Viewer) -> bool:
+    """May ``viewer`` see the other votes and the resolution on this record at this stage?
+
+    Yes for the arbiter and when blinding is off; otherwise once the viewer has
+    decided the record themselves (and, having seen, for good: a revealed vote is locked).
+    """
+    return (viewer.sees_all or viewer.reviewer_id in status.locked
+            or any(v.reviewer_id == viewer.reviewer_id for v in status.votes))
 
 
 def record_databases(session: Session, record_id: int) -> tuple[str, ...]:
@@ -84,8 +96,9 @@ def record_databases(session: Session, record_id: int) -> tuple[str, ...]:
 
 
 def record_card(session: Session, record_id: int, stage: str, viewer: Viewer,
-                people: dict[int, tuple[str, str]] | None = None,
-                related: dict[int, tuple[tuple[int, str], ...]] | None = None) -> RecordCard:
+                people: Mapping[int, Person] | None = None,
+                related: dict[int, tuple[tuple[int, str], ...]] | None = None,
+                policy: ScreeningPolicy | None = None) -> RecordCard:
     """The one way a record reaches a screen: fetched by id, filtered by blinding."""
     r = models.RecordRow
     row = session.exec(
@@ -95,7 +108,7 @@ def record_card(session: Session, record_id: int, stage: str, viewer: Viewer,
     if row is None:
         raise KeyError(record_id)
     title, authors, year, journal, abstract, keywords, doi = row
-    status = record_votes(session, record_id, stage, people)
+    status = record_status(session, record_id, stage, people, policy)
     mine, others, resolution, blinded = visible(status, viewer)
     return RecordCard(
         record_id=record_id,
@@ -129,7 +142,7 @@ def audit_visible(session: Session, events: Iterable[AuditEvent],
     """
     if viewer.sees_all:
         return list(events)
-    decided: dict[str, dict[int, str]] = {}
+    state = load_review_state(session)
     kept = []
     for event in events:
         if event.kind not in ("decision", "resolution") or event.stage is None:
@@ -138,9 +151,7 @@ def audit_visible(session: Session, events: Iterable[AuditEvent],
         if event.kind == "decision" and event.who == viewer.name:
             kept.append(event)
             continue
-        if event.stage not in decided:
-            decided[event.stage] = my_decisions(session, event.stage, viewer.reviewer_id)
-        if event.record_id in decided[event.stage]:
+        if may_see(state.stage(event.stage).status(event.record_id), viewer):
             kept.append(event)
     return kept
 

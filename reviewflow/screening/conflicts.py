@@ -13,9 +13,16 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.screening.blinding import Viewer
+from reviewflow.review_state import (
+    ARBITER,
+    MOVES_ON,
+    RecordStatus,
+    category,
+    load_review_state,
+    record_status,
+)
+from reviewflow.screening.blinding import Viewer, may_see
 from reviewflow.screening.settings import ScreeningSettings
-from reviewflow.screening.state import ARBITER, RecordStatus, record_votes, stage_statuses
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -38,20 +45,15 @@ class Conflict:
 
 def list_conflicts(session: Session, stage: str | None = None, include_resolved: bool = False,
                    viewer: Viewer | None = None) -> list[Conflict]:
-    """Conflicts at one stage (or all), unresolved first, by record id.
+    """Conflicts (between independent votes) at one stage (or all), unresolved first.
 
     Given a blinded ``viewer``, only conflicts on records they decided themselves
     are listed (a third screener must not see two colleagues' calls first).
     """
-    found: list[RecordStatus] = []
-    for st in [stage] if stage else list(STAGES):
-        for status in stage_statuses(session, st).values():
-            if not status.disagreement or (status.resolution and not include_resolved):
-                continue
-            if viewer is None or viewer.sees_all or any(
-                v.reviewer_id == viewer.reviewer_id for v in status.votes
-            ):
-                found.append(status)
+    state = load_review_state(session)
+    found = [status for st in ([stage] if stage else list(STAGES))
+             for status in state.stage(st).conflicts(include_resolved)
+             if viewer is None or may_see(status, viewer)]
     titles = _titles(session, [s.record_id for s in found])
     found.sort(key=lambda s: (s.resolution is not None, STAGES.index(s.stage), s.record_id))
     return [Conflict(s, titles.get(s.record_id) or "(no title)") for s in found]
@@ -87,25 +89,59 @@ def check_resolution(settings: ScreeningSettings, stage: str, decision: str,
     return reason or None
 
 
+def check_resolver(status: RecordStatus, resolver: models.Reviewer, method: str) -> None:
+    """Only the record's counted screeners settle it by consensus; only an arbiter arbitrates.
+
+    The refusals name no vote and no outcome: the resolver may be a screener who
+    must not learn them yet.
+    """
+    rid, where = status.record_id, LABELS[status.stage].lower()
+    if method == "consensus" and resolver.id not in status.screeners:
+        raise ReviewflowError(
+            f"{resolver.name} did not screen record {rid} at {where}: a consensus is "
+            "recorded by one of the record's screeners; an arbiter uses --method arbiter")
+    if not status.disagreement and (method != "arbiter" or len(status.independent) == 0):
+        raise ReviewflowError(
+            f"record {rid} has no conflict to resolve at {where}"
+            + (" (the arbiter may overrule an agreement with --method arbiter)"
+               if method != "arbiter" else ""))
+
+
+def _guard_extracted(session: Session, status: RecordStatus, decision: str) -> None:
+    """Refuse a resolution that would drop a report behind an extracted study."""
+    if status.stage != STAGES[-1] or category(decision) in MOVES_ON or not status.moves_on:
+        return
+    state = load_review_state(session)
+    sid = state.study_of.get(status.record_id)
+    study = next((st for st in state.studies if st.id == sid), None)
+    if study is not None and study.extracted and study.included_reports == (status.record_id,):
+        raise ReviewflowError(
+            f"record {status.record_id} is the only included report of study "
+            f"{study.label!r}, which has extracted data; excluding it would leave the study "
+            "without an included report (use --force if that is intended)")
+
+
 def resolve_conflict(store: Store, settings: ScreeningSettings, *, record_id: int, stage: str,
                      decision: str, resolver: models.Reviewer, method: str = "consensus",
-                     reason: str | None = None, note: str | None = None) -> RecordStatus:
-    """Record how a conflict was settled and return the record's new status."""
+                     reason: str | None = None, note: str | None = None,
+                     force: bool = False) -> RecordStatus:
+    """Record how a conflict was settled (one transaction) and return the record's new status.
+
+    An arbiter may also overrule an agreement (a screener who changes their mind
+    after the reveal goes through the arbiter: the votes themselves are locked).
+    """
     reason = check_resolution(settings, stage, decision, reason, method, resolver)
-    with store.session() as s:
-        if s.get(models.RecordRow, record_id) is None:
-            raise ReviewflowError(f"record {record_id} does not exist")
-        status = record_votes(s, record_id, stage)
-    if not status.disagreement:
-        raise ReviewflowError(
-            f"record {record_id} has no conflict at {LABELS[stage].lower()} "
-            f"({len(status.votes)} decision(s), outcome {status.outcome})"
-        )
     assert resolver.id is not None
     with store.write() as s:
+        if s.get(models.RecordRow, record_id) is None:
+            raise ReviewflowError(f"record {record_id} does not exist")
+        status = record_status(s, record_id, stage)
+        check_resolver(status, resolver, method)
+        if not force:
+            _guard_extracted(s, status, decision)
         s.add(models.ConflictResolution(
             record_id=record_id, stage=stage, decision=decision, reason=reason,
             note=note or None, method=method, resolved_by_id=resolver.id,
         ))
     with store.session() as s:
-        return record_votes(s, record_id, stage)
+        return record_status(s, record_id, stage)

@@ -9,12 +9,14 @@ idempotent: writing the same key twice stores one row.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.stages import FULL_TEXT, STAGES
+from reviewflow.review_state import Person, ScreeningPolicy, record_status
+from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -79,6 +81,30 @@ def validate_decision(stage: str, decision: str, reason: str | None) -> None:
         raise ReviewflowError("a full-text exclusion needs a reason")
 
 
+def locked_message(record_id: int, stage: str) -> str:
+    return (f"record {record_id} is locked at {LABELS[stage].lower()}: your vote was revealed "
+            "(another screener had decided too), so it can no longer change; a disagreement is "
+            f"settled by resolution ('reviewflow conflicts', 'reviewflow resolve {record_id} "
+            f"--stage {stage.replace('_', '-')} ...'; the arbiter may overrule an agreement)")
+
+
+def check_vote(session: Session, *, record_id: int, stage: str, reviewer_id: int,
+               decision: str, reason: str | None,
+               people: Mapping[int, Person] | None = None,
+               policy: ScreeningPolicy | None = None) -> bool:
+    """Refuse a change to a revealed (locked) vote; False when the vote is already stored as is.
+
+    Runs inside the write transaction, so two terminals cannot both slip a change in.
+    """
+    status = record_status(session, record_id, stage, people, policy)
+    if reviewer_id not in status.locked:
+        return True
+    mine = next((v for v in status.votes if v.reviewer_id == reviewer_id), None)
+    if mine is not None and mine.decision == decision and (mine.reason or None) == (reason or None):
+        return False  # the same call again: nothing changes, nothing to store
+    raise ReviewflowError(locked_message(record_id, stage))
+
+
 def record_decision(
     store: Store,
     *,
@@ -89,10 +115,14 @@ def record_decision(
     reason: str | None = None,
     note: str | None = None,
     client_key: str | None = None,
+    people: Mapping[int, Person] | None = None,
+    policy: ScreeningPolicy | None = None,
 ) -> models.ScreeningDecision:
     """Append one decision in its own transaction and return the stored row.
 
     A repeated ``client_key`` returns the row already stored instead of adding one.
+    A change to a vote already revealed to another screener is refused
+    (:func:`check_vote`); ``people``/``policy`` save the check a query or two.
     """
     validate_decision(stage, decision, reason)
     key = client_key or uuid.uuid4().hex
@@ -102,7 +132,12 @@ def record_decision(
     )
     try:
         with store.write() as s:
-            s.add(row)
+            if s.get(models.RecordRow, record_id) is None:
+                raise ReviewflowError(f"record {record_id} does not exist")
+            if check_vote(s, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
+                          decision=decision, reason=reason or None, people=people,
+                          policy=policy):
+                s.add(row)
     except IntegrityError:
         with store.session() as s:
             existing = s.exec(
@@ -114,8 +149,12 @@ def record_decision(
     return row
 
 
-def retract_decision(store: Store, *, record_id: int, stage: str, reviewer_id: int) -> None:
-    """Undo: append a ``retracted`` row so the reviewer has no current decision."""
-    record_decision(
-        store, record_id=record_id, stage=stage, reviewer_id=reviewer_id, decision="retracted"
-    )
+def retract_decision(store: Store, *, record_id: int, stage: str, reviewer_id: int,
+                     people: Mapping[int, Person] | None = None,
+                     policy: ScreeningPolicy | None = None) -> None:
+    """Undo: append a ``retracted`` row so the reviewer has no current decision.
+
+    Refused once the vote has been revealed (see :func:`check_vote`).
+    """
+    record_decision(store, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
+                    decision="retracted", people=people, policy=policy)

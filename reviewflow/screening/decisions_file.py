@@ -17,13 +17,12 @@ from pathlib import Path
 from sqlmodel import select
 
 from reviewflow.errors import InputError
-from reviewflow.screening.decisions import record_decision
+from reviewflow.review_state import load_review_state
+from reviewflow.screening.decisions import locked_message, record_decision
 from reviewflow.screening.settings import ScreeningSettings
-from reviewflow.screening.state import eligible_ids
 from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.store import models
 from reviewflow.store.db import Store
-from reviewflow.store.dedup_state import merged_into
 
 ALIASES = {"include": "include", "included": "include", "exclude": "exclude",
            "excluded": "exclude", "maybe": "maybe", "not_retrieved": "not_retrieved",
@@ -61,13 +60,19 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
 
 
 def load_decisions_file(store: Store, settings: ScreeningSettings, path: Path,
-                        stage: str) -> list[FileDecision]:
-    """Parse and check every row; raises :class:`InputError` naming the first bad one."""
+                        stage: str, reviewer_id: int | None = None) -> list[FileDecision]:
+    """Parse and check every row; raises :class:`InputError` naming the first bad one.
+
+    With ``reviewer_id``, a row that would change that screener's vote after it was
+    revealed (locked) is refused too; one repeating the locked vote is dropped.
+    """
     rows, digest = _read_rows(path)
     with store.session() as s:
-        existing = set(s.exec(select(models.RecordRow.id)).all())
-        gone = merged_into(s)
-        eligible = set(eligible_ids(s, stage)) if stage == FULL_TEXT else None
+        state = load_review_state(s)
+    existing = state.record_ids
+    gone = state.merges.kept_of
+    at_stage = state.stage(stage)
+    eligible = set(at_stage.eligible) if stage == FULL_TEXT else None
     out: list[FileDecision] = []
     for line, row in rows:
         if not any(row.values()):
@@ -99,6 +104,12 @@ def load_decisions_file(store: Store, settings: ScreeningSettings, path: Path,
                 reason = settings.match_reason(reason)
             except Exception as exc:
                 raise bad("reason", str(exc)) from None
+        if reviewer_id is not None and reviewer_id in at_stage.status(rid).locked:
+            mine = next((v for v in at_stage.status(rid).votes if v.reviewer_id == reviewer_id),
+                        None)
+            if mine is not None and (mine.decision, mine.reason) == (decision, reason):
+                continue
+            raise bad("decision", locked_message(rid, stage))
         out.append(FileDecision(line, rid, decision, reason, row.get("note") or None,
                                 f"{digest}:{line}"))
     return out

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.review_state import ReviewState, load_review_state
+from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import dedup_store, models
 from reviewflow.store.db import Store
 
@@ -77,7 +79,46 @@ def decide_pair(store: Store, pair_id: int, action: str, reviewer_id: int) -> st
     verdicts = {"merge": "duplicate", "distinct": "distinct"}
     if action not in verdicts:
         raise ReviewflowError(f"unknown duplicate action {action!r}")
-    return dedup_store.resolve(store, pair_id, verdicts[action], reviewer_id)
+    return resolve_pair(store, pair_id, verdicts[action], reviewer_id)
+
+
+def progress_rank(state: ReviewState, record_id: int) -> tuple[int, str]:
+    """How far a record's screening went (higher: further), and that in words.
+
+    A merge keeps the record that went furthest, so an included report is never
+    replaced by its excluded twin (issue 16, scenario 3).
+    """
+    ta, ft = state.stage(TITLE_ABSTRACT), state.stage(FULL_TEXT)
+    t, f = ta.status(record_id), ft.status(record_id)
+    if f.moves_on:
+        return 5, "included at full text"
+    if record_id in ft.eligible:
+        return (3, f"excluded at full text ({f.outcome})") if f.outcome in (
+            "exclude", "not_retrieved") else (4, f"at full text ({f.outcome})")
+    if t.votes or t.resolution:
+        return (0, "excluded at title/abstract") if t.outcome == "exclude" else (
+            2, f"at title/abstract ({t.outcome})")
+    return 1, "not screened yet"
+
+
+def resolve_pair(store: Store, pair_id: int, verdict: str, reviewer_id: int | None = None) -> str:
+    """Settle a queued pair; a merge keeps the record whose screening went furthest.
+
+    When both records carry decisions, the message shows both histories, so the
+    person confirming the merge sees what the merged-away record's votes were.
+    """
+    with store.session() as s:
+        pair = s.get(models.DedupPair, pair_id)
+        if pair is None:
+            raise ReviewflowError(f"no dedup pair {pair_id}")
+        state = load_review_state(s)
+    a, b = (state.merges.survivor(pair.record_a_id), state.merges.survivor(pair.record_b_id))
+    (ra, wa), (rb, wb) = progress_rank(state, a), progress_rank(state, b)
+    keep = b if rb > ra else a
+    message = dedup_store.resolve(store, pair_id, verdict, reviewer_id, keep=keep)
+    if verdict == "duplicate" and a != b and min(ra, rb) != 1:
+        message += f" (record {a}: {wa}; record {b}: {wb}; record {keep}'s decisions stand)"
+    return message
 
 
 def undo_pair(store: Store, pair_id: int, reviewer_id: int) -> str | None:

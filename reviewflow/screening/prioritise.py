@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from reviewflow.review_state import load_review_state
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.seeds import known_relevant
-from reviewflow.screening.state import eligible_ids, load_resolutions, my_decisions
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -66,13 +66,14 @@ def training_data(session: Session, store: Store, viewer: Viewer, stage: str) ->
     """The viewer's own decisions and resolved conflicts as labels, plus the seeds."""
     from reviewflow.ranking.blinding import training_labels
 
-    mine = my_decisions(session, stage, viewer.reviewer_id)
+    st = load_review_state(session).stage(stage)
+    mine = st.decisions_of(viewer.reviewer_id)
     decisions = [(rid, viewer.name, _label_value(d)) for rid, d in mine.items()]
     # As on screen (screening.blinding): a blinded screener learns a resolution
     # only on a record they decided themselves (matters with three screeners).
-    resolutions = [(rid, _label_value(r.decision))
-                   for rid, r in load_resolutions(session, stage).items()
-                   if viewer.sees_all or rid in mine]
+    resolutions = [(rid, _label_value(status.resolution.decision))
+                   for rid, status in st.decided.items()
+                   if status.resolution is not None and (viewer.sees_all or rid in mine)]
     labels = training_labels(decisions, resolutions, viewer.name)
     return TrainingData({int(k): v for k, v in labels.items()},  # type: ignore[call-overload]
                         frozenset(known_relevant(store)), len(mine))
@@ -138,7 +139,7 @@ class Prioritiser(RefitCadence):
         from reviewflow.ranking import ScreeningRanker
 
         with self.store.session() as s:
-            ids = eligible_ids(s, self.stage)
+            ids = list(load_review_state(s).stage(self.stage).eligible)
             data = training_data(s, self.store, self.viewer, self.stage)
             if not data.enough:
                 return Priority(False, len(data.labels), None, data.own)
@@ -184,8 +185,8 @@ def rank_listing(store: Store, viewer: Viewer, stage: str,
     """The CLI's view: the next ``limit`` undecided records (relevance order when active)."""
     priority = Prioritiser(store, viewer, stage).refresh()
     with store.session() as s:
-        ids = eligible_ids(s, stage)
-        mine = my_decisions(s, stage, viewer.reviewer_id)
+        st = load_review_state(s).stage(stage)
+        ids, mine = st.eligible, st.decisions_of(viewer.reviewer_id)
         order = priority.order if priority.order is not None else sorted(ids)
         nxt = [i for i in order if i not in mine][:limit]
         r = models.RecordRow

@@ -9,19 +9,16 @@ the viewer has not reached yet.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from reviewflow.screening.agreement import Agreement, stage_agreement
-from reviewflow.screening.blinding import Viewer, shows_breakdown
+from reviewflow.review_state import Agreement, StageState, load_review_state, stage_agreement
+from reviewflow.screening.blinding import Viewer, may_see, shows_breakdown
 from reviewflow.screening.dedup_review import waiting_pair_ids
-from reviewflow.screening.state import stage_statuses
-from reviewflow.stages import STAGES, TITLE_ABSTRACT
+from reviewflow.stages import STAGES
 from reviewflow.store import models
-from reviewflow.store.dedup_state import active_record_ids
 
 
 @dataclass(frozen=True)
@@ -41,6 +38,7 @@ class StageProgress:
     conflicts_resolved: int
     moved_on: int
     agreement: tuple[Agreement, ...]
+    required: int = 2  # screeners each record needs at this stage
 
 
 @dataclass(frozen=True)
@@ -49,55 +47,44 @@ class Dashboard:
     duplicate_pairs_waiting: int
     records: int
     reviewers: tuple[str, ...] = field(default=())
+    policy: str = ""  # the screening rules in force, in words
 
 
-def _stage_progress(session: Session, stage: str, ids: list[int],
-                    viewer: Viewer) -> StageProgress:
-    statuses = stage_statuses(session, stage, ids)
-    counts: dict[str, Counter[str]] = {}
-    mine = 0
-    for st in statuses.values():
-        for v in st.votes:
-            counts.setdefault(v.reviewer, Counter())[v.decision] += 1
-            mine += v.reviewer_id == viewer.reviewer_id
+def _stage_progress(stage: StageState, viewer: Viewer) -> StageProgress:
+    counts = stage.counts_by_reviewer()
+    mine = len(stage.decisions_of(viewer.reviewer_id))
     reviewers = tuple(
         ReviewerProgress(name, sum(c.values()),
                          dict(c) if shows_breakdown(viewer, viewer.blind, name) else None)
-        for name, c in sorted(counts.items())
+        for name, c in counts.items()
     )
     # A blinded third screener must not learn of two colleagues' disagreements
     # on records they have not decided themselves.
-    shown = [s for s in statuses.values() if viewer.sees_all
-             or any(v.reviewer_id == viewer.reviewer_id for v in s.votes)]
+    shown = [s for s in stage.decided.values() if may_see(s, viewer)]
     return StageProgress(
-        stage=stage,
-        eligible=len(ids),
-        left_for_viewer=len(ids) - mine,
+        stage=stage.stage,
+        eligible=len(stage.eligible),
+        left_for_viewer=len(stage.eligible) - mine,
         reviewers=reviewers,
         conflicts_waiting=sum(s.unresolved_conflict for s in shown),
         conflicts_resolved=sum(s.disagreement and s.resolution is not None for s in shown),
-        moved_on=sum(s.moves_on for s in statuses.values()),
-        agreement=tuple(a for a in stage_agreement(stage, shown)
+        moved_on=len(stage.moved_on),
+        agreement=tuple(a for a in stage_agreement(stage.stage, shown)
                         if viewer.sees_all or viewer.name in (a.reviewer_a, a.reviewer_b)),
+        required=stage.required,
     )
 
 
 def dashboard(session: Session, viewer: Viewer) -> Dashboard:
-    """Everything the dashboard shows, computed in one pass per stage."""
-    ids = active_record_ids(session)
-    stages = []
-    for stage in STAGES:
-        if stage != TITLE_ABSTRACT:
-            previous = stages[-1]
-            prev_statuses = stage_statuses(session, previous.stage, ids)
-            ids = [i for i in ids if prev_statuses[i].moves_on]
-        stages.append(_stage_progress(session, stage, ids, viewer))
-    people = session.exec(select(models.Reviewer.name).order_by(models.Reviewer.name)).all()
+    """Everything the dashboard shows, from one read-model snapshot."""
+    state = load_review_state(session)
+    people = sorted(p.name for p in state.people.values())
     return Dashboard(
-        stages=tuple(stages),
+        stages=tuple(_stage_progress(state.stage(st), viewer) for st in STAGES),
         duplicate_pairs_waiting=len(waiting_pair_ids(session)),
-        records=len(active_record_ids(session)),
+        records=len(state.active),
         reviewers=tuple(people),
+        policy=state.policy.describe(),
     )
 
 
@@ -109,6 +96,7 @@ def change_marker(session: Session) -> tuple[int, ...]:
     """
     marks = []
     for model in (models.ScreeningDecision, models.ConflictResolution, models.DedupDecision,
-                  models.DedupPair, models.RecordRow, models.Reviewer):
+                  models.DedupPair, models.RecordRow, models.Reviewer,
+                  models.SettingChange, models.StudyRecord):
         marks.append(int(session.exec(select(func.coalesce(func.max(model.id), 0))).one()))
     return tuple(marks)

@@ -16,10 +16,10 @@ from sqlalchemy import or_
 from sqlmodel import select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.review_state import load_review_state
 from reviewflow.screening.blinding import RecordCard, Viewer, record_card
 from reviewflow.screening.decisions import record_decision, retract_decision
 from reviewflow.screening.settings import ScreeningSettings
-from reviewflow.screening.state import eligible_ids, my_decisions, reviewer_names
 from reviewflow.stages import FULL_TEXT
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -41,12 +41,11 @@ class ScreeningQueue:
                  order: QueueOrder = id_order) -> None:
         self.store, self.viewer, self.stage, self.settings = store, viewer, stage, settings
         with store.session() as s:
-            eligible = eligible_ids(s, stage)
-            mine = my_decisions(s, stage, viewer.reviewer_id)
-            self._people = reviewer_names(s)
+            state = load_review_state(s)
             self._related = related_index(s)  # notices, abstracts, registrations: few
-        eligible_set = set(eligible)
-        self.mine: dict[int, str] = {i: d for i, d in mine.items() if i in eligible_set}
+        self._people, self._policy = state.people, state.policy
+        eligible = state.stage(stage).eligible
+        self.mine: dict[int, str] = state.stage(stage).decisions_of(viewer.reviewer_id)
         decided = sorted(self.mine)
         self.ids: list[int] = decided + list(order([i for i in eligible if i not in self.mine]))
         self._positions: dict[int, int] | None = None  # built on first search or jump
@@ -76,7 +75,7 @@ class ScreeningQueue:
     def eligible_now(self) -> list[int]:
         """The stage's eligible ids as the store holds them now (read only: fine in a worker)."""
         with self.store.session() as s:
-            return eligible_ids(s, self.stage)
+            return list(load_review_state(s).stage(self.stage).eligible)
 
     def sync_eligible(self, eligible: Sequence[int]) -> tuple[int, int]:
         """Take in records that became eligible since the queue was built; drop those that left.
@@ -129,7 +128,8 @@ class ScreeningQueue:
         if rid is None:
             return None
         with self.store.session() as s:
-            return record_card(s, rid, self.stage, self.viewer, self._people, self._related)
+            return record_card(s, rid, self.stage, self.viewer, self._people, self._related,
+                               self._policy)
 
     # -- moving --------------------------------------------------------------
     def move(self, delta: int) -> None:
@@ -181,18 +181,23 @@ class ScreeningQueue:
             reason = self.settings.match_reason(reason)
         record_decision(self.store, record_id=rid, stage=self.stage,
                         reviewer_id=self.viewer.reviewer_id, decision=decision,
-                        reason=reason, note=note)
+                        reason=reason, note=note, people=self._people, policy=self._policy)
         self.mine[rid] = decision
         self._undo.append(rid)
         self.next_undecided()
 
     def undo(self) -> int | None:
         """Retract the last decision of this session (else the current record's) and show it."""
-        rid = self._undo.pop() if self._undo else self.current_id
+        rid = self._undo[-1] if self._undo else self.current_id
         if rid is None or rid not in self.mine:
+            if self._undo:
+                self._undo.pop()
             return None
         retract_decision(self.store, record_id=rid, stage=self.stage,
-                         reviewer_id=self.viewer.reviewer_id)
+                         reviewer_id=self.viewer.reviewer_id, people=self._people,
+                         policy=self._policy)  # refused once revealed: the stack stays
+        if self._undo:
+            self._undo.pop()
         del self.mine[rid]
         self.jump_to(rid)
         return rid

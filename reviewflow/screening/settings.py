@@ -1,10 +1,13 @@
 """Per-review screening settings: highlight keywords, exclusion reasons, blind mode.
 
-They live in ``Review.settings_json`` (under ``"screening"``) so every terminal
-and every machine sharing the store sees the same settings; the review folder's
-``reviewflow.toml`` ``[screening]`` section, when present, is copied into the
-store by :func:`apply_toml_settings` so a team can keep them in version control.
-``Review.blind`` mirrors the blind flag for readers that only look there.
+They live in the store so every terminal and every machine sharing it sees the
+same settings. Keywords and reasons sit in ``Review.settings_json`` (under
+``"screening"``); the review folder's ``reviewflow.toml`` ``[screening]``
+section, when present, is copied in by :func:`apply_toml_settings` so a team
+can keep them in version control. Blind mode is a screening *rule*
+(:mod:`reviewflow.review_state.policy`): changed only by an audited
+``reviewflow policy`` change, never by a local file (issue 16: one machine's
+``blind = false`` used to switch blinding off for the whole team).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from sqlmodel import select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.review_state.policy import load_policy
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -87,32 +91,46 @@ def settings_from_dict(
 
 
 def load_settings(store: Store) -> ScreeningSettings:
-    """The review's screening settings (defaults for anything never set)."""
+    """The review's screening settings (defaults for anything never set; blind from the policy)."""
     review = store.review()
     stored = json.loads(review.settings_json or "{}").get("screening", {})
-    settings = settings_from_dict(stored)
-    if "blind" not in stored:
-        settings = ScreeningSettings(**{**asdict(settings), "blind": bool(review.blind)})
-    return settings
+    settings = settings_from_dict({k: v for k, v in stored.items() if k != "blind"})
+    with store.session() as s:
+        blind = load_policy(s).blind
+    return ScreeningSettings(**{**asdict(settings), "blind": blind})
 
 
 def save_settings(store: Store, settings: ScreeningSettings) -> None:
-    """Store the settings in the review row (one transaction)."""
+    """Store keywords and reasons in the review row (one transaction); blind mode is not
+    touched here (see :func:`reviewflow.review_state.policy.change_policy`)."""
     with store.write() as s:
         review = s.exec(select(models.Review)).one()
         data = json.loads(review.settings_json or "{}")
-        data["screening"] = settings.to_json()
+        blind = data.get("screening", {}).get("blind")
+        data["screening"] = {k: v for k, v in settings.to_json().items() if k != "blind"}
+        if blind is not None:
+            data["screening"]["blind"] = blind
         review.settings_json = json.dumps(data, ensure_ascii=False)
-        review.blind = settings.blind
         s.add(review)
 
 
-def apply_toml_settings(store: Store, section: dict[str, Any] | None) -> ScreeningSettings:
-    """Copy a toml ``[screening]`` section into the store when it changes anything."""
+def apply_toml_settings(store: Store, section: dict[str, Any] | None
+                        ) -> tuple[ScreeningSettings, str | None]:
+    """Copy a toml ``[screening]`` section into the store when it changes anything.
+
+    Returns the settings and, when the file's ``blind`` differs from the store's
+    rule, a one-line notice saying the store's rule stands (never applied silently).
+    """
     current = load_settings(store)
     if not section:
-        return current
+        return current, None
+    notice = None
+    if "blind" in section and section["blind"] != current.blind:
+        notice = (f"note: reviewflow.toml says blind = {str(section['blind']).lower()}, but the "
+                  f"review's rule is blind = {str(current.blind).lower()}; the store's rule "
+                  "stands (an arbiter changes it: 'reviewflow policy --blind on|off --by NAME')")
     wanted = settings_from_dict(section, base=current)
+    wanted = ScreeningSettings(**{**asdict(wanted), "blind": current.blind})
     if wanted != current:
         save_settings(store, wanted)
-    return wanted
+    return wanted, notice

@@ -7,44 +7,63 @@ screening queue and exports all derive them from here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from reviewflow.store import models
 
 
-def merged_into(session: Session) -> dict[int, int]:
-    """Map each merged-away record id to the record it was merged into (current state)."""
+@dataclass(frozen=True)
+class MergeMap:
+    """The current merges: each merged-away record's survivor, and how it was merged."""
+
+    kept_of: Mapping[int, int]  # merged-away record -> final survivor (chains followed)
+    method: Mapping[int, str]  # merged-away record -> "auto" | "manual" (its latest merge)
+
+    def survivor(self, record_id: int) -> int:
+        return self.kept_of.get(record_id, record_id)
+
+
+def merge_map(session: Session) -> MergeMap:
+    """The one replay of the merge/unmerge events (every reader of the groups goes here)."""
     d = models.DedupDecision
     rows = session.exec(
-        select(d.merged_record_id, d.kept_record_id, d.action)
+        select(d.merged_record_id, d.kept_record_id, d.action, d.method)
         .where(d.action.in_(("merge", "unmerge")))  # type: ignore[attr-defined]
         .order_by(d.id)  # type: ignore[arg-type]
     ).all()
-    state: dict[int, int] = {}
-    for merged, kept, action in rows:
+    state: dict[int, tuple[int, str]] = {}
+    for merged, kept, action, method in rows:
         if action == "merge":
-            state[merged] = kept
+            state[merged] = (kept, method)
         else:
             state.pop(merged, None)
     # Follow chains (a kept record later merged into another) to the final survivor.
     resolved: dict[int, int] = {}
     for merged in state:
         seen = {merged}
-        target = state[merged]
+        target = state[merged][0]
         while target in state and target not in seen:
             seen.add(target)
-            target = state[target]
+            target = state[target][0]
         resolved[merged] = target
-    return resolved
+    return MergeMap(resolved, {m: method for m, (_, method) in state.items()})
+
+
+def merged_into(session: Session) -> dict[int, int]:
+    """Map each merged-away record id to the record it was merged into (current state)."""
+    return dict(merge_map(session).kept_of)
 
 
 def active_record_ids(session: Session) -> list[int]:
     """Ids of the records that remain after deduplication (the ones to screen)."""
     gone = merged_into(session)
-    return sorted(i for i in _record_ids(session) if i not in gone)
+    return sorted(i for i in all_record_ids(session) if i not in gone)
 
 
-def _record_ids(session: Session) -> list[int]:
+def all_record_ids(session: Session) -> list[int]:
     """Every record id, fast: a screening session starts by reading 100,000 of them.
 
     No ORDER BY, so SQLite answers from a small covering index instead of walking

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from reviewflow.dedup import DedupResult, deduplicate
@@ -145,9 +146,10 @@ def run(store: Store) -> RunSummary:
     result = deduplicate([to_record(r) for r in rows], known_distinct=known,
                          fresh=None if len(fresh) == len(ids) else fresh)
     with store.write() as s:
+        _lock_dedup(s, store)
         cache = {(p.record_a_id, p.record_b_id): p
                  for p in s.exec(select(models.DedupPair)).all()}
-        merged = _store_merges(s, cache, ids, result)
+        merged = _store_merges(s, cache, ids, result, _with_decisions(s, ids))
         queued = sum(_pair(s, cache, ids[p.a], ids[p.b], "possible", p.score, p.reason)[1]
                      for p in result.queued)
         related = sum(_pair(s, cache, ids[p.a], ids[p.b], "related", p.score, p.reason)[1]
@@ -160,23 +162,56 @@ def run(store: Store) -> RunSummary:
                       related)
 
 
+DEDUP_LOCK = 160016  # PostgreSQL advisory lock key: one dedup run writes at a time
+
+
+def _lock_dedup(session: Session, store: Store) -> None:
+    """Serialise concurrent runs' writes (SQLite's BEGIN IMMEDIATE already does)."""
+    if not store.is_sqlite:
+        session.execute(text(f"SELECT pg_advisory_xact_lock({DEDUP_LOCK})"))
+
+
+def _with_decisions(session: Session, ids: list[int]) -> set[int]:
+    """Records that carry screening decisions (a merge must not lose them)."""
+    d = models.ScreeningDecision
+    return set(session.exec(select(d.record_id).distinct()).all()) & set(ids)
+
+
 def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPair],
-                  ids: list[int], result: DedupResult) -> int:
+                  ids: list[int], result: DedupResult, decided: set[int]) -> int:
+    """Write the automatic merges, re-checked inside this transaction.
+
+    A member another run merged meanwhile is skipped (no merge is written twice);
+    a group whose kept record has no decisions while one member has is kept by that
+    member (decisions stay with the survivor); a group where several members carry
+    decisions goes to a person (queued as possible pairs) instead of being merged.
+    """
+    gone = merged_into(session)
     merged = 0
     for group in result.groups:
         joined_by = {}
         for link in group.links:
             joined_by.setdefault(link.a, link)
             joined_by.setdefault(link.b, link)
+        with_votes = [m for m in group.members if ids[m] in decided]
+        if len(with_votes) > 1:
+            for link in group.links:
+                _pair(session, cache, ids[link.a], ids[link.b], "possible", link.score,
+                      f"{link.reason}; both records carry screening decisions: a person decides")
+            continue
+        kept = with_votes[0] if with_votes else group.kept
+        if ids[kept] in gone:
+            continue
         for member in group.members:
-            if member == group.kept:
+            if member == kept or ids[member] in gone:
                 continue
             link = joined_by[member]
             pair, _ = _pair(session, cache, ids[link.a], ids[link.b], "certain", link.score,
                             link.reason)
             session.add(models.DedupDecision(
-                pair_id=pair.id, kept_record_id=ids[group.kept], merged_record_id=ids[member],
+                pair_id=pair.id, kept_record_id=ids[kept], merged_record_id=ids[member],
                 action="merge", method="auto", score=link.score, reason=link.reason))
+            gone[ids[member]] = ids[kept]
             merged += 1
     return merged
 
@@ -220,8 +255,14 @@ def undo_call(store: Store, pair_id: int, reviewer_id: int | None = None) -> str
         return last.action
 
 
-def resolve(store: Store, pair_id: int, resolution: str, reviewer_id: int | None = None) -> str:
-    """Record a person's verdict on a queued pair; returns a one-line message."""
+def resolve(store: Store, pair_id: int, resolution: str, reviewer_id: int | None = None,
+            keep: int | None = None) -> str:
+    """Record a person's verdict on a queued pair; returns a one-line message.
+
+    ``keep`` names which of the pair's (current) records survives a merge (the
+    caller picks the one whose screening went furthest); default: the lower id.
+    ``distinct`` after ``duplicate`` really splits the two (an ``unmerge`` first).
+    """
     if resolution not in RESOLUTIONS:
         raise ReviewflowError(f"unknown resolution {resolution!r}; use duplicate or distinct")
     with store.write() as s:
@@ -234,15 +275,36 @@ def resolve(store: Store, pair_id: int, resolution: str, reviewer_id: int | None
         if resolution == "duplicate":
             if a == b:
                 return f"pair {pair_id}: records already in one group"
+            if keep == b:
+                a, b = b, a
             s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=a, merged_record_id=b,
                                        action="merge", method="manual", reviewer_id=reviewer_id,
                                        score=pair.score, reason="confirmed by a person"))
             return f"pair {pair_id}: record {b} merged into record {a}"
+        split = ""
+        if a == b:
+            split = _split(s, pair, gone, reviewer_id)
         s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=pair.record_a_id,
                                    merged_record_id=pair.record_b_id, action="distinct",
                                    method="manual", reviewer_id=reviewer_id, score=pair.score,
                                    reason="judged distinct by a person"))
-        return f"pair {pair_id}: records {pair.record_a_id} and {pair.record_b_id} kept apart"
+        return (f"pair {pair_id}: records {pair.record_a_id} and {pair.record_b_id} kept apart"
+                + split)
+
+
+def _split(session: Session, pair: models.DedupPair, gone: dict[int, int],
+           reviewer_id: int | None) -> str:
+    """Undo the merge that joined the pair's two records (they are in one group now)."""
+    x, y = pair.record_a_id, pair.record_b_id
+    direct = y if gone.get(y) == x or (y in gone and gone[y] == gone.get(x)) else x
+    if direct not in gone:
+        raise ReviewflowError(f"records {x} and {y} are joined through another record; "
+                              f"take one out with 'reviewflow dedup --undo RECORD' first")
+    session.add(models.DedupDecision(pair_id=pair.id, kept_record_id=gone[direct],
+                                     merged_record_id=direct, action="unmerge",
+                                     method="manual", reviewer_id=reviewer_id,
+                                     reason="split: judged distinct by a person"))
+    return f" (record {direct} taken back out of record {gone[direct]}'s group)"
 
 
 def undo(store: Store, record_id: int, reviewer_id: int | None = None) -> str:

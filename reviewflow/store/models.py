@@ -258,6 +258,23 @@ class RobJudgement(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class SettingChange(SQLModel, table=True):
+    """Append-only change of a review-wide screening rule, with who made it.
+
+    ``key``: ``blind`` or ``required:<stage>`` (screeners a record needs at that
+    stage); ``value`` is JSON. The latest row per key is the rule every terminal
+    and machine sharing the store follows; a local ``reviewflow.toml`` never
+    changes it (issue 16).
+    """
+
+    __tablename__ = "setting_change"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, index=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    changed_by_id: int | None = Field(default=None, foreign_key="reviewer.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
 class FullTextFile(SQLModel, table=True):
     """One PDF, stored once by content (sha256), with its text layer's kind.
 

@@ -66,7 +66,29 @@ def truth_csv(placed: list[tuple[str, int, Pub, str]],
 EXTRACTION_COLUMNS = ["study_key", "study", "main_report", "disease", "condition", "cell_source",
                       "country", "dose", "follow_up_months", "comparator", "outcome",
                       "outcome_type", "scale", "timepoint", "mean_treat", "sd_treat", "n_treat",
-                      "mean_ctrl", "sd_ctrl", "n_ctrl", "events_treat", "events_ctrl"]
+                      "mean_ctrl", "sd_ctrl", "n_ctrl", "events_treat", "events_ctrl",
+                      "treat_cell_source", "treat2_cell_source", "mean_treat2", "sd_treat2",
+                      "n_treat2", "median_treat", "q1_treat", "q3_treat", "median_ctrl",
+                      "q1_ctrl", "q3_ctrl"]
+# How two rheumatoid arthritis trials report DAS28, as real trials do (issue 17): Hu 2017
+# ran a bone-marrow arm beside its umbilical-cord arm against one control; Choi 2020
+# gives medians with interquartile ranges instead of means and SDs.
+SECOND_ARM = {("RA-1", "DAS28"): ("umbilical cord", "bone marrow", 4.11, 1.08, 36)}
+MEDIAN_IQR = {("RA-2", "DAS28")}
+Z75 = 0.6745  # upper quartile of the standard normal
+
+
+def _reported(key: tuple[str, str], mean_t, sd_t, mean_c, sd_c) -> tuple[list, list]:
+    """(mean/SD cells to write, the extra columns) for one study and outcome."""
+    extra: list[object] = [""] * 11
+    if key in SECOND_ARM:
+        first, second, mean2, sd2, n2 = SECOND_ARM[key]
+        extra[0:5] = [first, second, mean2, sd2, n2]
+    if key in MEDIAN_IQR:
+        extra[5:11] = [mean_t, round(mean_t - Z75 * sd_t, 2), round(mean_t + Z75 * sd_t, 2),
+                       mean_c, round(mean_c - Z75 * sd_c, 2), round(mean_c + Z75 * sd_c, 2)]
+        return ["", "", "", ""], extra
+    return [mean_t, sd_t, mean_c, sd_c], extra
 
 
 def extraction_csv(trials: list[Trial], main: dict[str, Pub]) -> str:
@@ -77,12 +99,14 @@ def extraction_csv(trials: list[Trial], main: dict[str, Pub]) -> str:
         for a in t.arms:
             def blank(v: object) -> object:
                 return "" if v is None else v
+            (mt, st, mc, sc), extra = _reported(
+                (t.study_key, a.outcome), blank(a.mean_treat), blank(a.sd_treat),
+                blank(a.mean_ctrl), blank(a.sd_ctrl))
             rows.append([t.study_key, t.label, main[t.study_key].key, DISEASE_LABEL[t.disease],
                          DISEASES[t.disease].name, t.cell_source, t.country, t.dose,
                          t.follow_up_months, t.comparator, a.outcome, a.kind, a.scale,
-                         a.timepoint, blank(a.mean_treat), blank(a.sd_treat), a.n_treat,
-                         blank(a.mean_ctrl), blank(a.sd_ctrl), a.n_ctrl, blank(a.events_treat),
-                         blank(a.events_ctrl)])
+                         a.timepoint, mt, st, a.n_treat, mc, sc, a.n_ctrl,
+                         blank(a.events_treat), blank(a.events_ctrl), *extra])
     return _csv(rows, EXTRACTION_COLUMNS)
 
 

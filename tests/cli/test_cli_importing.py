@@ -73,7 +73,7 @@ def test_import_prints_summary_and_is_idempotent(tmp_path: Path) -> None:
     again = runner.invoke(app, args)
     assert again.exit_code == 0
     assert "already imported" in again.output and "nothing changed" in again.output
-    assert _status(review)["records"] == {"imported": 3, "stored": 3}
+    assert _status(review)["records"] == {"imported": 3, "stored": 3, "active": 3}
 
 
 def test_warnings_are_shown_and_counted(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_unreadable_file_is_one_line_error_and_nothing_is_stored(tmp_path: Path)
         f"error: {bad}: file is binary, not a text export"
     ]
     assert "Traceback" not in result.stderr
-    assert _status(review)["records"] == {"imported": 0, "stored": 0}
+    assert _status(review)["records"] == {"imported": 0, "stored": 0, "active": 0}
 
 
 def test_bad_date_is_a_usage_error(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def test_init_then_status_json(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["review"]["title"] == "MSC review"
-    assert data["records"] == {"imported": 0, "stored": 0}
+    assert data["records"] == {"imported": 0, "stored": 0, "active": 0}
     assert set(data["stages"]) == {"title_abstract", "full_text"}
 
 

@@ -47,19 +47,20 @@ def test_selecting_analyses() -> None:
 
 def test_input_has_the_pool_csv_columns_and_subgroup(extracted) -> None:
     _folder, store, _ids = extracted
-    df = analysis_input(store, _one(VAS))
+    df = analysis_input(store, _one(VAS)).frame()
     assert list(df.columns) == ["study", "mean_treat", "sd_treat", "n_treat", "mean_ctrl",
                                 "sd_ctrl", "n_ctrl", "cell_source"]
     assert list(df["study"]) == sorted(TRIALS)
     alda = df.set_index("study").loc["Alda 2018"]
     assert (alda["mean_treat"], alda["sd_ctrl"], alda["n_ctrl"]) == (32.0, 16.0, 20.0)
     ae = analysis_input(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))
+    ae = ae.frame()
     assert list(ae.columns) == ["study", "events_treat", "n_treat", "events_ctrl", "n_ctrl"]
 
 
 def test_where_and_exclude_select_studies(extracted) -> None:
     _folder, store, _ids = extracted
-    df = analysis_input(store, _one(VAS + 'exclude = ["Fox 2022"]\n'))
+    df = analysis_input(store, _one(VAS + 'exclude = ["Fox 2022"]\n')).frame()
     assert "Fox 2022" not in set(df["study"]) and len(df) == 5
     with pytest.raises(ReviewflowError, match="no study has reconciled data"):
         analysis_input(store, _one(VAS + 'where = { disease = "lupus" }\n'))
@@ -78,7 +79,7 @@ def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
     analysis_input(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))
     resolve(store, form, form_id, study_id=ids["Brun 2019"], reviewer_id=bob, path=path,
             value="15")
-    df = analysis_input(store, _one(VAS))
+    df = analysis_input(store, _one(VAS)).frame()
     assert df.set_index("study").loc["Brun 2019", "sd_ctrl"] == 15.0
 
 
@@ -93,10 +94,12 @@ def test_p_values_print_as_revman_does(p: float, text: str) -> None:
 
 def test_single_study_heterogeneity_is_not_applicable() -> None:
     from reviewflow.extraction.run_analysis import heterogeneity_line
+    from reviewflow.pooling.types import Heterogeneity
 
-    assert heterogeneity_line({"q": 0.0, "df": 0, "p": None, "i2": None, "tau2": 0.0},
+    nan = float("nan")
+    assert heterogeneity_line(Heterogeneity(0.0, 0, nan, nan, 0.0),
                               True) == "Heterogeneity: Not applicable"
-    assert heterogeneity_line({"q": 6.55, "df": 5, "p": 0.256, "i2": 23.7, "tau2": 0.031},
+    assert heterogeneity_line(Heterogeneity(6.55, 5, 0.256, 23.7, 0.031),
                               True) == ("Heterogeneity: Tau² = 0.03; Chi² = 6.55, df = 5 "
                                         "(P = 0.26); I² = 24%")
 

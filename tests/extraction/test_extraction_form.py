@@ -50,7 +50,7 @@ def test_values_are_canonicalised() -> None:
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("[[arms]]\nid='a'\n", "exactly two arms"),
+    ("[[arms]]\nid='a'\n", "at least two arms"),
     ("[[arms]]\nid='a'\n[[arms]]\nid='b'\n[[outcomes]]\nid='x'\ntype='ordinal'\n",
      "continuous or dichotomous"),
     ("[[arms]]\nid='a'\n[[arms]]\nid='a'\n", "defined twice"),

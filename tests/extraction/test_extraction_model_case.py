@@ -75,6 +75,42 @@ def test_sle_ibd_ms_and_adverse_events(model_case) -> None:
                   "inflammatory bowel disease": (0.99, 6), "multiple sclerosis": (1.13, 4)}
 
 
+def test_three_arm_and_median_trials(model_case) -> None:
+    """Hu 2017 (umbilical cord and bone marrow vs one control) sits in both subgroups with
+    its control split; Choi 2020's medians/IQRs are converted, traced and marked, and the
+    reported-only run leaves it out."""
+    from reviewflow.pooling import conversions as cv
+
+    rev, results, out = model_case
+    ra = results["ra_das28"]
+    studies = {s["study"]: s["subgroup"] for s in ra["result"]["studies"]}
+    assert studies == {"Hu 2017 (bone marrow)": "bone marrow",
+                       "Hu 2017 (umbilical cord)": "umbilical cord",
+                       "Choi 2020": "adipose tissue"}
+    trace = {e["label"]: e for e in ra["result"]["input"]}
+    controls = [next(a for a in trace[f"Hu 2017 ({g})"]["arms"] if a["role"] == "control")
+                for g in ("bone marrow", "umbilical cord")]
+    assert sorted(c["values"]["n"]["value"] for c in controls) == [18, 19]  # 37 split
+    choi = {a["role"]: a["values"] for a in trace["Choi 2020"]["arms"]}
+    assert choi["intervention"]["mean"]["method"] == "luo2018"
+    assert choi["intervention"]["sd"]["method"] == "wan2014"
+    expected = cv.from_median(36, 3.85, 3.03, 4.67)
+    assert choi["intervention"]["sd"]["value"] == pytest.approx(expected.sd.value)
+    assert trace["Choi 2020"]["origin"] == "converted"
+    assert [s["study"] for s in ra["reported_only"]["studies"]] == [
+        "Hu 2017 (bone marrow)", "Hu 2017 (umbilical cord)"]
+    assert "Reported data only (k = 2): SMD = " in out
+    data = (rev / "analyses" / "ra_das28_data.csv").read_text().splitlines()
+    assert data[1] == "Hu 2017 (bone marrow),4.11,1.08,36,4.53,1.12,18,bone marrow"
+    assert (rev / "analyses" / "ra_das28_reported_only_forest.png").is_file()
+    # the report shows both runs and lists each converted value with its method
+    _ok("report", "--review", str(rev), "--out", str(rev / "report"))
+    html = (rev / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Forest plot, reported data only (sensitivity analysis): Rheumatoid" in html
+    assert "<td>Choi 2020 †</td><td>MSC</td><td>mean</td>" in html
+    assert "<td>luo2018</td><td>q1, median, q3, n</td>" in html
+
+
 def test_plots_from_the_model_case(model_case) -> None:
     rev, _results, _out = model_case
     files = {p.name for p in (rev / "analyses").iterdir()}

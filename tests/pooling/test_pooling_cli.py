@@ -163,7 +163,7 @@ def test_wrong_combination_is_a_user_error(tmp_path: Path, capsys) -> None:
 
 
 def test_unknown_choice_is_a_usage_error(tmp_path: Path) -> None:
-    res = run(str(write(tmp_path, BCG)), "--measure", "HR", "--method", "MH", "--model", "fixed")
+    res = run(str(write(tmp_path, BCG)), "--measure", "ZZ", "--method", "MH", "--model", "fixed")
     assert res.exit_code == 2
 
 

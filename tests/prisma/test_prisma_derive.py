@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
+from reviewflow.errors import ReviewflowError
 from reviewflow.prisma.derive import prisma_counts
 from reviewflow.screening.conflicts import resolve_conflict
 from reviewflow.screening.decisions import ensure_reviewer, record_decision
@@ -117,7 +118,7 @@ def test_identities_through_a_whole_review(review) -> None:
 
 
 def test_undo_merge_and_change_of_mind(review) -> None:
-    store, a, b, _ = review
+    store, a, b, arb = review
     pubmed = _import(store, "PubMed", 3)
     wos = _import(store, "Web of Science", 3)
     _merge(store, pubmed[0], wos[0])
@@ -128,8 +129,12 @@ def test_undo_merge_and_change_of_mind(review) -> None:
     assert c.identity_errors() == []
     _both(store, a, b, pubmed[0], TA, "exclude")
     assert _counts(store).excluded_screening == 1
-    record_decision(store, record_id=pubmed[0], stage=TA, reviewer_id=a, decision="include")
-    record_decision(store, record_id=pubmed[0], stage=TA, reviewer_id=b, decision="include")
+    # Both votes are revealed, so locked: a change of mind goes through the arbiter.
+    with pytest.raises(ReviewflowError, match="locked"):
+        record_decision(store, record_id=pubmed[0], stage=TA, reviewer_id=a, decision="include")
+    assert _counts(store).excluded_screening == 1
+    resolve_conflict(store, load_settings(store), record_id=pubmed[0], stage=TA,
+                     decision="include", resolver=arb, method="arbiter")
     c = _counts(store)
     assert (c.excluded_screening, c.sought) == (0, 1)
     assert c.identity_errors() == []

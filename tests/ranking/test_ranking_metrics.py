@@ -121,3 +121,23 @@ def test_wss_asreview_pooled_refuses_runs_that_do_not_match() -> None:
         metrics.wss_asreview_pooled([], 0)
     with pytest.raises(ValueError):
         metrics.wss_asreview_pooled([[1, 0, 0]], 1)
+
+
+def test_wss_insights_short_and_late_by_hand() -> None:
+    """ASReview's WSS (asreview-insights): a rounded random line, recall read at or below r."""
+    # SHORT: random order finds the 1st relevant at index 3 (round(linspace(0, 2, 10)) =
+    # 0,0,0,1,1,1,1,2,2,2) and the 2nd at 7; this order at 0 and 2. 95% of 2 reads k=1.
+    assert metrics.wss_insights(SHORT, 0.95) == pytest.approx(0.3)
+    assert metrics.wss_insights(SHORT, 1.0) == pytest.approx(0.5)
+    # LATE: random finds them at 4, 10, 16; this order at 1, 4, 19.
+    assert metrics.wss_insights(LATE, 0.95) == pytest.approx(0.3)
+    assert metrics.wss_insights(LATE, 1.0) == pytest.approx(-0.15)
+    # one relevant record: 95% is below the first point, which insights reads as the last
+    assert metrics.wss_insights([0, 1, 0, 0], 0.95) == pytest.approx(0.25)
+
+
+def test_recall_insights_reads_floor_of_the_fraction() -> None:
+    assert metrics.recall_insights(SHORT, 0.10) == pytest.approx(0.5)  # 1 record
+    assert metrics.recall_insights(LATE, 0.10) == pytest.approx(1 / 3)  # 2 records
+    assert metrics.recall_insights(LATE, 0.04) == 0.0  # below one record
+    assert metrics.recall_insights(PERFECT, 0.10) == pytest.approx(0.5)

@@ -134,7 +134,9 @@ def test_ensemble_builds_only_the_views_its_members_read() -> None:
     from reviewflow.ranking.model import build_features
 
     texts, _ = corpus()
-    lr_view, nb_view, d2v_view = build_features(texts, RankerConfig(ens_members=("lr", "nb")))
+    lr_view, nb_view, d2v_view, asvm_view = build_features(
+        texts, RankerConfig(ens_members=("lr", "nb")))
+    assert asvm_view is None
     assert d2v_view is None
     assert lr_view is not None and nb_view is not None
     assert lr_view.shape[0] == nb_view.shape[0] == len(texts)
@@ -153,7 +155,7 @@ def test_doc2vec_gives_way_to_naive_bayes_above_its_size_cap() -> None:
     assert for_size(small_cap, len(texts) - 1).ens_members == ("lr", "d2v")
     assert for_size(RankerConfig(ens_members=("d2v", "nb"), d2v_max_records=1), 5
                     ).ens_members == ("nb",)
-    lr_view, nb_view, d2v_view = build_features(texts, small_cap)
+    lr_view, nb_view, d2v_view, _ = build_features(texts, small_cap)
     assert d2v_view is None and nb_view is not None and lr_view is not None
     ranker = Ranker(texts, small_cap)
     assert ranker.config.ens_members == ("lr", "nb")
@@ -245,11 +247,11 @@ def test_unknown_or_empty_ensemble_members_are_rejected() -> None:
 def test_d2v_member_needs_its_embeddings() -> None:
     texts, labels = corpus()
     pair = RankerConfig(ens_members=("lr", "nb"))
-    views = Ranker(texts, pair).features, Ranker(texts, pair).nb_features, None
+    views = Ranker(texts, pair).features, Ranker(texts, pair).nb_features, None, None
     ranker = Ranker(texts, RankerConfig(ens_members=("lr", "d2v")), features=views)
     with pytest.raises(ValueError, match="d2v"):
         ranker.fit({labels.index(1): 1, labels.index(0): 0})
-    no_nb = Ranker(texts, RankerConfig(ens_members=("nb",)), features=(views[0], None, None))
+    no_nb = Ranker(texts, RankerConfig(ens_members=("nb",)), features=(views[0], None, None, None))
     with pytest.raises(ValueError, match="nb"):
         no_nb.fit({labels.index(1): 1, labels.index(0): 0})
 
@@ -321,3 +323,44 @@ def test_replay_refits_after_every_record_by_default(fraction: float, expected_f
         assert CountingRanker.fits == last_relevant - n_prior
     else:
         assert CountingRanker.fits < (last_relevant - n_prior) / 2
+
+
+def test_asvm_member_is_asreview3s_model() -> None:
+    """ASReview LAB 3's elas_u4 (its TF-IDF, SVM C=0.11, balanced ratio 9.8) as a member."""
+    from sklearn.svm import LinearSVC
+
+    from reviewflow.ranking.model import asreview_view, build_features
+
+    texts, labels = corpus()
+    config = RankerConfig(ens_members=("asvm",))
+    views = build_features(texts, config)
+    assert views[0] is None and views[3] is not None
+    known = {i: labels[i] for i in (0, 4, 5, 6, 1)}  # 2 relevant, 3 not
+    ranker = Ranker(texts, config, features=views).fit(known)
+    # the same fit done by hand: weights 1 for relevant, n1/(9.8*n0) for irrelevant, rescaled
+    x = asreview_view(texts, config)
+    idx = list(known)
+    y = np.array([known[i] for i in idx])
+    w = np.where(y == 1, 1.0, 2 / (9.8 * 3))
+    w *= y.size / w.sum()
+    expected = LinearSVC(C=0.11).fit(x[idx], y, sample_weight=w).decision_function(x)
+    rank = np.argsort(np.argsort(expected, kind="stable")) / (len(texts) - 1)
+    assert np.allclose(ranker.scores() - rank, 0, atol=1e-5)
+    with pytest.raises(ValueError, match="asvm"):
+        Ranker(texts, config, features=(views[0], None, None, None)).fit(known)
+
+
+def test_top_down_cold_start_screens_in_file_order_until_something_is_learnt() -> None:
+    """No priors (ASReview 3's simulate default): file order up to the first relevant record."""
+    from reviewflow.ranking.simulation import SimulationConfig
+
+    texts, labels = corpus()
+    # the corpus opens with relevant records: move them back so file order must be read first
+    order = list(range(4, 20)) + list(range(4)) + list(range(20, len(texts)))
+    texts, labels = [texts[i] for i in order], [labels[i] for i in order]
+    first = labels.index(1)
+    result = simulate(texts, labels, seeds=[0], ranker_config=RankerConfig(classifier="lr"),
+                      config=SimulationConfig(n_prior_relevant=0, n_prior_irrelevant=0))
+    assert result.n_prior == 0
+    assert result.orders[0][: first + 1].tolist() == list(range(first + 1))
+    assert result.orders[0][first + 1] != first + 1  # then the ranking takes over

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from reviewflow.ranking.stopping import (
     consecutive_irrelevant,
     default_patience,
@@ -62,3 +64,27 @@ def test_nothing_found_yet() -> None:
 def test_everything_screened() -> None:
     est = stopping_estimate([1, 0, 0], 3)
     assert est.should_stop and est.estimated_unseen_relevant == 0.0
+
+
+def test_knee_slope_ratio_by_hand() -> None:
+    from reviewflow.ranking.stopping import knee_slope_ratio
+
+    # 20 relevant first, then 140 irrelevant: knee at 20, ratio (20/20) / (1/140)
+    ratio, knee = knee_slope_ratio([1] * 20 + [0] * 140)
+    assert knee == 20 and ratio == pytest.approx(140.0)
+    assert knee_slope_ratio([0, 0, 0]) == (0.0, 0)
+    assert knee_slope_ratio([1, 1, 1])[0] < 1  # a straight line: no slowing down
+
+
+def test_knee_method_thresholds_and_minimum() -> None:
+    from reviewflow.ranking.stopping import knee_says_stop, suggested_stop
+
+    # 20 found needs ratio >= 136: 136 irrelevant after the knee, checked every 10
+    order = [1] * 20 + [0] * 1000
+    assert suggested_stop(order, len(order)) == 160
+    assert not knee_says_stop([1] * 20 + [0] * 130)
+    # never before 150 records, however steep the curve
+    assert not knee_says_stop([1] * 100 + [0] * 49)
+    # relevant records keep coming: no stop, the whole set is screened
+    steady = ([1] + [0] * 9) * 50
+    assert suggested_stop(steady, len(steady)) == len(steady)

@@ -276,6 +276,8 @@ def test_extraction_covers_exactly_the_included_trials(truth: list[dict[str, str
     for r in rows:
         numbers = ("mean_treat", "sd_treat", "mean_ctrl", "sd_ctrl") if r[
             "outcome_type"] == "continuous" else ("events_treat", "events_ctrl")
+        if r["median_treat"]:  # a trial reporting medians and IQRs instead (issue 17)
+            numbers = tuple(f"{s}_{a}" for a in ("treat", "ctrl") for s in ("median", "q1", "q3"))
         assert all(r[c] != "" for c in (*numbers, "n_treat", "n_ctrl")), r
 
 

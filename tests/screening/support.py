@@ -22,13 +22,18 @@ TITLES = [
 ]
 
 
-def make_review(folder: Path, n_records: int = 10, toml_extra: dict | None = None) -> Path:
-    """A review folder (reviewflow.toml + SQLite) holding ``n_records`` records."""
+def make_review(folder: Path, n_records: int = 10, toml_extra: dict | None = None,
+                screeners: tuple[str, ...] = ("ann", "bob")) -> Path:
+    """A review folder (reviewflow.toml + SQLite) holding ``n_records`` records and the
+    registered ``screeners`` (commands refuse names never added)."""
     folder.mkdir(parents=True, exist_ok=True)
     config = ReviewConfig(folder=folder, title="Test review", extra=toml_extra or {})
     if BACKEND == "postgres":  # the toml names the test server's fresh database
         config.db_url = new_store_url(folder)
-    fill(Store.create(config.database_url(), title="Test review"), n_records).dispose()
+    store = fill(Store.create(config.database_url(), title="Test review"), n_records)
+    for name in screeners:
+        ensure_reviewer(store, name)
+    store.dispose()
     config.save()
     return folder
 

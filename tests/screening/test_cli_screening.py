@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
+from reviewflow.review_state import load_review_state
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from reviewflow.store.queries import current_decisions
 from tests.screening.support import make_review
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
@@ -35,8 +35,9 @@ def review(tmp_path: Path) -> Path:
 
 def decisions(review: Path, stage: str = "title_abstract"):
     with Store.open(load_config(review).database_url()) as store, store.session() as s:
-        return sorted((d.record_id, d.reviewer_id, d.decision, d.reason, d.note)
-                      for d in current_decisions(s, stage))
+        state = load_review_state(s).stage(stage)
+        return sorted((st.record_id, v.reviewer_id, v.decision, v.reason, v.note)
+                      for st in state.decided.values() for v in st.votes)
 
 
 def test_decide_from_csv_twice_is_idempotent(review: Path, tmp_path: Path) -> None:
@@ -90,6 +91,8 @@ def test_conflicts_resolve_kappa_flow(review: Path, tmp_path: Path) -> None:
     rf(review, "decide", "--reviewer", "ann", "--stage", "ta", "--from", str(a))
     rf(review, "decide", "--reviewer", "bob", "--stage", "ta", "--from", str(b))
     res = rf(review, "conflicts", "--json")
+    assert res.exit_code == 1 and "--as NAME" in str(res.exception)  # blind: whose view?
+    res = rf(review, "conflicts", "--json", "--as", "ann")
     [c] = json.loads(res.output)
     assert c["record_id"] == 2 and {d["reviewer"]: d["decision"] for d in c["decisions"]} == {
         "ann": "include", "bob": "exclude"}
@@ -105,10 +108,10 @@ def test_conflicts_resolve_kappa_flow(review: Path, tmp_path: Path) -> None:
     res = rf(review, "resolve", "2", "--stage", "ta", "--decision", "include", "--by", "carol",
              "--method", "arbiter")
     assert res.exit_code == 0, res.output
-    assert json.loads(rf(review, "conflicts", "--json").output) == []
-    [c] = json.loads(rf(review, "conflicts", "--all", "--json").output)
+    assert json.loads(rf(review, "conflicts", "--json", "--as", "carol").output) == []
+    [c] = json.loads(rf(review, "conflicts", "--all", "--json", "--as", "carol").output)
     assert c["resolution"]["method"] == "arbiter" and c["resolution"]["by"] == "carol"
-    assert "No conflicts waiting" in rf(review, "conflicts").output
+    assert "No conflicts waiting" in rf(review, "conflicts", "--as", "bob").output
 
 
 def test_toml_screening_section_reaches_store(tmp_path: Path) -> None:

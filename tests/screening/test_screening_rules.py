@@ -224,12 +224,11 @@ def test_queue_takes_in_records_other_terminals_moved_on(store) -> None:
     assert q.ids == [1, 2, 3]
     q.decide("exclude", reason="wrong population")  # record 1 decided, cursor on 2
     assert q.sync_eligible(q.eligible_now()) == (0, 0)  # nothing changed: nothing moves
-    # Elsewhere: records 5 and 4 reach full text; record 3's second vote is changed to
-    # exclude and the conflict resolved as exclude, so 3 leaves full text.
+    # Elsewhere: records 5 and 4 reach full text; the arbiter overrules the agreement
+    # on record 3 (the screeners' votes are locked), so 3 leaves full text.
     for rid in (5, 4):
         decide(store, ann, rid, TA, "include")
         decide(store, bob, rid, TA, "include")
-    decide(store, bob, 3, TA, "exclude")
     carol = ensure_reviewer(store, "carol", "arbiter")
     resolve_conflict(store, SETTINGS, record_id=3, stage=TA, decision="exclude",
                      resolver=carol, method="arbiter")
@@ -237,10 +236,8 @@ def test_queue_takes_in_records_other_terminals_moved_on(store) -> None:
     assert q.ids == [1, 2, 4, 5] and q.current_id == 2  # the record on screen never jumps
     assert q.left == 3
     # A record on screen or already decided stays even when it leaves the stage.
-    decide(store, bob, 2, TA, "exclude")
     resolve_conflict(store, SETTINGS, record_id=2, stage=TA, decision="exclude",
                      resolver=carol, method="arbiter")
-    decide(store, bob, 1, TA, "exclude")
     resolve_conflict(store, SETTINGS, record_id=1, stage=TA, decision="exclude",
                      resolver=carol, method="arbiter")
     assert q.sync_eligible(q.eligible_now()) == (0, 0)

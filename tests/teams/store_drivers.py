@@ -26,10 +26,10 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import select
 
+from reviewflow.review_state.summary import status_summary
 from reviewflow.screening.decisions import ensure_reviewer, record_decision
 from reviewflow.store import models
 from reviewflow.store.db import Store
-from reviewflow.store.queries import status_summary
 
 
 def decision_key(reviewer: str, stage: str, record_id: int) -> str:

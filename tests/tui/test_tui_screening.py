@@ -210,3 +210,35 @@ async def test_related_records_are_shown_with_the_record(store) -> None:
         assert "related: record 4 (erratum notice vs article)" in shot(app)
         await pilot.press("n")
         assert "related:" not in shot(app)
+
+
+@pilot_test
+async def test_reveal_then_undo_or_redecide_is_refused(store) -> None:
+    """Issue 16, scenario 1: i, p (bob's exclude shows), u, e must not erase the conflict."""
+    from reviewflow.screening.conflicts import list_conflicts
+    from reviewflow.screening.state import stage_statuses
+
+    ann, bob = viewer(store, "ann"), viewer(store, "bob")
+    decide(store, bob, 4, TA, "exclude")
+    app = app_for(store, ann)
+    async with app.run_test(size=SIZE) as pilot:
+        q = app.screen.queue
+        q.jump_to(4)
+        await pilot.press("i")
+        assert q.current_id == 5
+        await pilot.press("p")
+        assert q.current_id == 4
+        await settle(app, pilot)
+        assert "bob: exclude" in shot(app)  # revealed: ann has decided
+        await pilot.press("u")
+        assert any("locked" in n.message and "resolve 4" in n.message
+                   for n in app._notifications)  # refused, pointing at resolution
+        assert q.current_id == 4 and mine(store, ann) == {4: "include"}
+        await pilot.press("e")
+        assert mine(store, ann) == {4: "include"}
+    with store.session() as s:
+        assert [c.status.record_id for c in list_conflicts(s, TA)] == [4]
+        status = stage_statuses(s, TA)[4]
+    assert status.outcome == "conflict"
+    assert [(v.reviewer, v.decision) for v in status.independent] == [("ann", "include"),
+                                                                      ("bob", "exclude")]

@@ -296,7 +296,11 @@ class ScreeningScreen(Screen[None]):
         self._decide("not_retrieved")
 
     def action_undo(self) -> None:
-        rid = self.queue.undo()
+        try:
+            rid = self.queue.undo()
+        except ReviewflowError as exc:  # the vote was revealed: locked
+            self.notify(str(exc), severity="error", timeout=10)
+            return
         if rid is None:
             self.notify("Nothing to undo.", severity="warning")
         else:

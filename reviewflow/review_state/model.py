@@ -1,0 +1,129 @@
+"""The one read model: everything derived about a review, loaded in one snapshot.
+
+Built by :func:`reviewflow.review_state.load.load_review_state` from the
+append-only rows (decisions, resolutions, merges, study links, rule changes);
+every view (status, dashboard, queue start, conflicts, kappa, PRISMA, report,
+history, included studies) reads these frozen results instead of re-deriving them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from reviewflow.review_state.agreement import Agreement, stage_agreement
+from reviewflow.review_state.policy import ScreeningPolicy
+from reviewflow.review_state.votes import Person, RecordStatus, pending_status
+from reviewflow.stages import FULL_TEXT, STAGES
+from reviewflow.store.dedup_state import MergeMap
+
+
+@dataclass(frozen=True)
+class StageState:
+    """One stage: which records reached it and how each stands."""
+
+    stage: str
+    required: int
+    eligible: tuple[int, ...]
+    decided: Mapping[int, RecordStatus]  # eligible records with a vote or a resolution
+
+    def status(self, record_id: int) -> RecordStatus:
+        return self.decided.get(record_id) or pending_status(record_id, self.stage)
+
+    def statuses(self) -> Iterator[RecordStatus]:
+        """Every eligible record's status (undecided ones as pending)."""
+        for rid in self.eligible:
+            yield self.status(rid)
+
+    @property
+    def moved_on(self) -> tuple[int, ...]:
+        return tuple(i for i in self.eligible if i in self.decided and self.decided[i].moves_on)
+
+    def outcomes(self) -> Counter[str]:
+        counts = Counter(s.outcome for s in self.decided.values())
+        counts["pending"] += len(self.eligible) - len(self.decided)
+        return counts
+
+    def decisions_of(self, reviewer_id: int) -> dict[int, str]:
+        """One screener's current decision per eligible record."""
+        return {rid: v.decision for rid, st in self.decided.items() for v in st.votes
+                if v.reviewer_id == reviewer_id}
+
+    def counts_by_reviewer(self) -> dict[str, Counter[str]]:
+        """Per screener, their current decisions on eligible records, by decision."""
+        counts: dict[str, Counter[str]] = {}
+        for st in self.decided.values():
+            for v in st.votes:
+                counts.setdefault(v.reviewer, Counter())[v.decision] += 1
+        return dict(sorted(counts.items()))
+
+    def conflicts(self, include_resolved: bool = False) -> list[RecordStatus]:
+        return sorted((s for s in self.decided.values() if s.disagreement
+                       and (include_resolved or s.resolution is None)),
+                      key=lambda s: s.record_id)
+
+    def agreement(self) -> list[Agreement]:
+        return stage_agreement(self.stage, self.decided.values())
+
+
+@dataclass(frozen=True)
+class StudyState:
+    """A study and its reports (records), with what the read model knows about them."""
+
+    id: int
+    label: str
+    record_ids: tuple[int, ...]  # primary report first
+    included_reports: tuple[int, ...]
+    extracted: bool  # has extraction values
+
+    @property
+    def has_included_report(self) -> bool:
+        return bool(self.included_reports)
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Everything derived about the review at one moment."""
+
+    people: Mapping[int, Person]
+    policy: ScreeningPolicy
+    merges: MergeMap
+    record_ids: frozenset[int]
+    active: tuple[int, ...]
+    stages: Mapping[str, StageState]
+    studies: tuple[StudyState, ...]
+    study_of: Mapping[int, int]  # record -> study id
+    sources: Mapping[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    """record -> {(database, origin)} from provenance (loaded for PRISMA only)."""
+    unobtainable: frozenset[int] = frozenset()
+    """Records whose report is marked unobtainable (``reviewflow fulltext unobtainable``)."""
+
+    def stage(self, stage: str) -> StageState:
+        return self.stages[stage]
+
+    def person_named(self, name: str) -> Person | None:
+        return next((p for p in self.people.values() if p.name == name.strip()), None)
+
+    @property
+    def included_reports(self) -> tuple[int, ...]:
+        """Records included at full text (the last stage): the reports of included studies."""
+        return self.stages[STAGES[-1]].moved_on
+
+    @property
+    def included_studies(self) -> tuple[StudyState, ...]:
+        """Studies with at least one included report."""
+        return tuple(s for s in self.studies if s.has_included_report)
+
+    @property
+    def studies_without_report(self) -> tuple[StudyState, ...]:
+        """Studies none of whose reports is included: an error the report and status show."""
+        return tuple(s for s in self.studies if not s.has_included_report)
+
+    def included_study_count(self) -> int:
+        """Distinct studies among included reports; an unlinked report is its own study."""
+        return len({("study", self.study_of[r]) if r in self.study_of else ("record", r)
+                    for r in self.included_reports})
+
+
+__all__ = ["FULL_TEXT", "ReviewState", "StageState", "StudyState"]

@@ -1,0 +1,56 @@
+"""``reviewflow status`` as data: counts per stage and screener, read from the one read model.
+
+The per-screener counts are the same ones the dashboard shows and PRISMA adds
+up (current votes on the records eligible at each stage: a record merged away
+no longer counts), so the views cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from reviewflow.review_state.load import load_review_state
+from reviewflow.stages import STAGES
+from reviewflow.store import models
+
+
+def count(session: Session, model: type[Any]) -> int:
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def status_summary(session: Session) -> dict[str, Any]:
+    """Counts per stage and reviewer, as ``reviewflow status`` shows them (JSON-ready)."""
+    state = load_review_state(session)
+    review = session.exec(select(models.Review)).first()
+    return {
+        "review": {"title": review.title if review else None},
+        "imports": count(session, models.SearchImport),
+        "records": {
+            "imported": count(session, models.RecordProvenance),
+            "stored": len(state.record_ids),
+            "active": len(state.active),
+        },
+        "policy": {"blind": state.policy.blind,
+                   "screeners_per_record": {st: state.policy.required(st) for st in STAGES}},
+        "reviewers": [{"name": p.name, "role": p.role}
+                      for p in sorted(state.people.values(), key=lambda p: p.id)],
+        "stages": {
+            stage: {
+                "eligible": len(state.stage(stage).eligible),
+                "outcomes": dict(sorted(state.stage(stage).outcomes().items())),
+                "reviewers": {
+                    name: {**dict(sorted(c.items())), "decided": sum(c.values())}
+                    for name, c in state.stage(stage).counts_by_reviewer().items()
+                },
+            }
+            for stage in STAGES
+        },
+        "studies": {
+            "total": len(state.studies),
+            "included": len(state.included_studies),
+            "without_included_report": [s.label for s in state.studies_without_report],
+        },
+    }
