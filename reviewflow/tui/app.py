@@ -138,7 +138,8 @@ class ReviewflowApp(App[None]):
             self.notify("No studies yet: 'reviewflow extraction study from-included' makes "
                         "one per included report.", severity="warning")
             return
-        self.push_screen(ExtractionScreen(self.store, found[1], found[0], self.viewer.name))
+        self.push_screen(ExtractionScreen(self.store, found[1], found[0], self.viewer.name,
+                                          fulltext_folder=self.fulltext_folder()))
 
     def open_rob(self) -> None:
         """Risk of bias, RoB 1 (b on the dashboard)."""

@@ -165,3 +165,41 @@ async def test_decision_without_a_pdf_asks_first(review) -> None:
         await pilot.press("i", "y")
     with store.session() as s:
         assert my_decisions(s, FULL_TEXT, ann.reviewer_id) == {1: "include", 3: "include"}
+
+
+@pilot_test
+async def test_extraction_screen_shows_the_study_pdf(review, tmp_path, monkeypatch) -> None:
+    """The extraction screen: the study's PDF beside the form; Ctrl+F / Ctrl+T reach it."""
+    from textual.app import App
+
+    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.studies import create_study
+    from reviewflow.tui.screens.extraction import ExtractionScreen
+
+    folder, store, _ann = review
+    create_study(store, "Smith 2010", [3, 1])  # record 3 (no PDF) first: the PDF is found
+    form_id, form = current_form(store)
+    log = tmp_path / "viewer.log"
+    fake = tmp_path / "fake-viewer"
+    fake.write_text(f"#!/bin/sh\necho \"$@\" > {log}\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv(ENV_VIEWER, str(fake))
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(ExtractionScreen(store, form, form_id, "ann",
+                                              fulltext_folder=folder / "fulltext"))
+
+    app = Host()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        pane = app.screen.query_one("#fulltext", FullTextPane)
+        assert "smith.pdf · page 1 of 3" in str(pane.text)
+        await pilot.press("ctrl+f", *"sealed", "enter")
+        assert pane.page == 2 and SEARCH_STYLE in styled(pane)["sealed"]
+        await pilot.press("ctrl+t")
+        for _ in range(50):
+            if log.exists():
+                break
+            await pilot.pause(0.05)
+    assert Path(log.read_text().strip()).read_bytes().startswith(b"%PDF")

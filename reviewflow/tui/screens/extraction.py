@@ -8,9 +8,11 @@ extraction); ``d`` lists the study's open discrepancies once both have finished.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 
@@ -18,8 +20,11 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.studies import StudyInfo, list_studies
 from reviewflow.extraction.values import reconcile, reviewer_values, set_value
+from reviewflow.fulltext.view import fulltext_view
+from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.extraction_support import Worker, reports_text
+from reviewflow.tui.widgets.fulltext_pane import FullTextPane
 
 
 def input_id(path: str) -> str:
@@ -37,6 +42,8 @@ class ExtractionScreen(Screen[None]):
     ExtractionScreen #studies { width: 20; }
     ExtractionScreen #fields { width: 3fr; }
     ExtractionScreen #reports { width: 2fr; border-left: solid $primary; padding: 0 1; }
+    ExtractionScreen #report-scroll { height: auto; max-height: 40%; }
+    ExtractionScreen #fulltext { border-left: none; border-top: solid $primary; padding: 0; }
     ExtractionScreen .field { height: 1; margin-bottom: 1; }
     ExtractionScreen .field-group { text-style: bold; color: $accent; margin-bottom: 1; }
     ExtractionScreen .field Label {
@@ -51,12 +58,17 @@ class ExtractionScreen(Screen[None]):
         Binding("ctrl+n", "step(1)", "Next study", priority=True),
         Binding("ctrl+b", "step(-1)", "Previous study", priority=True),
         Binding("ctrl+o", "discrepancies", "Discrepancies", priority=True),
+        Binding("ctrl+f", "fulltext('action_search')", "Search PDF", priority=True),
+        Binding("ctrl+t", "fulltext('action_open_pdf')", "Open PDF", priority=True),
+        Binding("ctrl+right_square_bracket", "fulltext('action_turn', 1)", "Next page",
+                priority=True, show=False),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def __init__(self, store: Store, form: Form, form_id: int | None, reviewer: str,
-                 *, study: str | None = None) -> None:
+                 *, study: str | None = None, fulltext_folder: Path | None = None) -> None:
         super().__init__()
+        self.fulltext_folder = fulltext_folder
         self.store, self.form, self.form_id = store, form, form_id
         self.worker = Worker.named(store, reviewer)
         self.studies: list[StudyInfo] = list_studies(store)
@@ -82,8 +94,11 @@ class ExtractionScreen(Screen[None]):
                     with Horizontal(classes="field"):
                         yield Label(row_label)
                         yield Input(id=input_id(path), placeholder=self.hint(path))
-            with VerticalScroll(id="reports"):
-                yield Static("", id="report-text")
+            with Vertical(id="reports"):
+                with VerticalScroll(id="report-scroll"):
+                    yield Static("", id="report-text")
+                yield FullTextPane(getattr(self.app, "settings", None) or ScreeningSettings(),
+                                   id="fulltext")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,6 +126,10 @@ class ExtractionScreen(Screen[None]):
                 or ""
             widget.remove_class("bad-value")
         self.query_one("#report-text", Static).update(reports_text(self.store, study))
+        with self.store.session() as s:
+            view = fulltext_view(s, study.record_ids, self.fulltext_folder)
+        self.query_one("#fulltext", FullTextPane).show_view(
+            view, "No PDF attached to this study's reports ('reviewflow fulltext add').")
         first = self.query(Input).first()
         first.focus()
         self.status(f"{study.label} · extracting as {self.worker.name}")
@@ -153,6 +172,10 @@ class ExtractionScreen(Screen[None]):
                 self.save(focused)
             self.index = (self.index + delta) % len(self.studies)
             self.show_study()
+
+    def action_fulltext(self, action: str, *args: int) -> None:
+        """The full-text pane's keys, reachable while a form field has the focus."""
+        getattr(self.query_one("#fulltext", FullTextPane), action)(*args)
 
     def action_discrepancies(self) -> None:
         study = self.study

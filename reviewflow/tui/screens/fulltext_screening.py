@@ -16,14 +16,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, ProgressBar, Static
 
-from reviewflow.errors import ReviewflowError
 from reviewflow.fulltext.view import FullTextView, fulltext_view
-from reviewflow.fulltext.viewer import open_pdf
 from reviewflow.stages import LABELS
 from reviewflow.tui.screens.confirm import ConfirmPrompt
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
-from reviewflow.tui.screens.search_prompt import SearchPrompt
 from reviewflow.tui.widgets.fulltext_pane import FullTextPane
 from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.record_pane import RecordPane
@@ -113,34 +110,27 @@ class FullTextScreen(ScreeningScreen):
         self.app.push_screen(ConfirmPrompt(f"Record {rid} has no PDF attached. "
                                            f"Record '{decision}' at full text anyway?"), answered)
 
+    @property
+    def pane(self) -> FullTextPane:
+        return self.query_one("#fulltext", FullTextPane)
+
     def action_turn(self, delta: int) -> None:
-        self.query_one("#fulltext", FullTextPane).turn(delta)
+        self.pane.turn(delta)
 
     def action_scroll_text(self, lines: int) -> None:
-        self.query_one("#fulltext", FullTextPane).scroll_lines(lines)
+        self.pane.scroll_lines(lines)
 
     def action_search(self) -> None:
         if self.view is None:
-            super().action_search()
-            return
-        pane = self.query_one("#fulltext", FullTextPane)
-
-        def found(text: str | None) -> None:
-            if text and pane.find(text) is None:
-                self.notify(f"{text!r} is not in this PDF's text.", severity="warning")
-
-        self.app.push_screen(SearchPrompt("the full text"), found)
+            super().action_search()  # no PDF: search the records, as on the abstract screen
+        else:
+            self.pane.action_search()
 
     def action_open_pdf(self) -> None:
         if self.view is None:
             self.notify("No PDF attached to this record.", severity="warning")
-            return
-        try:
-            command = open_pdf(self.view.path)
-        except ReviewflowError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        self.notify(f"Opened {self.view.file_name} ({Path(command[0]).name}).")
+        else:
+            self.pane.action_open_pdf()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Full-text screening", KEYS))

@@ -10,11 +10,15 @@ reverse video over the include/exclude keyword colours.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from rich.text import Text
+from textual.binding import Binding
 
+from reviewflow.errors import ReviewflowError
 from reviewflow.fulltext.pdftext import TextLayer
 from reviewflow.fulltext.view import FullTextView
+from reviewflow.fulltext.viewer import open_pdf
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.tui.widgets.record_pane import RecordPane
 from reviewflow.tui.widgets.record_view import highlight
@@ -32,6 +36,16 @@ def search_pattern(query: str) -> re.Pattern[str] | None:
 
 
 class FullTextPane(RecordPane):
+    """Keys work when the pane has the focus (Tab to it in the extraction screen)."""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search the full text"),
+        Binding("o", "open_pdf", "Open the PDF"),
+        Binding("right_square_bracket,pagedown", "turn(1)", "Next page"),
+        Binding("left_square_bracket,pageup", "turn(-1)", "Previous page"),
+        Binding("down,j", "scroll(1)", "Scroll down", show=False),
+        Binding("up,k", "scroll(-1)", "Scroll up", show=False),
+    ]
     DEFAULT_CSS = """
     FullTextPane {
         height: 1fr;
@@ -109,3 +123,30 @@ class FullTextPane(RecordPane):
                 return index + 1
         self._draw()
         return None
+
+    # -- keys (the screens call these too) -------------------------------------
+    def action_turn(self, delta: int) -> None:
+        self.turn(delta)
+
+    def action_scroll(self, lines: int) -> None:
+        self.scroll_lines(lines)
+
+    def action_search(self) -> None:
+        from reviewflow.tui.screens.search_prompt import SearchPrompt
+
+        def found(text: str | None) -> None:
+            if text and self.find(text) is None:
+                self.app.notify(f"{text!r} is not in this PDF's text.", severity="warning")
+
+        self.app.push_screen(SearchPrompt("the full text"), found)
+
+    def action_open_pdf(self) -> None:
+        if self.view is None:
+            self.app.notify("No PDF attached.", severity="warning")
+            return
+        try:
+            command = open_pdf(self.view.path)
+        except ReviewflowError as exc:
+            self.app.notify(str(exc), severity="error", timeout=8)
+            return
+        self.app.notify(f"Opened {self.view.file_name} ({Path(command[0]).name}).")
