@@ -32,6 +32,7 @@ from reviewflow.fulltext.worklist import (
     reject_match,
     worklist,
 )
+from reviewflow.titles import titles_of
 
 fulltext_app = typer.Typer(help="Full-text PDFs: attach a folder, confirm matches, the "
                                 "retrieval worklist, reports not retrievable.",
@@ -205,9 +206,9 @@ def list_cmd(
         rows = worklist(s, missing_only=missing)
     if fmt is ListFormat.TABLE:
         for r in rows:
-            title = r.title + (f" / {r.translated_title}" if r.translated_title else "")
+            title = titles_of(r.title, r.translated_title, r.language).line(100)
             typer.echo(f"{r.record_id:>6}  {r.status:12}  {(r.file or r.reason or '-')[:40]:40}"
-                       f"  {title[:80]}")
+                       f"  {title}")
         typer.echo(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
         return
     write = _csv if fmt is ListFormat.CSV else _ris

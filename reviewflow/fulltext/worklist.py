@@ -35,6 +35,7 @@ class WorklistRow:
     record_id: int
     title: str
     translated_title: str | None
+    language: str | None
     authors: tuple[str, ...]
     year: int | None
     journal: str | None
@@ -107,6 +108,7 @@ def worklist(session: Session, *, missing_only: bool = False,
             continue
         out.append(WorklistRow(
             record_id=rec.id, title=rec.title or "", translated_title=rec.translated_title,
+            language=rec.language,
             authors=tuple(json.loads(rec.authors_json or "[]")), year=rec.year,
             journal=rec.journal, doi=rec.doi, pmid=rec.pmid, status=status,
             file=names.get(state.file_id) if state and state.file_id else None,

@@ -203,3 +203,27 @@ async def test_extraction_screen_shows_the_study_pdf(review, tmp_path, monkeypat
                 break
             await pilot.pause(0.05)
     assert Path(log.read_text().strip()).read_bytes().startswith(b"%PDF")
+
+
+@pilot_test
+async def test_card_shows_original_and_english_titles_and_language(review) -> None:
+    from reviewflow.store import models
+
+    folder, store, ann = review
+    with store.write() as s:
+        rec = s.get(models.RecordRow, 2)
+        rec.title = "间充质干细胞治疗系统性红斑狼疮的随机对照试验"
+        rec.translated_title = "Mesenchymal stem cells in lupus: a randomised trial"
+        rec.language = "chi"
+        s.add(rec)
+    settings = ScreeningSettings(include_keywords=("随机", "randomised"))
+    app = app_for(review, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        card = app.screen.query_one("#record").text
+        lines = str(card).splitlines()
+        assert lines[0] == "间充质干细胞治疗系统性红斑狼疮的随机对照试验"
+        assert lines[1] == "Mesenchymal stem cells in lupus: a randomised trial"
+        assert "chi" in lines[3]
+        lit = {str(card)[s.start:s.end] for s in card.spans if str(s.style) == INCLUDE_STYLE}
+        assert lit == {"随机", "randomised"}

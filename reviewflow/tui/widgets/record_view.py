@@ -15,6 +15,7 @@ from rich.text import Text
 from reviewflow.screening.blinding import RecordCard
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.state import Vote
+from reviewflow.titles import titles_of
 
 INCLUDE_STYLE = "bold black on green3"
 EXCLUDE_STYLE = "bold white on red3"
@@ -78,12 +79,16 @@ def _authors(authors: Iterable[str], limit: int = 8) -> str:
 
 
 def card_header(card: RecordCard, settings: ScreeningSettings) -> Text:
-    """Title, authors, year, journal, databases and record id."""
-    out = highlight(card.title, settings, "bold")
+    """Title (original language, then English), authors, year, journal, language, ids."""
+    titles = titles_of(card.title, card.translated_title, card.language)
+    out = highlight(titles.original, settings, "bold")
+    if titles.english:
+        out.append("\n")
+        out.append_text(highlight(titles.english, settings, "bold italic"))
     out.append("\n")
     out.append(_authors(card.authors) or "(no authors)", style="italic")
     out.append("\n")
-    meta = " · ".join(str(x) for x in (card.year, card.journal) if x)
+    meta = " · ".join(str(x) for x in (card.year, card.journal, titles.shown_language) if x)
     out.append(meta or "(no year or journal)")
     out.append(f"\nrecord {card.record_id}", style="dim")
     if card.databases:
