@@ -338,3 +338,19 @@ class FullTextCandidate(SQLModel, table=True):
     doubt: str = Field(max_length=60)
     title_score: float = 0.0
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class StudyLinkDecision(SQLModel, table=True):
+    """Append-only: a person confirmed (``link``) or rejected (``reject``) a suggestion
+    that two reports (often in two languages) are one study. Links themselves are
+    :class:`StudyRecord` rows; this keeps who decided and when, and what not to
+    suggest again."""
+
+    __tablename__ = "study_link_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    record_a_id: int = Field(foreign_key="record.id", index=True)
+    record_b_id: int = Field(foreign_key="record.id", index=True)
+    action: str = Field(max_length=10)  # link | reject
+    reasons: str | None = Field(default=None, sa_column=Column(Text))
+    by: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
