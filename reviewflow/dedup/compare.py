@@ -9,16 +9,17 @@ support (pages, volume, journal, DOI...), or a shared identifier.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
 from reviewflow.dedup.journals import journal_compatible
 from reviewflow.dedup.normalise import Norm, fold
 from reviewflow.dedup.rules import conflict, online_first, same_first_page, soft_conflicts
-from reviewflow.dedup.verdict import Verdict
+from reviewflow.dedup.verdict import Outcome, Reason, Verdict
 
-DISTINCT = Verdict("distinct", 0.0, "dissimilar")
+DISTINCT = Verdict("distinct", 0.0, "dissimilar", Reason.DISSIMILAR)
 
 
 def contained(a: Norm, b: Norm) -> bool:
@@ -176,9 +177,9 @@ def published_twice(a: Norm, b: Norm, t: float, blocked: Verdict) -> bool:
             or not _full_author_match(a, b, author_similarity(a, b)):
         return False
     same_year = a.year is not None and a.year == b.year
-    if blocked.reason == "different DOIs":
+    if blocked.kind is Reason.DIFFERENT_DOIS:
         return same_abstract(a, b) or (same_year and same_first_page(a, b))
-    return same_year and blocked.reason in ("different pages", "different volumes")
+    return same_year and blocked.kind in (Reason.DIFFERENT_PAGES, Reason.DIFFERENT_VOLUMES)
 
 
 def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
@@ -214,14 +215,19 @@ def registration_verdict(a: Norm, b: Norm, t: float | None) -> Verdict:
     """
     if a.registration and b.registration:
         if a.registration == b.registration:
-            return Verdict("certain", 1.0, "same trial registration")
-        return Verdict("distinct", 0.0, "different trial registrations")
+            return _named("certain", 1.0, Reason.SAME_REGISTRATION)
+        return _named("distinct", 0.0, Reason.DIFFERENT_REGISTRATIONS)
     entry, other = (a, b) if a.registration else (b, a)
     if entry.registration in other.cited_trials:
-        return Verdict("related", 0.9, "trial registration vs a report citing it")
-    if t is not None and t >= 0.9 and not (other.cited_trials - {entry.registration}):
-        return Verdict("related", t, "trial registration vs a report with its title")
-    return Verdict("distinct", 0.0, "trial registration vs another record")
+        return _named("related", 0.9, Reason.REGISTRATION_CITED)
+    if t is not None and t >= REGISTERED_TITLE and not (other.cited_trials - {entry.registration}):
+        return _named("related", t, Reason.REGISTRATION_TITLE)
+    return _named("distinct", 0.0, Reason.REGISTRATION_OTHER)
+
+
+def _named(outcome: Outcome, score: float, kind: Reason) -> Verdict:
+    """A verdict whose readable reason is the kind's own wording."""
+    return Verdict(outcome, score, kind.value, kind)
 
 
 def article_number_vs_pages(a: Norm, b: Norm) -> bool:
@@ -269,6 +275,19 @@ def _generic(a: Norm, b: Norm) -> bool:
     ) < 5
 
 
+# Thresholds (0-1 title and author similarity) the rules below share.
+REGISTERED_TITLE = 0.9  # a report repeating a registration's title
+TITLE_NEAR = 0.98  # "the same title": truncation and punctuation aside
+TITLE_SAME = 0.95
+TITLE_CLOSE = 0.9
+TITLE_LIKE = 0.85
+TITLE_PLACE = 0.75  # enough when authors, pages, year and place agree
+TITLE_WEAK = 0.7
+AUTHORS_OK = 0.75
+AUTHORS_SAME = 0.9
+AUTHORS_ALL = 0.99
+
+
 def compare(a: Norm, b: Norm) -> Verdict:
     """Judge whether records *a* and *b* report the same publication."""
     a, b = unshift(a, b), unshift(b, a)
@@ -277,30 +296,49 @@ def compare(a: Norm, b: Norm) -> Verdict:
         return registration_verdict(a, b, t)
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
-    if blocked is not None and blocked.reason.endswith("notice vs article") \
-            and not notice_concerns(a, b, t):
-        return Verdict("distinct", 0.0, blocked.reason.replace("article", "another record"))
-    if blocked is not None and blocked.reason == "different pages":
-        if printed_twice(a, b, t) and conflict(a, b, t, printed_twice=True) is None:
-            return Verdict("certain", 0.95, "same title, all authors, journal, volume, issue: "
-                           "one text printed twice in the issue")
-        if online_first(a, b) and t is not None and t >= 0.9 \
-                and conflict(a, b, t, printed_twice=True) is None:
-            # the same length at another place: likely, but a person should confirm
-            return Verdict("possible", _score(t, author_similarity(a, b), 1),
-                           "ahead-of-print pages 1-N vs the print pages")
-    if blocked is not None and blocked.reason == "different pages" and same_id \
-            and article_number_vs_pages(a, b) and same_report(a, b, t):
-        return Verdict("certain", 0.95, "same identifier, title and authors; an article "
-                       "number vs the article's own pages 1-N")
     if blocked is not None:
-        if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
-            return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
-        if blocked.outcome == "distinct" and t is not None and published_twice(a, b, t, blocked):
-            return Verdict("possible", _score(t, author_similarity(a, b), 0),
-                           f"{blocked.reason}, yet same title and authors: printed twice or "
-                           "a data error?")
-        return blocked
+        return _blocked(a, b, t, same_id, blocked)
+    return _scored(a, b, t, same_id)
+
+
+def _blocked(a: Norm, b: Norm, t: float | None, same_id: bool, blocked: Verdict) -> Verdict:
+    """A hard rule fired: it stands, save for the exceptions named here, each for a person
+    to see (or, for one text printed twice, certain)."""
+    if blocked.kind is Reason.NOTICE_VS_ARTICLE and not notice_concerns(a, b, t):
+        return Verdict("distinct", 0.0, blocked.reason.replace("article", "another record"),
+                       Reason.NOTICE_VS_OTHER)
+    if blocked.kind is Reason.DIFFERENT_PAGES:
+        exception = _pages_exception(a, b, t, same_id)
+        if exception is not None:
+            return exception
+    if same_id and blocked.outcome == "distinct" and (t is None or t >= TITLE_CLOSE):
+        return Verdict("possible", 0.9, f"same identifier but {blocked.reason}",
+                       Reason.SAME_ID_BLOCKED)
+    if blocked.outcome == "distinct" and t is not None and published_twice(a, b, t, blocked):
+        return Verdict("possible", _score(t, author_similarity(a, b), 0),
+                       f"{blocked.reason}, yet same title and authors: printed twice or "
+                       "a data error?", Reason.PUBLISHED_TWICE)
+    return blocked
+
+
+def _pages_exception(a: Norm, b: Norm, t: float | None, same_id: bool) -> Verdict | None:
+    """Different first pages that are one publication after all (or may be)."""
+    if printed_twice(a, b, t) and conflict(a, b, t, printed_twice=True) is None:
+        return Verdict("certain", 0.95, "same title, all authors, journal, volume, issue: "
+                       "one text printed twice in the issue", Reason.PRINTED_TWICE_IN_ISSUE)
+    if online_first(a, b) and t is not None and t >= TITLE_CLOSE \
+            and conflict(a, b, t, printed_twice=True) is None:
+        # the same length at another place: likely, but a person should confirm
+        return Verdict("possible", _score(t, author_similarity(a, b), 1),
+                       "ahead-of-print pages 1-N vs the print pages", Reason.ONLINE_FIRST)
+    if same_id and article_number_vs_pages(a, b) and same_report(a, b, t):
+        return Verdict("certain", 0.95, "same identifier, title and authors; an article "
+                       "number vs the article's own pages 1-N", Reason.ARTICLE_NUMBER_VS_PAGES)
+    return None
+
+
+def _scored(a: Norm, b: Norm, t: float | None, same_id: bool) -> Verdict:
+    """No hard rule against the pair: similarity decides, certain only by a named rule."""
     au = author_similarity(a, b)
     support, found = _support(a, b)
     score = _score(t, au, support)
@@ -309,62 +347,157 @@ def compare(a: Norm, b: Norm) -> Verdict:
     if t is None:
         return _without_title(a, b, au, support, found, score)
     certain = _certain(a, b, t, au, found)
-    if certain:
-        return Verdict("certain", score, certain)
-    authors_ok = au is not None and au >= 0.75
-    if t >= 0.85 and (authors_ok or support >= 2 or au is None):
-        return Verdict("possible", score, f"title {t:.2f}")
-    if t >= 0.7 and authors_ok and support >= 2:
-        return Verdict("possible", score, f"title {t:.2f}, authors, " + ", ".join(found))
+    if certain is not None:
+        kind, why = certain
+        return Verdict("certain", score, why, kind)
+    authors_ok = au is not None and au >= AUTHORS_OK
+    if t >= TITLE_LIKE and (authors_ok or support >= 2 or au is None):
+        return Verdict("possible", score, f"title {t:.2f}", Reason.TITLE)
+    if t >= TITLE_WEAK and authors_ok and support >= 2:
+        return Verdict("possible", score, f"title {t:.2f}, authors, " + ", ".join(found),
+                       Reason.TITLE_AUTHORS)
     if authors_ok and {"pages", "volume", "year"} <= set(found):
-        return Verdict("possible", score, "same authors, volume, pages (title differs)")
-    return Verdict("distinct", score, f"title {t:.2f}")
+        return Verdict("possible", score, "same authors, volume, pages (title differs)",
+                       Reason.AUTHORS_PLACE)
+    return Verdict("distinct", score, f"title {t:.2f}", Reason.DISSIMILAR)
 
 
-def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> str:
-    """The reason for an automatic merge, or '' when the pair is not certain."""
-    years_close = a.year is None or b.year is None or abs(a.year - b.year) <= 1
-    if not years_close:
-        return ""
-    soft = soft_conflicts(a, b)
-    if soft == ["different journal names"] and t >= 0.98 and _full_author_match(a, b, au) \
-            and {"volume", "issue", "year"} <= set(found):
-        return f"title {t:.2f}, all authors, volume, issue, year (journal name translated?)"
-    if soft and not _real_pages(a, found):
-        return ""
-    authors_ok = au is not None and au >= 0.75
-    support = len(found)
-    generic = _generic(a, b)
-    why = ", ".join(found)
-    if t >= 0.95:
-        need = 3 if generic else 2
-        if authors_ok and support >= need and ("pages" in found or not generic):
-            return f"title {t:.2f}, authors, {why}"
-        if au is None and support >= need + 1 and "pages" in found:
-            return f"title {t:.2f}, no authors, {why}"
-    if t >= 0.9 and authors_ok and support >= 3 and "pages" in found and not generic:
-        return f"title {t:.2f}, authors, {why}"
-    if (t >= 0.75 or contained(a, b)) and au is not None and au >= 0.9 \
-            and _real_pages(a, found) and "year" in found \
-            and ("volume" in found or "journal" in found):
-        return f"same authors, place, pages, year; title {t:.2f}"
-    if au is not None and au >= 0.9 and _same_range(a, b) and not soft_conflicts(a, b) \
-            and {"volume", "year", "journal"} <= set(found):
-        return f"same authors, journal, volume, page range, year; title {t:.2f} (translated?)"
-    if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
-        return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
-    if t >= 0.98 and au is not None and au >= 0.99 and _unpaged_twin(a, b, found):
-        return f"title {t:.2f}, authors, {why}; pages on one side at most"
-    if t >= 0.98 and not generic and same_abstract(a, b):
-        return f"title {t:.2f}, same abstract" + (f", {why}" if why else "")
-    if t >= 0.98 and not generic and _full_author_match(a, b, au) and (
-        "year" in found or "journal" in found
-    ):
-        return f"title {t:.2f}, all authors, " + why
-    if not soft and headed(a, b) and au is not None and au >= 0.99 \
-            and {"journal", "year"} <= set(found):
-        return "same title behind a column heading in one database; all authors, " + why
-    return ""
+@dataclass(frozen=True)
+class _Pair:
+    """What the automatic-merge rules look at for one pair."""
+
+    a: Norm
+    b: Norm
+    t: float
+    au: float | None
+    found: tuple[str, ...]  # agreeing fields in _support's order
+    soft: tuple[str, ...]  # soft conflicts (rules.soft_conflicts)
+    generic: bool  # a short title
+
+    @property
+    def why(self) -> str:
+        return ", ".join(self.found)
+
+    def has(self, *fields: str) -> bool:
+        return set(fields) <= set(self.found)
+
+    def authors_at_least(self, level: float) -> bool:
+        return self.au is not None and self.au >= level
+
+    @property
+    def real_pages(self) -> bool:
+        return _real_pages(self.a, list(self.found))
+
+
+@dataclass(frozen=True)
+class CertainRule:
+    """One way to an automatic merge: when it holds, and the sentence a person reads."""
+
+    kind: Reason
+    holds: Callable[[_Pair], bool]
+    says: Callable[[_Pair], str]
+
+
+def _title_support(p: _Pair) -> bool:
+    """Same title, the authors, and 2 agreeing fields (3 with pages for a short title)."""
+    need = 3 if p.generic else 2
+    return p.t >= TITLE_SAME and p.authors_at_least(AUTHORS_OK) and len(p.found) >= need \
+        and (p.has("pages") or not p.generic)
+
+
+def _title_support_no_authors(p: _Pair) -> bool:
+    """Same title, no authors on one side: one more agreeing field, pages among them."""
+    need = 3 if p.generic else 2
+    return p.t >= TITLE_SAME and p.au is None and len(p.found) >= need + 1 and p.has("pages")
+
+
+def _close_title_support(p: _Pair) -> bool:
+    return p.t >= TITLE_CLOSE and p.authors_at_least(AUTHORS_OK) and len(p.found) >= 3 \
+        and p.has("pages") and not p.generic
+
+
+def _same_place(p: _Pair) -> bool:
+    """Same authors at the same place of the same journal and year; the title reworded."""
+    return (p.t >= TITLE_PLACE or contained(p.a, p.b)) and p.authors_at_least(AUTHORS_SAME) \
+        and p.real_pages and p.has("year") and (p.has("volume") or p.has("journal"))
+
+
+def _same_range(p: _Pair) -> bool:
+    return p.authors_at_least(AUTHORS_SAME) and _same_page_range(p.a, p.b) and not p.soft \
+        and p.has("volume", "year", "journal")
+
+
+def _authors_differ(p: _Pair) -> bool:
+    return p.t >= TITLE_SAME and p.real_pages and p.has("volume", "year", "journal")
+
+
+def _unpaged(p: _Pair) -> bool:
+    return p.t >= TITLE_NEAR and p.authors_at_least(AUTHORS_ALL) \
+        and _unpaged_twin(p.a, p.b, list(p.found))
+
+
+def _abstract(p: _Pair) -> bool:
+    return p.t >= TITLE_NEAR and not p.generic and same_abstract(p.a, p.b)
+
+
+def _all_authors(p: _Pair) -> bool:
+    return p.t >= TITLE_NEAR and not p.generic and _full_author_match(p.a, p.b, p.au) \
+        and (p.has("year") or p.has("journal"))
+
+
+def _headed(p: _Pair) -> bool:
+    return not p.soft and headed(p.a, p.b) and p.authors_at_least(AUTHORS_ALL) \
+        and p.has("journal", "year")
+
+
+# Tried in order; the first that holds names the merge and says why.
+CERTAIN_RULES: tuple[CertainRule, ...] = (
+    CertainRule(Reason.TITLE_AUTHORS_SUPPORT, _title_support,
+                lambda p: f"title {p.t:.2f}, authors, {p.why}"),
+    CertainRule(Reason.TITLE_NO_AUTHORS, _title_support_no_authors,
+                lambda p: f"title {p.t:.2f}, no authors, {p.why}"),
+    CertainRule(Reason.TITLE_AUTHORS_SUPPORT, _close_title_support,
+                lambda p: f"title {p.t:.2f}, authors, {p.why}"),
+    CertainRule(Reason.SAME_PLACE, _same_place,
+                lambda p: f"same authors, place, pages, year; title {p.t:.2f}"),
+    CertainRule(Reason.SAME_RANGE, _same_range,
+                lambda p: f"same authors, journal, volume, page range, year; title {p.t:.2f} "
+                          "(translated?)"),
+    CertainRule(Reason.AUTHORS_DIFFER, _authors_differ,
+                lambda p: f"title {p.t:.2f}, journal, volume, pages, year (authors differ)"),
+    CertainRule(Reason.UNPAGED_TWIN, _unpaged,
+                lambda p: f"title {p.t:.2f}, authors, {p.why}; pages on one side at most"),
+    CertainRule(Reason.SAME_ABSTRACT, _abstract,
+                lambda p: f"title {p.t:.2f}, same abstract" + (f", {p.why}" if p.why else "")),
+    CertainRule(Reason.ALL_AUTHORS, _all_authors,
+                lambda p: f"title {p.t:.2f}, all authors, " + p.why),
+    CertainRule(Reason.HEADED, _headed,
+                lambda p: "same title behind a column heading in one database; all authors, "
+                          + p.why),
+)
+
+
+def _certain(a: Norm, b: Norm, t: float, au: float | None,
+             found: list[str]) -> tuple[Reason, str] | None:
+    """The rule and reason for an automatic merge, or None when the pair is not certain.
+
+    Before the rules: years more than one apart are never certain; a soft conflict
+    (issue, a number in one title, journal name) is allowed only with a real page
+    agreement, save a translated journal name when everything else agrees.
+    """
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
+        return None
+    p = _Pair(a, b, t, au, tuple(found), tuple(soft_conflicts(a, b)), _generic(a, b))
+    if p.soft == ("different journal names",) and t >= TITLE_NEAR \
+            and _full_author_match(a, b, au) and p.has("volume", "issue", "year"):
+        return Reason.JOURNAL_TRANSLATED, (f"title {t:.2f}, all authors, volume, issue, year "
+                                           "(journal name translated?)")
+    if p.soft and not p.real_pages:
+        return None
+    for rule in CERTAIN_RULES:
+        if rule.holds(p):
+            return rule.kind, rule.says(p)
+    return None
 
 
 def _unpaged_twin(a: Norm, b: Norm, found: list[str]) -> bool:
@@ -392,7 +525,7 @@ def _real_pages(a: Norm, found: list[str]) -> bool:
                                  or sum(c.isdigit() for c in a.page_end) >= 2)
 
 
-def _same_range(a: Norm, b: Norm) -> bool:
+def _same_page_range(a: Norm, b: Norm) -> bool:
     """Same first and last page, a multi-page article: one article however titled."""
     return bool(a.page_start and a.page_end and a.page_start == b.page_start
                 and a.page_end == b.page_end and a.page_end != a.page_start)
@@ -412,12 +545,14 @@ def _same_identifier(a: Norm, b: Norm, t: float | None, au: float | None, found:
     located = {"volume", "pages"} <= set(found) and (
         (au is not None and au >= 0.75) or (t is not None and t >= 0.9))
     if (titles_agree and (au is None or au >= 0.5)) or located:
-        return Verdict("certain", max(score, 0.95), f"same {ident}")
-    return Verdict("possible", score, f"same {ident}, titles differ")
+        return Verdict("certain", max(score, 0.95), f"same {ident}", Reason.SAME_IDENTIFIER)
+    return Verdict("possible", score, f"same {ident}, titles differ",
+                   Reason.SAME_IDENTIFIER_TITLES_DIFFER)
 
 
 def _without_title(a: Norm, b: Norm, au: float | None, support: int, found: list[str],
                    score: float) -> Verdict:
-    if support >= 3 and (au is None or au >= 0.75):
-        return Verdict("possible", score, "no title; " + ", ".join(found))
-    return Verdict("distinct", score, "no title")
+    if support >= 3 and (au is None or au >= AUTHORS_OK):
+        return Verdict("possible", score, "no title; " + ", ".join(found),
+                       Reason.NO_TITLE_SUPPORTED)
+    return Verdict("distinct", score, "no title", Reason.NO_TITLE)
