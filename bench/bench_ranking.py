@@ -151,11 +151,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reviewflow.ranking.labelled import LabelledSet, read_labelled_csv  # noqa: E402
 from reviewflow.ranking.model import RankerConfig, build_features  # noqa: E402
 from reviewflow.ranking.simulation import SimulationConfig, simulate  # noqa: E402
-from reviewflow.ranking.stopping import (  # noqa: E402
-    consecutive_irrelevant,
-    default_patience,
-    stopping_estimate,
-)
+from reviewflow.ranking.stopping import suggested_stop  # noqa: E402
 
 SCREENING = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "screening"
 
@@ -217,17 +213,9 @@ def _clean_nagtegaal(path: Path) -> LabelledSet:
 
 
 def stop_point(order_labels: np.ndarray, step: int = 10) -> tuple[int, float]:
-    """First screened count (checked every ``step``) at which the heuristic says stop."""
-    n = order_labels.size
-    total = int(order_labels.sum())
-    patience = default_patience(n)
-    for screened in range(step, n + 1, step):
-        seen = order_labels[:screened]
-        if consecutive_irrelevant(seen.tolist()) < patience:
-            continue  # cheap pre-check: the heuristic cannot say stop yet
-        if int(seen.sum()) and stopping_estimate(seen.tolist(), n).should_stop:
-            return screened, float(seen.sum() / total)
-    return n, 1.0
+    """Where the stopping rule first says stop (checked every ``step``) and the recall there."""
+    stop = suggested_stop(order_labels.tolist(), order_labels.size, step)
+    return stop, float(order_labels[:stop].sum() / order_labels.sum())
 
 
 def run_set(

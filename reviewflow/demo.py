@@ -98,9 +98,10 @@ def record_truth(ctx: DemoContext) -> dict[int, dict[str, str]]:
     return out
 
 
-def _write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
+def _write_csv(path: Path, rows: list[dict[str, object]],
+               columns: list[str] | None = None) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["record_id", "decision", "reason"])
+        writer = csv.DictWriter(fh, fieldnames=columns or ["record_id", "decision", "reason"])
         writer.writeheader()
         writer.writerows(rows)
     return path
@@ -256,12 +257,20 @@ def extract_and_analyse(ctx: DemoContext):  # -> DemoExtraction
     from reviewflow.extraction.run_analysis import summary_lines
     from reviewflow.extraction.studies import included_record_ids, link_record, list_studies
 
-    result = run_demo_extraction(ctx.store, ctx.folder, ctx.samples)
     with (ctx.samples / "extraction.csv").open(encoding="utf-8", newline="") as fh:
-        label_of = {row["study_key"]: row["study"] for row in csv.DictReader(fh)}
+        sheet_rows = list(csv.DictReader(fh))
+    label_of = {row["study_key"]: row["study"] for row in sheet_rows}
     truth = record_truth(ctx)
     with ctx.store.session() as s:
         included = included_record_ids(s)
+    # Each study is created linked to an included report: the sheet names it by record_id.
+    report_of: dict[str, int] = {}
+    for rid in included:
+        report_of.setdefault(truth.get(rid, {}).get("study_key", ""), rid)
+    linked_sheet = _write_csv(ctx.scripted / "extraction_linked.csv", [
+        {**row, "record_id": report_of.get(row["study_key"], "")} for row in sheet_rows],
+        [*sheet_rows[0], "record_id"])
+    result = run_demo_extraction(ctx.store, ctx.folder, ctx.samples, linked_sheet)
     linked_already = {rid for st in list_studies(ctx.store) for rid in st.record_ids}
     linked = 0
     for rid in sorted(set(included) - linked_already):

@@ -39,9 +39,28 @@ def analyse(
     out_dir = out or folder / "analyses"
     with working(f"Pooling {len(chosen)} analysis(es) and drawing their plots"):
         outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
+        beyond = run_beyond_outputs(store, form, folder, outputs, out_dir)
     for run in outputs.runs:
         typer.echo("\n".join(summary_lines(run)))
+    for line in beyond:
+        typer.echo(line)
     typer.echo(f"\n{len(outputs.files)} files in {out_dir}")
+
+
+def run_beyond_outputs(store, form, folder: Path, outputs, out_dir: Path) -> list[str]:
+    """Declared meta-regressions and the small-study plots (issue 20): their files are
+    added to ``outputs.files``, their summary lines returned."""
+    from reviewflow.extraction.metareg_analyses import run_declared
+    from reviewflow.extraction.metareg_analyses import summary_lines as metareg_lines
+    from reviewflow.extraction.small_study_outputs import write_small_study_plots
+
+    lines: list[str] = []
+    for mr, files in run_declared(store, form, folder, outputs.runs, out_dir):
+        outputs.files.extend(files)
+        lines += metareg_lines(mr)
+    for run in outputs.runs:
+        outputs.files.extend(write_small_study_plots(run, out_dir))
+    return lines
 
 
 def register(app: typer.Typer) -> None:

@@ -29,7 +29,7 @@ WORKFLOW_PANELS: dict[str, tuple[str, ...]] = {
     "1. Searches and duplicates": ("import", "searches", "dedup"),
     "2. Screening": ("reviewer", "screen", "decide", "fulltext", "rank", "seed-relevant",
                      "conflicts", "resolve", "kappa", "history"),
-    "3. Extraction and analysis": ("same-study", "extraction", "rob", "analyse", "pool"),
+    "3. Extraction and analysis": ("same-study", "extraction", "rob", "analyse", "pool", "grade"),
     "4. PRISMA, report and exports": ("prisma", "report", "export", "import-bundle"),
     "Methods": ("simulate",),
 }

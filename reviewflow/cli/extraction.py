@@ -19,7 +19,7 @@ from reviewflow.extraction.studies import (
 )
 from reviewflow.extraction.transfer import export_extraction, import_extraction
 from reviewflow.extraction.values import progress, reconcile, resolve, set_values
-from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.screening.decisions import require_reviewer
 from reviewflow.store.db import Store
 
 extraction_app = typer.Typer(help="Extraction form, studies, dual extraction, spreadsheets.",
@@ -101,6 +101,11 @@ def study_list(ctx: typer.Context) -> None:
         typer.echo(f"{st.id}\t{st.label}\treports: {', '.join(map(str, st.record_ids)) or '-'}")
 
 
+def _reviewer_id(store: Store, name: str) -> int:
+    with store.session() as s:
+        return int(require_reviewer(s, name).id or 0)
+
+
 @extraction_app.command("set")
 def set_cmd(
     ctx: typer.Context,
@@ -113,7 +118,7 @@ def set_cmd(
     """Record one value as REVIEWER's extraction."""
     store, form_id, form = store_and_form(ctx)
     st = study_by_label(store, study)
-    rid = int(ensure_reviewer(store, reviewer).id or 0)
+    rid = _reviewer_id(store, reviewer)
     n = set_values(store, form, form_id, rid, [(st.id, field, value)])
     typer.echo("saved" if n else "unchanged")
 
@@ -150,7 +155,7 @@ def resolve_cmd(
     """Settle a field by consensus; analyses use this value."""
     store, form_id, form = store_and_form(ctx)
     st = study_by_label(store, study)
-    rid = int(ensure_reviewer(store, reviewer).id or 0)
+    rid = _reviewer_id(store, reviewer)
     resolve(store, form, form_id, study_id=st.id, reviewer_id=rid, path=field, value=value)
     typer.echo(f"{st.label} {field}: resolved")
 

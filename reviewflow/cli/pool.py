@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from reviewflow.cli._pool_beyond import run_beyond
 from reviewflow.errors import InputError, ReviewflowError
 from reviewflow.pooling.types import Measure, Method, Model, Tau2Method
 
@@ -60,11 +61,22 @@ def pool_command(
     plot: Path | None = typer.Option(None, "--plot", help="Write a forest plot (.png/.svg/.pdf)."),
     arms: str = typer.Option("Experimental,Control", "--arms",
                              help="The two arms' names for the headings, e.g. 'MSC,Control'."),
+    moderator: list[str] = typer.Option(
+        [], "--moderator", help="Meta-regression on this column (repeatable): numbers are a "
+        "covariate, text a factor (first level in sorted order is the reference)."),
+    trim_fill: bool = typer.Option(False, "--trim-fill",
+                                   help="Trim-and-fill (L0) on the chosen model."),
+    permutations: int = typer.Option(0, "--permutations", min=0,
+                                     help="Permutation test of the moderators (iterations)."),
     convert: str | None = typer.Option(
         None, "--convert", metavar="METHOD",
         help="Median -> mean/SD method: luo2018 (default: Luo 2018 mean, Wan 2014 SD, Shi "
              "2020 SD from all five numbers), wan2014, shi2020, hozo2005, bland2015, or "
              "MEAN/SD such as wan2014/shi2020."),
+    correlation: str | None = typer.Option(
+        None, "--correlation", metavar="R",
+        help="Baseline-final correlation for change-from-baseline SDs (sd_baseline_*, "
+             "sd_final_* columns), or 'studies' to impute it from arms giving all three SDs."),
     multi_arm: MultiArmChoice = typer.Option(
         MultiArmChoice.split, "--multi-arm",
         help="Long layout, several intervention arms: split the shared control (Handbook "
@@ -88,13 +100,17 @@ def pool_command(
     if len(groups) != 2 or not all(groups):
         raise ReviewflowError(f"--arms: give two names separated by a comma, not {arms!r}")
     frame = read_study_csv(file)
-    arm_input = _arm_level_input(frame, file, measure, subgroup, convert, multi_arm)
+    arm_input = _arm_level_input(frame, file, measure, subgroup, convert, multi_arm,
+                                 correlation)
     data = arm_input.frame() if arm_input is not None else frame
     result = meta_analysis(
         data, subgroup=subgroup, source=str(file), measure=measure.value,
         method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
         smd_convention=smd_convention.value,
     )
+    beyond = run_beyond(data, result, source=str(file), subgroup=subgroup,
+                        moderators=moderator, trim_fill=trim_fill, permutations=permutations,
+                        original=frame)
     if plot is not None:
         from reviewflow.pooling.plots import save_forest_plot
 
@@ -106,13 +122,16 @@ def pool_command(
         doc = result_to_json_dict(result)
         if arm_input is not None:
             doc["input"] = arm_input.trace()
+        doc.update(beyond.json if beyond else {})
         typer.echo(json.dumps(doc, indent=2))
     else:
         typer.echo(render_text(result, (groups[0], groups[1]), **_marks(arm_input)), nl=False)
+        if beyond:
+            typer.echo(beyond.text, nl=False)
 
 
 def _arm_level_input(frame: pd.DataFrame, file: Path, measure: Measure, subgroup: str | None,
-                     convert: str | None, multi_arm: MultiArmChoice):
+                     convert: str | None, multi_arm: MultiArmChoice, correlation: str | None):
     """The traced arm-level input when the CSV has arm-level columns or is long; None for
     a plain engine CSV (pooled exactly as given, JSON unchanged)."""
     from reviewflow.pooling.arm_csv import input_from_frame, needs_arm_path
@@ -123,7 +142,8 @@ def _arm_level_input(frame: pd.DataFrame, file: Path, measure: Measure, subgroup
                                   "CI columns to convert")
         return None
     return input_from_frame(frame, source=str(file), measure=measure, subgroup=subgroup,
-                            convert=convert, multi_arm=multi_arm.value)
+                            convert=convert, multi_arm=multi_arm.value,
+                            correlation=correlation)
 
 
 def _marks(arm_input) -> dict:

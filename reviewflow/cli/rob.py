@@ -13,7 +13,7 @@ from reviewflow.extraction.rob import LABELS, reconcile_rob, record_judgements, 
 from reviewflow.extraction.rob_import import import_rob_csv
 from reviewflow.extraction.studies import study_by_label
 from reviewflow.extraction.values import reconcile
-from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.screening.decisions import require_reviewer
 
 rob_app = typer.Typer(help="Risk of bias: RoB 1 (RevMan 5.4 domains) or RoB 2.",
                       no_args_is_help=True)
@@ -39,7 +39,8 @@ def set_cmd(
     t = tool(tool_name)
     st = study_by_label(store, study)
     t.domain(domain), t.judgement(judgement)  # check before creating the reviewer
-    rid = int(ensure_reviewer(store, reviewer).id or 0)
+    with store.session() as s:
+        rid = int(require_reviewer(s, reviewer).id or 0)
     record_judgements(store, t, rid, [(st.id, domain, judgement, support)], consensus=consensus,
                       outcome=outcome)
     typer.echo(f"{st.label}: {t.domain(domain).label}: {LABELS[t.judgement(judgement)]}")

@@ -23,6 +23,9 @@
     multi_arm = "split"               # optional: split | combine, for studies with several
                                       #   intervention arms (Handbook 23.3.4 / 6.5.2.10)
     convert = "luo2018"               # optional: median -> mean/SD methods (see pool --convert)
+    correlation = 0.5                 # optional: baseline-final correlation for change SDs
+                                      #   from baseline and final SDs, or "studies" to impute
+                                      #   it from arms reporting all three SDs
     reported_only = true              # optional: also pool without converted/imputed values
 
 ``subgroup`` may name an arm field: each comparison then falls in the subgroup of
@@ -43,9 +46,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form import Form
+from reviewflow.extraction.form import (
+    Form,
+    arm_field_path,
+    effect_path,
+    stat_path,
+    study_path,
+)
 from reviewflow.extraction.form_versions import current_form
-from reviewflow.extraction.validation import arm_report, column, outcome_problems
+from reviewflow.extraction.validation import (
+    arm_report,
+    column,
+    effect_report,
+    outcome_problems,
+)
 from reviewflow.extraction.values import Reconciled, reconcile
 from reviewflow.store.db import Store
 
@@ -53,10 +67,11 @@ if TYPE_CHECKING:
     from reviewflow.pooling.trial_data import AnalysisInput
 
 ANALYSES_FILE = "analyses.toml"
-MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD")}
+MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD"),
+            "generic": ("MD", "SMD", "RR", "OR", "HR")}
 KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
         "smd_convention", "where", "exclude", "leave_one_out", "intervention", "comparator",
-        "multi_arm", "convert", "reported_only"}
+        "multi_arm", "convert", "reported_only", "correlation"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,12 @@ class Analysis:
     multi_arm: str = "split"
     convert: str | None = None
     reported_only: bool = False
+    correlation: float | str | None = None
+
+    def conversion(self):  # -> Conversion
+        from reviewflow.pooling.trial_data import Conversion
+
+        return Conversion.parse(self.convert).with_correlation(self.correlation)
 
     def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(intervention arm ids, comparator arm ids) of this analysis."""
@@ -119,6 +140,7 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
                 multi_arm=str(d.get("multi_arm", "split")).lower(),
                 convert=str(d["convert"]) if "convert" in d else None,
                 reported_only=bool(d.get("reported_only", False)),
+                correlation=d.get("correlation"),
             )
         except KeyError as exc:
             raise ReviewflowError(f"{where}: missing key {exc}") from None
@@ -135,8 +157,6 @@ def _ids(value: object) -> tuple[str, ...]:
 
 
 def _check(a: Analysis, form: Form, where: str) -> None:
-    from reviewflow.pooling.trial_data import Conversion
-
     arm_fields = {f.name for f in form.arm_fields}
     try:
         outcome = form.outcome(a.outcome)
@@ -146,8 +166,8 @@ def _check(a: Analysis, form: Form, where: str) -> None:
             form.study_field(name)
         treat, ctrl = a.arms(form)
         for arm in (*treat, *ctrl):
-            form._arm(arm)
-        Conversion.parse(a.convert)
+            form.arm(arm)
+        a.conversion()
     except ReviewflowError as exc:
         raise ReviewflowError(f"{where}: {exc}") from None
     both = sorted(set(treat) & set(ctrl))
@@ -158,6 +178,10 @@ def _check(a: Analysis, form: Form, where: str) -> None:
         raise ReviewflowError(f"{where}: needs at least one intervention and one comparator arm")
     if a.multi_arm not in ("split", "combine"):
         raise ReviewflowError(f"{where}: multi_arm must be split or combine")
+    if outcome.type == "generic" and (a.measure in ("RR", "OR", "HR")) != outcome.ratio:
+        kind = "ratios (ratio = true)" if outcome.ratio else "differences"
+        raise ReviewflowError(f"{where}: measure {a.measure} does not fit generic outcome "
+                              f"{outcome.id!r}, whose effects are {kind}")
     if a.measure not in MEASURES[outcome.type]:
         raise ReviewflowError(f"{where}: measure {a.measure} does not fit {outcome.type} outcome "
                               f"{outcome.id!r} (use {' or '.join(MEASURES[outcome.type])})")
@@ -190,8 +214,9 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
                    reconciled: Reconciled | None = None) -> AnalysisInput:
     """The typed, traced pooling input of one analysis (its ``frame()`` is the
     ``reviewflow pool`` CSV)."""
-    from reviewflow.pooling.trial_data import Conversion, MultiArm
-    from reviewflow.pooling.trial_data import analysis_input as build
+    from reviewflow.pooling.comparisons import analysis_input as build
+    from reviewflow.pooling.reported_effects import generic_input
+    from reviewflow.pooling.trial_data import MultiArm
     from reviewflow.pooling.types import DataType
 
     form = form or current_form(store)[1]
@@ -203,7 +228,8 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     studies = []
     for study in sorted(candidates):
         data = rec.values[study]
-        if any(data.get(f"study/{k}", "").lower() != v.lower() for k, v in analysis.where.items()):
+        if any(data.get(study_path(k), "").lower() != v.lower()
+               for k, v in analysis.where.items()):
             continue
         arms = _study_arms(form, analysis, outcome, study, data)
         if arms:
@@ -212,8 +238,12 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
         raise ReviewflowError(f"analysis {analysis.name!r}: no study has reconciled data for "
                               f"outcome {outcome.id!r}")
     try:
-        data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
-                     conversion=Conversion.parse(analysis.convert), subgroup=analysis.subgroup)
+        if outcome.type == "generic":
+            data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup)
+        else:
+            data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
+                         conversion=analysis.conversion(),
+                         subgroup=analysis.subgroup)
     except ReviewflowError as exc:
         raise ReviewflowError(f"analysis {analysis.name!r}: {exc}") from None
     if not analysis.subgroup:
@@ -228,20 +258,26 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
     """The study's arm reports for this analysis ([] when it does not report the outcome);
     problems are refused naming analysis, study, arm and field."""
     treat, ctrl = analysis.arms(form)
-    cells = {column(s, a.id): data.get(f"outcome/{outcome.id}/arm/{a.id}/{s}")
+    cells = {column(s, a.id): data.get(stat_path(outcome.id, a.id, s))
              for a in form.arms for s in outcome.stats}
+    cells |= {f"effect_{s}": data.get(effect_path(outcome.id, s)) for s in outcome.effect_stats}
     problems = outcome_problems(outcome, form.arms, cells)
     if problems:
         col_name, problem = problems[0]
         raise ReviewflowError(f"analysis {analysis.name!r}: study {study!r}, field "
                               f"{col_name}: {problem}")
+    if outcome.type == "generic":
+        attrs = {analysis.subgroup: data.get(study_path(analysis.subgroup), "not reported")} \
+            if analysis.subgroup else {}
+        effect = effect_report(study, outcome, cells, attrs)
+        return [effect] if effect is not None else []
     out = []
     for arm_id, role in [*((a, "intervention") for a in treat), *((a, "control") for a in ctrl)]:
-        arm = form._arm(arm_id)
+        arm = form.arm(arm_id)
         attrs = {}
         if analysis.subgroup:
-            attrs[analysis.subgroup] = (data.get(f"arm/{arm.id}/{analysis.subgroup}")
-                                        or data.get(f"study/{analysis.subgroup}")
+            attrs[analysis.subgroup] = (data.get(arm_field_path(arm.id, analysis.subgroup))
+                                        or data.get(study_path(analysis.subgroup))
                                         or "not reported")
         report = arm_report(study, outcome, arm, cells, attrs, role)
         if report is not None:
@@ -267,10 +303,11 @@ def _subgroup_order(form: Form, name: str):
 def _block_on_discrepancies(analysis: Analysis, form: Form, rec: Reconciled,
                             studies: list[str]) -> None:
     outcome = form.outcome(analysis.outcome)
-    paths = [f"outcome/{outcome.id}/arm/{a.id}/{s}" for a in form.arms for s in outcome.stats]
-    paths += [f"study/{k}" for k in [*analysis.where, analysis.subgroup] if k]
+    paths = [stat_path(outcome.id, a.id, s) for a in form.arms for s in outcome.stats]
+    paths += [effect_path(outcome.id, s) for s in outcome.effect_stats]
+    paths += [study_path(k) for k in [*analysis.where, analysis.subgroup] if k]
     if analysis.subgroup:
-        paths += [f"arm/{a.id}/{analysis.subgroup}" for a in form.arms]
+        paths += [arm_field_path(a.id, analysis.subgroup) for a in form.arms]
     open_ = rec.unresolved_for(paths, studies)
     if open_:
         listed = "; ".join(d.describe() for d in open_[:6])

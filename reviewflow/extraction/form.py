@@ -29,16 +29,24 @@ from importlib import resources
 from reviewflow.errors import ReviewflowError
 
 FIELD_TYPES = ("text", "integer", "number", "choice")
-OUTCOME_TYPES = ("continuous", "dichotomous")
+OUTCOME_TYPES = ("continuous", "dichotomous", "generic")
 DIRECTIONS = ("lower_is_better", "higher_is_better")
-STATS = {"continuous": ("mean", "sd", "n"), "dichotomous": ("events", "n")}
-REPORTED = {"continuous": ("median", "q1", "q3", "min", "max", "se", "ci_low", "ci_high"),
-            "dichotomous": ("percent",)}
+STATS = {"continuous": ("mean", "sd", "n"), "dichotomous": ("events", "n"), "generic": ()}
+REPORTED = {"continuous": ("median", "q1", "q3", "min", "max", "se", "ci_low", "ci_high",
+                           "mean_baseline", "sd_baseline", "mean_final", "sd_final"),
+            "dichotomous": ("percent",), "generic": ()}
+# A generic outcome is one reported effect per study (MD, SMD, or a ratio on its natural
+# scale) with its SE, 95% CI or P; a cluster trial adds its mean cluster size and ICC.
+EFFECT = ("estimate", "se", "ci_low", "ci_high", "p", "cluster_size", "icc")
 STAT_TYPES = {"mean": "number", "sd": "number", "n": "integer", "events": "integer",
-              **{s: "number" for kind in REPORTED.values() for s in kind}}
+              **{s: "number" for kind in REPORTED.values() for s in kind},
+              **{s: "number" for s in EFFECT}}
 STAT_LABELS = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events", "median": "Median",
                "q1": "Q1", "q3": "Q3", "min": "Minimum", "max": "Maximum", "se": "SE",
-               "ci_low": "95% CI low", "ci_high": "95% CI high", "percent": "Percent"}
+               "ci_low": "95% CI low", "ci_high": "95% CI high", "percent": "Percent",
+               "estimate": "Estimate", "p": "P", "cluster_size": "Mean cluster size",
+               "icc": "ICC", "mean_baseline": "Baseline mean", "sd_baseline": "Baseline SD",
+               "mean_final": "Final mean", "sd_final": "Final SD"}
 ROLES = ("intervention", "control")
 FORM_FILE = "extraction_form.toml"
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # ids become paths, columns and widget ids
@@ -68,10 +76,15 @@ class OutcomeDef:
     time_point: str = ""
     direction: str = "lower_is_better"
     reported: tuple[str, ...] = ()  # statistics beyond STATS that trials report
+    ratio: bool = False  # generic outcomes: effects are ratios (RR, OR, HR), natural scale
 
     @property
     def stats(self) -> tuple[str, ...]:
         return STATS[self.type] + self.reported
+
+    @property
+    def effect_stats(self) -> tuple[str, ...]:
+        return EFFECT if self.type == "generic" else ()
 
 
 @dataclass(frozen=True)
@@ -100,11 +113,12 @@ class Form:
 
     def field_paths(self) -> list[str]:
         """Every path of the form, in display order."""
-        paths = [f"study/{f.name}" for f in self.study_fields]
-        paths += [f"arm/{a.id}/{f.name}" for a in self.arms for f in self.arm_fields]
+        paths = [study_path(f.name) for f in self.study_fields]
+        paths += [arm_field_path(a.id, f.name) for a in self.arms for f in self.arm_fields]
         for o in self.outcomes:
-            paths += [f"outcome/{o.id}/{f.name}" for f in self.outcome_fields]
-            paths += [f"outcome/{o.id}/arm/{a.id}/{s}" for a in self.arms for s in o.stats]
+            paths += [outcome_field_path(o.id, f.name) for f in self.outcome_fields]
+            paths += [stat_path(o.id, a.id, s) for a in self.arms for s in o.stats]
+            paths += [effect_path(o.id, s) for s in o.effect_stats]
         return paths
 
     def find_outcome(self, text: str) -> OutcomeDef:
@@ -121,7 +135,7 @@ class Form:
         if parts[0] == "study" and len(parts) == 2:
             return self.study_field(parts[1])
         if parts[0] == "arm" and len(parts) == 3:
-            self._arm(parts[1])
+            self.arm(parts[1])
             for f in self.arm_fields:
                 if f.name == parts[2]:
                     return f
@@ -130,14 +144,17 @@ class Form:
             for f in self.outcome_fields:
                 if f.name == parts[2]:
                     return f
+        if parts[0] == "outcome" and len(parts) == 4 and parts[2] == "effect" and \
+                parts[3] in self.outcome(parts[1]).effect_stats:
+            return FieldDef(parts[3], STAT_LABELS[parts[3]], STAT_TYPES[parts[3]])
         if parts[0] == "outcome" and len(parts) == 5 and parts[2] == "arm":
             out = self.outcome(parts[1])
-            self._arm(parts[3])
+            self.arm(parts[3])
             if parts[4] in out.stats:
                 return FieldDef(parts[4], parts[4].upper(), STAT_TYPES[parts[4]])
         raise ReviewflowError(f"{path!r} is not a field of the extraction form")
 
-    def _arm(self, arm_id: str) -> ArmDef:
+    def arm(self, arm_id: str) -> ArmDef:
         for a in self.arms:
             if a.id == arm_id:
                 return a
@@ -148,11 +165,35 @@ class Form:
         parts = path.split("/")
         if parts[0] == "outcome" and len(parts) == 3:
             return f"{self.outcome(parts[1]).label} · {self.field_def(path).label}"
+        if parts[0] == "outcome" and len(parts) == 4:
+            return f"{self.outcome(parts[1]).label} · effect · {STAT_LABELS[parts[3]]}"
         if parts[0] == "outcome":
             stat = STAT_LABELS[parts[4]]
-            return f"{self.outcome(parts[1]).label} · {self._arm(parts[3]).label} · {stat}"
+            return f"{self.outcome(parts[1]).label} · {self.arm(parts[3]).label} · {stat}"
         return self.field_def(path).label if parts[0] == "study" else \
-            f"{self._arm(parts[1]).label} · {self.field_def(path).label}"
+            f"{self.arm(parts[1]).label} · {self.field_def(path).label}"
+
+
+def stat_path(outcome: str, arm: str, stat: str) -> str:
+    """The path of one arm's statistic of one outcome."""
+    return f"outcome/{outcome}/arm/{arm}/{stat}"
+
+
+def effect_path(outcome: str, stat: str) -> str:
+    """The path of a study's reported effect statistic (generic outcomes)."""
+    return f"outcome/{outcome}/effect/{stat}"
+
+
+def outcome_field_path(outcome: str, name: str) -> str:
+    return f"outcome/{outcome}/{name}"
+
+
+def study_path(name: str) -> str:
+    return f"study/{name}"
+
+
+def arm_field_path(arm: str, name: str) -> str:
+    return f"arm/{arm}/{name}"
 
 
 def normalise_value(form: Form, path: str, raw: str | None) -> str | None:
@@ -196,7 +237,7 @@ def _format_number(x: float) -> str:
 
 
 def _check_stat(name: str, text: str, value: float) -> str:
-    if name in ("sd", "se") and value <= 0:
+    if name in ("sd", "se", "cluster_size", "sd_baseline", "sd_final") and value <= 0:
         raise ReviewflowError(f"{name.upper()} must be > 0 (got {text})")
     if name == "percent" and not 0 <= value <= 100:
         raise ReviewflowError(f"percent must be between 0 and 100 (got {text})")
@@ -258,7 +299,8 @@ def _field(d: dict) -> FieldDef:
 def _outcome(d: dict) -> OutcomeDef:
     otype = str(d.get("type", ""))
     if otype not in OUTCOME_TYPES:
-        raise ValueError(f"outcome {d.get('id')!r}: type must be continuous or dichotomous")
+        raise ValueError(f"outcome {d.get('id')!r}: type must be continuous, dichotomous or "
+                         "generic")
     direction = str(d.get("direction", "lower_is_better"))
     if direction not in DIRECTIONS:
         raise ValueError(f"outcome {d.get('id')!r}: direction must be one of "
@@ -271,7 +313,7 @@ def _outcome(d: dict) -> OutcomeDef:
                          f"of a {otype} outcome (use {', '.join(REPORTED[otype])} or \"all\")")
     return OutcomeDef(str(d["id"]), str(d.get("label", d["id"])), otype,
                       str(d.get("unit", "")), str(d.get("time_point", "")), direction,
-                      tuple(reported))
+                      tuple(reported), bool(d.get("ratio", False)))
 
 
 def _check_form(form: Form, source: str) -> None:

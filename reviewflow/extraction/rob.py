@@ -98,6 +98,26 @@ class RobTable:
     judgements: dict[str, dict[str, Judgement]] = field(default_factory=dict)
     discrepancies: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
+    def overall(self, study: str) -> str:
+        """The study's overall risk of bias ("none" when not judged).
+
+        RoB 2 has an overall domain. RoB 1 has none, so it is summarised as the
+        Handbook (5.1, table 8.7.a) does across domains: low if every domain is
+        low, high if any is high, otherwise unclear.
+        """
+        given = self.judgements.get(study, {})
+        if self.tool.overall:
+            j = given.get("overall")
+            return j.judgement if j else "none"
+        values = [j.judgement for j in given.values()]
+        if not values:
+            return "none"
+        if "high" in values:
+            return "high"
+        if len(values) == len(self.tool.domains) and all(v == "low" for v in values):
+            return "low"
+        return "unclear"
+
 
 def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
                       entries: Iterable[tuple[int, str, str, str | None]],

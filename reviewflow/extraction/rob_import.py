@@ -14,7 +14,7 @@ from pathlib import Path
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.rob import Tool, record_judgements, tool
 from reviewflow.extraction.studies import list_studies
-from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.screening.decisions import require_reviewer
 from reviewflow.store.db import Store
 
 
@@ -46,8 +46,11 @@ def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: 
     if problems:
         raise ReviewflowError(f"{path}: {len(problems)} problem(s), nothing imported: "
                               + "; ".join(problems[:12]))
-    reviewer_id = reviewer if isinstance(reviewer, int) else \
-        int(ensure_reviewer(store, reviewer).id or 0)
+    if isinstance(reviewer, int):
+        reviewer_id = reviewer
+    else:
+        with store.session() as s:
+            reviewer_id = int(require_reviewer(s, reviewer).id or 0)
     # one transaction per tool and outcome, all validated before the first
     return sum(record_judgements(store, tool(t), reviewer_id, e, outcome=o or None)
                for (t, o), e in entries.items())

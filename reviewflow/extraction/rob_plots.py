@@ -16,7 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Circle, Rectangle  # noqa: E402
 
-from reviewflow.extraction.rob import RobTable  # noqa: E402
+from reviewflow.extraction.rob import Domain, RobTable  # noqa: E402
+from reviewflow.pooling.forest_rob import ForestRob, headings_for, symbol_colour  # noqa: E402
 
 COLOURS = {"low": "#02C100", "some_concerns": "#E2DF07", "unclear": "#E2DF07",
            "high": "#BF0000", "none": "#4EA1F7"}
@@ -27,6 +28,31 @@ LEGEND = {"low": "Low", "some_concerns": "Some concerns", "unclear": "Unclear",
 SUMMARY_LEGEND = {"low": "Low risk of bias", "some_concerns": "Some concerns",
                   "unclear": "Unclear risk of bias", "high": "High risk of bias",
                   "none": "No information"}
+
+
+DERIVED_OVERALL = Domain("overall", "Overall risk of bias (derived: worst domain)")
+
+
+def columns_of(table: RobTable) -> list[Domain]:
+    """The tool's domains, plus a derived Overall for tools without one (RoB 1)."""
+    doms = list(table.tool.domains)
+    return doms if table.tool.overall else [*doms, DERIVED_OVERALL]
+
+
+def judgement_key(table: RobTable, study: str, dom: Domain) -> str:
+    if dom is DERIVED_OVERALL:
+        return table.overall(study)
+    j = table.judgements.get(study, {}).get(dom.id)
+    return j.judgement if j else "none"
+
+
+def forest_rob(table: RobTable) -> ForestRob:
+    """The review's judgements as the forest plot's RevMan-style columns."""
+    doms = columns_of(table)
+    heads = headings_for(table.tool.id, len(table.tool.domains) - int(table.tool.overall), True)
+    return ForestRob(table.tool.id, heads, tuple(d.label for d in doms),
+                     {s: tuple(judgement_key(table, s, d) for d in doms)
+                      for s in table.judgements})
 
 
 def _save(fig: plt.Figure, out: Path) -> Path:
@@ -47,7 +73,7 @@ TOP_IN = 0.85  # title and domain headings
 def traffic_light(table: RobTable, out: Path) -> Path:
     """Studies as rows, domains D1..Dn (and Overall) as columns; laid out in inches so
     the grid and legends keep their size whatever the number of studies."""
-    doms = table.tool.domains
+    doms = columns_of(table)
     studies = sorted(table.judgements)
     ncol, nrow = len(doms), max(len(studies), 1)
     legend_in = 0.3 + 0.17 * max(len(doms), 4)
@@ -60,13 +86,13 @@ def traffic_light(table: RobTable, out: Path) -> Path:
     ax.set_ylim(nrow, 0)
     for r, study in enumerate(studies):
         for c, dom in enumerate(doms):
-            j = table.judgements[study].get(dom.id)
-            key = j.judgement if j else "none"
+            key = judgement_key(table, study, dom)
             ax.add_patch(Rectangle((c, r), 1, 1, facecolor="#EBEBEB", edgecolor="white", lw=2))
             ax.add_patch(Circle((c + 0.5, r + 0.5), 0.36, facecolor=COLOURS[key],
                                 edgecolor="black", lw=0.6))
             ax.text(c + 0.5, r + 0.52, SYMBOLS[table.tool.id][key], ha="center",
-                    va="center", fontsize=11, fontweight="bold")
+                    va="center", fontsize=11, fontweight="bold",
+                    color=symbol_colour(COLOURS[key]))
     ax.set_xticks([c + 0.5 for c in range(ncol)],
                   ["Overall" if d.id == "overall" else f"D{i}" for i, d in
                    enumerate(doms, start=1)])
@@ -85,10 +111,12 @@ def traffic_light(table: RobTable, out: Path) -> Path:
 def _traffic_legends(fig: plt.Figure, table: RobTable, doms, width: float,
                      top: float) -> None:
     lines = [f"D{i}: {d.label}." for i, d in enumerate(doms, start=1) if d.id != "overall"]
+    if DERIVED_OVERALL in doms:
+        lines.append("Overall: worst judgement across domains (Handbook 5.1, 8.7).")
     fig.text(0.1 / width, top, "Domains:\n" + "\n".join(lines), va="top", fontsize=7.5,
              linespacing=1.35)
     keys = [k for k in table.tool.judgements[::-1]]
-    if any(d.id not in table.judgements[s] for s in table.judgements for d in doms):
+    if any(judgement_key(table, s, d) == "none" for s in table.judgements for d in doms):
         keys.append("none")
     lax = fig.add_axes((1 - 1.7 / width, 0.02, 1.6 / width, top - 0.02))
     lax.set_xlim(0, 5)
@@ -100,7 +128,7 @@ def _traffic_legends(fig: plt.Figure, table: RobTable, doms, width: float,
         lax.add_patch(Circle((0.45, i + 0.5), 0.38, facecolor=COLOURS[key], edgecolor="black",
                              lw=0.5))
         lax.text(0.45, i + 0.52, SYMBOLS[table.tool.id][key], ha="center", va="center",
-                 fontsize=7, fontweight="bold")
+                 fontsize=7, fontweight="bold", color=symbol_colour(COLOURS[key]))
         lax.text(1.1, i + 0.5, LEGEND[key], va="center", fontsize=7.5)
 
 
@@ -115,11 +143,10 @@ def domain_shares(table: RobTable, weights: dict[str, float] | None = None
     w = {s: float((weights or {}).get(s, 0.0 if weights else 1.0)) for s in studies}
     total = sum(w.values()) or 1.0
     out: dict[str, dict[str, float]] = {}
-    for dom in table.tool.domains:
+    for dom in columns_of(table):
         shares: dict[str, float] = {}
         for s in studies:
-            j = table.judgements[s].get(dom.id)
-            key = j.judgement if j else "none"
+            key = judgement_key(table, s, dom)
             shares[key] = shares.get(key, 0.0) + w[s] / total
         out[dom.id] = shares
     return out
@@ -127,7 +154,7 @@ def domain_shares(table: RobTable, weights: dict[str, float] | None = None
 
 def summary_bars(table: RobTable, out: Path, weights: dict[str, float] | None = None) -> Path:
     """Per domain, the share of (weighted) studies at each judgement, as 100% stacked bars."""
-    doms = list(table.tool.domains)
+    doms = columns_of(table)
     shares = domain_shares(table, weights)
     keys = ["low", *[k for k in table.tool.judgements if k not in ("low", "high")], "high",
             "none"]

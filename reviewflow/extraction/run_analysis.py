@@ -69,7 +69,7 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
 def arm_labels(form: Form, analysis: Analysis) -> tuple[str, str]:
     """The two column headings: the analysis's first intervention and comparator arms."""
     treat, ctrl = analysis.arms(form)
-    return form._arm(treat[0]).label, form._arm(ctrl[0]).label
+    return form.arm(treat[0]).label, form.arm(ctrl[0]).label
 
 
 def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:

@@ -25,7 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form import REPORTED, Form, normalise_value
+from reviewflow.extraction.form import (
+    EFFECT,
+    REPORTED,
+    Form,
+    arm_field_path,
+    effect_path,
+    normalise_value,
+    outcome_field_path,
+    stat_path,
+    study_path,
+)
 from reviewflow.extraction.validation import column, outcome_problems
 
 STAT_ORDER = ("mean", "sd", "events", "n")
@@ -47,6 +57,8 @@ def header(form: Form) -> list[str]:
     cols += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
     cols += [f.name for f in form.outcome_fields]
     cols += [column(s, a.id) for a in form.arms for s in stat_order(form)]
+    if any(o.effect_stats for o in form.outcomes):
+        cols += [f"effect_{s}" for s in EFFECT]
     return cols
 
 
@@ -59,14 +71,15 @@ def stat_order(form: Form) -> tuple[str, ...]:
 
 def _cell_paths(form: Form, outcome_id: str) -> dict[str, str]:
     """Column -> field path for one row (outcome '' = study-level columns only)."""
-    paths = {f.name: f"study/{f.name}" for f in form.study_fields}
-    paths |= {f"{a.id}_{f.name}": f"arm/{a.id}/{f.name}" for a in form.arms
+    paths = {f.name: study_path(f.name) for f in form.study_fields}
+    paths |= {f"{a.id}_{f.name}": arm_field_path(a.id, f.name) for a in form.arms
               for f in form.arm_fields}
     if outcome_id:
         out = form.find_outcome(outcome_id)
-        paths |= {f.name: f"outcome/{out.id}/{f.name}" for f in form.outcome_fields}
-        paths |= {column(s, a.id): f"outcome/{out.id}/arm/{a.id}/{s}"
+        paths |= {f.name: outcome_field_path(out.id, f.name) for f in form.outcome_fields}
+        paths |= {column(s, a.id): stat_path(out.id, a.id, s)
                   for a in form.arms for s in out.stats}
+        paths |= {f"effect_{s}": effect_path(out.id, s) for s in out.effect_stats}
     return paths
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state import load_review_state
+from reviewflow.review_state import ReviewState, load_review_state
+from reviewflow.stages import STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -130,4 +131,82 @@ def studies_from_included(store: Store) -> list[StudyInfo]:
             label = f"{base}{next(suffix)}"
         taken.add(label)
         made.append(create_study(store, label, [int(rec.id or 0)]))
+    return made
+
+
+REFERENCE_COLUMNS = ("record_id", "doi", "title")
+"""Optional sheet columns naming the included report behind a row's study (not stored)."""
+
+
+@dataclass(frozen=True)
+class ReportRef:
+    """What a spreadsheet row says about the report its study comes from."""
+
+    label: str
+    row: int
+    record_id: str = ""
+    doi: str = ""
+    title: str = ""
+
+
+def _key(text: str | None) -> str:
+    return "".join(ch for ch in (text or "").casefold() if ch.isalnum())
+
+
+def _match(ref: ReportRef, reports: dict[int, tuple[str, str, str]]) -> list[int]:
+    """Included, unlinked reports the row names: by record id, else DOI, else title, else label."""
+    if ref.record_id.strip():
+        rid = int(ref.record_id) if ref.record_id.strip().isdigit() else -1
+        return [rid] if rid in reports else []
+    for value, slot in ((ref.doi, 1), (ref.title, 0)):
+        if value.strip():
+            return [r for r, fields in reports.items() if fields[slot] == _key(value)]
+    return [r for r, fields in reports.items() if fields[2] == ref.label.casefold()]
+
+
+def link_targets(*, session: Session, state: ReviewState, refs: list[ReportRef],
+                 source: str) -> dict[str, tuple[int, ...]]:
+    """For each new study label, the included report(s) its rows name; refuses any that match none.
+
+    A review screened elsewhere (no screening decision at all in this store) gets
+    unlinked studies, which ``status`` and the report flag as having no included report.
+    """
+    if not state.stage(STAGES[0]).decided:
+        return {ref.label: () for ref in refs}
+    free = [r for r in state.included_reports if r not in state.study_of]
+    rows = session.exec(select(models.RecordRow).where(col(models.RecordRow.id).in_(free))).all()
+    reports = {int(r.id or 0): (_key(r.title), _key(r.doi), record_label(r).casefold())
+               for r in rows}
+    found: dict[str, tuple[int, ...]] = {}
+    bad: list[str] = []
+    for ref in refs:
+        if ref.label in found:
+            continue
+        hits = _match(ref, reports)
+        if len(hits) != 1:
+            bad.append(f"row {ref.row} {ref.label!r}"
+                       + (f" ({len(hits)} included reports match)" if hits else ""))
+            continue
+        found[ref.label] = (hits[0],)
+        reports.pop(hits[0])
+    if bad:
+        raise ReviewflowError(
+            f"{source}: {len(bad)} new stud{'y names' if len(bad) == 1 else 'ies name'} no "
+            f"single included report: {', '.join(bad[:12])}; add a record_id, doi or title "
+            "column naming the included record (see 'reviewflow export records --stage full-text')")
+    return found
+
+
+def add_studies(*, session: Session, links: dict[str, tuple[int, ...]]) -> dict[str, int]:
+    """New studies with their reports, in the caller's transaction; label -> id."""
+    made: dict[str, int] = {}
+    for label, record_ids in links.items():
+        if session.exec(select(models.Study).where(models.Study.label == label.strip())).first():
+            raise ReviewflowError(f"a study labelled {label!r} already exists")
+        study = models.Study(label=label.strip())
+        session.add(study)
+        session.flush()
+        made[label] = int(study.id or 0)
+        for i, rid in enumerate(record_ids):
+            _link(session, made[label], rid, primary=(i == 0))
     return made

@@ -15,8 +15,9 @@ from reviewflow.extraction import studies as study_store
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.spreadsheet import read_sheet, validate_rows, write_sheet
 from reviewflow.extraction.studies import list_studies
-from reviewflow.extraction.values import Reconciled, reconcile, reviewer_values, set_values
-from reviewflow.screening.decisions import ensure_reviewer
+from reviewflow.extraction.values import Reconciled, reconcile, reviewer_values, write_values
+from reviewflow.review_state import load_review_state
+from reviewflow.screening.decisions import require_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -55,7 +56,12 @@ def import_extraction(store: Store, form: Form, form_id: int | None, path: Path,
     Nothing at all (not even the reviewer's name) is stored when a cell is bad.
     """
     rows = read_sheet(path)
-    entries = validate_rows(form, rows, str(path))
+    refs = [study_store.ReportRef(row.get("study", "").strip(), i,
+                                  *(str(row.get(c) or "") for c in study_store.REFERENCE_COLUMNS))
+            for i, row in enumerate(rows, start=2)]
+    entries = validate_rows(form, [{k: v for k, v in row.items()
+                                    if k not in study_store.REFERENCE_COLUMNS} for row in rows],
+                            str(path))
     studies = {st.label.lower(): st.id for st in list_studies(store)}
     missing = sorted({e.study for e in entries if e.study.lower() not in studies},
                      key=str.lower)
@@ -65,9 +71,20 @@ def import_extraction(store: Store, form: Form, form_id: int | None, path: Path,
             f"{path}: row {first.row}, field study: unknown study {first.study!r} "
             f"({len(missing)} unknown in all); create them with --create-studies "
             "or 'reviewflow extraction study add'")
-    reviewer_id = int(ensure_reviewer(store, reviewer).id or 0)
-    made = study_store.create_studies(store, missing)
-    studies |= {label.lower(): sid for label, sid in made.items()}
-    written = set_values(store, form, form_id, reviewer_id,
-                         [(studies[e.study.lower()], e.path, e.value) for e in entries])
+    with store.write() as s:  # one transaction: studies, links and values, or nothing
+        reviewer_id = int(require_reviewer(s, reviewer).id or 0)
+        if missing:
+            named = {}  # per new study, the first row that names a report (else its first row)
+            for r in refs:
+                if r.label in missing and (r.label not in named or not any(
+                        (named[r.label].record_id, named[r.label].doi, named[r.label].title))):
+                    named[r.label] = r
+            wanted = list(named.values())
+            links = study_store.link_targets(session=s, state=load_review_state(s),
+                                             refs=wanted, source=str(path))
+            made = study_store.add_studies(session=s, links=links)
+            studies |= {label.lower(): sid for label, sid in made.items()}
+        written = write_values(session=s, form=form, form_id=form_id, reviewer_id=reviewer_id,
+                               entries=[(studies[e.study.lower()], e.path, e.value)
+                                        for e in entries])
     return len(rows), written

@@ -42,6 +42,8 @@ def outcome_problems(
     from reviewflow.pooling.trial_data import derive_arm
     from reviewflow.pooling.types import DataType
 
+    if outcome.type == "generic":
+        return effect_problems(outcome, cells)
     reports = {a.id: arm_report("", outcome, a, cells) for a in arms}
     if not any(reports.values()):
         return []
@@ -61,3 +63,29 @@ def outcome_problems(
         except LocatedError as exc:
             problems.append((column(exc.field, arm.id), exc.problem))
     return problems
+
+
+def effect_report(study: str, outcome: OutcomeDef, cells: dict[str, str | None],
+                  attributes: dict[str, str] | None = None):
+    """The typed reported effect of a generic outcome (None when the study has none)."""
+    from reviewflow.pooling.reported_effects import EffectReport
+
+    values = {s: float(v) for s in outcome.effect_stats
+              if (v := cells.get(f"effect_{s}")) is not None}
+    if not values:
+        return None
+    return EffectReport(study, values, outcome.ratio, attributes or {})
+
+
+def effect_problems(outcome: OutcomeDef, cells: dict[str, str | None]) -> list[tuple[str, str]]:
+    from reviewflow.pooling.conversions import LocatedError
+    from reviewflow.pooling.reported_effects import derive_effect
+
+    report = effect_report("", outcome, cells)
+    if report is None:
+        return []
+    try:
+        derive_effect(report)
+    except LocatedError as exc:
+        return [(f"effect_{exc.field}", exc.problem)]
+    return []

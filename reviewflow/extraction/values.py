@@ -87,6 +87,14 @@ def set_values(
     Values are checked first (a bad one raises and nothing is written). Returns
     how many rows were appended.
     """
+    with store.write() as s:
+        return write_values(session=s, form=form, form_id=form_id, reviewer_id=reviewer_id,
+                            entries=entries, consensus=consensus)
+
+
+def write_values(*, session: Session, form: Form, form_id: int | None, reviewer_id: int,
+                 entries: Iterable[tuple[int, str, str | None]], consensus: bool = False) -> int:
+    """:func:`set_values` inside the caller's transaction."""
     checked = []
     for study_id, path, raw in entries:
         try:
@@ -95,21 +103,20 @@ def set_values(
             raise ReviewflowError(f"{path}: {exc}") from None
     rows: list[dict[str, object]] = []
     now = utcnow()
-    with store.write() as s:
-        if consensus:
-            current = {(sid, reviewer_id, p): v for (sid, p), v in consensus_values(s).items()}
-        else:
-            current = reviewer_values(s)
-        for study_id, path, value in checked:
-            key = (study_id, reviewer_id, path)
-            if key not in current and value is None or current.get(key, "\0") == value:
-                continue
-            rows.append({"study_id": study_id, "form_id": form_id, "reviewer_id": reviewer_id,
-                         "field_path": path, "value": value, "is_consensus": consensus,
-                         "at": now})
-            current[key] = value
-        if rows:  # one multi-row INSERT: a whole spreadsheet is one statement batch
-            s.execute(insert(models.ExtractionValue), rows)
+    if consensus:
+        current = {(sid, reviewer_id, p): v for (sid, p), v in consensus_values(session).items()}
+    else:
+        current = reviewer_values(session)
+    for study_id, path, value in checked:
+        key = (study_id, reviewer_id, path)
+        if key not in current and value is None or current.get(key, "\0") == value:
+            continue
+        rows.append({"study_id": study_id, "form_id": form_id, "reviewer_id": reviewer_id,
+                     "field_path": path, "value": value, "is_consensus": consensus,
+                     "at": now})
+        current[key] = value
+    if rows:  # one multi-row INSERT: a whole spreadsheet is one statement batch
+        session.execute(insert(models.ExtractionValue), rows)
     return len(rows)
 
 

@@ -82,15 +82,15 @@ def check_options(data_type: DataType, options: Options) -> None:
     from reviewflow.errors import ReviewflowError
 
     m, meth = options.measure, options.method
+    if m is Measure.HR and data_type is not DataType.GENERIC:
+        raise ReviewflowError("hazard ratios are pooled from log HR and SE (generic inverse "
+                              "variance: columns study,estimate,se)")
     if data_type is DataType.DICHOTOMOUS and m not in (Measure.RR, Measure.OR, Measure.RD):
         raise ReviewflowError(
             f"measure {m} needs continuous data; the data are dichotomous (use RR, OR or RD)")
     if data_type is DataType.CONTINUOUS and m not in (Measure.MD, Measure.SMD):
         raise ReviewflowError(
             f"measure {m} needs dichotomous data; the data are continuous (use MD or SMD)")
-    if m is Measure.HR and data_type is not DataType.GENERIC:
-        raise ReviewflowError("hazard ratios are pooled from log HR and SE (generic inverse "
-                              "variance: columns study,estimate,se)")
     if meth is Method.MH and data_type is not DataType.DICHOTOMOUS:
         raise ReviewflowError("Mantel-Haenszel needs dichotomous data; use --method IV")
     if meth is Method.PETO and (data_type is not DataType.DICHOTOMOUS or m is not Measure.OR):

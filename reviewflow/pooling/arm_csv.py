@@ -18,12 +18,11 @@ import math
 import pandas as pd
 
 from reviewflow.errors import InputError
+from reviewflow.pooling.reported_effects import EFFECT_STATS, EffectReport
 from reviewflow.pooling.trial_data import (
     CONTINUOUS_STATS,
     DICHOTOMOUS_STATS,
-    EFFECT_STATS,
     ArmReport,
-    EffectReport,
     Role,
 )
 from reviewflow.pooling.types import DataType, Measure
@@ -141,16 +140,17 @@ def long_reports(frame: pd.DataFrame, *, source: str,
 
 def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | None = None,
                      subgroup: str | None = None, convert: str | None = None,
-                     multi_arm: str = "split"):
+                     multi_arm: str = "split", correlation: str | None = None):
     """The typed, traced analysis input of an arm-level CSV (wide or long)."""
-    from reviewflow.pooling.trial_data import Conversion, MultiArm, analysis_input
+    from reviewflow.pooling.comparisons import analysis_input
+    from reviewflow.pooling.trial_data import Conversion, MultiArm
 
     if len(frame) == 0:
         raise InputError(source, None, "no studies (the file has a header but no rows)")
     if subgroup and subgroup not in frame.columns:
         raise InputError(source, 1, f"missing column {subgroup!r} (named by --subgroup)")
     if is_generic(frame):
-        from reviewflow.pooling.trial_data import generic_input
+        from reviewflow.pooling.reported_effects import generic_input
 
         return generic_input(effect_reports(frame, source=source, subgroup=subgroup),
                              subgroup=subgroup)
@@ -160,7 +160,8 @@ def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | Non
         groups = wide_reports(frame, source=source, subgroup=subgroup)
     data_type = data_type_of(list(frame.columns), measure)
     return analysis_input(groups, data_type, multi_arm=MultiArm(multi_arm),
-                          conversion=Conversion.parse(convert), subgroup=subgroup)
+                          conversion=Conversion.parse(convert).with_correlation(correlation),
+                          subgroup=subgroup)
 
 
 def effect_reports(frame: pd.DataFrame, *, source: str, subgroup: str | None = None,

@@ -21,6 +21,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 
 from reviewflow.pooling.forest_layout import Row, axis_limit, build_rows, ticks  # noqa: E402
+from reviewflow.pooling.forest_rob import LEGEND as ROB_LEGEND  # noqa: E402
+from reviewflow.pooling.forest_rob import ForestRob, draw_rob_cells  # noqa: E402
 from reviewflow.pooling.formatting import (  # noqa: E402
     DEFAULT_GROUPS,
     MEASURE_NAMES,
@@ -45,19 +47,31 @@ def forest_plot(
     favours: tuple[str, str] = ("Favours [experimental]", "Favours [control]"),
     groups: tuple[str, str] = DEFAULT_GROUPS,
     title: str | None = None,
+    rob: ForestRob | None = None,
+    prediction_interval: bool = False,
     marks: Mapping[str, str] | None = None,
     footnote: str = "",
 ) -> Figure:
     """Build the forest plot figure (call :func:`save_forest_plot` to write it).
 
+    ``rob`` adds RevMan 5.4's risk-of-bias columns and their legend;
+    ``prediction_interval`` draws the random-effects prediction interval under
+    the overall diamond (metafor's ``addpred``) and states it in a note.
     ``marks`` puts a symbol after a study's name (e.g. † for converted data) and
     ``footnote`` explains the symbols under the plot.
     """
     rows = build_rows(result)
+    pi = result.overall.prediction_interval if prediction_interval else None
+    if pi is not None:
+        rows.append(Row("note", _pi_note(result, pi)))
     plotted = [i for i, r in enumerate(rows) if r.kind in ("study", "subtotal", "total")]
     last_plot = max(plotted)
     n_rows = max(len(rows), last_plot + 1 + AXIS_ROWS) + (1 if footnote else 0)
-    cols = _columns(result)
+    footnote_at = n_rows - 1
+    legend_at = n_rows + 1
+    if rob is not None:
+        n_rows += 2 + len(rob.headings) + 1
+    cols = _columns(result, rob_columns=len(rob.headings) if rob else 0)
     cols["marks"] = dict(marks or {})
     width = cols["width"]
     height = TOP_IN + n_rows * ROW_IN + BOTTOM_IN + (0.3 if title else 0)
@@ -73,11 +87,60 @@ def forest_plot(
     gx = _graph_axes(fig, result, cols, top, height, last_plot)
     for i, row in enumerate(rows):
         _draw_row(fig, gx, result, cols, row, i, y_frac(i))
+        if rob is not None and row.kind == "study" and row.study is not None:
+            draw_rob_cells(fig, rob.tool_id, cols["rob"], cols["rob_step"], y_frac(i),
+                           rob.for_study(row.study.study))
+        if pi is not None and row.kind == "total":
+            _prediction_interval(gx, pi, i)
     _favours(fig, cols, favours, y_frac(last_plot + 2.6))
     if footnote:
-        fig.text(cols["name"], y_frac(n_rows - 1), footnote, ha="left", va="center",
+        fig.text(cols["name"], y_frac(footnote_at), footnote, ha="left", va="center",
                  fontsize=FONT, style="italic")
+    if rob is not None:
+        _rob_header(fig, rob, cols, y_frac)
+        _rob_legend(fig, rob, cols, y_frac, legend_at)
     return fig
+
+
+def _pi_note(result: MetaAnalysisResult, pi: tuple[float, float]) -> str:
+    back = math.exp if result.ratio else float
+    level = round(result.options.level * 100)
+    return f"{level}% prediction interval: {back(pi[0]):.2f} to {back(pi[1]):.2f}"
+
+
+def _prediction_interval(gx, pi: tuple[float, float], i: int) -> None:
+    """metafor's ``addpred``: a dotted line through the diamond's row spanning the
+    interval, with end ticks where it ends inside the axis."""
+    lo_lim, hi_lim = gx.get_xlim()
+    lo, hi = max(pi[0], lo_lim), min(pi[1], hi_lim)
+    gx.plot([lo, hi], [i, i], color="black", lw=0.9, ls=(0, (1.5, 1.2)), zorder=1)
+    for end, clipped in ((lo, pi[0] < lo_lim), (hi, pi[1] > hi_lim)):
+        if not clipped:
+            gx.plot([end, end], [i - 0.2, i + 0.2], color="black", lw=0.8, zorder=1)
+
+
+def _rob_header(fig: Figure, rob: ForestRob, cols: dict, y_frac) -> None:
+    bold = {"fontsize": FONT, "weight": "bold", "va": "center"}
+    span = cols["rob_step"] * (len(rob.headings) - 1)
+    fig.text(cols["rob"] + span / 2, y_frac(-2.2), "Risk of Bias", ha="center", **bold)
+    for j, heading in enumerate(rob.headings):
+        label = "O" if heading == "Overall" else heading
+        fig.text(cols["rob"] + j * cols["rob_step"], y_frac(-1.2), label, ha="center", **bold)
+
+
+def _rob_legend(fig: Figure, rob: ForestRob, cols: dict, y_frac, first: int) -> None:
+    text = {"fontsize": FONT, "va": "center"}
+    fig.text(cols["name"], y_frac(first), "Risk of bias legend", ha="left", weight="bold",
+             **text)
+    for j, line in enumerate(rob.legend_lines(), start=1):
+        if line.startswith("(Overall)"):
+            line = "(O) " + line.removeprefix("(Overall) ")
+        fig.text(cols["name"], y_frac(first + j), line, ha="left", **text)
+    x = cols["effect"]
+    for j, key in enumerate(rob.keys_used(), start=1):
+        draw_rob_cells(fig, rob.tool_id, x, 0, y_frac(first + j), (key,))
+        fig.text(x + 0.012, y_frac(first + j), ROB_LEGEND[key], ha="left", **text)
+
 
 
 def save_forest_plot(result: MetaAnalysisResult, path: Path | str, **kwargs) -> Path:
@@ -91,7 +154,7 @@ def save_forest_plot(result: MetaAnalysisResult, path: Path | str, **kwargs) -> 
     return path
 
 
-def _columns(result: MetaAnalysisResult) -> dict:
+def _columns(result: MetaAnalysisResult, rob_columns: int = 0) -> dict:
     """x positions in inches -> converted to figure fractions after the width is known."""
     _, arm_cols = arm_headers(result)
     cell = 0.5 if result.data_type is DataType.DICHOTOMOUS else 0.48
@@ -106,9 +169,13 @@ def _columns(result: MetaAnalysisResult) -> dict:
     effect_l = weight_r + 0.2
     graph_l = effect_l + 1.35
     graph_w = 2.6
-    width = graph_l + graph_w + 0.25
+    rob_step = 0.2
+    rob_l = graph_l + graph_w + 0.35
+    width = graph_l + graph_w + 0.25 + (rob_columns * rob_step + 0.25 if rob_columns else 0)
     f = 1 / width
     return {
+        "rob": rob_l * f,
+        "rob_step": rob_step * f,
         "width": width,
         "name": 0.08 * f,
         "arm_rights": [r * f for r in rights],

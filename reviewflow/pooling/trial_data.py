@@ -2,16 +2,12 @@
 
 The typed path from extraction (or a CSV) to the engine: :class:`ArmReport`
 holds what a paper gives for one arm (any of mean, SD, n, median, quartiles,
-range, SE, CI, events, percent), :func:`derive_arm` turns it into
-:class:`ArmValues` whose every number is a :class:`~conversions.Derived` (reported
-or converted, by which method), :func:`build_comparisons` pairs intervention and
-control arms of each study (two arms; several arms combined by Handbook
-6.5.2.10, or split against a shared control by 23.3.4), and
-:class:`AnalysisInput` gives the engine's wide frame and the JSON trace.
-
-A study never contributes the same participants twice to one pooled estimate:
-splitting divides the shared arm's n (and events) between its comparisons, and
-an arm listed as both intervention and comparator is refused.
+range, SE, CI, events, percent, change from baseline), :func:`derive_arm` turns it
+into :class:`ArmValues` whose every number is a :class:`~conversions.Derived`
+(reported, converted or imputed, by which method); :mod:`comparisons` pairs the
+arms of each study into :class:`Comparison` rows and :mod:`reported_effects` reads
+reported effects; :class:`AnalysisInput` gives the engine's wide frame, the JSON
+trace, the footnote marks and the reported-only subset.
 """
 
 from __future__ import annotations
@@ -31,7 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
-                    "ci_high")
+                    "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
 DICHOTOMOUS_STATS = ("events", "n", "percent")
 EXTRA_CONTINUOUS = CONTINUOUS_STATS[3:]
 MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
@@ -57,6 +53,24 @@ class Conversion:
 
     mean: str = "luo2018"
     sd: str | None = None
+    correlation: float | None = None  # baseline-final, for change-from-baseline SDs
+    correlation_from: str = ""  # where the correlation comes from (shown in the trace)
+    correlation_from_studies: bool = False  # impute it from studies reporting all three SDs
+
+    def with_correlation(self, value: float | str | None) -> Conversion:
+        """A correlation (number) or 'studies' (imputed from the analysis's own studies)."""
+        if value is None:
+            return self
+        if isinstance(value, str) and value.strip().lower() in ("studies", "from studies"):
+            return replace(self, correlation_from_studies=True)
+        try:
+            r = float(value)
+        except ValueError:
+            raise ReviewflowError(f"correlation: {value!r} is not a number between -1 and 1 "
+                                  "or 'studies'") from None
+        if not -1 <= r <= 1:
+            raise ReviewflowError(f"correlation: {r:g} is not between -1 and 1")
+        return replace(self, correlation=r, correlation_from="the value the analysis names")
 
     @classmethod
     def parse(cls, text: str | None) -> Conversion:
@@ -193,6 +207,9 @@ def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived
         mean = Derived.reported(v["mean"], "mean")
     elif from_median is not None:
         mean = from_median.mean
+    elif "mean_baseline" in v and "mean_final" in v:
+        mean = Derived(v["mean_final"] - v["mean_baseline"], "change_from_means",
+                       ("mean_baseline", "mean_final"))
     elif "ci_low" in v and "ci_high" in v:
         mean = Derived((v["ci_low"] + v["ci_high"]) / 2, "ci_midpoint", ("ci_low", "ci_high"))
     else:
@@ -206,6 +223,13 @@ def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived
         sd = cv.sd_from_ci(v["ci_low"], v["ci_high"], n, mean=mean.value)
     elif from_median is not None:
         sd = from_median.sd
+    elif "sd_baseline" in v and "sd_final" in v:
+        if conversion.correlation is None:
+            raise ConversionError("sd", "missing; a change-from-baseline SD from baseline and "
+                                  "final SDs needs a correlation (name one, or impute it from "
+                                  "studies reporting all three SDs)")
+        sd = cv.sd_change(v["sd_baseline"], v["sd_final"], conversion.correlation,
+                          imputed_from=conversion.correlation_from)
     else:
         raise ConversionError("sd", "missing (give the SD, SE, 95% CI, or quartiles/range)")
     return mean, sd
@@ -239,103 +263,6 @@ class Comparison:
     @property
     def origin(self) -> Origin:
         return worst(d.origin for d in self.values().values())
-
-
-def combine_arms(arms: list[ArmValues], data_type: DataType) -> ArmValues:
-    """Several arms as one (Handbook 6.5.2.10); the provenance keeps the worst origin."""
-    if len(arms) == 1:
-        return arms[0]
-    names = tuple(a.arm for a in arms)
-    label = "+".join(names)
-    origin = worst(a.origin for a in arms)
-    n_total = sum(a.n.value for a in arms)
-    n = Derived(n_total, "combine_groups", names, origin)
-    attrs = _common_attributes(arms)
-    first = arms[0]
-    if data_type is DataType.DICHOTOMOUS:
-        ev = sum(a.events.value for a in arms)  # type: ignore[union-attr]
-        return ArmValues(first.study, label, first.role, n,
-                         events=Derived(ev, "combine_groups", names, origin), attributes=attrs)
-    g = cv.combine_continuous([cv.Group(a.n.value, a.mean.value, a.sd.value)  # type: ignore
-                               for a in arms])
-    return ArmValues(first.study, label, first.role, n,
-                     mean=Derived(g.mean, "combine_groups", names, origin),
-                     sd=Derived(g.sd, "combine_groups", names, origin), attributes=attrs)
-
-
-def _common_attributes(arms: list[ArmValues]) -> dict[str, str]:
-    keys = set.intersection(*(set(a.attributes) for a in arms))
-    return {k: arms[0].attributes[k] for k in keys
-            if len({a.attributes[k] for a in arms}) == 1}
-
-
-def split_arm(arm: ArmValues, parts: int) -> list[ArmValues]:
-    """A shared arm divided among ``parts`` comparisons (Handbook 23.3.4)."""
-    if parts == 1:
-        return [arm]
-    events = int(arm.events.value) if arm.events is not None else None
-    try:
-        shares = cv.split_control(int(arm.n.value), parts, events)
-    except ConversionError as exc:
-        raise exc.at(arm.study, arm.arm) from None
-    out = []
-    for i, (n, ev) in enumerate(shares, start=1):
-        note = f"share {i} of {parts} of {int(arm.n.value)}"
-        new_n = Derived(n, "split_shared_arm", ("n",), arm.n.origin, note)
-        new_ev = (Derived(ev, "split_shared_arm", ("events",), arm.events.origin, note)
-                  if arm.events is not None and ev is not None else None)
-        out.append(replace(arm, n=new_n, events=new_ev))
-    return out
-
-
-def build_comparisons(arms: list[ArmValues], data_type: DataType, multi_arm: MultiArm,
-                      subgroup: str | None = None) -> list[Comparison]:
-    """The comparisons of one study's arms (all of the same study)."""
-    study = arms[0].study
-    treat = [a for a in arms if a.role is Role.INTERVENTION]
-    ctrl = [a for a in arms if a.role is Role.CONTROL]
-    if not treat or not ctrl:
-        missing = "an intervention" if not treat else "a control"
-        raise ReviewflowError(f"study {study!r}: no {missing} arm (roles must be "
-                              "intervention and control)")
-    names = [a.arm for a in arms]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ReviewflowError(f"study {study!r}, arm {dupes[0]!r}: listed twice; the same "
-                              "participants would be counted twice")
-
-    def group_of(a: ArmValues) -> str | None:
-        return a.attributes.get(subgroup) if subgroup else None
-
-    if len(treat) == 1 and len(ctrl) == 1:
-        return [Comparison(study, study, treat[0], ctrl[0], group_of(treat[0]))]
-    if multi_arm is MultiArm.COMBINE:
-        t, c = combine_arms(treat, data_type), combine_arms(ctrl, data_type)
-        groups = {group_of(a) for a in treat}
-        if subgroup and len(groups) > 1:
-            raise ReviewflowError(
-                f"study {study!r}: its intervention arms fall in different subgroups "
-                f"({', '.join(sorted(str(g) for g in groups))}); combining them would put one "
-                "study in one subgroup only: split the control instead (multi-arm split)")
-        return [Comparison(study, study, t, c, group_of(treat[0]),
-                           f"combined {len(treat)}+{len(ctrl)} arms (Handbook 6.5.2.10)")]
-    if len(ctrl) == 1:
-        shares = split_arm(ctrl[0], len(treat))
-        groups = [group_of(t) for t in treat]
-        named = subgroup and None not in groups and len(set(groups)) == len(groups)
-        return [Comparison(f"{study} ({group_of(t) if named else t.arm})", study, t, s,
-                           group_of(t),
-                           f"control split {i}/{len(treat)} (Handbook 23.3.4)")
-                for i, (t, s) in enumerate(zip(treat, shares, strict=True), start=1)]
-    if len(treat) == 1:
-        shares = split_arm(treat[0], len(ctrl))
-        return [Comparison(f"{study} (vs {c.arm})", study, s, c, group_of(treat[0]),
-                           f"intervention split {i}/{len(ctrl)} (Handbook 23.3.4)")
-                for i, (s, c) in enumerate(zip(shares, ctrl, strict=True), start=1)]
-    raise ReviewflowError(f"study {study!r}: {len(treat)} intervention and {len(ctrl)} control "
-                          "arms cannot be split pairwise without counting participants twice; "
-                          "combine them (multi-arm combine)")
-
 
 # -- the analysis input -----------------------------------------------------------------
 
@@ -432,124 +359,3 @@ def footnote(marks: Mapping[str, str]) -> str:
     if "‡" in used:
         parts.append("‡ includes imputed values (an assumed correlation or ICC)")
     return "; ".join(parts)
-
-
-def group_by_study(reports: list[ArmReport]) -> list[list[ArmReport]]:
-    """Arms grouped by study label, studies in order of first appearance."""
-    out: dict[str, list[ArmReport]] = {}
-    for r in reports:
-        out.setdefault(r.study, []).append(r)
-    return list(out.values())
-
-
-def analysis_input(studies: list[list[ArmReport]], data_type: DataType, *,
-                   multi_arm: MultiArm = MultiArm.SPLIT, conversion: Conversion = Conversion(),
-                   subgroup: str | None = None) -> AnalysisInput:
-    """Each study's arm reports -> the typed, traced input (refuses double counting)."""
-    comparisons: list[Comparison] = []
-    for arms in studies:
-        derived = [derive_arm(r, data_type, conversion) for r in arms]
-        comparisons += build_comparisons(derived, data_type, multi_arm, subgroup)
-    _refuse_shared_arms(comparisons)
-    return AnalysisInput(data_type, tuple(comparisons), subgroup)
-
-
-def _refuse_shared_arms(comparisons: list[Comparison]) -> None:
-    """Two rows of one study with the very same control arm count its participants twice."""
-    seen: dict[tuple, str] = {}
-    for c in comparisons:
-        if c.handling != "two arms" or c.ctrl is None:
-            continue
-        key = (c.study.lower(), tuple(sorted((k, d.value) for k, d in c.ctrl.used().items())))
-        if key in seen:
-            raise ReviewflowError(
-                f"study {c.study!r}: two comparisons share the same control arm "
-                f"({_describe(c.ctrl)}); its participants would be counted twice in one pooled "
-                "estimate. Give the study's arms in the long layout (study,arm,role,...) and "
-                "choose multi-arm split or combine")
-        seen[key] = c.label
-
-
-def _describe(arm: ArmValues) -> str:
-    return ", ".join(f"{k} {d.value:g}" for k, d in arm.used().items())
-
-
-# -- reported effects (generic inverse variance) ----------------------------------------
-
-EFFECT_STATS = ("estimate", "se", "ci_low", "ci_high", "p", "df", "cluster_size", "icc",
-                "mean_e", "mean_c", "sd_e", "sd_c", "sd_diff", "corr", "n")
-
-
-@dataclass(frozen=True)
-class EffectReport:
-    """One study's reported effect: an estimate with its SE, CI or P (ratios on their
-    natural scale when ``ratio``), optionally a cluster trial's mean cluster size and ICC,
-    or a cross-over trial's period means and SDs with a within-patient correlation."""
-
-    study: str
-    values: Mapping[str, float]
-    ratio: bool = False
-    attributes: Mapping[str, str] = field(default_factory=dict)
-
-
-def derive_effect(report: EffectReport) -> dict[str, Derived]:
-    """Estimate (analysis scale) and SE, each traced; refuses naming study and field."""
-    try:
-        return _effect(report.values, report.ratio)
-    except ConversionError as exc:
-        raise exc.at(report.study) from None
-
-
-def _effect(v: Mapping[str, float], ratio: bool) -> dict[str, Derived]:
-    if "estimate" not in v and "mean_e" in v and "mean_c" in v:
-        if "n" not in v:
-            raise ConversionError("n", "a cross-over trial needs its number of participants")
-        x = cv.crossover_md(v["mean_e"], v["mean_c"], v["n"], sd_diff=v.get("sd_diff"),
-                            sd_e=v.get("sd_e"), sd_c=v.get("sd_c"), corr=v.get("corr"))
-        est, se = x.estimate, x.se
-    else:
-        est, se = _estimate(v, ratio), _se(v, ratio)
-    if "icc" in v or "cluster_size" in v:
-        if "icc" not in v or "cluster_size" not in v:
-            raise ConversionError("icc", "a cluster trial needs both icc and cluster_size")
-        adj = cv.cluster_se(se.value, v["cluster_size"], v["icc"])
-        se = Derived(adj.value, adj.method, (*se.inputs, "cluster_size", "icc"),
-                     worst((se.origin, adj.origin)), adj.note)
-    if not se.value > 0:
-        raise ConversionError("se", f"must be > 0 (got {se.value:g})")
-    return {"estimate": est, "se": se}
-
-
-def _estimate(v: Mapping[str, float], ratio: bool) -> Derived:
-    if "estimate" not in v:
-        raise ConversionError("estimate", "missing value (give the effect estimate, or a "
-                              "cross-over trial's mean_e and mean_c)")
-    if not ratio:
-        return Derived.reported(v["estimate"], "estimate")
-    if v["estimate"] <= 0:
-        raise ConversionError("estimate", f"a ratio must be > 0 (got {v['estimate']:g})")
-    return Derived(math.log(v["estimate"]), "log", ("estimate",), Origin.REPORTED,
-                   "natural log of the reported ratio")
-
-
-def _se(v: Mapping[str, float], ratio: bool) -> Derived:
-    if "se" in v:
-        return Derived.reported(v["se"], "se")
-    if "ci_low" in v and "ci_high" in v:
-        est = v.get("estimate")
-        if est is not None and not v["ci_low"] <= est <= v["ci_high"]:
-            raise ConversionError("estimate", f"{est:g} is outside its confidence interval "
-                                  f"{v['ci_low']:g} to {v['ci_high']:g}")
-        return cv.se_from_ci(v["ci_low"], v["ci_high"], df=v.get("df"), ratio=ratio)
-    if "p" in v:
-        est = math.log(v["estimate"]) if ratio else v["estimate"]
-        return cv.se_from_p(est, v["p"], df=v.get("df"))
-    raise ConversionError("se", "missing value (give the SE, the 95% CI or the P value)")
-
-
-def generic_input(reports: list[EffectReport], *, subgroup: str | None = None) -> AnalysisInput:
-    """Reported effects -> the typed generic inverse-variance input."""
-    comparisons = [Comparison(r.study, r.study, None, None,
-                              r.attributes.get(subgroup) if subgroup else None,
-                              "reported effect", derive_effect(r)) for r in reports]
-    return AnalysisInput(DataType.GENERIC, tuple(comparisons), subgroup)

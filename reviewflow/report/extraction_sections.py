@@ -28,10 +28,12 @@ def section_studies(ctx: ReportContext) -> Section:
     rec = reconcile(ctx.store)
     if found is None or not rec.values:
         return Section(title, "<p class='muted'>No studies extracted yet.</p>")
+    from reviewflow.extraction.form import study_path
+
     _, form = found
     fields = [f for f in form.study_fields
-              if any(v.get(f"study/{f.name}") for v in rec.values.values())]
-    rows = [[label, *(values.get(f"study/{f.name}", "") for f in fields)]
+              if any(v.get(study_path(f.name)) for v in rec.values.values())]
+    rows = [[label, *(values.get(study_path(f.name), "") for f in fields)]
             for label, values in sorted(rec.values.items())]
     note = ""
     if rec.discrepancies:

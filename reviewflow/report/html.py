@@ -19,8 +19,8 @@ from pathlib import Path
 from sqlmodel import select
 
 from reviewflow import __version__
-from reviewflow.prisma.derive import prisma_counts
-from reviewflow.review_state import load_review_state
+from reviewflow.prisma.derive import counts_from_state
+from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -35,6 +35,7 @@ th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top
 th{background:#f3f3f3}.muted{color:#777}.figure{margin:1em 0;overflow-x:auto}
 .figure img,.figure svg{max-width:100%;height:auto}
 pre.summary{background:#f7f7f7;border-left:3px solid #4a7ab5;padding:.6em .9em;white-space:pre-wrap}
+table.sof th{background:#d9e2f3}table.sof td:first-child{font-weight:bold}
 """
 
 
@@ -109,16 +110,28 @@ def section_prisma(ctx: ReportContext) -> Section:
     from reviewflow.prisma.diagram import draw
 
     with ctx.store.session() as s:
-        counts = prisma_counts(s)
+        state = load_review_state(s, with_sources=True)
+    counts = counts_from_state(state)
     svg, png = ctx.figures / "prisma.svg", ctx.figures / "prisma.png"
     draw(counts, svg, png)
-    errors = counts.identity_errors()
+    errors = counts.identity_errors() + study_mismatch(state)
     note = "" if not errors else f"<p><b>Check:</b> {esc('; '.join(errors))}</p>"
     waiting = {k: v for k, v in counts.awaiting.items() if v}
     if waiting:
         note += ("<p class='muted'>Still awaiting decisions: "
                  + esc(", ".join(f"{k}: {v}" for k, v in waiting.items())) + "</p>")
     return Section("PRISMA 2020 flow diagram", figure(svg, "PRISMA 2020 flow diagram") + note)
+
+
+def study_mismatch(state: ReviewState) -> list[str]:
+    """Why PRISMA's "studies included" differs from the studies with extracted data, if it does."""
+    extracted = [st for st in state.studies if st.extracted]
+    orphans = [st.label for st in extracted if not st.has_included_report]
+    if not orphans:
+        return []
+    return [f"PRISMA counts {state.included_study_count()} studies included, but "
+            f"{len(orphans)} studies with extracted data have no included report in this "
+            f"review: {', '.join(orphans)} (link each to its included record, or screen it)"]
 
 
 def section_agreement(ctx: ReportContext) -> Section:
@@ -148,9 +161,11 @@ def _num(value: float | None, fmt: str) -> str:
 def default_sections() -> list[SectionBuilder]:
     """Every section, in reading order (extraction ones imported late: they pull in pandas)."""
     from reviewflow.report import extraction_sections as ex
+    from reviewflow.report import grade_sections as gr
 
     return [section_question, section_searches, section_prisma, section_agreement,
-            ex.section_studies, ex.section_rob, ex.section_analyses]
+            ex.section_studies, ex.section_rob, ex.section_analyses, gr.section_small_studies,
+            gr.section_sof]
 
 
 def build_report(store: Store, out_dir: Path, folder: Path | None = None,

@@ -59,6 +59,21 @@ def find_reviewer_named(session: Session, name: str) -> tuple[models.Reviewer | 
     return None, twin
 
 
+def require_reviewer(session: Session, name: str) -> models.Reviewer:
+    """The registered reviewer ``name``; a one-line error for any other name.
+
+    Reviewers exist only through ``reviewflow reviewer add`` (or the TUI's
+    confirmation): a mistyped name must never become a new person whose work
+    counts (issue 16).
+    """
+    found, twin = find_reviewer_named(session, name)
+    if found is None:
+        hint = f" (there is {twin!r}: names are exact)" if twin else ""
+        raise ReviewflowError(f"unknown reviewer {name.strip()!r}{hint}; add them with "
+                              f"'reviewflow reviewer add {name.strip()}'")
+    return found
+
+
 def ensure_reviewer(store: Store, name: str, role: str | None = None) -> models.Reviewer:
     """Create or fetch a reviewer in its own transaction (safe with concurrent writers)."""
     for _ in range(3):

@@ -275,6 +275,27 @@ class SettingChange(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class GradeJudgement(SQLModel, table=True):
+    """Append-only GRADE judgement: one domain of the certainty of one outcome.
+
+    ``outcome`` names the analysis (analyses.toml) whose evidence is rated;
+    ``domain`` is a :class:`reviewflow.grade.domains.Domain` value (the five
+    downgrading domains, the upgrading ones, and ``study_design`` for where
+    the rating starts). The latest row per (outcome, domain) is the judgement;
+    ``judgement = "retracted"`` withdraws it.
+    """
+
+    __tablename__ = "grade_judgement"
+    __table_args__ = (Index("ix_grade_outcome_domain", "outcome", "domain"),)
+    id: int | None = Field(default=None, primary_key=True)
+    outcome: str = Field(max_length=200)
+    domain: str = Field(max_length=40)
+    judgement: str = Field(max_length=30)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    reviewer_id: int = Field(foreign_key="reviewer.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
 class FullTextFile(SQLModel, table=True):
     """One PDF, stored once by content (sha256), with its text layer's kind.
 

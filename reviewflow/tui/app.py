@@ -161,6 +161,21 @@ class ReviewflowApp(App[None]):
             self.push_screen(DiscrepancyScreen(self.store, found[1], found[0],
                                                self.viewer.name))
 
+    def open_grade(self) -> None:
+        """GRADE certainty per outcome (e on the dashboard)."""
+        from reviewflow.grade.evidence import review_outcomes
+        from reviewflow.tui.screens.grade import GradeScreen
+
+        if self.folder is None or self._form() is None:
+            self.notify("GRADE needs the review folder (analyses.toml).", severity="warning")
+            return
+        try:
+            outcomes = review_outcomes(self.store, self.folder)
+        except ReviewflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.push_screen(GradeScreen(self.store, outcomes, self.viewer.name))
+
     def open_analyses(self) -> None:
         """The declared analyses as text forest plots (a on the dashboard)."""
         from reviewflow.extraction.analyses import load_analyses

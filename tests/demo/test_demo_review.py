@@ -54,3 +54,50 @@ def test_output_reports_each_stage_and_the_report(demo_dir: Path) -> None:
         assert marker in out, marker
     html = (demo_dir / "report" / "report.html").read_text()
     assert "Risk of bias" in html and "Forest plot" in html and "<svg" in html
+
+
+def test_demo_grades_its_main_outcomes_and_writes_the_summary_of_findings(demo_dir: Path) -> None:
+    import csv
+    import statistics
+
+    res = CliRunner().invoke(app, ["--review", str(demo_dir), "grade", "show", "--json"])
+    assert res.exit_code == 0, res.output
+    grades = json.loads(res.stdout)
+    assert {"oa_vas", "ibd_response", "adverse_events", "sle_sledai"} <= set(grades)
+    assert grades["ibd_response"]["judgements"]["indirectness"]["judgement"] == "serious"
+    rows = {r["analysis"]: r for r in csv.DictReader(
+        (demo_dir / "grade" / "sof.csv").open(encoding="utf-8"))}
+    # the absolute effect recomputed from the pooled RR and the studies' control arms
+    results = json.loads((demo_dir / "analyses" / "results.json").read_text())
+    overall = results["ibd_response"]["result"]["overall"]
+    with (demo_dir / "analyses" / "ibd_response_data.csv").open(encoding="utf-8") as fh:
+        risks = [float(r["events_ctrl"]) / float(r["n_ctrl"]) for r in csv.DictReader(fh)]
+    acr = statistics.median(risks)
+    expected = (f"{round(1000 * acr * overall['estimate'])} per 1,000 "
+                f"({round(1000 * acr * overall['ci_low'])} to "
+                f"{round(1000 * acr * overall['ci_high'])})")
+    ibd = rows["ibd_response"]
+    assert ibd["Corresponding risk with intervention"] == expected
+    assert ibd["Assumed risk with comparator"] == f"{round(1000 * acr)} per 1,000"
+    level = grades["ibd_response"]["certainty"].replace("_", " ")
+    assert level in ibd["Certainty of the evidence (GRADE)"].lower()
+    assert "indirectness" in ibd["footnotes"]
+    from docx import Document
+
+    doc = Document(str(demo_dir / "grade" / "sof.docx"))
+    first = doc.tables[0]
+    assert first.rows[0].cells[0].text == "Outcome"
+    assert len(first.rows) == 1 + 4  # the four outcomes of the MSC comparison
+    report = (demo_dir / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Summary of findings: Mesenchymal stem cells compared with control" in report
+
+
+def test_demo_meta_regression_and_small_study_plots(demo_dir: Path) -> None:
+    text = (demo_dir / "analyses" / "oa_vas_source_metareg.txt").read_text()
+    assert "cell_sourcebone marrow" in text and "follow_up_months" in text
+    assert "tau² by REML" in text and "Test of moderators (QM)" in text
+    for name in ("oa_vas_source_bubble_follow_up_months", "oa_vas_contour_funnel",
+                 "oa_vas_trimfill_funnel", "adverse_events_trimfill_funnel"):
+        path = demo_dir / "analyses" / f"{name}.png"
+        assert path.is_file() and path.stat().st_size > 20_000, path
+    assert not (demo_dir / "analyses" / "ibd_response_contour_funnel.png").exists()  # 6 studies

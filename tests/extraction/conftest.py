@@ -27,6 +27,8 @@ def review(tmp_path: Path) -> tuple[Path, Store]:
     config = ReviewConfig(folder=folder, title="MSC for OA (test)")
     store = Store.create(config.database_url(), title=config.title)
     config.save()
+    for name in ("alice", "bob", "carol"):  # commands refuse names never added
+        ensure_reviewer(store, name)
     yield folder, store
     store.dispose()
 

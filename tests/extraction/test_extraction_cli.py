@@ -23,7 +23,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _review(tmp_path: Path) -> list[str]:
     assert runner.invoke(app, ["init", str(tmp_path / "rev")]).exit_code == 0
-    return ["--review", str(tmp_path / "rev")]
+    r = ["--review", str(tmp_path / "rev")]
+    for name in ("ann", "bob"):  # commands refuse names never added
+        assert runner.invoke(app, [*r, "reviewer", "add", name]).exit_code == 0
+    return r
 
 
 def test_form_init_writes_the_default_and_versions_edits(tmp_path: Path) -> None:

@@ -81,6 +81,8 @@ def test_two_reviewers_discrepancy_resolved_then_analysed(tmp_path: Path) -> Non
     rev = tmp_path / "rev"
     assert invoke("init", str(rev), "--title", "MSC OA").exit_code == 0
     r = ["--review", str(rev)]
+    for name in ("alice", "bob"):
+        assert invoke(*r, "reviewer", "add", name).exit_code == 0
     assert invoke(*r, "extraction", "form", "--init").exit_code == 0
     (rev / "analyses.toml").write_text(ANALYSES, encoding="utf-8")
     alice = _sheet(tmp_path / "alice.csv")

@@ -52,7 +52,7 @@ def test_values_are_canonicalised() -> None:
 @pytest.mark.parametrize(("text", "problem"), [
     ("[[arms]]\nid='a'\n", "at least two arms"),
     ("[[arms]]\nid='a'\n[[arms]]\nid='b'\n[[outcomes]]\nid='x'\ntype='ordinal'\n",
-     "continuous or dichotomous"),
+     "continuous, dichotomous or generic"),
     ("[[arms]]\nid='a'\n[[arms]]\nid='a'\n", "defined twice"),
     ("not toml = = 1", "not valid TOML"),
     ("[[arms]]\nid='a'\n[[arms]]\nid='b'\n[[outcomes]]\nid='pain vas'\ntype='continuous'\n",

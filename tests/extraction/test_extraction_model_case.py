@@ -36,6 +36,8 @@ def model_case(tmp_path_factory) -> tuple[Path, dict, str]:
     shutil.copy(str(EXAMPLES / "msc_analyses.toml"), rev / "analyses.toml")
     r = ["--review", str(rev)]
     for who in ("reviewer_a", "reviewer_b"):
+        _ok(*r, "reviewer", "add", who)
+    for who in ("reviewer_a", "reviewer_b"):
         _ok(*r, "extraction", "import", str(SAMPLES / "extraction.csv"), "--reviewer", who,
             "--create-studies")
         _ok(*r, "rob", "import", str(SAMPLES / "rob.csv"), "--reviewer", who)
@@ -129,7 +131,12 @@ def test_demo_step_builds_the_same_results(tmp_path: Path, model_case) -> None:
 
     folder = tmp_path / "demo"
     folder.mkdir()
+    from reviewflow.extraction.demo_step import REVIEWERS
+    from reviewflow.screening.decisions import ensure_reviewer
+
     with Store.create(f"sqlite:///{folder / 'rf.db'}", title="demo") as store:
+        for name in REVIEWERS:  # the demo registers its reviewers first
+            ensure_reviewer(store, name)
         done = run_demo_extraction(store, folder, SAMPLES)
     assert done.studies == 32 and done.judgements == 2 * 224
     assert all(p.is_file() for p in done.rob_plots)

@@ -83,11 +83,15 @@ def test_bad_cells_are_named_and_nothing_is_written(extracted, tmp_path, change,
     before = _value_count(store)
     with pytest.raises(ReviewflowError, match=message):
         import_extraction(store, form, form_id, _write(tmp_path / "bad.csv", rows,
-                                                       header(form)), "carol")
+                                                       header(form)), "dora")
     assert _value_count(store) == before
-    with store.session() as s:
-        assert s.exec(select(models.Reviewer).where(models.Reviewer.name == "carol")).first() \
-            is None
+    with store.session() as s:  # the bad cell is named before the unknown name, and no one
+        assert s.exec(select(models.Reviewer).where(models.Reviewer.name == "dora")).first() \
+            is None  # is created either way
+    good = _write(tmp_path / "good.csv", _rows(tmp_path / "x.csv"), header(form))
+    with pytest.raises(ReviewflowError, match="unknown reviewer 'dora'"):
+        import_extraction(store, form, form_id, good, "dora")
+    assert _value_count(store) == before
 
 
 def test_events_above_n_is_refused(extracted, tmp_path) -> None:

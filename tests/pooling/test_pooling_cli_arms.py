@@ -257,3 +257,29 @@ def test_hazard_ratios_pool_by_generic_inverse_variance(tmp_path, capsys) -> Non
                                           "A,1,10,2,10\n", "d.csv")),
               "--measure", "HR", "--method", "IV", "--model", "fixed"])
     assert "hazard ratios are pooled from log HR and SE" in capsys.readouterr().err
+
+
+CHANGE = ("study,mean_treat,sd_treat,n_treat,sd_baseline_treat,sd_final_treat,mean_ctrl,"
+          "sd_ctrl,n_ctrl,sd_baseline_ctrl,sd_final_ctrl\n") + """\
+All three,1.0,4.5,129,6.4,7.1,1.5,4.2,135,7.0,6.9
+Two only,-2.0,,40,5.0,6.0,-0.5,,42,5.5,5.8
+"""
+
+
+def test_change_sd_imputed_from_a_study_reporting_all_three(tmp_path, capsys) -> None:
+    doc = pool_json(write(tmp_path, CHANGE), "--measure", "MD", "--method", "IV", "--model",
+                    "fixed", "--correlation", "studies")
+    r = (cv.correlation_from_change(6.4, 7.1, 4.5) + cv.correlation_from_change(7.0, 6.9, 4.2)) / 2
+    sd = arm_values(doc, "Two only", "treat")["sd"]
+    assert sd["value"] == pytest.approx(cv.sd_change(5.0, 6.0, r).value, rel=1e-12)
+    assert sd["origin"] == "imputed" and "All three" in sd["note"]
+    assert [e["origin"] for e in doc["input"]] == ["reported", "imputed"]
+    named = pool_json(write(tmp_path, CHANGE), "--measure", "MD", "--method", "IV", "--model",
+                      "fixed", "--correlation", "0.5")
+    assert arm_values(named, "Two only", "ctrl")["sd"]["value"] == pytest.approx(
+        (5.5 ** 2 + 5.8 ** 2 - 5.5 * 5.8) ** 0.5)
+    with pytest.raises(SystemExit):
+        main(["pool", str(write(tmp_path, CHANGE)), "--measure", "MD", "--method", "IV",
+              "--model", "fixed"])
+    assert "study 'Two only', arm 'treat', field sd: missing; a change-from-baseline SD" in \
+        capsys.readouterr().err

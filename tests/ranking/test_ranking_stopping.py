@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from reviewflow.ranking.stopping import (
@@ -88,3 +89,28 @@ def test_knee_method_thresholds_and_minimum() -> None:
     # relevant records keep coming: no stop, the whole set is screened
     steady = ([1] + [0] * 9) * 50
     assert suggested_stop(steady, len(steady)) == len(steady)
+
+
+def test_knee_method_holds_back_a_confident_decay_estimate() -> None:
+    """Five early finds and a long streak satisfy the decay estimate, not the knee yet."""
+    seq = [1] * 5 + [0] * 120
+    est = stopping_estimate(seq, 1000, patience=50)
+    assert est.cautious_recall >= 0.95 and est.consecutive_irrelevant >= 50
+    assert not est.should_stop and "knee method" in est.reason
+    later = stopping_estimate([1] * 5 + [0] * 200, 1000, patience=50)
+    assert later.slope_ratio_needed == 151 and later.slope_ratio >= 151
+    assert later.should_stop
+
+
+def test_suggested_stop_needs_the_decay_estimate_too() -> None:
+    """Many relevant records: the knee's threshold falls to 6; the estimate still decides."""
+    from reviewflow.ranking.stopping import knee_says_stop, suggested_stop
+
+    # 200 relevant spread over the first 1,000 (rate falling slowly), 2,000 records
+    rng = np.random.default_rng(0)
+    seq = (rng.random(2000) < np.r_[np.linspace(0.4, 0.05, 1000), np.full(1000, 0.002)]).astype(int)
+    seq = seq.tolist()
+    stop = suggested_stop(seq, len(seq))
+    first_knee = next(s for s in range(10, 2000, 10) if knee_says_stop(seq[:s]))
+    assert stop > first_knee
+    assert sum(seq[:stop]) >= 0.95 * sum(seq)

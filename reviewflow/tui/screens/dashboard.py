@@ -31,7 +31,8 @@ KEYS = [
     ("t", "screen titles and abstracts"), ("f", "screen full texts"),
     ("c", "conflicts"), ("d", "duplicate review"), ("x", "extract data, one study at a time"),
     ("b", "risk of bias (RoB 1)"), ("v", "extraction discrepancies"),
-    ("a", "analyses (text forest plots)"), ("g", "refresh now"),
+    ("a", "analyses (text forest plots)"), ("e", "GRADE: certainty of the evidence"),
+    ("g", "refresh now"),
     ("?", "this key map"), ("q", "quit"),
 ]
 BAR = [
@@ -120,6 +121,7 @@ class DashboardScreen(Screen[None]):
         Binding("b", "app_open('rob')", "Risk of bias"),
         Binding("v", "app_open('discrepancies')", "Discrepancies"),
         Binding("a", "app_open('analyses')", "Analyses"),
+        Binding("e", "app_open('grade')", "GRADE"),
         Binding("g", "refresh(True)", "Refresh"),
         Binding("question_mark", "help", "Keys"),
         Binding("q", "app.quit", "Quit"),

@@ -1,0 +1,41 @@
+"""Small-study plots for a declared analysis: contour-enhanced and trim-and-fill funnels.
+
+Drawn, as funnel plots and Egger's test are, only from 10 estimable studies on
+(Cochrane Handbook 13.3.5.4): with fewer, asymmetry cannot be told from chance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewflow.extraction.run_analysis import FUNNEL_MIN_STUDIES, AnalysisRun
+
+
+def write_small_study_plots(run: AnalysisRun, out_dir: Path) -> list[Path]:
+    if run.estimable < FUNNEL_MIN_STUDIES:
+        return []
+    from reviewflow.pooling import make_options, table_from_frame
+    from reviewflow.pooling.beyond_pooling import estimable_effects, trim_fill
+    from reviewflow.pooling.bias_plots import (
+        contour_funnel_plot,
+        save_figure,
+        trimfill_funnel_plot,
+    )
+    from reviewflow.pooling.formatting import MEASURE_NAMES
+
+    opts = make_options(**run.analysis.options())
+    table = table_from_frame(run.data, measure=opts.measure)
+    eff = estimable_effects(table, opts)
+    label = MEASURE_NAMES[opts.measure]
+    title = run.analysis.title or run.analysis.name
+    name = run.analysis.name
+    tf = trim_fill(table, opts)
+    return [
+        save_figure(contour_funnel_plot(eff.y, eff.v, estimate=run.result.overall.estimate,
+                                        label=label, ratio=opts.ratio,
+                                        title=f"Contour-enhanced funnel plot: {title}"),
+                    out_dir / f"{name}_contour_funnel.png"),
+        save_figure(trimfill_funnel_plot(eff.y, eff.v, tf, label=label, ratio=opts.ratio,
+                                         title=f"Trim-and-fill (L0, k0 = {tf.k0}): {title}"),
+                    out_dir / f"{name}_trimfill_funnel.png"),
+    ]

@@ -1,0 +1,116 @@
+"""From a review's analysis to what the GRADE rules read about it.
+
+The analysis is pooled exactly as ``reviewflow analyse`` pools it (the same
+run), study weights come from that result, risk of bias from the reconciled
+judgements (RoB 2's overall judgement for the analysis's outcome when there is
+one, else RoB 1 summarised across domains), small-study tests from 10 studies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reviewflow.grade.rules import OutcomeEvidence, Rob, StudyEvidence, Suggestion, suggest
+from reviewflow.grade.settings import GradeSettings, load_settings
+from reviewflow.store.db import Store
+
+MIN_STUDIES_FOR_TESTS = 10
+_ROB = {"low": Rob.LOW, "unclear": Rob.CONCERNS, "some_concerns": Rob.CONCERNS,
+        "high": Rob.HIGH}
+
+
+@dataclass(frozen=True)
+class OutcomeReview:
+    """One analysis as GRADE sees it: the run, the evidence, the suggestions."""
+
+    name: str
+    title: str
+    run: Any  # extraction.run_analysis.AnalysisRun
+    evidence: OutcomeEvidence
+    settings: GradeSettings
+    suggestions: tuple[Suggestion, ...]
+
+
+def study_rob(store: Store, outcome: str) -> dict[str, Rob]:
+    from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob
+
+    found: dict[str, Rob] = {}
+    for tool, scope in ((ROB1, None), (ROB2, None), (ROB2, outcome)):
+        table = reconcile_rob(store, tool, scope)
+        for study in table.judgements:
+            key = table.overall(study)
+            if key != "none":
+                found[study] = _ROB[key]
+    return found
+
+
+def participants(data) -> int:
+    cols = [c for c in ("n_treat", "n_ctrl") if c in data.columns]
+    return int(sum(float(x) for c in cols for x in data[c]))
+
+
+def control_risks(data) -> list[float]:
+    if "events_ctrl" not in data.columns:
+        return []
+    return [float(e) / float(n) for e, n in zip(data["events_ctrl"], data["n_ctrl"], strict=True)
+            if float(n) > 0]
+
+
+def small_study_tests(run) -> tuple[float | None, int | None]:
+    """Egger's P and trim-and-fill's k0, only from 10 estimable studies on."""
+    if run.estimable < MIN_STUDIES_FOR_TESTS:
+        return None, None
+    from reviewflow.pooling import egger_for, make_options, table_from_frame
+    from reviewflow.pooling.beyond_pooling import trim_fill
+
+    opts = make_options(**run.analysis.options())
+    table = table_from_frame(run.data, measure=opts.measure)
+    return egger_for(table, opts).p, trim_fill(table, opts).k0
+
+
+def outcome_evidence(run, rob: dict[str, Rob], settings: GradeSettings) -> OutcomeEvidence:
+    result = run.result
+    o = result.overall
+    studies = tuple(StudyEvidence(s.study, float(s.weight), rob.get(s.study, Rob.UNKNOWN),
+                                  s.ci_low, s.ci_high)
+                    for s in result.studies if s.estimable)
+    risks = control_risks(run.data)
+    egger_p, k0 = small_study_tests(run)
+    i2 = o.heterogeneity.i2
+    return OutcomeEvidence(
+        outcome=run.analysis.name, ratio=result.ratio,
+        continuous=result.data_type.value == "continuous", k=o.k,
+        participants=participants(run.data), estimate=o.estimate, ci_low=o.ci_low,
+        ci_high=o.ci_high, i2=None if not math.isfinite(i2) else i2,
+        prediction_interval=o.prediction_interval, studies=studies, design=settings.design,
+        egger_p=egger_p, trim_fill_k0=k0,
+        control_risk=settings.assumed_risk or (float(np.median(risks)) if risks else None),
+        thresholds=settings.thresholds, ois=settings.ois)
+
+
+def review_outcomes(store: Store, folder: Path, names: list[str] | None = None
+                    ) -> list[OutcomeReview]:
+    """Every declared analysis (or those named), pooled and read for GRADE."""
+    from reviewflow.extraction.analyses import analysis_input, load_analyses
+    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.run_analysis import pool
+    from reviewflow.extraction.values import reconcile
+
+    _, form = current_form(store, folder)
+    analyses = load_analyses(folder, form)
+    if names:
+        analyses = [a for a in analyses if a.name in names]
+    settings = load_settings(folder)
+    rec = reconcile(store)
+    out = []
+    for a in analyses:
+        run = pool(a, analysis_input(store, a, form=form, reconciled=rec))
+        s = settings.get(a.name, GradeSettings())
+        ev = outcome_evidence(run, study_rob(store, a.outcome), s)
+        out.append(OutcomeReview(a.name, s.label or a.title or a.name, run, ev, s, suggest(ev)))
+    return out
