@@ -107,9 +107,19 @@ class Task:
 
 
 def label_columns(path: Path) -> list[str]:
+    """The label columns of ``path`` worth a row: one that repeats another is left out.
+
+    (Cohen 2006 Estrogens has the same labels in both columns.)
+    """
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh))
-    return [c for c in LABELS if c in header]
+        rows = list(csv.DictReader(fh))
+    present = [c for c in LABELS if c in rows[0]]
+    columns: list[str] = []
+    for col in present:
+        values = [int(float(r[col])) for r in rows]
+        if all(values != [int(float(r[c])) for r in rows] for c in columns):
+            columns.append(col)
+    return columns
 
 
 def shuffled_copy(source: Path, label: str, seed: int, work: Path) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,3 +67,35 @@ def run_beyond(frame: pd.DataFrame, result: MetaAnalysisResult, *, source: str,
         payload["trim_fill"] = bp.trimfill_to_json(tf, ratio=options.ratio, studies=studies)
         lines += trimfill_text(tf, ratio=options.ratio)
     return BeyondResults(fit, tf, payload, "\n".join(lines) + "\n")
+
+
+def write_beyond_plots(frame: pd.DataFrame, result: MetaAnalysisResult,
+                       beyond: BeyondResults | None, *, source: str,
+                       funnel: Path | None, bubble: Path | None) -> None:
+    """--funnel (contour-enhanced, or filled with --trim-fill) and --bubble."""
+    if funnel is None and bubble is None:
+        return
+    from reviewflow.errors import ReviewflowError
+    from reviewflow.pooling import bias_plots as plots
+    from reviewflow.pooling.beyond_pooling import estimable_effects
+    from reviewflow.pooling.formatting import MEASURE_NAMES
+    from reviewflow.pooling.frame import table_from_frame
+
+    options = result.options
+    table = table_from_frame(frame, measure=options.measure, source=source)
+    eff = estimable_effects(table, options)
+    label = MEASURE_NAMES[options.measure]
+    if funnel is not None:
+        tf = beyond.trim_fill if beyond else None
+        fig = (plots.trimfill_funnel_plot(eff.y, eff.v, tf, label=label, ratio=options.ratio)
+               if tf is not None else
+               plots.contour_funnel_plot(eff.y, eff.v, estimate=result.overall.estimate,
+                                         label=label, ratio=options.ratio))
+        plots.save_figure(fig, funnel)
+    if bubble is not None:
+        fit = beyond.meta_regression if beyond else None
+        numeric = [m.name for m in fit.design.moderators if not m.categorical] if fit else []
+        if not numeric:
+            raise ReviewflowError("--bubble needs a numeric --moderator")
+        plots.save_figure(plots.bubble_plot(eff.y, eff.v, fit, numeric[0], label=label,
+                                            ratio=options.ratio, studies=eff.studies), bubble)

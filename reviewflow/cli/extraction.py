@@ -60,10 +60,11 @@ def form_cmd(
     store, form_id, form = store_and_form(ctx)
     typer.echo(f"{form.name} (stored form id {form_id})")
     typer.echo("Study fields: " + ", ".join(f.name for f in form.study_fields))
-    typer.echo("Arms: " + ", ".join(f"{a.id} ({a.label})" for a in form.arms))
+    typer.echo("Arms: " + ", ".join(f"{a.id} ({a.label}, {a.role})" for a in form.arms))
     for o in form.outcomes:
+        extra = f"; also {', '.join(o.reported)}" if o.reported else ""
         typer.echo(f"Outcome {o.id}: {o.label}, {o.type}, {o.unit or 'no unit'}, "
-                   f"{o.time_point or 'no time point'}, {o.direction.replace('_', ' ')}")
+                   f"{o.time_point or 'no time point'}, {o.direction.replace('_', ' ')}{extra}")
 
 
 @study_app.command("add")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reviewflow.cli._pool_beyond import run_beyond
+from reviewflow.cli._pool_beyond import run_beyond, write_beyond_plots
 from reviewflow.errors import InputError, ReviewflowError
 from reviewflow.pooling.types import Measure, Method, Model, Tau2Method
 
@@ -68,6 +68,14 @@ def pool_command(
                                    help="Trim-and-fill (L0) on the chosen model."),
     permutations: int = typer.Option(0, "--permutations", min=0,
                                      help="Permutation test of the moderators (iterations)."),
+    prediction_interval: bool = typer.Option(
+        False, "--prediction-interval", help="Draw the prediction interval under the "
+        "random-effects diamond in --plot."),
+    funnel: Path | None = typer.Option(
+        None, "--funnel", help="Write a contour-enhanced funnel plot (with --trim-fill: the "
+        "filled funnel)."),
+    bubble: Path | None = typer.Option(
+        None, "--bubble", help="Write a bubble plot of the first numeric --moderator."),
     convert: str | None = typer.Option(
         None, "--convert", metavar="METHOD",
         help="Median -> mean/SD method: luo2018 (default: Luo 2018 mean, Wan 2014 SD, Shi "
@@ -108,16 +116,22 @@ def pool_command(
         method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
         smd_convention=smd_convention.value,
     )
+    for path, flag in ((funnel, "--funnel"), (bubble, "--bubble")):
+        if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
+            raise ReviewflowError(f"{flag}: use a .png, .svg or .pdf file name, not "
+                                  f"{path.name!r}")
     beyond = run_beyond(data, result, source=str(file), subgroup=subgroup,
                         moderators=moderator, trim_fill=trim_fill, permutations=permutations,
                         original=frame)
+    write_beyond_plots(data, result, beyond, source=str(file), funnel=funnel, bubble=bubble)
     if plot is not None:
         from reviewflow.pooling.plots import save_forest_plot
 
         left, right = groups
         named = {} if arms == "Experimental,Control" else {
             "favours": (f"Favours [{left}]", f"Favours [{right}]")}
-        save_forest_plot(result, plot, groups=(left, right), **named, **_marks(arm_input))
+        save_forest_plot(result, plot, groups=(left, right), **named, **_marks(arm_input),
+                         prediction_interval=prediction_interval)
     if as_json:
         doc = result_to_json_dict(result)
         if arm_input is not None:

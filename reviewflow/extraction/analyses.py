@@ -27,6 +27,8 @@
                                       #   from baseline and final SDs, or "studies" to impute
                                       #   it from arms reporting all three SDs
     reported_only = true              # optional: also pool without converted/imputed values
+    lower_bound = 0                   # optional: the scale's minimum; warns when a mean is
+                                      #   less than 2 SD above it (Altman & Bland 1996)
 
 ``subgroup`` may name an arm field: each comparison then falls in the subgroup of
 its intervention arm (a trial with bone-marrow and umbilical-cord arms appears in
@@ -71,7 +73,8 @@ MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD"),
             "generic": ("MD", "SMD", "RR", "OR", "HR")}
 KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
         "smd_convention", "where", "exclude", "leave_one_out", "intervention", "comparator",
-        "multi_arm", "convert", "reported_only", "correlation"}
+        "multi_arm", "convert", "reported_only", "correlation", "lower_bound", "rob_columns",
+        "prediction_interval"}
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,17 @@ class Analysis:
     convert: str | None = None
     reported_only: bool = False
     correlation: float | str | None = None
+    lower_bound: float | None = None
+    rob_columns: str | None = None  # "rob1" | "rob2": RevMan's RoB columns on the forest plot
+    prediction_interval: bool = False  # drawn under the random-effects diamond
 
     def conversion(self):  # -> Conversion
+        from dataclasses import replace as with_
+
         from reviewflow.pooling.trial_data import Conversion
 
-        return Conversion.parse(self.convert).with_correlation(self.correlation)
+        conv = Conversion.parse(self.convert).with_correlation(self.correlation)
+        return with_(conv, lower_bound=self.lower_bound)
 
     def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(intervention arm ids, comparator arm ids) of this analysis."""
@@ -141,6 +150,9 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
                 convert=str(d["convert"]) if "convert" in d else None,
                 reported_only=bool(d.get("reported_only", False)),
                 correlation=d.get("correlation"),
+                lower_bound=float(d["lower_bound"]) if "lower_bound" in d else None,
+                rob_columns=_rob_columns(d.get("rob_columns"), where),
+                prediction_interval=bool(d.get("prediction_interval", False)),
             )
         except KeyError as exc:
             raise ReviewflowError(f"{where}: missing key {exc}") from None
@@ -154,6 +166,17 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
 
 def _ids(value: object) -> tuple[str, ...]:
     return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore
+
+
+def _rob_columns(value: object, where: str) -> str | None:
+    if value in (None, False):
+        return None
+    if value is True:
+        return "rob1"
+    text = str(value).lower().replace(" ", "").replace("-", "")
+    if text not in ("rob1", "rob2"):
+        raise ReviewflowError(f"{where}: rob_columns must be rob1, rob2 or false")
+    return text
 
 
 def _check(a: Analysis, form: Form, where: str) -> None:

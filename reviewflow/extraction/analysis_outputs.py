@@ -58,7 +58,7 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
         outputs.files.append(out_dir / f"{name}_data.csv")
         labels = favours(form.outcome(run.analysis.outcome), arms)
         outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels,
-                                         arms))
+                                         arms, **forest_extras(store, run.analysis)))
         if run.reported_only is not None:
             outputs.files.append(write_forest(
                 run.reported_only, out_dir / f"{name}_reported_only_forest.{plot_format}",
@@ -71,6 +71,24 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
                                             leave_one_out_rows(run)))
     outputs.files += _write_tables(runs, out_dir)
     return outputs
+
+
+def forest_extras(store: Store, analysis: Analysis) -> dict:
+    """RevMan's risk-of-bias columns and the prediction interval, when the analysis asks."""
+    extra: dict = {}
+    if analysis.prediction_interval:
+        extra["prediction_interval"] = True
+    if analysis.rob_columns:
+        from reviewflow.extraction.rob import TOOLS, reconcile_rob
+        from reviewflow.extraction.rob_plots import forest_rob
+
+        tool = TOOLS[analysis.rob_columns]
+        table = reconcile_rob(store, tool, analysis.outcome if tool.overall else None)
+        if not table.judgements and tool.overall:
+            table = reconcile_rob(store, tool)  # RoB 2 judged for the whole study
+        if table.judgements:
+            extra["rob"] = forest_rob(table)
+    return extra
 
 
 def _write_csv(path: Path, rows: list[dict]) -> Path:

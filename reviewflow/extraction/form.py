@@ -36,16 +36,23 @@ REPORTED = {"continuous": ("median", "q1", "q3", "min", "max", "se", "ci_low", "
                            "mean_baseline", "sd_baseline", "mean_final", "sd_final"),
             "dichotomous": ("percent",), "generic": ()}
 # A generic outcome is one reported effect per study (MD, SMD, or a ratio on its natural
-# scale) with its SE, 95% CI or P; a cluster trial adds its mean cluster size and ICC.
-EFFECT = ("estimate", "se", "ci_low", "ci_high", "p", "cluster_size", "icc")
+# scale) with its SE, 95% CI or P; a cluster trial adds its mean cluster size and ICC; a
+# cross-over trial may give its period means and SDs with a within-patient correlation
+# (or the SD of the differences) and its number of participants instead.
+EFFECT = ("estimate", "se", "ci_low", "ci_high", "p", "cluster_size", "icc", "mean_e", "mean_c",
+          "sd_e", "sd_c", "sd_diff", "corr", "n")
 STAT_TYPES = {"mean": "number", "sd": "number", "n": "integer", "events": "integer",
               **{s: "number" for kind in REPORTED.values() for s in kind},
-              **{s: "number" for s in EFFECT}}
+              **{s: "number" for s in EFFECT if s != "n"}}
 STAT_LABELS = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events", "median": "Median",
                "q1": "Q1", "q3": "Q3", "min": "Minimum", "max": "Maximum", "se": "SE",
                "ci_low": "95% CI low", "ci_high": "95% CI high", "percent": "Percent",
                "estimate": "Estimate", "p": "P", "cluster_size": "Mean cluster size",
-               "icc": "ICC", "mean_baseline": "Baseline mean", "sd_baseline": "Baseline SD",
+               "icc": "ICC", "mean_e": "Mean, intervention period",
+               "mean_c": "Mean, control period", "sd_e": "SD, intervention period",
+               "sd_c": "SD, control period", "sd_diff": "SD of differences",
+               "corr": "Within-patient correlation", "mean_baseline": "Baseline mean",
+               "sd_baseline": "Baseline SD",
                "mean_final": "Final mean", "sd_final": "Final SD"}
 ROLES = ("intervention", "control")
 FORM_FILE = "extraction_form.toml"

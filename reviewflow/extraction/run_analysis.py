@@ -79,14 +79,14 @@ def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
 
 
 def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
-                 arms: tuple[str, str], *, suffix: str = "") -> Path:
+                 arms: tuple[str, str], *, suffix: str = "", **extra: Any) -> Path:
     """The forest plot, its arm columns headed with the form's arm labels, converted and
-    imputed rows marked."""
+    imputed rows marked; ``extra`` (RoB columns, prediction interval) goes to the plot."""
     from reviewflow.pooling.plots import save_forest_plot
 
     title = (run.analysis.title or run.analysis.name) + suffix
     return save_forest_plot(run.result, out, title=title, favours=labels, groups=arms,
-                            **run.marks())
+                            **run.marks(), **extra)
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
@@ -102,7 +102,8 @@ def text_forest(run: AnalysisRun, form: Form) -> Any:
     from reviewflow.pooling.text_forest import text_forest as render
 
     arms = arm_labels(form, run.analysis)
-    return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms))
+    return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms),
+                  **run.marks())
 
 
 def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
@@ -225,14 +226,16 @@ def summary_lines(run: AnalysisRun) -> list[str]:
 
 
 def _trace_lines(run: AnalysisRun) -> list[str]:
-    """What was converted or imputed, and the reported-only sensitivity analysis."""
+    """Skewness warnings, what was converted or imputed, and the reported-only run."""
+    warned = [f"    Warning: {w}" for w in run.input.warnings()]
     derived = run.input.derived_count
     if not derived:
-        return []
+        return warned
     from reviewflow.pooling.trial_data import footnote
 
-    lines = [f"    Data: {derived} of {len(run.input.comparisons)} comparisons use converted or "
-             f"imputed values ({footnote(run.input.marks())})"]
+    total = len(run.input.comparisons)
+    lines = [*warned, f"    Data: {derived} of {total} comparisons use converted or imputed "
+                      f"values ({footnote(run.input.marks())})"]
     other = run.reported_only
     if other is not None:
         overall = blocks(other)[-1]

@@ -73,6 +73,15 @@ def small_study_tests(run) -> tuple[float | None, int | None]:
     return egger_for(table, opts).p, trim_fill(table, opts).k0
 
 
+def _control_risk(data, risks: list[float], how: str) -> float | None:
+    if not risks:
+        return None
+    if how == "pooled":
+        return float(sum(float(e) for e in data["events_ctrl"])
+                     / sum(float(n) for n in data["n_ctrl"]))
+    return float(np.median(risks))
+
+
 def outcome_evidence(run, rob: dict[str, Rob], settings: GradeSettings) -> OutcomeEvidence:
     result = run.result
     o = result.overall
@@ -89,7 +98,8 @@ def outcome_evidence(run, rob: dict[str, Rob], settings: GradeSettings) -> Outco
         ci_high=o.ci_high, i2=None if not math.isfinite(i2) else i2,
         prediction_interval=o.prediction_interval, studies=studies, design=settings.design,
         egger_p=egger_p, trim_fill_k0=k0,
-        control_risk=settings.assumed_risk or (float(np.median(risks)) if risks else None),
+        control_risk=settings.assumed_risk or _control_risk(run.data, risks,
+                                                           settings.assumed_from),
         thresholds=settings.thresholds, ois=settings.ois)
 
 

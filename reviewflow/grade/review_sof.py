@@ -30,6 +30,7 @@ def sof_input(review: OutcomeReview, grade: OutcomeGrade | None) -> SofInput:
         participants=review.evidence.participants, studies=o.k,
         control_risks=tuple(control_risks(data)), control_events=ctrl_events,
         control_total=ctrl_total, assumed_risk=review.settings.assumed_risk,
+        assumed_from=review.settings.assumed_from,
         comparator_mean=review.settings.comparator_mean,
         judgements={d: r.judgement for d, r in rated.items()} or None,
         reasons={d: r.reason or "" for d, r in rated.items()},

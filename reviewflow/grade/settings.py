@@ -9,7 +9,8 @@ Read from ``[grade.<analysis name>]`` tables in ``analyses.toml`` (beside the
     design = "randomised"               # or "non_randomised" (starts at low)
     thresholds = [-0.5, 0.5]            # decision thresholds (natural scale) for imprecision
     ois = 400                           # optimal information size, participants
-    assumed_risk = 0.25                 # dichotomous: the comparator risk (else the median)
+    assumed_risk = 0.25                 # dichotomous: the comparator risk, or "median"
+                                        # (the default) or "pooled" control-arm risk
     comparator_mean = "mean pain 6.1"   # continuous: what the comparator group had
     comments = "..."                    # the SoF table's comments column
 """
@@ -35,6 +36,7 @@ class GradeSettings:
     thresholds: tuple[float, float] | None = None
     ois: int | None = None
     assumed_risk: float | None = None
+    assumed_from: str = "median"  # when assumed_risk is not a number: "median" | "pooled"
     comparator_mean: str | None = None
     comments: str = ""
 
@@ -62,8 +64,12 @@ def _one(d: object, where: str) -> GradeSettings:
             or not all(isinstance(x, int | float) for x in thresholds)):
         raise ReviewflowError(f"{where}: thresholds must be two numbers, e.g. [0.8, 1.25]")
     risk = d.get("assumed_risk")
+    assumed_from = "median"
+    if isinstance(risk, str) and risk.lower() in ("median", "pooled"):
+        assumed_from, risk = risk.lower(), None
     if risk is not None and not (isinstance(risk, int | float) and 0 < risk < 1):
-        raise ReviewflowError(f"{where}: assumed_risk must be a proportion between 0 and 1")
+        raise ReviewflowError(f"{where}: assumed_risk must be a proportion between 0 and 1, "
+                              "\"median\" or \"pooled\"")
     ois = d.get("ois")
     if ois is not None and not (isinstance(ois, int) and ois > 0):
         raise ReviewflowError(f"{where}: ois must be a whole number of participants")
@@ -76,6 +82,7 @@ def _one(d: object, where: str) -> GradeSettings:
         design=Judgement(design),
         thresholds=(float(thresholds[0]), float(thresholds[1])) if thresholds else None,
         ois=ois, assumed_risk=float(risk) if risk is not None else None,
+        assumed_from=assumed_from,
         comparator_mean=None if mean is None else str(mean), comments=str(d.get("comments", "")))
 
 

@@ -172,19 +172,24 @@ def impute_correlation(studies: list[list[ArmReport]]) -> tuple[float, str]:
 
 
 def _refuse_shared_arms(comparisons: list[Comparison]) -> None:
-    """Two rows of one study with the very same control arm count its participants twice."""
-    seen: dict[tuple, str] = {}
+    """Two rows of one study with the very same arm (control or intervention, same n and
+    statistics) would count that arm's participants twice: refused."""
+    seen: set[tuple] = set()
     for c in comparisons:
-        if c.handling != "two arms" or c.ctrl is None:
+        if c.handling != "two arms":
             continue
-        key = (c.study.lower(), tuple(sorted((k, d.value) for k, d in c.ctrl.used().items())))
-        if key in seen:
-            raise ReviewflowError(
-                f"study {c.study!r}: two comparisons share the same control arm "
-                f"({_describe(c.ctrl)}); its participants would be counted twice in one pooled "
-                "estimate. Give the study's arms in the long layout (study,arm,role,...) and "
-                "choose multi-arm split or combine")
-        seen[key] = c.label
+        for role, arm in (("control", c.ctrl), ("intervention", c.treat)):
+            if arm is None:
+                continue
+            key = (c.study.lower(), role,
+                   tuple(sorted((k, d.value) for k, d in arm.used().items())))
+            if key in seen:
+                raise ReviewflowError(
+                    f"study {c.study!r}: two comparisons share the same {role} arm "
+                    f"({_describe(arm)}); its participants would be counted twice in one "
+                    "pooled estimate. Give the study's arms in the long layout "
+                    "(study,arm,role,...) and choose multi-arm split or combine")
+            seen.add(key)
 
 
 def _describe(arm: ArmValues) -> str:

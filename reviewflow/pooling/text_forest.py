@@ -21,12 +21,15 @@ SQUARE_STYLE = {Method.MH: "bold blue", Method.IV: "bold green", Method.PETO: "b
 
 
 def text_forest(result: MetaAnalysisResult, width: int = 41,
-                favours: tuple[str, str] = ("Favours exp.", "Favours ctrl")) -> Group:
+                favours: tuple[str, str] = ("Favours exp.", "Favours ctrl"),
+                marks: dict[str, str] | None = None, footnote: str = "") -> Group:
     """Table of studies with a character plot column, then the statistics notes.
 
     ``favours`` labels the left and right of the axis; which arm the left side
     favours depends on the outcome's direction, so the caller, who knows it, says.
+    ``marks`` follow converted or imputed studies' names; ``footnote`` explains them.
     """
+    marks = marks or {}
     scale = _Scale(result, width, favours)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("Study or Subgroup", no_wrap=True, overflow="ellipsis", max_width=28)
@@ -43,7 +46,8 @@ def text_forest(result: MetaAnalysisResult, width: int = 41,
         elif row.kind == "study" and row.study is not None:
             s = row.study
             weight = f"{s.weight:.1f}%" if s.estimable else ""
-            table.add_row(s.study, weight, effect_of(result, s), scale.study(s))
+            name = f"{s.study} {marks[s.study]}" if s.study in marks else s.study
+            table.add_row(name, weight, effect_of(result, s), scale.study(s))
         elif row.kind in ("subtotal", "total") and row.pooled is not None:
             table.add_row(Text(row.label, style="bold"), Text(f"{row.weight:.1f}%", style="bold"),
                           Text(effect_of(result, row.pooled), style="bold"),
@@ -53,6 +57,8 @@ def text_forest(result: MetaAnalysisResult, width: int = 41,
             prefix = f"{heading}: " if heading else ""
             notes.append(Text(prefix + row.label, style="dim" if heading else ""))
     table.add_row("", "", "", scale.axis_labels())
+    if footnote:
+        notes.append(Text(footnote, style="italic"))
     return Group(table, Text(""), *notes)
 
 

@@ -56,6 +56,7 @@ class Conversion:
     correlation: float | None = None  # baseline-final, for change-from-baseline SDs
     correlation_from: str = ""  # where the correlation comes from (shown in the trace)
     correlation_from_studies: bool = False  # impute it from studies reporting all three SDs
+    lower_bound: float | None = None  # the scale's minimum, for Altman & Bland's skew check
 
     def with_correlation(self, value: float | str | None) -> Conversion:
         """A correlation (number) or 'studies' (imputed from the analysis's own studies)."""
@@ -154,6 +155,7 @@ def derive_arm(report: ArmReport, data_type: DataType,
             _check_counts(v["n"], events.value)
             return replace(_base(report, n), events=events)
         mean, sd = _continuous(v, conversion)
+        mean = _skew_note(mean, sd, conversion.lower_bound)
         _check_arm(v)
     except ConversionError as exc:
         raise _located(exc, report) from None
@@ -192,6 +194,16 @@ def _events(v: Mapping[str, float]) -> Derived:
             raise ConversionError("percent", f"{p:g} is not a percentage between 0 and 100")
         return Derived(float(round(p * v["n"] / 100)), "percent_of_n", ("percent", "n"))
     raise ConversionError("events", "missing (give events, or percent with n)")
+
+
+def _skew_note(mean: Derived, sd: Derived, lower_bound: float | None) -> Derived:
+    """Altman & Bland 1996 (Handbook 10.5.3): on a scale that cannot go below its minimum,
+    a mean less than two SDs above it suggests skewed data; said in the mean's note."""
+    if lower_bound is None or not cv.looks_skewed(mean.value, sd.value, lower_bound):
+        return mean
+    warning = (f"data look skewed (mean less than 2 SD above the scale's minimum "
+               f"{lower_bound:g}; Altman & Bland 1996)")
+    return replace(mean, note="; ".join(n for n in (mean.note, warning) if n))
 
 
 def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived, Derived]:
@@ -321,6 +333,16 @@ class AnalysisInput:
         """The sensitivity input: comparisons whose every used value was reported."""
         kept = tuple(c for c in self.comparisons if c.origin is Origin.REPORTED)
         return replace(self, comparisons=kept)
+
+    def warnings(self) -> list[str]:
+        """Skewness warnings (Shi et al. 2023's test, Altman & Bland's check), one per arm."""
+        out = []
+        for c in self.comparisons:
+            for a in c.arms:
+                notes = [d.note for d in a.used().values() if "skewed" in d.note]
+                if notes:
+                    out.append(f"{c.label}, {a.arm}: {notes[0]}")
+        return list(dict.fromkeys(out))
 
     @property
     def derived_count(self) -> int:

@@ -101,3 +101,51 @@ def test_demo_meta_regression_and_small_study_plots(demo_dir: Path) -> None:
         path = demo_dir / "analyses" / f"{name}.png"
         assert path.is_file() and path.stat().st_size > 20_000, path
     assert not (demo_dir / "analyses" / "ibd_response_contour_funnel.png").exists()  # 6 studies
+
+
+def test_demo_forest_plot_asks_for_rob_columns_and_prediction_interval(demo_dir: Path) -> None:
+    from reviewflow.extraction.analyses import load_analyses
+    from reviewflow.extraction.analysis_outputs import forest_extras
+    from reviewflow.extraction.form_versions import current_form
+
+    store = Store.open(load_config(demo_dir).database_url())
+    try:
+        _, form = current_form(store, demo_dir)
+        oa = next(a for a in load_analyses(demo_dir, form) if a.name == "oa_vas")
+        extra = forest_extras(store, oa)
+    finally:
+        store.dispose()
+    assert extra["prediction_interval"] is True
+    assert extra["rob"].headings[0] == "A" and extra["rob"].headings[-1] == "Overall"
+    assert len(extra["rob"].judgements) >= 12
+
+
+def test_grade_cli_suggests_records_retracts_and_refuses_bad_input(demo_dir: Path) -> None:
+    def grade(*args: str):
+        return CliRunner().invoke(app, ["--review", str(demo_dir), "grade", *args])
+
+    res = grade("suggest", "oa_vas", "--json")
+    assert res.exit_code == 0, res.output
+    suggested = {s["domain"]: s for s in json.loads(res.stdout)["oa_vas"]}
+    assert suggested["publication_bias"]["rule"] in ("egger_asymmetry", "no_asymmetry")
+    assert suggested["indirectness"]["judgement"] is None
+    res = grade("set", "oa_vas", "dose_response", "+1", "--reason", "gradient with dose",
+                "--reviewer", "carol")
+    assert res.exit_code == 0, res.output
+    assert "certainty now" in res.stdout
+    for bad, message in ((("set", "nope", "imprecision", "serious", "--reason", "x"),
+                          "no analysis called 'nope'"),
+                         (("set", "oa_vas", "imprecision", "serious"), "give the reason"),
+                         (("set", "oa_vas", "imprecision", "upgrade_one", "--reason", "x"),
+                          "must be one of"),
+                         (("set", "oa_vas", "sparkle", "serious", "--reason", "x"),
+                          "unknown GRADE domain")):
+        res = grade(*bad, "--reviewer", "carol")
+        assert res.exit_code != 0 and message in str(res.exception or res.output), bad
+    res = grade("retract", "oa_vas", "dose_response", "--reviewer", "carol")
+    assert res.exit_code == 0, res.output
+    res = grade("history", "oa_vas")
+    assert "carol: Dose-response gradient -> upgrade_one (gradient with dose)" in res.stdout
+    assert "carol: Dose-response gradient -> retracted" in res.stdout
+    shown = json.loads(grade("show", "--json").stdout)
+    assert "dose_response" not in shown["oa_vas"]["judgements"]

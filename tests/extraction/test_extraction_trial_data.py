@@ -50,6 +50,9 @@ reported = ["percent"]
 id = "survival"
 type = "generic"
 ratio = true
+[[outcomes]]
+id = "pain_diff"
+type = "generic"
 """
 
 ROWS = [
@@ -66,6 +69,8 @@ ROWS = [
      "effect_ci_low": "0.6", "effect_ci_high": "0.94"},
     {"study": "Cluster 2022", "outcome": "survival", "effect_estimate": "0.8",
      "effect_se": "0.1", "effect_cluster_size": "25", "effect_icc": "0.05"},
+    {"study": "Cross 2019", "outcome": "pain_diff", "effect_mean_e": "7.0", "effect_mean_c": "6.5",
+     "effect_sd_e": "2.38", "effect_sd_c": "2.21", "effect_corr": "0.68", "effect_n": "10"},
 ]
 
 
@@ -184,3 +189,27 @@ def test_combining_arms_of_different_subgroups_is_refused(trial_review) -> None:
     with pytest.raises(ReviewflowError, match="study 'Three 2020': its intervention arms fall "
                        "in different subgroups"):
         analysis_input(store, a, form=form)
+
+
+def test_skewness_warnings_reach_the_summary(trial_review) -> None:
+    _folder, store, form = trial_review
+    a = _analysis(form, 'name="vas"\noutcome="vas"\nmeasure="MD"\nlower_bound=0\n')
+    run = pool(a, analysis_input(store, a, form=form))
+    warnings = [line for line in summary_lines(run) if line.startswith("    Warning: ")]
+    # Three 2020's arms: means 3.1 and 2.9 with SDs 1.2 and 1.1 are more than 2 SD above 0;
+    # Median 2021's control (mean 4.0, SD 0.25 x sqrt(30) = 1.37) is too.
+    assert warnings == []
+    b = _analysis(form, 'name="vas2"\noutcome="vas"\nmeasure="MD"\nlower_bound=2\n')
+    run = pool(b, analysis_input(store, b, form=form))
+    warnings = [line for line in summary_lines(run) if line.startswith("    Warning: ")]
+    assert any("Altman & Bland 1996" in w and "Three 2020" in w for w in warnings)
+
+
+def test_crossover_trial_as_a_generic_outcome(trial_review) -> None:
+    """The Handbook's cross-over example (23.2.7; 5.1: 16.4.6.4): MD 0.5, SE 0.583."""
+    _folder, store, form = trial_review
+    a = _analysis(form, 'name="x"\noutcome="pain_diff"\nmeasure="MD"\n')
+    (c,) = analysis_input(store, a, form=form).comparisons
+    assert c.effect["estimate"].value == pytest.approx(0.5)
+    assert c.effect["se"].value == pytest.approx(0.583, abs=5e-4)
+    assert c.origin.value == "imputed"  # the correlation is an assumption

@@ -127,3 +127,17 @@ def test_suggest_covers_every_domain_and_leaves_indirectness_to_a_person() -> No
     assert len(out) == 8
     assert out[Domain.INDIRECTNESS].judgement is None
     assert out[Domain.INDIRECTNESS].rule is Rule.NEEDS_PERSON
+
+
+def test_settings_parse_and_refuse_with_the_table_named() -> None:
+    from reviewflow.grade.settings import parse_settings
+
+    got = parse_settings('[grade.vas]\nthresholds = [0.8, 1.25]\nassumed_risk = "pooled"\n'
+                         'design = "non_randomised"\nois = 300\n')["vas"]
+    assert (got.thresholds, got.assumed_risk, got.assumed_from, got.design, got.ois) == (
+        (0.8, 1.25), None, "pooled", J.NON_RANDOMISED, 300)
+    for bad, message in (('thresholds = [1]', "two numbers"), ('assumed_risk = 2', "proportion"),
+                         ('colour = "red"', "unknown key"), ('design = "cohort"', "design")):
+        with pytest.raises(ReviewflowError, match=message) as exc:
+            parse_settings(f"[grade.vas]\n{bad}\n", "a.toml")
+        assert "a.toml, [grade.vas]" in str(exc.value)

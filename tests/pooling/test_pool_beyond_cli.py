@@ -109,3 +109,22 @@ def test_bad_moderators_are_one_line_errors(tmp_path: Path, capsys, csv, args, m
     err = capsys.readouterr().err
     assert exc.value.code == 1
     assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_funnel_bubble_and_prediction_interval_plots(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "bcg.csv"
+    path.write_text(BCG)
+    base = [str(path), "--measure", "RR", "--method", "IV", "--model", "random"]
+    out = {k: tmp_path / f"{k}.png" for k in ("funnel", "bubble", "forest", "contour")}
+    res = runner.invoke(app, ["pool", *base, "--moderator", "ablat", "--trim-fill",
+                              "--funnel", str(out["funnel"]), "--bubble", str(out["bubble"]),
+                              "--plot", str(out["forest"]), "--prediction-interval"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["pool", *base, "--funnel", str(out["contour"])])
+    assert res.exit_code == 0, res.output
+    for p in out.values():
+        assert p.is_file() and p.stat().st_size > 20_000, p
+    with pytest.raises(SystemExit) as exc:
+        main(["pool", *base, "--moderator", "alloc", "--bubble", str(tmp_path / "b.png")])
+    assert exc.value.code == 1
+    assert "--bubble needs a numeric --moderator" in capsys.readouterr().err

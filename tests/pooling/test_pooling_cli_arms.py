@@ -169,6 +169,8 @@ def test_long_layout_dichotomous_split_divides_events(tmp_path: Path) -> None:
      "study 'C', arm 'ctrl', field n: needs at least 2 participant(s)"),
     (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,11,2,22,,,,,,,8,3,25,,"),
      "study 'A': two comparisons share the same control arm"),
+    (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,10,2,20,,,,,,,7,3,26,,"),
+     "study 'A': two comparisons share the same intervention arm"),
     (LONG_EVENTS.replace("placebo,control,41,9", "placebo,control,1,0"),
      "study 'Three arm', arm 'placebo', field n: splitting 1 participants into 2 comparisons "
      "leaves a comparison with 0 participants"),
@@ -283,3 +285,21 @@ def test_change_sd_imputed_from_a_study_reporting_all_three(tmp_path, capsys) ->
               "--model", "fixed"])
     assert "study 'Two only', arm 'treat', field sd: missing; a change-from-baseline SD" in \
         capsys.readouterr().err
+
+
+def test_text_forest_marks_converted_rows(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from reviewflow.cli.pool import read_study_csv
+    from reviewflow.pooling import meta_analysis
+    from reviewflow.pooling.arm_csv import input_from_frame
+    from reviewflow.pooling.text_forest import text_forest
+    from reviewflow.pooling.trial_data import footnote
+
+    data = input_from_frame(read_study_csv(write(tmp_path, WIDE)), source="x")
+    result = meta_analysis(data.frame(), measure="MD", method="IV", model="fixed")
+    console = Console(width=140, record=True)
+    console.print(text_forest(result, marks=data.marks(), footnote=footnote(data.marks())))
+    text = console.export_text()
+    assert "B †" in text and "A †" not in text
+    assert text.rstrip().endswith("† converted from reported statistics")

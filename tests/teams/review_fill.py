@@ -68,4 +68,7 @@ def fill(store: Store, records: int = 6) -> dict[str, int]:
                                      field_path="study/country", value="Korea"))
         s.add(models.RobJudgement(study_id=study.id, tool="rob2", domain="D1",
                                   judgement="low", reviewer_id=bob, is_consensus=True))
+        s.add(models.GradeJudgement(outcome="pain_vas", domain="imprecision",
+                                    judgement="serious", reason="CI crosses 0.5 – ünïcode",
+                                    reviewer_id=alice))
     return {"first": first, "second": ids[1], "records": records}

@@ -27,6 +27,18 @@ def test_screen_builds_app_for_reviewer_and_stage(tmp_path: Path, launched) -> N
     res = runner.invoke(app, ["--review", str(review), "screen", "--reviewer", "ann",
                               "--stage", "full-text"])
     assert res.exit_code == 0, res.output
+    [tui] = launched  # the toml's blind = false is not the review's rule: still blind
+    assert tui.viewer.blind is True and "the store's rule stands" in res.output
+    launched.clear()
+    r = ["--review", str(review)]
+    assert runner.invoke(app, [*r, "reviewer", "add", "carol", "--role", "arbiter"]).exit_code == 0
+    res = runner.invoke(app, [*r, "policy", "--blind", "off", "--by", "ann"])
+    assert res.exit_code == 1 and "not an arbiter" in str(res.exception)
+    res = runner.invoke(app, [*r, "policy", "--blind", "off", "--by", "carol", "--history"])
+    assert res.exit_code == 0 and "carol\tblind = False" in res.output
+    res = runner.invoke(app, ["--review", str(review), "screen", "--reviewer", "ann",
+                              "--stage", "full-text"])
+    assert res.exit_code == 0, res.output
     [tui] = launched
     assert tui.viewer.name == "ann" and tui.viewer.blind is False
     assert tui.start_stage == "full_text" and tui.settings.include_keywords == ("trial",)
@@ -72,7 +84,8 @@ def test_a_new_name_is_confirmed_at_a_terminal(tmp_path: Path, launched, monkeyp
     monkeypatch.setattr("reviewflow.cli.tui._interactive", lambda: True)
     res = runner.invoke(app, ["--review", str(review), "screen", "--reviewer", "bbo"],
                         input="n\n")
-    assert res.exit_code == 1 and "not a reviewer of this review yet (reviewers: bob)" in res.output
+    assert res.exit_code == 1
+    assert "not a reviewer of this review yet (reviewers: ann, bob)" in res.output
     assert launched == []
     res = runner.invoke(app, ["--review", str(review), "screen", "--reviewer", "carl"],
                         input="y\n")

@@ -243,3 +243,30 @@ def test_rob_discrepancy_screen_settles_by_consensus(store) -> None:
     table = reconcile_rob(store, ROB1)
     assert table.judgements["Alda 2018"]["random_sequence"].judgement == "low"
     assert table.judgements["Alda 2018"]["allocation_concealment"].judgement == "unclear"
+
+
+def test_extraction_screen_takes_several_arms_reported_statistics_and_effects(store) -> None:
+    from reviewflow.extraction.form import parse_form
+    from reviewflow.extraction.form_versions import store_form_text
+    from tests.extraction.test_extraction_trial_data import FORM
+
+    form_id, _ = store_form_text(store, FORM)
+    form = parse_form(FORM)
+
+    async def scenario() -> None:
+        screen = ExtractionScreen(store, form, form_id, "alice")
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            rows = [str(w.content) for w in screen.query(".field Label")]
+            for label in ("Umbilical cord MSC · Median", "Control · Q3", "Bone marrow MSC · SE",
+                          "effect · Estimate", "effect · ICC"):
+                assert any(label in r for r in rows), label
+            for path, value in (("outcome/vas/arm/uc/median", "2.5"),
+                                ("outcome/survival/effect/estimate", "0.75")):
+                field = screen.query_one(f"#{input_id(path)}", Input)
+                field.focus()
+                await pilot.press(*value, "enter")
+                await pilot.pause()
+                assert _mine(store, "alice")[("Alda 2018", path)] == value
+
+    asyncio.run(scenario())
