@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from make_pdfs import CJK_FONT, body, make_image_only, make_pdf
 from sqlmodel import select
+from store_backend import BACKEND
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
@@ -193,3 +194,11 @@ def test_link_keeps_the_path_and_bundle_carries_copies(review: Path, zotero: Pat
     names = zipfile.ZipFile(out).namelist()
     assert any(n.startswith("files/fulltext/") and n.endswith(".pdf") for n in names)
     assert json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    if BACKEND == "postgres":
+        return  # restoring needs a second empty database; the SQLite pass restores
+    restored = tmp_path / "restored"
+    result = CliRunner().invoke(app, ["import-bundle", str(out), str(restored)])
+    assert result.exit_code == 0, result.output
+    with _pg(restored) as store, store.session() as s:
+        row = next(f for f in s.exec(select(models.FullTextFile)).all() if f.mode == "copy")
+    assert (restored / "fulltext" / row.stored_as).read_bytes().startswith(b"%PDF")
