@@ -41,9 +41,15 @@ def _decided(session: Session) -> frozenset[tuple[int, int]]:
                      session.exec(select(d.record_a_id, d.record_b_id)).all())
 
 
-def same_study_suggestions(session: Session) -> list[Suggestion]:
-    """Open suggestions: not decided by a person, not already in one study."""
+def same_study_suggestions(session: Session,
+                           among: Iterable[int] | None = None) -> list[Suggestion]:
+    """Open suggestions: not decided by a person, not already in one study.
+
+    ``among`` limits them to pairs of those records (e.g. the reports at full text).
+    """
     active = set(active_record_ids(session))
+    if among is not None:
+        active &= set(among)
     study = _study_of(session)
     records = _records(session, active)
     members: dict[int, list[int]] = {}

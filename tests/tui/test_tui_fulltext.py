@@ -227,3 +227,24 @@ async def test_card_shows_original_and_english_titles_and_language(review) -> No
         assert "chi" in lines[3]
         lit = {str(card)[s.start:s.end] for s in card.spans if str(s.style) == INCLUDE_STYLE}
         assert lit == {"随机", "randomised"}
+
+
+@pilot_test
+async def test_same_study_suggestion_on_the_full_text_card(review) -> None:
+    from reviewflow.store import models
+
+    folder, store, ann = review
+    with store.write() as s:
+        rec = s.get(models.RecordRow, 2)
+        rec.title = "间充质干细胞治疗类风湿关节炎的随机对照试验"
+        rec.translated_title = s.get(models.RecordRow, 1).title
+        rec.year = s.get(models.RecordRow, 1).year
+        s.add(rec)
+    app = app_for(review)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        card = str(app.screen.query_one("#record").text)
+        assert "related: same study? record 2 (English title matches)" in card
+        await pilot.press("n", "n")  # record 3: nothing suggested
+        assert "same study" not in str(app.screen.query_one("#record").text)

@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from reviewflow.fulltext.view import FullTextView, fulltext_view
+from reviewflow.linking.service import same_study_suggestions
 from reviewflow.stages import LABELS
 from reviewflow.tui.screens.confirm import ConfirmPrompt
 from reviewflow.tui.screens.help import HelpScreen
@@ -24,6 +25,7 @@ from reviewflow.tui.screens.screening import ScreeningScreen
 from reviewflow.tui.widgets.fulltext_pane import FullTextPane
 from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.record_pane import RecordPane
+from reviewflow.tui.widgets.record_view import card_body, card_header
 
 KEYS = [
     ("i", "include"), ("e", "exclude (pick a reason)"), ("m", "maybe (hold)"),
@@ -63,6 +65,7 @@ class FullTextScreen(ScreeningScreen):
         super().__init__(*args, **kwargs)
         self.fulltext_folder = fulltext_folder
         self.view: FullTextView | None = None
+        self.same_study: dict[int, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         q = self.queue
@@ -81,9 +84,38 @@ class FullTextScreen(ScreeningScreen):
                     id="note")
         yield KeyBar(BAR)
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.run_worker(self._load_same_study, thread=True, group="same-study")
+
+    def _load_same_study(self) -> None:
+        """Reports at this stage that may be one trial in two languages (a person links them
+        with 'reviewflow same-study --link A B')."""
+        with self.queue.store.session() as s:
+            found = same_study_suggestions(s, self.queue.ids)
+        related: dict[int, list[str]] = {}
+        for sug in found:
+            why = "; ".join(sug.reasons)
+            related.setdefault(sug.a, []).append(f"record {sug.b} ({why})")
+            related.setdefault(sug.b, []).append(f"record {sug.a} ({why})")
+        self.app.call_from_thread(self._show_same_study, related)
+
+    def _show_same_study(self, related: dict[int, list[str]]) -> None:
+        self.same_study = related
+        if self.is_attached:
+            self.show_current()
+
     def show_current(self) -> None:
         super().show_current()
         rid = self.queue.current_id
+        card = self.queue.card() if rid in self.same_study else None
+        if card is not None:  # redraw with the suggestion under the header, where it is seen
+            text = card_header(card, self.settings)
+            for other in self.same_study[card.record_id]:
+                text.append(f"\nrelated: same study? {other}", style="bold magenta")
+            text.append("\n\n")
+            text.append_text(card_body(card, self.settings))
+            self.query_one("#record", RecordPane).show(text)
         pane = self.query_one("#fulltext", FullTextPane)
         if rid is None:
             self.view = None
