@@ -249,7 +249,9 @@ def match_pdf(index: RecordIndex, pdf: PdfFacts) -> Match:
 
 
 def _doubt(match: Match, why: Doubt) -> Match:
-    return Match(match.pdf, Verdict.DOUBTFUL, None, match.candidates, why)
+    """A certain match held back: only its record is offered (not the weak also-rans)."""
+    strong = tuple(c for c in match.candidates if c.strong)
+    return Match(match.pdf, Verdict.DOUBTFUL, None, strong, why)
 
 
 def match_all(records: Iterable[RecordKey], pdfs: Iterable[PdfFacts],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.fulltext.matching import Doubt
 from reviewflow.fulltext.service import attach
 from reviewflow.fulltext.state import Action, Status, file_owners, fulltext_states, rejected_pairs
 from reviewflow.store import models
@@ -47,7 +48,13 @@ class WorklistRow:
 
 
 def pending_matches(session: Session) -> list[PendingMatch]:
-    """Doubtful matches still open: neither side settled since, and not rejected."""
+    """Doubtful matches still open: the PDF attached to nothing, the pair not rejected.
+
+    An offer for a record that has since got a PDF closes, except the offers made
+    because the record already had one (another version, a supplement?): those stay
+    for a person, who removes the old PDF first to take the new one. A record
+    marked unobtainable keeps its offers: the report was found after all.
+    """
     states = fulltext_states(session)
     owners = file_owners(states)
     rejected = rejected_pairs(session)
@@ -62,8 +69,11 @@ def pending_matches(session: Session) -> list[PendingMatch]:
     for cid, fid, name, rid, title, evidence, doubt, score in rows:
         if fid in owners or (fid, rid) in rejected:
             continue
-        if rid in states:  # the record got a PDF, or is unobtainable, meanwhile
-            continue
+        state = states.get(rid)
+        if state is not None and state.status is Status.ATTACHED \
+                and doubt != Doubt.RECORD_HAS_PDF:
+            continue  # the record got its PDF meanwhile; "already has a PDF" offers stay
+
         out.append(PendingMatch(cid, fid, name, rid, title or "(no title)", evidence, doubt,
                                 score))
     return out

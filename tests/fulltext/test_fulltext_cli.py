@@ -202,3 +202,23 @@ def test_link_keeps_the_path_and_bundle_carries_copies(review: Path, zotero: Pat
     with _pg(restored) as store, store.session() as s:
         row = next(f for f in s.exec(select(models.FullTextFile)).all() if f.mode == "copy")
     assert (restored / "fulltext" / row.stored_as).read_bytes().startswith(b"%PDF")
+
+
+def test_a_second_pdf_for_a_record_waits_and_replacing_needs_remove(review: Path, zotero: Path,
+                                                                     tmp_path: Path) -> None:
+    ft(review, "attach", str(zotero))
+    again = make_pdf(tmp_path / "v2" / "smith-accepted.pdf", [
+        ["Author manuscript", "Mesenchymal stem cells for knee osteoarthritis: a randomised",
+         "controlled trial", "doi:10.1186/s13287-020-0001-1"]])
+    code, out = ft(review, "attach", str(again.parent))
+    assert "0 attached, 1 doubtful" in out and "record 1?" in out
+    code, out = ft(review, "match", "--review", by=False)
+    assert "smith-accepted.pdf" in out and "the record already has a PDF" in out
+    n = out.split()[0]
+    code, out = ft(review, "match", "--accept", n)
+    assert code == 1 and "already has a PDF" in out
+    ft(review, "remove", "1")
+    code, out = ft(review, "match", "--accept", n)
+    assert code == 0
+    code, out = ft(review, "list", "--format", "csv", by=False)
+    assert "smith-accepted.pdf" in out.splitlines()[1]
