@@ -27,9 +27,10 @@ GLOBAL_OPTIONS = ("--review", "--db")
 WORKFLOW_PANELS: dict[str, tuple[str, ...]] = {
     "Start": ("init", "status", "tui", "demo"),
     "1. Searches and duplicates": ("import", "searches", "dedup"),
-    "2. Screening": ("reviewer", "screen", "decide", "fulltext", "rank", "seed-relevant",
-                     "conflicts", "resolve", "kappa", "history"),
-    "3. Extraction and analysis": ("same-study", "extraction", "rob", "analyse", "pool", "grade"),
+    "2. Screening": ("reviewer", "policy", "screen", "decide", "fulltext", "rank",
+                     "seed-relevant", "conflicts", "resolve", "kappa", "history"),
+    "3. Extraction and analysis": ("same-study", "extraction", "rob", "analyse", "pool", "grade",
+                                   "revman"),
     "4. PRISMA, report and exports": ("prisma", "report", "export", "import-bundle"),
     "Methods": ("simulate",),
 }
