@@ -33,7 +33,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "reviewflow.extraction": UI,
     "reviewflow.prisma": UI,
     "reviewflow.report": UI,
-    "reviewflow.grade": UI,
+    "reviewflow.grade": UI,               # GRADE and the SoF: domain over the store, no shells
     "reviewflow.fulltext": UI,          # PDFs and their records: domain over the store
     "module:reviewflow.fulltext.matching": UI + STORE,  # the matching rules are pure
     "module:reviewflow.fulltext.pdftext": UI + STORE,

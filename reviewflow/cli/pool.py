@@ -110,7 +110,7 @@ def pool_command(
     frame = read_study_csv(file)
     arm_input = _arm_level_input(frame, file, measure, subgroup, convert, multi_arm,
                                  correlation)
-    data = arm_input.frame() if arm_input is not None else frame
+    data = arm_input.study_table() if arm_input is not None else frame
     result = meta_analysis(
         data, subgroup=subgroup, source=str(file), measure=measure.value,
         method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,

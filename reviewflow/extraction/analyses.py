@@ -29,10 +29,16 @@
     reported_only = true              # optional: also pool without converted/imputed values
     lower_bound = 0                   # optional: the scale's minimum; warns when a mean is
                                       #   less than 2 SD above it (Altman & Bland 1996)
+    level = 0.95                      # optional: confidence level of the CIs
+    swap_events = false               # optional: pool non-events (RevMan's "swap events")
+    revman = { totals = "YES" }       # optional: RevMan presentation settings kept for
+                                      #   'reviewflow revman export' (not used in pooling)
 
 ``subgroup`` may name an arm field: each comparison then falls in the subgroup of
 its intervention arm (a trial with bone-marrow and umbilical-cord arms appears in
 both, its control split), the study's field of the same name filling arms without one.
+It may also name an outcome field: the subgroup is then per study and outcome, as
+RevMan keeps it (``reviewflow revman import`` writes ``subgroup = "subgroup"``).
 
 The input is the *reconciled* extraction only; a discrepancy that touches the
 analysis (its outcome, subgroup or ``where`` fields) stops it with the list of
@@ -74,7 +80,7 @@ MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD"),
 KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
         "smd_convention", "where", "exclude", "leave_one_out", "intervention", "comparator",
         "multi_arm", "convert", "reported_only", "correlation", "lower_bound", "rob_columns",
-        "prediction_interval"}
+        "prediction_interval", "level", "swap_events", "revman"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,9 @@ class Analysis:
     rob_columns: str | None = None  # "rob1" | "rob2": RevMan's RoB columns on the forest plot
     prediction_interval: bool = False  # drawn under the random-effects diamond
 
+    level: float = 0.95
+    swap_events: bool = False
+    revman: dict[str, object] = field(default_factory=dict)
     def conversion(self):  # -> Conversion
         from dataclasses import replace as with_
 
@@ -120,7 +129,7 @@ class Analysis:
         """Keyword options for the pooling engine's ``meta_analysis``."""
         return {"measure": self.measure, "method": self.method, "model": self.model,
                 "tau2_method": self.tau2, "hksj": self.hksj,
-                "smd_convention": self.smd_convention}
+                "smd_convention": self.smd_convention, "level": self.level}
 
 
 def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[Analysis]:
@@ -153,9 +162,13 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
                 lower_bound=float(d["lower_bound"]) if "lower_bound" in d else None,
                 rob_columns=_rob_columns(d.get("rob_columns"), where),
                 prediction_interval=bool(d.get("prediction_interval", False)),
+                level=float(d.get("level", 0.95)), swap_events=bool(d.get("swap_events", False)),
+                revman=dict(d.get("revman", {})),
             )
         except KeyError as exc:
             raise ReviewflowError(f"{where}: missing key {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise ReviewflowError(f"{where}: {exc}") from None
         _check(a, form, where)
         out.append(a)
     names = [a.name for a in out]
@@ -183,7 +196,8 @@ def _check(a: Analysis, form: Form, where: str) -> None:
     arm_fields = {f.name for f in form.arm_fields}
     try:
         outcome = form.outcome(a.outcome)
-        if a.subgroup and a.subgroup not in arm_fields:
+        if a.subgroup and a.subgroup not in arm_fields and not _is_outcome_field(form,
+                                                                                  a.subgroup):
             form.study_field(a.subgroup)
         for name in a.where:
             form.study_field(name)
@@ -201,6 +215,8 @@ def _check(a: Analysis, form: Form, where: str) -> None:
         raise ReviewflowError(f"{where}: needs at least one intervention and one comparator arm")
     if a.multi_arm not in ("split", "combine"):
         raise ReviewflowError(f"{where}: multi_arm must be split or combine")
+    if not 0.5 <= a.level < 1:
+        raise ReviewflowError(f"{where}: level must be between 0.5 and 1 (e.g. 0.95)")
     if outcome.type == "generic" and (a.measure in ("RR", "OR", "HR")) != outcome.ratio:
         kind = "ratios (ratio = true)" if outcome.ratio else "differences"
         raise ReviewflowError(f"{where}: measure {a.measure} does not fit generic outcome "
@@ -210,6 +226,19 @@ def _check(a: Analysis, form: Form, where: str) -> None:
                               f"{outcome.id!r} (use {' or '.join(MEASURES[outcome.type])})")
     if a.model not in ("fixed", "random"):
         raise ReviewflowError(f"{where}: model must be fixed or random")
+
+
+def _is_outcome_field(form: Form, name: str) -> bool:
+    """A subgroup per study and outcome (RevMan's subgroups) rather than per study or arm."""
+    taken = {f.name for f in (*form.study_fields, *form.arm_fields)}
+    return name not in taken and any(f.name == name for f in form.outcome_fields)
+
+
+def subgroup_path(form: Form, analysis: Analysis) -> str | None:
+    """Where an outcome-field subgroup is stored (None for study or arm subgroups)."""
+    if analysis.subgroup and _is_outcome_field(form, analysis.subgroup):
+        return f"outcome/{analysis.outcome}/{analysis.subgroup}"
+    return None
 
 
 def load_analyses(folder: Path, form: Form) -> list[Analysis]:
@@ -271,7 +300,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
         raise ReviewflowError(f"analysis {analysis.name!r}: {exc}") from None
     if not analysis.subgroup:
         return data
-    key = _subgroup_order(form, analysis.subgroup)
+    key = _subgroup_order(form, analysis)
     ordered = sorted(data.comparisons, key=lambda c: key({"study": c.label,
                                                            analysis.subgroup: c.subgroup}))
     return replace(data, comparisons=tuple(ordered))
@@ -290,16 +319,20 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
         raise ReviewflowError(f"analysis {analysis.name!r}: study {study!r}, field "
                               f"{col_name}: {problem}")
     if outcome.type == "generic":
-        attrs = {analysis.subgroup: data.get(study_path(analysis.subgroup), "not reported")} \
+        attrs = {analysis.subgroup: _generic_subgroup(form, analysis, data)} \
             if analysis.subgroup else {}
         effect = effect_report(study, outcome, cells, attrs)
         return [effect] if effect is not None else []
+    if analysis.swap_events and outcome.type == "dichotomous":
+        cells = _swapped(cells, form)
+    per_outcome = subgroup_path(form, analysis)
     out = []
     for arm_id, role in [*((a, "intervention") for a in treat), *((a, "control") for a in ctrl)]:
         arm = form.arm(arm_id)
         attrs = {}
         if analysis.subgroup:
-            attrs[analysis.subgroup] = (data.get(arm_field_path(arm.id, analysis.subgroup))
+            attrs[analysis.subgroup] = ((data.get(per_outcome) if per_outcome else None)
+                                        or data.get(arm_field_path(arm.id, analysis.subgroup))
                                         or data.get(study_path(analysis.subgroup))
                                         or "not reported")
         report = arm_report(study, outcome, arm, cells, attrs, role)
@@ -309,11 +342,33 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
     return out if len(roles) == 2 else []
 
 
-def _subgroup_order(form: Form, name: str):
-    """Subgroups in the form's order of choices (as RevMan keeps the author's order),
-    else alphabetical; studies alphabetical within each."""
-    fields = {f.name: f for f in (*form.study_fields, *form.arm_fields)}
-    choices = [c.lower() for c in fields[name].choices]
+def _generic_subgroup(form: Form, analysis: Analysis, data: dict[str, str]) -> str:
+    per_outcome = subgroup_path(form, analysis)
+    return ((data.get(per_outcome) if per_outcome else None)
+            or data.get(study_path(str(analysis.subgroup)), "not reported"))
+
+
+def _swapped(cells: dict[str, str | None], form: Form) -> dict[str, str | None]:
+    """RevMan's "swap events": the analysis pools non-events (n - events)."""
+    out = dict(cells)
+    for a in form.arms:
+        e, n = cells.get(column("events", a.id)), cells.get(column("n", a.id))
+        if e is not None and n is not None:
+            out[column("events", a.id)] = str(int(float(n)) - int(float(e)))
+    return out
+
+
+def _subgroup_order(form: Form, analysis: Analysis):
+    """Subgroups in the form's order of choices, or the order an imported RevMan
+    analysis lists (as RevMan keeps the author's order), else alphabetical;
+    studies alphabetical within each."""
+    name = str(analysis.subgroup)
+    if _is_outcome_field(form, name):
+        listed = analysis.revman.get("subgroups", [])
+        choices = [str(c).lower() for c in listed] if isinstance(listed, list) else []
+    else:
+        fields = {f.name: f for f in (*form.study_fields, *form.arm_fields)}
+        choices = [c.lower() for c in fields[name].choices]
 
     def key(row: dict[str, object]) -> tuple[int, str, str]:
         group = str(row[name]).lower()
@@ -331,6 +386,8 @@ def _block_on_discrepancies(analysis: Analysis, form: Form, rec: Reconciled,
     paths += [study_path(k) for k in [*analysis.where, analysis.subgroup] if k]
     if analysis.subgroup:
         paths += [arm_field_path(a.id, analysis.subgroup) for a in form.arms]
+    per_outcome = subgroup_path(form, analysis)
+    paths += [per_outcome] if per_outcome else []
     open_ = rec.unresolved_for(paths, studies)
     if open_:
         listed = "; ".join(d.describe() for d in open_[:6])

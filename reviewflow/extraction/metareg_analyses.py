@@ -109,22 +109,35 @@ def run_metaregression(spec: MetaRegressionSpec, run, rec: Reconciled) -> MetaRe
     opts = make_options(**{**run.analysis.options(), "tau2_method": spec.tau2,
                            "hksj": spec.hksj})
     table = table_from_frame(run.data, measure=opts.measure)
-    mods = []
-    for name in spec.moderators:
-        cells = []
-        for study in table.studies:
-            value = rec.values.get(study, {}).get(f"study/{name}", "").strip()
-            if not value:
-                raise ReviewflowError(f"meta-regression {spec.name!r}: study {study!r} has no "
-                                      f"reconciled value for {name!r}")
-            cells.append(value)
-        numbers = [_number(c) for c in cells]
-        values = tuple(numbers) if all(n is not None for n in numbers) else tuple(cells)
-        mods.append(Moderator(name, values))  # type: ignore[arg-type]
+    mods = [Moderator(name, _values(spec, name, run, table.studies, rec))
+            for name in spec.moderators]
     fit = regress(table, opts, mods, permutations=spec.permutations)
     eff = estimable_effects(table, opts)
     return MetaRegressionRun(spec, fit, tuple(eff.y.tolist()), tuple(eff.v.tolist()),
                              eff.studies, opts.ratio, str(opts.measure))
+
+
+def _values(spec: MetaRegressionSpec, name: str, run, studies: tuple[str, ...],
+            rec: Reconciled) -> tuple[float | str, ...]:
+    """One value per pooled row: the row's own column when the analysis input carries it
+    (an arm's cell source in a split multi-arm trial), else the study's reconciled field."""
+    from reviewflow.pooling.forest_rob import trial_of
+
+    in_data = name in run.data.columns and len(run.data) == len(studies)
+    cells = []
+    for i, study in enumerate(studies):
+        value = str(run.data[name].iloc[i]).strip() if in_data else ""
+        if not value:
+            fields = rec.values.get(study) or rec.values.get(trial_of(study), {})
+            value = fields.get(f"study/{name}", "").strip()
+        if not value:
+            raise ReviewflowError(f"meta-regression {spec.name!r}: study {study!r} has no "
+                                  f"reconciled value for {name!r}")
+        cells.append(value)
+    numbers = [_number(c) for c in cells]
+    if all(n is not None for n in numbers):
+        return tuple(n for n in numbers if n is not None)
+    return tuple(cells)
 
 
 def _number(text: str) -> float | None:
@@ -163,10 +176,10 @@ def summary_lines(mr: MetaRegressionRun) -> list[str]:
 def run_declared(store, form: Form, folder: Path, runs: list, out_dir: Path
                  ) -> list[tuple[MetaRegressionRun, list[Path]]]:
     """Every ``[[meta_regression]]`` whose analysis is among ``runs``, with its files."""
+    from reviewflow.extraction.analyses import load_analyses
     from reviewflow.extraction.values import reconcile
 
-    analyses = [r.analysis for r in runs]
-    specs = load_metaregressions(folder, analyses, form)
+    specs = load_metaregressions(folder, load_analyses(folder, form), form)
     if not specs:
         return []
     by_name = {r.analysis.name: r for r in runs}

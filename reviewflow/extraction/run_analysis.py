@@ -54,8 +54,7 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
     from reviewflow.pooling import meta_analysis, result_to_json_dict
 
     frame = data.frame()
-    result = meta_analysis(frame, subgroup=analysis.subgroup,
-                           source=f"analysis {analysis.name}", **analysis.options())
+    result = meta_analysis(data.study_table(), **analysis.options())
     summary = result_to_json_dict(result)
     summary["input"] = data.trace()
     other = None
@@ -107,10 +106,13 @@ def text_forest(run: AnalysisRun, form: Form) -> Any:
 
 
 def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
-    from reviewflow.pooling import make_options, table_from_frame
+    """The engine's table (without subgroups, as leave-one-out and Egger pool all studies)."""
+    from dataclasses import replace
+
+    from reviewflow.pooling import make_options
 
     opts = make_options(**run.analysis.options())  # type: ignore[arg-type]
-    return table_from_frame(run.data, measure=opts.measure), opts
+    return replace(run.input.study_table(), subgroups=None), opts
 
 
 def leave_one_out_rows(run: AnalysisRun) -> list[dict[str, Any]]:
@@ -186,7 +188,10 @@ def _num(x: float | None, nd: int = 2) -> str:
 
 
 def effect_line(measure: str, b: Block) -> str:
-    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002'."""
+    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002' ('RR not estimable' as RevMan
+    says when no study could be pooled, e.g. no events in any arm)."""
+    if b.estimate is None:
+        return f"{measure} not estimable"
     return (f"{measure} = {_num(b.estimate)}, 95% CI {_num(b.ci_low)} to "
             f"{_num(b.ci_high)}, {fmt_p(b.p)}")
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from reviewflow.grade.rules import OutcomeEvidence, Rob, StudyEvidence, Suggestion, suggest
 from reviewflow.grade.settings import GradeSettings, load_settings
+from reviewflow.pooling.forest_rob import trial_of
 from reviewflow.store.db import Store
 
 MIN_STUDIES_FOR_TESTS = 10
@@ -85,7 +86,8 @@ def _control_risk(data, risks: list[float], how: str) -> float | None:
 def outcome_evidence(run, rob: dict[str, Rob], settings: GradeSettings) -> OutcomeEvidence:
     result = run.result
     o = result.overall
-    studies = tuple(StudyEvidence(s.study, float(s.weight), rob.get(s.study, Rob.UNKNOWN),
+    studies = tuple(StudyEvidence(s.study, float(s.weight),
+                                  rob.get(s.study) or rob.get(trial_of(s.study), Rob.UNKNOWN),
                                   s.ci_low, s.ci_high)
                     for s in result.studies if s.estimable)
     risks = control_risks(run.data)

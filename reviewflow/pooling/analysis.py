@@ -6,6 +6,7 @@ subgroup or a leave-one-out set is just an index array into the same data.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property, partial
 
@@ -28,6 +29,7 @@ from reviewflow.pooling.estimators import (
 from reviewflow.pooling.mantel_haenszel import mh_pool
 from reviewflow.pooling.types import (
     DataType,
+    Heterogeneity,
     Measure,
     MetaAnalysisResult,
     Method,
@@ -119,6 +121,13 @@ def compute_effects(table: StudyTable, options: Options) -> Effects:
     return Effects(np.asarray(c["estimate"], dtype=float), se * se, None)
 
 
+NOT_ESTIMABLE = Pooled(
+    estimate=math.nan, se=math.nan, ci_low=math.nan, ci_high=math.nan, z=math.nan,
+    p=math.nan, k=0,
+    heterogeneity=Heterogeneity(q=math.nan, df=0, p=math.nan, i2=math.nan, tau2=math.nan),
+)
+
+
 def pool(effects: Effects, idx: np.ndarray, options: Options) -> tuple[Pooled, np.ndarray]:
     """Pool the estimable studies among ``idx``; weights returned are raw, per ``idx``."""
     mask = effects.estimable[idx]
@@ -157,13 +166,14 @@ def analyse(table: StudyTable, options: Options) -> MetaAnalysisResult:
     """The full analysis RevMan prints: studies, overall, subgroups and their test."""
     check_options(table.data_type, options)
     effects = compute_effects(table, options)
-    if not effects.estimable.any():
-        from reviewflow.errors import ReviewflowError
-
-        raise ReviewflowError("no estimable study: at least one study needs events to pool")
     everything = np.arange(len(table))
-    overall, w = pool(effects, everything, options)
-    pct = 100 * w / w.sum()
+    if effects.estimable.any():
+        overall, w = pool(effects, everything, options)
+        pct = 100 * w / w.sum()
+    else:
+        # RevMan shows every study and the total as "Not estimable" (e.g. no
+        # events in any arm) rather than refusing the analysis.
+        overall, pct = NOT_ESTIMABLE, np.zeros(len(table))
     subgroups: tuple[SubgroupResult, ...] = ()
     difference = None
     if table.subgroups is not None:

@@ -26,8 +26,8 @@ from reviewflow.pooling.metareg import (
     Moderator,
     design_matrix,
     meta_regression,
-    permutation_test,
 )
+from reviewflow.pooling.metareg_permutation import permutation_test
 from reviewflow.pooling.trimfill import TrimFill, trim_and_fill
 from reviewflow.pooling.types import Model, Options, Tau2Method
 

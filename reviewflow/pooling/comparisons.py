@@ -42,7 +42,8 @@ def combine_arms(arms: list[ArmValues], data_type: DataType) -> ArmValues:
     attrs = _common_attributes(arms)
     first = arms[0]
     if data_type is DataType.DICHOTOMOUS:
-        ev = sum(a.events.value for a in arms)  # type: ignore[union-attr]
+        ev, _ = cv.combine_dichotomous([(a.events.value, a.n.value)  # type: ignore[union-attr]
+                                         for a in arms])
         return ArmValues(first.study, label, first.role, n,
                          events=Derived(ev, "combine_groups", names, origin), attributes=attrs)
     g = cv.combine_continuous([cv.Group(a.n.value, a.mean.value, a.sd.value)  # type: ignore
@@ -124,14 +125,6 @@ def build_comparisons(arms: list[ArmValues], data_type: DataType, multi_arm: Mul
     raise ReviewflowError(f"study {study!r}: {len(treat)} intervention and {len(ctrl)} control "
                           "arms cannot be split pairwise without counting participants twice; "
                           "combine them (multi-arm combine)")
-
-
-def group_by_study(reports: list[ArmReport]) -> list[list[ArmReport]]:
-    """Arms grouped by study label, studies in order of first appearance."""
-    out: dict[str, list[ArmReport]] = {}
-    for r in reports:
-        out.setdefault(r.study, []).append(r)
-    return list(out.values())
 
 
 def analysis_input(studies: list[list[ArmReport]], data_type: DataType, *,

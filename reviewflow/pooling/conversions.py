@@ -450,7 +450,7 @@ def combine_continuous(groups: list[Group]) -> Group:
     return out
 
 
-def combine_dichotomous(counts: list[tuple[int, int]]) -> tuple[int, int]:
+def combine_dichotomous(counts: list[tuple[float, float]]) -> tuple[float, float]:
     """Handbook 6.5.2.10: events and totals are added."""
     return sum(e for e, _ in counts), sum(n for _, n in counts)
 

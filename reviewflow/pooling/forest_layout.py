@@ -61,7 +61,8 @@ def build_rows(result: MetaAnalysisResult) -> list[Row]:
     else:
         rows += [Row("study", s.study, study=s) for s in result.studies]
         rows.append(Row("blank"))
-    rows.append(Row("total", "Total (95% CI)", pooled=result.overall, weight=100.0,
+    rows.append(Row("total", "Total (95% CI)", pooled=result.overall,
+                    weight=100.0 if result.overall.estimable else 0.0,
                     totals=_totals(result, list(result.studies))))
     rows += _events(result, list(result.studies))
     rows.append(Row("note", heterogeneity_line(result.overall.heterogeneity, random)))

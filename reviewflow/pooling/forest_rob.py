@@ -46,7 +46,9 @@ class ForestRob:
     judgements: dict[str, tuple[str, ...]]
 
     def for_study(self, study: str) -> tuple[str, ...]:
-        return self.judgements.get(study, ("none",) * len(self.headings))
+        """A multi-arm comparison ("Hu 2017 (bone marrow)") takes its trial's judgements."""
+        found = self.judgements.get(study) or self.judgements.get(trial_of(study))
+        return found or ("none",) * len(self.headings)
 
     def legend_lines(self) -> list[str]:
         return [f"({h}) {label}" for h, label in zip(self.headings, self.labels, strict=True)]
@@ -54,6 +56,11 @@ class ForestRob:
     def keys_used(self) -> list[str]:
         used = {k for row in self.judgements.values() for k in row}
         return [k for k in ("low", "some_concerns", "unclear", "high") if k in used]
+
+
+def trial_of(label: str) -> str:
+    """The trial behind a per-arm comparison label: "Hu 2017 (bone marrow)" -> "Hu 2017"."""
+    return label.split(" (", 1)[0] if label.endswith(")") else label
 
 
 ROB1_LETTERS = ("A", "B", "C", "D", "E", "F", "G")

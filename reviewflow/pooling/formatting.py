@@ -67,6 +67,8 @@ def heterogeneity_line(h: Heterogeneity, random: bool) -> str:
 
 
 def overall_line(p: Pooled, hksj: bool = False) -> str:
+    if not p.estimable:
+        return "Test for overall effect: Not applicable"
     stat = "t" if hksj else "Z"
     return f"Test for overall effect: {stat} = {abs(p.z):.2f} ({format_p(p.p)})"
 

@@ -53,7 +53,19 @@ def _mh_rr(t: TwoByTwo) -> tuple[float, float, np.ndarray]:
 
 
 def _mh_rd(t: TwoByTwo) -> tuple[float, float, np.ndarray]:
+    """Greenland-Robins variance with the corrected cells and the raw weights.
+
+    With a single table RevMan reports that study's own risk difference and
+    CI (variance from the corrected cells, a b / n1^3 + c d / n2^3); the mixed
+    formula would divide by the raw weight and give a wider CI when a cell is
+    zero (0/13 vs 0/12: SE 0.0787 instead of RevMan's 0.0728).
+    """
     n1, n2 = t.n1, t.n2
+    if n1.size == 1:
+        k = t.corrected()
+        var = k.a * k.b / k.n1**3 + k.c * k.d / k.n2**3
+        w = n1 * n2 / (n1 + n2)
+        return float(t.a[0] / n1[0] - t.c[0] / n2[0]), math.sqrt(float(var[0])), w
     w = n1 * n2 / (n1 + n2)
     rd = t.a / n1 - t.c / n2
     sw = w.sum()

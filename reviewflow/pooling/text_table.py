@@ -56,7 +56,9 @@ def render_text(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
             lines.append("")
     else:
         lines += [_study_row(result, s, marks) for s in result.studies]
-    lines.append(_total_row(result, "Total (95% CI)", 100.0, effect_of(result, result.overall)))
+    total_weight = 100.0 if result.overall.estimable else 0.0
+    lines.append(_total_row(result, "Total (95% CI)", total_weight,
+                            effect_of(result, result.overall)))
     lines.append(heterogeneity_line(result.overall.heterogeneity, is_random(result)))
     lines.append(overall_line(result.overall, result.options.hksj))
     if result.subgroup_difference is not None:

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
                     "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
 DICHOTOMOUS_STATS = ("events", "n", "percent")
-EXTRA_CONTINUOUS = CONTINUOUS_STATS[3:]
 MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
 
 
@@ -90,7 +89,7 @@ class Conversion:
             mean, sd = parts[0], parts[0]
         if mean not in cv.MEAN_METHODS or sd not in (*cv.SD_METHODS, None):
             raise ReviewflowError(
-                f"--convert: unknown method {text!r} (use one of luo2018, wan2014, shi2020, "
+                f"convert: unknown method {text!r} (use one of luo2018, wan2014, shi2020, "
                 "hozo2005, bland2015, or MEAN/SD such as wan2014/shi2020)")
         return cls(mean, sd)
 
@@ -157,6 +156,9 @@ def derive_arm(report: ArmReport, data_type: DataType,
         mean, sd = _continuous(v, conversion)
         mean = _skew_note(mean, sd, conversion.lower_bound)
         _check_arm(v)
+        if not sd.value > 0:
+            raise ConversionError("sd", f"the reported statistics give an SD of {sd.value:g}; "
+                                  "it must be > 0")
     except ConversionError as exc:
         raise _located(exc, report) from None
     return replace(_base(report, n), mean=mean, sd=sd)
@@ -315,15 +317,19 @@ class AnalysisInput:
             cols = ["study", "estimate", "se"]
         return pd.DataFrame(rows, columns=cols + ([self.subgroup] if self.subgroup else []))
 
-    def table(self, *, source: str = "<analysis>"):
-        """The engine's StudyTable (the engine's one validation of the numbers)."""
-        from reviewflow.pooling.frame import table_from_frame
-        from reviewflow.pooling.types import Measure
+    def study_table(self):  # -> analysis.StudyTable
+        """The engine's input, built from values :func:`derive_arm` (or
+        :func:`reported_effects.derive_effect`) already checked: validated once."""
+        import numpy as np
 
-        measure = {DataType.CONTINUOUS: Measure.SMD, DataType.DICHOTOMOUS: Measure.RR,
-                   DataType.GENERIC: None}[self.data_type]
-        return table_from_frame(self.frame(), measure=measure, subgroup=self.subgroup,
-                                source=source)
+        from reviewflow.pooling.analysis import StudyTable
+
+        frame = self.frame()
+        names = [c for c in frame.columns if c not in ("study", self.subgroup)]
+        columns = {c: frame[c].to_numpy(dtype=float) for c in names}
+        groups = tuple(str(g) for g in frame[self.subgroup]) if self.subgroup else None
+        return StudyTable(self.data_type, tuple(str(s) for s in frame["study"]),
+                          {c: np.asarray(v) for c, v in columns.items()}, groups)
 
     def marks(self) -> dict[str, str]:
         """Comparison label -> footnote symbol (converted †, imputed ‡)."""

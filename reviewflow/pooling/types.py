@@ -88,6 +88,11 @@ class Pooled:
     heterogeneity: Heterogeneity
     prediction_interval: tuple[float, float] | None = None
 
+    @property
+    def estimable(self) -> bool:
+        """False when no study could be pooled (RevMan: "Not estimable")."""
+        return self.k > 0
+
 
 @dataclass(frozen=True)
 class StudyEffect:

@@ -8,7 +8,7 @@ Design, and why:
   thousands of records, so it can run in a background thread between records.
 * The classifier is refit from scratch on the labelled rows (they are few, so
   this is cheap and avoids the order-dependence of incremental updates).
-* The default model (``classifier="ens"``, fourth round below) ranks each
+* The default model (``classifier="ens"``; docs/ranking-experiments.md, fourth round) ranks each
   record by the better of two members' ranks: logistic regression (class
   weights) on sublinear TF-IDF 1-2-grams without stop words, and logistic
   regression (class weights) on 40-dimensional Doc2Vec (PV-DBOW) embeddings
@@ -16,7 +16,11 @@ Design, and why:
   pretrained model). Either member can bring a record to the top. Other
   members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
   "double" resampling) on hashed plain TF-IDF 1-3-grams (the third round's
-  default, with "lr") and a linear SVM on the TF-IDF view.
+  default, with "lr"), a linear SVM on the TF-IDF view, and ASReview LAB 3's
+  default model ("asvm": its TF-IDF, SVM and sample weights, for comparison).
+* Chinese text: runs of CJK ideographs are split into overlapping character
+  pairs before any view is built (:mod:`reviewflow.ranking.cjk`); a Chinese
+  clause has no spaces, and as one token it would match no other record.
 * Class imbalance (typically 1-5% relevant) is handled by class weights
   (logistic regression, SVM) and by resampling (naive Bayes).
 * Cold start: with known-relevant records but no exclusions yet, a random

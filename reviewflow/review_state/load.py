@@ -7,11 +7,12 @@ records starts from here and must stay well under a second.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlmodel import Session, select
 
 from reviewflow.fulltext.state import unobtainable_ids
-from reviewflow.review_state.model import ReviewState, StageState, StudyState
+from reviewflow.review_state.model import ReviewState, StageState
 from reviewflow.review_state.policy import ScreeningPolicy, load_policy
 from reviewflow.review_state.votes import (
     DecisionRow,
@@ -40,10 +41,23 @@ def _decision_rows(session: Session, record_id: int | None = None,
     if stage is not None:
         query = query.where(d.stage == stage)
     grouped: dict[tuple[str, int], list[DecisionRow]] = {}
-    for row_id, st, rec, who, decision, reason, note in session.exec(
-            query.order_by(d.id)).all():  # type: ignore[arg-type]
+    for row_id, st, rec, who, decision, reason, note in _raw_rows(
+            session, query.order_by(d.id)):  # type: ignore[arg-type]
         grouped.setdefault((st, rec), []).append((row_id, who, decision, reason, note))
     return grouped
+
+
+def _raw_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    """Plain tuples through the DB-API cursor: SQLAlchemy's row objects cost several
+    times the query itself when a session starts on tens of thousands of decisions."""
+    conn = session.connection()
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _resolutions(session: Session, people: Mapping[int, Person], record_id: int | None = None,
@@ -79,23 +93,17 @@ def record_status(session: Session, record_id: int, stage: str,
     return replay(record_id, stage, rows, people, resolution, policy.required(stage))
 
 
-def _studies(session: Session, included: set[int]) -> tuple[tuple[StudyState, ...], dict[int, int]]:
+def _study_links(session: Session) -> tuple[tuple[int, str, tuple[int, ...], bool], ...]:
     st, sr = models.Study, models.StudyRecord
     labels = dict(session.exec(select(st.id, st.label)).all())
     links = session.exec(select(sr.study_id, sr.record_id, sr.is_primary)
                          .order_by(sr.is_primary.desc(), sr.record_id)).all()  # type: ignore[attr-defined]
     extracted = set(session.exec(select(models.ExtractionValue.study_id).distinct()).all())
     by_study: dict[int, list[int]] = {}
-    study_of: dict[int, int] = {}
     for sid, rid, _ in links:
         by_study.setdefault(sid, []).append(rid)
-        study_of[rid] = sid
-    studies = tuple(
-        StudyState(sid, label, tuple(by_study.get(sid, ())),
-                   tuple(r for r in by_study.get(sid, ()) if r in included), sid in extracted)
-        for sid, label in sorted(labels.items(), key=lambda kv: kv[1])
-    )
-    return studies, study_of
+    return tuple((sid, label, tuple(by_study.get(sid, ())), sid in extracted)
+                 for sid, label in sorted(labels.items(), key=lambda kv: kv[1]))
 
 
 def _sources(session: Session) -> dict[int, frozenset[tuple[str, str]]]:
@@ -117,24 +125,13 @@ def load_review_state(session: Session, *, with_sources: bool = False) -> Review
     rows = _decision_rows(session)
     resolutions = _resolutions(session, people)
     stages: dict[str, StageState] = {}
-    eligible = active
+    previous: StageState | None = None
     for stage in STAGES:
-        keys = {rec for st, rec in rows if st == stage} | {rec for st, rec in resolutions
-                                                             if st == stage}
-        eligible_set = set(eligible) if len(keys) < len(eligible) else None
-        decided = {
-            rec: replay(rec, stage, rows.get((stage, rec), []), people,
-                        resolutions.get((stage, rec)), policy.required(stage))
-            for rec in sorted(keys) if eligible_set is None or rec in eligible_set
-        }
-        if eligible_set is None:
-            allowed = set(eligible)
-            decided = {k: v for k, v in decided.items() if k in allowed}
-        state = StageState(stage, policy.required(stage), eligible, decided)
-        stages[stage] = state
-        eligible = state.moved_on
-    included = set(stages[STAGES[-1]].moved_on)
-    studies, study_of = _studies(session, included)
-    return ReviewState(people, policy, merges, frozenset(record_ids), active, stages, studies,
-                       study_of, _sources(session) if with_sources else {},
+        previous = stages[stage] = StageState(
+            stage, policy.required(stage),
+            {rec: r for (st, rec), r in rows.items() if st == stage},
+            {rec: r for (st, rec), r in resolutions.items() if st == stage},
+            people, active, previous)
+    return ReviewState(people, policy, merges, frozenset(record_ids), active, stages,
+                       _study_links(session), _sources(session) if with_sources else {},
                        frozenset(unobtainable_ids(session)))

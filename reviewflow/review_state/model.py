@@ -11,22 +11,53 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from reviewflow.review_state.agreement import Agreement, stage_agreement
 from reviewflow.review_state.policy import ScreeningPolicy
-from reviewflow.review_state.votes import Person, RecordStatus, pending_status
+from reviewflow.review_state.votes import (
+    ARBITER,
+    RETRACTED,
+    DecisionRow,
+    Person,
+    RecordStatus,
+    Resolution,
+    pending_status,
+    replay,
+)
 from reviewflow.stages import FULL_TEXT, STAGES
 from reviewflow.store.dedup_state import MergeMap
 
 
 @dataclass(frozen=True)
 class StageState:
-    """One stage: which records reached it and how each stands."""
+    """One stage: which records reached it and how each stands.
+
+    Statuses are replayed when first asked for (a screening session at 100,000
+    records starts on the eligible ids and the viewer's own decisions alone);
+    the rows they come from were all read in the one snapshot.
+    """
 
     stage: str
     required: int
-    eligible: tuple[int, ...]
-    decided: Mapping[int, RecordStatus]  # eligible records with a vote or a resolution
+    rows: Mapping[int, list[DecisionRow]]  # every record's decision rows at this stage
+    resolutions: Mapping[int, Resolution]
+    people: Mapping[int, Person]
+    active: tuple[int, ...]
+    previous: StageState | None = None  # the stage records must have moved on from
+
+    @cached_property
+    def eligible(self) -> tuple[int, ...]:
+        return self.active if self.previous is None else self.previous.moved_on
+
+    @cached_property
+    def decided(self) -> Mapping[int, RecordStatus]:
+        """Eligible records with a vote or a resolution, replayed."""
+        keys = self.rows.keys() | self.resolutions.keys()
+        eligible = set(self.eligible)
+        return {rec: replay(rec, self.stage, self.rows.get(rec, []), self.people,
+                            self.resolutions.get(rec), self.required)
+                for rec in sorted(keys) if rec in eligible}
 
     def status(self, record_id: int) -> RecordStatus:
         return self.decided.get(record_id) or pending_status(record_id, self.stage)
@@ -46,9 +77,21 @@ class StageState:
         return counts
 
     def decisions_of(self, reviewer_id: int) -> dict[int, str]:
-        """One screener's current decision per eligible record."""
-        return {rid: v.decision for rid, st in self.decided.items() for v in st.votes
-                if v.reviewer_id == reviewer_id}
+        """One screener's current decision per eligible record (their latest row, as the
+        replay takes it; read from the rows when the statuses are not needed otherwise)."""
+        if "decided" in self.__dict__:
+            return {rid: v.decision for rid, st in self.decided.items() for v in st.votes
+                    if v.reviewer_id == reviewer_id}
+        person = self.people.get(reviewer_id)
+        if person is not None and person.role == ARBITER:
+            return {}
+        eligible = set(self.eligible)
+        out: dict[int, str] = {}
+        for rid, rows in self.rows.items():
+            mine = [r[2] for r in rows if r[1] == reviewer_id]
+            if mine and mine[-1] != RETRACTED and rid in eligible:
+                out[rid] = mine[-1]
+        return out
 
     def counts_by_reviewer(self) -> dict[str, Counter[str]]:
         """Per screener, their current decisions on eligible records, by decision."""
@@ -92,12 +135,24 @@ class ReviewState:
     record_ids: frozenset[int]
     active: tuple[int, ...]
     stages: Mapping[str, StageState]
-    studies: tuple[StudyState, ...]
-    study_of: Mapping[int, int]  # record -> study id
+    study_links: tuple[tuple[int, str, tuple[int, ...], bool], ...]
+    """(study id, label, report record ids primary first, has extracted values), by label."""
     sources: Mapping[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
     """record -> {(database, origin)} from provenance (loaded for PRISMA only)."""
     unobtainable: frozenset[int] = frozenset()
     """Records whose report is marked unobtainable (``reviewflow fulltext unobtainable``)."""
+
+    @cached_property
+    def studies(self) -> tuple[StudyState, ...]:
+        included = set(self.included_reports)
+        return tuple(StudyState(sid, label, rids, tuple(r for r in rids if r in included),
+                                extracted)
+                     for sid, label, rids, extracted in self.study_links)
+
+    @cached_property
+    def study_of(self) -> Mapping[int, int]:
+        """record -> study id."""
+        return {rid: sid for sid, _, rids, _ in self.study_links for rid in rids}
 
     def stage(self, stage: str) -> StageState:
         return self.stages[stage]

@@ -146,9 +146,7 @@ def record_decision(
         reason=reason or None, note=note or None, client_key=key,
     )
     try:
-        with store.write() as s:
-            if s.get(models.RecordRow, record_id) is None:
-                raise ReviewflowError(f"record {record_id} does not exist")
+        with store.write() as s:  # a missing record fails the foreign key: see below
             if check_vote(s, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
                           decision=decision, reason=reason or None, people=people,
                           policy=policy):

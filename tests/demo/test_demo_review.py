@@ -149,3 +149,10 @@ def test_grade_cli_suggests_records_retracts_and_refuses_bad_input(demo_dir: Pat
     assert "carol: Dose-response gradient -> retracted" in res.stdout
     shown = json.loads(grade("show", "--json").stdout)
     assert "dose_response" not in shown["oa_vas"]["judgements"]
+    res = grade("accept", "oa_vas", "--reviewer", "dave")
+    assert res.exit_code == 0 and res.stdout.startswith("0 judgements recorded"), res.output
+    res = grade("accept", "oa_vas", "--reviewer", "dave", "--overwrite")
+    assert res.stdout.startswith("5 judgements recorded for dave"), res.output  # 3 need a person
+    shown = json.loads(grade("show", "--json").stdout)["oa_vas"]["judgements"]
+    assert shown["risk_of_bias"]["reviewer"] == "dave"
+    assert shown["indirectness"]["reviewer"] == "reviewer_a"  # a person's call is kept

@@ -108,3 +108,9 @@ def test_symbols_stay_readable_on_dark_fills() -> None:
 def test_rob2_headings_are_d1_to_d5_and_overall() -> None:
     assert headings_for("rob2", 5, True) == ("D1", "D2", "D3", "D4", "D5", "Overall")
     assert headings_for("rob1", 7, False) == tuple("ABCDEFG")
+
+
+def test_per_arm_comparisons_take_their_trials_judgements() -> None:
+    rob = ForestRob("rob1", ("A", "Overall"), ("a", "o"), {"Hu 2017": ("low", "high")})
+    assert rob.for_study("Hu 2017 (bone marrow)") == ("low", "high")
+    assert rob.for_study("Ma 2020") == ("none", "none")

@@ -141,7 +141,6 @@ def test_plot_is_written_in_the_asked_format(tmp_path: Path, suffix: str, magic:
          "line 3: column 'events_treat'"),
         ("study,events_treat,n_treat,events_ctrl,n_ctrl\nA,1,10,x,10\n", "OR",
          "line 2: column 'events_ctrl'"),
-        ("study,events_treat,n_treat,events_ctrl,n_ctrl\nA,0,10,0,10\n", "OR", "no estimable"),
         (CONTINUOUS.replace("A,10,2,20", "A,10,-2,20"), "MD", "line 2: column 'sd_treat'"),
         ("study,estimate,se\nA,0.2,\n", "MD", "line 2: column 'se'"),
     ],
@@ -154,6 +153,16 @@ def test_bad_input_exits_1_naming_row_and_column(tmp_path, capsys, text, measure
     assert code == 1
     assert expected in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_no_estimable_study_is_reported_not_estimable_as_revman_does(tmp_path, capsys) -> None:
+    text = "study,events_treat,n_treat,events_ctrl,n_ctrl\nA,0,10,0,10\nB,0,12,0,9\n"
+    res = run(str(write(tmp_path, text)), "--measure", "OR", "--method", "MH",
+              "--model", "fixed")
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert out.count("Not estimable") == 3  # both studies and the total
+    assert "Test for overall effect: Not applicable" in out
 
 
 def test_wrong_combination_is_a_user_error(tmp_path: Path, capsys) -> None:

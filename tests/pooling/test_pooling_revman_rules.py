@@ -175,3 +175,31 @@ def test_p_values_are_printed_as_revman_prints_them(p: float, shown: str) -> Non
     from reviewflow.pooling.formatting import format_p
 
     assert format_p(p) == shown
+
+
+def test_no_estimable_study_gives_not_estimable_studies_and_total() -> None:
+    # RevMan 5 shows every study and the total "Not estimable" (28 outcomes of
+    # the corpus files, e.g. every trial with no events in either arm).
+    r = pool_dichotomous([0, 0], [10, 12], [0, 0], [10, 9], measure="RR", method="MH",
+                         model="random", subgroups=["a", "b"])
+    assert not r.overall.estimable and r.overall.k == 0
+    assert math.isnan(r.overall.estimate) and math.isnan(r.overall.p)
+    assert [s.estimable for s in r.studies] == [False, False]
+    assert r.subgroups == () and r.subgroup_difference is None
+    one = pool_dichotomous([3], [10], [2], [10], measure="RR", method="MH", model="fixed")
+    assert one.overall.estimable and one.overall.k == 1
+
+
+def test_rd_mh_single_study_with_zero_cells_reports_the_study_ci() -> None:
+    # 0/13 vs 0/12: RevMan's CI is the study's own, SE^2 = a b / n1^3 + c d / n2^3
+    # on the corrected cells (0.5, 13.5 | 0.5, 12.5).
+    se = math.sqrt(0.5 * 13.5 / 14**3 + 0.5 * 12.5 / 13**3)
+    r = pool_dichotomous([0], [13], [0], [12], measure="RD", method="MH", model="fixed")
+    assert r.overall.estimate == 0.0
+    assert r.overall.se == pytest.approx(se, rel=1e-12)
+    assert r.overall.ci_high == pytest.approx(1.959963984540054 * se, rel=1e-12)
+    assert r.studies[0].se == pytest.approx(se, rel=1e-12)
+    # With two studies the Greenland-Robins variance (raw weights) still applies.
+    two = pool_dichotomous([0, 2], [13, 20], [0, 1], [12, 21], measure="RD", method="MH",
+                           model="fixed")
+    assert two.overall.se != pytest.approx(two.studies[1].se, rel=1e-3)

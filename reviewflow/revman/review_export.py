@@ -1,0 +1,206 @@
+"""A review -> :class:`~reviewflow.revman.model.RevManFile` (then ``writer`` makes XML).
+
+Reads only the derived, reconciled views (studies with their reports, the
+reconciled extraction, reconciled RoB 1 judgements, the analyses declared in
+``analyses.toml``), so an export shows what the review's own analyses use.
+Each analysis becomes one RevMan outcome; RevMan presentation settings kept
+by an import (``revman = {...}`` in the analysis) put it back in its
+comparison, with its number, labels, totals and subgroup order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+from reviewflow.extraction.analyses import Analysis, load_analyses, subgroup_path
+from reviewflow.extraction.form import Form
+from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.rob import ROB1, reconcile_rob
+from reviewflow.extraction.studies import list_studies
+from reviewflow.extraction.values import reconcile
+from reviewflow.revman.model import (
+    Comparison,
+    DataRow,
+    Outcome,
+    OutcomeKind,
+    Reference,
+    RevManFile,
+    RiskOfBiasEntry,
+    RiskOfBiasItem,
+    Settings,
+    Study,
+    StudyStatus,
+    Subgroup,
+    Totals,
+)
+from reviewflow.store import models
+from reviewflow.store.db import Store
+
+ROB_RESULTS = {"low": "YES", "high": "NO", "unclear": "UNKNOWN"}
+NO_REFERENCE = "RevMan study without reference"
+
+
+def study_id(label: str, values: dict[str, str]) -> str:
+    return values.get("study/revman_id") or "STD-" + re.sub(r"[^A-Za-z0-9]+", "-", label)
+
+
+def _references(store: Store, record_ids: tuple[int, ...]) -> tuple[Reference, ...]:
+    out = []
+    with store.session() as s:
+        for rid in record_ids:
+            r = s.get(models.RecordRow, rid)
+            if r is None or r.publication_type == NO_REFERENCE:
+                continue
+            raw = json.loads(r.raw_json or "{}")
+            ids = [("DOI", r.doi)] if r.doi else []
+            ids += [("PUBMED", r.pmid)] if r.pmid else []
+            out.append(Reference(
+                type=(raw.get("revman_reference_type") or [r.publication_type or
+                                                           "JOURNAL_ARTICLE"])[0],
+                primary=(raw.get("revman_primary") or ["NO"])[0] == "YES",
+                authors=", ".join(json.loads(r.authors_json or "[]")), title=r.title or "",
+                source=r.journal or "", year=str(r.year or ""), volume=r.volume or "",
+                issue=r.issue or "", pages=r.pages or "", identifiers=tuple(ids),
+            ))
+    return tuple(out)
+
+
+def _studies(store: Store, form: Form, values: dict[str, dict[str, str]]) -> tuple[Study, ...]:
+    chars = [f.name for f in form.study_fields if f.name.startswith("char_")]
+    out = []
+    for info in list_studies(store):
+        v = values.get(info.label, {})
+        status = v.get("study/status", "included")
+        out.append(Study(
+            id=study_id(info.label, v), name=info.label, year=v.get("study/year", ""),
+            status=StudyStatus(status) if status in StudyStatus._value2member_map_
+            else StudyStatus.INCLUDED,
+            data_source=v.get("study/data_source", ""),
+            references=_references(store, info.record_ids),
+            characteristics=_characteristics(chars, v, status),
+        ))
+    return tuple(out)
+
+
+def _characteristics(chars: list[str], v: dict[str, str], status: str):
+    """All the form's characteristics, empty ones too (RevMan keeps them, and the
+    form of a re-import is built from them); the reason for exclusion only for
+    excluded studies."""
+    reason = "char_reason_for_exclusion"
+    chosen = [c for c in chars if (c == reason) == (status == "excluded")]
+    return tuple((c.upper(), v.get(f"study/{c}", "")) for c in chosen)
+
+
+def _risk_of_bias(store: Store, ids: dict[str, str]) -> tuple[RiskOfBiasItem, ...]:
+    table = reconcile_rob(store, ROB1)
+    items = []
+    for no, domain in enumerate(ROB1.domains, start=1):
+        entries = tuple(
+            RiskOfBiasEntry(study_id=ids[label], result=ROB_RESULTS[j[domain.id].judgement],
+                            support=j[domain.id].support or "")
+            for label, j in table.judgements.items() if domain.id in j and label in ids)
+        if entries:
+            items.append(RiskOfBiasItem(id=f"QIT-{no:02d}", no=no, name=domain.label,
+                                        description="", level="STUDY", entries=entries))
+    return tuple(items)
+
+
+def _generic_row(outcome_path: str, ratio: bool, sid: str, v: dict[str, str]) -> DataRow | None:
+    est, se = v.get(f"{outcome_path}/effect/estimate"), v.get(f"{outcome_path}/effect/se")
+    if est is None or se is None:
+        return None  # RevMan's generic rows need the estimate and its SE
+    value = float(est)
+    return DataRow(study_id=sid, estimate=math.log(value) if ratio else value, se=float(se))
+
+
+def _row(outcome_path: str, kind: OutcomeKind, sid: str, v: dict[str, str]) -> DataRow | None:
+    def num(arm: str, stat: str) -> float | None:
+        raw = v.get(f"{outcome_path}/arm/{arm}/{stat}")
+        return None if raw is None else float(raw)
+
+    if num("treat", "n") is None and num("ctrl", "n") is None:
+        return None
+    if kind is OutcomeKind.DICHOTOMOUS:
+        return DataRow(study_id=sid, events_1=num("treat", "events"), total_1=num("treat", "n"),
+                       events_2=num("ctrl", "events"), total_2=num("ctrl", "n"))
+    return DataRow(study_id=sid, mean_1=num("treat", "mean"), sd_1=num("treat", "sd"),
+                   total_1=num("treat", "n"), mean_2=num("ctrl", "mean"),
+                   sd_2=num("ctrl", "sd"), total_2=num("ctrl", "n"))
+
+
+def _outcome(a: Analysis, form: Form, values: dict[str, dict[str, str]], ids: dict[str, str],
+             number: int) -> Outcome:
+    od = form.outcome(a.outcome)
+    kind = {"dichotomous": OutcomeKind.DICHOTOMOUS, "continuous": OutcomeKind.CONTINUOUS,
+            "generic": OutcomeKind.GENERIC}[od.type]
+    rm = a.revman
+    excluded = {s.lower() for s in a.exclude}
+    grouped: dict[str, list[DataRow]] = {}
+    rows: list[DataRow] = []
+    sub_path = subgroup_path(form, a)
+    for label in sorted(values):
+        v = values[label]
+        if label.lower() in excluded or label not in ids or any(
+                v.get(f"study/{k}", "").lower() != x.lower() for k, x in a.where.items()):
+            continue
+        row = (_generic_row(f"outcome/{od.id}", od.ratio, ids[label], v)
+               if kind is OutcomeKind.GENERIC else _row(f"outcome/{od.id}", kind, ids[label], v))
+        if row is None:
+            continue
+        rows.append(row)
+        if sub_path:
+            grouped.setdefault(v.get(sub_path, "not reported"), []).append(row)
+    listed = [str(g) for g in rm.get("subgroups", [])] if isinstance(rm.get("subgroups"),
+                                                                       list) else []
+    # Every subgroup the analysis lists, even one left without data (RevMan keeps them).
+    order = listed + [g for g in grouped if g not in listed]
+    no = int(rm.get("outcome", number))  # type: ignore[call-overload]
+    cmp_no = int(rm.get("comparison", 1))  # type: ignore[call-overload]
+    oid = f"CMP-{cmp_no:03d}.{no:02d}"
+    measure = "PETO_OR" if a.method.lower() == "peto" else a.measure
+    if kind is OutcomeKind.GENERIC:
+        measure = str(rm.get("effect_measure", a.measure))
+    settings = Settings(
+        measure=measure, method={"mh": "MH", "iv": "IV", "peto": "PETO"}[a.method.lower()],
+        random=a.model == "random", totals=Totals(str(rm.get("totals", "YES"))),
+        subgroup_test=bool(rm.get("subgroup_test", True)),
+        ci_study=int(rm.get("ci_study", round(a.level * 100))),  # type: ignore[call-overload]
+        ci_total=round(a.level * 100), swap_events=a.swap_events, units=od.unit,
+        log_data=kind is OutcomeKind.GENERIC and od.ratio,
+    )
+    labels = rm.get("group_labels") or [arm.label for arm in form.arms[:2]]
+    graphs = rm.get("graph_labels") or ["", ""]
+    return Outcome(
+        id=oid, no=no, name=a.title or od.label, kind=kind, settings=settings,
+        rows=() if sub_path else tuple(rows),
+        subgroups=tuple(Subgroup(id=f"{oid}.{i:02d}", no=i, name=g,
+                                 rows=tuple(grouped.get(g, ())))
+                        for i, g in enumerate(order, start=1)),
+        has_subgroups=bool(sub_path), group_labels=(str(labels[0]), str(labels[1])),
+        graph_labels=(str(graphs[0]), str(graphs[1])),
+    )
+
+
+def review_to_revman(store: Store, folder: Path, title: str) -> RevManFile:
+    form = current_form(store, folder)[1]
+    values = reconcile(store).values
+    studies = _studies(store, form, values)
+    ids = {s.name: s.id for s in studies}
+    analyses = load_analyses(folder, form) if (folder / "analyses.toml").is_file() else []
+    comparisons: dict[int, tuple[str, list[Outcome]]] = {}
+    for number, a in enumerate(analyses, start=1):
+        outcome = _outcome(a, form, values, ids, number)
+        cmp_no = int(a.revman.get("comparison", 1))  # type: ignore[call-overload]
+        name = str(a.revman.get("comparison_name", "Main comparison"))
+        comparisons.setdefault(cmp_no, (name, []))[1].append(outcome)
+    return RevManFile(
+        source=str(folder), title=title, revman_version="5.4.1", calculated=True,
+        studies=studies, risk_of_bias=_risk_of_bias(store, ids),
+        comparisons=tuple(Comparison(id=f"CMP-{no:03d}", no=no, name=name,
+                                     outcomes=tuple(sorted(outs, key=lambda o: o.no)))
+                          for no, (name, outs) in sorted(comparisons.items())),
+    )
+

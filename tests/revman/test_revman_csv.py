@@ -1,0 +1,78 @@
+"""RevMan's data-export CSV: both layouts, on hand-made files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewflow.errors import InputError
+from reviewflow.revman.csv_export import read_revman_csv
+from reviewflow.revman.model import OutcomeKind, Totals
+
+HEAD = ("Name;Data Type;Statistical Method;Effect Measure;Analysis Model;Events 1;Mean 1;SD 1;"
+        "Total 1;Events 2;Mean 2;SD 2;Total 2;Effect Estimate;SE;CI Start;CI End;Weight;Q;P(Q);"
+        "I²(Q);Tau²;Z;P(Z);Qint;P(Qint);I²(Qint);df;Year of study")
+
+
+def write(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "export.csv"
+    path.write_text("\ufeff" + "\n".join((HEAD, *rows)) + "\n", encoding="utf-8")
+    return path
+
+
+def test_semicolon_layout_tells_outcomes_from_subgroups_by_qint(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "MSC versus placebo" + ";" * 28,
+        "Remission;DIC;MH;Risk Ratio;Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;0;1;0;1;",
+        "Umbilical cord;DIC;MH;Risk Ratio;Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;;;;0;",
+        "Li 2019;;;;;5;0;0;30;2;0;0;30;2.5;0.8;0.5;12;100;;;;;;;;;;;2019",
+        "SLEDAI;CON;IV;Mean Difference;Random" + ";" * 24,
+        "Week 12;CON;IV;Mean Difference;Random;0;;;20;0;;;20;-2;;-3;-1;100;0;1;0;0;4;0.0001;;;;0;",
+        "Li 2019;;;;;0;4;2;20;0;6;2;20;-2;0.6;-3;-1;100;;;;;;;;;;;2019",
+        "Week 24;CON;IV;Mean Difference;Random;0;;;18;0;;;19;-1;;-2;0;100;0;1;0;0;2;0.05;;;;0;",
+        "Chen 2020;;;;;0;5;2;18;0;6;2;19;-1;0.6;-2;0;100;;;;;;;;;;;2020",
+    )
+    r = read_revman_csv(path)
+    (comp,) = r.comparisons
+    remission, sledai = comp.outcomes
+    assert remission.kind is OutcomeKind.DICHOTOMOUS and remission.settings.measure == "RR"
+    assert [s.name for s in remission.subgroups] == ["Umbilical cord"]
+    assert remission.settings.totals is Totals.YES
+    assert sledai.settings.totals is Totals.SUB and sledai.settings.random
+    assert [s.name for s in sledai.subgroups] == ["Week 12", "Week 24"]
+    assert [(x.study_id, x.mean_1, x.total_2) for x in sledai.all_rows()] == [
+        ("Li 2019", 4, 20), ("Chen 2020", 5, 19)]
+
+
+def test_bad_cell_names_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "C" + ";" * 28,
+                 "O;DIC;MH;Risk Ratio;Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;0;1;0;1;",
+                 "Li;;;;;five;0;0;30;2;0;0;30;2.5;0.8;0.5;12;100;;;;;;;;;;;2019")
+    with pytest.raises(InputError, match=r"export.csv, line 4: column 'Events 1': 'five' is not"):
+        read_revman_csv(path)
+
+
+def test_a_csv_that_is_not_a_revman_export_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    path.write_text("study,events_treat\nA,1\n")
+    with pytest.raises(InputError, match="line 1: not a RevMan data export: no column 'Name'"):
+        read_revman_csv(path)
+
+
+def test_a_csv_export_imports_as_a_review(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from reviewflow.cli.main import app
+
+    path = write(
+        tmp_path,
+        "MSC versus placebo" + ";" * 28,
+        "Remission;DIC;MH;Risk Ratio;Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;;;;0;",
+        "Li 2019;;;;;5;0;0;30;2;0;0;30;2.5;0.8;0.5;12;100;;;;;;;;;;;2019",
+    )
+    res = CliRunner().invoke(app, ["revman", "import", str(path), str(tmp_path / "r")])
+    assert res.exit_code == 0, (res.output, res.exception)
+    assert "1 studies, 1 records" in res.output
+    assert 'measure = "RR"' in (tmp_path / "r" / "analyses.toml").read_text()
