@@ -9,56 +9,29 @@ support (pages, volume, journal, DOI...), or a shared identifier.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from reviewflow.dedup.agreement import (
+    cjk,
+    contained,
+    full_author_match,
+    generic,
+    same_abstract,
+)
+from reviewflow.dedup.certain import (  # noqa: F401  (CERTAIN_RULES: the table, re-exported)
+    AUTHORS_OK,
+    CERTAIN_RULES,
+    TITLE_CLOSE,
+    certain_merge,
+)
 from reviewflow.dedup.journals import journal_compatible
-from reviewflow.dedup.normalise import Norm, fold
-from reviewflow.dedup.rules import conflict, online_first, same_first_page, soft_conflicts
+from reviewflow.dedup.normalise import Norm
+from reviewflow.dedup.rules import conflict, online_first, same_first_page
 from reviewflow.dedup.verdict import Outcome, Reason, Verdict
 
 DISTINCT = Verdict("distinct", 0.0, "dissimilar", Reason.DISSIMILAR)
-
-
-def contained(a: Norm, b: Norm) -> bool:
-    """One title is the other without its subtitle ('Anxiety about data hacking')."""
-    short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
-    return bool(short) and len(short.split()) >= 3 and long.startswith(short + " ")
-
-
-# Words that make a leading phrase a notice or a reply about the paper, not a heading over it.
-_NOT_A_HEADING = frozenset({
-    "reply", "replies", "response", "responses", "comment", "comments", "commentary", "re",
-    "correction", "corrected", "erratum", "corrigendum", "retraction", "retracted",
-    "withdrawn", "letter", "letters", "rebuttal", "discussion", "update", "updated",
-    "continued", "addendum", "summary", "abstract", "editorial", "note", "notes", "reaction",
-    "answer", "critique", "review", "reviewed", "appraisal", "synopsis", "digest",
-    "protocol", "part", "version", "revisited", "again", "second", "follow", "extension",
-})
-# Chinese headings are one token ('述评', '读者来信'), so these are looked for inside it.
-_NOT_A_HEADING_CJK = ("述评", "评论", "评述", "点评", "综述", "来信", "答复", "回复",
-                      "更正", "勘误", "撤稿", "摘要", "续", "解读")
-
-
-def headed(a: Norm, b: Norm) -> bool:
-    """One title is the other behind a short column or section heading that only one
-    database kept ('How I did it ... Upwork's CEO on how an introverted engineer learned
-    to lead', 'Case study: ...'). The shorter title must be long enough to identify the
-    paper on its own, and the heading must not make the record a reply, a notice, a
-    summary or another part (see ``_NOT_A_HEADING``)."""
-    short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
-    if not long.endswith(" " + short):
-        return False
-    if not (len(short) >= 12 if _cjk(short) else len(short) >= 40 and len(short.split()) >= 6):
-        return False
-    head = long[: len(long) - len(short)].split()
-    return 1 <= len(head) <= 4 and _NOT_A_HEADING.isdisjoint(head) and not any(
-        word in token for token in head for word in _NOT_A_HEADING_CJK)
-
-
-ABSTRACT_MIN = 400
 
 
 def title_similarity(a: Norm, b: Norm) -> float:
@@ -101,13 +74,8 @@ def _author_match(a: Norm, i: int, b: Norm, j: int) -> bool:
 def _same_script(a: Norm, b: Norm) -> bool:
     """Some pair of titles is written in one script; a Chinese title and an English one
     cannot be compared (that is no evidence either way)."""
-    return any(_cjk(x) == _cjk(y) for x in filter(None, (a.title, a.alt_title))
+    return any(cjk(x) == cjk(y) for x in filter(None, (a.title, a.alt_title))
                for y in filter(None, (b.title, b.alt_title)))
-
-
-def _cjk(name: str) -> bool:
-    return not name.isascii() and any("\u3400" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
-                                      for c in name)
 
 
 def author_similarity(a: Norm, b: Norm) -> float | None:
@@ -116,7 +84,7 @@ def author_similarity(a: Norm, b: Norm) -> float | None:
     if not a.surnames or not b.surnames:
         return None
     if a.surnames[0].isascii() != b.surnames[0].isascii() and (
-        _cjk(a.surnames[0]) or _cjk(b.surnames[0])
+        cjk(a.surnames[0]) or cjk(b.surnames[0])
     ):
         return None
     first = a.surnames[0] == b.surnames[0] or _author_match(a, 0, b, 0)
@@ -152,7 +120,7 @@ def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
     erratum or a reply would be marked or have other authors, and comes in a
     later issue.
     """
-    if t is None or t < 0.98 or _generic(a, b) or a.notice or b.notice \
+    if t is None or t < 0.98 or generic(a, b) or a.notice or b.notice \
             or a.full_paper or b.full_paper:
         return False
     meeting = a.conference or b.conference or a.supplement or b.supplement
@@ -173,8 +141,8 @@ def published_twice(a: Norm, b: Norm, t: float, blocked: Verdict) -> bool:
     abstract printed by two journals, or a page range mistyped by one
     database). Never merged: the rule that fired still holds.
     """
-    if t < 0.98 or (_generic(a, b) and not _long_cjk(a, b)) or a.notice or b.notice \
-            or not _full_author_match(a, b, author_similarity(a, b)):
+    if t < 0.98 or (generic(a, b) and not _longcjk(a, b)) or a.notice or b.notice \
+            or not full_author_match(a, b, author_similarity(a, b)):
         return False
     same_year = a.year is not None and a.year == b.year
     if blocked.kind is Reason.DIFFERENT_DOIS:
@@ -198,10 +166,10 @@ def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
     return len(found), found
 
 
-def _long_cjk(a: Norm, b: Norm) -> bool:
+def _longcjk(a: Norm, b: Norm) -> bool:
     """Both titles Chinese/Japanese/Korean and 12+ characters: as specific as a long
     English title, though :func:`_generic` counts each one as a single word."""
-    return all(_cjk(t) and len(t) >= 12 for t in (a.title, b.title))
+    return all(cjk(t) and len(t) >= 12 for t in (a.title, b.title))
 
 
 def registration_verdict(a: Norm, b: Norm, t: float | None) -> Verdict:
@@ -268,24 +236,11 @@ def notice_concerns(a: Norm, b: Norm, t: float | None) -> bool:
     return t >= 0.8 and (same_journal or (au is not None and au >= 0.6))
 
 
-def _generic(a: Norm, b: Norm) -> bool:
-    """Short titles ('Editorial', 'Reply', 'Introduction') say little on their own."""
-    return min(len(a.title), len(b.title)) < 30 or min(
-        len(a.title.split()), len(b.title.split())
-    ) < 5
-
-
-# Thresholds (0-1 title and author similarity) the rules below share.
+# Thresholds (0-1 title and author similarity) of the verdicts below; the automatic
+# merge's own are in reviewflow.dedup.certain.
 REGISTERED_TITLE = 0.9  # a report repeating a registration's title
-TITLE_NEAR = 0.98  # "the same title": truncation and punctuation aside
-TITLE_SAME = 0.95
-TITLE_CLOSE = 0.9
 TITLE_LIKE = 0.85
-TITLE_PLACE = 0.75  # enough when authors, pages, year and place agree
 TITLE_WEAK = 0.7
-AUTHORS_OK = 0.75
-AUTHORS_SAME = 0.9
-AUTHORS_ALL = 0.99
 
 
 def compare(a: Norm, b: Norm) -> Verdict:
@@ -346,7 +301,7 @@ def _scored(a: Norm, b: Norm, t: float | None, same_id: bool) -> Verdict:
         return _same_identifier(a, b, t, au, found, score)
     if t is None:
         return _without_title(a, b, au, support, found, score)
-    certain = _certain(a, b, t, au, found)
+    certain = certain_merge(a, b, t, au, found)
     if certain is not None:
         kind, why = certain
         return Verdict("certain", score, why, kind)
@@ -360,175 +315,6 @@ def _scored(a: Norm, b: Norm, t: float | None, same_id: bool) -> Verdict:
         return Verdict("possible", score, "same authors, volume, pages (title differs)",
                        Reason.AUTHORS_PLACE)
     return Verdict("distinct", score, f"title {t:.2f}", Reason.DISSIMILAR)
-
-
-@dataclass(frozen=True)
-class _Pair:
-    """What the automatic-merge rules look at for one pair."""
-
-    a: Norm
-    b: Norm
-    t: float
-    au: float | None
-    found: tuple[str, ...]  # agreeing fields in _support's order
-    soft: tuple[str, ...]  # soft conflicts (rules.soft_conflicts)
-    generic: bool  # a short title
-
-    @property
-    def why(self) -> str:
-        return ", ".join(self.found)
-
-    def has(self, *fields: str) -> bool:
-        return set(fields) <= set(self.found)
-
-    def authors_at_least(self, level: float) -> bool:
-        return self.au is not None and self.au >= level
-
-    @property
-    def real_pages(self) -> bool:
-        return _real_pages(self.a, list(self.found))
-
-
-@dataclass(frozen=True)
-class CertainRule:
-    """One way to an automatic merge: when it holds, and the sentence a person reads."""
-
-    kind: Reason
-    holds: Callable[[_Pair], bool]
-    says: Callable[[_Pair], str]
-
-
-def _title_support(p: _Pair) -> bool:
-    """Same title, the authors, and 2 agreeing fields (3 with pages for a short title)."""
-    need = 3 if p.generic else 2
-    return p.t >= TITLE_SAME and p.authors_at_least(AUTHORS_OK) and len(p.found) >= need \
-        and (p.has("pages") or not p.generic)
-
-
-def _title_support_no_authors(p: _Pair) -> bool:
-    """Same title, no authors on one side: one more agreeing field, pages among them."""
-    need = 3 if p.generic else 2
-    return p.t >= TITLE_SAME and p.au is None and len(p.found) >= need + 1 and p.has("pages")
-
-
-def _close_title_support(p: _Pair) -> bool:
-    return p.t >= TITLE_CLOSE and p.authors_at_least(AUTHORS_OK) and len(p.found) >= 3 \
-        and p.has("pages") and not p.generic
-
-
-def _same_place(p: _Pair) -> bool:
-    """Same authors at the same place of the same journal and year; the title reworded."""
-    return (p.t >= TITLE_PLACE or contained(p.a, p.b)) and p.authors_at_least(AUTHORS_SAME) \
-        and p.real_pages and p.has("year") and (p.has("volume") or p.has("journal"))
-
-
-def _same_range(p: _Pair) -> bool:
-    return p.authors_at_least(AUTHORS_SAME) and _same_page_range(p.a, p.b) and not p.soft \
-        and p.has("volume", "year", "journal")
-
-
-def _authors_differ(p: _Pair) -> bool:
-    return p.t >= TITLE_SAME and p.real_pages and p.has("volume", "year", "journal")
-
-
-def _unpaged(p: _Pair) -> bool:
-    return p.t >= TITLE_NEAR and p.authors_at_least(AUTHORS_ALL) \
-        and _unpaged_twin(p.a, p.b, list(p.found))
-
-
-def _abstract(p: _Pair) -> bool:
-    return p.t >= TITLE_NEAR and not p.generic and same_abstract(p.a, p.b)
-
-
-def _all_authors(p: _Pair) -> bool:
-    return p.t >= TITLE_NEAR and not p.generic and _full_author_match(p.a, p.b, p.au) \
-        and (p.has("year") or p.has("journal"))
-
-
-def _headed(p: _Pair) -> bool:
-    return not p.soft and headed(p.a, p.b) and p.authors_at_least(AUTHORS_ALL) \
-        and p.has("journal", "year")
-
-
-# Tried in order; the first that holds names the merge and says why.
-CERTAIN_RULES: tuple[CertainRule, ...] = (
-    CertainRule(Reason.TITLE_AUTHORS_SUPPORT, _title_support,
-                lambda p: f"title {p.t:.2f}, authors, {p.why}"),
-    CertainRule(Reason.TITLE_NO_AUTHORS, _title_support_no_authors,
-                lambda p: f"title {p.t:.2f}, no authors, {p.why}"),
-    CertainRule(Reason.TITLE_AUTHORS_SUPPORT, _close_title_support,
-                lambda p: f"title {p.t:.2f}, authors, {p.why}"),
-    CertainRule(Reason.SAME_PLACE, _same_place,
-                lambda p: f"same authors, place, pages, year; title {p.t:.2f}"),
-    CertainRule(Reason.SAME_RANGE, _same_range,
-                lambda p: f"same authors, journal, volume, page range, year; title {p.t:.2f} "
-                          "(translated?)"),
-    CertainRule(Reason.AUTHORS_DIFFER, _authors_differ,
-                lambda p: f"title {p.t:.2f}, journal, volume, pages, year (authors differ)"),
-    CertainRule(Reason.UNPAGED_TWIN, _unpaged,
-                lambda p: f"title {p.t:.2f}, authors, {p.why}; pages on one side at most"),
-    CertainRule(Reason.SAME_ABSTRACT, _abstract,
-                lambda p: f"title {p.t:.2f}, same abstract" + (f", {p.why}" if p.why else "")),
-    CertainRule(Reason.ALL_AUTHORS, _all_authors,
-                lambda p: f"title {p.t:.2f}, all authors, " + p.why),
-    CertainRule(Reason.HEADED, _headed,
-                lambda p: "same title behind a column heading in one database; all authors, "
-                          + p.why),
-)
-
-
-def _certain(a: Norm, b: Norm, t: float, au: float | None,
-             found: list[str]) -> tuple[Reason, str] | None:
-    """The rule and reason for an automatic merge, or None when the pair is not certain.
-
-    Before the rules: years more than one apart are never certain; a soft conflict
-    (issue, a number in one title, journal name) is allowed only with a real page
-    agreement, save a translated journal name when everything else agrees.
-    """
-    if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
-        return None
-    p = _Pair(a, b, t, au, tuple(found), tuple(soft_conflicts(a, b)), _generic(a, b))
-    if p.soft == ("different journal names",) and t >= TITLE_NEAR \
-            and _full_author_match(a, b, au) and p.has("volume", "issue", "year"):
-        return Reason.JOURNAL_TRANSLATED, (f"title {t:.2f}, all authors, volume, issue, year "
-                                           "(journal name translated?)")
-    if p.soft and not p.real_pages:
-        return None
-    for rule in CERTAIN_RULES:
-        if rule.holds(p):
-            return rule.kind, rule.says(p)
-    return None
-
-
-def _unpaged_twin(a: Norm, b: Norm, found: list[str]) -> bool:
-    """A short title ('ESICON 2017 Abstracts') is enough when every field present agrees,
-    down to volume and issue, and at most one record has pages (nothing tells them apart)."""
-    return (not (a.page_start and b.page_start) and not a.notice
-            and min(len(a.title.split()), len(b.title.split())) >= 3
-            and {"volume", "issue", "year", "journal"} <= set(found))
-
-
-def same_abstract(a: Norm, b: Norm) -> bool:
-    """Both have a substantial abstract and the two are (nearly) the same text."""
-    if min(len(a.abstract), len(b.abstract)) < ABSTRACT_MIN:
-        return False
-    return fuzz.ratio(fold(a.abstract), fold(b.abstract), score_cutoff=95) >= 95
-
-
-def _full_author_match(a: Norm, b: Norm, au: float | None) -> bool:
-    return au is not None and au >= 0.99 and min(len(a.surnames), len(b.surnames)) >= 2
-
-
-def _real_pages(a: Norm, found: list[str]) -> bool:
-    """Same first page that says something: 2+ digits, or page 1 of a shared range."""
-    return "pages" in found and (sum(c.isdigit() for c in a.page_start) >= 2
-                                 or sum(c.isdigit() for c in a.page_end) >= 2)
-
-
-def _same_page_range(a: Norm, b: Norm) -> bool:
-    """Same first and last page, a multi-page article: one article however titled."""
-    return bool(a.page_start and a.page_end and a.page_start == b.page_start
-                and a.page_end == b.page_end and a.page_end != a.page_start)
 
 
 def _score(t: float | None, au: float | None, support: int) -> float:
