@@ -262,10 +262,13 @@ def table(results: dict[Task, dict[str, object]], pairs: list[tuple[str, str, in
     ahead = total = 0
     for set_name, label, n, incl in pairs:
         per_tool = {}
+        short_of: dict[str, int] = {}
         for tool in ("asreview", "reviewflow"):
             runs = [results.get(Task(tool, "asreview" if tool == "asreview" else model,
                                      set_name, label, s)) for s in seeds]
-            if None in runs:  # not measured (--reviewflow-only without a cached run)
+            runs = [r for r in runs if r is not None]  # --reviewflow-only / --cached-only
+            short_of[tool] = len(seeds) - len(runs)
+            if not runs:
                 per_tool[tool] = {k: [float("nan")] for k in KEYS}
                 continue
             figs = [figures(np.frombuffer(r["labels"].encode(), dtype=np.uint8) - 48)
@@ -278,6 +281,9 @@ def table(results: dict[Task, dict[str, object]], pairs: list[tuple[str, str, in
         ahead += statistics.fmean(per_tool["reviewflow"]["wss95"]) >= statistics.fmean(
             per_tool["asreview"]["wss95"])
         short = label.removeprefix("label_")
+        if any(short_of.values()):  # fewer shuffles than asked: say how many
+            short += " (" + ", ".join(f"{t[:3]} {len(seeds) - m} shuffle(s)"
+                                      for t, m in short_of.items()) + ")"
         rows.append(f"| {set_name} | {short} | {n} | {incl} | " + " | ".join(cells) + " |")
     return rows, ahead, total
 
@@ -308,6 +314,8 @@ def main() -> None:
     parser.add_argument("--reviewflow-only", action="store_true",
                         help="only reviewflow runs (ASReview's must be cached)")
     parser.add_argument("--write", type=Path, help="also write the table (Markdown) here")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="no new runs: the table from cached runs (missing ones: nan)")
     parser.add_argument("--no-chinese", action="store_true",
                         help="leave out the rule-labelled Chinese and mixed sets")
     args = parser.parse_args()
@@ -337,6 +345,8 @@ def main() -> None:
                 if not args.reviewflow_only:
                     tasks.append(Task("asreview", "asreview", path.stem, label, seed))
                 tasks.append(Task("reviewflow", args.model, path.stem, label, seed))
+    if args.cached_only:
+        tasks = [t for t in tasks if (args.work / "runs" / f"{t.key}.json").exists()]
     print(f"{len(pairs)} set/label pairs x {len(seeds)} shuffles x 2 tools; cached runs under"
           f" {args.work}", flush=True)
     results: dict[Task, dict[str, object]] = {}

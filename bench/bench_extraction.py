@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 
 from reviewflow.extraction.analyses import analysis_input, parse_analyses  # noqa: E402
-from reviewflow.extraction.form_versions import current_form  # noqa: E402
+from reviewflow.extraction.form import example_form_text  # noqa: E402
+from reviewflow.extraction.form_versions import store_form_text  # noqa: E402
 from reviewflow.extraction.spreadsheet import header  # noqa: E402
 from reviewflow.extraction.transfer import import_extraction  # noqa: E402
 from reviewflow.extraction.values import reconcile  # noqa: E402
@@ -45,7 +46,7 @@ def make_sheet(path: Path, studies: int, form) -> int:
     rows = []
     for i in range(studies):
         base = {"study": f"Trial{i:05d} {2000 + i % 24}", "cell_source": SOURCES[i % 3],
-                "sample_size": 60, "country": "Spain", "disease": "osteoarthritis"}
+                "country": "Spain", "disease": "osteoarthritis"}
         n1, n2 = rng.randint(15, 60), rng.randint(15, 60)
         rows.append(base | {"outcome": "pain_vas", "mean_treat": round(rng.gauss(30, 5), 1),
                             "sd_treat": round(rng.uniform(8, 16), 1), "n_treat": n1,
@@ -81,7 +82,7 @@ def main() -> None:
     studies = 300 if parser.parse_args().quick else 2000
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.create(f"sqlite:///{Path(tmp) / 'rf.db'}", title="bench")
-        form_id, form = current_form(store)
+        form_id, form = store_form_text(store, example_form_text("msc"), "msc example")
         sheet = Path(tmp) / "sheet.csv"
         rows = make_sheet(sheet, studies, form)
         base = baseline(sheet)

@@ -65,6 +65,8 @@ if BACKEND not in ("sqlite", "postgres"):
 BACKEND_FIXTURES = frozenset({"store_url", "review_dir", "store"})
 # Fixtures that choose their backend themselves (also marked ``store``).
 EXPLICIT_FIXTURES = frozenset({"db_url", "pg_url"})
+# Fixtures that make a test slow (marked ``slow``: ``-m "not slow"`` leaves them out).
+SLOW_FIXTURES = frozenset({"corpus", "demo_build"})
 
 
 def corpus_path() -> Path:
@@ -79,6 +81,17 @@ def corpus() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared corpus not found at {path} (set REVIEWFLOW_CORPUS)")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo review, built once per test run and never changed (tests/demo_review.py)."""
+    from demo_review import build_once
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's own folder, shared by its workers
+    return build_once(root)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -96,6 +109,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         names = set(getattr(item, "fixturenames", ()))
         if names & (BACKEND_FIXTURES | EXPLICIT_FIXTURES):
             item.add_marker(pytest.mark.store)
+        if names & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
         explicit_only = bool(names & EXPLICIT_FIXTURES) and not names & BACKEND_FIXTURES
         (dropped if BACKEND == "postgres" and explicit_only else keep).append(item)
     if dropped:

@@ -10,6 +10,7 @@ from reviewflow.cli.common import open_store, working
 from reviewflow.cli.extraction import review_folder
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form_versions import current_form
+from reviewflow.wording import plural
 
 ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
 
@@ -21,11 +22,27 @@ def analyse(
     out: Path = typer.Option(None, "--out", "-o", help="Output folder (default "
                              "<review>/analyses)."),
     plot_format: str = typer.Option("png", "--plot-format", help="png, svg or pdf."),
+    init: bool = typer.Option(False, "--init", help=f"Write a commented {ANALYSES_FILE} "
+                              "declaring one analysis per outcome of the extraction form."),
 ) -> None:
-    """Pool the reconciled extraction: forest (and funnel) plots, results table, summary."""
+    """Pool the reconciled extraction: forest (and funnel) plots, results table, summary.
+
+    The analyses are declared in analyses.toml in the review folder, one \\[\\[analysis]]
+    table each ('reviewflow analyse --init' writes a commented starter from the form):
+
+    name = "pain" (names the output files), outcome = "pain_vas" (an outcome id of
+    the form), measure = "SMD" (continuous: MD, SMD; dichotomous: RR, OR, RD) are
+    required. Optional: title; method = "IV" | "MH" | "Peto"; model = "random" | "fixed";
+    tau2 = "DL" | "REML" | "PM"; hksj = true; subgroup = "cell_source" (a study field);
+    where = { disease = "lupus" }; exclude = ["Smith 2019"]; leave_one_out = true;
+    smd_convention = "revman" | "metafor". Full description: docs/extraction.md.
+    """
     folder = review_folder(ctx)
     if folder is None:
         raise ReviewflowError(f"analyse needs a review folder holding {ANALYSES_FILE}")
+    if init:
+        _write_starter(ctx, folder)
+        return
     if plot_format not in ("png", "svg", "pdf"):
         raise ReviewflowError("--plot-format must be png, svg or pdf")
     store = open_store(ctx)
@@ -44,7 +61,23 @@ def analyse(
         typer.echo("\n".join(summary_lines(run)))
     for line in beyond:
         typer.echo(line)
-    typer.echo(f"\n{len(outputs.files)} files in {out_dir}")
+    typer.echo(f"\n{plural(len(outputs.files), 'file')} in {out_dir}")
+
+
+def _write_starter(ctx: typer.Context, folder: Path) -> None:
+    from reviewflow.extraction.analyses import parse_analyses
+    from reviewflow.extraction.analyses_starter import starter_analyses
+
+    path = folder / ANALYSES_FILE
+    if path.exists():
+        raise ReviewflowError(f"{path} exists: edit it (or move it away to start again)")
+    _form_id, form = current_form(open_store(ctx), folder)
+    text = starter_analyses(form)
+    analyses = parse_analyses(text, form, str(path))  # the starter must run as it stands
+    path.write_text(text, encoding="utf-8")
+    names = ", ".join(a.name for a in analyses) or "none (the form has no outcomes)"
+    typer.echo(f"Wrote {path}: {plural(len(analyses), 'analysis')} ({names}); edit it, then "
+               "'reviewflow analyse --all'")
 
 
 def run_beyond_outputs(store, form, folder: Path, outputs, out_dir: Path) -> list[str]:

@@ -11,13 +11,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from typer.core import TyperGroup
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig, load_config, resolve_review_folder
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, SQLModel) loads when a command opens it
+    from reviewflow.store.db import Store
 
 GLOBAL_OPTIONS = ("--review", "--db")
 
@@ -51,10 +54,17 @@ class HoistingGroup(TyperGroup):
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         names = super().list_commands(ctx)
         for name in names:
-            command = self.commands[name]
-            panel = getattr(command, "rich_help_panel", None)
-            if not isinstance(panel, str):  # unset: None, or Typer's DefaultPlaceholder
-                command.rich_help_panel = _PANEL.get(name, "More")  # type: ignore[attr-defined]
+            self.place_in_panel(name, self.commands[name])
+        return self.in_workflow_order(names)
+
+    @staticmethod
+    def place_in_panel(name: str, command: object) -> None:
+        panel = getattr(command, "rich_help_panel", None)
+        if not isinstance(panel, str):  # unset: None, or Typer's DefaultPlaceholder
+            command.rich_help_panel = _PANEL.get(name, "More")  # type: ignore[attr-defined]
+
+    @staticmethod
+    def in_workflow_order(names: list[str]) -> list[str]:
         return sorted(names, key=lambda n: _POSITION.get(n, len(_POSITION)))
 
 
@@ -117,6 +127,8 @@ def database_url(ctx: typer.Context) -> str:
 
 def open_store(ctx: typer.Context) -> Store:
     """Open the store for this command; closed when the command ends."""
+    from reviewflow.store.db import Store
+
     store = Store.open(database_url(ctx))
     ctx.call_on_close(store.dispose)
     return store

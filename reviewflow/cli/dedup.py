@@ -17,6 +17,7 @@ import typer
 from reviewflow.cli.common import working
 from reviewflow.errors import ReviewflowError
 from reviewflow.records import Record
+from reviewflow.wording import plural
 
 if TYPE_CHECKING:  # numpy/rapidfuzz load only when dedup actually runs
     from reviewflow.dedup import DedupResult
@@ -80,9 +81,10 @@ def _open_out(path: Path):  # noqa: ANN202 - a text file handle
 
 def summary(result: DedupResult) -> str:
     return (
-        f"{result.n_records} records: {len(result.groups)} duplicate groups merged "
-        f"({result.n_removed} records folded in), {len(result.queued)} possible pairs "
-        f"queued, {len(result.related)} related pairs (notices/abstracts) kept apart"
+        f"{plural(result.n_records, 'record')}: {plural(len(result.groups), 'duplicate group')} "
+        f"merged ({plural(result.n_removed, 'record')} folded in), "
+        f"{plural(len(result.queued), 'possible pair')} queued, "
+        f"{plural(len(result.related), 'related pair')} (notices/abstracts) kept apart"
     )
 
 
@@ -175,18 +177,16 @@ def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
                     title = titles_of(row.title, row.translated_title, row.language).line(120)
                     typer.echo(f"  record {row.id}: {title} "
                                f"[{row.year or '?'}; {row.journal or '?'}]")
-    typer.echo(f"{len(pairs)} pairs waiting")
+    typer.echo(f"{plural(len(pairs), 'pair')} waiting")
 
 
 def _print_related(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
     from reviewflow.store import models
-    from reviewflow.store.dedup_state import related_index
+    from reviewflow.store.dedup_state import related_pairs
     from reviewflow.titles import titles_of
 
     with store.session() as s:
-        index = related_index(s)
-        pairs = sorted({(min(a, b), max(a, b), why) for a, others in index.items()
-                        for b, why in others})
+        pairs = related_pairs(s)
         titles = {}
         for a, b, why in pairs:
             typer.echo(f"records {a} and {b}: {why}")
@@ -196,7 +196,7 @@ def _print_related(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
                     titles[rid] = titles_of(row.title, row.translated_title,
                                             row.language).line(120) if row else "?"
                 typer.echo(f"  record {rid}: {titles[rid]}")
-    typer.echo(f"{len(pairs)} related pairs")
+    typer.echo(plural(len(pairs), "related pair"))
 
 
 def register(app: typer.Typer) -> None:

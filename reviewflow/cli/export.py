@@ -22,6 +22,7 @@ from reviewflow.screening.blinding import audit_visible
 from reviewflow.store.audit import DECISION_CSV_COLUMNS, decision_csv_row, decision_events
 from reviewflow.store.bundle import write_bundle
 from reviewflow.store.location import resolve_review_folder
+from reviewflow.wording import plural
 
 export_app = typer.Typer(
     help="Write parts of the review, or all of it, to files.",
@@ -115,7 +116,7 @@ def bundle_command(
     except OSError as exc:
         raise fail(f"{file}: cannot write ({exc.strerror})") from exc
     rows = sum(t.rows for t in summary.values())
-    typer.echo(f"Wrote {file}: {len(summary)} tables, {rows} rows")
+    typer.echo(f"Wrote {file}: {plural(len(summary), 'table')}, {plural(rows, 'row')}")
 
 
 def _review_folder(ctx: typer.Context) -> Path | None:

@@ -21,6 +21,7 @@ from reviewflow.extraction.transfer import export_extraction, import_extraction
 from reviewflow.extraction.values import progress, reconcile, resolve, set_values
 from reviewflow.screening.decisions import require_reviewer
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 extraction_app = typer.Typer(help="Extraction form, studies, dual extraction, spreadsheets.",
                              no_args_is_help=True)
@@ -49,14 +50,22 @@ def store_and_form(ctx: typer.Context) -> tuple[Store, int, Form]:
 @extraction_app.command("form")
 def form_cmd(
     ctx: typer.Context,
-    init: bool = typer.Option(False, "--init", help=f"Copy the default RCT form to {FORM_FILE}."),
+    init: bool = typer.Option(False, "--init", help=f"Write the generic RCT form to {FORM_FILE}"
+                              " (any topic: rename its outcomes, add your fields)."),
+    example: str = typer.Option(None, "--example", metavar="NAME", help="With --init: write "
+                                "a worked example instead (msc: the MSC model case, with cell "
+                                "source, pain VAS, SLEDAI...)."),
 ) -> None:
     """Show the extraction form in force (stored as a new version when its file changed)."""
     folder = review_folder(ctx)
+    if example and not init:
+        raise typer.BadParameter("--example goes with --init", param_hint="--example")
     if init:
         if folder is None:
             raise ReviewflowError("--init needs a review folder (not --db alone)")
-        typer.echo(f"Form file: {write_default_form(folder)}")
+        path, written = write_default_form(folder, example)
+        typer.echo(f"Form file: {path}" + ("" if written else
+                                           " (already there: kept, not overwritten)"))
     store, form_id, form = store_and_form(ctx)
     typer.echo(f"{form.name} (stored form id {form_id})")
     typer.echo("Study fields: " + ", ".join(f.name for f in form.study_fields))
@@ -92,7 +101,7 @@ def study_from_included(ctx: typer.Context) -> None:
     made = studies_from_included(open_store(ctx))
     for st in made:
         typer.echo(f"{st.label} <- record {st.record_ids[0]}")
-    typer.echo(f"{len(made)} studies created")
+    typer.echo(f"{plural(len(made), 'study')} created")
 
 
 @study_app.command("list")
@@ -131,8 +140,8 @@ def status_cmd(ctx: typer.Context) -> None:
     for p in rows:
         who = ", ".join(f"{k} {v}" for k, v in p.filled.items()) or "not extracted"
         typer.echo(f"{p.study}\t{who}\tagreed {p.agreed}\topen {p.open}")
-    typer.echo(f"{len(rows)} studies, {sum(p.open == 0 and p.agreed > 0 for p in rows)} "
-               f"reconciled, {sum(p.open for p in rows)} open discrepancies")
+    typer.echo(f"{plural(len(rows), 'study')}, {sum(p.open == 0 and p.agreed > 0 for p in rows)} "
+               f"reconciled, {plural(sum(p.open for p in rows), 'open discrepancy')}")
 
 
 @extraction_app.command("compare")
@@ -142,7 +151,7 @@ def compare_cmd(ctx: typer.Context, study: str = typer.Option(None, "--study")) 
     items = [d for d in rec.discrepancies if study is None or d.study.lower() == study.lower()]
     for d in items:
         typer.echo(d.describe())
-    typer.echo(f"{len(items)} unresolved discrepancies")
+    typer.echo(f"{plural(len(items), 'unresolved discrepancy')}")
 
 
 @extraction_app.command("resolve")
@@ -174,7 +183,7 @@ def export_cmd(
     fmt = fmt.lower()
     out = out or Path(f"extraction.{fmt}")
     n, rec = export_extraction(store, form, out, fmt, reviewer)
-    typer.echo(f"{n} rows -> {out}")
+    typer.echo(f"{plural(n, 'row')} -> {out}")
     if rec is not None and rec.discrepancies:
         typer.echo(f"note: {len(rec.discrepancies)} unresolved discrepancies left empty "
                    "(see 'reviewflow extraction compare')", err=True)
@@ -192,7 +201,7 @@ def import_cmd(
     store, form_id, form = store_and_form(ctx)
     rows, written = import_extraction(store, form, form_id, file, reviewer,
                                       create_studies=create_studies)
-    typer.echo(f"{rows} rows read, {written} values stored for {reviewer}")
+    typer.echo(f"{plural(rows, 'row')} read, {plural(written, 'value')} stored for {reviewer}")
 
 
 def register(app: typer.Typer) -> None:

@@ -30,6 +30,7 @@ from reviewflow.stages import parse_stage
 from reviewflow.store import models
 from reviewflow.store.imports import ImportOutcome, PreparedImport, prepare, store_prepared
 from reviewflow.store.searches import UNKNOWN_DATABASE, check_origin
+from reviewflow.wording import plural
 
 SHOWN_WARNINGS = 10
 CSV_COLUMNS = (
@@ -174,7 +175,7 @@ def export_records(
         if out:
             handle.close()
     if out:
-        typer.echo(f"Wrote {len(records)} records to {out}", err=True)
+        typer.echo(f"Wrote {plural(len(records), 'record')} to {out}", err=True)
 
 
 def _sources_by_record(session: object) -> dict[int, list[str]]:

@@ -3,7 +3,8 @@
 Typer was chosen over argparse for typed options, generated ``--help`` on every
 subcommand and easy testing with ``CliRunner``. Each area of the program keeps
 its commands in its own module (``reviewflow/cli/<area>.py``) exposing
-``register(app)``; this module only assembles them and turns
+``register(app)``; this module only assembles them (each loaded when its command
+runs: :mod:`reviewflow.cli._lazy`) and turns
 :class:`~reviewflow.errors.ReviewflowError` into a one-line message and exit 1.
 Usage errors exit 2 (Click's convention).
 """
@@ -14,37 +15,56 @@ import sys
 from pathlib import Path
 
 import typer
+import typer._click as click
+from typer.core import TyperOption
 
 from reviewflow import __version__
+from reviewflow.cli._index import INDEX
+from reviewflow.cli._lazy import LazyCommands
 from reviewflow.cli.common import Globals, HoistingGroup
 from reviewflow.errors import ReviewflowError
 
+COMMANDS = LazyCommands(INDEX)
+
+
+class LazyGroup(HoistingGroup):
+    """The top-level group: commands come from :data:`COMMANDS`, imported on first use."""
+
+    _listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:  # type: ignore[override]
+        return self.in_workflow_order(COMMANDS.names())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = COMMANDS.stub(cmd_name) if self._listing else COMMANDS.command(cmd_name)
+        if command is not None:
+            self.place_in_panel(cmd_name, command)
+        return command
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True  # the list needs names and one-line helps, not the modules
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def _flag_type_not_shown(self: TyperOption, ctx: click.Context) -> str | None:
+    """A flag takes no value: Typer 0.29 printed ``--version <bool>``; show nothing."""
+    return None if self.is_flag else _typer_type_display(self, ctx)
+
+
+_typer_type_display = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type_not_shown  # type: ignore[method-assign]
+
 app = typer.Typer(
     name="reviewflow",
-    cls=HoistingGroup,
+    cls=LazyGroup,
     help="Terminal-first systematic-review workflow manager.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _register_all() -> None:
-    """Register every ``reviewflow/cli/<area>.py`` that defines ``register(app)``.
-
-    Discovered rather than listed so adding an area never edits this file.
-    """
-    import importlib
-    import pkgutil
-
-    import reviewflow.cli as package
-
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name in ("main", "common") or info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"reviewflow.cli.{info.name}")
-        if hasattr(module, "register"):
-            module.register(app)
 
 
 def _print_version(value: bool) -> None:
@@ -72,8 +92,6 @@ def _global_options(
     """Terminal-first systematic-review workflow manager."""
     ctx.obj = Globals(review=review, db=db)
 
-
-_register_all()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -62,20 +62,22 @@ def pool_command(
     arms: str = typer.Option("Experimental,Control", "--arms",
                              help="The two arms' names for the headings, e.g. 'MSC,Control'."),
     moderator: list[str] = typer.Option(
-        [], "--moderator", help="Meta-regression on this column (repeatable): numbers are a "
-        "covariate, text a factor (first level in sorted order is the reference)."),
+        [], "--moderator", metavar="COL",
+        help="Meta-regression on this column (repeatable): numbers are a covariate, text a "
+             "factor (first level in sorted order is the reference)."),
     trim_fill: bool = typer.Option(False, "--trim-fill",
                                    help="Trim-and-fill (L0) on the chosen model."),
-    permutations: int = typer.Option(0, "--permutations", min=0,
+    permutations: int = typer.Option(0, "--permutations", min=0, metavar="N",
                                      help="Permutation test of the moderators (iterations)."),
     prediction_interval: bool = typer.Option(
         False, "--prediction-interval", help="Draw the prediction interval under the "
         "random-effects diamond in --plot."),
     funnel: Path | None = typer.Option(
-        None, "--funnel", help="Write a contour-enhanced funnel plot (with --trim-fill: the "
-        "filled funnel)."),
+        None, "--funnel", metavar="FILE",
+        help="Write a contour-enhanced funnel plot (with --trim-fill: the filled funnel)."),
     bubble: Path | None = typer.Option(
-        None, "--bubble", help="Write a bubble plot of the first numeric --moderator."),
+        None, "--bubble", metavar="FILE",
+        help="Write a bubble plot of the first numeric --moderator."),
     convert: str | None = typer.Option(
         None, "--convert", metavar="METHOD",
         help="Median -> mean/SD method: luo2018 (default: Luo 2018 mean, Wan 2014 SD, Shi "

@@ -60,10 +60,11 @@ def status(
     if as_name is not None:
         viewer = viewer_named(store, as_name, blind)
     with store.session() as s:
-        summary = status_summary(s)
+        summary = status_summary(s, viewer.reviewer_id if viewer is not None else None)
     for data in summary["stages"].values():
+        covered = set(data.pop("covered", ()))  # colleagues whose every record you decided
         for name, counts in data["reviewers"].items():
-            if not shows_breakdown(viewer, blind, name):
+            if not shows_breakdown(viewer, blind, name) and name not in covered:
                 data["reviewers"][name] = {"decided": counts["decided"]}
         if blind and (viewer is None or not viewer.sees_all):
             # outcome counts would reveal calls on records the viewer has not decided

@@ -14,6 +14,7 @@ from reviewflow.extraction.rob_import import import_rob_csv
 from reviewflow.extraction.studies import study_by_label
 from reviewflow.extraction.values import reconcile
 from reviewflow.screening.decisions import require_reviewer
+from reviewflow.wording import plural
 
 rob_app = typer.Typer(help="Risk of bias: RoB 1 (RevMan 5.4 domains) or RoB 2.",
                       no_args_is_help=True)
@@ -51,7 +52,7 @@ def import_cmd(ctx: typer.Context, file: Path = typer.Argument(...), reviewer: s
                tool_name: str = TOOL) -> None:
     """Import REVIEWER's judgements from CSV (study, domain, judgement[, support, tool])."""
     n = import_rob_csv(open_store(ctx), file, reviewer, tool(tool_name))
-    typer.echo(f"{n} judgements stored for {reviewer}")
+    typer.echo(f"{plural(n, 'judgement')} stored for {reviewer}")
 
 
 @rob_app.command("compare")

@@ -244,7 +244,8 @@ def subgroup_path(form: Form, analysis: Analysis) -> str | None:
 def load_analyses(folder: Path, form: Form) -> list[Analysis]:
     path = folder / ANALYSES_FILE
     if not path.is_file():
-        raise ReviewflowError(f"{path}: not found; declare analyses there (see "
+        raise ReviewflowError(f"{path}: not found; 'reviewflow analyse --init' writes a "
+                              "commented starter from the extraction form (the keys: "
                               "'reviewflow analyse --help')")
     return parse_analyses(path.read_text(encoding="utf-8"), form, str(path))
 
@@ -291,7 +292,8 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
                               f"outcome {outcome.id!r}")
     try:
         if outcome.type == "generic":
-            data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup)
+            data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup,
+                                 measure=analysis.measure)
         else:
             data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
                          conversion=analysis.conversion(),

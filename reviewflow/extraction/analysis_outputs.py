@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewflow.extraction.analyses import Analysis, analysis_input
+from reviewflow.extraction.entered import data_as_entered, entered_cells
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import (
     AnalysisRun,
@@ -54,11 +55,12 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     for run in runs:
         name = run.analysis.name
         arms = arm_labels(form, run.analysis)
-        run.data.to_csv(out_dir / f"{name}_data.csv", index=False)
+        typed = entered_cells(run, form, rec)
+        data_as_entered(run.data, typed).to_csv(out_dir / f"{name}_data.csv", index=False)
         outputs.files.append(out_dir / f"{name}_data.csv")
         labels = favours(form.outcome(run.analysis.outcome), arms)
         outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels,
-                                         arms, **forest_extras(store, run.analysis)))
+                                         arms, entered=typed, **forest_extras(store, run.analysis)))
         if run.reported_only is not None:
             outputs.files.append(write_forest(
                 run.reported_only, out_dir / f"{name}_reported_only_forest.{plot_format}",

@@ -24,6 +24,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 from reviewflow.errors import ReviewflowError
@@ -225,7 +226,20 @@ def normalise_value(form: Form, path: str, raw: str | None) -> str | None:
         if number != int(number):
             raise ReviewflowError(f"{text!r} is not a whole number")
         return _check_stat(fdef.name, str(int(number)), int(number))
-    return _check_stat(fdef.name, _format_number(number), number)
+    return _check_stat(fdef.name, entered_decimals(text, number), number)
+
+
+def entered_decimals(text: str, number: float) -> str:
+    """The number as entered, to the decimals entered ("7.0" stays "7.0", "7,50" becomes
+    "7.50"): a trial reports its precision and the forest plot shows it (RevMan does)."""
+    plain = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+    try:
+        exact = Decimal(plain.lstrip("+"))
+    except InvalidOperation:
+        return _format_number(number)
+    if exact.as_tuple().exponent > 0 or "e" in plain.lower():  # type: ignore[operator]
+        return _format_number(number)  # 1e3, 2E-4: no decimals were typed as such
+    return str(exact)
 
 
 def _number(text: str) -> float:
@@ -256,8 +270,27 @@ def _check_stat(name: str, text: str, value: float) -> str:
 
 
 def default_form_text() -> str:
+    """The generic RCT form ``extraction form --init`` writes."""
     return resources.files("reviewflow.extraction").joinpath("default_form.toml").read_text(
         encoding="utf-8")
+
+
+EXAMPLE_SUFFIX = "_extraction_form.toml"
+
+
+def example_forms() -> list[str]:
+    """Names of the shipped worked examples (``--init --example NAME``), e.g. msc."""
+    folder = resources.files("reviewflow.extraction").joinpath("examples")
+    return sorted(p.name.removesuffix(EXAMPLE_SUFFIX) for p in folder.iterdir()
+                  if p.name.endswith(EXAMPLE_SUFFIX))
+
+
+def example_form_text(name: str) -> str:
+    if name not in example_forms():
+        raise ReviewflowError(f"no example form {name!r} (examples: "
+                              f"{', '.join(example_forms())})")
+    return resources.files("reviewflow.extraction").joinpath(
+        "examples", f"{name}{EXAMPLE_SUFFIX}").read_text(encoding="utf-8")
 
 
 def parse_form(text: str, source: str = FORM_FILE) -> Form:

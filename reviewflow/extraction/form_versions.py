@@ -11,7 +11,13 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from reviewflow.extraction.form import FORM_FILE, Form, default_form_text, parse_form
+from reviewflow.extraction.form import (
+    FORM_FILE,
+    Form,
+    default_form_text,
+    example_form_text,
+    parse_form,
+)
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -50,9 +56,14 @@ def current_form(store: Store, folder: Path | None = None) -> tuple[int, Form]:
     return store_form_text(store, default_form_text(), "default form")
 
 
-def write_default_form(folder: Path) -> Path:
-    """Copy the shipped default into the review folder (never overwriting an edited one)."""
+def write_default_form(folder: Path, example: str | None = None) -> tuple[Path, bool]:
+    """Copy the shipped generic form (or a worked example) into the review folder,
+    never overwriting one already there (it may hold the review's edits).
+
+    Returns the path and whether it was written now."""
     path = folder / FORM_FILE
-    if not path.exists():
-        path.write_text(default_form_text(), encoding="utf-8")
-    return path
+    text = example_form_text(example) if example else default_form_text()
+    if path.exists():
+        return path, False
+    path.write_text(text, encoding="utf-8")
+    return path, True

@@ -78,14 +78,15 @@ def favours(outcome: OutcomeDef, arms: tuple[str, str]) -> tuple[str, str]:
 
 
 def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
-                 arms: tuple[str, str], *, suffix: str = "", **extra: Any) -> Path:
+                 arms: tuple[str, str], *, suffix: str = "",
+                 entered: dict[str, tuple[str | None, ...]] | None = None, **extra: Any) -> Path:
     """The forest plot, its arm columns headed with the form's arm labels, converted and
     imputed rows marked; ``extra`` (RoB columns, prediction interval) goes to the plot."""
     from reviewflow.pooling.plots import save_forest_plot
 
     title = (run.analysis.title or run.analysis.name) + suffix
     return save_forest_plot(run.result, out, title=title, favours=labels, groups=arms,
-                            **run.marks(), **extra)
+                            entered=entered, **run.marks(), **extra)
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
@@ -233,6 +234,7 @@ def summary_lines(run: AnalysisRun) -> list[str]:
 def _trace_lines(run: AnalysisRun) -> list[str]:
     """Skewness warnings, what was converted or imputed, and the reported-only run."""
     warned = [f"    Warning: {w}" for w in run.input.warnings()]
+    warned += [f"    Multi-arm: {line}" for line in run.input.multi_arm_lines()]
     derived = run.input.derived_count
     if not derived:
         return warned

@@ -162,12 +162,30 @@ def reconcile(store: Store) -> Reconciled:
             seen = {names.get(r, str(r)): mine.get((sid, r, path))
                     for r in sorted(extractors.get(sid, ()),
                                                            key=lambda i: names.get(i, ''))}
-            distinct = set(seen.values())
-            if len(seen) >= 2 and len(distinct) == 1:
-                row[path] = distinct.pop()  # type: ignore[assignment]
+            agreed_now, same = same_value(list(seen.values()))
+            if len(seen) >= 2 and agreed_now:
+                row[path] = same  # type: ignore[assignment]
             else:
                 out.discrepancies.append(Discrepancy(sid, label, path, seen))
     return out
+
+
+def same_value(values: list[str | None]) -> tuple[bool, str | None]:
+    """(agreed, value): do all extractors give one value? Numbers agree by value: "7" and
+    "7.0" are one mean, and the agreed text keeps the most decimals anyone entered."""
+    distinct = set(values)
+    if len(distinct) == 1:
+        return True, distinct.pop()
+    if None in distinct:
+        return False, None
+    try:
+        numbers = {float(v) for v in distinct if v is not None}
+    except ValueError:
+        return False, None
+    if len(numbers) != 1:
+        return False, None
+    return True, max((v for v in distinct if v is not None),
+                     key=lambda v: (len(v.partition(".")[2]), v))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from reviewflow.errors import InputError
 from reviewflow.pooling.reported_effects import EFFECT_STATS, EffectReport
 from reviewflow.pooling.trial_data import (
     CONTINUOUS_STATS,
+    DESIGN_STATS,
     DICHOTOMOUS_STATS,
     ArmReport,
     Role,
@@ -52,7 +53,7 @@ def needs_arm_path(frame: pd.DataFrame) -> bool:
     the long layout, or an effect given by CI/P, a cluster or a cross-over trial)."""
     if is_generic(frame):
         return any(c in frame.columns for c in GENERIC_EXTRA)
-    return is_long(frame) or any(c in frame.columns for c in WIDE_EXTRA)
+    return is_long(frame) or any(c in frame.columns for c in (*WIDE_EXTRA, *DESIGN_STATS))
 
 
 def data_type_of(columns: list[str], measure: Measure | None) -> DataType:
@@ -100,10 +101,12 @@ def wide_reports(frame: pd.DataFrame, *, source: str, subgroup: str | None = Non
         line = first_line + i
         study = _text(row.get("study")) or f"Study {i + 1}"
         attrs = {subgroup: _text(row.get(subgroup))} if subgroup else {}
+        design = _stats(row, {s: s for s in DESIGN_STATS if s in frame.columns}, source, line)
         arms = []
         for suffix, role in SUFFIXES.items():
             names = {s: f"{s}_{suffix}" for s in STATS if f"{s}_{suffix}" in frame.columns}
-            arms.append(ArmReport(study, suffix, role, _stats(row, names, source, line), attrs))
+            values = _stats(row, names, source, line) | design
+            arms.append(ArmReport(study, suffix, role, values, attrs))
         groups.append(arms)
     return groups
 
@@ -115,7 +118,7 @@ def long_reports(frame: pd.DataFrame, *, source: str,
         if col not in frame.columns:
             raise InputError(source, 1, f"missing column {col!r} (the long layout needs "
                              "study, arm, role, n and the statistics)")
-    stat_cols = {s: s for s in STATS if s in frame.columns}
+    stat_cols = {s: s for s in (*STATS, *DESIGN_STATS) if s in frame.columns}
     attr_cols = [c for c in frame.columns if c not in stat_cols and c not in
                  ("study", "arm", "role")]
     by_study: dict[str, list[ArmReport]] = {}
@@ -153,7 +156,7 @@ def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | Non
         from reviewflow.pooling.reported_effects import generic_input
 
         return generic_input(effect_reports(frame, source=source, subgroup=subgroup),
-                             subgroup=subgroup)
+                             subgroup=subgroup, measure=str(measure or "MD"))
     if is_long(frame):
         groups = long_reports(frame, source=source)
     else:

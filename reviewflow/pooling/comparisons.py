@@ -20,6 +20,7 @@ from reviewflow.pooling.trial_data import (
     ArmValues,
     Comparison,
     Conversion,
+    Handling,
     MultiArm,
     Role,
     derive_arm,
@@ -107,20 +108,19 @@ def build_comparisons(arms: list[ArmValues], data_type: DataType, multi_arm: Mul
                 f"study {study!r}: its intervention arms fall in different subgroups "
                 f"({', '.join(sorted(str(g) for g in groups))}); combining them would put one "
                 "study in one subgroup only: split the control instead (multi-arm split)")
-        return [Comparison(study, study, t, c, group_of(treat[0]),
-                           f"combined {len(treat)}+{len(ctrl)} arms (Handbook 6.5.2.10)")]
+        return [Comparison(study, study, t, c, group_of(treat[0]), Handling.COMBINED,
+                           arm_count=(len(treat), len(ctrl)))]
     if len(ctrl) == 1:
         shares = split_arm(ctrl[0], len(treat))
         groups = [group_of(t) for t in treat]
         named = subgroup and None not in groups and len(set(groups)) == len(groups)
         return [Comparison(f"{study} ({group_of(t) if named else t.arm})", study, t, s,
-                           group_of(t),
-                           f"control split {i}/{len(treat)} (Handbook 23.3.4)")
+                           group_of(t), Handling.CONTROL_SPLIT, share=(i, len(treat)))
                 for i, (t, s) in enumerate(zip(treat, shares, strict=True), start=1)]
     if len(treat) == 1:
         shares = split_arm(treat[0], len(ctrl))
         return [Comparison(f"{study} (vs {c.arm})", study, s, c, group_of(treat[0]),
-                           f"intervention split {i}/{len(ctrl)} (Handbook 23.3.4)")
+                           Handling.INTERVENTION_SPLIT, share=(i, len(ctrl)))
                 for i, (s, c) in enumerate(zip(shares, ctrl, strict=True), start=1)]
     raise ReviewflowError(f"study {study!r}: {len(treat)} intervention and {len(ctrl)} control "
                           "arms cannot be split pairwise without counting participants twice; "
@@ -169,7 +169,7 @@ def _refuse_shared_arms(comparisons: list[Comparison]) -> None:
     statistics) would count that arm's participants twice: refused."""
     seen: set[tuple] = set()
     for c in comparisons:
-        if c.handling != "two arms":
+        if c.handling is not Handling.TWO_ARMS:
             continue
         for role, arm in (("control", c.ctrl), ("intervention", c.treat)):
             if arm is None:

@@ -39,7 +39,7 @@ for the SD when all five numbers are given.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from scipy.special import ndtri, stdtrit
@@ -93,6 +93,11 @@ class Derived:
     inputs: tuple[str, ...] = ()
     origin: Origin = Origin.CONVERTED
     note: str = ""
+    warnings: tuple[str, ...] = ()  # doubts a reader must see (e.g. skewed data)
+
+    def warned(self, warning: str) -> Derived:
+        """The same value with one more warning."""
+        return replace(self, warnings=(*self.warnings, warning))
 
     @classmethod
     def reported(cls, value: float, name: str) -> Derived:
@@ -352,16 +357,14 @@ def from_median(n: float, median: float, q1: float | None = None, q3: float | No
                 minimum: float | None = None, maximum: float | None = None, *,
                 mean_method: str = "luo2018", sd_method: str | None = None) -> MeanSD:
     """Mean and SD from a five-number summary (any of S1, S2, S3), checked for order
-    and for skewness (the warning travels in each Derived's note)."""
+    and for skewness (the warning travels in each Derived's ``warnings``)."""
     _positive_n(n, "n", 2)
     check_order({"min": minimum, "q1": q1, "median": median, "q3": q3, "max": maximum})
     skew = skewness_test(n, median, q1, q3, minimum, maximum)
-    note = skew.warning()
     mean = mean_from_median(n, median, q1, q3, minimum, maximum, mean_method)
     sd = sd_from_median(n, median, q1, q3, minimum, maximum, sd_method)
-    if note:
-        mean = Derived(mean.value, mean.method, mean.inputs, mean.origin, note)
-        sd = Derived(sd.value, sd.method, sd.inputs, sd.origin, note)
+    if skew.skewed:
+        mean, sd = mean.warned(skew.warning()), sd.warned(skew.warning())
     return MeanSD(mean, sd, skew)
 
 

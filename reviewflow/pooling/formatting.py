@@ -7,6 +7,7 @@ wording (e.g. "P < 0.00001", "I² = 92%") follow RevMan's forest plots.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from reviewflow.pooling.types import (
     DataType,
@@ -104,14 +105,22 @@ def arm_headers(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
     return ["", ""], [scale, "SE"]
 
 
-def arm_cells(result: MetaAnalysisResult, s: StudyEffect) -> list[str]:
+def arm_cells(result: MetaAnalysisResult, s: StudyEffect,
+              entered: Sequence[str | None] | None = None) -> list[str]:
+    """The study's data columns: each as entered when known (RevMan shows "7.0" as
+    typed), else counts as whole numbers and means/SDs to four significant digits."""
     d = s.data
     if result.data_type is DataType.DICHOTOMOUS:
-        return [f"{d[0]:g}", f"{d[1]:g}", f"{d[2]:g}", f"{d[3]:g}"]
-    if result.data_type is DataType.CONTINUOUS:
-        return [f"{d[0]:.4g}", f"{d[1]:.4g}", f"{d[2]:g}",
-                f"{d[3]:.4g}", f"{d[4]:.4g}", f"{d[5]:g}"]
-    return [f"{d[0]:.4f}", f"{d[1]:.4f}"]
+        cells = [f"{d[0]:g}", f"{d[1]:g}", f"{d[2]:g}", f"{d[3]:g}"]
+    elif result.data_type is DataType.CONTINUOUS:
+        cells = [f"{d[0]:.4g}", f"{d[1]:.4g}", f"{d[2]:g}",
+                 f"{d[3]:.4g}", f"{d[4]:.4g}", f"{d[5]:g}"]
+    else:
+        cells = [f"{d[0]:.4f}", f"{d[1]:.4f}"]
+    if entered is not None and len(entered) == len(cells):
+        cells = [text if text is not None else cell for text, cell in zip(entered, cells,
+                                                                           strict=True)]
+    return cells
 
 
 def is_random(result: MetaAnalysisResult) -> bool:

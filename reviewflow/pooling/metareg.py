@@ -310,10 +310,12 @@ def meta_regression(
     hksj: bool = False,
     level: float = 0.95,
     tau2: float | None = None,
+    with_r2: bool = True,
 ) -> MetaRegression:
     """Fit y ~ design with sampling variances v; ``tau2_method=None`` is fixed effect.
 
-    ``tau2`` fixes the between-study variance instead of estimating it.
+    ``tau2`` fixes the between-study variance instead of estimating it;
+    ``with_r2=False`` skips the intercept-only fit R^2 needs (permutation refits).
     """
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)
@@ -331,7 +333,7 @@ def meta_regression(
         t2 = tau2 if tau2 is not None else estimate_tau2(y, v, x, tau2_method)
     fit = _wls(y, v, x, t2, hksj)
     r2 = None
-    if random and p > 1 and tau2_method is not None and tau2 is None:
+    if with_r2 and random and p > 1 and tau2_method is not None and tau2 is None:
         r2 = _r2(y, v, t2, tau2_method)
     return MetaRegression(
         coefficients=_coefficients(design.names, fit, level),

@@ -54,7 +54,7 @@ def permutation_test(
     for order in orders:
         design = Design(fitted.design.names, x[order])
         refit = meta_regression(y, v, design, tau2_method=fitted.tau2_method,
-                                hksj=fitted.hksj, level=fitted.level)
+                                hksj=fitted.hksj, level=fitted.level, with_r2=False)
         qm_hits += refit.qm.stat >= fitted.qm.stat * (1 - eps)
         stats = np.array([abs(c.stat) for c in refit.coefficients])
         coef_hits += stats >= observed * (1 - eps)

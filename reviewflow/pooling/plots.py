@@ -8,7 +8,7 @@ squares line up whatever the number of studies.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -51,6 +51,7 @@ def forest_plot(
     prediction_interval: bool = False,
     marks: Mapping[str, str] | None = None,
     footnote: str = "",
+    entered: Mapping[str, Sequence[str | None]] | None = None,
 ) -> Figure:
     """Build the forest plot figure (call :func:`save_forest_plot` to write it).
 
@@ -58,7 +59,8 @@ def forest_plot(
     ``prediction_interval`` draws the random-effects prediction interval under
     the overall diamond (metafor's ``addpred``) and states it in a note.
     ``marks`` puts a symbol after a study's name (e.g. † for converted data) and
-    ``footnote`` explains the symbols under the plot.
+    ``footnote`` explains the symbols under the plot. ``entered``: per study, its
+    data cells as extracted (shown as typed: "7.0"; None = computed, formatted).
     """
     rows = build_rows(result)
     pi = result.overall.prediction_interval if prediction_interval else None
@@ -73,6 +75,7 @@ def forest_plot(
         n_rows += 2 + len(rob.headings) + 1
     cols = _columns(result, rob_columns=len(rob.headings) if rob else 0)
     cols["marks"] = dict(marks or {})
+    cols["entered"] = dict(entered or {})
     width = cols["width"]
     height = TOP_IN + n_rows * ROW_IN + BOTTOM_IN + (0.3 if title else 0)
     fig = plt.figure(figsize=(width, height), dpi=150)
@@ -251,7 +254,8 @@ def _draw_row(fig: Figure, gx, result: MetaAnalysisResult, cols: dict, row: Row,
         mark = cols["marks"].get(s.study, "")
         fig.text(cols["name"], y, _clip(s.study) + (f" {mark}" if mark else ""), ha="left",
                  **text)
-        for cell, r in zip(arm_cells(result, s), cols["arm_rights"], strict=True):
+        cells = arm_cells(result, s, cols["entered"].get(s.study))
+        for cell, r in zip(cells, cols["arm_rights"], strict=True):
             fig.text(r, y, cell, ha="right", **text)
         if s.estimable:
             fig.text(cols["weight"], y, f"{s.weight:.1f}%", ha="right", **text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from reviewflow.pooling import conversions as cv
 from reviewflow.pooling.conversions import ConversionError, Derived, Origin
-from reviewflow.pooling.trial_data import AnalysisInput, Comparison, worst
+from reviewflow.pooling.trial_data import AnalysisInput, Comparison, Handling, worst
 from reviewflow.pooling.types import DataType
 
 EFFECT_STATS = ("estimate", "se", "ci_low", "ci_high", "p", "df", "cluster_size", "icc",
@@ -30,20 +30,38 @@ class EffectReport:
     attributes: Mapping[str, str] = field(default_factory=dict)
 
 
-def derive_effect(report: EffectReport) -> dict[str, Derived]:
-    """Estimate (analysis scale) and SE, each traced; refuses naming study and field."""
+def derive_effect(report: EffectReport, measure: str = "MD") -> dict[str, Derived]:
+    """Estimate (analysis scale) and SE, each traced; refuses naming study and field.
+
+    ``measure`` matters for a cross-over trial given by its period means: a paired MD,
+    or with ``SMD`` the paired SMD (Handbook 23.2.7.2); other measures are refused.
+    """
     try:
-        return _effect(report.values, report.ratio)
+        return _effect(report.values, report.ratio, measure.upper())
     except ConversionError as exc:
         raise exc.at(report.study) from None
 
 
-def _effect(v: Mapping[str, float], ratio: bool) -> dict[str, Derived]:
+def _crossover(v: Mapping[str, float], measure: str) -> cv.CrossoverEffect:
+    if "n" not in v:
+        raise ConversionError("n", "a cross-over trial needs its number of participants")
+    if measure == "SMD":
+        missing = [k for k in ("sd_e", "sd_c", "corr") if k not in v]
+        if missing:
+            raise ConversionError(missing[0], "a cross-over SMD needs both periods' SDs and "
+                                  "the within-patient correlation")
+        return cv.crossover_smd(v["mean_e"], v["mean_c"], v["sd_e"], v["sd_c"], v["n"],
+                                v["corr"])
+    if measure != "MD":
+        raise ConversionError("mean_e", f"a cross-over trial's period means give an MD or SMD, "
+                              f"not {measure}")
+    return cv.crossover_md(v["mean_e"], v["mean_c"], v["n"], sd_diff=v.get("sd_diff"),
+                           sd_e=v.get("sd_e"), sd_c=v.get("sd_c"), corr=v.get("corr"))
+
+
+def _effect(v: Mapping[str, float], ratio: bool, measure: str) -> dict[str, Derived]:
     if "estimate" not in v and "mean_e" in v and "mean_c" in v:
-        if "n" not in v:
-            raise ConversionError("n", "a cross-over trial needs its number of participants")
-        x = cv.crossover_md(v["mean_e"], v["mean_c"], v["n"], sd_diff=v.get("sd_diff"),
-                            sd_e=v.get("sd_e"), sd_c=v.get("sd_c"), corr=v.get("corr"))
+        x = _crossover(v, measure)
         est, se = x.estimate, x.se
     else:
         est, se = _estimate(v, ratio), _se(v, ratio)
@@ -85,9 +103,11 @@ def _se(v: Mapping[str, float], ratio: bool) -> Derived:
     raise ConversionError("se", "missing value (give the SE, the 95% CI or the P value)")
 
 
-def generic_input(reports: list[EffectReport], *, subgroup: str | None = None) -> AnalysisInput:
+def generic_input(reports: list[EffectReport], *, subgroup: str | None = None,
+                  measure: str = "MD") -> AnalysisInput:
     """Reported effects -> the typed generic inverse-variance input."""
     comparisons = [Comparison(r.study, r.study, None, None,
                               r.attributes.get(subgroup) if subgroup else None,
-                              "reported effect", derive_effect(r)) for r in reports]
+                              Handling.REPORTED_EFFECT, derive_effect(r, measure))
+                   for r in reports]
     return AnalysisInput(DataType.GENERIC, tuple(comparisons), subgroup)

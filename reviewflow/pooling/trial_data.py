@@ -29,12 +29,23 @@ if TYPE_CHECKING:
 CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
                     "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
 DICHOTOMOUS_STATS = ("events", "n", "percent")
+DESIGN_STATS = ("cluster_size", "icc")  # a cluster trial's mean cluster size and ICC
 MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
 
 
 class Role(StrEnum):
     INTERVENTION = "intervention"
     CONTROL = "control"
+
+
+class Handling(StrEnum):
+    """How a study's arms became this comparison."""
+
+    TWO_ARMS = "two arms"
+    COMBINED = "combined"  # several arms as one (Handbook 6.5.2.10)
+    CONTROL_SPLIT = "control split"  # a shared control divided (Handbook 23.3.4)
+    INTERVENTION_SPLIT = "intervention split"  # a shared intervention arm divided
+    REPORTED_EFFECT = "reported effect"  # generic inverse variance
 
 
 class MultiArm(StrEnum):
@@ -152,16 +163,39 @@ def derive_arm(report: ArmReport, data_type: DataType,
         if data_type is DataType.DICHOTOMOUS:
             events = _events(v)
             _check_counts(v["n"], events.value)
-            return replace(_base(report, n), events=events)
+            return _clustered(replace(_base(report, n), events=events), v)
         mean, sd = _continuous(v, conversion)
         mean = _skew_note(mean, sd, conversion.lower_bound)
         _check_arm(v)
         if not sd.value > 0:
             raise ConversionError("sd", f"the reported statistics give an SD of {sd.value:g}; "
                                   "it must be > 0")
+        return _clustered(replace(_base(report, n), mean=mean, sd=sd), v)
     except ConversionError as exc:
         raise _located(exc, report) from None
-    return replace(_base(report, n), mean=mean, sd=sd)
+
+
+def _clustered(arm: ArmValues, v: Mapping[str, float]) -> ArmValues:
+    """A cluster trial analysed as if individually randomised: n (and events) divided by
+    the design effect 1 + (M - 1) ICC and rounded, mean and SD unchanged (Handbook
+    23.1.4); imputed, as the ICC is usually an assumption."""
+    if "icc" not in v and "cluster_size" not in v:
+        return arm
+    if "icc" not in v or "cluster_size" not in v:
+        raise ConversionError("icc", "a cluster trial needs both icc and cluster_size")
+    de = cv.design_effect(v["cluster_size"], v["icc"])
+    note = f"design effect {de:.4g} (mean cluster size {v['cluster_size']:g}, ICC {v['icc']:g})"
+    n = math.floor(arm.n.value / de + 0.5)
+    if n < (1 if arm.events is not None else 2):
+        raise ConversionError("n", f"{arm.n.value:g} participants over design effect {de:.4g} "
+                              "leave too few to analyse")
+    out = replace(arm, n=Derived(n, "cluster_effective_n", ("n", *DESIGN_STATS),
+                                 Origin.IMPUTED, note))
+    if arm.events is not None:
+        events = math.floor(arm.events.value / de + 0.5)
+        out = replace(out, events=Derived(events, "cluster_effective_n",
+                                          ("events", *DESIGN_STATS), Origin.IMPUTED, note))
+    return out
 
 
 def _check_arm(v: Mapping[str, float]) -> None:
@@ -189,23 +223,28 @@ def _check_counts(n: float, events: float) -> None:
 
 def _events(v: Mapping[str, float]) -> Derived:
     if "events" in v:
+        if "percent" in v and abs(v["percent"] * v["n"] / 100 - v["events"]) > 1:
+            raise ConversionError("percent", f"{v['percent']:g}% of {v['n']:g} is not "
+                                  f"{v['events']:g} events; check both")
         return Derived.reported(v["events"], "events")
     if "percent" in v:
         p = v["percent"]
         if not 0 <= p <= 100:
             raise ConversionError("percent", f"{p:g} is not a percentage between 0 and 100")
-        return Derived(float(round(p * v["n"] / 100)), "percent_of_n", ("percent", "n"))
+        # nearest whole number, halves up (Python's round() would take 10.5 to 10)
+        events = math.floor(p * v["n"] / 100 + 0.5)
+        return Derived(float(events), "percent_of_n", ("percent", "n"),
+                       note=f"{p:g}% of {v['n']:g} = {p * v['n'] / 100:g}, rounded")
     raise ConversionError("events", "missing (give events, or percent with n)")
 
 
 def _skew_note(mean: Derived, sd: Derived, lower_bound: float | None) -> Derived:
     """Altman & Bland 1996 (Handbook 10.5.3): on a scale that cannot go below its minimum,
-    a mean less than two SDs above it suggests skewed data; said in the mean's note."""
+    a mean less than two SDs above it suggests skewed data; a warning on the mean."""
     if lower_bound is None or not cv.looks_skewed(mean.value, sd.value, lower_bound):
         return mean
-    warning = (f"data look skewed (mean less than 2 SD above the scale's minimum "
-               f"{lower_bound:g}; Altman & Bland 1996)")
-    return replace(mean, note="; ".join(n for n in (mean.note, warning) if n))
+    return mean.warned(f"data look skewed (mean less than 2 SD above the scale's minimum "
+                       f"{lower_bound:g}; Altman & Bland 1996)")
 
 
 def _continuous(v: Mapping[str, float], conversion: Conversion) -> tuple[Derived, Derived]:
@@ -262,8 +301,19 @@ class Comparison:
     treat: ArmValues | None
     ctrl: ArmValues | None
     subgroup: str | None = None
-    handling: str = "two arms"
+    handling: Handling = Handling.TWO_ARMS
     effect: Mapping[str, Derived] = field(default_factory=dict)  # estimate, se
+    share: tuple[int, int] = (1, 1)  # (i, k): the i-th of k comparisons of a split
+    arm_count: tuple[int, int] = (1, 1)  # intervention and control arms behind it
+
+    def describe(self) -> str:
+        """How the study's arms entered, in words (trace and summary)."""
+        i, k = self.share
+        return {Handling.COMBINED: f"combined {self.arm_count[0]}+{self.arm_count[1]} arms "
+                                   "(Handbook 6.5.2.10)",
+                Handling.CONTROL_SPLIT: f"control split {i}/{k} (Handbook 23.3.4)",
+                Handling.INTERVENTION_SPLIT: f"intervention arm split {i}/{k} (Handbook 23.3.4)",
+                }.get(self.handling, str(self.handling))
 
     @property
     def arms(self) -> tuple[ArmValues, ...]:
@@ -345,10 +395,22 @@ class AnalysisInput:
         out = []
         for c in self.comparisons:
             for a in c.arms:
-                notes = [d.note for d in a.used().values() if "skewed" in d.note]
-                if notes:
-                    out.append(f"{c.label}, {a.arm}: {notes[0]}")
+                warned = [w for d in a.used().values() for w in d.warnings]
+                if warned:
+                    out.append(f"{c.label}, {a.arm}: {warned[0]}")
         return list(dict.fromkeys(out))
+
+    def multi_arm_lines(self) -> list[str]:
+        """One line per multi-arm study: how its arms entered this analysis."""
+        out: dict[str, str] = {}
+        for c in self.comparisons:
+            if c.handling is Handling.COMBINED:
+                out[c.study] = f"{c.study}: {c.describe()}"
+            elif c.handling in (Handling.CONTROL_SPLIT, Handling.INTERVENTION_SPLIT):
+                what = "control" if c.handling is Handling.CONTROL_SPLIT else "intervention arm"
+                out[c.study] = (f"{c.study}: {what} split between {c.share[1]} comparisons "
+                                "(Handbook 23.3.4)")
+        return list(out.values())
 
     @property
     def derived_count(self) -> int:
@@ -357,7 +419,7 @@ class AnalysisInput:
     def trace(self) -> list[dict[str, Any]]:
         """Per comparison and arm: each value used and how it was derived (JSON)."""
         return [{"study": c.study, "label": c.label, "subgroup": c.subgroup,
-                 "handling": c.handling, "origin": str(c.origin),
+                 "handling": c.describe(), "origin": str(c.origin),
                  "arms": [_arm_trace(a) for a in c.arms],
                  **({"effect": _values_trace(c.effect)} if c.effect else {})}
                 for c in self.comparisons]
@@ -370,7 +432,8 @@ def _arm_trace(a: ArmValues) -> dict[str, Any]:
 
 def _values_trace(values: Mapping[str, Derived]) -> dict[str, Any]:
     return {k: {"value": _num(d.value), "origin": str(d.origin), "method": d.method,
-                "from": list(d.inputs), **({"note": d.note} if d.note else {})}
+                "from": list(d.inputs), **({"note": d.note} if d.note else {}),
+                **({"warnings": list(d.warnings)} if d.warnings else {})}
             for k, d in values.items()}
 
 

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from reviewflow.prisma.counts import OtherMethods, PrismaCounts
-from reviewflow.review_state import CONFLICT, PENDING, ReviewState, load_review_state
+from reviewflow.review_state import (
+    CONFLICT,
+    PENDING,
+    RecordStatus,
+    ReviewState,
+    load_review_state,
+)
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 
 WAITING = (PENDING, CONFLICT)
@@ -42,6 +48,23 @@ class Flow:
     wait_eligibility: int
 
 
+def exclusion_reason(status: RecordStatus) -> str:
+    """Why a report excluded at full text was excluded, as PRISMA counts it: the
+    resolution's reason, else the reviewers' (agreed) independent one."""
+    reason = status.resolution.reason if status.resolution else status.independent[0].reason
+    return (reason or "no reason given").strip().lower()
+
+
+def excluded_at_full_text(session: Session) -> dict[int, str]:
+    """Record id -> reason, for every report excluded at full text (PRISMA's "Reports
+    excluded" box, listed; the report's "Characteristics of excluded studies")."""
+    state = load_review_state(session)
+    ta, ft = state.stage(TITLE_ABSTRACT), state.stage(FULL_TEXT)
+    sought = [i for i in state.active if ta.status(i).moves_on]
+    return {i: exclusion_reason(st) for i in sought
+            if (st := ft.status(i)).outcome == "exclude"}
+
+
 def _flow(state: ReviewState, ids: list[int]) -> Flow:
     ta, ft = state.stage(TITLE_ABSTRACT), state.stage(FULL_TEXT)
     ta_status = [ta.status(i) for i in ids]
@@ -55,9 +78,7 @@ def _flow(state: ReviewState, ids: list[int]) -> Flow:
     reasons: Counter[str] = Counter()
     for status in ft_status:
         if status.outcome == "exclude":
-            reason = (status.resolution.reason if status.resolution
-                      else status.independent[0].reason)
-            reasons[(reason or "no reason given").strip().lower()] += 1
+            reasons[exclusion_reason(status)] += 1
     not_retrieved = len(not_retrieved_ids)
     return Flow(
         screened=len(ids), excluded=sum(1 for s in ta_status if s.outcome == "exclude"),

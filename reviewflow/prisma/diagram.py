@@ -9,6 +9,7 @@ one column of boxes); text stays text in SVG so the numbers can be read back.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ GAP = 0.32
 BOX_W = 2.9
 WRAP = 43  # characters per line inside a box
 MIN_ROW_H = 0.5
+INDENT = 0.16  # inches per indentation level (three leading spaces in a box line)
 NOTE = ("* Records per database from import provenance.  "
         "** Excluded by the reviewers at title/abstract screening.")
 
@@ -52,12 +54,22 @@ def _n(value: int) -> str:
     return f"(n = {value:,})"
 
 
+_COUNT = re.compile(r"\(n = [\d,]+\)")
+_GLUE = "\x00"  # holds "(n = 12)" together while wrapping
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Wrap at spaces, never inside "(n = N)" (a count split as "(n =" / "0)" misreads)."""
+    glued = _COUNT.sub(lambda m: m.group().replace(" ", _GLUE), text)
+    return [line.replace(_GLUE, " ") for line in textwrap.wrap(glued, width)]
+
+
 def _lines(head: str, items: list[tuple[str, int]] | None = None, indent: bool = True) -> list[str]:
-    out = textwrap.wrap(head, WRAP) or [""]
+    out = _wrap(head, WRAP) or [""]
     for label, value in items or []:
         text = f"{label} {_n(value)}"
         prefix = "   " if indent else ""
-        out.extend(prefix + line for line in textwrap.wrap(text, WRAP - len(prefix)))
+        out.extend(prefix + line for line in _wrap(text, WRAP - len(prefix)))
     return out
 
 
@@ -146,8 +158,14 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
         def box(b: _Box, face: str = "white", bold: bool = False) -> None:
             ax.add_patch(FancyBboxPatch((b.x, b.y_bottom), b.w, b.h,
                                         boxstyle="square,pad=0", fc=face, ec=EDGE, lw=0.8))
-            ax.text(b.x + 0.1, b.y_top - PAD, "\n".join(b.lines), va="top", ha="left",
-                    fontsize=FONT_SIZE, linespacing=1.25, weight="bold" if bold else "normal")
+            # One text per line, indented by position, not by leading spaces: an SVG
+            # inlined in HTML collapses spaces (the PNG kept them, report.html did not).
+            for i, line in enumerate(b.lines):
+                text = line.lstrip(" ")
+                level = (len(line) - len(text)) / 3
+                ax.text(b.x + 0.1 + level * INDENT, b.y_top - PAD - i * LINE_H, text,
+                        va="top", ha="left", fontsize=FONT_SIZE,
+                        weight="bold" if bold else "normal")
 
         def arrow(x1: float, y1: float, x2: float, y2: float) -> None:
             ax.add_patch(FancyArrowPatch((x1, y1), (x2, y2), arrowstyle="-|>",

@@ -77,6 +77,7 @@ def section_analyses(ctx: ReportContext) -> Section:
         if not analyses:
             return Section(title, "<p class='muted'>No analyses declared in analyses.toml.</p>")
         outputs = run_all(ctx.store, form, analyses, ctx.figures / "analyses")
+        ctx.analysis_runs = list(outputs.runs)
     except ReviewflowError as exc:
         return Section(title, f"<p><b>Analyses could not run:</b> {esc(exc)}</p>")
     parts = []
@@ -105,7 +106,7 @@ def derived_values_table(run) -> str:
                 arm, _, stat = name.rpartition("/")
                 rows.append([f"{c.label} {MARKS[d.origin]}", arm or "(effect)", stat,
                              f"{d.value:.4g}", str(d.origin), d.method, ", ".join(d.inputs),
-                             d.note])
+                             "; ".join(x for x in (d.note, *d.warnings) if x)])
     if not rows:
         return ""
     return ("<p class='muted'>Values not reported as such († converted, ‡ imputed):</p>"

@@ -16,6 +16,8 @@ def _runs(ctx: ReportContext):
     if ctx.folder is None or not (ctx.folder / "analyses.toml").is_file():
         return None
     _, form = current_form(ctx.store, ctx.folder)
+    if ctx.analysis_runs is not None:  # pooled already by the Analyses section
+        return form, ctx.analysis_runs
     analyses = load_analyses(ctx.folder, form)
     rec = reconcile(ctx.store)
     return form, [pool(a, analysis_input(ctx.store, a, form=form, reconciled=rec))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import select
 
@@ -55,6 +56,9 @@ class ReportContext:
     folder: Path | None
     figures: Path
     notes: list[str] = field(default_factory=list)
+    # the analyses pooled by the Analyses section, reused by later sections (pooling and
+    # reconciling once per report, not once per section)
+    analysis_runs: list[Any] | None = None
 
 
 SectionBuilder = Callable[[ReportContext], Section | None]
@@ -158,14 +162,43 @@ def _num(value: float | None, fmt: str) -> str:
     return "n/a" if value is None else fmt.format(value)
 
 
+def study_label(record: models.RecordRow) -> str:
+    """"Smith 2019": first author's family name and year, as a review names a study."""
+    import json
+
+    authors = json.loads(record.authors_json or "[]")
+    family = authors[0].split(",")[0].strip() if authors else "Anonymous"
+    return f"{family} {record.year or 'n.d.'}"
+
+
+def section_excluded(ctx: ReportContext) -> Section:
+    """Characteristics of excluded studies: each report excluded at full text, and why."""
+    from reviewflow.prisma.derive import excluded_at_full_text
+
+    title = "Characteristics of excluded studies"
+    with ctx.store.session() as s:
+        excluded = excluded_at_full_text(s)
+        records = {rid: s.get(models.RecordRow, rid) for rid in excluded}
+    if not excluded:
+        return Section(title, "<p class='muted'>No report excluded at full text yet.</p>")
+    rows = sorted(
+        (study_label(rec), rec.title or "(no title)", rid,
+         reason[:1].upper() + reason[1:])
+        for rid, reason in excluded.items() if (rec := records[rid]) is not None)
+    note = (f"<p class='muted'>{len(rows)} reports excluded after full-text assessment, "
+            "as in the PRISMA diagram's \"Reports excluded\" box.</p>")
+    return Section(title, table(["Study", "Title", "Record", "Reason for exclusion"], rows)
+                   + note)
+
+
 def default_sections() -> list[SectionBuilder]:
     """Every section, in reading order (extraction ones imported late: they pull in pandas)."""
     from reviewflow.report import extraction_sections as ex
     from reviewflow.report import grade_sections as gr
 
     return [section_question, section_searches, section_prisma, section_agreement,
-            ex.section_studies, ex.section_rob, ex.section_analyses, gr.section_small_studies,
-            gr.section_sof]
+            ex.section_studies, section_excluded, ex.section_rob, ex.section_analyses,
+            gr.section_small_studies, gr.section_sof]
 
 
 def build_report(store: Store, out_dir: Path, folder: Path | None = None,

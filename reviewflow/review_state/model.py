@@ -93,6 +93,18 @@ class StageState:
                 out[rid] = mine[-1]
         return out
 
+    def covered_by(self, reviewer_id: int) -> frozenset[str]:
+        """Screeners every one of whose decided records ``reviewer_id`` has decided too.
+
+        Blind lifts record by record once both have decided it, so such a colleague's
+        include/exclude counts reveal nothing new (e.g. both finished the stage)."""
+        mine = set(self.decisions_of(reviewer_id))
+        theirs: dict[str, set[int]] = {}
+        for rid, st in self.decided.items():
+            for v in st.votes:
+                theirs.setdefault(v.reviewer, set()).add(rid)
+        return frozenset(name for name, ids in theirs.items() if ids <= mine)
+
     def counts_by_reviewer(self) -> dict[str, Counter[str]]:
         """Per screener, their current decisions on eligible records, by decision."""
         counts: dict[str, Counter[str]] = {}

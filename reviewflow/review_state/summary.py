@@ -21,8 +21,11 @@ def count(session: Session, model: type[Any]) -> int:
     return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-def status_summary(session: Session) -> dict[str, Any]:
-    """Counts per stage and reviewer, as ``reviewflow status`` shows them (JSON-ready)."""
+def status_summary(session: Session, viewer_id: int | None = None) -> dict[str, Any]:
+    """Counts per stage and reviewer, as ``reviewflow status`` shows them (JSON-ready).
+
+    With ``viewer_id``, each stage also names (``covered``) the screeners whose counts
+    that viewer may see while blind (:meth:`StageState.covered_by`)."""
     state = load_review_state(session)
     review = session.exec(select(models.Review)).first()
     return {
@@ -45,6 +48,8 @@ def status_summary(session: Session) -> dict[str, Any]:
                     name: {**dict(sorted(c.items())), "decided": sum(c.values())}
                     for name, c in state.stage(stage).counts_by_reviewer().items()
                 },
+                **({"covered": sorted(state.stage(stage).covered_by(viewer_id))}
+                   if viewer_id is not None else {}),
             }
             for stage in STAGES
         },

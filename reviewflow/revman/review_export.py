@@ -11,16 +11,16 @@ comparison, with its number, labels, totals and subgroup order.
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 
-from reviewflow.extraction.analyses import Analysis, load_analyses, subgroup_path
+from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.analyses import Analysis, analysis_input, load_analyses, subgroup_path
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.studies import list_studies
-from reviewflow.extraction.values import reconcile
+from reviewflow.extraction.values import Reconciled, reconcile
 from reviewflow.revman.model import (
     Comparison,
     DataRow,
@@ -108,51 +108,53 @@ def _risk_of_bias(store: Store, ids: dict[str, str]) -> tuple[RiskOfBiasItem, ..
     return tuple(items)
 
 
-def _generic_row(outcome_path: str, ratio: bool, sid: str, v: dict[str, str]) -> DataRow | None:
-    est, se = v.get(f"{outcome_path}/effect/estimate"), v.get(f"{outcome_path}/effect/se")
-    if est is None or se is None:
-        return None  # RevMan's generic rows need the estimate and its SE
-    value = float(est)
-    return DataRow(study_id=sid, estimate=math.log(value) if ratio else value, se=float(se))
+def _has_data(form: Form, a: Analysis, values: dict[str, dict[str, str]]) -> bool:
+    prefix = f"outcome/{a.outcome}/"
+    sub = subgroup_path(form, a)
+    return any(k.startswith(prefix) and k != sub for v in values.values() for k in v)
 
 
-def _row(outcome_path: str, kind: OutcomeKind, sid: str, v: dict[str, str]) -> DataRow | None:
-    def num(arm: str, stat: str) -> float | None:
-        raw = v.get(f"{outcome_path}/arm/{arm}/{stat}")
-        return None if raw is None else float(raw)
+def _rows(store: Store, form: Form, a: Analysis, rec: Reconciled, ids: dict[str, str],
+          kind: OutcomeKind) -> list[tuple[str | None, DataRow]]:
+    """(subgroup, row) per comparison the analysis pools: the typed input, so split or
+    combined multi-arm trials, conversions and filters are exported as analysed (a
+    split trial appears once per comparison, as RevMan stores multi-arm trials)."""
+    if not _has_data(form, a, rec.values):
+        return []
+    inp = analysis_input(store, a, form=form, reconciled=rec)
+    frame = inp.frame().to_dict("records")
+    out = []
+    for c, r in zip(inp.comparisons, frame, strict=True):
+        sid = ids[c.study]
+        if kind is OutcomeKind.GENERIC:
+            row = DataRow(study_id=sid, estimate=float(r["estimate"]), se=float(r["se"]))
+        elif kind is OutcomeKind.DICHOTOMOUS:
+            e1, n1, e2, n2 = (float(r[k]) for k in ("events_treat", "n_treat", "events_ctrl",
+                                                     "n_ctrl"))
+            if a.swap_events:  # the input holds non-events; RevMan stores events
+                e1, e2 = n1 - e1, n2 - e2
+            row = DataRow(study_id=sid, events_1=e1, total_1=n1, events_2=e2, total_2=n2)
+        else:
+            row = DataRow(study_id=sid, mean_1=float(r["mean_treat"]), sd_1=float(r["sd_treat"]),
+                          total_1=float(r["n_treat"]), mean_2=float(r["mean_ctrl"]),
+                          sd_2=float(r["sd_ctrl"]), total_2=float(r["n_ctrl"]))
+        out.append((c.subgroup, row))
+    return out
 
-    if num("treat", "n") is None and num("ctrl", "n") is None:
-        return None
-    if kind is OutcomeKind.DICHOTOMOUS:
-        return DataRow(study_id=sid, events_1=num("treat", "events"), total_1=num("treat", "n"),
-                       events_2=num("ctrl", "events"), total_2=num("ctrl", "n"))
-    return DataRow(study_id=sid, mean_1=num("treat", "mean"), sd_1=num("treat", "sd"),
-                   total_1=num("treat", "n"), mean_2=num("ctrl", "mean"),
-                   sd_2=num("ctrl", "sd"), total_2=num("ctrl", "n"))
 
-
-def _outcome(a: Analysis, form: Form, values: dict[str, dict[str, str]], ids: dict[str, str],
+def _outcome(store: Store, a: Analysis, form: Form, rec: Reconciled, ids: dict[str, str],
              number: int) -> Outcome:
     od = form.outcome(a.outcome)
     kind = {"dichotomous": OutcomeKind.DICHOTOMOUS, "continuous": OutcomeKind.CONTINUOUS,
             "generic": OutcomeKind.GENERIC}[od.type]
     rm = a.revman
-    excluded = {s.lower() for s in a.exclude}
     grouped: dict[str, list[DataRow]] = {}
-    rows: list[DataRow] = []
-    sub_path = subgroup_path(form, a)
-    for label in sorted(values):
-        v = values[label]
-        if label.lower() in excluded or label not in ids or any(
-                v.get(f"study/{k}", "").lower() != x.lower() for k, x in a.where.items()):
-            continue
-        row = (_generic_row(f"outcome/{od.id}", od.ratio, ids[label], v)
-               if kind is OutcomeKind.GENERIC else _row(f"outcome/{od.id}", kind, ids[label], v))
-        if row is None:
-            continue
-        rows.append(row)
+    pairs = _rows(store, form, a, rec, ids, kind)
+    rows = [r for _, r in pairs]
+    sub_path = a.subgroup
+    for group, row in pairs:
         if sub_path:
-            grouped.setdefault(v.get(sub_path, "not reported"), []).append(row)
+            grouped.setdefault(group or "not reported", []).append(row)
     listed = [str(g) for g in rm.get("subgroups", [])] if isinstance(rm.get("subgroups"),
                                                                        list) else []
     # Every subgroup the analysis lists, even one left without data (RevMan keeps them).
@@ -186,13 +188,18 @@ def _outcome(a: Analysis, form: Form, values: dict[str, dict[str, str]], ids: di
 
 def review_to_revman(store: Store, folder: Path, title: str) -> RevManFile:
     form = current_form(store, folder)[1]
-    values = reconcile(store).values
+    reconciled = reconcile(store)
+    if reconciled.discrepancies:
+        first = reconciled.discrepancies[0].describe()
+        raise ReviewflowError(f"{len(reconciled.discrepancies)} unresolved extraction "
+                              f"discrepancies (first: {first}); resolve them before exporting")
+    values = reconciled.values
     studies = _studies(store, form, values)
     ids = {s.name: s.id for s in studies}
     analyses = load_analyses(folder, form) if (folder / "analyses.toml").is_file() else []
     comparisons: dict[int, tuple[str, list[Outcome]]] = {}
     for number, a in enumerate(analyses, start=1):
-        outcome = _outcome(a, form, values, ids, number)
+        outcome = _outcome(store, a, form, reconciled, ids, number)
         cmp_no = int(a.revman.get("comparison", 1))  # type: ignore[call-overload]
         name = str(a.revman.get("comparison_name", "Main comparison"))
         comparisons.setdefault(cmp_no, (name, []))[1].append(outcome)

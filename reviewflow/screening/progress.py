@@ -53,9 +53,11 @@ class Dashboard:
 def _stage_progress(stage: StageState, viewer: Viewer) -> StageProgress:
     counts = stage.counts_by_reviewer()
     mine = len(stage.decisions_of(viewer.reviewer_id))
+    covered = stage.covered_by(viewer.reviewer_id)
     reviewers = tuple(
         ReviewerProgress(name, sum(c.values()),
-                         dict(c) if shows_breakdown(viewer, viewer.blind, name) else None)
+                         dict(c) if shows_breakdown(viewer, viewer.blind, name)
+                         or name in covered else None)
         for name, c in counts.items()
     )
     # A blinded third screener must not learn of two colleagues' disagreements

@@ -103,3 +103,10 @@ def related_index(session: Session) -> dict[int, tuple[tuple[int, str], ...]]:
         index.setdefault(ra, {}).setdefault(rb, reason or "related")
         index.setdefault(rb, {}).setdefault(ra, reason or "related")
     return {rid: tuple(sorted(others.items())) for rid, others in index.items()}
+
+
+def related_pairs(session: Session) -> list[tuple[int, int, str]]:
+    """Each related pair of active records once, (lower id, higher id, why), as listed
+    by ``reviewflow dedup --related`` and counted by ``reviewflow dedup``."""
+    return sorted({(min(a, b), max(a, b), why) for a, others in related_index(session).items()
+                   for b, why in others})

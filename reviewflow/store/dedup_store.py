@@ -30,7 +30,8 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.records import Record
 from reviewflow.store import models
 from reviewflow.store.db import Store
-from reviewflow.store.dedup_state import merged_into
+from reviewflow.store.dedup_state import merged_into, related_pairs
+from reviewflow.wording import plural
 
 RESOLUTIONS = ("duplicate", "distinct")
 UNDONE = ("unmerge", "reopen")  # manual actions that put a pair back in the queue
@@ -46,14 +47,17 @@ class RunSummary:
     groups: int
     queued_new: int
     queue_open: int
-    related_new: int
+    related_new: int  # related pairs this run stored, between records as imported
+    related_now: int = 0  # related pairs between active records: what dedup --related lists
 
     def text(self) -> str:
-        return (f"{self.active_before} active records ({self.new_records} not deduplicated "
-                f"before): merged {self.merged_records} records "
-                f"into {self.groups} groups automatically; {self.queued_new} new possible "
-                f"duplicate pairs queued ({self.queue_open} open in the queue); "
-                f"{self.related_new} related pairs (notices, abstracts) noted")
+        return (f"{plural(self.active_before, 'active record')} ({self.new_records} not "
+                f"deduplicated before): merged {plural(self.merged_records, 'record')} "
+                f"into {plural(self.groups, 'group')} automatically; "
+                f"{plural(self.queued_new, 'new possible duplicate pair')} queued "
+                f"({self.queue_open} open in the queue); "
+                f"{plural(self.related_now, 'related pair')} (notices, abstracts) between "
+                "the records ('reviewflow dedup --related' lists them)")
 
 
 def to_record(row: models.RecordRow) -> Record:
@@ -139,7 +143,8 @@ def run(store: Store) -> RunSummary:
         ids = [int(r.id) for r in rows if r.id is not None]
         fresh = {k for k, rid in enumerate(ids) if rid not in seen}
         if not fresh:
-            return RunSummary(len(ids), 0, 0, 0, 0, len(open_pairs(s)), 0)
+            return RunSummary(len(ids), 0, 0, 0, 0, len(open_pairs(s)), 0,
+                              len(related_pairs(s)))
     index = {rid: k for k, rid in enumerate(ids)}
     known = {_ordered(index[a], index[b]) for a, b in distinct_ids
              if a in index and b in index}
@@ -158,8 +163,9 @@ def run(store: Store) -> RunSummary:
         _mark_seen(s, _seen(s) | set(ids))
     with store.session() as s:
         still_open = len(open_pairs(s))
+        related_now = len(related_pairs(s))
     return RunSummary(len(ids), len(fresh), merged, len(result.groups), queued, still_open,
-                      related)
+                      related, related_now)
 
 
 DEDUP_LOCK = 160016  # PostgreSQL advisory lock key: one dedup run writes at a time

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlmodel import select
 from textual.app import App
+from textual.binding import Binding
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import Viewer
@@ -21,6 +22,7 @@ from reviewflow.screening.settings import ScreeningSettings, load_settings
 from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.tui.screens.confirm import ConfirmPrompt
 from reviewflow.tui.screens.conflicts import ConflictsScreen
 from reviewflow.tui.screens.dashboard import DashboardScreen
 from reviewflow.tui.screens.duplicates import DuplicatesScreen
@@ -30,6 +32,12 @@ from reviewflow.tui.screens.screening import ScreeningScreen
 class ReviewflowApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "reviewflow"
+    # The terminal's convention: Ctrl+C quits (Textual's own default only says "press
+    # ctrl+q"); q quits too wherever it is not typed into a text field.
+    BINDINGS = [
+        Binding("ctrl+c", "request_quit", "Quit", priority=True, show=False),
+        Binding("q", "request_quit", "Quit", show=False),
+    ]
 
     def __init__(self, store: Store, viewer: Viewer, *,
                  settings: ScreeningSettings | None = None, queue_order: QueueOrder = id_order,
@@ -59,6 +67,30 @@ class ReviewflowApp(App[None]):
     def on_unmount(self) -> None:
         for prioritiser in self._prioritisers.values():
             prioritiser.close()
+
+    def unsaved_input(self) -> str | None:
+        """The first thing typed and not yet saved on any open screen (None: nothing)."""
+        for screen in reversed(self.screen_stack):
+            ask = getattr(screen, "unsaved_input", None)
+            what = ask() if callable(ask) else None
+            if what:
+                return what
+        return None
+
+    def action_request_quit(self) -> None:
+        """Quit, asking first when typed input would be lost."""
+        what = self.unsaved_input()
+        if what is None or getattr(self.screen, "asks_to_quit", False):
+            self.exit()  # nothing to lose, or Ctrl+C pressed again at the question
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        prompt = ConfirmPrompt(f"Quit and lose {what}?")
+        prompt.asks_to_quit = True
+        self.push_screen(prompt, answered)
 
     def show_dashboard(self, _result: object = None) -> None:
         if not any(isinstance(s, DashboardScreen) for s in self.screen_stack):

@@ -23,3 +23,72 @@ def test_analyses_file_name_matches_extraction() -> None:
     from reviewflow.extraction.analyses import ANALYSES_FILE as DOMAIN_NAME
 
     assert ANALYSES_FILE == DOMAIN_NAME
+
+
+def _run(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(REPO), "PATH": "", "COLUMNS": "120"})
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_command_index_is_up_to_date() -> None:
+    """The lazy index matches what the area modules register (regenerate, never hand-edit)."""
+    fresh = _run("from reviewflow.cli._lazy import build_index, index_source; "
+                 "print(index_source(build_index()), end='')")
+    stored = (REPO / "reviewflow" / "cli" / "_index.py").read_text(encoding="utf-8")
+    if fresh != stored:
+        names = {line.split(":")[0].strip(" '") for line in fresh.splitlines()
+                 if line.startswith("    '")}
+        known = {line.split(":")[0].strip(" '") for line in stored.splitlines()
+                 if line.startswith("    '")}
+        raise AssertionError(
+            f"reviewflow/cli/_index.py is stale (missing: {sorted(names - known)}, gone: "
+            f"{sorted(known - names)}, or a help/module changed): run "
+            "`python -m reviewflow.cli._lazy` and commit the result")
+
+
+def test_help_lists_every_command_without_loading_the_store() -> None:
+    code = ("import sys\nfrom reviewflow.cli._lazy import build_index\n"
+            "names = sorted(build_index())\n"
+            "from reviewflow.cli import main\n"
+            "for m in [m for m in sys.modules if m.startswith(('reviewflow.cli.', 'sqlalchemy',"
+            " 'sqlmodel', 'reviewflow.store.db'))]:\n"
+            "    if m not in ('reviewflow.cli.main', 'reviewflow.cli._lazy',"
+            " 'reviewflow.cli._index', 'reviewflow.cli.common'):\n"
+            "        del sys.modules[m]\n"
+            "try:\n    main.main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('NAMES', ' '.join(names))\n"
+            "print('LOADED', ' '.join(sorted(m for m in sys.modules if m.startswith("
+            "('sqlalchemy', 'sqlmodel')) or m.startswith('reviewflow.cli.') and m not in "
+            "('reviewflow.cli.main', 'reviewflow.cli._lazy', 'reviewflow.cli._index',"
+            " 'reviewflow.cli.common'))))\n")
+    out = _run(code)
+    help_text = out.split("NAMES")[0]
+    names = out.split("NAMES ")[1].split("\n")[0].split()
+    loaded = out.split("LOADED")[1].split()
+    assert len(names) > 20
+    missing = [n for n in names if f" {n} " not in help_text]
+    assert not missing, f"--help does not list {missing}"
+    assert loaded == [], f"--help imported {loaded}"
+    assert "<bool>" not in help_text and "--version " in help_text
+
+
+def test_a_module_missing_from_the_index_still_gives_its_commands() -> None:
+    from reviewflow.cli._index import INDEX
+    from reviewflow.cli._lazy import LazyCommands
+
+    partial = {k: v for k, v in INDEX.items() if "report" not in v.modules}
+    commands = LazyCommands(partial)
+    assert "report" in commands.names()
+    report = commands.command("report")
+    assert report is not None and "report.html" in (report.help or "")
+
+
+def test_a_command_loads_only_its_own_modules() -> None:
+    out = _run("import sys\nfrom reviewflow.cli.main import COMMANDS\n"
+               "assert COMMANDS.command('prisma') is not None\n"
+               "print(' '.join(sorted(m for m in sys.modules if m.startswith('reviewflow.cli.'))))")
+    assert set(out.split()) <= {"reviewflow.cli.main", "reviewflow.cli._lazy",
+                                "reviewflow.cli._index", "reviewflow.cli.common",
+                                "reviewflow.cli.prisma"}, out

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from demo_review import copy_demo
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
@@ -15,19 +16,46 @@ from reviewflow.store.location import load_config
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "review"
-    res = CliRunner().invoke(app, ["demo", str(folder)])
-    assert res.exit_code == 0, res.output
-    (folder / "demo-output.txt").write_text(res.output, encoding="utf-8")
-    return folder
+def demo_dir(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_demo(demo_build, tmp_path_factory.mktemp("demo") / "review")
 
 
-def test_prisma_identities_hold(demo_dir: Path) -> None:
+def _truth_flow(imported: set[str]) -> dict[str, object]:
+    """The PRISMA boxes the ground truth implies (sample_exports/truth.csv), counted here
+    independently of reviewflow: one record per duplicate group, the groups' true calls."""
+    import csv
+    from collections import Counter
+
+    samples = Path(__file__).resolve().parents[2] / "sample_exports"
+    with (samples / "truth.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["file"] in imported]
+    groups = {r["duplicate_group"]: r for r in rows}.values()
+    sought = [g for g in groups if g["relevant_ta"] == "1"]
+    reasons = Counter(g["ft_exclusion_reason"] for g in sought if g["relevant_ft"] != "1")
+    not_retrieved = reasons.pop("not retrievable", 0)
+    included = [g for g in sought if g["relevant_ft"] == "1"]
+    return {"identified": len(rows), "screened": len(groups),
+            "excluded_screening": len(groups) - len(sought), "sought": len(sought),
+            "not_retrieved": not_retrieved, "assessed": len(sought) - not_retrieved,
+            "excluded_reports": dict(reasons), "included_reports": len(included),
+            "included_studies": len({g["study_key"] for g in included})}
+
+
+def test_prisma_counts_are_the_ground_truths(demo_dir: Path) -> None:
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     store = Store.open(load_config(demo_dir).database_url())
     with store.session() as s:
         counts = prisma_counts(s)
+        imported = {i.file_name for i in s.exec(select(models.SearchImport)).all()}
     store.dispose()
+    want = _truth_flow({Path(f).name for f in imported})
+    got = counts.to_json()
+    assert {k: got[k] for k in want if k != "identified"} == {
+        k: v for k, v in want.items() if k != "identified"}
+    assert counts.identified_total == want["identified"]
     assert counts.identity_errors() == []
     assert set(counts.identified) == {"PubMed", "Embase (Ovid)", "Web of Science Core Collection",
                                       "Cochrane CENTRAL", "CNKI"}
@@ -156,3 +184,56 @@ def test_grade_cli_suggests_records_retracts_and_refuses_bad_input(demo_dir: Pat
     shown = json.loads(grade("show", "--json").stdout)["oa_vas"]["judgements"]
     assert shown["risk_of_bias"]["reviewer"] == "dave"
     assert shown["indirectness"]["reviewer"] == "reviewer_a"  # a person's call is kept
+
+
+def test_demo_review_exports_to_revman_with_its_own_results(demo_dir: Path,
+                                                              tmp_path: Path) -> None:
+    """The model case (a three-arm trial split, medians converted) as RevMan 5: every
+    analysis an outcome whose stored total is the review's own result."""
+    from reviewflow.revman.check import Verdict, check_file, close
+    from reviewflow.revman.reader import read_rm5
+
+    out = tmp_path / "demo.rm5"
+    res = CliRunner().invoke(app, ["--review", str(demo_dir), "revman", "export", "--out",
+                                   str(out)])
+    assert res.exit_code == 0, res.output
+    exported = read_rm5(out)
+    report = check_file(exported)
+    assert report.count(Verdict.AGREES) == len(report.outcomes) >= 6
+    results = json.loads((demo_dir / "analyses" / "results.json").read_text())
+    by_title = {v["analysis"]["title"]: v["result"] for v in results.values()}
+    for _, o in exported.outcomes():
+        ours = by_title[o.name]
+        assert close("effect", o.stored.effect, ours["overall"]["estimate"])
+        assert len(o.all_rows()) == len(ours["studies"])
+
+
+def test_dashboard_e_opens_the_grade_screen_on_the_demo(demo_dir: Path) -> None:
+    import asyncio
+
+    from reviewflow.cli.screening import viewer_named
+    from reviewflow.tui.app import ReviewflowApp
+    from reviewflow.tui.screens.grade import GradeScreen
+
+    store = Store.open(load_config(demo_dir).database_url())
+
+    async def scenario() -> str:
+        app = ReviewflowApp(store, viewer_named(store, "reviewer_a"), poll_seconds=0,
+                            folder=demo_dir)
+        async with app.run_test(size=(170, 45)) as pilot:
+            await pilot.pause()
+            await pilot.press("e")
+            for _ in range(100):
+                await pilot.pause(0.1)
+                if isinstance(app.screen, GradeScreen):
+                    break
+            screen = app.screen
+            assert isinstance(screen, GradeScreen)
+            return str(screen.query_one("#grade-status").render())
+
+    try:
+        status = asyncio.run(scenario())
+    finally:
+        store.dispose()
+    assert status.startswith("oa_vas: Osteoarthritis: pain (VAS), end of follow-up")
+    assert "certainty" in status

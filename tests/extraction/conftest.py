@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from extraction_data import TRIALS, trial_entries
+from forms import use_test_form
 
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.studies import create_study
@@ -27,6 +28,7 @@ def review(tmp_path: Path) -> tuple[Path, Store]:
     config = ReviewConfig(folder=folder, title="MSC for OA (test)")
     store = Store.create(config.database_url(), title=config.title)
     config.save()
+    use_test_form(store, folder)
     for name in ("alice", "bob", "carol"):  # commands refuse names never added
         ensure_reviewer(store, name)
     yield folder, store

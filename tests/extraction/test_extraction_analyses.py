@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 from extraction_data import TRIALS
+from forms import TEST_FORM_TEXT
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses, select_analyses
-from reviewflow.extraction.form import default_form_text, parse_form
+from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import fmt_p
 from reviewflow.extraction.values import resolve, set_values
 from reviewflow.screening.decisions import ensure_reviewer
 
-FORM = parse_form(default_form_text())
+FORM = parse_form(TEST_FORM_TEXT)
 VAS = 'name = "vas"\noutcome = "pain_vas"\nmeasure = "SMD"\nsubgroup = "cell_source"\n'
 
 
@@ -73,7 +74,7 @@ def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
     path = "outcome/pain_vas/arm/ctrl/sd"
     set_values(store, form, form_id, bob, [(ids["Brun 2019"], path, "51")])
     with pytest.raises(ReviewflowError, match=r"blocked by 1 unresolved.*Brun 2019 "
-                       r"outcome/pain_vas/arm/ctrl/sd: alice: 15, bob: 51"):
+                       r"outcome/pain_vas/arm/ctrl/sd: alice: 15.0, bob: 51"):
         analysis_input(store, _one(VAS))
     # another outcome is not touched by that discrepancy
     analysis_input(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))
@@ -108,7 +109,7 @@ def test_favours_labels_follow_the_outcome_direction() -> None:
     """Left of the line favours the treatment only when lower values are better."""
     from reviewflow.extraction.run_analysis import favours
 
-    form = parse_form(default_form_text())
+    form = parse_form(TEST_FORM_TEXT)
     arms = (form.arms[0].label, form.arms[1].label)
     lower = next(o for o in form.outcomes if o.direction == "lower_is_better")
     assert favours(lower, arms) == (f"Favours {arms[0]}", f"Favours {arms[1]}")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from extraction_data import TRIALS, trial_entries
+from forms import use_test_form
 
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analysis_outputs import run_all
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.studies import create_study
 from reviewflow.extraction.values import reconcile, resolve, set_values
 from reviewflow.screening.decisions import ensure_reviewer
@@ -19,7 +19,7 @@ from reviewflow.store.db import Store
 def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> None:
     store = Store.create(db_url, title="backends")
     try:
-        form_id, form = current_form(store)
+        form_id, form = use_test_form(store)
         trials = {f"{label[:-5]}{suffix} {label[-4:]}": t for suffix in ("", "-B")
                   for label, t in TRIALS.items()}
         ids = {label: create_study(store, label).id for label in trials}
@@ -33,7 +33,7 @@ def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> 
         set_values(store, form, form_id, bob, [(sid, path, "4.4")])
         (d,) = reconcile(store).discrepancies
         assert (d.study, d.path, d.values) == ("Chen-B 2020", path,
-                                               {"alice": "44", "bob": "4.4"})
+                                               {"alice": "44.0", "bob": "4.4"})
         resolve(store, form, form_id, study_id=sid, reviewer_id=bob, path=path, value="44")
         assert reconcile(store).discrepancies == []
         (vas,) = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\n"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from forms import TEST_FORM_TEXT
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -21,8 +22,10 @@ runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _review(tmp_path: Path) -> list[str]:
+def _review(tmp_path: Path, form: bool = True) -> list[str]:
     assert runner.invoke(app, ["init", str(tmp_path / "rev")]).exit_code == 0
+    if form:  # the tests' MSC form (the shipped default is generic)
+        (tmp_path / "rev" / "extraction_form.toml").write_text(TEST_FORM_TEXT, encoding="utf-8")
     r = ["--review", str(tmp_path / "rev")]
     for name in ("ann", "bob"):  # commands refuse names never added
         assert runner.invoke(app, [*r, "reviewer", "add", name]).exit_code == 0
@@ -30,15 +33,19 @@ def _review(tmp_path: Path) -> list[str]:
 
 
 def test_form_init_writes_the_default_and_versions_edits(tmp_path: Path) -> None:
-    r = _review(tmp_path)
+    r = _review(tmp_path, form=False)
     res = runner.invoke(app, [*r, "extraction", "form", "--init"])
     assert res.exit_code == 0, res.output
-    assert "Outcome pain_vas: Pain (VAS), continuous, mm" in res.output
+    assert "RCT (reviewflow default)" in res.output
+    assert "Outcome primary: Primary outcome, continuous" in res.output
+    assert "cell_source" not in res.output and "pain" not in res.output.lower()
     form_file = tmp_path / "rev" / "extraction_form.toml"
-    form_file.write_text(form_file.read_text().replace('label = "WOMAC total"',
+    form_file.write_text(form_file.read_text().replace('label = "Primary outcome"',
                                                        'label = "WOMAC (0-96)"'))
     res = runner.invoke(app, [*r, "extraction", "form"])
     assert "WOMAC (0-96)" in res.output
+    res = runner.invoke(app, [*r, "extraction", "form", "--init", "--example", "msc"])
+    assert "already there: kept" in res.output and "WOMAC (0-96)" in res.output  # not lost
     with Store.open(load_config(tmp_path / "rev").database_url()) as store, \
             store.session() as s:
         assert [f.version for f in s.exec(select(models.ExtractionForm))] == [1, 2]
@@ -96,7 +103,7 @@ def test_set_compare_resolve_export_xlsx(tmp_path: Path) -> None:
                               "--reviewer", "ann"])
     assert res.exit_code == 0
     assert "0 unresolved" in runner.invoke(app, [*r, "extraction", "compare"]).output
-    assert "1 studies, 1 reconciled, 0 open" in runner.invoke(
+    assert "1 study, 1 reconciled, 0 open" in runner.invoke(
         app, [*r, "extraction", "status"]).output
     out = tmp_path / "x.xlsx"
     res = runner.invoke(app, [*r, "extraction", "export", "--format", "xlsx", "--out", str(out)])
@@ -141,3 +148,12 @@ def test_domain_modules_do_not_import_textual_or_typer() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_form_init_example_writes_the_model_case(tmp_path: Path) -> None:
+    r = _review(tmp_path, form=False)
+    res = runner.invoke(app, [*r, "extraction", "form", "--init", "--example", "msc"])
+    assert res.exit_code == 0, res.output
+    assert "cell_source" in res.output and "Outcome pain_vas" in res.output
+    res = runner.invoke(app, [*r, "extraction", "form", "--example", "msc"])
+    assert res.exit_code == 2  # --example without --init

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from extraction_data import TRIALS
+from forms import TEST_FORM_TEXT
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
@@ -83,7 +84,7 @@ def test_two_reviewers_discrepancy_resolved_then_analysed(tmp_path: Path) -> Non
     r = ["--review", str(rev)]
     for name in ("alice", "bob"):
         assert invoke(*r, "reviewer", "add", name).exit_code == 0
-    assert invoke(*r, "extraction", "form", "--init").exit_code == 0
+    (rev / "extraction_form.toml").write_text(TEST_FORM_TEXT, encoding="utf-8")
     (rev / "analyses.toml").write_text(ANALYSES, encoding="utf-8")
     alice = _sheet(tmp_path / "alice.csv")
     bob = _sheet(tmp_path / "bob.csv", {("Chen 2020", "pain_vas", "sd_ctrl"): "31"})
@@ -94,8 +95,8 @@ def test_two_reviewers_discrepancy_resolved_then_analysed(tmp_path: Path) -> Non
     assert res.exit_code == 0, res.output
 
     res = invoke(*r, "extraction", "compare")
-    assert "Chen 2020 outcome/pain_vas/arm/ctrl/sd: alice: 13, bob: 31" in res.output
-    assert "1 unresolved discrepancies" in res.output
+    assert "Chen 2020 outcome/pain_vas/arm/ctrl/sd: alice: 13.0, bob: 31" in res.output
+    assert "1 unresolved discrepancy\n" in res.output
 
     res = invoke(*r, "analyse", "--all")
     assert res.exit_code == 1

@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 import pytest
+from forms import TEST_FORM_TEXT
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form import default_form_text, normalise_value, parse_form
+from reviewflow.extraction.form import (
+    FORM_FILE,
+    default_form_text,
+    example_form_text,
+    example_forms,
+    normalise_value,
+    parse_form,
+)
 from reviewflow.extraction.form_versions import current_form, latest_form_row, store_form_text
 
 
-def test_default_form_has_rct_fields_arms_and_typed_outcomes() -> None:
+def test_default_form_is_a_generic_rct_form() -> None:
     form = parse_form(default_form_text())
     names = [f.name for f in form.study_fields]
-    for wanted in ("country", "design", "sample_size", "disease", "cell_source", "dose",
-                   "route", "follow_up"):
+    for wanted in ("country", "design", "population", "sample_size", "intervention",
+                   "comparator", "follow_up"):
         assert wanted in names
+    # nothing of the model case: no cell source, no disease-specific outcome
+    assert "cell_source" not in names
+    assert [o.id for o in form.outcomes] == ["primary", "response", "adverse_events"]
     assert [a.id for a in form.arms] == ["treat", "ctrl"]
-    assert form.outcome("pain_vas").type == "continuous"
-    assert form.outcome("pain_vas").direction == "lower_is_better"
-    assert form.outcome("clinical_response").type == "dichotomous"
-    assert "outcome/pain_vas/arm/ctrl/sd" in form.field_paths()
+    assert form.outcome("primary").type == "continuous"
+    assert form.outcome("response").type == "dichotomous"
+    assert "outcome/primary/arm/ctrl/sd" in form.field_paths()
     assert "outcome/adverse_events/arm/treat/events" in form.field_paths()
-    assert "outcome/adverse_events/arm/treat/sd" not in form.field_paths()
+
+
+def test_the_msc_model_case_is_a_worked_example() -> None:
+    assert "msc" in example_forms()
+    form = parse_form(example_form_text("msc"))
+    assert "cell_source" in [f.name for f in form.study_fields]
+    assert form.outcome("pain_vas").type == "continuous"
+    with pytest.raises(ReviewflowError, match="no example form 'nope'.*msc"):
+        example_form_text("nope")
 
 
 @pytest.mark.parametrize(("path", "raw", "problem"), [
@@ -36,14 +54,16 @@ def test_default_form_has_rct_fields_arms_and_typed_outcomes() -> None:
     ("outcome/pain_vas/arm/treat/events", "3", "not a field"),
 ])
 def test_bad_values_are_refused_with_reason(path: str, raw: str, problem: str) -> None:
-    form = parse_form(default_form_text())
+    form = parse_form(TEST_FORM_TEXT)
     with pytest.raises(ReviewflowError, match=problem):
         normalise_value(form, path, raw)
 
 
 def test_values_are_canonicalised() -> None:
-    form = parse_form(default_form_text())
-    assert normalise_value(form, "outcome/pain_vas/arm/treat/mean", " 32.50 ") == "32.5"
+    form = parse_form(TEST_FORM_TEXT)
+    assert normalise_value(form, "outcome/pain_vas/arm/treat/mean", " 32.50 ") == "32.50"
+    assert normalise_value(form, "outcome/pain_vas/arm/treat/mean", "7,0") == "7.0"
+    assert normalise_value(form, "outcome/pain_vas/arm/treat/mean", "1e2") == "100"
     assert normalise_value(form, "outcome/pain_vas/arm/treat/n", "20.0") == "20"
     assert normalise_value(form, "study/cell_source", "Bone Marrow") == "bone marrow"
     assert normalise_value(form, "study/country", "  ") is None
@@ -67,12 +87,25 @@ def test_bad_form_definitions_are_refused(text: str, problem: str) -> None:
 
 def test_form_versions_follow_the_folder_file(review) -> None:
     folder, store = review
-    first_id, _ = current_form(store, folder)  # no file: the default is stored as v1
+    (folder / FORM_FILE).unlink()  # the fixture's form
+    first_id, _ = current_form(store, folder)  # no file: the latest stored form stays in force
     assert current_form(store, folder)[0] == first_id  # unchanged: no new version
-    edited = default_form_text().replace('unit = "mm"', 'unit = "cm"')
+    edited = TEST_FORM_TEXT.replace('unit = "mm"', 'unit = "cm"')
     (folder / "extraction_form.toml").write_text(edited, encoding="utf-8")
     second_id, form = current_form(store, folder)
     assert second_id != first_id
     assert form.outcome("pain_vas").unit == "cm"
     assert latest_form_row(store).version == 2
     assert store_form_text(store, edited)[0] == second_id
+
+
+def test_a_review_without_a_form_file_uses_the_generic_default(tmp_path) -> None:
+    from reviewflow.store.db import Store
+
+    store = Store.create(f"sqlite:///{tmp_path / 'rf.db'}", title="x")
+    try:
+        form_id, form = current_form(store, tmp_path)
+        assert form.name == "RCT (reviewflow default)" and latest_form_row(store).version == 1
+        assert current_form(store, tmp_path)[0] == form_id
+    finally:
+        store.dispose()

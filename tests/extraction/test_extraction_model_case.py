@@ -102,6 +102,8 @@ def test_three_arm_and_median_trials(model_case) -> None:
     assert [s["study"] for s in ra["reported_only"]["studies"]] == [
         "Hu 2017 (bone marrow)", "Hu 2017 (umbilical cord)"]
     assert "Reported data only (k = 2): SMD = " in out
+    assert "Multi-arm: Hu 2017: control split between 2 comparisons (Handbook 23.3.4)" in out
+    assert trace["Hu 2017 (bone marrow)"]["handling"] == "control split 2/2 (Handbook 23.3.4)"
     data = (rev / "analyses" / "ra_das28_data.csv").read_text().splitlines()
     assert data[1] == "Hu 2017 (bone marrow),4.11,1.08,36,4.53,1.12,18,bone marrow"
     assert (rev / "analyses" / "ra_das28_reported_only_forest.png").is_file()

@@ -55,7 +55,7 @@ def test_export_layout_is_one_row_per_study_and_outcome(extracted, tmp_path) -> 
     export_extraction(store, form, tmp_path / "x.csv", "csv", reviewer="alice")
     rows = _rows(tmp_path / "x.csv")
     first = next(r for r in rows if r["study"] == "Alda 2018" and r["outcome"] == "pain_vas")
-    assert (first["mean_treat"], first["sd_treat"], first["n_treat"]) == ("32", "14", "20")
+    assert (first["mean_treat"], first["sd_treat"], first["n_treat"]) == ("32.0", "14.0", "20")
     assert first["events_treat"] == "" and first["cell_source"] == "bone marrow"
     ae = next(r for r in rows if r["study"] == "Alda 2018" and r["outcome"] == "adverse_events")
     assert (ae["events_treat"], ae["n_treat"], ae["events_ctrl"]) == ("4", "20", "3")

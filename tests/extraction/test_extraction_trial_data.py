@@ -125,9 +125,12 @@ def test_combine_and_percent_events(trial_review) -> None:
     a = _analysis(form, 'name="r"\noutcome="response"\nmeasure="RR"\nmethod="MH"\n'
                         'multi_arm="combine"\n')
     (c,) = analysis_input(store, a, form=form).comparisons
-    assert (c.treat.n.value, c.treat.events.value) == (41, 12 + round(0.5 * 21))
+    assert (c.treat.n.value, c.treat.events.value) == (41, 12 + 11)  # 50% of 21 = 10.5 -> 11
     assert c.treat.events.method == "combine_groups"
     assert c.origin.value == "converted"  # one arm's events came from a percentage
+    run = pool(a, analysis_input(store, a, form=form))
+    assert "    Multi-arm: Three 2020: combined 2+1 arms (Handbook 6.5.2.10)" in \
+        summary_lines(run)
     only_bm = _analysis(form, 'name="r2"\noutcome="response"\nmeasure="RR"\nmethod="MH"\n'
                               'intervention="bm"\n')
     (c2,) = analysis_input(store, only_bm, form=form).comparisons
@@ -153,6 +156,7 @@ def test_generic_ratio_outcome_from_ci_and_cluster(trial_review) -> None:
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"q1_uc": "2.6"}, "row 3, field q1_uc: Q1 (2.6) is above the median (2.5)"),
+    ({"percent_bm": "90"}, "row 4, field percent_bm: 90% of 20 is not 12 events; check both"),
     ({"se_ctrl": "", "mean_ctrl": ""}, "row 3, field mean_ctrl: missing"),
     ({"effect_ci_low": "0.8"}, "row 5, field effect_estimate: 0.75 is outside its confidence"),
 ])
@@ -161,7 +165,8 @@ def test_bad_reported_statistics_are_refused_on_import(review, tmp_path, change,
     folder, store = review
     (folder / "extraction_form.toml").write_text(FORM, encoding="utf-8")
     form_id, form = current_form(store, folder)
-    row = 1 if "effect" not in next(iter(change)) else 3
+    key = next(iter(change))
+    row = 3 if "effect" in key else 2 if key.endswith("_bm") else 1
     rows = [dict(r) for r in ROWS]
     rows[row] |= change
     with pytest.raises(ReviewflowError, match=re.escape(message)):

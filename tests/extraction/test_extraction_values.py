@@ -45,7 +45,7 @@ def test_consensus_settles_a_field_and_rows_are_append_only(review) -> None:
     resolve(store, form, form_id, study_id=sid, reviewer_id=a, path=path, value="30.0")
     rec = reconcile(store)
     assert rec.discrepancies == []
-    assert rec.values["Smith 2019"][path] == "30"
+    assert rec.values["Smith 2019"][path] == "30.0"  # as the resolver typed it
     with store.session() as s:
         rows = s.exec(select(models.ExtractionValue)).all()
     assert len(rows) == 3 and sum(r.is_consensus for r in rows) == 1

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from forms import TEST_FORM_TEXT
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
@@ -54,7 +55,7 @@ def screened(tmp_path: Path) -> Path:
             decide(store, who, 1, FULL_TEXT, "include")
             decide(store, who, 2, FULL_TEXT, "include")
             decide(store, who, 3, FULL_TEXT, "exclude", reason="wrong population")
-    assert rf(review, "extraction", "form", "--init").exit_code == 0
+    (review / "extraction_form.toml").write_text(TEST_FORM_TEXT, encoding="utf-8")
     return review
 
 

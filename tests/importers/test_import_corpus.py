@@ -32,7 +32,10 @@ def _counted_files() -> list[str]:
 def _expected_count(rel: str, counts: dict) -> int:
     if rel in COUNT_CORRECTIONS:
         listed, true_count, _why = COUNT_CORRECTIONS[rel]
-        assert counts[rel]["count"] == listed, "counts.json changed; revisit COUNT_CORRECTIONS"
+        # The corpus may since have been corrected to the true count; any other change
+        # means the file or its count moved and the correction must be revisited.
+        assert counts[rel]["count"] in (listed, true_count), \
+            "counts.json changed; revisit COUNT_CORRECTIONS"
         return true_count
     return counts[rel]["count"]
 
@@ -93,7 +96,10 @@ def test_fields_come_from_the_file(rel: str, corpus: Path) -> None:
     """Every normalised DOI, year and family name is really in the file's text."""
     path = corpus / "exports" / rel
     text = _squash(html.unescape(decode(path.read_bytes())[0])).replace("%2f", "/")
-    for record in read_file(path).records:
+    records = read_file(path).records
+    assert records, "nothing read: the checks below would pass vacuously"
+    checked = 0
+    for record in records:
         if record.doi:
             assert record.doi in text, (record.position, record.doi)
         if record.year:
@@ -102,6 +108,9 @@ def test_fields_come_from_the_file(rel: str, corpus: Path) -> None:
             family = record.authors[0].split(",")[0]
             assert _squash(family) in text, (record.position, family)
         assert record.raw, record.position
+        checked += bool(record.doi or record.year or record.authors)
+    # edge-case files may lack these fields on some records, never a whole real export
+    assert checked or "edge_cases" in rel, "no DOI, year or author was read from the file"
 
 
 @pytest.mark.corpus

@@ -303,3 +303,38 @@ def test_text_forest_marks_converted_rows(tmp_path: Path) -> None:
     text = console.export_text()
     assert "B †" in text and "A †" not in text
     assert text.rstrip().endswith("† converted from reported statistics")
+
+
+def test_crossover_smd_follows_the_measure(tmp_path, capsys) -> None:
+    """The Handbook's cross-over example as a paired SMD: 0.218 (SE 0.256)."""
+    text = "study,mean_e,mean_c,sd_e,sd_c,corr,n\nCross,7.0,6.5,2.38,2.21,0.68,10\n"
+    doc = pool_json(write(tmp_path, text), "--measure", "SMD", "--method", "IV", "--model",
+                    "fixed")
+    effect = doc["input"][0]["effect"]
+    assert effect["estimate"]["value"] == pytest.approx(0.218, abs=5e-4)
+    assert effect["se"]["value"] == pytest.approx(0.256, abs=5e-4)
+    with pytest.raises(SystemExit):
+        main(["pool", str(write(tmp_path, text)), "--measure", "RR", "--method", "IV",
+              "--model", "fixed"])
+    assert "field mean_e: a cross-over trial's period means give an MD or SMD, not RR" in \
+        capsys.readouterr().err
+
+
+def test_cluster_trial_arm_data_use_the_effective_sample_size(tmp_path) -> None:
+    """Handbook 23.1.4: n and events divided by 1 + (M - 1) ICC, mean/SD unchanged."""
+    text = ("study,events_treat,n_treat,events_ctrl,n_ctrl,cluster_size,icc\n"
+            "Cluster,40,300,60,310,30,0.02\nPlain,10,50,15,50,,\n")
+    doc = pool_json(write(tmp_path, text), "--measure", "RR", "--method", "MH", "--model",
+                    "fixed")
+    treat, ctrl = (arm_values(doc, "Cluster", a) for a in ("treat", "ctrl"))
+    de = 1 + 29 * 0.02
+    assert (treat["n"]["value"], treat["events"]["value"]) == (round(300 / de), round(40 / de))
+    assert (ctrl["n"]["value"], ctrl["events"]["value"]) == (round(310 / de), round(60 / de))
+    assert treat["n"]["origin"] == "imputed" and "design effect 1.58" in treat["n"]["note"]
+    assert arm_values(doc, "Plain", "treat")["n"]["origin"] == "reported"
+    cont = ("study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl,cluster_size,icc\n"
+            "C,5,2,100,6,2,100,11,0.1\n")
+    c = pool_json(write(tmp_path, cont, "c.csv"), "--measure", "MD", "--method", "IV",
+                  "--model", "fixed")
+    assert arm_values(c, "C", "treat")["n"]["value"] == 50  # design effect 2
+    assert arm_values(c, "C", "treat")["sd"]["value"] == 2

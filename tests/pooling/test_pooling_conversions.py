@@ -55,10 +55,10 @@ def test_wan_hozo_bland_formulas() -> None:
 def test_skewness_test_warns_on_skewed_summary_only() -> None:
     skewed = cv.from_median(100, 15, minimum=0, maximum=50)
     assert skewed.skew is not None and skewed.skew.skewed
-    assert "skewed" in skewed.mean.note and "Shi et al. 2023" in skewed.sd.note
+    assert "skewed" in skewed.mean.warnings[0] and "Shi et al. 2023" in skewed.sd.warnings[0]
     symmetric = cv.from_median(100, 15, 10, 20, 0, 30)
     assert symmetric.skew is not None and not symmetric.skew.skewed
-    assert symmetric.mean.note == ""
+    assert symmetric.mean.warnings == ()
     assert cv.looks_skewed(mean=3.0, sd=2.0) and not cv.looks_skewed(mean=10.0, sd=2.0)
 
 

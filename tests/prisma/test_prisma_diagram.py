@@ -70,3 +70,37 @@ def test_identity_errors_detect_a_broken_flow() -> None:
     bad = _counts(screened=201)
     errs = bad.identity_errors()
     assert any("identified - removed = screened" in e for e in errs)
+
+
+def _x_of(path: Path, start: str) -> float:
+    tree = ET.parse(path)
+    for el in tree.iter():
+        if el.tag.endswith("text") and "".join(el.itertext()).strip().startswith(start):
+            return float(el.get("x", "nan"))
+    raise AssertionError(f"{start!r} not drawn")
+
+
+def test_indentation_is_by_position_so_inlined_svg_keeps_it(tmp_path: Path) -> None:
+    """HTML collapses leading spaces in an inlined SVG: levels must be x positions."""
+    draw(_counts(), tmp_path / "p.svg")
+    svg = tmp_path / "p.svg"
+    top, databases, pubmed = (_x_of(svg, "Records identified"), _x_of(svg, "Databases"),
+                              _x_of(svg, "PubMed"))
+    assert top < databases < pubmed
+    assert not any(line != line.lstrip() for line in
+                   ("".join(el.itertext()) for el in ET.parse(svg).iter()
+                    if el.tag.endswith("text")))
+
+
+def test_a_count_is_never_split_across_lines(tmp_path: Path) -> None:
+    from reviewflow.prisma.diagram import WRAP, _wrap
+
+    for pad in range(20, WRAP + 5):  # every position of the count against the wrap width
+        text = "word " * (pad // 5) + "x" * (pad % 5) + " (n = 1,234)"
+        lines = _wrap(text, WRAP - 3)
+        assert any("(n = 1,234)" in line for line in lines), lines
+    reasons = {"wrong comparator reported in the trial register " + "x" * k: 10 + k
+               for k in range(12)}
+    draw(_counts(excluded_reports=reasons), tmp_path / "p.svg")
+    for line in _svg_lines(tmp_path / "p.svg"):
+        assert not re.search(r"\(n =\s*$", line) and not re.match(r"^[\d,]+\)", line), line

@@ -36,3 +36,41 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     assert "<th>Kind</th>" in doc and "<td>database</td>" in doc
     assert "<svg" in doc and "Records screened (n = 1)" in doc
     assert 'src="http' not in doc and "<link" not in doc  # nothing fetched from elsewhere
+
+
+def test_excluded_studies_table_lists_full_text_exclusions_with_reasons(tmp_path: Path) -> None:
+    from reviewflow.prisma.derive import prisma_counts
+    from reviewflow.report.html import ReportContext, section_excluded
+    from reviewflow.screening.conflicts import resolve_conflict
+    from reviewflow.screening.settings import ScreeningSettings
+    from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
+    from tests.screening.support import decide, make_store, viewer
+
+    store = make_store(tmp_path, 5)
+    try:
+        ann, bob = viewer(store, "ann"), viewer(store, "bob")
+        carol = viewer(store, "carol", "arbiter")
+        for rid in (1, 2, 3, 4):
+            decide(store, ann, rid, TITLE_ABSTRACT, "include")
+            decide(store, bob, rid, TITLE_ABSTRACT, "include")
+        decide(store, ann, 1, FULL_TEXT, "exclude", reason="wrong population")
+        decide(store, bob, 1, FULL_TEXT, "exclude", reason="wrong population")
+        decide(store, ann, 2, FULL_TEXT, "exclude", reason="not randomised")
+        decide(store, bob, 2, FULL_TEXT, "include")
+        with store.session() as s:
+            arbiter = s.get(models.Reviewer, carol.reviewer_id)
+        resolve_conflict(store, ScreeningSettings(), record_id=2, stage=FULL_TEXT,
+                         decision="exclude", resolver=arbiter, method="arbiter",
+                         reason="not randomised", note=None)
+        decide(store, ann, 3, FULL_TEXT, "include")
+        decide(store, bob, 3, FULL_TEXT, "include")
+        section = section_excluded(ReportContext(store, None, tmp_path))
+        assert section.title == "Characteristics of excluded studies"
+        assert "<td>Author1 2010</td>" in section.body and "Wrong population" in section.body
+        assert "<td>Author2 2011</td>" in section.body and "Not randomised" in section.body
+        assert "Author3" not in section.body and "Author4" not in section.body
+        with store.session() as s:
+            counts = prisma_counts(s)
+        assert section.body.count("<tr>") - 1 == sum(counts.excluded_reports.values()) == 2
+    finally:
+        store.dispose()

@@ -241,6 +241,6 @@ class ReviewMachine(RuleBasedStateMachine):
 
 
 ReviewMachine.TestCase.settings = settings(
-    max_examples=12, stateful_step_count=30, deadline=None,
+    max_examples=10, stateful_step_count=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 test_review_state_machine = ReviewMachine.TestCase

@@ -144,6 +144,17 @@ def test_dashboard_counts_do_not_reveal_other_decisions(store) -> None:
             == {"include": 1, "exclude": 1}
         [agr] = ta.agreement
         assert agr.n == 1 and agr.percent == 0.0
+    # bob decides record 1 too: every record ann decided is his now, her counts show
+    decide(store, bob, 1, TA, "exclude")
+    with store.session() as s:
+        by_name = {r.name: r for r in dashboard(s, bob).stages[0].reviewers}
+        assert by_name["ann"].breakdown == {"include": 1, "exclude": 1}
+        assert {r.name: r.breakdown for r in dashboard(s, ann).stages[0].reviewers}["bob"] \
+            == {"include": 1, "exclude": 1}
+    decide(store, bob, 3, TA, "exclude")  # one ann has not decided: hidden from her again
+    with store.session() as s:
+        assert {r.name: r.breakdown for r in dashboard(s, ann).stages[0].reviewers}["bob"] \
+            is None
 
 
 def test_queue_decide_undo_and_navigation(store) -> None:
@@ -276,3 +287,39 @@ def test_related_records_follow_merges_and_reach_the_card(store) -> None:
                                    method="manual"))
     with store.session() as s:
         assert 3 not in related_index(s)
+
+
+def test_status_shows_a_colleagues_counts_once_you_decided_all_they_did(tmp_path) -> None:
+    """`reviewflow status --as ann` follows the dashboard's rule (one method on the stage)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from reviewflow.cli.main import app
+    from reviewflow.store.db import Store
+    from reviewflow.store.location import load_config
+    from tests.screening.support import make_review
+
+    folder = make_review(tmp_path / "r", 3)
+    store = Store.open(load_config(folder).database_url())
+    try:
+        ann, bob = viewer(store, "ann"), viewer(store, "bob")
+        for rid in (1, 2, 3):
+            decide(store, ann, rid, TA, "include")
+        decide(store, bob, 1, TA, "exclude")
+        decide(store, bob, 2, TA, "exclude")
+
+        def bob_as_ann_sees() -> dict:
+            res = CliRunner().invoke(app, ["--review", str(folder), "status", "--json",
+                                           "--as", "ann"])
+            assert res.exit_code == 0, res.output
+            stage = json.loads(res.output)["stages"][TA]
+            assert "covered" not in stage  # the JSON keeps its shape
+            return stage["reviewers"]["bob"]
+
+        assert bob_as_ann_sees() == {"exclude": 2, "decided": 2}  # ann decided all bob did
+        res = CliRunner().invoke(app, ["--review", str(folder), "status", "--json",
+                                       "--as", "bob"])
+        assert json.loads(res.output)["stages"][TA]["reviewers"]["ann"] == {"decided": 3}
+    finally:
+        store.dispose()

@@ -12,7 +12,7 @@ from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import dedup_store, models
 from reviewflow.store.db import Store
-from reviewflow.store.dedup_state import active_record_ids, merged_into
+from reviewflow.store.dedup_state import active_record_ids, merged_into, related_pairs
 
 TRIAL = dict(title="Mesenchymal stem cell transplantation for refractory lupus nephritis: "
              "a randomised trial", year=2014, journal="Arthritis Research & Therapy",
@@ -108,9 +108,9 @@ def test_cli_store_mode(store: Store) -> None:
     db = ["--db", store.url]
     res = runner.invoke(app, ["dedup", *db])
     assert res.exit_code == 0, res.output
-    assert "merged 1 records into 1 groups" in res.output
+    assert "merged 1 record into 1 group automatically" in res.output
     res = runner.invoke(app, ["dedup", "--queue", *db])
-    assert res.exit_code == 0 and "1 pairs waiting" in res.output
+    assert res.exit_code == 0 and "1 pair waiting" in res.output
     pair_id = res.output.split()[1]
     res = runner.invoke(app, ["dedup", "--resolve", pair_id, "distinct", *db])
     assert res.exit_code == 0 and "kept apart" in res.output, res.output
@@ -134,7 +134,9 @@ def test_cli_lists_related_records_once_per_surviving_pair(store: Store) -> None
     assert res.exit_code == 0, res.output
     pair = sorted((kept, other))
     assert f"records {pair[0]} and {pair[1]}: erratum notice vs article" in res.output
-    assert res.output.count("erratum notice") == 1 and "1 related pairs" in res.output
+    assert res.output.count("erratum notice") == 1 and "1 related pair\n" in res.output
+    # the run's own summary counts what --related lists (not the pairs between copies)
+    assert "1 related pair (notices, abstracts)" in dedup_store.run(store).text()
 
 
 def _table_rows(store: Store) -> tuple[list[tuple], list[tuple]]:
@@ -199,6 +201,9 @@ def test_new_import_only_adds_pairs_that_concern_new_records(store: Store) -> No
     summary = dedup_store.run(store)
     assert (summary.new_records, summary.merged_records) == (3, 1)
     assert summary.related_new >= 1  # the erratum, next to each copy of the trial
+    with store.session() as s:
+        assert summary.related_now == len(related_pairs(s)) >= 1  # what --related lists
+    assert f"{summary.related_now} related pair" in summary.text()
     pairs, decisions = _table_rows(store)
     assert pairs[:len(old_pairs)] == old_pairs and decisions[:len(old_decisions)] == old_decisions
     for _, a, b, _ in pairs[len(old_pairs):]:
@@ -258,3 +263,13 @@ def test_second_import_of_a_real_export_adds_only_its_own_pairs(store: Store,
     assert all({a, b} & second for _, a, b, _ in pairs[len(old_pairs):])
     assert dedup_store.run(store).new_records == 0
     assert _table_rows(store) == (pairs, decisions)
+
+
+def test_counts_are_worded_in_the_singular_and_plural() -> None:
+    from reviewflow.wording import plural
+
+    assert [plural(n, "study") for n in (0, 1, 2)] == ["0 studies", "1 study", "2 studies"]
+    assert plural(1, "related pair") == "1 related pair"
+    assert plural(3, "related pair") == "3 related pairs"
+    assert plural(2, "analysis") == "2 analyses" and plural(2, "day") == "2 days"
+    assert plural(2, "box") == "2 boxes"

@@ -33,12 +33,13 @@ def fill(store: Store, records: int = 6) -> dict[str, int]:
             ids.append(rec.id)
             s.add(models.RecordProvenance(record_id=rec.id, import_id=imp.id, position=pos))
     first = ids[0]
-    record_decision(store, record_id=first, stage="title_abstract", reviewer_id=alice,
-                    decision="include", note="looks randomised")
+    # bob changes his mind before alice's vote reveals his (afterwards it would be locked)
     record_decision(store, record_id=first, stage="title_abstract", reviewer_id=bob,
                     decision="exclude", reason="not RCT")
     record_decision(store, record_id=first, stage="title_abstract", reviewer_id=bob,
                     decision="maybe", note="changed my mind")
+    record_decision(store, record_id=first, stage="title_abstract", reviewer_id=alice,
+                    decision="include", note="looks randomised")
     for rid in ids[1:]:
         record_decision(store, record_id=rid, stage="title_abstract", reviewer_id=alice,
                         decision="exclude", reason="wrong population")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import replace
 from pathlib import Path
 
 from review_fill import fill
@@ -15,7 +14,6 @@ from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
 from reviewflow.screening.decisions import ensure_reviewer
-from reviewflow.screening.settings import load_settings, save_settings
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -34,7 +32,7 @@ def test_history_lists_every_event_in_time_order(review_dir: Path, store: Store)
     assert kinds[-1] == "resolution"
     assert kinds.count("decision") == 3  # bob's change of mind is kept, not overwritten
     decisions = [(e["who"], e["action"]) for e in events if e["kind"] == "decision"]
-    assert decisions == [("alice", "include"), ("bob", "exclude"), ("bob", "maybe")]
+    assert decisions == [("bob", "exclude"), ("bob", "maybe"), ("alice", "include")]
     assert events[0]["who"] == "auto" and events[1]["who"] == "alice"
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     assert events[-1]["who"] == "carol"
@@ -132,10 +130,19 @@ def test_blind_export_decisions_for_a_screener(review_dir: Path, store: Store) -
     assert [r["kind"] for r in rows].count("resolution") == 1
 
 
+def _blind_off(store: Store) -> None:
+    """Blind mode is a rule in the store, changed by the arbiter (audited)."""
+    from reviewflow.review_state.policy import change_policy
+    from reviewflow.screening.decisions import require_reviewer
+
+    with store.write() as s:
+        change_policy(session=s, changed_by=require_reviewer(s, "carol"), blind=False)
+
+
 def test_audit_trail_without_viewer_when_blind_mode_is_off(review_dir: Path,
                                                            store: Store) -> None:
     ids = fill(store)
-    save_settings(store, replace(load_settings(store), blind=False))
+    _blind_off(store)
     events = _history(review_dir, ids["second"])
     assert [e["who"] for e in events if e["kind"] == "decision"] == ["alice"]
     # and nobody's view is filtered then, a screener's included
@@ -159,5 +166,5 @@ def test_status_counts_follow_the_blinding_rule(review_dir: Path, store: Store) 
     assert full["alice"] == {"exclude": 5, "include": 1, "decided": 6}
     res = runner.invoke(app, ["status", "--review", str(review_dir)])
     assert "hidden while screening is blind" in res.output
-    save_settings(store, replace(load_settings(store), blind=False))
+    _blind_off(store)
     assert _status(review_dir) == full

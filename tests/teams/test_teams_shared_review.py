@@ -26,6 +26,8 @@ def test_init_on_server_then_two_folders_share_it(tmp_path: Path, pg_url: str) -
     (tmp_path / "ben-desktop").mkdir()
     shutil.copy(tmp_path / "ann-laptop" / "reviewflow.toml", tmp_path / "ben-desktop")
     for who, folder in (("ann", "ann-laptop"), ("ben", "ben-desktop")):
+        res = runner.invoke(app, ["reviewer", "add", who, "--review", str(tmp_path / folder)])
+        assert res.exit_code == 0, res.output
         csv_file = tmp_path / f"{who}.csv"
         csv_file.write_text("record_id,decision\n1,include\n2,exclude\n")
         res = runner.invoke(app, ["decide", "--reviewer", who, "--stage", "title-abstract",

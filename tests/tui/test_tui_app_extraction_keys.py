@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from demo_review import copy_demo
 
-from reviewflow.cli.main import app as cli
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
@@ -22,11 +21,8 @@ from tests.tui.support_tui import SIZE, pilot_test, settle, shot
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("tui") / "review"
-    res = CliRunner().invoke(cli, ["demo", str(folder)])
-    assert res.exit_code == 0, res.output
-    return folder
+def demo(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_demo(demo_build, tmp_path_factory.mktemp("tui") / "review")
 
 
 @pilot_test

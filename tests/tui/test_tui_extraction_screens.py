@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from reviewflow.extraction.analyses import parse_analyses
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1, current_judgements
 from reviewflow.extraction.studies import create_study
 from reviewflow.extraction.values import reviewer_values, set_values
@@ -24,6 +23,7 @@ from reviewflow.tui.screens.analysis import AnalysisScreen
 from reviewflow.tui.screens.extraction import ExtractionScreen, input_id
 from reviewflow.tui.screens.rob_assessment import RobScreen
 from tests.extraction.extraction_data import TRIALS, trial_entries
+from tests.extraction.forms import use_test_form
 
 SIZE = (160, 60)
 
@@ -60,7 +60,7 @@ def _mine(store: Store, reviewer: str) -> dict[tuple[str, str], str | None]:
 
 
 def test_extraction_screen_saves_each_field_and_refuses_bad_values(store) -> None:
-    form_id, form = current_form(store)
+    form_id, form = use_test_form(store)
 
     async def scenario() -> None:
         screen = ExtractionScreen(store, form, form_id, "alice")
@@ -104,7 +104,7 @@ def test_extraction_screen_saves_each_field_and_refuses_bad_values(store) -> Non
 
 
 def test_extraction_screen_is_blinded_and_lists_discrepancies(store) -> None:
-    form_id, form = current_form(store)
+    form_id, form = use_test_form(store)
     bob = int(ensure_reviewer(store, "bob").id or 0)
     alice = int(ensure_reviewer(store, "alice").id or 0)
     set_values(store, form, form_id, bob, [(1, "study/country", "Italy")])
@@ -150,7 +150,7 @@ def test_rob_screen_records_judgement_and_support(store) -> None:
 
 def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
     store = Store.create(f"sqlite:///{tmp_path / 'a.db'}", title="A")
-    form_id, form = current_form(store)
+    form_id, form = use_test_form(store)
     ids = {label: create_study(store, label).id for label in TRIALS}
     for name in ("alice", "bob"):
         rid = int(ensure_reviewer(store, name).id or 0)
@@ -189,7 +189,7 @@ def test_discrepancy_screen_takes_a_value_or_a_typed_one(store) -> None:
     from reviewflow.extraction.values import reconcile
     from reviewflow.tui.screens.discrepancies import DiscrepancyScreen
 
-    form_id, form = current_form(store)
+    form_id, form = use_test_form(store)
     alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
     set_values(store, form, form_id, alice, [(1, "study/country", "Spain"),
                                              (1, "outcome/pain_vas/arm/treat/sd", "12")])

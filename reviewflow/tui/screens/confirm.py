@@ -17,6 +17,7 @@ class ConfirmPrompt(ModalScreen[bool]):
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
+        self.asks_to_quit = False  # the app's "Quit and lose ...?" (Ctrl+C again: quit)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):

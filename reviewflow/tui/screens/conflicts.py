@@ -19,11 +19,14 @@ from textual.widgets.option_list import Option
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import record_card
 from reviewflow.screening.conflicts import Conflict, list_conflicts, resolve_conflict
+from reviewflow.screening.progress import change_marker
 from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.store.dedup_state import related_index
 from reviewflow.tui.screens.confirm import ConfirmPrompt
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
+from reviewflow.tui.widgets.clip import clip
+from reviewflow.tui.widgets.fields import ProseField
 from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.record_view import card_body, card_header, vote_text
 
@@ -35,10 +38,10 @@ if TYPE_CHECKING:
 KEYS = [("↑ ↓", "choose a conflict"), ("i", "resolve: include"),
         ("e", "resolve: exclude (full text: pick a reason)"), ("m", "resolve: maybe"),
         ("r", "resolve: not retrievable (full text)"), ("o", "write a note for the resolution"),
-        ("?", "this key map"), ("Esc", "back to the dashboard")]
+        ("?", "this key map"), ("Esc", "back to the dashboard"), ("q / Ctrl+C", "quit")]
 BAR = [
     ("↑↓", "choose"), ("i", "include"), ("e", "exclude"), ("m", "maybe"), ("o", "note"),
-    ("?", "keys"), ("Esc", "back"),
+    ("?", "keys"), ("Esc", "back"), ("q", "quit"),
 ]
 
 
@@ -56,6 +59,7 @@ class ConflictsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.conflicts: list[Conflict] = []
+        self._marker: tuple[int, ...] | None = None
 
     @property
     def rf(self) -> ReviewflowApp:
@@ -72,21 +76,40 @@ class ConflictsScreen(Screen[None]):
                     yield Static("", id="vote-b", classes="vote")
                 with VerticalScroll(id="conflict-record"):
                     yield Static("", id="conflict-text")
-        yield Input(placeholder="note for the resolution (o to write, Enter: back)", id="note")
+        yield ProseField(placeholder="note for the resolution (o to write, Enter: back)",
+                         id="note")
         yield KeyBar(BAR)
 
     def on_mount(self) -> None:
         self.reload()
         self.query_one("#conflict-list").focus()
+        if self.rf.poll_seconds > 0:
+            self.set_interval(self.rf.poll_seconds, self.poll)
+
+    def poll(self) -> None:
+        """Pick up conflicts another terminal created or resolved, between dialogs only.
+
+        While a dialog is open ("Resolve record 3 ...?", a reason picker, help) the
+        list under it must not change: the dialog stays, and its answer applies to
+        the conflict it names. The list catches up when the dialog closes.
+        """
+        if self.app.screen is not self:
+            return
+        with self.rf.store.session() as s:
+            marker = change_marker(s)
+        if marker != self._marker:
+            self.reload(self.query_one("#conflict-list", OptionList).highlighted or 0)
 
     def reload(self, keep: int = 0) -> None:
         with self.rf.store.session() as s:
+            self._marker = change_marker(s)
             self.conflicts = list_conflicts(s, viewer=self.rf.viewer)
             self.related = related_index(s)  # once per list, not per highlighted card
         ol = self.query_one("#conflict-list", OptionList)
         ol.clear_options()
-        ol.add_options([Option(f"#{c.status.record_id} {SHORT[c.status.stage]}  {c.title[:60]}")
-                        for c in self.conflicts])
+        ol.add_options([
+            Option(f"#{c.status.record_id} {SHORT[c.status.stage]}  {clip(c.title, 60)}")
+            for c in self.conflicts])
         if self.conflicts:
             ol.highlighted = min(keep, len(self.conflicts) - 1)
         self.show(ol.highlighted)
@@ -177,3 +200,7 @@ class ConflictsScreen(Screen[None]):
             self.query_one("#conflict-list").focus()
             return
         self.dismiss(None)
+
+    def unsaved_input(self) -> str | None:
+        note = self.query_one("#note", Input).value.strip()
+        return "the note typed for the resolution" if note else None

@@ -33,7 +33,7 @@ KEYS = [
     ("b", "risk of bias (RoB 1)"), ("v", "extraction discrepancies"),
     ("a", "analyses (text forest plots)"), ("e", "GRADE: certainty of the evidence"),
     ("g", "refresh now"),
-    ("?", "this key map"), ("q", "quit"),
+    ("?", "this key map"), ("q / Ctrl+C", "quit"),
 ]
 BAR = [
     ("t", "title/abstract"), ("f", "full text"), ("c", "conflicts"), ("d", "duplicates"),
@@ -100,6 +100,8 @@ def render_dashboard(data: Dashboard, title: str, who: str, screener: bool = Tru
     head = Text(title, style="bold")
     head.append(f"\n{who}  ·  {data.records} records after dedup  ·  duplicate pairs waiting: "
                 f"{data.duplicate_pairs_waiting}", style="")
+    if data.policy:
+        head.append(f"\nScreening rules: {data.policy} (reviewflow policy)", style="dim")
     parts: list = [head]
     for sp in data.stages:
         parts += [Text(""), stage_table(sp, screener), stage_footer(sp)]
@@ -124,7 +126,7 @@ class DashboardScreen(Screen[None]):
         Binding("e", "app_open('grade')", "GRADE"),
         Binding("g", "refresh(True)", "Refresh"),
         Binding("question_mark", "help", "Keys"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.request_quit", "Quit"),
     ]
 
     def __init__(self, poll_seconds: float = 3.0) -> None:

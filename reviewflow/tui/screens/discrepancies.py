@@ -24,6 +24,14 @@ from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import reconcile, resolve
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.extraction_support import Worker
+from reviewflow.tui.screens.help import HelpScreen
+from reviewflow.tui.widgets.fields import ValueField
+
+KEYS = [
+    ("↑ ↓", "choose an item"), ("1, 2 ...", "take that person's value"),
+    ("v", "type the agreed value (Enter: resolve)"), ("? / F1", "this key map"),
+    ("Esc", "back to the dashboard"), ("Ctrl+C", "quit"),
+]
 
 
 class ResolveScreen(Screen[None]):
@@ -37,6 +45,7 @@ class ResolveScreen(Screen[None]):
     BINDINGS = [
         *[Binding(str(i), f"take({i})", f"Take value {i}", show=i <= 2) for i in range(1, 10)],
         Binding("v", "type_value", "Type the agreed value"),
+        Binding("question_mark,f1", "help", "Keys", priority=True, key_display="?"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
     placeholder = "agreed value, Enter to resolve"
@@ -67,7 +76,7 @@ class ResolveScreen(Screen[None]):
             yield OptionList(id="disc-list")
             with Vertical(id="disc-detail"):
                 yield Static("", id="disc-values")
-                yield Input(placeholder=self.placeholder, id="disc-value")
+                yield ValueField(placeholder=self.placeholder, id="disc-value")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -177,3 +186,10 @@ class RobDiscrepancyScreen(ResolveScreen):
         sid = next(s.id for s in list_studies(self.store) if s.label == study)
         record_judgements(self.store, self.tool, self.worker.id,
                           [(sid, domain, value, None)], consensus=True, outcome=self.outcome)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Discrepancies", KEYS))
+
+    def unsaved_input(self) -> str | None:
+        typed = self.query_one("#disc-value", Input).value.strip()
+        return "the agreed value typed" if typed else None

@@ -24,10 +24,11 @@ if TYPE_CHECKING:
     from reviewflow.tui.app import ReviewflowApp
 
 KEYS = [("d", "duplicate: merge B into A"), ("n", "not a duplicate"), ("s", "skip for now"),
-        ("u", "undo the last call"), ("?", "this key map"), ("Esc", "back to the dashboard")]
+        ("u", "undo the last call"), ("?", "this key map"), ("Esc", "back to the dashboard"),
+        ("q / Ctrl+C", "quit")]
 BAR = [
     ("d", "duplicate"), ("n", "not duplicate"), ("s", "skip"), ("u", "undo"), ("?", "keys"),
-    ("Esc", "back"),
+    ("Esc", "back"), ("q", "quit"),
 ]
 
 

@@ -24,7 +24,16 @@ from reviewflow.fulltext.view import fulltext_view
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.extraction_support import Worker, reports_text
+from reviewflow.tui.screens.help import HelpScreen
+from reviewflow.tui.widgets.fields import ValueField
 from reviewflow.tui.widgets.fulltext_pane import FullTextPane
+
+KEYS = [
+    ("Tab / Enter", "save the field, go to the next"), ("Shift+Tab", "previous field"),
+    ("Ctrl+N / Ctrl+B", "next / previous study (saves the field)"),
+    ("Ctrl+O", "this study's open discrepancies"), ("? / F1", "this key map"),
+    ("Esc", "back to the dashboard"), ("Ctrl+C", "quit"),
+]
 
 
 def input_id(path: str) -> str:
@@ -62,6 +71,8 @@ class ExtractionScreen(Screen[None]):
         Binding("ctrl+t", "fulltext('action_open_pdf')", "Open PDF", priority=True),
         Binding("ctrl+right_square_bracket", "fulltext('action_turn', 1)", "Next page",
                 priority=True, show=False),
+        # priority: the help key opens help, never types "?" into the focused value
+        Binding("question_mark,f1", "help", "Keys", priority=True, key_display="?"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -73,6 +84,7 @@ class ExtractionScreen(Screen[None]):
         self.worker = Worker.named(store, reviewer)
         self.studies: list[StudyInfo] = list_studies(store)
         self.index = next((i for i, s in enumerate(self.studies) if s.label == study), 0)
+        self.shown: dict[str, str] = {}  # field path -> the value stored when last shown/saved
 
     def compose(self) -> ComposeResult:
         yield Label("", id="status")
@@ -93,7 +105,7 @@ class ExtractionScreen(Screen[None]):
                         if heading else name
                     with Horizontal(classes="field"):
                         yield Label(row_label)
-                        yield Input(id=input_id(path), placeholder=self.hint(path))
+                        yield ValueField(id=input_id(path), placeholder=self.hint(path))
             with Vertical(id="reports"):
                 with VerticalScroll(id="report-scroll"):
                     yield Static("", id="report-text")
@@ -122,8 +134,8 @@ class ExtractionScreen(Screen[None]):
         with self.store.session() as s:
             mine = reviewer_values(s, study.id)
         for widget in self.query(Input):
-            widget.value = mine.get((study.id, self.worker.id, path_of(widget.id or "")), "") \
-                or ""
+            path = path_of(widget.id or "")
+            widget.value = self.shown[path] = mine.get((study.id, self.worker.id, path), "") or ""
             widget.remove_class("bad-value")
         self.query_one("#report-text", Static).update(reports_text(self.store, study))
         with self.store.session() as s:
@@ -152,6 +164,7 @@ class ExtractionScreen(Screen[None]):
         widget.remove_class("bad-value")
         if (stored or "") != widget.value:
             widget.value = stored or ""
+        self.shown[path] = widget.value
         self.status(f"{study.label} · saved {path}")
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
@@ -185,3 +198,14 @@ class ExtractionScreen(Screen[None]):
         lines = [d.describe() for d in items] or ["No open discrepancies for this study."]
         self.query_one("#report-text", Static).update("\n".join(lines))
         self.status(f"{study.label} · {len(items)} open discrepancies (Ctrl+N/B to leave)")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Extraction", KEYS))
+
+    def unsaved_input(self) -> str | None:
+        """What quitting now would lose: a field typed into but not yet left."""
+        for widget in self.query(Input):
+            path = path_of(widget.id or "")
+            if path in self.shown and widget.value != self.shown[path]:
+                return f"the value typed for {self.form.label(path)}"
+        return None

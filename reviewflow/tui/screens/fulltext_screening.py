@@ -14,7 +14,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Input, Label, ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 
 from reviewflow.fulltext.view import FullTextView, fulltext_view
 from reviewflow.linking.service import same_study_suggestions
@@ -22,6 +22,7 @@ from reviewflow.stages import LABELS
 from reviewflow.tui.screens.confirm import ConfirmPrompt
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
+from reviewflow.tui.widgets.fields import ProseField
 from reviewflow.tui.widgets.fulltext_pane import FullTextPane
 from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.record_pane import RecordPane
@@ -36,12 +37,12 @@ KEYS = [
     ("/", "search the full text (again: next page with it)"),
     ("o", "open the PDF in the system viewer"), ("w", "write a note (Enter: back)"),
     ("s", "order: most relevant first / file"), ("?", "this key map"),
-    ("Esc", "back to the dashboard"),
+    ("Esc", "back to the dashboard"), ("q / Ctrl+C", "quit"),
 ]
 BAR = [
     ("i", "include"), ("e", "exclude"), ("r", "not retr."), ("u", "undo"), ("n/p", "record"),
     ("[/]", "page"), ("/", "search"), ("o", "open PDF"), ("w", "note"), ("?", "keys"),
-    ("Esc", "back"),
+    ("Esc", "back"), ("q", "quit"),
 ]
 NEEDS_PDF = ("include", "exclude")
 
@@ -80,8 +81,8 @@ class FullTextScreen(ScreeningScreen):
             yield RecordPane(id="record")
             yield FullTextPane(self.settings, id="fulltext")
         yield Static("", id="status")
-        yield Input(placeholder="note: press w to write one; it is saved with your next decision",
-                    id="note")
+        yield ProseField(placeholder="note: press w to write one; it is saved with your next "
+                         "decision", id="note")
         yield KeyBar(BAR)
 
     def on_mount(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -57,7 +58,7 @@ class GradeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#grade-domains", DataTable)
-        table.add_columns("Domain", "Suggested", "Rule and reason", "Judgement in force")
+        table.add_columns("Domain", "Suggested", "Judgement in force", "Rule: reason")
         if self.outcomes:
             self.show(0)
             table.focus()
@@ -82,7 +83,9 @@ class GradeScreen(Screen[None]):
             rated = grade.rated.get(sug.domain)
             suggested = JUDGEMENT_LABELS[sug.judgement] if sug.judgement else "(you judge)"
             held = f"{JUDGEMENT_LABELS[rated.judgement]} ({rated.reviewer})" if rated else "–"
-            table.add_row(LABELS[sug.domain], suggested, f"[{sug.rule}] {sug.reason}", held)
+            # Text, not markup: reasons are typed by people and may hold [brackets]
+            table.add_row(LABELS[sug.domain], suggested, Text(held),
+                          Text(f"{sug.rule}: {sug.reason}"))
         table.move_cursor(row=min(row, len(review.suggestions) - 1))
         c = grade.certainty
         ev = review.evidence

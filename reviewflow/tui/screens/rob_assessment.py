@@ -18,8 +18,16 @@ from reviewflow.extraction.rob import LABELS, Tool, current_judgements, record_j
 from reviewflow.extraction.studies import StudyInfo, list_studies
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.extraction_support import Worker, reports_text
+from reviewflow.tui.screens.help import HelpScreen
+from reviewflow.tui.widgets.fields import ProseField, ValueField
 
 LETTERS = {"l": "low", "u": "unclear", "s": "some_concerns", "h": "high"}
+KEYS = [
+    ("l u s h", "low / unclear / some concerns / high (or type the word)"),
+    ("Tab / Enter", "save the row, go to the next field"), ("Shift+Tab", "previous field"),
+    ("Ctrl+N / Ctrl+B", "next / previous study"), ("? / F1", "this key map"),
+    ("Esc", "back to the dashboard"), ("Ctrl+C", "quit"),
+]
 
 
 class RobScreen(Screen[None]):
@@ -31,7 +39,7 @@ class RobScreen(Screen[None]):
     RobScreen .domain Label { width: 34; padding: 0 1 0 0; }
     RobScreen .domain Input { border: none; height: 1; padding: 0 1; }
     RobScreen .domain Input:focus { background: $accent 40%; }
-    RobScreen .judgement { width: 16; margin-right: 1; }
+    RobScreen .judgement { margin-right: 1; }
     RobScreen .support { width: 1fr; }
     RobScreen .domain Input.bad-value { background: $error 60%; }
     RobScreen #rob-status { height: 1; background: $boost; }
@@ -39,6 +47,7 @@ class RobScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+n", "step(1)", "Next study", priority=True),
         Binding("ctrl+b", "step(-1)", "Previous study", priority=True),
+        Binding("question_mark,f1", "help", "Keys", priority=True, key_display="?"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -49,6 +58,7 @@ class RobScreen(Screen[None]):
         self.worker = Worker.named(store, reviewer)
         self.studies: list[StudyInfo] = list_studies(store)
         self.index = 0
+        self.shown: dict[str, str] = {}  # input id -> value as last shown or saved
 
     def compose(self) -> ComposeResult:
         yield Label("", id="rob-status")
@@ -58,13 +68,20 @@ class RobScreen(Screen[None]):
                 for d in self.tool.domains:
                     with Horizontal(classes="domain"):
                         yield Label(d.label)
-                        yield Input(placeholder=" / ".join(self.tool.judgements),
-                                    id=f"j-{d.id}", classes="judgement")
-                        yield Input(placeholder="support for judgement", id=f"s-{d.id}",
-                                    classes="support")
+                        judgement = ValueField(placeholder=self.hint, id=f"j-{d.id}",
+                                               classes="judgement")
+                        # the whole hint shows, whatever the tool's words (RoB 2 is longer)
+                        judgement.styles.width = len(self.hint) + 3
+                        yield judgement
+                        yield ProseField(placeholder="support for judgement", id=f"s-{d.id}",
+                                         classes="support")
             with VerticalScroll(id="rob-reports"):
                 yield Static("", id="rob-report-text")
         yield Footer()
+
+    @property
+    def hint(self) -> str:
+        return " / ".join(j.replace("_", " ") for j in self.tool.judgements)
 
     def on_mount(self) -> None:
         self.show_study()
@@ -83,6 +100,7 @@ class RobScreen(Screen[None]):
             row = mine.get((study.id, d.id, self.worker.id))
             self.query_one(f"#j-{d.id}", Input).value = LABELS[row.judgement] if row else ""
             self.query_one(f"#s-{d.id}", Input).value = (row.support or "") if row else ""
+        self.shown = {w.id or "": w.value for w in self.query(Input)}
         self.query_one("#rob-report-text", Static).update(reports_text(self.store, study))
         self.query_one("#rob-studies", OptionList).highlighted = self.index
         self.query_one(f"#j-{self.tool.domains[0].id}", Input).focus()
@@ -110,6 +128,8 @@ class RobScreen(Screen[None]):
         if row is None or (row.judgement, row.support) != (judgement, support):
             record_judgements(self.store, self.tool, self.worker.id,
                               [(study.id, domain_id, judgement, support)], outcome=self.outcome)
+        self.shown[f"j-{domain_id}"] = j_input.value
+        self.shown[f"s-{domain_id}"] = self.query_one(f"#s-{domain_id}", Input).value
         self.query_one("#rob-status", Label).update(f"{study.label} · saved {domain_id}")
 
     def _domain_of(self, widget: Input) -> str:
@@ -132,3 +152,12 @@ class RobScreen(Screen[None]):
                 self.save(self._domain_of(self.focused))
             self.index = (self.index + delta) % len(self.studies)
             self.show_study()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(f"Risk of bias ({self.tool.name})", KEYS))
+
+    def unsaved_input(self) -> str | None:
+        """What quitting now would lose: a judgement or support typed but not yet saved."""
+        changed = [w for w in self.query(Input) if w.id in self.shown
+                   and w.value.strip() != self.shown[w.id].strip()]
+        return f"the risk-of-bias entry for {self._domain_of(changed[0])}" if changed else None

@@ -31,6 +31,7 @@ from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.reason_picker import ReasonPicker
 from reviewflow.tui.screens.search_prompt import SearchPrompt
+from reviewflow.tui.widgets.fields import ProseField
 from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.record_pane import RecordPane
 from reviewflow.tui.widgets.record_view import card_body, card_header, card_status
@@ -42,11 +43,11 @@ KEYS = [
     ("↑ ↓ PgUp PgDn Space", "scroll the record"),
     ("/", "search title and abstract"), ("o", "write a note (Enter: back)"),
     ("s", "order: most relevant first / file"),
-    ("?", "this key map"), ("Esc", "back to the dashboard"),
+    ("?", "this key map"), ("Esc", "back to the dashboard"), ("q / Ctrl+C", "quit"),
 ]
 BAR = [
     ("i", "include"), ("e", "exclude"), ("m", "maybe"), ("u", "undo"), ("n/p", "next/prev"),
-    ("/", "search"), ("o", "note"), ("s", "sort"), ("?", "keys"), ("Esc", "back"),
+    ("/", "search"), ("o", "note"), ("s", "sort"), ("?", "keys"), ("Esc", "back"), ("q", "quit"),
 ]
 RELEVANCE, FILE = "relevance", "file"
 IDLE_BEFORE_REORDER_S = 0.25  # a new order waits until the reviewer pauses on a record
@@ -86,6 +87,7 @@ class ScreeningScreen(Screen[None]):
         self.refits = 0  # refits applied (the bench reports it)
         self.last_key = 0.0  # monotonic time of the last decision or move
         self._order_shown: str | None = None
+        self.note_shown = ""  # the note as stored for the record on screen
 
     def compose(self) -> ComposeResult:
         q = self.queue
@@ -98,7 +100,8 @@ class ScreeningScreen(Screen[None]):
         yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
         yield RecordPane(id="record")
         yield Static("", id="status")
-        yield Input(placeholder="note: press o to write one; it is saved with your next decision",
+        yield ProseField(placeholder="note: press o to write one; it is saved with your next "
+                         "decision",
                     id="note")
         yield KeyBar(BAR)
 
@@ -161,7 +164,7 @@ class ScreeningScreen(Screen[None]):
             text.append_text(card_body(card, self.settings))
             record.show(text)  # repaints only itself: no screen-wide re-layout per keypress
             status.update(card_status(card), layout=False)
-            note.value = (card.mine.note or "") if card.mine else ""
+            note.value = self.note_shown = (card.mine.note or "") if card.mine else ""
 
     # -- relevance order -----------------------------------------------------
     def order_text(self) -> str:
@@ -337,3 +340,8 @@ class ScreeningScreen(Screen[None]):
             self.query_one("#record").focus()
             return
         self.dismiss(None)
+
+    def unsaved_input(self) -> str | None:
+        """A note typed but not yet saved (it is saved with the next decision)."""
+        note = self.query_one("#note", Input).value.strip()
+        return "the note typed for this record" if note != self.note_shown.strip() else None

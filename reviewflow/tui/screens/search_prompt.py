@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from reviewflow.tui.widgets.fields import ProseField
+
 
 class SearchPrompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -19,7 +21,7 @@ class SearchPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search"):
             yield Label(f"Search {self.what} (Enter: next match, Esc: cancel)")
-            yield Input(placeholder="e.g. lupus", id="search-input")
+            yield ProseField(placeholder="e.g. lupus", id="search-input")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

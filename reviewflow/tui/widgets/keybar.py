@@ -26,5 +26,5 @@ class KeyBar(Static):
         text = Text(" ")
         for key, what in keys:
             text.append(f" {key} ", style="bold reverse")
-            text.append(f" {what}  ")
+            text.append(f" {what} ")
         super().__init__(text)

@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reviewflow.screening.dedup_review import COMPARED_FIELDS, PairView
+from reviewflow.tui.widgets.clip import clip
 
 DIFF_STYLE = "bold black on yellow"
 
@@ -22,7 +23,7 @@ def pair_table(view: PairView) -> Table:
         if not a and not b:
             continue  # empty on both sides: nothing to compare
         if name == "abstract":
-            a, b = a[:600], b[:600]
+            a, b = clip(a, 600), clip(b, 600)
         style = DIFF_STYLE if name in view.differing else ""
         marker = f"{name} ≠" if name in view.differing else name
         table.add_row(marker, Text(a or "-", style=style), Text(b or "-", style=style))

@@ -1,0 +1,80 @@
+"""How long ``reviewflow analyse --all`` and ``reviewflow report`` take on the demo review
+(issue 22: at most 2 s each on a quiet 2-core machine).
+
+Run from the repo root: ``python bench/bench_analyse_report.py [--runs 3] [--demo DIR]``.
+Builds the demo review once (``reviewflow demo``; ``--demo DIR`` reuses one), then times
+whole processes, interleaved. The baseline, measured in the same run, is a process that
+imports what any plotting command needs and draws and saves one small PNG
+(``python -c "import matplotlib ..."``): on a shared machine the ratio is the figure to
+compare between runs, the seconds only on a quiet one. ``--profile`` prints where one
+run of each spends its time (cProfile, cumulative) instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_S = 2.0
+BASELINE = ("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt, pandas; "
+            "f = plt.figure(figsize=(4, 3)); f.text(0.1, 0.5, 'x'); "
+            "f.savefig('{out}', dpi=200)")
+
+
+def timed(argv: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {done.stderr[-800:]}")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--demo", type=Path)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="rf-bench-analyse-"))
+    try:
+        demo = args.demo
+        if demo is None:
+            demo = tmp / "demo"
+            subprocess.run([sys.executable, "-m", "reviewflow", "demo", str(demo)], check=True,
+                           capture_output=True)
+        rf = [sys.executable, "-m", "reviewflow", "--review", str(demo)]
+        cmds = {"baseline (import + one PNG)": [sys.executable, "-c",
+                                                BASELINE.format(out=tmp / "b.png")],
+                "reviewflow analyse --all": [*rf, "analyse", "--all"],
+                "reviewflow report": [*rf, "report", "--out", str(tmp / "report")]}
+        if args.profile:
+            for name, argv in list(cmds.items())[1:]:
+                print(f"== {name}")
+                prof = tmp / "p.prof"
+                timed([sys.executable, "-m", "cProfile", "-o", str(prof), *argv[1:]], demo)
+                import pstats
+
+                pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
+            return
+        times: dict[str, list[float]] = {name: [] for name in cmds}
+        for _ in range(args.runs):
+            for name, argv in cmds.items():
+                times[name].append(timed(argv, demo))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    base = statistics.median(times["baseline (import + one PNG)"])
+    print(f"median of {args.runs} processes; target {TARGET_S:.1f} s (quiet machine)")
+    print(f"{'command':<30}{'median s':>10}{'min s':>8}{'x baseline':>12}")
+    for name, samples in times.items():
+        med = statistics.median(samples)
+        print(f"{name:<30}{med:>10.2f}{min(samples):>8.2f}{med / base:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()

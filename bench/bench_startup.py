@@ -1,0 +1,88 @@
+"""How long a command takes to answer, as whole processes (issue 22: at most 0.3 s each).
+
+Run from the repo root: ``python bench/bench_startup.py [--runs 7] [--demo DIR]``.
+Each figure is the median wall time of ``--runs`` fresh processes (interleaved, so a
+burst of load on this shared machine spreads over every command). Baselines measured
+in the same run: ``python -c pass`` (the interpreter alone) and ``python -c "import
+typer"`` (the CLI toolkit alone, which every command needs); the ratio against the
+latter says how much reviewflow adds; "store floor" is typer plus the store
+(SQLAlchemy, SQLModel and the tables), the least any command reading the store
+can load. ``status`` runs on a fresh review made by
+``reviewflow init`` (``--demo DIR``: on that review instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_S = 0.3
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def commands(review: Path) -> dict[str, list[str]]:
+    rf = [sys.executable, "-m", "reviewflow"]
+    return {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "python -c 'import typer'": [sys.executable, "-c", "import typer"],
+        # what any command that opens the store must load: SQLAlchemy, SQLModel, the tables
+        "store floor (typer + store)": [sys.executable, "-c",
+                                        "import typer, reviewflow.store.db"],
+        "reviewflow --help": [*rf, "--help"],
+        "reviewflow --version": [*rf, "--version"],
+        "reviewflow status": [*rf, "--review", str(review), "status"],
+        "reviewflow import --help": [*rf, "import", "--help"],
+        "reviewflow analyse --help": [*rf, "analyse", "--help"],
+        "reviewflow extraction --help": [*rf, "extraction", "--help"],
+        "reviewflow kappa": [*rf, "--review", str(review), "kappa"],
+    }
+
+
+def time_once(argv: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-500:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--demo", type=Path, help="a review folder to run status/kappa on")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="rf-startup-"))
+    try:
+        review = args.demo
+        if review is None:
+            review = tmp / "review"
+            subprocess.run([sys.executable, "-m", "reviewflow", "init", str(review),
+                            "--title", "Startup bench"], check=True, capture_output=True)
+        cmds = commands(review)
+        times: dict[str, list[float]] = {name: [] for name in cmds}
+        for argv in cmds.values():  # warm the file cache once
+            time_once(argv)
+        for _ in range(args.runs):
+            for name, argv in cmds.items():
+                times[name].append(time_once(argv))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    typer_base = statistics.median(times["python -c 'import typer'"])
+    print(f"median of {args.runs} processes; target {TARGET_S:.2f} s per reviewflow command")
+    print(f"{'command':<32}{'median s':>10}{'min s':>8}{'x typer':>9}  verdict")
+    for name, samples in times.items():
+        med = statistics.median(samples)
+        verdict = "" if not name.startswith("reviewflow") else (
+            "ok" if med <= TARGET_S else "OVER")
+        print(f"{name:<32}{med:>10.3f}{min(samples):>8.3f}{med / typer_base:>9.2f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

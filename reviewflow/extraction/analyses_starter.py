@@ -1,0 +1,77 @@
+"""A commented analyses.toml built from the review's own form: ``reviewflow analyse --init``.
+
+A new reviewer should not have to learn the file's keys from the documentation before
+the first forest plot: the starter declares one analysis per outcome of the form, with
+the measure and method RevMan would suggest, and every optional key written out as a
+comment beside the form's own field names.
+"""
+
+from __future__ import annotations
+
+import json
+
+from reviewflow.extraction.form import Form, OutcomeDef
+
+HEADER = """\
+# analyses.toml: the meta-analyses of this review, one [[analysis]] table each.
+# Written by 'reviewflow analyse --init' from the extraction form; edit freely, then
+# 'reviewflow analyse --all' (or 'reviewflow analyse NAME').
+#
+# Keys (name, outcome and measure are required):
+#   name          a short id: names the output files (<name>_forest.png ...)
+#   title         the forest plot's title
+#   outcome       an outcome id of the extraction form
+#   measure       continuous: MD (one scale) or SMD (several scales);
+#                 dichotomous: RR, OR or RD
+#   method        IV (inverse variance), MH (Mantel-Haenszel) or Peto   [IV]
+#   model         random or fixed                                       [random]
+#   tau2          DL, REML or PM (random effects)                      [DL]
+#   hksj          true: Hartung-Knapp-Sidik-Jonkman CI                  [false]
+#   subgroup      a study field (a choice field): subgroups and the test for differences
+#   where         only studies whose fields match, e.g. where = {{ {where_example} }}
+#   exclude       studies left out (a sensitivity analysis), e.g. ["Smith 2019"]
+#   leave_one_out true: also pool leaving out each study in turn        [false]
+#   smd_convention  revman (Hedges' adjusted g as RevMan) or metafor    [revman]
+"""
+
+
+def _measure(outcome: OutcomeDef) -> tuple[str, str, str]:
+    """(measure, method, why) as RevMan would suggest for the outcome's type."""
+    if outcome.type == "dichotomous":
+        return "RR", "MH", "risk ratio, Mantel-Haenszel (OR or RD also fit)"
+    if outcome.unit:
+        return "MD", "IV", f"mean difference in {outcome.unit} (SMD if studies use other scales)"
+    return "SMD", "IV", "standardised mean difference (MD if every study uses one scale)"
+
+
+def _q(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def starter_analyses(form: Form) -> str:
+    """The commented starter text; it parses as it stands (one analysis per outcome)."""
+    choices = [f for f in form.study_fields if f.type == "choice"]
+    texts = [f for f in form.study_fields if f.type == "text"]
+    example_field = texts[0].name if texts else "country"
+    parts = [HEADER.format(where_example=f'{example_field} = "..."')]
+    for outcome in form.outcomes:
+        measure, method, why = _measure(outcome)
+        parts.append(f"""
+[[analysis]]
+name = {_q(outcome.id)}
+title = {_q(outcome.label)}
+outcome = {_q(outcome.id)}
+measure = "{measure}"   # {why}
+method = "{method}"
+model = "random"
+""")
+        if choices:
+            names = ", ".join(f.name for f in choices)
+            parts.append(f'# subgroup = "{choices[0].name}"   # choice fields: {names}\n')
+        parts.append(f'# where = {{ {example_field} = "..." }}\n'
+                     '# exclude = ["Smith 2019"]\n# leave_one_out = true\n')
+    if not form.outcomes:
+        parts.append("\n# The form declares no outcomes yet: add [[outcomes]] to "
+                     "extraction_form.toml, then run 'reviewflow analyse --init' again.\n")
+    return "".join(parts)

@@ -1,0 +1,71 @@
+"""What was entered is what is shown: "7.0" stays "7.0", counts are whole (issue 22)."""
+
+from __future__ import annotations
+
+import csv
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from extraction_data import TRIALS  # noqa: E402
+
+from reviewflow.extraction.analyses import analysis_input, parse_analyses  # noqa: E402
+from reviewflow.extraction.analysis_outputs import run_all  # noqa: E402
+from reviewflow.extraction.entered import entered_cells  # noqa: E402
+from reviewflow.extraction.form_versions import current_form  # noqa: E402
+from reviewflow.extraction.run_analysis import pool  # noqa: E402
+from reviewflow.extraction.values import reconcile, set_values  # noqa: E402
+from reviewflow.pooling.plots import forest_plot  # noqa: E402
+from reviewflow.screening.decisions import ensure_reviewer  # noqa: E402
+
+VAS = '[[analysis]]\nname = "vas"\noutcome = "pain_vas"\nmeasure = "MD"\n'
+AE = '[[analysis]]\nname = "ae"\noutcome = "adverse_events"\nmeasure = "RR"\n'
+
+
+def _texts(fig) -> set[str]:
+    return {t.get_text() for t in fig.texts}
+
+
+def test_forest_plot_shows_means_and_sds_as_entered(extracted) -> None:
+    folder, store, _ids = extracted
+    _fid, form = current_form(store, folder)
+    vas = parse_analyses(VAS, form)[0]
+    run = pool(vas, analysis_input(store, vas))
+    typed = entered_cells(run, form, reconcile(store))
+    assert typed["Alda 2018"] == ("32.0", "14.0", "20", "48.0", "16.0", "20")
+    texts = _texts(forest_plot(run.result, entered=typed))
+    assert {"32.0", "14.0", "48.0", "16.0", "28.5", "12.5"} <= texts
+    assert "48" not in texts and "14" not in texts  # the entered precision is not dropped
+    # a number not taken as typed (here: pretend it was converted) is formatted instead
+    partial = {k: (None, *v[1:]) for k, v in typed.items()}
+    assert "32" in _texts(forest_plot(run.result, entered=partial))
+
+
+def test_data_csv_writes_values_as_entered_and_counts_whole(extracted, tmp_path) -> None:
+    folder, store, _ids = extracted
+    _fid, form = current_form(store, folder)
+    run_all(store, form, parse_analyses(VAS + AE, form), tmp_path)
+    with (tmp_path / "vas_data.csv").open(encoding="utf-8") as fh:
+        alda = next(r for r in csv.DictReader(fh) if r["study"] == "Alda 2018")
+    assert (alda["mean_treat"], alda["sd_treat"], alda["n_treat"]) == ("32.0", "14.0", "20")
+    with (tmp_path / "ae_data.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(TRIALS)
+    assert all(float(v).is_integer() and "." not in v for r in rows
+               for k, v in r.items() if k != "study")
+
+
+def test_extractors_typing_7_and_7_0_agree_on_7_0(extracted) -> None:
+    folder, store, ids = extracted
+    form_id, form = current_form(store, folder)
+    path = "outcome/pain_vas/arm/treat/sd"
+    alice = int(ensure_reviewer(store, "alice").id or 0)
+    bob = int(ensure_reviewer(store, "bob").id or 0)
+    set_values(store, form, form_id, alice, [(ids["Alda 2018"], path, "7")])
+    set_values(store, form, form_id, bob, [(ids["Alda 2018"], path, "7.0")])
+    rec = reconcile(store)
+    assert rec.values["Alda 2018"][path] == "7.0"
+    assert not [d for d in rec.discrepancies if d.path == path]
+    set_values(store, form, form_id, bob, [(ids["Alda 2018"], path, "7.5")])
+    assert [d.path for d in reconcile(store).discrepancies] == [path]
