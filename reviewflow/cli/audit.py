@@ -56,7 +56,7 @@ def history_command(
 
 
 def _print_table(record_id: int, events: list[AuditEvent]) -> None:
-    console = Console()
+    console = Console(markup=False)  # cells hold record text: never markup
     noun = "event" if len(events) == 1 else "events"
     table = Table(title=f"Record {record_id}: {len(events)} {noun}", show_edge=False)
     for col in ("when (local time)", "event", "stage", "who", "what", "reason / note"):

@@ -7,6 +7,7 @@ work): :class:`HoistingGroup` moves them in front before Click parses.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from sqlalchemy.engine import make_url
 from typer.core import TyperGroup
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.store.location import ReviewConfig, load_config, resolve_review_folder
+from reviewflow.store.secrets import mask_url
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, SQLModel) loads when a command opens it
     from reviewflow.store.db import Store
@@ -28,7 +31,7 @@ GLOBAL_OPTIONS = ("--review", "--db")
 # ``reviewflow --help`` lists commands in panels, in the order a review runs.
 # Areas register themselves (cli/main.py); a command missing here lands in "More".
 WORKFLOW_PANELS: dict[str, tuple[str, ...]] = {
-    "Start": ("init", "status", "tui", "demo"),
+    "Start": ("init", "status", "tui", "demo", "team"),
     "1. Searches and duplicates": ("import", "searches", "dedup"),
     "2. Screening": ("reviewer", "policy", "screen", "decide", "fulltext", "rank",
                      "seed-relevant", "conflicts", "resolve", "kappa", "history"),
@@ -126,10 +129,22 @@ def database_url(ctx: typer.Context) -> str:
 
 
 def open_store(ctx: typer.Context) -> Store:
-    """Open the store for this command; closed when the command ends."""
-    from reviewflow.store.db import Store
+    """Open the store for this command; closed when the command ends.
 
-    store = Store.open(database_url(ctx))
+    When the server wants a password that neither the URL, ``PGPASSWORD`` nor
+    ``~/.pgpass`` gave, a terminal user is asked for it (kept in memory only).
+    """
+    from reviewflow.store.db import PasswordNeeded, Store
+
+    url = database_url(ctx)
+    try:
+        store = Store.open(url)
+    except PasswordNeeded:
+        if not sys.stdin.isatty():
+            raise
+        password = typer.prompt(f"Password for {mask_url(url)}", hide_input=True, err=True)
+        store = Store.open(make_url(url).set(password=password)
+                           .render_as_string(hide_password=False))
     ctx.call_on_close(store.dispose)
     return store
 

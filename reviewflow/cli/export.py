@@ -18,6 +18,7 @@ import typer
 from reviewflow.cli.audit import AS_HELP, audit_viewer
 from reviewflow.cli.common import fail, globals_of, open_store, working
 from reviewflow.errors import ReviewflowError
+from reviewflow.formula_guard import neutralise_row
 from reviewflow.screening.blinding import audit_visible
 from reviewflow.store.audit import DECISION_CSV_COLUMNS, decision_csv_row, decision_events
 from reviewflow.store.bundle import write_bundle
@@ -69,7 +70,7 @@ def decisions_command(
     if out is None:
         _write_csv(sys.stdout, rows)
         return
-    with _atomic_text(out) as fh:
+    with AtomicText(out) as fh:
         _write_csv(fh, rows)
     typer.echo(f"Wrote {len(rows)} decision events to {out}", err=True)
 
@@ -77,10 +78,10 @@ def decisions_command(
 def _write_csv(fh: TextIO, rows: list[dict[str, object]]) -> None:
     writer = csv.DictWriter(fh, fieldnames=list(DECISION_CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(neutralise_row(r) for r in rows)  # formula-leading cells: see formula_guard
 
 
-class _atomic_text:
+class AtomicText:
     """Write to FILE.partial and rename, so a crash never leaves half a file."""
 
     def __init__(self, path: Path) -> None:
@@ -94,12 +95,18 @@ class _atomic_text:
             raise ReviewflowError(f"{self.path}: cannot write ({exc.strerror})") from exc
         return self.fh
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.fh.close()
-        if exc_type is None:
-            self.tmp.replace(self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
+    def __exit__(self, exc_type: object, exc: BaseException | None, *rest: object) -> None:
+        try:
+            self.fh.close()
+            if exc is None:
+                self.tmp.replace(self.path)
+        except OSError as err:  # a full disk may show only at close
+            exc = exc or err
+        if exc is None:
+            return
+        self.tmp.unlink(missing_ok=True)  # never a half-written export left behind
+        if isinstance(exc, OSError):
+            raise ReviewflowError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
 
 
 @export_app.command("bundle")

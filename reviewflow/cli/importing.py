@@ -21,7 +21,8 @@ from rich.console import Console
 from sqlmodel import select
 
 from reviewflow.cli.common import counting, fail, open_store
-from reviewflow.cli.export import export_app
+from reviewflow.cli.export import AtomicText, export_app
+from reviewflow.formula_guard import neutralise
 from reviewflow.importers import FORMATS
 from reviewflow.importers.ris_writer import write_ris
 from reviewflow.records import Record
@@ -77,11 +78,14 @@ def _mapping(text: str | None) -> dict[str, str] | None:
     source = text
     path = Path(text)
     if not text.lstrip().startswith("{") and path.is_file():
-        source = path.read_text(encoding="utf-8")
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as exc:
+            raise fail(f"--mapping {path}: not a UTF-8 JSON file ({exc})") from None
     try:
         value = json.loads(source)
     except json.JSONDecodeError as exc:
-        raise fail(f"--mapping is not valid JSON ({exc.msg})") from None
+        raise fail(f"--mapping is not valid JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise fail('--mapping must be a JSON object of field -> column, e.g. {"title": "Title"}')
     return value
@@ -163,19 +167,21 @@ def export_records(
             rows = [row for row in rows if row.id in keep]
     ids = [row.id for row in rows]
     records = [_to_record(row) for row in rows]
-    handle: TextIO = (
-        out.open("w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
-    )
-    try:
-        if format == "ris":
-            write_ris(records, handle, ids=ids)
-        else:
-            _write_csv(handle, ids, records, sources)
-    finally:
-        if out:
-            handle.close()
+    if out is None:
+        _write_records(sys.stdout, format, ids, records, sources)
+        return
+    with AtomicText(out) as handle:  # whole or absent: never a half-written export
+        _write_records(handle, format, ids, records, sources)
     if out:
         typer.echo(f"Wrote {plural(len(records), 'record')} to {out}", err=True)
+
+
+def _write_records(handle: TextIO, format: str, ids: list[int | None], records: list[Record],
+                   sources: dict[int, list[str]]) -> None:
+    if format == "ris":
+        write_ris(records, handle, ids=ids)
+    else:
+        _write_csv(handle, ids, records, sources)
 
 
 def _sources_by_record(session: object) -> dict[int, list[str]]:
@@ -216,8 +222,8 @@ def _write_csv(
     writer = csv.writer(handle)
     writer.writerow(CSV_COLUMNS)
     for record_id, record in zip(ids, records, strict=True):
-        writer.writerow(
-            [
+        writer.writerow(  # formula-leading cells neutralised (reviewflow.formula_guard)
+            neutralise(cell) for cell in [
                 record_id, record.title, "; ".join(record.authors), record.year, record.journal,
                 record.volume, record.issue, record.pages, record.doi, record.pmid,
                 record.language, "; ".join(record.keywords), record.publication_type,

@@ -101,3 +101,29 @@ def main(argv: list[str] | None = None) -> None:
     except ReviewflowError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # a full disk, a read-only folder: the machine, not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        message = _database_problem(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        sys.exit(1)
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """One line for a database that failed under us (disk full, server gone), else None.
+
+    Store and domain code rolls back and re-raises; here it is told, without a
+    traceback and without a password.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return None
+    from reviewflow.store.secrets import mask_text
+
+    lines = mask_text(str(exc.orig)).strip().splitlines()
+    return f"database: {lines[0] if lines else type(exc.orig).__name__}; nothing was changed"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from reviewflow.cli.common import fail, globals_of, open_store
 from reviewflow.cli.screening import viewer_named
@@ -76,7 +78,8 @@ def status(
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     console = Console()
-    console.print(f"[bold]{summary['review']['title']}[/]  ({summary['database']})")
+    console.print(f"[bold]{escape(summary['review']['title'])}[/]  "
+                  f"({escape(summary['database'])})")
     rec = summary["records"]
     console.print(f"Imports: {summary['imports']}   records imported: {rec['imported']}   "
                   f"stored: {rec['stored']}   after dedup: {rec['active']}")
@@ -90,7 +93,7 @@ def status(
             table.add_column(col)
         for name, c in data["reviewers"].items():
             hidden = len(c) == 1  # only "decided": the breakdown is blinded
-            table.add_row(name, *("·" if hidden else str(c.get(k, 0))
+            table.add_row(Text(name), *("·" if hidden else str(c.get(k, 0))
                                   for k in ("include", "exclude", "maybe", "not_retrieved")),
                           str(c["decided"]))
         if not data["reviewers"]:

@@ -146,7 +146,7 @@ def conflicts(
         table.add_row(str(c.status.record_id), LABELS[c.status.stage], c.title[:70], votes,
                       "waiting" if res is None else f"{res.decision} ({res.method}, "
                       f"{res.resolved_by})")
-    Console().print(table)
+    Console(markup=False).print(table)  # record text: never markup
 
 
 def resolve(
@@ -207,7 +207,7 @@ def kappa(
     for a in rows:
         table.add_row(LABELS[a.stage], f"{a.reviewer_a} / {a.reviewer_b}", str(a.n),
                       f"{a.percent:.1f} %", _k(a.kappa), _k(a.kappa_resolved))
-    Console().print(table)
+    Console(markup=False).print(table)  # record text: never markup
 
 
 def _k(value: float | None) -> str:

@@ -48,7 +48,7 @@ def searches_list(
         table.add_row(str(r.id), r.database, r.origin,
                       r.searched_on.isoformat() if r.searched_on else "-",
                       str(stored), r.file_name, r.query or "-")
-    Console().print(table)
+    Console(markup=False).print(table)  # record text: never markup
 
 
 @searches_app.command("edit")

@@ -53,7 +53,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reviewflow.config_schema import validated
 from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.analyses_schema import AnalysesFile
 from reviewflow.extraction.form import (
     Form,
     arm_field_path,
@@ -77,10 +79,6 @@ if TYPE_CHECKING:
 ANALYSES_FILE = "analyses.toml"
 MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD"),
             "generic": ("MD", "SMD", "RR", "OR", "HR")}
-KEYS = {"name", "title", "outcome", "measure", "method", "model", "subgroup", "tau2", "hksj",
-        "smd_convention", "where", "exclude", "leave_one_out", "intervention", "comparator",
-        "multi_arm", "convert", "reported_only", "correlation", "lower_bound", "rob_columns",
-        "prediction_interval", "level", "swap_events", "revman"}
 
 
 @dataclass(frozen=True)
@@ -137,38 +135,23 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ReviewflowError(f"{source}: not valid TOML ({exc})") from None
+    parsed = validated(AnalysesFile, data, source)
     out: list[Analysis] = []
-    for i, d in enumerate(data.get("analysis", []), start=1):
-        where = f"{source}, analysis {d.get('name', i)!r}"
-        unknown = set(d) - KEYS
-        if unknown:
-            raise ReviewflowError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-        try:
-            a = Analysis(
-                name=str(d["name"]), outcome=str(d["outcome"]), measure=str(d["measure"]).upper(),
-                method=str(d.get("method", "IV")), model=str(d.get("model", "random")).lower(),
-                title=str(d.get("title", "")), subgroup=d.get("subgroup"),
-                tau2=str(d.get("tau2", "DL")), hksj=bool(d.get("hksj", False)),
-                smd_convention=str(d.get("smd_convention", "revman")),
-                where={str(k): str(v) for k, v in d.get("where", {}).items()},
-                exclude=tuple(str(s) for s in d.get("exclude", ())),
-                leave_one_out=bool(d.get("leave_one_out", False)),
-                intervention=_ids(d.get("intervention", ())),
-                comparator=_ids(d.get("comparator", ())),
-                multi_arm=str(d.get("multi_arm", "split")).lower(),
-                convert=str(d["convert"]) if "convert" in d else None,
-                reported_only=bool(d.get("reported_only", False)),
-                correlation=d.get("correlation"),
-                lower_bound=float(d["lower_bound"]) if "lower_bound" in d else None,
-                rob_columns=_rob_columns(d.get("rob_columns"), where),
-                prediction_interval=bool(d.get("prediction_interval", False)),
-                level=float(d.get("level", 0.95)), swap_events=bool(d.get("swap_events", False)),
-                revman=dict(d.get("revman", {})),
-            )
-        except KeyError as exc:
-            raise ReviewflowError(f"{where}: missing key {exc}") from None
-        except (TypeError, ValueError) as exc:
-            raise ReviewflowError(f"{where}: {exc}") from None
+    for d in parsed.analysis:
+        where = f"{source}, analysis {d.name!r}"
+        a = Analysis(
+            name=d.name, outcome=d.outcome, measure=d.measure.upper(), method=d.method,
+            model=d.model.lower(), title=d.title, subgroup=d.subgroup, tau2=d.tau2,
+            hksj=d.hksj, smd_convention=d.smd_convention,
+            where={k: str(v) for k, v in d.where.items()}, exclude=tuple(d.exclude),
+            leave_one_out=d.leave_one_out, intervention=_ids(d.intervention),
+            comparator=_ids(d.comparator), multi_arm=d.multi_arm.lower(), convert=d.convert,
+            reported_only=d.reported_only, correlation=d.correlation,
+            lower_bound=None if d.lower_bound is None else float(d.lower_bound),
+            rob_columns=_rob_columns(d.rob_columns, where),
+            prediction_interval=d.prediction_interval, level=float(d.level),
+            swap_events=d.swap_events, revman=dict(d.revman),
+        )
         _check(a, form, where)
         out.append(a)
     names = [a.name for a in out]
@@ -247,7 +230,11 @@ def load_analyses(folder: Path, form: Form) -> list[Analysis]:
         raise ReviewflowError(f"{path}: not found; 'reviewflow analyse --init' writes a "
                               "commented starter from the extraction form (the keys: "
                               "'reviewflow analyse --help')")
-    return parse_analyses(path.read_text(encoding="utf-8"), form, str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse_analyses(text, form, str(path))
 
 
 def select_analyses(analyses: list[Analysis], name: str | None, run_all: bool) -> list[Analysis]:

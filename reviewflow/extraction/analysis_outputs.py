@@ -32,6 +32,7 @@ from reviewflow.extraction.run_analysis import (
     write_funnel,
 )
 from reviewflow.extraction.values import reconcile
+from reviewflow.paths import confined
 from reviewflow.store.db import Store
 
 
@@ -55,21 +56,26 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     for run in runs:
         name = run.analysis.name
         arms = arm_labels(form, run.analysis)
+        # Names come from analyses.toml (a bundle can plant one): every output is
+        # fenced into out_dir, whatever the schema let through.
         typed = entered_cells(run, form, rec)
-        data_as_entered(run.data, typed).to_csv(out_dir / f"{name}_data.csv", index=False)
-        outputs.files.append(out_dir / f"{name}_data.csv")
+        data_csv = confined(out_dir, f"{name}_data.csv")
+        data_as_entered(run.data, typed).to_csv(data_csv, index=False)
+        outputs.files.append(data_csv)
         labels = favours(form.outcome(run.analysis.outcome), arms)
-        outputs.files.append(write_forest(run, out_dir / f"{name}_forest.{plot_format}", labels,
-                                         arms, entered=typed, **forest_extras(store, run.analysis)))
+        outputs.files.append(write_forest(run, confined(out_dir, f"{name}_forest.{plot_format}"),
+                                          labels, arms, entered=typed,
+                                          **forest_extras(store, run.analysis)))
         if run.reported_only is not None:
             outputs.files.append(write_forest(
-                run.reported_only, out_dir / f"{name}_reported_only_forest.{plot_format}",
+                run.reported_only,
+                confined(out_dir, f"{name}_reported_only_forest.{plot_format}"),
                 labels, arms, suffix=" (reported data only)"))
-        funnel = write_funnel(run, out_dir / f"{name}_funnel.{plot_format}")
+        funnel = write_funnel(run, confined(out_dir, f"{name}_funnel.{plot_format}"))
         if funnel is not None:
             outputs.files.append(funnel)
         if run.analysis.leave_one_out:
-            outputs.files.append(_write_csv(out_dir / f"{name}_leave_one_out.csv",
+            outputs.files.append(_write_csv(confined(out_dir, f"{name}_leave_one_out.csv"),
                                             leave_one_out_rows(run)))
     outputs.files += _write_tables(runs, out_dir)
     return outputs

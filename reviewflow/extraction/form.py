@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 
+from reviewflow.config_schema import validated
 from reviewflow.errors import ReviewflowError
 
 FIELD_TYPES = ("text", "integer", "number", "choice")
@@ -295,10 +296,13 @@ def example_form_text(name: str) -> str:
 
 def parse_form(text: str, source: str = FORM_FILE) -> Form:
     """Parse and check a form definition; errors name the source and the problem."""
+    from reviewflow.extraction.form_schema import FormFile  # pydantic: only when a form is read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ReviewflowError(f"{source}: not valid TOML ({exc})") from None
+    validated(FormFile, data, source)  # keys and types; the rules across fields follow
     try:
         form = Form(
             name=str(data.get("form", {}).get("name", "extraction form")),

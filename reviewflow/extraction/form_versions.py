@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import (
     FORM_FILE,
     Form,
@@ -49,7 +50,11 @@ def current_form(store: Store, folder: Path | None = None) -> tuple[int, Form]:
     else the shipped RCT default (stored as version 1)."""
     path = folder / FORM_FILE if folder is not None else None
     if path is not None and path.is_file():
-        return store_form_text(store, path.read_text(encoding="utf-8"), str(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        return store_form_text(store, text, str(path))
     latest = latest_form_row(store)
     if latest is not None:
         return int(latest.id or 0), parse_form(latest.definition, f"stored form v{latest.version}")

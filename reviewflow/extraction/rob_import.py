@@ -9,9 +9,10 @@ type in brackets) or robvis's D1..D7. Validated whole before anything is written
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
-from reviewflow.errors import ReviewflowError
+from reviewflow.errors import ReviewflowError, refuse_nul
 from reviewflow.extraction.rob import Tool, record_judgements, tool
 from reviewflow.extraction.studies import list_studies
 from reviewflow.screening.decisions import require_reviewer
@@ -22,8 +23,12 @@ def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: 
     """Store a reviewer's judgements (name, or reviewer id); nothing when a row is bad."""
     if not path.is_file():
         raise ReviewflowError(f"{path}: no such file")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    refuse_nul(text, str(path))
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if rows and not {"study", "domain", "judgement"} <= set(rows[0]):
         raise ReviewflowError(f"{path}, row 1: needs columns study, domain, judgement "
                               "(and optionally support, tool)")

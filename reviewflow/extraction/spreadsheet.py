@@ -21,10 +21,11 @@ names them, so an exported sheet filtered to one outcome is a pooling input.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewflow.errors import ReviewflowError
+from reviewflow.errors import ReviewflowError, refuse_nul
 from reviewflow.extraction.form import (
     EFFECT,
     REPORTED,
@@ -37,6 +38,8 @@ from reviewflow.extraction.form import (
     study_path,
 )
 from reviewflow.extraction.validation import column, outcome_problems
+from reviewflow.formula_guard import neutralise_row, restore, xlsx_append
+from reviewflow.paths import whole_file
 
 STAT_ORDER = ("mean", "sd", "events", "n")
 MAX_SHOWN = 12
@@ -101,22 +104,30 @@ def to_rows(form: Form, values: dict[str, dict[str, str]]) -> list[dict[str, str
 def write_sheet(path: Path, fmt: str, form: Form, values: dict[str, dict[str, str]]) -> int:
     rows = to_rows(form, values)
     cols = header(form)
+    try:
+        with whole_file(path) as tmp:  # a full disk leaves no empty or partial sheet
+            _write(tmp, fmt, cols, rows)
+    except OSError as exc:
+        raise ReviewflowError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return len(rows)
+
+
+def _write(path: Path, fmt: str, cols: list[str], rows: list[dict[str, str]]) -> None:
     if fmt == "csv":
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=cols)
             writer.writeheader()
-            writer.writerows(rows)
-    else:
-        from openpyxl import Workbook
+            writer.writerows(neutralise_row(r) for r in rows)  # see reviewflow.formula_guard
+        return
+    from openpyxl import Workbook
 
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "extraction"
-        ws.append(cols)
-        for row in rows:
-            ws.append([_typed(row[c]) for c in cols])
-        wb.save(path)
-    return len(rows)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "extraction"
+    ws.append(cols)
+    for row in rows:
+        xlsx_append(ws, [_typed(row[c]) for c in cols])  # text cells never formulas
+    wb.save(path)
 
 
 def _typed(text: str) -> object:
@@ -135,18 +146,25 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb["extraction"] if "extraction" in wb.sheetnames else wb.worksheets[0]
-        table = [[_text(c) for c in r] for r in ws.iter_rows(values_only=True)]
-        wb.close()
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+            ws = wb["extraction"] if "extraction" in wb.sheetnames else wb.worksheets[0]
+            table = [[_text(c) for c in r] for r in ws.iter_rows(values_only=True)]
+            wb.close()
+        except Exception as exc:  # openpyxl raises many types for a damaged zip/xml
+            raise ReviewflowError(f"{path}: not a readable Excel workbook ({exc})") from None
     else:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            table = list(csv.reader(fh))
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        refuse_nul(text, str(path))
+        table = list(csv.reader(io.StringIO(text, newline="")))
     if not table:
         raise ReviewflowError(f"{path}: empty file")
     head = [h.strip() for h in table[0]]
-    return [dict(zip(head, r + [""] * (len(head) - len(r)), strict=False)) for r in table[1:]
-            if any(str(c).strip() for c in r)]
+    return [dict(zip(head, [restore(c) for c in r] + [""] * (len(head) - len(r)), strict=False))
+            for r in table[1:] if any(str(c).strip() for c in r)]
 
 
 def _text(value: object) -> str:

@@ -89,6 +89,7 @@ def read_bytes(
     if is_probably_binary(data):
         raise InputError(name, None, "file is binary, not a text export")
     text, encoding = decode(data)
+    text, nul_note = _without_nul(text)
     fmt = fmt or detect_text(text, name)
     if fmt == "unknown":
         raise InputError(
@@ -98,7 +99,25 @@ def read_bytes(
         out = READERS[fmt](text, name, mapping)
     if encoding == "cp1252":
         out.warnings.insert(0, ImportWarning(None, "not valid UTF-8; read as Windows-1252"))
+    if nul_note is not None:
+        out.warnings.insert(0, nul_note)
     return _result(out, fmt, encoding, name)
+
+
+def _without_nul(text: str) -> tuple[str, ImportWarning | None]:
+    """The text with NUL characters removed, and a warning saying where the first was.
+
+    PostgreSQL cannot store NUL in text and SQLite can; removing them here, before
+    any backend sees the records, makes a review import the same on both (a NUL
+    in the first 8 KB already marks the file binary and refuses it).
+    """
+    first = text.find("\x00")
+    if first < 0:
+        return text, None
+    count = text.count("\x00")
+    line = text.count("\n", 0, first) + 1
+    return text.replace("\x00", ""), ImportWarning(
+        line, f"{count} NUL character(s) removed (first on line {line}); they are not text")
 
 
 def _canonical(format: str | None, name: str) -> str | None:

@@ -135,11 +135,17 @@ def expand_pages(value: str | None) -> str | None:
         last = first[: len(first) - len(last)] + last
     if prefix and not end_prefix:
         end_prefix = prefix
-    if int(last) < int(first):
+    if _digits_key(last) < _digits_key(first):
         return value
     if prefix == end_prefix and first == last:
         return f"{prefix}{first}"
     return f"{prefix}{first}-{end_prefix}{last}"
+
+
+def _digits_key(digits: str) -> tuple[int, str]:
+    """Order of a digit string without int() (which refuses over 4,300 digits)."""
+    digits = digits.lstrip("0") or "0"
+    return len(digits), digits
 
 
 def join_pages(start: str | None, end: str | None) -> str | None:

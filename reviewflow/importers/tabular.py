@@ -18,8 +18,10 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from reviewflow.errors import InputError
+from reviewflow.formula_guard import restore
 from reviewflow.importers import normalize as nz
 from reviewflow.importers.base import ReadOutput
 from reviewflow.records import ImportWarning, Record
@@ -93,7 +95,7 @@ def parse(text: str, source: str = "<text>", mapping: dict[str, str] | None = No
         raise InputError(source, 1, "the table is empty")
     delimiter = _delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = _numbered(reader)
+    rows = ((line, [restore(cell) for cell in row]) for line, row in _numbered(reader))
     return parse_rows(rows, source, mapping)
 
 
@@ -102,20 +104,63 @@ def parse_excel(data: bytes, source: str, mapping: dict[str, str] | None = None)
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged zip/xml
         raise InputError(source, None, f"not a readable Excel workbook ({exc})") from None
-    sheet = book.worksheets[0]
-    rows = (
-        (number, ["" if cell is None else str(cell) for cell in row])
-        for number, row in enumerate(sheet.iter_rows(values_only=True), 1)
-    )
-    return parse_rows(rows, source, mapping)
+    if not values.worksheets:
+        raise InputError(source, None, "the workbook has no sheet")
+    notes: list[ImportWarning] = []
+    rows = _excel_rows(values.worksheets[0], formulas.worksheets[0], notes)
+    try:
+        out = parse_rows(rows, source, mapping)
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged sheet fails while its rows are read
+        raise InputError(source, None, f"not a readable Excel workbook ({exc})") from None
+    out.warnings[:0] = notes
+    return out
+
+
+def _excel_rows(values: Any, formulas: Any, notes: list[ImportWarning]
+                ) -> Iterable[tuple[int, list[str]]]:
+    """Cell texts; a formula cell keeps its stored value, else its formula text and a warning.
+
+    openpyxl gives None for a formula no spreadsheet program has computed (a file
+    written by a script), which made a title like ``=HYPERLINK(url, "Title")`` an
+    untitled record without a word.
+    """
+    for number, (row, raw) in enumerate(zip(values.iter_rows(values_only=True),
+                                            formulas.iter_rows(values_only=True),
+                                            strict=False), 1):
+        cells = []
+        for i, cell in enumerate(row):
+            source = raw[i] if i < len(raw) else None
+            if cell is None and isinstance(source, str) and source.startswith("="):
+                notes.append(ImportWarning(number, f"column {i + 1}: a formula with no stored "
+                                           f"value; its text was kept ({source[:40]})"))
+                cell = source
+            cells.append("" if cell is None else restore(str(cell)))
+        yield number, cells
+
+
+class _RowError(csv.Error):
+    """A CSV error that knows the line it happened on."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
 
 
 def _numbered(reader: csv._reader) -> Iterable[tuple[int, list[str]]]:
     start = 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over the size limit: say where
+            raise _RowError(start, str(exc)) from None
         yield start, row
         start = reader.line_num + 1
 
@@ -191,7 +236,8 @@ def parse_rows(
             raw = {name: [value] for name, value in zip(header, row, strict=False) if name}
             records.append(_record(raw, columns, layout, len(records) + 1, line, warnings))
     except csv.Error as exc:
-        raise InputError(source, None, f"CSV cannot be read ({exc})") from None
+        raise InputError(source, getattr(exc, "line", None), f"CSV cannot be read ({exc})"
+                         ) from None
     database = {"pubmed_csv": "PubMed", "scopus_csv": "Scopus", "embase_csv": "Embase",
                 **REGISTER_NAMES}.get(layout)
     return ReadOutput(records, warnings, database)

@@ -125,8 +125,12 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    # Labels are data (database names, study labels): "$" must not start mathtext.
+    matplotlib.rcParams["text.parse_math"] = False
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from reviewflow.paths import whole_file
 
     main = _main_rows(counts)
     other = _other_rows(counts) if counts.other_methods is not None else None
@@ -226,5 +230,6 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
                     fontsize=FONT_SIZE + 0.5, weight="bold")
         ax.text(x_left, 0.12, NOTE, fontsize=FONT_SIZE - 1.5, color="#444444", va="bottom")
         for path in paths:
-            fig.savefig(path, dpi=200)
+            with whole_file(path) as tmp:  # a full disk leaves no empty or partial diagram
+                fig.savefig(tmp, dpi=200)
         plt.close(fig)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import select
 
 from reviewflow import __version__
+from reviewflow.paths import whole_file
 from reviewflow.prisma.derive import counts_from_state
 from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import LABELS, STAGES
@@ -223,5 +224,6 @@ def build_report(store: Store, out_dir: Path, folder: Path | None = None,
         f"<ol>{toc}</ol>{''.join(parts)}</body></html>"
     )
     path = out_dir / "report.html"
-    path.write_text(doc, encoding="utf-8")
+    with whole_file(path) as tmp:  # a full disk leaves no empty or partial report
+        tmp.write_text(doc, encoding="utf-8")
     return path

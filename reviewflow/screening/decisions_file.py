@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from reviewflow.errors import InputError
+from reviewflow.errors import InputError, refuse_nul
+from reviewflow.formula_guard import restore
 from reviewflow.review_state import load_review_state
 from reviewflow.screening.decisions import locked_message, record_decision
 from reviewflow.screening.settings import ScreeningSettings
@@ -45,6 +46,7 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(str(path), None, f"not UTF-8 text ({exc.reason})") from exc
+    refuse_nul(text, str(path))
     reader = csv.DictReader(text.splitlines())
     header = [h.strip().lower() for h in reader.fieldnames or []]
     for needed in ("record_id", "decision"):
@@ -53,7 +55,7 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
                              "(expected record_id,decision[,reason,note])")
     rows = []
     for row in reader:
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
+        clean = {(k or "").strip().lower(): restore((v or "").strip()) for k, v in row.items()
                  if isinstance(v, str | None)}
         rows.append((reader.line_num, clean))
     return rows, hashlib.sha256(raw).hexdigest()
@@ -74,6 +76,7 @@ def load_decisions_file(store: Store, settings: ScreeningSettings, path: Path,
     at_stage = state.stage(stage)
     eligible = set(at_stage.eligible) if stage == FULL_TEXT else None
     out: list[FileDecision] = []
+    first_line: dict[int, int] = {}
     for line, row in rows:
         if not any(row.values()):
             continue
@@ -87,6 +90,10 @@ def load_decisions_file(store: Store, settings: ScreeningSettings, path: Path,
             raise bad("record_id", f"{row.get('record_id')!r} is not a record id") from None
         if rid not in existing:
             raise bad("record_id", f"record {rid} does not exist")
+        if rid in first_line:  # which row would win is a guess: refuse, never pick silently
+            raise bad("record_id", f"record {rid} is also on line {first_line[rid]}; keep one "
+                      "row per record")
+        first_line[rid] = line
         if rid in gone:
             raise bad("record_id", f"record {rid} was merged into record {gone[rid]} by dedup")
         if eligible is not None and rid not in eligible:

@@ -3,7 +3,8 @@
 A bundle is a zip: ``manifest.json`` (bundle format, reviewflow version, schema
 revision, per-table row counts and sha256), ``tables/<table>.jsonl`` (one JSON
 object per row, ordered by primary key) and ``files/`` (``reviewflow.toml`` and
-the ``forms/`` folder). JSON lines rather than a database file so a bundle moves
+every file the review folder needs: ``analyses.toml``, ``extraction_form.toml``
+and the ``forms/`` folder). JSON lines rather than a database file so a bundle moves
 between SQLite and PostgreSQL and stays readable by people and other tools.
 
 The table list comes from ``SQLModel.metadata``, so tables added later travel
@@ -17,15 +18,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tomllib
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from sqlalchemy import Boolean, Date, DateTime, Table, TypeDecorator, func, inspect, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlmodel import SQLModel
 
 from reviewflow import __version__
@@ -34,11 +40,21 @@ from reviewflow.store import models  # noqa: F401  (registers the tables)
 from reviewflow.store.db import Store
 from reviewflow.store.location import CONFIG_NAME
 from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions
+from reviewflow.store.secrets import mask_text
 
 FORMAT = "reviewflow-bundle"
 BUNDLE_VERSION = 1
-FOLDERS = ("forms", "fulltext")  # review-folder subfolders that travel with the bundle
+# The review-folder files that travel with a bundle, and the only ones a restore
+# writes: a bundle naming anything else (the database, a path outside the
+# folder) is refused before anything is written. reviewflow.toml travels
+# without its [database] table (the source's server is not the target's).
+FILES = (CONFIG_NAME, "analyses.toml", "extraction_form.toml")
+FOLDERS = ("forms", "fulltext")  # review-folder subfolders that travel (PDF copies too)
 BATCH = 1000
+# What reading a damaged or hostile zip member can raise (bad header, bad deflate
+# stream, truncated member, unsupported compression, encryption).
+ZIP_ERRORS = (KeyError, zipfile.BadZipFile, OSError, zlib.error, EOFError,
+              NotImplementedError, RuntimeError)
 
 
 @dataclass
@@ -150,7 +166,7 @@ class _snapshot:
 
 
 def _add_files(zf: zipfile.ZipFile, folder: Path) -> dict[str, str]:
-    paths = [folder / CONFIG_NAME] if (folder / CONFIG_NAME).is_file() else []
+    paths = [folder / name for name in FILES if (folder / name).is_file()]
     for sub in FOLDERS:
         if (folder / sub).is_dir():
             paths += sorted(p for p in (folder / sub).rglob("*") if p.is_file())
@@ -158,9 +174,21 @@ def _add_files(zf: zipfile.ZipFile, folder: Path) -> dict[str, str]:
     for path in paths:
         rel = path.relative_to(folder).as_posix()
         data = path.read_bytes()
+        if rel == CONFIG_NAME:
+            data = _portable_config(data)
         zf.writestr(f"files/{rel}", data)
         files[rel] = hashlib.sha256(data).hexdigest()
     return files
+
+
+def _portable_config(data: bytes) -> bytes:
+    """reviewflow.toml without ``[database]``: no server address or secret leaves."""
+    try:
+        config = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return data  # unreadable: the review could not have opened; carried as it is
+    config.pop("database", None)
+    return tomli_w.dumps(config).encode("utf-8")
 
 
 # -- reading --------------------------------------------------------------------
@@ -168,7 +196,7 @@ def read_manifest(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
     """The manifest, after refusing what this reviewflow cannot restore faithfully."""
     try:
         manifest = json.loads(zf.read("manifest.json"))
-    except (KeyError, ValueError) as exc:
+    except (*ZIP_ERRORS, ValueError) as exc:
         raise ReviewflowError(f"{name}: not a reviewflow bundle (no readable manifest)") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ReviewflowError(f"{name}: not a reviewflow bundle")
@@ -184,7 +212,31 @@ def read_manifest(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
             f"{schema}); this is reviewflow {__version__} (schema {SCHEMA_HEAD}); please upgrade")
     if not isinstance(manifest.get("tables"), dict):
         raise ReviewflowError(f"{name}: bundle manifest lists no tables")
+    for table, facts in manifest["tables"].items():
+        if not (isinstance(facts, dict) and isinstance(facts.get("rows"), int)
+                and isinstance(facts.get("sha256"), str)):
+            raise ReviewflowError(f"{name}: bundle manifest, table {table!r}: needs rows "
+                                  "(a number) and sha256 (text)")
+    files = manifest.setdefault("files", {})
+    if not isinstance(files, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise ReviewflowError(f"{name}: bundle manifest, files: must map names to checksums")
+    for rel in files:
+        if not carried_file(rel):
+            raise ReviewflowError(f"{name}: bundle file {rel!r} is not one a review folder "
+                                  "holds (only reviewflow.toml, analyses.toml, "
+                                  "extraction_form.toml and forms/); nothing was restored")
     return manifest
+
+
+def carried_file(rel: str) -> bool:
+    """Whether ``rel`` is a review-folder file a bundle may restore (never the database)."""
+    if rel in FILES:
+        return True
+    parts = rel.split("/")
+    return (len(parts) >= 2 and parts[0] in FOLDERS
+            and all(p not in ("", ".", "..") and "\\" not in p and "\0" not in p
+                    and ":" not in p for p in parts))
 
 
 def open_bundle(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
@@ -196,6 +248,7 @@ def open_bundle(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
         raise ReviewflowError(f"{path}: not a reviewflow bundle ({exc})") from exc
     try:
         manifest = read_manifest(zf, str(path))
+        _verify_tables(zf, manifest, str(path))
         _verify_files(zf, manifest, str(path))
     except BaseException:
         zf.close()
@@ -204,6 +257,18 @@ def open_bundle(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
 
 
 def _verify_files(zf: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> None:
+    """Every folder file must match its checksum before any write (not after the restore)."""
+    for rel, sha in manifest["files"].items():
+        try:
+            data = zf.read(f"files/{rel}")
+        except ZIP_ERRORS as exc:
+            raise ReviewflowError(f"{name}: bundle file {rel} is missing or damaged") from exc
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise ReviewflowError(f"{name}: bundle file {rel} does not match its checksum "
+                                  "(bundle damaged); nothing was restored")
+
+
+def _verify_tables(zf: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> None:
     """Every table file must match its recorded count and checksum before any write."""
     known = {t.name for t in tables()}
     for table, facts in manifest["tables"].items():
@@ -215,14 +280,15 @@ def _verify_files(zf: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> N
                 for line in fh:
                     digest.update(line)
                     n += 1
-        except (KeyError, zipfile.BadZipFile, OSError) as exc:
+        except ZIP_ERRORS as exc:
             raise ReviewflowError(f"{name}: table {table} is missing or damaged") from exc
         if n != facts.get("rows") or digest.hexdigest() != facts.get("sha256"):
             raise ReviewflowError(f"{name}: table {table} does not match its checksum "
                                   "(bundle damaged); nothing was restored")
 
 
-def restore_bundle(zf: zipfile.ZipFile, manifest: dict[str, Any], url: str) -> dict[str, int]:
+def restore_bundle(zf: zipfile.ZipFile, manifest: dict[str, Any], url: str,
+                   name: str = "bundle") -> dict[str, int]:
     """Load the bundle into an EMPTY database at ``url``, all in one transaction.
 
     Ids are kept as they were, so references inside and outside the review
@@ -231,18 +297,45 @@ def restore_bundle(zf: zipfile.ZipFile, manifest: dict[str, Any], url: str) -> d
     store = Store(url)
     try:
         if inspect(store.engine).get_table_names():
+            done = _already_restored(store, manifest)
+            if done is not None:
+                return done  # a re-run after the folder's files were interrupted
             raise ReviewflowError(f"{store.display_url}: not empty; restore into a new database")
-        with store.write_engine.begin() as conn:
-            _create_schema(conn, manifest["schema"])
-            counts = _insert_all(conn, zf, manifest)
-            if not store.is_sqlite:
-                _reset_sequences(conn)
-            _check_arrived(conn, manifest)
-            if manifest["schema"] != SCHEMA_HEAD:
-                _create_schema(conn, SCHEMA_HEAD)
+        try:
+            with store.write_engine.begin() as conn:
+                _create_schema(conn, manifest["schema"])
+                counts = _insert_all(conn, zf, manifest)
+                if not store.is_sqlite:
+                    _reset_sequences(conn)
+                _check_arrived(conn, manifest)
+                if manifest["schema"] != SCHEMA_HEAD:
+                    _create_schema(conn, SCHEMA_HEAD)
+        except (ValueError, TypeError, AttributeError, IntegrityError, DataError,
+                StatementError) as exc:
+            # checksums match but the rows do not fit the schema: a hand-made bundle
+            first = mask_text(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
+            raise ReviewflowError(f"{name}: rows do not fit the schema "
+                                  f"({first[0] if first else exc}); nothing was restored"
+                                  ) from None
         return counts
     finally:
         store.dispose()
+
+
+def _already_restored(store: Store, manifest: dict[str, Any]) -> dict[str, int] | None:
+    """The counts when the database holds exactly this bundle (an earlier, cut-off run)."""
+    if manifest["schema"] != SCHEMA_HEAD:
+        return None
+    try:
+        with store.engine.connect() as conn:
+            arrived = summarize(conn)
+    except Exception:  # another schema, another program: simply not this bundle
+        return None
+    for name, facts in manifest["tables"].items():
+        got = arrived.get(name)
+        if got is None or (got.rows, got.sha256) != (facts["rows"], facts["sha256"]):
+            return None
+    return {name: got.rows for name, got in arrived.items()}
 
 
 def _create_schema(conn: Connection, revision: str) -> None:
@@ -304,16 +397,39 @@ def _check_arrived(conn: Connection, manifest: dict[str, Any]) -> None:
 
 
 def extract_files(zf: zipfile.ZipFile, manifest: dict[str, Any], folder: Path) -> list[str]:
-    """Write the bundle's review-folder files (toml, forms) under ``folder``."""
+    """Write the bundle's review-folder files (forms, analyses) under ``folder``.
+
+    ``reviewflow.toml`` is not written here: the caller writes it last, naming
+    the new database, so a folder holding it is a complete review. Each file is
+    written whole (temporary name, then rename), and only names that
+    :func:`read_manifest` accepted reach here; the resolved-path check below is
+    a second fence against a symlinked subfolder.
+    """
     written: list[str] = []
-    for rel, sha in manifest.get("files", {}).items():
-        target = (folder / rel).resolve()
-        if folder.resolve() not in target.parents:
+    root = folder.resolve()
+    for rel in manifest.get("files", {}):
+        if rel == CONFIG_NAME:
+            continue
+        target = folder / rel
+        if not carried_file(rel) or root not in target.resolve().parents:
             raise ReviewflowError(f"bundle file {rel!r} points outside the review folder")
-        data = zf.read(f"files/{rel}")
-        if hashlib.sha256(data).hexdigest() != sha:
-            raise ReviewflowError(f"bundle file {rel} does not match its checksum")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        _write_whole(target, zf.read(f"files/{rel}"))
         written.append(rel)
     return written
+
+
+def bundled_config(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> bytes | None:
+    """The bundle's reviewflow.toml, if it carries one (verified by :func:`open_bundle`)."""
+    if CONFIG_NAME not in manifest.get("files", {}):
+        return None
+    return zf.read(f"files/{CONFIG_NAME}")
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    tmp = target.with_name(target.name + ".partial")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(target)

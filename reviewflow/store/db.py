@@ -14,6 +14,7 @@ not know (written by a newer version) is refused, never touched.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from reviewflow import __version__
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import models
 from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions, upgrade_to_head
+from reviewflow.store.secrets import mask_text, mask_url, parse_url
 
 BUSY_TIMEOUT_MS = 60_000
 # PostgreSQL connections are replaced after this many seconds instead of being
@@ -47,6 +49,62 @@ def _is_busy(exc: OperationalError) -> bool:
 
 def _is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+class PasswordNeeded(ReviewflowError):
+    """The server asked for a password the URL, PGPASSWORD and ~/.pgpass did not give."""
+
+
+def _refuse_unchanged(url: str, *, creating: bool) -> None:
+    """Check a SQLite file read-only BEFORE any engine touches it.
+
+    The engine switches a file to WAL on connect (a change to its header), and
+    SQLite creates a missing file; so a missing path, another program's
+    database, a non-database file or a store from a newer reviewflow is refused
+    here, through a ``mode=ro`` connection that cannot change a byte.
+    """
+    path = sqlite_path(url)
+    if path is None or str(path) in ("", ":memory:"):
+        return
+    if not path.exists():
+        if creating:
+            return
+        raise ReviewflowError(f"{path}: no such database file")
+    if path.is_dir():
+        raise ReviewflowError(f"{path}: is a folder, not a database file")
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+            rev = (con.execute("SELECT version_num FROM alembic_version").fetchone()
+                   if "alembic_version" in names else None)
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise ReviewflowError(f"{path}: not a SQLite database ({exc})") from None
+    if creating:
+        if rev is not None:
+            raise ReviewflowError(f"{path}: already holds a review")
+        if names:
+            raise ReviewflowError(f"{path}: already holds another program's tables; "
+                                  "choose a new file")
+        return
+    if rev is None:
+        raise ReviewflowError(f"{path}: not a reviewflow store (no schema version)")
+    if rev[0] != SCHEMA_HEAD and rev[0] not in known_revisions():
+        raise ReviewflowError(
+            f"{path}: written by a newer reviewflow (schema {rev[0]}); "
+            f"this is reviewflow {__version__} (schema {SCHEMA_HEAD}); please upgrade")
+
+
+def _connection_error(store: Store, verb: str, exc: OperationalError) -> ReviewflowError:
+    detail = mask_text(str(exc.orig)).strip().splitlines()
+    first = detail[0] if detail else type(exc.orig).__name__
+    if not store.is_sqlite and "password" in str(exc.orig).lower():
+        return PasswordNeeded(f"{store.display_url}: cannot {verb} store ({first}); set "
+                              "PGPASSWORD or a ~/.pgpass line, never the password in "
+                              "reviewflow.toml")
+    return ReviewflowError(f"{store.display_url}: cannot {verb} store ({first})")
 
 
 def _make_engine(url: str, *, immediate: bool) -> Engine:
@@ -78,6 +136,7 @@ class Store:
     """An open review store: a read engine and a write engine on one database."""
 
     def __init__(self, url: str) -> None:
+        parse_url(url)  # one line for a bogus or unsupported URL, not a traceback
         self.url = url
         self.is_sqlite = _is_sqlite(url)
         self.engine = _make_engine(url, immediate=False)
@@ -89,6 +148,8 @@ class Store:
     @classmethod
     def create(cls, url: str, *, title: str, question: str | None = None) -> Store:
         """Create the schema in an empty database and the review row."""
+        parse_url(url)
+        _refuse_unchanged(url, creating=True)
         store = cls(url)
         try:
             if store._current_revision() is not None or store._has_tables():
@@ -99,7 +160,7 @@ class Store:
                 s.add(models.StoreMeta(key="created_with", value=__version__))
         except OperationalError as exc:
             store.dispose()
-            raise ReviewflowError(f"{store.display_url}: cannot create store ({exc.orig})") from exc
+            raise _connection_error(store, "create", exc) from exc
         except BaseException:
             store.dispose()
             raise
@@ -107,13 +168,19 @@ class Store:
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Store:
-        """Open an existing store, upgrading an older schema, refusing a newer one."""
+        """Open an existing store, upgrading an older schema, refusing a newer one.
+
+        Nothing is written to a store that is then refused (see
+        :func:`_refuse_unchanged`).
+        """
+        parse_url(url)
+        _refuse_unchanged(url, creating=False)
         store = cls(url)
         try:
             store.check_schema(upgrade=upgrade)
         except OperationalError as exc:
             store.dispose()
-            raise ReviewflowError(f"{store.display_url}: cannot open store ({exc.orig})") from exc
+            raise _connection_error(store, "open", exc) from exc
         except BaseException:
             store.dispose()
             raise
@@ -151,8 +218,8 @@ class Store:
 
     @property
     def display_url(self) -> str:
-        """The URL without a password, for messages."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        """The URL without any password (nor ``?password=``), for messages and files."""
+        return mask_url(self.url)
 
     # -- sessions ------------------------------------------------------------
     @contextmanager

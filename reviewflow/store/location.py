@@ -17,7 +17,8 @@ from typing import Any
 
 import tomli_w
 
-from reviewflow.errors import ReviewflowError
+from reviewflow.errors import ConfigError, ReviewflowError
+from reviewflow.store.secrets import has_secret, strip_secret
 
 CONFIG_NAME = "reviewflow.toml"
 DB_NAME = "reviewflow.db"
@@ -45,7 +46,9 @@ class ReviewConfig:
         data: dict[str, Any] = dict(self.extra)
         data["review"] = {**data.get("review", {}), "title": self.title}
         if self.db_url:
-            data["database"] = {**data.get("database", {}), "url": self.db_url}
+            # A password given with --db is used for this command only: the toml
+            # travels (bundles, git, co-authors), so it never holds one.
+            data["database"] = {**data.get("database", {}), "url": strip_secret(self.db_url)}
         self.path.write_text(tomli_w.dumps(data), encoding="utf-8")
 
 
@@ -59,11 +62,13 @@ def load_config(folder: Path) -> ReviewConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ReviewflowError(f"{path}: not found (is {folder} a review folder?)") from exc
+    except UnicodeDecodeError as exc:
+        raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ReviewflowError(f"{path}: not valid TOML ({exc})") from exc
+    check_config(data, str(path))
     review = data.get("review", {})
-    database = data.get("database", {})
-    url = database.get("url")
+    url = data.get("database", {}).get("url")
     if url and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         # A relative SQLite path in the toml is relative to the review folder.
         url = sqlite_url(folder / url.removeprefix("sqlite:///"))
@@ -73,6 +78,42 @@ def load_config(folder: Path) -> ReviewConfig:
         db_url=url,
         extra=data,
     )
+
+
+# reviewflow.toml's tables and their keys' types (None: a table another module checks,
+# e.g. [screening] by reviewflow.screening.settings). A new section is added here.
+SECTIONS: dict[str, dict[str, type] | None] = {
+    "review": {"title": str, "question": str},
+    "database": {"url": str},
+    "screening": None,
+    "team": None,
+}
+
+
+def check_config(data: dict[str, Any], source: str) -> None:
+    """Keys and types of reviewflow.toml, one :class:`ConfigError` naming the key.
+
+    Checked by hand rather than with the pydantic models the other files use:
+    every command reads this file, and importing pydantic would add ~80 ms to
+    each start. The rules are the same: unknown keys and wrong types refused.
+    """
+    for section, value in data.items():
+        if section not in SECTIONS:
+            raise ConfigError(source, section, f"unknown key {section!r} (a typo?)")
+        if not isinstance(value, dict):
+            raise ConfigError(source, section, "must be a table, e.g. [" + section + "]")
+        keys = SECTIONS[section]
+        for key, item in value.items() if keys is not None else ():
+            if key not in keys:
+                raise ConfigError(source, f"{section}.{key}", f"unknown key {key!r} (a typo?)")
+            if not isinstance(item, keys[key]):
+                raise ConfigError(source, f"{section}.{key}", f"must be text in quotes "
+                                  f"(got {item!r})")
+    url = data.get("database", {}).get("url")
+    if url and has_secret(url):
+        raise ConfigError(source, "database.url", "holds a password; remove it and give it "
+                          "through PGPASSWORD, ~/.pgpass or the prompt (the toml travels in "
+                          "bundles and git)")
 
 
 def find_review_folder(start: Path) -> Path | None:

@@ -60,6 +60,9 @@ class Reviewer(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True, index=True)
     role: str = Field(default="reviewer", max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
+    # On a team store (PostgreSQL), the database role this person connects as; the
+    # row-level security policies identify a connection's reviewer by it.
+    db_role: str | None = Field(default=None, max_length=63, sa_column_kwargs={"unique": True})
 
 
 class SearchImport(SQLModel, table=True):

@@ -55,6 +55,10 @@ def test_newer_schema_is_refused_and_untouched(db_url: str) -> None:
 
 def test_not_a_store(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
+    with pytest.raises(ReviewflowError, match="no such database file"):
+        Store.open(url)
+    assert not (tmp_path / "empty.db").exists()  # opening never creates the file
+    (tmp_path / "empty.db").write_bytes(b"")  # an empty file is an empty SQLite database
     with pytest.raises(ReviewflowError, match="not a reviewflow store"):
         Store.open(url)
 

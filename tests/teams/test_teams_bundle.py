@@ -127,8 +127,10 @@ def test_bundle_from_newer_schema_is_refused(review_dir: Path, tmp_path: Path) -
     _refused(tmp_path / "new.zip", tmp_path / "target", "newer reviewflow")
 
 
-def test_restore_refuses_a_database_that_holds_data(review_dir: Path, tmp_path: Path) -> None:
+def test_restore_refuses_a_database_that_holds_data(review_dir: Path, store: Store,
+                                                    tmp_path: Path) -> None:
     _export(review_dir, tmp_path / "ok.zip")
+    fill(store)  # now the database holds more than the bundle: never overwritten
     occupied = load_config(review_dir).database_url()  # the review's own, full database
     res = runner.invoke(app, ["import-bundle", str(tmp_path / "ok.zip"),
                               str(tmp_path / "t"), "--db", occupied])

@@ -1,7 +1,7 @@
 """full texts (PDF files, pages' text, attach/remove events, doubtful matches) and same-study link decisions
 
 Revision ID: 0003
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-04 19:37:54.669741
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

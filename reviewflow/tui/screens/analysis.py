@@ -38,9 +38,10 @@ class AnalysisScreen(Screen[None]):
         self.store, self.form, self.analyses = store, form, analyses
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="analysis-status")
+        yield Label("", id="analysis-status", markup=False)
         with Horizontal():
-            yield OptionList(*[a.name for a in self.analyses], id="analysis-list")
+            yield OptionList(*[a.name for a in self.analyses], id="analysis-list",
+                             markup=False)
             with VerticalScroll(id="analysis-body"):
                 yield Static("", id="forest")
                 yield Static("", id="lines")

@@ -67,15 +67,16 @@ class ConflictsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         method = "arbiter" if self.rf.viewer.role == "arbiter" else "consensus"
-        yield Label(f"Conflicts · resolving as {self.rf.viewer.name} ({method})", id="where")
+        yield Label(f"Conflicts · resolving as {self.rf.viewer.name} ({method})", id="where",
+                    markup=False)
         with Horizontal():
-            yield OptionList(id="conflict-list")
+            yield OptionList(id="conflict-list", markup=False)
             with Vertical(id="conflict-detail"):
                 with Horizontal(id="votes"):
-                    yield Static("", id="vote-a", classes="vote")
-                    yield Static("", id="vote-b", classes="vote")
+                    yield Static("", id="vote-a", classes="vote", markup=False)
+                    yield Static("", id="vote-b", classes="vote", markup=False)
                 with VerticalScroll(id="conflict-record"):
-                    yield Static("", id="conflict-text")
+                    yield Static("", id="conflict-text", markup=False)
         yield ProseField(placeholder="note for the resolution (o to write, Enter: back)",
                          id="note")
         yield KeyBar(BAR)
@@ -107,9 +108,9 @@ class ConflictsScreen(Screen[None]):
             self.related = related_index(s)  # once per list, not per highlighted card
         ol = self.query_one("#conflict-list", OptionList)
         ol.clear_options()
-        ol.add_options([
-            Option(f"#{c.status.record_id} {SHORT[c.status.stage]}  {clip(c.title, 60)}")
-            for c in self.conflicts])
+        ol.add_options([Option(Text(f"#{c.status.record_id} {SHORT[c.status.stage]}  "
+                                     f"{clip(c.title, 60)}"))
+                        for c in self.conflicts])
         if self.conflicts:
             ol.highlighted = min(keep, len(self.conflicts) - 1)
         self.show(ol.highlighted)

@@ -56,7 +56,7 @@ def stage_table(sp: StageProgress, screener: bool = True) -> Table:
         cells = (["·"] * 4 if b is None else
                  [str(b.get(k, 0)) for k in ("include", "exclude", "maybe", "not_retrieved")])
         pct = f"{r.decided} ({100 * r.decided / sp.eligible:.0f} %)" if sp.eligible else "0"
-        table.add_row(r.name, pct, *cells)
+        table.add_row(Text(r.name), pct, *cells)
     if not sp.reviewers:
         table.add_row("(no decisions yet)", "", "", "", "", "")
     return table

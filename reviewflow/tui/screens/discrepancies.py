@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form
@@ -71,11 +72,11 @@ class ResolveScreen(Screen[None]):
 
     # -- shared behaviour -----------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Label("", id="disc-status")
+        yield Label("", id="disc-status", markup=False)
         with Horizontal():
-            yield OptionList(id="disc-list")
+            yield OptionList(id="disc-list", markup=False)
             with Vertical(id="disc-detail"):
-                yield Static("", id="disc-values")
+                yield Static("", id="disc-values", markup=False)
                 yield ValueField(placeholder=self.placeholder, id="disc-value")
         yield Footer()
 
@@ -86,7 +87,7 @@ class ResolveScreen(Screen[None]):
         self.items = self.load()
         ol = self.query_one("#disc-list", OptionList)
         ol.clear_options()
-        ol.add_options([self.title_of(item) for item in self.items])
+        ol.add_options([Option(Text(self.title_of(item))) for item in self.items])
         ol.focus()
         if self.items:
             ol.highlighted = min(keep, len(self.items) - 1)

@@ -52,9 +52,9 @@ class DuplicatesScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="where")
+        yield Label("", id="where", markup=False)
         with VerticalScroll(id="pair"):
-            yield Static("", id="pair-table")
+            yield Static("", id="pair-table", markup=False)
         yield KeyBar(BAR)
 
     def on_mount(self) -> None:

@@ -87,9 +87,9 @@ class ExtractionScreen(Screen[None]):
         self.shown: dict[str, str] = {}  # field path -> the value stored when last shown/saved
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="status")
+        yield Label("", id="status", markup=False)
         with Horizontal():
-            yield OptionList(*[s.label for s in self.studies], id="studies")
+            yield OptionList(*[s.label for s in self.studies], id="studies", markup=False)
             with VerticalScroll(id="fields"):
                 heading = None
                 for path in self.form.field_paths():
@@ -98,17 +98,17 @@ class ExtractionScreen(Screen[None]):
                         # "Pain VAS" once, then "MSC · Mean" rows: short labels fit narrow
                         # terminals and the outcome reads as a section of the form
                         heading = group.split(" · ")[0]
-                        yield Label(heading, classes="field-group")
+                        yield Label(heading, classes="field-group", markup=False)
                     elif not group:
                         heading = None
                     row_label = self.form.label(path).removeprefix(f"{heading} · ") \
                         if heading else name
                     with Horizontal(classes="field"):
-                        yield Label(row_label)
+                        yield Label(row_label, markup=False)
                         yield ValueField(id=input_id(path), placeholder=self.hint(path))
             with Vertical(id="reports"):
                 with VerticalScroll(id="report-scroll"):
-                    yield Static("", id="report-text")
+                    yield Static("", id="report-text", markup=False)
                 yield FullTextPane(getattr(self.app, "settings", None) or ScreeningSettings(),
                                    id="fulltext")
         yield Footer()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,8 +23,9 @@ class ReasonPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(f"{self.title_text}  (1-{min(9, len(self.reasons))}, ↑↓ Enter, Esc)")
-            yield OptionList(*(Option(f"{i}. {r}" if i < 10 else r, id=str(i - 1))
+            yield Label(f"{self.title_text}  (1-{min(9, len(self.reasons))}, ↑↓ Enter, Esc)",
+                        markup=False)
+            yield OptionList(*(Option(Text(f"{i}. {r}" if i < 10 else r), id=str(i - 1))
                                for i, r in enumerate(self.reasons, start=1)))
 
     def on_mount(self) -> None:

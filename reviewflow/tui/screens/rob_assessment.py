@@ -61,9 +61,9 @@ class RobScreen(Screen[None]):
         self.shown: dict[str, str] = {}  # input id -> value as last shown or saved
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="rob-status")
+        yield Label("", id="rob-status", markup=False)
         with Horizontal():
-            yield OptionList(*[s.label for s in self.studies], id="rob-studies")
+            yield OptionList(*[s.label for s in self.studies], id="rob-studies", markup=False)
             with VerticalScroll(id="domains"):
                 for d in self.tool.domains:
                     with Horizontal(classes="domain"):
@@ -76,7 +76,7 @@ class RobScreen(Screen[None]):
                         yield ProseField(placeholder="support for judgement", id=f"s-{d.id}",
                                          classes="support")
             with VerticalScroll(id="rob-reports"):
-                yield Static("", id="rob-report-text")
+                yield Static("", id="rob-report-text", markup=False)
         yield Footer()
 
     @property

@@ -94,12 +94,12 @@ class ScreeningScreen(Screen[None]):
         blind = "blind" if q.viewer.blind else "unblinded"
         with Horizontal(id="topbar"):
             yield Label(f"{LABELS[q.stage]} · {q.viewer.name} ({q.viewer.role}, {blind})",
-                        id="where")
+                        id="where", markup=False)
             yield Label("", id="order")
             yield Label("", id="left")
         yield ProgressBar(total=max(q.total, 1), show_eta=False, id="progress")
         yield RecordPane(id="record")
-        yield Static("", id="status")
+        yield Static("", id="status", markup=False)
         yield ProseField(placeholder="note: press o to write one; it is saved with your next "
                          "decision",
                     id="note")
