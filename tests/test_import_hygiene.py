@@ -34,6 +34,13 @@ RULES: dict[str, tuple[str, ...]] = {
     "reviewflow.prisma": UI,
     "reviewflow.report": UI,
     "reviewflow.grade": UI,               # GRADE and the SoF: domain over the store, no shells
+    "reviewflow.revman": UI,              # RevMan files in and out
+    "reviewflow.fulltext": UI,          # PDFs and their records: domain over the store
+    "module:reviewflow.fulltext.matching": UI + STORE,  # the matching rules are pure
+    "module:reviewflow.fulltext.pdftext": UI + STORE,
+    "reviewflow.linking": UI,           # same-study links: domain over the store
+    "module:reviewflow.linking.suggest": UI + STORE,   # the suggestion rules are pure
+    "module:reviewflow.titles": UI + STORE,
     "reviewflow.tui": ("typer", "reviewflow.cli"),
     "module:reviewflow.cli.main": ("textual", "reviewflow.tui"),  # CLI start stays light
 }

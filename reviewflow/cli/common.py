@@ -33,9 +33,10 @@ GLOBAL_OPTIONS = ("--review", "--db")
 WORKFLOW_PANELS: dict[str, tuple[str, ...]] = {
     "Start": ("init", "status", "tui", "demo", "team"),
     "1. Searches and duplicates": ("import", "searches", "dedup"),
-    "2. Screening": ("reviewer", "policy", "screen", "decide", "rank", "seed-relevant", "conflicts",
-                     "resolve", "kappa", "history"),
-    "3. Extraction and analysis": ("extraction", "rob", "analyse", "pool", "grade", "revman"),
+    "2. Screening": ("reviewer", "policy", "screen", "decide", "fulltext", "rank",
+                     "seed-relevant", "conflicts", "resolve", "kappa", "history"),
+    "3. Extraction and analysis": ("same-study", "extraction", "rob", "analyse", "pool", "grade",
+                                   "revman"),
     "4. PRISMA, report and exports": ("prisma", "report", "export", "import-bundle"),
     "Methods": ("simulate",),
 }
@@ -80,7 +81,12 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.extend(args[i:])
             break
         name = arg.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS:
+        bare_flag = "=" not in arg and (i + 1 == len(args) or args[i + 1].startswith("-"))
+        if name == "--review" and bare_flag and i > 0:
+            # A subcommand's own ``--review`` switch (``fulltext match --review``): the
+            # global option always takes a folder.
+            rest.append(arg)
+        elif name in GLOBAL_OPTIONS:
             if "=" in arg:
                 front.append(arg)
             elif i + 1 < len(args):

@@ -164,6 +164,7 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
 
 def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
     from reviewflow.store import dedup_store, models
+    from reviewflow.titles import titles_of
 
     with store.session() as s:
         pairs = dedup_store.open_pairs(s)
@@ -173,7 +174,8 @@ def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
             typer.echo(f"pair {pair.id}  score {pair.score:.3f}  ({pair.reason})")
             for row in (a, b):
                 if row is not None:
-                    typer.echo(f"  record {row.id}: {(row.title or '(no title)')[:90]} "
+                    title = titles_of(row.title, row.translated_title, row.language).line(120)
+                    typer.echo(f"  record {row.id}: {title} "
                                f"[{row.year or '?'}; {row.journal or '?'}]")
     typer.echo(f"{plural(len(pairs), 'pair')} waiting")
 
@@ -181,6 +183,7 @@ def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
 def _print_related(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
     from reviewflow.store import models
     from reviewflow.store.dedup_state import related_pairs
+    from reviewflow.titles import titles_of
 
     with store.session() as s:
         pairs = related_pairs(s)
@@ -190,7 +193,8 @@ def _print_related(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
             for rid in (a, b):
                 if rid not in titles:
                     row = s.get(models.RecordRow, rid)
-                    titles[rid] = (row.title or "(no title)")[:90] if row else "?"
+                    titles[rid] = titles_of(row.title, row.translated_title,
+                                            row.language).line(120) if row else "?"
                 typer.echo(f"  record {rid}: {titles[rid]}")
     typer.echo(plural(len(pairs), "related pair"))
 

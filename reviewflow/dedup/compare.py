@@ -13,51 +13,25 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from reviewflow.dedup.agreement import (
+    cjk,
+    contained,
+    full_author_match,
+    generic,
+    same_abstract,
+)
+from reviewflow.dedup.certain import (  # noqa: F401  (CERTAIN_RULES: the table, re-exported)
+    AUTHORS_OK,
+    CERTAIN_RULES,
+    TITLE_CLOSE,
+    certain_merge,
+)
 from reviewflow.dedup.journals import journal_compatible
-from reviewflow.dedup.normalise import Norm, fold
-from reviewflow.dedup.rules import conflict, online_first, same_first_page, soft_conflicts
-from reviewflow.dedup.verdict import Verdict
+from reviewflow.dedup.normalise import Norm
+from reviewflow.dedup.rules import conflict, online_first, same_first_page
+from reviewflow.dedup.verdict import Outcome, Reason, Verdict
 
-DISTINCT = Verdict("distinct", 0.0, "dissimilar")
-
-
-def contained(a: Norm, b: Norm) -> bool:
-    """One title is the other without its subtitle ('Anxiety about data hacking')."""
-    short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
-    return bool(short) and len(short.split()) >= 3 and long.startswith(short + " ")
-
-
-# Words that make a leading phrase a notice or a reply about the paper, not a heading over it.
-_NOT_A_HEADING = frozenset({
-    "reply", "replies", "response", "responses", "comment", "comments", "commentary", "re",
-    "correction", "corrected", "erratum", "corrigendum", "retraction", "retracted",
-    "withdrawn", "letter", "letters", "rebuttal", "discussion", "update", "updated",
-    "continued", "addendum", "summary", "abstract", "editorial", "note", "notes", "reaction",
-    "answer", "critique", "review", "reviewed", "appraisal", "synopsis", "digest",
-    "protocol", "part", "version", "revisited", "again", "second", "follow", "extension",
-})
-# Chinese headings are one token ('述评', '读者来信'), so these are looked for inside it.
-_NOT_A_HEADING_CJK = ("述评", "评论", "评述", "点评", "综述", "来信", "答复", "回复",
-                      "更正", "勘误", "撤稿", "摘要", "续", "解读")
-
-
-def headed(a: Norm, b: Norm) -> bool:
-    """One title is the other behind a short column or section heading that only one
-    database kept ('How I did it ... Upwork's CEO on how an introverted engineer learned
-    to lead', 'Case study: ...'). The shorter title must be long enough to identify the
-    paper on its own, and the heading must not make the record a reply, a notice, a
-    summary or another part (see ``_NOT_A_HEADING``)."""
-    short, long = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
-    if not long.endswith(" " + short):
-        return False
-    if not (len(short) >= 12 if _cjk(short) else len(short) >= 40 and len(short.split()) >= 6):
-        return False
-    head = long[: len(long) - len(short)].split()
-    return 1 <= len(head) <= 4 and _NOT_A_HEADING.isdisjoint(head) and not any(
-        word in token for token in head for word in _NOT_A_HEADING_CJK)
-
-
-ABSTRACT_MIN = 400
+DISTINCT = Verdict("distinct", 0.0, "dissimilar", Reason.DISSIMILAR)
 
 
 def title_similarity(a: Norm, b: Norm) -> float:
@@ -100,13 +74,8 @@ def _author_match(a: Norm, i: int, b: Norm, j: int) -> bool:
 def _same_script(a: Norm, b: Norm) -> bool:
     """Some pair of titles is written in one script; a Chinese title and an English one
     cannot be compared (that is no evidence either way)."""
-    return any(_cjk(x) == _cjk(y) for x in filter(None, (a.title, a.alt_title))
+    return any(cjk(x) == cjk(y) for x in filter(None, (a.title, a.alt_title))
                for y in filter(None, (b.title, b.alt_title)))
-
-
-def _cjk(name: str) -> bool:
-    return not name.isascii() and any("\u3400" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
-                                      for c in name)
 
 
 def author_similarity(a: Norm, b: Norm) -> float | None:
@@ -115,7 +84,7 @@ def author_similarity(a: Norm, b: Norm) -> float | None:
     if not a.surnames or not b.surnames:
         return None
     if a.surnames[0].isascii() != b.surnames[0].isascii() and (
-        _cjk(a.surnames[0]) or _cjk(b.surnames[0])
+        cjk(a.surnames[0]) or cjk(b.surnames[0])
     ):
         return None
     first = a.surnames[0] == b.surnames[0] or _author_match(a, 0, b, 0)
@@ -151,7 +120,7 @@ def printed_twice(a: Norm, b: Norm, t: float | None) -> bool:
     erratum or a reply would be marked or have other authors, and comes in a
     later issue.
     """
-    if t is None or t < 0.98 or _generic(a, b) or a.notice or b.notice \
+    if t is None or t < 0.98 or generic(a, b) or a.notice or b.notice \
             or a.full_paper or b.full_paper:
         return False
     meeting = a.conference or b.conference or a.supplement or b.supplement
@@ -172,13 +141,13 @@ def published_twice(a: Norm, b: Norm, t: float, blocked: Verdict) -> bool:
     abstract printed by two journals, or a page range mistyped by one
     database). Never merged: the rule that fired still holds.
     """
-    if t < 0.98 or (_generic(a, b) and not _long_cjk(a, b)) or a.notice or b.notice \
-            or not _full_author_match(a, b, author_similarity(a, b)):
+    if t < 0.98 or (generic(a, b) and not _longcjk(a, b)) or a.notice or b.notice \
+            or not full_author_match(a, b, author_similarity(a, b)):
         return False
     same_year = a.year is not None and a.year == b.year
-    if blocked.reason == "different DOIs":
+    if blocked.kind is Reason.DIFFERENT_DOIS:
         return same_abstract(a, b) or (same_year and same_first_page(a, b))
-    return same_year and blocked.reason in ("different pages", "different volumes")
+    return same_year and blocked.kind in (Reason.DIFFERENT_PAGES, Reason.DIFFERENT_VOLUMES)
 
 
 def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
@@ -197,10 +166,10 @@ def _support(a: Norm, b: Norm) -> tuple[int, list[str]]:
     return len(found), found
 
 
-def _long_cjk(a: Norm, b: Norm) -> bool:
+def _longcjk(a: Norm, b: Norm) -> bool:
     """Both titles Chinese/Japanese/Korean and 12+ characters: as specific as a long
     English title, though :func:`_generic` counts each one as a single word."""
-    return all(_cjk(t) and len(t) >= 12 for t in (a.title, b.title))
+    return all(cjk(t) and len(t) >= 12 for t in (a.title, b.title))
 
 
 def registration_verdict(a: Norm, b: Norm, t: float | None) -> Verdict:
@@ -214,14 +183,19 @@ def registration_verdict(a: Norm, b: Norm, t: float | None) -> Verdict:
     """
     if a.registration and b.registration:
         if a.registration == b.registration:
-            return Verdict("certain", 1.0, "same trial registration")
-        return Verdict("distinct", 0.0, "different trial registrations")
+            return _named("certain", 1.0, Reason.SAME_REGISTRATION)
+        return _named("distinct", 0.0, Reason.DIFFERENT_REGISTRATIONS)
     entry, other = (a, b) if a.registration else (b, a)
     if entry.registration in other.cited_trials:
-        return Verdict("related", 0.9, "trial registration vs a report citing it")
-    if t is not None and t >= 0.9 and not (other.cited_trials - {entry.registration}):
-        return Verdict("related", t, "trial registration vs a report with its title")
-    return Verdict("distinct", 0.0, "trial registration vs another record")
+        return _named("related", 0.9, Reason.REGISTRATION_CITED)
+    if t is not None and t >= REGISTERED_TITLE and not (other.cited_trials - {entry.registration}):
+        return _named("related", t, Reason.REGISTRATION_TITLE)
+    return _named("distinct", 0.0, Reason.REGISTRATION_OTHER)
+
+
+def _named(outcome: Outcome, score: float, kind: Reason) -> Verdict:
+    """A verdict whose readable reason is the kind's own wording."""
+    return Verdict(outcome, score, kind.value, kind)
 
 
 def article_number_vs_pages(a: Norm, b: Norm) -> bool:
@@ -262,11 +236,11 @@ def notice_concerns(a: Norm, b: Norm, t: float | None) -> bool:
     return t >= 0.8 and (same_journal or (au is not None and au >= 0.6))
 
 
-def _generic(a: Norm, b: Norm) -> bool:
-    """Short titles ('Editorial', 'Reply', 'Introduction') say little on their own."""
-    return min(len(a.title), len(b.title)) < 30 or min(
-        len(a.title.split()), len(b.title.split())
-    ) < 5
+# Thresholds (0-1 title and author similarity) of the verdicts below; the automatic
+# merge's own are in reviewflow.dedup.certain.
+REGISTERED_TITLE = 0.9  # a report repeating a registration's title
+TITLE_LIKE = 0.85
+TITLE_WEAK = 0.7
 
 
 def compare(a: Norm, b: Norm) -> Verdict:
@@ -277,30 +251,49 @@ def compare(a: Norm, b: Norm) -> Verdict:
         return registration_verdict(a, b, t)
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     blocked = conflict(a, b, t)
-    if blocked is not None and blocked.reason.endswith("notice vs article") \
-            and not notice_concerns(a, b, t):
-        return Verdict("distinct", 0.0, blocked.reason.replace("article", "another record"))
-    if blocked is not None and blocked.reason == "different pages":
-        if printed_twice(a, b, t) and conflict(a, b, t, printed_twice=True) is None:
-            return Verdict("certain", 0.95, "same title, all authors, journal, volume, issue: "
-                           "one text printed twice in the issue")
-        if online_first(a, b) and t is not None and t >= 0.9 \
-                and conflict(a, b, t, printed_twice=True) is None:
-            # the same length at another place: likely, but a person should confirm
-            return Verdict("possible", _score(t, author_similarity(a, b), 1),
-                           "ahead-of-print pages 1-N vs the print pages")
-    if blocked is not None and blocked.reason == "different pages" and same_id \
-            and article_number_vs_pages(a, b) and same_report(a, b, t):
-        return Verdict("certain", 0.95, "same identifier, title and authors; an article "
-                       "number vs the article's own pages 1-N")
     if blocked is not None:
-        if same_id and blocked.outcome == "distinct" and (t is None or t >= 0.9):
-            return Verdict("possible", 0.9, f"same identifier but {blocked.reason}")
-        if blocked.outcome == "distinct" and t is not None and published_twice(a, b, t, blocked):
-            return Verdict("possible", _score(t, author_similarity(a, b), 0),
-                           f"{blocked.reason}, yet same title and authors: printed twice or "
-                           "a data error?")
-        return blocked
+        return _blocked(a, b, t, same_id, blocked)
+    return _scored(a, b, t, same_id)
+
+
+def _blocked(a: Norm, b: Norm, t: float | None, same_id: bool, blocked: Verdict) -> Verdict:
+    """A hard rule fired: it stands, save for the exceptions named here, each for a person
+    to see (or, for one text printed twice, certain)."""
+    if blocked.kind is Reason.NOTICE_VS_ARTICLE and not notice_concerns(a, b, t):
+        return Verdict("distinct", 0.0, blocked.reason.replace("article", "another record"),
+                       Reason.NOTICE_VS_OTHER)
+    if blocked.kind is Reason.DIFFERENT_PAGES:
+        exception = _pages_exception(a, b, t, same_id)
+        if exception is not None:
+            return exception
+    if same_id and blocked.outcome == "distinct" and (t is None or t >= TITLE_CLOSE):
+        return Verdict("possible", 0.9, f"same identifier but {blocked.reason}",
+                       Reason.SAME_ID_BLOCKED)
+    if blocked.outcome == "distinct" and t is not None and published_twice(a, b, t, blocked):
+        return Verdict("possible", _score(t, author_similarity(a, b), 0),
+                       f"{blocked.reason}, yet same title and authors: printed twice or "
+                       "a data error?", Reason.PUBLISHED_TWICE)
+    return blocked
+
+
+def _pages_exception(a: Norm, b: Norm, t: float | None, same_id: bool) -> Verdict | None:
+    """Different first pages that are one publication after all (or may be)."""
+    if printed_twice(a, b, t) and conflict(a, b, t, printed_twice=True) is None:
+        return Verdict("certain", 0.95, "same title, all authors, journal, volume, issue: "
+                       "one text printed twice in the issue", Reason.PRINTED_TWICE_IN_ISSUE)
+    if online_first(a, b) and t is not None and t >= TITLE_CLOSE \
+            and conflict(a, b, t, printed_twice=True) is None:
+        # the same length at another place: likely, but a person should confirm
+        return Verdict("possible", _score(t, author_similarity(a, b), 1),
+                       "ahead-of-print pages 1-N vs the print pages", Reason.ONLINE_FIRST)
+    if same_id and article_number_vs_pages(a, b) and same_report(a, b, t):
+        return Verdict("certain", 0.95, "same identifier, title and authors; an article "
+                       "number vs the article's own pages 1-N", Reason.ARTICLE_NUMBER_VS_PAGES)
+    return None
+
+
+def _scored(a: Norm, b: Norm, t: float | None, same_id: bool) -> Verdict:
+    """No hard rule against the pair: similarity decides, certain only by a named rule."""
     au = author_similarity(a, b)
     support, found = _support(a, b)
     score = _score(t, au, support)
@@ -308,94 +301,20 @@ def compare(a: Norm, b: Norm) -> Verdict:
         return _same_identifier(a, b, t, au, found, score)
     if t is None:
         return _without_title(a, b, au, support, found, score)
-    certain = _certain(a, b, t, au, found)
-    if certain:
-        return Verdict("certain", score, certain)
-    authors_ok = au is not None and au >= 0.75
-    if t >= 0.85 and (authors_ok or support >= 2 or au is None):
-        return Verdict("possible", score, f"title {t:.2f}")
-    if t >= 0.7 and authors_ok and support >= 2:
-        return Verdict("possible", score, f"title {t:.2f}, authors, " + ", ".join(found))
+    certain = certain_merge(a, b, t, au, found)
+    if certain is not None:
+        kind, why = certain
+        return Verdict("certain", score, why, kind)
+    authors_ok = au is not None and au >= AUTHORS_OK
+    if t >= TITLE_LIKE and (authors_ok or support >= 2 or au is None):
+        return Verdict("possible", score, f"title {t:.2f}", Reason.TITLE)
+    if t >= TITLE_WEAK and authors_ok and support >= 2:
+        return Verdict("possible", score, f"title {t:.2f}, authors, " + ", ".join(found),
+                       Reason.TITLE_AUTHORS)
     if authors_ok and {"pages", "volume", "year"} <= set(found):
-        return Verdict("possible", score, "same authors, volume, pages (title differs)")
-    return Verdict("distinct", score, f"title {t:.2f}")
-
-
-def _certain(a: Norm, b: Norm, t: float, au: float | None, found: list[str]) -> str:
-    """The reason for an automatic merge, or '' when the pair is not certain."""
-    years_close = a.year is None or b.year is None or abs(a.year - b.year) <= 1
-    if not years_close:
-        return ""
-    soft = soft_conflicts(a, b)
-    if soft == ["different journal names"] and t >= 0.98 and _full_author_match(a, b, au) \
-            and {"volume", "issue", "year"} <= set(found):
-        return f"title {t:.2f}, all authors, volume, issue, year (journal name translated?)"
-    if soft and not _real_pages(a, found):
-        return ""
-    authors_ok = au is not None and au >= 0.75
-    support = len(found)
-    generic = _generic(a, b)
-    why = ", ".join(found)
-    if t >= 0.95:
-        need = 3 if generic else 2
-        if authors_ok and support >= need and ("pages" in found or not generic):
-            return f"title {t:.2f}, authors, {why}"
-        if au is None and support >= need + 1 and "pages" in found:
-            return f"title {t:.2f}, no authors, {why}"
-    if t >= 0.9 and authors_ok and support >= 3 and "pages" in found and not generic:
-        return f"title {t:.2f}, authors, {why}"
-    if (t >= 0.75 or contained(a, b)) and au is not None and au >= 0.9 \
-            and _real_pages(a, found) and "year" in found \
-            and ("volume" in found or "journal" in found):
-        return f"same authors, place, pages, year; title {t:.2f}"
-    if au is not None and au >= 0.9 and _same_range(a, b) and not soft_conflicts(a, b) \
-            and {"volume", "year", "journal"} <= set(found):
-        return f"same authors, journal, volume, page range, year; title {t:.2f} (translated?)"
-    if t >= 0.95 and _real_pages(a, found) and {"volume", "year", "journal"} <= set(found):
-        return f"title {t:.2f}, journal, volume, pages, year (authors differ)"
-    if t >= 0.98 and au is not None and au >= 0.99 and _unpaged_twin(a, b, found):
-        return f"title {t:.2f}, authors, {why}; pages on one side at most"
-    if t >= 0.98 and not generic and same_abstract(a, b):
-        return f"title {t:.2f}, same abstract" + (f", {why}" if why else "")
-    if t >= 0.98 and not generic and _full_author_match(a, b, au) and (
-        "year" in found or "journal" in found
-    ):
-        return f"title {t:.2f}, all authors, " + why
-    if not soft and headed(a, b) and au is not None and au >= 0.99 \
-            and {"journal", "year"} <= set(found):
-        return "same title behind a column heading in one database; all authors, " + why
-    return ""
-
-
-def _unpaged_twin(a: Norm, b: Norm, found: list[str]) -> bool:
-    """A short title ('ESICON 2017 Abstracts') is enough when every field present agrees,
-    down to volume and issue, and at most one record has pages (nothing tells them apart)."""
-    return (not (a.page_start and b.page_start) and not a.notice
-            and min(len(a.title.split()), len(b.title.split())) >= 3
-            and {"volume", "issue", "year", "journal"} <= set(found))
-
-
-def same_abstract(a: Norm, b: Norm) -> bool:
-    """Both have a substantial abstract and the two are (nearly) the same text."""
-    if min(len(a.abstract), len(b.abstract)) < ABSTRACT_MIN:
-        return False
-    return fuzz.ratio(fold(a.abstract), fold(b.abstract), score_cutoff=95) >= 95
-
-
-def _full_author_match(a: Norm, b: Norm, au: float | None) -> bool:
-    return au is not None and au >= 0.99 and min(len(a.surnames), len(b.surnames)) >= 2
-
-
-def _real_pages(a: Norm, found: list[str]) -> bool:
-    """Same first page that says something: 2+ digits, or page 1 of a shared range."""
-    return "pages" in found and (sum(c.isdigit() for c in a.page_start) >= 2
-                                 or sum(c.isdigit() for c in a.page_end) >= 2)
-
-
-def _same_range(a: Norm, b: Norm) -> bool:
-    """Same first and last page, a multi-page article: one article however titled."""
-    return bool(a.page_start and a.page_end and a.page_start == b.page_start
-                and a.page_end == b.page_end and a.page_end != a.page_start)
+        return Verdict("possible", score, "same authors, volume, pages (title differs)",
+                       Reason.AUTHORS_PLACE)
+    return Verdict("distinct", score, f"title {t:.2f}", Reason.DISSIMILAR)
 
 
 def _score(t: float | None, au: float | None, support: int) -> float:
@@ -412,12 +331,14 @@ def _same_identifier(a: Norm, b: Norm, t: float | None, au: float | None, found:
     located = {"volume", "pages"} <= set(found) and (
         (au is not None and au >= 0.75) or (t is not None and t >= 0.9))
     if (titles_agree and (au is None or au >= 0.5)) or located:
-        return Verdict("certain", max(score, 0.95), f"same {ident}")
-    return Verdict("possible", score, f"same {ident}, titles differ")
+        return Verdict("certain", max(score, 0.95), f"same {ident}", Reason.SAME_IDENTIFIER)
+    return Verdict("possible", score, f"same {ident}, titles differ",
+                   Reason.SAME_IDENTIFIER_TITLES_DIFFER)
 
 
 def _without_title(a: Norm, b: Norm, au: float | None, support: int, found: list[str],
                    score: float) -> Verdict:
-    if support >= 3 and (au is None or au >= 0.75):
-        return Verdict("possible", score, "no title; " + ", ".join(found))
-    return Verdict("distinct", score, "no title")
+    if support >= 3 and (au is None or au >= AUTHORS_OK):
+        return Verdict("possible", score, "no title; " + ", ".join(found),
+                       Reason.NO_TITLE_SUPPORTED)
+    return Verdict("distinct", score, "no title", Reason.NO_TITLE)

@@ -21,7 +21,7 @@ from reviewflow.dedup.group import complete_linkage
 from reviewflow.dedup.merge import choose_kept, merged_record
 from reviewflow.dedup.normalise import Norm, normalise
 from reviewflow.dedup.result import DedupResult, DuplicateGroup, ScoredPair
-from reviewflow.dedup.verdict import Verdict
+from reviewflow.dedup.verdict import Reason, Verdict
 from reviewflow.records import Record
 
 PREFILTER_TITLE = 70.0
@@ -68,10 +68,11 @@ def prefilter(norms: list[Norm], pairs: np.ndarray) -> np.ndarray:
     return pairs[keep]
 
 
-PERSON_SAID_DISTINCT = Verdict("distinct", 0.0, "a person judged them distinct")
+PERSON_SAID_DISTINCT = Verdict("distinct", 0.0, "a person judged them distinct",
+                               Reason.PERSON_DISTINCT)
 # Two records an earlier run already judged: whatever it found stands (merged, queued,
 # noted or left apart), so a later run neither re-judges nor joins them.
-SETTLED = Verdict("distinct", 0.0, "both judged by an earlier run")
+SETTLED = Verdict("distinct", 0.0, "both judged by an earlier run", Reason.SETTLED)
 
 
 @contextmanager

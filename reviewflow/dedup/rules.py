@@ -12,13 +12,13 @@ import re
 
 from reviewflow.dedup.journals import journal_compatible
 from reviewflow.dedup.normalise import Norm
-from reviewflow.dedup.verdict import Outcome, Verdict
+from reviewflow.dedup.verdict import Outcome, Reason, Verdict
 
 _DIGITS = re.compile(r"\d+")
 
 
-def _verdict(outcome: Outcome, reason: str) -> Verdict:
-    return Verdict(outcome, 0.0, reason)
+def _verdict(outcome: Outcome, kind: Reason, reason: str | None = None) -> Verdict:
+    return Verdict(outcome, 0.0, reason or kind.value, kind)
 
 
 _SUB_DOI = re.compile(r"^[./](?:s|sm|suppl?|supplementary|sd|g|t|f)?\d{0,4}$")
@@ -135,23 +135,26 @@ def conflict(a: Norm, b: Norm, title_sim: float | None,
     if a.notice != b.notice:
         kinds = sorted(filter(None, (a.notice, b.notice)))
         if title_sim is not None and title_sim >= 0.6:
-            return _verdict("related", f"{kinds[0]} notice vs article")
-        return _verdict("distinct", f"{kinds[0]} notice vs another record")
+            return _verdict("related", Reason.NOTICE_VS_ARTICLE,
+                            f"{kinds[0]} notice vs article")
+        return _verdict("distinct", Reason.NOTICE_VS_OTHER,
+                        f"{kinds[0]} notice vs another record")
     if different_doi(a.doi, b.doi):
-        return _verdict("distinct", "different DOIs")
+        return _verdict("distinct", Reason.DIFFERENT_DOIS)
     if a.pmid and b.pmid and a.pmid != b.pmid:
-        return _verdict("distinct", "different PMIDs")
+        return _verdict("distinct", Reason.DIFFERENT_PMIDS)
     if abstract_vs_paper(a, b) and not same_place(a, b) and (
         title_sim is not None and title_sim >= 0.8
     ):
-        return _verdict("related", "conference abstract vs full paper")
+        return _verdict("related", Reason.ABSTRACT_VS_PAPER)
     if pages_conflict(a, b) and not printed_twice:
-        return _verdict("distinct", "different pages")
+        return _verdict("distinct", Reason.DIFFERENT_PAGES)
     if different_volumes(a.volume, b.volume, a.issue_numbers, b.issue_numbers):
-        return _verdict("distinct", "different volumes")
+        return _verdict("distinct", Reason.DIFFERENT_VOLUMES)
     if a.title_numbers and b.title_numbers and a.title_numbers != b.title_numbers \
             and not same_place(a, b):
-        return _verdict("distinct", "different numbers in title (part/phase/series)")
+        return _verdict("distinct", Reason.DIFFERENT_TITLE_NUMBERS,
+                        "different numbers in title (part/phase/series)")
     return None
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from reviewflow.importers import normalize as nz
 from reviewflow.importers.base import ReadOutput, gc_paused
 from reviewflow.records import ImportWarning, Record
+from reviewflow.titles import is_latin
 
 # A tag line ("XX  - value", anchored on a literal "\n" so the regex engine can
 # skip ahead fast) plus every following line that is not a tag line.
@@ -272,13 +273,16 @@ def to_record(
         problem = f"year unreadable ({year_text!r})" if year_text else "no year"
         warnings.append(ImportWarning(line, problem, position))
     abstracts = raw.get("AB") or raw.get("N2")
+    title = nz.clean_text(get("TI") or get("T1") or get("CT") or get("BT") or get("ST"))
+    t2_title = _t2_translation(title, get)
     return Record(
-        title=nz.clean_text(get("TI") or get("T1") or get("CT") or get("BT") or get("ST")),
+        title=title,
         abstract=nz.clean_abstract(" ".join(abstracts)) if abstracts else None,
         authors=nz.normalise_authors(_list_values(raw, "AU", "A1")),
         year=year,
         journal=nz.clean_text(
-            get("JF") or get("T2") or get("JO") or get("J2") or get("JA") or get("J1")
+            get("JF") or (None if t2_title else get("T2")) or get("JO") or get("J2")
+            or get("JA") or get("J1")
         ),
         volume=nz.clean_text(get("VL") or get("VO")),
         issue=nz.clean_text(get("IS")),
@@ -291,7 +295,7 @@ def to_record(
         url=nz.clean_text(get("UR")),
         issn=nz.clean_text(get("SN")),
         accession=nz.clean_text(get("AN")),
-        translated_title=nz.clean_text(get("TT")),
+        translated_title=nz.clean_text(get("TT")) or t2_title,
         raw=raw,
         position=position,
         line=line,
@@ -325,3 +329,18 @@ def _pmid(raw: dict[str, list[str]], get: Callable[[str], str | None]) -> str | 
         if "ncbi.nlm.nih.gov/pubmed/" in url or "pubmed.ncbi.nlm.nih.gov/" in url:
             return nz.normalise_pmid(url.rstrip("/").rsplit("/", 1)[-1])
     return None
+
+
+def _t2_translation(title: str | None, get: Callable[[str], str | None]) -> str | None:
+    """``T2`` when a database put the title's translation there, not the journal.
+
+    Some Chinese databases' RIS carries the English title in ``T2`` and the journal
+    in ``JO``/``JF``: T2 counts as the translation only when the record names its
+    journal elsewhere and T2 is in the other script than the title.
+    """
+    t2 = nz.clean_text(get("T2"))
+    if not (t2 and title and not get("TT")):
+        return None
+    if not any(get(tag) for tag in ("JF", "JO", "J2", "JA", "J1")):
+        return None
+    return t2 if is_latin(t2) != is_latin(title) else None

@@ -69,12 +69,17 @@ def _flow(state: ReviewState, ids: list[int]) -> Flow:
     ta, ft = state.stage(TITLE_ABSTRACT), state.stage(FULL_TEXT)
     ta_status = [ta.status(i) for i in ids]
     sought = [s.record_id for s in ta_status if s.moves_on]
-    ft_status = [ft.status(i) for i in sought]
+    # A report marked unobtainable is not retrieved unless the reviewers decided on it
+    # anyway (then they had it): "reports not retrieved" follows the full-text records.
+    not_retrieved_ids = {s.record_id for s in (ft.status(i) for i in sought)
+                         if s.outcome == "not_retrieved"
+                         or (s.record_id in state.unobtainable and s.outcome in WAITING)}
+    ft_status = [ft.status(i) for i in sought if i not in not_retrieved_ids]
     reasons: Counter[str] = Counter()
     for status in ft_status:
         if status.outcome == "exclude":
             reasons[exclusion_reason(status)] += 1
-    not_retrieved = sum(1 for s in ft_status if s.outcome == "not_retrieved")
+    not_retrieved = len(not_retrieved_ids)
     return Flow(
         screened=len(ids), excluded=sum(1 for s in ta_status if s.outcome == "exclude"),
         wait_screening=sum(1 for s in ta_status if s.outcome in WAITING),

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from reviewflow.fulltext.state import unobtainable_ids
 from reviewflow.review_state.model import ReviewState, StageState
 from reviewflow.review_state.policy import ScreeningPolicy, load_policy
 from reviewflow.review_state.votes import (
@@ -132,4 +133,5 @@ def load_review_state(session: Session, *, with_sources: bool = False) -> Review
             {rec: r for (st, rec), r in resolutions.items() if st == stage},
             people, active, previous)
     return ReviewState(people, policy, merges, frozenset(record_ids), active, stages,
-                       _study_links(session), _sources(session) if with_sources else {})
+                       _study_links(session), _sources(session) if with_sources else {},
+                       frozenset(unobtainable_ids(session)))

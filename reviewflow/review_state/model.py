@@ -151,6 +151,8 @@ class ReviewState:
     """(study id, label, report record ids primary first, has extracted values), by label."""
     sources: Mapping[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
     """record -> {(database, origin)} from provenance (loaded for PRISMA only)."""
+    unobtainable: frozenset[int] = frozenset()
+    """Records whose report is marked unobtainable (``reviewflow fulltext unobtainable``)."""
 
     @cached_property
     def studies(self) -> tuple[StudyState, ...]:

@@ -64,6 +64,8 @@ class RecordCard:
     resolution: Resolution | None  # None while blinded
     blinded: bool  # True when something was withheld (or would be, once decided)
     related: tuple[tuple[int, str], ...] = ()  # (record id, why) flagged by dedup
+    translated_title: str | None = None  # the other-language title (RIS TT, CNKI English title)
+    language: str | None = None
 
 
 def visible(status: RecordStatus, viewer: Viewer) -> tuple[Vote | None, tuple[Vote, ...],
@@ -102,12 +104,13 @@ def record_card(session: Session, record_id: int, stage: str, viewer: Viewer,
     """The one way a record reaches a screen: fetched by id, filtered by blinding."""
     r = models.RecordRow
     row = session.exec(
-        select(r.title, r.authors_json, r.year, r.journal, r.abstract, r.keywords_json, r.doi)
+        select(r.title, r.authors_json, r.year, r.journal, r.abstract, r.keywords_json, r.doi,
+               r.translated_title, r.language)
         .where(r.id == record_id)
     ).first()
     if row is None:
         raise KeyError(record_id)
-    title, authors, year, journal, abstract, keywords, doi = row
+    title, authors, year, journal, abstract, keywords, doi, translated, language = row
     status = record_status(session, record_id, stage, people, policy)
     mine, others, resolution, blinded = visible(status, viewer)
     return RecordCard(
@@ -126,6 +129,8 @@ def record_card(session: Session, record_id: int, stage: str, viewer: Viewer,
         resolution=resolution,
         blinded=blinded,
         related=(related if related is not None else related_index(session)).get(record_id, ()),
+        translated_title=translated,
+        language=language,
     )
 
 

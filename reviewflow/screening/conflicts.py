@@ -26,6 +26,7 @@ from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.titles import titles_of
 
 METHODS = ("consensus", "arbiter")
 RESOLUTION_DECISIONS = ("include", "exclude", "maybe", "not_retrieved")
@@ -60,11 +61,15 @@ def list_conflicts(session: Session, stage: str | None = None, include_resolved:
 
 
 def _titles(session: Session, ids: list[int]) -> dict[int, str | None]:
+    """Each record's title line: original language, then English, then the language."""
     r = models.RecordRow
     titles: dict[int, str | None] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        titles.update(session.exec(select(r.id, r.title).where(r.id.in_(chunk))).all())  # type: ignore[union-attr,arg-type]
+        rows = session.exec(select(r.id, r.title, r.translated_title, r.language)
+                            .where(r.id.in_(chunk))).all()  # type: ignore[union-attr,arg-type]
+        titles.update({rid: titles_of(t, tt, lang).line() if (t or tt) else None
+                       for rid, t, tt, lang in rows})
     return titles
 
 

@@ -49,7 +49,7 @@ BUNDLE_VERSION = 1
 # folder) is refused before anything is written. reviewflow.toml travels
 # without its [database] table (the source's server is not the target's).
 FILES = (CONFIG_NAME, "analyses.toml", "extraction_form.toml")
-FOLDERS = ("forms",)  # review-folder subfolders that travel with the bundle
+FOLDERS = ("forms", "fulltext")  # review-folder subfolders that travel (PDF copies too)
 BATCH = 1000
 # What reading a damaged or hostile zip member can raise (bad header, bad deflate
 # stream, truncated member, unsupported compression, encryption).

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0003"
 
 
 def migrations_dir() -> Path:

@@ -297,3 +297,84 @@ class GradeJudgement(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     reviewer_id: int = Field(foreign_key="reviewer.id")
     at: datetime = Field(default_factory=utcnow)
+
+
+class FullTextFile(SQLModel, table=True):
+    """One PDF, stored once by content (sha256), with its text layer's kind.
+
+    ``stored_as`` is ``<sha[:2]>/<sha>.pdf`` under the review's full-text folder
+    for a copy (so every machine resolves it with its own folder setting) or the
+    absolute path for a link.
+    """
+
+    __tablename__ = "fulltext_file"
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True, index=True)
+    size: int
+    page_count: int
+    text_layer: str = Field(max_length=20)  # yes | none | garbled
+    original_name: str = Field(sa_column=Column(Text, nullable=False))
+    stored_as: str = Field(sa_column=Column(Text, nullable=False))
+    mode: str = Field(max_length=10)  # copy | link
+    added_by: str = Field(max_length=200)
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class FullTextPage(SQLModel, table=True):
+    """The text of one page, extracted once when the PDF was stored."""
+
+    __tablename__ = "fulltext_page"
+    __table_args__ = (UniqueConstraint("file_id", "page", name="uq_fulltext_page"),)
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: int = Field(foreign_key="fulltext_file.id", index=True)
+    page: int  # 1-based
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class FullTextEvent(SQLModel, table=True):
+    """Append-only: a PDF attached to / removed from a record, a record unobtainable,
+    a suggested match rejected. A record's full-text state is derived from these.
+
+    ``action``: attach | remove | unobtainable | reject. ``method``: auto | manual.
+    """
+
+    __tablename__ = "fulltext_event"
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    file_id: int | None = Field(default=None, foreign_key="fulltext_file.id", index=True)
+    action: str = Field(max_length=20)
+    method: str = Field(max_length=10)
+    evidence: str | None = Field(default=None, sa_column=Column(Text))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    by: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class FullTextCandidate(SQLModel, table=True):
+    """A doubtful PDF-record match waiting for a person (``fulltext match --review``)."""
+
+    __tablename__ = "fulltext_candidate"
+    __table_args__ = (UniqueConstraint("file_id", "record_id", name="uq_fulltext_candidate"),)
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: int = Field(foreign_key="fulltext_file.id", index=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    doubt: str = Field(max_length=60)
+    title_score: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StudyLinkDecision(SQLModel, table=True):
+    """Append-only: a person confirmed (``link``) or rejected (``reject``) a suggestion
+    that two reports (often in two languages) are one study. Links themselves are
+    :class:`StudyRecord` rows; this keeps who decided and when, and what not to
+    suggest again."""
+
+    __tablename__ = "study_link_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    record_a_id: int = Field(foreign_key="record.id", index=True)
+    record_b_id: int = Field(foreign_key="record.id", index=True)
+    action: str = Field(max_length=10)  # link | reject
+    reasons: str | None = Field(default=None, sa_column=Column(Text))
+    by: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)

@@ -19,7 +19,7 @@ from reviewflow.screening.prioritise import Prioritiser
 from reviewflow.screening.queue import QueueOrder, ScreeningQueue, id_order
 from reviewflow.screening.ranking_process import ProcessPrioritiser
 from reviewflow.screening.settings import ScreeningSettings, load_settings
-from reviewflow.stages import LABELS
+from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.confirm import ConfirmPrompt
@@ -120,9 +120,28 @@ class ReviewflowApp(App[None]):
                 kind = ProcessPrioritiser if self.ranking_in_process else Prioritiser
                 self._prioritisers[stage] = kind(self.store, self.viewer, stage)
             prioritiser = self._prioritisers[stage]
-        self.push_screen(ScreeningScreen(queue, prioritiser),
-                         self.show_dashboard if first else None)
+        if stage == FULL_TEXT:
+            from reviewflow.tui.screens.fulltext_screening import FullTextScreen
+
+            screen: ScreeningScreen = FullTextScreen(queue, prioritiser,
+                                                     fulltext_folder=self.fulltext_folder())
+        else:
+            screen = ScreeningScreen(queue, prioritiser)
+        self.push_screen(screen, self.show_dashboard if first else None)
         return True
+
+    def fulltext_folder(self) -> Path | None:
+        """Where the review keeps its PDF copies ([fulltext] folder in reviewflow.toml)."""
+        if self.folder is None:
+            return None
+        from reviewflow.fulltext.storage import fulltext_folder
+        from reviewflow.store.location import load_config
+
+        try:
+            return fulltext_folder(self.folder, load_config(self.folder).extra)
+        except ReviewflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return None
 
     def open_conflicts(self) -> None:
         self.push_screen(ConflictsScreen())
@@ -151,7 +170,8 @@ class ReviewflowApp(App[None]):
             self.notify("No studies yet: 'reviewflow extraction study from-included' makes "
                         "one per included report.", severity="warning")
             return
-        self.push_screen(ExtractionScreen(self.store, found[1], found[0], self.viewer.name))
+        self.push_screen(ExtractionScreen(self.store, found[1], found[0], self.viewer.name,
+                                          fulltext_folder=self.fulltext_folder()))
 
     def open_rob(self) -> None:
         """Risk of bias, RoB 1 (b on the dashboard)."""

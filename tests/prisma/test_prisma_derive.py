@@ -173,3 +173,26 @@ def test_cli_json_and_svg(tmp_path: Path) -> None:
     assert data["identified"] == {"PubMed": 4} and data["screened"] == 4
     svg = (tmp_path / "p.svg").read_text()
     assert re.search(r"Records screened \(n = 4\)", svg)
+
+
+def test_unobtainable_full_text_is_not_retrieved(review) -> None:
+    """'fulltext unobtainable' feeds "reports not retrieved"; a later decision on it wins."""
+    from reviewflow.fulltext.service import mark_unobtainable, remove
+
+    store, a, b, _arb = review
+    ids = _import(store, "PubMed", 4)
+    for rec in ids:
+        _both(store, a, b, rec, TA, "include")
+    with store.write() as s:
+        mark_unobtainable(ids[0], "library has no access", session=s, by="ann")
+        mark_unobtainable(ids[1], "author did not answer", session=s, by="ann")
+    c = _counts(store)
+    assert (c.sought, c.not_retrieved, c.assessed, c.awaiting["eligibility"]) == (4, 2, 2, 2)
+    assert c.identity_errors() == []
+    _both(store, a, b, ids[1], FT, "exclude", reason="wrong population")  # found it after all
+    with store.write() as s:
+        remove(ids[0], session=s, by="ann")  # withdrawn: waiting again
+    c = _counts(store)
+    assert (c.not_retrieved, c.assessed, c.awaiting["eligibility"]) == (0, 4, 3)
+    assert c.excluded_reports == {"wrong population": 1}
+    assert c.identity_errors() == []

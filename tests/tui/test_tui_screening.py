@@ -101,8 +101,10 @@ async def test_full_text_reason_picker_and_not_retrieved(store) -> None:
         await pilot.press("escape")          # cancelled: nothing stored
         assert mine(store, ann, FT) == {}
         await pilot.press("e", "5")          # 5th reason: not randomised
-        await pilot.press("e", "down", "enter")  # 2nd reason via arrows
-        await pilot.press("r")
+        assert "no PDF attached" in shot(app)  # full text judged without the article: ask
+        await pilot.press("y")
+        await pilot.press("e", "down", "enter", "y")  # 2nd reason via arrows
+        await pilot.press("r")                # not retrievable needs no PDF: no question
     with store.session() as s:
         votes = {rid: record_votes(s, rid, FT).votes[0] for rid in (1, 2, 3)}
     assert (votes[1].decision, votes[1].reason) == ("exclude", "not randomised")
@@ -192,7 +194,7 @@ async def test_records_reaching_full_text_elsewhere_join_the_open_screen(store) 
         assert screen.queue.ids == [1, 2] and screen.queue.current_id == 2
         assert "1 left of 2" in shot(app)
         assert any("1 new record at this stage" in n.message for n in app._notifications)
-        await pilot.press("i")
+        await pilot.press("i", "y")  # y: include at full text although no PDF is attached
     assert mine(store, ann, FT) == {1: "not_retrieved", 2: "include"}
 
 

@@ -8,9 +8,11 @@ extraction); ``d`` lists the study's open discrepancies once both have finished.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 
@@ -18,10 +20,13 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.studies import StudyInfo, list_studies
 from reviewflow.extraction.values import reconcile, reviewer_values, set_value
+from reviewflow.fulltext.view import fulltext_view
+from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.extraction_support import Worker, reports_text
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.widgets.fields import ValueField
+from reviewflow.tui.widgets.fulltext_pane import FullTextPane
 
 KEYS = [
     ("Tab / Enter", "save the field, go to the next"), ("Shift+Tab", "previous field"),
@@ -46,6 +51,8 @@ class ExtractionScreen(Screen[None]):
     ExtractionScreen #studies { width: 20; }
     ExtractionScreen #fields { width: 3fr; }
     ExtractionScreen #reports { width: 2fr; border-left: solid $primary; padding: 0 1; }
+    ExtractionScreen #report-scroll { height: auto; max-height: 40%; }
+    ExtractionScreen #fulltext { border-left: none; border-top: solid $primary; padding: 0; }
     ExtractionScreen .field { height: 1; margin-bottom: 1; }
     ExtractionScreen .field-group { text-style: bold; color: $accent; margin-bottom: 1; }
     ExtractionScreen .field Label {
@@ -60,14 +67,19 @@ class ExtractionScreen(Screen[None]):
         Binding("ctrl+n", "step(1)", "Next study", priority=True),
         Binding("ctrl+b", "step(-1)", "Previous study", priority=True),
         Binding("ctrl+o", "discrepancies", "Discrepancies", priority=True),
+        Binding("ctrl+f", "fulltext('action_search')", "Search PDF", priority=True),
+        Binding("ctrl+t", "fulltext('action_open_pdf')", "Open PDF", priority=True),
+        Binding("ctrl+right_square_bracket", "fulltext('action_turn', 1)", "Next page",
+                priority=True, show=False),
         # priority: the help key opens help, never types "?" into the focused value
         Binding("question_mark,f1", "help", "Keys", priority=True, key_display="?"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def __init__(self, store: Store, form: Form, form_id: int | None, reviewer: str,
-                 *, study: str | None = None) -> None:
+                 *, study: str | None = None, fulltext_folder: Path | None = None) -> None:
         super().__init__()
+        self.fulltext_folder = fulltext_folder
         self.store, self.form, self.form_id = store, form, form_id
         self.worker = Worker.named(store, reviewer)
         self.studies: list[StudyInfo] = list_studies(store)
@@ -94,8 +106,11 @@ class ExtractionScreen(Screen[None]):
                     with Horizontal(classes="field"):
                         yield Label(row_label, markup=False)
                         yield ValueField(id=input_id(path), placeholder=self.hint(path))
-            with VerticalScroll(id="reports"):
-                yield Static("", id="report-text", markup=False)
+            with Vertical(id="reports"):
+                with VerticalScroll(id="report-scroll"):
+                    yield Static("", id="report-text", markup=False)
+                yield FullTextPane(getattr(self.app, "settings", None) or ScreeningSettings(),
+                                   id="fulltext")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -123,6 +138,10 @@ class ExtractionScreen(Screen[None]):
             widget.value = self.shown[path] = mine.get((study.id, self.worker.id, path), "") or ""
             widget.remove_class("bad-value")
         self.query_one("#report-text", Static).update(reports_text(self.store, study))
+        with self.store.session() as s:
+            view = fulltext_view(s, study.record_ids, self.fulltext_folder)
+        self.query_one("#fulltext", FullTextPane).show_view(
+            view, "No PDF attached to this study's reports ('reviewflow fulltext add').")
         first = self.query(Input).first()
         first.focus()
         self.status(f"{study.label} · extracting as {self.worker.name}")
@@ -166,6 +185,10 @@ class ExtractionScreen(Screen[None]):
                 self.save(focused)
             self.index = (self.index + delta) % len(self.studies)
             self.show_study()
+
+    def action_fulltext(self, action: str, *args: int) -> None:
+        """The full-text pane's keys, reachable while a form field has the focus."""
+        getattr(self.query_one("#fulltext", FullTextPane), action)(*args)
 
     def action_discrepancies(self) -> None:
         study = self.study

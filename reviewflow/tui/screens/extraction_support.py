@@ -12,6 +12,7 @@ from reviewflow.extraction.studies import StudyInfo
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.titles import titles_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ def reports_text(store: Store, study: StudyInfo) -> str:
                 continue
             authors = ", ".join(json.loads(rec.authors_json or "[]")[:6])
             kind = "Primary report" if i == 0 else "Also reported in"
-            parts.append(f"{kind} (record {rid})\n{rec.title or '(no title)'}\n{authors}\n"
+            title = titles_of(rec.title, rec.translated_title, rec.language)
+            english = f"\n{title.english}" if title.english else ""
+            lang = f" · {title.shown_language}" if title.shown_language else ""
+            parts.append(f"{kind} (record {rid}){lang}\n{title.original}{english}\n{authors}\n"
                          f"{rec.journal or ''} {rec.year or ''}\n\n{rec.abstract or ''}")
     return "\n\n".join(parts)

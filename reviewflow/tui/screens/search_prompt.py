@@ -14,9 +14,13 @@ from reviewflow.tui.widgets.fields import ProseField
 class SearchPrompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
+    def __init__(self, what: str = "title and abstract") -> None:
+        super().__init__()
+        self.what = what
+
     def compose(self) -> ComposeResult:
         with Vertical(id="search"):
-            yield Label("Search title and abstract (Enter: next match, Esc: cancel)")
+            yield Label(f"Search {self.what} (Enter: next match, Esc: cancel)")
             yield ProseField(placeholder="e.g. lupus", id="search-input")
 
     def on_mount(self) -> None:

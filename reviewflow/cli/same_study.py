@@ -1,0 +1,63 @@
+"""``reviewflow same-study``: reports of one trial in two languages, linked by a person."""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+import typer
+
+from reviewflow.cli.common import open_store
+from reviewflow.linking.service import confirm_link, reject_link, same_study_suggestions
+from reviewflow.store import models
+from reviewflow.titles import titles_of
+
+
+def _who(by: str | None) -> str:
+    return by or os.environ.get("USER") or getpass.getuser() or "reviewer"
+
+
+def same_study(
+    ctx: typer.Context,
+    link: tuple[int, int] = typer.Option(None, "--link", help="Records A B are one "
+                                         "study (reports of one trial): link them."),
+    reject: tuple[int, int] = typer.Option(None, "--reject", help="Records A B are "
+                                           "not one study: stop suggesting them."),
+    by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
+                           help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
+) -> None:
+    """Related: same study? Reports in two languages that may be one trial (registration
+    number, English title, authors across transliteration), for a person to link.
+    Linked reports stay separate records (never merged as duplicates): PRISMA counts them
+    as one study with several reports and extraction is done once per study."""
+    store = open_store(ctx)
+    if link and link[0] is not None:
+        with store.write() as s:
+            study_id = confirm_link(link[0], link[1], session=s, by=_who(by))
+            label = s.get(models.Study, study_id).label  # type: ignore[union-attr]
+        typer.echo(f"records {link[0]} and {link[1]}: one study ({label})")
+        return
+    if reject and reject[0] is not None:
+        with store.write() as s:
+            reject_link(reject[0], reject[1], session=s, by=_who(by))
+        typer.echo(f"records {reject[0]} and {reject[1]}: not one study")
+        return
+    with store.session() as s:
+        found = same_study_suggestions(s)
+        rows = {r.id: r for r in s.exec(models.RecordRow.__table__.select()).all()  # type: ignore[attr-defined]
+                if any(r.id in (x.a, x.b) for x in found)} if found else {}
+    if not found:
+        typer.echo("No reports to link: no likely pairs across languages.")
+        return
+    for sug in found:
+        typer.echo(f"related: same study?  records {sug.a} and {sug.b} "
+                   f"({'; '.join(sug.reasons)})")
+        for rid in (sug.a, sug.b):
+            row = rows[rid]
+            line = titles_of(row.title, row.translated_title, row.language).line(110)
+            typer.echo(f"    {rid:>6}  {row.year or '----'}  {line}")
+    typer.echo(f"{len(found)} pair(s): 'reviewflow same-study --link A B' or '--reject A B'")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("same-study")(same_study)

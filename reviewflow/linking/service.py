@@ -1,0 +1,121 @@
+"""Same-study suggestions for a review, and a person's answer to each.
+
+Confirming links the two reports in one study (the extraction unit; PRISMA
+counts "studies (reports)" from these links); rejecting keeps the pair from
+being suggested again. Both are recorded with who and when. Nothing here merges
+records: both reports stay in screening, PRISMA and the report list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlmodel import Session, select
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.linking.suggest import LinkRecord, Suggestion, sequence_key, suggest_links
+from reviewflow.store import models
+from reviewflow.store.dedup_state import active_record_ids, merged_into
+
+LINK, REJECT = "link", "reject"
+
+
+def _records(session: Session, ids: set[int]) -> list[LinkRecord]:
+    r = models.RecordRow
+    rows = session.exec(select(r.id, r.title, r.translated_title, r.authors_json, r.year,
+                               r.abstract, r.keywords_json, r.language)).all()
+    return [LinkRecord(rid, t, tt, tuple(json.loads(a or "[]")), y, ab,
+                       tuple(json.loads(k or "[]")), lang)
+            for rid, t, tt, a, y, ab, k, lang in rows if rid in ids]
+
+
+def _study_of(session: Session) -> dict[int, int]:
+    sr = models.StudyRecord
+    return dict(session.exec(select(sr.record_id, sr.study_id)).all())
+
+
+def _decided(session: Session) -> frozenset[tuple[int, int]]:
+    d = models.StudyLinkDecision
+    return frozenset(sequence_key(pair) for pair in
+                     session.exec(select(d.record_a_id, d.record_b_id)).all())
+
+
+def same_study_suggestions(session: Session,
+                           among: Iterable[int] | None = None) -> list[Suggestion]:
+    """Open suggestions: not decided by a person, not already in one study.
+
+    ``among`` limits them to pairs of those records (e.g. the reports at full text).
+    """
+    active = set(active_record_ids(session))
+    if among is not None:
+        active &= set(among)
+    study = _study_of(session)
+    records = _records(session, active)
+    members: dict[int, list[int]] = {}
+    for rid, sid in study.items():
+        members.setdefault(sid, []).append(rid)
+    together = frozenset(sequence_key((x, y)) for group in members.values()
+                         for x in group for y in group if x < y)
+    return suggest_links(records, _decided(session) | together)
+
+
+def _check(session: Session, record_id: int) -> models.RecordRow:
+    row = session.get(models.RecordRow, record_id)
+    if row is None:
+        raise ReviewflowError(f"record {record_id}: no such record")
+    kept = merged_into(session).get(record_id)
+    if kept is not None:
+        raise ReviewflowError(f"record {record_id} was merged into record {kept}: use {kept}")
+    return row
+
+
+def _unique_label(session: Session, base: str) -> str:
+    taken = set(session.exec(select(models.Study.label)).all())
+    label, suffix = base, iter("bcdefghijklmnopqrstuvwxyz")
+    while label in taken:
+        label = f"{base}{next(suffix)}"
+    return label
+
+
+def confirm_link(a: int, b: int, *, session: Session, by: str,
+                 reasons: Iterable[str] = ()) -> int:
+    """Make reports ``a`` and ``b`` one study (joining an existing study); its id."""
+    from reviewflow.extraction.studies import record_label
+
+    if a == b:
+        raise ReviewflowError("a report cannot be linked to itself")
+    rows = {a: _check(session, a), b: _check(session, b)}
+    study = _study_of(session)
+    owners = {study[r] for r in (a, b) if r in study}
+    if len(owners) > 1:
+        raise ReviewflowError(f"records {a} and {b} already belong to two different studies; "
+                              "move one report with 'reviewflow extraction study link'")
+    if owners:
+        study_id = owners.pop()
+    else:
+        # The Latin-script (usually English) report names the study, as reviews cite it.
+        from reviewflow.titles import is_latin
+
+        primary = b if is_latin(rows[b].title or "") and not is_latin(rows[a].title or "") else a
+        new = models.Study(label=_unique_label(session, record_label(rows[primary])))
+        session.add(new)
+        session.flush()
+        study_id = int(new.id or 0)
+        session.add(models.StudyRecord(study_id=study_id, record_id=primary, is_primary=True))
+        study[primary] = study_id
+    for rid in (a, b):
+        if rid not in study:
+            session.add(models.StudyRecord(study_id=study_id, record_id=rid, is_primary=False))
+    lo, hi = sequence_key((a, b))
+    session.add(models.StudyLinkDecision(record_a_id=lo, record_b_id=hi, action=LINK,
+                                         reasons="; ".join(reasons) or None, by=by))
+    return study_id
+
+
+def reject_link(a: int, b: int, *, session: Session, by: str) -> None:
+    """Two reports are not one study: never suggested again."""
+    _check(session, a)
+    _check(session, b)
+    lo, hi = sequence_key((a, b))
+    session.add(models.StudyLinkDecision(record_a_id=lo, record_b_id=hi, action=REJECT, by=by))

@@ -1,0 +1,146 @@
+"""Which reports in two languages may be one trial: the rules, pure.
+
+Each rule is a small function returning a :class:`LinkReason`; a pair is
+suggested when any rule holds. Only pairs across languages are considered (one
+report titled in Chinese or another non-Latin script, the other in a Latin
+one): same-language reports of one trial are dedup's "related" pairs already.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
+from reviewflow.linking.names import name_key, same_person
+from reviewflow.titles import is_latin, titles_of
+from reviewflow.trial_registry import trial_ids
+
+# token_set_ratio of the English titles: a translator's title differs in wording
+# ("MSC transplantation" / "mesenchymal stem cells", randomised / randomized), so
+# the bar is lower than dedup's; a person confirms every suggestion.
+ENGLISH_TITLE_SIMILAR = 80.0
+TITLE_HINT = 50.0  # with matching authors, titles need only share the topic
+MAX_YEAR_GAP = 1  # a Chinese report and its English version: same or next year
+
+
+class LinkReason(StrEnum):
+    SAME_REGISTRATION = "same trial registration number"
+    ENGLISH_TITLE = "English title matches"
+    AUTHORS = "same authors across transliteration"
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    record_id: int
+    title: str | None
+    translated_title: str | None
+    authors: tuple[str, ...]
+    year: int | None
+    abstract: str | None = None
+    keywords: tuple[str, ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Reports ``a`` (the non-Latin one) and ``b`` may be one study."""
+
+    a: int
+    b: int
+    reasons: tuple[LinkReason, ...]
+    title_score: float
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    rec: LinkRecord
+    english: str
+    trials: frozenset[str]
+    authors: tuple[frozenset[str], ...]
+    foreign: bool
+
+
+def _prepare(rec: LinkRecord) -> _Prepared:
+    titles = titles_of(rec.title, rec.translated_title, rec.language)
+    english = titles.english if not is_latin(titles.original) else titles.original
+    trials = trial_ids(rec.title, rec.translated_title, rec.abstract, *rec.keywords)
+    return _Prepared(rec, (english or "").lower(), trials,
+                     tuple(name_key(a) for a in rec.authors[:12]),
+                     not is_latin(titles.original))
+
+
+def _years_close(a: LinkRecord, b: LinkRecord) -> bool:
+    return a.year is None or b.year is None or abs(a.year - b.year) <= MAX_YEAR_GAP
+
+
+def _shared_authors(a: _Prepared, b: _Prepared) -> int:
+    return sum(1 for x in a.authors if any(same_person(x, y) for y in b.authors))
+
+
+def _rules(a: _Prepared, b: _Prepared, title: float) -> tuple[LinkReason, ...]:
+    reasons = []
+    if a.trials & b.trials:
+        reasons.append(LinkReason.SAME_REGISTRATION)
+    if title >= ENGLISH_TITLE_SIMILAR and _years_close(a.rec, b.rec):
+        reasons.append(LinkReason.ENGLISH_TITLE)
+    if (a.authors and b.authors and same_person(a.authors[0], b.authors[0])
+            and _years_close(a.rec, b.rec)
+            and (_shared_authors(a, b) >= 2 or title >= TITLE_HINT)):
+        reasons.append(LinkReason.AUTHORS)
+    return tuple(reasons)
+
+
+def suggest_links(records: Iterable[LinkRecord],
+                  skip: frozenset[tuple[int, int]] = frozenset()) -> list[Suggestion]:
+    """Cross-language pairs that may be one study, strongest evidence first.
+
+    ``skip`` holds pairs (smaller id first) already linked or rejected by a person.
+    """
+    prepared = [_prepare(r) for r in records]
+    foreign = [p for p in prepared if p.foreign]
+    latin = [p for p in prepared if not p.foreign]
+    if not foreign or not latin:
+        return []
+    by_trial: dict[str, list[_Prepared]] = defaultdict(list)
+    by_author: dict[str, list[_Prepared]] = defaultdict(list)
+    for p in latin:
+        for t in p.trials:
+            by_trial[t].append(p)
+        if p.authors:
+            for token in p.authors[0]:
+                if len(token) > 1:
+                    by_author[token].append(p)
+    english_titles = [p.english for p in latin]
+    out: dict[tuple[int, int], Suggestion] = {}
+    for f in foreign:
+        candidates: dict[int, _Prepared] = {}
+        for t in f.trials:
+            candidates.update((p.rec.record_id, p) for p in by_trial[t])
+        if f.authors:
+            for token in f.authors[0]:
+                candidates.update((p.rec.record_id, p) for p in by_author.get(token, ()))
+        if f.english:
+            for _, _, i in process.extract(f.english, english_titles, scorer=fuzz.token_set_ratio,
+                                           processor=default_process,
+                                           score_cutoff=ENGLISH_TITLE_SIMILAR, limit=5):
+                candidates[latin[i].rec.record_id] = latin[i]
+        for p in candidates.values():
+            key = tuple(sorted((f.rec.record_id, p.rec.record_id)))
+            if key in skip or key in out:
+                continue
+            title = (fuzz.token_set_ratio(f.english, p.english, processor=default_process)
+                     if f.english and p.english else 0.0)
+            reasons = _rules(f, p, title)
+            if reasons:
+                out[key] = Suggestion(f.rec.record_id, p.rec.record_id, reasons, title)  # type: ignore[arg-type]
+    return sorted(out.values(), key=lambda s: (-len(s.reasons), -s.title_score, s.a, s.b))
+
+
+def sequence_key(pair: Sequence[int]) -> tuple[int, int]:
+    a, b = pair
+    return (a, b) if a < b else (b, a)

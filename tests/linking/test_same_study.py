@@ -1,0 +1,122 @@
+"""Same study, two reports: suggestions across languages, confirmed by a person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reviewflow.cli.main import app
+from reviewflow.linking.names import name_key, same_person
+from reviewflow.linking.suggest import LinkReason, LinkRecord, suggest_links
+from reviewflow.prisma.derive import prisma_counts
+from reviewflow.screening.decisions import ensure_reviewer, record_decision
+from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
+from reviewflow.store.db import Store
+from reviewflow.store.location import load_config
+
+ZH = LinkRecord(1, "脐带间充质干细胞治疗系统性红斑狼疮的随机对照试验",
+                "Umbilical cord mesenchymal stem cells for systemic lupus erythematosus: "
+                "a randomized controlled trial", ("张伟", "李娜", "王芳"), 2019,
+                "目的 观察疗效。注册号 ChiCTR-IPR-15006290。", (), "chi")
+EN = LinkRecord(2, "Umbilical cord MSC transplantation in systemic lupus erythematosus: "
+                "a randomised controlled trial", None, ("Zhang, Wei", "Li, Na", "Wang, Fang"),
+                2020, "Registered at ChiCTR-IPR-15006290.")
+OTHER = LinkRecord(3, "Bone marrow stem cells for knee osteoarthritis", None, ("Smith, J",), 2019)
+ZH_OTHER = LinkRecord(4, "骨髓干细胞治疗膝骨关节炎", "Bone marrow cells in knee arthritis",
+                      ("陈明",), 2012)
+
+
+def test_names_across_transliteration_and_order() -> None:
+    pytest.importorskip("pypinyin")
+    assert name_key("张伟") == name_key("Zhang Wei") == name_key("Wei Zhang")
+    assert name_key("Zhang, Wei") == frozenset({"zhang", "wei"})
+    assert name_key("张晓明") == name_key("Xiao-Ming Zhang") == name_key("Zhang, Xiaoming")
+    assert same_person(name_key("Zhang, W"), name_key("张伟"))
+    assert not same_person(name_key("Zhang, Wei"), name_key("Zhang, Li"))
+    assert not same_person(name_key("Wang, Fang"), name_key("Zhang, Wei"))
+
+
+def test_reports_of_one_trial_suggested_with_their_reasons() -> None:
+    pytest.importorskip("pypinyin")
+    (s,) = suggest_links([ZH, EN, OTHER, ZH_OTHER])
+    assert (s.a, s.b) == (1, 2)
+    assert set(s.reasons) == {LinkReason.SAME_REGISTRATION, LinkReason.ENGLISH_TITLE,
+                              LinkReason.AUTHORS}
+    assert suggest_links([ZH, EN], skip=frozenset({(1, 2)})) == []
+    assert suggest_links([EN, OTHER]) == []  # one language: dedup's business, not this
+
+
+def test_each_rule_alone() -> None:
+    pytest.importorskip("pypinyin")
+    only_reg = LinkRecord(5, "某研究", None, ("赵六",), 2015, "ChiCTR-IPR-15006290")
+    (s,) = suggest_links([only_reg, EN])
+    assert s.reasons == (LinkReason.SAME_REGISTRATION,)
+    only_title = LinkRecord(6, "脐带研究", EN.title, ("赵六",), 2020)
+    (s,) = suggest_links([only_title, LinkRecord(2, EN.title, None, ("Zhang, Wei",), 2020)])
+    assert s.reasons == (LinkReason.ENGLISH_TITLE,)
+    far = LinkRecord(7, "脐带研究", EN.title, ("赵六",), 2010)  # ten years apart
+    assert suggest_links([far, LinkRecord(2, EN.title, None, (), 2020)]) == []
+
+
+RIS = """TY  - JOUR
+TI  - 脐带间充质干细胞治疗系统性红斑狼疮的随机对照试验
+TT  - Umbilical cord mesenchymal stem cells for systemic lupus erythematosus: a randomized trial
+AU  - 张伟
+AU  - 李娜
+PY  - 2019
+LA  - chi
+ER  - 
+
+TY  - JOUR
+TI  - Umbilical cord MSC transplantation in systemic lupus erythematosus: a randomised trial
+AU  - Zhang, Wei
+AU  - Li, Na
+PY  - 2020
+LA  - eng
+ER  - 
+"""
+
+
+def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pypinyin")
+    runner = CliRunner()
+    ris = tmp_path / "two.ris"
+    ris.write_text(RIS, encoding="utf-8")
+    assert runner.invoke(app, ["--review", str(review_dir), "import", str(ris),
+                               "--database", "CNKI"]).exit_code == 0
+    out = runner.invoke(app, ["--review", str(review_dir), "same-study"]).output
+    assert "related: same study?  records 1 and 2" in out
+    assert "same authors across transliteration" in out and "[chi]" in out
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--link", "1", "2",
+                              "--reviewer", "ann"])
+    assert res.exit_code == 0 and "one study (Zhang 2020)" in res.output
+    out = runner.invoke(app, ["--review", str(review_dir), "same-study"]).output
+    assert "No reports to link" in out
+    with Store.open(load_config(review_dir).database_url()) as store:
+        a, b = ensure_reviewer(store, "ann").id, ensure_reviewer(store, "bob").id
+        for rid in (1, 2):
+            for who in (a, b):
+                for stage in (TITLE_ABSTRACT, FULL_TEXT):
+                    record_decision(store, record_id=rid, stage=stage, reviewer_id=who,
+                                    decision="include")
+        with store.session() as s:
+            counts = prisma_counts(s)
+    assert (counts.included_studies, counts.included_reports) == (1, 2)  # never merged
+    assert counts.identity_errors() == []
+
+
+def test_cli_reject_is_remembered(review_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pypinyin")
+    runner = CliRunner()
+    ris = tmp_path / "two.ris"
+    ris.write_text(RIS, encoding="utf-8")
+    runner.invoke(app, ["--review", str(review_dir), "import", str(ris), "--database", "CNKI"])
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--reject", "2", "1",
+                              "--reviewer", "ann"])
+    assert res.exit_code == 0
+    assert "No reports to link" in runner.invoke(
+        app, ["--review", str(review_dir), "same-study"]).output
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--link", "1", "1"])
+    assert res.exit_code == 1 and "itself" in str(res.exception)
