@@ -33,6 +33,10 @@ INDEX = {
         'extraction', ('extraction',),
         'Extraction form, studies, dual extraction, spreadsheets.',
         hidden=False),
+    'fulltext': IndexEntry(
+        'fulltext', ('fulltext',),
+        'Full-text PDFs: attach a folder, confirm matches, the retrieval worklist, reports not retrievable.',
+        hidden=False),
     'grade': IndexEntry(
         'grade', ('grade',),
         'GRADE: certainty of the evidence per outcome, summary of findings tables.',
@@ -92,6 +96,10 @@ INDEX = {
     'rob': IndexEntry(
         'rob', ('rob',),
         'Risk of bias: RoB 1 (RevMan 5.4 domains) or RoB 2.',
+        hidden=False),
+    'same-study': IndexEntry(
+        'same-study', ('same_study',),
+        'Related: same study? Reports in two languages that may be one trial (registration\nnumber, English title, authors across transliteration), for a person to link.\nLinked reports stay separate records (never merged as duplicates): PRISMA counts them\nas one study with several reports and extraction is done once per study.',
         hidden=False),
     'screen': IndexEntry(
         'screen', ('tui',),

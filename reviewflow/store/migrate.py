@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0006"
 
 
 def migrations_dir() -> Path:

@@ -1,6 +1,6 @@
 """full texts (PDF files, pages' text, attach/remove events, doubtful matches) and same-study link decisions
 
-Revision ID: 0003
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-04 19:37:54.669741
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 
-revision = '0003'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
