@@ -393,6 +393,8 @@ def write_doc(path: Path, text: str, seeds: int) -> None:
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     if BEGIN in old and END in old:
         new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END):]
+    elif old:  # a document without the table yet: the table goes at its end
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
     else:
         new = ("# reviewflow and ASReview LAB 3.0.8 side by side\n\n"
                "How each tool is run and scored: `bench/bench_asreview3.py`'s docstring.\n\n"
