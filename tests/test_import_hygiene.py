@@ -34,6 +34,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "reviewflow.prisma": UI,
     "reviewflow.report": UI,
     "reviewflow.grade": UI,               # GRADE and the SoF: domain over the store, no shells
+    "reviewflow.revman": UI,              # RevMan interchange: import/export over the store ...
+    **{f"module:reviewflow.revman.{m}": UI + STORE  # ... its file-format modules are pure
+       for m in ("reader", "csv_export", "check", "writer")},
     "reviewflow.tui": ("typer", "reviewflow.cli"),
     "module:reviewflow.cli.main": ("textual", "reviewflow.tui"),  # CLI start stays light
 }
