@@ -34,7 +34,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "reviewflow.prisma": UI,
     "reviewflow.report": UI,
     "reviewflow.grade": UI,               # GRADE and the SoF: domain over the store, no shells
-    "reviewflow.revman": UI,              # RevMan files in and out
+    "reviewflow.revman": UI,              # RevMan interchange: import/export over the store ...
+    **{f"module:reviewflow.revman.{m}": UI + STORE  # ... its file-format modules are pure
+       for m in ("reader", "csv_export", "check", "writer")},
     "reviewflow.fulltext": UI,          # PDFs and their records: domain over the store
     "module:reviewflow.fulltext.matching": UI + STORE,  # the matching rules are pure
     "module:reviewflow.fulltext.pdftext": UI + STORE,
