@@ -11,11 +11,11 @@ from reviewflow.cli.main import app
 from reviewflow.config_schema import ConfigError
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import parse_analyses
-from reviewflow.extraction.form import default_form_text, parse_form
+from reviewflow.extraction.form import example_form_text, parse_form
 from reviewflow.paths import confined
 
 runner = CliRunner()
-FORM = parse_form(default_form_text())
+FORM = parse_form(example_form_text("msc"))  # pain VAS, disease: the model case
 BASE = 'name = "vas"\noutcome = "pain_vas"\nmeasure = "SMD"\n'
 
 

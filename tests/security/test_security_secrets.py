@@ -111,6 +111,7 @@ def test_a_terminal_is_asked_for_the_password_once(monkeypatch: pytest.MonkeyPat
     import sys
 
     from reviewflow.cli import common
+    from reviewflow.store import db
     from reviewflow.store.db import PasswordNeeded
 
     opened: list[str] = []
@@ -123,7 +124,7 @@ def test_a_terminal_is_asked_for_the_password_once(monkeypatch: pytest.MonkeyPat
                 raise PasswordNeeded("postgresql+psycopg://bob@h/db: cannot open store")
             return type("S", (), {"dispose": lambda self: None})()
 
-    monkeypatch.setattr(common, "Store", FakeStore)
+    monkeypatch.setattr(db, "Store", FakeStore)  # open_store imports it when called
     monkeypatch.setattr(common, "database_url", lambda ctx: "postgresql+psycopg://bob@h/db")
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(common.typer, "prompt", lambda *a, **k: SECRET)

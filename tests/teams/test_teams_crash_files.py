@@ -23,6 +23,7 @@ from reviewflow.cli.main import app
 from reviewflow.store.bundle import tables
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.extraction.forms import TEST_FORM_TEXT
 
 runner = CliRunner()
 
@@ -65,6 +66,8 @@ def _either(url: str, states: dict[str, str], seen: list[str]) -> list[str]:
 def test_killed_extraction_import_is_all_or_nothing(tmp_path: Path) -> None:
     review = tmp_path / "rev"
     assert runner.invoke(app, ["init", str(review)]).exit_code == 0
+    # the extraction tests' two-arm MSC form: the sheet's pain VAS columns
+    (review / "extraction_form.toml").write_text(TEST_FORM_TEXT, encoding="utf-8")
     assert runner.invoke(app, ["--review", str(review), "extraction", "form"]).exit_code == 0
     assert runner.invoke(app, ["--review", str(review), "reviewer", "add", "ann"]).exit_code == 0
     url = load_config(review).database_url()
