@@ -9,7 +9,12 @@ import typer
 from reviewflow.cli.common import open_store, review_config
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import FORM_FILE, Form
-from reviewflow.extraction.form_versions import current_form, write_default_form
+from reviewflow.extraction.form_versions import (
+    FormInForce,
+    current_form,
+    form_in_force,
+    write_default_form,
+)
 from reviewflow.extraction.studies import (
     create_study,
     link_record,
@@ -45,6 +50,13 @@ def store_and_form(ctx: typer.Context) -> tuple[Store, int, Form]:
     store = open_store(ctx)
     form_id, form = current_form(store, review_folder(ctx))
     return store, form_id, form
+
+
+def store_and_pending_form(ctx: typer.Context) -> tuple[Store, FormInForce]:
+    """For commands that write values: the form in force is stored (if new) in the
+    same transaction as the values, so a refused input changes nothing."""
+    store = open_store(ctx)
+    return store, form_in_force(store, review_folder(ctx))
 
 
 @extraction_app.command("form")
@@ -126,10 +138,10 @@ def set_cmd(
     reviewer: str = REVIEWER,
 ) -> None:
     """Record one value as REVIEWER's extraction."""
-    store, form_id, form = store_and_form(ctx)
+    store, pending = store_and_pending_form(ctx)
     st = study_by_label(store, study)
     rid = _reviewer_id(store, reviewer)
-    n = set_values(store, form, form_id, rid, [(st.id, field, value)])
+    n = set_values(store, pending.form, pending, rid, [(st.id, field, value)])
     typer.echo("saved" if n else "unchanged")
 
 
@@ -163,10 +175,10 @@ def resolve_cmd(
     reviewer: str = REVIEWER,
 ) -> None:
     """Settle a field by consensus; analyses use this value."""
-    store, form_id, form = store_and_form(ctx)
+    store, pending = store_and_pending_form(ctx)
     st = study_by_label(store, study)
     rid = _reviewer_id(store, reviewer)
-    resolve(store, form, form_id, study_id=st.id, reviewer_id=rid, path=field, value=value)
+    resolve(store, pending.form, pending, study_id=st.id, reviewer_id=rid, path=field, value=value)
     typer.echo(f"{st.label} {field}: resolved")
 
 
@@ -198,8 +210,8 @@ def import_cmd(
                                         help="Create studies the file names that do not exist."),
 ) -> None:
     """Import REVIEWER's extraction from a spreadsheet (all or nothing)."""
-    store, form_id, form = store_and_form(ctx)
-    rows, written = import_extraction(store, form, form_id, file, reviewer,
+    store, pending = store_and_pending_form(ctx)
+    rows, written = import_extraction(store, pending.form, pending, file, reviewer,
                                       create_studies=create_studies)
     typer.echo(f"{plural(rows, 'row')} read, {plural(written, 'value')} stored for {reviewer}")
 

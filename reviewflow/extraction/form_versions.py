@@ -7,9 +7,10 @@ value points at the exact form it was entered against.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import (
@@ -45,20 +46,69 @@ def store_form_text(store: Store, text: str, source: str = FORM_FILE) -> tuple[i
     return form_id, form
 
 
-def current_form(store: Store, folder: Path | None = None) -> tuple[int, Form]:
-    """The form in force: the folder's file (stored if changed), else the latest stored,
-    else the shipped RCT default (stored as version 1)."""
+@dataclass(frozen=True)
+class FormInForce:
+    """The form in force as read, before anything is stored: a command that writes
+    values records it (:func:`record_form`) in the same transaction as its writes, so
+    a refused input leaves the store as it was."""
+
+    form: Form
+    text: str
+    stored_id: int | None  # None: this text is not the latest stored version yet
+
+
+FormRef = int | FormInForce | None
+
+
+def form_in_force(store: Store, folder: Path | None = None) -> FormInForce:
+    """The form in force: the folder's file, else the latest stored, else the shipped
+    RCT default; read and parsed, never stored here."""
     path = folder / FORM_FILE if folder is not None else None
+    latest = latest_form_row(store)
     if path is not None and path.is_file():
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-        return store_form_text(store, text, str(path))
-    latest = latest_form_row(store)
-    if latest is not None:
-        return int(latest.id or 0), parse_form(latest.definition, f"stored form v{latest.version}")
-    return store_form_text(store, default_form_text(), "default form")
+        form = parse_form(text, str(path))
+    elif latest is not None:
+        text = latest.definition
+        form = parse_form(text, f"stored form v{latest.version}")
+    else:
+        text = default_form_text()
+        form = parse_form(text, "default form")
+    same = latest is not None and latest.definition == text
+    return FormInForce(form, text, int(latest.id or 0) if same and latest else None)
+
+
+def record_form(ref: FormRef, *, session: Session) -> int | None:
+    """The stored id of ``ref``, storing its text as the next version in the caller's
+    transaction when it is not the latest yet."""
+    if not isinstance(ref, FormInForce):
+        return ref
+    if ref.stored_id is not None:
+        return ref.stored_id
+    latest = session.exec(
+        select(models.ExtractionForm).order_by(col(models.ExtractionForm.id).desc())
+    ).first()
+    if latest is not None and latest.definition == ref.text:
+        return int(latest.id or 0)
+    row = models.ExtractionForm(name=ref.form.name, definition=ref.text,
+                                version=(latest.version + 1) if latest is not None else 1)
+    session.add(row)
+    session.flush()
+    return int(row.id or 0)
+
+
+def current_form(store: Store, folder: Path | None = None) -> tuple[int, Form]:
+    """The form in force (see :func:`form_in_force`), stored as a new version if its
+    text is not the latest stored one."""
+    pending = form_in_force(store, folder)
+    if pending.stored_id is not None:
+        return pending.stored_id, pending.form
+    with store.write() as s:
+        form_id = record_form(pending, session=s)
+    return int(form_id or 0), pending.form
 
 
 def write_default_form(folder: Path, example: str | None = None) -> tuple[Path, bool]:

@@ -13,6 +13,7 @@ from sqlmodel import select
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction import studies as study_store
 from reviewflow.extraction.form import Form
+from reviewflow.extraction.form_versions import FormRef
 from reviewflow.extraction.spreadsheet import read_sheet, validate_rows, write_sheet
 from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import Reconciled, reconcile, reviewer_values, write_values
@@ -49,7 +50,7 @@ def export_extraction(store: Store, form: Form, out: Path, fmt: str,
     return write_sheet(out, fmt, form, values), rec
 
 
-def import_extraction(store: Store, form: Form, form_id: int | None, path: Path,
+def import_extraction(store: Store, form: Form, form_id: FormRef, path: Path,
                       reviewer: str, *, create_studies: bool = False) -> tuple[int, int]:
     """Validate and store a reviewer's spreadsheet; returns (rows read, values written).
 

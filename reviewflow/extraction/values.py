@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form, normalise_value
+from reviewflow.extraction.form_versions import FormRef, record_form
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.models import utcnow
@@ -79,7 +80,7 @@ def consensus_values(session: Session, study_id: int | None = None) -> dict[tupl
 
 
 def set_values(
-    store: Store, form: Form, form_id: int | None, reviewer_id: int,
+    store: Store, form: Form, form_id: FormRef, reviewer_id: int,
     entries: Iterable[tuple[int, str, str | None]], *, consensus: bool = False,
 ) -> int:
     """Append the (study id, path, value) entries that change something, in ONE transaction.
@@ -92,7 +93,7 @@ def set_values(
                             entries=entries, consensus=consensus)
 
 
-def write_values(*, session: Session, form: Form, form_id: int | None, reviewer_id: int,
+def write_values(*, session: Session, form: Form, form_id: FormRef, reviewer_id: int,
                  entries: Iterable[tuple[int, str, str | None]], consensus: bool = False) -> int:
     """:func:`set_values` inside the caller's transaction."""
     checked = []
@@ -111,16 +112,18 @@ def write_values(*, session: Session, form: Form, form_id: int | None, reviewer_
         key = (study_id, reviewer_id, path)
         if key not in current and value is None or current.get(key, "\0") == value:
             continue
-        rows.append({"study_id": study_id, "form_id": form_id, "reviewer_id": reviewer_id,
+        rows.append({"study_id": study_id, "reviewer_id": reviewer_id,
                      "field_path": path, "value": value, "is_consensus": consensus,
                      "at": now})
         current[key] = value
     if rows:  # one multi-row INSERT: a whole spreadsheet is one statement batch
-        session.execute(insert(models.ExtractionValue), rows)
+        stored_id = record_form(form_id, session=session)  # only when values change
+        session.execute(insert(models.ExtractionValue),
+                        [row | {"form_id": stored_id} for row in rows])
     return len(rows)
 
 
-def set_value(store: Store, form: Form, form_id: int | None, *, study_id: int,
+def set_value(store: Store, form: Form, form_id: FormRef, *, study_id: int,
               reviewer_id: int, path: str, value: str | None) -> str | None:
     """Save one field (the TUI saves each field as it is left); returns the stored text."""
     set_values(store, form, form_id, reviewer_id, [(study_id, path, value)])
@@ -128,7 +131,7 @@ def set_value(store: Store, form: Form, form_id: int | None, *, study_id: int,
         return reviewer_values(s, study_id).get((study_id, reviewer_id, path))
 
 
-def resolve(store: Store, form: Form, form_id: int | None, *, study_id: int,
+def resolve(store: Store, form: Form, form_id: FormRef, *, study_id: int,
             reviewer_id: int, path: str, value: str | None) -> None:
     """Settle a field by consensus (or arbiter): the value analyses will use."""
     form.field_def(path)
