@@ -167,8 +167,10 @@ def export_command(
 def _remove_new_review(folder: Path, created: bool) -> None:
     """Undo a failed import: only files this command made, in a folder it made or
     found empty."""
-    for name in ("extraction_form.toml", "analyses.toml", "reviewflow.toml", "review.db",
-                 "review.db-wal", "review.db-shm"):
+    from reviewflow.store.location import CONFIG_NAME, DB_NAME
+
+    for name in ("extraction_form.toml", "analyses.toml", CONFIG_NAME, DB_NAME,
+                 f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal"):
         (folder / name).unlink(missing_ok=True)
     if created:
         with contextlib.suppress(OSError):

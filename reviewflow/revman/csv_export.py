@@ -40,6 +40,7 @@ from reviewflow.revman.model import (
     SubgroupTest,
     Totals,
 )
+from reviewflow.revman.reader import data_problem
 
 KINDS = {"DIC": OutcomeKind.DICHOTOMOUS, "CON": OutcomeKind.CONTINUOUS,
          "IV": OutcomeKind.GENERIC, "GIV": OutcomeKind.GENERIC}
@@ -105,7 +106,11 @@ class _Rows:
         effect = stored.effect
         estimable = not (effect == 0 and not stored.weight and not stored.ci_end)
         stored = Stored(**{**stored.__dict__, "estimable": estimable})
-        return DataRow(study_id=row["Name"].strip(), stored=stored, line=line, **values)
+        data = DataRow(study_id=row["Name"].strip(), stored=stored, line=line, **values)
+        problem = data_problem(data, kind)
+        if problem:
+            raise InputError(self.source, line, f"study {data.study_id!r}: {problem}")
+        return data
 
 
 def _read_text(path: Path) -> str:
@@ -132,7 +137,14 @@ def read_revman_csv(path: Path | str) -> RevManFile:
     text = _read_text(path)
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _read_rows(reader, source)
+    except csv.Error as exc:  # a stray quote or carriage return, an oversized field
+        raise InputError(source, reader.line_num or 1, f"not readable as CSV ({exc})") from None
+
+
+def _read_rows(reader: csv.DictReader, source: str) -> RevManFile:
     columns = [c.strip() for c in reader.fieldnames or ()]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:

@@ -56,6 +56,28 @@ def has_data(row: DataRow, kind: OutcomeKind) -> bool:
     return all(getattr(row, f) is not None for f in REQUIRED[kind])
 
 
+def data_problem(row: DataRow, kind: OutcomeKind) -> str | None:
+    """Why a data row holds numbers no trial can have (None: it can be analysed).
+
+    RevMan itself refuses these on entry; a hand-edited or damaged file may not."""
+    for name, key in DATA_FIELDS[kind]:
+        x = getattr(row, name)
+        if x is None:
+            continue
+        if not math.isfinite(x):
+            return f"{key} is not a finite number"
+        if name.startswith(("events", "total")) and (x < 0 or x != int(x)):
+            return f"{key}={x:g} is not a whole number of participants"
+        if name.startswith(("sd", "se")) and x < 0:
+            return f"{key}={x:g} is negative"
+    if kind is OutcomeKind.DICHOTOMOUS:
+        for side in ("1", "2"):
+            events, total = getattr(row, f"events_{side}"), getattr(row, f"total_{side}")
+            if events is not None and total is not None and events > total:
+                return f"EVENTS_{side}={events:g} is more than TOTAL_{side}={total:g}"
+    return None
+
+
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -75,9 +97,13 @@ class _Reader:
             raise self.fail(node, f"attribute {key}={raw!r} is not a number") from None
 
     def integer(self, node: Node, key: str, default: int = 0) -> int:
+        value = self.whole(node, key)
+        return default if value is None else value
+
+    def whole(self, node: Node, key: str) -> int | None:
         value = self.number(node, key)
         if value is None:
-            return default
+            return None
         if not math.isfinite(value) or value != int(value):
             raise self.fail(node, f"attribute {key}={node.attrs[key]!r} is not a whole number")
         return int(value)
@@ -93,14 +119,14 @@ class _Reader:
     def stored(self, node: Node) -> Stored:
         n = self.number
         estimable = node.attrs.get("ESTIMABLE")
-        studies = n(node, "STUDIES")
+        studies = self.whole(node, "STUDIES")
         return Stored(
             estimable=None if estimable is None else estimable.upper() == "YES",
             effect=n(node, "EFFECT_SIZE"), ci_start=n(node, "CI_START"),
             ci_end=n(node, "CI_END"), weight=n(node, "WEIGHT"), z=n(node, "Z"),
             p_z=n(node, "P_Z"), chi2=n(node, "CHI2"), df=n(node, "DF"),
             p_chi2=n(node, "P_CHI2"), i2=n(node, "I2"), tau2=n(node, "TAU2"),
-            studies=None if studies is None else int(studies), se=n(node, "SE"),
+            studies=studies, se=n(node, "SE"),
         )
 
     def row(self, node: Node, kind: OutcomeKind) -> DataRow:
@@ -108,13 +134,17 @@ class _Reader:
         if not study:
             raise self.fail(node, "no STUDY_ID")
         values = {field: self.number(node, key) for field, key in DATA_FIELDS[kind]}
-        order = self.number(node, "ORDER")
+        order = self.whole(node, "ORDER")
         stored = self.stored(node)
         if kind is OutcomeKind.GENERIC:
             # On IV rows SE is the entered SE, not a result.
             stored = Stored(**{**stored.__dict__, "se": None})
-        return DataRow(study_id=study, order=None if order is None else int(order),
+        data = DataRow(study_id=study, order=order,
                        stored=stored, line=node.line, **values)
+        problem = data_problem(data, kind)
+        if problem:
+            raise self.fail(node, problem)
+        return data
 
     def settings(self, node: Node, kind: OutcomeKind) -> Settings:
         totals = node.get("TOTALS", "YES").upper()

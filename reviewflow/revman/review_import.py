@@ -91,7 +91,8 @@ def write_plan(plan: ImportPlan, source: Path, *, session: Session) -> ImportSum
         record_ids[sp.label] = [next(it) for _ in sp.records]
         links += [{"study_id": study_ids[sp.label], "record_id": rid, "is_primary": i == 0}
                   for i, rid in enumerate(record_ids[sp.label])]
-    session.execute(insert(models.StudyRecord), links)
+    if links:  # an executemany with no rows would run one INSERT of nothing
+        session.execute(insert(models.StudyRecord), links)
     if plan.values:
         session.execute(insert(models.ExtractionValue), [
             {"study_id": study_ids[label], "form_id": form_row.id, "reviewer_id": reviewer_id,
@@ -103,7 +104,8 @@ def write_plan(plan: ImportPlan, source: Path, *, session: Session) -> ImportSum
              "judgement": judgement, "support": support or None, "reviewer_id": reviewer_id,
              "is_consensus": True, "outcome": None, "at": now}
             for label, domain, judgement, support in plan.rob])
-    session.execute(insert(models.ConflictResolution),
-                    _resolutions(plan, record_ids, reviewer_id, now))
+    resolutions = _resolutions(plan, record_ids, reviewer_id, now)
+    if resolutions:
+        session.execute(insert(models.ConflictResolution), resolutions)
     return ImportSummary(len(plan.studies), len(records), len(plan.values), len(plan.rob),
                          len(plan.analyses), plan.not_imported)

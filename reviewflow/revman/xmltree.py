@@ -167,6 +167,12 @@ def parse(stream: BinaryIO, source: str) -> Node:
         raise InputError(source, exc.lineno,
                          f"not well-formed XML{where}: {expat.errors.messages[exc.code]}"
                          ) from None
+    except LookupError as exc:  # expat asks Python for the declared encoding's codec
+        raise InputError(source, builder.parser.CurrentLineNumber,
+                         f"the XML declaration names an unknown encoding ({exc})") from None
+    except UnicodeError as exc:
+        raise InputError(source, builder.parser.CurrentLineNumber,
+                         f"text not in the declared encoding ({exc.reason})") from None
     if builder.root is None:
         raise InputError(source, None, "no XML element found (empty file?)")
     return builder.root

@@ -76,3 +76,11 @@ def test_a_csv_export_imports_as_a_review(tmp_path: Path) -> None:
     assert res.exit_code == 0, (res.output, res.exception)
     assert "1 studies, 1 records" in res.output
     assert 'measure = "RR"' in (tmp_path / "r" / "analyses.toml").read_text()
+
+
+def test_a_stray_carriage_return_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, 'MSC versus placebo;"unclosed' + ";" * 27)
+    path.write_bytes(b"\r" + path.read_bytes())
+    with pytest.raises(InputError) as err:
+        read_revman_csv(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)

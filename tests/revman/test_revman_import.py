@@ -10,6 +10,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
+from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, load_analyses
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1, reconcile_rob
@@ -147,3 +148,28 @@ def test_import_into_the_configured_database(store_url: str, tmp_path: Path) -> 
             assert len(s.exec(select(models.ConflictResolution)).all()) == 5 + 4
     finally:
         store.dispose()
+
+
+def test_a_failure_while_storing_leaves_no_folder_behind(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import reviewflow.revman.review_import as review_import
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise ReviewflowError("disk full")
+
+    monkeypatch.setattr(review_import, "write_plan", disk_full)
+    res = CliRunner().invoke(app, ["revman", "import", str(SMALL), str(tmp_path / "new")])
+    assert res.exit_code == 1 and "disk full" in str(res.exception)
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_file_without_studies_imports_as_an_empty_review(tmp_path: Path) -> None:
+    """A protocol (or an export of one) has no studies yet: nothing to insert is no error."""
+    empty = tmp_path / "protocol.csv"
+    empty.write_text("Name;Data Type;Statistical Method;Effect Measure;Analysis Model;Events 1;"
+                     "Mean 1;SD 1;Total 1;Events 2;Mean 2;SD 2;Total 2;Effect Estimate;SE;"
+                     "CI Start;CI End;Weight\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["revman", "import", str(empty), str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert "0 studies, 0 records" in res.output
+    assert (tmp_path / "p" / "reviewflow.toml").exists()

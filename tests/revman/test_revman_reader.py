@@ -132,3 +132,28 @@ def test_any_cut_or_corrupted_file_gives_one_input_error(tmp_path: Path) -> None
             failures += 1
             assert "\n" not in str(exc) and str(exc).startswith(str(path))
     assert failures > len(variants) // 2
+
+
+def test_an_unknown_declared_encoding_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rm5"
+    bad.write_bytes(SMALL.read_bytes().replace(b'encoding="UTF-8"', b'encoding="TF-8"', 1))
+    with pytest.raises(InputError) as err:
+        read_rm5(bad)
+    assert str(err.value).startswith(f"{bad}, line 1: ") and "TF-8" in str(err.value)
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ('TOTAL_1="20"', 'TOTAL_1="2.5"', "TOTAL_1=2.5 is not a whole number of participants"),
+    ('TOTAL_1="20"', 'TOTAL_1="-20"', "TOTAL_1=-20 is not a whole number of participants"),
+    ('EVENTS_1="12"', 'EVENTS_1="99"', "EVENTS_1=99 is more than TOTAL_1="),
+])
+def test_numbers_no_trial_can_have_are_refused_naming_the_row(
+        tmp_path: Path, old: str, new: str, problem: str) -> None:
+    text = SMALL.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "bad.rm5"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_rm5(bad)
+    assert str(err.value).startswith(f"{bad}, line ") and problem in str(err.value)
+    assert "STUDY_ID=" in str(err.value)
