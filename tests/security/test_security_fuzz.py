@@ -93,8 +93,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert runner.invoke(app, [*r, "import", str(seed), "--database", "X"]).exit_code == 0
     assert runner.invoke(app, [*r, "reviewer", "add", "ann"]).exit_code == 0
     assert runner.invoke(app, [*r, "extraction", "study", "add", "Kim 2020"]).exit_code == 0
-    # The first extraction command stores the form in force (version 1) before reading its
-    # input; stored here so "unchanged" is judged on what the fuzzed file does.
+    # The form in force is stored (version 1) here, so a fuzzed sheet that imports is
+    # judged against a store that already holds its form.
     assert runner.invoke(app, [*r, "extraction", "form"]).exit_code == 0
     return folder
 
@@ -185,5 +185,56 @@ def test_bundles_survive_mangling(base: Path, tmp_path: Path) -> None:
         assert "\n" not in str(exc).strip() and "fuzzed.zip" in str(exc), str(exc)
         assert not (target / "reviewflow.toml").exists()
         assert not target.exists() or not any(target.iterdir())
+
+    run()
+
+
+def _revman_seeds() -> dict[str, bytes]:
+    """A small .rm5 as reviewflow's own writer makes it (studies, references, RoB,
+    data and RevMan's computed results), and a small RevMan data-export CSV."""
+    from reviewflow.revman.reader import read_rm5
+    from reviewflow.revman.writer import write_rm5
+
+    small = Path(__file__).parents[1] / "revman" / "fixtures" / "small.rm5"
+    csv = ("\ufeffName;Data Type;Statistical Method;Effect Measure;Analysis Model;Events 1;"
+           "Mean 1;SD 1;Total 1;Events 2;Mean 2;SD 2;Total 2;Effect Estimate;SE;CI Start;"
+           "CI End;Weight;Q;P(Q);I²(Q);Tau²;Z;P(Z);Qint;P(Qint);I²(Qint);df;Year of study\n"
+           "MSC versus placebo" + ";" * 28 + "\n"
+           "Remission;DIC;MH;Risk Ratio;Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;0;1;"
+           "0;1;\n"
+           "Li 2019;;;;;5;0;0;30;2;0;0;30;2.5;0.8;0.5;12;100;;;;;;;;;;;2019\n")
+    return {"review.rm5": write_rm5(read_rm5(small)), "export.csv": csv.encode("utf-8")}
+
+
+REVMAN_SEEDS = _revman_seeds()
+
+
+@pytest.mark.parametrize("kind", list(REVMAN_SEEDS))
+def test_revman_files_survive_mangling(kind: str, tmp_path: Path) -> None:
+    """`revman import` makes a review or refuses in one line naming the file, leaving no
+    folder behind; `revman check` agrees, differs (exit 1) or refuses: never a traceback."""
+    @FUZZ
+    @given(data=mangled(REVMAN_SEEDS[kind]))
+    def run(data: bytes) -> None:
+        file = tmp_path / kind
+        file.write_bytes(data)
+        target = tmp_path / "imported"
+        shutil.rmtree(target, ignore_errors=True)
+        res = runner.invoke(app, ["revman", "import", str(file), str(target)])
+        if res.exit_code == 0:
+            assert (target / "reviewflow.toml").exists()
+        else:
+            exc = res.exception
+            assert res.exit_code == 1 and isinstance(exc, ReviewflowError), repr(exc)
+            assert "\n" not in str(exc).strip() and file.name in str(exc), str(exc)
+            assert not target.exists(), f"a refused {kind} left {sorted(target.iterdir())}"
+        res = runner.invoke(app, ["revman", "check", str(file)])
+        exc = res.exception
+        if isinstance(exc, ReviewflowError):
+            assert res.exit_code == 1 and "\n" not in str(exc).strip(), str(exc)
+            assert file.name in str(exc), str(exc)
+        else:
+            assert res.exit_code in (0, 1) and (exc is None or isinstance(exc, SystemExit)), \
+                repr(exc)
 
     run()
