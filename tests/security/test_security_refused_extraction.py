@@ -41,6 +41,26 @@ def _forms(url: str) -> list[int]:
         return [f.version for f in s.exec(select(models.ExtractionForm)).all()]
 
 
+def test_a_refused_rob_import_leaves_every_table_as_it_was(review_dir: Path,
+                                                           tmp_path: Path) -> None:
+    url = _fresh(review_dir)
+    before = content(url)
+    sheet = tmp_path / "rob.csv"
+    sheet.write_text("study,domain,judgement\nKim 2020,random_sequence,maybe\n",
+                     encoding="utf-8")
+    res = runner.invoke(app, ["--review", str(review_dir), "rob", "import", str(sheet),
+                              "--reviewer", "ann"])
+    assert res.exit_code == 1 and isinstance(res.exception, ReviewflowError), res.output
+    assert "\n" not in str(res.exception).strip() and sheet.name in str(res.exception)
+    assert content(url) == before
+    sheet.write_text("study,domain,judgement\nKim 2020,random_sequence,low\n",
+                     encoding="utf-8")
+    res = runner.invoke(app, ["--review", str(review_dir), "rob", "import", str(sheet),
+                              "--reviewer", "ann"])
+    assert res.exit_code == 0, res.output
+    assert content(url) != before
+
+
 @pytest.mark.parametrize("refused", ["import", "set"])
 def test_a_refused_extraction_input_leaves_every_table_as_it_was(
         refused: str, review_dir: Path, tmp_path: Path) -> None:
