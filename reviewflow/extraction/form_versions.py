@@ -37,13 +37,9 @@ def store_form_text(store: Store, text: str, source: str = FORM_FILE) -> tuple[i
     latest = latest_form_row(store)
     if latest is not None and latest.definition == text:
         return int(latest.id or 0), form
-    version = (latest.version + 1) if latest is not None else 1
-    row = models.ExtractionForm(name=form.name, version=version, definition=text)
     with store.write() as s:
-        s.add(row)
-        s.flush()
-        form_id = int(row.id or 0)
-    return form_id, form
+        form_id = record_form(FormInForce(form, text, None), session=s)
+    return int(form_id or 0), form
 
 
 @dataclass(frozen=True)
