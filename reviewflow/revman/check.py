@@ -183,10 +183,10 @@ def check_outcome(label: str, outcome: Outcome, names: dict[str, str],
                   tol: Tolerance = RM5_TOLERANCE) -> OutcomeCheck:
     if outcome.stored.effect is None and all(s.stored.effect is None for s in outcome.subgroups):
         return _skip(label, outcome, "RevMan never calculated this outcome")
-    inp = engine_input(outcome, names)
-    if inp is None:
-        return _skip(label, outcome, "no study has data")
     try:
+        inp = engine_input(outcome, names)
+        if inp is None:
+            return _skip(label, outcome, "no study has data")
         result = analyse(inp.table, inp.options)
     except ReviewflowError as exc:
         return OutcomeCheck(label, outcome.name, Verdict.DIFFERS, 0,

@@ -40,7 +40,7 @@ from reviewflow.revman.model import (
     SubgroupTest,
     Totals,
 )
-from reviewflow.revman.reader import data_problem
+from reviewflow.revman.reader import METHODS, data_problem
 
 KINDS = {"DIC": OutcomeKind.DICHOTOMOUS, "CON": OutcomeKind.CONTINUOUS,
          "IV": OutcomeKind.GENERIC, "GIV": OutcomeKind.GENERIC}
@@ -196,12 +196,16 @@ def _settings(d: _Draft, source: str) -> Settings:
     measure = MEASURES.get(measure_text.lower())
     if measure is None:
         raise InputError(source, d.line, f"column 'Effect Measure': unknown {measure_text!r}")
+    kind = KINDS[(d.values.get("Data Type") or "").strip().upper()]
+    method = (d.values.get("Statistical Method") or "IV").strip().upper().replace("-", "")
+    if method not in METHODS.get(kind, (method,)):
+        raise InputError(source, d.line, f"column 'Statistical Method': {method!r} is not "
+                         f"{' or '.join(METHODS[kind])}")
     totals = Totals.YES if _has_numbers(d.values) else (
         Totals.SUB if d.subgroups else Totals.NO)
-    kind = KINDS[(d.values.get("Data Type") or "").strip().upper()]
     return Settings(
         measure=measure,
-        method=(d.values.get("Statistical Method") or "IV").strip().upper().replace("-", ""),
+        method=method,
         random=(d.values.get("Analysis Model") or "").strip().lower() == "random",
         totals=totals, subgroup_test=True,
         log_data=kind is OutcomeKind.GENERIC and measure in ("RR", "OR", "PETO_OR"),

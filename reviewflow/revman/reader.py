@@ -44,6 +44,7 @@ DATA_FIELDS = {
     OutcomeKind.GENERIC: (("estimate", "ESTIMATE"), ("se", "SE"), ("total_1", "TOTAL_1"),
                           ("total_2", "TOTAL_2")),
 }
+METHODS = {OutcomeKind.DICHOTOMOUS: ("MH", "IV", "PETO"), OutcomeKind.CONTINUOUS: ("IV",)}
 REQUIRED = {
     OutcomeKind.DICHOTOMOUS: ("events_1", "total_1", "events_2", "total_2"),
     OutcomeKind.CONTINUOUS: ("mean_1", "sd_1", "total_1", "mean_2", "sd_2", "total_2"),
@@ -151,6 +152,12 @@ class _Reader:
         if totals not in Totals.__members__:
             raise self.fail(node, f"attribute TOTALS={totals!r} is not YES, SUB or NO")
         method = node.get("METHOD", "IV" if kind is not OutcomeKind.DICHOTOMOUS else "MH")
+        if method.upper() not in METHODS.get(kind, (method.upper(),)):
+            raise self.fail(node, f"METHOD={method!r} is not {' or '.join(METHODS[kind])}")
+        for key in ("CI_STUDY", "CI_TOTAL"):
+            if not 0 < self.integer(node, key, 95) < 100:
+                raise self.fail(node, f"{key}={node.attrs[key]!r} is not a percentage "
+                                "between 0 and 100")
         measure = node.get("EFFECT_MEASURE", "")
         if kind is OutcomeKind.DICHOTOMOUS and measure not in ("RR", "OR", "RD", "PETO_OR"):
             raise self.fail(node, f"EFFECT_MEASURE={measure!r} is not RR, OR, RD or PETO_OR")

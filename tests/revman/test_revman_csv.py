@@ -84,3 +84,16 @@ def test_a_stray_carriage_return_is_one_line_naming_the_file(tmp_path: Path) -> 
     with pytest.raises(InputError) as err:
         read_revman_csv(path)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_an_unknown_statistical_method_names_the_outcome_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "MSC versus placebo" + ";" * 28,
+        "Remission;DIC;XMH;Risk Ratio;Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;0;1;0;1;",
+        "Li 2019;;;;;5;0;0;30;2;0;0;30;2.5;0.8;0.5;12;100;;;;;;;;;;;2019",
+    )
+    with pytest.raises(InputError) as err:
+        read_revman_csv(path)
+    assert str(err.value) == (f"{path}, line 3: column 'Statistical Method': 'XMH' is not "
+                              "MH or IV or PETO")

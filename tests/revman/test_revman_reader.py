@@ -146,8 +146,10 @@ def test_an_unknown_declared_encoding_is_one_line_naming_the_file(tmp_path: Path
     ('TOTAL_1="20"', 'TOTAL_1="2.5"', "TOTAL_1=2.5 is not a whole number of participants"),
     ('TOTAL_1="20"', 'TOTAL_1="-20"', "TOTAL_1=-20 is not a whole number of participants"),
     ('EVENTS_1="12"', 'EVENTS_1="99"', "EVENTS_1=99 is more than TOTAL_1="),
+    ('METHOD="MH"', 'METHOD="XMH"', "METHOD='XMH' is not MH or IV or PETO"),
+    ('CI_TOTAL="90"', 'CI_TOTAL="900"', "CI_TOTAL='900' is not a percentage"),
 ])
-def test_numbers_no_trial_can_have_are_refused_naming_the_row(
+def test_values_revman_never_writes_are_refused_naming_the_element(
         tmp_path: Path, old: str, new: str, problem: str) -> None:
     text = SMALL.read_text(encoding="utf-8")
     assert old in text
@@ -156,4 +158,4 @@ def test_numbers_no_trial_can_have_are_refused_naming_the_row(
     with pytest.raises(InputError) as err:
         read_rm5(bad)
     assert str(err.value).startswith(f"{bad}, line ") and problem in str(err.value)
-    assert "STUDY_ID=" in str(err.value)
+    assert 'ID="' in str(err.value) and "\n" not in str(err.value)
