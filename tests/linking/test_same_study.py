@@ -29,7 +29,6 @@ ZH_OTHER = LinkRecord(4, "骨髓干细胞治疗膝骨关节炎", "Bone marrow ce
 
 
 def test_names_across_transliteration_and_order() -> None:
-    pytest.importorskip("pypinyin")
     assert name_key("张伟") == name_key("Zhang Wei") == name_key("Wei Zhang")
     assert name_key("Zhang, Wei") == frozenset({"zhang", "wei"})
     assert name_key("张晓明") == name_key("Xiao-Ming Zhang") == name_key("Zhang, Xiaoming")
@@ -39,7 +38,6 @@ def test_names_across_transliteration_and_order() -> None:
 
 
 def test_reports_of_one_trial_suggested_with_their_reasons() -> None:
-    pytest.importorskip("pypinyin")
     (s,) = suggest_links([ZH, EN, OTHER, ZH_OTHER])
     assert (s.a, s.b) == (1, 2)
     assert set(s.reasons) == {LinkReason.SAME_REGISTRATION, LinkReason.ENGLISH_TITLE,
@@ -49,7 +47,6 @@ def test_reports_of_one_trial_suggested_with_their_reasons() -> None:
 
 
 def test_each_rule_alone() -> None:
-    pytest.importorskip("pypinyin")
     only_reg = LinkRecord(5, "某研究", None, ("赵六",), 2015, "ChiCTR-IPR-15006290")
     (s,) = suggest_links([only_reg, EN])
     assert s.reasons == (LinkReason.SAME_REGISTRATION,)
@@ -80,7 +77,6 @@ ER  -
 
 
 def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: Path) -> None:
-    pytest.importorskip("pypinyin")
     runner = CliRunner()
     ris = tmp_path / "two.ris"
     ris.write_text(RIS, encoding="utf-8")
@@ -108,7 +104,6 @@ def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: P
 
 
 def test_cli_reject_is_remembered(review_dir: Path, tmp_path: Path) -> None:
-    pytest.importorskip("pypinyin")
     runner = CliRunner()
     ris = tmp_path / "two.ris"
     ris.write_text(RIS, encoding="utf-8")
