@@ -9,7 +9,21 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from textual.app import App
+from textual.screen import Screen
+
 SIZE = (120, 40)
+
+
+class Host(App[None]):
+    """An app that only shows the screen under test (no dashboard in front)."""
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.first = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.first)
 
 
 def pilot_test(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:

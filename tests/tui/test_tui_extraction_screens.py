@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.app import App
-from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from reviewflow.extraction.analyses import parse_analyses
@@ -24,17 +22,9 @@ from reviewflow.tui.screens.extraction import ExtractionScreen, input_id
 from reviewflow.tui.screens.rob_assessment import RobScreen
 from tests.extraction.extraction_data import TRIALS, trial_entries
 from tests.extraction.forms import use_test_form
+from tests.tui.support_tui import Host
 
 SIZE = (160, 60)
-
-
-class Host(App[None]):
-    def __init__(self, screen: Screen) -> None:
-        super().__init__()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.app import App
-from textual.screen import Screen
 from textual.widgets import Input
 
 from reviewflow.extraction.form_versions import current_form
@@ -27,20 +25,11 @@ from reviewflow.tui.screens.rob_assessment import RobScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
 from reviewflow.tui.widgets.clip import clip
 from tests.screening.support import decide, make_store, viewer
-from tests.tui.support_tui import SIZE, pilot_test, settle, shot
+from tests.tui.support_tui import SIZE, Host, pilot_test, settle, shot
 
 pytestmark = pytest.mark.store
 
 TA = TITLE_ABSTRACT
-
-
-class Host(App[None]):
-    def __init__(self, screen: Screen) -> None:
-        super().__init__()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
 
 
 @pytest.fixture

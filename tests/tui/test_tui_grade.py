@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.widgets import DataTable, Input, Label
 
 from reviewflow.grade.domains import Certainty, Domain, Judgement
@@ -17,15 +16,7 @@ from reviewflow.grade.rules import OutcomeEvidence, Rob, StudyEvidence, suggest
 from reviewflow.grade.settings import GradeSettings
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.grade import GradeScreen
-
-
-class Host(App[None]):
-    def __init__(self, screen) -> None:
-        super().__init__()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
+from tests.tui.support_tui import Host
 
 
 def outcome(name: str) -> OutcomeReview:

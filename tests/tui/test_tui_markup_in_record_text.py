@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
 from typer.testing import CliRunner
@@ -29,19 +28,10 @@ from reviewflow.tui.app import ReviewflowApp
 from reviewflow.tui.screens.extraction import ExtractionScreen
 from reviewflow.tui.screens.rob_assessment import RobScreen
 from tests.screening.support import decide, make_store, viewer
-from tests.tui.support_tui import SIZE, pilot_test, shot
+from tests.tui.support_tui import SIZE, Host, pilot_test, shot
 
 HOSTILE = "Pain fell [/b] in 15/46 [33%] patients, mean [SD] 4.1 [@click=app.quit] here"
 SHOWN = ("[/b]", "15/46 [33%]", "mean [SD]", "[@click=app.quit]")
-
-
-class Host(App[None]):
-    def __init__(self, screen: Screen) -> None:
-        super().__init__()
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
 
 
 @pytest.fixture
