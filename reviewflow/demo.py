@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from reviewflow.screening.conflicts import list_conflicts, resolve_conflict
+from reviewflow.screening.conflicts import Conflict, list_conflicts, resolve_conflict
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
 from reviewflow.screening.settings import ScreeningSettings, save_settings
@@ -130,10 +130,11 @@ def screen_stage(ctx: DemoContext, stage: str) -> dict[str, int]:
                     decision, reason = "not_retrieved", None
             rows.append({"record_id": rid, "decision": decision, "reason": reason})
         path = _write_csv(ctx.scripted / f"{prefix}_{who}.csv", rows)
-        checked = load_decisions_file(ctx.store, settings, path, stage)
         person = ensure_reviewer(ctx.store, who)
         assert person.id is not None
-        loaded[who] = write_decisions(ctx.store, checked, stage, person.id)[0]
+        with ctx.store.write() as s:  # one screener's file: one transaction
+            checked = load_decisions_file(settings, path, stage, session=s)
+            loaded[who] = write_decisions(checked, stage, person.id, session=s)[0]
     return loaded
 
 
@@ -147,19 +148,26 @@ def resolve_stage(ctx: DemoContext, stage: str) -> int:
     with ctx.store.session() as s:
         conflicts = list_conflicts(s, stage)
     key = "relevant_ta" if stage == TITLE_ABSTRACT else "relevant_ft"
-    for c in conflicts:
-        row = truth.get(c.status.record_id, {})
-        decision = "include" if row.get(key) == "1" else "exclude"
-        reason = None
-        if stage == FULL_TEXT and decision == "exclude":
-            reason = row.get("ft_exclusion_reason") or "wrong population"
-            if reason == "not retrievable":
-                decision, reason = "not_retrieved", None
-        resolve_conflict(ctx.store, settings, record_id=c.status.record_id, stage=stage,
-                         decision=decision, resolver=arbiter,
-                         method="arbiter", reason=reason,
-                         note="Settled by the arbiter after discussion (demo script).")
+    with ctx.store.write() as s:  # the arbiter's sitting: one transaction
+        for c in conflicts:
+            _settle(s, c, truth, key, stage, settings, arbiter)
     return len(conflicts)
+
+
+def _settle(session: Session, c: Conflict, truth: dict[int, dict[str, str]], key: str,
+            stage: str, settings: ScreeningSettings, arbiter: models.Reviewer) -> None:
+    """The arbiter's call on one conflict: what the demo's truth table says."""
+    row = truth.get(c.status.record_id, {})
+    decision = "include" if row.get(key) == "1" else "exclude"
+    reason = None
+    if stage == FULL_TEXT and decision == "exclude":
+        reason = row.get("ft_exclusion_reason") or "wrong population"
+        if reason == "not retrievable":
+            decision, reason = "not_retrieved", None
+    resolve_conflict(session=session, settings=settings, record_id=c.status.record_id,
+                     stage=stage, decision=decision, resolver=arbiter,
+                     method="arbiter", reason=reason,
+                     note="Settled by the arbiter after discussion (demo script).")
 
 
 def searched_on(text: str | None) -> date | None:

@@ -96,8 +96,9 @@ def decide(
     if person.role == "arbiter":
         raise fail(f"{person.name} is the arbiter: arbiters resolve conflicts "
                    "('reviewflow resolve'), their screening decisions would not count")
-    rows = load_decisions_file(store, settings, from_file, stage_key, person.id)
-    new, again = write_decisions(store, rows, stage_key, person.id)
+    with store.write() as s:
+        rows = load_decisions_file(settings, from_file, stage_key, person.id, session=s)
+        new, again = write_decisions(rows, stage_key, person.id, session=s)
     typer.echo(f"{from_file.name}: {new} decision(s) stored for {person.name} at "
                f"{LABELS[stage_key].lower()}" + (f", {again} already loaded" if again else ""))
 
@@ -167,10 +168,12 @@ def resolve(
     settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
     person = find_reviewer(store, by)
-    status = resolve_conflict(
-        store, settings, record_id=record_id, stage=stage_key, decision=decision.strip().lower(),
-        resolver=person, method=method, reason=reason, note=note, force=force,
-    )
+    with store.write() as s:
+        status = resolve_conflict(
+            session=s, settings=settings, record_id=record_id, stage=stage_key,
+            decision=decision.strip().lower(), resolver=person, method=method, reason=reason,
+            note=note, force=force,
+        )
     typer.echo(f"Record {record_id} at {LABELS[stage_key].lower()}: resolved as "
                f"{decision} by {person.name} ({method}); outcome {status.outcome}")
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from reviewflow.fulltext.state import unobtainable_ids
 from reviewflow.review_state.model import ReviewState, StageState
+from reviewflow.review_state.plan import load_plan
 from reviewflow.review_state.policy import ScreeningPolicy, load_policy
 from reviewflow.review_state.votes import (
     DecisionRow,
@@ -90,7 +91,8 @@ def record_status(session: Session, record_id: int, stage: str,
         people = load_people(session)
     resolution = _resolutions(session, people, record_id, stage).get((stage, record_id))
     policy = policy or load_policy(session)
-    return replay(record_id, stage, rows, people, resolution, policy.required(stage))
+    return replay(record_id, stage, rows, people, resolution,
+                  policy.required_for(stage, record_id))
 
 
 def _study_links(session: Session) -> tuple[tuple[int, str, tuple[int, ...], bool], ...]:
@@ -115,8 +117,12 @@ def _sources(session: Session) -> dict[int, frozenset[tuple[str, str]]]:
     return {rid: frozenset(v) for rid, v in found.items()}
 
 
-def load_review_state(session: Session, *, with_sources: bool = False) -> ReviewState:
-    """Everything derived about the review, from one session's reads."""
+def load_review_state(session: Session, *, with_sources: bool = False,
+                      with_plan: bool = False) -> ReviewState:
+    """Everything derived about the review, from one session's reads.
+
+    ``with_plan`` also loads each stage's pilot and allocation (the screening
+    queue, status and the dashboard need them; PRISMA and kappa do not)."""
     people = load_people(session)
     policy = load_policy(session)
     merges = merge_map(session)
@@ -131,7 +137,8 @@ def load_review_state(session: Session, *, with_sources: bool = False) -> Review
             stage, policy.required(stage),
             {rec: r for (st, rec), r in rows.items() if st == stage},
             {rec: r for (st, rec), r in resolutions.items() if st == stage},
-            people, active, previous)
+            people, active, previous, policy.verify(stage),
+            load_plan(session, stage) if with_plan else None)
     return ReviewState(people, policy, merges, frozenset(record_ids), active, stages,
                        _study_links(session), _sources(session) if with_sources else {},
                        frozenset(unobtainable_ids(session)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from reviewflow.review_state.agreement import Agreement, stage_agreement
+from reviewflow.review_state.plan import StagePlan, in_verification
 from reviewflow.review_state.policy import ScreeningPolicy
 from reviewflow.review_state.votes import (
     ARBITER,
@@ -45,6 +46,13 @@ class StageState:
     people: Mapping[int, Person]
     active: tuple[int, ...]
     previous: StageState | None = None  # the stage records must have moved on from
+    verification: tuple[float, int] | None = None  # (fraction, seed) under single screening
+    plan: StagePlan | None = None  # pilot and allocation, when loaded
+
+    def need(self, record_id: int) -> int:
+        """Screeners this record needs (a verification-sample record: a second one)."""
+        v = self.verification
+        return 2 if v is not None and in_verification(v[1], record_id, v[0]) else self.required
 
     @cached_property
     def eligible(self) -> tuple[int, ...]:
@@ -56,7 +64,7 @@ class StageState:
         keys = self.rows.keys() | self.resolutions.keys()
         eligible = set(self.eligible)
         return {rec: replay(rec, self.stage, self.rows.get(rec, []), self.people,
-                            self.resolutions.get(rec), self.required)
+                            self.resolutions.get(rec), self.need(rec))
                 for rec in sorted(keys) if rec in eligible}
 
     def status(self, record_id: int) -> RecordStatus:

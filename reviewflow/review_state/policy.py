@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.review_state.plan import ALLOCATION_PREFIX, in_verification
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES, TITLE_ABSTRACT
 from reviewflow.store import models
 
@@ -27,6 +29,10 @@ def required_key(stage: str) -> str:
     return f"required:{stage}"
 
 
+def verify_key(stage: str) -> str:
+    return f"verify:{stage}"
+
+
 @dataclass(frozen=True)
 class ScreeningPolicy:
     """How a review is screened: blinding and how many screeners each record needs."""
@@ -34,12 +40,31 @@ class ScreeningPolicy:
     blind: bool = True
     required_title_abstract: int = DEFAULT_REQUIRED
     required_full_text: int = DEFAULT_REQUIRED
+    verification: tuple[tuple[str, float, int], ...] = ()
+    """(stage, fraction, seed): single screening's verification sample, per stage."""
 
     def required(self, stage: str) -> int:
         return self.required_title_abstract if stage == TITLE_ABSTRACT else self.required_full_text
 
+    def verify(self, stage: str) -> tuple[float, int] | None:
+        """(fraction, seed) of the verification sample at ``stage``; None without one."""
+        return next(((f, seed) for st, f, seed in self.verification
+                     if st == stage and f > 0 and self.required(stage) == 1), None)
+
+    def in_verification(self, stage: str, record_id: int) -> bool:
+        sample = self.verify(stage)
+        return sample is not None and in_verification(sample[1], record_id, sample[0])
+
+    def required_for(self, stage: str, record_id: int) -> int:
+        """Screeners this record needs: a verification-sample record gets a second one."""
+        return 2 if self.in_verification(stage, record_id) else self.required(stage)
+
     def describe(self) -> str:
-        parts = [f"{LABELS[s].lower()}: {self.required(s)} screener(s)" for s in STAGES]
+        parts = []
+        for s in STAGES:
+            sample = self.verify(s)
+            extra = f" (+ {sample[0]:.0%} verified by a second)" if sample else ""
+            parts.append(f"{LABELS[s].lower()}: {self.required(s)} screener(s){extra}")
         return f"blind {'on' if self.blind else 'off'}; " + ", ".join(parts)
 
 
@@ -64,7 +89,8 @@ def load_policy(session: Session) -> ScreeningPolicy:
     """The rules in force (latest change per key; defaults for anything never set)."""
     c = models.SettingChange
     latest: dict[str, object] = {}
-    for key, value in session.exec(select(c.key, c.value).order_by(c.id)).all():  # type: ignore[arg-type]
+    for key, value in session.exec(select(c.key, c.value).where(_rule_keys())
+                                   .order_by(c.id)).all():  # type: ignore[arg-type]
         latest[key] = json.loads(value)
     blind = latest.get(BLIND_KEY)
     if blind is None:
@@ -74,30 +100,45 @@ def load_policy(session: Session) -> ScreeningPolicy:
         required_title_abstract=int(latest.get(required_key(TITLE_ABSTRACT),  # type: ignore[arg-type]
                                                DEFAULT_REQUIRED)),
         required_full_text=int(latest.get(required_key(FULL_TEXT), DEFAULT_REQUIRED)),  # type: ignore[arg-type]
+        verification=tuple((st, float(v["fraction"]), int(v["seed"]))  # type: ignore[index]
+                           for st in STAGES if (v := latest.get(verify_key(st)))),
     )
+
+
+def _rule_keys() -> Any:
+    """Rule rows only: the screening plan's rows (pilot, allocation) are read by
+    :mod:`reviewflow.review_state.plan` and an allocation holds every record id."""
+    c = models.SettingChange
+    return ~c.key.like("pilot%") & ~c.key.like(f"{ALLOCATION_PREFIX}%")  # type: ignore[attr-defined]
 
 
 def policy_history(session: Session) -> list[PolicyChange]:
     """Every change of the rules, oldest first, with who made it."""
     c, r = models.SettingChange, models.Reviewer
     names = dict(session.exec(select(r.id, r.name)).all())
-    rows = session.exec(select(c.key, c.value, c.changed_by_id, c.at).order_by(c.id)).all()  # type: ignore[arg-type]
+    rows = session.exec(select(c.key, c.value, c.changed_by_id, c.at).where(_rule_keys())
+                        .order_by(c.id)).all()  # type: ignore[arg-type]
     return [PolicyChange(k, json.loads(v), names.get(by) if by else None, at.isoformat())
             for k, v, by, at in rows]
 
 
+def require_rule_maker(session: Session, person: models.Reviewer, what: str) -> None:
+    """Refuse anyone but an arbiter (or the review's only reviewer) a rule-making step."""
+    if person.role != "arbiter":
+        others = session.exec(select(models.Reviewer.id)).all()
+        if len(others) > 1:
+            raise ReviewflowError(f"{person.name} is not an arbiter: only an arbiter {what}")
+
+
 def change_policy(*, session: Session, changed_by: models.Reviewer, blind: bool | None = None,
-                  required: dict[str, int] | None = None) -> ScreeningPolicy:
+                  required: dict[str, int] | None = None,
+                  verify: dict[str, tuple[float, int]] | None = None) -> ScreeningPolicy:
     """Record a change of the rules (only what differs), audited with who; returns the new rules.
 
     Only an arbiter (or the review's only reviewer) may change them: blinding off
     lets every screener see every vote.
     """
-    if changed_by.role != "arbiter":
-        others = session.exec(select(models.Reviewer.id)).all()
-        if len(others) > 1:
-            raise ReviewflowError(f"{changed_by.name} is not an arbiter: only an arbiter "
-                                  "changes the review's screening rules")
+    require_rule_maker(session, changed_by, "changes the review's screening rules")
     current = load_policy(session)
     changes: list[tuple[str, object]] = []
     if blind is not None and blind != current.blind:
@@ -109,6 +150,16 @@ def change_policy(*, session: Session, changed_by: models.Reviewer, blind: bool 
             raise ReviewflowError(f"screeners per record must be 1 to {MAX_REQUIRED}, not {n}")
         if n != current.required(stage):
             changes.append((required_key(stage), n))
+    for stage, (fraction, seed) in (verify or {}).items():
+        if stage not in STAGES:
+            raise ReviewflowError(f"unknown stage {stage!r}")
+        if not 0 <= fraction <= 1:
+            raise ReviewflowError(f"the verification fraction must be 0 to 1, not {fraction}")
+        if fraction > 0 and (required or {}).get(stage, current.required(stage)) != 1:
+            raise ReviewflowError("a verification sample applies to single screening "
+                                  "(--screeners 1): with two or more every record is checked")
+        if current.verify(stage) != ((fraction, seed) if fraction > 0 else None):
+            changes.append((verify_key(stage), {"fraction": fraction, "seed": seed}))
     for key, value in changes:
         session.add(models.SettingChange(key=key, value=json.dumps(value),
                                          changed_by_id=changed_by.id))

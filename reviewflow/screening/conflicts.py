@@ -25,7 +25,6 @@ from reviewflow.screening.blinding import Viewer, may_see
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
-from reviewflow.store.db import Store
 from reviewflow.titles import titles_of
 
 METHODS = ("consensus", "arbiter")
@@ -126,27 +125,26 @@ def _guard_extracted(session: Session, status: RecordStatus, decision: str) -> N
             "without an included report (use --force if that is intended)")
 
 
-def resolve_conflict(store: Store, settings: ScreeningSettings, *, record_id: int, stage: str,
-                     decision: str, resolver: models.Reviewer, method: str = "consensus",
-                     reason: str | None = None, note: str | None = None,
-                     force: bool = False) -> RecordStatus:
-    """Record how a conflict was settled (one transaction) and return the record's new status.
+def resolve_conflict(*, session: Session, settings: ScreeningSettings, record_id: int,
+                     stage: str, decision: str, resolver: models.Reviewer,
+                     method: str = "consensus", reason: str | None = None,
+                     note: str | None = None, force: bool = False) -> RecordStatus:
+    """Record how a conflict was settled (in the caller's transaction); the new status.
 
     An arbiter may also overrule an agreement (a screener who changes their mind
     after the reveal goes through the arbiter: the votes themselves are locked).
     """
     reason = check_resolution(settings, stage, decision, reason, method, resolver)
     assert resolver.id is not None
-    with store.write() as s:
-        if s.get(models.RecordRow, record_id) is None:
-            raise ReviewflowError(f"record {record_id} does not exist")
-        status = record_status(s, record_id, stage)
-        check_resolver(status, resolver, method)
-        if not force:
-            _guard_extracted(s, status, decision)
-        s.add(models.ConflictResolution(
-            record_id=record_id, stage=stage, decision=decision, reason=reason,
-            note=note or None, method=method, resolved_by_id=resolver.id,
-        ))
-    with store.session() as s:
-        return record_status(s, record_id, stage)
+    if session.get(models.RecordRow, record_id) is None:
+        raise ReviewflowError(f"record {record_id} does not exist")
+    status = record_status(session, record_id, stage)
+    check_resolver(status, resolver, method)
+    if not force:
+        _guard_extracted(session, status, decision)
+    session.add(models.ConflictResolution(
+        record_id=record_id, stage=stage, decision=decision, reason=reason,
+        note=note or None, method=method, resolved_by_id=resolver.id,
+    ))
+    session.flush()
+    return record_status(session, record_id, stage)

@@ -1,9 +1,10 @@
 """Recording screening decisions: the one write path the TUI, ``decide`` and tests share.
 
-Each decision is its own small transaction, so an interruption loses at most the
-decision in flight. Decisions are append-only: a change of mind is a new row, an
-undo is a ``retracted`` row. ``client_key`` (unique) makes a retried write
-idempotent: writing the same key twice stores one row.
+The caller owns the transaction (one user action, one transaction: a keypress
+in the TUI, one ``decide`` command, one decisions file). Decisions are
+append-only: a change of mind is a new row, an undo is a ``retracted`` row.
+``client_key`` (unique) makes a retried write idempotent: writing the same key
+twice stores one row.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state import Person, ScreeningPolicy, record_status
+from reviewflow.review_state import Person, ScreeningPolicy, load_people, record_status
+from reviewflow.review_state.plan import StagePlan, load_plan
+from reviewflow.review_state.votes import RETRACTED
+from reviewflow.screening.allocation import check_allocated
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -121,8 +125,8 @@ def check_vote(session: Session, *, record_id: int, stage: str, reviewer_id: int
 
 
 def record_decision(
-    store: Store,
     *,
+    session: Session,
     record_id: int,
     stage: str,
     reviewer_id: int,
@@ -132,42 +136,45 @@ def record_decision(
     client_key: str | None = None,
     people: Mapping[int, Person] | None = None,
     policy: ScreeningPolicy | None = None,
+    plan: StagePlan | None = None,
 ) -> models.ScreeningDecision:
-    """Append one decision in its own transaction and return the stored row.
+    """Append one decision in the caller's transaction and return the stored row.
 
-    A repeated ``client_key`` returns the row already stored instead of adding one.
-    A change to a vote already revealed to another screener is refused
-    (:func:`check_vote`); ``people``/``policy`` save the check a query or two.
+    A ``client_key`` already stored returns that row instead of adding one (a
+    retried write stays one row). A change to a vote already revealed to another
+    screener is refused (:func:`check_vote`), as is a vote on a record the
+    screening plan gives to others (:func:`check_allocated`); ``people``/``policy``
+    save the checks a query or two, ``plan`` (the stage's pilot and allocation, as
+    the screening queue holds it) a read of the allocation.
     """
     validate_decision(stage, decision, reason)
-    key = client_key or uuid.uuid4().hex
-    row = models.ScreeningDecision(
-        record_id=record_id, stage=stage, reviewer_id=reviewer_id, decision=decision,
-        reason=reason or None, note=note or None, client_key=key,
-    )
-    try:
-        with store.write() as s:  # a missing record fails the foreign key: see below
-            if check_vote(s, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
-                          decision=decision, reason=reason or None, people=people,
-                          policy=policy):
-                s.add(row)
-    except IntegrityError:
-        with store.session() as s:
-            existing = s.exec(
-                select(models.ScreeningDecision).where(models.ScreeningDecision.client_key == key)
-            ).first()
-        if existing is None:
-            raise ReviewflowError(f"record {record_id} does not exist") from None
-        return existing
+    d = models.ScreeningDecision
+    if client_key is not None:
+        existing = session.exec(select(d).where(d.client_key == client_key)).first()
+        if existing is not None:
+            return existing
+    if session.get(models.RecordRow, record_id) is None:
+        raise ReviewflowError(f"record {record_id} does not exist")
+    if decision != RETRACTED:
+        plan = plan or load_plan(session, stage)
+        if plan.pilot is not None or plan.allocated:
+            names = {p.id: p.name for p in (people or load_people(session)).values()}
+            check_allocated(plan, record_id=record_id, reviewer_id=reviewer_id, names=names)
+    row = d(record_id=record_id, stage=stage, reviewer_id=reviewer_id, decision=decision,
+            reason=reason or None, note=note or None, client_key=client_key or uuid.uuid4().hex)
+    if check_vote(session, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
+                  decision=decision, reason=reason or None, people=people, policy=policy):
+        session.add(row)
+        session.flush()
     return row
 
 
-def retract_decision(store: Store, *, record_id: int, stage: str, reviewer_id: int,
+def retract_decision(*, session: Session, record_id: int, stage: str, reviewer_id: int,
                      people: Mapping[int, Person] | None = None,
                      policy: ScreeningPolicy | None = None) -> None:
     """Undo: append a ``retracted`` row so the reviewer has no current decision.
 
     Refused once the vote has been revealed (see :func:`check_vote`).
     """
-    record_decision(store, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
-                    decision="retracted", people=people, policy=policy)
+    record_decision(session=session, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
+                    decision=RETRACTED, people=people, policy=policy)

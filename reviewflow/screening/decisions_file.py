@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from reviewflow.errors import InputError, refuse_nul
 from reviewflow.formula_guard import restore
@@ -23,7 +23,6 @@ from reviewflow.screening.decisions import locked_message, record_decision
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import FULL_TEXT, LABELS
 from reviewflow.store import models
-from reviewflow.store.db import Store
 
 ALIASES = {"include": "include", "included": "include", "exclude": "exclude",
            "excluded": "exclude", "maybe": "maybe", "not_retrieved": "not_retrieved",
@@ -61,16 +60,16 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
     return rows, hashlib.sha256(raw).hexdigest()
 
 
-def load_decisions_file(store: Store, settings: ScreeningSettings, path: Path,
-                        stage: str, reviewer_id: int | None = None) -> list[FileDecision]:
+def load_decisions_file(settings: ScreeningSettings, path: Path, stage: str,
+                        reviewer_id: int | None = None, *,
+                        session: Session) -> list[FileDecision]:
     """Parse and check every row; raises :class:`InputError` naming the first bad one.
 
     With ``reviewer_id``, a row that would change that screener's vote after it was
     revealed (locked) is refused too; one repeating the locked vote is dropped.
     """
     rows, digest = _read_rows(path)
-    with store.session() as s:
-        state = load_review_state(s)
+    state = load_review_state(session)
     existing = state.record_ids
     gone = state.merges.kept_of
     at_stage = state.stage(stage)
@@ -126,21 +125,26 @@ def _key(seed: str, stage: str, reviewer_id: int) -> str:
     return hashlib.sha256(f"{seed}:{stage}:{reviewer_id}".encode()).hexdigest()
 
 
-def write_decisions(store: Store, rows: list[FileDecision], stage: str,
-                    reviewer_id: int) -> tuple[int, int]:
-    """Store each row in its own transaction; returns (newly stored, already stored)."""
+def write_decisions(rows: list[FileDecision], stage: str, reviewer_id: int, *,
+                    session: Session) -> tuple[int, int]:
+    """Store the rows in the caller's transaction; returns (newly stored, already stored).
+
+    One file is one transaction: a kill half-way stores none of it, and loading
+    the file again stores each row once (keys from the file's digest and line).
+    """
     keys = [_key(r.key_seed, stage, reviewer_id) for r in rows]
     d = models.ScreeningDecision
     done: set[str] = set()
-    with store.session() as s:
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            done.update(s.exec(select(d.client_key).where(d.client_key.in_(chunk))).all())  # type: ignore[union-attr,arg-type]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        done.update(session.exec(select(d.client_key).where(d.client_key.in_(chunk))).all())  # type: ignore[union-attr,arg-type]
+    state = load_review_state(session)
     new = 0
     for row, key in zip(rows, keys, strict=True):
         if key in done:
             continue
-        record_decision(store, record_id=row.record_id, stage=stage, reviewer_id=reviewer_id,
-                        decision=row.decision, reason=row.reason, note=row.note, client_key=key)
+        record_decision(session=session, record_id=row.record_id, stage=stage,
+                        reviewer_id=reviewer_id, decision=row.decision, reason=row.reason,
+                        note=row.note, client_key=key, people=state.people, policy=state.policy)
         new += 1
     return new, len(rows) - new

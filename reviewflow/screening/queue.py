@@ -41,10 +41,11 @@ class ScreeningQueue:
                  order: QueueOrder = id_order) -> None:
         self.store, self.viewer, self.stage, self.settings = store, viewer, stage, settings
         with store.session() as s:
-            state = load_review_state(s)
+            state = load_review_state(s, with_plan=True)
             self._related = related_index(s)  # notices, abstracts, registrations: few
         self._people, self._policy = state.people, state.policy
-        eligible = state.stage(stage).eligible
+        self.plan = state.stage(stage).plan
+        eligible = self._served(state.stage(stage).eligible)
         self.mine: dict[int, str] = state.stage(stage).decisions_of(viewer.reviewer_id)
         decided = sorted(self.mine)
         self.ids: list[int] = decided + list(order([i for i in eligible if i not in self.mine]))
@@ -72,10 +73,22 @@ class ScreeningQueue:
         self.ids = head + done + open_ranked + rest
         self._positions = None
 
+    def _served(self, eligible: Sequence[int]) -> Sequence[int]:
+        """The eligible records the plan gives this screener (pilot first, then their
+        allocation); all of them when the stage has no plan."""
+        plan, me = self.plan, self.viewer.reviewer_id
+        if plan is None or (plan.pilot is None and not plan.allocated):
+            return eligible
+        return [rid for rid in eligible if plan.serves(me, rid)]
+
     def eligible_now(self) -> list[int]:
-        """The stage's eligible ids as the store holds them now (read only: fine in a worker)."""
+        """The stage's records this screener is served, as the store holds them now (the
+        plan re-read too: a pilot closed or an allocation run elsewhere). Read only: fine
+        in a worker."""
         with self.store.session() as s:
-            return list(load_review_state(s).stage(self.stage).eligible)
+            state = load_review_state(s, with_plan=True)
+        self.plan = state.stage(self.stage).plan
+        return list(self._served(state.stage(self.stage).eligible))
 
     def sync_eligible(self, eligible: Sequence[int]) -> tuple[int, int]:
         """Take in records that became eligible since the queue was built; drop those that left.
@@ -179,9 +192,11 @@ class ScreeningQueue:
             if not reason:
                 raise ReviewflowError("a full-text exclusion needs a reason")
             reason = self.settings.match_reason(reason)
-        record_decision(self.store, record_id=rid, stage=self.stage,
-                        reviewer_id=self.viewer.reviewer_id, decision=decision,
-                        reason=reason, note=note, people=self._people, policy=self._policy)
+        with self.store.write() as s:  # one keypress, one transaction
+            record_decision(session=s, record_id=rid, stage=self.stage,
+                            reviewer_id=self.viewer.reviewer_id, decision=decision,
+                            reason=reason, note=note, people=self._people, policy=self._policy,
+                            plan=self.plan)
         self.mine[rid] = decision
         self._undo.append(rid)
         self.next_undecided()
@@ -193,9 +208,10 @@ class ScreeningQueue:
             if self._undo:
                 self._undo.pop()
             return None
-        retract_decision(self.store, record_id=rid, stage=self.stage,
-                         reviewer_id=self.viewer.reviewer_id, people=self._people,
-                         policy=self._policy)  # refused once revealed: the stack stays
+        with self.store.write() as s:  # refused once revealed: the stack stays
+            retract_decision(session=s, record_id=rid, stage=self.stage,
+                             reviewer_id=self.viewer.reviewer_id, people=self._people,
+                             policy=self._policy)
         if self._undo:
             self._undo.pop()
         del self.mine[rid]

@@ -12,11 +12,12 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
-from reviewflow.screening.decisions import ensure_reviewer, record_decision
+from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.screening.support import vote
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
@@ -67,10 +68,10 @@ def test_studies_from_included_records_and_linking(tmp_path: Path) -> None:
                                        ("include", "include"), ("exclude", "exclude")],
                                  strict=True):
             for who in (a, b):
-                record_decision(store, record_id=rid, stage=TITLE_ABSTRACT, reviewer_id=who,
+                vote(store, record_id=rid, stage=TITLE_ABSTRACT, reviewer_id=who,
                                 decision="include")
             for who, dec in ((a, da), (b, db)):
-                record_decision(store, record_id=rid, stage=FULL_TEXT, reviewer_id=who,
+                vote(store, record_id=rid, stage=FULL_TEXT, reviewer_id=who,
                                 decision=dec, reason="wrong design" if dec == "exclude" else None)
     res = runner.invoke(app, [*r, "extraction", "study", "from-included"])
     assert res.exit_code == 0, res.output

@@ -10,10 +10,11 @@ from reviewflow.cli.main import app
 from reviewflow.linking.names import name_key, same_person
 from reviewflow.linking.suggest import LinkReason, LinkRecord, suggest_links
 from reviewflow.prisma.derive import prisma_counts
-from reviewflow.screening.decisions import ensure_reviewer, record_decision
+from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.screening.support import vote
 
 ZH = LinkRecord(1, "脐带间充质干细胞治疗系统性红斑狼疮的随机对照试验",
                 "Umbilical cord mesenchymal stem cells for systemic lupus erythematosus: "
@@ -94,7 +95,7 @@ def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: P
         for rid in (1, 2):
             for who in (a, b):
                 for stage in (TITLE_ABSTRACT, FULL_TEXT):
-                    record_decision(store, record_id=rid, stage=stage, reviewer_id=who,
+                    vote(store, record_id=rid, stage=stage, reviewer_id=who,
                                     decision="include")
         with store.session() as s:
             counts = prisma_counts(s)

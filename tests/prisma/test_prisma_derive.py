@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
 from reviewflow.prisma.derive import prisma_counts
-from reviewflow.screening.conflicts import resolve_conflict
-from reviewflow.screening.decisions import ensure_reviewer, record_decision
+from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.settings import load_settings
 from reviewflow.stages import FULL_TEXT as FT
 from reviewflow.stages import TITLE_ABSTRACT as TA
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from tests.screening.support import settle, vote
 
 
 def _import(store: Store, database: str, n: int, origin: str = "database") -> list[int]:
@@ -57,8 +57,8 @@ def review(tmp_path: Path):
 
 def _both(store: Store, a: int, b: int, rec: int, stage: str, da: str, db: str | None = None,
           reason: str | None = None, reason_b: str | None = None) -> None:
-    record_decision(store, record_id=rec, stage=stage, reviewer_id=a, decision=da, reason=reason)
-    record_decision(store, record_id=rec, stage=stage, reviewer_id=b, decision=db or da,
+    vote(store, record_id=rec, stage=stage, reviewer_id=a, decision=da, reason=reason)
+    vote(store, record_id=rec, stage=stage, reviewer_id=b, decision=db or da,
                     reason=reason_b or reason)
 
 
@@ -90,7 +90,7 @@ def test_identities_through_a_whole_review(review) -> None:
     assert (c.excluded_screening, c.sought, c.awaiting["screening"]) == (4, 4, 1)
     assert c.identity_errors() == []
     settings = load_settings(store)
-    resolve_conflict(store, settings, record_id=active[8], stage=TA, decision="include",
+    settle(store, settings, record_id=active[8], stage=TA, decision="include",
                      resolver=arb, method="arbiter")
     c = _counts(store)
     assert (c.sought, c.awaiting["screening"]) == (5, 0)
@@ -131,9 +131,9 @@ def test_undo_merge_and_change_of_mind(review) -> None:
     assert _counts(store).excluded_screening == 1
     # Both votes are revealed, so locked: a change of mind goes through the arbiter.
     with pytest.raises(ReviewflowError, match="locked"):
-        record_decision(store, record_id=pubmed[0], stage=TA, reviewer_id=a, decision="include")
+        vote(store, record_id=pubmed[0], stage=TA, reviewer_id=a, decision="include")
     assert _counts(store).excluded_screening == 1
-    resolve_conflict(store, load_settings(store), record_id=pubmed[0], stage=TA,
+    settle(store, load_settings(store), record_id=pubmed[0], stage=TA,
                      decision="include", resolver=arb, method="arbiter")
     c = _counts(store)
     assert (c.excluded_screening, c.sought) == (0, 1)

@@ -41,10 +41,9 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
 def test_excluded_studies_table_lists_full_text_exclusions_with_reasons(tmp_path: Path) -> None:
     from reviewflow.prisma.derive import prisma_counts
     from reviewflow.report.html import ReportContext, section_excluded
-    from reviewflow.screening.conflicts import resolve_conflict
     from reviewflow.screening.settings import ScreeningSettings
     from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
-    from tests.screening.support import decide, make_store, viewer
+    from tests.screening.support import decide, make_store, settle, viewer
 
     store = make_store(tmp_path, 5)
     try:
@@ -59,7 +58,7 @@ def test_excluded_studies_table_lists_full_text_exclusions_with_reasons(tmp_path
         decide(store, bob, 2, FULL_TEXT, "include")
         with store.session() as s:
             arbiter = s.get(models.Reviewer, carol.reviewer_id)
-        resolve_conflict(store, ScreeningSettings(), record_id=2, stage=FULL_TEXT,
+        settle(store, ScreeningSettings(), record_id=2, stage=FULL_TEXT,
                          decision="exclude", resolver=arbiter, method="arbiter",
                          reason="not randomised", note=None)
         decide(store, ann, 3, FULL_TEXT, "include")

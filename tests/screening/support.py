@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from store_backend import BACKEND, new_store_url
 
+from reviewflow.review_state import RecordStatus
 from reviewflow.screening.blinding import Viewer
-from reviewflow.screening.decisions import ensure_reviewer, record_decision
+from reviewflow.screening.conflicts import resolve_conflict
+from reviewflow.screening.decisions import ensure_reviewer, record_decision, retract_decision
+from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig
@@ -79,8 +83,25 @@ def viewer(store: Store, name: str, role: str | None = None, blind: bool = True)
 
 def decide(store: Store, who: Viewer, record_id: int, stage: str, decision: str,
            reason: str | None = None, note: str | None = None) -> None:
-    record_decision(store, record_id=record_id, stage=stage, reviewer_id=who.reviewer_id,
-                    decision=decision, reason=reason, note=note)
+    vote(store, record_id=record_id, stage=stage, reviewer_id=who.reviewer_id,
+         decision=decision, reason=reason, note=note)
+
+
+def vote(store: Store, **kw: Any) -> models.ScreeningDecision:
+    """One decision as one user action: its own transaction (as a keypress or ``decide``)."""
+    with store.write() as s:
+        return record_decision(session=s, **kw)
+
+
+def retract(store: Store, **kw: Any) -> None:
+    with store.write() as s:
+        retract_decision(session=s, **kw)
+
+
+def settle(store: Store, settings: ScreeningSettings, **kw: Any) -> RecordStatus:
+    """One resolution as one user action (as ``resolve`` or the conflicts screen)."""
+    with store.write() as s:
+        return resolve_conflict(session=s, settings=settings, **kw)
 
 
 def add_pair(store: Store, a: int, b: int, score: float = 0.9) -> int:

@@ -19,15 +19,23 @@ from reviewflow.review_state import load_review_state
 from reviewflow.review_state.policy import change_policy
 from reviewflow.review_state.summary import status_summary
 from reviewflow.review_state.votes import Person, replay
-from reviewflow.screening.conflicts import list_conflicts, resolve_conflict
-from reviewflow.screening.decisions import ensure_reviewer, retract_decision
+from reviewflow.screening.conflicts import list_conflicts
+from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.progress import dashboard
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.screening.support import add_pair, decide, make_review, make_store, viewer
+from tests.screening.support import (
+    add_pair,
+    decide,
+    make_review,
+    make_store,
+    retract,
+    settle,
+    viewer,
+)
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
@@ -82,7 +90,7 @@ def test_a_revealed_vote_is_locked_and_the_conflict_stays(store) -> None:
     decide(store, bob, 4, TA, "exclude")
     decide(store, ann, 4, TA, "include")  # both in: revealed
     with pytest.raises(ReviewflowError, match="locked.*resolve 4"):
-        retract_decision(store, record_id=4, stage=TA, reviewer_id=ann.reviewer_id)
+        retract(store, record_id=4, stage=TA, reviewer_id=ann.reviewer_id)
     with pytest.raises(ReviewflowError, match="locked"):
         decide(store, ann, 4, TA, "exclude")
     decide(store, ann, 4, TA, "include")  # the same call again changes nothing: allowed
@@ -200,20 +208,20 @@ def test_only_the_records_screeners_settle_by_consensus_and_refusals_reveal_noth
     decide(store, bob, 2, TA, "exclude")
     settings = ScreeningSettings()
     with pytest.raises(ReviewflowError) as err:
-        resolve_conflict(store, settings, record_id=2, stage=TA, decision="include",
+        settle(store, settings, record_id=2, stage=TA, decision="include",
                          resolver=cy, method="consensus")
     assert "did not screen record 2" in str(err.value)
     assert "include" not in str(err.value) and "exclude" not in str(err.value)
     with pytest.raises(ReviewflowError, match="not an arbiter"):
-        resolve_conflict(store, settings, record_id=2, stage=TA, decision="include",
+        settle(store, settings, record_id=2, stage=TA, decision="include",
                          resolver=cy, method="arbiter")
     decide(store, ann, 3, TA, "include")
     decide(store, bob, 3, TA, "include")
     with pytest.raises(ReviewflowError) as err:  # no conflict: says so without the outcome
-        resolve_conflict(store, settings, record_id=3, stage=TA, decision="exclude",
+        settle(store, settings, record_id=3, stage=TA, decision="exclude",
                          resolver=ensure_reviewer(store, "ann"), method="consensus")
     assert "no conflict" in str(err.value) and "include" not in str(err.value)
-    status = resolve_conflict(store, settings, record_id=2, stage=TA, decision="include",
+    status = settle(store, settings, record_id=2, stage=TA, decision="include",
                               resolver=ensure_reviewer(store, "bob"), method="consensus")
     assert status.outcome == "include" and status.resolution.resolved_by == "bob"
 

@@ -35,8 +35,7 @@ from reviewflow.review_state import category, cohen_kappa, load_review_state
 from reviewflow.review_state.summary import status_summary
 from reviewflow.review_state.votes import replay
 from reviewflow.screening.blinding import Viewer
-from reviewflow.screening.conflicts import resolve_conflict
-from reviewflow.screening.decisions import ensure_reviewer, record_decision, retract_decision
+from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.dedup_review import resolve_pair
 from reviewflow.screening.progress import dashboard
 from reviewflow.screening.settings import ScreeningSettings
@@ -44,6 +43,7 @@ from reviewflow.stages import FULL_TEXT, STAGES, TITLE_ABSTRACT
 from reviewflow.store import dedup_store, models
 from reviewflow.store.audit import decision_events
 from reviewflow.store.db import Store
+from tests.screening.support import retract, settle, vote
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
@@ -120,7 +120,7 @@ class ReviewMachine(RuleBasedStateMachine):
         rid = data.draw(st.sampled_from(self.records))
         decision = data.draw(st.sampled_from(DECISIONS[stage]))
         reason = "wrong population" if (stage, decision) == (FULL_TEXT, "exclude") else None
-        self._write(rid, stage, who, decision, lambda: record_decision(
+        self._write(rid, stage, who, decision, lambda: vote(
             self.store, record_id=rid, stage=stage, reviewer_id=self.people[who].id,
             decision=decision, reason=reason))
 
@@ -128,7 +128,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @rule(data=st.data(), who=st.sampled_from(SCREENERS), stage=st.sampled_from(STAGES))
     def undo(self, data: st.DataObject, who: str, stage: str) -> None:
         rid = data.draw(st.sampled_from(self.records))
-        self._write(rid, stage, who, "retracted", lambda: retract_decision(
+        self._write(rid, stage, who, "retracted", lambda: retract(
             self.store, record_id=rid, stage=stage, reviewer_id=self.people[who].id))
 
     def _write(self, rid: int, stage: str, who: str, decision: str, call) -> None:  # type: ignore[no-untyped-def]
@@ -165,7 +165,7 @@ class ReviewMachine(RuleBasedStateMachine):
         decision = data.draw(st.sampled_from(DECISIONS[stage]))
         reason = "wrong population" if (stage, decision) == (FULL_TEXT, "exclude") else None
         with contextlib.suppress(ReviewflowError):
-            resolve_conflict(self.store, SETTINGS, record_id=rid, stage=stage,
+            settle(self.store, SETTINGS, record_id=rid, stage=stage,
                              decision=decision, resolver=self.arbiter, method="arbiter",
                              reason=reason)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.screening.conflicts import resolve_conflict
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.prioritise import (
     Prioritiser,
@@ -18,7 +17,7 @@ from reviewflow.screening.prioritise import (
 from reviewflow.screening.seeds import known_relevant, mark_known_relevant
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import TITLE_ABSTRACT as TA
-from tests.screening.support import decide, make_store, viewer
+from tests.screening.support import decide, make_store, settle, viewer
 
 RA_TRIALS = (1, 6, 11, 16)  # support.TITLES cycles every 5: these share the RA trial title
 COST = (5, 10, 15, 20)  # "Cost of biologic therapy in Crohn disease"
@@ -58,7 +57,7 @@ def test_resolved_conflicts_do_train_both_reviewers(store) -> None:
     with store.session() as s:
         assert training_data(s, store, bob, TA).labels == {1: 1, 5: 0, 2: 0}
     arb = ensure_reviewer(store, "arb", "arbiter")
-    resolve_conflict(store, ScreeningSettings(), record_id=2, stage=TA, decision="include",
+    settle(store, ScreeningSettings(), record_id=2, stage=TA, decision="include",
                      resolver=arb, method="arbiter")
     with store.session() as s:
         assert training_data(s, store, bob, TA).labels == {1: 1, 5: 0, 2: 1}
@@ -160,7 +159,7 @@ def test_a_third_screener_does_not_learn_resolutions_of_records_they_have_not_de
     ann, bob, cat = viewer(store, "ann"), viewer(store, "bob"), viewer(store, "cat")
     decide(store, ann, 3, TA, "include")
     decide(store, bob, 3, TA, "exclude")
-    resolve_conflict(store, ScreeningSettings(), record_id=3, stage=TA, decision="include",
+    settle(store, ScreeningSettings(), record_id=3, stage=TA, decision="include",
                      resolver=ensure_reviewer(store, "arb", "arbiter"), method="arbiter")
     with store.session() as s:
         assert training_data(s, store, cat, TA).labels == {}

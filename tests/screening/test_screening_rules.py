@@ -8,7 +8,7 @@ import pytest
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import record_card
-from reviewflow.screening.conflicts import list_conflicts, resolve_conflict
+from reviewflow.screening.conflicts import list_conflicts
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.progress import change_marker, dashboard
 from reviewflow.screening.queue import ScreeningQueue
@@ -16,7 +16,7 @@ from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.state import eligible_ids, record_votes, stage_statuses
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
-from tests.screening.support import add_pair, decide, make_store, viewer
+from tests.screening.support import add_pair, decide, make_store, settle, viewer
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
@@ -49,7 +49,7 @@ def test_progression_needs_both_reviewers_or_a_resolution(store) -> None:
         assert statuses[2].outcome == "pending"
         assert eligible_ids(s, FT) == [1, 3]
     arb = ensure_reviewer(store, "carol", "arbiter")
-    resolve_conflict(store, SETTINGS, record_id=4, stage=TA, decision="include",
+    settle(store, SETTINGS, record_id=4, stage=TA, decision="include",
                      resolver=arb, method="arbiter")
     with store.session() as s:
         assert eligible_ids(s, FT) == [1, 3, 4]
@@ -95,12 +95,12 @@ def test_resolution_rules(store) -> None:
     decide(store, bob, 2, TA, "include")
     ann_row = ensure_reviewer(store, "ann")
     with pytest.raises(ReviewflowError, match="not an arbiter"):
-        resolve_conflict(store, SETTINGS, record_id=1, stage=TA, decision="include",
+        settle(store, SETTINGS, record_id=1, stage=TA, decision="include",
                          resolver=ann_row, method="arbiter")
     with pytest.raises(ReviewflowError, match="has no conflict"):
-        resolve_conflict(store, SETTINGS, record_id=2, stage=TA, decision="exclude",
+        settle(store, SETTINGS, record_id=2, stage=TA, decision="exclude",
                          resolver=ann_row)
-    status = resolve_conflict(store, SETTINGS, record_id=1, stage=TA, decision="exclude",
+    status = settle(store, SETTINGS, record_id=1, stage=TA, decision="exclude",
                               resolver=ann_row, method="consensus", note="agreed on call")
     assert status.outcome == "exclude" and status.resolution.method == "consensus"
     with store.session() as s:
@@ -241,15 +241,15 @@ def test_queue_takes_in_records_other_terminals_moved_on(store) -> None:
         decide(store, ann, rid, TA, "include")
         decide(store, bob, rid, TA, "include")
     carol = ensure_reviewer(store, "carol", "arbiter")
-    resolve_conflict(store, SETTINGS, record_id=3, stage=TA, decision="exclude",
+    settle(store, SETTINGS, record_id=3, stage=TA, decision="exclude",
                      resolver=carol, method="arbiter")
     assert q.sync_eligible(q.eligible_now()) == (2, 1)
     assert q.ids == [1, 2, 4, 5] and q.current_id == 2  # the record on screen never jumps
     assert q.left == 3
     # A record on screen or already decided stays even when it leaves the stage.
-    resolve_conflict(store, SETTINGS, record_id=2, stage=TA, decision="exclude",
+    settle(store, SETTINGS, record_id=2, stage=TA, decision="exclude",
                      resolver=carol, method="arbiter")
-    resolve_conflict(store, SETTINGS, record_id=1, stage=TA, decision="exclude",
+    settle(store, SETTINGS, record_id=1, stage=TA, decision="exclude",
                      resolver=carol, method="arbiter")
     assert q.sync_eligible(q.eligible_now()) == (0, 0)
     assert q.ids == [1, 2, 4, 5] and q.current_id == 2

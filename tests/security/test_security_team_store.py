@@ -18,9 +18,9 @@ from store_backend import PG_ADMIN_URL
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
-from reviewflow.screening.decisions import record_decision
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from tests.screening.support import vote
 
 runner = CliRunner()
 
@@ -70,11 +70,11 @@ def _seen(store: Store) -> set[tuple[str, int]]:
 def test_a_screener_sees_another_vote_only_after_voting(team) -> None:
     owner_url, urls = team
     with Store.open(urls["ann"]) as ann, Store.open(urls["ben"]) as ben:
-        record_decision(ben, record_id=1, stage="title_abstract",
+        vote(ben, record_id=1, stage="title_abstract",
                         reviewer_id=_rid(ben, "ben"), decision="exclude")
-        record_decision(ben, record_id=2, stage="title_abstract",
+        vote(ben, record_id=2, stage="title_abstract",
                         reviewer_id=_rid(ben, "ben"), decision="include")
-        record_decision(ann, record_id=2, stage="title_abstract",
+        vote(ann, record_id=2, stage="title_abstract",
                         reviewer_id=_rid(ann, "ann"), decision="include")
         # ann voted on record 2 only: ben's record-1 vote stays hidden from her connection
         assert _seen(ann) == {("ann", 2), ("ben", 2)}
@@ -88,7 +88,7 @@ def test_a_screener_sees_another_vote_only_after_voting(team) -> None:
 def test_as_carol_or_an_edited_toml_does_not_help(team, tmp_path: Path) -> None:
     owner_url, urls = team
     with Store.open(urls["ben"]) as ben:
-        record_decision(ben, record_id=1, stage="title_abstract",
+        vote(ben, record_id=1, stage="title_abstract",
                         reviewer_id=_rid(ben, "ben"), decision="exclude", note="ben's secret")
     # ann's own toml points at her role; she asks for the arbiter's view and unblinds
     folder = tmp_path / "ann"
@@ -105,7 +105,7 @@ def test_as_carol_or_an_edited_toml_does_not_help(team, tmp_path: Path) -> None:
     with Store.open(urls["ann"]) as ann:
         # a decision in carol's (or ben's) name is refused by the server
         with pytest.raises(DBAPIError, match="row-level security"):
-            record_decision(ann, record_id=1, stage="title_abstract",
+            vote(ann, record_id=1, stage="title_abstract",
                             reviewer_id=_rid(ann, "carol"), decision="include")
         # nor can ann promote herself, unblind the review or remap roles
         for sql in ("UPDATE reviewer SET role = 'arbiter' WHERE name = 'ann'",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from reviewflow.screening.decisions import ensure_reviewer, record_decision
+from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from tests.screening.support import vote
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -34,14 +35,14 @@ def fill(store: Store, records: int = 6) -> dict[str, int]:
             s.add(models.RecordProvenance(record_id=rec.id, import_id=imp.id, position=pos))
     first = ids[0]
     # bob changes his mind before alice's vote reveals his (afterwards it would be locked)
-    record_decision(store, record_id=first, stage="title_abstract", reviewer_id=bob,
+    vote(store, record_id=first, stage="title_abstract", reviewer_id=bob,
                     decision="exclude", reason="not RCT")
-    record_decision(store, record_id=first, stage="title_abstract", reviewer_id=bob,
+    vote(store, record_id=first, stage="title_abstract", reviewer_id=bob,
                     decision="maybe", note="changed my mind")
-    record_decision(store, record_id=first, stage="title_abstract", reviewer_id=alice,
+    vote(store, record_id=first, stage="title_abstract", reviewer_id=alice,
                     decision="include", note="looks randomised")
     for rid in ids[1:]:
-        record_decision(store, record_id=rid, stage="title_abstract", reviewer_id=alice,
+        vote(store, record_id=rid, stage="title_abstract", reviewer_id=alice,
                         decision="exclude", reason="wrong population")
     with store.write() as s:
         s.add(models.ConflictResolution(record_id=first, stage="title_abstract",

@@ -12,11 +12,11 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
-from reviewflow.screening.decisions import record_decision
 from reviewflow.store import models
 from reviewflow.store.bundle import summarize, tables
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.screening.support import vote
 
 runner = CliRunner()
 
@@ -76,7 +76,7 @@ def test_sqlite_to_postgres_and_back(tmp_path: Path, pg_url: str) -> None:
             top = max(s.exec(select(models.ScreeningDecision.id)).all())
             reviewer = s.exec(select(models.Reviewer)).first()
         assert reviewer is not None and reviewer.id is not None
-        row = record_decision(server, record_id=1, stage="full_text",
+        row = vote(server, record_id=1, stage="full_text",
                               reviewer_id=reviewer.id, decision="include")
         assert row.id == top + 1  # the sequence continues after restored ids
     _export(tmp_path / "shared", tmp_path / "b.zip")

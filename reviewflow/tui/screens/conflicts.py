@@ -165,9 +165,11 @@ class ConflictsScreen(Screen[None]):
         note = self.query_one("#note", Input).value.strip() or None
         keep = self.query_one("#conflict-list", OptionList).highlighted or 0
         try:
-            resolve_conflict(self.rf.store, self.rf.settings, record_id=c.status.record_id,
-                             stage=c.status.stage, decision=decision, resolver=me,
-                             method=method, reason=reason, note=note)
+            with self.rf.store.write() as s:
+                resolve_conflict(session=s, settings=self.rf.settings,
+                                 record_id=c.status.record_id, stage=c.status.stage,
+                                 decision=decision, resolver=me, method=method, reason=reason,
+                                 note=note)
         except ReviewflowError as exc:
             self.notify(str(exc), severity="error")
             return

@@ -1,0 +1,179 @@
+"""Pilot round and allocation: the arbiter's steps that decide who screens which record.
+
+Each step is one audited row (see :mod:`reviewflow.review_state.plan` for what
+is stored and how it is replayed); the caller owns the transaction. Votes are
+checked against the plan on the one write path (:func:`check_allocated`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from reviewflow.errors import ReviewflowError
+from reviewflow.review_state import ARBITER, PENDING, load_review_state
+from reviewflow.review_state.plan import (
+    ALLOCATION_PREFIX,
+    PILOT_CLOSED_PREFIX,
+    PILOT_PREFIX,
+    Pilot,
+    StagePlan,
+    allocate,
+    allocation_value,
+    draw_pilot,
+    load_plan,
+)
+from reviewflow.review_state.policy import require_rule_maker
+from reviewflow.stages import LABELS
+from reviewflow.store import models
+
+
+@dataclass(frozen=True)
+class AllocationRun:
+    """What one ``allocate`` run did: records covered and each screener's share."""
+
+    stage: str
+    records: int
+    per_screener: tuple[tuple[str, int], ...]  # (name, records allocated in this run)
+
+
+def _screeners(session: Session, names: Sequence[str] | None) -> list[models.Reviewer]:
+    r = models.Reviewer
+    people = list(session.exec(select(r).order_by(r.id)).all())
+    if names is None:
+        return [p for p in people if p.role != ARBITER]
+    by_name = {p.name: p for p in people}
+    chosen = []
+    for name in names:
+        person = by_name.get(name.strip())
+        if person is None:
+            raise ReviewflowError(f"unknown reviewer {name.strip()!r}; add them with "
+                                  f"'reviewflow reviewer add {name.strip()}'")
+        if person.role == ARBITER:
+            raise ReviewflowError(f"{person.name} is the arbiter: arbiters resolve, they "
+                                  "are not allocated records")
+        chosen.append(person)
+    return chosen
+
+
+def start_pilot(*, session: Session, stage: str, by: models.Reviewer, seed: int,
+                size: int | None = None, fraction: float | None = None) -> Pilot:
+    """Draw the pilot sample of ``stage`` (seeded) and open the pilot round."""
+    require_rule_maker(session, by, "starts a pilot round")
+    if (size is None) == (fraction is None):
+        raise ReviewflowError("give the pilot's size (--size N) or fraction (--fraction F)")
+    if size is not None and size < 1:
+        raise ReviewflowError(f"the pilot size must be at least 1, not {size}")
+    if fraction is not None and not 0 < fraction <= 1:
+        raise ReviewflowError(f"the pilot fraction must be above 0 and at most 1, not {fraction}")
+    plan = load_plan(session, stage)
+    where = LABELS[stage].lower()
+    if plan.pilot is not None:
+        raise ReviewflowError(f"{where} already has a pilot round "
+                              f"({len(plan.pilot.records)} records)")
+    if plan.runs:
+        raise ReviewflowError(f"records at {where} are already allocated: a pilot comes first")
+    eligible = load_review_state(session).stage(stage).eligible
+    records = draw_pilot(eligible, seed, size, fraction)
+    if not records:
+        raise ReviewflowError(f"no records at {where} to draw a pilot from")
+    session.add(models.SettingChange(key=PILOT_PREFIX + stage, changed_by_id=by.id,
+                                     value=json.dumps({"seed": seed, "size": size,
+                                                       "fraction": fraction,
+                                                       "records": records})))
+    session.flush()
+    pilot = load_plan(session, stage).pilot
+    assert pilot is not None
+    return pilot
+
+
+def pilot_left(session: Session, stage: str) -> dict[str, int]:
+    """Per screener, pilot records they have not decided yet (empty: everyone is done)."""
+    plan = load_plan(session, stage)
+    if plan.pilot is None:
+        return {}
+    at_stage = load_review_state(session).stage(stage)
+    left = {}
+    for person in _screeners(session, None):
+        assert person.id is not None
+        mine = at_stage.decisions_of(person.id)
+        n = sum(1 for rid in plan.pilot.records if rid not in mine)
+        if n:
+            left[person.name] = n
+    return left
+
+
+def close_pilot(*, session: Session, stage: str, by: models.Reviewer,
+                force: bool = False) -> Pilot:
+    """Close the pilot round (audited); refused while a screener has pilot records left
+    unless ``force``."""
+    require_rule_maker(session, by, "closes a pilot round")
+    plan = load_plan(session, stage)
+    where = LABELS[stage].lower()
+    if plan.pilot is None:
+        raise ReviewflowError(f"there is no pilot round at {where}")
+    if not plan.pilot.open:
+        raise ReviewflowError(f"the pilot round at {where} is already closed")
+    left = pilot_left(session, stage)
+    if left and not force:
+        raise ReviewflowError("pilot records still to screen: " + ", ".join(
+            f"{name} {n}" for name, n in sorted(left.items())) + " (--force closes it anyway)")
+    session.add(models.SettingChange(key=PILOT_CLOSED_PREFIX + stage, changed_by_id=by.id,
+                                     value=json.dumps({"left": left})))
+    session.flush()
+    pilot = load_plan(session, stage).pilot
+    assert pilot is not None
+    return pilot
+
+
+def run_allocation(*, session: Session, stage: str, by: models.Reviewer, seed: int,
+                   screeners: Sequence[str] | None = None) -> AllocationRun:
+    """Allocate every pending record at ``stage`` outside the pilot (audited, one row).
+
+    A record someone already voted on keeps that screener; records already
+    settled (or in conflict) are left alone, so a run after a screener joins
+    re-allocates only what is still to be screened.
+    """
+    require_rule_maker(session, by, "allocates records")
+    where = LABELS[stage].lower()
+    state = load_review_state(session, with_plan=True)
+    at_stage = state.stage(stage)
+    plan = at_stage.plan
+    assert plan is not None
+    if plan.pilot_open:
+        raise ReviewflowError(f"the pilot round at {where} is open: an arbiter closes it "
+                              "first ('reviewflow pilot close')")
+    people = _screeners(session, screeners)
+    ids = [p.id for p in people if p.id is not None]
+    pilot = plan.pilot.records if plan.pilot else frozenset()
+    todo = [rid for rid in at_stage.eligible
+            if rid not in pilot and at_stage.status(rid).outcome == PENDING]
+    need = {rid: at_stage.need(rid) for rid in todo}
+    if todo and len(ids) < max(need.values()):
+        raise ReviewflowError(f"{len(ids)} screener(s) cannot give each record the "
+                              f"{max(need.values())} it needs at {where}")
+    if not todo:
+        raise ReviewflowError(f"no records left to allocate at {where}")
+    voted = {rid: [v.reviewer_id for v in at_stage.status(rid).votes] for rid in todo}
+    groups = allocate(todo, ids, need, voted, seed)
+    session.add(models.SettingChange(key=ALLOCATION_PREFIX + stage, changed_by_id=by.id,
+                                     value=allocation_value(groups, seed, ids)))
+    session.flush()
+    names = {p.id: p.name for p in people}
+    share = {name: 0 for name in names.values()}
+    for who in groups.values():
+        for i in who:
+            if i in names:
+                share[names[i]] += 1
+    return AllocationRun(stage, len(groups), tuple(sorted(share.items())))
+
+
+def check_allocated(plan: StagePlan, *, record_id: int, reviewer_id: int,
+                    names: Mapping[int, str]) -> None:
+    """Refuse a vote the plan does not give this screener (pilot open, or allocated to others)."""
+    why = plan.refusal(reviewer_id, record_id, names)
+    if why is not None:
+        raise ReviewflowError(why)
