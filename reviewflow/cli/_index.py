@@ -5,6 +5,10 @@
 from reviewflow.cli._lazy import IndexEntry
 
 INDEX = {
+    'allocate': IndexEntry(
+        'allocate', ('policy',),
+        'Give each pending record to the screeners it needs, evenly (audited).\n\nRun again after a screener joins: only records still pending are re-allocated,\nand whoever already voted on one keeps it.',
+        hidden=False),
     'analyse': IndexEntry(
         'analyse', ('analyse',),
         'Pool the reconciled extraction: forest (and funnel) plots, results table, summary.\n\nThe analyses are declared in analyses.toml in the review folder, one \\[\\[analysis]]\ntable each (\'reviewflow analyse --init\' writes a commented starter from the form):\n\nname = "pain" (names the output files), outcome = "pain_vas" (an outcome id of\nthe form), measure = "SMD" (continuous: MD, SMD; dichotomous: RR, OR, RD) are\nrequired. Optional: title; method = "IV" | "MH" | "Peto"; model = "random" | "fixed";\ntau2 = "DL" | "REML" | "PM"; hksj = true; subgroup = "cell_source" (a study field);\nwhere = { disease = "lupus" }; exclude = ["Smith 2019"]; leave_one_out = true;\nsmd_convention = "revman" | "metafor". Full description: docs/extraction.md.',
@@ -59,7 +63,11 @@ INDEX = {
         hidden=False),
     'kappa': IndexEntry(
         'kappa', ('screening',),
-        "Cohen's kappa and percent agreement between screeners, per stage.\n\nOn independent votes (each screener's call before they could see another's),\nand after resolution (resolved records count as agreed on the resolution).",
+        "Cohen's kappa and percent agreement between screeners, per stage.\n\nOn independent votes (each screener's call before they could see another's),\nand after resolution (resolved records count as agreed on the resolution).\nA pilot round and a verification sample get rows of their own (Fleiss' kappa\ntoo when three or more screened the pilot).",
+        hidden=False),
+    'pilot': IndexEntry(
+        'pilot', ('policy',),
+        'Pilot (calibration) round: a sample every screener screens first, with kappa, before the rest is allocated.',
         hidden=False),
     'policy': IndexEntry(
         'policy', ('policy',),

@@ -33,8 +33,8 @@ GLOBAL_OPTIONS = ("--review", "--db")
 WORKFLOW_PANELS: dict[str, tuple[str, ...]] = {
     "Start": ("init", "status", "tui", "demo", "team"),
     "1. Searches and duplicates": ("import", "searches", "dedup"),
-    "2. Screening": ("reviewer", "policy", "screen", "decide", "fulltext", "rank",
-                     "seed-relevant", "conflicts", "resolve", "kappa", "history"),
+    "2. Screening": ("reviewer", "policy", "pilot", "allocate", "screen", "decide", "fulltext",
+                     "rank", "seed-relevant", "conflicts", "resolve", "kappa", "history"),
     "3. Extraction and analysis": ("same-study", "extraction", "rob", "analyse", "pool", "grade",
                                    "revman"),
     "4. PRISMA, report and exports": ("prisma", "report", "export", "import-bundle"),

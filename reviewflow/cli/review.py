@@ -15,6 +15,7 @@ from reviewflow.cli.common import fail, globals_of, open_store
 from reviewflow.cli.screening import viewer_named
 from reviewflow.review_state.summary import status_summary
 from reviewflow.screening.blinding import shows_breakdown
+from reviewflow.screening.plan_text import plan_lines
 from reviewflow.screening.settings import load_settings
 from reviewflow.stages import LABELS
 from reviewflow.store.db import Store
@@ -99,6 +100,8 @@ def status(
         if not data["reviewers"]:
             table.add_row("(no decisions yet)", "", "", "", "", "")
         console.print(table)
+        for line in plan_lines(data):
+            console.print(Text(line))
     orphans = summary["studies"]["without_included_report"]
     if orphans:
         console.print(f"[red]error:[/] studies without an included report: "

@@ -49,6 +49,31 @@ def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> tuple[float | None, float |
     return 100.0 * p_o, kappa
 
 
+def fleiss_kappa(items: Sequence[Sequence[str]]) -> float | None:
+    """Fleiss' kappa (Fleiss 1971) of items each rated by the same number of raters.
+
+    kappa = (P_bar - P_e) / (1 - P_e), with P_i = (sum_j n_ij^2 - m) / (m (m - 1)) the
+    agreement on item i among its m ratings, P_bar their mean and P_e the sum of the
+    squared overall category proportions. None when there are no items, fewer than
+    two ratings per item, or P_e = 1 (every rating in one category).
+    """
+    if not items:
+        return None
+    m = len(items[0])
+    if m < 2 or any(len(it) != m for it in items):
+        return None
+    n = len(items)
+    totals: Counter[str] = Counter()
+    p_bar = 0.0
+    for it in items:
+        counts = Counter(it)
+        totals.update(counts)
+        p_bar += (sum(c * c for c in counts.values()) - m) / (m * (m - 1))
+    p_bar /= n
+    p_e = sum((c / (n * m)) ** 2 for c in totals.values())
+    return None if p_e == 1 else (p_bar - p_e) / (1 - p_e)
+
+
 def stage_agreement(stage: str, statuses: Iterable[RecordStatus]) -> list[Agreement]:
     """Kappa and percent agreement for every pair of screeners with shared records."""
     before: dict[tuple[str, str], list[tuple[str, str]]] = {}

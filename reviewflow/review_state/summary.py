@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from reviewflow.review_state.load import load_review_state
+from reviewflow.review_state.plan_state import PlanSummary, SampleAgreement, plan_summary
 from reviewflow.stages import STAGES
 from reviewflow.store import models
 
@@ -21,12 +22,38 @@ def count(session: Session, model: type[Any]) -> int:
     return int(session.exec(select(func.count()).select_from(model)).one())
 
 
+def _agreement_json(a: SampleAgreement | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {"records": a.records, "rated": a.rated, "screeners": a.screeners,
+            "fleiss_kappa": a.fleiss, "fleiss_records": a.fleiss_records,
+            "pairs": [{"reviewer_a": p.reviewer_a, "reviewer_b": p.reviewer_b, "records": p.n,
+                       "percent_agreement": p.percent, "kappa": p.kappa} for p in a.pairs]}
+
+
+def plan_json(plan: PlanSummary) -> dict[str, Any]:
+    """The plan part of a stage in ``status --json`` (nothing when the stage has none)."""
+    out: dict[str, Any] = {}
+    if plan.has_pilot:
+        out["pilot"] = {"records": plan.pilot_records, "open": plan.pilot_open,
+                        "closed_by": plan.pilot_closed_by,
+                        "done": {x.name: x.done for x in plan.pilot_done},
+                        "agreement": _agreement_json(plan.pilot_agreement)}
+    if plan.allocation:
+        out["allocation"] = {x.name: {"allocated": x.allocated, "done": x.done}
+                             for x in plan.allocation}
+        out["unallocated"] = plan.unallocated
+    if plan.verification is not None:
+        out["verification"] = _agreement_json(plan.verification)
+    return out
+
+
 def status_summary(session: Session, viewer_id: int | None = None) -> dict[str, Any]:
     """Counts per stage and reviewer, as ``reviewflow status`` shows them (JSON-ready).
 
     With ``viewer_id``, each stage also names (``covered``) the screeners whose counts
     that viewer may see while blind (:meth:`StageState.covered_by`)."""
-    state = load_review_state(session)
+    state = load_review_state(session, with_plan=True)
     review = session.exec(select(models.Review)).first()
     return {
         "review": {"title": review.title if review else None},
@@ -50,6 +77,7 @@ def status_summary(session: Session, viewer_id: int | None = None) -> dict[str, 
                 },
                 **({"covered": sorted(state.stage(stage).covered_by(viewer_id))}
                    if viewer_id is not None else {}),
+                **plan_json(plan_summary(state.stage(stage))),
             }
             for stage in STAGES
         },

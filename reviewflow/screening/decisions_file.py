@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from reviewflow.errors import InputError, refuse_nul
 from reviewflow.formula_guard import restore
 from reviewflow.review_state import load_review_state
+from reviewflow.review_state.plan import load_plan
 from reviewflow.screening.decisions import locked_message, record_decision
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import FULL_TEXT, LABELS
@@ -69,7 +70,9 @@ def load_decisions_file(settings: ScreeningSettings, path: Path, stage: str,
     revealed (locked) is refused too; one repeating the locked vote is dropped.
     """
     rows, digest = _read_rows(path)
-    state = load_review_state(session)
+    state = load_review_state(session, with_plan=reviewer_id is not None)
+    plan = state.stage(stage).plan
+    names = {p.id: p.name for p in state.people.values()}
     existing = state.record_ids
     gone = state.merges.kept_of
     at_stage = state.stage(stage)
@@ -110,6 +113,9 @@ def load_decisions_file(settings: ScreeningSettings, path: Path, stage: str,
                 reason = settings.match_reason(reason)
             except Exception as exc:
                 raise bad("reason", str(exc)) from None
+        refused = plan.refusal(reviewer_id, rid, names) if plan and reviewer_id else None
+        if refused is not None:
+            raise bad("record_id", refused)
         if reviewer_id is not None and reviewer_id in at_stage.status(rid).locked:
             mine = next((v for v in at_stage.status(rid).votes if v.reviewer_id == reviewer_id),
                         None)
@@ -139,12 +145,14 @@ def write_decisions(rows: list[FileDecision], stage: str, reviewer_id: int, *,
         chunk = keys[start:start + 500]
         done.update(session.exec(select(d.client_key).where(d.client_key.in_(chunk))).all())  # type: ignore[union-attr,arg-type]
     state = load_review_state(session)
+    plan = load_plan(session, stage)
     new = 0
     for row, key in zip(rows, keys, strict=True):
         if key in done:
             continue
         record_decision(session=session, record_id=row.record_id, stage=stage,
                         reviewer_id=reviewer_id, decision=row.decision, reason=row.reason,
-                        note=row.note, client_key=key, people=state.people, policy=state.policy)
+                        note=row.note, client_key=key, people=state.people, policy=state.policy,
+                        plan=plan)
         new += 1
     return new, len(rows) - new

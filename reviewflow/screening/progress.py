@@ -15,8 +15,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from reviewflow.review_state import Agreement, StageState, load_review_state, stage_agreement
+from reviewflow.review_state.plan_state import plan_summary
+from reviewflow.review_state.summary import plan_json
 from reviewflow.screening.blinding import Viewer, may_see, shows_breakdown
 from reviewflow.screening.dedup_review import waiting_pair_ids
+from reviewflow.screening.plan_text import plan_lines
 from reviewflow.stages import STAGES
 from reviewflow.store import models
 
@@ -39,6 +42,7 @@ class StageProgress:
     moved_on: int
     agreement: tuple[Agreement, ...]
     required: int = 2  # screeners each record needs at this stage
+    plan: tuple[str, ...] = ()  # pilot, allocation (done/allocated), verification, in words
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,15 @@ def _stage_progress(stage: StageState, viewer: Viewer) -> StageProgress:
     # A blinded third screener must not learn of two colleagues' disagreements
     # on records they have not decided themselves.
     shown = [s for s in stage.decided.values() if may_see(s, viewer)]
+    plan = plan_json(plan_summary(stage))
+    for sample in (plan.get("pilot", {}).get("agreement"), plan.get("verification")):
+        if sample and not viewer.sees_all:  # as below: pairs the viewer is part of
+            sample["pairs"] = [p for p in sample["pairs"]
+                               if viewer.name in (p["reviewer_a"], p["reviewer_b"])]
     return StageProgress(
         stage=stage.stage,
         eligible=len(stage.eligible),
-        left_for_viewer=len(stage.eligible) - mine,
+        left_for_viewer=_left_for(stage, viewer, mine),
         reviewers=reviewers,
         conflicts_waiting=sum(s.unresolved_conflict for s in shown),
         conflicts_resolved=sum(s.disagreement and s.resolution is not None for s in shown),
@@ -74,12 +83,23 @@ def _stage_progress(stage: StageState, viewer: Viewer) -> StageProgress:
         agreement=tuple(a for a in stage_agreement(stage.stage, shown)
                         if viewer.sees_all or viewer.name in (a.reviewer_a, a.reviewer_b)),
         required=stage.required,
+        plan=tuple(plan_lines(plan)),
     )
+
+
+def _left_for(stage: StageState, viewer: Viewer, mine: int) -> int:
+    """Records still to screen by the viewer: those the plan gives them, else all."""
+    plan = stage.plan
+    if plan is None or (plan.pilot is None and not plan.allocated):
+        return len(stage.eligible) - mine
+    decided = stage.decisions_of(viewer.reviewer_id)
+    return sum(1 for rid in stage.eligible
+               if rid not in decided and plan.serves(viewer.reviewer_id, rid))
 
 
 def dashboard(session: Session, viewer: Viewer) -> Dashboard:
     """Everything the dashboard shows, from one read-model snapshot."""
-    state = load_review_state(session)
+    state = load_review_state(session, with_plan=True)
     people = sorted(p.name for p in state.people.values())
     return Dashboard(
         stages=tuple(_stage_progress(state.stage(st), viewer) for st in STAGES),

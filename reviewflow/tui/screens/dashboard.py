@@ -71,6 +71,8 @@ def stage_footer(sp: StageProgress) -> Text:
                    f"{_fmt(a.percent, '{:.1f} %')}, Cohen's kappa {_fmt(a.kappa, '{:.2f}')}")
     if not sp.agreement:
         out.append("\nAgreement: once two reviewers have decided the same records")
+    for line in sp.plan:
+        out.append(f"\n{line}")
     return out
 
 
