@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from reviewflow.review_state.agreement import fleiss_kappa
 from reviewflow.screening.agreement import cohen_kappa, stage_agreement
 from reviewflow.screening.state import Vote, judge
 
@@ -49,3 +50,25 @@ def test_stage_agreement_counts_maybe_as_include() -> None:
     assert (agr.reviewer_a, agr.reviewer_b, agr.n) == ("ann", "bob", 4)
     assert agr.percent == pytest.approx(75.0)
     assert agr.kappa == pytest.approx(0.5)
+
+
+# Fleiss (1971), "Measuring nominal scale agreement among many raters", Psychol Bull
+# 76:378-382, as reproduced in most textbooks: 10 subjects, 14 raters, 5 categories;
+# each row counts the raters who chose categories 1..5. Published: P_bar = 0.378,
+# P_e = 0.213, kappa = 0.210.
+FLEISS_TABLE = [
+    (0, 0, 0, 0, 14), (0, 2, 6, 4, 2), (0, 0, 3, 5, 6), (0, 3, 9, 2, 0), (2, 2, 8, 1, 1),
+    (7, 7, 0, 0, 0), (3, 2, 6, 3, 0), (2, 5, 3, 2, 2), (6, 5, 2, 1, 0), (0, 2, 2, 3, 7),
+]
+
+
+def test_fleiss_kappa_published_example() -> None:
+    items = [[f"c{j}" for j, n in enumerate(row) for _ in range(n)] for row in FLEISS_TABLE]
+    assert fleiss_kappa(items) == pytest.approx(0.210, abs=5e-4)
+
+
+def test_fleiss_kappa_edges() -> None:
+    assert fleiss_kappa([]) is None
+    assert fleiss_kappa([["a"], ["b"]]) is None  # one rating per item: no agreement to measure
+    assert fleiss_kappa([["a", "a", "a"], ["a", "a", "a"]]) is None  # P_e = 1
+    assert fleiss_kappa([["a", "a", "a"], ["b", "b", "b"]]) == pytest.approx(1.0)
