@@ -10,7 +10,7 @@ from rich.table import Table
 
 from reviewflow.cli.common import fail, open_store
 from reviewflow.cli.screening import viewer_named
-from reviewflow.screening.blinding import Viewer, audit_visible
+from reviewflow.screening.blinding import Viewer, audit_visible, label_revisions
 from reviewflow.screening.settings import load_settings
 from reviewflow.stages import LABELS
 from reviewflow.store.audit import AuditEvent, as_utc, history
@@ -48,6 +48,7 @@ def history_command(
         events = history(s, record_id)
         if viewer is not None:
             events = audit_visible(s, events, viewer)
+        events = label_revisions(s, events)
     if as_json:
         for event in events:
             typer.echo(json.dumps(event.as_dict(), ensure_ascii=False))

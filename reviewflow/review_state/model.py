@@ -101,6 +101,17 @@ class StageState:
                 out[rid] = mine[-1]
         return out
 
+    def decision_order(self, reviewer_id: int) -> list[tuple[int, str]]:
+        """(record, current decision) of one screener's eligible records, in the order
+        of their latest row: the sequence a stopping estimate reads."""
+        eligible = set(self.eligible)
+        latest: list[tuple[int, int, str]] = []
+        for rid, rows in self.rows.items():
+            mine = [r for r in rows if r[1] == reviewer_id]
+            if mine and mine[-1][2] != RETRACTED and rid in eligible:
+                latest.append((mine[-1][0], rid, mine[-1][2]))
+        return [(rid, decision) for _, rid, decision in sorted(latest)]
+
     def covered_by(self, reviewer_id: int) -> frozenset[str]:
         """Screeners every one of whose decided records ``reviewer_id`` has decided too.
 

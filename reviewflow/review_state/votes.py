@@ -22,7 +22,7 @@ Rules (issue 16):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from reviewflow.stages import FULL_TEXT
@@ -97,6 +97,7 @@ class RecordStatus:
     extra: tuple[Vote, ...] = ()  # independent votes beyond the required screeners
     locked: frozenset[int] = frozenset()  # screeners whose vote has been revealed
     revised: frozenset[int] = frozenset()  # screeners with a post-reveal change on record
+    revision_rows: frozenset[int] = frozenset()  # the decision rows that are those changes
 
     @property
     def unresolved_conflict(self) -> bool:
@@ -168,6 +169,7 @@ def replay(record_id: int, stage: str, rows: Sequence[DecisionRow],
     since: dict[int, int] = {}  # when each screener's current vote began (row id)
     independent: dict[int, Vote] = {}
     revised: set[int] = set()
+    revision_rows: set[int] = set()
     counted: tuple[int, ...] | None = None
     for row_id, who, decision, reason, note in rows:
         person = people.get(who)
@@ -175,6 +177,7 @@ def replay(record_id: int, stage: str, rows: Sequence[DecisionRow],
             continue  # an arbiter's word is a resolution, never a vote
         if who in independent:
             revised.add(who)
+            revision_rows.add(row_id)
         if decision == RETRACTED:
             current.pop(who, None)
             since.pop(who, None)
@@ -192,8 +195,9 @@ def replay(record_id: int, stage: str, rows: Sequence[DecisionRow],
     indep = {w: independent.get(w, current.get(w)) for w in counted}
     counted_votes = _by_name(v for v in indep.values() if v is not None)
     extra = _by_name(v for w, v in independent.items() if w not in indep)
-    return judge(record_id, stage, _by_name(current.values()), resolution, counted_votes,
-                 extra, frozenset(independent), frozenset(revised), required)
+    status = judge(record_id, stage, _by_name(current.values()), resolution, counted_votes,
+                   extra, frozenset(independent), frozenset(revised), required)
+    return replace(status, revision_rows=frozenset(revision_rows)) if revision_rows else status
 
 
 def judge(record_id: int, stage: str, votes: tuple[Vote, ...], resolution: Resolution | None,

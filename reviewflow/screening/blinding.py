@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
@@ -159,6 +159,24 @@ def audit_visible(session: Session, events: Iterable[AuditEvent],
         if may_see(state.stage(event.stage).status(event.record_id), viewer):
             kept.append(event)
     return kept
+
+
+REVISION_NOTE = "changed after the reveal: the independent vote stands (kappa, conflicts)"
+
+
+def label_revisions(session: Session, events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Mark the decisions that are post-reveal revisions as such (``detail``).
+
+    Which rows are revisions is the replay's call (:attr:`RecordStatus.revision_rows`),
+    so ``history`` and the read model cannot disagree about which vote counts.
+    """
+    events = list(events)
+    revisions: set[int] = set()
+    for rid, stage in {(e.record_id, e.stage) for e in events if e.kind == "decision"}:
+        if stage is not None:
+            revisions |= record_status(session, rid, stage).revision_rows
+    return [replace(e, detail=REVISION_NOTE) if e.kind == "decision" and e.event_id in revisions
+            else e for e in events]
 
 
 def shows_breakdown(viewer: Viewer | None, blind: bool, reviewer_name: str) -> bool:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from reviewflow.review_state import load_review_state
+from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.seeds import known_relevant
 from reviewflow.store import models
@@ -155,24 +155,18 @@ class Prioritiser(RefitCadence):
         return Priority(True, n, order, data.own)
 
 
-def relevance_in_order(session: Session, stage: str, reviewer_id: int) -> list[int]:
-    """1/0 per record the reviewer decided, in the order of their latest decision."""
-    d = models.ScreeningDecision
-    rows = session.exec(
-        select(d.id, d.record_id, d.decision)
-        .where(d.stage == stage, d.reviewer_id == reviewer_id).order_by(d.id)  # type: ignore[arg-type]
-    ).all()
-    latest: dict[int, tuple[int, str]] = {}
-    for row_id, rid, decision in rows:
-        latest[rid] = (row_id, decision)
-    ordered = sorted((row_id, dec) for row_id, dec in latest.values() if dec != "retracted")
-    return [int(dec in RELEVANT) for _, dec in ordered]
+def relevance_in_order(session: Session, stage: str, reviewer_id: int, *,
+                       state: ReviewState | None = None) -> list[int]:
+    """1/0 per record the reviewer decided, in the order of their latest decision
+    (read from the review state: a record merged away no longer counts)."""
+    state = state or load_review_state(session)
+    return [int(dec in RELEVANT) for _, dec in state.stage(stage).decision_order(reviewer_id)]
 
 
-def stage_estimate(session: Session, viewer: Viewer, stage: str,
-                   n_total: int) -> StoppingEstimate | None:
+def stage_estimate(session: Session, viewer: Viewer, stage: str, n_total: int, *,
+                   state: ReviewState | None = None) -> StoppingEstimate | None:
     """The stopping heuristic for the viewer's own screening (None before any decision)."""
-    labels = relevance_in_order(session, stage, viewer.reviewer_id)
+    labels = relevance_in_order(session, stage, viewer.reviewer_id, state=state)
     if not labels or n_total <= 0:
         return None
     from reviewflow.ranking.stopping import stopping_estimate

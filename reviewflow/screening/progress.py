@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from reviewflow.review_state import Agreement, StageState, load_review_state, stage_agreement
+from reviewflow.review_state import (
+    Agreement,
+    ReviewState,
+    StageState,
+    load_review_state,
+    stage_agreement,
+)
 from reviewflow.review_state.plan_state import plan_summary
 from reviewflow.review_state.summary import plan_json
 from reviewflow.screening.blinding import Viewer, may_see, shows_breakdown
@@ -97,9 +103,11 @@ def _left_for(stage: StageState, viewer: Viewer, mine: int) -> int:
                if rid not in decided and plan.serves(viewer.reviewer_id, rid))
 
 
-def dashboard(session: Session, viewer: Viewer) -> Dashboard:
-    """Everything the dashboard shows, from one read-model snapshot."""
-    state = load_review_state(session, with_plan=True)
+def dashboard(session: Session, viewer: Viewer, *,
+              state: ReviewState | None = None) -> Dashboard:
+    """Everything the dashboard shows, from one read-model snapshot (``state``, loaded
+    with its plan, when the caller has it)."""
+    state = state or load_review_state(session, with_plan=True)
     people = sorted(p.name for p in state.people.values())
     return Dashboard(
         stages=tuple(_stage_progress(state.stage(st), viewer) for st in STAGES),

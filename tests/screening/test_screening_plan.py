@@ -287,3 +287,32 @@ def test_verification_sample_is_stable_and_near_its_fraction() -> None:
     assert 1800 < len(chosen) < 2200  # binomial(20000, 0.1): sd 42
     assert chosen == [r for r in range(1, 20001) if in_verification(9, r, 0.1)]
     assert chosen != [r for r in range(1, 20001) if in_verification(10, r, 0.1)]
+
+
+# -- history labels post-reveal revisions -----------------------------------------------
+
+def test_history_labels_a_post_reveal_revision(tmp_path: Path) -> None:
+    """A store from before votes were locked holds ann's change after she saw bob's vote:
+    ``history`` says it is a revision and that the independent vote stands."""
+    review = make_review(tmp_path / "rev", 3)
+    ok(review, "reviewer", "add", "ari", "--role", "arbiter")
+    for who, call in (("ann", "include"), ("bob", "exclude")):
+        assert decide(review, tmp_path, who, {1: call}).exit_code == 0
+    assert decide(review, tmp_path, "ann", {2: "include"}).exit_code == 0
+    with store_of(review) as store, store.write() as s:  # as an old store holds it
+        ann = load_review_state(s).person_named("ann")
+        assert ann is not None
+        s.add(models.ScreeningDecision(record_id=1, stage=TA, reviewer_id=ann.id,
+                                       decision="exclude", client_key="old-store"))
+    events = [json.loads(line) for line in ok(review, "history", "1", "--as", "ari",
+                                                 "--json").splitlines()]
+    votes = [(e["who"], e["action"], e["detail"]) for e in events if e["kind"] == "decision"]
+    assert votes[:2] == [("ann", "include", None), ("bob", "exclude", None)]
+    assert votes[2][:2] == ("ann", "exclude") and "after the reveal" in votes[2][2]
+    # her change before anyone else voted is an ordinary change of mind
+    assert decide(review, tmp_path, "ann", {2: "exclude"}).exit_code == 0
+    events = [json.loads(line) for line in ok(review, "history", "2", "--as", "ari",
+                                                 "--json").splitlines()]
+    assert [e["detail"] for e in events] == [None, None]
+    conflicts = json.loads(ok(review, "conflicts", "--as", "ari", "--json"))
+    assert [c["record_id"] for c in conflicts] == [1]  # the independent votes still conflict

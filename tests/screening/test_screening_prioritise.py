@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.review_state import load_review_state
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.prioritise import (
     Prioritiser,
@@ -167,3 +168,19 @@ def test_a_third_screener_does_not_learn_resolutions_of_records_they_have_not_de
     decide(store, cat, 3, TA, "exclude")
     with store.session() as s:
         assert training_data(s, store, cat, TA).labels == {3: 1}  # the team's decision wins
+
+
+def test_stopping_estimate_reads_the_review_state_so_merged_records_drop_out(store) -> None:
+    """The estimate's own decisions are the read model's (as status and the dashboard
+    count them): a record merged away by dedup no longer counts."""
+    from reviewflow.store.dedup_store import resolve
+    from tests.screening.support import add_pair
+
+    bob = viewer(store, "bob")
+    for rid, d in ((1, "include"), (2, "exclude"), (3, "include")):
+        decide(store, bob, rid, TA, d)
+    pair = add_pair(store, 2, 4)  # record 2 is a duplicate of 4; 4 survives
+    resolve(store, pair, "duplicate", keep=4)
+    with store.session() as s:
+        assert relevance_in_order(s, TA, bob.reviewer_id) == [1, 1]
+        assert len(load_review_state(s).stage(TA).decisions_of(bob.reviewer_id)) == 2

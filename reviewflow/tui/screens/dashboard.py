@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from reviewflow.review_state import load_review_state
 from reviewflow.screening.prioritise import stage_estimate
 from reviewflow.screening.progress import Dashboard, StageProgress, change_marker, dashboard
 from reviewflow.stages import LABELS
@@ -164,9 +165,10 @@ class DashboardScreen(Screen[None]):
             marker = change_marker(s)
             if not force and marker == self._marker:
                 return
-            data = dashboard(s, app.viewer)
+            state = load_review_state(s, with_plan=True)  # one snapshot for both
+            data = dashboard(s, app.viewer, state=state)
             estimates = {} if app.viewer.role == "arbiter" else {
-                sp.stage: stage_estimate(s, app.viewer, sp.stage, sp.eligible)
+                sp.stage: stage_estimate(s, app.viewer, sp.stage, sp.eligible, state=state)
                 for sp in data.stages}
         app.call_from_thread(self._show, marker, data, estimates)
 
