@@ -1,15 +1,17 @@
 """Random review histories against the read model's invariants (issue 16's evidence).
 
 A hypothesis state machine drives imports, dedup merges and splits, votes by two
-to four screeners, undos, reveals (a second vote), resolutions, study creation
-and late votes; after every step it checks:
+to four screeners, undos, reveals (a second vote), resolutions, study creation,
+late votes, pilot rounds and allocations; after every step it checks:
 
 * the PRISMA 2020 identities, and that PRISMA, status, the dashboard and the
   read model count the same records;
 * kappa equals Cohen's kappa computed here, from a shadow model of each
   screener's independent vote (the vote they held when a second vote arrived);
 * no decision is lost: replaying the audit trail gives the read model's state;
-* every included study has an included report.
+* every included study has an included report;
+* a vote the screening plan does not give its screener is refused (pilot open,
+  or allocated to others), and an allocation keeps every voter of a record.
 
 Runs on SQLite and, in the store re-run, on PostgreSQL (a fresh database per
 example). Bounded to stay under a minute.
@@ -31,9 +33,10 @@ from store_backend import new_store_url
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.studies import create_study
 from reviewflow.prisma.derive import prisma_counts
-from reviewflow.review_state import category, cohen_kappa, load_review_state
+from reviewflow.review_state import PENDING, category, cohen_kappa, load_review_state
 from reviewflow.review_state.summary import status_summary
 from reviewflow.review_state.votes import replay
+from reviewflow.screening.allocation import close_pilot, run_allocation, start_pilot
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.dedup_review import resolve_pair
@@ -64,6 +67,9 @@ class ReviewMachine(RuleBasedStateMachine):
         self.imports = 0
         # shadow of every vote row the store accepted: (record, stage) -> [(who, decision)]
         self.rows: dict[tuple[int, str], list[tuple[str, str]]] = {}
+        # shadow of the screening plan per stage: pilot records (open?), allocation by name
+        self.pilot: dict[str, tuple[frozenset[int], bool]] = {}
+        self.allocated: dict[str, dict[int, frozenset[str]]] = {st: {} for st in STAGES}
 
     def teardown(self) -> None:
         self.store.dispose()
@@ -133,11 +139,14 @@ class ReviewMachine(RuleBasedStateMachine):
 
     def _write(self, rid: int, stage: str, who: str, decision: str, call) -> None:  # type: ignore[no-untyped-def]
         current, locked = self._shadow(rid, stage)
+        outside = decision != "retracted" and not self._served(stage, who, rid)
         try:
             call()
         except ReviewflowError:
-            assert who in locked and current.get(who) != decision  # refused only when locked
+            # refused only when locked, or when the plan gives the record to others
+            assert outside or (who in locked and current.get(who) != decision)
             return
+        assert not outside, f"{who}'s vote on {rid} outside the plan was stored"
         if who in locked:
             assert current.get(who) == decision  # a locked vote repeated: nothing stored
             return
@@ -157,6 +166,53 @@ class ReviewMachine(RuleBasedStateMachine):
                     locked.setdefault(w, d)
         self._independent = locked
         return current, set(locked)
+
+    def _served(self, stage: str, who: str, rid: int) -> bool:
+        """The plan's rule, from the shadow: pilot first, then one's own allocation."""
+        pilot, open_ = self.pilot.get(stage, (frozenset(), False))
+        if rid in pilot:
+            return True
+        if open_:
+            return False
+        given = self.allocated[stage].get(rid)
+        return given is None or who in given
+
+    @precondition(lambda self: bool(self.records))
+    @rule(stage=st.sampled_from(STAGES), size=st.integers(1, 3), seed=st.integers(0, 9))
+    def start_pilot(self, stage: str, size: int, seed: int) -> None:
+        with contextlib.suppress(ReviewflowError), self.store.write() as s:
+            pilot = start_pilot(session=s, stage=stage, by=self.arbiter, seed=seed, size=size)
+            self.pilot[stage] = (pilot.records, True)
+
+    @rule(stage=st.sampled_from(STAGES))
+    def close_pilot(self, stage: str) -> None:
+        with contextlib.suppress(ReviewflowError), self.store.write() as s:
+            close_pilot(session=s, stage=stage, by=self.arbiter, force=True)
+            self.pilot[stage] = (self.pilot[stage][0], False)
+
+    @rule(stage=st.sampled_from(STAGES), seed=st.integers(0, 9),
+          team=st.lists(st.sampled_from(SCREENERS), min_size=2, max_size=4, unique=True))
+    def allocate(self, stage: str, seed: int, team: list[str]) -> None:
+        with self.store.session() as s:
+            before = load_review_state(s).stage(stage)
+            pending = {rid: {v.reviewer for v in before.status(rid).votes}
+                       for rid in before.eligible if before.status(rid).outcome == PENDING}
+        try:
+            with self.store.write() as s:
+                run_allocation(session=s, stage=stage, by=self.arbiter, seed=seed,
+                               screeners=team)
+        except ReviewflowError:
+            return
+        with self.store.session() as s:
+            plan = load_review_state(s, with_plan=True).stage(stage).plan
+        assert plan is not None
+        names = {p.id: n for n, p in self.people.items()}
+        covered = {rid for rid in pending if rid not in self.pilot.get(stage, ((),))[0]}
+        for rid in covered:  # each pending record: its voters kept, filled up to two
+            given = {names[i] for i in plan.allocated[rid]}
+            assert len(given) == 2 and set(list(pending[rid])[:2]) <= given
+            assert given <= set(team) | pending[rid]
+            self.allocated[stage][rid] = frozenset(given)
 
     @precondition(lambda self: bool(self.records))
     @rule(data=st.data(), stage=st.sampled_from(STAGES))
@@ -236,7 +292,7 @@ class ReviewMachine(RuleBasedStateMachine):
             at = state.stage(stage)
             for rid in at.eligible:
                 again = replay(rid, stage, rows.get((stage, rid), []), state.people,
-                               resolutions.get((stage, rid)), at.required)
+                               resolutions.get((stage, rid)), at.need(rid))
                 assert again == at.status(rid)
 
 
