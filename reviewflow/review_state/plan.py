@@ -195,23 +195,32 @@ def allocate(records: Sequence[int], screeners: Sequence[int], need: Mapping[int
     """Each record to ``need[record]`` screeners, keeping whoever already voted on it, evenly.
 
     Records are taken in a seeded shuffle; each goes to its voters first, then to
-    the least-loaded screeners so far (ties broken by a seeded order of the
-    screeners, so pairs rotate). Loads end within one record of each other when
-    nobody has voted yet; deterministic for the same inputs and seed.
+    the least-loaded screeners so far, ties broken by who has shared the fewest
+    records with those already chosen (so every pair screens together, which
+    pairwise kappa needs), then by a seeded order of the screeners. Loads end
+    within one record of each other when nobody has voted yet; deterministic for
+    the same inputs and seed.
     """
     rng = random.Random(seed)
     order = sorted(records)
     rng.shuffle(order)
     rank = {s: i for i, s in enumerate(rng.sample(sorted(screeners), len(screeners)))}
     load = dict.fromkeys(screeners, 0)
+    together: Counter[tuple[int, int]] = Counter()  # records each pair shares so far
     out: dict[int, frozenset[int]] = {}
     for rid in order:
-        kept = list(voted.get(rid, ()))[: need[rid]]  # a vote cast stays counted
-        free = sorted((s for s in load if s not in kept), key=lambda s: (load[s], rank[s]))
-        chosen = kept + free[: need[rid] - len(kept)]
-        for s in chosen:
+        chosen = list(voted.get(rid, ()))[: need[rid]]  # a vote cast stays counted
+        while len(chosen) < need[rid]:
+            free = [s for s in load if s not in chosen]
+            if not free:
+                break
+            chosen.append(min(free, key=lambda s: (
+                load[s], sum(together[(min(s, c), max(s, c))] for c in chosen), rank[s])))
+        for i, s in enumerate(chosen):
             if s in load:
                 load[s] += 1
+            for c in chosen[:i]:
+                together[(min(s, c), max(s, c))] += 1
         out[rid] = frozenset(chosen)
     return out
 

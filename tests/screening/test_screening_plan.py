@@ -182,6 +182,9 @@ def test_allocation_spreads_records_evenly_for_any_team() -> None:
         assert all(len(who) == need and who <= set(ids) for who in groups.values())
         load = Counter(s for who in groups.values() for s in who)
         assert max(load.values()) - min(load.values()) <= 1, (screeners, need, load)
+        if need == 2 and n >= 3 * screeners:  # every pair of screeners shares records
+            pairs = Counter(tuple(sorted(who)) for who in groups.values())
+            assert len(pairs) == screeners * (screeners - 1) // 2, pairs
 
 
 # -- pilot ------------------------------------------------------------------------------
