@@ -71,12 +71,13 @@ def create_review(folder: Path, samples: Path, say: Say) -> DemoContext:
     config.save()
     screening = definition.get("screening", {})
     highlight = definition.get("highlight", {})
-    save_settings(store, ScreeningSettings(
-        include_keywords=tuple(highlight.get("include", ())),
-        exclude_keywords=tuple(highlight.get("exclude", ())),
-        exclusion_reasons=tuple(screening.get("exclusion_reasons", ())) or
-        ScreeningSettings().exclusion_reasons,
-    ))
+    with store.write() as s:
+        save_settings(ScreeningSettings(
+            include_keywords=tuple(highlight.get("include", ())),
+            exclude_keywords=tuple(highlight.get("exclude", ())),
+            exclusion_reasons=tuple(screening.get("exclusion_reasons", ())) or
+            ScreeningSettings().exclusion_reasons,
+        ), session=s)
     for name in REVIEWERS:
         ensure_reviewer(store, name)
     ensure_reviewer(store, ARBITER, "arbiter")

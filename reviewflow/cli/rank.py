@@ -78,7 +78,8 @@ def seed_relevant(
 ) -> None:
     """Mark records as known relevant: they train every reviewer's ranking as includes."""
     store = open_store(ctx)
-    now = mark_known_relevant(store, record_ids, remove=remove)
+    with store.write() as s:
+        now = mark_known_relevant(record_ids, remove=remove, session=s)
     shown = ", ".join(map(str, sorted(now))) or "none"
     typer.echo(f"known-relevant records: {shown}")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import models
@@ -28,26 +28,27 @@ def known_relevant(store: Store) -> set[int]:
     return {int(i) for i in data.get(SECTION, {}).get(KEY, [])}
 
 
-def mark_known_relevant(store: Store, record_ids: Iterable[int], remove: bool = False) -> set[int]:
-    """Add (or remove) seeds in one transaction; returns the seeds now stored.
+def mark_known_relevant(record_ids: Iterable[int], remove: bool = False, *,
+                        session: Session) -> set[int]:
+    """Add (or remove) seeds in the caller's transaction; returns the seeds now stored.
 
     Unknown record ids are a user error, so a typo does not silently seed nothing.
     """
     wanted = {int(i) for i in record_ids}
-    with store.write() as s:
-        if not remove:
-            r = models.RecordRow
-            found = set(s.exec(select(r.id).where(r.id.in_(wanted))).all())  # type: ignore[union-attr]
-            missing = sorted(wanted - found)
-            if missing:
-                raise ReviewflowError(
-                    f"no record with id {', '.join(map(str, missing))} in this review")
-        review = s.exec(select(models.Review)).one()
-        data = json.loads(review.settings_json or "{}")
-        section = data.setdefault(SECTION, {})
-        current = {int(i) for i in section.get(KEY, [])}
-        current = current - wanted if remove else current | wanted
-        section[KEY] = sorted(current)
-        review.settings_json = json.dumps(data, ensure_ascii=False)
-        s.add(review)
+    if not remove:
+        r = models.RecordRow
+        found = set(session.exec(select(r.id).where(r.id.in_(wanted))).all())  # type: ignore[union-attr]
+        missing = sorted(wanted - found)
+        if missing:
+            raise ReviewflowError(
+                f"no record with id {', '.join(map(str, missing))} in this review")
+    review = session.exec(select(models.Review)).one()
+    data = json.loads(review.settings_json or "{}")
+    section = data.setdefault(SECTION, {})
+    current = {int(i) for i in section.get(KEY, [])}
+    current = current - wanted if remove else current | wanted
+    section[KEY] = sorted(current)
+    review.settings_json = json.dumps(data, ensure_ascii=False)
+    session.add(review)
+    session.flush()
     return current

@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state.policy import load_policy
@@ -100,18 +100,18 @@ def load_settings(store: Store) -> ScreeningSettings:
     return ScreeningSettings(**{**asdict(settings), "blind": blind})
 
 
-def save_settings(store: Store, settings: ScreeningSettings) -> None:
-    """Store keywords and reasons in the review row (one transaction); blind mode is not
-    touched here (see :func:`reviewflow.review_state.policy.change_policy`)."""
-    with store.write() as s:
-        review = s.exec(select(models.Review)).one()
-        data = json.loads(review.settings_json or "{}")
-        blind = data.get("screening", {}).get("blind")
-        data["screening"] = {k: v for k, v in settings.to_json().items() if k != "blind"}
-        if blind is not None:
-            data["screening"]["blind"] = blind
-        review.settings_json = json.dumps(data, ensure_ascii=False)
-        s.add(review)
+def save_settings(settings: ScreeningSettings, *, session: Session) -> None:
+    """Store keywords and reasons in the review row (caller's transaction); blind mode is
+    not touched here (see :func:`reviewflow.review_state.policy.change_policy`)."""
+    review = session.exec(select(models.Review)).one()
+    data = json.loads(review.settings_json or "{}")
+    blind = data.get("screening", {}).get("blind")
+    data["screening"] = {k: v for k, v in settings.to_json().items() if k != "blind"}
+    if blind is not None:
+        data["screening"]["blind"] = blind
+    review.settings_json = json.dumps(data, ensure_ascii=False)
+    session.add(review)
+    session.flush()
 
 
 def apply_toml_settings(store: Store, section: dict[str, Any] | None
@@ -132,5 +132,6 @@ def apply_toml_settings(store: Store, section: dict[str, Any] | None
     wanted = settings_from_dict(section, base=current)
     wanted = ScreeningSettings(**{**asdict(wanted), "blind": current.blind})
     if wanted != current:
-        save_settings(store, wanted)
+        with store.write() as s:  # the review opens: copying the file in is its own step
+            save_settings(wanted, session=s)
     return wanted, notice

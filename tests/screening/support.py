@@ -12,6 +12,7 @@ from reviewflow.review_state import RecordStatus
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.conflicts import resolve_conflict
 from reviewflow.screening.decisions import ensure_reviewer, record_decision, retract_decision
+from reviewflow.screening.seeds import mark_known_relevant
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -96,6 +97,12 @@ def vote(store: Store, **kw: Any) -> models.ScreeningDecision:
 def retract(store: Store, **kw: Any) -> None:
     with store.write() as s:
         retract_decision(session=s, **kw)
+
+
+def mark_seeds(store: Store, record_ids: list[int], remove: bool = False) -> set[int]:
+    """``seed-relevant`` as one user action."""
+    with store.write() as s:
+        return mark_known_relevant(record_ids, remove, session=s)
 
 
 def settle(store: Store, settings: ScreeningSettings, **kw: Any) -> RecordStatus:

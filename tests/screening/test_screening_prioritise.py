@@ -15,10 +15,10 @@ from reviewflow.screening.prioritise import (
     stage_estimate,
     training_data,
 )
-from reviewflow.screening.seeds import known_relevant, mark_known_relevant
+from reviewflow.screening.seeds import known_relevant
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import TITLE_ABSTRACT as TA
-from tests.screening.support import decide, make_store, settle, viewer
+from tests.screening.support import decide, make_store, mark_seeds, settle, viewer
 
 RA_TRIALS = (1, 6, 11, 16)  # support.TITLES cycles every 5: these share the RA trial title
 COST = (5, 10, 15, 20)  # "Cost of biologic therapy in Crohn disease"
@@ -67,15 +67,15 @@ def test_resolved_conflicts_do_train_both_reviewers(store) -> None:
 def test_seeds_count_as_relevant_examples(store) -> None:
     bob = viewer(store, "bob")
     assert not Prioritiser(store, bob, TA).refresh().active  # nothing to learn from yet
-    assert mark_known_relevant(store, [1]) == {1}
+    assert mark_seeds(store, [1]) == {1}
     assert known_relevant(store) == {1}
     seeded = Prioritiser(store, bob, TA).refresh()
     assert seeded.active and seeded.order is not None
     top = seeded.order[:4]
     assert set(top) == set(RA_TRIALS), top  # records like the seed come first
     with pytest.raises(ReviewflowError):
-        mark_known_relevant(store, [999])
-    assert mark_known_relevant(store, [1], remove=True) == set()
+        mark_seeds(store, [999])
+    assert mark_seeds(store, [1], remove=True) == set()
     assert not Prioritiser(store, bob, TA).refresh().active
 
 
@@ -104,7 +104,7 @@ def test_stopping_estimate_follows_own_decisions_in_order(store) -> None:
 
 def test_refit_cadence_counts_own_decisions_not_seeds(store) -> None:
     bob = viewer(store, "bob")
-    mark_known_relevant(store, [1, 6, 11, 16])
+    mark_seeds(store, [1, 6, 11, 16])
     p = Prioritiser(store, bob, TA)
     assert not p.due(0, enough_hint=False)  # no model yet and nothing to learn from
     assert p.due(0, enough_hint=True)
@@ -131,7 +131,7 @@ def test_refit_cadence_every_decision_while_refits_are_fast() -> None:
 
 def test_refresh_records_how_long_the_refit_took(store) -> None:
     bob = viewer(store, "bob")
-    mark_known_relevant(store, [1, 6])
+    mark_seeds(store, [1, 6])
     priority = Prioritiser(store, bob, TA).refresh()
     assert priority.active and 0 < priority.seconds < 60
 

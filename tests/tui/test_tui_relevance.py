@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from reviewflow.screening.prioritise import Prioritiser
-from reviewflow.screening.seeds import mark_known_relevant
 from reviewflow.screening.state import my_decisions
 from reviewflow.stages import TITLE_ABSTRACT as TA
 from reviewflow.tui.app import ReviewflowApp
 from reviewflow.tui.screens.dashboard import DashboardScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
-from tests.screening.support import decide, make_store, viewer
+from tests.screening.support import decide, make_store, mark_seeds, viewer
 from tests.tui.support_tui import SIZE, pilot_test, settle, shot
 
 RA_TRIALS = {1, 6, 11, 16}  # support.TITLES cycles every 5: these share record 1's title
@@ -77,7 +76,7 @@ async def test_order_switches_to_relevance_after_an_include_and_an_exclude(store
 @pilot_test
 async def test_sort_key_toggles_file_and_relevance_order(store) -> None:
     ann = viewer(store, "ann")
-    mark_known_relevant(store, [16])  # a seed alone switches relevance order on
+    mark_seeds(store, [16])  # a seed alone switches relevance order on
     app = ReviewflowApp(store, ann, start_stage=TA, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
