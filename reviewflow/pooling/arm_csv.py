@@ -3,7 +3,8 @@ columns and the long layout (one row per arm), as typed :class:`ArmReport` lists
 
 Wide: ``study, mean_treat, sd_treat, n_treat, ...`` plus any of
 ``median_*, q1_*, q3_*, min_*, max_*, se_*, ci_low_*, ci_high_*`` (continuous) or
-``percent_*`` (dichotomous), ``*`` being ``treat`` or ``ctrl``.
+``percent_*`` (dichotomous), ``*`` being ``treat`` or ``ctrl``; a cluster trial adds
+``icc`` and ``cluster_size`` (both arms) or ``clusters_*``/``cluster_size_*``/``icc_*``.
 Long, recognised by its ``arm`` and ``role`` columns: ``study, arm, role, n`` and
 the same statistics without suffix; ``role`` is ``intervention`` or ``control``;
 any other text column (cell source, dose) is an attribute of the arm.
@@ -30,8 +31,9 @@ from reviewflow.pooling.types import DataType, Measure
 
 STATS = tuple(dict.fromkeys(CONTINUOUS_STATS + DICHOTOMOUS_STATS))
 SUFFIXES = {"treat": Role.INTERVENTION, "ctrl": Role.CONTROL}
-WIDE_EXTRA = tuple(f"{s}_{x}" for x in SUFFIXES for s in STATS
+WIDE_EXTRA = tuple(f"{s}_{x}" for x in SUFFIXES for s in (*STATS, *DESIGN_STATS)
                    if s not in ("mean", "sd", "n", "events"))
+STUDY_DESIGN = ("cluster_size", "icc")  # wide layout: one value for both arms
 
 
 GENERIC_EXTRA = tuple(s for s in EFFECT_STATS if s not in ("estimate", "se"))
@@ -96,16 +98,20 @@ def wide_reports(frame: pd.DataFrame, *, source: str, subgroup: str | None = Non
     """One group of two arms per row (a row is one comparison)."""
     if "study" not in frame.columns:
         raise InputError(source, 1, "missing column 'study'")
+    if "clusters" in frame.columns:
+        raise InputError(source, 1, "column 'clusters': each arm has its own number of "
+                         "clusters; name the columns clusters_treat and clusters_ctrl")
     groups = []
     for i, row in enumerate(frame.to_dict("records")):
         line = first_line + i
         study = _text(row.get("study")) or f"Study {i + 1}"
         attrs = {subgroup: _text(row.get(subgroup))} if subgroup else {}
-        design = _stats(row, {s: s for s in DESIGN_STATS if s in frame.columns}, source, line)
+        design = _stats(row, {s: s for s in STUDY_DESIGN if s in frame.columns}, source, line)
         arms = []
         for suffix, role in SUFFIXES.items():
-            names = {s: f"{s}_{suffix}" for s in STATS if f"{s}_{suffix}" in frame.columns}
-            values = _stats(row, names, source, line) | design
+            names = {s: f"{s}_{suffix}" for s in (*STATS, *DESIGN_STATS)
+                     if f"{s}_{suffix}" in frame.columns}
+            values = design | _stats(row, names, source, line)
             arms.append(ArmReport(study, suffix, role, values, attrs))
         groups.append(arms)
     return groups

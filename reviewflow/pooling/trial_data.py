@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
                     "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
 DICHOTOMOUS_STATS = ("events", "n", "percent")
-DESIGN_STATS = ("cluster_size", "icc")  # a cluster trial's mean cluster size and ICC
+# a cluster trial's arm: its number of clusters or mean cluster size, and its ICC
+DESIGN_STATS = ("clusters", "cluster_size", "icc")
 MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
 
 
@@ -178,23 +179,37 @@ def derive_arm(report: ArmReport, data_type: DataType,
 def _clustered(arm: ArmValues, v: Mapping[str, float]) -> ArmValues:
     """A cluster trial analysed as if individually randomised: n (and events) divided by
     the design effect 1 + (M - 1) ICC and rounded, mean and SD unchanged (Handbook
-    23.1.4); imputed, as the ICC is usually an assumption."""
-    if "icc" not in v and "cluster_size" not in v:
+    23.1.4). M is the arm's mean cluster size, given or its n over its number of
+    clusters. Converted (design-effect adjusted) from the ICC the data give."""
+    if not any(s in v for s in DESIGN_STATS):
         return arm
-    if "icc" not in v or "cluster_size" not in v:
-        raise ConversionError("icc", "a cluster trial needs both icc and cluster_size")
-    de = cv.design_effect(v["cluster_size"], v["icc"])
-    note = f"design effect {de:.4g} (mean cluster size {v['cluster_size']:g}, ICC {v['icc']:g})"
+    if "icc" not in v:
+        raise ConversionError("icc", "a cluster trial needs its ICC (intracluster "
+                              "correlation) beside its clusters or mean cluster size")
+    if "cluster_size" in v:
+        size, size_from = v["cluster_size"], f"mean cluster size {v['cluster_size']:g}"
+    elif "clusters" in v:
+        k = v["clusters"]
+        if not (k >= 1 and k == int(k)) or k > arm.n.value:
+            raise ConversionError("clusters", f"{k:g} is not a whole number of clusters "
+                                  f"between 1 and n ({arm.n.value:g})")
+        size = arm.n.value / k
+        size_from = f"mean cluster size {size:.4g} = n {arm.n.value:g} / {k:g} clusters"
+    else:
+        raise ConversionError("icc", "a cluster trial needs its mean cluster size "
+                              "(cluster_size) or its number of clusters (clusters)")
+    de = cv.design_effect(size, v["icc"])
+    note = f"design effect {de:.4g} ({size_from}, ICC {v['icc']:g}; Handbook 23.1.4)"
+    used = tuple(s for s in DESIGN_STATS if s in v)
     n = math.floor(arm.n.value / de + 0.5)
     if n < (1 if arm.events is not None else 2):
         raise ConversionError("n", f"{arm.n.value:g} participants over design effect {de:.4g} "
                               "leave too few to analyse")
-    out = replace(arm, n=Derived(n, "cluster_effective_n", ("n", *DESIGN_STATS),
-                                 Origin.IMPUTED, note))
+    out = replace(arm, n=Derived(n, "cluster_design_effect", ("n", *used), note=note))
     if arm.events is not None:
         events = math.floor(arm.events.value / de + 0.5)
-        out = replace(out, events=Derived(events, "cluster_effective_n",
-                                          ("events", *DESIGN_STATS), Origin.IMPUTED, note))
+        out = replace(out, events=Derived(events, "cluster_design_effect",
+                                          ("events", *used), note=note))
     return out
 
 
@@ -448,5 +463,5 @@ def footnote(marks: Mapping[str, str]) -> str:
     if "†" in used:
         parts.append("† converted from reported statistics")
     if "‡" in used:
-        parts.append("‡ includes imputed values (an assumed correlation or ICC)")
+        parts.append("‡ includes imputed values (an assumed correlation)")
     return "; ".join(parts)

@@ -222,12 +222,13 @@ def test_generic_effects_from_ci_p_cluster_and_crossover(tmp_path: Path) -> None
     assert se["Cluster"]["value"] == pytest.approx(0.15 * 1.58 ** 0.5, rel=1e-12)
     assert se["Crossover"]["value"] == pytest.approx(0.583, abs=5e-4)  # Handbook example
     assert [e["origin"] for e in doc["input"]] == ["reported", "converted", "converted",
-                                                   "imputed", "imputed"]
+                                                   "converted", "imputed"]
     ests = [s["estimate"] for s in doc["studies"]]
     assert ests == pytest.approx([0.5, 0.3, 3.8, 0.4, 0.5])
     text = runner.invoke(app, ["pool", str(write(tmp_path, GENERIC)), "--measure", "MD",
                                "--method", "IV", "--model", "fixed"]).stdout
-    assert "Cluster ‡" in text and "ByCI †" in text and "‡ includes imputed values" in text
+    assert "Cluster †" in text and "Crossover ‡" in text and "ByCI †" in text
+    assert "‡ includes imputed values (an assumed correlation)" in text
 
 
 @pytest.mark.parametrize(("row", "message"), [
@@ -330,7 +331,8 @@ def test_cluster_trial_arm_data_use_the_effective_sample_size(tmp_path) -> None:
     de = 1 + 29 * 0.02
     assert (treat["n"]["value"], treat["events"]["value"]) == (round(300 / de), round(40 / de))
     assert (ctrl["n"]["value"], ctrl["events"]["value"]) == (round(310 / de), round(60 / de))
-    assert treat["n"]["origin"] == "imputed" and "design effect 1.58" in treat["n"]["note"]
+    assert treat["n"]["origin"] == "converted" and "design effect 1.58" in treat["n"]["note"]
+    assert treat["n"]["method"] == "cluster_design_effect"
     assert arm_values(doc, "Plain", "treat")["n"]["origin"] == "reported"
     cont = ("study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl,cluster_size,icc\n"
             "C,5,2,100,6,2,100,11,0.1\n")

@@ -171,3 +171,58 @@ def test_bad_ci_inputs() -> None:
         cv.sd_from_ci(1, 2, 1)
     with pytest.raises(cv.ConversionError, match="not above"):
         cv.sd_from_ci(2, 1, 30)
+
+
+# -- R 4.2 / metafor 3.8 references (make_conversions_fixtures.R) -----------------------
+
+R_REF = json.loads((Path(__file__).parent / "fixtures" / "conversions_metafor.json").read_text())
+
+
+@pytest.mark.parametrize("row", R_REF["sd_from_ci"], ids=lambda r: f"n{r['n']}")
+def test_sd_from_ci_matches_r_qt_qnorm(row: dict) -> None:
+    got = cv.sd_from_ci(row["low"], row["high"], row["n"])
+    assert got.value == pytest.approx(row["sd"], rel=1e-10)
+    assert got.method == row["method"]
+    assert cv.ci_divisor(row["n"])[0] == pytest.approx(row["divisor"], rel=1e-10)
+
+
+@pytest.mark.parametrize("row", R_REF["se_from_p"], ids=lambda r: f"p{r['p']}")
+def test_se_from_p_matches_r(row: dict) -> None:
+    t = cv.se_from_p(row["estimate"], row["p"], df=row["df"])
+    z = cv.se_from_p(row["estimate"], row["p"])
+    assert t.value == pytest.approx(row["se_t"], rel=1e-10)
+    assert z.value == pytest.approx(row["se_z"], rel=1e-10)
+
+
+@pytest.mark.parametrize("row", R_REF["ratio_ci"], ids=lambda r: f"{r['low']}-{r['high']}")
+def test_se_from_ratio_ci_matches_r(row: dict) -> None:
+    assert cv.se_from_ci(row["low"], row["high"], ratio=True).value == \
+        pytest.approx(row["se"], rel=1e-10)
+
+
+@pytest.mark.parametrize("row", R_REF["change"], ids=lambda r: f"n{r['n']}-r{r['r']}")
+def test_change_sd_and_paired_se_match_metafor_escalc_mc(row: dict) -> None:
+    sd = cv.sd_change(row["sd_baseline"], row["sd_final"], row["r"])
+    assert sd.value == pytest.approx(row["sd_change"], rel=1e-10)
+    assert cv.correlation_from_change(row["sd_baseline"], row["sd_final"],
+                                      row["sd_change"]) == pytest.approx(row["r"], rel=1e-10)
+    paired = cv.crossover_md(row["m_final"], row["m_baseline"], row["n"],
+                             sd_e=row["sd_final"], sd_c=row["sd_baseline"], corr=row["r"])
+    assert paired.estimate.value == pytest.approx(row["mean_change"], rel=1e-10)
+    assert paired.se.value == pytest.approx(row["se_paired_md"], rel=1e-10)
+
+
+def test_combining_arms_matches_r_raw_data() -> None:
+    ref = R_REF["combine"]
+    got = cv.combine_continuous([cv.Group(a["n"], a["mean"], a["sd"]) for a in ref["arms"]])
+    assert got.n == ref["n"]
+    assert got.mean == pytest.approx(ref["mean"], rel=1e-12)
+    assert got.sd == pytest.approx(ref["sd"], rel=1e-12)
+
+
+@pytest.mark.parametrize("row", R_REF["wan_xi_eta"], ids=lambda r: f"n{r['n']}")
+def test_wan_xi_eta_match_r_qnorm(row: dict) -> None:
+    # a range of exactly xi(n) (an IQR of eta(n)) gives an SD of exactly 1 by Wan 2014
+    n, xi, eta = row["n"], row["xi"], row["eta"]
+    assert cv.sd_from_median(n, xi / 2, minimum=0, maximum=xi).value == pytest.approx(1, rel=1e-10)
+    assert cv.sd_from_median(n, eta / 2, q1=0, q3=eta).value == pytest.approx(1, rel=1e-10)
