@@ -340,3 +340,27 @@ def test_cluster_trial_arm_data_use_the_effective_sample_size(tmp_path) -> None:
                   "--model", "fixed")
     assert arm_values(c, "C", "treat")["n"]["value"] == 50  # design effect 2
     assert arm_values(c, "C", "treat")["sd"]["value"] == 2
+
+
+def test_cluster_arms_by_number_of_clusters(tmp_path, capsys) -> None:
+    """Per-arm clusters: mean cluster size n/clusters; per-arm ICC overrides the study's."""
+    text = ("study,events_treat,n_treat,clusters_treat,events_ctrl,n_ctrl,clusters_ctrl,icc\n"
+            "Wards,40,300,10,60,310,10,0.02\n")
+    doc = pool_json(write(tmp_path, text), "--measure", "RR", "--method", "MH", "--model",
+                    "fixed")
+    treat, ctrl = (arm_values(doc, "Wards", a) for a in ("treat", "ctrl"))
+    assert treat["n"]["value"] == 190  # 300 / (1 + 29 x 0.02) = 189.9
+    assert ctrl["n"]["value"] == 194  # 310 / (1 + 30 x 0.02) = 193.75
+    assert treat["n"]["from"] == ["n", "clusters", "icc"]
+    assert "mean cluster size 31 = n 310 / 10 clusters" in ctrl["n"]["note"]
+    long = ("study,arm,role,n,events,clusters,icc\nW,a,intervention,300,40,10,0.02\n"
+            "W,b,control,310,60,10,0.05\n")
+    d2 = pool_json(write(tmp_path, long, "l.csv"), "--measure", "RR", "--method", "MH",
+                   "--model", "fixed")
+    assert arm_values(d2, "W", "b")["n"]["value"] == 124  # 310 / (1 + 30 x 0.05) = 124
+    bad = text.replace(",clusters_treat,", ",clusters,")
+    with pytest.raises(SystemExit):
+        main(["pool", str(write(tmp_path, bad, "b.csv")), "--measure", "RR", "--method", "MH",
+              "--model", "fixed"])
+    assert "b.csv, line 1: column 'clusters': each arm has its own number of clusters" in \
+        capsys.readouterr().err
