@@ -150,8 +150,9 @@ def _arm_level_input(frame: pd.DataFrame, file: Path, measure: Measure, subgroup
                      convert: str | None, multi_arm: MultiArmChoice, correlation: str | None):
     """The traced arm-level input when the CSV has arm-level columns or is long; None for
     a plain engine CSV (pooled exactly as given, JSON unchanged)."""
-    from reviewflow.pooling.arm_csv import input_from_frame, needs_arm_path
+    from reviewflow.pooling.arm_csv import input_from_frame, needs_arm_path, refuse_double_counting
 
+    refuse_double_counting(frame, source=str(file))
     if not needs_arm_path(frame):
         if convert is not None:
             raise ReviewflowError("--convert: the file has no median, quartile, range, SE or "

@@ -147,6 +147,61 @@ def long_reports(frame: pd.DataFrame, *, source: str,
     return list(by_study.values())
 
 
+def refuse_double_counting(frame: pd.DataFrame, *, source: str, first_line: int = 2) -> None:
+    """One study on two rows of a wide CSV that share an arm with the very same statistics
+    counts that arm's participants twice in one pooled estimate: refused naming file, line
+    and study, as the typed path refuses it (``comparisons._refuse_shared_arms``). A shared
+    arm split between the comparisons (Handbook 23.3.4: n divided) differs on each row
+    and passes. A reported effect (generic CSV) may enter once per study label."""
+    if is_long(frame) or "study" not in frame.columns:
+        return
+    generic = is_generic(frame)
+    seen: dict[tuple[str, str, tuple], int] = {}
+    for i, row in enumerate(frame.to_dict("records")):
+        line = first_line + i
+        study = _text(row.get("study"))
+        if not study:
+            continue
+        name = " ".join(study.split()).casefold()
+        arms = [("effect", ())] if generic else [
+            (str(role), _arm_key(frame, row, suffix)) for suffix, role in
+            (("ctrl", Role.CONTROL), ("treat", Role.INTERVENTION))]
+        repeats = [(role, seen[(name, role, key)]) for role, key in arms
+                   if key is not None and (name, role, key) in seen]
+        if generic and repeats:
+            raise InputError(source, line, f"study {study!r} is also on line {repeats[0][1]}; "
+                             "its participants would be counted twice in one pooled estimate "
+                             "(label two effects of one trial apart only when they share no "
+                             "participants)")
+        if len(repeats) == len(arms):
+            raise InputError(source, line, f"study {study!r} repeats line {repeats[0][1]} "
+                             "(the same study and arms); its participants would be counted "
+                             "twice in one pooled estimate")
+        if repeats:
+            role, first = repeats[0]
+            raise InputError(source, line, f"study {study!r}: its {role} arm is also on line "
+                             f"{first}; its participants would be counted twice in one pooled "
+                             f"estimate (split the shared {role} arm between the comparisons, "
+                             "Handbook 23.3.4, or give the arms in the long layout "
+                             "study,arm,role,... with --multi-arm split or combine)")
+        for role, key in arms:
+            if key is not None:
+                seen.setdefault((name, role, key), line)
+
+
+def _arm_key(frame: pd.DataFrame, row: dict[str, object], suffix: str) -> tuple | None:
+    """One arm's statistics on a row, comparable across rows (None when it has none)."""
+    out = []
+    for s in (*STATS, *DESIGN_STATS):
+        text = _text(row.get(f"{s}_{suffix}")) if f"{s}_{suffix}" in frame.columns else ""
+        if text:
+            try:
+                out.append((s, float(text)))
+            except ValueError:
+                out.append((s, text))
+    return tuple(out) or None
+
+
 def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | None = None,
                      subgroup: str | None = None, convert: str | None = None,
                      multi_arm: str = "split", correlation: str | None = None):

@@ -168,9 +168,9 @@ def test_long_layout_dichotomous_split_divides_events(tmp_path: Path) -> None:
     (WIDE.replace("C,7,,30,,,,,,0.5,6,,30,5,7", "C,7,,30,,,,,,0.5,6,,1,5,7"),
      "study 'C', arm 'ctrl', field n: needs at least 2 participant(s)"),
     (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,11,2,22,,,,,,,8,3,25,,"),
-     "study 'A': two comparisons share the same control arm"),
+     "line 3: study 'A': its control arm is also on line 2; its participants would be counted"),
     (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,10,2,20,,,,,,,7,3,26,,"),
-     "study 'A': two comparisons share the same intervention arm"),
+     "line 3: study 'A': its intervention arm is also on line 2"),
     (LONG_EVENTS.replace("placebo,control,41,9", "placebo,control,1,0"),
      "study 'Three arm', arm 'placebo', field n: splitting 1 participants into 2 comparisons "
      "leaves a comparison with 0 participants"),
@@ -364,3 +364,38 @@ def test_cluster_arms_by_number_of_clusters(tmp_path, capsys) -> None:
               "--model", "fixed"])
     assert "b.csv, line 1: column 'clusters': each arm has its own number of clusters" in \
         capsys.readouterr().err
+
+
+PLAIN = "study,events_treat,n_treat,events_ctrl,n_ctrl\nA,10,50,15,50\nB,5,40,8,40\n"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (PLAIN + "A,10,50,15,50\n", "line 4: study 'A' repeats line 2 (the same study and arms)"),
+    (PLAIN + " a ,12,51,15,50\n", "line 4: study 'a': its control arm is also on line 2; its "
+                                  "participants would be counted twice"),
+    (PLAIN + "B,5,40,9,41\n", "line 4: study 'B': its intervention arm is also on line 3"),
+    ("study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl\nA,5,2,20,6,2,30\n"
+     "A,4.5,2,21,6,2,30\n", "line 3: study 'A': its control arm is also on line 2"),
+    ("study,estimate,se\nA,0.2,0.1\nB,0.1,0.2\nA,0.3,0.15\n",
+     "line 4: study 'A' is also on line 2; its participants would be counted twice"),
+])
+def test_plain_csv_refuses_the_same_participants_twice(tmp_path, capsys, text,
+                                                       message) -> None:
+    path, plot = write(tmp_path, text), tmp_path / "f.png"
+    measure = "MD" if "mean_treat" in text or "estimate" in text else "RR"
+    method = "IV" if measure == "MD" else "MH"
+    with pytest.raises(SystemExit):
+        main(["pool", str(path), "--measure", measure, "--method", method, "--model", "fixed",
+              "--plot", str(plot)])
+    err = capsys.readouterr().err
+    assert f"{path}, {message}" in err and err.count("\n") == 1
+    assert not plot.exists()
+
+
+def test_plain_csv_with_a_split_control_pools_both_comparisons(tmp_path) -> None:
+    # a three-arm trial as RevMan users enter it: the 50 controls split 25/25
+    text = PLAIN.replace("A,10,50,15,50", "A,10,50,8,25\nA,12,51,7,25")
+    doc = pool_json(write(tmp_path, text), "--measure", "RR", "--method", "MH", "--model",
+                    "fixed")
+    assert [s["study"] for s in doc["studies"]] == ["A", "A", "B"]
+    assert "input" not in doc  # a plain CSV is pooled exactly as given
