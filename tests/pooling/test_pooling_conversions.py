@@ -226,3 +226,22 @@ def test_wan_xi_eta_match_r_qnorm(row: dict) -> None:
     n, xi, eta = row["n"], row["xi"], row["eta"]
     assert cv.sd_from_median(n, xi / 2, minimum=0, maximum=xi).value == pytest.approx(1, rel=1e-10)
     assert cv.sd_from_median(n, eta / 2, q1=0, q3=eta).value == pytest.approx(1, rel=1e-10)
+
+
+FIVENUM = json.loads((Path(__file__).parent / "fixtures" / "fivenum_metafor.json").read_text())
+
+
+@pytest.mark.parametrize("row", FIVENUM["rows"], ids=lambda r: (
+    f"{r['case']}-n{r['n']}-{r['mean_method']}-{r['sd_method']}-m{r['median']}"))
+def test_fivenum_matches_metafor_conv_fivenum(row: dict) -> None:
+    """metafor's own conv.fivenum (make_fivenum_fixtures.R): mean, SD and Shi et al.'s
+    skewness statistic, critical value and verdict, over n, cases and methods."""
+    got = cv.from_median(row["n"], row["median"], row["q1"], row["q3"], row["min"], row["max"],
+                         mean_method=row["mean_method"], sd_method=row["sd_method"])
+    assert got.mean.value == pytest.approx(row["mean"], rel=1e-12, abs=1e-12)
+    assert got.sd.value == pytest.approx(row["sd"], rel=1e-12)
+    assert got.skew is not None
+    assert got.skew.statistic == pytest.approx(row["skew_statistic"], rel=1e-12, abs=1e-14)
+    assert got.skew.critical == pytest.approx(row["skew_critical"], rel=1e-12)
+    assert got.skew.skewed is row["skewed"]
+    assert bool(got.mean.warnings) is row["skewed"]
