@@ -128,11 +128,18 @@ def long_reports(frame: pd.DataFrame, *, source: str,
     attr_cols = [c for c in frame.columns if c not in stat_cols and c not in
                  ("study", "arm", "role")]
     by_study: dict[str, list[ArmReport]] = {}
+    names: dict[str, str] = {}  # one study however its name is cased or spaced
+    arm_lines: dict[tuple[str, str], int] = {}
     for i, row in enumerate(frame.to_dict("records")):
         line = first_line + i
         study, arm = _text(row.get("study")), _text(row.get("arm"))
         if not study or not arm:
             raise InputError(source, line, f"column {'study' if not study else 'arm'!r}: empty")
+        study = names.setdefault(_key(study), study)
+        first = arm_lines.setdefault((_key(study), _key(arm)), line)
+        if first != line:
+            raise InputError(source, line, f"study {study!r}, arm {arm!r} is also on line "
+                             f"{first}; its participants would be counted twice")
         role_text = _text(row.get("role")).lower()
         try:
             role = Role(role_text)
@@ -162,7 +169,7 @@ def refuse_double_counting(frame: pd.DataFrame, *, source: str, first_line: int 
         study = _text(row.get("study"))
         if not study:
             continue
-        name = " ".join(study.split()).casefold()
+        name = _key(study)
         arms = [("effect", ())] if generic else [
             (str(role), _arm_key(frame, row, suffix)) for suffix, role in
             (("ctrl", Role.CONTROL), ("treat", Role.INTERVENTION))]
@@ -187,6 +194,11 @@ def refuse_double_counting(frame: pd.DataFrame, *, source: str, first_line: int 
         for role, key in arms:
             if key is not None:
                 seen.setdefault((name, role, key), line)
+
+
+def _key(name: str) -> str:
+    """A study or arm name as compared: case and runs of spaces ignored."""
+    return " ".join(name.split()).casefold()
 
 
 def _arm_key(frame: pd.DataFrame, row: dict[str, object], suffix: str) -> tuple | None:

@@ -399,3 +399,24 @@ def test_plain_csv_with_a_split_control_pools_both_comparisons(tmp_path) -> None
                     "fixed")
     assert [s["study"] for s in doc["studies"]] == ["A", "A", "B"]
     assert "input" not in doc  # a plain CSV is pooled exactly as given
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("Two arm,placebo,control,40,10\n", "line 7: study 'Two arm', arm 'placebo' is also on "
+                                        "line 6; its participants would be counted twice"),
+    ("two  ARM,Placebo,control,40,10\n", "line 7: study 'Two arm', arm 'Placebo' is also on "
+                                         "line 6"),
+])
+def test_long_layout_refuses_an_arm_listed_twice(tmp_path, capsys, extra, message) -> None:
+    path = write(tmp_path, LONG_EVENTS + extra)
+    with pytest.raises(SystemExit):
+        main(["pool", str(path), "--measure", "RR", "--method", "MH", "--model", "fixed"])
+    assert f"{path}, {message}" in capsys.readouterr().err
+
+
+def test_long_layout_study_names_match_whatever_their_case(tmp_path) -> None:
+    text = LONG_EVENTS.replace("Two arm,placebo", "TWO ARM,placebo")
+    doc = pool_json(write(tmp_path, text), "--measure", "RR", "--method", "MH", "--model",
+                    "fixed")
+    assert [s["study"] for s in doc["studies"]] == [
+        "Three arm (low dose)", "Three arm (high dose)", "Two arm"]
