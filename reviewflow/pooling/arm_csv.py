@@ -216,7 +216,8 @@ def _arm_key(frame: pd.DataFrame, row: dict[str, object], suffix: str) -> tuple 
 
 def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | None = None,
                      subgroup: str | None = None, convert: str | None = None,
-                     multi_arm: str = "split", correlation: str | None = None):
+                     multi_arm: str = "split", correlation: str | None = None,
+                     icc: float | None = None):
     """The typed, traced analysis input of an arm-level CSV (wide or long)."""
     from reviewflow.pooling.comparisons import analysis_input
     from reviewflow.pooling.trial_data import Conversion, MultiArm
@@ -236,7 +237,8 @@ def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | Non
         groups = wide_reports(frame, source=source, subgroup=subgroup)
     data_type = data_type_of(list(frame.columns), measure)
     return analysis_input(groups, data_type, multi_arm=MultiArm(multi_arm),
-                          conversion=Conversion.parse(convert).with_correlation(correlation),
+                          conversion=Conversion.parse(convert).with_correlation(
+                              correlation).with_icc(icc),
                           subgroup=subgroup)
 
 

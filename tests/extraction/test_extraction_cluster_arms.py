@@ -109,7 +109,8 @@ def test_continuous_cluster_arms_keep_mean_and_sd(cluster_review) -> None:
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"icc_msc": "1.2"}, "row 2, field icc_msc: ICC must be at least 0 and below 1"),
-    ({"icc_msc": ""}, "row 2, field icc_msc: a cluster trial needs its ICC"),
+    ({"clusters_msc": ""}, "row 2, field icc_msc: a cluster trial needs its mean cluster "
+                           "size (cluster_size) or its number of clusters (clusters)"),
     ({"clusters_msc": "400"}, "row 2, field clusters_msc: 400 is not a whole number of "
                               "clusters between 1 and n (300)"),
     ({"clusters_msc": "0"}, "row 2, field clusters_msc: clusters must be at least 1"),
@@ -125,3 +126,37 @@ def test_bad_cluster_statistics_are_refused_on_import(review, tmp_path, change,
         import_extraction(store, form, form_id, _write(tmp_path / "b.csv", rows, form), "al",
                           create_studies=True)
     assert reconcile(store).values == {}  # nothing written
+
+
+def test_an_analysis_can_assume_the_icc_an_arm_does_not_give(review, tmp_path) -> None:
+    folder, store = review
+    (folder / "extraction_form.toml").write_text(FORM, encoding="utf-8")
+    form_id, form = current_form(store, folder)
+    rows = [dict(r) for r in ROWS]
+    rows[0] |= {"icc_msc": "", "icc_ctrl": ""}  # the paper gives its wards, not its ICC
+    for who in ("alice", "bob"):
+        import_extraction(store, form, form_id, _write(tmp_path / "a.csv", rows, form), who,
+                          create_studies=True)
+    text = '[[analysis]]\nname="r"\noutcome="remission"\nmeasure="RR"\nmethod="MH"\n'
+    (plain,) = parse_analyses(text, form)
+    with pytest.raises(ReviewflowError, match=re.escape(
+            "analysis 'r': study 'Wards 2021', arm 'MSC', field icc: a cluster trial needs "
+            "its ICC")):
+        analysis_input(store, plain, form=form)
+    (assumed,) = parse_analyses(text + "icc=0.05\nreported_only=true\n", form)
+    assert assumed.icc == 0.05
+    data = analysis_input(store, assumed, form=form)
+    wards = next(c for c in data.comparisons if c.study == "Wards 2021")
+    assert (wards.treat.n.value, wards.treat.events.value) == (136, 55)
+    assert str(wards.origin) == "imputed" and data.marks() == {"Wards 2021": "‡"}
+    assert "ICC 0.05 assumed by the analysis" in wards.treat.n.note
+    assert pool(assumed, data).reported_only.estimable == 1
+
+
+def test_analysis_icc_is_checked(cluster_review) -> None:
+    _store, form = cluster_review
+    for bad, message in (('"high"', "icc.float: must be a number"),
+                         ("1.5", "icc: 1.5 is not at least 0 and below 1")):
+        with pytest.raises(ReviewflowError, match=re.escape(message)):
+            parse_analyses('[[analysis]]\nname="r"\noutcome="remission"\nmeasure="RR"\n'
+                           f'icc={bad}\n', form)[0].conversion()

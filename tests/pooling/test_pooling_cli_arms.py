@@ -228,7 +228,7 @@ def test_generic_effects_from_ci_p_cluster_and_crossover(tmp_path: Path) -> None
     text = runner.invoke(app, ["pool", str(write(tmp_path, GENERIC)), "--measure", "MD",
                                "--method", "IV", "--model", "fixed"]).stdout
     assert "Cluster †" in text and "Crossover ‡" in text and "ByCI †" in text
-    assert "‡ includes imputed values (an assumed correlation)" in text
+    assert "‡ includes imputed values (an assumed correlation or ICC)" in text
 
 
 @pytest.mark.parametrize(("row", "message"), [
@@ -420,3 +420,32 @@ def test_long_layout_study_names_match_whatever_their_case(tmp_path) -> None:
                     "fixed")
     assert [s["study"] for s in doc["studies"]] == [
         "Three arm (low dose)", "Three arm (high dose)", "Two arm"]
+
+
+def test_an_assumed_icc_is_imputed(tmp_path, capsys) -> None:
+    """Arms giving clusters but no ICC take the ICC --icc names: imputed, marked ‡."""
+    text = ("study,events_treat,n_treat,clusters_treat,events_ctrl,n_ctrl,clusters_ctrl\n"
+            "Wards,40,300,10,60,310,10\nPlain,10,50,,15,50,\n")
+    path = write(tmp_path, text)
+    doc = pool_json(path, "--measure", "RR", "--method", "MH", "--model", "fixed",
+                    "--icc", "0.02")
+    treat = arm_values(doc, "Wards", "treat")
+    assert (treat["n"]["value"], treat["n"]["origin"]) == (190, "imputed")
+    assert treat["n"]["from"] == ["n", "clusters"]
+    assert "ICC 0.02 assumed by the analysis" in treat["n"]["note"]
+    out = runner.invoke(app, ["pool", str(path), "--measure", "RR", "--method", "MH",
+                              "--model", "fixed", "--icc", "0.02"]).stdout
+    assert "Wards ‡" in out and "(an assumed correlation or ICC)" in out
+    given = pool_json(write(tmp_path, text.replace("clusters_ctrl\n", "clusters_ctrl,icc\n")
+                            .replace("310,10\n", "310,10,0.05\n"), "g.csv"),
+                      "--measure", "RR", "--method", "MH", "--model", "fixed", "--icc", "0.02")
+    assert arm_values(given, "Wards", "ctrl")["n"]["origin"] == "converted"  # the trial's own
+    assert arm_values(given, "Wards", "ctrl")["n"]["value"] == 124  # 310 / 2.5
+    with pytest.raises(SystemExit):
+        main(["pool", str(path), "--measure", "RR", "--method", "MH", "--model", "fixed"])
+    assert "study 'Wards', arm 'treat', field icc: a cluster trial needs its ICC" in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["pool", str(path), "--measure", "RR", "--method", "MH", "--model", "fixed",
+              "--icc", "1.5"])
+    assert "icc: 1.5 is not at least 0 and below 1" in capsys.readouterr().err
