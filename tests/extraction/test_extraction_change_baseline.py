@@ -4,17 +4,14 @@ SDs (no change SD) imports as it is; the analysis names the correlation (Handboo
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 
 import pytest
+from forms import extracted_with
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses
-from reviewflow.extraction.form_versions import current_form
-from reviewflow.extraction.spreadsheet import header
-from reviewflow.extraction.transfer import import_extraction
 
 FORM = """
 [[arms]]
@@ -42,16 +39,7 @@ ROWS = [
 @pytest.fixture
 def change_review(review, tmp_path):
     folder, store = review
-    (folder / "extraction_form.toml").write_text(FORM, encoding="utf-8")
-    form_id, form = current_form(store, folder)
-    sheet = tmp_path / "x.csv"
-    with sheet.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=header(form))
-        w.writeheader()
-        w.writerows(ROWS)
-    for who in ("alice", "bob"):
-        import_extraction(store, form, form_id, sheet, who, create_studies=True)
-    return store, form
+    return store, extracted_with(store, folder, FORM, ROWS, tmp_path / "x.csv")
 
 
 def test_change_sd_needs_the_correlation_the_analysis_names(change_review) -> None:

@@ -3,11 +3,10 @@ cluster size) and ICC give its effective sample size (Handbook 23.1.4), traced."
 
 from __future__ import annotations
 
-import csv
 import re
-from pathlib import Path
 
 import pytest
+from forms import extracted_with, write_sheet
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses
@@ -50,23 +49,10 @@ ROWS = [
 ]
 
 
-def _write(path: Path, rows: list[dict[str, str]], form) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=header(form))
-        w.writeheader()
-        w.writerows(rows)
-    return path
-
-
 @pytest.fixture
 def cluster_review(review, tmp_path):
     folder, store = review
-    (folder / "extraction_form.toml").write_text(FORM, encoding="utf-8")
-    form_id, form = current_form(store, folder)
-    sheet = _write(tmp_path / "x.csv", ROWS, form)
-    for who in ("alice", "bob"):
-        import_extraction(store, form, form_id, sheet, who, create_studies=True)
-    return store, form
+    return store, extracted_with(store, folder, FORM, ROWS, tmp_path / "x.csv")
 
 
 def test_sheet_has_one_column_per_arm_and_cluster_statistic() -> None:
@@ -123,20 +109,16 @@ def test_bad_cluster_statistics_are_refused_on_import(review, tmp_path, change,
     rows = [dict(r) for r in ROWS]
     rows[0] |= change
     with pytest.raises(ReviewflowError, match=re.escape(message)):
-        import_extraction(store, form, form_id, _write(tmp_path / "b.csv", rows, form), "al",
+        import_extraction(store, form, form_id, write_sheet(tmp_path / "b.csv", rows, form), "al",
                           create_studies=True)
     assert reconcile(store).values == {}  # nothing written
 
 
 def test_an_analysis_can_assume_the_icc_an_arm_does_not_give(review, tmp_path) -> None:
     folder, store = review
-    (folder / "extraction_form.toml").write_text(FORM, encoding="utf-8")
-    form_id, form = current_form(store, folder)
     rows = [dict(r) for r in ROWS]
     rows[0] |= {"icc_msc": "", "icc_ctrl": ""}  # the paper gives its wards, not its ICC
-    for who in ("alice", "bob"):
-        import_extraction(store, form, form_id, _write(tmp_path / "a.csv", rows, form), who,
-                          create_studies=True)
+    form = extracted_with(store, folder, FORM, rows, tmp_path / "a.csv")
     text = '[[analysis]]\nname="r"\noutcome="remission"\nmeasure="RR"\nmethod="MH"\n'
     (plain,) = parse_analyses(text, form)
     with pytest.raises(ReviewflowError, match=re.escape(
