@@ -245,3 +245,16 @@ def test_fivenum_matches_metafor_conv_fivenum(row: dict) -> None:
     assert got.skew.critical == pytest.approx(row["skew_critical"], rel=1e-12)
     assert got.skew.skewed is row["skewed"]
     assert bool(got.mean.warnings) is row["skewed"]
+
+
+@pytest.mark.parametrize("row", R_REF["sd_from_se"], ids=lambda r: f"n{r['n']}")
+def test_sd_from_se_matches_r(row: dict) -> None:
+    assert cv.sd_from_se(row["se"], row["n"]).value == pytest.approx(row["sd"], rel=1e-12)
+
+
+@pytest.mark.parametrize("row", R_REF["effect_se"], ids=lambda r: f"df{r['df']}")
+def test_effect_se_from_t_ci_and_t_match_r(row: dict) -> None:
+    got = cv.se_from_ci(row["low"], row["high"], df=row["df"])
+    assert got.value == pytest.approx(row["se_ci_t"], rel=1e-10) and got.method == "ci_t"
+    assert cv.se_from_t(row["estimate"], row["t"]).value == pytest.approx(row["se_from_t"],
+                                                                          rel=1e-12)
