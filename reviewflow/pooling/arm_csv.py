@@ -189,7 +189,8 @@ def refuse_double_counting(frame: pd.DataFrame, *, source: str, first_line: int 
             raise InputError(source, line, f"study {study!r}: its {role} arm is also on line "
                              f"{first}; its participants would be counted twice in one pooled "
                              f"estimate (split the shared {role} arm between the comparisons, "
-                             "Handbook 23.3.4, or give the arms in the long layout "
+                             "Handbook 23.3.4, and label each comparison apart, e.g. "
+                             f"'{study} (a)'; or give the arms in the long layout "
                              "study,arm,role,... with --multi-arm split or combine)")
         for role, key in arms:
             if key is not None:

@@ -399,6 +399,14 @@ def test_plain_csv_with_a_split_control_pools_both_comparisons(tmp_path) -> None
                     "fixed")
     assert [s["study"] for s in doc["studies"]] == ["A", "A", "B"]
     assert "input" not in doc  # a plain CSV is pooled exactly as given
+    # halves of an even split look like one control twice: label the comparisons apart
+    even = PLAIN.replace("A,10,50,15,50", "A,10,50,8,25\nA,12,51,8,25")
+    res = runner.invoke(app, ["pool", str(write(tmp_path, even, "e.csv")), "--measure", "RR",
+                              "--method", "MH", "--model", "fixed"])
+    assert res.exit_code == 1 and "label each comparison apart" in str(res.exception)
+    apart = even.replace("A,12,51", "A (high dose),12,51")
+    assert len(pool_json(write(tmp_path, apart, "a.csv"), "--measure", "RR", "--method", "MH",
+                         "--model", "fixed")["studies"]) == 3
 
 
 @pytest.mark.parametrize(("extra", "message"), [
