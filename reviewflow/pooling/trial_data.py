@@ -222,7 +222,8 @@ def _clustered(arm: ArmValues, v: Mapping[str, float],
     de = cv.design_effect(size, v["icc"])
     assumed = " assumed by the analysis" if origin is Origin.IMPUTED else ""
     note = f"design effect {de:.4g} ({size_from}, ICC {v['icc']:g}{assumed}; Handbook 23.1.4)"
-    used = tuple(s for s in DESIGN_STATS if s in v and not (s == "icc" and assumed))
+    used = ("cluster_size" if "cluster_size" in v else "clusters",
+            *(() if assumed else ("icc",)))
     n = math.floor(arm.n.value / de + 0.5)
     if n < (1 if arm.events is not None else 2):
         raise ConversionError("n", f"{arm.n.value:g} participants over design effect {de:.4g} "
