@@ -284,7 +284,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     try:
         if outcome.type == "generic":
             data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup,
-                                 measure=analysis.measure)
+                                 measure=analysis.measure, icc=analysis.icc)
         else:
             data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
                          conversion=analysis.conversion(),

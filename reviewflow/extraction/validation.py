@@ -90,7 +90,7 @@ def effect_problems(outcome: OutcomeDef, cells: dict[str, str | None]) -> list[t
     if report is None:
         return []
     try:
-        derive_effect(report)
+        derive_effect(report, icc=0.0)  # an ICC the analysis may assume (outcome_problems)
     except LocatedError as exc:
         return [(f"effect_{exc.field}", exc.problem)]
     return []

@@ -231,7 +231,8 @@ def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | Non
         from reviewflow.pooling.reported_effects import generic_input
 
         return generic_input(effect_reports(frame, source=source, subgroup=subgroup),
-                             subgroup=subgroup, measure=str(measure or "MD"))
+                             subgroup=subgroup, measure=str(measure or "MD"),
+                             icc=Conversion().with_icc(icc).icc)
     if is_long(frame):
         groups = long_reports(frame, source=source)
     else:

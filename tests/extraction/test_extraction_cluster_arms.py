@@ -32,6 +32,10 @@ reported = ["clusters", "cluster_size", "icc"]
 id = "remission"
 type = "dichotomous"
 reported = ["clusters", "icc"]
+[[outcomes]]
+id = "os"
+type = "generic"
+ratio = true
 """
 
 ROWS = [
@@ -46,6 +50,9 @@ ROWS = [
      "n_ctrl": "312", "cluster_size_ctrl": "26", "icc_ctrl": "0.05"},
     {"study": "Plain 2020", "outcome": "vas", "mean_msc": "3.0", "sd_msc": "1.0", "n_msc": "40",
      "mean_ctrl": "3.5", "sd_ctrl": "1.1", "n_ctrl": "40"},
+    # a hazard ratio from a cluster trial that gives its mean cluster size but no ICC
+    {"study": "Wards 2021", "outcome": "os", "effect_estimate": "0.8", "effect_se": "0.1",
+     "effect_cluster_size": "25"},
 ]
 
 
@@ -142,3 +149,15 @@ def test_analysis_icc_is_checked(cluster_review) -> None:
         with pytest.raises(ReviewflowError, match=re.escape(message)):
             parse_analyses('[[analysis]]\nname="r"\noutcome="remission"\nmeasure="RR"\n'
                            f'icc={bad}\n', form)[0].conversion()
+
+
+def test_generic_cluster_effect_takes_the_analysis_icc(cluster_review) -> None:
+    store, form = cluster_review
+    text = '[[analysis]]\nname="os"\noutcome="os"\nmeasure="HR"\n'
+    with pytest.raises(ReviewflowError, match=re.escape(
+            "study 'Wards 2021', field icc: a cluster trial needs its ICC")):
+        analysis_input(store, parse_analyses(text, form)[0], form=form)
+    data = analysis_input(store, parse_analyses(text + "icc=0.05\n", form)[0], form=form)
+    (c,) = data.comparisons
+    assert c.effect["se"].value == pytest.approx(0.1 * (1 + 24 * 0.05) ** 0.5, rel=1e-12)
+    assert str(c.origin) == "imputed" and data.marks() == {"Wards 2021": "‡"}

@@ -235,7 +235,9 @@ def test_generic_effects_from_ci_p_cluster_and_crossover(tmp_path: Path) -> None
     ("Bad,0.9,,0.1,0.5,,,,,,,,,,", "study 'Bad', field estimate: 0.9 is outside its "
                                    "confidence interval 0.1 to 0.5"),
     ("Bad,0.9,,,,,,,,,,,,,", "study 'Bad', field se: missing value"),
-    ("Bad,0.9,0.1,,,,,30,,,,,,,", "study 'Bad', field icc: a cluster trial needs both"),
+    ("Bad,0.9,0.1,,,,,30,,,,,,,", "study 'Bad', field icc: a cluster trial needs its ICC"),
+    ("Bad,0.9,0.1,,,,,,0.05,,,,,,", "study 'Bad', field cluster_size: a cluster trial needs "
+                                    "its mean cluster size"),
 ])
 def test_bad_generic_rows(tmp_path, capsys, row, message) -> None:
     text = GENERIC.splitlines()[0] + "\n" + row + "\n"
@@ -457,3 +459,14 @@ def test_an_assumed_icc_is_imputed(tmp_path, capsys) -> None:
         main(["pool", str(path), "--measure", "RR", "--method", "MH", "--model", "fixed",
               "--icc", "1.5"])
     assert "icc: 1.5 is not at least 0 and below 1" in capsys.readouterr().err
+
+
+def test_generic_cluster_effect_with_an_assumed_icc(tmp_path) -> None:
+    text = "study,estimate,se,cluster_size\nWards,0.4,0.15,30\nPlain,0.5,0.2,\n"
+    doc = pool_json(write(tmp_path, text), "--measure", "MD", "--method", "IV", "--model",
+                    "fixed", "--icc", "0.02")
+    se = {e["label"]: e["effect"]["se"] for e in doc["input"]}
+    assert se["Wards"]["value"] == pytest.approx(0.15 * 1.58 ** 0.5, rel=1e-12)
+    assert se["Wards"]["origin"] == "imputed" and se["Wards"]["from"] == ["se", "cluster_size"]
+    assert "ICC 0.02 assumed by the analysis" in se["Wards"]["note"]
+    assert se["Plain"]["origin"] == "reported"
