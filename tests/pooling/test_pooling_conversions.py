@@ -258,3 +258,23 @@ def test_effect_se_from_t_ci_and_t_match_r(row: dict) -> None:
     assert got.value == pytest.approx(row["se_ci_t"], rel=1e-10) and got.method == "ci_t"
     assert cv.se_from_t(row["estimate"], row["t"]).value == pytest.approx(row["se_from_t"],
                                                                           rel=1e-12)
+
+
+@pytest.mark.parametrize("case", REF["cluster"], ids=lambda c: "handbook-16.3.6")
+def test_cluster_handbook_example(case: dict) -> None:
+    """The Handbook's cluster trial: SE of the log OR from its CI, then inflated by the
+    square root of the design effect (as reviewflow pool does for generic effects)."""
+    se = cv.se_from_ci(case["or_ci_low"], case["or_ci_high"], ratio=True)
+    assert se.value == pytest.approx(case["se"], abs=case["tol"])
+    assert math.log(case["or"]) == pytest.approx(case["log_or"], abs=case["tol"])
+    assert cv.design_effect(case["cluster_size"], case["icc"]) == \
+        pytest.approx(case["design_effect"], rel=1e-12)
+    inflated = cv.cluster_se(case["se"], case["cluster_size"], case["icc"])
+    assert inflated.value == pytest.approx(case["se_inflated"], abs=case["tol"])
+    # the 2x2 table gives the Handbook's OR and CI
+    a, b = case["events_e"], case["n_e"] - case["events_e"]
+    c, d = case["events_c"], case["n_c"] - case["events_c"]
+    log_or, se_or = math.log(a * d / (b * c)), math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    assert math.exp(log_or) == pytest.approx(case["or"], abs=5e-4)
+    assert math.exp(log_or - 1.959964 * se_or) == pytest.approx(case["or_ci_low"], abs=5e-4)
+    assert math.exp(log_or + 1.959964 * se_or) == pytest.approx(case["or_ci_high"], abs=5e-4)
