@@ -153,8 +153,6 @@ def record_decision(
         existing = session.exec(select(d).where(d.client_key == client_key)).first()
         if existing is not None:
             return existing
-    if session.get(models.RecordRow, record_id) is None:
-        raise ReviewflowError(f"record {record_id} does not exist")
     if decision != RETRACTED:
         plan = plan or load_plan(session, stage)
         if plan.pilot is not None or plan.allocated:
@@ -165,7 +163,11 @@ def record_decision(
     if check_vote(session, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
                   decision=decision, reason=reason or None, people=people, policy=policy):
         session.add(row)
-        session.flush()
+        try:  # the foreign key checks the record (no extra query on every keypress)
+            session.flush()
+        except IntegrityError:  # the caller's transaction is rolled back with this error
+            raise ReviewflowError(f"record {record_id} does not exist (or this decision was "
+                                  "stored at the same moment by another writer)") from None
     return row
 
 

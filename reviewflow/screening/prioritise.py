@@ -179,10 +179,12 @@ def rank_listing(store: Store, viewer: Viewer, stage: str,
     """The CLI's view: the next ``limit`` undecided records (relevance order when active)."""
     priority = Prioritiser(store, viewer, stage).refresh()
     with store.session() as s:
-        st = load_review_state(s).stage(stage)
+        st = load_review_state(s, with_plan=True).stage(stage)
         ids, mine = st.eligible, st.decisions_of(viewer.reviewer_id)
         order = priority.order if priority.order is not None else sorted(ids)
-        nxt = [i for i in order if i not in mine][:limit]
+        plan, me = st.plan, viewer.reviewer_id
+        nxt = [i for i in order if i not in mine
+               and (plan is None or plan.serves(me, i))][:limit]  # the queue's records
         r = models.RecordRow
         titles = dict(s.exec(select(r.id, r.title).where(r.id.in_(nxt))).all())  # type: ignore[union-attr]
     return priority, nxt, titles

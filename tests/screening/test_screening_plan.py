@@ -110,6 +110,8 @@ def test_three_screeners_share_the_records_two_each_evenly(team: Path) -> None:
                                                if ids[name] in who)
     assert status_json(team)["allocation"] == {n: {"allocated": 8, "done": 0}
                                                for n in ("ann", "bob", "cat")}
+    listed = json.loads(ok(team, "rank", "--reviewer", "cat", "--json", "--limit", "50"))
+    assert sorted(x["record_id"] for x in listed["next"]) == queue_ids(team, "cat")
 
 
 def test_allocation_is_reproducible_from_its_seed(tmp_path: Path) -> None:
