@@ -221,7 +221,8 @@ def deduplicate(ctx: DemoContext) -> tuple[object, int, int]:
         b = truth.get(pair.record_b_id, {}).get("duplicate_group")
         verdict = "duplicate" if a and a == b else "distinct"
         same += verdict == "duplicate"
-        dedup_store.resolve(ctx.store, pair.id or 0, verdict, person.id)
+        with ctx.store.write() as s:
+            dedup_store.resolve(pair.id or 0, verdict, person.id, session=s)
     return summary, len(queue), same
 
 

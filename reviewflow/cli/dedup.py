@@ -149,9 +149,13 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
                                  param_hint="RESOLUTION")
     store = open_store(ctx)
     if resolve is not None:
-        typer.echo(resolve_pair(store, resolve, str(resolution)))
+        with store.write() as s:
+            message = resolve_pair(resolve, str(resolution), session=s)
+        typer.echo(message)
     elif undo is not None:
-        typer.echo(dedup_store.undo(store, undo))
+        with store.write() as s:
+            message = dedup_store.undo(undo, session=s)
+        typer.echo(message)
     elif queue:
         _print_queue(store)
     elif related:

@@ -140,11 +140,14 @@ def _rows(session: Session, stage: str | None = None) -> list[tuple[str, str, in
 
 def load_plan(session: Session, stage: str) -> StagePlan:
     """The plan at ``stage`` replayed from its stored steps."""
+    rows = _rows(session, stage)
+    if not rows:  # the common case, on every vote's check: one indexed query
+        return StagePlan(stage)
     names = dict(session.exec(select(models.Reviewer.id, models.Reviewer.name)).all())
     pilot: Pilot | None = None
     allocated: dict[int, frozenset[int]] = {}
     runs = 0
-    for key, value, by, _ in _rows(session, stage):
+    for key, value, by, _ in rows:
         data = json.loads(value)
         who = names.get(by) if by is not None else None
         if key.startswith(PILOT_PREFIX):

@@ -22,7 +22,6 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import dedup_store, models
-from reviewflow.store.db import Store
 
 COMPARED_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
                    "pmid", "abstract")
@@ -74,12 +73,12 @@ def pair_view(session: Session, pair_id: int) -> PairView:
                     pair.reason, a, b, differing)
 
 
-def decide_pair(store: Store, pair_id: int, action: str, reviewer_id: int) -> str:
+def decide_pair(pair_id: int, action: str, reviewer_id: int, *, session: Session) -> str:
     """A person's call on a pair: ``merge`` (duplicate) or ``distinct``, via dedup's store API."""
     verdicts = {"merge": "duplicate", "distinct": "distinct"}
     if action not in verdicts:
         raise ReviewflowError(f"unknown duplicate action {action!r}")
-    return resolve_pair(store, pair_id, verdicts[action], reviewer_id)
+    return resolve_pair(pair_id, verdicts[action], reviewer_id, session=session)
 
 
 def progress_rank(state: ReviewState, record_id: int) -> tuple[int, str]:
@@ -101,26 +100,28 @@ def progress_rank(state: ReviewState, record_id: int) -> tuple[int, str]:
     return 1, "not screened yet"
 
 
-def resolve_pair(store: Store, pair_id: int, verdict: str, reviewer_id: int | None = None) -> str:
+def resolve_pair(pair_id: int, verdict: str, reviewer_id: int | None = None, *,
+                 session: Session) -> str:
     """Settle a queued pair; a merge keeps the record whose screening went furthest.
 
-    When both records carry decisions, the message shows both histories, so the
-    person confirming the merge sees what the merged-away record's votes were.
+    Read and write in the caller's one transaction, so no vote can slip in between
+    choosing the survivor and merging. When both records carry decisions, the
+    message shows both histories, so the person confirming the merge sees what the
+    merged-away record's votes were.
     """
-    with store.session() as s:
-        pair = s.get(models.DedupPair, pair_id)
-        if pair is None:
-            raise ReviewflowError(f"no dedup pair {pair_id}")
-        state = load_review_state(s)
+    pair = session.get(models.DedupPair, pair_id)
+    if pair is None:
+        raise ReviewflowError(f"no dedup pair {pair_id}")
+    state = load_review_state(session)
     a, b = (state.merges.survivor(pair.record_a_id), state.merges.survivor(pair.record_b_id))
     (ra, wa), (rb, wb) = progress_rank(state, a), progress_rank(state, b)
     keep = b if rb > ra else a
-    message = dedup_store.resolve(store, pair_id, verdict, reviewer_id, keep=keep)
+    message = dedup_store.resolve(pair_id, verdict, reviewer_id, keep=keep, session=session)
     if verdict == "duplicate" and a != b and min(ra, rb) != 1:
         message += f" (record {a}: {wa}; record {b}: {wb}; record {keep}'s decisions stand)"
     return message
 
 
-def undo_pair(store: Store, pair_id: int, reviewer_id: int) -> str | None:
+def undo_pair(pair_id: int, reviewer_id: int, *, session: Session) -> str | None:
     """Undo the latest call on a pair; returns the action undone (None if nothing to undo)."""
-    return dedup_store.undo_call(store, pair_id, reviewer_id)
+    return dedup_store.undo_call(pair_id, reviewer_id, session=session)

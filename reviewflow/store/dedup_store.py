@@ -240,29 +240,30 @@ def open_pairs(session: Session) -> list[models.DedupPair]:
             and gone.get(p.record_a_id, p.record_a_id) != gone.get(p.record_b_id, p.record_b_id)]
 
 
-def undo_call(store: Store, pair_id: int, reviewer_id: int | None = None) -> str | None:
+def undo_call(pair_id: int, reviewer_id: int | None = None, *,
+              session: Session) -> str | None:
     """Take back the latest manual call on a pair (the queue's ``u``); None if there is none.
 
     A merge is undone with ``unmerge`` naming the same records, a distinct with
     ``reopen``; either way the pair is back in the queue.
     """
     d = models.DedupDecision
-    with store.write() as s:
-        last = s.exec(select(d).where(d.pair_id == pair_id, d.method == "manual")
-                      .order_by(d.id.desc())).first()  # type: ignore[union-attr]
-        if last is None or last.action not in ("merge", "distinct"):
-            return None
-        s.add(models.DedupDecision(
-            pair_id=pair_id, kept_record_id=last.kept_record_id,
-            merged_record_id=last.merged_record_id,
-            action="unmerge" if last.action == "merge" else "reopen",
-            method="manual", reviewer_id=reviewer_id, score=last.score,
-            reason=f"undo of decision {last.id}"))
-        return last.action
+    last = session.exec(select(d).where(d.pair_id == pair_id, d.method == "manual")
+                        .order_by(d.id.desc())).first()  # type: ignore[union-attr]
+    if last is None or last.action not in ("merge", "distinct"):
+        return None
+    session.add(models.DedupDecision(
+        pair_id=pair_id, kept_record_id=last.kept_record_id,
+        merged_record_id=last.merged_record_id,
+        action="unmerge" if last.action == "merge" else "reopen",
+        method="manual", reviewer_id=reviewer_id, score=last.score,
+        reason=f"undo of decision {last.id}"))
+    session.flush()
+    return last.action
 
 
-def resolve(store: Store, pair_id: int, resolution: str, reviewer_id: int | None = None,
-            keep: int | None = None) -> str:
+def resolve(pair_id: int, resolution: str, reviewer_id: int | None = None,
+            keep: int | None = None, *, session: Session) -> str:
     """Record a person's verdict on a queued pair; returns a one-line message.
 
     ``keep`` names which of the pair's (current) records survives a merge (the
@@ -271,31 +272,33 @@ def resolve(store: Store, pair_id: int, resolution: str, reviewer_id: int | None
     """
     if resolution not in RESOLUTIONS:
         raise ReviewflowError(f"unknown resolution {resolution!r}; use duplicate or distinct")
-    with store.write() as s:
-        pair = s.get(models.DedupPair, pair_id)
-        if pair is None:
-            raise ReviewflowError(f"no dedup pair {pair_id}")
-        gone = merged_into(s)
-        a = gone.get(pair.record_a_id, pair.record_a_id)
-        b = gone.get(pair.record_b_id, pair.record_b_id)
-        if resolution == "duplicate":
-            if a == b:
-                return f"pair {pair_id}: records already in one group"
-            if keep == b:
-                a, b = b, a
-            s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=a, merged_record_id=b,
-                                       action="merge", method="manual", reviewer_id=reviewer_id,
-                                       score=pair.score, reason="confirmed by a person"))
-            return f"pair {pair_id}: record {b} merged into record {a}"
-        split = ""
+    s = session
+    pair = s.get(models.DedupPair, pair_id)
+    if pair is None:
+        raise ReviewflowError(f"no dedup pair {pair_id}")
+    gone = merged_into(s)
+    a = gone.get(pair.record_a_id, pair.record_a_id)
+    b = gone.get(pair.record_b_id, pair.record_b_id)
+    if resolution == "duplicate":
         if a == b:
-            split = _split(s, pair, gone, reviewer_id)
-        s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=pair.record_a_id,
-                                   merged_record_id=pair.record_b_id, action="distinct",
-                                   method="manual", reviewer_id=reviewer_id, score=pair.score,
-                                   reason="judged distinct by a person"))
-        return (f"pair {pair_id}: records {pair.record_a_id} and {pair.record_b_id} kept apart"
-                + split)
+            return f"pair {pair_id}: records already in one group"
+        if keep == b:
+            a, b = b, a
+        s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=a, merged_record_id=b,
+                                   action="merge", method="manual", reviewer_id=reviewer_id,
+                                   score=pair.score, reason="confirmed by a person"))
+        s.flush()
+        return f"pair {pair_id}: record {b} merged into record {a}"
+    split = ""
+    if a == b:
+        split = _split(s, pair, gone, reviewer_id)
+    s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=pair.record_a_id,
+                               merged_record_id=pair.record_b_id, action="distinct",
+                               method="manual", reviewer_id=reviewer_id, score=pair.score,
+                               reason="judged distinct by a person"))
+    s.flush()
+    return (f"pair {pair_id}: records {pair.record_a_id} and {pair.record_b_id} kept apart"
+            + split)
 
 
 def _split(session: Session, pair: models.DedupPair, gone: dict[int, int],
@@ -313,22 +316,22 @@ def _split(session: Session, pair: models.DedupPair, gone: dict[int, int],
     return f" (record {direct} taken back out of record {gone[direct]}'s group)"
 
 
-def undo(store: Store, record_id: int, reviewer_id: int | None = None) -> str:
+def undo(record_id: int, reviewer_id: int | None = None, *, session: Session) -> str:
     """Take *record_id* back out of the group it was merged into."""
-    with store.write() as s:
-        d = models.DedupDecision
-        last = s.exec(select(d).where(d.merged_record_id == record_id)
-                      .where(d.action.in_(("merge", "unmerge")))  # type: ignore[attr-defined]
-                      .order_by(d.id.desc())).first()  # type: ignore[union-attr]
-        if last is None or last.action != "merge":
-            raise ReviewflowError(f"record {record_id} is not merged into another record "
-                                  "(undo names the record that was merged away)")
-        for action in ("unmerge", "distinct"):
-            s.add(models.DedupDecision(pair_id=last.pair_id, kept_record_id=last.kept_record_id,
-                                       merged_record_id=record_id, action=action,
-                                       method="manual", reviewer_id=reviewer_id,
-                                       reason=f"undo of decision {last.id}"))
-        return f"record {record_id} taken out of record {last.kept_record_id}'s group"
+    d = models.DedupDecision
+    last = session.exec(select(d).where(d.merged_record_id == record_id)
+                        .where(d.action.in_(("merge", "unmerge")))  # type: ignore[attr-defined]
+                        .order_by(d.id.desc())).first()  # type: ignore[union-attr]
+    if last is None or last.action != "merge":
+        raise ReviewflowError(f"record {record_id} is not merged into another record "
+                              "(undo names the record that was merged away)")
+    for action in ("unmerge", "distinct"):
+        session.add(models.DedupDecision(pair_id=last.pair_id, kept_record_id=last.kept_record_id,
+                                         merged_record_id=record_id, action=action,
+                                         method="manual", reviewer_id=reviewer_id,
+                                         reason=f"undo of decision {last.id}"))
+    session.flush()
+    return f"record {record_id} taken out of record {last.kept_record_id}'s group"
 
 
 def merged_view(session: Session, record_id: int) -> Record:

@@ -110,15 +110,16 @@ class ReviewMachine(RuleBasedStateMachine):
             else:
                 pair_id = pair.id
         verdict = data.draw(st.sampled_from(("duplicate", "distinct")))
-        with contextlib.suppress(ReviewflowError):  # joined through a third record: refused
-            resolve_pair(self.store, pair_id, verdict, self.people["ann"].id)
+        # joined through a third record: refused
+        with contextlib.suppress(ReviewflowError), self.store.write() as s:
+            resolve_pair(pair_id, verdict, self.people["ann"].id, session=s)
 
     @precondition(lambda self: bool(self.records))
     @rule(data=st.data())
     def unmerge(self, data: st.DataObject) -> None:
         rid = data.draw(st.sampled_from(self.records))
-        with contextlib.suppress(ReviewflowError):  # not merged: refused
-            dedup_store.undo(self.store, rid)
+        with contextlib.suppress(ReviewflowError), self.store.write() as s:  # not merged
+            dedup_store.undo(rid, session=s)
 
     @precondition(lambda self: bool(self.records))
     @rule(data=st.data(), who=st.sampled_from(SCREENERS), stage=st.sampled_from(STAGES))

@@ -180,7 +180,8 @@ def test_stopping_estimate_reads_the_review_state_so_merged_records_drop_out(sto
     for rid, d in ((1, "include"), (2, "exclude"), (3, "include")):
         decide(store, bob, rid, TA, d)
     pair = add_pair(store, 2, 4)  # record 2 is a duplicate of 4; 4 survives
-    resolve(store, pair, "duplicate", keep=4)
+    with store.write() as s:
+        resolve(pair, "duplicate", keep=4, session=s)
     with store.session() as s:
         assert relevance_in_order(s, TA, bob.reviewer_id) == [1, 1]
         assert len(load_review_state(s).stage(TA).decisions_of(bob.reviewer_id)) == 2

@@ -192,13 +192,17 @@ def test_dedup_review_merge_distinct_undo(store) -> None:
         assert waiting_pair_ids(s) == [p1, p2]
         assert "title" in pair_view(s, p1).differing and "journal" not in pair_view(s, p1).differing
         marker = change_marker(s)
-    decide_pair(store, p1, "merge", ann.reviewer_id)
-    decide_pair(store, p2, "distinct", ann.reviewer_id)
+    with store.write() as s:  # two keypresses: two transactions
+        decide_pair(p1, "merge", ann.reviewer_id, session=s)
+    with store.write() as s:
+        decide_pair(p2, "distinct", ann.reviewer_id, session=s)
     with store.session() as s:
         assert waiting_pair_ids(s) == [] and 6 not in active_record_ids(s)
         assert change_marker(s) != marker
-    assert undo_pair(store, p1, ann.reviewer_id) == "merge"
-    assert undo_pair(store, p2, ann.reviewer_id) == "distinct"
+    with store.write() as s:
+        assert undo_pair(p1, ann.reviewer_id, session=s) == "merge"
+    with store.write() as s:
+        assert undo_pair(p2, ann.reviewer_id, session=s) == "distinct"
     with store.session() as s:
         assert waiting_pair_ids(s) == [p1, p2] and 6 in active_record_ids(s)
 

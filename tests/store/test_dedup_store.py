@@ -78,29 +78,31 @@ def test_resolve_duplicate_and_distinct(store: Store) -> None:
     dedup_store.run(store)
     with store.session() as s:
         pair = dedup_store.open_pairs(s)[0]
-    assert "merged" in dedup_store.resolve(store, int(pair.id), "duplicate")
+    with store.write() as s:
+        assert "merged" in dedup_store.resolve(int(pair.id), "duplicate", session=s)
     with store.session() as s:
         assert merged_into(s)[4] == 3
         assert dedup_store.open_pairs(s) == []
-    with pytest.raises(ReviewflowError):
-        dedup_store.resolve(store, 999, "distinct")
-    with pytest.raises(ReviewflowError):
-        dedup_store.resolve(store, int(pair.id), "maybe")
+    with pytest.raises(ReviewflowError), store.write() as s:
+        dedup_store.resolve(999, "distinct", session=s)
+    with pytest.raises(ReviewflowError), store.write() as s:
+        dedup_store.resolve(int(pair.id), "maybe", session=s)
 
 
 def test_undo_is_append_only_and_survives_a_rerun(store: Store) -> None:
     dedup_store.run(store)
     with store.session() as s:
         merged = next(iter(merged_into(s)))
-    dedup_store.undo(store, merged)
+    with store.write() as s:
+        dedup_store.undo(merged, session=s)
     with store.session() as s:
         assert merged_into(s) == {}
         actions = [d.action for d in s.exec(select(models.DedupDecision)
                                             .order_by(models.DedupDecision.id)).all()]
     assert actions == ["merge", "unmerge", "distinct"]
     assert dedup_store.run(store).merged_records == 0  # the person's undo is respected
-    with pytest.raises(ReviewflowError):
-        dedup_store.undo(store, merged)
+    with pytest.raises(ReviewflowError), store.write() as s:
+        dedup_store.undo(merged, session=s)
 
 
 def test_cli_store_mode(store: Store) -> None:

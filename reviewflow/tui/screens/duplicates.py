@@ -77,7 +77,8 @@ class DuplicatesScreen(Screen[None]):
         if not self.queue:
             return
         pair = self.queue.pop(0)
-        decide_pair(self.rf.store, pair, action, self.rf.viewer.reviewer_id)
+        with self.rf.store.write() as s:
+            decide_pair(pair, action, self.rf.viewer.reviewer_id, session=s)
         self.done.append(pair)
         self.notify(f"Pair {pair}: {'duplicate (merged)' if action == 'merge' else 'distinct'}")
         self.show()
@@ -92,7 +93,8 @@ class DuplicatesScreen(Screen[None]):
             self.notify("Nothing to undo.", severity="warning")
             return
         pair = self.done.pop()
-        undone = undo_pair(self.rf.store, pair, self.rf.viewer.reviewer_id)
+        with self.rf.store.write() as s:
+            undone = undo_pair(pair, self.rf.viewer.reviewer_id, session=s)
         self.queue.insert(0, pair)
         self.notify(f"Pair {pair}: {undone} undone")
         self.show()
