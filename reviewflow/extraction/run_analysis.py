@@ -188,12 +188,14 @@ def _num(x: float | None, nd: int = 2) -> str:
     return "NA" if x is None else f"{x:.{nd}f}"
 
 
-def effect_line(measure: str, b: Block) -> str:
-    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002' ('RR not estimable' as RevMan
-    says when no study could be pooled, e.g. no events in any arm)."""
+def effect_line(measure: str, b: Block, *, level: float) -> str:
+    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002' at the analysis's level ('RR not
+    estimable' as RevMan says when no study could be pooled, e.g. no events in any arm)."""
+    from reviewflow.pooling.formatting import level_percent
+
     if b.estimate is None:
         return f"{measure} not estimable"
-    return (f"{measure} = {_num(b.estimate)}, 95% CI {_num(b.ci_low)} to "
+    return (f"{measure} = {_num(b.estimate)}, {level_percent(level)}% CI {_num(b.ci_low)} to "
             f"{_num(b.ci_high)}, {fmt_p(b.p)}")
 
 
@@ -213,9 +215,9 @@ def summary_lines(run: AnalysisRun) -> list[str]:
              f"{a.method} {a.model}, {run.estimable} studies)"]
     *groups, overall = blocks(run)
     for g in groups:
-        lines.append(f"  {g.name} (k = {g.k}): {effect_line(a.measure, g)}")
+        lines.append(f"  {g.name} (k = {g.k}): {effect_line(a.measure, g, level=a.level)}")
         lines.append(f"    {heterogeneity_line(g.heterogeneity, random)}")
-    lines.append(f"  Overall: {effect_line(a.measure, overall)}")
+    lines.append(f"  Overall: {effect_line(a.measure, overall, level=a.level)}")
     lines.append(f"    {heterogeneity_line(overall.heterogeneity, random)}")
     if overall.z is not None:
         lines.append(f"    Test for overall effect: Z = {abs(overall.z):.2f} "
@@ -246,8 +248,8 @@ def _trace_lines(run: AnalysisRun) -> list[str]:
     other = run.reported_only
     if other is not None:
         overall = blocks(other)[-1]
-        lines.append(f"  Reported data only (k = {other.estimable}): "
-                     f"{effect_line(run.analysis.measure, overall)}")
+        line = effect_line(run.analysis.measure, overall, level=run.analysis.level)
+        lines.append(f"  Reported data only (k = {other.estimable}): {line}")
         random = run.analysis.model == "random"
         lines.append(f"    {heterogeneity_line(overall.heterogeneity, random)}")
     elif run.analysis.reported_only:
@@ -273,5 +275,5 @@ def _rows(run: AnalysisRun, data: str) -> list[dict[str, Any]]:
              "estimate": b.estimate, "ci_low": b.ci_low, "ci_high": b.ci_high,
              "z": b.z, "p": b.p, "q": _finite(b.heterogeneity.q), "df": b.heterogeneity.df,
              "i2": _finite(b.heterogeneity.i2), "tau2": _finite(b.heterogeneity.tau2),
-             "line": effect_line(a.measure, b)}
+             "level": a.level, "line": effect_line(a.measure, b, level=a.level)}
             for b in blocks(run)]

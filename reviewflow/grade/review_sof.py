@@ -34,7 +34,7 @@ def sof_input(review: OutcomeReview, grade: OutcomeGrade | None) -> SofInput:
         comparator_mean=review.settings.comparator_mean,
         judgements={d: r.judgement for d, r in rated.items()} or None,
         reasons={d: r.reason or "" for d, r in rated.items()},
-        comments=review.settings.comments)
+        comments=review.settings.comments, level=result.options.level)
 
 
 def _natural(ratio: bool):
