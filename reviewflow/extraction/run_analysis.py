@@ -106,8 +106,9 @@ def text_forest(run: AnalysisRun, form: Form) -> Any:
                   **run.marks())
 
 
-def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
-    """The engine's table (without subgroups, as leave-one-out and Egger pool all studies)."""
+def table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
+    """The engine's table (without subgroups, as leave-one-out, Egger and trim-and-fill
+    pool all studies) and options: the one way a pooled run is re-read."""
     from dataclasses import replace
 
     from reviewflow.pooling import make_options
@@ -121,7 +122,7 @@ def leave_one_out_rows(run: AnalysisRun) -> list[dict[str, Any]]:
     from reviewflow.pooling import leave_one_out
     from reviewflow.pooling.serialize import natural
 
-    table, opts = _table_and_options(run)
+    table, opts = table_and_options(run)
     return [{"omitted": s.study, "estimate": natural(run.result, s.pooled.estimate),
              "ci_low": natural(run.result, s.pooled.ci_low),
              "ci_high": natural(run.result, s.pooled.ci_high), "p": s.pooled.p,
@@ -135,7 +136,7 @@ def egger_line(run: AnalysisRun) -> str | None:
         return None
     from reviewflow.pooling import egger_for
 
-    table, opts = _table_and_options(run)
+    table, opts = table_and_options(run)
     e = egger_for(table, opts)
     return f"Egger's test: intercept = {e.intercept:.2f} (SE {e.se:.2f}), t = {e.t:.2f}, " \
            f"df = {e.df} ({fmt_p(e.p)})"

@@ -6,7 +6,9 @@ with the judgements in the store (:mod:`reviewflow.grade.judgements`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -44,10 +46,13 @@ def _natural(ratio: bool):
 
 
 def review_sof(store: Store, folder: Path, *, session: Session,
-               default_comparison: str = "") -> tuple[SofTable, ...]:
+               default_comparison: str = "", runs: Sequence[Any] | None = None
+               ) -> tuple[SofTable, ...]:
+    """The tables; ``runs`` (analyses pooled already, as the report has them) are read
+    rather than pooled again, so the table's numbers are the forest plots' numbers."""
     grades = current(session=session)
     pairs = []
-    for review in review_outcomes(store, folder):
+    for review in review_outcomes(store, folder, runs=runs):
         row = sof_row(sof_input(review, grades.get(review.name)))
         pairs.append((review.settings.comparison or default_comparison, row))
     return build_tables(pairs)
