@@ -24,10 +24,10 @@ def _folder(ctx: typer.Context) -> Path:
 
 def _declared(ctx: typer.Context, store) -> list[str]:
     from reviewflow.extraction.analyses import load_analyses
-    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.form_versions import form_in_force
 
     folder = _folder(ctx)
-    _, form = current_form(store, folder)
+    form = form_in_force(store, folder).form
     return [a.name for a in load_analyses(folder, form)]
 
 

@@ -67,7 +67,7 @@ from reviewflow.extraction.form import (
     stat_path,
     study_path,
 )
-from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.validation import (
     arm_report,
     column,
@@ -280,7 +280,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     from reviewflow.pooling.trial_data import MultiArm
     from reviewflow.pooling.types import DataType
 
-    form = form or current_form(store)[1]
+    form = form or form_in_force(store).form
     rec = reconciled or reconcile(store)
     outcome = form.outcome(analysis.outcome)
     excluded = {s.lower() for s in analysis.exclude}

@@ -129,11 +129,11 @@ def review_outcomes(store: Store, folder: Path, names: list[str] | None = None, 
 
 def _pooled(store: Store, folder: Path, names: list[str] | None):  # -> Iterator[AnalysisRun]
     from reviewflow.extraction.analyses import analysis_input, load_analyses
-    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.form_versions import form_in_force
     from reviewflow.extraction.run_analysis import pool
     from reviewflow.extraction.values import reconcile
 
-    _, form = current_form(store, folder)
+    form = form_in_force(store, folder).form
     analyses = [a for a in load_analyses(folder, form) if not names or a.name in names]
     rec = reconcile(store)
     for a in analyses:

@@ -11,11 +11,12 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.report.html import ReportContext, Section, esc, figure, table
 
 
-def _form(ctx: ReportContext):  # -> tuple[int, Form] | None
-    from reviewflow.extraction.form_versions import current_form
+def _form(ctx: ReportContext):  # -> tuple[None, Form] | None
+    """The form in force, read only: a report never stores a form version."""
+    from reviewflow.extraction.form_versions import form_in_force
 
     try:
-        return current_form(ctx.store, ctx.folder)
+        return None, form_in_force(ctx.store, ctx.folder).form
     except ReviewflowError:
         return None
 

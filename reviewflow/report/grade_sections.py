@@ -9,13 +9,13 @@ from reviewflow.report.html import ReportContext, Section, esc, figure
 def _runs(ctx: ReportContext):
     """(form, runs) of the declared analyses, pooled without drawing; None if none."""
     from reviewflow.extraction.analyses import analysis_input, load_analyses
-    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.form_versions import form_in_force
     from reviewflow.extraction.run_analysis import pool
     from reviewflow.extraction.values import reconcile
 
     if ctx.folder is None or not (ctx.folder / "analyses.toml").is_file():
         return None
-    _, form = current_form(ctx.store, ctx.folder)
+    form = form_in_force(ctx.store, ctx.folder).form
     if ctx.analysis_runs is not None:  # pooled already by the Analyses section
         return form, ctx.analysis_runs
     analyses = load_analyses(ctx.folder, form)
