@@ -54,7 +54,7 @@ def analyse(
     form = form_in_force(store, folder).form  # analyse reads the store, never writes it
     chosen = select_analyses(load_analyses(folder, form), name, run_all_)
     out_dir = out or folder / "analyses"
-    with working(f"Pooling {len(chosen)} analysis(es) and drawing their plots"):
+    with working(f"Pooling {plural(len(chosen), 'analysis')} and drawing their plots"):
         outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
         beyond = run_beyond_outputs(store, form, folder, outputs, out_dir)
     for run in outputs.runs:

@@ -32,8 +32,8 @@ HEADER = """\
 #   exclude       studies left out (a sensitivity analysis), e.g. ["Smith 2019"]
 #   leave_one_out true: also pool leaving out each study in turn        [false]
 #   smd_convention  revman (Hedges' adjusted g as RevMan) or metafor    [revman]
-#   intervention  the arm id(s) compared, e.g. ["bm", "uc"]   [the form's intervention arms]
-#   comparator    the comparator arm id(s)                    [the form's control arms]
+#   intervention  the arm ids compared, e.g. ["bm", "uc"]   [the form's intervention arms]
+#   comparator    the comparator arm ids                      [the form's control arms]
 #   multi_arm     split or combine: several intervention arms, one control   [split]
 #   convert       median/IQR/range -> mean/SD method, e.g. "luo2018" (reviewflow pool --help)
 #   correlation   baseline-final correlation for change SDs, or "studies"

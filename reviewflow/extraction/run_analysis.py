@@ -17,6 +17,7 @@ import pandas as pd
 
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.form import Form, OutcomeDef
+from reviewflow.wording import plural
 
 if TYPE_CHECKING:
     from reviewflow.pooling.trial_data import AnalysisInput
@@ -213,7 +214,7 @@ def summary_lines(run: AnalysisRun) -> list[str]:
     a = run.analysis
     random = a.model == "random"
     lines = [f"{a.name}: {a.title or a.outcome} ({run.result.options.measure}, "
-             f"{a.method} {a.model}, {run.estimable} studies)"]
+             f"{a.method} {a.model}, {plural(run.estimable, 'study')})"]
     *groups, overall = blocks(run)
     for g in groups:
         lines.append(f"  {g.name} (k = {g.k}): {effect_line(a.measure, g, level=a.level)}")

@@ -20,6 +20,7 @@ from reviewflow.extraction.analyses import Analysis, analysis_input
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import pool, summary_lines, text_forest
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 
 class AnalysisScreen(Screen[None]):
@@ -76,4 +77,4 @@ class AnalysisScreen(Screen[None]):
         effects = [line for line in summary_lines(run) if not line.startswith("    ")]
         lines.update(Text("\n".join(effects)))
         status.update(f"{analysis.name}: {analysis.title or analysis.outcome} · "
-                      f"{run.estimable} studies")
+                      f"{plural(run.estimable, 'study')}")
