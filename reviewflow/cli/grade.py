@@ -123,8 +123,8 @@ def accept_cmd(ctx: typer.Context,
                 record(session=s, outcome=r.name, domain=sug.domain, judgement=sug.judgement,
                        reason=sug.reason, reviewer_id=rid)
                 n += 1
-    typer.echo(f"{n} judgements recorded for {reviewer}; review them with 'reviewflow grade "
-               "show'")
+    typer.echo(f"{plural(n, 'judgement')} recorded for {reviewer}; review them with "
+               "'reviewflow grade show'")
 
 
 @grade_app.command("retract")

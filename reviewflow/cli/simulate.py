@@ -43,7 +43,7 @@ def _report(result: SimulationResult, name: str, classifier: str) -> str:
 
     seeds = result.seeds
     head = (
-        f"{name}: {result.n_records} records, {result.n_included} included; "
+        f"{name}: {plural(result.n_records, 'record')}, {result.n_included} included; "
         f"{plural(len(seeds), 'seed')} {seeds[0]}..{seeds[-1]}, model {classifier}"
     )
     rows = [

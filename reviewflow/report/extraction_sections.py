@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.report.html import ReportContext, Section, esc, figure, table
+from reviewflow.wording import plural
 
 
 def _form(ctx: ReportContext):  # -> tuple[None, Form] | None
@@ -57,8 +58,8 @@ def section_rob(ctx: ReportContext) -> Section:
         parts.append(figure(light, f"{tool.name}: judgements per study"))
         parts.append(figure(bars, f"{tool.name}: summary per domain"))
         if rob.discrepancies:
-            parts.append(f"<p class='muted'>{len(rob.discrepancies)} judgements still differ "
-                         "between assessors.</p>")
+            parts.append(f"<p class='muted'>{plural(len(rob.discrepancies), 'judgement')} "
+                         "still differing between assessors.</p>")
     body = "".join(parts) or "<p class='muted'>No risk-of-bias judgements yet.</p>"
     return Section("Risk of bias", body)
 

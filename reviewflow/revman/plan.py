@@ -53,6 +53,7 @@ from reviewflow.revman.model import (
     Study,
 )
 from reviewflow.revman.reader import has_data
+from reviewflow.wording import plural
 
 ROB_RESULTS = {"YES": "low", "NO": "high", "UNKNOWN": "unclear"}
 BASE_FIELDS = ("revman_id", "year", "status", "data_source")
@@ -252,7 +253,7 @@ class _Planner:
                 if item.entries:
                     self.not_imported.append(
                         f"risk of bias item {item.name!r}: not one of RevMan 5.4's seven RoB 1 "
-                        f"domains ({len(item.entries)} judgements)")
+                        f"domains ({plural(len(item.entries), 'judgement')})")
                 continue
             by_study: dict[str, list] = {}
             for e in item.entries:
