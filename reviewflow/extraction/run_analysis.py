@@ -98,13 +98,16 @@ def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
     return save_funnel_plot(run.result, out, title=run.analysis.title or run.analysis.name)
 
 
-def text_forest(run: AnalysisRun, form: Form) -> Any:
-    """A Rich renderable of the forest plot (for the TUI), its sides named as in the plots."""
+def text_forest(run: AnalysisRun, form: Form, *,
+                entered: dict[str, tuple[str | None, ...]] | None = None, **extra: Any) -> Any:
+    """A Rich renderable of the forest plot (for the TUI), its sides and arm columns named
+    as in the plots, cells as typed (``entered``); ``extra`` (RoB columns, prediction
+    interval: ``analysis_outputs.forest_extras``) as the PNG plot takes them."""
     from reviewflow.pooling.text_forest import text_forest as render
 
     arms = arm_labels(form, run.analysis)
     return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms),
-                  **run.marks())
+                  groups=arms, entered=entered, **run.marks(), **extra)
 
 
 def table_and_options(run: AnalysisRun) -> tuple[Any, Any]:

@@ -41,7 +41,7 @@ async def test_dashboard_keys_open_each_extraction_screen(demo: Path) -> None:
                 await settle(app, pilot)
                 assert isinstance(app.screen, screen), key
                 if key == "a":
-                    assert "SMD" in shot(app)  # the first analysis' text forest plot
+                    assert "Std. Mean Difference" in shot(app)  # the first analysis, drawn
                 await pilot.press("escape")
                 await settle(app, pilot)
                 assert isinstance(app.screen, DashboardScreen)

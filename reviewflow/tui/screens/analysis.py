@@ -7,7 +7,8 @@ blocked analysis shows why (the discrepancies to resolve) instead of numbers.
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,16 +18,21 @@ from textual.widgets import Footer, Label, OptionList, Static
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import Analysis, analysis_input
+from reviewflow.extraction.analysis_outputs import forest_extras
+from reviewflow.extraction.entered import entered_cells
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import pool, summary_lines, text_forest
+from reviewflow.extraction.values import reconcile
 from reviewflow.store.db import Store
 from reviewflow.wording import plural
+
+_WIDE = Console(width=1000)  # only measures: what the plot needs, unconstrained
 
 
 class AnalysisScreen(Screen[None]):
     DEFAULT_CSS = """
     AnalysisScreen #analysis-list { width: 28; }
-    AnalysisScreen #analysis-body { width: 1fr; padding: 0 1; }
+    AnalysisScreen #analysis-body { width: 1fr; padding: 0 1; overflow-x: auto; }
     AnalysisScreen #analysis-status { height: 1; background: $boost; }
     """
     BINDINGS = [
@@ -66,13 +72,20 @@ class AnalysisScreen(Screen[None]):
         forest, lines = self.query_one("#forest", Static), self.query_one("#lines", Static)
         status = self.query_one("#analysis-status", Label)
         try:
-            run = pool(analysis, analysis_input(self.store, analysis, form=self.form))
+            rec = reconcile(self.store)
+            run = pool(analysis, analysis_input(self.store, analysis, form=self.form,
+                                                reconciled=rec))
+            plot = text_forest(run, self.form, entered=entered_cells(run, self.form, rec),
+                               **forest_extras(self.store, analysis))
         except ReviewflowError as exc:
             forest.update(Text(str(exc), style="bold red"))
             lines.update("")
             status.update(f"{analysis.name}: cannot run")
             return
-        forest.update(Group(text_forest(run, self.form)))
+        forest.update(Group(plot))
+        # as wide as the plot needs (the body scrolls sideways): a Rich table squeezed
+        # into a narrow pane would cut the data columns and the axis
+        forest.styles.width = Measurement.get(_WIDE, _WIDE.options, plot).maximum
         # the text forest already carries the heterogeneity lines; add the effect lines
         effects = [line for line in summary_lines(run) if not line.startswith("    ")]
         lines.update(Text("\n".join(effects)))
