@@ -175,6 +175,10 @@ def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
             svg = svg.replace("\xa0", " ")
             alda = next(line for line in svg.splitlines() if "Alda 2018" in line)
             assert "32.0" in alda and "14.0" in alda and "…" not in alda
+            body = screen.query_one("#analysis-body")
+            await pilot.press("right")
+            await pilot.pause()
+            assert body.max_scroll_x > 0 and body.scroll_x == 8  # wider than the pane
             await pilot.press("down")
             await pilot.pause()
             forest = screen.query_one("#forest", Static).content

@@ -37,6 +37,8 @@ class AnalysisScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("r", "rerun", "Re-run"),
+        Binding("left", "sideways(-8)", "Plot left", show=False),
+        Binding("right", "sideways(8)", "Plot right"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -62,6 +64,11 @@ class AnalysisScreen(Screen[None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show(event.option_index)
+
+    def action_sideways(self, columns: int) -> None:
+        """A wide plot (arm data, RoB columns) scrolls under the list's focus."""
+        self.query_one("#analysis-body", VerticalScroll).scroll_relative(x=columns,
+                                                                         animate=False)
 
     def action_rerun(self) -> None:
         index = self.query_one("#analysis-list", OptionList).highlighted
