@@ -26,6 +26,8 @@
     correlation = 0.5                 # optional: baseline-final correlation for change SDs
                                       #   from baseline and final SDs, or "studies" to impute
                                       #   it from arms reporting all three SDs
+    icc = 0.05                        # optional: an assumed ICC for cluster-trial arms that
+                                      #   give clusters or cluster_size but no ICC (imputed)
     reported_only = true              # optional: also pool without converted/imputed values
     lower_bound = 0                   # optional: the scale's minimum; warns when a mean is
                                       #   less than 2 SD above it (Altman & Bland 1996)
@@ -106,6 +108,7 @@ class Analysis:
     convert: str | None = None
     reported_only: bool = False
     correlation: float | str | None = None
+    icc: float | None = None  # assumed ICC for cluster arms reporting none (Handbook 23.1.4)
     lower_bound: float | None = None
     rob_columns: str | None = None  # "rob1" | "rob2": RevMan's RoB columns on the forest plot
     prediction_interval: bool = False  # drawn under the random-effects diamond
@@ -126,7 +129,7 @@ class Analysis:
         from reviewflow.pooling.trial_data import Conversion
 
         conv = Conversion.parse(self.convert).with_correlation(self.correlation)
-        return with_(conv, lower_bound=self.lower_bound)
+        return with_(conv.with_icc(self.icc), lower_bound=self.lower_bound)
 
     def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(intervention arm ids, comparator arm ids) of this analysis."""
@@ -192,6 +195,7 @@ _FROM_ENTRY: dict[str, Callable[[Any], Any]] = {
     "measure": str.upper, "model": str.lower, "multi_arm": str.lower,
     "where": lambda d: {k: str(v) for k, v in d.items()}, "exclude": tuple,
     "intervention": _ids, "comparator": _ids, "lower_bound": _float_or_none,
+    "icc": _float_or_none,
     "rob_columns": _rob_columns, "level": float, "revman": dict,
 }
 
@@ -301,7 +305,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     try:
         if outcome.type == "generic":
             data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup,
-                                 measure=analysis.measure)
+                                 measure=analysis.measure, icc=analysis.icc)
         else:
             data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
                          conversion=analysis.conversion(),

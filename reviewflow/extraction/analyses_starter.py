@@ -37,6 +37,7 @@ HEADER = """\
 #   multi_arm     split or combine: several intervention arms, one control   [split]
 #   convert       median/IQR/range -> mean/SD method, e.g. "luo2018" (reviewflow pool --help)
 #   correlation   baseline-final correlation for change SDs, or "studies"
+#   icc           assumed ICC for cluster-trial arms that report none (imputed)
 #   reported_only true: also pool without converted or imputed values   [false]
 #   lower_bound   the scale's minimum: warns of skewed means (Altman & Bland 1996)
 #   rob_columns   rob1, rob2 or false: risk-of-bias columns on the forest plot  [false]

@@ -48,7 +48,7 @@ def test_every_key_reaches_the_analysis() -> None:
         "where": '{ cell_source = "bone marrow" }', "exclude": '["Alda 2018"]',
         "leave_one_out": "true", "intervention": '"treat"', "comparator": '"ctrl"',
         "multi_arm": '"combine"', "convert": '"luo2018"', "reported_only": "true",
-        "correlation": "0.5", "lower_bound": "0", "rob_columns": '"rob2"',
+        "correlation": "0.5", "icc": "0.05", "lower_bound": "0", "rob_columns": '"rob2"',
         "prediction_interval": "true", "level": "0.9", "swap_events": "true",
         "revman": '{ totals = "NO" }',
     }
