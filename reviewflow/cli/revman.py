@@ -129,6 +129,11 @@ def import_command(
     typer.echo(f"Imported {file.name} into {folder}: {summary.studies} studies, "
                f"{summary.records} records, {summary.values} values, "
                f"{summary.rob} risk-of-bias judgements, {summary.analyses} analyses")
+    if summary.repeated:
+        typer.echo(f"Studies entered more than once in one outcome, imported as entered "
+                   f"({len(summary.repeated)} outcomes):")
+        for line in summary.repeated:
+            typer.echo(f"  {line}")
     if summary.not_imported:
         typer.echo(f"Not imported ({len(summary.not_imported)}):")
         for line in summary.not_imported:
