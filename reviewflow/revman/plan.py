@@ -32,7 +32,9 @@ analysis is marked ``repeated_study_entries = "as entered in RevMan"`` with thos
 ``entry_outcomes``, so it pools every entry as RevMan did and says that a shared
 control may be counted twice (Handbook 23.3.4); the import summary lists them.
 An outcome without any study data is left out. Generic inverse variance outcomes
-become generic outcomes (a ratio on its natural scale with the SE of its log).
+become generic outcomes (a ratio on its natural scale with the SE of its log);
+their per-group participant totals (RevMan's N columns, shown in its forest plot)
+are kept as the arms' ``n`` (``group_totals = true``), never pooled.
 """
 
 from __future__ import annotations
@@ -156,6 +158,7 @@ def _form_text(review: RevManFile, outcomes: list[tuple[str, Outcome, int]],
              "type": OUTCOME_TYPES[o.kind],
              **({"ratio": True} if o.kind is OutcomeKind.GENERIC and o.settings.log_data
                 else {}),
+             **({"group_totals": True} if _has_group_totals(o) else {}),
              **({"unit": o.settings.units} if o.settings.units else {})}
             for oid, o, entries in outcomes for k in range(1, entries + 1)
         ],
@@ -199,11 +202,20 @@ def _analysis(comparison, outcome: Outcome, oid: str, entries: int) -> dict[str,
     return a
 
 
+def _has_group_totals(o: Outcome) -> bool:
+    return o.kind is OutcomeKind.GENERIC and any(
+        r.total_1 or r.total_2 for r in o.all_rows())
+
+
 def _generic_values(row: DataRow, log_data: bool) -> dict[str, str | None]:
+    """The effect and SE, and the group totals RevMan keeps (0 there means not given)."""
     if row.estimate is None or row.se is None:
         return {}
     est = f"{math.exp(row.estimate):.{RATIO_DIGITS}g}" if log_data else _text(row.estimate)
-    return {"effect/estimate": est, "effect/se": _text(row.se)}
+    out = {"effect/estimate": est, "effect/se": _text(row.se)}
+    out |= {f"arm/{arm}/n": _text(n) for arm, n in (("treat", row.total_1),
+                                                     ("ctrl", row.total_2)) if n}
+    return out
 
 
 def _row_values(row: DataRow, kind: OutcomeKind) -> dict[str, float | None]:

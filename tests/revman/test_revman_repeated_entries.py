@@ -189,3 +189,52 @@ def test_corpus_outcomes_with_repeated_studies_reproduce_revman(corpus: Path,
         finally:
             store.dispose()
     assert outcomes == 98 and compared >= 400, (outcomes, compared)
+
+
+def test_generic_rows_keep_their_group_totals(tmp_path: Path) -> None:
+    """RevMan's N columns of generic inverse variance rows: kept, never pooled, written
+    back (Chen 2020 gives none, as RevMan allows)."""
+    first, exported = tmp_path / "a", tmp_path / "a.rm5"
+    invoke("revman", "import", str(SMALL), str(first))
+    store = Store.open(load_config(first).database_url())
+    try:
+        form = current_form(store, first)[1]
+        assert form.outcome("c1_o3").group_totals and form.outcome("c1_o3").stats == ("n",)
+        values = reconcile(store).values
+        assert values["Li 2019"]["outcome/c1_o3/arm/treat/n"] == "20"
+        assert values["Li 2019"]["outcome/c1_o3/arm/ctrl/n"] == "20"
+        assert not any("/c1_o3/arm/" in p for p in values["Chen 2020"])
+    finally:
+        store.dispose()
+    invoke("--review", str(first), "revman", "export", "--out", str(exported))
+    rows = {r.study_id: (r.total_1, r.total_2)
+            for r in read_rm5(exported).comparisons[0].outcomes[2].rows}
+    assert rows == {"STD-Li_x002d_2019": (20, 20), "STD-Chen-2020": (None, None)}
+
+
+def test_group_totals_are_for_generic_outcomes_only() -> None:
+    from reviewflow.extraction.form import parse_form
+
+    text = FORM_TEXT.replace('id = "m"\ntype = "continuous"',
+                             'id = "m"\ntype = "continuous"\ngroup_totals = true')
+    with pytest.raises(ReviewflowError, match="group_totals is for generic outcomes"):
+        parse_form(text)
+
+
+@pytest.mark.corpus
+def test_corpus_generic_totals_survive_the_round_trip(corpus: Path, tmp_path: Path) -> None:
+    path = corpus / "revman" / "rm5" / "CD008625StatsDataOnly.rm5"
+    if not path.is_file():
+        pytest.skip(f"{path} not in the corpus")
+    exported = tmp_path / "a.rm5"
+    invoke("revman", "import", str(path), str(tmp_path / "a"))
+    invoke("--review", str(tmp_path / "a"), "revman", "export", "--out", str(exported))
+
+    def totals(review) -> list[tuple]:
+        return sorted((c.no, o.no, r.study_id, r.total_1 or None, r.total_2 or None)
+                      for c, o in review.outcomes() if o.kind.value == "IV"
+                      for r in o.all_rows())
+
+    before = totals(read_rm5(path))
+    assert sum(1 for t in before if t[3]) >= 200
+    assert totals(read_rm5(exported)) == before
