@@ -18,7 +18,9 @@ Mapping (RevMan -> reviewflow):
   ongoing stay undecided at full text);
 * characteristics -> study fields ``char_methods``, ``char_participants``...;
 * RoB 1 items whose name is one of RevMan 5.4's seven domains -> RoB 1
-  judgements (YES low, NO high, UNKNOWN unclear) with their support text;
+  judgements (YES low, NO high, UNKNOWN unclear) with their support text; items
+  the author added (e.g. "Blinding (performance bias and detection bias)") -> RoB 1
+  judgements of a domain with the item's name (``rob.with_custom_domains``);
 * each dichotomous or continuous outcome -> a form outcome ``c<comparison>_o<outcome>``
   with the two groups as arms ``treat``/``ctrl``, the study's subgroup in the
   outcome field ``subgroup``, and an analysis in ``analyses.toml`` with the
@@ -48,7 +50,7 @@ import tomli_w
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import AS_ENTERED_IN_REVMAN
 from reviewflow.extraction.form import Form, normalise_value, parse_form
-from reviewflow.extraction.rob import ROB1
+from reviewflow.extraction.rob import CUSTOM_DOMAIN_MAX, ROB1
 from reviewflow.records import Record
 from reviewflow.revman.model import (
     DataRow,
@@ -278,13 +280,14 @@ class _Planner:
         out = []
         for item in self.review.risk_of_bias:
             try:
-                domain = ROB1.domain(item.name)
-            except ReviewflowError:
-                if item.entries:
-                    self.not_imported.append(
-                        f"risk of bias item {item.name!r}: not one of RevMan 5.4's seven RoB 1 "
-                        f"domains ({len(item.entries)} judgements)")
-                continue
+                domain_id = ROB1.domain(item.name).id
+            except ReviewflowError:  # an item the author added: kept under its own name
+                domain_id = item.name.strip()[:CUSTOM_DOMAIN_MAX]
+                if not domain_id:
+                    if item.entries:
+                        self.not_imported.append(f"risk of bias item {item.no}: no name "
+                                                 f"({len(item.entries)} judgements)")
+                    continue
             by_study: dict[str, list] = {}
             for e in item.entries:
                 by_study.setdefault(e.study_id, []).append(e)
@@ -299,7 +302,7 @@ class _Planner:
                         f"({', '.join(sorted(results))}); RoB 1 here is per study")
                     continue
                 support = "\n".join(e.support for e in entries if e.support)
-                out.append((study, domain.id, results.pop(), support))
+                out.append((study, domain_id, results.pop(), support))
         return out
 
 

@@ -99,7 +99,7 @@ def _characteristics(chars: list[str], v: dict[str, str], status: str):
 def _risk_of_bias(store: Store, ids: dict[str, str]) -> tuple[RiskOfBiasItem, ...]:
     table = reconcile_rob(store, ROB1)
     items = []
-    for no, domain in enumerate(ROB1.domains, start=1):
+    for no, domain in enumerate(table.tool.domains, start=1):  # with the author's items
         entries = tuple(
             RiskOfBiasEntry(study_id=ids[label], result=ROB_RESULTS[j[domain.id].judgement],
                             support=j[domain.id].support or "")

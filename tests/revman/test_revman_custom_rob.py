@@ -1,0 +1,82 @@
+"""Risk-of-bias items a RevMan author added to RoB 1: imported, shown, exported back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reviewflow.cli.main import app
+from reviewflow.extraction.rob import ROB1, ROB2, Judgement, reconcile_rob, with_custom_domains
+from reviewflow.extraction.rob_plots import forest_rob, traffic_light
+from reviewflow.revman.reader import read_rm5
+from reviewflow.store.db import Store
+from reviewflow.store.location import load_config
+
+SMALL = Path(__file__).parent / "fixtures" / "small.rm5"
+CUSTOM = """<QUALITY_ITEM CORE_ITEM="NO" ID="QIT-09" LEVEL="STUDY" NO="2">
+<NAME>Baseline imbalance</NAME>
+<DESCRIPTION><P>Groups unlike at baseline</P></DESCRIPTION>
+<QUALITY_ITEM_DATA>
+<QUALITY_ITEM_DATA_ENTRY RESULT="YES" STUDY_ID="STD-Li_x002d_2019">
+<DESCRIPTION><P>Groups similar</P></DESCRIPTION></QUALITY_ITEM_DATA_ENTRY>
+<QUALITY_ITEM_DATA_ENTRY RESULT="NO" STUDY_ID="STD-Chen-2020">
+<DESCRIPTION><P>Older controls</P></DESCRIPTION></QUALITY_ITEM_DATA_ENTRY>
+</QUALITY_ITEM_DATA>
+</QUALITY_ITEM>
+"""
+
+
+def invoke(*args: str) -> str:
+    res = CliRunner().invoke(app, list(args))
+    assert res.exit_code == 0, (res.output, res.exception)
+    return res.output
+
+
+@pytest.fixture
+def custom(tmp_path: Path) -> Path:
+    text = SMALL.read_text(encoding="utf-8")
+    path = tmp_path / "custom.rm5"
+    path.write_text(text.replace("</QUALITY_ITEMS>", CUSTOM + "</QUALITY_ITEMS>", 1),
+                    encoding="utf-8")
+    return path
+
+
+def test_an_added_item_is_imported_shown_and_exported(custom: Path, tmp_path: Path) -> None:
+    folder, exported = tmp_path / "a", tmp_path / "a.rm5"
+    output = invoke("revman", "import", str(custom), str(folder))
+    assert "Baseline imbalance" not in output  # nothing left out, nothing to say
+    store = Store.open(load_config(folder).database_url())
+    try:
+        table = reconcile_rob(store, ROB1)
+        assert [d.label for d in table.tool.domains][7:] == ["Baseline imbalance"]
+        assert table.judgements["Li 2019"]["Baseline imbalance"] == Judgement(
+            "low", "Groups similar")
+        assert table.judgements["Chen 2020"]["Baseline imbalance"].judgement == "high"
+        assert table.judgements["Li 2019"]["random_sequence"].judgement == "low"
+        assert table.overall("Chen 2020") == "high"  # the added item counts
+        columns = forest_rob(table)
+        assert columns.labels[7] == "Baseline imbalance" and columns.headings[7] == "H"
+        assert len(columns.headings) == len(columns.labels)
+        assert columns.judgements["Chen 2020"][7] == "high"
+        assert traffic_light(table, tmp_path / "light.png").stat().st_size > 0
+    finally:
+        store.dispose()
+    invoke("--review", str(folder), "revman", "export", "--out", str(exported))
+    items = {i.name: i for i in read_rm5(exported).risk_of_bias}
+    added = items["Baseline imbalance"]
+    assert sorted((e.study_id, e.result, e.support) for e in added.entries) == [
+        ("STD-Chen-2020", "NO", "Older controls"), ("STD-Li_x002d_2019", "YES",
+                                                    "Groups similar")]
+    invoke("revman", "import", str(exported), str(tmp_path / "b"))
+    again = Store.open(load_config(tmp_path / "b").database_url())
+    try:
+        assert reconcile_rob(again, ROB1).judgements == table.judgements
+    finally:
+        again.dispose()
+
+
+def test_rob2_keeps_its_fixed_domains() -> None:
+    assert with_custom_domains(ROB2, ["Baseline imbalance"]) is ROB2
+    assert with_custom_domains(ROB1, ["other_bias"]) is ROB1
