@@ -32,7 +32,8 @@ def _shown(x: float | bool | None) -> str:
 @revman_app.command("check")
 def check_command(
     file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5) that stores its results, "
-                                "or RevMan's data export (.csv)."),
+                                "RevMan's data export (.csv) or a RevMan Web data package "
+                                "(.zip)."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Re-run every analysis with reviewflow's engine and compare with RevMan's numbers.
@@ -83,7 +84,8 @@ def check_command(
 @revman_app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5) or RevMan data export (.csv)."),
+    file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5), RevMan data export (.csv) "
+                                "or RevMan Web data package (.zip)."),
     folder: Path = typer.Argument(None, show_default=False,
                                   help="New review folder (default: the file's name)."),
 ) -> None:

@@ -159,6 +159,8 @@ class Settings:
     swap_events: bool = False
     log_data: bool = False  # generic IV entered on the log scale
     units: str = ""
+    tau2: str = "DL"  # RevMan 5: always DerSimonian-Laird; RevMan Web also REML, PM
+    hksj: bool = False  # RevMan Web's Hartung-Knapp-Sidik-Jonkman CI method
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,10 @@ def _analysis(comparison, outcome: Outcome, oid: str, entries: int) -> dict[str,
     }
     if s.ci_total != 95:
         a["level"] = s.ci_total / 100
+    if s.tau2 != "DL":
+        a["tau2"] = s.tau2
+    if s.hksj:
+        a["hksj"] = True
     if s.swap_events:
         a["swap_events"] = True
     if outcome.has_subgroups:

@@ -307,11 +307,16 @@ def read_rm5(path: Path | str) -> RevManFile:
 
 
 def read_any(path: Path | str):
-    """An .rm5 file or a RevMan CSV export, with the tolerance its numbers allow."""
+    """An .rm5 file, a RevMan CSV export or a RevMan Web data package (.zip), with the
+    tolerance its numbers allow."""
     from reviewflow.revman.check import CSV_TOLERANCE, RM5_TOLERANCE
     from reviewflow.revman.csv_export import read_revman_csv
 
     path = Path(path)
     if path.suffix.lower() == ".csv":
         return read_revman_csv(path), CSV_TOLERANCE
+    if path.suffix.lower() == ".zip":
+        from reviewflow.revman.data_package import read_data_package
+
+        return read_data_package(path), CSV_TOLERANCE
     return read_rm5(path), RM5_TOLERANCE
