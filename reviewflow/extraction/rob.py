@@ -89,6 +89,16 @@ def with_custom_domains(base: Tool, ids: Iterable[str]) -> Tool:
 LABELS = {"low": "Low", "unclear": "Unclear", "some_concerns": "Some concerns", "high": "High"}
 
 
+def in_use(store: Store, rob_tool: Tool) -> Tool:
+    """The tool with the domains this review added (RoB 1 items imported from RevMan),
+    for screens that list every domain before any judgement is read."""
+    r = models.RobJudgement
+    with store.session() as s:
+        domains = s.exec(select(r.domain).where(r.tool == rob_tool.id)
+                         .order_by(col(r.id))).all()
+    return with_custom_domains(rob_tool, domains)
+
+
 def tool(name: str) -> Tool:
     key = name.strip().lower().replace(" ", "").replace("-", "")
     if key not in TOOLS:

@@ -80,3 +80,37 @@ def test_an_added_item_is_imported_shown_and_exported(custom: Path, tmp_path: Pa
 def test_rob2_keeps_its_fixed_domains() -> None:
     assert with_custom_domains(ROB2, ["Baseline imbalance"]) is ROB2
     assert with_custom_domains(ROB1, ["other_bias"]) is ROB1
+
+
+def test_the_rob_screen_lists_and_saves_an_added_item(custom: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from textual.widgets import Input, Label
+
+    from reviewflow.extraction.rob import current_judgements, in_use
+    from reviewflow.tui.screens.rob_assessment import RobScreen
+    from tests.tui.support_tui import Host
+
+    invoke("revman", "import", str(custom), str(tmp_path / "a"))
+    store = Store.open(load_config(tmp_path / "a").database_url())
+    rob1 = in_use(store, ROB1)
+    assert rob1.domains[-1].label == "Baseline imbalance"
+
+    async def scenario() -> None:
+        screen = RobScreen(store, rob1, "alice")
+        async with Host(screen).run_test(size=(160, 60)) as pilot:
+            await pilot.pause()
+            labels = [str(w.content) for w in screen.query(Label)]
+            assert "Baseline imbalance" in labels
+            screen.query_one("#j-custom7", Input).focus()
+            await pilot.press("h", "tab", *"older", "tab")
+            await pilot.pause()
+            mine, _ = current_judgements(store, rob1)
+            rows = {d: r for (_s, d, _r), r in mine.items()}
+            assert (rows["Baseline imbalance"].judgement,
+                    rows["Baseline imbalance"].support) == ("high", "older")
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.dispose()
