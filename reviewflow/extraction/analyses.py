@@ -318,6 +318,8 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
                for k, v in analysis.where.items()):
             continue
         for k, entry in enumerate(outcomes, start=1):
+            if not _reports(form, entry, data):
+                continue  # most studies report few outcomes: skip the full check
             arms = _study_arms(form, analysis, entry, study, data)
             if arms:
                 studies.append(arms)
@@ -347,6 +349,13 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
         "study": c.study if c.handling is entered else c.label,
         analysis.subgroup: c.subgroup}), c.share[0]))
     return replace(data, comparisons=tuple(ordered))
+
+
+def _reports(form: Form, outcome, data: dict[str, str]) -> bool:
+    """Whether the study has any statistic of the outcome (else it has no arms for it)."""
+    return any(stat_path(outcome.id, a.id, s) in data for a in form.arms
+               for s in outcome.stats) or any(effect_path(outcome.id, s) in data
+                                               for s in outcome.effect_stats)
 
 
 def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[str, str]):
