@@ -5,16 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from revman_support import invoke, small_with
 
-from reviewflow.cli.main import app
 from reviewflow.extraction.rob import ROB1, ROB2, Judgement, reconcile_rob, with_custom_domains
 from reviewflow.extraction.rob_plots import forest_rob, traffic_light
 from reviewflow.revman.reader import read_rm5
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
 
-SMALL = Path(__file__).parent / "fixtures" / "small.rm5"
 CUSTOM = """<QUALITY_ITEM CORE_ITEM="NO" ID="QIT-09" LEVEL="STUDY" NO="2">
 <NAME>Baseline imbalance</NAME>
 <DESCRIPTION><P>Groups unlike at baseline</P></DESCRIPTION>
@@ -28,19 +26,9 @@ CUSTOM = """<QUALITY_ITEM CORE_ITEM="NO" ID="QIT-09" LEVEL="STUDY" NO="2">
 """
 
 
-def invoke(*args: str) -> str:
-    res = CliRunner().invoke(app, list(args))
-    assert res.exit_code == 0, (res.output, res.exception)
-    return res.output
-
-
 @pytest.fixture
 def custom(tmp_path: Path) -> Path:
-    text = SMALL.read_text(encoding="utf-8")
-    path = tmp_path / "custom.rm5"
-    path.write_text(text.replace("</QUALITY_ITEMS>", CUSTOM + "</QUALITY_ITEMS>", 1),
-                    encoding="utf-8")
-    return path
+    return small_with(tmp_path / "custom.rm5", "</QUALITY_ITEMS>", CUSTOM)
 
 
 def test_an_added_item_is_imported_shown_and_exported(custom: Path, tmp_path: Path) -> None:

@@ -6,9 +6,8 @@ import math
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from revman_support import SMALL, invoke, small_with
 
-from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, load_analyses, parse_analyses
 from reviewflow.extraction.form_versions import current_form
@@ -24,7 +23,6 @@ from reviewflow.revman.reader import read_rm5
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
 
-SMALL = Path(__file__).parent / "fixtures" / "small.rm5"
 # Li 2019 gets a second arm in the "Bone marrow" subgroup against the same control (20, 5
 # events): the author counted the control twice, as RevMan lets one do.
 SECOND_ENTRY = ('<DICH_DATA EVENTS_1="7" EVENTS_2="5" STUDY_ID="STD-Li_x002d_2019" '
@@ -32,19 +30,9 @@ SECOND_ENTRY = ('<DICH_DATA EVENTS_1="7" EVENTS_2="5" STUDY_ID="STD-Li_x002d_201
 ANCHOR = '<DICH_DATA EVENTS_1="0" EVENTS_2="0" STUDY_ID="STD-Ruiz-2021"'
 
 
-def invoke(*args: str) -> str:
-    res = CliRunner().invoke(app, list(args))
-    assert res.exit_code == 0, (res.output, res.exception)
-    return res.output
-
-
 @pytest.fixture
 def repeated(tmp_path: Path) -> Path:
-    text = SMALL.read_text(encoding="utf-8")
-    assert text.count(ANCHOR) == 1
-    path = tmp_path / "repeated.rm5"
-    path.write_text(text.replace(ANCHOR, SECOND_ENTRY + ANCHOR), encoding="utf-8")
-    return path
+    return small_with(tmp_path / "repeated.rm5", ANCHOR, SECOND_ENTRY)
 
 
 def _natural(measure: str, x: float) -> float:
