@@ -26,6 +26,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,7 +137,11 @@ def _members(path: Path) -> dict[str, bytes]:
         raise InputError(str(path), None, f"not a readable ZIP archive ({exc})") from None
     out: dict[str, bytes] = {}
     with archive:
-        _collect(archive, str(path), out, nested=True)
+        try:
+            _collect(archive, str(path), out, nested=True)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+                NotImplementedError, ValueError) as exc:  # damaged, or a method zipfile lacks
+            raise InputError(str(path), None, f"a damaged ZIP archive ({exc})") from None
     return out
 
 
