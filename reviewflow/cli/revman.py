@@ -146,23 +146,32 @@ def import_command(
 def export_command(
     ctx: typer.Context,
     out: Path = typer.Option(None, "--out", help="The .rm5 file to write (default: the "
-                             "review folder's name with .rm5, in the review folder)."),
+                             "review folder's name with .rm5, in the review folder); a name "
+                             "ending in .zip writes a RevMan Web data package."),
 ) -> None:
     """Write the review as a RevMan 5 file with its computed results (CALCULATED_DATA).
 
     Studies and references, characteristics, RoB 1, every analysis of analyses.toml as
     an outcome (data, subgroups, settings) and the engine's results, which
-    'reviewflow revman check' on the written file re-computes.
+    'reviewflow revman check' on the written file re-computes. With --out NAME.zip:
+    RevMan Web's data package (analyses, data rows, subgroup estimates, RoB 1).
     """
     from reviewflow.cli.common import open_store, review_config
     from reviewflow.revman.review_export import review_to_revman
-    from reviewflow.revman.writer import write_rm5
 
     config = review_config(ctx)
     store = open_store(ctx)
     review = review_to_revman(store, config.folder, config.title)
     target = out or config.folder / f"{config.folder.name}.rm5"
-    data = write_rm5(review)
+    if target.suffix.lower() == ".zip":
+        from reviewflow.revman.package_writer import write_data_package
+        from reviewflow.revman.results import with_results
+
+        data = write_data_package(with_results(review), ident=target.stem.split("-")[0])
+    else:
+        from reviewflow.revman.writer import write_rm5
+
+        data = write_rm5(review)
     tmp = target.with_name(target.name + ".part")
     tmp.write_bytes(data)
     tmp.replace(target)

@@ -192,9 +192,9 @@ def test_bundles_survive_mangling(base: Path, tmp_path: Path) -> None:
 def _revman_seeds() -> dict[str, bytes]:
     """A small .rm5 as reviewflow's own writer makes it (studies, references, RoB,
     data and RevMan's computed results), and a small RevMan data-export CSV."""
+    from reviewflow.revman.package_writer import write_data_package as data_package
     from reviewflow.revman.reader import read_rm5
     from reviewflow.revman.writer import write_rm5
-    from tests.revman.data_package_writer import data_package
 
     small = Path(__file__).parents[1] / "revman" / "fixtures" / "small.rm5"
     csv = ("\ufeffName;Data Type;Statistical Method;Effect Measure;Analysis Model;Events 1;"

@@ -1,10 +1,12 @@
-"""Test helper: a RevMan file's analyses written as a RevMan Web data package.
+"""A review's analyses as a RevMan Web data package (the ZIP ``meta::read.cdir`` reads).
 
-Written from Cochrane's "Data package specification" (version 1: ``Study CI`` and
-``Estimate CI``; version 2: ``CI/PI level``, ``Heterogeneity estimator``, ``CI
-method``) and the column names R's ``meta::read.cdir`` reads, with RevMan's own stored
-results in the result columns, so that the reader can be checked against RevMan's
-numbers. It is deliberately independent of reviewflow's reader (plain dicts and csv).
+The layout is Cochrane's "Data package specification" (version 2 by default:
+``CI/PI level``, ``Heterogeneity estimator``, ``CI method``; version 1 names the
+levels ``Study CI``/``Estimate CI``), with the result columns taken from the
+:class:`Stored` numbers: ``revman export`` fills them with the engine's results
+(:func:`reviewflow.revman.results.with_results`); the tests write RevMan's own stored
+results from the corpus files, so that the reader is checked against RevMan's numbers.
+Plain dicts and ``csv``: nothing shared with the reader but the model.
 """
 
 from __future__ import annotations
@@ -73,8 +75,13 @@ SUBGROUPS = ["Analysis group", "Analysis number", "Subgroup", "Subgroup number",
              "ID"]
 
 
-def data_package(review: RevManFile, ident: str = "CD000000", version: int = 1,
-                 nested: bool = False) -> bytes:
+TAU2 = {"DL": "DerSimonian and Laird", "REML": "Restricted maximum-likelihood",
+        "PM": "Paule-Mandel"}
+
+
+def write_data_package(review: RevManFile, ident: str = "CD000000", version: int = 2,
+                       nested: bool = False) -> bytes:
+    """The package's bytes; ``nested``: wrapped as the Cochrane Library serves it."""
     names = review.study_names()
     years = {s.id: s.year for s in review.studies}
     settings, rows, subgroups = [], [], []
@@ -97,8 +104,9 @@ def data_package(review: RevManFile, ident: str = "CD000000", version: int = 1,
         if version == 1:
             row |= {"Study CI": f"{s.ci_study}%", "Estimate CI": f"{s.ci_total}%"}
         else:
-            row |= {"CI/PI level": f"{s.ci_total}%", "CI method": "Wald-type",
-                    "Heterogeneity estimator": "DerSimonian and Laird",
+            row |= {"CI/PI level": f"{s.ci_total}%",
+                    "CI method": "Hartung-Knapp-Sidik-Jonkman" if s.hksj else "Wald-type",
+                    "Heterogeneity estimator": TAU2.get(s.tau2, s.tau2),
                     "Graph label (left)": o.graph_labels[0],
                     "Graph label (right)": o.graph_labels[1]}
         row |= _results(o.stored)
