@@ -65,6 +65,13 @@ def test_every_entry_is_imported_in_its_subgroup_and_pooled_as_revman_does(
             ("Li 2019 (entry 2)", "Bone marrow", Handling.AS_ENTERED)]
         assert "the same control numbers are in all 2 entries" in \
             inp.repeated_entry_lines()[0]
+        # The forest plot and data CSV show each entry's numbers as typed.
+        from reviewflow.extraction.entered import entered_cells
+        from reviewflow.extraction.run_analysis import pool
+
+        cells = entered_cells(pool(a, inp), form, reconcile(store))
+        assert cells["Li 2019 (entry 2)"] == ("7", "18", "5", "20")
+        assert cells["Li 2019 (entry 1)"] == ("12", "20", "5", "20")
         # The analysis of the imported review pools what RevMan's own rows pool.
         outcome = read_rm5(repeated).comparisons[0].outcomes[0]
         direct = engine_input(outcome, read_rm5(repeated).study_names())
