@@ -56,6 +56,7 @@ def check_command(
             "counts": {v.value: report.count(v) for v in Verdict},
             "tolerance": {"relative": tolerance.relative, "absolute": tolerance.absolute,
                           "p": tolerance.p},
+            "not_checked": list(review.unsupported),
             "outcomes": [{
                 "outcome": o.label, "name": o.name, "verdict": o.verdict.value,
                 "compared": o.compared, "reason": o.reason or None,
@@ -71,6 +72,8 @@ def check_command(
             for d in o.differences:
                 typer.echo(f"           {d.where}: {d.field} RevMan {_shown(d.stored)}, "
                            f"reviewflow {_shown(d.ours)}")
+        for line in review.unsupported:
+            typer.echo(f"not checked: {line}")
         agree = report.count(Verdict.AGREES)
         typer.echo(f"{agree} {'outcome agrees' if agree == 1 else 'outcomes agree'}, "
                    f"{report.count(Verdict.DIFFERS)} differ, "

@@ -10,7 +10,8 @@ per analysis: its settings and RevMan's pooled result), ``<ID>-data-rows.csv``
 (support): <domain>`` columns per study). The Cochrane Library wraps it once
 more (``<ID>-files/<ID>-data.zip``); both are read. Version 1 names the
 confidence levels ``Study CI``/``Estimate CI``; version 2 has ``CI/PI level``,
-``Heterogeneity estimator`` and ``CI method``.
+``Heterogeneity estimator`` and ``CI method``. O-E and variance analyses are
+listed as not analysable.
 
 Generic inverse variance rows give ``GIV Mean``/``GIV SE`` on the analysis scale
 (log for ratios, ``Log-scale data`` TRUE); ``Mean``/``CI start``/``CI end`` are
@@ -293,20 +294,23 @@ def _assemble(source: str, settings: _Table, rows: _Table, subgroups: _Table,
         _Cells(source, subgroups)
     drafts: dict[tuple[int, int], _Outcome] = {}
     kinds: dict[tuple[int, int], OutcomeKind] = {}
+    unsupported: dict[tuple[int, int], str] = {}
     for line, row in settings.rows:
         key = _key(s_cells, row, line)
-        if key in drafts:
+        if key in drafts or key in unsupported:
             raise s_cells.fail(line, f"analysis {key[0]}.{key[1]} listed twice")
         dtype = s_cells.text(row, "Data type").lower()
         if dtype == "o-e and variance":
-            raise s_cells.fail(line, f"analysis {key[0]}.{key[1]}: O-E and variance data are "
-                               "not supported (only dichotomous, continuous and contrast-level "
-                               "data)")
+            unsupported[key] = (f"outcome {key[0]}.{key[1]} ({s_cells.text(row, 'Analysis name')})"
+                                ": O-E and variance data cannot be analysed here")
+            continue
         kinds[key] = OutcomeKind(s_cells.choice(row, "Data type", line,
                                                 {k: v.value for k, v in KINDS.items()}))
         drafts[key] = _Outcome(line, row)
     for line, row in subgroups.rows:
         key = _key(g_cells, row, line)
+        if key in unsupported:
+            continue
         if key not in drafts:
             raise g_cells.fail(line, f"subgroup of analysis {key[0]}.{key[1]}, which the "
                                "settings file does not list")
@@ -315,6 +319,8 @@ def _assemble(source: str, settings: _Table, rows: _Table, subgroups: _Table,
     studies: dict[str, str] = {}
     for line, row in rows.rows:
         key = _key(r_cells, row, line)
+        if key in unsupported:
+            continue
         if key not in drafts:
             raise r_cells.fail(line, f"data row of analysis {key[0]}.{key[1]}, which the "
                                "settings file does not list")
@@ -337,6 +343,7 @@ def _assemble(source: str, settings: _Table, rows: _Table, subgroups: _Table,
         risk_of_bias=risk_of_bias,
         comparisons=tuple(Comparison(id=f"CMP-{no:03d}", no=no, name=name, outcomes=tuple(os))
                           for no, (name, os) in sorted(comparisons.items())),
+        unsupported=tuple(text for _, text in sorted(unsupported.items())),
     )
 
 

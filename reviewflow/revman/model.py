@@ -202,6 +202,9 @@ class RevManFile:
     studies: tuple[Study, ...]
     risk_of_bias: tuple[RiskOfBiasItem, ...]
     comparisons: tuple[Comparison, ...]
+    # Outcomes of kinds reviewflow cannot analyse (O-E and variance, "other data"),
+    # named so that an import or a check says so instead of dropping them silently.
+    unsupported: tuple[str, ...] = ()
 
     def outcomes(self) -> tuple[tuple[Comparison, Outcome], ...]:
         return tuple((c, o) for c in self.comparisons for o in c.outcomes)

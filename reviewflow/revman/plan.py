@@ -326,6 +326,7 @@ def plan_import(review: RevManFile) -> ImportPlan:
             analyses.append(_analysis(comparison, o, oid, entries))
         else:
             p.not_imported.append(f"outcome {label}: no study has data (nothing to import)")
+    p.not_imported += review.unsupported
     form_text = _form_text(review, outcomes, char_fields)
     form = parse_form(form_text, "generated extraction form")
     for s in review.studies:

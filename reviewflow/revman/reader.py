@@ -44,6 +44,7 @@ DATA_FIELDS = {
     OutcomeKind.GENERIC: (("estimate", "ESTIMATE"), ("se", "SE"), ("total_1", "TOTAL_1"),
                           ("total_2", "TOTAL_2")),
 }
+UNSUPPORTED = {"IPD_OUTCOME": "O-E and variance data", "OTHER_OUTCOME": "'other data'"}
 METHODS = {OutcomeKind.DICHOTOMOUS: ("MH", "IV", "PETO"), OutcomeKind.CONTINUOUS: ("IV",)}
 REQUIRED = {
     OutcomeKind.DICHOTOMOUS: ("events_1", "total_1", "events_2", "total_2"),
@@ -82,6 +83,7 @@ def data_problem(row: DataRow, kind: OutcomeKind) -> str | None:
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
+        self.unsupported: list[str] = []
 
     def fail(self, node: Node, problem: str) -> InputError:
         key = next((k for k in ("STUDY_ID", "ID") if node.attrs.get(k)), None)
@@ -206,6 +208,10 @@ class _Reader:
                 for child in comp.children
                 if child.tag in ("DICH_OUTCOME", "CONT_OUTCOME", "IV_OUTCOME")
             ]
+            self.unsupported += [
+                f"outcome {comp.get('NO')}.{child.get('NO')} ({child.child_text('NAME')}): "
+                f"{UNSUPPORTED[child.tag]} cannot be analysed here"
+                for child in comp.children if child.tag in UNSUPPORTED]
             out.append(Comparison(id=comp.get("ID"), no=self.integer(comp, "NO"),
                                   name=comp.child_text("NAME"), outcomes=tuple(outcomes)))
         return tuple(out)
@@ -296,7 +302,7 @@ def from_tree(root: Node, source: str) -> RevManFile:
         calculated=analyses is not None and reader.flag(analyses, "CALCULATED_DATA"),
         studies=_studies(root),
         risk_of_bias=_risk_of_bias(reader, root),
-        comparisons=reader.comparisons(analyses),
+        comparisons=reader.comparisons(analyses), unsupported=tuple(reader.unsupported),
     )
 
 

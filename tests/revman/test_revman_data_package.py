@@ -166,3 +166,23 @@ def test_results_written_are_revmans(corpus: Path) -> None:
                     assert close(name, x, y), (theirs.name, name, x, y)
                     compared += 1
     assert compared > 1000
+
+
+def test_outcomes_that_cannot_be_analysed_are_listed_not_dropped(tmp_path: Path) -> None:
+    """O-E and variance (and RevMan 5's 'other data') outcomes: named by import and check."""
+    from revman_support import small_with
+
+    ipd = ('<IPD_OUTCOME ID="CMP-001.04" NO="4"><NAME>Survival</NAME>'
+           '<IPD_DATA O_E="-2.1" VAR="4.0" STUDY_ID="STD-Chen-2020"/></IPD_OUTCOME>\n')
+    rm5 = small_with(tmp_path / "ipd.rm5", "</COMPARISON>", ipd)
+    line = "outcome 1.4 (Survival): O-E and variance data cannot be analysed here"
+    assert read_rm5(rm5).unsupported == (line,)
+    for args in (["revman", "import", str(rm5), str(tmp_path / "r")], ["revman", "check",
+                                                                      str(rm5)]):
+        res = CliRunner().invoke(app, args)
+        assert line in res.output, res.output
+    path = _replace(package(tmp_path), "settings.csv", "Dichotomous", "O-E and variance")
+    r = read_data_package(path)
+    assert [u.split(":")[1] for u in r.unsupported] == [" O-E and variance data cannot be "
+                                                        "analysed here"]
+    assert len(r.outcomes()) == 2
