@@ -267,15 +267,16 @@ def _settings(cells: _Cells, row: dict[str, str], line: int, kind: OutcomeKind,
     level = cells.number(row, "CI/PI level", line) or cells.number(row, "Estimate CI", line)
     study_level = cells.number(row, "Study CI", line) or level
     tau2 = "DL"
+    random = cells.text(row, "Analysis model").lower().startswith("random")
     estimator = cells.text(row, "Heterogeneity estimator").lower()
-    if estimator:
+    if estimator and random:  # a fixed-effect analysis has none, whatever the cell says
         found = [code for word, code in TAU2 if estimator.startswith(word)]
         if not found:
             raise cells.fail(line, f"column 'Heterogeneity estimator': unknown {estimator!r}")
         tau2 = found[0]
     return Settings(
         measure=measure, method=method,
-        random=cells.text(row, "Analysis model").lower().startswith("random"),
+        random=random,
         totals=Totals.YES if overall else (Totals.SUB if sub else Totals.NO),
         subgroup_test=cells.flag(row, "Test for subgroup differences", line, has_subgroups),
         ci_study=round(study_level or 95), ci_total=round(level or 95),

@@ -186,3 +186,18 @@ def test_outcomes_that_cannot_be_analysed_are_listed_not_dropped(tmp_path: Path)
     assert [u.split(":")[1] for u in r.unsupported] == [" O-E and variance data cannot be "
                                                         "analysed here"]
     assert len(r.outcomes()) == 2
+
+
+def test_version_2_estimator_and_ci_method_reach_the_analysis(tmp_path: Path) -> None:
+    path = _replace(package(tmp_path), "settings.csv", "DerSimonian and Laird",
+                    "Restricted maximum-likelihood")
+    path = _replace(path, "settings.csv", "Wald-type", "Hartung-Knapp-Sidik-Jonkman")
+    first = read_data_package(path).comparisons[0].outcomes[0]  # RR random
+    assert (first.settings.tau2, first.settings.hksj) == ("REML", True)
+    analysis = plan_import(read_data_package(path)).analyses[0]
+    assert (analysis["tau2"], analysis["hksj"]) == ("REML", True)
+    bad = _replace(package(tmp_path, "c.zip"), "settings.csv", "DerSimonian and Laird",
+                   "Sidik-Jonkman")
+    with pytest.raises(InputError, match="column 'Heterogeneity estimator': unknown "
+                                         "'sidik-jonkman'"):
+        read_data_package(bad)
