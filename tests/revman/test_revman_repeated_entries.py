@@ -233,3 +233,29 @@ def test_corpus_generic_totals_survive_the_round_trip(corpus: Path, tmp_path: Pa
     before = totals(read_rm5(path))
     assert sum(1 for t in before if t[3]) >= 200
     assert totals(read_rm5(exported)) == before
+
+
+def test_the_analysis_screen_shows_the_note(repeated: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from textual.widgets import Static
+
+    from reviewflow.tui.screens.analysis import AnalysisScreen
+    from tests.tui.support_tui import Host
+
+    folder = tmp_path / "r"
+    invoke("revman", "import", str(repeated), str(folder))
+    store = Store.open(load_config(folder).database_url())
+    form = current_form(store, folder)[1]
+
+    async def scenario() -> None:
+        screen = AnalysisScreen(store, form, load_analyses(folder, form))
+        async with Host(screen).run_test(size=(160, 60)) as pilot:
+            await pilot.pause()
+            text = str(screen.query_one("#lines", Static).content)
+            assert "Note: Li 2019 is pooled 2 times, as entered in RevMan" in text
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.dispose()
