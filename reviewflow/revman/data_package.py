@@ -28,7 +28,7 @@ import math
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reviewflow.errors import InputError
@@ -209,7 +209,10 @@ def read_data_package(path: Path | str) -> RevManFile:
                  if names["subgroup-estimates"] else _Table("", []))
     rob_name = _find(members, "risk-of-bias")
     rob = _table(members, rob_name, source) if rob_name else _Table("", [])
-    return _assemble(source, settings, rows, subgroups, rob)
+    found = re.search(r"([^/]+)-overall-estimates-and-settings\.csv$",
+                      str(names["overall-estimates-and-settings"]))
+    title = f"{found.group(1)} (RevMan Web data package)" if found else ""
+    return replace(_assemble(source, settings, rows, subgroups, rob), title=title)
 
 
 def _key(cells: _Cells, row: dict[str, str], line: int) -> tuple[int, int]:

@@ -40,6 +40,7 @@ def test_a_package_plans_the_same_review_as_the_rm5_file(tmp_path: Path, version
     keys = ("name", "outcome", "measure", "method", "model", "level", "subgroup")
     assert [{k: a.get(k) for k in keys} for a in ours.analyses] == \
         [{k: a.get(k) for k in keys} for a in rm5.analyses]
+    assert r.title == "CD000000 (RevMan Web data package)"
     hr = r.comparisons[0].outcomes[2]
     assert (hr.kind, hr.settings.log_data, hr.settings.totals, hr.settings.ci_total) == (
         OutcomeKind.GENERIC, True, Totals.SUB, 90)
