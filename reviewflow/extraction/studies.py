@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state import ReviewState, load_review_state
+from reviewflow.review_state.load import study_links
 from reviewflow.stages import STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -28,15 +29,9 @@ class StudyInfo:
 
 
 def list_studies(store: Store) -> list[StudyInfo]:
+    """Studies as the review counts them: a study merged into another is listed there."""
     with store.session() as s:
-        studies = s.exec(select(models.Study).order_by(models.Study.label)).all()
-        links = s.exec(select(models.StudyRecord).order_by(
-            col(models.StudyRecord.is_primary).desc(), models.StudyRecord.record_id)).all()
-    by_study: dict[int, list[int]] = {}
-    for link in links:
-        by_study.setdefault(link.study_id, []).append(link.record_id)
-    return [StudyInfo(int(st.id or 0), st.label, tuple(by_study.get(int(st.id or 0), ())))
-            for st in studies]
+        return [StudyInfo(sid, label, rids) for sid, label, rids, _ in study_links(s)]
 
 
 def study_by_label(store: Store, label: str) -> StudyInfo:

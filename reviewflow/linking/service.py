@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.linking.merge import merge_studies
 from reviewflow.linking.suggest import LinkRecord, Suggestion, sequence_key, suggest_links
 from reviewflow.store import models
 from reviewflow.store.dedup_state import active_record_ids, merged_into
+from reviewflow.store.study_merges import study_merge_map
 
 LINK, REJECT = "link", "reject"
 
@@ -31,8 +33,11 @@ def _records(session: Session, ids: set[int]) -> list[LinkRecord]:
 
 
 def _study_of(session: Session) -> dict[int, int]:
+    """record -> its study (a merged study's reports belong to the study it joined)."""
     sr = models.StudyRecord
-    return dict(session.exec(select(sr.record_id, sr.study_id)).all())
+    merges = study_merge_map(session)
+    return {rid: merges.get(sid, sid)
+            for rid, sid in session.exec(select(sr.record_id, sr.study_id)).all()}
 
 
 def _decided(session: Session) -> frozenset[tuple[int, int]]:
@@ -80,8 +85,14 @@ def _unique_label(session: Session, base: str) -> str:
 
 def confirm_link(a: int, b: int, *, session: Session, by: str,
                  reasons: Iterable[str] = ()) -> int:
-    """Make reports ``a`` and ``b`` one study (joining an existing study); its id."""
+    """Make reports ``a`` and ``b`` one study (joining an existing study); its id.
+
+    When each report already has its own study, the two studies are merged
+    (:func:`reviewflow.linking.merge.merge_studies`: the Latin-script report's
+    study is kept; refused, naming the fields, if a value would be hidden).
+    """
     from reviewflow.extraction.studies import record_label
+    from reviewflow.titles import is_latin
 
     if a == b:
         raise ReviewflowError("a report cannot be linked to itself")
@@ -89,14 +100,14 @@ def confirm_link(a: int, b: int, *, session: Session, by: str,
     study = _study_of(session)
     owners = {study[r] for r in (a, b) if r in study}
     if len(owners) > 1:
-        raise ReviewflowError(f"records {a} and {b} already belong to two different studies; "
-                              "move one report with 'reviewflow extraction study link'")
-    if owners:
+        latin_a = is_latin(rows[a].title or "") and not is_latin(rows[b].title or "")
+        keep, absorb = (study[a], study[b]) if latin_a else (study[b], study[a])
+        study_id = merge_studies(keep, absorb, session=session, by=by,
+                                 note=f"records {a} and {b} are one study")
+    elif owners:
         study_id = owners.pop()
     else:
         # The Latin-script (usually English) report names the study, as reviews cite it.
-        from reviewflow.titles import is_latin
-
         primary = b if is_latin(rows[b].title or "") and not is_latin(rows[a].title or "") else a
         new = models.Study(label=_unique_label(session, record_label(rows[primary])))
         session.add(new)
