@@ -9,13 +9,20 @@ records: both reports stay in screening, PRISMA and the report list.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.values import consensus_values, reviewer_values
 from reviewflow.linking.merge import merge_studies
-from reviewflow.linking.suggest import LinkRecord, Suggestion, sequence_key, suggest_links
+from reviewflow.linking.suggest import (
+    LinkRecord,
+    Suggestion,
+    arm_sizes,
+    sequence_key,
+    suggest_links,
+)
 from reviewflow.store import models
 from reviewflow.store.dedup_state import active_record_ids, merged_into
 from reviewflow.store.study_merges import study_merge_map
@@ -23,12 +30,24 @@ from reviewflow.store.study_merges import study_merge_map
 LINK, REJECT = "link", "reject"
 
 
-def _records(session: Session, ids: set[int]) -> list[LinkRecord]:
+def _arm_sizes(session: Session, study: Mapping[int, int]) -> dict[int, tuple[int, ...]]:
+    """record -> its study's extracted arm sizes (every reviewer's and consensus values)."""
+    per_study: dict[int, list[tuple[str, str | None]]] = {}
+    for (sid, _rid, path), value in reviewer_values(session).items():
+        per_study.setdefault(sid, []).append((path, value))
+    for (sid, path), value in consensus_values(session).items():
+        per_study.setdefault(sid, []).append((path, value))
+    sizes = {sid: arm_sizes(values) for sid, values in per_study.items()}
+    return {rid: sizes.get(sid, ()) for rid, sid in study.items()}
+
+
+def _records(session: Session, ids: set[int], study: Mapping[int, int]) -> list[LinkRecord]:
     r = models.RecordRow
     rows = session.exec(select(r.id, r.title, r.translated_title, r.authors_json, r.year,
                                r.abstract, r.keywords_json, r.language)).all()
+    arms = _arm_sizes(session, study) if study else {}
     return [LinkRecord(rid, t, tt, tuple(json.loads(a or "[]")), y, ab,
-                       tuple(json.loads(k or "[]")), lang)
+                       tuple(json.loads(k or "[]")), lang, arms.get(rid, ()))
             for rid, t, tt, a, y, ab, k, lang in rows if rid in ids]
 
 
@@ -56,7 +75,7 @@ def same_study_suggestions(session: Session,
     if among is not None:
         active &= set(among)
     study = _study_of(session)
-    records = _records(session, active)
+    records = _records(session, active, study)
     members: dict[int, list[int]] = {}
     for rid, sid in study.items():
         members.setdefault(sid, []).append(rid)
