@@ -26,6 +26,7 @@ from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.seeds import known_relevant
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.titles import titles_of
 
 if TYPE_CHECKING:  # scikit-learn and scipy load on first use, never at TUI start-up
     from reviewflow.ranking import ScreeningRanker, StoppingEstimate
@@ -190,5 +191,8 @@ def rank_listing(store: Store, viewer: Viewer, stage: str,
         order = priority.order if priority.order is not None else sorted(ids)
         nxt = [i for i in order if i not in mine][:limit]
         r = models.RecordRow
-        titles = dict(s.exec(select(r.id, r.title).where(r.id.in_(nxt))).all())  # type: ignore[union-attr]
+        titles = {rid: titles_of(t, tt, lang).line(100)  # original / English [language]
+                  for rid, t, tt, lang in s.exec(select(
+                      r.id, r.title, r.translated_title, r.language)
+                      .where(r.id.in_(nxt))).all()}  # type: ignore[union-attr]
     return priority, nxt, titles
