@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
+from reviewflow.screening.prioritise import record_texts
 from reviewflow.screening.queue import ScreeningQueue
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import TITLE_ABSTRACT
@@ -37,6 +38,10 @@ def test_queue_search_finds_a_chinese_record_by_its_english_title(tmp_path: Path
         queue = ScreeningQueue(store, viewer(store, "ann"), TITLE_ABSTRACT, ScreeningSettings())
         assert queue.search("a randomised trial") == 4  # only record 4's English title says so
         assert queue.search("类风湿") == 4
+        with store.session() as s:  # the ranking reads the English title too
+            texts = record_texts(s, [4, 5])
+        assert texts[0] == f"{ZH} {EN}: a randomised trial. 目的 观察疗效。"
+        assert texts[1].startswith("Cost of biologic therapy in Crohn disease (5). Abstract 5")
     finally:
         store.dispose()
 
