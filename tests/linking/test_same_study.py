@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -182,3 +183,8 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
             counts = prisma_counts(s)
     assert (counts.included_studies, counts.included_reports) == (1, 2)
     assert counts.identity_errors() == []
+    res = runner.invoke(app, ["--review", str(review_dir), "history", "1", "--json", "--as", "ann"])
+    events = [json.loads(line) for line in res.output.splitlines()]
+    mine = [(e["kind"], e["who"], e["detail"]) for e in events if "stud" in e["kind"]]
+    assert sorted(mine) == [("same study", "ann", "one study with record 2"),
+                            ("study merge", "ann", "study 'Zhang 2019' merged into 'Zhang 2020'")]
