@@ -31,7 +31,14 @@ from sqlmodel import Session, col, select
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.values import consensus_values, reviewer_values, same_value
 from reviewflow.store import models
-from reviewflow.store.study_merges import MERGE, UNMERGE, final_study, members, study_merge_map
+from reviewflow.store.study_merges import (
+    MERGE,
+    UNMERGE,
+    final_study,
+    lock_study_merges,
+    members,
+    study_merge_map,
+)
 
 Cells = tuple[dict[tuple[int, str], str | None], dict[str, str | None]]
 """One study's own current cells: (reviewer, field) -> value, and field -> consensus."""
@@ -110,6 +117,7 @@ def merge_studies(keep: int, absorb: int, *, session: Session, by: str,
                   note: str | None = None) -> int:
     """Make study ``absorb`` part of study ``keep`` (in the caller's transaction); the id
     of the study both now are. Refuses, naming the fields, when a value would be hidden."""
+    lock_study_merges(session)
     merges = study_merge_map(session)
     keep, absorb = final_study(merges, keep), final_study(merges, absorb)
     kept, gone = _study(session, keep), _study(session, absorb)
@@ -134,6 +142,7 @@ def merge_studies(keep: int, absorb: int, *, session: Session, by: str,
 def unmerge_study(study_id: int, *, session: Session, by: str) -> int:
     """Take study ``study_id`` out of the study it was merged into; that study's id."""
     m = models.StudyMerge
+    lock_study_merges(session)
     last = session.exec(select(m).where(m.study_id == study_id)
                         .order_by(col(m.id).desc())).first()
     label = _study(session, study_id).label

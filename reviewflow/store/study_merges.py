@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from reviewflow.store import models
 
 MERGE, UNMERGE = "merge", "unmerge"
+STUDY_MERGE_LOCK = 160018  # PostgreSQL advisory lock key (dedup runs use 160016)
 
 
 def study_merge_map(session: Session) -> dict[int, int]:
@@ -22,11 +24,18 @@ def study_merge_map(session: Session) -> dict[int, int]:
     direct: dict[int, int] = {}
     for study, into, action in session.exec(
             select(m.study_id, m.into_id, m.action).order_by(col(m.id))).all():
-        if action == MERGE:
-            direct[study] = into
-        else:
+        if action != MERGE:
             direct.pop(study, None)
+        elif final_study(direct, into) != study:  # two racing merges never make a cycle
+            direct[study] = into
     return {study: final_study(direct, study) for study in direct}
+
+
+def lock_study_merges(session: Session) -> None:
+    """Serialise merges on PostgreSQL (SQLite's BEGIN IMMEDIATE already does), so a
+    merge's check for hidden values and its event see the same studies."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({STUDY_MERGE_LOCK})"))
 
 
 def final_study(merges: Mapping[int, int], study_id: int) -> int:

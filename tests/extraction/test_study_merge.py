@@ -149,3 +149,18 @@ def test_cli_merge_and_unmerge(extracted) -> None:
     out = runner.invoke(app, ["--review", str(folder), "extraction", "study", "list"]).output
     assert ZH in out
     assert [r[2] for r in _merge_rows(store)] == ["merge", "unmerge"]
+
+
+def test_racing_merges_never_make_a_cycle(extracted) -> None:
+    """Two merges written past each other (A into B, B into A): the replay keeps the
+    first, so neither study disappears from the lists."""
+    from reviewflow.store.study_merges import study_merge_map
+
+    _folder, store, ids = extracted
+    a, b = ids["Alda 2018"], ids["Brun 2019"]
+    with store.write() as s:
+        s.add(models.StudyMerge(study_id=a, into_id=b, action="merge", by="ann"))
+        s.add(models.StudyMerge(study_id=b, into_id=a, action="merge", by="bob"))
+    with store.session() as s:
+        assert study_merge_map(s) == {a: b}
+    assert "Brun 2019" in [st.label for st in list_studies(store)]
