@@ -50,8 +50,7 @@ def same_study(
         typer.echo("No reports to link: no likely pairs across languages.")
         return
     for sug in found:
-        typer.echo(f"related: same study?  records {sug.a} and {sug.b} "
-                   f"({'; '.join(sug.reasons)})")
+        typer.echo(f"related: same study?  records {sug.a} and {sug.b} ({sug.evidence()})")
         for rid in (sug.a, sug.b):
             row = rows[rid]
             line = titles_of(row.title, row.translated_title, row.language).line(110)

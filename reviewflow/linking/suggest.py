@@ -64,6 +64,14 @@ class Suggestion:
     b: int
     reasons: tuple[LinkReason, ...]
     title_score: float
+    arm_sizes: tuple[int, ...] = ()  # the equal sizes, when they are a reason
+
+    def evidence(self) -> str:
+        """The reasons as a person reads them, with the numbers behind them."""
+        shown = [f"{r}: {'/'.join(map(str, self.arm_sizes))}" if r is LinkReason.ARM_SIZES
+                 else f"{r} ({self.title_score:.0f}/100)" if r is LinkReason.ENGLISH_TITLE
+                 else str(r) for r in self.reasons]
+        return "; ".join(shown)
 
 
 @dataclass(frozen=True)
@@ -176,7 +184,8 @@ def suggest_links(records: Iterable[LinkRecord],
                      if f.english and p.english else 0.0)
             reasons = _rules(f, p, title)
             if reasons:
-                out[key] = Suggestion(f.rec.record_id, p.rec.record_id, reasons, title)  # type: ignore[arg-type]
+                arms = f.rec.arm_sizes if LinkReason.ARM_SIZES in reasons else ()
+                out[key] = Suggestion(f.rec.record_id, p.rec.record_id, reasons, title, arms)  # type: ignore[arg-type]
     return sorted(out.values(), key=lambda s: (-len(s.reasons), -s.title_score, s.a, s.b))
 
 

@@ -73,6 +73,7 @@ def test_equal_arm_sizes_and_close_years_with_a_close_title() -> None:
                     ("Smith, J",), 2020, arm_sizes=(20, 24))
     (s,) = suggest_links([zh, en])
     assert s.reasons == (LinkReason.ARM_SIZES,)
+    assert s.evidence() == "same number randomised in each arm: 20/24"
     assert suggest_links([zh, LinkRecord(**{**en.__dict__, "arm_sizes": (20, 25)})]) == []
     assert suggest_links([zh, LinkRecord(**{**en.__dict__, "arm_sizes": ()})]) == []
     assert suggest_links([zh, LinkRecord(**{**en.__dict__, "year": 2023})]) == []
@@ -171,7 +172,7 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
         with store.session() as s:
             assert prisma_counts(s).included_studies == 2
     out = runner.invoke(app, ["--review", str(review_dir), "same-study"]).output
-    assert "same number randomised in each arm" in out
+    assert "same number randomised in each arm: 21/22" in out
     res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--link", "1", "2",
                               "--reviewer", "ann"])
     assert res.exit_code == 0 and "one study (Zhang 2020)" in res.output
