@@ -88,8 +88,12 @@ def _link(s: Session, study_id: int, record_id: int, *, primary: bool) -> None:
         models.StudyRecord.record_id == record_id)).first()
     if other is not None:
         owner = s.get(models.Study, other.study_id)
-        raise ReviewflowError(f"record {record_id} already belongs to study "
-                              f"{owner.label if owner else other.study_id!r}")
+        target = s.get(models.Study, study_id)
+        name = owner.label if owner else str(other.study_id)
+        raise ReviewflowError(
+            f"record {record_id} already belongs to study {name!r}; if the two studies are "
+            f"one trial, merge them: reviewflow extraction study merge "
+            f"{target.label if target else study_id!r} {name!r}")
     s.add(models.StudyRecord(study_id=study_id, record_id=record_id, is_primary=primary))
 
 
