@@ -26,6 +26,8 @@
     correlation = 0.5                 # optional: baseline-final correlation for change SDs
                                       #   from baseline and final SDs, or "studies" to impute
                                       #   it from arms reporting all three SDs
+    icc = 0.05                        # optional: an assumed ICC for cluster-trial arms that
+                                      #   give clusters or cluster_size but no ICC (imputed)
     reported_only = true              # optional: also pool without converted/imputed values
     lower_bound = 0                   # optional: the scale's minimum; warns when a mean is
                                       #   less than 2 SD above it (Altman & Bland 1996)
@@ -102,6 +104,7 @@ class Analysis:
     convert: str | None = None
     reported_only: bool = False
     correlation: float | str | None = None
+    icc: float | None = None  # assumed ICC for cluster arms reporting none (Handbook 23.1.4)
     lower_bound: float | None = None
     rob_columns: str | None = None  # "rob1" | "rob2": RevMan's RoB columns on the forest plot
     prediction_interval: bool = False  # drawn under the random-effects diamond
@@ -115,7 +118,7 @@ class Analysis:
         from reviewflow.pooling.trial_data import Conversion
 
         conv = Conversion.parse(self.convert).with_correlation(self.correlation)
-        return with_(conv, lower_bound=self.lower_bound)
+        return with_(conv.with_icc(self.icc), lower_bound=self.lower_bound)
 
     def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(intervention arm ids, comparator arm ids) of this analysis."""
@@ -147,6 +150,7 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
             leave_one_out=d.leave_one_out, intervention=_ids(d.intervention),
             comparator=_ids(d.comparator), multi_arm=d.multi_arm.lower(), convert=d.convert,
             reported_only=d.reported_only, correlation=d.correlation,
+            icc=None if d.icc is None else float(d.icc),
             lower_bound=None if d.lower_bound is None else float(d.lower_bound),
             rob_columns=_rob_columns(d.rob_columns, where),
             prediction_interval=d.prediction_interval, level=float(d.level),
@@ -280,7 +284,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     try:
         if outcome.type == "generic":
             data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup,
-                                 measure=analysis.measure)
+                                 measure=analysis.measure, icc=analysis.icc)
         else:
             data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
                          conversion=analysis.conversion(),

@@ -49,6 +49,7 @@ class AnalysisEntry(BaseModel):
     convert: str | None = None
     reported_only: bool = False
     correlation: float | int | str | None = None
+    icc: float | int | None = None
     lower_bound: float | int | None = None
     rob_columns: bool | str | None = None
     prediction_interval: bool = False
