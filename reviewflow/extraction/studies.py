@@ -19,6 +19,7 @@ from reviewflow.review_state.load import study_links
 from reviewflow.stages import STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.study_merges import study_merge_map
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,15 @@ def study_by_label(store: Store, label: str) -> StudyInfo:
     for st in list_studies(store):
         if st.label.lower() == label.strip().lower():
             return st
+    with store.session() as s:
+        merges = study_merge_map(s)
+        labels = dict(s.exec(select(models.Study.id, models.Study.label)).all())
+    gone = next((sid for sid, name in labels.items()
+                 if name.lower() == label.strip().lower() and sid in merges), None)
+    if gone is not None:
+        raise ReviewflowError(f"study {labels[gone]!r} is merged into "
+                              f"{labels.get(merges[gone])!r}: use that label (or "
+                              f"'reviewflow extraction study unmerge {labels[gone]!r}')")
     raise ReviewflowError(f"no study labelled {label!r}; see 'reviewflow extraction study list'")
 
 

@@ -143,6 +143,10 @@ def test_cli_merge_and_unmerge(extracted) -> None:
     assert "'Chen 2020 (zh)' merged into 'Chen 2020'" in res.output
     out = runner.invoke(app, ["--review", str(folder), "extraction", "study", "list"]).output
     assert ZH not in out
+    res = runner.invoke(app, ["--review", str(folder), "extraction", "set", ZH, "study/country",
+                              "China", "--reviewer", "alice"])
+    assert res.exit_code == 1
+    assert "'Chen 2020 (zh)' is merged into 'Chen 2020': use that label" in str(res.exception)
     res = runner.invoke(app, ["--review", str(folder), "extraction", "study", "unmerge", ZH,
                               "--reviewer", "ann"])
     assert res.exit_code == 0 and "taken out of 'Chen 2020'" in res.output
