@@ -52,14 +52,11 @@ class Clash:
     shown: str  # e.g. "ann: 30 / 32" or "consensus 30 / bob: 32"
 
 
-def _value_cells(session: Session, study_ids: frozenset[int]) -> Cells:
-    mine: dict[tuple[int, str], str | None] = {}
-    agreed: dict[str, str | None] = {}
-    for sid in sorted(study_ids):
-        for (_s, rid, path), value in reviewer_values(session, sid, as_merged=False).items():
-            mine[(rid, path)] = value
-        for (_s, path), value in consensus_values(session, sid, as_merged=False).items():
-            agreed[path] = value
+def _value_cells(session: Session, study_id: int) -> Cells:
+    """The study's values as readers see them (with any study already merged into it)."""
+    mine = {(rid, path): value
+            for (_s, rid, path), value in reviewer_values(session, study_id).items()}
+    agreed = {path: value for (_s, path), value in consensus_values(session, study_id).items()}
     return mine, agreed
 
 
@@ -125,7 +122,7 @@ def merge_studies(keep: int, absorb: int, *, session: Session, by: str,
         raise ReviewflowError(f"study {kept.label!r}: already one study")
     names = dict(session.exec(select(models.Reviewer.id, models.Reviewer.name)).all())
     side_a, side_b = members(merges, keep), members(merges, absorb)
-    found = (clashes(_value_cells(session, side_a), _value_cells(session, side_b), names)
+    found = (clashes(_value_cells(session, keep), _value_cells(session, absorb), names)
              + clashes(_rob_cells(session, side_a), _rob_cells(session, side_b), names))
     if found:
         listed = "; ".join(f"{c.field} ({c.shown})" for c in found[:8])

@@ -168,3 +168,19 @@ def test_racing_merges_never_make_a_cycle(extracted) -> None:
     with store.session() as s:
         assert study_merge_map(s) == {a: b}
     assert "Brun 2019" in [st.label for st in list_studies(store)]
+
+
+def test_merges_chain_and_unmerge_one_link(extracted) -> None:
+    folder, store, ids = extracted
+    copies = {}
+    for label in ("Chen zh", "Chen conf"):
+        copies[label] = _extract(store, folder, label, "alice", TRIALS["Chen 2020"])
+        _extract(store, folder, label, "bob", TRIALS["Chen 2020"])
+    _merge(store, copies["Chen zh"], copies["Chen conf"])
+    _merge(store, ids["Chen 2020"], copies["Chen zh"])  # with the conference abstract
+    (chen,) = [s for s in list_studies(store) if s.label.startswith("Chen")]
+    assert chen.label == "Chen 2020" and len(list_studies(store)) == 6
+    _unmerge(store, copies["Chen zh"])
+    assert sorted(s.label for s in list_studies(store) if s.label.startswith("Chen")) == [
+        "Chen 2020", "Chen zh"]
+    assert "Chen conf" not in reconcile(store).values  # still part of "Chen zh"
