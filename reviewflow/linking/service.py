@@ -1,9 +1,11 @@
 """Same-study suggestions for a review, and a person's answer to each.
 
 Confirming links the two reports in one study (the extraction unit; PRISMA
-counts "studies (reports)" from these links); rejecting keeps the pair from
-being suggested again. Both are recorded with who and when. Nothing here merges
-records: both reports stay in screening, PRISMA and the report list.
+counts "studies (reports)" from these links), merging their studies when each
+already has one (:mod:`reviewflow.linking.merge`); rejecting keeps the pair
+from being suggested again. Both are recorded with who and when. Nothing here
+merges records: both reports stay in screening, PRISMA and the report list.
+Once data are extracted, each report carries its study's arm sizes as evidence.
 """
 
 from __future__ import annotations
