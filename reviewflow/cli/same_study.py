@@ -33,7 +33,9 @@ def same_study(
     store = open_store(ctx)
     if link and link[0] is not None:
         with store.write() as s:
-            study_id = confirm_link(link[0], link[1], session=s, by=_who(by))
+            evidence = [sug.evidence() for sug in same_study_suggestions(s, link)
+                        if {sug.a, sug.b} == set(link)]  # kept with the decision
+            study_id = confirm_link(link[0], link[1], session=s, by=_who(by), reasons=evidence)
             label = s.get(models.Study, study_id).label  # type: ignore[union-attr]
         typer.echo(f"records {link[0]} and {link[1]}: one study ({label})")
         return

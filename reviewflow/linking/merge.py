@@ -129,7 +129,8 @@ def merge_studies(keep: int, absorb: int, *, session: Session, by: str,
         more = f" and {len(found) - 8} more" if len(found) > 8 else ""
         raise ReviewflowError(
             f"cannot merge study {gone.label!r} into {kept.label!r}: {len(found)} field(s) "
-            f"hold values the merge would hide: {listed}{more}; make them agree or clear "
+            f"hold values the merge would hide ({kept.label!r} / {gone.label!r}): "
+            f"{listed}{more}; make them agree or clear "
             "one side ('reviewflow extraction set'), then merge again")
     session.add(models.StudyMerge(study_id=absorb, into_id=keep, action=MERGE, note=note,
                                   by=by))

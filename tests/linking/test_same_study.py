@@ -187,5 +187,7 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
     res = runner.invoke(app, ["--review", str(review_dir), "history", "1", "--json", "--as", "ann"])
     events = [json.loads(line) for line in res.output.splitlines()]
     mine = [(e["kind"], e["who"], e["detail"]) for e in events if "stud" in e["kind"]]
+    (link,) = [e for e in events if e["kind"] == "same study"]
+    assert "same number randomised in each arm: 21/22" in link["reason"]  # the evidence kept
     assert sorted(mine) == [("same study", "ann", "one study with record 2"),
                             ("study merge", "ann", "study 'Zhang 2019' merged into 'Zhang 2020'")]
