@@ -8,7 +8,12 @@ import os
 import typer
 
 from reviewflow.cli.common import open_store
-from reviewflow.linking.service import confirm_link, reject_link, same_study_suggestions
+from reviewflow.linking.service import (
+    confirm_link,
+    reject_link,
+    same_study_suggestions,
+    unlink,
+)
 from reviewflow.store import models
 from reviewflow.titles import titles_of
 
@@ -23,6 +28,8 @@ def same_study(
                                          "study (reports of one trial): link them."),
     reject: tuple[int, int] = typer.Option(None, "--reject", help="Records A B are "
                                            "not one study: stop suggesting them."),
+    unlink_pair: tuple[int, int] = typer.Option(None, "--unlink", help="Undo a --link that "
+                                                "merged the studies of records A B."),
     by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
                            help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
 ) -> None:
@@ -38,6 +45,13 @@ def same_study(
             study_id = confirm_link(link[0], link[1], session=s, by=_who(by), reasons=evidence)
             label = s.get(models.Study, study_id).label  # type: ignore[union-attr]
         typer.echo(f"records {link[0]} and {link[1]}: one study ({label})")
+        return
+    if unlink_pair and unlink_pair[0] is not None:
+        with store.write() as s:
+            study_id = unlink(unlink_pair[0], unlink_pair[1], session=s, by=_who(by))
+            label = s.get(models.Study, study_id).label  # type: ignore[union-attr]
+        typer.echo(f"records {unlink_pair[0]} and {unlink_pair[1]}: two studies again "
+                   f"({label!r} has its own reports, values and judgements)")
         return
     if reject and reject[0] is not None:
         with store.write() as s:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.values import consensus_values, reviewer_values
@@ -29,7 +29,7 @@ from reviewflow.store import models
 from reviewflow.store.dedup_state import active_record_ids, merged_into
 from reviewflow.store.study_merges import study_merge_map
 
-LINK, REJECT = "link", "reject"
+LINK, REJECT, UNLINK = "link", "reject", "unlink"
 
 
 def _arm_sizes(session: Session, study: Mapping[int, int]) -> dict[int, tuple[int, ...]]:
@@ -151,3 +151,32 @@ def reject_link(a: int, b: int, *, session: Session, by: str) -> None:
     _check(session, b)
     lo, hi = sequence_key((a, b))
     session.add(models.StudyLinkDecision(record_a_id=lo, record_b_id=hi, action=REJECT, by=by))
+
+
+def unlink(a: int, b: int, *, session: Session, by: str) -> int:
+    """Undo a link that merged the studies of reports ``a`` and ``b``: the merged study
+    gets back its own reports, values and judgements; returns its id. Never suggested
+    again (a person said so)."""
+    from reviewflow.linking.merge import unmerge_study
+    from reviewflow.store.study_merges import final_study
+
+    _check(session, a)
+    _check(session, b)
+    sr = models.StudyRecord
+    raw = dict(session.exec(select(sr.record_id, sr.study_id)
+                            .where(col(sr.record_id).in_((a, b)))).all())
+    merges = study_merge_map(session)
+    if len(raw) < 2 or final_study(merges, raw[a]) != final_study(merges, raw[b]):
+        raise ReviewflowError(f"records {a} and {b} are not one study")
+    if raw[a] == raw[b]:
+        raise ReviewflowError(f"records {a} and {b} were linked as reports of one study, not "
+                              "by merging two studies: there is no merge to undo")
+    final = final_study(merges, raw[a])
+    absorbed = [sid for sid in (raw[a], raw[b]) if sid != final]
+    if len(absorbed) != 1:
+        raise ReviewflowError(f"records {a} and {b} joined a third study by two merges; take "
+                              "one out with 'reviewflow extraction study unmerge LABEL'")
+    unmerge_study(absorbed[0], session=session, by=by)
+    lo, hi = sequence_key((a, b))
+    session.add(models.StudyLinkDecision(record_a_id=lo, record_b_id=hi, action=UNLINK, by=by))
+    return absorbed[0]

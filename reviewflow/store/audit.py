@@ -127,8 +127,9 @@ def _study_events(session: Session, record_id: int) -> Iterator[AuditEvent]:
     for row in session.exec(select(d).where(or_(d.record_a_id == record_id,
                                                 d.record_b_id == record_id)).order_by(d.id)):  # type: ignore[arg-type]
         other = row.record_b_id if row.record_a_id == record_id else row.record_a_id
-        detail = (f"one study with record {other}" if row.action == "link"
-                  else f"not one study with record {other}")
+        detail = {"link": f"one study with record {other}",
+                  "unlink": f"no longer one study with record {other}"}.get(
+                      row.action, f"not one study with record {other}")
         yield AuditEvent(at=as_utc(row.at), kind="same study", record_id=record_id, who=row.by,
                          action=row.action, reason=row.reasons, detail=detail,
                          event_id=row.id or 0)

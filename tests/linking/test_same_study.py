@@ -118,6 +118,8 @@ def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: P
     assert res.exit_code == 0 and "one study (Zhang 2020)" in res.output
     out = runner.invoke(app, ["--review", str(review_dir), "same-study"]).output
     assert "No reports to link" in out
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "1", "2"])
+    assert res.exit_code == 1 and "no merge to undo" in str(res.exception)
     with Store.open(load_config(review_dir).database_url()) as store:
         a, b = ensure_reviewer(store, "ann").id, ensure_reviewer(store, "bob").id
         for rid in (1, 2):
@@ -189,5 +191,17 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
     mine = [(e["kind"], e["who"], e["detail"]) for e in events if "stud" in e["kind"]]
     (link,) = [e for e in events if e["kind"] == "same study"]
     assert "same number randomised in each arm: 21/22" in link["reason"]  # the evidence kept
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "2", "1",
+                              "--reviewer", "bob"])
+    assert res.exit_code == 0 and "two studies again ('Zhang 2019'" in res.output
+    with Store.open(load_config(review_dir).database_url()) as store:
+        assert [(st.label, st.record_ids) for st in list_studies(store)] == [
+            ("Zhang 2019", (1,)), ("Zhang 2020", (2,))]
+        with store.session() as s:
+            assert prisma_counts(s).included_studies == 2
+    assert "No reports to link" in runner.invoke(
+        app, ["--review", str(review_dir), "same-study"]).output  # a person decided
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "1", "2"])
+    assert res.exit_code == 1 and "not one study" in str(res.exception)
     assert sorted(mine) == [("same study", "ann", "one study with record 2"),
                             ("study merge", "ann", "study 'Zhang 2019' merged into 'Zhang 2020'")]
