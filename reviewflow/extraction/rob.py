@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.study_merges import study_merge_map
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,15 @@ def current_judgements(store: Store, rob_tool: Tool, outcome: str | None = None)
     with store.session() as s:
         rows = s.exec(select(r).where(r.tool == rob_tool.id, same_outcome)
                       .order_by(col(r.id))).all()
+        merges = study_merge_map(s)  # a merged study's judgements count for its study
     mine: dict[tuple[int, str, int], models.RobJudgement] = {}
     agreed: dict[tuple[int, str], models.RobJudgement] = {}
     for row in rows:
+        sid = merges.get(row.study_id, row.study_id)
         if row.is_consensus:
-            agreed[(row.study_id, row.domain)] = row
+            agreed[(sid, row.domain)] = row
         else:
-            mine[(row.study_id, row.domain, row.reviewer_id)] = row
+            mine[(sid, row.domain, row.reviewer_id)] = row
     return mine, agreed
 
 
