@@ -20,7 +20,9 @@ Mapping (RevMan -> reviewflow):
 * RoB 1 items whose name is one of RevMan 5.4's seven domains -> RoB 1
   judgements (YES low, NO high, UNKNOWN unclear) with their support text; items
   the author added (e.g. "Blinding (performance bias and detection bias)") -> RoB 1
-  judgements of a domain with the item's name (``rob.with_custom_domains``);
+  judgements of a domain with the item's name (``rob.with_custom_domains``); an item
+  judged per outcome group, differently for some study -> one such domain per group,
+  "<item>: <group>";
 * each dichotomous or continuous outcome -> a form outcome ``c<comparison>_o<outcome>``
   with the two groups as arms ``treat``/``ctrl``, the study's subgroup in the
   outcome field ``subgroup``, and an analysis in ``analyses.toml`` with the
@@ -295,18 +297,33 @@ class _Planner:
             by_study: dict[str, list] = {}
             for e in item.entries:
                 by_study.setdefault(e.study_id, []).append(e)
+            per_group = any(len({e.result.upper() for e in es}) > 1 for es in by_study.values())
+            if per_group:
+                out += self._group_judgements(item, by_study)
+                continue
             for sid, entries in by_study.items():
                 study = self.labels.get(sid)
-                results = {ROB_RESULTS.get(e.result.upper(), "unclear") for e in entries}
                 if study is None:
                     continue
-                if len(results) > 1:
-                    self.not_imported.append(
-                        f"risk of bias {item.name!r}, {study!r}: judged per outcome group "
-                        f"({', '.join(sorted(results))}); RoB 1 here is per study")
-                    continue
                 support = "\n".join(e.support for e in entries if e.support)
-                out.append((study, domain_id, results.pop(), support))
+                out.append((study, domain_id, ROB_RESULTS.get(entries[0].result.upper(),
+                                                              "unclear"), support))
+        return out
+
+    def _group_judgements(self, item, by_study) -> list[tuple[str, str, str, str]]:
+        """An item judged per outcome group, differently for some study: one domain per
+        group, named "<item>: <group>" as RevMan's risk-of-bias figures name them."""
+        names = dict(item.groups)
+        out = []
+        for sid, entries in by_study.items():
+            study = self.labels.get(sid)
+            if study is None:
+                continue
+            for e in entries:
+                group = names.get(e.group_id) or e.group_id or "all outcomes"
+                domain = f"{item.name.strip()}: {group}"[:CUSTOM_DOMAIN_MAX]
+                out.append((study, domain, ROB_RESULTS.get(e.result.upper(), "unclear"),
+                            e.support))
         return out
 
 

@@ -275,11 +275,9 @@ def _risk_of_bias(reader: _Reader, root: Node) -> tuple[RiskOfBiasItem, ...]:
                             support=e.child_text("DESCRIPTION"), group_id=e.get("GROUP_ID"))
             for e in (data.findall("QUALITY_ITEM_DATA_ENTRY") if data is not None else ())
         )
-        groups_node = item.find("QUALITY_ITEM_GROUPS")
-        groups = tuple(
-            (g.get("ID"), g.child_text("NAME"))
-            for g in (groups_node.findall("QUALITY_ITEM_GROUP") if groups_node else ())
-        )
+        # RevMan 5 names an item's outcome groups in QUALITY_ITEM_DATA_ENTRY_GROUP children
+        groups = tuple((g.get("ID"), g.child_text("NAME"))
+                       for g in item.findall("QUALITY_ITEM_DATA_ENTRY_GROUP"))
         out.append(RiskOfBiasItem(
             id=item.get("ID"), no=reader.integer(item, "NO"), name=item.child_text("NAME"),
             description=item.child_text("DESCRIPTION"), level=item.get("LEVEL", "STUDY"),

@@ -102,3 +102,53 @@ def test_the_rob_screen_lists_and_saves_an_added_item(custom: Path, tmp_path: Pa
         asyncio.run(scenario())
     finally:
         store.dispose()
+
+
+GROUPED = """<QUALITY_ITEM CORE_ITEM="YES" ID="QIT-05" LEVEL="GROUP" NO="5">
+<NAME>Blinding of outcome assessment (detection bias)</NAME>
+<DESCRIPTION><P>Detection bias</P></DESCRIPTION>
+<QUALITY_ITEM_DATA_ENTRY_GROUP ID="QIG-05.01" NO="1"><NAME>Objective outcomes</NAME>
+</QUALITY_ITEM_DATA_ENTRY_GROUP>
+<QUALITY_ITEM_DATA_ENTRY_GROUP ID="QIG-05.02" NO="2"><NAME>Subjective outcomes</NAME>
+</QUALITY_ITEM_DATA_ENTRY_GROUP>
+<QUALITY_ITEM_DATA>
+<QUALITY_ITEM_DATA_ENTRY GROUP_ID="QIG-05.01" RESULT="YES" STUDY_ID="STD-Li_x002d_2019">
+<DESCRIPTION><P>Lab values</P></DESCRIPTION></QUALITY_ITEM_DATA_ENTRY>
+<QUALITY_ITEM_DATA_ENTRY GROUP_ID="QIG-05.02" RESULT="NO" STUDY_ID="STD-Li_x002d_2019">
+<DESCRIPTION><P>Unblinded raters</P></DESCRIPTION></QUALITY_ITEM_DATA_ENTRY>
+</QUALITY_ITEM_DATA>
+</QUALITY_ITEM>
+"""
+
+
+def test_an_item_judged_per_outcome_group_keeps_each_group(tmp_path: Path) -> None:
+    """Judged differently per outcome group: one domain per group, named as RevMan's
+    risk-of-bias figures name them; the groups' names are read from the file."""
+    path = small_with(tmp_path / "grouped.rm5", "</QUALITY_ITEMS>", GROUPED)
+    item = next(i for i in read_rm5(path).risk_of_bias if i.level == "GROUP")
+    assert item.groups == (("QIG-05.01", "Objective outcomes"),
+                           ("QIG-05.02", "Subjective outcomes"))
+    output = invoke("revman", "import", str(path), str(tmp_path / "a"))
+    assert "judged per outcome group" not in output
+    store = Store.open(load_config(tmp_path / "a").database_url())
+    try:
+        li = reconcile_rob(store, ROB1).judgements["Li 2019"]
+        name = "Blinding of outcome assessment (detection bias)"
+        assert li[f"{name}: Objective outcomes"] == Judgement("low", "Lab values")
+        assert li[f"{name}: Subjective outcomes"] == Judgement("high", "Unblinded raters")
+        assert "blinding_outcome" not in li
+    finally:
+        store.dispose()
+
+
+def test_the_writer_keeps_outcome_groups(tmp_path: Path) -> None:
+    from reviewflow.revman.writer import write_rm5
+
+    path = small_with(tmp_path / "grouped.rm5", "</QUALITY_ITEMS>", GROUPED)
+    again = tmp_path / "again.rm5"
+    again.write_bytes(write_rm5(read_rm5(path)))
+    item = next(i for i in read_rm5(again).risk_of_bias if i.level == "GROUP")
+    assert item.groups == (("QIG-05.01", "Objective outcomes"),
+                           ("QIG-05.02", "Subjective outcomes"))
+    assert {(e.group_id, e.result) for e in item.entries} == {("QIG-05.01", "YES"),
+                                                              ("QIG-05.02", "NO")}
