@@ -59,6 +59,10 @@ class AnalysisEntry(BaseModel):
     level: float | int = 0.95
     swap_events: bool = False
     revman: dict[str, Any] = Field(default_factory=dict)
+    # A study pooled more than once, each entry as RevMan's author entered it (entries 2,
+    # 3... of a study are kept in the form outcomes listed in entry_outcomes).
+    repeated_study_entries: str | None = None
+    entry_outcomes: list[str] = Field(default_factory=list)
 
 
 class AnalysesFile(BaseModel):

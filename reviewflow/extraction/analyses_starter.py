@@ -45,6 +45,8 @@ HEADER = """\
 #   level         confidence level of every CI                          [0.95]
 #   swap_events   true: pool non-events (RevMan's "swap events")        [false]
 #   revman        RevMan presentation settings kept for 'reviewflow revman export'
+#   repeated_study_entries  "as entered in RevMan": a study entered twice is pooled twice
+#   entry_outcomes  with it: the form outcomes holding the further entries
 """
 
 

@@ -26,6 +26,7 @@ from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.titles import titles_of
 from reviewflow.wording import plural
 
 CSS = """
@@ -184,7 +185,7 @@ def section_excluded(ctx: ReportContext) -> Section:
     if not excluded:
         return Section(title, "<p class='muted'>No report excluded at full text yet.</p>")
     rows = sorted(
-        (study_label(rec), rec.title or "(no title)", rid,
+        (study_label(rec), titles_of(rec.title, rec.translated_title, rec.language).line(), rid,
          reason[:1].upper() + reason[1:])
         for rid, reason in excluded.items() if (rec := records[rid]) is not None)
     note = (f"<p class='muted'>{plural(len(rows), 'report')} excluded after full-text assessment, "

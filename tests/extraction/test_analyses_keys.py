@@ -51,6 +51,9 @@ def test_every_key_reaches_the_analysis() -> None:
         "correlation": "0.5", "icc": "0.05", "lower_bound": "0", "rob_columns": '"rob2"',
         "prediction_interval": "true", "level": "0.9", "swap_events": "true",
         "revman": '{ totals = "NO" }',
+        "repeated_study_entries": '"as entered in RevMan"',
+        # needs the key above to be accepted
+        "entry_outcomes": '["womac"]\nrepeated_study_entries = "as entered in RevMan"',
     }
     assert sorted(SCHEMA_KEYS - {"name", "outcome", "measure"} - set(settings)) == [], \
         "a new key needs a value here"
