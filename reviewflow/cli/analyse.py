@@ -9,7 +9,7 @@ import typer
 from reviewflow.cli.common import open_store, working
 from reviewflow.cli.extraction import review_folder
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.wording import plural
 
 ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
@@ -51,10 +51,10 @@ def analyse(
     from reviewflow.extraction.analysis_outputs import run_all
     from reviewflow.extraction.run_analysis import summary_lines
 
-    _form_id, form = current_form(store, folder)
+    form = form_in_force(store, folder).form  # analyse reads the store, never writes it
     chosen = select_analyses(load_analyses(folder, form), name, run_all_)
     out_dir = out or folder / "analyses"
-    with working(f"Pooling {len(chosen)} analysis(es) and drawing their plots"):
+    with working(f"Pooling {plural(len(chosen), 'analysis')} and drawing their plots"):
         outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
         beyond = run_beyond_outputs(store, form, folder, outputs, out_dir)
     for run in outputs.runs:
@@ -71,7 +71,7 @@ def _write_starter(ctx: typer.Context, folder: Path) -> None:
     path = folder / ANALYSES_FILE
     if path.exists():
         raise ReviewflowError(f"{path} exists: edit it (or move it away to start again)")
-    _form_id, form = current_form(open_store(ctx), folder)
+    form = form_in_force(open_store(ctx), folder).form
     text = starter_analyses(form)
     analyses = parse_analyses(text, form, str(path))  # the starter must run as it stands
     path.write_text(text, encoding="utf-8")

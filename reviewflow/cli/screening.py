@@ -31,6 +31,7 @@ from reviewflow.screening.settings import ScreeningSettings, apply_toml_settings
 from reviewflow.stages import LABELS, STAGES, parse_stage
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 STAGE_HELP = "title-abstract or full-text"
 
@@ -100,7 +101,7 @@ def decide(
     with store.write() as s:
         rows = load_decisions_file(settings, from_file, stage_key, person.id, session=s)
         new, again = write_decisions(rows, stage_key, person.id, session=s)
-    typer.echo(f"{from_file.name}: {new} decision(s) stored for {person.name} at "
+    typer.echo(f"{from_file.name}: {plural(new, 'decision')} stored for {person.name} at "
                f"{LABELS[stage_key].lower()}" + (f", {again} already loaded" if again else ""))
 
 

@@ -92,10 +92,14 @@ class OutcomeDef:
     direction: str = "lower_is_better"
     reported: tuple[str, ...] = ()  # statistics beyond STATS that trials report
     ratio: bool = False  # generic outcomes: effects are ratios (RR, OR, HR), natural scale
+    # Generic outcomes: each arm's number of participants, as RevMan keeps them beside a
+    # reported effect (its forest plot shows them); never pooled.
+    group_totals: bool = False
 
     @property
     def stats(self) -> tuple[str, ...]:
-        return STATS[self.type] + self.reported
+        totals = ("n",) if self.group_totals and self.type == "generic" else ()
+        return STATS[self.type] + totals + self.reported
 
     @property
     def effect_stats(self) -> tuple[str, ...]:
@@ -363,9 +367,13 @@ def _outcome(d: dict) -> OutcomeDef:
     if unknown:
         raise ValueError(f"outcome {d.get('id')!r}: {unknown[0]!r} is not a reported statistic "
                          f"of a {otype} outcome (use {', '.join(REPORTED[otype])} or \"all\")")
+    group_totals = bool(d.get("group_totals", False))
+    if group_totals and otype != "generic":
+        raise ValueError(f"outcome {d.get('id')!r}: group_totals is for generic outcomes "
+                         f"(a {otype} outcome has n per arm already)")
     return OutcomeDef(str(d["id"]), str(d.get("label", d["id"])), otype,
                       str(d.get("unit", "")), str(d.get("time_point", "")), direction,
-                      tuple(reported), bool(d.get("ratio", False)))
+                      tuple(reported), bool(d.get("ratio", False)), group_totals)
 
 
 def _check_form(form: Form, source: str) -> None:

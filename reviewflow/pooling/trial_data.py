@@ -47,6 +47,7 @@ class Handling(StrEnum):
     CONTROL_SPLIT = "control split"  # a shared control divided (Handbook 23.3.4)
     INTERVENTION_SPLIT = "intervention split"  # a shared intervention arm divided
     REPORTED_EFFECT = "reported effect"  # generic inverse variance
+    AS_ENTERED = "as entered"  # one of a study's repeated entries, kept as RevMan had it
 
 
 class MultiArm(StrEnum):
@@ -351,6 +352,7 @@ class Comparison:
                                    "(Handbook 6.5.2.10)",
                 Handling.CONTROL_SPLIT: f"control split {i}/{k} (Handbook 23.3.4)",
                 Handling.INTERVENTION_SPLIT: f"intervention arm split {i}/{k} (Handbook 23.3.4)",
+                Handling.AS_ENTERED: f"entry {i} of the study, as entered in RevMan",
                 }.get(self.handling, str(self.handling))
 
     @property
@@ -449,6 +451,27 @@ class AnalysisInput:
                 out[c.study] = (f"{c.study}: {what} split between {c.share[1]} comparisons "
                                 "(Handbook 23.3.4)")
         return list(out.values())
+
+    def repeated_entry_lines(self) -> list[str]:
+        """One line per study pooled more than once as entered in RevMan: the reader must
+        know that a shared control may count twice (Handbook 23.3.4)."""
+        entries: dict[str, list[Comparison]] = {}
+        for c in self.comparisons:
+            if c.handling is Handling.AS_ENTERED:
+                entries.setdefault(c.study, []).append(c)
+        out = []
+        for study, cs in entries.items():
+            groups = list(dict.fromkeys(str(c.subgroup) for c in cs if c.subgroup is not None))
+            where = f" (subgroups {', '.join(groups)})" if len(groups) > 1 else ""
+            controls = {tuple(sorted((k, d.value) for k, d in c.ctrl.used().items()))
+                        for c in cs if c.ctrl is not None}
+            same = len(controls) == 1 and all(c.ctrl is not None for c in cs)
+            risk = (f"the same control numbers are in all {len(cs)} entries, so its "
+                    "participants are counted more than once" if same else
+                    "a shared control may be counted more than once")
+            out.append(f"{study} is pooled {len(cs)} times, as entered in RevMan{where}; "
+                       f"{risk} (Cochrane Handbook 23.3.4)")
+        return out
 
     @property
     def derived_count(self) -> int:

@@ -19,6 +19,7 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.review_state.plan import ALLOCATION_PREFIX, in_verification
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES, TITLE_ABSTRACT
 from reviewflow.store import models
+from reviewflow.wording import plural
 
 DEFAULT_REQUIRED = 2
 MAX_REQUIRED = 10
@@ -64,7 +65,7 @@ class ScreeningPolicy:
         for s in STAGES:
             sample = self.verify(s)
             extra = f" (+ {sample[0]:.0%} verified by a second)" if sample else ""
-            parts.append(f"{LABELS[s].lower()}: {self.required(s)} screener(s){extra}")
+            parts.append(f"{LABELS[s].lower()}: {plural(self.required(s), 'screener')}{extra}")
         return f"blind {'on' if self.blind else 'off'}; " + ", ".join(parts)
 
 

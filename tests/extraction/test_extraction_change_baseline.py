@@ -8,10 +8,10 @@ import math
 import re
 
 import pytest
-from forms import extracted_with
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses
+from tests.extraction.forms import extracted_with
 
 FORM = """
 [[arms]]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from forms import extracted_with, write_sheet
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses
@@ -16,6 +15,7 @@ from reviewflow.extraction.run_analysis import pool
 from reviewflow.extraction.spreadsheet import header
 from reviewflow.extraction.transfer import import_extraction
 from reviewflow.extraction.values import reconcile
+from tests.extraction.forms import extracted_with, write_sheet
 
 FORM = """
 [[arms]]
