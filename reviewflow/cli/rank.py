@@ -17,9 +17,9 @@ import typer
 
 from reviewflow.cli.common import fail, open_store
 from reviewflow.cli.screening import viewer_named
+from reviewflow.review_state import load_review_state
 from reviewflow.screening.prioritise import rank_listing, stage_estimate
 from reviewflow.screening.seeds import mark_known_relevant
-from reviewflow.screening.state import eligible_ids
 from reviewflow.stages import LABELS, parse_stage
 
 
@@ -42,7 +42,10 @@ def rank(
         raise fail(f"{viewer.name} is the arbiter: arbiters do not screen, so have no ranking")
     priority, nxt, titles = rank_listing(store, viewer, stage_key, limit)
     with store.session() as s:
-        est = stage_estimate(s, viewer, stage_key, len(eligible_ids(s, stage_key)))
+        state = load_review_state(s, with_plan=True)  # the pool: the records the plan serves
+        est = stage_estimate(s, viewer, stage_key,
+                             len(state.stage(stage_key).served_to(viewer.reviewer_id)),
+                             state=state)
     order = "relevance" if priority.active else "file"
     if as_json:
         typer.echo(json.dumps({

@@ -101,6 +101,14 @@ class StageState:
                 out[rid] = mine[-1]
         return out
 
+    def served_to(self, reviewer_id: int) -> tuple[int, ...]:
+        """Eligible records the screening plan gives this screener (all, without a plan):
+        their queue, and the pool their stopping estimate is about."""
+        plan = self.plan
+        if plan is None or (plan.pilot is None and not plan.allocated):
+            return self.eligible
+        return tuple(r for r in self.eligible if plan.serves(reviewer_id, r))
+
     def decision_order(self, reviewer_id: int) -> list[tuple[int, str]]:
         """(record, current decision) of one screener's eligible records, in the order
         of their latest row: the sequence a stopping estimate reads."""

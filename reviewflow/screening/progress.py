@@ -49,6 +49,7 @@ class StageProgress:
     agreement: tuple[Agreement, ...]
     required: int = 2  # screeners each record needs at this stage
     plan: tuple[str, ...] = ()  # pilot, allocation (done/allocated), verification, in words
+    served: int = 0  # records the plan gives the viewer (all eligible without a plan)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,6 @@ class Dashboard:
 
 def _stage_progress(stage: StageState, viewer: Viewer) -> StageProgress:
     counts = stage.counts_by_reviewer()
-    mine = len(stage.decisions_of(viewer.reviewer_id))
     covered = stage.covered_by(viewer.reviewer_id)
     reviewers = tuple(
         ReviewerProgress(name, sum(c.values()),
@@ -81,7 +81,7 @@ def _stage_progress(stage: StageState, viewer: Viewer) -> StageProgress:
     return StageProgress(
         stage=stage.stage,
         eligible=len(stage.eligible),
-        left_for_viewer=_left_for(stage, viewer, mine),
+        left_for_viewer=_left_for(stage, viewer),
         reviewers=reviewers,
         conflicts_waiting=sum(s.unresolved_conflict for s in shown),
         conflicts_resolved=sum(s.disagreement and s.resolution is not None for s in shown),
@@ -90,17 +90,14 @@ def _stage_progress(stage: StageState, viewer: Viewer) -> StageProgress:
                         if viewer.sees_all or viewer.name in (a.reviewer_a, a.reviewer_b)),
         required=stage.required,
         plan=tuple(plan_lines(plan)),
+        served=len(stage.served_to(viewer.reviewer_id)),
     )
 
 
-def _left_for(stage: StageState, viewer: Viewer, mine: int) -> int:
+def _left_for(stage: StageState, viewer: Viewer) -> int:
     """Records still to screen by the viewer: those the plan gives them, else all."""
-    plan = stage.plan
-    if plan is None or (plan.pilot is None and not plan.allocated):
-        return len(stage.eligible) - mine
     decided = stage.decisions_of(viewer.reviewer_id)
-    return sum(1 for rid in stage.eligible
-               if rid not in decided and plan.serves(viewer.reviewer_id, rid))
+    return sum(1 for rid in stage.served_to(viewer.reviewer_id) if rid not in decided)
 
 
 def dashboard(session: Session, viewer: Viewer, *,

@@ -20,7 +20,7 @@ from reviewflow.screening.settings import load_settings
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.screening.support import make_review
+from tests.screening.support import make_review, vote
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
@@ -112,6 +112,16 @@ def test_three_screeners_share_the_records_two_each_evenly(team: Path) -> None:
                                                for n in ("ann", "bob", "cat")}
     listed = json.loads(ok(team, "rank", "--reviewer", "cat", "--json", "--limit", "50"))
     assert sorted(x["record_id"] for x in listed["next"]) == queue_ids(team, "cat")
+    # cat's stopping estimate is about her 8 records, not the stage's 12
+    mine = queue_ids(team, "cat")
+    with store_of(team) as store, store.session() as s:
+        cat = load_review_state(s).person_named("cat")
+    assert cat is not None
+    for rid in mine[:2]:
+        with store_of(team) as store:
+            vote(store, record_id=rid, stage=TA, reviewer_id=cat.id, decision="exclude")
+    listed = json.loads(ok(team, "rank", "--reviewer", "cat", "--json"))
+    assert listed["estimate"]["n_total"] == 8
 
 
 def test_allocation_is_reproducible_from_its_seed(tmp_path: Path) -> None:

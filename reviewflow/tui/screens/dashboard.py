@@ -169,7 +169,7 @@ class DashboardScreen(Screen[None]):
             state = load_review_state(s, with_plan=True)  # one snapshot for both
             data = dashboard(s, app.viewer, state=state)
             estimates = {} if app.viewer.role == "arbiter" else {
-                sp.stage: stage_estimate(s, app.viewer, sp.stage, sp.eligible, state=state)
+                sp.stage: stage_estimate(s, app.viewer, sp.stage, sp.served, state=state)
                 for sp in data.stages}
         app.call_from_thread(self._show, marker, data, estimates)
 
