@@ -87,6 +87,8 @@ def status(
     pol = summary["policy"]
     console.print(f"Screening: blind {'on' if pol['blind'] else 'off'}; screeners per record: "
                   + ", ".join(f"{LABELS[k].lower()} {n}"
+                              + (f" (+ a second on a {pol['verification'][k]['fraction']:.0%} "
+                                 "verification sample)" if k in pol["verification"] else "")
                               for k, n in pol["screeners_per_record"].items()))
     for stage, data in summary["stages"].items():
         table = Table(title=LABELS.get(stage, stage), show_edge=False)

@@ -64,7 +64,9 @@ def status_summary(session: Session, viewer_id: int | None = None) -> dict[str, 
             "active": len(state.active),
         },
         "policy": {"blind": state.policy.blind,
-                   "screeners_per_record": {st: state.policy.required(st) for st in STAGES}},
+                   "screeners_per_record": {st: state.policy.required(st) for st in STAGES},
+                   "verification": {st: {"fraction": v[0], "seed": v[1]} for st in STAGES
+                                    if (v := state.policy.verify(st)) is not None}},
         "reviewers": [{"name": p.name, "role": p.role}
                       for p in sorted(state.people.values(), key=lambda p: p.id)],
         "stages": {

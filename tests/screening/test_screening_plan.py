@@ -290,6 +290,10 @@ def test_single_screening_with_a_verification_sample(tmp_path: Path) -> None:
     assert all(outcomes[r] in ("include", "exclude") for r in range(1, 31) if r not in sample)
     conflicts = json.loads(ok(review, "conflicts", "--as", "ari", "--json"))
     assert sorted(c["record_id"] for c in conflicts) == sample
+    assert json.loads(ok(review, "status", "--json"))["policy"]["verification"] == {
+        TA: {"fraction": 0.3, "seed": 4}}
+    assert "title/abstract 1 (+ a second on a 30% verification sample)" in " ".join(
+        ok(review, "status").split())  # the console wraps at its width
     verification = status_json(review)["verification"]
     assert verification["records"] == len(sample) and verification["rated"] == len(sample)
     assert verification["pairs"][0]["percent_agreement"] == 0.0
