@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from reviewflow import drawing
 from reviewflow.cli.common import open_store, working
 from reviewflow.cli.extraction import review_folder
 from reviewflow.errors import ReviewflowError
@@ -45,6 +46,12 @@ def analyse(
         return
     if plot_format not in ("png", "svg", "pdf"):
         raise ReviewflowError("--plot-format must be png, svg or pdf")
+    with drawing.parallel():  # workers start now and import matplotlib while we pool
+        _run_analyses(ctx, folder, name, run_all_, out, plot_format)
+
+
+def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: bool,
+                  out: Path | None, plot_format: str) -> None:
     store = open_store(ctx)
     # The engine, pandas and matplotlib load only when an analysis runs, not at CLI start.
     from reviewflow.extraction.analyses import load_analyses, select_analyses
@@ -57,6 +64,7 @@ def analyse(
     with working(f"Pooling {len(chosen)} analysis(es) and drawing their plots"):
         outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
         beyond = run_beyond_outputs(store, form, folder, outputs, out_dir)
+        drawing.wait()  # every plot written before the summary claims its file
     for run in outputs.runs:
         typer.echo("\n".join(summary_lines(run)))
     for line in beyond:
