@@ -8,9 +8,7 @@ import typer
 
 from reviewflow import drawing
 from reviewflow.cli.common import open_store, working
-from reviewflow.cli.extraction import review_folder
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.wording import plural
 
 ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
@@ -38,6 +36,9 @@ def analyse(
     where = { disease = "lupus" }; exclude = ["Smith 2019"]; leave_one_out = true;
     smd_convention = "revman" | "metafor". Full description: docs/extraction.md.
     """
+    # the store and the extraction modules load when the command runs, not for --help
+    from reviewflow.cli.extraction import review_folder
+
     folder = review_folder(ctx)
     if folder is None:
         raise ReviewflowError(f"analyse needs a review folder holding {ANALYSES_FILE}")
@@ -56,6 +57,7 @@ def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: 
     # The engine, pandas and matplotlib load only when an analysis runs, not at CLI start.
     from reviewflow.extraction.analyses import load_analyses, select_analyses
     from reviewflow.extraction.analysis_outputs import run_all
+    from reviewflow.extraction.form_versions import current_form
     from reviewflow.extraction.run_analysis import summary_lines
 
     _form_id, form = current_form(store, folder)
@@ -75,6 +77,7 @@ def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: 
 def _write_starter(ctx: typer.Context, folder: Path) -> None:
     from reviewflow.extraction.analyses import parse_analyses
     from reviewflow.extraction.analyses_starter import starter_analyses
+    from reviewflow.extraction.form_versions import current_form
 
     path = folder / ANALYSES_FILE
     if path.exists():

@@ -88,3 +88,13 @@ def test_a_command_loads_only_its_own_modules() -> None:
     assert set(out.split()) <= {"reviewflow.cli.main", "reviewflow.cli._lazy",
                                 "reviewflow.cli._index", "reviewflow.cli.common",
                                 "reviewflow.cli.prisma"}, out
+
+
+def test_analyse_help_does_not_load_the_store() -> None:
+    """A command's own --help needs its options, not the store its body opens."""
+    out = _run("import sys\nfrom reviewflow.cli import main\n"
+               "try:\n    main.main(['analyse', '--help'])\nexcept SystemExit:\n    pass\n"
+               "print('LOADED', sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pandas') "
+               "if m in sys.modules))\n")
+    assert "analyses.toml" in out.split("LOADED")[0]
+    assert out.split("LOADED")[1].strip() == "[]", out.split("LOADED")[1]
