@@ -101,8 +101,10 @@ def traffic_light(table: RobTable, out: Path) -> Path:
     for r, study in enumerate(studies):
         for c, dom in enumerate(doms):
             key = judgement_key(table, study, dom)
-            ax.add_patch(Rectangle((c, r), 1, 1, facecolor="#EBEBEB", edgecolor="white", lw=2))
-            ax.add_patch(Circle((c + 0.5, r + 0.5), 0.36, facecolor=COLOURS[key],
+            # add_artist, not add_patch: the limits are fixed above, and add_patch's
+            # data-limit update per cell was a quarter of the plot's time
+            ax.add_artist(Rectangle((c, r), 1, 1, facecolor="#EBEBEB", edgecolor="white", lw=2))
+            ax.add_artist(Circle((c + 0.5, r + 0.5), 0.36, facecolor=COLOURS[key],
                                 edgecolor="black", lw=0.6))
             ax.text(c + 0.5, r + 0.52, SYMBOLS[table.tool.id][key], ha="center",
                     va="center", fontsize=11, fontweight="bold",
