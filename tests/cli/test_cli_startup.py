@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -90,11 +92,13 @@ def test_a_command_loads_only_its_own_modules() -> None:
                                 "reviewflow.cli.prisma"}, out
 
 
-def test_analyse_help_does_not_load_the_store() -> None:
+@pytest.mark.parametrize(("argv", "shown"), [(["analyse", "--help"], "analyses.toml"),
+                                             (["extraction", "--help"], "discrepancies open")])
+def test_an_area_help_does_not_load_the_store(argv: list[str], shown: str) -> None:
     """A command's own --help needs its options, not the store its body opens."""
-    out = _run("import sys\nfrom reviewflow.cli import main\n"
-               "try:\n    main.main(['analyse', '--help'])\nexcept SystemExit:\n    pass\n"
+    out = _run(f"import sys\nfrom reviewflow.cli import main\n"
+               f"try:\n    main.main({argv!r})\nexcept SystemExit:\n    pass\n"
                "print('LOADED', sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pandas') "
                "if m in sys.modules))\n")
-    assert "analyses.toml" in out.split("LOADED")[0]
+    assert shown in out.split("LOADED")[0]
     assert out.split("LOADED")[1].strip() == "[]", out.split("LOADED")[1]
