@@ -34,16 +34,63 @@ PRELOAD = ("reviewflow.pooling.plots", "reviewflow.pooling.bias_plots")
 
 
 class _Jobs:
-    """The figure jobs of one :func:`parallel` block, by the file each one writes."""
+    """The figure jobs of one :func:`parallel` block, by the file each one writes.
+
+    Until the workers are up (the fork server still importing matplotlib), jobs wait
+    in a backlog here: starting a worker blocks, and must not block the caller.
+    """
 
     def __init__(self, executor: ProcessPoolExecutor) -> None:
         self.executor = executor
         self.pending: dict[Path, Future[Any]] = {}
+        self._lock = threading.Lock()
+        self._backlog: list[tuple[Future[Any], str, tuple[Any, ...], dict[str, Any]]] | None = []
+
+    def add(self, path: Path, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+            ) -> None:
+        with self._lock:
+            if self._backlog is not None:
+                future: Future[Any] = Future()
+                self._backlog.append((future, target, args, kwargs))
+            else:
+                future = self.executor.submit(_run, target, args, kwargs)
+        self.pending[path] = future
+
+    def start(self, count: int) -> None:
+        """Start the workers (blocking, on the starter thread), then send the backlog."""
+        try:
+            for _ in range(count):
+                self.executor.submit(_warm)
+        finally:
+            with self._lock:
+                backlog, self._backlog = self._backlog or [], None
+            for future, target, args, kwargs in backlog:
+                _forward(self.executor.submit, future, target, args, kwargs)
 
     def wait(self) -> None:
         for future in list(self.pending.values()):
             future.result()  # the job's own exception, re-raised here
         self.pending.clear()
+
+
+def _forward(send: Callable[..., Future[Any]], future: Future[Any], target: str,
+             args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Run a backlogged job in a worker; its outcome lands on the caller's future."""
+    try:
+        inner = send(_run, target, args, kwargs)
+    except BaseException as exc:  # a broken pool: the caller sees it at wait()
+        future.set_exception(exc)
+        return
+
+    def done(f: Future[Any]) -> None:
+        if f.cancelled():  # the block failed: what was not drawn yet is dropped
+            future.cancel()
+        elif f.exception() is not None:
+            future.set_exception(f.exception())
+        else:
+            future.set_result(f.result())
+
+    inner.add_done_callback(done)
 
 
 _ACTIVE: ContextVar[_Jobs | None] = ContextVar("reviewflow_drawing_jobs", default=None)
@@ -84,7 +131,7 @@ def submit(target: str, path: Path, /, *args: Any, **kwargs: Any) -> Path:
         resolve(target)(*args, **kwargs)
         return path
     path = Path(path)
-    jobs.pending[path] = jobs.executor.submit(_run, target, args, kwargs)
+    jobs.add(path, target, args, kwargs)
     return path
 
 
@@ -135,7 +182,7 @@ def parallel(workers: int | None = None, *, preload: tuple[str, ...] = PRELOAD
     jobs = _Jobs(executor)
     token = _ACTIVE.set(jobs)
     # Starting a worker waits for the fork server's imports: not on this thread.
-    starter = threading.Thread(target=_start_all, args=(executor, count), daemon=True)
+    starter = threading.Thread(target=jobs.start, args=(count,), daemon=True)
     starter.start()
     ok = False
     try:
@@ -146,8 +193,3 @@ def parallel(workers: int | None = None, *, preload: tuple[str, ...] = PRELOAD
         _ACTIVE.reset(token)
         starter.join()
         executor.shutdown(wait=ok, cancel_futures=not ok)
-
-
-def _start_all(executor: ProcessPoolExecutor, count: int) -> None:
-    for _ in range(count):
-        executor.submit(_warm)
