@@ -70,3 +70,44 @@ def test_analyse_never_loads_matplotlib_in_the_command_process(tmp_path: Path) -
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
     assert (tmp_path / "p.png").stat().st_size > 10_000
+
+
+def test_no_workers_when_every_core_is_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers only pay on an idle core: on a saturated machine figures are drawn here."""
+    monkeypatch.delenv("REVIEWFLOW_WORKERS", raising=False)
+    monkeypatch.setattr(drawing.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(drawing.os, "getloadavg", lambda: (2.5, 2.0, 2.0))
+    assert drawing.worker_count() == 0
+    monkeypatch.setattr(drawing.os, "getloadavg", lambda: (0.3, 0.2, 0.2))
+    assert drawing.worker_count() == 2
+    monkeypatch.setattr(drawing.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert drawing.worker_count() == 0
+
+
+def test_the_worker_count_can_be_set_and_a_bad_one_is_named(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewflow.errors import ReviewflowError
+
+    monkeypatch.setenv("REVIEWFLOW_WORKERS", "1")
+    assert drawing.worker_count() == 1
+    monkeypatch.setenv("REVIEWFLOW_WORKERS", "0")
+    assert drawing.worker_count() == 0
+    monkeypatch.setenv("REVIEWFLOW_WORKERS", "two")
+    with pytest.raises(ReviewflowError, match=r"\$REVIEWFLOW_WORKERS: 'two' is not a number"):
+        drawing.worker_count()
+
+
+def test_report_with_workers_embeds_the_figures_they_drew(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from reviewflow.cli.main import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(tmp_path / "r")]).exit_code == 0
+    monkeypatch.setenv("REVIEWFLOW_WORKERS", "2")
+    res = runner.invoke(app, ["--review", str(tmp_path / "r"), "report", "--out",
+                              str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    doc = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in doc and "Records screened (n = 0)" in doc and "\x00" not in doc
