@@ -10,6 +10,9 @@ compare between runs, the seconds only on a quiet one. ``--profile`` prints wher
 run of each spends its time (cProfile, cumulative) instead. ``--before SRC`` also times
 the same commands on another checkout's ``reviewflow`` package (``SRC`` holds it, e.g.
 ``git archive <commit> reviewflow | tar -x -C SRC``), interleaved in the same run.
+``--workers`` also times each command with its figures drawn in the command's own
+process (``REVIEWFLOW_WORKERS=0``) and by two workers (``=2``), whatever the load: by
+default a command uses workers only when a core is idle (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--before", type=Path, help="a folder holding an older reviewflow "
                         "package to time side by side")
+    parser.add_argument("--workers", action="store_true",
+                        help="also time REVIEWFLOW_WORKERS=0 and =2")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rf-bench-analyse-"))
     try:
@@ -65,6 +70,11 @@ def main() -> None:
                 cmds[f"{name} (before)"] = [*cmds[name][:-1], str(tmp / "report-before")] \
                     if name.endswith("report") else cmds[name]
                 envs[f"{name} (before)"] = before
+        if args.workers:
+            for name in ("reviewflow analyse --all", "reviewflow report"):
+                for n in (0, 2):
+                    cmds[f"{name} (workers={n})"] = cmds[name]
+                    envs[f"{name} (workers={n})"] = {**os.environ, "REVIEWFLOW_WORKERS": str(n)}
         if args.profile:
             for name, argv in list(cmds.items())[1:]:
                 print(f"== {name}")
@@ -82,10 +92,10 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     base = statistics.median(times["baseline (import + one PNG)"])
     print(f"median of {args.runs} processes; target {TARGET_S:.1f} s (quiet machine)")
-    print(f"{'command':<40}{'median s':>10}{'min s':>8}{'x baseline':>12}")
+    print(f"{'command':<44}{'median s':>10}{'min s':>8}{'x baseline':>12}")
     for name, samples in times.items():
         med = statistics.median(samples)
-        print(f"{name:<40}{med:>10.2f}{min(samples):>8.2f}{med / base:>12.2f}")
+        print(f"{name:<44}{med:>10.2f}{min(samples):>8.2f}{med / base:>12.2f}")
 
 
 if __name__ == "__main__":
