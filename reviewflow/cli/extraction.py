@@ -120,6 +120,61 @@ def study_from_included(ctx: typer.Context) -> None:
     typer.echo(f"{plural(len(made), 'study')} created")
 
 
+@study_app.command("merge")
+def study_merge(
+    ctx: typer.Context,
+    keep: str = typer.Argument(..., help="Label of the study that stays (it names the trial)."),
+    absorb: str = typer.Argument(..., help="Label of the study that joins it."),
+    by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
+                           help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
+) -> None:
+    """Two studies are one trial: merge them (reports, values and risk of bias count once).
+
+    Refused, naming the fields, when a value would be hidden (one reviewer's two
+    values differ, or a consensus differs from a value); differing values of two
+    reviewers become discrepancies. Undo with 'extraction study unmerge'."""
+    from reviewflow.cli.same_study import _who
+    from reviewflow.extraction.studies import study_by_label
+    from reviewflow.linking.merge import merge_studies
+
+    store = open_store(ctx)
+    kept, gone = study_by_label(store, keep), study_by_label(store, absorb)
+    with store.write() as s:
+        merge_studies(kept.id, gone.id, session=s, by=_who(by))
+    st = study_by_label(store, kept.label)
+    typer.echo(f"Study {gone.label!r} merged into {st.label!r}: reports "
+               f"{', '.join(map(str, st.record_ids)) or '-'}")
+
+
+@study_app.command("unmerge")
+def study_unmerge(
+    ctx: typer.Context,
+    label: str = typer.Argument(..., help="Label of the study to take out again."),
+    by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
+                           help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
+) -> None:
+    """Take a merged study out again: it gets back its own reports, values and judgements."""
+    from sqlmodel import select
+
+    from reviewflow.cli.same_study import _who
+    from reviewflow.linking.merge import unmerge_study
+    from reviewflow.store import models
+
+    store = open_store(ctx)
+    with store.session() as s:
+        row = s.exec(select(models.Study).where(models.Study.label == label.strip())).first()
+        if row is None:
+            raise ReviewflowError(f"no study labelled {label!r}; see "
+                                  "'reviewflow extraction study list'")
+        study_id, name = int(row.id or 0), row.label
+    with store.write() as s:
+        into = unmerge_study(study_id, session=s, by=_who(by))
+        other = s.get(models.Study, into)
+        into_label = other.label if other is not None else str(into)
+    typer.echo(f"Study {name!r} taken out of {into_label!r}: each has its own reports, "
+               "values and judgements again")
+
+
 @study_app.command("list")
 def study_list(ctx: typer.Context) -> None:
     """Studies and their reports."""

@@ -169,7 +169,7 @@ def match_cmd(
         return
     for p in pending:
         typer.echo(f"{p.candidate_id:>5}  {p.file_name}\n       -> record {p.record_id}: "
-                   f"{p.title[:90]}\n       {p.evidence or 'no evidence'} "
+                   f"{p.title}\n       {p.evidence or 'no evidence'} "
                    f"(title {p.title_score:.0f}/100; {p.doubt})")
     typer.echo(f"{len(pending)} waiting: 'reviewflow fulltext match --accept N' or '--reject N'")
 

@@ -55,7 +55,7 @@ def rank(
     why = "" if priority.active else " (needs an include and an exclude, or a seed)"
     typer.echo(f"{LABELS[stage_key]}, {viewer.name}: next {len(nxt)} in {order} order{why}")
     for i in nxt:
-        typer.echo(f"  {i:>7}  {(titles.get(i) or '(no title)')[:100]}")
+        typer.echo(f"  {i:>7}  {titles.get(i) or '(no title)'}")
     if est is None:
         typer.echo("Stopping estimate: none before your first decision")
         return

@@ -49,12 +49,17 @@ class AnalysisEntry(BaseModel):
     convert: str | None = None
     reported_only: bool = False
     correlation: float | int | str | None = None
+    icc: float | int | None = None
     lower_bound: float | int | None = None
     rob_columns: bool | str | None = None
     prediction_interval: bool = False
     level: float | int = 0.95
     swap_events: bool = False
     revman: dict[str, Any] = Field(default_factory=dict)
+    # A study pooled more than once, each entry as RevMan's author entered it (entries 2,
+    # 3... of a study are kept in the form outcomes listed in entry_outcomes).
+    repeated_study_entries: str | None = None
+    entry_outcomes: list[str] = Field(default_factory=list)
 
 
 class AnalysesFile(BaseModel):

@@ -238,6 +238,7 @@ def _trace_lines(run: AnalysisRun) -> list[str]:
     """Skewness warnings, what was converted or imputed, and the reported-only run."""
     warned = [f"    Warning: {w}" for w in run.input.warnings()]
     warned += [f"    Multi-arm: {line}" for line in run.input.multi_arm_lines()]
+    warned += [f"    Repeated entries: {line}" for line in run.input.repeated_entry_lines()]
     derived = run.input.derived_count
     if not derived:
         return warned

@@ -28,7 +28,7 @@ from pathlib import Path
 from reviewflow.errors import ReviewflowError, refuse_nul
 from reviewflow.extraction.form import (
     EFFECT,
-    REPORTED,
+    REPORTED_ALL,
     Form,
     arm_field_path,
     effect_path,
@@ -68,7 +68,7 @@ def header(form: Form) -> list[str]:
 def stat_order(form: Form) -> tuple[str, ...]:
     """The core statistics, then the reported ones (median, q1 ...) some outcome lists."""
     used = {s for o in form.outcomes for s in o.reported}
-    extra = [s for kind in REPORTED.values() for s in kind if s in used]
+    extra = [s for s in REPORTED_ALL if s in used]
     return (*STAT_ORDER, *extra)
 
 

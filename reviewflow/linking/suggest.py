@@ -1,13 +1,16 @@
 """Which reports in two languages may be one trial: the rules, pure.
 
 Each rule is a small function returning a :class:`LinkReason`; a pair is
-suggested when any rule holds. Only pairs across languages are considered (one
-report titled in Chinese or another non-Latin script, the other in a Latin
-one): same-language reports of one trial are dedup's "related" pairs already.
+suggested when any rule holds (equal extracted arm sizes only with another
+reason or close English titles); the reasons are the evidence a person sees.
+Only pairs across languages are considered (one report titled in Chinese or
+another non-Latin script, the other in a Latin one): same-language reports of
+one trial are dedup's "related" pairs already.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,12 +29,18 @@ from reviewflow.trial_registry import trial_ids
 ENGLISH_TITLE_SIMILAR = 80.0
 TITLE_HINT = 50.0  # with matching authors, titles need only share the topic
 MAX_YEAR_GAP = 1  # a Chinese report and its English version: same or next year
+# Extracted arm sizes: small trials share round sizes (30 and 30) often, and every
+# title in one review shares its topic words ("stem cells for ..." scores 50), so
+# equal sizes alone suggest a pair only with English titles this close.
+ARM_TITLE_HINT = 65.0
+_ARM_N = re.compile(r"^outcome/[^/]+/arm/([^/]+)/n$")
 
 
 class LinkReason(StrEnum):
     SAME_REGISTRATION = "same trial registration number"
     ENGLISH_TITLE = "English title matches"
     AUTHORS = "same authors across transliteration"
+    ARM_SIZES = "same number randomised in each arm"
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class LinkRecord:
     abstract: str | None = None
     keywords: tuple[str, ...] = ()
     language: str | None = None
+    arm_sizes: tuple[int, ...] = ()  # extracted n per arm, sorted (empty: not extracted)
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,14 @@ class Suggestion:
     b: int
     reasons: tuple[LinkReason, ...]
     title_score: float
+    arm_sizes: tuple[int, ...] = ()  # the equal sizes, when they are a reason
+
+    def evidence(self) -> str:
+        """The reasons as a person reads them, with the numbers behind them."""
+        shown = [f"{r}: {'/'.join(map(str, self.arm_sizes))}" if r is LinkReason.ARM_SIZES
+                 else f"{r} ({self.title_score:.0f}/100)" if r is LinkReason.ENGLISH_TITLE
+                 else str(r) for r in self.reasons]
+        return "; ".join(shown)
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,28 @@ def _shared_authors(a: _Prepared, b: _Prepared) -> int:
     return sum(1 for x in a.authors if any(same_person(x, y) for y in b.authors))
 
 
+def arm_sizes(values: Iterable[tuple[str, str | None]]) -> tuple[int, ...]:
+    """Each arm's size from extracted ``(path, value)`` pairs, sorted: the largest n any
+    outcome gives the arm (later outcomes lose participants; the largest is nearest
+    to the number randomised). Empty unless at least two arms have one."""
+    sizes: dict[str, int] = {}
+    for path, value in values:
+        match = _ARM_N.match(path)
+        if match is None or value is None:
+            continue
+        try:
+            n = int(float(value))
+        except ValueError:
+            continue
+        sizes[match[1]] = max(n, sizes.get(match[1], 0))
+    found = sorted(n for n in sizes.values() if n > 0)
+    return tuple(found) if len(found) >= 2 else ()
+
+
+def _same_arms(a: LinkRecord, b: LinkRecord) -> bool:
+    return bool(a.arm_sizes) and a.arm_sizes == b.arm_sizes and _years_close(a, b)
+
+
 def _rules(a: _Prepared, b: _Prepared, title: float) -> tuple[LinkReason, ...]:
     reasons = []
     if a.trials & b.trials:
@@ -92,6 +132,8 @@ def _rules(a: _Prepared, b: _Prepared, title: float) -> tuple[LinkReason, ...]:
             and _years_close(a.rec, b.rec)
             and (_shared_authors(a, b) >= 2 or title >= TITLE_HINT)):
         reasons.append(LinkReason.AUTHORS)
+    if _same_arms(a.rec, b.rec) and (reasons or title >= ARM_TITLE_HINT):
+        reasons.append(LinkReason.ARM_SIZES)
     return tuple(reasons)
 
 
@@ -108,7 +150,10 @@ def suggest_links(records: Iterable[LinkRecord],
         return []
     by_trial: dict[str, list[_Prepared]] = defaultdict(list)
     by_author: dict[str, list[_Prepared]] = defaultdict(list)
+    by_arms: dict[tuple[int, ...], list[_Prepared]] = defaultdict(list)
     for p in latin:
+        if p.rec.arm_sizes:
+            by_arms[p.rec.arm_sizes].append(p)
         for t in p.trials:
             by_trial[t].append(p)
         if p.authors:
@@ -124,6 +169,8 @@ def suggest_links(records: Iterable[LinkRecord],
         if f.authors:
             for token in f.authors[0]:
                 candidates.update((p.rec.record_id, p) for p in by_author.get(token, ()))
+        if f.rec.arm_sizes:
+            candidates.update((p.rec.record_id, p) for p in by_arms.get(f.rec.arm_sizes, ()))
         if f.english:
             for _, _, i in process.extract(f.english, english_titles, scorer=fuzz.token_set_ratio,
                                            processor=default_process,
@@ -137,7 +184,8 @@ def suggest_links(records: Iterable[LinkRecord],
                      if f.english and p.english else 0.0)
             reasons = _rules(f, p, title)
             if reasons:
-                out[key] = Suggestion(f.rec.record_id, p.rec.record_id, reasons, title)  # type: ignore[arg-type]
+                arms = f.rec.arm_sizes if LinkReason.ARM_SIZES in reasons else ()
+                out[key] = Suggestion(f.rec.record_id, p.rec.record_id, reasons, title, arms)  # type: ignore[arg-type]
     return sorted(out.values(), key=lambda s: (-len(s.reasons), -s.title_score, s.a, s.b))
 
 

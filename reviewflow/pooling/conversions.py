@@ -495,10 +495,11 @@ def design_effect(mean_cluster_size: float, icc: float) -> float:
 
 def cluster_se(se: float, mean_cluster_size: float, icc: float) -> Derived:
     """A cluster trial analysed as if individually randomised: its SE inflated by
-    sqrt(design effect) (Handbook 23.1.4), for generic inverse variance."""
+    sqrt(design effect) (Handbook 23.1.4), for generic inverse variance. Converted
+    (design-effect adjusted) from the ICC the data give."""
     de = design_effect(mean_cluster_size, icc)
     return Derived(se * math.sqrt(de), "cluster_design_effect", ("se", "cluster_size", "icc"),
-                   Origin.IMPUTED if icc else Origin.CONVERTED, f"design effect {de:.4g}")
+                   note=f"design effect {de:.4g}")
 
 
 @dataclass(frozen=True)

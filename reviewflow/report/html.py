@@ -27,6 +27,7 @@ from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.titles import titles_of
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
@@ -193,7 +194,7 @@ def section_excluded(ctx: ReportContext) -> Section:
     if not excluded:
         return Section(title, "<p class='muted'>No report excluded at full text yet.</p>")
     rows = sorted(
-        (study_label(rec), rec.title or "(no title)", rid,
+        (study_label(rec), titles_of(rec.title, rec.translated_title, rec.language).line(), rid,
          reason[:1].upper() + reason[1:])
         for rid, reason in excluded.items() if (rec := records[rid]) is not None)
     note = (f"<p class='muted'>{len(rows)} reports excluded after full-text assessment, "

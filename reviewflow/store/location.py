@@ -87,6 +87,7 @@ SECTIONS: dict[str, dict[str, type] | None] = {
     "database": {"url": str},
     "screening": None,
     "team": None,
+    "fulltext": {"folder": str},  # where PDF copies live (a team's shared drive)
 }
 
 

@@ -175,14 +175,14 @@ class ReviewflowApp(App[None]):
 
     def open_rob(self) -> None:
         """Risk of bias, RoB 1 (b on the dashboard)."""
-        from reviewflow.extraction.rob import ROB1
+        from reviewflow.extraction.rob import ROB1, in_use
         from reviewflow.extraction.studies import list_studies
         from reviewflow.tui.screens.rob_assessment import RobScreen
 
         if not list_studies(self.store):
             self.notify("No studies to assess yet.", severity="warning")
             return
-        self.push_screen(RobScreen(self.store, ROB1, self.viewer.name))
+        self.push_screen(RobScreen(self.store, in_use(self.store, ROB1), self.viewer.name))
 
     def open_discrepancies(self) -> None:
         """Extraction discrepancies between the two extractors (v on the dashboard)."""

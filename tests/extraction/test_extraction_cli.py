@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from forms import TEST_FORM_TEXT
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -17,6 +16,7 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.extraction.forms import TEST_FORM_TEXT
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]

@@ -143,3 +143,21 @@ async def test_duplicate_review_keys(store) -> None:
                           .order_by(models.DedupDecision.id)).all()
         assert rows == [("merge", "manual"), ("distinct", "manual"), ("reopen", "manual"),
                         ("unmerge", "manual")]
+
+
+@pilot_test
+async def test_duplicate_pair_shows_the_english_title_beside_the_original(store) -> None:
+    with store.write() as s:
+        zh = s.get(models.RecordRow, 1)
+        zh.title, zh.language = "脐带间充质干细胞治疗系统性红斑狼疮", "chi"
+        zh.translated_title = "Umbilical cord MSC for systemic lupus erythematosus"
+        en = s.get(models.RecordRow, 6)
+        en.title = "Umbilical cord MSC for systemic lupus erythematosus"
+    add_pair(store, 1, 6, 0.99)
+    app = ReviewflowApp(store, viewer(store, "ann"), poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        text = shot(app)
+        rows = [line for line in text.splitlines() if "english" in line]
+        assert len(rows) == 1 and rows[0].count("Umbilical cord MSC for systemic") == 2
+        assert "language" in text and "chi" in text and "红斑狼疮" in text

@@ -74,6 +74,8 @@ class AnalysisScreen(Screen[None]):
         forest.update(Group(text_forest(run, self.form)))
         # the text forest already carries the heterogeneity lines; add the effect lines
         effects = [line for line in summary_lines(run) if not line.startswith("    ")]
+        # a study pooled more than once (as entered in RevMan) must be seen here too
+        effects += [f"Note: {line}" for line in run.input.repeated_entry_lines()]
         lines.update(Text("\n".join(effects)))
         status.update(f"{analysis.name}: {analysis.title or analysis.outcome} · "
                       f"{run.estimable} studies")
