@@ -65,11 +65,17 @@ def main() -> None:
                 "reviewflow report": [*rf, "report", "--out", str(tmp / "report")]}
         envs: dict[str, dict[str, str] | None] = dict.fromkeys(cmds)
         if args.before is not None:
+            # its own copy, taken before this checkout upgrades the demo's schema (build
+            # --demo with the older checkout when a migration came in between)
+            old = tmp / "demo-before"
+            shutil.copytree(demo, old)
             before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
-            for name in ("reviewflow analyse --all", "reviewflow report"):
-                cmds[f"{name} (before)"] = [*cmds[name][:-1], str(tmp / "report-before")] \
-                    if name.endswith("report") else cmds[name]
-                envs[f"{name} (before)"] = before
+            rf_old = [sys.executable, "-m", "reviewflow", "--review", str(old)]
+            cmds["reviewflow analyse --all (before)"] = [*rf_old, "analyse", "--all"]
+            cmds["reviewflow report (before)"] = [*rf_old, "report", "--out",
+                                                  str(tmp / "report-before")]
+            for name in ("reviewflow analyse --all (before)", "reviewflow report (before)"):
+                envs[name] = before
         if args.workers:
             for name in ("reviewflow analyse --all", "reviewflow report"):
                 for n in (0, 2):
