@@ -6,7 +6,8 @@ worker process (one per core, at most :data:`MAX_WORKERS`); the caller keeps rea
 the store and pooling the next analysis, and :func:`parallel` returns only when every
 figure is written, re-raising the first job's error. The workers are started on entry,
 so they import matplotlib while the caller is still importing and reading the store;
-the caller never imports matplotlib at all.
+with workers, the caller never imports matplotlib at all. Workers are used only when
+a core is idle (:func:`worker_count`).
 
 A job names its function as ``"module:function"`` so that submitting it does not
 import the plotting module here. Outside :func:`parallel` (library use, the TUI, the
