@@ -22,6 +22,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from contextvars import ContextVar
 from importlib import import_module
@@ -47,6 +48,7 @@ class _Jobs:
     def __init__(self, executor: ProcessPoolExecutor) -> None:
         self.executor = executor
         self.pending: dict[Path, Future[Any]] = {}
+        self._specs: dict[Path, tuple[str, tuple[Any, ...], dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._backlog: list[tuple[Future[Any], str, tuple[Any, ...], dict[str, Any]]] | None = []
 
@@ -59,6 +61,7 @@ class _Jobs:
             else:
                 future = self.executor.submit(_run, target, args, kwargs)
         self.pending[path] = future
+        self._specs[path] = (target, args, kwargs)
 
     def start(self, count: int) -> None:
         """Start the workers (blocking, on the starter thread), then send the backlog."""
@@ -72,9 +75,15 @@ class _Jobs:
                 _forward(self.executor.submit, future, target, args, kwargs)
 
     def wait(self) -> None:
-        for future in list(self.pending.values()):
-            future.result()  # the job's own exception, re-raised here
+        for path, future in list(self.pending.items()):
+            try:
+                future.result()  # the job's own exception, re-raised here
+            except (BrokenProcessPool, OSError):
+                # no worker could run it (none started, or one was killed): draw it here
+                target, args, kwargs = self._specs[path]
+                resolve(target)(*args, **kwargs)
         self.pending.clear()
+        self._specs.clear()
 
 
 def _forward(send: Callable[..., Future[Any]], future: Future[Any], target: str,

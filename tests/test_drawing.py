@@ -111,3 +111,21 @@ def test_report_with_workers_embeds_the_figures_they_drew(tmp_path: Path,
     assert res.exit_code == 0, res.output
     doc = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "<svg" in doc and "Records screened (n = 0)" in doc and "\x00" not in doc
+
+
+def _die_outside(pid: int, path: Path) -> None:
+    """A job that kills any worker running it, and writes ``path`` in process ``pid``."""
+    import os
+
+    if os.getpid() != pid:
+        os._exit(3)
+    path.write_text("drawn here", encoding="utf-8")
+
+
+def test_a_figure_whose_worker_died_is_drawn_in_this_process(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "f.txt"
+    with drawing.parallel(workers=1):
+        drawing.submit("tests.test_drawing:_die_outside", path, os.getpid(), path)
+    assert path.read_text(encoding="utf-8") == "drawn here"
