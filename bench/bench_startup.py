@@ -76,9 +76,15 @@ def main() -> None:
         envs: dict[str, dict[str, str] | None] = dict.fromkeys(cmds)
         if args.before is not None:
             before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
-            for name in [n for n in cmds if n.startswith("reviewflow")]:
-                cmds[f"{name} (before)"] = cmds[name]
-                envs[f"{name} (before)"] = before
+            # its own review, made by the older checkout (a newer schema would be refused)
+            old = tmp / "review-before"
+            subprocess.run([sys.executable, "-m", "reviewflow", "init", str(old), "--title",
+                            "Startup bench"], check=True, capture_output=True, env=before,
+                           cwd=CWD)
+            for name, argv in commands(old).items():
+                if name.startswith("reviewflow"):
+                    cmds[f"{name} (before)"] = argv
+                    envs[f"{name} (before)"] = before
         times: dict[str, list[float]] = {name: [] for name in cmds}
         for name, argv in cmds.items():  # warm the file cache once
             time_once(argv, envs[name])
