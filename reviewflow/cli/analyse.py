@@ -57,13 +57,13 @@ def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: 
     # The engine, pandas and matplotlib load only when an analysis runs, not at CLI start.
     from reviewflow.extraction.analyses import load_analyses, select_analyses
     from reviewflow.extraction.analysis_outputs import run_all
-    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.form_versions import form_in_force
     from reviewflow.extraction.run_analysis import summary_lines
 
-    _form_id, form = current_form(store, folder)
+    form = form_in_force(store, folder).form  # analyse reads the store, never writes it
     chosen = select_analyses(load_analyses(folder, form), name, run_all_)
     out_dir = out or folder / "analyses"
-    with working(f"Pooling {len(chosen)} analysis(es) and drawing their plots"):
+    with working(f"Pooling {plural(len(chosen), 'analysis')} and drawing their plots"):
         outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
         beyond = run_beyond_outputs(store, form, folder, outputs, out_dir)
         drawing.wait()  # every plot written before the summary claims its file
@@ -77,12 +77,12 @@ def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: 
 def _write_starter(ctx: typer.Context, folder: Path) -> None:
     from reviewflow.extraction.analyses import parse_analyses
     from reviewflow.extraction.analyses_starter import starter_analyses
-    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.form_versions import form_in_force
 
     path = folder / ANALYSES_FILE
     if path.exists():
         raise ReviewflowError(f"{path} exists: edit it (or move it away to start again)")
-    _form_id, form = current_form(open_store(ctx), folder)
+    form = form_in_force(open_store(ctx), folder).form
     text = starter_analyses(form)
     analyses = parse_analyses(text, form, str(path))  # the starter must run as it stands
     path.write_text(text, encoding="utf-8")

@@ -266,7 +266,10 @@ def export_cmd(
     """Write the extraction as a spreadsheet (one row per study and outcome)."""
     from reviewflow.extraction.transfer import export_extraction
 
-    store, _form_id, form = store_and_form(ctx)
+    # An export reads: the form in force lays out the sheet but is not stored as a new
+    # version (only a command that writes values records the form they were entered on).
+    store, pending = store_and_pending_form(ctx)
+    form = pending.form
     fmt = fmt.lower()
     out = out or Path(f"extraction.{fmt}")
     n, rec = export_extraction(store, form, out, fmt, reviewer)

@@ -88,7 +88,8 @@ def demo_grade(store: Store, folder: Path) -> tuple[Path, ...]:
     from reviewflow.screening.decisions import ensure_reviewer
 
     rated = set(load_settings(folder))
-    reviews = [r for r in review_outcomes(store, folder) if r.name in rated]
+    every = review_outcomes(store, folder)  # pooled once: the SoF below reads these runs
+    reviews = [r for r in every if r.name in rated]
     rid = int(ensure_reviewer(store, ASSESSOR).id or 0)
     with store.write() as s:
         for r in reviews:
@@ -103,7 +104,7 @@ def demo_grade(store: Store, folder: Path) -> tuple[Path, ...]:
     out = folder / "grade"
     out.mkdir(exist_ok=True)
     with store.session() as s:
-        tables = review_sof(store, folder, session=s)
+        tables = review_sof(store, folder, session=s, runs=[r.run for r in every])
     html_path = out / "sof.html"
     html_path.write_text(f"<!doctype html><meta charset='utf-8'>{to_html(tables)}",
                          encoding="utf-8")

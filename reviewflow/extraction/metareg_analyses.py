@@ -27,6 +27,7 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.values import Reconciled
+from reviewflow.wording import plural
 
 KEYS = {"name", "analysis", "moderators", "permutations", "title", "tau2", "hksj"}
 
@@ -66,7 +67,8 @@ def parse_metaregressions(text: str, analyses: list[Analysis], form: Form,
         where = f"{source}, meta_regression {d.get('name', i)!r}"
         unknown = set(d) - KEYS
         if unknown:
-            raise ReviewflowError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+            raise ReviewflowError(f"{where}: {plural(len(unknown), 'unknown key')}: "
+                                  f"{', '.join(sorted(unknown))}")
         for key in ("name", "analysis", "moderators"):
             if key not in d:
                 raise ReviewflowError(f"{where}: missing key '{key}'")

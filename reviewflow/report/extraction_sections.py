@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.report.html import ReportContext, Section, esc, figure, table
+from reviewflow.wording import plural
 
 
-def _form(ctx: ReportContext):  # -> tuple[int, Form] | None
-    from reviewflow.extraction.form_versions import current_form
+def _form(ctx: ReportContext):  # -> tuple[None, Form] | None
+    """The form in force, read only: a report never stores a form version."""
+    from reviewflow.extraction.form_versions import form_in_force
 
     try:
-        return current_form(ctx.store, ctx.folder)
+        return None, form_in_force(ctx.store, ctx.folder).form
     except ReviewflowError:
         return None
 
@@ -59,8 +61,8 @@ def section_rob(ctx: ReportContext) -> Section:
         parts.append(figure(light, f"{tool.name}: judgements per study"))
         parts.append(figure(bars, f"{tool.name}: summary per domain"))
         if rob.discrepancies:
-            parts.append(f"<p class='muted'>{len(rob.discrepancies)} judgements still differ "
-                         "between assessors.</p>")
+            parts.append(f"<p class='muted'>{plural(len(rob.discrepancies), 'judgement')} "
+                         "still differing between assessors.</p>")
     body = "".join(parts) or "<p class='muted'>No risk-of-bias judgements yet.</p>"
     return Section("Risk of bias", body)
 

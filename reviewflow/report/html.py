@@ -28,6 +28,7 @@ from reviewflow.stages import LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.titles import titles_of
+from reviewflow.wording import plural
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
@@ -145,9 +146,9 @@ def study_mismatch(state: ReviewState) -> list[str]:
     orphans = [st.label for st in extracted if not st.has_included_report]
     if not orphans:
         return []
-    return [f"PRISMA counts {state.included_study_count()} studies included, but "
-            f"{len(orphans)} studies with extracted data have no included report in this "
-            f"review: {', '.join(orphans)} (link each to its included record, or screen it)"]
+    return [f"PRISMA counts {plural(state.included_study_count(), 'study')} included, but "
+            f"{plural(len(orphans), 'study')} with extracted data but no included report in "
+            f"this review: {', '.join(orphans)} (link each to its included record, or screen it)"]
 
 
 def section_agreement(ctx: ReportContext) -> Section:
@@ -197,7 +198,7 @@ def section_excluded(ctx: ReportContext) -> Section:
         (study_label(rec), titles_of(rec.title, rec.translated_title, rec.language).line(), rid,
          reason[:1].upper() + reason[1:])
         for rid, reason in excluded.items() if (rec := records[rid]) is not None)
-    note = (f"<p class='muted'>{len(rows)} reports excluded after full-text assessment, "
+    note = (f"<p class='muted'>{plural(len(rows), 'report')} excluded after full-text assessment, "
             "as in the PRISMA diagram's \"Reports excluded\" box.</p>")
     return Section(title, table(["Study", "Title", "Record", "Reason for exclusion"], rows)
                    + note)

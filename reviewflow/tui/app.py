@@ -158,6 +158,17 @@ class ReviewflowApp(App[None]):
             self.notify(str(exc), severity="warning")
             return None
 
+    def _read_form(self):  # -> Form | None
+        """The form in force for a screen that only reads (analyses, GRADE): never stored
+        as a new version, as only a screen that writes values records the form."""
+        from reviewflow.extraction.form_versions import form_in_force
+
+        try:
+            return form_in_force(self.store, self.folder).form
+        except ReviewflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return None
+
     def open_extraction(self) -> None:
         """Extract one study at a time (x on the dashboard)."""
         from reviewflow.extraction.studies import list_studies
@@ -198,7 +209,7 @@ class ReviewflowApp(App[None]):
         from reviewflow.grade.evidence import review_outcomes
         from reviewflow.tui.screens.grade import GradeScreen
 
-        if self.folder is None or self._form() is None:
+        if self.folder is None or self._read_form() is None:
             self.notify("GRADE needs the review folder (analyses.toml).", severity="warning")
             return
         try:
@@ -213,16 +224,16 @@ class ReviewflowApp(App[None]):
         from reviewflow.extraction.analyses import load_analyses
         from reviewflow.tui.screens.analysis import AnalysisScreen
 
-        found = self._form()
-        if found is None or self.folder is None:
+        form = self._read_form()
+        if form is None or self.folder is None:
             self.notify("Analyses need the review folder (analyses.toml).", severity="warning")
             return
         try:
-            analyses = load_analyses(self.folder, found[1])
+            analyses = load_analyses(self.folder, form)
         except ReviewflowError as exc:
             self.notify(str(exc), severity="warning")
             return
         if not analyses:
             self.notify("No analyses declared in analyses.toml.", severity="warning")
             return
-        self.push_screen(AnalysisScreen(self.store, found[1], analyses))
+        self.push_screen(AnalysisScreen(self.store, form, analyses))

@@ -41,9 +41,41 @@ async def test_dashboard_keys_open_each_extraction_screen(demo: Path) -> None:
                 await settle(app, pilot)
                 assert isinstance(app.screen, screen), key
                 if key == "a":
-                    assert "SMD" in shot(app)  # the first analysis' text forest plot
+                    assert "Std. Mean Difference" in shot(app)  # the first analysis, drawn
                 await pilot.press("escape")
                 await settle(app, pilot)
                 assert isinstance(app.screen, DashboardScreen)
+    finally:
+        store.dispose()
+
+
+@pilot_test
+async def test_reading_screens_store_no_form_version(demo_build: Path, tmp_path: Path) -> None:
+    """The analysis and GRADE screens read the edited form; only a screen that writes
+    values records it as a new version."""
+    from reviewflow.extraction.form import FORM_FILE
+    from reviewflow.store.bundle import summarize
+
+    review = copy_demo(demo_build, tmp_path / "review")
+    form = review / FORM_FILE
+    form.write_text(form.read_text(encoding="utf-8") + "\n[[study_fields]]\nname = "
+                    "\"funding\"\ntype = \"text\"\nlabel = \"Funding\"\n", encoding="utf-8")
+    store = Store.open(load_config(review).database_url())
+    person = ensure_reviewer(store, "reviewer_a")
+    viewer = Viewer(person.id or 0, person.name, person.role, True)
+    app = ReviewflowApp(store, viewer, poll_seconds=0, folder=review)
+    try:
+        with store.engine.connect() as conn:
+            before = summarize(conn)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            for key in ("a", "e"):
+                await pilot.press(key)
+                await settle(app, pilot)
+                assert not isinstance(app.screen, DashboardScreen), key
+                await pilot.press("escape")
+                await settle(app, pilot)
+        with store.engine.connect() as conn:
+            assert summarize(conn) == before
     finally:
         store.dispose()
