@@ -9,10 +9,9 @@ from sqlmodel import select
 
 from reviewflow.cli.common import open_store, review_config
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form import FORM_FILE, Form
+from reviewflow.extraction.form import FORM_FILE
 from reviewflow.extraction.form_versions import (
     FormInForce,
-    current_form,
     form_in_force,
     write_default_form,
 )
@@ -47,12 +46,6 @@ def review_folder(ctx: typer.Context) -> Path | None:
         return None
 
 
-def store_and_form(ctx: typer.Context) -> tuple[Store, int, Form]:
-    store = open_store(ctx)
-    form_id, form = current_form(store, review_folder(ctx))
-    return store, form_id, form
-
-
 def store_and_pending_form(ctx: typer.Context) -> tuple[Store, FormInForce]:
     """For commands that write values: the form in force is stored (if new) in the
     same transaction as the values, so a refused input changes nothing."""
@@ -69,7 +62,8 @@ def form_cmd(
                                 "a worked example instead (msc: the MSC model case, with cell "
                                 "source, pain VAS, SLEDAI...)."),
 ) -> None:
-    """Show the extraction form in force (stored as a new version when its file changed)."""
+    """Show the extraction form in force (an edited file is stored as a new version with
+    the first value written under it, never by showing it)."""
     folder = review_folder(ctx)
     if example and not init:
         raise typer.BadParameter("--example goes with --init", param_hint="--example")
@@ -79,8 +73,12 @@ def form_cmd(
         path, written = write_default_form(folder, example)
         typer.echo(f"Form file: {path}" + ("" if written else
                                            " (already there: kept, not overwritten)"))
-    store, form_id, form = store_and_form(ctx)
-    typer.echo(f"{form.name} (stored form id {form_id})")
+    _store, pending = store_and_pending_form(ctx)
+    form = pending.form
+    typer.echo(f"{form.name} (" + (f"stored form id {pending.stored_id})"
+                                   if pending.stored_id is not None else
+                                   "edited: stored as a new version with the first value "
+                                   "written under it)"))
     typer.echo("Study fields: " + ", ".join(f.name for f in form.study_fields))
     typer.echo("Arms: " + ", ".join(f"{a.id} ({a.label}, {a.role})" for a in form.arms))
     for o in form.outcomes:
