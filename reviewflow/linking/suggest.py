@@ -40,11 +40,16 @@ MAX_YEAR_GAP = 1  # a Chinese report and its English version: same or next year
 # distinguishing word (lupus / lupus nephritis scored 48), where titles sharing only
 # the topic words scored under 30.
 ARM_TITLE_HINT = 40.0
-# The first pass over English titles (rapidfuzz, fast), generous because the weighed
-# score decides: the same trial's titles scored 69-84 on it (tests/linking), and a
-# review's many topic-only matches (about 70) are why it keeps this many.
-CANDIDATE_TITLE = 60.0
-CANDIDATES = 50
+# The first pass over English titles (rapidfuzz, fast) takes the closest whole titles
+# and the closest by the words that set a title apart in this review
+# (TitleWeights.distinctive): on whole titles the topic words make every pair alike
+# and the true one can rank below many topic-only ones; in a review of one disease
+# and one cell source the words that set titles apart are incidental ("in adults").
+CANDIDATE_TITLE = 50.0
+CANDIDATES = 10  # each way
+# A report's title-only suggestions: the best few (a review's trials of one cell
+# source in one disease can all look alike by title; a person reads each one).
+TITLE_ONLY = 5
 _ARM_N = re.compile(r"^outcome/[^/]+/arm/([^/]+)/n$")
 
 
@@ -174,8 +179,9 @@ def suggest_links(records: Iterable[LinkRecord],
             for token in p.authors[0]:
                 if len(token) > 1:
                     by_author[token].append(p)
-    english_titles = [p.english for p in latin]
     weights = TitleWeights(p.words for p in prepared if p.words)
+    english_titles = [default_process(p.english) for p in latin]  # once, not per query
+    distinctive = [weights.distinctive(p.words) for p in latin]
     out: dict[tuple[int, int], Suggestion] = {}
     for f in foreign:
         candidates: dict[int, _Prepared] = {}
@@ -186,11 +192,14 @@ def suggest_links(records: Iterable[LinkRecord],
                 candidates.update((p.rec.record_id, p) for p in by_author.get(token, ()))
         if f.rec.arm_sizes:
             candidates.update((p.rec.record_id, p) for p in by_arms.get(f.rec.arm_sizes, ()))
-        if f.english:  # a fast first pass on the plain score; the weighed one decides
-            for _, _, i in process.extract(f.english, english_titles, scorer=fuzz.token_set_ratio,
-                                           processor=default_process,
-                                           score_cutoff=CANDIDATE_TITLE, limit=CANDIDATES):
-                candidates[latin[i].rec.record_id] = latin[i]
+        if f.words:  # a fast first pass; the weighed score decides
+            for query, choices in ((default_process(f.english), english_titles),
+                                   (weights.distinctive(f.words), distinctive)):
+                for _, _, i in process.extract(query, choices, scorer=fuzz.token_set_ratio,
+                                               score_cutoff=CANDIDATE_TITLE,
+                                               limit=CANDIDATES):
+                    candidates[latin[i].rec.record_id] = latin[i]
+        title_only: list[Suggestion] = []
         for p in candidates.values():
             key = tuple(sorted((f.rec.record_id, p.rec.record_id)))
             if key in skip or key in out:
@@ -200,9 +209,13 @@ def suggest_links(records: Iterable[LinkRecord],
                      if both else 0.0)
             title = weights.similarity(f.words, p.words) if both else 0.0
             reasons = _rules(f, p, title, topic)
-            if reasons:
+            if reasons == (LinkReason.ENGLISH_TITLE,):
+                title_only.append(Suggestion(f.rec.record_id, p.rec.record_id, reasons, title))
+            elif reasons:
                 arms = f.rec.arm_sizes if LinkReason.ARM_SIZES in reasons else ()
                 out[key] = Suggestion(f.rec.record_id, p.rec.record_id, reasons, title, arms)  # type: ignore[arg-type]
+        title_only.sort(key=lambda s: (-s.title_score, s.b))
+        out.update((sequence_key((s.a, s.b)), s) for s in title_only[:TITLE_ONLY])
     return sorted(out.values(), key=lambda s: (-len(s.reasons), -s.title_score, s.a, s.b))
 
 

@@ -17,7 +17,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 # Words that carry no content in a title, and words that say a title reports a
@@ -42,13 +42,17 @@ def title_words(title: str) -> tuple[str, ...]:
                                if w not in _STOP and len(w) > 1))
 
 
-def _same_word(x: str, y: str) -> bool:
-    if x == y:
+def _loosely_in(word: str, other: tuple[str, ...]) -> bool:
+    """``word`` is in ``other`` as spelled or nearly (cell/cells, randomised/randomized,
+    transplant/transplantation)."""
+    if len(word) < 4:
+        return False
+    if len(word) >= 5 and any(len(o) >= 5 and (o.startswith(word) or word.startswith(o))
+                              for o in other):
         return True
-    short = min(len(x), len(y))
-    if short >= 5 and (x.startswith(y) or y.startswith(x)):
-        return True
-    return short >= 4 and fuzz.ratio(x, y) >= 85
+    longer = [o for o in other if len(o) >= 4]
+    return bool(longer) and process.extractOne(word, longer, scorer=fuzz.ratio,
+                                               score_cutoff=85) is not None
 
 
 def _acronym(word: str) -> str | None:
@@ -66,7 +70,8 @@ def _spelled_runs(acronym: str, words: tuple[str, ...]) -> list[tuple[str, ...]]
 
 def _covered(words: tuple[str, ...], other: tuple[str, ...]) -> set[str]:
     """The words of one title that the other title also says (or abbreviates)."""
-    covered = {w for w in words if any(_same_word(w, o) for o in other)}
+    said = set(other)
+    covered = {w for w in words if w in said or _loosely_in(w, other)}
     for o in other:  # the other title's acronym spells a run of these words
         short = _acronym(o)
         if short is not None and o not in covered:
@@ -85,15 +90,29 @@ class TitleWeights:
     def __init__(self, titles: Iterable[tuple[str, ...]]) -> None:
         self.df: Counter[str] = Counter()
         self.n = 0
+        self._weights: dict[str, float] = {}
         for words in titles:
             self.n += 1
             self.df.update(set(words))
 
     def weight(self, word: str) -> float:
+        known = self._weights.get(word)
+        if known is None:
+            known = self._weights[word] = self._weight(word)
+        return known
+
+    def _weight(self, word: str) -> float:
         # log((N + 1)/df): a word in every title counts little but above zero, a word
         # in one title of many counts most; between two titles a word only one has
         # still weighs 2.7 times a shared one
         return math.log((self.n + 1) / max(self.df.get(word, 0), 1))
+
+    def distinctive(self, words: tuple[str, ...]) -> str:
+        """The title's words less those in more than a quarter of the review's titles
+        (its topic), as text for a fast string score; all its words if none is left.
+        A word two titles share is kept however small the review: it may be their trial's."""
+        rare = [w for w in words if self.df.get(w, 0) <= max(2, self.n / 4)]
+        return " ".join(rare or words)
 
     def similarity(self, a: tuple[str, ...], b: tuple[str, ...]) -> float:
         """0-100: the larger share (by weight) of either title that the other also says.

@@ -84,3 +84,43 @@ def test_rare_words_weigh_more_and_acronyms_match_their_words() -> None:
                                                               "erythematosus")) == 100.0
     assert title_words("A randomised controlled trial of stem cells in the treatment of RA") \
         == ("stem", "cells", "ra")
+
+
+DISEASES = ["systemic lupus erythematosus", "systemic sclerosis", "knee osteoarthritis",
+            "Crohn's disease", "ulcerative colitis", "multiple sclerosis", "Sjogren's syndrome",
+            "lupus nephritis", "psoriasis", "ankylosing spondylitis", "type 1 diabetes",
+            "graft-versus-host disease", "liver cirrhosis", "heart failure", "dermatomyositis",
+            "systemic vasculitis", "Behcet's disease", "primary biliary cholangitis",
+            "spinal cord injury", "aplastic anaemia", "osteonecrosis of the femoral head",
+            "interstitial lung disease", "diabetic foot", "premature ovarian failure"]
+
+
+def test_the_trial_is_found_among_many_titles_sharing_more_topic_words() -> None:
+    """Two dozen trials of the same cells in other diseases each share more words with
+    the Chinese title than its own English report does (plain score above the pair's):
+    the first pass compares the words that set titles apart, so it is still found."""
+    zh = LinkRecord(4, CHINESE[3][1], CHINESE[3][2], ("吴敏",), 2016, language="chi")
+    en = LinkRecord(14, ENGLISH[3][1], None, ("Brown, K",), 2017)
+    others = [LinkRecord(100 + k, f"Human umbilical cord mesenchymal stem cells in the "
+                         f"treatment of {d}", None, (f"Author{k}, A",), 2016)
+              for k, d in enumerate(DISEASES)]
+    plain = fuzz.token_set_ratio(zh.translated_title, en.title, processor=default_process)
+    assert all(fuzz.token_set_ratio(zh.translated_title, o.title, processor=default_process)
+               > plain for o in others)
+    assert [(s.a, s.b) for s in suggest_links([zh, en, *others])] == [(4, 14)]
+
+
+def test_a_report_gets_its_few_best_title_only_suggestions() -> None:
+    """Trials of one cell source in one disease look alike by title: a report's
+    title-only suggestions are its five best, the closest first."""
+    zh = LinkRecord(1, CHINESE[1][1], CHINESE[1][2], ("孙丽",), 2018, language="chi")
+    alike = [LinkRecord(10 + k, f"Umbilical cord mesenchymal stem cell transplantation for "
+                        f"refractory systemic lupus erythematosus{extra}", None,
+                        (f"Author{k}, A",), 2018)
+             for k, extra in enumerate(["", ": a pilot study", " in adults", " in China",
+                                        ": one-year outcomes", " with nephritis",
+                                        " and cytopenia", ": a multicentre trial"])]
+    found = suggest_links([zh, *alike])
+    assert len(found) == 5 and all(s.reasons == (LinkReason.ENGLISH_TITLE,) for s in found)
+    ranked = [(-s.title_score, s.b) for s in found]
+    assert ranked == sorted(ranked)
