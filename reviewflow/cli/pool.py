@@ -109,11 +109,12 @@ def pool_command(
     per arm: study,arm,role,n,mean,sd (or events), role intervention or control.
     """
     from reviewflow.pooling import meta_analysis, result_to_json_dict
+    from reviewflow.pooling.formatting import level_is_valid
     from reviewflow.pooling.text_table import render_text
 
-    if not 0 < level < 1:  # also NaN
-        raise ReviewflowError(f"--level: give the confidence level as a fraction between 0 "
-                              f"and 1 (e.g. 0.9 for 90%), not {level:g}")
+    if not level_is_valid(level):
+        raise ReviewflowError(f"--level: give the confidence level as a fraction from 0.5 "
+                              f"up to 1 (e.g. 0.9 for 90%), not {level:g}")
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise ReviewflowError(f"--plot: use a .png, .svg or .pdf file name, not {plot.name!r}")
     groups = tuple(a.strip() for a in arms.split(","))

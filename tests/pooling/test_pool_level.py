@@ -80,11 +80,11 @@ def test_default_level_is_95(bcg: Path) -> None:
     assert math.log(out["overall"]["ci_low"]) < wide["ci_low"]  # wider than the 90% one
 
 
-@pytest.mark.parametrize("level", ["0", "1", "90", "-0.5", "nan"])
-def test_a_level_outside_0_1_is_one_clear_line(bcg: Path, capsys, level: str) -> None:
+@pytest.mark.parametrize("level", ["0", "0.05", "1", "90", "-0.5", "nan"])
+def test_a_level_outside_half_to_1_is_one_clear_line(bcg: Path, capsys, level: str) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["pool", str(bcg), "--measure", "RR", "--method", "IV", "--model", "fixed",
               "--level", level])
     err = capsys.readouterr().err.strip()
     assert exc.value.code == 1
-    assert len(err.splitlines()) == 1 and "--level" in err and "between 0 and 1" in err, err
+    assert len(err.splitlines()) == 1 and "--level" in err and "from 0.5 up to 1" in err, err
