@@ -16,7 +16,6 @@ from reviewflow.wording import plural
 # `reviewflow extraction --help` (and `analyse`, which shares review_folder) starts
 # without SQLAlchemy (issue 22).
 if TYPE_CHECKING:
-    from reviewflow.extraction.form import Form
     from reviewflow.extraction.form_versions import FormInForce
     from reviewflow.store.db import Store
 
@@ -38,14 +37,6 @@ def review_folder(ctx: typer.Context) -> Path | None:
         return None
 
 
-def store_and_form(ctx: typer.Context) -> tuple[Store, int, Form]:
-    from reviewflow.extraction.form_versions import current_form
-
-    store = open_store(ctx)
-    form_id, form = current_form(store, review_folder(ctx))
-    return store, form_id, form
-
-
 def store_and_pending_form(ctx: typer.Context) -> tuple[Store, FormInForce]:
     """For commands that write values: the form in force is stored (if new) in the
     same transaction as the values, so a refused input changes nothing."""
@@ -64,7 +55,8 @@ def form_cmd(
                                 "a worked example instead (msc: the MSC model case, with cell "
                                 "source, pain VAS, SLEDAI...)."),
 ) -> None:
-    """Show the extraction form in force (stored as a new version when its file changed)."""
+    """Show the extraction form in force (an edited file is stored as a new version with
+    the first value written under it, never by showing it)."""
     from reviewflow.extraction.form_versions import write_default_form
 
     folder = review_folder(ctx)
@@ -76,8 +68,12 @@ def form_cmd(
         path, written = write_default_form(folder, example)
         typer.echo(f"Form file: {path}" + ("" if written else
                                            " (already there: kept, not overwritten)"))
-    store, form_id, form = store_and_form(ctx)
-    typer.echo(f"{form.name} (stored form id {form_id})")
+    _store, pending = store_and_pending_form(ctx)
+    form = pending.form
+    typer.echo(f"{form.name} (" + (f"stored form id {pending.stored_id})"
+                                   if pending.stored_id is not None else
+                                   "edited: stored as a new version with the first value "
+                                   "written under it)"))
     typer.echo("Study fields: " + ", ".join(f.name for f in form.study_fields))
     typer.echo("Arms: " + ", ".join(f"{a.id} ({a.label}, {a.role})" for a in form.arms))
     for o in form.outcomes:
