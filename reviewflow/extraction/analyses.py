@@ -87,6 +87,7 @@ from reviewflow.extraction.validation import (
     outcome_problems,
 )
 from reviewflow.extraction.values import Reconciled, reconcile
+from reviewflow.pooling.formatting import level_is_valid
 from reviewflow.store.db import Store
 
 if TYPE_CHECKING:
@@ -240,7 +241,7 @@ def _check(a: Analysis, form: Form, where: str) -> None:
         raise ReviewflowError(f"{where}: needs at least one intervention and one comparator arm")
     if a.multi_arm not in ("split", "combine"):
         raise ReviewflowError(f"{where}: multi_arm must be split or combine")
-    if not 0.5 <= a.level < 1:
+    if not level_is_valid(a.level):
         raise ReviewflowError(f"{where}: level must be between 0.5 and 1 (e.g. 0.95)")
     if outcome.type == "generic" and (a.measure in ("RR", "OR", "HR")) != outcome.ratio:
         kind = "ratios (ratio = true)" if outcome.ratio else "differences"

@@ -15,7 +15,7 @@ from pathlib import Path
 from reviewflow.extraction.analyses import ANALYSES_FILE, load_analyses
 from reviewflow.extraction.analysis_outputs import Outputs, run_all
 from reviewflow.extraction.form import FORM_FILE
-from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.metareg_analyses import run_declared
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.rob_import import import_rob_csv
@@ -44,10 +44,11 @@ def run_demo_extraction(store: Store, folder: Path, samples: Path,
     examples = resources.files("reviewflow.extraction").joinpath("examples")
     shutil.copy(str(examples / "msc_extraction_form.toml"), folder / FORM_FILE)
     shutil.copy(str(examples / "msc_analyses.toml"), folder / ANALYSES_FILE)
-    form_id, form = current_form(store, folder)
+    pending = form_in_force(store, folder)  # stored with the first reviewer's values
+    form = pending.form
     values = judgements = rows = 0
     for name in REVIEWERS:
-        rows, n = import_extraction(store, form, form_id, sheet or samples / "extraction.csv",
+        rows, n = import_extraction(store, form, pending, sheet or samples / "extraction.csv",
                                     name, create_studies=True)
         values += n
         judgements += import_rob_csv(store, samples / "rob.csv", name, ROB1)

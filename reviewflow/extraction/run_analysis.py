@@ -82,20 +82,23 @@ def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
                  arms: tuple[str, str], *, suffix: str = "",
                  entered: dict[str, tuple[str | None, ...]] | None = None, **extra: Any) -> Path:
     """The forest plot, its arm columns headed with the form's arm labels, converted and
-    imputed rows marked; ``extra`` (RoB columns, prediction interval) goes to the plot."""
-    from reviewflow.pooling.plots import save_forest_plot
+    imputed rows marked; ``extra`` (RoB columns, prediction interval) goes to the plot.
+    Drawn by :mod:`reviewflow.drawing` (a worker process when the command opened one)."""
+    from reviewflow import drawing
 
     title = (run.analysis.title or run.analysis.name) + suffix
-    return save_forest_plot(run.result, out, title=title, favours=labels, groups=arms,
-                            entered=entered, **run.marks(), **extra)
+    return drawing.submit("reviewflow.pooling.plots:save_forest_plot", out, run.result, out,
+                          title=title, favours=labels, groups=arms, entered=entered,
+                          **run.marks(), **extra)
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
     if run.estimable < FUNNEL_MIN_STUDIES:
         return None
-    from reviewflow.pooling.plots import save_funnel_plot
+    from reviewflow import drawing
 
-    return save_funnel_plot(run.result, out, title=run.analysis.title or run.analysis.name)
+    return drawing.submit("reviewflow.pooling.plots:save_funnel_plot", out, run.result, out,
+                          title=run.analysis.title or run.analysis.name)
 
 
 def text_forest(run: AnalysisRun, form: Form, *,

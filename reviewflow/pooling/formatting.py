@@ -44,6 +44,12 @@ def format_p(p: float) -> str:
     return f"P = {p:.{digits}f}"
 
 
+def level_is_valid(level: float) -> bool:
+    """One rule for analyses.toml's `level` and `pool --level`: a confidence level
+    below 50% is a typo (0.05 meant as alpha), not a choice a review makes."""
+    return 0.5 <= level < 1  # NaN fails both comparisons
+
+
 def level_percent(level: float) -> str:
     """'95', '90', '97.5': the confidence level as every CI label prints it, so a
     review that pools at 90% never labels a 90% interval as a 95% one."""

@@ -45,16 +45,19 @@ def section_studies(ctx: ReportContext) -> Section:
 
 
 def section_rob(ctx: ReportContext) -> Section:
+    from reviewflow import drawing
     from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob
-    from reviewflow.extraction.rob_plots import summary_bars, traffic_light
 
     parts = []
+    plots = "reviewflow.extraction.rob_plots"  # by name: matplotlib loads where it draws
     for tool in (ROB1, ROB2):
         rob = reconcile_rob(ctx.store, tool)
         if not rob.judgements:
             continue
-        light = traffic_light(rob, ctx.figures / f"rob_{tool.id}_traffic.png")
-        bars = summary_bars(rob, ctx.figures / f"rob_{tool.id}_summary.png")
+        light = ctx.figures / f"rob_{tool.id}_traffic.png"
+        bars = ctx.figures / f"rob_{tool.id}_summary.png"
+        drawing.submit(f"{plots}:traffic_light", light, rob, light)
+        drawing.submit(f"{plots}:summary_bars", bars, rob, bars)
         parts.append(figure(light, f"{tool.name}: judgements per study"))
         parts.append(figure(bars, f"{tool.name}: summary per domain"))
         if rob.discrepancies:

@@ -27,6 +27,7 @@ def _rows(store) -> dict:
 
 
 @pytest.mark.parametrize("command", [
+    ["extraction", "form"],
     ["extraction", "export", "--out", "{tmp}/x.csv"],
     ["extraction", "export", "--format", "xlsx", "--out", "{tmp}/x.xlsx"],
     ["extraction", "export", "--reviewer", "alice", "--out", "{tmp}/alice.csv"],
@@ -34,7 +35,7 @@ def _rows(store) -> dict:
     ["revman", "export", "--out", "{tmp}/review.rm5"],
     ["grade", "sof", "--out", "{tmp}/grade"],
     ["report", "--out", "{tmp}/report"],
-], ids=["export-csv", "export-xlsx", "export-reviewer", "analyse", "revman-export",
+], ids=["form", "export-csv", "export-xlsx", "export-reviewer", "analyse", "revman-export",
         "grade-sof", "report"])
 def test_a_reading_command_leaves_the_store_as_it_was(extracted, tmp_path: Path,
                                                       command: list[str]) -> None:
