@@ -243,7 +243,7 @@ def _settings_attrs(o: Outcome) -> dict[str, str]:
     a = {"ID": o.id, "NO": str(o.no), "CI_STUDY": str(s.ci_study), "CI_TOTAL": str(s.ci_total),
          "RANDOM": yes[s.random], "TOTALS": s.totals.value, "SUBGROUPS": yes[o.has_subgroups],
          "SUBGROUP_TEST": yes[s.subgroup_test], "STUDIES": str(len(o.all_rows()))}
-    if s.measure:
+    if s.measure and o.kind is not OutcomeKind.GENERIC:
         a["EFFECT_MEASURE"] = s.measure
     if o.kind is OutcomeKind.DICHOTOMOUS:
         a |= {"METHOD": s.method, "SWAP_EVENTS": yes[s.swap_events]}
@@ -276,6 +276,11 @@ def _outcome(o: Outcome, names: dict[str, str]) -> Iterator[str]:
     yield _el("GROUP_LABEL_2", o.group_labels[1])
     yield _el("GRAPH_LABEL_1", o.graph_labels[0])
     yield _el("GRAPH_LABEL_2", o.graph_labels[1])
+    if o.kind is OutcomeKind.GENERIC:
+        # RevMan names a generic outcome's measure in this element; meta::read.rm5
+        # fails on an IV_OUTCOME without it.
+        yield _el("EFFECT_MEASURE", o.settings.measure or ("RR" if o.settings.log_data
+                                                           else "MD"))
     if o.has_subgroups:
         mine = {s.name: s for s in result.subgroups} if result is not None else {}
         for sub in o.subgroups:
