@@ -262,9 +262,14 @@ def _outcome(o: Outcome, names: dict[str, str]) -> Iterator[str]:
     if result is None:  # no study has data: RevMan's "not estimable" total
         attrs |= res.pooled(None, False) | {"WEIGHT": "0.0"}
     else:
-        attrs |= res.pooled(result.overall, o.settings.totals is Totals.YES)
-        attrs["WEIGHT"] = _num(100.0 if o.settings.totals is Totals.YES
-                               and result.overall.estimable else 0.0)
+        # With subtotals only RevMan still stores the overall result (unshown), and as
+        # its weight 100 per subgroup with a result; meta::read.rm5 reads them.
+        totals = o.settings.totals
+        attrs |= res.pooled(result.overall, totals is not Totals.NO)
+        attrs["WEIGHT"] = _num(
+            (100.0 if result.overall.estimable else 0.0) if totals is Totals.YES
+            else 100.0 * len(result.subgroups) if totals is Totals.SUB and o.has_subgroups
+            else 0.0)
         if o.has_subgroups:
             d = result.subgroup_difference
             attrs |= {"Q": _num(d.q if d else 0.0), "P_Q": _num(d.p if d else 0.0),
