@@ -56,6 +56,9 @@ MAY_DIFFER = {
     "I2": "undefined with df = 0, where RevMan stores 0 or 100",
     "I2.w": "undefined with df = 0, where RevMan stores 0 or 100",
 }
+# Outcome attributes meta reads, in the R script's digest order after level, level.ma.
+POOLED_ATTRS = ("EVENTS_1", "TOTAL_1", "EVENTS_2", "TOTAL_2", "EFFECT_SIZE", "CI_START",
+                "CI_END", "WEIGHT", "Z", "P_Z", "Q", "P_Q", "I2", "TAU2")
 # How meta abbreviates the measure RevMan names in a generic outcome's element.
 SM_NAMES = {"odds ratio": "OR", "peto odds ratio": "OR", "peto_or": "OR",
             "odds ratio (non-event)": "OR", "risk ratio": "RR", "risk difference": "RD",
@@ -83,7 +86,15 @@ def _number(value: str | float | None) -> str:
 
 
 def _digest(values: list[str]) -> str:
-    return hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()[:16]
+
+
+def _flag(value: bool | None) -> str:
+    return "NA" if value is None else str(value).upper()
+
+
+def _per_100(value: str | None) -> str:
+    return "NA" if not value else _number(float(value) / 100)
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,14 @@ def meta_rows(path: Path) -> dict[str, MetaRow]:
             random = outcome.get("RANDOM")
             model = None if random is None else ("Fixed" if random == "NO" else "Random")
             k = float(outcome.get("DF", "nan")) + 1
+            pooled = [_per_100(outcome.get("CI_STUDY")), _per_100(outcome.get("CI_TOTAL"))]
+            pooled += [_number(outcome.get(a)) for a in POOLED_ATTRS]
+            totals, test = outcome.get("TOTALS"), outcome.get("SUBGROUP_TEST")
+            swap, log = outcome.get("SWAP_EVENTS"), outcome.get("LOG_DATA")
+            flags = [None if totals is None else totals == "YES",
+                     None if test is None else test == "YES",
+                     None if swap is None else swap != "NO",
+                     None if log is None else log == "NO"]
             groups = outcome.findall(f"{kind}_SUBGROUP") or [None]
             for group in groups:
                 g = None if group is None else group.get("NO")
@@ -139,13 +158,21 @@ def meta_rows(path: Path) -> dict[str, MetaRow]:
                     numbers = [_number(c), _number(o), _number(g)]
                     numbers += [_number(data.get(a)) for a in NUMBER_ATTRS.values()]
                     numbers.append(_number(k))
+                    numbers += pooled
+                    numbers += ["NA"] * 3 if group is None else [
+                        _number(group.get("NO")), _number(group.get("P_CHI2")),
+                        _number(group.get("I2"))]  # meta reads Q.w from NO, as written
                     text = [sid, study.get("NAME") if study is not None else None,
                             study.get("YEAR") if study is not None else None,
                             KIND_TYPE[kind], _method(outcome), sm, model,
                             complab, outclab, grplab]
                     shown = ["NA" if t is None else t for t in text]
+                    ascii_text = all(t.isascii() for t in shown)
+                    # test.subgroup is NA on rows outside subgroups (read.rm5.rm5)
+                    shown += [_flag(flags[0]), _flag(flags[1] if group is not None else None),
+                              _flag(flags[2]), _flag(flags[3])]
                     found.setdefault(key, []).append((_entry_order(data), MetaRow(
-                        _digest(numbers), _digest(shown), all(t.isascii() for t in shown))))
+                        _digest(numbers), _digest(shown), ascii_text)))
     # A study entered more than once is numbered in the order of its values, as the
     # R script numbers it (meta does not keep the file's order of such rows).
     return {f"{key}#{k}": row
@@ -165,9 +192,14 @@ def _entry_order(data: ET.Element) -> tuple[tuple[bool, float], ...]:
 
 
 # The R script digests meta's columns in this order; the derivation above follows it.
-assert FACTS["digest_numbers"] == ["comp.no", "outcome.no", "group.no", *NUMBER_ATTRS, "k"]
+assert FACTS["digest_numbers"] == [
+    "comp.no", "outcome.no", "group.no", *NUMBER_ATTRS, "k", "level", "level.ma",
+    "event.e.pooled", "n.e.pooled", "event.c.pooled", "n.c.pooled", "TE.pooled",
+    "lower.pooled", "upper.pooled", "weight.pooled", "Z.pooled", "pval.TE.pooled", "Q",
+    "pval.Q", "I2", "tau2", "Q.w", "pval.Q.w", "I2.w"]
 assert FACTS["digest_text"] == ["id", "studlab", "year", "type", "method", "sm", "model",
-                                "complab", "outclab", "grplab"]
+                                "complab", "outclab", "grplab", "overall", "test.subgroup",
+                                "swap.events", "logscale"]
 
 _START = re.compile(r"^<(COMPARISON|(DICH|CONT|IV|IPD)_(OUTCOME|SUBGROUP))[ >]")
 _DATA_TAG = re.compile(r"<(DICH|CONT|IV|IPD)_DATA\b")
