@@ -57,6 +57,9 @@ def pool_command(
     hksj: bool = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman adjustment."),
     subgroup: str | None = typer.Option(None, "--subgroup", help="Column naming subgroups."),
     smd_convention: SmdChoice = typer.Option(SmdChoice.revman, "--smd-convention"),
+    level: float = typer.Option(0.95, "--level", metavar="LEVEL",
+                                help="Confidence level of every interval, e.g. 0.9 "
+                                     "(as analyses.toml's level)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a forest plot (.png/.svg/.pdf)."),
     arms: str = typer.Option("Experimental,Control", "--arms",
@@ -106,8 +109,12 @@ def pool_command(
     per arm: study,arm,role,n,mean,sd (or events), role intervention or control.
     """
     from reviewflow.pooling import meta_analysis, result_to_json_dict
+    from reviewflow.pooling.formatting import level_is_valid
     from reviewflow.pooling.text_table import render_text
 
+    if not level_is_valid(level):
+        raise ReviewflowError(f"--level: give the confidence level as a fraction from 0.5 "
+                              f"up to 1 (e.g. 0.9 for 90%), not {level:g}")
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise ReviewflowError(f"--plot: use a .png, .svg or .pdf file name, not {plot.name!r}")
     groups = tuple(a.strip() for a in arms.split(","))
@@ -120,7 +127,7 @@ def pool_command(
     result = meta_analysis(
         data, subgroup=subgroup, source=str(file), measure=measure.value,
         method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
-        smd_convention=smd_convention.value,
+        smd_convention=smd_convention.value, level=level,
     )
     for path, flag in ((funnel, "--funnel"), (bubble, "--bubble")):
         if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from reviewflow.wording import plural
+
 revman_app = typer.Typer(
     help="RevMan 5 (.rm5) files: check a review's numbers, import it, export a review.",
     no_args_is_help=True,
@@ -131,12 +133,13 @@ def import_command(
     except BaseException:
         _remove_new_review(folder, created)
         raise
-    typer.echo(f"Imported {file.name} into {folder}: {summary.studies} studies, "
-               f"{summary.records} records, {summary.values} values, "
-               f"{summary.rob} risk-of-bias judgements, {summary.analyses} analyses")
+    typer.echo(f"Imported {file.name} into {folder}: {plural(summary.studies, 'study')}, "
+               f"{plural(summary.records, 'record')}, {plural(summary.values, 'value')}, "
+               f"{plural(summary.rob, 'risk-of-bias judgement')}, "
+               f"{plural(summary.analyses, 'analysis')}")
     if summary.repeated:
         typer.echo(f"Studies entered more than once in one outcome, imported as entered "
-                   f"({len(summary.repeated)} outcomes):")
+                   f"({plural(len(summary.repeated), 'outcome')}):")
         for line in summary.repeated:
             typer.echo(f"  {line}")
     if summary.not_imported:
@@ -179,8 +182,8 @@ def export_command(
     tmp.write_bytes(data)
     tmp.replace(target)
     n_out = sum(len(c.outcomes) for c in review.comparisons)
-    typer.echo(f"Wrote {target}: {len(review.studies)} studies, {len(review.comparisons)} "
-               f"comparisons, {n_out} outcomes")
+    typer.echo(f"Wrote {target}: {plural(len(review.studies), 'study')}, "
+               f"{plural(len(review.comparisons), 'comparison')}, {plural(n_out, 'outcome')}")
 
 
 def _remove_new_review(folder: Path, created: bool) -> None:

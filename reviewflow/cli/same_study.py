@@ -16,6 +16,7 @@ from reviewflow.linking.service import (
 )
 from reviewflow.store import models
 from reviewflow.titles import titles_of
+from reviewflow.wording import plural
 
 
 def _who(by: str | None) -> str:
@@ -71,7 +72,8 @@ def same_study(
             row = rows[rid]
             line = titles_of(row.title, row.translated_title, row.language).line(110)
             typer.echo(f"    {rid:>6}  {row.year or '----'}  {line}")
-    typer.echo(f"{len(found)} pair(s): 'reviewflow same-study --link A B' or '--reject A B'")
+    typer.echo(f"{plural(len(found), 'pair')}: 'reviewflow same-study --link A B' or "
+               "'--reject A B'")
 
 
 def register(app: typer.Typer) -> None:

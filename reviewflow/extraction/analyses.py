@@ -31,6 +31,9 @@
     reported_only = true              # optional: also pool without converted/imputed values
     lower_bound = 0                   # optional: the scale's minimum; warns when a mean is
                                       #   less than 2 SD above it (Altman & Bland 1996)
+    rob_columns = "rob1"              # optional: RevMan's risk-of-bias columns on the
+                                      #   forest plot (rob1 | rob2 | false)
+    prediction_interval = true        # optional: drawn under the random-effects diamond
     level = 0.95                      # optional: confidence level of the CIs
     swap_events = false               # optional: pool non-events (RevMan's "swap events")
     revman = { totals = "YES" }       # optional: RevMan presentation settings kept for
@@ -61,13 +64,14 @@ reach a published forest plot.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.config_schema import validated
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses_schema import AnalysesFile
+from reviewflow.extraction.analyses_schema import AnalysesFile, AnalysisEntry
 from reviewflow.extraction.form import (
     Form,
     arm_field_path,
@@ -75,7 +79,7 @@ from reviewflow.extraction.form import (
     stat_path,
     study_path,
 )
-from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.validation import (
     arm_report,
     column,
@@ -83,6 +87,7 @@ from reviewflow.extraction.validation import (
     outcome_problems,
 )
 from reviewflow.extraction.values import Reconciled, reconcile
+from reviewflow.pooling.formatting import level_is_valid
 from reviewflow.store.db import Store
 
 if TYPE_CHECKING:
@@ -119,7 +124,6 @@ class Analysis:
     lower_bound: float | None = None
     rob_columns: str | None = None  # "rob1" | "rob2": RevMan's RoB columns on the forest plot
     prediction_interval: bool = False  # drawn under the random-effects diamond
-
     level: float = 0.95
     swap_events: bool = False
     revman: dict[str, object] = field(default_factory=dict)
@@ -129,6 +133,13 @@ class Analysis:
     def outcomes(self) -> tuple[str, ...]:
         """The form outcomes this analysis reads: entry 1, then the further entries."""
         return (self.outcome, *self.entry_outcomes)
+
+    @classmethod
+    def from_entry(cls, entry: AnalysisEntry) -> Analysis:
+        """The analysis a validated ``[[analysis]]`` table declares: every schema key is
+        carried over, so a key added to the schema and not here fails at once."""
+        keys = type(entry).model_fields
+        return cls(**{k: _FROM_ENTRY.get(k, _same)(getattr(entry, k)) for k in keys})
 
     def conversion(self):  # -> Conversion
         from dataclasses import replace as with_
@@ -160,22 +171,10 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
     out: list[Analysis] = []
     for d in parsed.analysis:
         where = f"{source}, analysis {d.name!r}"
-        a = Analysis(
-            name=d.name, outcome=d.outcome, measure=d.measure.upper(), method=d.method,
-            model=d.model.lower(), title=d.title, subgroup=d.subgroup, tau2=d.tau2,
-            hksj=d.hksj, smd_convention=d.smd_convention,
-            where={k: str(v) for k, v in d.where.items()}, exclude=tuple(d.exclude),
-            leave_one_out=d.leave_one_out, intervention=_ids(d.intervention),
-            comparator=_ids(d.comparator), multi_arm=d.multi_arm.lower(), convert=d.convert,
-            reported_only=d.reported_only, correlation=d.correlation,
-            icc=None if d.icc is None else float(d.icc),
-            lower_bound=None if d.lower_bound is None else float(d.lower_bound),
-            rob_columns=_rob_columns(d.rob_columns, where),
-            prediction_interval=d.prediction_interval, level=float(d.level),
-            swap_events=d.swap_events, revman=dict(d.revman),
-            repeated_study_entries=d.repeated_study_entries,
-            entry_outcomes=tuple(d.entry_outcomes),
-        )
+        try:
+            a = Analysis.from_entry(d)
+        except ReviewflowError as exc:
+            raise ReviewflowError(f"{where}: {exc}") from None
         _check(a, form, where)
         out.append(a)
     names = [a.name for a in out]
@@ -184,19 +183,39 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
     return out
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _ids(value: object) -> tuple[str, ...]:
     return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore
 
 
-def _rob_columns(value: object, where: str) -> str | None:
+def _rob_columns(value: object) -> str | None:
     if value in (None, False):
         return None
     if value is True:
         return "rob1"
     text = str(value).lower().replace(" ", "").replace("-", "")
     if text not in ("rob1", "rob2"):
-        raise ReviewflowError(f"{where}: rob_columns must be rob1, rob2 or false")
+        raise ReviewflowError("rob_columns must be rob1, rob2 or false")
     return text
+
+
+def _float_or_none(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# How a validated key becomes its Analysis field, where the two differ (the rest are
+# taken as validated). Keys are listed once, in the schema; Analysis mirrors them, and
+# tests/extraction/test_analyses_keys.py fails when one side has a key the other lacks.
+_FROM_ENTRY: dict[str, Callable[[Any], Any]] = {
+    "measure": str.upper, "model": str.lower, "multi_arm": str.lower,
+    "where": lambda d: {k: str(v) for k, v in d.items()}, "exclude": tuple,
+    "intervention": _ids, "comparator": _ids, "lower_bound": _float_or_none,
+    "icc": _float_or_none,
+    "rob_columns": _rob_columns, "level": float, "revman": dict, "entry_outcomes": tuple,
+}
 
 
 def _check(a: Analysis, form: Form, where: str) -> None:
@@ -222,7 +241,7 @@ def _check(a: Analysis, form: Form, where: str) -> None:
         raise ReviewflowError(f"{where}: needs at least one intervention and one comparator arm")
     if a.multi_arm not in ("split", "combine"):
         raise ReviewflowError(f"{where}: multi_arm must be split or combine")
-    if not 0.5 <= a.level < 1:
+    if not level_is_valid(a.level):
         raise ReviewflowError(f"{where}: level must be between 0.5 and 1 (e.g. 0.95)")
     if outcome.type == "generic" and (a.measure in ("RR", "OR", "HR")) != outcome.ratio:
         kind = "ratios (ratio = true)" if outcome.ratio else "differences"
@@ -307,7 +326,7 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     from reviewflow.pooling.trial_data import Handling, MultiArm
     from reviewflow.pooling.types import DataType
 
-    form = form or current_form(store)[1]
+    form = form or form_in_force(store).form
     rec = reconciled or reconcile(store)
     outcome = form.outcome(analysis.outcome)
     excluded = {s.lower() for s in analysis.exclude}

@@ -1,8 +1,11 @@
 """The schema of ``analyses.toml`` (one ``[[analysis]]`` table per analysis).
 
-The keys and their types are documented in ``docs/`` and in
-:mod:`reviewflow.extraction.analyses`; this model is where they are enforced
-(strictly: see :mod:`reviewflow.config_schema`). A new key is added here.
+This model is where the keys and their types are enforced (strictly: see
+:mod:`reviewflow.config_schema`). A new key is added here and, with the same
+default, as a field of :class:`reviewflow.extraction.analyses.Analysis` (built from
+the validated entry key by key), and documented in that module's docstring, the
+``analyse --init`` starter and ``docs/extraction.md``;
+``tests/extraction/test_analyses_keys.py`` fails until all five agree.
 """
 
 from __future__ import annotations

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-
-from sqlmodel import col, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.store import models
-from reviewflow.store.db import Store
-from reviewflow.store.study_merges import study_merge_map
+
+if TYPE_CHECKING:
+    from reviewflow.store.db import Store
+
+# The store is imported by the functions that read it: a drawing worker unpickling a
+# RobTable for the traffic-light plot needs these classes, not SQLAlchemy (issue 22).
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ LABELS = {"low": "Low", "unclear": "Unclear", "some_concerns": "Some concerns", 
 def in_use(store: Store, rob_tool: Tool) -> Tool:
     """The tool with the domains this review added (RoB 1 items imported from RevMan),
     for screens that list every domain before any judgement is read."""
+    from sqlmodel import col, select
+
+    from reviewflow.store import models
+
     r = models.RobJudgement
     with store.session() as s:
         domains = s.exec(select(r.domain).where(r.tool == rob_tool.id)
@@ -147,6 +153,8 @@ def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
                       entries: Iterable[tuple[int, str, str, str | None]],
                       *, consensus: bool = False, outcome: str | None = None) -> int:
     """Append (study id, domain, judgement, support) entries in one transaction."""
+    from reviewflow.store import models
+
     rows = [models.RobJudgement(study_id=sid, tool=rob_tool.id, domain=rob_tool.domain(d).id,
                                 judgement=rob_tool.judgement(j), support=(s or None),
                                 reviewer_id=reviewer_id, is_consensus=consensus,
@@ -159,6 +167,11 @@ def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
 
 def current_judgements(store: Store, rob_tool: Tool, outcome: str | None = None):
     """(per-reviewer latest, consensus latest) keyed by (study, domain[, reviewer])."""
+    from sqlmodel import col, select
+
+    from reviewflow.store import models
+    from reviewflow.store.study_merges import study_merge_map
+
     r = models.RobJudgement
     same_outcome = col(r.outcome).is_(None) if not outcome else r.outcome == outcome
     with store.session() as s:
@@ -177,6 +190,10 @@ def current_judgements(store: Store, rob_tool: Tool, outcome: str | None = None)
 
 
 def reconcile_rob(store: Store, rob_tool: Tool, outcome: str | None = None) -> RobTable:
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     mine, agreed = current_judgements(store, rob_tool, outcome)
     with store.session() as s:
         names = {r.id: r.name for r in s.exec(select(models.Reviewer)).all()}

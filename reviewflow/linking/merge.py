@@ -39,6 +39,7 @@ from reviewflow.store.study_merges import (
     members,
     study_merge_map,
 )
+from reviewflow.wording import plural
 
 Cells = tuple[dict[tuple[int, str], str | None], dict[str, str | None]]
 """One study's own current cells: (reviewer, field) -> value, and field -> consensus."""
@@ -128,8 +129,9 @@ def merge_studies(keep: int, absorb: int, *, session: Session, by: str,
         listed = "; ".join(f"{c.field} ({c.shown})" for c in found[:8])
         more = f" and {len(found) - 8} more" if len(found) > 8 else ""
         raise ReviewflowError(
-            f"cannot merge study {gone.label!r} into {kept.label!r}: {len(found)} field(s) "
-            f"hold values the merge would hide ({kept.label!r} / {gone.label!r}): "
+            f"cannot merge study {gone.label!r} into {kept.label!r}: "
+            f"{plural(len(found), 'field')} holding values the merge would hide "
+            f"({kept.label!r} / {gone.label!r}): "
             f"{listed}{more}; make them agree or clear "
             "one side ('reviewflow extraction set'), then merge again")
     session.add(models.StudyMerge(study_id=absorb, into_id=keep, action=MERGE, note=note,

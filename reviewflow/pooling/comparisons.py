@@ -29,6 +29,7 @@ from reviewflow.pooling.trial_data import (
     worst,
 )
 from reviewflow.pooling.types import DataType
+from reviewflow.wording import plural
 
 DEFAULTS = Conversion()  # metafor 4's conv.fivenum defaults, no correlation
 
@@ -185,7 +186,7 @@ def impute_correlation(studies: list[list[ArmReport]]) -> tuple[float, str]:
                               "baseline and final SDs to impute the correlation from")
     r = sum(x for x, _ in found) / len(found)
     names = ", ".join(dict.fromkeys(a.study for _, a in found))
-    return r, f"mean of {len(found)} arm(s) of {names}"
+    return r, f"mean of {plural(len(found), 'arm')} of {names}"
 
 
 def _refuse_shared_arms(comparisons: list[Comparison]) -> None:

@@ -45,6 +45,7 @@ from enum import StrEnum
 from scipy.special import ndtri, stdtrit
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.wording import plural
 
 T_BELOW = 60  # Handbook 6.5.2.3: "say less than 60 in each group" -> t distribution
 
@@ -136,7 +137,7 @@ class MeanSD:
 
 def _positive_n(n: float, field: str = "n", minimum: int = 1) -> None:
     if not (math.isfinite(n) and n >= minimum):
-        raise ConversionError(field, f"needs at least {minimum} participant(s) (got {n:g})")
+        raise ConversionError(field, f"needs at least {plural(minimum, 'participant')} (got {n:g})")
 
 
 def sd_from_se(se: float, n: float) -> Derived:

@@ -63,6 +63,7 @@ from reviewflow.revman.model import (
     Study,
 )
 from reviewflow.revman.reader import has_data
+from reviewflow.wording import plural
 
 ROB_RESULTS = {"YES": "low", "NO": "high", "UNKNOWN": "unclear"}
 BASE_FIELDS = ("revman_id", "year", "status", "data_source")
@@ -295,7 +296,7 @@ class _Planner:
                 if not domain_id:
                     if item.entries:
                         self.not_imported.append(f"risk of bias item {item.no}: no name "
-                                                 f"({len(item.entries)} judgements)")
+                                                 f"({plural(len(item.entries), 'judgement')})")
                     continue
             by_study: dict[str, list] = {}
             for e in item.entries:

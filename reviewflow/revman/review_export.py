@@ -17,7 +17,7 @@ from pathlib import Path
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import Analysis, analysis_input, load_analyses, subgroup_path
 from reviewflow.extraction.form import Form, stat_path
-from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import Reconciled, reconcile
@@ -211,7 +211,7 @@ def _subgroup_numbers(rm: dict[str, object], listed: list[str], count: int) -> l
 
 
 def review_to_revman(store: Store, folder: Path, title: str) -> RevManFile:
-    form = current_form(store, folder)[1]
+    form = form_in_force(store, folder).form  # an export reads: no form version stored
     reconciled = reconcile(store)
     if reconciled.discrepancies:
         first = reconciled.discrepancies[0].describe()

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from reviewflow.errors import ConfigError, ReviewflowError
 from reviewflow.store.secrets import has_secret, strip_secret
 
@@ -49,6 +47,8 @@ class ReviewConfig:
             # A password given with --db is used for this command only: the toml
             # travels (bundles, git, co-authors), so it never holds one.
             data["database"] = {**data.get("database", {}), "url": strip_secret(self.db_url)}
+        import tomli_w  # only a command that writes the config pays for it
+
         self.path.write_text(tomli_w.dumps(data), encoding="utf-8")
 
 

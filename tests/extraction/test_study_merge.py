@@ -89,7 +89,7 @@ def test_one_reviewers_two_values_refuse_the_merge_naming_the_fields(extracted) 
     with pytest.raises(ReviewflowError) as err:
         _merge(store, ids["Chen 2020"], zh)
     message = str(err.value)
-    assert "2 field(s)" in message and "'Chen 2020 (zh)' into 'Chen 2020'" in message
+    assert "2 fields" in message and "'Chen 2020 (zh)' into 'Chen 2020'" in message
     assert "outcome/pain_vas/arm/treat/n (alice: 25 / 26)" in message
     assert "study/country (alice: Spain / China)" in message
     assert _merge_rows(store) == []  # nothing written

@@ -166,7 +166,7 @@ def test_long_layout_dichotomous_split_divides_events(tmp_path: Path) -> None:
     (WIDE.replace("C,7,,30,,,,,,0.5,6,,30,5,7", "C,7,,30,,,,,,0.5,8,,30,5,7"),
      "study 'C', arm 'ctrl', field mean: 8 is outside its confidence interval 5 to 7"),
     (WIDE.replace("C,7,,30,,,,,,0.5,6,,30,5,7", "C,7,,30,,,,,,0.5,6,,1,5,7"),
-     "study 'C', arm 'ctrl', field n: needs at least 2 participant(s)"),
+     "study 'C', arm 'ctrl', field n: needs at least 2 participants"),
     (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,11,2,22,,,,,,,8,3,25,,"),
      "line 3: study 'A': its control arm is also on line 2; its participants would be counted"),
     (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,10,2,20,,,,,,,7,3,26,,"),

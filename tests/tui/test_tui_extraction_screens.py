@@ -4,6 +4,8 @@ tiny App of its own (the screens take the store and reviewer; no main app needed
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -161,9 +163,22 @@ def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
             console.print(screen.query_one("#forest", Static).content)
             drawn = console.export_text()
             assert "Alda 2018" in drawn and "Fox 2022" in drawn
-            assert "Test for subgroup differences" in drawn
-            # pain: lower is better, so the left of the axis favours the cell arm
-            assert drawn.index("Favours Intervention") < drawn.index("Favours Control")
+            # the arm data as typed (RevMan style: "32.0", not "32"), under the arm names
+            assert drawn.split("Alda 2018")[1].split()[:6] == ["32.0", "14.0", "20", "48.0",
+                                                               "16.0", "20"]
+            assert "Intervention" in drawn.splitlines()[0]
+            # on screen the plot keeps its full width (the pane scrolls sideways) instead
+            # of a table squeezed into the pane, its cells cut to "14…"
+            plot = screen.query_one("#forest", Static)
+            assert plot.size.width >= len(drawn.splitlines()[1].rstrip())
+            svg = html.unescape(re.sub(r"<[^>]+>", "", pilot.app.export_screenshot()))
+            svg = svg.replace("\xa0", " ")
+            alda = next(line for line in svg.splitlines() if "Alda 2018" in line)
+            assert "32.0" in alda and "14.0" in alda and "…" not in alda
+            body = screen.query_one("#analysis-body")
+            await pilot.press("right")
+            await pilot.pause()
+            assert body.max_scroll_x > 0 and body.scroll_x == 8  # wider than the pane
             await pilot.press("down")
             await pilot.pause()
             forest = screen.query_one("#forest", Static).content

@@ -47,7 +47,7 @@ async def test_dashboard_shows_progress_and_notices_other_terminal(store) -> Non
         text = shot(app)
         assert "Conflicts waiting: 1" in text and "duplicate pairs waiting: 1" in text
         assert "Agreement ann/bob on 2 records: 50.0 %" in text and "kappa 0.00" in text
-        assert "Full text: 1 records" in text
+        assert "Full text: 1 record, " in text
         decide(store, bob, 3, TA, "exclude")  # "another terminal"
         await pilot.pause(0.3)
         await settle(app, pilot)
@@ -128,7 +128,7 @@ async def test_duplicate_review_keys(store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("d")
         text = shot(app)
-        assert "3 pair(s) waiting" in text and "title ≠" in text and f"Pair {p1}" in text
+        assert "3 pairs waiting" in text and "title ≠" in text and f"Pair {p1}" in text
         await pilot.press("d")   # p1 duplicate -> merge
         await pilot.press("s")   # p2 skipped
         await pilot.press("n")   # p3 distinct
