@@ -16,6 +16,7 @@ import io
 import math
 import zipfile
 
+from reviewflow.revman.data_package import MEASURES
 from reviewflow.revman.model import OutcomeKind, RevManFile, Stored
 
 KIND = {OutcomeKind.DICHOTOMOUS: "Dichotomous", OutcomeKind.CONTINUOUS: "Continuous",
@@ -26,6 +27,14 @@ MEASURE = {"OR": "Odds Ratio", "RR": "Risk Ratio", "RD": "Risk Difference",
 METHOD = {"MH": "MH", "IV": "IV", "PETO": "Peto"}
 ROB = {"YES": "Low risk", "NO": "High risk", "UNKNOWN": "Unclear risk"}
 
+
+
+def _measure(measure: str) -> str:
+    """The package's name for a measure. A generic outcome's own name that the package
+    reader does not know (RevMan's "Ratio of means") is written as an unnamed one
+    was, "Mean Difference"; the log-scale column carries the scale."""
+    name = MEASURE.get(measure, measure)
+    return name if name.lower() in MEASURES else "Mean Difference"
 
 def _n(x: float | None) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))
@@ -94,7 +103,7 @@ def write_data_package(review: RevManFile, ident: str = "CD000000", version: int
                "Experimental group label": o.group_labels[0],
                "Control group label": o.group_labels[1],
                "Statistical method": METHOD[s.method],
-               "Effect measure": MEASURE.get(s.measure, s.measure or "Mean Difference"),
+               "Effect measure": _measure(s.measure),
                "Unit of effect measure": s.units,
                "Analysis model": "Random effects" if s.random else "Fixed effect",
                "Subgroup estimates": _tf(s.totals.value in ("YES", "SUB")),

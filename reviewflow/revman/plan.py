@@ -207,6 +207,9 @@ def _analysis(comparison, outcome: Outcome, oid: str, entries: int) -> dict[str,
     }
     if outcome.has_subgroups:
         revman["subgroups"] = [g.name for g in outcome.subgroups]
+        numbers = [g.no for g in outcome.subgroups]
+        if numbers != list(range(1, len(numbers) + 1)):  # RevMan keeps a deleted one's gap
+            revman["subgroup_numbers"] = numbers
     a["revman"] = revman
     return a
 

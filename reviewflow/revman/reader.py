@@ -161,6 +161,10 @@ class _Reader:
                 raise self.fail(node, f"{key}={node.attrs[key]!r} is not a percentage "
                                 "between 0 and 100")
         measure = node.get("EFFECT_MEASURE", "")
+        if kind is OutcomeKind.GENERIC and not measure:
+            # RevMan names a generic outcome's measure in an <EFFECT_MEASURE> element
+            # ("Hazard Ratio"), not in the attribute the other outcomes carry.
+            measure = node.child_text("EFFECT_MEASURE")
         if kind is OutcomeKind.DICHOTOMOUS and measure not in ("RR", "OR", "RD", "PETO_OR"):
             raise self.fail(node, f"EFFECT_MEASURE={measure!r} is not RR, OR, RD or PETO_OR")
         if kind is OutcomeKind.CONTINUOUS and measure not in ("MD", "SMD"):

@@ -194,10 +194,20 @@ def _outcome(store: Store, a: Analysis, form: Form, rec: Reconciled, ids: dict[s
         rows=() if sub_path else tuple(rows),
         subgroups=tuple(Subgroup(id=f"{oid}.{i:02d}", no=i, name=g,
                                  rows=tuple(grouped.get(g, ())))
-                        for i, g in enumerate(order, start=1)),
+                        for i, g in zip(_subgroup_numbers(rm, listed, len(order)), order,
+                                        strict=True)),
         has_subgroups=bool(sub_path), group_labels=(str(labels[0]), str(labels[1])),
         graph_labels=(str(graphs[0]), str(graphs[1])),
     )
+
+
+def _subgroup_numbers(rm: dict[str, object], listed: list[str], count: int) -> list[int]:
+    """RevMan's own subgroup numbers (an import keeps them), new ones after the last."""
+    kept = rm.get("subgroup_numbers")
+    numbers = ([int(n) for n in kept] if isinstance(kept, list) and len(kept) == len(listed)
+               else list(range(1, len(listed) + 1)))
+    start = max(numbers, default=0)
+    return numbers + list(range(start + 1, start + 1 + count - len(numbers)))
 
 
 def review_to_revman(store: Store, folder: Path, title: str) -> RevManFile:

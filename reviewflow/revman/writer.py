@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from xml.sax.saxutils import escape, quoteattr
 
 from reviewflow.pooling.analysis import analyse
@@ -243,7 +244,7 @@ def _settings_attrs(o: Outcome) -> dict[str, str]:
     a = {"ID": o.id, "NO": str(o.no), "CI_STUDY": str(s.ci_study), "CI_TOTAL": str(s.ci_total),
          "RANDOM": yes[s.random], "TOTALS": s.totals.value, "SUBGROUPS": yes[o.has_subgroups],
          "SUBGROUP_TEST": yes[s.subgroup_test], "STUDIES": str(len(o.all_rows()))}
-    if s.measure:
+    if s.measure and o.kind is not OutcomeKind.GENERIC:
         a["EFFECT_MEASURE"] = s.measure
     if o.kind is OutcomeKind.DICHOTOMOUS:
         a |= {"METHOD": s.method, "SWAP_EVENTS": yes[s.swap_events]}
@@ -254,17 +255,56 @@ def _settings_attrs(o: Outcome) -> dict[str, str]:
     return a
 
 
+def _group_totals(kind: OutcomeKind, rows: tuple[DataRow, ...] | list[DataRow]) -> dict[str, str]:
+    """Participants (and events) summed over the rows, as RevMan stores them on every
+    outcome and subgroup (1,718 of 1,718 in the corpus); meta reads them as n.e.pooled..."""
+    keys = ("EVENTS_1", "TOTAL_1", "EVENTS_2", "TOTAL_2")
+    if kind is not OutcomeKind.DICHOTOMOUS:
+        keys = ("TOTAL_1", "TOTAL_2")
+    field = {"EVENTS_1": "events_1", "TOTAL_1": "total_1", "EVENTS_2": "events_2",
+             "TOTAL_2": "total_2"}
+    return {k: _count(sum(getattr(r, field[k]) or 0 for r in rows)) for k in keys}
+
+
+def _subtotals_total(result: MetaAnalysisResult, level: float) -> Pooled | None:
+    """The total RevMan stores (unshown) for an outcome with subtotals only.
+
+    It is the inverse-variance combination of the subgroup estimates, the quantity
+    its test for subgroup differences compares them with (checked against the
+    corpus' stored totals through meta::read.rm5, docs/revman.md), with the
+    heterogeneity of all studies.
+    """
+    parts = [s.pooled for s in result.subgroups if s.pooled.estimable and s.pooled.se > 0]
+    if not parts:
+        return None
+    weights = [1 / p.se**2 for p in parts]
+    est = sum(w * p.estimate for w, p in zip(weights, parts, strict=True)) / sum(weights)
+    se = math.sqrt(1 / sum(weights))
+    crit = z_crit(level)
+    return replace(result.overall, estimate=est, se=se, ci_low=est - crit * se,
+                   ci_high=est + crit * se, z=est / se,
+                   p=math.erfc(abs(est / se) / math.sqrt(2)), k=sum(p.k for p in parts))
+
+
 def _outcome(o: Outcome, names: dict[str, str]) -> Iterator[str]:
     inp = engine_input(o, names)
     res = _Results(o, inp)
     result = res.result
-    attrs = _settings_attrs(o)
+    attrs = _settings_attrs(o) | _group_totals(o.kind, o.all_rows())
     if result is None:  # no study has data: RevMan's "not estimable" total
         attrs |= res.pooled(None, False) | {"WEIGHT": "0.0"}
     else:
-        attrs |= res.pooled(result.overall, o.settings.totals is Totals.YES)
-        attrs["WEIGHT"] = _num(100.0 if o.settings.totals is Totals.YES
-                               and result.overall.estimable else 0.0)
+        # With subtotals only RevMan still stores the overall result (unshown), and as
+        # its weight 100 per subgroup with a result; meta::read.rm5 reads them.
+        totals = o.settings.totals
+        overall: Pooled | None = result.overall
+        if totals is Totals.SUB and o.has_subgroups:
+            overall = _subtotals_total(result, o.settings.ci_total / 100)
+        attrs |= res.pooled(overall, totals is not Totals.NO)
+        attrs["WEIGHT"] = _num(
+            (100.0 if result.overall.estimable else 0.0) if totals is Totals.YES
+            else 100.0 * len(result.subgroups) if totals is Totals.SUB and o.has_subgroups
+            else 0.0)
         if o.has_subgroups:
             d = result.subgroup_difference
             attrs |= {"Q": _num(d.q if d else 0.0), "P_Q": _num(d.p if d else 0.0),
@@ -276,10 +316,16 @@ def _outcome(o: Outcome, names: dict[str, str]) -> Iterator[str]:
     yield _el("GROUP_LABEL_2", o.group_labels[1])
     yield _el("GRAPH_LABEL_1", o.graph_labels[0])
     yield _el("GRAPH_LABEL_2", o.graph_labels[1])
+    if o.kind is OutcomeKind.GENERIC:
+        # RevMan names a generic outcome's measure in this element; meta::read.rm5
+        # fails on an IV_OUTCOME without it.
+        yield _el("EFFECT_MEASURE", o.settings.measure or ("RR" if o.settings.log_data
+                                                           else "MD"))
     if o.has_subgroups:
         mine = {s.name: s for s in result.subgroups} if result is not None else {}
         for sub in o.subgroups:
             sa = {"ID": sub.id, "NO": str(sub.no), "STUDIES": str(len(sub.rows))}
+            sa |= _group_totals(o.kind, sub.rows)
             if result is not None:
                 got = mine.get(sub.id)
                 sa |= res.pooled(got.pooled if got else None, o.settings.totals is not Totals.NO)

@@ -76,13 +76,21 @@ class Node:
         return "\n".join(line for line in lines if line)
 
     def _collect(self, out: list[str]) -> None:
-        out.extend(self.parts[:1])
+        # A line break with only blanks between elements is the file's layout, not
+        # text: RevMan splits a name into tracked-change pieces on their own lines
+        # (<INS>Acceptability (withdr</INS>\n<INS>awal ...</INS>), and reads them as
+        # one word, as XML readers that drop blank nodes (libxml2, so meta) do.
+        out.extend(p for p in self.parts[:1] if not _layout(p))
         for i, child in enumerate(self.children):
             if child.tag in ("P", "BR", "LI", "TR"):
                 out.append("\n")
             child._collect(out)
-            if i + 1 < len(self.parts):
+            if i + 1 < len(self.parts) and not _layout(self.parts[i + 1]):
                 out.append(self.parts[i + 1])
+
+
+def _layout(text: str) -> bool:
+    return "\n" in text and not text.strip()
 
 
 class _Builder:

@@ -44,8 +44,11 @@ def test_hand_made_file_round_trips_and_its_results_check(tmp_path: Path) -> Non
     ruiz = dich.subgroups[1].rows[1]
     assert ruiz.stored.estimable is False  # 0/10 vs 0/11: RR not estimable
     assert dich.stored.effect is not None and dich.stored.weight == 100.0
-    iv = again.comparisons[0].outcomes[2]  # subtotals only, no subgroups: no total
-    assert iv.stored.estimable is False
+    # Subtotals only, no subgroups: RevMan stores an (unshown) total with weight 0,
+    # the pooled values in CD007868 (zeros in CD013210); meta reads it.
+    iv = again.comparisons[0].outcomes[2]
+    assert iv.stored.estimable is True and iv.stored.weight == 0.0
+    assert iv.stored.df == 1.0
 
 
 @pytest.mark.corpus
