@@ -100,6 +100,7 @@ class RankerConfig:
 
 
 ENS_MEMBERS = ("lr", "nb", "svm", "d2v", "asvm")
+ENS_COMBINE = ("zsum", "max", "mean")
 
 
 def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
@@ -315,6 +316,18 @@ def nb_log_odds_multinomial(
     return np.asarray(x @ d).ravel() - k * row_sums
 
 
+def _standardised(scores: np.ndarray) -> np.ndarray:
+    """``scores`` as z-scores over every record of the set (all zero when they are all equal).
+
+    The members' decision values live on different scales (a regression on
+    sparse TF-IDF against one on dense 40-dimensional embeddings); centring and
+    scaling each over the whole record set puts them on one before they are
+    summed (z-score normalisation for score fusion: Montague & Aslam 2001).
+    """
+    sd = float(scores.std())
+    return (scores - scores.mean()) / sd if sd > 0 else np.zeros_like(scores, dtype=float)
+
+
 def _balanced_weights(y: np.ndarray) -> np.ndarray:
     n_pos = max(int(y.sum()), 1)
     n_neg = max(int(y.size - y.sum()), 1)
@@ -346,7 +359,7 @@ class Ranker:
         unknown = set(self.config.ens_members) - set(ENS_MEMBERS)
         if unknown or not self.config.ens_members:
             raise ValueError(f"ens_members must be some of {ENS_MEMBERS}")
-        if self.config.ens_combine not in ("max", "mean"):
+        if self.config.ens_combine not in ENS_COMBINE:
             raise ValueError(f"unknown ens_combine {self.config.ens_combine!r}")
         for balance in (self.config.balance, self.config.ens_nb_balance):
             if balance not in BALANCES:
@@ -401,10 +414,10 @@ class Ranker:
         drowning the others; ``ens_combine="max"`` ranks a record by its best
         member, ``"mean"`` by the mean of the members' ranks.
         """
-        ranks = []
-        for member in self.config.ens_members:
-            scores = self._member_scores(member, idx, y)
-            ranks.append(np.argsort(np.argsort(scores, kind="stable")) / max(len(scores) - 1, 1))
+        members = [self._member_scores(m, idx, y) for m in self.config.ens_members]
+        if self.config.ens_combine == "zsum":
+            return np.sum([_standardised(s) for s in members], axis=0)
+        ranks = [np.argsort(np.argsort(s, kind="stable")) / max(len(s) - 1, 1) for s in members]
         if self.config.ens_combine == "mean":
             return np.mean(ranks, axis=0)
         # "max": a record ranks by its better member (ties by the mean), which

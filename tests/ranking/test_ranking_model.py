@@ -187,6 +187,36 @@ def test_max_rank_ensemble_lets_either_member_bring_a_record_up(monkeypatch) -> 
     assert order["mean"][0] == 1 and order["mean"].index(0) > n // 4
 
 
+def test_zsum_ensemble_prefers_what_both_members_rank_high(monkeypatch) -> None:
+    """Record 1 is second for both members; records 0 and 2 are first for one and middling
+    for the other. The z-score sum puts record 1 first; the max rank puts a member's first.
+    The members' scales differ by a factor of 1000 and an offset: z-scores absorb both."""
+    texts, _labels = corpus()
+    n = len(texts)
+    base = np.linspace(0.0, 1.0, n)[::-1].copy()  # record 3 best, 4 next, ... for both
+    member_a, member_b = base.copy(), base.copy()
+    member_a[[0, 1, 2]] = [2.0, 1.5, 0.5]  # a: record 0 first, 1 second, 2 middling
+    member_b[[0, 1, 2]] = [0.5, 1.5, 2.0]  # b: record 2 first, 1 second, 0 middling
+    fixed = {"lr": member_a, "d2v": 1000 * member_b + 5}
+    top = {}
+    for combine in ("zsum", "max"):
+        ranker = Ranker(texts, RankerConfig(ens_combine=combine, ens_members=("lr", "d2v")),
+                        features=(None, None, None, None))
+        monkeypatch.setattr(ranker, "_member_scores", lambda m, idx, y: fixed[m])
+        combined = ranker._ensemble(np.array([0, 1]), np.array([1, 0]))
+        top[combine] = int(np.argmax(combined))
+    assert top["zsum"] == 1
+    assert top["max"] in (0, 2)
+
+
+def test_standardised_scores_of_equal_values_are_zero() -> None:
+    from reviewflow.ranking.model import _standardised
+
+    assert np.array_equal(_standardised(np.full(4, 3.0)), np.zeros(4))
+    z = _standardised(np.array([1.0, 2.0, 3.0]))
+    assert abs(z.mean()) < 1e-12 and abs(z.std() - 1) < 1e-12
+
+
 def test_nb_log_odds_match_sklearn_multinomial_nb() -> None:
     from scipy import sparse
     from sklearn.naive_bayes import MultinomialNB
