@@ -8,12 +8,17 @@ Design, and why:
   thousands of records, so it can run in a background thread between records.
 * The classifier is refit from scratch on the labelled rows (they are few, so
   this is cheap and avoids the order-dependence of incremental updates).
-* The default model (``classifier="ens"``; docs/ranking-experiments.md, fourth round) ranks each
-  record by the better of two members' ranks: logistic regression (class
-  weights) on sublinear TF-IDF 1-2-grams without stop words, and logistic
-  regression (class weights) on 40-dimensional Doc2Vec (PV-DBOW) embeddings
-  learnt from the record set itself when the features are built (no
-  pretrained model). Either member can bring a record to the top. Other
+* The default model (``classifier="ens"``; docs/ranking-experiments.md, fourth
+  and seventh rounds) ranks each record by the mean of two members' ranks:
+  logistic regression (class weights) on sublinear TF-IDF 1-2-grams, and
+  logistic regression (class weights) on 40-dimensional Doc2Vec (PV-DBOW)
+  embeddings learnt from the record set itself when the features are built
+  (no pretrained model). A record both members rate well comes before one
+  that only one member puts first: ranking each record by its better member
+  (``ens_combine="max"``, the earlier default) spent half the late screens on
+  the weaker member's favourites. No stop-word list: sklearn's
+  English list drops words that carry a review's topic or design ("system",
+  "not", "no", "without", "first", "three"). Other
   members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
   "double" resampling) on hashed plain TF-IDF 1-3-grams (the third round's
   default, with "lr"), a linear SVM on the TF-IDF view, and ASReview LAB 3's
@@ -31,12 +36,12 @@ Design, and why:
   caller's order.
 
 Why this default: replaying screening on the labelled sets in
-``shared/corpus/screening`` (``bench/bench_ranking.py``), logistic regression on
-TF-IDF and naive Bayes or Doc2Vec fail on different sets (TF-IDF regression
-finds the last relevant records of Kitchenham and Nagtegaal late; the
-embeddings are weak on the short Cohen drug reviews), so a max-rank ensemble
-of the two gained on seven of nine sets over either alone. Members were
-chosen for every set at once, never tuned on one. Differences under about two
+``shared/corpus/screening`` (``bench/bench_ranking.py``,
+``bench/bench_asreview3.py``), logistic regression on TF-IDF and Doc2Vec fail
+on different sets (TF-IDF regression finds the last relevant records of
+Kitchenham and Nagtegaal late; the embeddings are weak on the short Cohen drug
+reviews), so an ensemble of the two gains over either alone. Members and
+their combination were chosen for every set at once, never tuned on one. Differences under about two
 WSS points are within the spread of random starts. The measurements (five
 rounds, with what was tried and rejected, and how to re-run them) are in
 ``docs/ranking-experiments.md``; the comparison with ASReview LAB 3 itself is
@@ -78,8 +83,8 @@ class RankerConfig:
     always_pseudo_negatives: bool = False
     sublinear_tf: bool = True
     char_ngrams: bool = False
-    stop_words: str | None = "english"
-    ens_combine: str = "max"
+    stop_words: str | None = None
+    ens_combine: str = "mean"
     ens_members: tuple[str, ...] = ("lr", "d2v")
     ens_svm_c: float = 0.1
     asvm_c: float = 0.11
@@ -109,12 +114,13 @@ def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
     Training the embeddings costs about 3.7 s of CPU per 1,000 abstracts (374 s
     at 100,000, against 73 s for the TF-IDF and naive Bayes views), and the
     screen ranks nothing until the features exist; above the cap the ensemble
-    reads naive Bayes in Doc2Vec's place (the previous default, within 2.5
-    points on average over the nine labelled sets).
+    reads naive Bayes in Doc2Vec's place, combined by the better member's rank
+    (the third round's default, within 2.5 points on average over the nine
+    labelled sets; with naive Bayes the mean rank was measured worse there).
     """
     if "d2v" in config.ens_members and n_records > config.d2v_max_records:
         members = tuple(dict.fromkeys("nb" if m == "d2v" else m for m in config.ens_members))
-        return replace(config, ens_members=members)
+        return replace(config, ens_members=members, ens_combine="max")
     return config
 
 # What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier one view per
@@ -403,16 +409,18 @@ class Ranker:
         return self
 
     def _ensemble(self, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Combined rank (0..1) of the ``ens_members``' scores.
+        """Combined score of the ``ens_members``' scores (higher = more likely).
 
         Members fail differently: logistic regression on TF-IDF (class
         weights, ``config``'s features) is the better ranker on the Cohen drug
         reviews; Doc2Vec embeddings and naive Bayes (alpha ``ens_nb_alpha`` on
         its own 1-3-gram features, ``ens_nb_balance``: ASReview's "double"
-        resampling by default) on Kitchenham and Nagtegaal. Combining ranks,
-        not probabilities, keeps naive Bayes' near-0/1 probabilities from
-        drowning the others; ``ens_combine="max"`` ranks a record by its best
-        member, ``"mean"`` by the mean of the members' ranks.
+        resampling by default) on Kitchenham and Nagtegaal. ``"zsum"`` adds
+        the members' decision values as z-scores, so a member that is sure
+        counts for more than one that barely prefers a record, on one scale;
+        ``"max"`` ranks a record by its best member's rank (0..1) and
+        ``"mean"`` by the mean of the ranks: ranks, not probabilities, keep
+        naive Bayes' near-0/1 probabilities from drowning the others.
         """
         members = [self._member_scores(m, idx, y) for m in self.config.ens_members]
         if self.config.ens_combine == "zsum":

@@ -152,7 +152,8 @@ def test_doc2vec_gives_way_to_naive_bayes_above_its_size_cap() -> None:
     texts, labels = corpus()
     small_cap = RankerConfig(ens_members=("lr", "d2v"), d2v_max_records=len(texts) - 1)
     assert for_size(small_cap, len(texts)).ens_members == ("lr", "nb")
-    assert for_size(small_cap, len(texts) - 1).ens_members == ("lr", "d2v")
+    assert for_size(small_cap, len(texts)).ens_combine == "max"  # measured with NB
+    assert for_size(small_cap, len(texts) - 1) == small_cap
     assert for_size(RankerConfig(ens_members=("d2v", "nb"), d2v_max_records=1), 5
                     ).ens_members == ("nb",)
     lr_view, nb_view, d2v_view, _ = build_features(texts, small_cap)
@@ -272,8 +273,9 @@ def test_a_single_member_ensemble_ranks_as_that_member() -> None:
 def test_max_rank_of_one_member_equals_its_rank_among_more() -> None:
     texts, labels = corpus()
     known = {labels.index(1): 1, labels.index(0): 0}
-    pair = Ranker(texts, RankerConfig(ens_members=("lr", "nb"))).fit(known).scores()
-    trio = Ranker(texts, RankerConfig(ens_members=("lr", "nb", "svm"))).fit(known).scores()
+    pair = Ranker(texts, RankerConfig(ens_members=("lr", "nb"), ens_combine="max"))
+    trio = Ranker(texts, RankerConfig(ens_members=("lr", "nb", "svm"), ens_combine="max"))
+    pair, trio = pair.fit(known).scores(), trio.fit(known).scores()
     assert pair is not None and trio is not None
     # adding a member can only raise a record's max rank (up to the tie-break term)
     assert np.all(trio >= pair - 1e-5)
@@ -374,7 +376,7 @@ def test_asvm_member_is_asreview3s_model() -> None:
     from reviewflow.ranking.model import asreview_view, build_features
 
     texts, labels = corpus()
-    config = RankerConfig(ens_members=("asvm",))
+    config = RankerConfig(ens_members=("asvm",), ens_combine="max")  # its rank, 0..1
     views = build_features(texts, config)
     assert views[0] is None and views[3] is not None
     known = {i: labels[i] for i in (0, 4, 5, 6, 1)}  # 2 relevant, 3 not
