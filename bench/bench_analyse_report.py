@@ -7,12 +7,18 @@ whole processes, interleaved. The baseline, measured in the same run, is a proce
 imports what any plotting command needs and draws and saves one small PNG
 (``python -c "import matplotlib ..."``): on a shared machine the ratio is the figure to
 compare between runs, the seconds only on a quiet one. ``--profile`` prints where one
-run of each spends its time (cProfile, cumulative) instead.
+run of each spends its time (cProfile, cumulative) instead. ``--before SRC`` also times
+the same commands on another checkout's ``reviewflow`` package (``SRC`` holds it, e.g.
+``git archive <commit> reviewflow | tar -x -C SRC``), interleaved in the same run.
+``--workers`` also times each command with its figures drawn in the command's own
+process (``REVIEWFLOW_WORKERS=0``) and by two workers (``=2``), whatever the load: by
+default a command uses workers only when a core is idle (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -27,9 +33,9 @@ BASELINE = ("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot 
             "f.savefig('{out}', dpi=200)")
 
 
-def timed(argv: list[str], cwd: Path) -> float:
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {done.stderr[-800:]}")
     return time.perf_counter() - start
@@ -40,6 +46,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--demo", type=Path)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--before", type=Path, help="a folder holding an older reviewflow "
+                        "package to time side by side")
+    parser.add_argument("--workers", action="store_true",
+                        help="also time REVIEWFLOW_WORKERS=0 and =2")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rf-bench-analyse-"))
     try:
@@ -53,6 +63,24 @@ def main() -> None:
                                                 BASELINE.format(out=tmp / "b.png")],
                 "reviewflow analyse --all": [*rf, "analyse", "--all"],
                 "reviewflow report": [*rf, "report", "--out", str(tmp / "report")]}
+        envs: dict[str, dict[str, str] | None] = dict.fromkeys(cmds)
+        if args.before is not None:
+            # its own copy, taken before this checkout upgrades the demo's schema (build
+            # --demo with the older checkout when a migration came in between)
+            old = tmp / "demo-before"
+            shutil.copytree(demo, old)
+            before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
+            rf_old = [sys.executable, "-m", "reviewflow", "--review", str(old)]
+            cmds["reviewflow analyse --all (before)"] = [*rf_old, "analyse", "--all"]
+            cmds["reviewflow report (before)"] = [*rf_old, "report", "--out",
+                                                  str(tmp / "report-before")]
+            for name in ("reviewflow analyse --all (before)", "reviewflow report (before)"):
+                envs[name] = before
+        if args.workers:
+            for name in ("reviewflow analyse --all", "reviewflow report"):
+                for n in (0, 2):
+                    cmds[f"{name} (workers={n})"] = cmds[name]
+                    envs[f"{name} (workers={n})"] = {**os.environ, "REVIEWFLOW_WORKERS": str(n)}
         if args.profile:
             for name, argv in list(cmds.items())[1:]:
                 print(f"== {name}")
@@ -65,15 +93,15 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in cmds}
         for _ in range(args.runs):
             for name, argv in cmds.items():
-                times[name].append(timed(argv, demo))
+                times[name].append(timed(argv, demo, envs.get(name)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     base = statistics.median(times["baseline (import + one PNG)"])
     print(f"median of {args.runs} processes; target {TARGET_S:.1f} s (quiet machine)")
-    print(f"{'command':<30}{'median s':>10}{'min s':>8}{'x baseline':>12}")
+    print(f"{'command':<44}{'median s':>10}{'min s':>8}{'x baseline':>12}")
     for name, samples in times.items():
         med = statistics.median(samples)
-        print(f"{name:<30}{med:>10.2f}{min(samples):>8.2f}{med / base:>12.2f}")
+        print(f"{name:<44}{med:>10.2f}{min(samples):>8.2f}{med / base:>12.2f}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ published figure) and prints:
 
 * WSS@95 as we define it (0.95 - screened/N, priors counted as screened, mean
   over seeds) and WSS@95 the way the published ASReview figure was computed
-  ("asr-def", metrics.wss_asreview_pooled, see below); the published figure is
+  ("asr-def", metrics.wss_asreview_pooled; see docs/ranking-experiments.md); the published figure is
   compared with the second, like for like;
 * WSS@100, RRF@10, records screened at 95% recall;
 * ASReview 0.9.3's defaults re-implemented and measured in the same run
@@ -26,112 +26,14 @@ published figure) and prints:
   replayed on clean Nagtegaal the ASReview 0.9.3 way, to show that replay and
   metric reproduce the published number before ours is compared with it.
 
-How the published figure was produced (sources read 2026-11-24):
-* Figure: Nagtegaal_2019 ("Nudging") NB + TF-IDF WSS@95 = 71.7 (sd 1.37),
-  Ferdinands 2020 master's thesis, Table 3; reproduced in the ASReview docs,
-  docs/source/simulation_study_results.rst Table 2
-  (https://asreview.readthedocs.io/en/v0.19.3/guides/simulation_study_results.html).
-  Other models there: LR+TF-IDF 66.9, SVM+TF-IDF 66.2, RF+TF-IDF 64.9,
-  LR+doc2vec 71.6, SVM+doc2vec 70.9, RF+doc2vec 66.3.
-* Software: ASReview 0.9.3 (GerbrichFerdinands/asreview-thesis,
-  simulation_study/README.md; the thesis text, manuscript/manuscript/
-  "Ferdinands, G - MSBBSS.Rmd", section Simulation study), run as
-  `asreview batch` through asreview/automated-systematic-review-simulations
-  scripts/cart_simulate.py: `cart_simulate.py simdata/nudging.csv --config_file
-  simconfig/one/BCTD/nb_max_double_tfidf-nudging.ini -r 15 --init_seed 42`
-  (asreview/paper-evaluating-models-across-research-areas,
-  simulation_study/simulation/scripts/one/bctd.txt; asreview-thesis
-  simulation_study/simulation/log.Rmd).
-* Protocol (thesis, Simulation study): 15 runs; each starts from 1 relevant +
-  1 irrelevant record drawn at random per run; n_instances = 1 and the
-  classifier "was retrained every time after a publication had been labelled";
-  max (certainty) query; every record is labelled to the end.
-* Model: the "one" hyperparameters, optimised on Nudging itself
-  (asreview-thesis simulation_study/hpoptimization/README.md: "The one
-  hyperparameters are used in the simulations"), committed as
-  paper-evaluating-models-across-research-areas simulation_study/simulation/
-  config/one/BCTD/nb_max_double_tfidf-nudging.ini: NB alpha 0.0659, TF-IDF
-  ngram_max 3, split_ta 0, use_keywords 1 (a no-op: datasets/sim_datasets/
-  nudging.csv has only id, title, abstract, included), double balance
-  a=1.378 alpha=1.229 b=0.915 (beta default 1). The earlier session replayed
-  hyperopt/config/one/BCTW_nudging.ini (alpha 0.188, a=1.02), an earlier
-  optimisation that the simulations did not use.
-* Features in 0.9.x (asreview feature_extraction/tfidf.py and base.py of that
-  release): Pipeline(CountVectorizer(ngram_range=(1, ngram_max)),
-  TfidfTransformer()), i.e. sklearn defaults: lowercase, token pattern
-  \\b\\w\\w+\\b, NO stop words, plain tf, smooth idf, l2; fitted on
-  ASReviewData.texts = title + " " + abstract (asreview data/base.py).
-* Balance: asreview balance_strategies/double.py (DoubleBalance, the formula
-  reviewflow.ranking.model.double_balance re-implements); NB: sklearn
-  MultinomialNB(alpha).
-* Metric: results/extract_results.ipynb (paper repository) computes the
-  figures with asreviewcontrib.statistics.StateStatistics.from_path(run_dir,
-  wss_vals=[95, ...]) on the directory of all 15 state files ("all.json";
-  per-run "results_i.json" only feed the sd). asreview-statistics 0.2.2
-  (PyPI sdist, asreviewcontrib/statistics/statistics.py) returns
-  Analysis.from_path(...).wss(95), and asreview analysis/analysis.py
-  (_get_inc_found, inclusions_found, wss) plus analysis/statistics.py
-  (_find_inclusions) define it: priors ("initial" label method) dropped;
-  found-so-far after each later record AVERAGED over the runs; x = screened
-  / (N - n_prior), y = mean found / (included - prior included); WSS = y - x at
-  the first record where the mean curve reaches 95% (tolerance 1e-6 %). The
-  thesis notes the "pre-averaging in the ASReview source code". No recall
-  interpolation, N excludes the priors, and the recall is the one reached.
-  metrics.wss_asreview_pooled is this computation; metrics.wss_asreview is the
-  per-run value (the earlier "asr-def", which needs 95 of 99 relevant in every
-  run where the mean curve needs 94.05 on average).
-* Check: replaying that configuration here (every-record refit, 15 runs,
-  seeds 0-14) gives 71.3 (per-run mean 72.0, ours 72.2) against the published
-  71.7 (sd 1.37): replay and metric now match the published protocol.
-
-Results (2026-11-25, `python bench/bench_ranking.py`: 15 seeds for ours, 5 for
-the baseline; 2 shared cores, two sets at a time). "default" and "ASR dflt"
-refit after every record, the published figure's protocol and the screen's
-cadence on record sets this size; "3rd round" (LR+NB) and "LR+d2v, 5%" (the
-same default model) refit every 5% of decisions, the replay's earlier default.
-WSS@95 %, ours / asr-def:
-
-    set                         3rd round    LR+d2v, 5%       default      ASR dflt  publ.
-    Bannach-Brown_2019        47.2 / 46.5   52.1 / 50.9   52.3 / 50.4   23.5 / 22.5      -
-    Cohen ADHD                70.7 / 66.9   71.0 / 66.1   70.9 / 65.3   65.7 / 50.8      -
-    Cohen Antihistamines      -3.5 / -2.3   -1.8 /  2.8   -1.8 /  2.8    3.5 /  6.7      -
-    Cohen Estrogens           45.9 / 43.4   44.5 / 42.8   46.0 / 44.6   38.8 / 38.6      -
-    Cohen NSAIDS              71.1 / 70.4   72.4 / 71.5   72.6 / 72.1   67.6 / 66.4      -
-    Cohen UrinaryIncont.      53.0 / 50.1   55.1 / 40.9   55.6 / 40.6   34.5 / 33.1      -
-    Kitchenham_2010           64.9 / 64.1   67.1 / 67.3   68.4 / 68.3   64.1 / 62.8      -
-    Nagtegaal_2019            62.4 / 61.0   69.9 / 68.8   68.6 / 68.0   56.4 / 55.9      -
-    Nagtegaal_2019 [clean]    68.7 / 67.7   72.2 / 71.3   72.6 / 71.8   53.1 / 52.5   71.7
-    mean                      53.3 / 52.0   55.8 / 53.6   56.1 / 53.8
-    protocol check (her published NB config, ASReview 0.9.3 way): 72.2 / 71.3 vs 71.7
-
-The default (logistic regression on TF-IDF plus logistic regression on Doc2Vec
-embeddings learnt from the record set, max rank; the measurements behind it
-are in docs/ranking-experiments.md, fourth and fifth rounds) is
-ahead of ASReview 0.9.3's defaults on every set except Antihistamines, where
-no model does better than random order (16 relevant in 310). On the published
-comparison, like for like (same cleaning, priors, run count, refit after every
-record, metric), it reaches 71.8 against the published 71.7; the published
-model itself, replayed the same way, gives 71.3 here, so the two are level
-within the spread of 15 random starts (the published sd over runs is 1.37).
-The margin is not robust: the embeddings depend on their (fixed) seed, and
-with seeds 1 and 2 the same 15 runs give 71.7 and 64.4 (`--d2v-seed 1` or 2;
-with 5% refits, seeds 0-5 gave 71.3, 71.4, 64.6, 69.2, 70.5, 63.3). The
-published run used hyperparameters optimised on this very data set (NB
-alpha 0.066, trigrams, tuned resampling); our default is measured for all
-nine rows at once. The pooled figure on Urinary Incontinence (40 relevant;
-2-3 late records decide it) swings between 41 and 50 with the seeds for both
-ensembles.
-
-Other sets: Kitchenham_2010, Bannach-Brown_2019 and the five Cohen_2006 sets
-have no published ASReview WSS@95 in the stored sources we could search
-(ASReview docs and repositories, asreview-thesis, issues and pages corpora).
-Ferdinands' "Ace" and "Software" sets are Cohen's ACE inhibitors and Hall
-2012, neither of which is in our corpus. For these sets we compare with the
-ASReview-defaults baseline measured here.
-
 It also replays the stopping heuristic (reviewflow.ranking.stopping) along
 each simulated order and reports where it would have said "stop" and the true
 recall at that point.
+
+Why the published comparison is made this way (the published figure's software,
+protocol, hyperparameters and metric, with their sources), the protocol check,
+and the results of each run with their commands are in
+docs/ranking-experiments.md ("The published figure" and the dated rounds).
 """
 
 from __future__ import annotations

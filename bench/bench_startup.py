@@ -8,12 +8,15 @@ typer"`` (the CLI toolkit alone, which every command needs); the ratio against t
 latter says how much reviewflow adds; "store floor" is typer plus the store
 (SQLAlchemy, SQLModel and the tables), the least any command reading the store
 can load. ``status`` runs on a fresh review made by
-``reviewflow init`` (``--demo DIR``: on that review instead).
+``reviewflow init`` (``--demo DIR``: on that review instead). ``--before SRC`` also
+times each reviewflow command on another checkout's ``reviewflow`` package (``SRC``
+holds it: ``git archive <commit> reviewflow | tar -x -C SRC``), in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -23,7 +26,9 @@ import time
 from pathlib import Path
 
 TARGET_S = 0.3
-ROOT = Path(__file__).resolve().parents[1]
+# Commands run from an empty folder: ``python -m`` puts the current folder first on
+# sys.path, which would shadow ``--before``'s PYTHONPATH when run from the checkout.
+CWD = Path(tempfile.gettempdir())
 
 
 def commands(review: Path) -> dict[str, list[str]]:
@@ -44,9 +49,9 @@ def commands(review: Path) -> dict[str, list[str]]:
     }
 
 
-def time_once(argv: list[str]) -> float:
+def time_once(argv: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(argv, cwd=CWD, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-500:]}")
@@ -57,6 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--demo", type=Path, help="a review folder to run status/kappa on")
+    parser.add_argument("--before", type=Path, help="a folder holding an older reviewflow "
+                        "package to time side by side")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rf-startup-"))
     try:
@@ -66,22 +73,34 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "reviewflow", "init", str(review),
                             "--title", "Startup bench"], check=True, capture_output=True)
         cmds = commands(review)
+        envs: dict[str, dict[str, str] | None] = dict.fromkeys(cmds)
+        if args.before is not None:
+            before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
+            # its own review, made by the older checkout (a newer schema would be refused)
+            old = tmp / "review-before"
+            subprocess.run([sys.executable, "-m", "reviewflow", "init", str(old), "--title",
+                            "Startup bench"], check=True, capture_output=True, env=before,
+                           cwd=CWD)
+            for name, argv in commands(old).items():
+                if name.startswith("reviewflow"):
+                    cmds[f"{name} (before)"] = argv
+                    envs[f"{name} (before)"] = before
         times: dict[str, list[float]] = {name: [] for name in cmds}
-        for argv in cmds.values():  # warm the file cache once
-            time_once(argv)
+        for name, argv in cmds.items():  # warm the file cache once
+            time_once(argv, envs[name])
         for _ in range(args.runs):
             for name, argv in cmds.items():
-                times[name].append(time_once(argv))
+                times[name].append(time_once(argv, envs[name]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     typer_base = statistics.median(times["python -c 'import typer'"])
     print(f"median of {args.runs} processes; target {TARGET_S:.2f} s per reviewflow command")
-    print(f"{'command':<32}{'median s':>10}{'min s':>8}{'x typer':>9}  verdict")
+    print(f"{'command':<41}{'median s':>10}{'min s':>8}{'x typer':>9}  verdict")
     for name, samples in times.items():
         med = statistics.median(samples)
         verdict = "" if not name.startswith("reviewflow") else (
             "ok" if med <= TARGET_S else "OVER")
-        print(f"{name:<32}{med:>10.3f}{min(samples):>8.3f}{med / typer_base:>9.2f}  {verdict}")
+        print(f"{name:<41}{med:>10.3f}{min(samples):>8.3f}{med / typer_base:>9.2f}  {verdict}")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import typer
 
+from reviewflow import drawing
 from reviewflow.cli.common import open_store, working
-from reviewflow.cli.extraction import review_folder
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.wording import plural
 
 ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
@@ -37,6 +36,9 @@ def analyse(
     where = { disease = "lupus" }; exclude = ["Smith 2019"]; leave_one_out = true;
     smd_convention = "revman" | "metafor". Full description: docs/extraction.md.
     """
+    # the store and the extraction modules load when the command runs, not for --help
+    from reviewflow.cli.extraction import review_folder
+
     folder = review_folder(ctx)
     if folder is None:
         raise ReviewflowError(f"analyse needs a review folder holding {ANALYSES_FILE}")
@@ -45,18 +47,26 @@ def analyse(
         return
     if plot_format not in ("png", "svg", "pdf"):
         raise ReviewflowError("--plot-format must be png, svg or pdf")
+    with drawing.parallel():  # workers start now and import matplotlib while we pool
+        _run_analyses(ctx, folder, name, run_all_, out, plot_format)
+
+
+def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: bool,
+                  out: Path | None, plot_format: str) -> None:
     store = open_store(ctx)
     # The engine, pandas and matplotlib load only when an analysis runs, not at CLI start.
     from reviewflow.extraction.analyses import load_analyses, select_analyses
     from reviewflow.extraction.analysis_outputs import run_all
+    from reviewflow.extraction.form_versions import form_in_force
     from reviewflow.extraction.run_analysis import summary_lines
 
-    _form_id, form = current_form(store, folder)
+    form = form_in_force(store, folder).form  # analyse reads the store, never writes it
     chosen = select_analyses(load_analyses(folder, form), name, run_all_)
     out_dir = out or folder / "analyses"
-    with working(f"Pooling {len(chosen)} analysis(es) and drawing their plots"):
+    with working(f"Pooling {plural(len(chosen), 'analysis')} and drawing their plots"):
         outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
         beyond = run_beyond_outputs(store, form, folder, outputs, out_dir)
+        drawing.wait()  # every plot written before the summary claims its file
     for run in outputs.runs:
         typer.echo("\n".join(summary_lines(run)))
     for line in beyond:
@@ -67,11 +77,12 @@ def analyse(
 def _write_starter(ctx: typer.Context, folder: Path) -> None:
     from reviewflow.extraction.analyses import parse_analyses
     from reviewflow.extraction.analyses_starter import starter_analyses
+    from reviewflow.extraction.form_versions import form_in_force
 
     path = folder / ANALYSES_FILE
     if path.exists():
         raise ReviewflowError(f"{path} exists: edit it (or move it away to start again)")
-    _form_id, form = current_form(open_store(ctx), folder)
+    form = form_in_force(open_store(ctx), folder).form
     text = starter_analyses(form)
     analyses = parse_analyses(text, form, str(path))  # the starter must run as it stands
     path.write_text(text, encoding="utf-8")

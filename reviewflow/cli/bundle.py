@@ -23,6 +23,7 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.store.bundle import bundled_config, extract_files, open_bundle, restore_bundle
 from reviewflow.store.location import CONFIG_NAME, DB_NAME, check_config, sqlite_url
 from reviewflow.store.secrets import strip_secret
+from reviewflow.wording import plural
 
 
 def import_bundle(
@@ -54,7 +55,7 @@ def import_bundle(
             _clean_up(folder, created, sqlite=db is None)
             raise
     total = sum(counts.values())
-    typer.echo(f"Restored {total} rows in {len(counts)} tables into {folder} "
+    typer.echo(f"Restored {plural(total, 'row')} in {plural(len(counts), 'table')} into {folder} "
                f"(all counts and checksums match)")
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.engine import make_url
 from typer.core import TyperGroup
 
 from reviewflow.errors import ReviewflowError
@@ -134,6 +133,8 @@ def open_store(ctx: typer.Context) -> Store:
     When the server wants a password that neither the URL, ``PGPASSWORD`` nor
     ``~/.pgpass`` gave, a terminal user is asked for it (kept in memory only).
     """
+    from sqlalchemy.engine import make_url
+
     from reviewflow.store.db import PasswordNeeded, Store
 
     url = database_url(ctx)

@@ -22,7 +22,7 @@ from reviewflow.formula_guard import neutralise_row
 from reviewflow.screening.blinding import audit_visible
 from reviewflow.store.audit import DECISION_CSV_COLUMNS, decision_csv_row, decision_events
 from reviewflow.store.bundle import write_bundle
-from reviewflow.store.location import resolve_review_folder
+from reviewflow.store.location import load_config, resolve_review_folder
 from reviewflow.wording import plural
 
 export_app = typer.Typer(
@@ -117,9 +117,16 @@ def bundle_command(
     """The whole review (store, reviewflow.toml, forms) in one portable file."""
     store = open_store(ctx)
     folder = _review_folder(ctx)
+    carry: dict[str, Path] = {}
+    if folder is not None:
+        from reviewflow.fulltext.service import pdfs_to_bundle
+
+        with store.session() as s:
+            carry = pdfs_to_bundle(session=s, review_folder=folder,
+                                   settings=load_config(folder).extra)
     try:
         with working("Writing the bundle (every table, checksummed)"):
-            summary = write_bundle(store, folder, file)
+            summary = write_bundle(store, folder, file, carry)
     except OSError as exc:
         raise fail(f"{file}: cannot write ({exc.strerror})") from exc
     rows = sum(t.rows for t in summary.values())

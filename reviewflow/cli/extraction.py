@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from reviewflow.cli.common import open_store, review_config
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form import FORM_FILE, Form
-from reviewflow.extraction.form_versions import (
-    FormInForce,
-    current_form,
-    form_in_force,
-    write_default_form,
-)
-from reviewflow.extraction.studies import (
-    create_study,
-    link_record,
-    list_studies,
-    studies_from_included,
-    study_by_label,
-)
-from reviewflow.extraction.transfer import export_extraction, import_extraction
-from reviewflow.extraction.values import progress, reconcile, resolve, set_values
-from reviewflow.screening.decisions import require_reviewer
-from reviewflow.store.db import Store
+from reviewflow.extraction.form import FORM_FILE
 from reviewflow.wording import plural
+
+# The store and the extraction modules are imported by the commands that use them, so
+# `reviewflow extraction --help` (and `analyse`, which shares review_folder) starts
+# without SQLAlchemy (issue 22).
+if TYPE_CHECKING:
+    from reviewflow.extraction.form_versions import FormInForce
+    from reviewflow.store.db import Store
 
 extraction_app = typer.Typer(help="Extraction form, studies, dual extraction, spreadsheets.",
                              no_args_is_help=True)
@@ -46,15 +37,11 @@ def review_folder(ctx: typer.Context) -> Path | None:
         return None
 
 
-def store_and_form(ctx: typer.Context) -> tuple[Store, int, Form]:
-    store = open_store(ctx)
-    form_id, form = current_form(store, review_folder(ctx))
-    return store, form_id, form
-
-
 def store_and_pending_form(ctx: typer.Context) -> tuple[Store, FormInForce]:
     """For commands that write values: the form in force is stored (if new) in the
     same transaction as the values, so a refused input changes nothing."""
+    from reviewflow.extraction.form_versions import form_in_force
+
     store = open_store(ctx)
     return store, form_in_force(store, review_folder(ctx))
 
@@ -68,7 +55,10 @@ def form_cmd(
                                 "a worked example instead (msc: the MSC model case, with cell "
                                 "source, pain VAS, SLEDAI...)."),
 ) -> None:
-    """Show the extraction form in force (stored as a new version when its file changed)."""
+    """Show the extraction form in force (an edited file is stored as a new version with
+    the first value written under it, never by showing it)."""
+    from reviewflow.extraction.form_versions import write_default_form
+
     folder = review_folder(ctx)
     if example and not init:
         raise typer.BadParameter("--example goes with --init", param_hint="--example")
@@ -78,8 +68,12 @@ def form_cmd(
         path, written = write_default_form(folder, example)
         typer.echo(f"Form file: {path}" + ("" if written else
                                            " (already there: kept, not overwritten)"))
-    store, form_id, form = store_and_form(ctx)
-    typer.echo(f"{form.name} (stored form id {form_id})")
+    _store, pending = store_and_pending_form(ctx)
+    form = pending.form
+    typer.echo(f"{form.name} (" + (f"stored form id {pending.stored_id})"
+                                   if pending.stored_id is not None else
+                                   "edited: stored as a new version with the first value "
+                                   "written under it)"))
     typer.echo("Study fields: " + ", ".join(f.name for f in form.study_fields))
     typer.echo("Arms: " + ", ".join(f"{a.id} ({a.label}, {a.role})" for a in form.arms))
     for o in form.outcomes:
@@ -95,6 +89,8 @@ def study_add(
     record: list[int] = typer.Option([], "--record", help="Record id of a report (repeatable)."),
 ) -> None:
     """Create a study, optionally with its reports (the first is the primary one)."""
+    from reviewflow.extraction.studies import create_study
+
     st = create_study(open_store(ctx), label, record)
     typer.echo(f"Study {st.label!r} (id {st.id}), reports: {list(st.record_ids) or 'none'}")
 
@@ -103,6 +99,8 @@ def study_add(
 def study_link(ctx: typer.Context, label: str = typer.Argument(...),
                record_id: int = typer.Argument(...)) -> None:
     """Link another report (record) to a study."""
+    from reviewflow.extraction.studies import link_record
+
     st = link_record(open_store(ctx), label, record_id)
     typer.echo(f"Study {st.label!r}: reports {list(st.record_ids)}")
 
@@ -110,20 +108,81 @@ def study_link(ctx: typer.Context, label: str = typer.Argument(...),
 @study_app.command("from-included")
 def study_from_included(ctx: typer.Context) -> None:
     """One study per record included at full text that has no study yet."""
+    from reviewflow.extraction.studies import studies_from_included
+
     made = studies_from_included(open_store(ctx))
     for st in made:
         typer.echo(f"{st.label} <- record {st.record_ids[0]}")
     typer.echo(f"{plural(len(made), 'study')} created")
 
 
+@study_app.command("merge")
+def study_merge(
+    ctx: typer.Context,
+    keep: str = typer.Argument(..., help="Label of the study that stays (it names the trial)."),
+    absorb: str = typer.Argument(..., help="Label of the study that joins it."),
+    by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
+                           help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
+) -> None:
+    """Two studies are one trial: merge them (reports, values and risk of bias count once).
+
+    Refused, naming the fields, when a value would be hidden (one reviewer's two
+    values differ, or a consensus differs from a value); differing values of two
+    reviewers become discrepancies. Undo with 'extraction study unmerge'."""
+    from reviewflow.cli.same_study import _who
+    from reviewflow.extraction.studies import study_by_label
+    from reviewflow.linking.merge import merge_studies
+
+    store = open_store(ctx)
+    kept, gone = study_by_label(store, keep), study_by_label(store, absorb)
+    with store.write() as s:
+        merge_studies(kept.id, gone.id, session=s, by=_who(by))
+    st = study_by_label(store, kept.label)
+    typer.echo(f"Study {gone.label!r} merged into {st.label!r}: reports "
+               f"{', '.join(map(str, st.record_ids)) or '-'}")
+
+
+@study_app.command("unmerge")
+def study_unmerge(
+    ctx: typer.Context,
+    label: str = typer.Argument(..., help="Label of the study to take out again."),
+    by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
+                           help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
+) -> None:
+    """Take a merged study out again: it gets back its own reports, values and judgements."""
+    from sqlmodel import select
+
+    from reviewflow.cli.same_study import _who
+    from reviewflow.linking.merge import unmerge_study
+    from reviewflow.store import models
+
+    store = open_store(ctx)
+    with store.session() as s:
+        row = s.exec(select(models.Study).where(models.Study.label == label.strip())).first()
+        if row is None:
+            raise ReviewflowError(f"no study labelled {label!r}; see "
+                                  "'reviewflow extraction study list'")
+        study_id, name = int(row.id or 0), row.label
+    with store.write() as s:
+        into = unmerge_study(study_id, session=s, by=_who(by))
+        other = s.get(models.Study, into)
+        into_label = other.label if other is not None else str(into)
+    typer.echo(f"Study {name!r} taken out of {into_label!r}: each has its own reports, "
+               "values and judgements again")
+
+
 @study_app.command("list")
 def study_list(ctx: typer.Context) -> None:
     """Studies and their reports."""
+    from reviewflow.extraction.studies import list_studies
+
     for st in list_studies(open_store(ctx)):
         typer.echo(f"{st.id}\t{st.label}\treports: {', '.join(map(str, st.record_ids)) or '-'}")
 
 
 def _reviewer_id(store: Store, name: str) -> int:
+    from reviewflow.screening.decisions import require_reviewer
+
     with store.session() as s:
         return int(require_reviewer(s, name).id or 0)
 
@@ -138,6 +197,9 @@ def set_cmd(
     reviewer: str = REVIEWER,
 ) -> None:
     """Record one value as REVIEWER's extraction."""
+    from reviewflow.extraction.studies import study_by_label
+    from reviewflow.extraction.values import set_values
+
     store, pending = store_and_pending_form(ctx)
     st = study_by_label(store, study)
     rid = _reviewer_id(store, reviewer)
@@ -148,6 +210,8 @@ def set_cmd(
 @extraction_app.command("status")
 def status_cmd(ctx: typer.Context) -> None:
     """Per study: values each extractor entered, values agreed, discrepancies open."""
+    from reviewflow.extraction.values import progress
+
     rows = progress(open_store(ctx))
     for p in rows:
         who = ", ".join(f"{k} {v}" for k, v in p.filled.items()) or "not extracted"
@@ -159,6 +223,8 @@ def status_cmd(ctx: typer.Context) -> None:
 @extraction_app.command("compare")
 def compare_cmd(ctx: typer.Context, study: str = typer.Option(None, "--study")) -> None:
     """List the fields where the extractors disagree (or only one has extracted)."""
+    from reviewflow.extraction.values import reconcile
+
     rec = reconcile(open_store(ctx))
     items = [d for d in rec.discrepancies if study is None or d.study.lower() == study.lower()]
     for d in items:
@@ -175,6 +241,9 @@ def resolve_cmd(
     reviewer: str = REVIEWER,
 ) -> None:
     """Settle a field by consensus; analyses use this value."""
+    from reviewflow.extraction.studies import study_by_label
+    from reviewflow.extraction.values import resolve
+
     store, pending = store_and_pending_form(ctx)
     st = study_by_label(store, study)
     rid = _reviewer_id(store, reviewer)
@@ -191,7 +260,12 @@ def export_cmd(
                                  help="Export this reviewer's values (default: reconciled)."),
 ) -> None:
     """Write the extraction as a spreadsheet (one row per study and outcome)."""
-    store, _form_id, form = store_and_form(ctx)
+    from reviewflow.extraction.transfer import export_extraction
+
+    # An export reads: the form in force lays out the sheet but is not stored as a new
+    # version (only a command that writes values records the form they were entered on).
+    store, pending = store_and_pending_form(ctx)
+    form = pending.form
     fmt = fmt.lower()
     out = out or Path(f"extraction.{fmt}")
     n, rec = export_extraction(store, form, out, fmt, reviewer)
@@ -210,6 +284,8 @@ def import_cmd(
                                         help="Create studies the file names that do not exist."),
 ) -> None:
     """Import REVIEWER's extraction from a spreadsheet (all or nothing)."""
+    from reviewflow.extraction.transfer import import_extraction
+
     store, pending = store_and_pending_form(ctx)
     rows, written = import_extraction(store, pending.form, pending, file, reviewer,
                                       create_studies=create_studies)

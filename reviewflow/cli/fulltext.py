@@ -33,6 +33,7 @@ from reviewflow.fulltext.worklist import (
     worklist,
 )
 from reviewflow.titles import titles_of
+from reviewflow.wording import plural
 
 fulltext_app = typer.Typer(help="Full-text PDFs: attach a folder, confirm matches, the "
                                 "retrieval worklist, reports not retrievable.",
@@ -169,7 +170,7 @@ def match_cmd(
         return
     for p in pending:
         typer.echo(f"{p.candidate_id:>5}  {p.file_name}\n       -> record {p.record_id}: "
-                   f"{p.title[:90]}\n       {p.evidence or 'no evidence'} "
+                   f"{p.title}\n       {p.evidence or 'no evidence'} "
                    f"(title {p.title_score:.0f}/100; {p.doubt})")
     typer.echo(f"{len(pending)} waiting: 'reviewflow fulltext match --accept N' or '--reject N'")
 
@@ -217,7 +218,7 @@ def list_cmd(
     else:
         with out.open("w", encoding="utf-8", newline="") as fh:
             write(rows, fh)
-        typer.echo(f"{len(rows)} records written to {out}")
+        typer.echo(f"{plural(len(rows), 'record')} written to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ import typer
 from reviewflow.cli.common import open_store, working
 from reviewflow.cli.extraction import REVIEWER, review_folder
 from reviewflow.errors import ReviewflowError
+from reviewflow.wording import plural
 
 grade_app = typer.Typer(help="GRADE: certainty of the evidence per outcome, summary of "
                         "findings tables.", no_args_is_help=True)
@@ -24,10 +25,10 @@ def _folder(ctx: typer.Context) -> Path:
 
 def _declared(ctx: typer.Context, store) -> list[str]:
     from reviewflow.extraction.analyses import load_analyses
-    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.form_versions import form_in_force
 
     folder = _folder(ctx)
-    _, form = current_form(store, folder)
+    form = form_in_force(store, folder).form
     return [a.name for a in load_analyses(folder, form)]
 
 
@@ -56,8 +57,8 @@ def suggest_cmd(ctx: typer.Context,
             for r in reviews}, indent=2))
         return
     for r in reviews:
-        typer.echo(f"{r.name}: {r.title} ({r.evidence.k} studies, "
-                   f"{r.evidence.participants} participants)")
+        typer.echo(f"{r.name}: {r.title} ({plural(r.evidence.k, 'study')}, "
+                   f"{plural(r.evidence.participants, 'participant')})")
         for s in r.suggestions:
             what = JUDGEMENT_LABELS[s.judgement] if s.judgement else "(needs a person)"
             typer.echo(f"  {LABELS[s.domain]:<24} {what:<20} {s.reason} [rule: {s.rule}]")
@@ -122,8 +123,8 @@ def accept_cmd(ctx: typer.Context,
                 record(session=s, outcome=r.name, domain=sug.domain, judgement=sug.judgement,
                        reason=sug.reason, reviewer_id=rid)
                 n += 1
-    typer.echo(f"{n} judgements recorded for {reviewer}; review them with 'reviewflow grade "
-               "show'")
+    typer.echo(f"{plural(n, 'judgement')} recorded for {reviewer}; review them with "
+               "'reviewflow grade show'")
 
 
 @grade_app.command("retract")
@@ -208,7 +209,7 @@ def sof_cmd(ctx: typer.Context,
                          f"</title>{to_html(tables)}", encoding="utf-8")
     files.append(html_path)
     rows = sum(len(t.rows) for t in tables)
-    typer.echo(f"{len(tables)} summary of findings table(s), {rows} outcome(s): "
+    typer.echo(f"{plural(len(tables), 'summary of findings table')}, {plural(rows, 'outcome')}: "
                + ", ".join(str(f) for f in files))
 
 

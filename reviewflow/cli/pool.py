@@ -57,6 +57,9 @@ def pool_command(
     hksj: bool = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman adjustment."),
     subgroup: str | None = typer.Option(None, "--subgroup", help="Column naming subgroups."),
     smd_convention: SmdChoice = typer.Option(SmdChoice.revman, "--smd-convention"),
+    level: float = typer.Option(0.95, "--level", metavar="LEVEL",
+                                help="Confidence level of every interval, e.g. 0.9 "
+                                     "(as analyses.toml's level)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a forest plot (.png/.svg/.pdf)."),
     arms: str = typer.Option("Experimental,Control", "--arms",
@@ -87,6 +90,10 @@ def pool_command(
         None, "--correlation", metavar="R",
         help="Baseline-final correlation for change-from-baseline SDs (sd_baseline_*, "
              "sd_final_* columns), or 'studies' to impute it from arms giving all three SDs."),
+    icc: float | None = typer.Option(
+        None, "--icc", metavar="ICC",
+        help="An assumed ICC for cluster-trial arms giving clusters_* or cluster_size but no "
+             "icc (design effect 1 + (M - 1) ICC, Handbook 23.1.4; marked imputed)."),
     multi_arm: MultiArmChoice = typer.Option(
         MultiArmChoice.split, "--multi-arm",
         help="Long layout, several intervention arms: split the shared control (Handbook "
@@ -102,8 +109,12 @@ def pool_command(
     per arm: study,arm,role,n,mean,sd (or events), role intervention or control.
     """
     from reviewflow.pooling import meta_analysis, result_to_json_dict
+    from reviewflow.pooling.formatting import level_is_valid
     from reviewflow.pooling.text_table import render_text
 
+    if not level_is_valid(level):
+        raise ReviewflowError(f"--level: give the confidence level as a fraction from 0.5 "
+                              f"up to 1 (e.g. 0.9 for 90%), not {level:g}")
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise ReviewflowError(f"--plot: use a .png, .svg or .pdf file name, not {plot.name!r}")
     groups = tuple(a.strip() for a in arms.split(","))
@@ -111,12 +122,12 @@ def pool_command(
         raise ReviewflowError(f"--arms: give two names separated by a comma, not {arms!r}")
     frame = read_study_csv(file)
     arm_input = _arm_level_input(frame, file, measure, subgroup, convert, multi_arm,
-                                 correlation)
+                                 correlation, icc)
     data = arm_input.study_table() if arm_input is not None else frame
     result = meta_analysis(
         data, subgroup=subgroup, source=str(file), measure=measure.value,
         method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
-        smd_convention=smd_convention.value,
+        smd_convention=smd_convention.value, level=level,
     )
     for path, flag in ((funnel, "--funnel"), (bubble, "--bubble")):
         if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
@@ -147,19 +158,24 @@ def pool_command(
 
 
 def _arm_level_input(frame: pd.DataFrame, file: Path, measure: Measure, subgroup: str | None,
-                     convert: str | None, multi_arm: MultiArmChoice, correlation: str | None):
+                     convert: str | None, multi_arm: MultiArmChoice, correlation: str | None,
+                     icc: float | None = None):
     """The traced arm-level input when the CSV has arm-level columns or is long; None for
     a plain engine CSV (pooled exactly as given, JSON unchanged)."""
-    from reviewflow.pooling.arm_csv import input_from_frame, needs_arm_path
+    from reviewflow.pooling.arm_csv import input_from_frame, needs_arm_path, refuse_double_counting
 
+    refuse_double_counting(frame, source=str(file))
     if not needs_arm_path(frame):
         if convert is not None:
             raise ReviewflowError("--convert: the file has no median, quartile, range, SE or "
                                   "CI columns to convert")
+        if icc is not None:
+            raise ReviewflowError("--icc: the file has no cluster columns (clusters_*, "
+                                  "cluster_size)")
         return None
     return input_from_frame(frame, source=str(file), measure=measure, subgroup=subgroup,
                             convert=convert, multi_arm=multi_arm.value,
-                            correlation=correlation)
+                            correlation=correlation, icc=icc)
 
 
 def _marks(arm_input) -> dict:

@@ -55,7 +55,7 @@ def rank(
     why = "" if priority.active else " (needs an include and an exclude, or a seed)"
     typer.echo(f"{LABELS[stage_key]}, {viewer.name}: next {len(nxt)} in {order} order{why}")
     for i in nxt:
-        typer.echo(f"  {i:>7}  {(titles.get(i) or '(no title)')[:100]}")
+        typer.echo(f"  {i:>7}  {titles.get(i) or '(no title)'}")
     if est is None:
         typer.echo("Stopping estimate: none before your first decision")
         return
@@ -65,7 +65,7 @@ def rank(
                    f"decisions needed); {est.found} relevant found so far")
         return
     unseen = est.estimated_unseen_relevant
-    typer.echo(f"ESTIMATE (not a count): about {unseen:.1f} relevant record(s) still unseen; "
+    typer.echo(f"ESTIMATE (not a count): about {unseen:.1f} relevant records still unseen; "
                f"estimated recall {est.estimated_recall:.0%} (cautious {est.cautious_recall:.0%}); "
                f"{est.consecutive_irrelevant} consecutive irrelevant (rule: {est.patience}); "
                f"{'could stop' if est.should_stop else 'keep screening'}: {est.reason}")

@@ -16,16 +16,21 @@ def report(
     out: Path = typer.Option(None, "--out", help="Output folder (default: REVIEW/report)."),
 ) -> None:
     """Write report.html: searches, PRISMA, agreement, studies, risk of bias, analyses."""
-    from reviewflow.report.html import build_report
+    from reviewflow import drawing
 
-    store = open_store(ctx)
-    try:
-        folder = resolve_review_folder(globals_of(ctx).review)
-    except ReviewflowError:  # --db without a review folder: no folder-kept files
-        folder = None
-    out = out or (folder / "report" if folder else Path("report"))
-    with working("Writing the report (PRISMA diagram, plots, tables)"):
-        path = build_report(store, out, folder)
+    # workers start now and import matplotlib while this process reads the store
+    with drawing.parallel(preload=(*drawing.PRELOAD, "reviewflow.extraction.rob_plots",
+                                   "reviewflow.prisma.diagram")):
+        from reviewflow.report.html import build_report
+
+        store = open_store(ctx)
+        try:
+            folder = resolve_review_folder(globals_of(ctx).review)
+        except ReviewflowError:  # --db without a review folder: no folder-kept files
+            folder = None
+        out = out or (folder / "report" if folder else Path("report"))
+        with working("Writing the report (PRISMA diagram, plots, tables)"):
+            path = build_report(store, out, folder)
     typer.echo(f"Report written to {path}")
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from reviewflow.wording import plural
+
 revman_app = typer.Typer(
     help="RevMan 5 (.rm5) files: check a review's numbers, import it, export a review.",
     no_args_is_help=True,
@@ -32,7 +34,8 @@ def _shown(x: float | bool | None) -> str:
 @revman_app.command("check")
 def check_command(
     file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5) that stores its results, "
-                                "or RevMan's data export (.csv)."),
+                                "RevMan's data export (.csv) or a RevMan Web data package "
+                                "(.zip)."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Re-run every analysis with reviewflow's engine and compare with RevMan's numbers.
@@ -55,6 +58,7 @@ def check_command(
             "counts": {v.value: report.count(v) for v in Verdict},
             "tolerance": {"relative": tolerance.relative, "absolute": tolerance.absolute,
                           "p": tolerance.p},
+            "not_checked": list(review.unsupported),
             "outcomes": [{
                 "outcome": o.label, "name": o.name, "verdict": o.verdict.value,
                 "compared": o.compared, "reason": o.reason or None,
@@ -70,6 +74,8 @@ def check_command(
             for d in o.differences:
                 typer.echo(f"           {d.where}: {d.field} RevMan {_shown(d.stored)}, "
                            f"reviewflow {_shown(d.ours)}")
+        for line in review.unsupported:
+            typer.echo(f"not checked: {line}")
         agree = report.count(Verdict.AGREES)
         typer.echo(f"{agree} {'outcome agrees' if agree == 1 else 'outcomes agree'}, "
                    f"{report.count(Verdict.DIFFERS)} differ, "
@@ -83,7 +89,8 @@ def check_command(
 @revman_app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5) or RevMan data export (.csv)."),
+    file: Path = typer.Argument(..., help="A RevMan 5 file (.rm5), RevMan data export (.csv) "
+                                "or RevMan Web data package (.zip)."),
     folder: Path = typer.Argument(None, show_default=False,
                                   help="New review folder (default: the file's name)."),
 ) -> None:
@@ -126,9 +133,15 @@ def import_command(
     except BaseException:
         _remove_new_review(folder, created)
         raise
-    typer.echo(f"Imported {file.name} into {folder}: {summary.studies} studies, "
-               f"{summary.records} records, {summary.values} values, "
-               f"{summary.rob} risk-of-bias judgements, {summary.analyses} analyses")
+    typer.echo(f"Imported {file.name} into {folder}: {plural(summary.studies, 'study')}, "
+               f"{plural(summary.records, 'record')}, {plural(summary.values, 'value')}, "
+               f"{plural(summary.rob, 'risk-of-bias judgement')}, "
+               f"{plural(summary.analyses, 'analysis')}")
+    if summary.repeated:
+        typer.echo(f"Studies entered more than once in one outcome, imported as entered "
+                   f"({plural(len(summary.repeated), 'outcome')}):")
+        for line in summary.repeated:
+            typer.echo(f"  {line}")
     if summary.not_imported:
         typer.echo(f"Not imported ({len(summary.not_imported)}):")
         for line in summary.not_imported:
@@ -139,29 +152,38 @@ def import_command(
 def export_command(
     ctx: typer.Context,
     out: Path = typer.Option(None, "--out", help="The .rm5 file to write (default: the "
-                             "review folder's name with .rm5, in the review folder)."),
+                             "review folder's name with .rm5, in the review folder); a name "
+                             "ending in .zip writes a RevMan Web data package."),
 ) -> None:
     """Write the review as a RevMan 5 file with its computed results (CALCULATED_DATA).
 
     Studies and references, characteristics, RoB 1, every analysis of analyses.toml as
     an outcome (data, subgroups, settings) and the engine's results, which
-    'reviewflow revman check' on the written file re-computes.
+    'reviewflow revman check' on the written file re-computes. With --out NAME.zip:
+    RevMan Web's data package (analyses, data rows, subgroup estimates, RoB 1).
     """
     from reviewflow.cli.common import open_store, review_config
     from reviewflow.revman.review_export import review_to_revman
-    from reviewflow.revman.writer import write_rm5
 
     config = review_config(ctx)
     store = open_store(ctx)
     review = review_to_revman(store, config.folder, config.title)
     target = out or config.folder / f"{config.folder.name}.rm5"
-    data = write_rm5(review)
+    if target.suffix.lower() == ".zip":
+        from reviewflow.revman.package_writer import write_data_package
+        from reviewflow.revman.results import with_results
+
+        data = write_data_package(with_results(review), ident=target.stem.split("-")[0])
+    else:
+        from reviewflow.revman.writer import write_rm5
+
+        data = write_rm5(review)
     tmp = target.with_name(target.name + ".part")
     tmp.write_bytes(data)
     tmp.replace(target)
     n_out = sum(len(c.outcomes) for c in review.comparisons)
-    typer.echo(f"Wrote {target}: {len(review.studies)} studies, {len(review.comparisons)} "
-               f"comparisons, {n_out} outcomes")
+    typer.echo(f"Wrote {target}: {plural(len(review.studies), 'study')}, "
+               f"{plural(len(review.comparisons), 'comparison')}, {plural(n_out, 'outcome')}")
 
 
 def _remove_new_review(folder: Path, created: bool) -> None:

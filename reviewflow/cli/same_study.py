@@ -8,9 +8,15 @@ import os
 import typer
 
 from reviewflow.cli.common import open_store
-from reviewflow.linking.service import confirm_link, reject_link, same_study_suggestions
+from reviewflow.linking.service import (
+    confirm_link,
+    reject_link,
+    same_study_suggestions,
+    unlink,
+)
 from reviewflow.store import models
 from reviewflow.titles import titles_of
+from reviewflow.wording import plural
 
 
 def _who(by: str | None) -> str:
@@ -23,6 +29,8 @@ def same_study(
                                          "study (reports of one trial): link them."),
     reject: tuple[int, int] = typer.Option(None, "--reject", help="Records A B are "
                                            "not one study: stop suggesting them."),
+    unlink_pair: tuple[int, int] = typer.Option(None, "--unlink", help="Undo a --link that "
+                                                "merged the studies of records A B."),
     by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
                            help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
 ) -> None:
@@ -33,9 +41,18 @@ def same_study(
     store = open_store(ctx)
     if link and link[0] is not None:
         with store.write() as s:
-            study_id = confirm_link(link[0], link[1], session=s, by=_who(by))
+            evidence = [sug.evidence() for sug in same_study_suggestions(s, link)
+                        if {sug.a, sug.b} == set(link)]  # kept with the decision
+            study_id = confirm_link(link[0], link[1], session=s, by=_who(by), reasons=evidence)
             label = s.get(models.Study, study_id).label  # type: ignore[union-attr]
         typer.echo(f"records {link[0]} and {link[1]}: one study ({label})")
+        return
+    if unlink_pair and unlink_pair[0] is not None:
+        with store.write() as s:
+            study_id = unlink(unlink_pair[0], unlink_pair[1], session=s, by=_who(by))
+            label = s.get(models.Study, study_id).label  # type: ignore[union-attr]
+        typer.echo(f"records {unlink_pair[0]} and {unlink_pair[1]}: two studies again "
+                   f"({label!r} has its own reports, values and judgements)")
         return
     if reject and reject[0] is not None:
         with store.write() as s:
@@ -50,13 +67,13 @@ def same_study(
         typer.echo("No reports to link: no likely pairs across languages.")
         return
     for sug in found:
-        typer.echo(f"related: same study?  records {sug.a} and {sug.b} "
-                   f"({'; '.join(sug.reasons)})")
+        typer.echo(f"related: same study?  records {sug.a} and {sug.b} ({sug.evidence()})")
         for rid in (sug.a, sug.b):
             row = rows[rid]
             line = titles_of(row.title, row.translated_title, row.language).line(110)
             typer.echo(f"    {rid:>6}  {row.year or '----'}  {line}")
-    typer.echo(f"{len(found)} pair(s): 'reviewflow same-study --link A B' or '--reject A B'")
+    typer.echo(f"{plural(len(found), 'pair')}: 'reviewflow same-study --link A B' or "
+               "'--reject A B'")
 
 
 def register(app: typer.Typer) -> None:

@@ -30,6 +30,7 @@ from reviewflow.screening.settings import ScreeningSettings, apply_toml_settings
 from reviewflow.stages import LABELS, STAGES, parse_stage
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 STAGE_HELP = "title-abstract or full-text"
 
@@ -98,7 +99,7 @@ def decide(
                    "('reviewflow resolve'), their screening decisions would not count")
     rows = load_decisions_file(store, settings, from_file, stage_key, person.id)
     new, again = write_decisions(store, rows, stage_key, person.id)
-    typer.echo(f"{from_file.name}: {new} decision(s) stored for {person.name} at "
+    typer.echo(f"{from_file.name}: {plural(new, 'decision')} stored for {person.name} at "
                f"{LABELS[stage_key].lower()}" + (f", {again} already loaded" if again else ""))
 
 

@@ -19,6 +19,7 @@ from reviewflow.cli.common import counting
 from reviewflow.errors import ReviewflowError
 from reviewflow.ranking.classifiers import CLASSIFIERS
 from reviewflow.ranking.labelled import read_labelled_csv
+from reviewflow.wording import plural
 
 if TYPE_CHECKING:
     from reviewflow.ranking.simulation import SimulationResult
@@ -42,8 +43,8 @@ def _report(result: SimulationResult, name: str, classifier: str) -> str:
 
     seeds = result.seeds
     head = (
-        f"{name}: {result.n_records} records, {result.n_included} included; "
-        f"{len(seeds)} seed(s) {seeds[0]}..{seeds[-1]}, model {classifier}"
+        f"{name}: {plural(result.n_records, 'record')}, {result.n_included} included; "
+        f"{plural(len(seeds), 'seed')} {seeds[0]}..{seeds[-1]}, model {classifier}"
     )
     rows = [
         line("WSS@95", "wss95"),
@@ -98,7 +99,7 @@ def register(app: typer.Typer) -> None:
             raise ReviewflowError(f"{labelled}: need both included and excluded records")
         if refit_fraction is None:
             refit_fraction = 0.0 if len(data.labels) <= EVERY_RECORD_UP_TO else 0.05
-        with counting(f"replaying {data.name}, {seeds} seed(s)", seeds) as advance:
+        with counting(f"replaying {data.name}, {plural(seeds, 'seed')}", seeds) as advance:
             result = simulate(
                 data.texts(),
                 data.labels,

@@ -26,19 +26,34 @@
     correlation = 0.5                 # optional: baseline-final correlation for change SDs
                                       #   from baseline and final SDs, or "studies" to impute
                                       #   it from arms reporting all three SDs
+    icc = 0.05                        # optional: an assumed ICC for cluster-trial arms that
+                                      #   give clusters or cluster_size but no ICC (imputed)
     reported_only = true              # optional: also pool without converted/imputed values
     lower_bound = 0                   # optional: the scale's minimum; warns when a mean is
                                       #   less than 2 SD above it (Altman & Bland 1996)
+    rob_columns = "rob1"              # optional: RevMan's risk-of-bias columns on the
+                                      #   forest plot (rob1 | rob2 | false)
+    prediction_interval = true        # optional: drawn under the random-effects diamond
     level = 0.95                      # optional: confidence level of the CIs
     swap_events = false               # optional: pool non-events (RevMan's "swap events")
     revman = { totals = "YES" }       # optional: RevMan presentation settings kept for
                                       #   'reviewflow revman export' (not used in pooling)
+    repeated_study_entries = "as entered in RevMan"   # optional: see below
+    entry_outcomes = ["pain_e2"]      # optional: form outcomes holding studies' further
+                                      #   entries (entry 2, 3 ...) of this outcome
 
 ``subgroup`` may name an arm field: each comparison then falls in the subgroup of
 its intervention arm (a trial with bone-marrow and umbilical-cord arms appears in
 both, its control split), the study's field of the same name filling arms without one.
 It may also name an outcome field: the subgroup is then per study and outcome, as
 RevMan keeps it (``reviewflow revman import`` writes ``subgroup = "subgroup"``).
+
+``repeated_study_entries = "as entered in RevMan"`` pools a study once per entry, as a
+RevMan author entered it (a multi-arm trial as independent pairs, each in its subgroup,
+the shared control split by hand or not at all): entry 1 in ``outcome``, entry k in the
+(k-1)-th of ``entry_outcomes``. ``reviewflow revman import`` writes it so that the review
+reproduces RevMan's results; the output then says, per study, that a shared control may
+be counted twice (Handbook 23.3.4). Every other analysis refuses that double counting.
 
 The input is the *reconciled* extraction only; a discrepancy that touches the
 analysis (its outcome, subgroup or ``where`` fields) stops it with the list of
@@ -49,13 +64,14 @@ reach a published forest plot.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.config_schema import validated
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses_schema import AnalysesFile
+from reviewflow.extraction.analyses_schema import AnalysesFile, AnalysisEntry
 from reviewflow.extraction.form import (
     Form,
     arm_field_path,
@@ -63,7 +79,7 @@ from reviewflow.extraction.form import (
     stat_path,
     study_path,
 )
-from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.validation import (
     arm_report,
     column,
@@ -71,12 +87,14 @@ from reviewflow.extraction.validation import (
     outcome_problems,
 )
 from reviewflow.extraction.values import Reconciled, reconcile
+from reviewflow.pooling.formatting import level_is_valid
 from reviewflow.store.db import Store
 
 if TYPE_CHECKING:
     from reviewflow.pooling.trial_data import AnalysisInput
 
 ANALYSES_FILE = "analyses.toml"
+AS_ENTERED_IN_REVMAN = "as entered in RevMan"
 MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD"),
             "generic": ("MD", "SMD", "RR", "OR", "HR")}
 
@@ -102,20 +120,34 @@ class Analysis:
     convert: str | None = None
     reported_only: bool = False
     correlation: float | str | None = None
+    icc: float | None = None  # assumed ICC for cluster arms reporting none (Handbook 23.1.4)
     lower_bound: float | None = None
     rob_columns: str | None = None  # "rob1" | "rob2": RevMan's RoB columns on the forest plot
     prediction_interval: bool = False  # drawn under the random-effects diamond
-
     level: float = 0.95
     swap_events: bool = False
     revman: dict[str, object] = field(default_factory=dict)
+    repeated_study_entries: str | None = None  # AS_ENTERED_IN_REVMAN or None
+    entry_outcomes: tuple[str, ...] = ()
+
+    def outcomes(self) -> tuple[str, ...]:
+        """The form outcomes this analysis reads: entry 1, then the further entries."""
+        return (self.outcome, *self.entry_outcomes)
+
+    @classmethod
+    def from_entry(cls, entry: AnalysisEntry) -> Analysis:
+        """The analysis a validated ``[[analysis]]`` table declares: every schema key is
+        carried over, so a key added to the schema and not here fails at once."""
+        keys = type(entry).model_fields
+        return cls(**{k: _FROM_ENTRY.get(k, _same)(getattr(entry, k)) for k in keys})
+
     def conversion(self):  # -> Conversion
         from dataclasses import replace as with_
 
         from reviewflow.pooling.trial_data import Conversion
 
         conv = Conversion.parse(self.convert).with_correlation(self.correlation)
-        return with_(conv, lower_bound=self.lower_bound)
+        return with_(conv.with_icc(self.icc), lower_bound=self.lower_bound)
 
     def arms(self, form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(intervention arm ids, comparator arm ids) of this analysis."""
@@ -139,19 +171,10 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
     out: list[Analysis] = []
     for d in parsed.analysis:
         where = f"{source}, analysis {d.name!r}"
-        a = Analysis(
-            name=d.name, outcome=d.outcome, measure=d.measure.upper(), method=d.method,
-            model=d.model.lower(), title=d.title, subgroup=d.subgroup, tau2=d.tau2,
-            hksj=d.hksj, smd_convention=d.smd_convention,
-            where={k: str(v) for k, v in d.where.items()}, exclude=tuple(d.exclude),
-            leave_one_out=d.leave_one_out, intervention=_ids(d.intervention),
-            comparator=_ids(d.comparator), multi_arm=d.multi_arm.lower(), convert=d.convert,
-            reported_only=d.reported_only, correlation=d.correlation,
-            lower_bound=None if d.lower_bound is None else float(d.lower_bound),
-            rob_columns=_rob_columns(d.rob_columns, where),
-            prediction_interval=d.prediction_interval, level=float(d.level),
-            swap_events=d.swap_events, revman=dict(d.revman),
-        )
+        try:
+            a = Analysis.from_entry(d)
+        except ReviewflowError as exc:
+            raise ReviewflowError(f"{where}: {exc}") from None
         _check(a, form, where)
         out.append(a)
     names = [a.name for a in out]
@@ -160,19 +183,39 @@ def parse_analyses(text: str, form: Form, source: str = ANALYSES_FILE) -> list[A
     return out
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _ids(value: object) -> tuple[str, ...]:
     return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore
 
 
-def _rob_columns(value: object, where: str) -> str | None:
+def _rob_columns(value: object) -> str | None:
     if value in (None, False):
         return None
     if value is True:
         return "rob1"
     text = str(value).lower().replace(" ", "").replace("-", "")
     if text not in ("rob1", "rob2"):
-        raise ReviewflowError(f"{where}: rob_columns must be rob1, rob2 or false")
+        raise ReviewflowError("rob_columns must be rob1, rob2 or false")
     return text
+
+
+def _float_or_none(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# How a validated key becomes its Analysis field, where the two differ (the rest are
+# taken as validated). Keys are listed once, in the schema; Analysis mirrors them, and
+# tests/extraction/test_analyses_keys.py fails when one side has a key the other lacks.
+_FROM_ENTRY: dict[str, Callable[[Any], Any]] = {
+    "measure": str.upper, "model": str.lower, "multi_arm": str.lower,
+    "where": lambda d: {k: str(v) for k, v in d.items()}, "exclude": tuple,
+    "intervention": _ids, "comparator": _ids, "lower_bound": _float_or_none,
+    "icc": _float_or_none,
+    "rob_columns": _rob_columns, "level": float, "revman": dict, "entry_outcomes": tuple,
+}
 
 
 def _check(a: Analysis, form: Form, where: str) -> None:
@@ -198,7 +241,7 @@ def _check(a: Analysis, form: Form, where: str) -> None:
         raise ReviewflowError(f"{where}: needs at least one intervention and one comparator arm")
     if a.multi_arm not in ("split", "combine"):
         raise ReviewflowError(f"{where}: multi_arm must be split or combine")
-    if not 0.5 <= a.level < 1:
+    if not level_is_valid(a.level):
         raise ReviewflowError(f"{where}: level must be between 0.5 and 1 (e.g. 0.95)")
     if outcome.type == "generic" and (a.measure in ("RR", "OR", "HR")) != outcome.ratio:
         kind = "ratios (ratio = true)" if outcome.ratio else "differences"
@@ -209,6 +252,28 @@ def _check(a: Analysis, form: Form, where: str) -> None:
                               f"{outcome.id!r} (use {' or '.join(MEASURES[outcome.type])})")
     if a.model not in ("fixed", "random"):
         raise ReviewflowError(f"{where}: model must be fixed or random")
+    _check_entries(a, form, outcome, where)
+
+
+def _check_entries(a: Analysis, form: Form, outcome, where: str) -> None:
+    if a.repeated_study_entries not in (None, AS_ENTERED_IN_REVMAN):
+        raise ReviewflowError(f"{where}: repeated_study_entries must be "
+                              f"{AS_ENTERED_IN_REVMAN!r}")
+    if a.entry_outcomes and a.repeated_study_entries is None:
+        raise ReviewflowError(f"{where}: entry_outcomes pools studies more than once; add "
+                              f"repeated_study_entries = {AS_ENTERED_IN_REVMAN!r} to say so")
+    outcomes = a.outcomes()
+    if len(set(outcomes)) != len(outcomes):
+        raise ReviewflowError(f"{where}: an outcome is listed twice in outcome and "
+                              "entry_outcomes")
+    for oid in a.entry_outcomes:
+        try:
+            other = form.outcome(oid)
+        except ReviewflowError as exc:
+            raise ReviewflowError(f"{where}: entry_outcomes: {exc}") from None
+        if (other.type, other.ratio) != (outcome.type, outcome.ratio):
+            raise ReviewflowError(f"{where}: entry outcome {oid!r} is {other.type}, unlike "
+                                  f"outcome {outcome.id!r} ({outcome.type})")
 
 
 def _is_outcome_field(form: Form, name: str) -> bool:
@@ -217,10 +282,11 @@ def _is_outcome_field(form: Form, name: str) -> bool:
     return name not in taken and any(f.name == name for f in form.outcome_fields)
 
 
-def subgroup_path(form: Form, analysis: Analysis) -> str | None:
-    """Where an outcome-field subgroup is stored (None for study or arm subgroups)."""
+def subgroup_path(form: Form, analysis: Analysis, outcome: str | None = None) -> str | None:
+    """Where an outcome-field subgroup is stored (None for study or arm subgroups), for
+    the analysis's outcome or one of its entry outcomes."""
     if analysis.subgroup and _is_outcome_field(form, analysis.subgroup):
-        return f"outcome/{analysis.outcome}/{analysis.subgroup}"
+        return f"outcome/{outcome or analysis.outcome}/{analysis.subgroup}"
     return None
 
 
@@ -255,44 +321,64 @@ def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None
     """The typed, traced pooling input of one analysis (its ``frame()`` is the
     ``reviewflow pool`` CSV)."""
     from reviewflow.pooling.comparisons import analysis_input as build
+    from reviewflow.pooling.comparisons import mark_entries
     from reviewflow.pooling.reported_effects import generic_input
-    from reviewflow.pooling.trial_data import MultiArm
+    from reviewflow.pooling.trial_data import Handling, MultiArm
     from reviewflow.pooling.types import DataType
 
-    form = form or current_form(store)[1]
+    form = form or form_in_force(store).form
     rec = reconciled or reconcile(store)
     outcome = form.outcome(analysis.outcome)
     excluded = {s.lower() for s in analysis.exclude}
     candidates = [s for s in rec.values if s.lower() not in excluded]
     _block_on_discrepancies(analysis, form, rec, candidates)
     studies = []
+    entries: list[int] = []
+    outcomes = [form.outcome(o) for o in analysis.outcomes()]
     for study in sorted(candidates):
         data = rec.values[study]
         if any(data.get(study_path(k), "").lower() != v.lower()
                for k, v in analysis.where.items()):
             continue
-        arms = _study_arms(form, analysis, outcome, study, data)
-        if arms:
-            studies.append(arms)
+        for k, entry in enumerate(outcomes, start=1):
+            if not _reports(form, entry, data):
+                continue  # most studies report few outcomes: skip the full check
+            arms = _study_arms(form, analysis, entry, study, data)
+            if arms:
+                studies.append(arms)
+                entries.append(k)
+    as_entered = entries if analysis.repeated_study_entries else None
     if not studies:
         raise ReviewflowError(f"analysis {analysis.name!r}: no study has reconciled data for "
                               f"outcome {outcome.id!r}")
     try:
         if outcome.type == "generic":
             data = generic_input([a[0] for a in studies], subgroup=analysis.subgroup,
-                                 measure=analysis.measure)
+                                 measure=analysis.measure, icc=analysis.icc)
+            if as_entered:
+                data = replace(data, comparisons=tuple(
+                    mark_entries(list(data.comparisons), as_entered)))
         else:
             data = build(studies, DataType(outcome.type), multi_arm=MultiArm(analysis.multi_arm),
                          conversion=analysis.conversion(),
-                         subgroup=analysis.subgroup)
+                         subgroup=analysis.subgroup, entries=as_entered)
     except ReviewflowError as exc:
         raise ReviewflowError(f"analysis {analysis.name!r}: {exc}") from None
     if not analysis.subgroup:
         return data
     key = _subgroup_order(form, analysis)
-    ordered = sorted(data.comparisons, key=lambda c: key({"study": c.label,
-                                                           analysis.subgroup: c.subgroup}))
+    entered = Handling.AS_ENTERED
+    ordered = sorted(data.comparisons, key=lambda c: (*key({
+        "study": c.study if c.handling is entered else c.label,
+        analysis.subgroup: c.subgroup}), c.share[0]))
     return replace(data, comparisons=tuple(ordered))
+
+
+def _reports(form: Form, outcome, data: dict[str, str]) -> bool:
+    """Whether the study has any statistic of the outcome (else it has no arms for it)."""
+    return any(stat_path(outcome.id, a.id, s) in data for a in form.arms
+               for s in outcome.stats) or any(effect_path(outcome.id, s) in data
+                                               for s in outcome.effect_stats)
 
 
 def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[str, str]):
@@ -308,13 +394,13 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
         raise ReviewflowError(f"analysis {analysis.name!r}: study {study!r}, field "
                               f"{col_name}: {problem}")
     if outcome.type == "generic":
-        attrs = {analysis.subgroup: _generic_subgroup(form, analysis, data)} \
+        attrs = {analysis.subgroup: _generic_subgroup(form, analysis, data, outcome.id)} \
             if analysis.subgroup else {}
         effect = effect_report(study, outcome, cells, attrs)
         return [effect] if effect is not None else []
     if analysis.swap_events and outcome.type == "dichotomous":
         cells = _swapped(cells, form)
-    per_outcome = subgroup_path(form, analysis)
+    per_outcome = subgroup_path(form, analysis, outcome.id)
     out = []
     for arm_id, role in [*((a, "intervention") for a in treat), *((a, "control") for a in ctrl)]:
         arm = form.arm(arm_id)
@@ -331,8 +417,9 @@ def _study_arms(form: Form, analysis: Analysis, outcome, study: str, data: dict[
     return out if len(roles) == 2 else []
 
 
-def _generic_subgroup(form: Form, analysis: Analysis, data: dict[str, str]) -> str:
-    per_outcome = subgroup_path(form, analysis)
+def _generic_subgroup(form: Form, analysis: Analysis, data: dict[str, str],
+                      outcome: str) -> str:
+    per_outcome = subgroup_path(form, analysis, outcome)
     return ((data.get(per_outcome) if per_outcome else None)
             or data.get(study_path(str(analysis.subgroup)), "not reported"))
 
@@ -369,14 +456,15 @@ def _subgroup_order(form: Form, analysis: Analysis):
 
 def _block_on_discrepancies(analysis: Analysis, form: Form, rec: Reconciled,
                             studies: list[str]) -> None:
-    outcome = form.outcome(analysis.outcome)
-    paths = [stat_path(outcome.id, a.id, s) for a in form.arms for s in outcome.stats]
-    paths += [effect_path(outcome.id, s) for s in outcome.effect_stats]
+    paths = []
+    for outcome in (form.outcome(o) for o in analysis.outcomes()):
+        paths += [stat_path(outcome.id, a.id, s) for a in form.arms for s in outcome.stats]
+        paths += [effect_path(outcome.id, s) for s in outcome.effect_stats]
+        per_outcome = subgroup_path(form, analysis, outcome.id)
+        paths += [per_outcome] if per_outcome else []
     paths += [study_path(k) for k in [*analysis.where, analysis.subgroup] if k]
     if analysis.subgroup:
         paths += [arm_field_path(a.id, analysis.subgroup) for a in form.arms]
-    per_outcome = subgroup_path(form, analysis)
-    paths += [per_outcome] if per_outcome else []
     open_ = rec.unresolved_for(paths, studies)
     if open_:
         listed = "; ".join(d.describe() for d in open_[:6])

@@ -1,8 +1,11 @@
 """The schema of ``analyses.toml`` (one ``[[analysis]]`` table per analysis).
 
-The keys and their types are documented in ``docs/`` and in
-:mod:`reviewflow.extraction.analyses`; this model is where they are enforced
-(strictly: see :mod:`reviewflow.config_schema`). A new key is added here.
+This model is where the keys and their types are enforced (strictly: see
+:mod:`reviewflow.config_schema`). A new key is added here and, with the same
+default, as a field of :class:`reviewflow.extraction.analyses.Analysis` (built from
+the validated entry key by key), and documented in that module's docstring, the
+``analyse --init`` starter and ``docs/extraction.md``;
+``tests/extraction/test_analyses_keys.py`` fails until all five agree.
 """
 
 from __future__ import annotations
@@ -49,12 +52,17 @@ class AnalysisEntry(BaseModel):
     convert: str | None = None
     reported_only: bool = False
     correlation: float | int | str | None = None
+    icc: float | int | None = None
     lower_bound: float | int | None = None
     rob_columns: bool | str | None = None
     prediction_interval: bool = False
     level: float | int = 0.95
     swap_events: bool = False
     revman: dict[str, Any] = Field(default_factory=dict)
+    # A study pooled more than once, each entry as RevMan's author entered it (entries 2,
+    # 3... of a study are kept in the form outcomes listed in entry_outcomes).
+    repeated_study_entries: str | None = None
+    entry_outcomes: list[str] = Field(default_factory=list)
 
 
 class AnalysesFile(BaseModel):

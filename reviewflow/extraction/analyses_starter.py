@@ -32,6 +32,21 @@ HEADER = """\
 #   exclude       studies left out (a sensitivity analysis), e.g. ["Smith 2019"]
 #   leave_one_out true: also pool leaving out each study in turn        [false]
 #   smd_convention  revman (Hedges' adjusted g as RevMan) or metafor    [revman]
+#   intervention  the arm ids compared, e.g. ["bm", "uc"]   [the form's intervention arms]
+#   comparator    the comparator arm ids                      [the form's control arms]
+#   multi_arm     split or combine: several intervention arms, one control   [split]
+#   convert       median/IQR/range -> mean/SD method, e.g. "luo2018" (reviewflow pool --help)
+#   correlation   baseline-final correlation for change SDs, or "studies"
+#   icc           assumed ICC for cluster-trial arms that report none (imputed)
+#   reported_only true: also pool without converted or imputed values   [false]
+#   lower_bound   the scale's minimum: warns of skewed means (Altman & Bland 1996)
+#   rob_columns   rob1, rob2 or false: risk-of-bias columns on the forest plot  [false]
+#   prediction_interval  true: drawn under the random-effects diamond   [false]
+#   level         confidence level of every CI                          [0.95]
+#   swap_events   true: pool non-events (RevMan's "swap events")        [false]
+#   revman        RevMan presentation settings kept for 'reviewflow revman export'
+#   repeated_study_entries  "as entered in RevMan": a study entered twice is pooled twice
+#   entry_outcomes  with it: the form outcomes holding the further entries
 """
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from reviewflow.extraction.analyses import ANALYSES_FILE, load_analyses
 from reviewflow.extraction.analysis_outputs import Outputs, run_all
 from reviewflow.extraction.form import FORM_FILE
-from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.metareg_analyses import run_declared
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.rob_import import import_rob_csv
@@ -44,10 +44,11 @@ def run_demo_extraction(store: Store, folder: Path, samples: Path,
     examples = resources.files("reviewflow.extraction").joinpath("examples")
     shutil.copy(str(examples / "msc_extraction_form.toml"), folder / FORM_FILE)
     shutil.copy(str(examples / "msc_analyses.toml"), folder / ANALYSES_FILE)
-    form_id, form = current_form(store, folder)
+    pending = form_in_force(store, folder)  # stored with the first reviewer's values
+    form = pending.form
     values = judgements = rows = 0
     for name in REVIEWERS:
-        rows, n = import_extraction(store, form, form_id, sheet or samples / "extraction.csv",
+        rows, n = import_extraction(store, form, pending, sheet or samples / "extraction.csv",
                                     name, create_studies=True)
         values += n
         judgements += import_rob_csv(store, samples / "rob.csv", name, ROB1)
@@ -88,7 +89,8 @@ def demo_grade(store: Store, folder: Path) -> tuple[Path, ...]:
     from reviewflow.screening.decisions import ensure_reviewer
 
     rated = set(load_settings(folder))
-    reviews = [r for r in review_outcomes(store, folder) if r.name in rated]
+    every = review_outcomes(store, folder)  # pooled once: the SoF below reads these runs
+    reviews = [r for r in every if r.name in rated]
     rid = int(ensure_reviewer(store, ASSESSOR).id or 0)
     with store.write() as s:
         for r in reviews:
@@ -103,7 +105,7 @@ def demo_grade(store: Store, folder: Path) -> tuple[Path, ...]:
     out = folder / "grade"
     out.mkdir(exist_ok=True)
     with store.session() as s:
-        tables = review_sof(store, folder, session=s)
+        tables = review_sof(store, folder, session=s, runs=[r.run for r in every])
     html_path = out / "sof.html"
     html_path.write_text(f"<!doctype html><meta charset='utf-8'>{to_html(tables)}",
                          encoding="utf-8")

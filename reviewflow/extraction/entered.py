@@ -42,12 +42,23 @@ def entered_cells(run: AnalysisRun, form: Form,
                 d = used.get(s)
                 text = None
                 if d is not None and d.origin is Origin.REPORTED and arm.arm in arm_ids:
-                    text = typed.get(stat_path(outcome.id, arm_ids[arm.arm], s))
+                    text = typed.get(stat_path(_entry_outcome(run, c, outcome.id),
+                                               arm_ids[arm.arm], s))
                     if text is not None and float(text) != d.value:
                         text = None  # not the number pooled: never show another one
                 cells.append(text)
         out[c.label] = tuple(cells)
     return out
+
+
+def _entry_outcome(run: AnalysisRun, c, outcome_id: str) -> str:
+    """Where a comparison's values were typed: a study's entry k (as entered in RevMan)
+    lives in the analysis's k-th outcome."""
+    from reviewflow.pooling.trial_data import Handling
+
+    if c.handling is Handling.AS_ENTERED:
+        return run.analysis.outcomes()[c.share[0] - 1]
+    return outcome_id
 
 
 def data_as_entered(frame: pd.DataFrame,

@@ -11,8 +11,9 @@ Field paths address one value:
 * ``outcome/<outcome>/<field>`` — a per-study detail of an outcome (scale, time point);
 * ``outcome/<outcome>/arm/<arm>/<stat>`` — ``mean``/``sd``/``n`` (continuous)
   or ``events``/``n`` (dichotomous), plus the statistics an outcome lists in
-  ``reported`` (median, q1, q3, min, max, se, ci_low, ci_high; percent): what
-  trials report instead, converted at analysis time with the method named.
+  ``reported`` (median, q1, q3, min, max, se, ci_low, ci_high; percent; a cluster
+  trial's clusters or cluster_size with its icc): what trials report instead,
+  converted at analysis time with the method named.
 
 A form has any number of arms (two or more), each an intervention or a control
 (``role``; by default the last arm is the control); a study fills the arms it has.
@@ -34,9 +35,13 @@ FIELD_TYPES = ("text", "integer", "number", "choice")
 OUTCOME_TYPES = ("continuous", "dichotomous", "generic")
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 STATS = {"continuous": ("mean", "sd", "n"), "dichotomous": ("events", "n"), "generic": ()}
+# A cluster-randomised trial's arm gives its number of clusters or mean cluster size and
+# its ICC; the analysis then uses the effective sample size (Handbook 23.1.4).
+CLUSTER = ("clusters", "cluster_size", "icc")
 REPORTED = {"continuous": ("median", "q1", "q3", "min", "max", "se", "ci_low", "ci_high",
-                           "mean_baseline", "sd_baseline", "mean_final", "sd_final"),
-            "dichotomous": ("percent",), "generic": ()}
+                           "mean_baseline", "sd_baseline", "mean_final", "sd_final", *CLUSTER),
+            "dichotomous": ("percent", *CLUSTER), "generic": ()}
+REPORTED_ALL = tuple(dict.fromkeys(s for kind in REPORTED.values() for s in kind))
 # A generic outcome is one reported effect per study (MD, SMD, or a ratio on its natural
 # scale) with its SE, 95% CI or P; a cluster trial adds its mean cluster size and ICC; a
 # cross-over trial may give its period means and SDs with a within-patient correlation
@@ -44,7 +49,7 @@ REPORTED = {"continuous": ("median", "q1", "q3", "min", "max", "se", "ci_low", "
 EFFECT = ("estimate", "se", "ci_low", "ci_high", "p", "cluster_size", "icc", "mean_e", "mean_c",
           "sd_e", "sd_c", "sd_diff", "corr", "n")
 STAT_TYPES = {"mean": "number", "sd": "number", "n": "integer", "events": "integer",
-              **{s: "number" for kind in REPORTED.values() for s in kind},
+              **{s: "number" for s in REPORTED_ALL}, "clusters": "integer",
               **{s: "number" for s in EFFECT if s != "n"}}
 STAT_LABELS = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events", "median": "Median",
                "q1": "Q1", "q3": "Q3", "min": "Minimum", "max": "Maximum", "se": "SE",
@@ -55,7 +60,8 @@ STAT_LABELS = {"mean": "Mean", "sd": "SD", "n": "N", "events": "Events", "median
                "sd_c": "SD, control period", "sd_diff": "SD of differences",
                "corr": "Within-patient correlation", "mean_baseline": "Baseline mean",
                "sd_baseline": "Baseline SD",
-               "mean_final": "Final mean", "sd_final": "Final SD"}
+               "mean_final": "Final mean", "sd_final": "Final SD",
+               "clusters": "Clusters"}
 ROLES = ("intervention", "control")
 FORM_FILE = "extraction_form.toml"
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # ids become paths, columns and widget ids
@@ -86,10 +92,14 @@ class OutcomeDef:
     direction: str = "lower_is_better"
     reported: tuple[str, ...] = ()  # statistics beyond STATS that trials report
     ratio: bool = False  # generic outcomes: effects are ratios (RR, OR, HR), natural scale
+    # Generic outcomes: each arm's number of participants, as RevMan keeps them beside a
+    # reported effect (its forest plot shows them); never pooled.
+    group_totals: bool = False
 
     @property
     def stats(self) -> tuple[str, ...]:
-        return STATS[self.type] + self.reported
+        totals = ("n",) if self.group_totals and self.type == "generic" else ()
+        return STATS[self.type] + totals + self.reported
 
     @property
     def effect_stats(self) -> tuple[str, ...]:
@@ -263,8 +273,10 @@ def _check_stat(name: str, text: str, value: float) -> str:
         raise ReviewflowError(f"{name.upper()} must be > 0 (got {text})")
     if name == "percent" and not 0 <= value <= 100:
         raise ReviewflowError(f"percent must be between 0 and 100 (got {text})")
-    if name == "n" and value < 1:
-        raise ReviewflowError(f"n must be at least 1 (got {text})")
+    if name in ("n", "clusters") and value < 1:
+        raise ReviewflowError(f"{name} must be at least 1 (got {text})")
+    if name == "icc" and not 0 <= value < 1:
+        raise ReviewflowError(f"ICC must be at least 0 and below 1 (got {text})")
     if name in ("events", "sample_size") and value < 0:
         raise ReviewflowError(f"{name} cannot be negative (got {text})")
     return text
@@ -355,9 +367,13 @@ def _outcome(d: dict) -> OutcomeDef:
     if unknown:
         raise ValueError(f"outcome {d.get('id')!r}: {unknown[0]!r} is not a reported statistic "
                          f"of a {otype} outcome (use {', '.join(REPORTED[otype])} or \"all\")")
+    group_totals = bool(d.get("group_totals", False))
+    if group_totals and otype != "generic":
+        raise ValueError(f"outcome {d.get('id')!r}: group_totals is for generic outcomes "
+                         f"(a {otype} outcome has n per arm already)")
     return OutcomeDef(str(d["id"]), str(d.get("label", d["id"])), otype,
                       str(d.get("unit", "")), str(d.get("time_point", "")), direction,
-                      tuple(reported), bool(d.get("ratio", False)))
+                      tuple(reported), bool(d.get("ratio", False)), group_totals)
 
 
 def _check_form(form: Form, source: str) -> None:
@@ -382,7 +398,7 @@ def _check_form(form: Form, source: str) -> None:
                               "of multi-arm studies)")
     columns = [f.name for f in (*form.study_fields, *form.outcome_fields)]
     columns += [f"{a.id}_{f.name}" for a in form.arms for f in form.arm_fields]
-    stats = ("mean", "sd", "events", "n", *REPORTED["continuous"], *REPORTED["dichotomous"])
+    stats = ("mean", "sd", "events", "n", *REPORTED_ALL)
     columns += [f"{s}_{a.id}" for a in form.arms for s in stats]
     clash = sorted({c for c in columns if columns.count(c) > 1} | (
         {"study", "outcome", "outcome_type"} & set(columns)))

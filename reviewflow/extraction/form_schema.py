@@ -46,6 +46,7 @@ class OutcomeEntry(BaseModel):
     direction: Literal["lower_is_better", "higher_is_better"] = "lower_is_better"
     reported: str | list[str] = Field(default_factory=list)  # "all" or statistic names
     ratio: bool = False  # generic outcomes: the estimate is a ratio (log scale)
+    group_totals: bool = False  # generic outcomes: participants per arm (shown, not pooled)
 
 
 class FormFile(BaseModel):

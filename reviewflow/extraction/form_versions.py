@@ -98,7 +98,9 @@ def record_form(ref: FormRef, *, session: Session) -> int | None:
 
 def current_form(store: Store, folder: Path | None = None) -> tuple[int, Form]:
     """The form in force (see :func:`form_in_force`), stored as a new version if its
-    text is not the latest stored one."""
+    text is not the latest stored one: for setting a review up in code. Commands and
+    screens never call it; they pass the :class:`FormInForce` and record it with their
+    first write, so reading the review never writes to it."""
     pending = form_in_force(store, folder)
     if pending.stored_id is not None:
         return pending.stored_id, pending.form

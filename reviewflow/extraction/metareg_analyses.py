@@ -27,6 +27,7 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.values import Reconciled
+from reviewflow.wording import plural
 
 KEYS = {"name", "analysis", "moderators", "permutations", "title", "tau2", "hksj"}
 
@@ -66,7 +67,8 @@ def parse_metaregressions(text: str, analyses: list[Analysis], form: Form,
         where = f"{source}, meta_regression {d.get('name', i)!r}"
         unknown = set(d) - KEYS
         if unknown:
-            raise ReviewflowError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+            raise ReviewflowError(f"{where}: {plural(len(unknown), 'unknown key')}: "
+                                  f"{', '.join(sorted(unknown))}")
         for key in ("name", "analysis", "moderators"):
             if key not in d:
                 raise ReviewflowError(f"{where}: missing key '{key}'")
@@ -149,7 +151,7 @@ def _number(text: str) -> float | None:
 
 def write_outputs(mr: MetaRegressionRun, out_dir: Path) -> list[Path]:
     """The text summary and a bubble plot per covariate."""
-    from reviewflow.pooling.bias_plots import bubble_plot, save_figure
+    from reviewflow import drawing
 
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []
@@ -159,9 +161,11 @@ def write_outputs(mr: MetaRegressionRun, out_dir: Path) -> list[Path]:
     for mod in mr.fit.design.moderators:
         if mod.categorical:
             continue
-        fig = bubble_plot(mr.y, mr.v, mr.fit, mod.name, label=mr.measure, ratio=mr.ratio,
-                          studies=mr.studies, title=mr.spec.title or None)
-        files.append(save_figure(fig, out_dir / f"{mr.spec.name}_bubble_{mod.name}.png"))
+        bubble = out_dir / f"{mr.spec.name}_bubble_{mod.name}.png"
+        files.append(drawing.submit("reviewflow.pooling.bias_plots:draw", bubble, "bubble",
+                                    bubble, mr.y, mr.v, mr.fit, mod.name, label=mr.measure,
+                                    ratio=mr.ratio, studies=mr.studies,
+                                    title=mr.spec.title or None))
     return files
 
 

@@ -10,13 +10,16 @@ function takes ``outcome`` (None = judgements for the whole study, as RoB 1).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-
-from sqlmodel import col, select
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.store import models
-from reviewflow.store.db import Store
+
+if TYPE_CHECKING:
+    from reviewflow.store.db import Store
+
+# The store is imported by the functions that read it: a drawing worker unpickling a
+# RobTable for the traffic-light plot needs these classes, not SQLAlchemy (issue 22).
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,34 @@ ROB2 = Tool("rob2", "RoB 2", (
 ), ("low", "some_concerns", "high"), overall=True)
 
 TOOLS = {t.id: t for t in (ROB1, ROB2)}
+CUSTOM_DOMAIN_MAX = 100  # RobJudgement.domain's length
+
+
+def with_custom_domains(base: Tool, ids: Iterable[str]) -> Tool:
+    """RoB 1 as a review used it: RevMan lets authors add their own items ("Blinding
+    (performance bias and detection bias)", "Baseline imbalance"), kept under their own
+    names after the seven domains so they are shown and exported where RoB 1 is. RoB 2
+    has a fixed set with an overall judgement: unchanged."""
+    if base.overall:
+        return base
+    known = {d.id for d in base.domains}
+    extra = tuple(Domain(i, i) for i in dict.fromkeys(ids) if i not in known)
+    return replace(base, domains=base.domains + extra) if extra else base
 LABELS = {"low": "Low", "unclear": "Unclear", "some_concerns": "Some concerns", "high": "High"}
+
+
+def in_use(store: Store, rob_tool: Tool) -> Tool:
+    """The tool with the domains this review added (RoB 1 items imported from RevMan),
+    for screens that list every domain before any judgement is read."""
+    from sqlmodel import col, select
+
+    from reviewflow.store import models
+
+    r = models.RobJudgement
+    with store.session() as s:
+        domains = s.exec(select(r.domain).where(r.tool == rob_tool.id)
+                         .order_by(col(r.id))).all()
+    return with_custom_domains(rob_tool, domains)
 
 
 def tool(name: str) -> Tool:
@@ -123,6 +153,8 @@ def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
                       entries: Iterable[tuple[int, str, str, str | None]],
                       *, consensus: bool = False, outcome: str | None = None) -> int:
     """Append (study id, domain, judgement, support) entries in one transaction."""
+    from reviewflow.store import models
+
     rows = [models.RobJudgement(study_id=sid, tool=rob_tool.id, domain=rob_tool.domain(d).id,
                                 judgement=rob_tool.judgement(j), support=(s or None),
                                 reviewer_id=reviewer_id, is_consensus=consensus,
@@ -135,26 +167,39 @@ def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
 
 def current_judgements(store: Store, rob_tool: Tool, outcome: str | None = None):
     """(per-reviewer latest, consensus latest) keyed by (study, domain[, reviewer])."""
+    from sqlmodel import col, select
+
+    from reviewflow.store import models
+    from reviewflow.store.study_merges import study_merge_map
+
     r = models.RobJudgement
     same_outcome = col(r.outcome).is_(None) if not outcome else r.outcome == outcome
     with store.session() as s:
         rows = s.exec(select(r).where(r.tool == rob_tool.id, same_outcome)
                       .order_by(col(r.id))).all()
+        merges = study_merge_map(s)  # a merged study's judgements count for its study
     mine: dict[tuple[int, str, int], models.RobJudgement] = {}
     agreed: dict[tuple[int, str], models.RobJudgement] = {}
     for row in rows:
+        sid = merges.get(row.study_id, row.study_id)
         if row.is_consensus:
-            agreed[(row.study_id, row.domain)] = row
+            agreed[(sid, row.domain)] = row
         else:
-            mine[(row.study_id, row.domain, row.reviewer_id)] = row
+            mine[(sid, row.domain, row.reviewer_id)] = row
     return mine, agreed
 
 
 def reconcile_rob(store: Store, rob_tool: Tool, outcome: str | None = None) -> RobTable:
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     mine, agreed = current_judgements(store, rob_tool, outcome)
     with store.session() as s:
         names = {r.id: r.name for r in s.exec(select(models.Reviewer)).all()}
         labels = {st.id: st.label for st in s.exec(select(models.Study)).all()}
+    rob_tool = with_custom_domains(rob_tool, [*(d for _s, d, _r in mine),
+                                              *(d for _s, d in agreed)])
     table = RobTable(rob_tool, outcome or None)
     assessors: dict[int, set[int]] = {}
     for sid, _d, rid in mine:

@@ -17,6 +17,7 @@ from reviewflow.extraction.rob import Tool, record_judgements, tool
 from reviewflow.extraction.studies import list_studies
 from reviewflow.screening.decisions import require_reviewer
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 
 def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: Tool) -> int:
@@ -49,7 +50,7 @@ def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: 
         key = (t.id, (row.get("outcome") or "").strip())
         entries.setdefault(key, []).append((sid, dom.id, judgement, row.get("support")))
     if problems:
-        raise ReviewflowError(f"{path}: {len(problems)} problem(s), nothing imported: "
+        raise ReviewflowError(f"{path}: {plural(len(problems), 'problem')}, nothing imported: "
                               + "; ".join(problems[:12]))
     if isinstance(reviewer, int):
         reviewer_id = reviewer

@@ -9,17 +9,13 @@ symbols, same legends, so the figures drop straight into a manuscript.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+from reviewflow.extraction.rob import Domain, RobTable
+from reviewflow.pooling.forest_rob import ForestRob, headings_for, symbol_colour
 
-matplotlib.use("Agg")
-# Labels are data (database names, study labels): "$" must not start mathtext.
-matplotlib.rcParams["text.parse_math"] = False
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Circle, Rectangle  # noqa: E402
-
-from reviewflow.extraction.rob import Domain, RobTable  # noqa: E402
-from reviewflow.pooling.forest_rob import ForestRob, headings_for, symbol_colour  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 COLOURS = {"low": "#02C100", "some_concerns": "#E2DF07", "unclear": "#E2DF07",
            "high": "#BF0000", "none": "#4EA1F7"}
@@ -57,13 +53,26 @@ def forest_rob(table: RobTable) -> ForestRob:
                       for s in table.judgements})
 
 
-def _save(fig: plt.Figure, out: Path) -> Path:
+def _pyplot() -> Any:
+    """matplotlib, loaded by the drawing functions only: :func:`forest_rob` (the forest
+    plot's columns, built where the analyses are pooled) needs none of it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # Labels are data (database names, study labels): "$" must not start mathtext.
+    matplotlib.rcParams["text.parse_math"] = False
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Figure, out: Path) -> Path:
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         from reviewflow.errors import ReviewflowError
 
         raise ReviewflowError(f"{out}: plot format must be .png, .svg or .pdf")
     fig.savefig(out, dpi=200, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
+    _pyplot().close(fig)
     return out
 
 
@@ -75,6 +84,9 @@ TOP_IN = 0.85  # title and domain headings
 def traffic_light(table: RobTable, out: Path) -> Path:
     """Studies as rows, domains D1..Dn (and Overall) as columns; laid out in inches so
     the grid and legends keep their size whatever the number of studies."""
+    plt = _pyplot()
+    from matplotlib.patches import Circle, Rectangle
+
     doms = columns_of(table)
     studies = sorted(table.judgements)
     ncol, nrow = len(doms), max(len(studies), 1)
@@ -89,8 +101,10 @@ def traffic_light(table: RobTable, out: Path) -> Path:
     for r, study in enumerate(studies):
         for c, dom in enumerate(doms):
             key = judgement_key(table, study, dom)
-            ax.add_patch(Rectangle((c, r), 1, 1, facecolor="#EBEBEB", edgecolor="white", lw=2))
-            ax.add_patch(Circle((c + 0.5, r + 0.5), 0.36, facecolor=COLOURS[key],
+            # add_artist, not add_patch: the limits are fixed above, and add_patch's
+            # data-limit update per cell was a quarter of the plot's time
+            ax.add_artist(Rectangle((c, r), 1, 1, facecolor="#EBEBEB", edgecolor="white", lw=2))
+            ax.add_artist(Circle((c + 0.5, r + 0.5), 0.36, facecolor=COLOURS[key],
                                 edgecolor="black", lw=0.6))
             ax.text(c + 0.5, r + 0.52, SYMBOLS[table.tool.id][key], ha="center",
                     va="center", fontsize=11, fontweight="bold",
@@ -110,8 +124,10 @@ def traffic_light(table: RobTable, out: Path) -> Path:
     return _save(fig, out)
 
 
-def _traffic_legends(fig: plt.Figure, table: RobTable, doms, width: float,
+def _traffic_legends(fig: Figure, table: RobTable, doms, width: float,
                      top: float) -> None:
+    from matplotlib.patches import Circle
+
     lines = [f"D{i}: {d.label}." for i, d in enumerate(doms, start=1) if d.id != "overall"]
     if DERIVED_OVERALL in doms:
         lines.append("Overall: worst judgement across domains (Handbook 5.1, 8.7).")
@@ -156,6 +172,9 @@ def domain_shares(table: RobTable, weights: dict[str, float] | None = None
 
 def summary_bars(table: RobTable, out: Path, weights: dict[str, float] | None = None) -> Path:
     """Per domain, the share of (weighted) studies at each judgement, as 100% stacked bars."""
+    plt = _pyplot()
+    from matplotlib.patches import Rectangle
+
     doms = columns_of(table)
     shares = domain_shares(table, weights)
     keys = ["low", *[k for k in table.tool.judgements if k not in ("low", "high")], "high",

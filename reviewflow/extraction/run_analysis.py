@@ -17,6 +17,7 @@ import pandas as pd
 
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.form import Form, OutcomeDef
+from reviewflow.wording import plural
 
 if TYPE_CHECKING:
     from reviewflow.pooling.trial_data import AnalysisInput
@@ -81,33 +82,40 @@ def write_forest(run: AnalysisRun, out: Path, labels: tuple[str, str],
                  arms: tuple[str, str], *, suffix: str = "",
                  entered: dict[str, tuple[str | None, ...]] | None = None, **extra: Any) -> Path:
     """The forest plot, its arm columns headed with the form's arm labels, converted and
-    imputed rows marked; ``extra`` (RoB columns, prediction interval) goes to the plot."""
-    from reviewflow.pooling.plots import save_forest_plot
+    imputed rows marked; ``extra`` (RoB columns, prediction interval) goes to the plot.
+    Drawn by :mod:`reviewflow.drawing` (a worker process when the command opened one)."""
+    from reviewflow import drawing
 
     title = (run.analysis.title or run.analysis.name) + suffix
-    return save_forest_plot(run.result, out, title=title, favours=labels, groups=arms,
-                            entered=entered, **run.marks(), **extra)
+    return drawing.submit("reviewflow.pooling.plots:save_forest_plot", out, run.result, out,
+                          title=title, favours=labels, groups=arms, entered=entered,
+                          **run.marks(), **extra)
 
 
 def write_funnel(run: AnalysisRun, out: Path) -> Path | None:
     if run.estimable < FUNNEL_MIN_STUDIES:
         return None
-    from reviewflow.pooling.plots import save_funnel_plot
+    from reviewflow import drawing
 
-    return save_funnel_plot(run.result, out, title=run.analysis.title or run.analysis.name)
+    return drawing.submit("reviewflow.pooling.plots:save_funnel_plot", out, run.result, out,
+                          title=run.analysis.title or run.analysis.name)
 
 
-def text_forest(run: AnalysisRun, form: Form) -> Any:
-    """A Rich renderable of the forest plot (for the TUI), its sides named as in the plots."""
+def text_forest(run: AnalysisRun, form: Form, *,
+                entered: dict[str, tuple[str | None, ...]] | None = None, **extra: Any) -> Any:
+    """A Rich renderable of the forest plot (for the TUI), its sides and arm columns named
+    as in the plots, cells as typed (``entered``); ``extra`` (RoB columns, prediction
+    interval: ``analysis_outputs.forest_extras``) as the PNG plot takes them."""
     from reviewflow.pooling.text_forest import text_forest as render
 
     arms = arm_labels(form, run.analysis)
     return render(run.result, favours=favours(form.outcome(run.analysis.outcome), arms),
-                  **run.marks())
+                  groups=arms, entered=entered, **run.marks(), **extra)
 
 
-def _table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
-    """The engine's table (without subgroups, as leave-one-out and Egger pool all studies)."""
+def table_and_options(run: AnalysisRun) -> tuple[Any, Any]:
+    """The engine's table (without subgroups, as leave-one-out, Egger and trim-and-fill
+    pool all studies) and options: the one way a pooled run is re-read."""
     from dataclasses import replace
 
     from reviewflow.pooling import make_options
@@ -121,7 +129,7 @@ def leave_one_out_rows(run: AnalysisRun) -> list[dict[str, Any]]:
     from reviewflow.pooling import leave_one_out
     from reviewflow.pooling.serialize import natural
 
-    table, opts = _table_and_options(run)
+    table, opts = table_and_options(run)
     return [{"omitted": s.study, "estimate": natural(run.result, s.pooled.estimate),
              "ci_low": natural(run.result, s.pooled.ci_low),
              "ci_high": natural(run.result, s.pooled.ci_high), "p": s.pooled.p,
@@ -135,7 +143,7 @@ def egger_line(run: AnalysisRun) -> str | None:
         return None
     from reviewflow.pooling import egger_for
 
-    table, opts = _table_and_options(run)
+    table, opts = table_and_options(run)
     e = egger_for(table, opts)
     return f"Egger's test: intercept = {e.intercept:.2f} (SE {e.se:.2f}), t = {e.t:.2f}, " \
            f"df = {e.df} ({fmt_p(e.p)})"
@@ -188,12 +196,14 @@ def _num(x: float | None, nd: int = 2) -> str:
     return "NA" if x is None else f"{x:.{nd}f}"
 
 
-def effect_line(measure: str, b: Block) -> str:
-    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002' ('RR not estimable' as RevMan
-    says when no study could be pooled, e.g. no events in any arm)."""
+def effect_line(measure: str, b: Block, *, level: float) -> str:
+    """'SMD = -0.95, 95% CI -1.55 to -0.36, P = 0.002' at the analysis's level ('RR not
+    estimable' as RevMan says when no study could be pooled, e.g. no events in any arm)."""
+    from reviewflow.pooling.formatting import level_percent
+
     if b.estimate is None:
         return f"{measure} not estimable"
-    return (f"{measure} = {_num(b.estimate)}, 95% CI {_num(b.ci_low)} to "
+    return (f"{measure} = {_num(b.estimate)}, {level_percent(level)}% CI {_num(b.ci_low)} to "
             f"{_num(b.ci_high)}, {fmt_p(b.p)}")
 
 
@@ -210,12 +220,12 @@ def summary_lines(run: AnalysisRun) -> list[str]:
     a = run.analysis
     random = a.model == "random"
     lines = [f"{a.name}: {a.title or a.outcome} ({run.result.options.measure}, "
-             f"{a.method} {a.model}, {run.estimable} studies)"]
+             f"{a.method} {a.model}, {plural(run.estimable, 'study')})"]
     *groups, overall = blocks(run)
     for g in groups:
-        lines.append(f"  {g.name} (k = {g.k}): {effect_line(a.measure, g)}")
+        lines.append(f"  {g.name} (k = {g.k}): {effect_line(a.measure, g, level=a.level)}")
         lines.append(f"    {heterogeneity_line(g.heterogeneity, random)}")
-    lines.append(f"  Overall: {effect_line(a.measure, overall)}")
+    lines.append(f"  Overall: {effect_line(a.measure, overall, level=a.level)}")
     lines.append(f"    {heterogeneity_line(overall.heterogeneity, random)}")
     if overall.z is not None:
         lines.append(f"    Test for overall effect: Z = {abs(overall.z):.2f} "
@@ -235,6 +245,7 @@ def _trace_lines(run: AnalysisRun) -> list[str]:
     """Skewness warnings, what was converted or imputed, and the reported-only run."""
     warned = [f"    Warning: {w}" for w in run.input.warnings()]
     warned += [f"    Multi-arm: {line}" for line in run.input.multi_arm_lines()]
+    warned += [f"    Repeated entries: {line}" for line in run.input.repeated_entry_lines()]
     derived = run.input.derived_count
     if not derived:
         return warned
@@ -246,8 +257,8 @@ def _trace_lines(run: AnalysisRun) -> list[str]:
     other = run.reported_only
     if other is not None:
         overall = blocks(other)[-1]
-        lines.append(f"  Reported data only (k = {other.estimable}): "
-                     f"{effect_line(run.analysis.measure, overall)}")
+        line = effect_line(run.analysis.measure, overall, level=run.analysis.level)
+        lines.append(f"  Reported data only (k = {other.estimable}): {line}")
         random = run.analysis.model == "random"
         lines.append(f"    {heterogeneity_line(overall.heterogeneity, random)}")
     elif run.analysis.reported_only:
@@ -273,5 +284,5 @@ def _rows(run: AnalysisRun, data: str) -> list[dict[str, Any]]:
              "estimate": b.estimate, "ci_low": b.ci_low, "ci_high": b.ci_high,
              "z": b.z, "p": b.p, "q": _finite(b.heterogeneity.q), "df": b.heterogeneity.df,
              "i2": _finite(b.heterogeneity.i2), "tau2": _finite(b.heterogeneity.tau2),
-             "line": effect_line(a.measure, b)}
+             "level": a.level, "line": effect_line(a.measure, b, level=a.level)}
             for b in blocks(run)]

@@ -10,17 +10,15 @@ from pathlib import Path
 
 from reviewflow.extraction.run_analysis import FUNNEL_MIN_STUDIES, AnalysisRun
 
+DRAW = "reviewflow.pooling.bias_plots:draw"  # submitted by name: matplotlib loads in a worker
+
 
 def write_small_study_plots(run: AnalysisRun, out_dir: Path) -> list[Path]:
     if run.estimable < FUNNEL_MIN_STUDIES:
         return []
+    from reviewflow import drawing
     from reviewflow.pooling import make_options, table_from_frame
     from reviewflow.pooling.beyond_pooling import estimable_effects, trim_fill
-    from reviewflow.pooling.bias_plots import (
-        contour_funnel_plot,
-        save_figure,
-        trimfill_funnel_plot,
-    )
     from reviewflow.pooling.formatting import MEASURE_NAMES
 
     opts = make_options(**run.analysis.options())
@@ -30,12 +28,13 @@ def write_small_study_plots(run: AnalysisRun, out_dir: Path) -> list[Path]:
     title = run.analysis.title or run.analysis.name
     name = run.analysis.name
     tf = trim_fill(table, opts)
+    contour, trimfill = (out_dir / f"{name}_contour_funnel.png",
+                         out_dir / f"{name}_trimfill_funnel.png")
     return [
-        save_figure(contour_funnel_plot(eff.y, eff.v, estimate=run.result.overall.estimate,
-                                        label=label, ratio=opts.ratio,
-                                        title=f"Contour-enhanced funnel plot: {title}"),
-                    out_dir / f"{name}_contour_funnel.png"),
-        save_figure(trimfill_funnel_plot(eff.y, eff.v, tf, label=label, ratio=opts.ratio,
-                                         title=f"Trim-and-fill (L0, k0 = {tf.k0}): {title}"),
-                    out_dir / f"{name}_trimfill_funnel.png"),
+        drawing.submit(DRAW, contour, "contour_funnel", contour, eff.y, eff.v,
+                       estimate=run.result.overall.estimate, label=label, ratio=opts.ratio,
+                       title=f"Contour-enhanced funnel plot: {title}"),
+        drawing.submit(DRAW, trimfill, "trimfill_funnel", trimfill, eff.y, eff.v, tf,
+                       label=label, ratio=opts.ratio,
+                       title=f"Trim-and-fill (L0, k0 = {tf.k0}): {title}"),
     ]

@@ -28,7 +28,7 @@ from pathlib import Path
 from reviewflow.errors import ReviewflowError, refuse_nul
 from reviewflow.extraction.form import (
     EFFECT,
-    REPORTED,
+    REPORTED_ALL,
     Form,
     arm_field_path,
     effect_path,
@@ -40,6 +40,7 @@ from reviewflow.extraction.form import (
 from reviewflow.extraction.validation import column, outcome_problems
 from reviewflow.formula_guard import neutralise_row, restore, xlsx_append
 from reviewflow.paths import whole_file
+from reviewflow.wording import plural
 
 STAT_ORDER = ("mean", "sd", "events", "n")
 MAX_SHOWN = 12
@@ -68,7 +69,7 @@ def header(form: Form) -> list[str]:
 def stat_order(form: Form) -> tuple[str, ...]:
     """The core statistics, then the reported ones (median, q1 ...) some outcome lists."""
     used = {s for o in form.outcomes for s in o.reported}
-    extra = [s for kind in REPORTED.values() for s in kind if s in used]
+    extra = [s for s in REPORTED_ALL if s in used]
     return (*STAT_ORDER, *extra)
 
 
@@ -182,7 +183,9 @@ def validate_rows(form: Form, rows: list[dict[str, str]], source: str) -> list[E
     if rows:
         extra = [c for c in rows[0] if c not in known]
         if extra or "study" not in rows[0]:
-            raise ReviewflowError(f"{source}, row 1: unknown column(s) {', '.join(extra)}; "
+            problem = (f"{plural(len(extra), 'unknown column')}: {', '.join(extra)}" if extra
+                       else "no study column")
+            raise ReviewflowError(f"{source}, row 1: {problem}; "
                                   f"expected: {', '.join(header(form))}")
     entries: list[Entry] = []
     study_level: dict[tuple[str, str], tuple[str, int]] = {}
@@ -191,7 +194,7 @@ def validate_rows(form: Form, rows: list[dict[str, str]], source: str) -> list[E
     if problems:
         shown = "; ".join(problems[:MAX_SHOWN])
         more = f"; and {len(problems) - MAX_SHOWN} more" if len(problems) > MAX_SHOWN else ""
-        raise ReviewflowError(f"{source}: {len(problems)} problem(s), nothing imported: "
+        raise ReviewflowError(f"{source}: {plural(len(problems), 'problem')}, nothing imported: "
                               f"{shown}{more}")
     return entries
 

@@ -15,9 +15,11 @@ from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state import ReviewState, load_review_state
+from reviewflow.review_state.load import study_links
 from reviewflow.stages import STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.study_merges import study_merge_map
 
 
 @dataclass(frozen=True)
@@ -28,21 +30,24 @@ class StudyInfo:
 
 
 def list_studies(store: Store) -> list[StudyInfo]:
+    """Studies as the review counts them: a study merged into another is listed there."""
     with store.session() as s:
-        studies = s.exec(select(models.Study).order_by(models.Study.label)).all()
-        links = s.exec(select(models.StudyRecord).order_by(
-            col(models.StudyRecord.is_primary).desc(), models.StudyRecord.record_id)).all()
-    by_study: dict[int, list[int]] = {}
-    for link in links:
-        by_study.setdefault(link.study_id, []).append(link.record_id)
-    return [StudyInfo(int(st.id or 0), st.label, tuple(by_study.get(int(st.id or 0), ())))
-            for st in studies]
+        return [StudyInfo(sid, label, rids) for sid, label, rids, _ in study_links(s)]
 
 
 def study_by_label(store: Store, label: str) -> StudyInfo:
     for st in list_studies(store):
         if st.label.lower() == label.strip().lower():
             return st
+    with store.session() as s:
+        merges = study_merge_map(s)
+        labels = dict(s.exec(select(models.Study.id, models.Study.label)).all())
+    gone = next((sid for sid, name in labels.items()
+                 if name.lower() == label.strip().lower() and sid in merges), None)
+    if gone is not None:
+        raise ReviewflowError(f"study {labels[gone]!r} is merged into "
+                              f"{labels.get(merges[gone])!r}: use that label (or "
+                              f"'reviewflow extraction study unmerge {labels[gone]!r}')")
     raise ReviewflowError(f"no study labelled {label!r}; see 'reviewflow extraction study list'")
 
 
@@ -93,8 +98,12 @@ def _link(s: Session, study_id: int, record_id: int, *, primary: bool) -> None:
         models.StudyRecord.record_id == record_id)).first()
     if other is not None:
         owner = s.get(models.Study, other.study_id)
-        raise ReviewflowError(f"record {record_id} already belongs to study "
-                              f"{owner.label if owner else other.study_id!r}")
+        target = s.get(models.Study, study_id)
+        name = owner.label if owner else str(other.study_id)
+        raise ReviewflowError(
+            f"record {record_id} already belongs to study {name!r}; if the two studies are "
+            f"one trial, merge them: reviewflow extraction study merge "
+            f"{target.label if target else study_id!r} {name!r}")
     s.add(models.StudyRecord(study_id=study_id, record_id=record_id, is_primary=primary))
 
 

@@ -39,8 +39,13 @@ def outcome_problems(
     needs an intervention and a control arm, each complete enough to pool.
     """
     from reviewflow.pooling.conversions import LocatedError
-    from reviewflow.pooling.trial_data import derive_arm
+    from reviewflow.pooling.trial_data import Conversion, derive_arm
     from reviewflow.pooling.types import DataType
+
+    # What an analysis names (a correlation for change SDs, an assumed ICC) is not the
+    # paper's to give: arms are checked here with neutral stand-ins, and the analysis
+    # refuses to run without the real ones, naming analysis, study and field.
+    assumptions = Conversion(correlation=0.0, icc=0.0)
 
     if outcome.type == "generic":
         return effect_problems(outcome, cells)
@@ -59,7 +64,7 @@ def outcome_problems(
         if report is None:
             continue
         try:
-            derive_arm(report, kind)
+            derive_arm(report, kind, assumptions)
         except LocatedError as exc:
             problems.append((column(exc.field, arm.id), exc.problem))
     return problems
@@ -85,7 +90,7 @@ def effect_problems(outcome: OutcomeDef, cells: dict[str, str | None]) -> list[t
     if report is None:
         return []
     try:
-        derive_effect(report)
+        derive_effect(report, icc=0.0)  # an ICC the analysis may assume (outcome_problems)
     except LocatedError as exc:
         return [(f"effect_{exc.field}", exc.problem)]
     return []

@@ -22,6 +22,7 @@ from reviewflow.extraction.form_versions import FormRef, record_form
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.models import utcnow
+from reviewflow.store.study_merges import members, regroup, study_merge_map
 
 Key = tuple[int, int, str]  # study, reviewer, path
 
@@ -56,27 +57,36 @@ class Reconciled:
         return [d for d in self.discrepancies if d.path in want and d.study in labels]
 
 
-def _latest(session: Session, *, consensus: bool, study_id: int | None = None):
+def _latest(session: Session, *, consensus: bool, study_id: int | None = None,
+            as_merged: bool = True):
     """(study, reviewer, path, value) rows in write order; plain tuples, no ORM objects,
-    because a review holds tens of thousands of values."""
+    because a review holds tens of thousands of values.
+
+    A study merged into another reads as that study (``as_merged``): its rows stay
+    where they were written and an unmerge gives them back.
+    """
     v = models.ExtractionValue
+    merges = study_merge_map(session) if as_merged else {}
     q = (select(v.study_id, v.reviewer_id, v.field_path, v.value)
          .where(v.is_consensus == consensus).order_by(col(v.id)))
     if study_id is not None:
-        q = q.where(v.study_id == study_id)
-    return session.exec(q).all()
+        q = q.where(col(v.study_id).in_(members(merges, study_id)))
+    return regroup(merges, session.exec(q).all())
 
 
-def reviewer_values(session: Session, study_id: int | None = None) -> dict[Key, str | None]:
+def reviewer_values(session: Session, study_id: int | None = None, *,
+                    as_merged: bool = True) -> dict[Key, str | None]:
     """Each reviewer's current value per (study, reviewer, path); later rows win."""
     return {(sid, rid, path): value
-            for sid, rid, path, value in _latest(session, consensus=False, study_id=study_id)}
+            for sid, rid, path, value in _latest(session, consensus=False, study_id=study_id,
+                                                 as_merged=as_merged)}
 
 
-def consensus_values(session: Session, study_id: int | None = None) -> dict[tuple[int, str],
-                                                                            str | None]:
+def consensus_values(session: Session, study_id: int | None = None, *,
+                     as_merged: bool = True) -> dict[tuple[int, str], str | None]:
     return {(sid, path): value
-            for sid, _rid, path, value in _latest(session, consensus=True, study_id=study_id)}
+            for sid, _rid, path, value in _latest(session, consensus=True, study_id=study_id,
+                                                  as_merged=as_merged)}
 
 
 def set_values(
@@ -204,7 +214,9 @@ def progress(store: Store) -> list[StudyProgress]:
     with store.session() as s:
         mine = reviewer_values(s)
         names = {r.id: r.name for r in s.exec(select(models.Reviewer)).all()}
-        labels = {st.id: st.label for st in s.exec(select(models.Study)).all()}
+        merged = study_merge_map(s)
+        labels = {st.id: st.label for st in s.exec(select(models.Study)).all()
+                  if st.id not in merged}
     filled: dict[str, dict[str, int]] = {label: {} for label in labels.values()}
     for (sid, rid, _path), value in mine.items():
         if value is not None:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -24,7 +25,7 @@ from reviewflow.fulltext.matching import (
 )
 from reviewflow.fulltext.pdftext import FIRST_PAGES, PdfText, read_pdf
 from reviewflow.fulltext.state import Action, Status, file_owners, fulltext_states, rejected_pairs
-from reviewflow.fulltext.storage import Mode, keep
+from reviewflow.fulltext.storage import Mode, bundle_copies, fulltext_folder, keep
 from reviewflow.store import models
 from reviewflow.store.dedup_state import active_record_ids, merged_into
 
@@ -218,3 +219,13 @@ def _queue(session: Session, file_id: int, record_id: int, evidence: str, doubt:
     if exists is None:
         session.add(models.FullTextCandidate(file_id=file_id, record_id=record_id,
                                              evidence=evidence, doubt=doubt, title_score=score))
+
+
+def pdfs_to_bundle(*, session: Session, review_folder: Path,
+                   settings: dict[str, Any] | None) -> dict[str, Path]:
+    """Attached PDFs kept outside the review's own ``fulltext/`` (a shared folder, or
+    linked with ``--link``) that a bundle must carry: ``fulltext/<sha path>`` -> file."""
+    f = models.FullTextFile
+    rows = session.exec(select(f.sha256, f.stored_as, f.mode)).all()
+    return bundle_copies(rows, review_folder=review_folder,
+                         folder=fulltext_folder(review_folder, settings))

@@ -17,6 +17,7 @@ folder). ``--link`` stores the PDF's absolute path instead of copying it.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,32 @@ def keep(source: Path, sha256: str, *, folder: Path, mode: Mode) -> str:
     return rel
 
 
-def resolve(stored_as: str, mode: str, folder: Path) -> Path:
-    """The PDF's path on this machine."""
-    return Path(stored_as) if mode == Mode.LINK else folder / stored_as
+def resolve(stored_as: str, mode: str, folder: Path, sha256: str | None = None) -> Path:
+    """The PDF's path on this machine.
+
+    A linked PDF whose path is gone (a review restored from a bundle on another
+    machine) is read from the content-addressed copy the bundle carried, if any.
+    """
+    if mode != Mode.LINK:
+        return folder / stored_as
+    linked = Path(stored_as)
+    if sha256 and not linked.is_file() and (folder / relative_copy_path(sha256)).is_file():
+        return folder / relative_copy_path(sha256)
+    return linked
+
+
+def bundle_copies(files: Iterable[tuple[str, str, str]], *, review_folder: Path,
+                  folder: Path) -> dict[str, Path]:
+    """The PDFs a bundle must add so it carries every attached one: ``fulltext/<sha path>``
+    -> the file, for each ``(sha256, stored_as, mode)`` that is linked or kept outside
+    the review's own ``fulltext/`` folder (which a bundle carries anyway) and exists here."""
+    own = review_folder / DEFAULT_FOLDER
+    out: dict[str, Path] = {}
+    for sha, stored_as, mode in files:
+        rel = relative_copy_path(sha)
+        if (own / rel).is_file():
+            continue
+        source = resolve(stored_as, mode, folder, sha)
+        if source.is_file():
+            out[f"{DEFAULT_FOLDER}/{rel}"] = source
+    return out

@@ -34,8 +34,8 @@ def fulltext_view(session: Session, record_ids: Iterable[int],
         row = session.get(models.FullTextFile, state.file_id)
         if row is None:
             continue
-        path = resolve(row.stored_as, row.mode, folder) if (folder or row.mode == "link") \
-            else None
+        path = resolve(row.stored_as, row.mode, folder, row.sha256) if folder is not None \
+            else Path(row.stored_as) if row.mode == "link" else None
         return FullTextView(rid, row.original_name, path, tuple(pages_of(session, row.id or 0)),
                             TextLayer(row.text_layer))
     return None

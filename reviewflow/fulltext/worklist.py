@@ -17,6 +17,7 @@ from reviewflow.fulltext.service import attach
 from reviewflow.fulltext.state import Action, Status, file_owners, fulltext_states, rejected_pairs
 from reviewflow.store import models
 from reviewflow.store.dedup_state import active_record_ids
+from reviewflow.titles import titles_of
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class PendingMatch:
     file_id: int
     file_name: str
     record_id: int
-    title: str
+    title: str  # original / English [language], as every list shows a record
     evidence: str
     doubt: str
     title_score: float
@@ -60,13 +61,13 @@ def pending_matches(session: Session) -> list[PendingMatch]:
     rejected = rejected_pairs(session)
     c, f, r = models.FullTextCandidate, models.FullTextFile, models.RecordRow
     rows = session.exec(
-        select(c.id, c.file_id, f.original_name, c.record_id, r.title, c.evidence, c.doubt,
-               c.title_score)
+        select(c.id, c.file_id, f.original_name, c.record_id, r.title, r.translated_title,
+               r.language, c.evidence, c.doubt, c.title_score)
         .join(f, c.file_id == f.id).join(r, c.record_id == r.id)  # type: ignore[arg-type]
         .order_by(c.id)  # type: ignore[arg-type]
     ).all()
     out = []
-    for cid, fid, name, rid, title, evidence, doubt, score in rows:
+    for cid, fid, name, rid, title, translated, language, evidence, doubt, score in rows:
         if fid in owners or (fid, rid) in rejected:
             continue
         state = states.get(rid)
@@ -74,8 +75,8 @@ def pending_matches(session: Session) -> list[PendingMatch]:
                 and doubt != Doubt.RECORD_HAS_PDF:
             continue  # the record got its PDF meanwhile; "already has a PDF" offers stay
 
-        out.append(PendingMatch(cid, fid, name, rid, title or "(no title)", evidence, doubt,
-                                score))
+        line = titles_of(title, translated, language).line(120)
+        out.append(PendingMatch(cid, fid, name, rid, line, evidence, doubt, score))
     return out
 
 

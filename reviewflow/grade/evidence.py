@@ -9,6 +9,7 @@ one, else RoB 1 summarised across domains), small-study tests from 10 studies.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,11 +67,11 @@ def small_study_tests(run) -> tuple[float | None, int | None]:
     """Egger's P and trim-and-fill's k0, only from 10 estimable studies on."""
     if run.estimable < MIN_STUDIES_FOR_TESTS:
         return None, None
-    from reviewflow.pooling import egger_for, make_options, table_from_frame
+    from reviewflow.extraction.run_analysis import table_and_options
+    from reviewflow.pooling import egger_for
     from reviewflow.pooling.beyond_pooling import trim_fill
 
-    opts = make_options(**run.analysis.options())
-    table = table_from_frame(run.data, measure=opts.measure)
+    table, opts = table_and_options(run)  # the table the analysis's Egger line reads
     return egger_for(table, opts).p, trim_fill(table, opts).k0
 
 
@@ -105,24 +106,35 @@ def outcome_evidence(run, rob: dict[str, Rob], settings: GradeSettings) -> Outco
         thresholds=settings.thresholds, ois=settings.ois)
 
 
-def review_outcomes(store: Store, folder: Path, names: list[str] | None = None
-                    ) -> list[OutcomeReview]:
-    """Every declared analysis (or those named), pooled and read for GRADE."""
-    from reviewflow.extraction.analyses import analysis_input, load_analyses
-    from reviewflow.extraction.form_versions import current_form
-    from reviewflow.extraction.run_analysis import pool
-    from reviewflow.extraction.values import reconcile
+def review_outcomes(store: Store, folder: Path, names: list[str] | None = None, *,
+                    runs: Sequence[Any] | None = None) -> list[OutcomeReview]:
+    """Every declared analysis (or those named), read for GRADE.
 
-    _, form = current_form(store, folder)
-    analyses = load_analyses(folder, form)
-    if names:
-        analyses = [a for a in analyses if a.name in names]
+    ``runs`` are the analyses already pooled (the report's Analyses section): GRADE and
+    the summary of findings then read the very results the forest plots show instead
+    of pooling again; without them (the ``grade`` commands) each analysis is pooled
+    here, once, exactly as ``reviewflow analyse`` pools it.
+    """
     settings = load_settings(folder)
-    rec = reconcile(store)
     out = []
-    for a in analyses:
-        run = pool(a, analysis_input(store, a, form=form, reconciled=rec))
+    for run in runs if runs is not None else _pooled(store, folder, names):
+        a = run.analysis
+        if names and a.name not in names:
+            continue
         s = settings.get(a.name, GradeSettings())
         ev = outcome_evidence(run, study_rob(store, a.outcome), s)
         out.append(OutcomeReview(a.name, s.label or a.title or a.name, run, ev, s, suggest(ev)))
     return out
+
+
+def _pooled(store: Store, folder: Path, names: list[str] | None):  # -> Iterator[AnalysisRun]
+    from reviewflow.extraction.analyses import analysis_input, load_analyses
+    from reviewflow.extraction.form_versions import form_in_force
+    from reviewflow.extraction.run_analysis import pool
+    from reviewflow.extraction.values import reconcile
+
+    form = form_in_force(store, folder).form
+    analyses = [a for a in load_analyses(folder, form) if not names or a.name in names]
+    rec = reconcile(store)
+    for a in analyses:
+        yield pool(a, analysis_input(store, a, form=form, reconciled=rec))

@@ -6,7 +6,9 @@ with the judgements in the store (:mod:`reviewflow.grade.judgements`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -34,7 +36,7 @@ def sof_input(review: OutcomeReview, grade: OutcomeGrade | None) -> SofInput:
         comparator_mean=review.settings.comparator_mean,
         judgements={d: r.judgement for d, r in rated.items()} or None,
         reasons={d: r.reason or "" for d, r in rated.items()},
-        comments=review.settings.comments)
+        comments=review.settings.comments, level=result.options.level)
 
 
 def _natural(ratio: bool):
@@ -44,10 +46,13 @@ def _natural(ratio: bool):
 
 
 def review_sof(store: Store, folder: Path, *, session: Session,
-               default_comparison: str = "") -> tuple[SofTable, ...]:
+               default_comparison: str = "", runs: Sequence[Any] | None = None
+               ) -> tuple[SofTable, ...]:
+    """The tables; ``runs`` (analyses pooled already, as the report has them) are read
+    rather than pooled again, so the table's numbers are the forest plots' numbers."""
     grades = current(session=session)
     pairs = []
-    for review in review_outcomes(store, folder):
+    for review in review_outcomes(store, folder, runs=runs):
         row = sof_row(sof_input(review, grades.get(review.name)))
         pairs.append((review.settings.comparison or default_comparison, row))
     return build_tables(pairs)

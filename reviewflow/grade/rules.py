@@ -18,6 +18,7 @@ from itertools import combinations
 from scipy.special import ndtri
 
 from reviewflow.grade.domains import DOWNGRADING, UPGRADING, Domain, Judgement
+from reviewflow.wording import plural
 
 # risk of bias: share of the analysis weight from studies at high / high-or-unclear risk
 # (two levels only when most of the evidence is at high risk, one when most is not low)
@@ -213,7 +214,7 @@ def publication_bias(ev: OutcomeEvidence) -> Suggestion:
     d = Domain.PUBLICATION_BIAS
     if ev.k < MIN_STUDIES_FOR_TESTS or ev.egger_p is None:
         return Suggestion(d, Judgement.NOT_SERIOUS, Rule.TOO_FEW_FOR_TESTS,
-                          f"{ev.k} studies: funnel plot and Egger's test need "
+                          f"{plural(ev.k, 'study')}: funnel plot and Egger's test need "
                           f"{MIN_STUDIES_FOR_TESTS} or more; judge from the search")
     fill = ""
     if ev.trim_fill_k0:

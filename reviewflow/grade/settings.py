@@ -23,6 +23,7 @@ from pathlib import Path
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.grade.domains import Judgement
+from reviewflow.wording import plural
 
 KEYS = {"comparison", "label", "design", "thresholds", "ois", "assumed_risk",
         "comparator_mean", "comments"}
@@ -57,7 +58,8 @@ def _one(d: object, where: str) -> GradeSettings:
         raise ReviewflowError(f"{where}: must be a table")
     unknown = set(d) - KEYS
     if unknown:
-        raise ReviewflowError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        raise ReviewflowError(f"{where}: {plural(len(unknown), 'unknown key')}: "
+                              f"{', '.join(sorted(unknown))}")
     thresholds = d.get("thresholds")
     if thresholds is not None and (
             not isinstance(thresholds, list) or len(thresholds) != 2

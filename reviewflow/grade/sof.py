@@ -28,6 +28,7 @@ from reviewflow.grade.domains import (
     Domain,
     Judgement,
 )
+from reviewflow.pooling.formatting import level_percent
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class SofRow:
     footnotes: tuple[Footnote, ...]
     comments: str
     absolute: AbsoluteEffect | None = None
+    level: float = 0.95  # of the analysis's CIs, which the table's headings name
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class SofInput:
     judgements: dict[Domain, Judgement] | None = None
     reasons: dict[Domain, str] | None = None
     comments: str = ""
+    level: float = 0.95
 
 
 def assumed_comparator_risk(row: SofInput) -> tuple[float | None, str]:
@@ -179,7 +182,8 @@ def sof_row(row: SofInput) -> SofRow:
     common = {"analysis": row.analysis, "outcome": row.outcome, "measure": row.measure,
               "dichotomous": dichotomous, "estimate": row.estimate, "ci_low": row.ci_low,
               "ci_high": row.ci_high, "participants": row.participants, "studies": row.studies,
-              "certainty": certainty, "footnotes": notes, "comments": row.comments}
+              "certainty": certainty, "footnotes": notes, "comments": row.comments,
+              "level": row.level}
     if not dichotomous:
         text = mean_difference_text(row.measure, row.estimate, row.ci_low, row.ci_high)
         return SofRow(**common, assumed=row.comparator_mean or "—",
@@ -243,8 +247,20 @@ CERTAINTY_LEGEND = (
 )
 
 HEADERS = ("Outcome", "Assumed risk with comparator", "Corresponding risk with intervention",
-           "Absolute effect (95% CI)", "Relative effect (95% CI)",
+           "Absolute effect ({ci})", "Relative effect ({ci})",
            "Participants (studies)", "Certainty of the evidence (GRADE)", "Comments")
+
+
+def ci_heading(rows: Sequence[SofRow]) -> str:
+    """'95% CI' (or '90% CI') when every row's analysis has that level; plain 'CI' when
+    they differ, each row's effect cells then naming their own level."""
+    levels = {row.level for row in rows}
+    return f"{level_percent(levels.pop())}% CI" if len(levels) == 1 else "CI"
+
+
+def headers(rows: Sequence[SofRow]) -> tuple[str, ...]:
+    ci = ci_heading(rows)
+    return tuple(h.format(ci=ci) for h in HEADERS)
 
 
 def certainty_text(row: SofRow, marks: str = "") -> str:
@@ -256,8 +272,10 @@ def certainty_text(row: SofRow, marks: str = "") -> str:
 
 def cells(table: SofTable, row: SofRow) -> list[str]:
     """The eight columns as text (CSV, docx and HTML share them)."""
+    own = "" if ci_heading(table.rows) != "CI" else f" ({level_percent(row.level)}% CI)"
+    effects = [text if text == "—" else text + own for text in (row.difference, row.relative)]
     return [row.outcome, row.assumed, row.corresponding if row.dichotomous else "—",
-            row.difference, row.relative, f"{row.participants:,} ({row.studies} "
+            *effects, f"{row.participants:,} ({row.studies} "
             f"{'study' if row.studies == 1 else 'studies'})",
             certainty_text(row, table.marks_for(row)), row.comments]
 

@@ -11,15 +11,18 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from reviewflow.grade.sof import CERTAINTY_LEGEND, HEADERS, SofTable, cells
+from reviewflow.grade.sof import CERTAINTY_LEGEND, SofTable, cells, ci_heading, headers
 
-CSV_HEADERS = ("comparison", "analysis", *HEADERS, "assumed risk source", "footnotes")
+
+def csv_headers(tables: Sequence[SofTable]) -> tuple[str, ...]:
+    rows = [row for table in tables for row in table.rows]
+    return ("comparison", "analysis", *headers(rows), "assumed risk source", "footnotes")
 
 
 def write_csv(tables: Sequence[SofTable], path: Path) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(CSV_HEADERS)
+        out.writerow(csv_headers(tables))
         for table in tables:
             marks = dict((text, mark) for mark, text in table.footnote_marks())
             for row in table.rows:
@@ -38,7 +41,7 @@ def to_html(tables: Sequence[SofTable]) -> str:
     parts = []
     for table in tables:
         parts.append(f"<h3>{html.escape(title_of(table))}</h3>")
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADERS)
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in headers(table.rows))
         body = []
         for row in table.rows:
             tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells(table, row))
@@ -49,11 +52,12 @@ def to_html(tables: Sequence[SofTable]) -> str:
             items = "".join(f"<li><b>{m}</b> {html.escape(t)}</li>" for m, t in notes)
             parts.append(f"<p><b>Explanations</b></p><ul class='footnotes'>{items}</ul>")
         sources = sorted({r.assumed_source for r in table.rows if r.assumed_source})
+        ci = ci_heading(table.rows)
         if sources:
             parts.append("<p class='muted'>Assumed risk: " + html.escape("; ".join(sources))
-                         + ". The corresponding risk (and its 95% CI) is based on the assumed "
+                         + f". The corresponding risk (and its {ci}) is based on the assumed "
                          "risk in the comparison group and the relative effect of the "
-                         "intervention (and its 95% CI).</p>")
+                         f"intervention (and its {ci}).</p>")
     legend = "".join(f"<li><b>{html.escape(a)}</b>: {html.escape(b)}</li>"
                      for a, b in CERTAINTY_LEGEND)
     parts.append(f"<p class='muted'>GRADE Working Group grades of evidence</p><ul "
@@ -82,9 +86,10 @@ def write_docx(tables: Sequence[SofTable], path: Path, *, review_title: str = ""
         doc.add_heading(title_of(table), level=2)
         if review_title:
             doc.add_paragraph(review_title).runs[0].italic = True
-        grid = doc.add_table(rows=1, cols=len(HEADERS))
+        heads = headers(table.rows)
+        grid = doc.add_table(rows=1, cols=len(heads))
         grid.style = "Table Grid"
-        for cell, text in zip(grid.rows[0].cells, HEADERS, strict=True):
+        for cell, text in zip(grid.rows[0].cells, heads, strict=True):
             cell.text = ""
             run = cell.paragraphs[0].add_run(text)
             run.bold = True

@@ -25,6 +25,7 @@ from reviewflow.importers.base import Reader, ReadOutput, gc_paused
 from reviewflow.importers.detect import detect_text
 from reviewflow.importers.encoding import decode, is_probably_binary
 from reviewflow.records import ImportWarning, ParseResult
+from reviewflow.wording import plural
 
 READERS: dict[str, Reader] = {
     "ris": ris.parse,
@@ -117,7 +118,7 @@ def _without_nul(text: str) -> tuple[str, ImportWarning | None]:
     count = text.count("\x00")
     line = text.count("\n", 0, first) + 1
     return text.replace("\x00", ""), ImportWarning(
-        line, f"{count} NUL character(s) removed (first on line {line}); they are not text")
+        line, f"{plural(count, 'NUL character')} removed (first on line {line}); they are not text")
 
 
 def _canonical(format: str | None, name: str) -> str | None:

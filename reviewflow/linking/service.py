@@ -1,38 +1,64 @@
 """Same-study suggestions for a review, and a person's answer to each.
 
 Confirming links the two reports in one study (the extraction unit; PRISMA
-counts "studies (reports)" from these links); rejecting keeps the pair from
-being suggested again. Both are recorded with who and when. Nothing here merges
-records: both reports stay in screening, PRISMA and the report list.
+counts "studies (reports)" from these links), merging their studies when each
+already has one (:mod:`reviewflow.linking.merge`); rejecting keeps the pair
+from being suggested again. Both are recorded with who and when. Nothing here
+merges records: both reports stay in screening, PRISMA and the report list.
+Once data are extracted, each report carries its study's arm sizes as evidence.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.linking.suggest import LinkRecord, Suggestion, sequence_key, suggest_links
+from reviewflow.extraction.values import consensus_values, reviewer_values
+from reviewflow.linking.merge import merge_studies
+from reviewflow.linking.suggest import (
+    LinkRecord,
+    Suggestion,
+    arm_sizes,
+    sequence_key,
+    suggest_links,
+)
 from reviewflow.store import models
 from reviewflow.store.dedup_state import active_record_ids, merged_into
+from reviewflow.store.study_merges import study_merge_map
 
-LINK, REJECT = "link", "reject"
+LINK, REJECT, UNLINK = "link", "reject", "unlink"
 
 
-def _records(session: Session, ids: set[int]) -> list[LinkRecord]:
+def _arm_sizes(session: Session, study: Mapping[int, int]) -> dict[int, tuple[int, ...]]:
+    """record -> its study's extracted arm sizes (every reviewer's and consensus values)."""
+    per_study: dict[int, list[tuple[str, str | None]]] = {}
+    for (sid, _rid, path), value in reviewer_values(session).items():
+        per_study.setdefault(sid, []).append((path, value))
+    for (sid, path), value in consensus_values(session).items():
+        per_study.setdefault(sid, []).append((path, value))
+    sizes = {sid: arm_sizes(values) for sid, values in per_study.items()}
+    return {rid: sizes.get(sid, ()) for rid, sid in study.items()}
+
+
+def _records(session: Session, ids: set[int], study: Mapping[int, int]) -> list[LinkRecord]:
     r = models.RecordRow
     rows = session.exec(select(r.id, r.title, r.translated_title, r.authors_json, r.year,
                                r.abstract, r.keywords_json, r.language)).all()
+    arms = _arm_sizes(session, study) if study else {}
     return [LinkRecord(rid, t, tt, tuple(json.loads(a or "[]")), y, ab,
-                       tuple(json.loads(k or "[]")), lang)
+                       tuple(json.loads(k or "[]")), lang, arms.get(rid, ()))
             for rid, t, tt, a, y, ab, k, lang in rows if rid in ids]
 
 
 def _study_of(session: Session) -> dict[int, int]:
+    """record -> its study (a merged study's reports belong to the study it joined)."""
     sr = models.StudyRecord
-    return dict(session.exec(select(sr.record_id, sr.study_id)).all())
+    merges = study_merge_map(session)
+    return {rid: merges.get(sid, sid)
+            for rid, sid in session.exec(select(sr.record_id, sr.study_id)).all()}
 
 
 def _decided(session: Session) -> frozenset[tuple[int, int]]:
@@ -51,7 +77,7 @@ def same_study_suggestions(session: Session,
     if among is not None:
         active &= set(among)
     study = _study_of(session)
-    records = _records(session, active)
+    records = _records(session, active, study)
     members: dict[int, list[int]] = {}
     for rid, sid in study.items():
         members.setdefault(sid, []).append(rid)
@@ -80,8 +106,14 @@ def _unique_label(session: Session, base: str) -> str:
 
 def confirm_link(a: int, b: int, *, session: Session, by: str,
                  reasons: Iterable[str] = ()) -> int:
-    """Make reports ``a`` and ``b`` one study (joining an existing study); its id."""
+    """Make reports ``a`` and ``b`` one study (joining an existing study); its id.
+
+    When each report already has its own study, the two studies are merged
+    (:func:`reviewflow.linking.merge.merge_studies`: the Latin-script report's
+    study is kept; refused, naming the fields, if a value would be hidden).
+    """
     from reviewflow.extraction.studies import record_label
+    from reviewflow.titles import is_latin
 
     if a == b:
         raise ReviewflowError("a report cannot be linked to itself")
@@ -89,14 +121,14 @@ def confirm_link(a: int, b: int, *, session: Session, by: str,
     study = _study_of(session)
     owners = {study[r] for r in (a, b) if r in study}
     if len(owners) > 1:
-        raise ReviewflowError(f"records {a} and {b} already belong to two different studies; "
-                              "move one report with 'reviewflow extraction study link'")
-    if owners:
+        latin_a = is_latin(rows[a].title or "") and not is_latin(rows[b].title or "")
+        keep, absorb = (study[a], study[b]) if latin_a else (study[b], study[a])
+        study_id = merge_studies(keep, absorb, session=session, by=by,
+                                 note=f"records {a} and {b} are one study")
+    elif owners:
         study_id = owners.pop()
     else:
         # The Latin-script (usually English) report names the study, as reviews cite it.
-        from reviewflow.titles import is_latin
-
         primary = b if is_latin(rows[b].title or "") and not is_latin(rows[a].title or "") else a
         new = models.Study(label=_unique_label(session, record_label(rows[primary])))
         session.add(new)
@@ -119,3 +151,32 @@ def reject_link(a: int, b: int, *, session: Session, by: str) -> None:
     _check(session, b)
     lo, hi = sequence_key((a, b))
     session.add(models.StudyLinkDecision(record_a_id=lo, record_b_id=hi, action=REJECT, by=by))
+
+
+def unlink(a: int, b: int, *, session: Session, by: str) -> int:
+    """Undo a link that merged the studies of reports ``a`` and ``b``: the merged study
+    gets back its own reports, values and judgements; returns its id. Never suggested
+    again (a person said so)."""
+    from reviewflow.linking.merge import unmerge_study
+    from reviewflow.store.study_merges import final_study
+
+    _check(session, a)
+    _check(session, b)
+    sr = models.StudyRecord
+    raw = dict(session.exec(select(sr.record_id, sr.study_id)
+                            .where(col(sr.record_id).in_((a, b)))).all())
+    merges = study_merge_map(session)
+    if len(raw) < 2 or final_study(merges, raw[a]) != final_study(merges, raw[b]):
+        raise ReviewflowError(f"records {a} and {b} are not one study")
+    if raw[a] == raw[b]:
+        raise ReviewflowError(f"records {a} and {b} were linked as reports of one study, not "
+                              "by merging two studies: there is no merge to undo")
+    final = final_study(merges, raw[a])
+    absorbed = [sid for sid in (raw[a], raw[b]) if sid != final]
+    if len(absorbed) != 1:
+        raise ReviewflowError(f"records {a} and {b} joined a third study by two merges; take "
+                              "one out with 'reviewflow extraction study unmerge LABEL'")
+    unmerge_study(absorbed[0], session=session, by=by)
+    lo, hi = sequence_key((a, b))
+    session.add(models.StudyLinkDecision(record_a_id=lo, record_b_id=hi, action=UNLINK, by=by))
+    return absorbed[0]

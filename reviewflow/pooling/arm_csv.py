@@ -3,7 +3,8 @@ columns and the long layout (one row per arm), as typed :class:`ArmReport` lists
 
 Wide: ``study, mean_treat, sd_treat, n_treat, ...`` plus any of
 ``median_*, q1_*, q3_*, min_*, max_*, se_*, ci_low_*, ci_high_*`` (continuous) or
-``percent_*`` (dichotomous), ``*`` being ``treat`` or ``ctrl``.
+``percent_*`` (dichotomous), ``*`` being ``treat`` or ``ctrl``; a cluster trial adds
+``icc`` and ``cluster_size`` (both arms) or ``clusters_*``/``cluster_size_*``/``icc_*``.
 Long, recognised by its ``arm`` and ``role`` columns: ``study, arm, role, n`` and
 the same statistics without suffix; ``role`` is ``intervention`` or ``control``;
 any other text column (cell source, dose) is an attribute of the arm.
@@ -30,8 +31,9 @@ from reviewflow.pooling.types import DataType, Measure
 
 STATS = tuple(dict.fromkeys(CONTINUOUS_STATS + DICHOTOMOUS_STATS))
 SUFFIXES = {"treat": Role.INTERVENTION, "ctrl": Role.CONTROL}
-WIDE_EXTRA = tuple(f"{s}_{x}" for x in SUFFIXES for s in STATS
+WIDE_EXTRA = tuple(f"{s}_{x}" for x in SUFFIXES for s in (*STATS, *DESIGN_STATS)
                    if s not in ("mean", "sd", "n", "events"))
+STUDY_DESIGN = ("cluster_size", "icc")  # wide layout: one value for both arms
 
 
 GENERIC_EXTRA = tuple(s for s in EFFECT_STATS if s not in ("estimate", "se"))
@@ -96,16 +98,20 @@ def wide_reports(frame: pd.DataFrame, *, source: str, subgroup: str | None = Non
     """One group of two arms per row (a row is one comparison)."""
     if "study" not in frame.columns:
         raise InputError(source, 1, "missing column 'study'")
+    if "clusters" in frame.columns:
+        raise InputError(source, 1, "column 'clusters': each arm has its own number of "
+                         "clusters; name the columns clusters_treat and clusters_ctrl")
     groups = []
     for i, row in enumerate(frame.to_dict("records")):
         line = first_line + i
         study = _text(row.get("study")) or f"Study {i + 1}"
         attrs = {subgroup: _text(row.get(subgroup))} if subgroup else {}
-        design = _stats(row, {s: s for s in DESIGN_STATS if s in frame.columns}, source, line)
+        design = _stats(row, {s: s for s in STUDY_DESIGN if s in frame.columns}, source, line)
         arms = []
         for suffix, role in SUFFIXES.items():
-            names = {s: f"{s}_{suffix}" for s in STATS if f"{s}_{suffix}" in frame.columns}
-            values = _stats(row, names, source, line) | design
+            names = {s: f"{s}_{suffix}" for s in (*STATS, *DESIGN_STATS)
+                     if f"{s}_{suffix}" in frame.columns}
+            values = design | _stats(row, names, source, line)
             arms.append(ArmReport(study, suffix, role, values, attrs))
         groups.append(arms)
     return groups
@@ -122,11 +128,18 @@ def long_reports(frame: pd.DataFrame, *, source: str,
     attr_cols = [c for c in frame.columns if c not in stat_cols and c not in
                  ("study", "arm", "role")]
     by_study: dict[str, list[ArmReport]] = {}
+    names: dict[str, str] = {}  # one study however its name is cased or spaced
+    arm_lines: dict[tuple[str, str], int] = {}
     for i, row in enumerate(frame.to_dict("records")):
         line = first_line + i
         study, arm = _text(row.get("study")), _text(row.get("arm"))
         if not study or not arm:
             raise InputError(source, line, f"column {'study' if not study else 'arm'!r}: empty")
+        study = names.setdefault(_key(study), study)
+        first = arm_lines.setdefault((_key(study), _key(arm)), line)
+        if first != line:
+            raise InputError(source, line, f"study {study!r}, arm {arm!r} is also on line "
+                             f"{first}; its participants would be counted twice")
         role_text = _text(row.get("role")).lower()
         try:
             role = Role(role_text)
@@ -141,9 +154,71 @@ def long_reports(frame: pd.DataFrame, *, source: str,
     return list(by_study.values())
 
 
+def refuse_double_counting(frame: pd.DataFrame, *, source: str, first_line: int = 2) -> None:
+    """One study on two rows of a wide CSV that share an arm with the very same statistics
+    counts that arm's participants twice in one pooled estimate: refused naming file, line
+    and study, as the typed path refuses it (``comparisons._refuse_shared_arms``). A shared
+    arm split between the comparisons (Handbook 23.3.4: n divided) differs on each row
+    and passes. A reported effect (generic CSV) may enter once per study label."""
+    if is_long(frame) or "study" not in frame.columns:
+        return
+    generic = is_generic(frame)
+    seen: dict[tuple[str, str, tuple], int] = {}
+    for i, row in enumerate(frame.to_dict("records")):
+        line = first_line + i
+        study = _text(row.get("study"))
+        if not study:
+            continue
+        name = _key(study)
+        arms = [("effect", ())] if generic else [
+            (str(role), _arm_key(frame, row, suffix)) for suffix, role in
+            (("ctrl", Role.CONTROL), ("treat", Role.INTERVENTION))]
+        repeats = [(role, seen[(name, role, key)]) for role, key in arms
+                   if key is not None and (name, role, key) in seen]
+        if generic and repeats:
+            raise InputError(source, line, f"study {study!r} is also on line {repeats[0][1]}; "
+                             "its participants would be counted twice in one pooled estimate "
+                             "(label two effects of one trial apart only when they share no "
+                             "participants)")
+        if len(repeats) == len(arms):
+            raise InputError(source, line, f"study {study!r} repeats line {repeats[0][1]} "
+                             "(the same study and arms); its participants would be counted "
+                             "twice in one pooled estimate")
+        if repeats:
+            role, first = repeats[0]
+            raise InputError(source, line, f"study {study!r}: its {role} arm is also on line "
+                             f"{first}; its participants would be counted twice in one pooled "
+                             f"estimate (split the shared {role} arm between the comparisons, "
+                             "Handbook 23.3.4, and label each comparison apart, e.g. "
+                             f"'{study} (a)'; or give the arms in the long layout "
+                             "study,arm,role,... with --multi-arm split or combine)")
+        for role, key in arms:
+            if key is not None:
+                seen.setdefault((name, role, key), line)
+
+
+def _key(name: str) -> str:
+    """A study or arm name as compared: case and runs of spaces ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def _arm_key(frame: pd.DataFrame, row: dict[str, object], suffix: str) -> tuple | None:
+    """One arm's statistics on a row, comparable across rows (None when it has none)."""
+    out = []
+    for s in (*STATS, *DESIGN_STATS):
+        text = _text(row.get(f"{s}_{suffix}")) if f"{s}_{suffix}" in frame.columns else ""
+        if text:
+            try:
+                out.append((s, float(text)))
+            except ValueError:
+                out.append((s, text))
+    return tuple(out) or None
+
+
 def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | None = None,
                      subgroup: str | None = None, convert: str | None = None,
-                     multi_arm: str = "split", correlation: str | None = None):
+                     multi_arm: str = "split", correlation: str | None = None,
+                     icc: float | None = None):
     """The typed, traced analysis input of an arm-level CSV (wide or long)."""
     from reviewflow.pooling.comparisons import analysis_input
     from reviewflow.pooling.trial_data import Conversion, MultiArm
@@ -156,14 +231,16 @@ def input_from_frame(frame: pd.DataFrame, *, source: str, measure: Measure | Non
         from reviewflow.pooling.reported_effects import generic_input
 
         return generic_input(effect_reports(frame, source=source, subgroup=subgroup),
-                             subgroup=subgroup, measure=str(measure or "MD"))
+                             subgroup=subgroup, measure=str(measure or "MD"),
+                             icc=Conversion().with_icc(icc).icc)
     if is_long(frame):
         groups = long_reports(frame, source=source)
     else:
         groups = wide_reports(frame, source=source, subgroup=subgroup)
     data_type = data_type_of(list(frame.columns), measure)
     return analysis_input(groups, data_type, multi_arm=MultiArm(multi_arm),
-                          conversion=Conversion.parse(convert).with_correlation(correlation),
+                          conversion=Conversion.parse(convert).with_correlation(
+                              correlation).with_icc(icc),
                           subgroup=subgroup)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from reviewflow.pooling.formatting import level_percent
 from reviewflow.pooling.metareg import MetaRegression
 from reviewflow.pooling.trimfill import TrimFill
 
@@ -20,7 +21,8 @@ def metareg_text(fit: MetaRegression, *, ratio: bool) -> list[str]:
     lines = ["", f"Meta-regression ({model}; {test} tests; k = {fit.k})"
              + ("; coefficients on the log scale" if ratio else "")]
     width = max(len(c.name) for c in fit.coefficients)
-    lines.append(f"  {'':<{width}}  {'estimate':>9} {'SE':>8} {'95% CI':>21} {'P':>9}")
+    ci_head = f"{level_percent(fit.level)}% CI"
+    lines.append(f"  {'':<{width}}  {'estimate':>9} {'SE':>8} {ci_head:>21} {'P':>9}")
     for c in fit.coefficients:
         ci = f"[{c.ci_low:.4f}, {c.ci_high:.4f}]"
         lines.append(f"  {c.name:<{width}}  {c.estimate:>9.4f} {c.se:>8.4f} {ci:>21} "

@@ -176,3 +176,16 @@ def save_figure(fig: Figure, path: Path | str) -> Path:
     finally:
         plt.close(fig)
     return path
+
+
+PLOTS = {"contour_funnel": contour_funnel_plot, "trimfill_funnel": trimfill_funnel_plot,
+         "bubble": bubble_plot}
+
+
+def draw(kind: str, path: Path | str, /, *args, **kwargs) -> Path:
+    """Build the ``kind`` plot (a key of :data:`PLOTS`) and write it to ``path``.
+
+    One call naming plain data, so a drawing worker (:mod:`reviewflow.drawing`) can
+    build the figure where it is saved instead of receiving a pickled Figure.
+    """
+    return save_figure(PLOTS[kind](*args, **kwargs), path)

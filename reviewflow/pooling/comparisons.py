@@ -9,6 +9,8 @@ split by subgroup puts each comparison in the subgroup of its intervention arm.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 
 from reviewflow.errors import ReviewflowError
@@ -27,6 +29,7 @@ from reviewflow.pooling.trial_data import (
     worst,
 )
 from reviewflow.pooling.types import DataType
+from reviewflow.wording import plural
 
 DEFAULTS = Conversion()  # metafor 4's conv.fivenum defaults, no correlation
 
@@ -129,18 +132,40 @@ def build_comparisons(arms: list[ArmValues], data_type: DataType, multi_arm: Mul
 
 def analysis_input(studies: list[list[ArmReport]], data_type: DataType, *,
                    multi_arm: MultiArm = MultiArm.SPLIT, conversion: Conversion = DEFAULTS,
-                   subgroup: str | None = None) -> AnalysisInput:
-    """Each study's arm reports -> the typed, traced input (refuses double counting)."""
+                   subgroup: str | None = None,
+                   entries: Sequence[int] | None = None) -> AnalysisInput:
+    """Each study's arm reports -> the typed, traced input (refuses double counting).
+
+    ``entries``: the arm reports are entries of studies as a RevMan author entered them
+    (``studies[i]`` is entry ``entries[i]`` of its study, one intervention against one
+    control); a study with several entries is pooled once per entry, as RevMan does, and
+    only such studies escape the double-counting check (the analysis says so)."""
     if conversion.correlation_from_studies:
         r, source = impute_correlation(studies)
         conversion = replace(conversion, correlation=r, correlation_from=source,
                              correlation_from_studies=False)
     comparisons: list[Comparison] = []
-    for arms in studies:
+    for i, arms in enumerate(studies):
         derived = [derive_arm(r, data_type, conversion) for r in arms]
-        comparisons += build_comparisons(derived, data_type, multi_arm, subgroup)
+        built = build_comparisons(derived, data_type, multi_arm, subgroup)
+        if entries is not None and len(built) != 1:
+            raise ReviewflowError(f"study {arms[0].study!r}, entry {entries[i]}: an entry "
+                                  "as entered in RevMan compares one intervention arm with "
+                                  "one control arm")
+        comparisons += built
+    if entries is not None:
+        comparisons = mark_entries(comparisons, entries)
     _refuse_shared_arms(comparisons)
     return AnalysisInput(data_type, tuple(comparisons), subgroup)
+
+
+def mark_entries(comparisons: list[Comparison], entries: Sequence[int]) -> list[Comparison]:
+    """``comparisons[i]`` is entry ``entries[i]`` of its study: a study with more than one
+    entry has each marked and labelled by its entry number (labels stay unique)."""
+    count = Counter(c.study for c in comparisons)
+    return [replace(c, label=f"{c.study} (entry {k})", handling=Handling.AS_ENTERED,
+                    share=(k, count[c.study])) if count[c.study] > 1 else c
+            for c, k in zip(comparisons, entries, strict=True)]
 
 
 def impute_correlation(studies: list[list[ArmReport]]) -> tuple[float, str]:
@@ -161,7 +186,7 @@ def impute_correlation(studies: list[list[ArmReport]]) -> tuple[float, str]:
                               "baseline and final SDs to impute the correlation from")
     r = sum(x for x, _ in found) / len(found)
     names = ", ".join(dict.fromkeys(a.study for _, a in found))
-    return r, f"mean of {len(found)} arm(s) of {names}"
+    return r, f"mean of {plural(len(found), 'arm')} of {names}"
 
 
 def _refuse_shared_arms(comparisons: list[Comparison]) -> None:

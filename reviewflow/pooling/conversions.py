@@ -45,6 +45,7 @@ from enum import StrEnum
 from scipy.special import ndtri, stdtrit
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.wording import plural
 
 T_BELOW = 60  # Handbook 6.5.2.3: "say less than 60 in each group" -> t distribution
 
@@ -136,7 +137,7 @@ class MeanSD:
 
 def _positive_n(n: float, field: str = "n", minimum: int = 1) -> None:
     if not (math.isfinite(n) and n >= minimum):
-        raise ConversionError(field, f"needs at least {minimum} participant(s) (got {n:g})")
+        raise ConversionError(field, f"needs at least {plural(minimum, 'participant')} (got {n:g})")
 
 
 def sd_from_se(se: float, n: float) -> Derived:
@@ -495,10 +496,11 @@ def design_effect(mean_cluster_size: float, icc: float) -> float:
 
 def cluster_se(se: float, mean_cluster_size: float, icc: float) -> Derived:
     """A cluster trial analysed as if individually randomised: its SE inflated by
-    sqrt(design effect) (Handbook 23.1.4), for generic inverse variance."""
+    sqrt(design effect) (Handbook 23.1.4), for generic inverse variance. Converted
+    (design-effect adjusted) from the ICC the data give."""
     de = design_effect(mean_cluster_size, icc)
     return Derived(se * math.sqrt(de), "cluster_design_effect", ("se", "cluster_size", "icc"),
-                   Origin.IMPUTED if icc else Origin.CONVERTED, f"design effect {de:.4g}")
+                   note=f"design effect {de:.4g}")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from reviewflow.pooling.formatting import (
+    ci_label,
     difference_line,
     heterogeneity_line,
     is_random,
@@ -52,8 +53,8 @@ def build_rows(result: MetaAnalysisResult) -> list[Row]:
             members = [s for s in result.studies if (s.subgroup or "") == g.name]
             rows.append(Row("heading", g.name))
             rows += [Row("study", s.study, study=s) for s in members]
-            rows.append(Row("subtotal", "Subtotal (95% CI)", pooled=g.pooled, weight=g.weight,
-                            totals=_totals(result, members)))
+            rows.append(Row("subtotal", f"Subtotal ({ci_label(result)})", pooled=g.pooled,
+                            weight=g.weight, totals=_totals(result, members)))
             rows += _events(result, members)
             rows.append(Row("note", heterogeneity_line(g.pooled.heterogeneity, random)))
             rows.append(Row("note", overall_line(g.pooled, hksj)))
@@ -61,7 +62,7 @@ def build_rows(result: MetaAnalysisResult) -> list[Row]:
     else:
         rows += [Row("study", s.study, study=s) for s in result.studies]
         rows.append(Row("blank"))
-    rows.append(Row("total", "Total (95% CI)", pooled=result.overall,
+    rows.append(Row("total", f"Total ({ci_label(result)})", pooled=result.overall,
                     weight=100.0 if result.overall.estimable else 0.0,
                     totals=_totals(result, list(result.studies))))
     rows += _events(result, list(result.studies))

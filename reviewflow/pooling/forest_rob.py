@@ -63,7 +63,8 @@ def trial_of(label: str) -> str:
     return label.split(" (", 1)[0] if label.endswith(")") else label
 
 
-ROB1_LETTERS = ("A", "B", "C", "D", "E", "F", "G")
+# A-G for the seven domains; further letters for items a RevMan author added
+ROB1_LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def headings_for(tool_id: str, n_domains: int, has_overall: bool) -> tuple[str, ...]:

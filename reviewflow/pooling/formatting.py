@@ -44,6 +44,23 @@ def format_p(p: float) -> str:
     return f"P = {p:.{digits}f}"
 
 
+def level_is_valid(level: float) -> bool:
+    """One rule for analyses.toml's `level` and `pool --level`: a confidence level
+    below 50% is a typo (0.05 meant as alpha), not a choice a review makes."""
+    return 0.5 <= level < 1  # NaN fails both comparisons
+
+
+def level_percent(level: float) -> str:
+    """'95', '90', '97.5': the confidence level as every CI label prints it, so a
+    review that pools at 90% never labels a 90% interval as a 95% one."""
+    return f"{round(level * 100, 6):g}"
+
+
+def ci_label(result: MetaAnalysisResult) -> str:
+    """'95% CI' at the analysis's level (RevMan: 'Total (90% CI)', 'IV, Random, 90% CI')."""
+    return f"{level_percent(result.options.level)}% CI"
+
+
 def value(result: MetaAnalysisResult, x: float) -> float:
     return math.exp(x) if result.ratio else x
 
@@ -84,7 +101,7 @@ def prediction_line(result: MetaAnalysisResult) -> str | None:
     if pi is None:
         return None
     lo, hi = value(result, pi[0]), value(result, pi[1])
-    return f"95% prediction interval: {lo:.2f} to {hi:.2f}"
+    return f"{level_percent(result.options.level)}% prediction interval: {lo:.2f} to {hi:.2f}"
 
 
 DEFAULT_GROUPS = ("Experimental", "Control")  # RevMan's own defaults

@@ -31,6 +31,7 @@ from reviewflow.pooling.formatting import (  # noqa: E402
     arm_cells,
     arm_headers,
     effect_of,
+    prediction_line,
 )
 from reviewflow.pooling.serialize import method_label  # noqa: E402
 from reviewflow.pooling.types import DataType, MetaAnalysisResult, Method  # noqa: E402
@@ -67,7 +68,7 @@ def forest_plot(
     rows = build_rows(result)
     pi = result.overall.prediction_interval if prediction_interval else None
     if pi is not None:
-        rows.append(Row("note", _pi_note(result, pi)))
+        rows.append(Row("note", prediction_line(result) or ""))
     plotted = [i for i, r in enumerate(rows) if r.kind in ("study", "subtotal", "total")]
     last_plot = max(plotted)
     n_rows = max(len(rows), last_plot + 1 + AXIS_ROWS) + (1 if footnote else 0)
@@ -105,12 +106,6 @@ def forest_plot(
         _rob_header(fig, rob, cols, y_frac)
         _rob_legend(fig, rob, cols, y_frac, legend_at)
     return fig
-
-
-def _pi_note(result: MetaAnalysisResult, pi: tuple[float, float]) -> str:
-    back = math.exp if result.ratio else float
-    level = round(result.options.level * 100)
-    return f"{level}% prediction interval: {back(pi[0]):.2f} to {back(pi[1]):.2f}"
 
 
 def _prediction_interval(gx, pi: tuple[float, float], i: int) -> None:

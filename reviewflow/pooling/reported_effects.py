@@ -30,14 +30,16 @@ class EffectReport:
     attributes: Mapping[str, str] = field(default_factory=dict)
 
 
-def derive_effect(report: EffectReport, measure: str = "MD") -> dict[str, Derived]:
+def derive_effect(report: EffectReport, measure: str = "MD",
+                  icc: float | None = None) -> dict[str, Derived]:
     """Estimate (analysis scale) and SE, each traced; refuses naming study and field.
 
     ``measure`` matters for a cross-over trial given by its period means: a paired MD,
     or with ``SMD`` the paired SMD (Handbook 23.2.7.2); other measures are refused.
+    ``icc`` is the ICC an analysis assumes for a cluster trial that gives none.
     """
     try:
-        return _effect(report.values, report.ratio, measure.upper())
+        return _effect(report.values, report.ratio, measure.upper(), icc)
     except ConversionError as exc:
         raise exc.at(report.study) from None
 
@@ -59,18 +61,28 @@ def _crossover(v: Mapping[str, float], measure: str) -> cv.CrossoverEffect:
                            sd_e=v.get("sd_e"), sd_c=v.get("sd_c"), corr=v.get("corr"))
 
 
-def _effect(v: Mapping[str, float], ratio: bool, measure: str) -> dict[str, Derived]:
+def _effect(v: Mapping[str, float], ratio: bool, measure: str,
+            assumed_icc: float | None = None) -> dict[str, Derived]:
     if "estimate" not in v and "mean_e" in v and "mean_c" in v:
         x = _crossover(v, measure)
         est, se = x.estimate, x.se
     else:
         est, se = _estimate(v, ratio), _se(v, ratio)
     if "icc" in v or "cluster_size" in v:
-        if "icc" not in v or "cluster_size" not in v:
-            raise ConversionError("icc", "a cluster trial needs both icc and cluster_size")
-        adj = cv.cluster_se(se.value, v["cluster_size"], v["icc"])
-        se = Derived(adj.value, adj.method, (*se.inputs, "cluster_size", "icc"),
-                     worst((se.origin, adj.origin)), adj.note)
+        if "cluster_size" not in v:
+            raise ConversionError("cluster_size", "a cluster trial needs its mean cluster size "
+                                  "beside its icc")
+        if "icc" in v:
+            icc, given = v["icc"], True
+        elif assumed_icc is not None:
+            icc, given = assumed_icc, False
+        else:
+            raise ConversionError("icc", "a cluster trial needs its ICC beside its mean cluster "
+                                  "size, or an ICC the analysis assumes (icc, --icc)")
+        adj = cv.cluster_se(se.value, v["cluster_size"], icc)
+        se = Derived(adj.value, adj.method, (*se.inputs, "cluster_size", *(("icc",) * given)),
+                     worst((se.origin, adj.origin if given else Origin.IMPUTED)),
+                     adj.note + ("" if given else f" (ICC {icc:g} assumed by the analysis)"))
     if not se.value > 0:
         raise ConversionError("se", f"must be > 0 (got {se.value:g})")
     return {"estimate": est, "se": se}
@@ -104,10 +116,10 @@ def _se(v: Mapping[str, float], ratio: bool) -> Derived:
 
 
 def generic_input(reports: list[EffectReport], *, subgroup: str | None = None,
-                  measure: str = "MD") -> AnalysisInput:
+                  measure: str = "MD", icc: float | None = None) -> AnalysisInput:
     """Reported effects -> the typed generic inverse-variance input."""
     comparisons = [Comparison(r.study, r.study, None, None,
                               r.attributes.get(subgroup) if subgroup else None,
-                              Handling.REPORTED_EFFECT, derive_effect(r, measure))
+                              Handling.REPORTED_EFFECT, derive_effect(r, measure, icc))
                    for r in reports]
     return AnalysisInput(DataType.GENERIC, tuple(comparisons), subgroup)

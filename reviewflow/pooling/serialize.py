@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from reviewflow.pooling.formatting import ci_label
 from reviewflow.pooling.types import (
     Heterogeneity,
     MetaAnalysisResult,
@@ -73,6 +74,7 @@ def result_to_json_dict(result: MetaAnalysisResult) -> dict[str, Any]:
         "method": str(opts.method),
         "model": str(opts.model),
         "tau2_method": str(opts.tau2_method) if opts.model is Model.RANDOM else None,
+        "level": opts.level,  # of every ci_low/ci_high below
         "studies": [_study(result, s) for s in result.studies],
         "overall": overall,
         "subgroups": [
@@ -92,4 +94,4 @@ def method_label(result: MetaAnalysisResult) -> str:
     opts = result.options
     name = {Method.MH: "M-H", Method.IV: "IV", Method.PETO: "Peto"}[opts.method]
     model = "Fixed" if opts.model is Model.FIXED else "Random"
-    return f"{name}, {model}, {round(opts.level * 100)}% CI"
+    return f"{name}, {model}, {ci_label(result)}"

@@ -14,6 +14,7 @@ from reviewflow.pooling.formatting import (
     MEASURE_NAMES,
     arm_cells,
     arm_headers,
+    ci_label,
     difference_line,
     effect_of,
     heterogeneity_line,
@@ -50,14 +51,14 @@ def render_text(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
             members = [s for s in result.studies if (s.subgroup or "") == g.name]
             lines += [_study_row(result, s, marks) for s in members]
             subtotal = effect_of(result, g.pooled)
-            lines.append(_total_row(result, "Subtotal (95% CI)", g.weight, subtotal))
+            lines.append(_total_row(result, f"Subtotal ({ci_label(result)})", g.weight, subtotal))
             lines.append("  " + heterogeneity_line(g.pooled.heterogeneity, is_random(result)))
             lines.append("  " + overall_line(g.pooled, result.options.hksj))
             lines.append("")
     else:
         lines += [_study_row(result, s, marks) for s in result.studies]
     total_weight = 100.0 if result.overall.estimable else 0.0
-    lines.append(_total_row(result, "Total (95% CI)", total_weight,
+    lines.append(_total_row(result, f"Total ({ci_label(result)})", total_weight,
                             effect_of(result, result.overall)))
     lines.append(heterogeneity_line(result.overall.heterogeneity, is_random(result)))
     lines.append(overall_line(result.overall, result.options.hksj))

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 CONTINUOUS_STATS = ("mean", "sd", "n", "median", "q1", "q3", "min", "max", "se", "ci_low",
                     "ci_high", "mean_baseline", "sd_baseline", "mean_final", "sd_final")
 DICHOTOMOUS_STATS = ("events", "n", "percent")
-DESIGN_STATS = ("cluster_size", "icc")  # a cluster trial's mean cluster size and ICC
+# a cluster trial's arm: its number of clusters or mean cluster size, and its ICC
+DESIGN_STATS = ("clusters", "cluster_size", "icc")
 MARKS = {Origin.CONVERTED: "†", Origin.IMPUTED: "‡"}
 
 
@@ -46,6 +47,7 @@ class Handling(StrEnum):
     CONTROL_SPLIT = "control split"  # a shared control divided (Handbook 23.3.4)
     INTERVENTION_SPLIT = "intervention split"  # a shared intervention arm divided
     REPORTED_EFFECT = "reported effect"  # generic inverse variance
+    AS_ENTERED = "as entered"  # one of a study's repeated entries, kept as RevMan had it
 
 
 class MultiArm(StrEnum):
@@ -67,6 +69,20 @@ class Conversion:
     correlation_from: str = ""  # where the correlation comes from (shown in the trace)
     correlation_from_studies: bool = False  # impute it from studies reporting all three SDs
     lower_bound: float | None = None  # the scale's minimum, for Altman & Bland's skew check
+    icc: float | None = None  # assumed ICC for cluster arms that report none (imputed)
+
+    def with_icc(self, value: float | str | None) -> Conversion:
+        """An assumed ICC (Handbook 23.1.4: e.g. from similar trials) for cluster arms
+        that give their clusters or mean cluster size but no ICC."""
+        if value is None:
+            return self
+        try:
+            icc = float(value)
+        except ValueError:
+            raise ReviewflowError(f"icc: {value!r} is not a number") from None
+        if not 0 <= icc < 1:
+            raise ReviewflowError(f"icc: {icc:g} is not at least 0 and below 1")
+        return replace(self, icc=icc)
 
     def with_correlation(self, value: float | str | None) -> Conversion:
         """A correlation (number) or 'studies' (imputed from the analysis's own studies)."""
@@ -163,38 +179,61 @@ def derive_arm(report: ArmReport, data_type: DataType,
         if data_type is DataType.DICHOTOMOUS:
             events = _events(v)
             _check_counts(v["n"], events.value)
-            return _clustered(replace(_base(report, n), events=events), v)
+            return _clustered(replace(_base(report, n), events=events), v, conversion.icc)
         mean, sd = _continuous(v, conversion)
         mean = _skew_note(mean, sd, conversion.lower_bound)
         _check_arm(v)
         if not sd.value > 0:
             raise ConversionError("sd", f"the reported statistics give an SD of {sd.value:g}; "
                                   "it must be > 0")
-        return _clustered(replace(_base(report, n), mean=mean, sd=sd), v)
+        return _clustered(replace(_base(report, n), mean=mean, sd=sd), v, conversion.icc)
     except ConversionError as exc:
         raise _located(exc, report) from None
 
 
-def _clustered(arm: ArmValues, v: Mapping[str, float]) -> ArmValues:
+def _clustered(arm: ArmValues, v: Mapping[str, float],
+               assumed_icc: float | None = None) -> ArmValues:
     """A cluster trial analysed as if individually randomised: n (and events) divided by
     the design effect 1 + (M - 1) ICC and rounded, mean and SD unchanged (Handbook
-    23.1.4); imputed, as the ICC is usually an assumption."""
-    if "icc" not in v and "cluster_size" not in v:
+    23.1.4). M is the arm's mean cluster size, given or its n over its number of
+    clusters. Converted (design-effect adjusted) with the ICC the data give; imputed
+    with the ICC an analysis assumes for arms that give none."""
+    if not any(s in v for s in DESIGN_STATS):
         return arm
-    if "icc" not in v or "cluster_size" not in v:
-        raise ConversionError("icc", "a cluster trial needs both icc and cluster_size")
-    de = cv.design_effect(v["cluster_size"], v["icc"])
-    note = f"design effect {de:.4g} (mean cluster size {v['cluster_size']:g}, ICC {v['icc']:g})"
+    origin = Origin.CONVERTED
+    if "icc" not in v:
+        if assumed_icc is None:
+            raise ConversionError("icc", "a cluster trial needs its ICC (intracluster "
+                                  "correlation) beside its clusters or mean cluster size, "
+                                  "or an ICC the analysis assumes (icc, --icc)")
+        v = {**v, "icc": assumed_icc}
+        origin = Origin.IMPUTED
+    if "cluster_size" in v:
+        size, size_from = v["cluster_size"], f"mean cluster size {v['cluster_size']:g}"
+    elif "clusters" in v:
+        k = v["clusters"]
+        if not (k >= 1 and k == int(k)) or k > arm.n.value:
+            raise ConversionError("clusters", f"{k:g} is not a whole number of clusters "
+                                  f"between 1 and n ({arm.n.value:g})")
+        size = arm.n.value / k
+        size_from = f"mean cluster size {size:.4g} = n {arm.n.value:g} / {k:g} clusters"
+    else:
+        raise ConversionError("icc", "a cluster trial needs its mean cluster size "
+                              "(cluster_size) or its number of clusters (clusters)")
+    de = cv.design_effect(size, v["icc"])
+    assumed = " assumed by the analysis" if origin is Origin.IMPUTED else ""
+    note = f"design effect {de:.4g} ({size_from}, ICC {v['icc']:g}{assumed}; Handbook 23.1.4)"
+    used = ("cluster_size" if "cluster_size" in v else "clusters",
+            *(() if assumed else ("icc",)))
     n = math.floor(arm.n.value / de + 0.5)
     if n < (1 if arm.events is not None else 2):
         raise ConversionError("n", f"{arm.n.value:g} participants over design effect {de:.4g} "
                               "leave too few to analyse")
-    out = replace(arm, n=Derived(n, "cluster_effective_n", ("n", *DESIGN_STATS),
-                                 Origin.IMPUTED, note))
+    out = replace(arm, n=Derived(n, "cluster_design_effect", ("n", *used), origin, note))
     if arm.events is not None:
         events = math.floor(arm.events.value / de + 0.5)
-        out = replace(out, events=Derived(events, "cluster_effective_n",
-                                          ("events", *DESIGN_STATS), Origin.IMPUTED, note))
+        out = replace(out, events=Derived(events, "cluster_design_effect",
+                                          ("events", *used), origin, note))
     return out
 
 
@@ -313,6 +352,7 @@ class Comparison:
                                    "(Handbook 6.5.2.10)",
                 Handling.CONTROL_SPLIT: f"control split {i}/{k} (Handbook 23.3.4)",
                 Handling.INTERVENTION_SPLIT: f"intervention arm split {i}/{k} (Handbook 23.3.4)",
+                Handling.AS_ENTERED: f"entry {i} of the study, as entered in RevMan",
                 }.get(self.handling, str(self.handling))
 
     @property
@@ -411,6 +451,27 @@ class AnalysisInput:
                 out[c.study] = (f"{c.study}: {what} split between {c.share[1]} comparisons "
                                 "(Handbook 23.3.4)")
         return list(out.values())
+
+    def repeated_entry_lines(self) -> list[str]:
+        """One line per study pooled more than once as entered in RevMan: the reader must
+        know that a shared control may count twice (Handbook 23.3.4)."""
+        entries: dict[str, list[Comparison]] = {}
+        for c in self.comparisons:
+            if c.handling is Handling.AS_ENTERED:
+                entries.setdefault(c.study, []).append(c)
+        out = []
+        for study, cs in entries.items():
+            groups = list(dict.fromkeys(str(c.subgroup) for c in cs if c.subgroup is not None))
+            where = f" (subgroups {', '.join(groups)})" if len(groups) > 1 else ""
+            controls = {tuple(sorted((k, d.value) for k, d in c.ctrl.used().items()))
+                        for c in cs if c.ctrl is not None}
+            same = len(controls) == 1 and all(c.ctrl is not None for c in cs)
+            risk = (f"the same control numbers are in all {len(cs)} entries, so its "
+                    "participants are counted more than once" if same else
+                    "a shared control may be counted more than once")
+            out.append(f"{study} is pooled {len(cs)} times, as entered in RevMan{where}; "
+                       f"{risk} (Cochrane Handbook 23.3.4)")
+        return out
 
     @property
     def derived_count(self) -> int:

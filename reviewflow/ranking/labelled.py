@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewflow.errors import InputError
+from reviewflow.wording import plural
 
 REQUIRED = ("title", "abstract", "label_included")
 _TRUE = {"1", "true", "yes", "y", "included", "include"}
@@ -70,7 +71,8 @@ def read_labelled_csv(path: str | Path) -> LabelledSet:
     fields = {name.strip().lower(): name for name in (reader.fieldnames or [])}
     missing = [col for col in REQUIRED if col not in fields]
     if missing:
-        raise InputError(str(path), 1, f"missing column(s): {', '.join(missing)}")
+        raise InputError(str(path), 1,
+                         f"{plural(len(missing), 'missing column')}: {', '.join(missing)}")
     titles: list[str] = []
     abstracts: list[str] = []
     keywords: list[str] = []

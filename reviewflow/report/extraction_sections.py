@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.report.html import ReportContext, Section, esc, figure, table
+from reviewflow.wording import plural
 
 
-def _form(ctx: ReportContext):  # -> tuple[int, Form] | None
-    from reviewflow.extraction.form_versions import current_form
+def _form(ctx: ReportContext):  # -> tuple[None, Form] | None
+    """The form in force, read only: a report never stores a form version."""
+    from reviewflow.extraction.form_versions import form_in_force
 
     try:
-        return current_form(ctx.store, ctx.folder)
+        return None, form_in_force(ctx.store, ctx.folder).form
     except ReviewflowError:
         return None
 
@@ -43,21 +45,24 @@ def section_studies(ctx: ReportContext) -> Section:
 
 
 def section_rob(ctx: ReportContext) -> Section:
+    from reviewflow import drawing
     from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob
-    from reviewflow.extraction.rob_plots import summary_bars, traffic_light
 
     parts = []
+    plots = "reviewflow.extraction.rob_plots"  # by name: matplotlib loads where it draws
     for tool in (ROB1, ROB2):
         rob = reconcile_rob(ctx.store, tool)
         if not rob.judgements:
             continue
-        light = traffic_light(rob, ctx.figures / f"rob_{tool.id}_traffic.png")
-        bars = summary_bars(rob, ctx.figures / f"rob_{tool.id}_summary.png")
+        light = ctx.figures / f"rob_{tool.id}_traffic.png"
+        bars = ctx.figures / f"rob_{tool.id}_summary.png"
+        drawing.submit(f"{plots}:traffic_light", light, rob, light)
+        drawing.submit(f"{plots}:summary_bars", bars, rob, bars)
         parts.append(figure(light, f"{tool.name}: judgements per study"))
         parts.append(figure(bars, f"{tool.name}: summary per domain"))
         if rob.discrepancies:
-            parts.append(f"<p class='muted'>{len(rob.discrepancies)} judgements still differ "
-                         "between assessors.</p>")
+            parts.append(f"<p class='muted'>{plural(len(rob.discrepancies), 'judgement')} "
+                         "still differing between assessors.</p>")
     body = "".join(parts) or "<p class='muted'>No risk-of-bias judgements yet.</p>"
     return Section("Risk of bias", body)
 

@@ -9,19 +9,20 @@ from reviewflow.report.html import ReportContext, Section, esc, figure
 def _runs(ctx: ReportContext):
     """(form, runs) of the declared analyses, pooled without drawing; None if none."""
     from reviewflow.extraction.analyses import analysis_input, load_analyses
-    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.form_versions import form_in_force
     from reviewflow.extraction.run_analysis import pool
     from reviewflow.extraction.values import reconcile
 
     if ctx.folder is None or not (ctx.folder / "analyses.toml").is_file():
         return None
-    _, form = current_form(ctx.store, ctx.folder)
+    form = form_in_force(ctx.store, ctx.folder).form
     if ctx.analysis_runs is not None:  # pooled already by the Analyses section
         return form, ctx.analysis_runs
     analyses = load_analyses(ctx.folder, form)
     rec = reconcile(ctx.store)
-    return form, [pool(a, analysis_input(ctx.store, a, form=form, reconciled=rec))
-                  for a in analyses]
+    ctx.analysis_runs = [pool(a, analysis_input(ctx.store, a, form=form, reconciled=rec))
+                         for a in analyses]
+    return form, ctx.analysis_runs
 
 
 def section_small_studies(ctx: ReportContext) -> Section:
@@ -61,8 +62,10 @@ def section_sof(ctx: ReportContext) -> Section:
     if ctx.folder is None or not (ctx.folder / "analyses.toml").is_file():
         return Section(title, "<p class='muted'>No analyses declared.</p>")
     try:
+        found = _runs(ctx)  # the Analyses section's runs: the numbers its plots show
         with ctx.store.session() as s:
-            tables = review_sof(ctx.store, ctx.folder, session=s)
+            tables = review_sof(ctx.store, ctx.folder, session=s,
+                                runs=found[1] if found else None)
     except ReviewflowError as exc:
         return Section(title, f"<p><b>Could not build the table:</b> {esc(exc)}</p>")
     return Section(title, to_html(tables))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,13 +20,15 @@ from typing import Any
 
 from sqlmodel import select
 
-from reviewflow import __version__
+from reviewflow import __version__, drawing
 from reviewflow.paths import whole_file
 from reviewflow.prisma.derive import counts_from_state
 from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.titles import titles_of
+from reviewflow.wording import plural
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
@@ -75,8 +78,17 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_LATER = re.compile("\x00figure\x00([^\x00]*)\x00([^\x00]*)\x00")
+
+
 def figure(path: Path, caption: str = "") -> str:
-    """Embed an image file: SVG inline, others as a data URI."""
+    """Embed an image file: SVG inline, others as a data URI.
+
+    A figure a drawing worker is still writing (:mod:`reviewflow.drawing`) is marked
+    here and embedded by :func:`build_report` once every worker is done.
+    """
+    if drawing.pending(path):
+        return f"\x00figure\x00{path}\x00{caption}\x00"
     if path.suffix.lower() == ".svg":
         svg = path.read_text(encoding="utf-8")
         svg = svg[svg.find("<svg"):]  # drop the XML prolog and DOCTYPE
@@ -112,13 +124,13 @@ def section_searches(ctx: ReportContext) -> Section:
 
 
 def section_prisma(ctx: ReportContext) -> Section:
-    from reviewflow.prisma.diagram import draw
+    from reviewflow import drawing
 
     with ctx.store.session() as s:
         state = load_review_state(s, with_sources=True)
     counts = counts_from_state(state)
     svg, png = ctx.figures / "prisma.svg", ctx.figures / "prisma.png"
-    draw(counts, svg, png)
+    drawing.submit("reviewflow.prisma.diagram:draw", svg, counts, svg, png)
     errors = counts.identity_errors() + study_mismatch(state)
     note = "" if not errors else f"<p><b>Check:</b> {esc('; '.join(errors))}</p>"
     waiting = {k: v for k, v in counts.awaiting.items() if v}
@@ -134,9 +146,9 @@ def study_mismatch(state: ReviewState) -> list[str]:
     orphans = [st.label for st in extracted if not st.has_included_report]
     if not orphans:
         return []
-    return [f"PRISMA counts {state.included_study_count()} studies included, but "
-            f"{len(orphans)} studies with extracted data have no included report in this "
-            f"review: {', '.join(orphans)} (link each to its included record, or screen it)"]
+    return [f"PRISMA counts {plural(state.included_study_count(), 'study')} included, but "
+            f"{plural(len(orphans), 'study')} with extracted data but no included report in "
+            f"this review: {', '.join(orphans)} (link each to its included record, or screen it)"]
 
 
 def section_agreement(ctx: ReportContext) -> Section:
@@ -183,10 +195,10 @@ def section_excluded(ctx: ReportContext) -> Section:
     if not excluded:
         return Section(title, "<p class='muted'>No report excluded at full text yet.</p>")
     rows = sorted(
-        (study_label(rec), rec.title or "(no title)", rid,
+        (study_label(rec), titles_of(rec.title, rec.translated_title, rec.language).line(), rid,
          reason[:1].upper() + reason[1:])
         for rid, reason in excluded.items() if (rec := records[rid]) is not None)
-    note = (f"<p class='muted'>{len(rows)} reports excluded after full-text assessment, "
+    note = (f"<p class='muted'>{plural(len(rows), 'report')} excluded after full-text assessment, "
             "as in the PRISMA diagram's \"Reports excluded\" box.</p>")
     return Section(title, table(["Study", "Title", "Record", "Reason for exclusion"], rows)
                    + note)
@@ -210,6 +222,9 @@ def build_report(store: Store, out_dir: Path, folder: Path | None = None,
     ctx.figures.mkdir(exist_ok=True)
     builders = sections or default_sections()
     built = [sec for build in builders if (sec := build(ctx)) is not None]
+    drawing.wait()  # the figures the sections asked for, written by now
+    for sec in built:
+        sec.body = _LATER.sub(lambda m: figure(Path(m[1]), m[2]), sec.body)
     review = store.review()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     toc = "".join(f"<li><a href='#s{i}'>{esc(s.title)}</a></li>" for i, s in enumerate(built))

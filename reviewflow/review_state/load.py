@@ -24,6 +24,7 @@ from reviewflow.review_state.votes import (
 from reviewflow.stages import STAGES
 from reviewflow.store import models
 from reviewflow.store.dedup_state import all_record_ids, merge_map
+from reviewflow.store.study_merges import study_merge_map
 
 
 def load_people(session: Session) -> dict[int, Person]:
@@ -93,15 +94,21 @@ def record_status(session: Session, record_id: int, stage: str,
     return replay(record_id, stage, rows, people, resolution, policy.required(stage))
 
 
-def _study_links(session: Session) -> tuple[tuple[int, str, tuple[int, ...], bool], ...]:
+def study_links(session: Session, merges: Mapping[int, int] | None = None,
+                ) -> tuple[tuple[int, str, tuple[int, ...], bool], ...]:
+    """(study, label, reports, has values) by label; a study merged into another is not
+    listed: its reports (after the study's own) and values count for that study."""
     st, sr = models.Study, models.StudyRecord
-    labels = dict(session.exec(select(st.id, st.label)).all())
+    merges = study_merge_map(session) if merges is None else merges
+    labels = {sid: label for sid, label in session.exec(select(st.id, st.label)).all()
+              if sid not in merges}
     links = session.exec(select(sr.study_id, sr.record_id, sr.is_primary)
                          .order_by(sr.is_primary.desc(), sr.record_id)).all()  # type: ignore[attr-defined]
-    extracted = set(session.exec(select(models.ExtractionValue.study_id).distinct()).all())
+    extracted = {merges.get(sid, sid) for sid in session.exec(
+        select(models.ExtractionValue.study_id).distinct()).all()}
     by_study: dict[int, list[int]] = {}
-    for sid, rid, _ in links:
-        by_study.setdefault(sid, []).append(rid)
+    for sid, rid, _ in sorted(links, key=lambda row: row[0] in merges):
+        by_study.setdefault(merges.get(sid, sid), []).append(rid)
     return tuple((sid, label, tuple(by_study.get(sid, ())), sid in extracted)
                  for sid, label in sorted(labels.items(), key=lambda kv: kv[1]))
 
@@ -132,6 +139,8 @@ def load_review_state(session: Session, *, with_sources: bool = False) -> Review
             {rec: r for (st, rec), r in rows.items() if st == stage},
             {rec: r for (st, rec), r in resolutions.items() if st == stage},
             people, active, previous)
+    study_merges = study_merge_map(session)
     return ReviewState(people, policy, merges, frozenset(record_ids), active, stages,
-                       _study_links(session), _sources(session) if with_sources else {},
-                       frozenset(unobtainable_ids(session)))
+                       study_links(session, study_merges),
+                       _sources(session) if with_sources else {},
+                       frozenset(unobtainable_ids(session)), study_merges)

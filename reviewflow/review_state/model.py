@@ -153,6 +153,9 @@ class ReviewState:
     """record -> {(database, origin)} from provenance (loaded for PRISMA only)."""
     unobtainable: frozenset[int] = frozenset()
     """Records whose report is marked unobtainable (``reviewflow fulltext unobtainable``)."""
+    study_merges: Mapping[int, int] = field(default_factory=dict)
+    """Study merged into another -> that study (``reviewflow extraction study merge``);
+    ``study_links`` already lists such a study's reports under the study it joined."""
 
     @cached_property
     def studies(self) -> tuple[StudyState, ...]:

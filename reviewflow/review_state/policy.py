@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from reviewflow.errors import ReviewflowError
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES, TITLE_ABSTRACT
 from reviewflow.store import models
+from reviewflow.wording import plural
 
 DEFAULT_REQUIRED = 2
 MAX_REQUIRED = 10
@@ -39,7 +40,7 @@ class ScreeningPolicy:
         return self.required_title_abstract if stage == TITLE_ABSTRACT else self.required_full_text
 
     def describe(self) -> str:
-        parts = [f"{LABELS[s].lower()}: {self.required(s)} screener(s)" for s in STAGES]
+        parts = [f"{LABELS[s].lower()}: {plural(self.required(s), 'screener')}" for s in STAGES]
         return f"blind {'on' if self.blind else 'off'}; " + ", ".join(parts)
 
 

@@ -181,7 +181,9 @@ def _skip(label: str, outcome: Outcome, reason: str) -> OutcomeCheck:
 
 def check_outcome(label: str, outcome: Outcome, names: dict[str, str],
                   tol: Tolerance = RM5_TOLERANCE) -> OutcomeCheck:
-    if outcome.stored.effect is None and all(s.stored.effect is None for s in outcome.subgroups):
+    if outcome.stored.effect is None and all(
+            s.stored.effect is None for s in outcome.subgroups) and all(
+            r.stored.effect is None for r in outcome.all_rows()):
         return _skip(label, outcome, "RevMan never calculated this outcome")
     try:
         inp = engine_input(outcome, names)

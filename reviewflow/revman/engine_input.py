@@ -37,13 +37,15 @@ def options_for(outcome: Outcome) -> Options:
     s = outcome.settings
     model = "random" if s.random else "fixed"
     level = s.ci_total / 100
+    extra = {"tau2_method": s.tau2, "hksj": s.hksj}
     if outcome.kind is OutcomeKind.GENERIC:
         # The engine needs only whether the scale is a ratio (log) one.
         measure = "OR" if s.log_data else "MD"
-        return make_options(measure=measure, method="IV", model=model, level=level)
+        return make_options(measure=measure, method="IV", model=model, level=level, **extra)
     if s.measure == "PETO_OR" or s.method == "PETO":
-        return make_options(measure="OR", method="Peto", model=model, level=level)
-    return make_options(measure=s.measure, method=s.method, model=model, level=level)
+        return make_options(measure="OR", method="Peto", model=model, level=level, **extra)
+    return make_options(measure=s.measure, method=s.method, model=model, level=level,
+                        **extra)
 
 
 def _columns(rows: tuple[DataRow, ...], outcome: Outcome) -> dict[str, np.ndarray]:

@@ -159,6 +159,8 @@ class Settings:
     swap_events: bool = False
     log_data: bool = False  # generic IV entered on the log scale
     units: str = ""
+    tau2: str = "DL"  # RevMan 5: always DerSimonian-Laird; RevMan Web also REML, PM
+    hksj: bool = False  # RevMan Web's Hartung-Knapp-Sidik-Jonkman CI method
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,9 @@ class RevManFile:
     studies: tuple[Study, ...]
     risk_of_bias: tuple[RiskOfBiasItem, ...]
     comparisons: tuple[Comparison, ...]
+    # Outcomes of kinds reviewflow cannot analyse (O-E and variance, "other data"),
+    # named so that an import or a check says so instead of dropping them silently.
+    unsupported: tuple[str, ...] = ()
 
     def outcomes(self) -> tuple[tuple[Comparison, Outcome], ...]:
         return tuple((c, o) for c in self.comparisons for o in c.outcomes)

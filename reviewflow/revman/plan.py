@@ -18,18 +18,27 @@ Mapping (RevMan -> reviewflow):
   ongoing stay undecided at full text);
 * characteristics -> study fields ``char_methods``, ``char_participants``...;
 * RoB 1 items whose name is one of RevMan 5.4's seven domains -> RoB 1
-  judgements (YES low, NO high, UNKNOWN unclear) with their support text;
+  judgements (YES low, NO high, UNKNOWN unclear) with their support text; items
+  the author added (e.g. "Blinding (performance bias and detection bias)") -> RoB 1
+  judgements of a domain with the item's name (``rob.with_custom_domains``); an item
+  judged per outcome group, differently for some study -> one such domain per group,
+  "<item>: <group>";
 * each dichotomous or continuous outcome -> a form outcome ``c<comparison>_o<outcome>``
   with the two groups as arms ``treat``/``ctrl``, the study's subgroup in the
   outcome field ``subgroup``, and an analysis in ``analyses.toml`` with the
   outcome's settings.
 
-Not expressible yet, and listed: a study entered more than once in one outcome
-(a multi-arm trial as RevMan stores it: independent pairs, the shared control
-split by hand or counted twice, which reviewflow's multi-arm analyses refuse)
-keeps its first entry; an outcome without any study data is left out. Generic
-inverse variance outcomes become generic outcomes (a ratio on its natural scale
-with the SE of its log); their per-group participant totals are not kept.
+A study entered more than once in one outcome (a multi-arm trial as RevMan stores
+it: independent pairs, each in its subgroup, the shared control split by hand or
+counted twice) is imported as entered: entry k (k >= 2, in file order) goes to
+the form outcome ``c<comparison>_o<outcome>_e<k>`` with its own subgroup, and the
+analysis is marked ``repeated_study_entries = "as entered in RevMan"`` with those
+``entry_outcomes``, so it pools every entry as RevMan did and says that a shared
+control may be counted twice (Handbook 23.3.4); the import summary lists them.
+An outcome without any study data is left out. Generic inverse variance outcomes
+become generic outcomes (a ratio on its natural scale with the SE of its log);
+their per-group participant totals (RevMan's N columns, shown in its forest plot)
+are kept as the arms' ``n`` (``group_totals = true``), never pooled.
 """
 
 from __future__ import annotations
@@ -41,8 +50,9 @@ from dataclasses import dataclass
 import tomli_w
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.analyses import AS_ENTERED_IN_REVMAN
 from reviewflow.extraction.form import Form, normalise_value, parse_form
-from reviewflow.extraction.rob import ROB1
+from reviewflow.extraction.rob import CUSTOM_DOMAIN_MAX, ROB1
 from reviewflow.records import Record
 from reviewflow.revman.model import (
     DataRow,
@@ -53,6 +63,7 @@ from reviewflow.revman.model import (
     Study,
 )
 from reviewflow.revman.reader import has_data
+from reviewflow.wording import plural
 
 ROB_RESULTS = {"YES": "low", "NO": "high", "UNKNOWN": "unclear"}
 BASE_FIELDS = ("revman_id", "year", "status", "data_source")
@@ -87,10 +98,16 @@ class ImportPlan:
     analyses_text: str
     analyses: tuple[dict[str, object], ...]
     not_imported: tuple[str, ...]
+    repeated: tuple[str, ...] = ()  # outcomes with a study entered more than once
 
 
 def outcome_id(comparison_no: int, outcome_no: int) -> str:
     return f"c{comparison_no}_o{outcome_no}"
+
+
+def entry_outcome_id(oid: str, entry: int) -> str:
+    """The form outcome holding the ``entry``-th entry of studies entered repeatedly."""
+    return oid if entry == 1 else f"{oid}_e{entry}"
 
 
 def char_field(tag: str) -> str:
@@ -131,7 +148,7 @@ def _year(text: str) -> int | None:
     return int(m.group()) if m else None
 
 
-def _form_text(review: RevManFile, outcomes: list[tuple[str, Outcome]],
+def _form_text(review: RevManFile, outcomes: list[tuple[str, Outcome, int]],
                char_fields: list[str]) -> str:
     data = {
         "form": {"name": f"RevMan import: {review.title or review.source}"[:190]},
@@ -140,18 +157,21 @@ def _form_text(review: RevManFile, outcomes: list[tuple[str, Outcome]],
         "arms": [{"id": "treat", "label": "Experimental"}, {"id": "ctrl", "label": "Control"}],
         "outcome_fields": [{"name": "subgroup", "label": "RevMan subgroup"}],
         "outcomes": [
-            {"id": oid, "label": f"{oid.replace('c', '').replace('_o', '.')} {o.name}".strip(),
+            {"id": entry_outcome_id(oid, k),
+             "label": f"{oid.replace('c', '').replace('_o', '.')} {o.name}".strip()
+             + (f" (entry {k})" if k > 1 else ""),
              "type": OUTCOME_TYPES[o.kind],
              **({"ratio": True} if o.kind is OutcomeKind.GENERIC and o.settings.log_data
                 else {}),
+             **({"group_totals": True} if _has_group_totals(o) else {}),
              **({"unit": o.settings.units} if o.settings.units else {})}
-            for oid, o in outcomes
+            for oid, o, entries in outcomes for k in range(1, entries + 1)
         ],
     }
     return tomli_w.dumps(data)
 
 
-def _analysis(comparison, outcome: Outcome, oid: str) -> dict[str, object]:
+def _analysis(comparison, outcome: Outcome, oid: str, entries: int) -> dict[str, object]:
     s = outcome.settings
     if outcome.kind is OutcomeKind.GENERIC:
         measure = s.measure if s.measure in GENERIC_MEASURES else (
@@ -167,10 +187,17 @@ def _analysis(comparison, outcome: Outcome, oid: str) -> dict[str, object]:
     }
     if s.ci_total != 95:
         a["level"] = s.ci_total / 100
+    if s.tau2 != "DL":
+        a["tau2"] = s.tau2
+    if s.hksj:
+        a["hksj"] = True
     if s.swap_events:
         a["swap_events"] = True
     if outcome.has_subgroups:
         a["subgroup"] = "subgroup"
+    if entries > 1:
+        a["repeated_study_entries"] = AS_ENTERED_IN_REVMAN
+        a["entry_outcomes"] = [entry_outcome_id(oid, k) for k in range(2, entries + 1)]
     revman: dict[str, object] = {
         "comparison": comparison.no, "comparison_name": comparison.name,
         "outcome": outcome.no, "totals": s.totals.value, "subgroup_test": s.subgroup_test,
@@ -184,11 +211,20 @@ def _analysis(comparison, outcome: Outcome, oid: str) -> dict[str, object]:
     return a
 
 
+def _has_group_totals(o: Outcome) -> bool:
+    return o.kind is OutcomeKind.GENERIC and any(
+        r.total_1 or r.total_2 for r in o.all_rows())
+
+
 def _generic_values(row: DataRow, log_data: bool) -> dict[str, str | None]:
+    """The effect and SE, and the group totals RevMan keeps (0 there means not given)."""
     if row.estimate is None or row.se is None:
         return {}
     est = f"{math.exp(row.estimate):.{RATIO_DIGITS}g}" if log_data else _text(row.estimate)
-    return {"effect/estimate": est, "effect/se": _text(row.se)}
+    out = {"effect/estimate": est, "effect/se": _text(row.se)}
+    out |= {f"arm/{arm}/n": _text(n) for arm, n in (("treat", row.total_1),
+                                                     ("ctrl", row.total_2)) if n}
+    return out
 
 
 def _row_values(row: DataRow, kind: OutcomeKind) -> dict[str, float | None]:
@@ -208,11 +244,14 @@ class _Planner:
         self.review = review
         self.labels = _labels(review.studies)
         self.not_imported: list[str] = []
+        self.repeated: list[str] = []
         self.values: list[tuple[str, str, str | None]] = []
 
     def outcome_values(self, oid: str, label: str, o: Outcome) -> int:
-        """Plan the outcome's values; returns how many studies have data."""
-        seen: set[str] = set()
+        """Plan the outcome's values; returns how many entries the most repeated study
+        has (0: no study has data). Entry k of a study (its k-th row with data, in file
+        order) goes to the form outcome ``entry_outcome_id(oid, k)``."""
+        count: dict[str, int] = {}
         pairs = ([(g.name, r) for g in o.subgroups for r in g.rows] if o.has_subgroups
                  else [(None, r) for r in o.rows])
         for group, row in pairs:
@@ -221,54 +260,71 @@ class _Planner:
                 self.not_imported.append(f"outcome {label}: data for unknown study "
                                          f"{row.study_id!r}")
                 continue
-            if row.study_id in seen:
-                self.not_imported.append(
-                    f"outcome {label}: {study!r} entered again"
-                    f"{f' (subgroup {group!r})' if group else ''} (a multi-arm trial as RevMan "
-                    "stores it: independent pairs, the control split by hand or counted "
-                    "twice); only the first entry is imported")
-                continue
-            seen.add(row.study_id)
             if not has_data(row, o.kind):
                 self.not_imported.append(f"outcome {label}: {study!r} has empty data")
                 continue
+            count[study] = k = count.get(study, 0) + 1
+            eid = entry_outcome_id(oid, k)
             if o.kind is OutcomeKind.GENERIC:
-                entries = [(study, f"outcome/{oid}/{k}", v) for k, v in
-                           _generic_values(row, o.settings.log_data).items()]
+                values = [(study, f"outcome/{eid}/{k}", v) for k, v in
+                          _generic_values(row, o.settings.log_data).items()]
             else:
-                entries = [(study, f"outcome/{oid}/arm/{k}", _text(v))
-                           for k, v in _row_values(row, o.kind).items() if v is not None]
+                values = [(study, f"outcome/{eid}/arm/{k}", _text(v))
+                          for k, v in _row_values(row, o.kind).items() if v is not None]
             if group is not None:
-                entries.append((study, f"outcome/{oid}/subgroup", group))
-            self.values += entries
-        return len(seen)
+                values.append((study, f"outcome/{eid}/subgroup", group))
+            self.values += values
+        repeated = {s: n for s, n in count.items() if n > 1}
+        if repeated:
+            listed = ", ".join(f"{s} ({n} entries)" for s, n in repeated.items())
+            self.repeated.append(
+                f"outcome {label}: {listed} - imported as entered in RevMan, each entry "
+                "pooled as its own comparison; a shared control may be counted twice "
+                "(Cochrane Handbook 23.3.4)")
+        return max(count.values(), default=0)
 
     def rob(self) -> list[tuple[str, str, str, str]]:
         out = []
         for item in self.review.risk_of_bias:
             try:
-                domain = ROB1.domain(item.name)
-            except ReviewflowError:
-                if item.entries:
-                    self.not_imported.append(
-                        f"risk of bias item {item.name!r}: not one of RevMan 5.4's seven RoB 1 "
-                        f"domains ({len(item.entries)} judgements)")
-                continue
+                domain_id = ROB1.domain(item.name).id
+            except ReviewflowError:  # an item the author added: kept under its own name
+                domain_id = item.name.strip()[:CUSTOM_DOMAIN_MAX]
+                if not domain_id:
+                    if item.entries:
+                        self.not_imported.append(f"risk of bias item {item.no}: no name "
+                                                 f"({plural(len(item.entries), 'judgement')})")
+                    continue
             by_study: dict[str, list] = {}
             for e in item.entries:
                 by_study.setdefault(e.study_id, []).append(e)
+            per_group = any(len({e.result.upper() for e in es}) > 1 for es in by_study.values())
+            if per_group:
+                out += self._group_judgements(item, by_study)
+                continue
             for sid, entries in by_study.items():
                 study = self.labels.get(sid)
-                results = {ROB_RESULTS.get(e.result.upper(), "unclear") for e in entries}
                 if study is None:
                     continue
-                if len(results) > 1:
-                    self.not_imported.append(
-                        f"risk of bias {item.name!r}, {study!r}: judged per outcome group "
-                        f"({', '.join(sorted(results))}); RoB 1 here is per study")
-                    continue
                 support = "\n".join(e.support for e in entries if e.support)
-                out.append((study, domain.id, results.pop(), support))
+                out.append((study, domain_id, ROB_RESULTS.get(entries[0].result.upper(),
+                                                              "unclear"), support))
+        return out
+
+    def _group_judgements(self, item, by_study) -> list[tuple[str, str, str, str]]:
+        """An item judged per outcome group, differently for some study: one domain per
+        group, named "<item>: <group>" as RevMan's risk-of-bias figures name them."""
+        names = dict(item.groups)
+        out = []
+        for sid, entries in by_study.items():
+            study = self.labels.get(sid)
+            if study is None:
+                continue
+            for e in entries:
+                group = names.get(e.group_id) or e.group_id or "all outcomes"
+                domain = f"{item.name.strip()}: {group}"[:CUSTOM_DOMAIN_MAX]
+                out.append((study, domain, ROB_RESULTS.get(e.result.upper(), "unclear"),
+                            e.support))
         return out
 
 
@@ -277,16 +333,18 @@ def plan_import(review: RevManFile) -> ImportPlan:
     p = _Planner(review)
     char_fields = list(dict.fromkeys(char_field(k) for s in review.studies
                                      for k, _ in s.characteristics))
-    outcomes: list[tuple[str, Outcome]] = []
+    outcomes: list[tuple[str, Outcome, int]] = []
     analyses = []
     for comparison, o in review.outcomes():
         oid = outcome_id(comparison.no, o.no)
         label = f"{comparison.no}.{o.no} ({o.name})"
-        if p.outcome_values(oid, label, o):
-            outcomes.append((oid, o))
-            analyses.append(_analysis(comparison, o, oid))
+        entries = p.outcome_values(oid, label, o)
+        if entries:
+            outcomes.append((oid, o, entries))
+            analyses.append(_analysis(comparison, o, oid, entries))
         else:
             p.not_imported.append(f"outcome {label}: no study has data (nothing to import)")
+    p.not_imported += review.unsupported
     form_text = _form_text(review, outcomes, char_fields)
     form = parse_form(form_text, "generated extraction form")
     for s in review.studies:
@@ -318,6 +376,6 @@ def plan_import(review: RevManFile) -> ImportPlan:
         source=review.source, title=review.title or "RevMan review", studies=tuple(studies),
         form_text=form_text, form=form, values=tuple(values), rob=tuple(rob),
         analyses_text=tomli_w.dumps({"analysis": analyses}), analyses=tuple(analyses),
-        not_imported=tuple(p.not_imported),
+        not_imported=tuple(p.not_imported), repeated=tuple(p.repeated),
     )
 

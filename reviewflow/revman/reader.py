@@ -44,6 +44,7 @@ DATA_FIELDS = {
     OutcomeKind.GENERIC: (("estimate", "ESTIMATE"), ("se", "SE"), ("total_1", "TOTAL_1"),
                           ("total_2", "TOTAL_2")),
 }
+UNSUPPORTED = {"IPD_OUTCOME": "O-E and variance data", "OTHER_OUTCOME": "'other data'"}
 METHODS = {OutcomeKind.DICHOTOMOUS: ("MH", "IV", "PETO"), OutcomeKind.CONTINUOUS: ("IV",)}
 REQUIRED = {
     OutcomeKind.DICHOTOMOUS: ("events_1", "total_1", "events_2", "total_2"),
@@ -82,6 +83,7 @@ def data_problem(row: DataRow, kind: OutcomeKind) -> str | None:
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
+        self.unsupported: list[str] = []
 
     def fail(self, node: Node, problem: str) -> InputError:
         key = next((k for k in ("STUDY_ID", "ID") if node.attrs.get(k)), None)
@@ -206,6 +208,10 @@ class _Reader:
                 for child in comp.children
                 if child.tag in ("DICH_OUTCOME", "CONT_OUTCOME", "IV_OUTCOME")
             ]
+            self.unsupported += [
+                f"outcome {comp.get('NO')}.{child.get('NO')} ({child.child_text('NAME')}): "
+                f"{UNSUPPORTED[child.tag]} cannot be analysed here"
+                for child in comp.children if child.tag in UNSUPPORTED]
             out.append(Comparison(id=comp.get("ID"), no=self.integer(comp, "NO"),
                                   name=comp.child_text("NAME"), outcomes=tuple(outcomes)))
         return tuple(out)
@@ -269,11 +275,9 @@ def _risk_of_bias(reader: _Reader, root: Node) -> tuple[RiskOfBiasItem, ...]:
                             support=e.child_text("DESCRIPTION"), group_id=e.get("GROUP_ID"))
             for e in (data.findall("QUALITY_ITEM_DATA_ENTRY") if data is not None else ())
         )
-        groups_node = item.find("QUALITY_ITEM_GROUPS")
-        groups = tuple(
-            (g.get("ID"), g.child_text("NAME"))
-            for g in (groups_node.findall("QUALITY_ITEM_GROUP") if groups_node else ())
-        )
+        # RevMan 5 names an item's outcome groups in QUALITY_ITEM_DATA_ENTRY_GROUP children
+        groups = tuple((g.get("ID"), g.child_text("NAME"))
+                       for g in item.findall("QUALITY_ITEM_DATA_ENTRY_GROUP"))
         out.append(RiskOfBiasItem(
             id=item.get("ID"), no=reader.integer(item, "NO"), name=item.child_text("NAME"),
             description=item.child_text("DESCRIPTION"), level=item.get("LEVEL", "STUDY"),
@@ -296,7 +300,7 @@ def from_tree(root: Node, source: str) -> RevManFile:
         calculated=analyses is not None and reader.flag(analyses, "CALCULATED_DATA"),
         studies=_studies(root),
         risk_of_bias=_risk_of_bias(reader, root),
-        comparisons=reader.comparisons(analyses),
+        comparisons=reader.comparisons(analyses), unsupported=tuple(reader.unsupported),
     )
 
 
@@ -307,11 +311,16 @@ def read_rm5(path: Path | str) -> RevManFile:
 
 
 def read_any(path: Path | str):
-    """An .rm5 file or a RevMan CSV export, with the tolerance its numbers allow."""
+    """An .rm5 file, a RevMan CSV export or a RevMan Web data package (.zip), with the
+    tolerance its numbers allow."""
     from reviewflow.revman.check import CSV_TOLERANCE, RM5_TOLERANCE
     from reviewflow.revman.csv_export import read_revman_csv
 
     path = Path(path)
     if path.suffix.lower() == ".csv":
         return read_revman_csv(path), CSV_TOLERANCE
+    if path.suffix.lower() == ".zip":
+        from reviewflow.revman.data_package import read_data_package
+
+        return read_data_package(path), CSV_TOLERANCE
     return read_rm5(path), RM5_TOLERANCE

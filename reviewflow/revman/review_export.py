@@ -16,11 +16,13 @@ from pathlib import Path
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import Analysis, analysis_input, load_analyses, subgroup_path
-from reviewflow.extraction.form import Form
-from reviewflow.extraction.form_versions import current_form
+from reviewflow.extraction.form import Form, stat_path
+from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import Reconciled, reconcile
+from reviewflow.pooling.trial_data import Comparison as PooledComparison
+from reviewflow.pooling.trial_data import Handling
 from reviewflow.revman.model import (
     Comparison,
     DataRow,
@@ -97,7 +99,7 @@ def _characteristics(chars: list[str], v: dict[str, str], status: str):
 def _risk_of_bias(store: Store, ids: dict[str, str]) -> tuple[RiskOfBiasItem, ...]:
     table = reconcile_rob(store, ROB1)
     items = []
-    for no, domain in enumerate(ROB1.domains, start=1):
+    for no, domain in enumerate(table.tool.domains, start=1):  # with the author's items
         entries = tuple(
             RiskOfBiasEntry(study_id=ids[label], result=ROB_RESULTS[j[domain.id].judgement],
                             support=j[domain.id].support or "")
@@ -127,7 +129,9 @@ def _rows(store: Store, form: Form, a: Analysis, rec: Reconciled, ids: dict[str,
     for c, r in zip(inp.comparisons, frame, strict=True):
         sid = ids[c.study]
         if kind is OutcomeKind.GENERIC:
-            row = DataRow(study_id=sid, estimate=float(r["estimate"]), se=float(r["se"]))
+            t1, t2 = _group_totals(form, a, c, rec.values.get(c.study, {}))
+            row = DataRow(study_id=sid, estimate=float(r["estimate"]), se=float(r["se"]),
+                          total_1=t1, total_2=t2)
         elif kind is OutcomeKind.DICHOTOMOUS:
             e1, n1, e2, n2 = (float(r[k]) for k in ("events_treat", "n_treat", "events_ctrl",
                                                      "n_ctrl"))
@@ -140,6 +144,16 @@ def _rows(store: Store, form: Form, a: Analysis, rec: Reconciled, ids: dict[str,
                           sd_2=float(r["sd_ctrl"]), total_2=float(r["n_ctrl"]))
         out.append((c.subgroup, row))
     return out
+
+
+def _group_totals(form: Form, a: Analysis, c: PooledComparison,
+                  values: dict[str, str]) -> tuple[float | None, float | None]:
+    """A generic row's participants per group (RevMan's N columns), where the form keeps
+    them: the first intervention and comparator arms of the outcome the entry came from."""
+    entry = a.outcomes()[c.share[0] - 1] if c.handling is Handling.AS_ENTERED else a.outcome
+    treat, ctrl = a.arms(form)
+    found = (values.get(stat_path(entry, arm[0], "n")) for arm in (treat, ctrl))
+    return tuple(float(x) if x is not None else None for x in found)  # type: ignore[return-value]
 
 
 def _outcome(store: Store, a: Analysis, form: Form, rec: Reconciled, ids: dict[str, str],
@@ -187,7 +201,7 @@ def _outcome(store: Store, a: Analysis, form: Form, rec: Reconciled, ids: dict[s
 
 
 def review_to_revman(store: Store, folder: Path, title: str) -> RevManFile:
-    form = current_form(store, folder)[1]
+    form = form_in_force(store, folder).form  # an export reads: no form version stored
     reconciled = reconcile(store)
     if reconciled.discrepancies:
         first = reconciled.discrepancies[0].describe()

@@ -35,6 +35,7 @@ class ImportSummary:
     rob: int
     analyses: int
     not_imported: tuple[str, ...]
+    repeated: tuple[str, ...] = ()  # outcomes pooling a study more than once, as entered
 
 
 def _resolutions(plan: ImportPlan, record_ids: dict[str, list[int]], reviewer_id: int,
@@ -108,4 +109,4 @@ def write_plan(plan: ImportPlan, source: Path, *, session: Session) -> ImportSum
     if resolutions:
         session.execute(insert(models.ConflictResolution), resolutions)
     return ImportSummary(len(plan.studies), len(records), len(plan.values), len(plan.rob),
-                         len(plan.analyses), plan.not_imported)
+                         len(plan.analyses), plan.not_imported, plan.repeated)

@@ -137,12 +137,9 @@ def _risk_of_bias(review: RevManFile) -> Iterator[str]:
         yield f"<QUALITY_ITEM{_attrs(attrs)}>"
         yield _el("NAME", item.name)
         yield _paragraphs("DESCRIPTION", item.description)
-        if item.groups:
-            yield "<QUALITY_ITEM_GROUPS>"
-            for gid, name in item.groups:
-                yield f"<QUALITY_ITEM_GROUP{_attrs({'ID': gid})}>{_el('NAME', name)}" \
-                      "</QUALITY_ITEM_GROUP>"
-            yield "</QUALITY_ITEM_GROUPS>"
+        for no, (gid, name) in enumerate(item.groups, start=1):
+            yield f"<QUALITY_ITEM_DATA_ENTRY_GROUP{_attrs({'ID': gid, 'NO': str(no)})}>" \
+                  f"{_el('NAME', name)}</QUALITY_ITEM_DATA_ENTRY_GROUP>"
         yield "<QUALITY_ITEM_DATA>"
         for e in item.entries:
             attrs = {"RESULT": e.result, "STUDY_ID": e.study_id}

@@ -23,9 +23,12 @@ from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import dedup_store, models
 from reviewflow.store.db import Store
+from reviewflow.titles import is_latin, titles_of
 
-COMPARED_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
-                   "pmid", "abstract")
+COMPARED_FIELDS = ("title", "english", "language", "authors", "year", "journal", "volume",
+                   "issue", "pages", "doi", "pmid", "abstract")
+"""``title`` is the original-language title, ``english`` its English translation (CNKI
+``TT``, MEDLINE's bracketed title), so a Chinese record and its English twin compare."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,11 @@ def waiting_pair_ids(session: Session) -> list[int]:
 
 def _fields(row: models.RecordRow) -> dict[str, str]:
     authors = "; ".join(json.loads(row.authors_json or "[]"))
+    titles = titles_of(row.title, row.translated_title, row.language)
     values = {
-        "title": row.title, "authors": authors, "year": row.year, "journal": row.journal,
+        "title": titles.original, "english": titles.english,
+        "language": titles.shown_language, "authors": authors, "year": row.year,
+        "journal": row.journal,
         "volume": row.volume, "issue": row.issue, "pages": row.pages, "doi": row.doi,
         "pmid": row.pmid, "abstract": row.abstract,
     }
@@ -69,6 +75,10 @@ def pair_view(session: Session, pair_id: int) -> PairView:
         raise ReviewflowError(f"duplicate pair {pair_id} does not exist")
     a = _fields(session.get(models.RecordRow, pair.record_a_id))  # type: ignore[arg-type]
     b = _fields(session.get(models.RecordRow, pair.record_b_id))  # type: ignore[arg-type]
+    if a["english"] or b["english"]:  # one is a translation: compare it with an English title
+        for side in (a, b):
+            if not side["english"] and is_latin(side["title"]):
+                side["english"] = side["title"]
     differing = frozenset(k for k in COMPARED_FIELDS if _norm(a[k]) != _norm(b[k]))
     return PairView(pair_id, pair.record_a_id, pair.record_b_id, pair.score, pair.outcome,
                     pair.reason, a, b, differing)

@@ -26,6 +26,7 @@ from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.seeds import known_relevant
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.titles import titles_of
 
 if TYPE_CHECKING:  # scikit-learn and scipy load on first use, never at TUI start-up
     from reviewflow.ranking import ScreeningRanker, StoppingEstimate
@@ -39,11 +40,14 @@ def _label_value(decision: str) -> str:
 
 
 def record_texts(session: Session, ids: list[int]) -> list[str]:
-    """Title + abstract per id, in the order of ``ids`` (one scan of two columns)."""
+    """Title, English title (a Chinese record's ``TT``) and abstract per id, in the order of
+    ``ids``. The English title gives a Chinese record words it shares with English ones in
+    a mixed set; bench/chinese_sets.py measures the ranking on exactly this text."""
     r = models.RecordRow
     wanted = set(ids)
-    text = {rid: f"{t or ''}. {a or ''}"
-            for rid, t, a in session.exec(select(r.id, r.title, r.abstract)).all()
+    text = {rid: f"{' '.join(p for p in (t, tt) if p)}. {a or ''}"
+            for rid, t, tt, a in session.exec(
+                select(r.id, r.title, r.translated_title, r.abstract)).all()
             if rid in wanted}
     return [text.get(i, "") for i in ids]
 
@@ -190,5 +194,8 @@ def rank_listing(store: Store, viewer: Viewer, stage: str,
         order = priority.order if priority.order is not None else sorted(ids)
         nxt = [i for i in order if i not in mine][:limit]
         r = models.RecordRow
-        titles = dict(s.exec(select(r.id, r.title).where(r.id.in_(nxt))).all())  # type: ignore[union-attr]
+        titles = {rid: titles_of(t, tt, lang).line(100)  # original / English [language]
+                  for rid, t, tt, lang in s.exec(select(
+                      r.id, r.title, r.translated_title, r.language)
+                      .where(r.id.in_(nxt))).all()}  # type: ignore[union-attr]
     return priority, nxt, titles

@@ -99,6 +99,6 @@ def change_marker(session: Session) -> tuple[int, ...]:
     marks = []
     for model in (models.ScreeningDecision, models.ConflictResolution, models.DedupDecision,
                   models.DedupPair, models.RecordRow, models.Reviewer,
-                  models.SettingChange, models.StudyRecord):
+                  models.SettingChange, models.StudyRecord, models.StudyMerge):
         marks.append(int(session.exec(select(func.coalesce(func.max(model.id), 0))).one()))
     return tuple(marks)

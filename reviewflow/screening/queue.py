@@ -153,15 +153,17 @@ class ScreeningQueue:
                 return
 
     def search(self, text: str) -> int | None:
-        """Jump to the next record (after the cursor) whose title or abstract contains text."""
+        """Jump to the next record (after the cursor) whose title, English title (of a Chinese
+        record) or abstract contains text."""
         text = text.strip()
         if not text or not self.ids:
             return None
         r = models.RecordRow
         pattern = f"%{text}%"
         with self.store.session() as s:
-            hits = s.exec(select(r.id).where(or_(r.title.ilike(pattern),  # type: ignore[union-attr]
-                                                  r.abstract.ilike(pattern)))).all()  # type: ignore[union-attr]
+            hits = s.exec(select(r.id).where(or_(
+                r.title.ilike(pattern), r.translated_title.ilike(pattern),  # type: ignore[union-attr]
+                r.abstract.ilike(pattern)))).all()  # type: ignore[union-attr]
         positions = sorted(self._pos_of[h] for h in hits if h in self._pos_of)
         if not positions:
             return None

@@ -22,6 +22,7 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.review_state.policy import load_policy
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 DEFAULT_REASONS: tuple[str, ...] = (
     "wrong population",
@@ -74,7 +75,7 @@ def settings_from_dict(
     unknown = set(data) - known
     if unknown:
         raise ReviewflowError(
-            f"[screening] unknown setting(s): {', '.join(sorted(unknown))}; "
+            f"[screening] {plural(len(unknown), 'unknown setting')}: {', '.join(sorted(unknown))}; "
             f"known: {', '.join(sorted(known))}"
         )
     values: dict[str, Any] = {}

@@ -24,7 +24,7 @@ class AuditEvent:
     """One thing that happened to a record."""
 
     at: datetime  # aware, UTC
-    kind: str  # decision | resolution | merge | unmerge | distinct
+    kind: str  # decision | resolution | merge | unmerge | distinct | same study | study merge ...
     record_id: int
     who: str
     action: str  # the decision, or what the dedup event did
@@ -62,6 +62,7 @@ def history(session: Session, record_id: int) -> list[AuditEvent]:
         *_decisions(session, names, record_id),
         *_resolutions(session, names, record_id),
         *_dedup_events(session, names, record_id),
+        *_study_events(session, record_id),
     ]
     return sorted(events, key=lambda e: (as_utc(e.at), e.kind, e.event_id))
 
@@ -118,6 +119,33 @@ def _dedup_events(session: Session, names: dict[int, str], record_id: int
         yield AuditEvent(at=as_utc(row.at), kind=row.action, record_id=record_id, who=who,
                          action=f"{row.action} ({row.method})", reason=row.reason,
                          detail=detail, event_id=row.id or 0)
+
+
+def _study_events(session: Session, record_id: int) -> Iterator[AuditEvent]:
+    """Same-study answers naming the record, and merges of the studies it reports."""
+    d, m = models.StudyLinkDecision, models.StudyMerge
+    for row in session.exec(select(d).where(or_(d.record_a_id == record_id,
+                                                d.record_b_id == record_id)).order_by(d.id)):  # type: ignore[arg-type]
+        other = row.record_b_id if row.record_a_id == record_id else row.record_a_id
+        detail = {"link": f"one study with record {other}",
+                  "unlink": f"no longer one study with record {other}"}.get(
+                      row.action, f"not one study with record {other}")
+        yield AuditEvent(at=as_utc(row.at), kind="same study", record_id=record_id, who=row.by,
+                         action=row.action, reason=row.reasons, detail=detail,
+                         event_id=row.id or 0)
+    studies = set(session.exec(select(models.StudyRecord.study_id).where(
+        models.StudyRecord.record_id == record_id)).all())
+    if not studies:
+        return
+    labels = dict(session.exec(select(models.Study.id, models.Study.label)).all())
+    for row in session.exec(select(m).where(or_(m.study_id.in_(studies),  # type: ignore[attr-defined]
+                                                m.into_id.in_(studies)))  # type: ignore[attr-defined]
+                            .order_by(m.id)):  # type: ignore[arg-type]
+        verb = "merged into" if row.action == "merge" else "taken out of"
+        yield AuditEvent(at=as_utc(row.at), kind=f"study {row.action}", record_id=record_id,
+                         who=row.by, action=row.action, note=row.note,
+                         detail=f"study {labels.get(row.study_id)!r} {verb} "
+                                f"{labels.get(row.into_id)!r}", event_id=row.id or 0)
 
 
 DECISION_CSV_COLUMNS = ("event_id", "kind", "record_id", "stage", "reviewer", "decision",

@@ -22,7 +22,7 @@ import os
 import tomllib
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -120,8 +120,14 @@ def summarize(conn: Connection) -> dict[str, TableSummary]:
 
 
 # -- writing --------------------------------------------------------------------
-def write_bundle(store: Store, folder: Path | None, out: Path) -> dict[str, TableSummary]:
-    """Write the review (one consistent snapshot) and its folder's settings to ``out``."""
+def write_bundle(store: Store, folder: Path | None, out: Path,
+                 carry: Mapping[str, Path] | None = None) -> dict[str, TableSummary]:
+    """Write the review (one consistent snapshot) and its folder's settings to ``out``.
+
+    ``carry`` adds files kept elsewhere under their review-folder path (the PDFs
+    of a shared or linked full-text folder, as ``fulltext/<sha path>``), so the
+    restored review holds every one in its own folder.
+    """
     summary: dict[str, TableSummary] = {}
     tmp = out.with_name(out.name + ".partial")
     with _snapshot(store) as conn, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -133,7 +139,7 @@ def write_bundle(store: Store, folder: Path | None, out: Path) -> dict[str, Tabl
                     digest.update(line)
                     n += 1
             summary[table.name] = TableSummary(n, digest.hexdigest())
-        files = _add_files(zf, folder) if folder is not None else {}
+        files = _add_files(zf, folder, carry or {}) if folder is not None else {}
         schema = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         manifest = {
             "format": FORMAT, "bundle_version": BUNDLE_VERSION, "reviewflow": __version__,
@@ -165,14 +171,17 @@ class _snapshot:
         self.conn.close()
 
 
-def _add_files(zf: zipfile.ZipFile, folder: Path) -> dict[str, str]:
+def _add_files(zf: zipfile.ZipFile, folder: Path, carry: Mapping[str, Path]) -> dict[str, str]:
     paths = [folder / name for name in FILES if (folder / name).is_file()]
     for sub in FOLDERS:
         if (folder / sub).is_dir():
             paths += sorted(p for p in (folder / sub).rglob("*") if p.is_file())
+    named = [(path.relative_to(folder).as_posix(), path) for path in paths]
+    seen = {rel for rel, _ in named}
+    named += [(rel, path) for rel, path in sorted(carry.items())
+              if rel not in seen and carried_file(rel)]
     files: dict[str, str] = {}
-    for path in paths:
-        rel = path.relative_to(folder).as_posix()
+    for rel, path in named:
         data = path.read_bytes()
         if rel == CONFIG_NAME:
             data = _portable_config(data)
@@ -182,12 +191,19 @@ def _add_files(zf: zipfile.ZipFile, folder: Path) -> dict[str, str]:
 
 
 def _portable_config(data: bytes) -> bytes:
-    """reviewflow.toml without ``[database]``: no server address or secret leaves."""
+    """reviewflow.toml without ``[database]`` (no server address or secret leaves) and
+    without ``[fulltext] folder`` (a shared drive's path means nothing elsewhere; the
+    bundle carries the PDFs into the review's own ``fulltext/``)."""
     try:
         config = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return data  # unreadable: the review could not have opened; carried as it is
     config.pop("database", None)
+    fulltext = config.get("fulltext")
+    if isinstance(fulltext, dict):  # every PDF travels in the bundle's own fulltext/
+        fulltext.pop("folder", None)
+        if not fulltext:
+            config.pop("fulltext")
     return tomli_w.dumps(config).encode("utf-8")
 
 

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 
 def check_consistency(store: Store) -> list[str]:
@@ -52,7 +53,8 @@ def _orphans_of(conn: Connection, table: Table, col: Column, target: Column) -> 
         .where(col.is_not(None), target.is_(None))
     )
     n = conn.execute(missing).scalar_one()
-    return [f"{table.name}.{col.name}: {n} rows name a missing {parent.name}"] if n else []
+    problem = f"{table.name}.{col.name}: {plural(n, 'row')} naming a missing {parent.name}"
+    return [problem] if n else []
 
 
 def _half_imports(conn: Connection) -> list[str]:

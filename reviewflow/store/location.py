@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from reviewflow.errors import ConfigError, ReviewflowError
 from reviewflow.store.secrets import has_secret, strip_secret
 
@@ -49,6 +47,8 @@ class ReviewConfig:
             # A password given with --db is used for this command only: the toml
             # travels (bundles, git, co-authors), so it never holds one.
             data["database"] = {**data.get("database", {}), "url": strip_secret(self.db_url)}
+        import tomli_w  # only a command that writes the config pays for it
+
         self.path.write_text(tomli_w.dumps(data), encoding="utf-8")
 
 
@@ -87,6 +87,7 @@ SECTIONS: dict[str, dict[str, type] | None] = {
     "database": {"url": str},
     "screening": None,
     "team": None,
+    "fulltext": {"folder": str},  # where PDF copies live (a team's shared drive)
 }
 
 

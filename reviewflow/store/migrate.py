@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 def migrations_dir() -> Path:

@@ -378,3 +378,24 @@ class StudyLinkDecision(SQLModel, table=True):
     reasons: str | None = Field(default=None, sa_column=Column(Text))
     by: str = Field(max_length=200)
     at: datetime = Field(default_factory=utcnow)
+
+
+class StudyMerge(SQLModel, table=True):
+    """Append-only: study ``study_id`` was merged into study ``into_id`` (``merge``), or
+    taken apart again (``unmerge``), by a person.
+
+    Two reports of one trial that each became a study (often a Chinese and an
+    English one, each extracted) are joined without moving or rewriting a row:
+    readers map the absorbed study's reports, values and judgements to the study
+    it was merged into (``reviewflow.store.study_merges``), so an unmerge gives
+    back exactly what each study held.
+    """
+
+    __tablename__ = "study_merge"
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    into_id: int = Field(foreign_key="study.id")
+    action: str = Field(max_length=10)  # merge | unmerge
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    by: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)

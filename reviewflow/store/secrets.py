@@ -15,11 +15,12 @@ in query parameters (``?password=``), since SQLAlchemy's own
 from __future__ import annotations
 
 import re
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
+
+if TYPE_CHECKING:  # importing SQLAlchemy loads all of it (~0.2 s): only when a URL is parsed
+    from sqlalchemy.engine import URL
 
 MASK = "***"
 # Query parameters libpq (and drivers) accept that hold a secret.
@@ -33,11 +34,23 @@ _QUERY_SECRET = re.compile(rf"(?P<key>(?:{_SECRET_KEYS})=)(?P<value>[^&\s'\"]*)"
                            re.IGNORECASE)
 
 
+def _make_url(url: str) -> URL:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url)
+
+
+def _bad_url_errors() -> tuple[type[Exception], ...]:
+    from sqlalchemy.exc import ArgumentError
+
+    return (ArgumentError, ValueError)
+
+
 def parse_url(url: str, *, source: str = "--db") -> URL:
     """The SQLAlchemy URL, refusing what reviewflow cannot store a review in."""
     try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError) as exc:
+        parsed = _make_url(url)
+    except _bad_url_errors() as exc:
         raise ReviewflowError(f"{source}: {mask_text(url)!r} is not a database URL "
                               "(e.g. sqlite:///review.db or "
                               "postgresql+psycopg://user@host/db)") from exc
@@ -51,15 +64,15 @@ def parse_url(url: str, *, source: str = "--db") -> URL:
 def has_secret(url: str) -> bool:
     """Whether the URL carries a password (authority or query parameter)."""
     try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
+        parsed = _make_url(url)
+    except _bad_url_errors():
         return bool(_USERINFO.search(url) or _QUERY_SECRET.search(url))
     return parsed.password is not None or any(k.lower() in SECRET_PARAMS for k in parsed.query)
 
 
 def strip_secret(url: str) -> str:
     """The URL with no password anywhere: what may be written to a file."""
-    parsed = make_url(url)
+    parsed = _make_url(url)
     query = {k: v for k, v in parsed.query.items() if k.lower() not in SECRET_PARAMS}
     # URL.set() reads None as "unchanged"; _replace is the documented way to drop a part.
     return parsed._replace(password=None).set(query=query).render_as_string(hide_password=False)
@@ -68,8 +81,8 @@ def strip_secret(url: str) -> str:
 def mask_url(url: str) -> str:
     """The URL for people to read: passwords replaced by ``***``."""
     try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
+        parsed = _make_url(url)
+    except _bad_url_errors():
         return mask_text(url)
     token = "REVIEWFLOWMASKED"  # rendered URL-quoted otherwise (%2A%2A%2A)
     query = {k: (token if k.lower() in SECRET_PARAMS else v) for k, v in parsed.query.items()}

@@ -149,14 +149,20 @@ class ReviewflowApp(App[None]):
     def open_duplicates(self) -> None:
         self.push_screen(DuplicatesScreen())
 
-    def _form(self):  # -> tuple[int | None, Form] | None
-        from reviewflow.extraction.form_versions import current_form
+    def _form(self):  # -> FormInForce | None
+        """The form in force, read and never stored here: a screen that writes values
+        records it (if edited) in the transaction of the first value written under it."""
+        from reviewflow.extraction.form_versions import form_in_force
 
         try:
-            return current_form(self.store, self.folder)
+            return form_in_force(self.store, self.folder)
         except ReviewflowError as exc:
             self.notify(str(exc), severity="warning")
             return None
+
+    def _read_form(self):  # -> Form | None
+        found = self._form()
+        return None if found is None else found.form
 
     def open_extraction(self) -> None:
         """Extract one study at a time (x on the dashboard)."""
@@ -170,19 +176,19 @@ class ReviewflowApp(App[None]):
             self.notify("No studies yet: 'reviewflow extraction study from-included' makes "
                         "one per included report.", severity="warning")
             return
-        self.push_screen(ExtractionScreen(self.store, found[1], found[0], self.viewer.name,
+        self.push_screen(ExtractionScreen(self.store, found.form, found, self.viewer.name,
                                           fulltext_folder=self.fulltext_folder()))
 
     def open_rob(self) -> None:
         """Risk of bias, RoB 1 (b on the dashboard)."""
-        from reviewflow.extraction.rob import ROB1
+        from reviewflow.extraction.rob import ROB1, in_use
         from reviewflow.extraction.studies import list_studies
         from reviewflow.tui.screens.rob_assessment import RobScreen
 
         if not list_studies(self.store):
             self.notify("No studies to assess yet.", severity="warning")
             return
-        self.push_screen(RobScreen(self.store, ROB1, self.viewer.name))
+        self.push_screen(RobScreen(self.store, in_use(self.store, ROB1), self.viewer.name))
 
     def open_discrepancies(self) -> None:
         """Extraction discrepancies between the two extractors (v on the dashboard)."""
@@ -190,7 +196,7 @@ class ReviewflowApp(App[None]):
 
         found = self._form()
         if found is not None:
-            self.push_screen(DiscrepancyScreen(self.store, found[1], found[0],
+            self.push_screen(DiscrepancyScreen(self.store, found.form, found,
                                                self.viewer.name))
 
     def open_grade(self) -> None:
@@ -198,7 +204,7 @@ class ReviewflowApp(App[None]):
         from reviewflow.grade.evidence import review_outcomes
         from reviewflow.tui.screens.grade import GradeScreen
 
-        if self.folder is None or self._form() is None:
+        if self.folder is None or self._read_form() is None:
             self.notify("GRADE needs the review folder (analyses.toml).", severity="warning")
             return
         try:
@@ -213,16 +219,16 @@ class ReviewflowApp(App[None]):
         from reviewflow.extraction.analyses import load_analyses
         from reviewflow.tui.screens.analysis import AnalysisScreen
 
-        found = self._form()
-        if found is None or self.folder is None:
+        form = self._read_form()
+        if form is None or self.folder is None:
             self.notify("Analyses need the review folder (analyses.toml).", severity="warning")
             return
         try:
-            analyses = load_analyses(self.folder, found[1])
+            analyses = load_analyses(self.folder, form)
         except ReviewflowError as exc:
             self.notify(str(exc), severity="warning")
             return
         if not analyses:
             self.notify("No analyses declared in analyses.toml.", severity="warning")
             return
-        self.push_screen(AnalysisScreen(self.store, found[1], analyses))
+        self.push_screen(AnalysisScreen(self.store, form, analyses))

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from extraction_data import TRIALS, trial_entries
-from forms import use_test_form
 
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.studies import create_study
@@ -18,6 +17,7 @@ from reviewflow.extraction.values import set_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig
+from tests.extraction.forms import use_test_form
 
 
 @pytest.fixture

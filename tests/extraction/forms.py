@@ -17,3 +17,31 @@ def use_test_form(store, folder: Path | None = None):  # -> tuple[int, Form]
         (folder / FORM_FILE).write_text(TEST_FORM_TEXT, encoding="utf-8")
         return current_form(store, folder)
     return store_form_text(store, TEST_FORM_TEXT, "test form")
+
+
+def write_sheet(path: Path, rows: list[dict[str, str]], form) -> Path:
+    """An extraction spreadsheet of ``rows`` in ``form``'s layout (blank cells elsewhere)."""
+    import csv
+
+    from reviewflow.extraction.spreadsheet import header
+
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header(form))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def extracted_with(store, folder: Path, form_text: str, rows: list[dict[str, str]],
+                   sheet: Path):  # -> Form
+    """``form_text`` in force and ``rows`` imported identically by alice and bob."""
+    from reviewflow.extraction.form import FORM_FILE
+    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.transfer import import_extraction
+
+    (folder / FORM_FILE).write_text(form_text, encoding="utf-8")
+    form_id, form = current_form(store, folder)
+    write_sheet(sheet, rows, form)
+    for who in ("alice", "bob"):
+        import_extraction(store, form, form_id, sheet, who, create_studies=True)
+    return form

@@ -7,13 +7,13 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from forms import TEST_FORM_TEXT
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analyses_starter import starter_analyses
 from reviewflow.extraction.form import default_form_text, example_form_text, parse_form
+from tests.extraction.forms import TEST_FORM_TEXT
 
 runner = CliRunner()
 

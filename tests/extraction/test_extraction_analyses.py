@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from extraction_data import TRIALS
-from forms import TEST_FORM_TEXT
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses, select_analyses
@@ -13,6 +12,7 @@ from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import fmt_p
 from reviewflow.extraction.values import resolve, set_values
 from reviewflow.screening.decisions import ensure_reviewer
+from tests.extraction.forms import TEST_FORM_TEXT
 
 FORM = parse_form(TEST_FORM_TEXT)
 VAS = 'name = "vas"\noutcome = "pain_vas"\nmeasure = "SMD"\nsubgroup = "cell_source"\n'

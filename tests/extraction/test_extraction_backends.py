@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from extraction_data import TRIALS, trial_entries
-from forms import use_test_form
 
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analysis_outputs import run_all
@@ -14,6 +13,7 @@ from reviewflow.extraction.studies import create_study
 from reviewflow.extraction.values import reconcile, resolve, set_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
+from tests.extraction.forms import use_test_form
 
 
 def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> None:

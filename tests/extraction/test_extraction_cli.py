@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from forms import TEST_FORM_TEXT
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -17,6 +16,7 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.extraction.forms import TEST_FORM_TEXT
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
@@ -46,9 +46,22 @@ def test_form_init_writes_the_default_and_versions_edits(tmp_path: Path) -> None
     assert "WOMAC (0-96)" in res.output
     res = runner.invoke(app, [*r, "extraction", "form", "--init", "--example", "msc"])
     assert "already there: kept" in res.output and "WOMAC (0-96)" in res.output  # not lost
-    with Store.open(load_config(tmp_path / "rev").database_url()) as store, \
-            store.session() as s:
-        assert [f.version for f in s.exec(select(models.ExtractionForm))] == [1, 2]
+    assert "stored as a new version with the first value written" in res.output
+
+    def versions() -> list[int]:
+        with Store.open(load_config(tmp_path / "rev").database_url()) as store, \
+                store.session() as s:
+            return [f.version for f in s.exec(select(models.ExtractionForm))]
+
+    assert versions() == []  # showing the form never stores it
+    assert runner.invoke(app, [*r, "extraction", "study", "add", "Smith 2019"]).exit_code == 0
+    for country in ("Norway", "Chile"):  # the first value stores the form, once
+        res = runner.invoke(app, [*r, "extraction", "set", "Smith 2019", "study/country",
+                                  country, "--reviewer", "ann"])
+        assert res.exit_code == 0, res.output
+        assert versions() == [1]
+    res = runner.invoke(app, [*r, "extraction", "form"])
+    assert "(stored form id 1)" in res.output
 
 
 def test_studies_from_included_records_and_linking(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from extraction_data import TRIALS
-from forms import TEST_FORM_TEXT
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
 from reviewflow.pooling import meta_analysis, result_to_json_dict
+from tests.extraction.forms import TEST_FORM_TEXT
 
 runner = CliRunner()
 COLS = ["study", "outcome", "cell_source", "sample_size", "mean_treat", "sd_treat", "n_treat",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from forms import TEST_FORM_TEXT
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import (
@@ -15,6 +14,7 @@ from reviewflow.extraction.form import (
     parse_form,
 )
 from reviewflow.extraction.form_versions import current_form, latest_form_row, store_form_text
+from tests.extraction.forms import TEST_FORM_TEXT
 
 
 def test_default_form_is_a_generic_rct_form() -> None:

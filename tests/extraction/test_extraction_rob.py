@@ -57,7 +57,7 @@ def test_csv_import_names_bad_rows_and_writes_nothing(extracted, tmp_path: Path)
     with pytest.raises(ReviewflowError) as exc:
         import_rob_csv(store, bad, rid, ROB1)
     msg = str(exc.value)
-    assert "3 problem(s)" in msg and "row 3, field domain" in msg
+    assert "3 problems" in msg and "row 3, field domain" in msg
     assert "row 4, field study: unknown study 'Nobody 2000'" in msg and "row 5, field judgement" \
         in msg
     with store.session() as s:

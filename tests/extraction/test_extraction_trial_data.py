@@ -3,9 +3,7 @@ reported effects (generic inverse variance), and the refusals that keep numbers 
 
 from __future__ import annotations
 
-import csv
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,10 +12,10 @@ from reviewflow.extraction.analyses import analysis_input, parse_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import pool, summary_lines
-from reviewflow.extraction.spreadsheet import header
 from reviewflow.extraction.transfer import import_extraction
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import conversions as cv
+from tests.extraction.forms import extracted_with, write_sheet
 
 FORM = """
 [[study_fields]]
@@ -74,23 +72,10 @@ ROWS = [
 ]
 
 
-def _write(path: Path, rows: list[dict[str, str]], form) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=header(form))
-        w.writeheader()
-        w.writerows(rows)
-    return path
-
-
 @pytest.fixture
 def trial_review(review, tmp_path):
     folder, store = review
-    (folder / "extraction_form.toml").write_text(FORM, encoding="utf-8")
-    form_id, form = current_form(store, folder)
-    sheet = _write(tmp_path / "x.csv", ROWS, form)
-    for who in ("alice", "bob"):
-        import_extraction(store, form, form_id, sheet, who, create_studies=True)
-    return folder, store, form
+    return folder, store, extracted_with(store, folder, FORM, ROWS, tmp_path / "x.csv")
 
 
 def _analysis(form, text: str):
@@ -170,7 +155,7 @@ def test_bad_reported_statistics_are_refused_on_import(review, tmp_path, change,
     rows = [dict(r) for r in ROWS]
     rows[row] |= change
     with pytest.raises(ReviewflowError, match=re.escape(message)):
-        import_extraction(store, form, form_id, _write(tmp_path / "b.csv", rows, form), "al",
+        import_extraction(store, form, form_id, write_sheet(tmp_path / "b.csv", rows, form), "al",
                           create_studies=True)
     assert reconcile(store).values == {}  # nothing written
 

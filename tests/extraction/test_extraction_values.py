@@ -89,7 +89,8 @@ def test_several_reports_link_to_one_study(review) -> None:
     from reviewflow.errors import ReviewflowError
 
     create_study(store, "Other 2020")
-    with pytest.raises(ReviewflowError, match="already belongs"):
+    with pytest.raises(ReviewflowError, match="already belongs to study 'Smith 2019'; .* "
+                       "study merge 'Other 2020' 'Smith 2019'"):
         link_record(store, "Other 2020", ids[0])
     with pytest.raises(ReviewflowError, match="already exists"):
         create_study(store, "Smith 2019")

@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-from forms import TEST_FORM_TEXT
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
@@ -25,6 +24,7 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.extraction.forms import TEST_FORM_TEXT
 from tests.screening.support import decide, make_review, viewer
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)

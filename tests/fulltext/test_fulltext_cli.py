@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app
 from reviewflow.fulltext.pdftext import TextLayer, read_pdf
 from reviewflow.fulltext.state import Status, fulltext_states
+from reviewflow.fulltext.view import fulltext_view
 from reviewflow.store import models
 from reviewflow.store.db import Store
 
@@ -201,7 +202,44 @@ def test_link_keeps_the_path_and_bundle_carries_copies(review: Path, zotero: Pat
     assert result.exit_code == 0, result.output
     with _pg(restored) as store, store.session() as s:
         row = next(f for f in s.exec(select(models.FullTextFile)).all() if f.mode == "copy")
+        linked = next(f for f in s.exec(select(models.FullTextFile)).all() if f.mode == "link")
     assert (restored / "fulltext" / row.stored_as).read_bytes().startswith(b"%PDF")
+    # The linked PDF travelled too: on a machine without the original path, the
+    # restored review opens the copy the bundle carried.
+    Path(linked.stored_as).unlink()
+    with _pg(restored) as store, store.session() as s:
+        view = fulltext_view(s, [1], restored / "fulltext")
+    assert view is not None and view.path is not None
+    assert view.path == restored / "fulltext" / linked.sha256[:2] / f"{linked.sha256}.pdf"
+    assert view.path.read_bytes().startswith(b"%PDF")
+
+
+def test_bundle_carries_pdfs_of_a_shared_folder(review: Path, zotero: Path,
+                                                tmp_path: Path) -> None:
+    share = tmp_path / "team-share"
+    config = review / "reviewflow.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f'\n[fulltext]\nfolder = "{share.as_posix()}"\n', encoding="utf-8")
+    code, msg = ft(review, "attach", str(zotero))
+    assert code == 0, msg
+    assert not (review / "fulltext").exists() and any(share.rglob("*.pdf"))
+    out = tmp_path / "review.zip"
+    result = CliRunner().invoke(app, ["--review", str(review), "export", "bundle", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as zf:
+        carried = sorted(n for n in zf.namelist() if n.startswith("files/fulltext/"))
+        toml = zf.read("files/reviewflow.toml").decode()
+    assert len(carried) == len(list(share.rglob("*.pdf"))) >= 2
+    assert "team-share" not in toml  # the restored review reads its own fulltext/
+    if BACKEND == "postgres":
+        return
+    restored = tmp_path / "restored"
+    result = CliRunner().invoke(app, ["import-bundle", str(out), str(restored)])
+    assert result.exit_code == 0, result.output
+    with _pg(restored) as store, store.session() as s:
+        view = fulltext_view(s, [1], restored / "fulltext")
+    assert view is not None and view.path is not None and view.path.is_file()
+    assert view.path.is_relative_to(restored)
 
 
 def test_a_second_pdf_for_a_record_waits_and_replacing_needs_remove(review: Path, zotero: Path,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
 from reviewflow.linking.names import name_key, same_person
-from reviewflow.linking.suggest import LinkReason, LinkRecord, suggest_links
+from reviewflow.linking.suggest import LinkReason, LinkRecord, arm_sizes, suggest_links
 from reviewflow.prisma.derive import prisma_counts
 from reviewflow.screening.decisions import ensure_reviewer, record_decision
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
@@ -56,6 +57,34 @@ def test_each_rule_alone() -> None:
     assert suggest_links([far, LinkRecord(2, EN.title, None, (), 2020)]) == []
 
 
+def test_arm_sizes_from_extracted_values() -> None:
+    values = [("outcome/vas/arm/treat/n", "22"), ("outcome/vas/arm/ctrl/n", "20"),
+              ("outcome/ae/arm/treat/n", "24"), ("outcome/ae/arm/ctrl/n", None),
+              ("outcome/vas/arm/treat/mean", "31.5"), ("study/sample_size", "44")]
+    assert arm_sizes(values) == (20, 24)  # largest n per arm, sorted
+    assert arm_sizes([("outcome/vas/arm/treat/n", "22"), ("outcome/vas/arm/ctrl/n", "x")]) == ()
+
+
+def test_equal_arm_sizes_and_close_years_with_a_close_title() -> None:
+    zh = LinkRecord(10, "脐带间充质干细胞治疗系统性红斑狼疮",
+                    "Umbilical cord mesenchymal stem cells for systemic lupus erythematosus",
+                    ("赵六",), 2019, arm_sizes=(20, 24))
+    en = LinkRecord(11, "Cord-derived mesenchymal stem cells in lupus nephritis", None,
+                    ("Smith, J",), 2020, arm_sizes=(20, 24))
+    (s,) = suggest_links([zh, en])
+    assert s.reasons == (LinkReason.ARM_SIZES,)
+    assert s.evidence() == "same number randomised in each arm: 20/24"
+    assert suggest_links([zh, LinkRecord(**{**en.__dict__, "arm_sizes": (20, 25)})]) == []
+    assert suggest_links([zh, LinkRecord(**{**en.__dict__, "arm_sizes": ()})]) == []
+    assert suggest_links([zh, LinkRecord(**{**en.__dict__, "year": 2023})]) == []
+    # Same arms, titles sharing only the review's topic words: not enough on its own.
+    assert suggest_links([zh, LinkRecord(**{**en.__dict__, "title": OTHER.title})]) == []
+    # Beside another reason the equal arms are shown as more evidence.
+    (s,) = suggest_links([LinkRecord(**{**ZH.__dict__, "arm_sizes": (20, 24)}),
+                          LinkRecord(**{**EN.__dict__, "arm_sizes": (20, 24)})])
+    assert s.reasons[-1] == LinkReason.ARM_SIZES and len(s.reasons) == 4
+
+
 RIS = """TY  - JOUR
 TI  - 脐带间充质干细胞治疗系统性红斑狼疮的随机对照试验
 TT  - Umbilical cord mesenchymal stem cells for systemic lupus erythematosus: a randomized trial
@@ -89,6 +118,8 @@ def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: P
     assert res.exit_code == 0 and "one study (Zhang 2020)" in res.output
     out = runner.invoke(app, ["--review", str(review_dir), "same-study"]).output
     assert "No reports to link" in out
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "1", "2"])
+    assert res.exit_code == 1 and "no merge to undo" in str(res.exception)
     with Store.open(load_config(review_dir).database_url()) as store:
         a, b = ensure_reviewer(store, "ann").id, ensure_reviewer(store, "bob").id
         for rid in (1, 2):
@@ -114,3 +145,63 @@ def test_cli_reject_is_remembered(review_dir: Path, tmp_path: Path) -> None:
         app, ["--review", str(review_dir), "same-study"]).output
     res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--link", "1", "1"])
     assert res.exit_code == 1 and "itself" in str(res.exception)
+
+
+def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    from reviewflow.extraction.form_versions import current_form
+    from reviewflow.extraction.studies import create_study, list_studies
+    from reviewflow.extraction.values import reconcile, set_values
+
+    runner = CliRunner()
+    ris = tmp_path / "two.ris"
+    ris.write_text(RIS, encoding="utf-8")
+    assert runner.invoke(app, ["--review", str(review_dir), "import", str(ris),
+                               "--database", "CNKI"]).exit_code == 0
+    with Store.open(load_config(review_dir).database_url()) as store:
+        form_id, form = current_form(store, review_dir)
+        ann, bob = ensure_reviewer(store, "ann").id, ensure_reviewer(store, "bob").id
+        for rid, label in ((1, "Zhang 2019"), (2, "Zhang 2020")):
+            sid = create_study(store, label, [rid]).id
+            for who in (ann, bob):
+                set_values(store, form, form_id, int(who or 0),
+                           [(sid, "outcome/response/arm/treat/n", "22"),
+                            (sid, "outcome/response/arm/ctrl/n", "21"),
+                            (sid, "study/country", "China")])
+                for stage in (TITLE_ABSTRACT, FULL_TEXT):
+                    record_decision(store, record_id=rid, stage=stage, reviewer_id=int(who or 0),
+                                    decision="include")
+        with store.session() as s:
+            assert prisma_counts(s).included_studies == 2
+    out = runner.invoke(app, ["--review", str(review_dir), "same-study"]).output
+    assert "same number randomised in each arm: 21/22" in out
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--link", "1", "2",
+                              "--reviewer", "ann"])
+    assert res.exit_code == 0 and "one study (Zhang 2020)" in res.output
+    with Store.open(load_config(review_dir).database_url()) as store:
+        assert [(st.label, st.record_ids) for st in list_studies(store)] == [
+            ("Zhang 2020", (2, 1))]
+        assert list(reconcile(store).values) == ["Zhang 2020"]
+        with store.session() as s:
+            counts = prisma_counts(s)
+    assert (counts.included_studies, counts.included_reports) == (1, 2)
+    assert counts.identity_errors() == []
+    res = runner.invoke(app, ["--review", str(review_dir), "history", "1", "--json", "--as", "ann"])
+    events = [json.loads(line) for line in res.output.splitlines()]
+    mine = [(e["kind"], e["who"], e["detail"]) for e in events if "stud" in e["kind"]]
+    (link,) = [e for e in events if e["kind"] == "same study"]
+    assert "same number randomised in each arm: 21/22" in link["reason"]  # the evidence kept
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "2", "1",
+                              "--reviewer", "bob"])
+    assert res.exit_code == 0 and "two studies again ('Zhang 2019'" in res.output
+    with Store.open(load_config(review_dir).database_url()) as store:
+        assert [(st.label, st.record_ids) for st in list_studies(store)] == [
+            ("Zhang 2019", (1,)), ("Zhang 2020", (2,))]
+        with store.session() as s:
+            assert prisma_counts(s).included_studies == 2
+    assert "No reports to link" in runner.invoke(
+        app, ["--review", str(review_dir), "same-study"]).output  # a person decided
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "1", "2"])
+    assert res.exit_code == 1 and "not one study" in str(res.exception)
+    assert sorted(mine) == [("same study", "ann", "one study with record 2"),
+                            ("study merge", "ann", "study 'Zhang 2019' merged into 'Zhang 2020'")]

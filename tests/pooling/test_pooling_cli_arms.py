@@ -166,11 +166,11 @@ def test_long_layout_dichotomous_split_divides_events(tmp_path: Path) -> None:
     (WIDE.replace("C,7,,30,,,,,,0.5,6,,30,5,7", "C,7,,30,,,,,,0.5,8,,30,5,7"),
      "study 'C', arm 'ctrl', field mean: 8 is outside its confidence interval 5 to 7"),
     (WIDE.replace("C,7,,30,,,,,,0.5,6,,30,5,7", "C,7,,30,,,,,,0.5,6,,1,5,7"),
-     "study 'C', arm 'ctrl', field n: needs at least 2 participant(s)"),
+     "study 'C', arm 'ctrl', field n: needs at least 2 participants"),
     (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,11,2,22,,,,,,,8,3,25,,"),
-     "study 'A': two comparisons share the same control arm"),
+     "line 3: study 'A': its control arm is also on line 2; its participants would be counted"),
     (WIDE.replace("A,10,2,20,,,,,,,8,3,25,,", "A,10,2,20,,,,,,,8,3,25,,\nA,10,2,20,,,,,,,7,3,26,,"),
-     "study 'A': two comparisons share the same intervention arm"),
+     "line 3: study 'A': its intervention arm is also on line 2"),
     (LONG_EVENTS.replace("placebo,control,41,9", "placebo,control,1,0"),
      "study 'Three arm', arm 'placebo', field n: splitting 1 participants into 2 comparisons "
      "leaves a comparison with 0 participants"),
@@ -222,19 +222,22 @@ def test_generic_effects_from_ci_p_cluster_and_crossover(tmp_path: Path) -> None
     assert se["Cluster"]["value"] == pytest.approx(0.15 * 1.58 ** 0.5, rel=1e-12)
     assert se["Crossover"]["value"] == pytest.approx(0.583, abs=5e-4)  # Handbook example
     assert [e["origin"] for e in doc["input"]] == ["reported", "converted", "converted",
-                                                   "imputed", "imputed"]
+                                                   "converted", "imputed"]
     ests = [s["estimate"] for s in doc["studies"]]
     assert ests == pytest.approx([0.5, 0.3, 3.8, 0.4, 0.5])
     text = runner.invoke(app, ["pool", str(write(tmp_path, GENERIC)), "--measure", "MD",
                                "--method", "IV", "--model", "fixed"]).stdout
-    assert "Cluster ‡" in text and "ByCI †" in text and "‡ includes imputed values" in text
+    assert "Cluster †" in text and "Crossover ‡" in text and "ByCI †" in text
+    assert "‡ includes imputed values (an assumed correlation or ICC)" in text
 
 
 @pytest.mark.parametrize(("row", "message"), [
     ("Bad,0.9,,0.1,0.5,,,,,,,,,,", "study 'Bad', field estimate: 0.9 is outside its "
                                    "confidence interval 0.1 to 0.5"),
     ("Bad,0.9,,,,,,,,,,,,,", "study 'Bad', field se: missing value"),
-    ("Bad,0.9,0.1,,,,,30,,,,,,,", "study 'Bad', field icc: a cluster trial needs both"),
+    ("Bad,0.9,0.1,,,,,30,,,,,,,", "study 'Bad', field icc: a cluster trial needs its ICC"),
+    ("Bad,0.9,0.1,,,,,,0.05,,,,,,", "study 'Bad', field cluster_size: a cluster trial needs "
+                                    "its mean cluster size"),
 ])
 def test_bad_generic_rows(tmp_path, capsys, row, message) -> None:
     text = GENERIC.splitlines()[0] + "\n" + row + "\n"
@@ -330,7 +333,8 @@ def test_cluster_trial_arm_data_use_the_effective_sample_size(tmp_path) -> None:
     de = 1 + 29 * 0.02
     assert (treat["n"]["value"], treat["events"]["value"]) == (round(300 / de), round(40 / de))
     assert (ctrl["n"]["value"], ctrl["events"]["value"]) == (round(310 / de), round(60 / de))
-    assert treat["n"]["origin"] == "imputed" and "design effect 1.58" in treat["n"]["note"]
+    assert treat["n"]["origin"] == "converted" and "design effect 1.58" in treat["n"]["note"]
+    assert treat["n"]["method"] == "cluster_design_effect"
     assert arm_values(doc, "Plain", "treat")["n"]["origin"] == "reported"
     cont = ("study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl,cluster_size,icc\n"
             "C,5,2,100,6,2,100,11,0.1\n")
@@ -338,3 +342,131 @@ def test_cluster_trial_arm_data_use_the_effective_sample_size(tmp_path) -> None:
                   "--model", "fixed")
     assert arm_values(c, "C", "treat")["n"]["value"] == 50  # design effect 2
     assert arm_values(c, "C", "treat")["sd"]["value"] == 2
+
+
+def test_cluster_arms_by_number_of_clusters(tmp_path, capsys) -> None:
+    """Per-arm clusters: mean cluster size n/clusters; per-arm ICC overrides the study's."""
+    text = ("study,events_treat,n_treat,clusters_treat,events_ctrl,n_ctrl,clusters_ctrl,icc\n"
+            "Wards,40,300,10,60,310,10,0.02\n")
+    doc = pool_json(write(tmp_path, text), "--measure", "RR", "--method", "MH", "--model",
+                    "fixed")
+    treat, ctrl = (arm_values(doc, "Wards", a) for a in ("treat", "ctrl"))
+    assert treat["n"]["value"] == 190  # 300 / (1 + 29 x 0.02) = 189.9
+    assert ctrl["n"]["value"] == 194  # 310 / (1 + 30 x 0.02) = 193.75
+    assert treat["n"]["from"] == ["n", "clusters", "icc"]
+    assert "mean cluster size 31 = n 310 / 10 clusters" in ctrl["n"]["note"]
+    long = ("study,arm,role,n,events,clusters,icc\nW,a,intervention,300,40,10,0.02\n"
+            "W,b,control,310,60,10,0.05\n")
+    d2 = pool_json(write(tmp_path, long, "l.csv"), "--measure", "RR", "--method", "MH",
+                   "--model", "fixed")
+    assert arm_values(d2, "W", "b")["n"]["value"] == 124  # 310 / (1 + 30 x 0.05) = 124
+    bad = text.replace(",clusters_treat,", ",clusters,")
+    with pytest.raises(SystemExit):
+        main(["pool", str(write(tmp_path, bad, "b.csv")), "--measure", "RR", "--method", "MH",
+              "--model", "fixed"])
+    assert "b.csv, line 1: column 'clusters': each arm has its own number of clusters" in \
+        capsys.readouterr().err
+
+
+PLAIN = "study,events_treat,n_treat,events_ctrl,n_ctrl\nA,10,50,15,50\nB,5,40,8,40\n"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (PLAIN + "A,10,50,15,50\n", "line 4: study 'A' repeats line 2 (the same study and arms)"),
+    (PLAIN + " a ,12,51,15,50\n", "line 4: study 'a': its control arm is also on line 2; its "
+                                  "participants would be counted twice"),
+    (PLAIN + "B,5,40,9,41\n", "line 4: study 'B': its intervention arm is also on line 3"),
+    ("study,mean_treat,sd_treat,n_treat,mean_ctrl,sd_ctrl,n_ctrl\nA,5,2,20,6,2,30\n"
+     "A,4.5,2,21,6,2,30\n", "line 3: study 'A': its control arm is also on line 2"),
+    ("study,estimate,se\nA,0.2,0.1\nB,0.1,0.2\nA,0.3,0.15\n",
+     "line 4: study 'A' is also on line 2; its participants would be counted twice"),
+])
+def test_plain_csv_refuses_the_same_participants_twice(tmp_path, capsys, text,
+                                                       message) -> None:
+    path, plot = write(tmp_path, text), tmp_path / "f.png"
+    measure = "MD" if "mean_treat" in text or "estimate" in text else "RR"
+    method = "IV" if measure == "MD" else "MH"
+    with pytest.raises(SystemExit):
+        main(["pool", str(path), "--measure", measure, "--method", method, "--model", "fixed",
+              "--plot", str(plot)])
+    err = capsys.readouterr().err
+    assert f"{path}, {message}" in err and err.count("\n") == 1
+    assert not plot.exists()
+
+
+def test_plain_csv_with_a_split_control_pools_both_comparisons(tmp_path) -> None:
+    # a three-arm trial as RevMan users enter it: the 50 controls split 25/25
+    text = PLAIN.replace("A,10,50,15,50", "A,10,50,8,25\nA,12,51,7,25")
+    doc = pool_json(write(tmp_path, text), "--measure", "RR", "--method", "MH", "--model",
+                    "fixed")
+    assert [s["study"] for s in doc["studies"]] == ["A", "A", "B"]
+    assert "input" not in doc  # a plain CSV is pooled exactly as given
+    # halves of an even split look like one control twice: label the comparisons apart
+    even = PLAIN.replace("A,10,50,15,50", "A,10,50,8,25\nA,12,51,8,25")
+    res = runner.invoke(app, ["pool", str(write(tmp_path, even, "e.csv")), "--measure", "RR",
+                              "--method", "MH", "--model", "fixed"])
+    assert res.exit_code == 1 and "label each comparison apart" in str(res.exception)
+    apart = even.replace("A,12,51", "A (high dose),12,51")
+    assert len(pool_json(write(tmp_path, apart, "a.csv"), "--measure", "RR", "--method", "MH",
+                         "--model", "fixed")["studies"]) == 3
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("Two arm,placebo,control,40,10\n", "line 7: study 'Two arm', arm 'placebo' is also on "
+                                        "line 6; its participants would be counted twice"),
+    ("two  ARM,Placebo,control,40,10\n", "line 7: study 'Two arm', arm 'Placebo' is also on "
+                                         "line 6"),
+])
+def test_long_layout_refuses_an_arm_listed_twice(tmp_path, capsys, extra, message) -> None:
+    path = write(tmp_path, LONG_EVENTS + extra)
+    with pytest.raises(SystemExit):
+        main(["pool", str(path), "--measure", "RR", "--method", "MH", "--model", "fixed"])
+    assert f"{path}, {message}" in capsys.readouterr().err
+
+
+def test_long_layout_study_names_match_whatever_their_case(tmp_path) -> None:
+    text = LONG_EVENTS.replace("Two arm,placebo", "TWO ARM,placebo")
+    doc = pool_json(write(tmp_path, text), "--measure", "RR", "--method", "MH", "--model",
+                    "fixed")
+    assert [s["study"] for s in doc["studies"]] == [
+        "Three arm (low dose)", "Three arm (high dose)", "Two arm"]
+
+
+def test_an_assumed_icc_is_imputed(tmp_path, capsys) -> None:
+    """Arms giving clusters but no ICC take the ICC --icc names: imputed, marked ‡."""
+    text = ("study,events_treat,n_treat,clusters_treat,events_ctrl,n_ctrl,clusters_ctrl\n"
+            "Wards,40,300,10,60,310,10\nPlain,10,50,,15,50,\n")
+    path = write(tmp_path, text)
+    doc = pool_json(path, "--measure", "RR", "--method", "MH", "--model", "fixed",
+                    "--icc", "0.02")
+    treat = arm_values(doc, "Wards", "treat")
+    assert (treat["n"]["value"], treat["n"]["origin"]) == (190, "imputed")
+    assert treat["n"]["from"] == ["n", "clusters"]
+    assert "ICC 0.02 assumed by the analysis" in treat["n"]["note"]
+    out = runner.invoke(app, ["pool", str(path), "--measure", "RR", "--method", "MH",
+                              "--model", "fixed", "--icc", "0.02"]).stdout
+    assert "Wards ‡" in out and "(an assumed correlation or ICC)" in out
+    given = pool_json(write(tmp_path, text.replace("clusters_ctrl\n", "clusters_ctrl,icc\n")
+                            .replace("310,10\n", "310,10,0.05\n"), "g.csv"),
+                      "--measure", "RR", "--method", "MH", "--model", "fixed", "--icc", "0.02")
+    assert arm_values(given, "Wards", "ctrl")["n"]["origin"] == "converted"  # the trial's own
+    assert arm_values(given, "Wards", "ctrl")["n"]["value"] == 124  # 310 / 2.5
+    with pytest.raises(SystemExit):
+        main(["pool", str(path), "--measure", "RR", "--method", "MH", "--model", "fixed"])
+    assert "study 'Wards', arm 'treat', field icc: a cluster trial needs its ICC" in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["pool", str(path), "--measure", "RR", "--method", "MH", "--model", "fixed",
+              "--icc", "1.5"])
+    assert "icc: 1.5 is not at least 0 and below 1" in capsys.readouterr().err
+
+
+def test_generic_cluster_effect_with_an_assumed_icc(tmp_path) -> None:
+    text = "study,estimate,se,cluster_size\nWards,0.4,0.15,30\nPlain,0.5,0.2,\n"
+    doc = pool_json(write(tmp_path, text), "--measure", "MD", "--method", "IV", "--model",
+                    "fixed", "--icc", "0.02")
+    se = {e["label"]: e["effect"]["se"] for e in doc["input"]}
+    assert se["Wards"]["value"] == pytest.approx(0.15 * 1.58 ** 0.5, rel=1e-12)
+    assert se["Wards"]["origin"] == "imputed" and se["Wards"]["from"] == ["se", "cluster_size"]
+    assert "ICC 0.02 assumed by the analysis" in se["Wards"]["note"]
+    assert se["Plain"]["origin"] == "reported"

@@ -171,3 +171,110 @@ def test_bad_ci_inputs() -> None:
         cv.sd_from_ci(1, 2, 1)
     with pytest.raises(cv.ConversionError, match="not above"):
         cv.sd_from_ci(2, 1, 30)
+
+
+# -- R 4.2 / metafor 3.8 references (make_conversions_fixtures.R) -----------------------
+
+R_REF = json.loads((Path(__file__).parent / "fixtures" / "conversions_metafor.json").read_text())
+
+
+@pytest.mark.parametrize("row", R_REF["sd_from_ci"], ids=lambda r: f"n{r['n']}")
+def test_sd_from_ci_matches_r_qt_qnorm(row: dict) -> None:
+    got = cv.sd_from_ci(row["low"], row["high"], row["n"])
+    assert got.value == pytest.approx(row["sd"], rel=1e-10)
+    assert got.method == row["method"]
+    assert cv.ci_divisor(row["n"])[0] == pytest.approx(row["divisor"], rel=1e-10)
+
+
+@pytest.mark.parametrize("row", R_REF["se_from_p"], ids=lambda r: f"p{r['p']}")
+def test_se_from_p_matches_r(row: dict) -> None:
+    t = cv.se_from_p(row["estimate"], row["p"], df=row["df"])
+    z = cv.se_from_p(row["estimate"], row["p"])
+    assert t.value == pytest.approx(row["se_t"], rel=1e-10)
+    assert z.value == pytest.approx(row["se_z"], rel=1e-10)
+
+
+@pytest.mark.parametrize("row", R_REF["ratio_ci"], ids=lambda r: f"{r['low']}-{r['high']}")
+def test_se_from_ratio_ci_matches_r(row: dict) -> None:
+    assert cv.se_from_ci(row["low"], row["high"], ratio=True).value == \
+        pytest.approx(row["se"], rel=1e-10)
+
+
+@pytest.mark.parametrize("row", R_REF["change"], ids=lambda r: f"n{r['n']}-r{r['r']}")
+def test_change_sd_and_paired_se_match_metafor_escalc_mc(row: dict) -> None:
+    sd = cv.sd_change(row["sd_baseline"], row["sd_final"], row["r"])
+    assert sd.value == pytest.approx(row["sd_change"], rel=1e-10)
+    assert cv.correlation_from_change(row["sd_baseline"], row["sd_final"],
+                                      row["sd_change"]) == pytest.approx(row["r"], rel=1e-10)
+    paired = cv.crossover_md(row["m_final"], row["m_baseline"], row["n"],
+                             sd_e=row["sd_final"], sd_c=row["sd_baseline"], corr=row["r"])
+    assert paired.estimate.value == pytest.approx(row["mean_change"], rel=1e-10)
+    assert paired.se.value == pytest.approx(row["se_paired_md"], rel=1e-10)
+
+
+def test_combining_arms_matches_r_raw_data() -> None:
+    ref = R_REF["combine"]
+    got = cv.combine_continuous([cv.Group(a["n"], a["mean"], a["sd"]) for a in ref["arms"]])
+    assert got.n == ref["n"]
+    assert got.mean == pytest.approx(ref["mean"], rel=1e-12)
+    assert got.sd == pytest.approx(ref["sd"], rel=1e-12)
+
+
+@pytest.mark.parametrize("row", R_REF["wan_xi_eta"], ids=lambda r: f"n{r['n']}")
+def test_wan_xi_eta_match_r_qnorm(row: dict) -> None:
+    # a range of exactly xi(n) (an IQR of eta(n)) gives an SD of exactly 1 by Wan 2014
+    n, xi, eta = row["n"], row["xi"], row["eta"]
+    assert cv.sd_from_median(n, xi / 2, minimum=0, maximum=xi).value == pytest.approx(1, rel=1e-10)
+    assert cv.sd_from_median(n, eta / 2, q1=0, q3=eta).value == pytest.approx(1, rel=1e-10)
+
+
+FIVENUM = json.loads((Path(__file__).parent / "fixtures" / "fivenum_metafor.json").read_text())
+
+
+@pytest.mark.parametrize("row", FIVENUM["rows"], ids=lambda r: (
+    f"{r['case']}-n{r['n']}-{r['mean_method']}-{r['sd_method']}-m{r['median']}"))
+def test_fivenum_matches_metafor_conv_fivenum(row: dict) -> None:
+    """metafor's own conv.fivenum (make_fivenum_fixtures.R): mean, SD and Shi et al.'s
+    skewness statistic, critical value and verdict, over n, cases and methods."""
+    got = cv.from_median(row["n"], row["median"], row["q1"], row["q3"], row["min"], row["max"],
+                         mean_method=row["mean_method"], sd_method=row["sd_method"])
+    assert got.mean.value == pytest.approx(row["mean"], rel=1e-12, abs=1e-12)
+    assert got.sd.value == pytest.approx(row["sd"], rel=1e-12)
+    assert got.skew is not None
+    assert got.skew.statistic == pytest.approx(row["skew_statistic"], rel=1e-12, abs=1e-14)
+    assert got.skew.critical == pytest.approx(row["skew_critical"], rel=1e-12)
+    assert got.skew.skewed is row["skewed"]
+    assert bool(got.mean.warnings) is row["skewed"]
+
+
+@pytest.mark.parametrize("row", R_REF["sd_from_se"], ids=lambda r: f"n{r['n']}")
+def test_sd_from_se_matches_r(row: dict) -> None:
+    assert cv.sd_from_se(row["se"], row["n"]).value == pytest.approx(row["sd"], rel=1e-12)
+
+
+@pytest.mark.parametrize("row", R_REF["effect_se"], ids=lambda r: f"df{r['df']}")
+def test_effect_se_from_t_ci_and_t_match_r(row: dict) -> None:
+    got = cv.se_from_ci(row["low"], row["high"], df=row["df"])
+    assert got.value == pytest.approx(row["se_ci_t"], rel=1e-10) and got.method == "ci_t"
+    assert cv.se_from_t(row["estimate"], row["t"]).value == pytest.approx(row["se_from_t"],
+                                                                          rel=1e-12)
+
+
+@pytest.mark.parametrize("case", REF["cluster"], ids=lambda c: "handbook-16.3.6")
+def test_cluster_handbook_example(case: dict) -> None:
+    """The Handbook's cluster trial: SE of the log OR from its CI, then inflated by the
+    square root of the design effect (as reviewflow pool does for generic effects)."""
+    se = cv.se_from_ci(case["or_ci_low"], case["or_ci_high"], ratio=True)
+    assert se.value == pytest.approx(case["se"], abs=case["tol"])
+    assert math.log(case["or"]) == pytest.approx(case["log_or"], abs=case["tol"])
+    assert cv.design_effect(case["cluster_size"], case["icc"]) == \
+        pytest.approx(case["design_effect"], rel=1e-12)
+    inflated = cv.cluster_se(case["se"], case["cluster_size"], case["icc"])
+    assert inflated.value == pytest.approx(case["se_inflated"], abs=case["tol"])
+    # the 2x2 table gives the Handbook's OR and CI
+    a, b = case["events_e"], case["n_e"] - case["events_e"]
+    c, d = case["events_c"], case["n_c"] - case["events_c"]
+    log_or, se_or = math.log(a * d / (b * c)), math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    assert math.exp(log_or) == pytest.approx(case["or"], abs=5e-4)
+    assert math.exp(log_or - 1.959964 * se_or) == pytest.approx(case["or_ci_low"], abs=5e-4)
+    assert math.exp(log_or + 1.959964 * se_or) == pytest.approx(case["or_ci_high"], abs=5e-4)

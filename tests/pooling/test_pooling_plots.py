@@ -100,3 +100,22 @@ def test_cumulative_ends_with_the_full_analysis() -> None:
     steps = cumulative(table, r.options)
     assert len(steps) == 4
     assert steps[-1].pooled.estimate == r.overall.estimate
+
+
+def test_text_forest_draws_the_prediction_interval_through_the_total_row() -> None:
+    """Heterogeneous trials: the interval (dotted, ticked ends) reaches beyond the diamond."""
+    r = pool_dichotomous([4, 6, 3, 62, 33, 180, 8, 505], [123, 306, 231, 13598, 5069, 1541, 2545,
+                                                          88391],
+                         [11, 29, 11, 248, 47, 372, 10, 499], [139, 303, 220, 12867, 5808, 1451,
+                                                               629, 88391],
+                         studies=list("ABCDEFGH"), measure="RR", method="IV", model="random")
+    assert r.overall.prediction_interval is not None
+    console = Console(width=200, record=True)
+    console.print(text_forest(r, prediction_interval=True))
+    text = console.export_text()
+    total = next(line for line in text.splitlines() if line.startswith("Total ("))
+    assert "◆" in total and "┄" in total and ("├" in total or "┤" in total)
+    assert "95% prediction interval: " in text
+    console = Console(width=200, record=True)
+    console.print(text_forest(r))
+    assert "┄" not in console.export_text()

@@ -53,6 +53,9 @@ def test_excluded_studies_table_lists_full_text_exclusions_with_reasons(tmp_path
         for rid in (1, 2, 3, 4):
             decide(store, ann, rid, TITLE_ABSTRACT, "include")
             decide(store, bob, rid, TITLE_ABSTRACT, "include")
+        with store.write() as s:  # a Chinese report: listed with its English title
+            row = s.get(models.RecordRow, 1)
+            row.title, row.translated_title, row.language = "干细胞研究", "Stem cell study", "chi"
         decide(store, ann, 1, FULL_TEXT, "exclude", reason="wrong population")
         decide(store, bob, 1, FULL_TEXT, "exclude", reason="wrong population")
         decide(store, ann, 2, FULL_TEXT, "exclude", reason="not randomised")
@@ -67,6 +70,7 @@ def test_excluded_studies_table_lists_full_text_exclusions_with_reasons(tmp_path
         section = section_excluded(ReportContext(store, None, tmp_path))
         assert section.title == "Characteristics of excluded studies"
         assert "<td>Author1 2010</td>" in section.body and "Wrong population" in section.body
+        assert "<td>干细胞研究 / Stem cell study [chi]</td>" in section.body
         assert "<td>Author2 2011</td>" in section.body and "Not randomised" in section.body
         assert "Author3" not in section.body and "Author4" not in section.body
         with store.session() as s:

@@ -51,7 +51,7 @@ def test_text_report_and_plot(tmp_path: Path) -> None:
         app, ["simulate", str(data), "--seed", "7", "--seeds", "1", "--plot", str(png)]
     )
     assert result.exit_code == 0, result.output
-    assert "WSS@95" in result.output and "seed(s) 7..7" in result.output
+    assert "WSS@95" in result.output and "1 seed 7..7" in result.output
     assert "WSS@95 ASReview pooled" in result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -74,7 +74,7 @@ def test_a_csv_export_imports_as_a_review(tmp_path: Path) -> None:
     )
     res = CliRunner().invoke(app, ["revman", "import", str(path), str(tmp_path / "r")])
     assert res.exit_code == 0, (res.output, res.exception)
-    assert "1 studies, 1 records" in res.output
+    assert "1 study, 1 record, " in res.output
     assert 'measure = "RR"' in (tmp_path / "r" / "analyses.toml").read_text()
 
 

@@ -45,9 +45,9 @@ def test_decide_from_csv_twice_is_idempotent(review: Path, tmp_path: Path) -> No
                   "2,Exclude,,\n3,maybe,,\n")
     res = rf(review, "decide", "--reviewer", "ann", "--stage", "title-abstract", "--from", str(f))
     assert res.exit_code == 0, res.output
-    assert "3 decision(s) stored" in res.output
+    assert "3 decisions stored" in res.output
     res = rf(review, "decide", "--reviewer", "ann", "--stage", "title-abstract", "--from", str(f))
-    assert "0 decision(s) stored" in res.output and "3 already loaded" in res.output
+    assert "0 decisions stored" in res.output and "3 already loaded" in res.output
     assert [(r[0], r[2], r[4]) for r in decisions(review)] == [
         (1, "include", "good"), (2, "exclude", None), (3, "maybe", None)]
 

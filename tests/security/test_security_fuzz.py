@@ -192,6 +192,7 @@ def test_bundles_survive_mangling(base: Path, tmp_path: Path) -> None:
 def _revman_seeds() -> dict[str, bytes]:
     """A small .rm5 as reviewflow's own writer makes it (studies, references, RoB,
     data and RevMan's computed results), and a small RevMan data-export CSV."""
+    from reviewflow.revman.package_writer import write_data_package as data_package
     from reviewflow.revman.reader import read_rm5
     from reviewflow.revman.writer import write_rm5
 
@@ -203,7 +204,17 @@ def _revman_seeds() -> dict[str, bytes]:
            "Remission;DIC;MH;Risk Ratio;Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;0;1;"
            "0;1;\n"
            "Li 2019;;;;;5;0;0;30;2;0;0;30;2.5;0.8;0.5;12;100;;;;;;;;;;;2019\n")
-    return {"review.rm5": write_rm5(read_rm5(small)), "export.csv": csv.encode("utf-8")}
+    return {"review.rm5": write_rm5(read_rm5(small)), "export.csv": csv.encode("utf-8"),
+            "package.zip": _stored_zip(data_package(read_rm5(small), version=2))}
+
+
+def _stored_zip(data: bytes) -> bytes:
+    """The same archive uncompressed, so that mangling reaches the CSV text as well."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+    return out.getvalue()
 
 
 REVMAN_SEEDS = _revman_seeds()

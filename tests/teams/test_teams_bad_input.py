@@ -88,7 +88,7 @@ def test_decide_csv_is_loaded_whole_or_refused(tmp_path: Path) -> None:
                                   "--from", str(path), "--review", str(review)])
         after = _count(url)
         if res.exit_code == 0:
-            m = re.search(r"(\d+) decision\(s\) stored", res.output)
+            m = re.search(r"(\d+) decisions? stored", res.output)
             assert m, res.output
             assert after - before == int(m.group(1))
             counts["accepted"] += 1

@@ -39,5 +39,5 @@ def test_orphan_rows_are_reported(tmp_path: Path) -> None:
     with Store.open(url) as store:
         problems = check_consistency(store)
     assert any("missing record" in p for p in problems)
-    assert any("record_provenance.import_id: 1 rows name a missing search_import" in p
+    assert any("record_provenance.import_id: 1 row naming a missing search_import" in p
                for p in problems)

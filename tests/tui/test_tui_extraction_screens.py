@@ -4,6 +4,8 @@ tiny App of its own (the screens take the store and reviewer; no main app needed
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -161,9 +163,22 @@ def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
             console.print(screen.query_one("#forest", Static).content)
             drawn = console.export_text()
             assert "Alda 2018" in drawn and "Fox 2022" in drawn
-            assert "Test for subgroup differences" in drawn
-            # pain: lower is better, so the left of the axis favours the cell arm
-            assert drawn.index("Favours Intervention") < drawn.index("Favours Control")
+            # the arm data as typed (RevMan style: "32.0", not "32"), under the arm names
+            assert drawn.split("Alda 2018")[1].split()[:6] == ["32.0", "14.0", "20", "48.0",
+                                                               "16.0", "20"]
+            assert "Intervention" in drawn.splitlines()[0]
+            # on screen the plot keeps its full width (the pane scrolls sideways) instead
+            # of a table squeezed into the pane, its cells cut to "14…"
+            plot = screen.query_one("#forest", Static)
+            assert plot.size.width >= len(drawn.splitlines()[1].rstrip())
+            svg = html.unescape(re.sub(r"<[^>]+>", "", pilot.app.export_screenshot()))
+            svg = svg.replace("\xa0", " ")
+            alda = next(line for line in svg.splitlines() if "Alda 2018" in line)
+            assert "32.0" in alda and "14.0" in alda and "…" not in alda
+            body = screen.query_one("#analysis-body")
+            await pilot.press("right")
+            await pilot.pause()
+            assert body.max_scroll_x > 0 and body.scroll_x == 8  # wider than the pane
             await pilot.press("down")
             await pilot.pause()
             forest = screen.query_one("#forest", Static).content
@@ -260,3 +275,49 @@ def test_extraction_screen_takes_several_arms_reported_statistics_and_effects(st
                 assert _mine(store, "alice")[("Alda 2018", path)] == value
 
     asyncio.run(scenario())
+
+
+def test_a_merged_study_is_extracted_once_with_both_reports(store) -> None:
+    """Brun 2019 (a Chinese report) merged into Alda 2018: one study in the list, both
+    reports beside the form, Brun's values shown and kept; unmerge gives them back."""
+    from reviewflow.linking.merge import merge_studies, unmerge_study
+
+    form_id, form = use_test_form(store)
+    alice = int(ensure_reviewer(store, "alice").id or 0)
+    with store.write() as w:
+        zh = models.RecordRow(title="间充质干细胞治疗膝骨关节炎", language="chi", year=2018,
+                              translated_title="MSC for knee osteoarthritis")
+        w.add(zh)
+        w.flush()
+        zh_id = int(zh.id or 0)
+    with store.write() as w:
+        w.add(models.StudyRecord(study_id=2, record_id=zh_id, is_primary=True))
+    set_values(store, form, form_id, alice, [(2, "study/country", "China")])
+    with store.write() as w:
+        merge_studies(1, 2, session=w, by="alice")
+
+    async def scenario() -> None:
+        screen = ExtractionScreen(store, form, form_id, "alice")
+        async with Host(screen).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert [s.label for s in screen.studies] == ["Alda 2018"]
+            reports = str(screen.query_one("#report-text", Static).content)
+            assert "Primary report (record 1)" in reports
+            assert f"Also reported in (record {zh_id}) · chi" in reports
+            assert "MSC for knee osteoarthritis" in reports
+            country = screen.query_one(f"#{input_id('study/country')}", Input)
+            assert country.value == "China"  # entered on the Chinese report's study
+            size = screen.query_one(f"#{input_id('study/sample_size')}", Input)
+            size.focus()
+            await pilot.press(*"14", "enter")
+            await pilot.pause()
+
+    asyncio.run(scenario())
+    with store.session() as s:
+        assert reviewer_values(s)[(1, alice, "study/sample_size")] == "14"
+    with store.write() as w:
+        unmerge_study(2, session=w, by="alice")
+    mine = _mine(store, "alice")
+    assert mine[("Brun 2019", "study/country")] == "China"
+    assert ("Alda 2018", "study/country") not in mine  # never written there
+    assert mine[("Alda 2018", "study/sample_size")] == "14"  # entered while merged: kept

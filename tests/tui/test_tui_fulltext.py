@@ -245,6 +245,6 @@ async def test_same_study_suggestion_on_the_full_text_card(review) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         card = str(app.screen.query_one("#record").text)
-        assert "related: same study? record 2 (English title matches)" in card
+        assert "related: same study? record 2 (English title matches (100/100))" in card
         await pilot.press("n", "n")  # record 3: nothing suggested
         assert "same study" not in str(app.screen.query_one("#record").text)

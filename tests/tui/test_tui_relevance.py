@@ -151,7 +151,7 @@ async def test_dashboard_shows_the_stopping_estimate_labelled_as_such(store) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         text = shot(app)
-        assert "ESTIMATE (not a count): about 0.0 relevant record(s) still unseen by you" in text
+        assert "ESTIMATE (not a count): about 0.0 relevant records still unseen by you" in text
         assert "consecutive irrelevant" in text
         assert "stopping heuristic: could stop (every record has been screened)" in text
     # Bob has decided nothing: no estimate for him, and he sees none of ann's.

@@ -47,7 +47,7 @@ async def test_dashboard_shows_progress_and_notices_other_terminal(store) -> Non
         text = shot(app)
         assert "Conflicts waiting: 1" in text and "duplicate pairs waiting: 1" in text
         assert "Agreement ann/bob on 2 records: 50.0 %" in text and "kappa 0.00" in text
-        assert "Full text: 1 records" in text
+        assert "Full text: 1 record, " in text
         decide(store, bob, 3, TA, "exclude")  # "another terminal"
         await pilot.pause(0.3)
         await settle(app, pilot)
@@ -128,7 +128,7 @@ async def test_duplicate_review_keys(store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("d")
         text = shot(app)
-        assert "3 pair(s) waiting" in text and "title ≠" in text and f"Pair {p1}" in text
+        assert "3 pairs waiting" in text and "title ≠" in text and f"Pair {p1}" in text
         await pilot.press("d")   # p1 duplicate -> merge
         await pilot.press("s")   # p2 skipped
         await pilot.press("n")   # p3 distinct
@@ -143,3 +143,21 @@ async def test_duplicate_review_keys(store) -> None:
                           .order_by(models.DedupDecision.id)).all()
         assert rows == [("merge", "manual"), ("distinct", "manual"), ("reopen", "manual"),
                         ("unmerge", "manual")]
+
+
+@pilot_test
+async def test_duplicate_pair_shows_the_english_title_beside_the_original(store) -> None:
+    with store.write() as s:
+        zh = s.get(models.RecordRow, 1)
+        zh.title, zh.language = "脐带间充质干细胞治疗系统性红斑狼疮", "chi"
+        zh.translated_title = "Umbilical cord MSC for systemic lupus erythematosus"
+        en = s.get(models.RecordRow, 6)
+        en.title = "Umbilical cord MSC for systemic lupus erythematosus"
+    add_pair(store, 1, 6, 0.99)
+    app = ReviewflowApp(store, viewer(store, "ann"), poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        text = shot(app)
+        rows = [line for line in text.splitlines() if "english" in line]
+        assert len(rows) == 1 and rows[0].count("Umbilical cord MSC for systemic") == 2
+        assert "language" in text and "chi" in text and "红斑狼疮" in text

@@ -76,7 +76,7 @@ async def test_navigation_note_and_search(store) -> None:
         assert pane.offset_y == 0  # short record: nothing to scroll
         pane.show(pane.text + Text("\nline" * 200))
         await pilot.press("down", "pagedown")
-        assert pane.offset_y == 11 and "more line(s)" in shot(app)
+        assert pane.offset_y == 11 and "more lines: ↓ / PgDn" in shot(app)
         await pilot.press("up", "pageup")
         assert pane.offset_y == 0
         await pilot.press("slash", *"lupus", "enter")

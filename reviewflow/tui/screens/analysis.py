@@ -7,7 +7,8 @@ blocked analysis shows why (the discrepancies to resolve) instead of numbers.
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,19 +18,27 @@ from textual.widgets import Footer, Label, OptionList, Static
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import Analysis, analysis_input
+from reviewflow.extraction.analysis_outputs import forest_extras
+from reviewflow.extraction.entered import entered_cells
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import pool, summary_lines, text_forest
+from reviewflow.extraction.values import reconcile
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
+
+_WIDE = Console(width=1000)  # only measures: what the plot needs, unconstrained
 
 
 class AnalysisScreen(Screen[None]):
     DEFAULT_CSS = """
     AnalysisScreen #analysis-list { width: 28; }
-    AnalysisScreen #analysis-body { width: 1fr; padding: 0 1; }
+    AnalysisScreen #analysis-body { width: 1fr; padding: 0 1; overflow-x: auto; }
     AnalysisScreen #analysis-status { height: 1; background: $boost; }
     """
     BINDINGS = [
         Binding("r", "rerun", "Re-run"),
+        Binding("left", "sideways(-8)", "Plot left", show=False),
+        Binding("right", "sideways(8)", "Plot right"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -56,6 +65,11 @@ class AnalysisScreen(Screen[None]):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show(event.option_index)
 
+    def action_sideways(self, columns: int) -> None:
+        """A wide plot (arm data, RoB columns) scrolls under the list's focus."""
+        self.query_one("#analysis-body", VerticalScroll).scroll_relative(x=columns,
+                                                                         animate=False)
+
     def action_rerun(self) -> None:
         index = self.query_one("#analysis-list", OptionList).highlighted
         self.show(index or 0)
@@ -65,15 +79,24 @@ class AnalysisScreen(Screen[None]):
         forest, lines = self.query_one("#forest", Static), self.query_one("#lines", Static)
         status = self.query_one("#analysis-status", Label)
         try:
-            run = pool(analysis, analysis_input(self.store, analysis, form=self.form))
+            rec = reconcile(self.store)
+            run = pool(analysis, analysis_input(self.store, analysis, form=self.form,
+                                                reconciled=rec))
+            plot = text_forest(run, self.form, entered=entered_cells(run, self.form, rec),
+                               **forest_extras(self.store, analysis))
         except ReviewflowError as exc:
             forest.update(Text(str(exc), style="bold red"))
             lines.update("")
             status.update(f"{analysis.name}: cannot run")
             return
-        forest.update(Group(text_forest(run, self.form)))
+        forest.update(Group(plot))
+        # as wide as the plot needs (the body scrolls sideways): a Rich table squeezed
+        # into a narrow pane would cut the data columns and the axis
+        forest.styles.width = Measurement.get(_WIDE, _WIDE.options, plot).maximum
         # the text forest already carries the heterogeneity lines; add the effect lines
         effects = [line for line in summary_lines(run) if not line.startswith("    ")]
+        # a study pooled more than once (as entered in RevMan) must be seen here too
+        effects += [f"Note: {line}" for line in run.input.repeated_entry_lines()]
         lines.update(Text("\n".join(effects)))
         status.update(f"{analysis.name}: {analysis.title or analysis.outcome} · "
-                      f"{run.estimable} studies")
+                      f"{plural(run.estimable, 'study')}")

@@ -22,6 +22,7 @@ from reviewflow.screening.progress import Dashboard, StageProgress, change_marke
 from reviewflow.stages import LABELS
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.widgets.keybar import KeyBar
+from reviewflow.wording import plural
 
 if TYPE_CHECKING:
     from reviewflow.ranking import StoppingEstimate
@@ -47,7 +48,7 @@ def _fmt(value: float | None, pattern: str) -> str:
 
 def stage_table(sp: StageProgress, screener: bool = True) -> Table:
     left = f"{sp.left_for_viewer} left for you, " if screener else ""
-    table = Table(title=f"{LABELS[sp.stage]}: {sp.eligible} records, {left}"
+    table = Table(title=f"{LABELS[sp.stage]}: {plural(sp.eligible, 'record')}, {left}"
                   f"{sp.moved_on} moved on", title_justify="left", expand=True)
     for col in ("reviewer", "decided", "include", "exclude", "maybe", "not retr."):
         table.add_column(col, justify="left" if col == "reviewer" else "right")
@@ -67,7 +68,7 @@ def stage_footer(sp: StageProgress) -> Text:
                if sp.conflicts_waiting else "bold")
     out.append(f"   resolved: {sp.conflicts_resolved}")
     for a in sp.agreement:
-        out.append(f"\nAgreement {a.reviewer_a}/{a.reviewer_b} on {a.n} records: "
+        out.append(f"\nAgreement {a.reviewer_a}/{a.reviewer_b} on {plural(a.n, 'record')}: "
                    f"{_fmt(a.percent, '{:.1f} %')}, Cohen's kappa {_fmt(a.kappa, '{:.2f}')}")
     if not sp.agreement:
         out.append("\nAgreement: once two reviewers have decided the same records")
@@ -83,7 +84,7 @@ def estimate_text(est: StoppingEstimate) -> Text:
         out.append(f"relevant still unseen: too early ({est.screened} of {need} "
                    f"decisions needed); {est.found} relevant found so far")
         return out
-    out.append(f"about {est.estimated_unseen_relevant:.1f} relevant record(s) still unseen by you"
+    out.append(f"about {est.estimated_unseen_relevant:.1f} relevant records still unseen by you"
                if est.estimated_unseen_relevant == est.estimated_unseen_relevant
                else "relevant records still unseen: unknown until you include one")
     out.append(f"; estimated recall {est.estimated_recall:.0%}, cautious {est.cautious_recall:.0%}")
@@ -98,8 +99,8 @@ def estimate_text(est: StoppingEstimate) -> Text:
 def render_dashboard(data: Dashboard, title: str, who: str, screener: bool = True,
                      estimates: dict[str, StoppingEstimate | None] | None = None) -> Group:
     head = Text(title, style="bold")
-    head.append(f"\n{who}  ·  {data.records} records after dedup  ·  duplicate pairs waiting: "
-                f"{data.duplicate_pairs_waiting}", style="")
+    head.append(f"\n{who}  ·  {plural(data.records, 'record')} after dedup  ·  duplicate pairs "
+                f"waiting: {data.duplicate_pairs_waiting}", style="")
     if data.policy:
         head.append(f"\nScreening rules: {data.policy} (reviewflow policy)", style="dim")
     parts: list = [head]

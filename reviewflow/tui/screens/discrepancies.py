@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form
+from reviewflow.extraction.form_versions import FormRef
 from reviewflow.extraction.rob import LABELS, Tool, reconcile_rob, record_judgements
 from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import reconcile, resolve
@@ -142,7 +143,7 @@ class ResolveScreen(Screen[None]):
 class DiscrepancyScreen(ResolveScreen):
     """Extraction fields the extractors disagree on."""
 
-    def __init__(self, store: Store, form: Form, form_id: int | None, reviewer: str) -> None:
+    def __init__(self, store: Store, form: Form, form_id: FormRef, reviewer: str) -> None:
         super().__init__(store, reviewer)
         self.form, self.form_id = form, form_id
 

@@ -19,6 +19,7 @@ from reviewflow.screening.dedup_review import decide_pair, pair_view, undo_pair,
 from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.widgets.keybar import KeyBar
 from reviewflow.tui.widgets.pair_view import pair_table
+from reviewflow.wording import plural
 
 if TYPE_CHECKING:
     from reviewflow.tui.app import ReviewflowApp
@@ -65,7 +66,7 @@ class DuplicatesScreen(Screen[None]):
     def show(self) -> None:
         where = self.query_one("#where", Label)
         table = self.query_one("#pair-table", Static)
-        where.update(f"Duplicate review · {len(self.queue)} pair(s) waiting · "
+        where.update(f"Duplicate review · {plural(len(self.queue), 'pair')} waiting · "
                      f"{len(self.done)} decided this session")
         if not self.queue:
             table.update("No duplicate pairs waiting.")

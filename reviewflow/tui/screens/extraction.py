@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form
+from reviewflow.extraction.form_versions import FormRef
 from reviewflow.extraction.studies import StudyInfo, list_studies
 from reviewflow.extraction.values import reconcile, reviewer_values, set_value
 from reviewflow.fulltext.view import fulltext_view
@@ -76,7 +77,7 @@ class ExtractionScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, store: Store, form: Form, form_id: int | None, reviewer: str,
+    def __init__(self, store: Store, form: Form, form_id: FormRef, reviewer: str,
                  *, study: str | None = None, fulltext_folder: Path | None = None) -> None:
         super().__init__()
         self.fulltext_folder = fulltext_folder

@@ -96,7 +96,7 @@ class FullTextScreen(ScreeningScreen):
             found = same_study_suggestions(s, self.queue.ids)
         related: dict[int, list[str]] = {}
         for sug in found:
-            why = "; ".join(sug.reasons)
+            why = sug.evidence()
             related.setdefault(sug.a, []).append(f"record {sug.b} ({why})")
             related.setdefault(sug.b, []).append(f"record {sug.a} ({why})")
         self.app.call_from_thread(self._show_same_study, related)

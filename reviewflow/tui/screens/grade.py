@@ -24,6 +24,7 @@ from reviewflow.grade.evidence import OutcomeReview
 from reviewflow.grade.judgements import OutcomeGrade, current, record
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
+from reviewflow.wording import plural
 
 
 class GradeScreen(Screen[None]):
@@ -89,8 +90,8 @@ class GradeScreen(Screen[None]):
         table.move_cursor(row=min(row, len(review.suggestions) - 1))
         c = grade.certainty
         ev = review.evidence
-        self.status(f"{review.name}: {review.title} · {ev.k} studies, {ev.participants} "
-                    f"participants · certainty {c.symbols} {c.label}")
+        self.status(f"{review.name}: {review.title} · {plural(ev.k, 'study')}, "
+                    f"{plural(ev.participants, 'participant')} · certainty {c.symbols} {c.label}")
         self._prefill()
 
     def _prefill(self) -> None:

@@ -7,6 +7,8 @@ row is left. Judgements are the reviewer's own (dual, blinded) until reconciled.
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -59,6 +61,11 @@ class RobScreen(Screen[None]):
         self.studies: list[StudyInfo] = list_studies(store)
         self.index = 0
         self.shown: dict[str, str] = {}  # input id -> value as last shown or saved
+        # Widget keys: the domain id, or "custom<n>" for an item named in words (a RoB 1
+        # item a RevMan author added), as widget ids take letters, digits, - and _ only.
+        self.keys = {d.id: d.id if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", d.id)
+                     else f"custom{i}" for i, d in enumerate(self.tool.domains)}
+        self.domain_of_key = {k: d for d, k in self.keys.items()}
 
     def compose(self) -> ComposeResult:
         yield Label("", id="rob-status", markup=False)
@@ -68,12 +75,13 @@ class RobScreen(Screen[None]):
                 for d in self.tool.domains:
                     with Horizontal(classes="domain"):
                         yield Label(d.label)
-                        judgement = ValueField(placeholder=self.hint, id=f"j-{d.id}",
+                        judgement = ValueField(placeholder=self.hint, id=f"j-{self.keys[d.id]}",
                                                classes="judgement")
                         # the whole hint shows, whatever the tool's words (RoB 2 is longer)
                         judgement.styles.width = len(self.hint) + 3
                         yield judgement
-                        yield ProseField(placeholder="support for judgement", id=f"s-{d.id}",
+                        yield ProseField(placeholder="support for judgement",
+                                         id=f"s-{self.keys[d.id]}",
                                          classes="support")
             with VerticalScroll(id="rob-reports"):
                 yield Static("", id="rob-report-text", markup=False)
@@ -98,23 +106,25 @@ class RobScreen(Screen[None]):
         mine, _agreed = current_judgements(self.store, self.tool, self.outcome)
         for d in self.tool.domains:
             row = mine.get((study.id, d.id, self.worker.id))
-            self.query_one(f"#j-{d.id}", Input).value = LABELS[row.judgement] if row else ""
-            self.query_one(f"#s-{d.id}", Input).value = (row.support or "") if row else ""
+            key = self.keys[d.id]
+            self.query_one(f"#j-{key}", Input).value = LABELS[row.judgement] if row else ""
+            self.query_one(f"#s-{key}", Input).value = (row.support or "") if row else ""
         self.shown = {w.id or "": w.value for w in self.query(Input)}
         self.query_one("#rob-report-text", Static).update(reports_text(self.store, study))
         self.query_one("#rob-studies", OptionList).highlighted = self.index
-        self.query_one(f"#j-{self.tool.domains[0].id}", Input).focus()
+        self.query_one(f"#j-{self.keys[self.tool.domains[0].id]}", Input).focus()
         self.query_one("#rob-status", Label).update(
             f"{study.label} · {self.tool.name}{' · ' + self.outcome if self.outcome else ''} · "
             f"assessing as {self.worker.name}")
 
     def save(self, domain_id: str) -> None:
         study = self.study
-        j_input = self.query_one(f"#j-{domain_id}", Input)
+        key = self.keys[domain_id]
+        j_input = self.query_one(f"#j-{key}", Input)
         text = j_input.value.strip()
         if study is None or not text:
             return
-        support = self.query_one(f"#s-{domain_id}", Input).value.strip() or None
+        support = self.query_one(f"#s-{key}", Input).value.strip() or None
         try:
             judgement = self.tool.judgement(LETTERS.get(text.lower(), text))
         except ReviewflowError as exc:
@@ -128,12 +138,12 @@ class RobScreen(Screen[None]):
         if row is None or (row.judgement, row.support) != (judgement, support):
             record_judgements(self.store, self.tool, self.worker.id,
                               [(study.id, domain_id, judgement, support)], outcome=self.outcome)
-        self.shown[f"j-{domain_id}"] = j_input.value
-        self.shown[f"s-{domain_id}"] = self.query_one(f"#s-{domain_id}", Input).value
+        self.shown[f"j-{key}"] = j_input.value
+        self.shown[f"s-{key}"] = self.query_one(f"#s-{key}", Input).value
         self.query_one("#rob-status", Label).update(f"{study.label} · saved {domain_id}")
 
     def _domain_of(self, widget: Input) -> str:
-        return (widget.id or "")[2:]
+        return self.domain_of_key[(widget.id or "")[2:]]
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
         self.save(self._domain_of(event.input))

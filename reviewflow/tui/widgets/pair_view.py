@@ -15,7 +15,7 @@ def pair_table(view: PairView) -> Table:
     table = Table(expand=True, show_lines=True, title=(
         f"Pair {view.pair_id}  ·  score {view.score:.2f}  ·  {view.outcome}"
         + (f"  ·  {view.reason}" if view.reason else "")))
-    table.add_column("field", style="dim", width=9)
+    table.add_column("field", style="dim", width=10)
     table.add_column(f"record A (#{view.a_id}, kept)", ratio=1)
     table.add_column(f"record B (#{view.b_id})", ratio=1)
     for name in COMPARED_FIELDS:

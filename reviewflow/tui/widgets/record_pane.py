@@ -12,6 +12,8 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
+from reviewflow.wording import plural
+
 
 class RecordPane(Widget):
     DEFAULT_CSS = """
@@ -62,7 +64,7 @@ class RecordPane(Widget):
         index = y + self.offset_y
         more = len(lines) - self.offset_y - height
         if y == height - 1 and more > 0:
-            return Strip([*Text(f"… {more + 1} more line(s): ↓ / PgDn", style="dim reverse")
+            return Strip([*Text(f"… {plural(more + 1, 'more line')}: ↓ / PgDn", style="dim reverse")
                           .render(self.app.console)])
         if index < len(lines):
             return lines[index]
