@@ -16,8 +16,8 @@ Design, and why:
   (no pretrained model). A record both members rate well comes before one
   that only one member puts first: ranking each record by its better member
   (``ens_combine="max"``, the earlier default) spent half the late screens on
-  the weaker member's favourites. No stop-word list (above the Doc2Vec cap,
-  see :func:`for_size`): sklearn's English list drops words that carry a
+  the weaker member's favourites. No stop-word list (record sets above the
+  Doc2Vec cap keep it: :func:`for_size`): sklearn's English list drops words that carry a
   review's topic or design ("system", "not", "no", "without", "first",
   "three"). Other
   members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
