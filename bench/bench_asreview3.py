@@ -74,6 +74,9 @@ TEXT_COLUMNS = ("title", "abstract", "keywords")
 # reviewflow models the bench can run (--model); "default" is RankerConfig()
 MODELS: dict[str, RankerConfig] = {
     "default": RankerConfig(),
+    # the sixth round's default, and the z-score sum (docs/ranking-experiments.md, seventh)
+    "max-stopwords": replace(RankerConfig(), ens_combine="max", stop_words="english"),
+    "zsum": replace(RankerConfig(), ens_combine="zsum"),
     # candidates: ASReview 3's own model (features, SVM, weights) as an ensemble member
     "lr+d2v+asvm": replace(RankerConfig(), ens_members=("lr", "d2v", "asvm")),
     "asvm+d2v": replace(RankerConfig(), ens_members=("asvm", "d2v")),

@@ -8,12 +8,18 @@ Design, and why:
   thousands of records, so it can run in a background thread between records.
 * The classifier is refit from scratch on the labelled rows (they are few, so
   this is cheap and avoids the order-dependence of incremental updates).
-* The default model (``classifier="ens"``; docs/ranking-experiments.md, fourth round) ranks each
-  record by the better of two members' ranks: logistic regression (class
-  weights) on sublinear TF-IDF 1-2-grams without stop words, and logistic
-  regression (class weights) on 40-dimensional Doc2Vec (PV-DBOW) embeddings
-  learnt from the record set itself when the features are built (no
-  pretrained model). Either member can bring a record to the top. Other
+* The default model (``classifier="ens"``; docs/ranking-experiments.md, fourth
+  and seventh rounds) ranks each record by the mean of two members' ranks:
+  logistic regression (class weights) on sublinear TF-IDF 1-2-grams, and
+  logistic regression (class weights) on 40-dimensional Doc2Vec (PV-DBOW)
+  embeddings learnt from the record set itself when the features are built
+  (no pretrained model). A record both members rate well comes before one
+  that only one member puts first: ranking each record by its better member
+  (``ens_combine="max"``, the earlier default) spent half the late screens on
+  the weaker member's favourites. No stop-word list (record sets above the
+  Doc2Vec cap keep it: :func:`for_size`): sklearn's English list drops words that carry a
+  review's topic or design ("system", "not", "no", "without", "first",
+  "three"). Other
   members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
   "double" resampling) on hashed plain TF-IDF 1-3-grams (the third round's
   default, with "lr"), a linear SVM on the TF-IDF view, and ASReview LAB 3's
@@ -31,12 +37,12 @@ Design, and why:
   caller's order.
 
 Why this default: replaying screening on the labelled sets in
-``shared/corpus/screening`` (``bench/bench_ranking.py``), logistic regression on
-TF-IDF and naive Bayes or Doc2Vec fail on different sets (TF-IDF regression
-finds the last relevant records of Kitchenham and Nagtegaal late; the
-embeddings are weak on the short Cohen drug reviews), so a max-rank ensemble
-of the two gained on seven of nine sets over either alone. Members were
-chosen for every set at once, never tuned on one. Differences under about two
+``shared/corpus/screening`` (``bench/bench_ranking.py``,
+``bench/bench_asreview3.py``), logistic regression on TF-IDF and Doc2Vec fail
+on different sets (TF-IDF regression finds the last relevant records of
+Kitchenham and Nagtegaal late; the embeddings are weak on the short Cohen drug
+reviews), so an ensemble of the two gains over either alone. Members and
+their combination were chosen for every set at once, never tuned on one. Differences under about two
 WSS points are within the spread of random starts. The measurements (five
 rounds, with what was tried and rejected, and how to re-run them) are in
 ``docs/ranking-experiments.md``; the comparison with ASReview LAB 3 itself is
@@ -78,8 +84,8 @@ class RankerConfig:
     always_pseudo_negatives: bool = False
     sublinear_tf: bool = True
     char_ngrams: bool = False
-    stop_words: str | None = "english"
-    ens_combine: str = "max"
+    stop_words: str | None = None
+    ens_combine: str = "mean"
     ens_members: tuple[str, ...] = ("lr", "d2v")
     ens_svm_c: float = 0.1
     asvm_c: float = 0.11
@@ -100,6 +106,7 @@ class RankerConfig:
 
 
 ENS_MEMBERS = ("lr", "nb", "svm", "d2v", "asvm")
+ENS_COMBINE = ("zsum", "max", "mean")
 
 
 def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
@@ -108,12 +115,18 @@ def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
     Training the embeddings costs about 3.7 s of CPU per 1,000 abstracts (374 s
     at 100,000, against 73 s for the TF-IDF and naive Bayes views), and the
     screen ranks nothing until the features exist; above the cap the ensemble
-    reads naive Bayes in Doc2Vec's place (the previous default, within 2.5
-    points on average over the nine labelled sets).
+    reads naive Bayes in Doc2Vec's place, combined by the better member's rank
+    (the third round's default, within 2.5 points on average over the nine
+    labelled sets; with naive Bayes the mean rank was measured worse there),
+    with sklearn's English stop words unless another list was chosen: that is
+    the configuration whose memory was measured at 100,000 records (2.35 GB
+    peak), and without the list more distinct bigrams are counted before
+    ``max_features`` prunes them.
     """
     if "d2v" in config.ens_members and n_records > config.d2v_max_records:
         members = tuple(dict.fromkeys("nb" if m == "d2v" else m for m in config.ens_members))
-        return replace(config, ens_members=members)
+        return replace(config, ens_members=members, ens_combine="max",
+                       stop_words=config.stop_words or "english")
     return config
 
 # What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier one view per
@@ -139,7 +152,8 @@ def build_features(texts: Sequence[str], config: RankerConfig) -> Features:
     """
     texts = segment_cjk(texts, config.cjk)  # Chinese runs into units; others unchanged
     if config.classifier == "ens":
-        members = set(for_size(config, len(texts)).ens_members)
+        config = for_size(config, len(texts))  # the views the Ranker will read
+        members = set(config.ens_members)
         return (
             _tfidf(texts, config) if members & {"lr", "svm"} else None,
             _nb_view(texts, config) if "nb" in members else None,
@@ -315,6 +329,18 @@ def nb_log_odds_multinomial(
     return np.asarray(x @ d).ravel() - k * row_sums
 
 
+def _standardised(scores: np.ndarray) -> np.ndarray:
+    """``scores`` as z-scores over every record of the set (all zero when they are all equal).
+
+    The members' decision values live on different scales (a regression on
+    sparse TF-IDF against one on dense 40-dimensional embeddings); centring and
+    scaling each over the whole record set puts them on one before they are
+    summed (z-score normalisation for score fusion: Montague & Aslam 2001).
+    """
+    sd = float(scores.std())
+    return (scores - scores.mean()) / sd if sd > 0 else np.zeros_like(scores, dtype=float)
+
+
 def _balanced_weights(y: np.ndarray) -> np.ndarray:
     n_pos = max(int(y.sum()), 1)
     n_neg = max(int(y.size - y.sum()), 1)
@@ -346,7 +372,7 @@ class Ranker:
         unknown = set(self.config.ens_members) - set(ENS_MEMBERS)
         if unknown or not self.config.ens_members:
             raise ValueError(f"ens_members must be some of {ENS_MEMBERS}")
-        if self.config.ens_combine not in ("max", "mean"):
+        if self.config.ens_combine not in ENS_COMBINE:
             raise ValueError(f"unknown ens_combine {self.config.ens_combine!r}")
         for balance in (self.config.balance, self.config.ens_nb_balance):
             if balance not in BALANCES:
@@ -390,21 +416,23 @@ class Ranker:
         return self
 
     def _ensemble(self, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Combined rank (0..1) of the ``ens_members``' scores.
+        """Combined score of the ``ens_members``' scores (higher = more likely).
 
         Members fail differently: logistic regression on TF-IDF (class
         weights, ``config``'s features) is the better ranker on the Cohen drug
         reviews; Doc2Vec embeddings and naive Bayes (alpha ``ens_nb_alpha`` on
         its own 1-3-gram features, ``ens_nb_balance``: ASReview's "double"
-        resampling by default) on Kitchenham and Nagtegaal. Combining ranks,
-        not probabilities, keeps naive Bayes' near-0/1 probabilities from
-        drowning the others; ``ens_combine="max"`` ranks a record by its best
-        member, ``"mean"`` by the mean of the members' ranks.
+        resampling by default) on Kitchenham and Nagtegaal. ``"zsum"`` adds
+        the members' decision values as z-scores, so a member that is sure
+        counts for more than one that barely prefers a record, on one scale;
+        ``"max"`` ranks a record by its best member's rank (0..1) and
+        ``"mean"`` by the mean of the ranks: ranks, not probabilities, keep
+        naive Bayes' near-0/1 probabilities from drowning the others.
         """
-        ranks = []
-        for member in self.config.ens_members:
-            scores = self._member_scores(member, idx, y)
-            ranks.append(np.argsort(np.argsort(scores, kind="stable")) / max(len(scores) - 1, 1))
+        members = [self._member_scores(m, idx, y) for m in self.config.ens_members]
+        if self.config.ens_combine == "zsum":
+            return np.sum([_standardised(s) for s in members], axis=0)
+        ranks = [np.argsort(np.argsort(s, kind="stable")) / max(len(s) - 1, 1) for s in members]
         if self.config.ens_combine == "mean":
             return np.mean(ranks, axis=0)
         # "max": a record ranks by its better member (ties by the mean), which

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -152,11 +154,16 @@ def test_doc2vec_gives_way_to_naive_bayes_above_its_size_cap() -> None:
     texts, labels = corpus()
     small_cap = RankerConfig(ens_members=("lr", "d2v"), d2v_max_records=len(texts) - 1)
     assert for_size(small_cap, len(texts)).ens_members == ("lr", "nb")
-    assert for_size(small_cap, len(texts) - 1).ens_members == ("lr", "d2v")
+    large = for_size(small_cap, len(texts))
+    assert (large.ens_combine, large.stop_words) == ("max", "english")  # measured with NB
+    assert for_size(small_cap, len(texts) - 1) == small_cap
     assert for_size(RankerConfig(ens_members=("d2v", "nb"), d2v_max_records=1), 5
                     ).ens_members == ("nb",)
     lr_view, nb_view, d2v_view, _ = build_features(texts, small_cap)
     assert d2v_view is None and nb_view is not None and lr_view is not None
+    # the TF-IDF view drops the stop words there: "and" is in the texts, not in the view
+    with_stop = build_features(texts, replace(small_cap, d2v_max_records=len(texts)))[0]
+    assert lr_view.shape[1] < with_stop.shape[1]
     ranker = Ranker(texts, small_cap)
     assert ranker.config.ens_members == ("lr", "nb")
     ranker.fit({i: y for i, y in enumerate(labels[:8])})
@@ -185,6 +192,36 @@ def test_max_rank_ensemble_lets_either_member_bring_a_record_up(monkeypatch) -> 
         order[combine] = list(np.argsort(-combined, kind="stable"))
     assert order["max"][:2] == [1, 0]  # record 1: the other member's first
     assert order["mean"][0] == 1 and order["mean"].index(0) > n // 4
+
+
+def test_zsum_ensemble_prefers_what_both_members_rank_high(monkeypatch) -> None:
+    """Record 1 is second for both members; records 0 and 2 are first for one and middling
+    for the other. The z-score sum puts record 1 first; the max rank puts a member's first.
+    The members' scales differ by a factor of 1000 and an offset: z-scores absorb both."""
+    texts, _labels = corpus()
+    n = len(texts)
+    base = np.linspace(0.0, 1.0, n)[::-1].copy()  # record 3 best, 4 next, ... for both
+    member_a, member_b = base.copy(), base.copy()
+    member_a[[0, 1, 2]] = [2.0, 1.5, 0.5]  # a: record 0 first, 1 second, 2 middling
+    member_b[[0, 1, 2]] = [0.5, 1.5, 2.0]  # b: record 2 first, 1 second, 0 middling
+    fixed = {"lr": member_a, "d2v": 1000 * member_b + 5}
+    top = {}
+    for combine in ("zsum", "max"):
+        ranker = Ranker(texts, RankerConfig(ens_combine=combine, ens_members=("lr", "d2v")),
+                        features=(None, None, None, None))
+        monkeypatch.setattr(ranker, "_member_scores", lambda m, idx, y: fixed[m])
+        combined = ranker._ensemble(np.array([0, 1]), np.array([1, 0]))
+        top[combine] = int(np.argmax(combined))
+    assert top["zsum"] == 1
+    assert top["max"] in (0, 2)
+
+
+def test_standardised_scores_of_equal_values_are_zero() -> None:
+    from reviewflow.ranking.model import _standardised
+
+    assert np.array_equal(_standardised(np.full(4, 3.0)), np.zeros(4))
+    z = _standardised(np.array([1.0, 2.0, 3.0]))
+    assert abs(z.mean()) < 1e-12 and abs(z.std() - 1) < 1e-12
 
 
 def test_nb_log_odds_match_sklearn_multinomial_nb() -> None:
@@ -242,8 +279,9 @@ def test_a_single_member_ensemble_ranks_as_that_member() -> None:
 def test_max_rank_of_one_member_equals_its_rank_among_more() -> None:
     texts, labels = corpus()
     known = {labels.index(1): 1, labels.index(0): 0}
-    pair = Ranker(texts, RankerConfig(ens_members=("lr", "nb"))).fit(known).scores()
-    trio = Ranker(texts, RankerConfig(ens_members=("lr", "nb", "svm"))).fit(known).scores()
+    pair = Ranker(texts, RankerConfig(ens_members=("lr", "nb"), ens_combine="max"))
+    trio = Ranker(texts, RankerConfig(ens_members=("lr", "nb", "svm"), ens_combine="max"))
+    pair, trio = pair.fit(known).scores(), trio.fit(known).scores()
     assert pair is not None and trio is not None
     # adding a member can only raise a record's max rank (up to the tie-break term)
     assert np.all(trio >= pair - 1e-5)
@@ -344,7 +382,7 @@ def test_asvm_member_is_asreview3s_model() -> None:
     from reviewflow.ranking.model import asreview_view, build_features
 
     texts, labels = corpus()
-    config = RankerConfig(ens_members=("asvm",))
+    config = RankerConfig(ens_members=("asvm",), ens_combine="max")  # its rank, 0..1
     views = build_features(texts, config)
     assert views[0] is None and views[3] is not None
     known = {i: labels[i] for i in (0, 4, 5, 6, 1)}  # 2 relevant, 3 not
