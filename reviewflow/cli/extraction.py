@@ -203,7 +203,9 @@ def set_cmd(
     store, pending = store_and_pending_form(ctx)
     st = study_by_label(store, study)
     rid = _reviewer_id(store, reviewer)
-    n = set_values(store, pending.form, pending, rid, [(st.id, field, value)])
+    with store.write() as session:
+        n = set_values(session=session, form=pending.form, form_id=pending, reviewer_id=rid,
+                       entries=[(st.id, field, value)])
     typer.echo("saved" if n else "unchanged")
 
 
@@ -247,7 +249,9 @@ def resolve_cmd(
     store, pending = store_and_pending_form(ctx)
     st = study_by_label(store, study)
     rid = _reviewer_id(store, reviewer)
-    resolve(store, pending.form, pending, study_id=st.id, reviewer_id=rid, path=field, value=value)
+    with store.write() as session:
+        resolve(session=session, form=pending.form, form_id=pending, study_id=st.id,
+                reviewer_id=rid, path=field, value=value)
     typer.echo(f"{st.label} {field}: resolved")
 
 

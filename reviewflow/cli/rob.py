@@ -40,10 +40,11 @@ def set_cmd(
     t = tool(tool_name)
     st = study_by_label(store, study)
     t.domain(domain), t.judgement(judgement)  # check before creating the reviewer
-    with store.session() as s:
-        rid = int(require_reviewer(s, reviewer).id or 0)
-    record_judgements(store, t, rid, [(st.id, domain, judgement, support)], consensus=consensus,
-                      outcome=outcome)
+    with store.write() as session:
+        rid = int(require_reviewer(session, reviewer).id or 0)
+        record_judgements(session=session, rob_tool=t, reviewer_id=rid,
+                          entries=[(st.id, domain, judgement, support)], consensus=consensus,
+                          outcome=outcome)
     typer.echo(f"{st.label}: {t.domain(domain).label}: {LABELS[t.judgement(judgement)]}")
 
 
@@ -51,7 +52,9 @@ def set_cmd(
 def import_cmd(ctx: typer.Context, file: Path = typer.Argument(...), reviewer: str = REVIEWER,
                tool_name: str = TOOL) -> None:
     """Import REVIEWER's judgements from CSV (study, domain, judgement[, support, tool])."""
-    n = import_rob_csv(open_store(ctx), file, reviewer, tool(tool_name))
+    with open_store(ctx).write() as session:
+        n = import_rob_csv(session=session, path=file, reviewer=reviewer,
+                           default_tool=tool(tool_name))
     typer.echo(f"{plural(n, 'judgement')} stored for {reviewer}")
 
 

@@ -51,7 +51,9 @@ def run_demo_extraction(store: Store, folder: Path, samples: Path,
         rows, n = import_extraction(store, form, pending, sheet or samples / "extraction.csv",
                                     name, create_studies=True)
         values += n
-        judgements += import_rob_csv(store, samples / "rob.csv", name, ROB1)
+        with store.write() as session:
+            judgements += import_rob_csv(session=session, path=samples / "rob.csv",
+                                         reviewer=name, default_tool=ROB1)
     outputs = run_all(store, form, load_analyses(folder, form), folder / "analyses")
     for _mr, files in run_declared(store, form, folder, outputs.runs, folder / "analyses"):
         outputs.files.extend(files)

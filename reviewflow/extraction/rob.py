@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from reviewflow.errors import ReviewflowError
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from reviewflow.store.db import Store
 
 # The store is imported by the functions that read it: a drawing worker unpickling a
@@ -149,10 +151,11 @@ class RobTable:
         return "unclear"
 
 
-def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
+def record_judgements(*, session: Session, rob_tool: Tool, reviewer_id: int,
                       entries: Iterable[tuple[int, str, str, str | None]],
-                      *, consensus: bool = False, outcome: str | None = None) -> int:
-    """Append (study id, domain, judgement, support) entries in one transaction."""
+                      consensus: bool = False, outcome: str | None = None) -> int:
+    """Append (study id, domain, judgement, support) entries in the caller's transaction;
+    every entry is checked before any row is added."""
     from reviewflow.store import models
 
     rows = [models.RobJudgement(study_id=sid, tool=rob_tool.id, domain=rob_tool.domain(d).id,
@@ -160,8 +163,8 @@ def record_judgements(store: Store, rob_tool: Tool, reviewer_id: int,
                                 reviewer_id=reviewer_id, is_consensus=consensus,
                                 outcome=outcome or None)
             for sid, d, j, s in entries]
-    with store.write() as s:
-        s.add_all(rows)
+    session.add_all(rows)
+    session.flush()
     return len(rows)
 
 

@@ -12,16 +12,19 @@ import csv
 import io
 from pathlib import Path
 
+from sqlmodel import Session
+
 from reviewflow.errors import ReviewflowError, refuse_nul
 from reviewflow.extraction.rob import Tool, record_judgements, tool
-from reviewflow.extraction.studies import list_studies
+from reviewflow.review_state.load import study_links
 from reviewflow.screening.decisions import require_reviewer
-from reviewflow.store.db import Store
 from reviewflow.wording import plural
 
 
-def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: Tool) -> int:
-    """Store a reviewer's judgements (name, or reviewer id); nothing when a row is bad."""
+def import_rob_csv(*, session: Session, path: Path, reviewer: str | int,
+                   default_tool: Tool) -> int:
+    """Store a reviewer's judgements (name, or reviewer id) in the caller's transaction;
+    nothing when a row is bad."""
     if not path.is_file():
         raise ReviewflowError(f"{path}: no such file")
     try:
@@ -33,7 +36,7 @@ def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: 
     if rows and not {"study", "domain", "judgement"} <= set(rows[0]):
         raise ReviewflowError(f"{path}, row 1: needs columns study, domain, judgement "
                               "(and optionally support, tool)")
-    studies = {st.label.lower(): st.id for st in list_studies(store)}
+    studies = {label.lower(): sid for sid, label, _rids, _ in study_links(session)}
     problems: list[str] = []
     entries: dict[tuple[str, str], list[tuple[int, str, str, str | None]]] = {}
     for i, row in enumerate(rows, start=2):
@@ -52,13 +55,10 @@ def import_rob_csv(store: Store, path: Path, reviewer: str | int, default_tool: 
     if problems:
         raise ReviewflowError(f"{path}: {plural(len(problems), 'problem')}, nothing imported: "
                               + "; ".join(problems[:12]))
-    if isinstance(reviewer, int):
-        reviewer_id = reviewer
-    else:
-        with store.session() as s:
-            reviewer_id = int(require_reviewer(s, reviewer).id or 0)
-    # one transaction per tool and outcome, all validated before the first
-    return sum(record_judgements(store, tool(t), reviewer_id, e, outcome=o or None)
+    reviewer_id = (reviewer if isinstance(reviewer, int)
+                   else int(require_reviewer(session, reviewer).id or 0))
+    return sum(record_judgements(session=session, rob_tool=tool(t), reviewer_id=reviewer_id,
+                                 entries=e, outcome=o or None)
                for (t, o), e in entries.items())
 
 

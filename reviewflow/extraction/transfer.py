@@ -16,7 +16,7 @@ from reviewflow.extraction.form import Form
 from reviewflow.extraction.form_versions import FormRef
 from reviewflow.extraction.spreadsheet import read_sheet, validate_rows, write_sheet
 from reviewflow.extraction.studies import list_studies
-from reviewflow.extraction.values import Reconciled, reconcile, reviewer_values, write_values
+from reviewflow.extraction.values import Reconciled, reconcile, reviewer_values, set_values
 from reviewflow.review_state import load_review_state
 from reviewflow.screening.decisions import require_reviewer
 from reviewflow.store import models
@@ -85,7 +85,7 @@ def import_extraction(store: Store, form: Form, form_id: FormRef, path: Path,
                                              refs=wanted, source=str(path))
             made = study_store.add_studies(session=s, links=links)
             studies |= {label.lower(): sid for label, sid in made.items()}
-        written = write_values(session=s, form=form, form_id=form_id, reviewer_id=reviewer_id,
-                               entries=[(studies[e.study.lower()], e.path, e.value)
-                                        for e in entries])
+        written = set_values(session=s, form=form, form_id=form_id, reviewer_id=reviewer_id,
+                             entries=[(studies[e.study.lower()], e.path, e.value)
+                                      for e in entries])
     return len(rows), written

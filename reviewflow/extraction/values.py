@@ -89,23 +89,14 @@ def consensus_values(session: Session, study_id: int | None = None, *,
                                                   as_merged=as_merged)}
 
 
-def set_values(
-    store: Store, form: Form, form_id: FormRef, reviewer_id: int,
-    entries: Iterable[tuple[int, str, str | None]], *, consensus: bool = False,
-) -> int:
-    """Append the (study id, path, value) entries that change something, in ONE transaction.
+def set_values(*, session: Session, form: Form, form_id: FormRef, reviewer_id: int,
+               entries: Iterable[tuple[int, str, str | None]], consensus: bool = False) -> int:
+    """Append the (study id, path, value) entries that change something, in the caller's
+    transaction (one user action, e.g. a whole spreadsheet, is one transaction).
 
-    Values are checked first (a bad one raises and nothing is written). Returns
+    Values are checked first (a bad one raises before anything is added). Returns
     how many rows were appended.
     """
-    with store.write() as s:
-        return write_values(session=s, form=form, form_id=form_id, reviewer_id=reviewer_id,
-                            entries=entries, consensus=consensus)
-
-
-def write_values(*, session: Session, form: Form, form_id: FormRef, reviewer_id: int,
-                 entries: Iterable[tuple[int, str, str | None]], consensus: bool = False) -> int:
-    """:func:`set_values` inside the caller's transaction."""
     checked = []
     for study_id, path, raw in entries:
         try:
@@ -133,19 +124,20 @@ def write_values(*, session: Session, form: Form, form_id: FormRef, reviewer_id:
     return len(rows)
 
 
-def set_value(store: Store, form: Form, form_id: FormRef, *, study_id: int,
+def set_value(*, session: Session, form: Form, form_id: FormRef, study_id: int,
               reviewer_id: int, path: str, value: str | None) -> str | None:
     """Save one field (the TUI saves each field as it is left); returns the stored text."""
-    set_values(store, form, form_id, reviewer_id, [(study_id, path, value)])
-    with store.session() as s:
-        return reviewer_values(s, study_id).get((study_id, reviewer_id, path))
+    set_values(session=session, form=form, form_id=form_id, reviewer_id=reviewer_id,
+               entries=[(study_id, path, value)])
+    return reviewer_values(session, study_id).get((study_id, reviewer_id, path))
 
 
-def resolve(store: Store, form: Form, form_id: FormRef, *, study_id: int,
+def resolve(*, session: Session, form: Form, form_id: FormRef, study_id: int,
             reviewer_id: int, path: str, value: str | None) -> None:
     """Settle a field by consensus (or arbiter): the value analyses will use."""
     form.field_def(path)
-    set_values(store, form, form_id, reviewer_id, [(study_id, path, value)], consensus=True)
+    set_values(session=session, form=form, form_id=form_id, reviewer_id=reviewer_id,
+               entries=[(study_id, path, value)], consensus=True)
 
 
 def reconcile(store: Store) -> Reconciled:

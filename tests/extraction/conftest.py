@@ -13,11 +13,10 @@ from extraction_data import TRIALS, trial_entries
 
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.studies import create_study
-from reviewflow.extraction.values import set_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig
-from tests.extraction.forms import use_test_form
+from tests.extraction.forms import save_values, use_test_form
 
 
 @pytest.fixture
@@ -44,5 +43,5 @@ def extracted(review):
     for name in ("alice", "bob"):
         rid = int(ensure_reviewer(store, name).id or 0)
         entries = [e for label, t in TRIALS.items() for e in trial_entries(ids[label], t)]
-        set_values(store, form, form_id, rid, entries)
+        save_values(store, form, form_id, rid, entries)
     return folder, store, ids

@@ -45,3 +45,30 @@ def extracted_with(store, folder: Path, form_text: str, rows: list[dict[str, str
     for who in ("alice", "bob"):
         import_extraction(store, form, form_id, sheet, who, create_studies=True)
     return form
+
+
+def save_values(store, form, form_id, reviewer_id: int, entries, *,
+                consensus: bool = False) -> int:
+    """One reviewer action that saves values: its own write transaction, as the CLI opens."""
+    from reviewflow.extraction.values import set_values
+
+    with store.write() as session:
+        return set_values(session=session, form=form, form_id=form_id, reviewer_id=reviewer_id,
+                          entries=entries, consensus=consensus)
+
+
+def settle_value(store, form, form_id, **where) -> None:
+    """``extraction resolve`` as one transaction (study_id, reviewer_id, path, value)."""
+    from reviewflow.extraction.values import resolve
+
+    with store.write() as session:
+        resolve(session=session, form=form, form_id=form_id, **where)
+
+
+def save_judgements(store, rob_tool, reviewer_id: int, entries, **options) -> int:
+    """``rob record`` as one transaction (options: consensus, outcome)."""
+    from reviewflow.extraction.rob import record_judgements
+
+    with store.write() as session:
+        return record_judgements(session=session, rob_tool=rob_tool, reviewer_id=reviewer_id,
+                                 entries=entries, **options)

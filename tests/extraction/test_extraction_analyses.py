@@ -10,9 +10,8 @@ from reviewflow.extraction.analyses import analysis_input, parse_analyses, selec
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import fmt_p
-from reviewflow.extraction.values import resolve, set_values
 from reviewflow.screening.decisions import ensure_reviewer
-from tests.extraction.forms import TEST_FORM_TEXT
+from tests.extraction.forms import TEST_FORM_TEXT, save_values, settle_value
 
 FORM = parse_form(TEST_FORM_TEXT)
 VAS = 'name = "vas"\noutcome = "pain_vas"\nmeasure = "SMD"\nsubgroup = "cell_source"\n'
@@ -72,13 +71,13 @@ def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
     form_id, form = current_form(store, folder)
     bob = int(ensure_reviewer(store, "bob").id or 0)
     path = "outcome/pain_vas/arm/ctrl/sd"
-    set_values(store, form, form_id, bob, [(ids["Brun 2019"], path, "51")])
+    save_values(store, form, form_id, bob, [(ids["Brun 2019"], path, "51")])
     with pytest.raises(ReviewflowError, match=r"blocked by 1 unresolved.*Brun 2019 "
                        r"outcome/pain_vas/arm/ctrl/sd: alice: 15.0, bob: 51"):
         analysis_input(store, _one(VAS))
     # another outcome is not touched by that discrepancy
     analysis_input(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))
-    resolve(store, form, form_id, study_id=ids["Brun 2019"], reviewer_id=bob, path=path,
+    settle_value(store, form, form_id, study_id=ids["Brun 2019"], reviewer_id=bob, path=path,
             value="15")
     df = analysis_input(store, _one(VAS)).frame()
     assert df.set_index("study").loc["Brun 2019", "sd_ctrl"] == 15.0

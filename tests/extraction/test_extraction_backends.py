@@ -10,10 +10,10 @@ from extraction_data import TRIALS, trial_entries
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analysis_outputs import run_all
 from reviewflow.extraction.studies import create_study
-from reviewflow.extraction.values import reconcile, resolve, set_values
+from reviewflow.extraction.values import reconcile
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
-from tests.extraction.forms import use_test_form
+from tests.extraction.forms import save_values, settle_value, use_test_form
 
 
 def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> None:
@@ -25,16 +25,16 @@ def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> 
         ids = {label: create_study(store, label).id for label in trials}
         for name in ("alice", "bob"):
             rid = int(ensure_reviewer(store, name).id or 0)
-            set_values(store, form, form_id, rid,
+            save_values(store, form, form_id, rid,
                        [e for label, t in trials.items() for e in trial_entries(ids[label], t)])
         bob = int(ensure_reviewer(store, "bob").id or 0)
         path = "outcome/pain_vas/arm/ctrl/mean"
         sid = ids["Chen-B 2020"]
-        set_values(store, form, form_id, bob, [(sid, path, "4.4")])
+        save_values(store, form, form_id, bob, [(sid, path, "4.4")])
         (d,) = reconcile(store).discrepancies
         assert (d.study, d.path, d.values) == ("Chen-B 2020", path,
                                                {"alice": "44.0", "bob": "4.4"})
-        resolve(store, form, form_id, study_id=sid, reviewer_id=bob, path=path, value="44")
+        settle_value(store, form, form_id, study_id=sid, reviewer_id=bob, path=path, value="44")
         assert reconcile(store).discrepancies == []
         (vas,) = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\n"
                                 "measure='MD'\nmodel='fixed'\nleave_one_out=true\n", form)

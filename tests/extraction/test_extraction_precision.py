@@ -15,9 +15,10 @@ from reviewflow.extraction.analysis_outputs import run_all  # noqa: E402
 from reviewflow.extraction.entered import entered_cells  # noqa: E402
 from reviewflow.extraction.form_versions import current_form  # noqa: E402
 from reviewflow.extraction.run_analysis import pool  # noqa: E402
-from reviewflow.extraction.values import reconcile, set_values  # noqa: E402
+from reviewflow.extraction.values import reconcile  # noqa: E402
 from reviewflow.pooling.plots import forest_plot  # noqa: E402
 from reviewflow.screening.decisions import ensure_reviewer  # noqa: E402
+from tests.extraction.forms import save_values  # noqa: E402
 
 VAS = '[[analysis]]\nname = "vas"\noutcome = "pain_vas"\nmeasure = "MD"\n'
 AE = '[[analysis]]\nname = "ae"\noutcome = "adverse_events"\nmeasure = "RR"\n'
@@ -62,10 +63,10 @@ def test_extractors_typing_7_and_7_0_agree_on_7_0(extracted) -> None:
     path = "outcome/pain_vas/arm/treat/sd"
     alice = int(ensure_reviewer(store, "alice").id or 0)
     bob = int(ensure_reviewer(store, "bob").id or 0)
-    set_values(store, form, form_id, alice, [(ids["Alda 2018"], path, "7")])
-    set_values(store, form, form_id, bob, [(ids["Alda 2018"], path, "7.0")])
+    save_values(store, form, form_id, alice, [(ids["Alda 2018"], path, "7")])
+    save_values(store, form, form_id, bob, [(ids["Alda 2018"], path, "7.0")])
     rec = reconcile(store)
     assert rec.values["Alda 2018"][path] == "7.0"
     assert not [d for d in rec.discrepancies if d.path == path]
-    set_values(store, form, form_id, bob, [(ids["Alda 2018"], path, "7.5")])
+    save_values(store, form, form_id, bob, [(ids["Alda 2018"], path, "7.5")])
     assert [d.path for d in reconcile(store).discrepancies] == [path]

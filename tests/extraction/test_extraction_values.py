@@ -9,6 +9,13 @@ from reviewflow.extraction.studies import create_study, link_record, list_studie
 from reviewflow.extraction.values import reconcile, resolve, set_value, set_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
+from tests.extraction.forms import save_values, settle_value
+
+
+def _save_one(store, form, form_id, **where) -> str | None:
+    """The TUI leaving a field: one transaction per field."""
+    with store.write() as session:
+        return set_value(session=session, form=form, form_id=form_id, **where)
 
 
 def _setup(review):
@@ -23,14 +30,14 @@ def _setup(review):
 def test_agreement_reconciles_and_difference_is_a_discrepancy(review) -> None:
     store, form_id, form, sid, a, b = _setup(review)
     path = "outcome/pain_vas/arm/treat/sd"
-    set_values(store, form, form_id, a, [(sid, "study/country", "Spain"), (sid, path, "12")])
-    set_values(store, form, form_id, b, [(sid, "study/country", "spain "), (sid, path, "21")])
+    save_values(store, form, form_id, a, [(sid, "study/country", "Spain"), (sid, path, "12")])
+    save_values(store, form, form_id, b, [(sid, "study/country", "spain "), (sid, path, "21")])
     rec = reconcile(store)
     # text differs only by case? no: 'Spain' vs 'spain' differ, both must be listed
     paths = {d.path: d for d in rec.discrepancies}
     assert set(paths) == {"study/country", path}
     assert paths[path].values == {"alice": "12", "bob": "21"}
-    set_value(store, form, form_id, study_id=sid, reviewer_id=b, path="study/country",
+    _save_one(store, form, form_id, study_id=sid, reviewer_id=b, path="study/country",
               value="Spain")
     rec = reconcile(store)
     assert rec.values["Smith 2019"]["study/country"] == "Spain"
@@ -40,9 +47,9 @@ def test_agreement_reconciles_and_difference_is_a_discrepancy(review) -> None:
 def test_consensus_settles_a_field_and_rows_are_append_only(review) -> None:
     store, form_id, form, sid, a, b = _setup(review)
     path = "outcome/pain_vas/arm/treat/mean"
-    set_values(store, form, form_id, a, [(sid, path, "30")])
-    set_values(store, form, form_id, b, [(sid, path, "31")])
-    resolve(store, form, form_id, study_id=sid, reviewer_id=a, path=path, value="30.0")
+    save_values(store, form, form_id, a, [(sid, path, "30")])
+    save_values(store, form, form_id, b, [(sid, path, "31")])
+    settle_value(store, form, form_id, study_id=sid, reviewer_id=a, path=path, value="30.0")
     rec = reconcile(store)
     assert rec.discrepancies == []
     assert rec.values["Smith 2019"][path] == "30.0"  # as the resolver typed it
@@ -53,11 +60,11 @@ def test_consensus_settles_a_field_and_rows_are_append_only(review) -> None:
 
 def test_only_one_extractor_is_flagged_and_latest_value_wins(review) -> None:
     store, form_id, form, sid, a, _b = _setup(review)
-    set_value(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose", value="1e6")
-    assert set_value(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose",
+    _save_one(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose", value="1e6")
+    assert _save_one(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose",
                      value="2e6") == "2e6"
     # saving the same value again appends nothing
-    set_value(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose", value="2e6")
+    _save_one(store, form, form_id, study_id=sid, reviewer_id=a, path="study/dose", value="2e6")
     with store.session() as s:
         assert len(s.exec(select(models.ExtractionValue)).all()) == 2
     (d,) = reconcile(store).discrepancies
@@ -66,9 +73,9 @@ def test_only_one_extractor_is_flagged_and_latest_value_wins(review) -> None:
 
 def test_a_field_one_reviewer_left_empty_is_a_discrepancy(review) -> None:
     store, form_id, form, sid, a, b = _setup(review)
-    set_values(store, form, form_id, a, [(sid, "study/country", "Spain"),
+    save_values(store, form, form_id, a, [(sid, "study/country", "Spain"),
                                          (sid, "study/route", "intra-articular")])
-    set_values(store, form, form_id, b, [(sid, "study/country", "Spain")])
+    save_values(store, form, form_id, b, [(sid, "study/country", "Spain")])
     (d,) = reconcile(store).discrepancies
     assert d.path == "study/route" and d.values == {"alice": "intra-articular", "bob": None}
 
@@ -94,3 +101,26 @@ def test_several_reports_link_to_one_study(review) -> None:
         link_record(store, "Other 2020", ids[0])
     with pytest.raises(ReviewflowError, match="already exists"):
         create_study(store, "Smith 2019")
+
+
+def test_values_are_written_in_the_callers_transaction_only(review) -> None:
+    """A failure later in the same user action takes the values back with it."""
+    store, form_id, form, sid, a, _b = _setup(review)
+
+    class Later(Exception):
+        pass
+
+    try:
+        with store.write() as session:
+            n = set_values(session=session, form=form, form_id=form_id, reviewer_id=a,
+                           entries=[(sid, "study/country", "Spain")])
+            assert n == 1
+            assert set_value(session=session, form=form, form_id=form_id, study_id=sid,
+                             reviewer_id=a, path="study/dose", value="1e6") == "1e6"
+            resolve(session=session, form=form, form_id=form_id, study_id=sid, reviewer_id=a,
+                    path="study/route", value="intra-articular")
+            raise Later
+    except Later:
+        pass
+    with store.session() as s:
+        assert s.exec(select(models.ExtractionValue)).all() == []

@@ -13,13 +13,14 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.form_versions import current_form
-from reviewflow.extraction.rob import ROB1, reconcile_rob, record_judgements
+from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.studies import create_study, list_studies
-from reviewflow.extraction.values import progress, reconcile, resolve, set_values
+from reviewflow.extraction.values import progress, reconcile
 from reviewflow.linking.merge import merge_studies, unmerge_study
 from reviewflow.review_state import load_review_state
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
+from tests.extraction.forms import save_judgements, save_values, settle_value
 
 pytestmark = pytest.mark.store
 ZH = "Chen 2020 (zh)"
@@ -35,7 +36,7 @@ def _extract(store, folder, label: str, who: str, trial: tuple, **changed: str) 
     sid = next((s.id for s in list_studies(store) if s.label == label), None)
     sid = sid or create_study(store, label).id
     entries = [(i, p, changed.get(p.replace("/", "_"), v)) for i, p, v in trial_entries(sid, trial)]
-    set_values(store, form, form_id, int(ensure_reviewer(store, who).id or 0), entries)
+    save_values(store, form, form_id, int(ensure_reviewer(store, who).id or 0), entries)
     return sid
 
 
@@ -110,7 +111,7 @@ def test_a_consensus_may_not_overrule_the_other_studys_value(extracted) -> None:
     zh = _extract(store, folder, ZH, "carol", TRIALS["Chen 2020"], study_country="China")
     form_id, form = current_form(store, folder)
     carol = int(ensure_reviewer(store, "carol").id or 0)
-    resolve(store, form, form_id, study_id=ids["Chen 2020"], reviewer_id=carol,
+    settle_value(store, form, form_id, study_id=ids["Chen 2020"], reviewer_id=carol,
             path="study/country", value="Spain")
     with pytest.raises(ReviewflowError, match=r"study/country \(consensus Spain / carol: China\)"):
         _merge(store, ids["Chen 2020"], zh)
@@ -120,11 +121,11 @@ def test_risk_of_bias_merges_and_clashes_like_values(extracted) -> None:
     _folder, store, ids = extracted
     alice = int(ensure_reviewer(store, "alice").id or 0)
     zh = create_study(store, ZH).id
-    record_judgements(store, ROB1, alice, [(ids["Chen 2020"], "random_sequence", "low", None)])
-    record_judgements(store, ROB1, alice, [(zh, "random_sequence", "high", None)])
+    save_judgements(store, ROB1, alice, [(ids["Chen 2020"], "random_sequence", "low", None)])
+    save_judgements(store, ROB1, alice, [(zh, "random_sequence", "high", None)])
     with pytest.raises(ReviewflowError, match=r"rob/rob1/-/random_sequence \(alice: low / high"):
         _merge(store, ids["Chen 2020"], zh)
-    record_judgements(store, ROB1, alice, [(zh, "random_sequence", "low", None),
+    save_judgements(store, ROB1, alice, [(zh, "random_sequence", "low", None),
                                            (zh, "allocation_concealment", "unclear", None)])
     _merge(store, ids["Chen 2020"], zh)
     table = reconcile_rob(store, ROB1)

@@ -152,7 +152,8 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
                                                                   tmp_path: Path) -> None:
     from reviewflow.extraction.form_versions import current_form
     from reviewflow.extraction.studies import create_study, list_studies
-    from reviewflow.extraction.values import reconcile, set_values
+    from reviewflow.extraction.values import reconcile
+    from tests.extraction.forms import save_values
 
     runner = CliRunner()
     ris = tmp_path / "two.ris"
@@ -165,7 +166,7 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
         for rid, label in ((1, "Zhang 2019"), (2, "Zhang 2020")):
             sid = create_study(store, label, [rid]).id
             for who in (ann, bob):
-                set_values(store, form, form_id, int(who or 0),
+                save_values(store, form, form_id, int(who or 0),
                            [(sid, "outcome/response/arm/treat/n", "22"),
                             (sid, "outcome/response/arm/ctrl/n", "21"),
                             (sid, "study/country", "China")])

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.rob import ROB1, current_judgements
 from reviewflow.extraction.studies import create_study
-from reviewflow.extraction.values import reviewer_values, set_values
+from reviewflow.extraction.values import reviewer_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -23,7 +23,7 @@ from reviewflow.tui.screens.analysis import AnalysisScreen
 from reviewflow.tui.screens.extraction import ExtractionScreen, input_id
 from reviewflow.tui.screens.rob_assessment import RobScreen
 from tests.extraction.extraction_data import TRIALS, trial_entries
-from tests.extraction.forms import use_test_form
+from tests.extraction.forms import save_judgements, save_values, use_test_form
 from tests.tui.support_tui import Host
 
 SIZE = (160, 60)
@@ -99,8 +99,8 @@ def test_extraction_screen_is_blinded_and_lists_discrepancies(store) -> None:
     form_id, form = use_test_form(store)
     bob = int(ensure_reviewer(store, "bob").id or 0)
     alice = int(ensure_reviewer(store, "alice").id or 0)
-    set_values(store, form, form_id, bob, [(1, "study/country", "Italy")])
-    set_values(store, form, form_id, alice, [(1, "study/country", "Spain")])
+    save_values(store, form, form_id, bob, [(1, "study/country", "Italy")])
+    save_values(store, form, form_id, alice, [(1, "study/country", "Spain")])
 
     async def scenario() -> None:
         screen = ExtractionScreen(store, form, form_id, "alice")
@@ -146,7 +146,7 @@ def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
     ids = {label: create_study(store, label).id for label in TRIALS}
     for name in ("alice", "bob"):
         rid = int(ensure_reviewer(store, name).id or 0)
-        set_values(store, form, form_id, rid,
+        save_values(store, form, form_id, rid,
                    [e for label, t in TRIALS.items() for e in trial_entries(ids[label], t)])
     analyses = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\nmeasure='SMD'\n"
                               "subgroup='cell_source'\n[[analysis]]\nname='resp'\n"
@@ -196,9 +196,9 @@ def test_discrepancy_screen_takes_a_value_or_a_typed_one(store) -> None:
 
     form_id, form = use_test_form(store)
     alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
-    set_values(store, form, form_id, alice, [(1, "study/country", "Spain"),
+    save_values(store, form, form_id, alice, [(1, "study/country", "Spain"),
                                              (1, "outcome/pain_vas/arm/treat/sd", "12")])
-    set_values(store, form, form_id, bob, [(1, "study/country", "Italy"),
+    save_values(store, form, form_id, bob, [(1, "study/country", "Italy"),
                                            (1, "outcome/pain_vas/arm/treat/sd", "21")])
 
     async def scenario() -> None:
@@ -222,12 +222,12 @@ def test_discrepancy_screen_takes_a_value_or_a_typed_one(store) -> None:
 
 
 def test_rob_discrepancy_screen_settles_by_consensus(store) -> None:
-    from reviewflow.extraction.rob import reconcile_rob, record_judgements
+    from reviewflow.extraction.rob import reconcile_rob
     from reviewflow.tui.screens.discrepancies import RobDiscrepancyScreen
 
     alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
-    record_judgements(store, ROB1, alice, [(1, "D1", "low", None), (1, "D2", "high", None)])
-    record_judgements(store, ROB1, bob, [(1, "D1", "unclear", None), (1, "D2", "low", None)])
+    save_judgements(store, ROB1, alice, [(1, "D1", "low", None), (1, "D2", "high", None)])
+    save_judgements(store, ROB1, bob, [(1, "D1", "unclear", None), (1, "D2", "low", None)])
 
     async def scenario() -> None:
         screen = RobDiscrepancyScreen(store, ROB1, "carol")
@@ -292,7 +292,7 @@ def test_a_merged_study_is_extracted_once_with_both_reports(store) -> None:
         zh_id = int(zh.id or 0)
     with store.write() as w:
         w.add(models.StudyRecord(study_id=2, record_id=zh_id, is_primary=True))
-    set_values(store, form, form_id, alice, [(2, "study/country", "China")])
+    save_values(store, form, form_id, alice, [(2, "study/country", "China")])
     with store.write() as w:
         merge_studies(1, 2, session=w, by="alice")
 

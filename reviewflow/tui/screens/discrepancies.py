@@ -157,8 +157,10 @@ class DiscrepancyScreen(ResolveScreen):
         return item.values
 
     def settle_value(self, item: Any, value: str | None) -> None:
-        resolve(self.store, self.form, self.form_id, study_id=item.study_id,
-                reviewer_id=self.worker.id, path=item.path, value=value)
+        with self.store.write() as session:
+            resolve(session=session, form=self.form, form_id=self.form_id,
+                    study_id=item.study_id, reviewer_id=self.worker.id, path=item.path,
+                    value=value)
 
 
 class RobDiscrepancyScreen(ResolveScreen):
@@ -186,8 +188,10 @@ class RobDiscrepancyScreen(ResolveScreen):
         if not value or value == "(none)":
             raise ReviewflowError("choose a judgement")
         sid = next(s.id for s in list_studies(self.store) if s.label == study)
-        record_judgements(self.store, self.tool, self.worker.id,
-                          [(sid, domain, value, None)], consensus=True, outcome=self.outcome)
+        with self.store.write() as session:
+            record_judgements(session=session, rob_tool=self.tool, reviewer_id=self.worker.id,
+                              entries=[(sid, domain, value, None)], consensus=True,
+                              outcome=self.outcome)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Discrepancies", KEYS))

@@ -156,8 +156,10 @@ class ExtractionScreen(Screen[None]):
             return
         path = path_of(widget.id)
         try:
-            stored = set_value(self.store, self.form, self.form_id, study_id=study.id,
-                               reviewer_id=self.worker.id, path=path, value=widget.value)
+            with self.store.write() as session:
+                stored = set_value(session=session, form=self.form, form_id=self.form_id,
+                                   study_id=study.id, reviewer_id=self.worker.id, path=path,
+                                   value=widget.value)
         except ReviewflowError as exc:
             widget.add_class("bad-value")
             self.status(f"{self.form.label(path)}: {exc}")

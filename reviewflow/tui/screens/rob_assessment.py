@@ -136,8 +136,11 @@ class RobScreen(Screen[None]):
         mine, _ = current_judgements(self.store, self.tool, self.outcome)
         row = mine.get((study.id, domain_id, self.worker.id))
         if row is None or (row.judgement, row.support) != (judgement, support):
-            record_judgements(self.store, self.tool, self.worker.id,
-                              [(study.id, domain_id, judgement, support)], outcome=self.outcome)
+            with self.store.write() as session:
+                record_judgements(session=session, rob_tool=self.tool,
+                                  reviewer_id=self.worker.id,
+                                  entries=[(study.id, domain_id, judgement, support)],
+                                  outcome=self.outcome)
         self.shown[f"j-{key}"] = j_input.value
         self.shown[f"s-{key}"] = self.query_one(f"#s-{key}", Input).value
         self.query_one("#rob-status", Label).update(f"{study.label} · saved {domain_id}")
