@@ -283,11 +283,12 @@ def extract_and_analyse(ctx: DemoContext):  # -> DemoExtraction
     result = run_demo_extraction(ctx.store, ctx.folder, ctx.samples, linked_sheet)
     linked_already = {rid for st in list_studies(ctx.store) for rid in st.record_ids}
     linked = 0
-    for rid in sorted(set(included) - linked_already):
-        label = label_of.get(truth.get(rid, {}).get("study_key", ""))
-        if label:
-            link_record(ctx.store, label, rid)
-            linked += 1
+    with ctx.store.write() as session:  # one step: every remaining report, or none
+        for rid in sorted(set(included) - linked_already):
+            label = label_of.get(truth.get(rid, {}).get("study_key", ""))
+            if label:
+                link_record(session=session, label=label, record_id=rid)
+                linked += 1
     ctx.say(f"[6] Extraction: {result.studies} studies, {result.values} values from two "
             f"reviewers, {result.judgements} risk-of-bias judgements; {linked} included "
             "reports linked to their studies")

@@ -91,7 +91,8 @@ def study_add(
     """Create a study, optionally with its reports (the first is the primary one)."""
     from reviewflow.extraction.studies import create_study
 
-    st = create_study(open_store(ctx), label, record)
+    with open_store(ctx).write() as session:
+        st = create_study(session=session, label=label, record_ids=record)
     typer.echo(f"Study {st.label!r} (id {st.id}), reports: {list(st.record_ids) or 'none'}")
 
 
@@ -101,7 +102,8 @@ def study_link(ctx: typer.Context, label: str = typer.Argument(...),
     """Link another report (record) to a study."""
     from reviewflow.extraction.studies import link_record
 
-    st = link_record(open_store(ctx), label, record_id)
+    with open_store(ctx).write() as session:
+        st = link_record(session=session, label=label, record_id=record_id)
     typer.echo(f"Study {st.label!r}: reports {list(st.record_ids)}")
 
 
@@ -110,7 +112,8 @@ def study_from_included(ctx: typer.Context) -> None:
     """One study per record included at full text that has no study yet."""
     from reviewflow.extraction.studies import studies_from_included
 
-    made = studies_from_included(open_store(ctx))
+    with open_store(ctx).write() as session:
+        made = studies_from_included(session=session)
     for st in made:
         typer.echo(f"{st.label} <- record {st.record_ids[0]}")
     typer.echo(f"{plural(len(made), 'study')} created")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
@@ -32,16 +31,26 @@ class StudyInfo:
 def list_studies(store: Store) -> list[StudyInfo]:
     """Studies as the review counts them: a study merged into another is listed there."""
     with store.session() as s:
-        return [StudyInfo(sid, label, rids) for sid, label, rids, _ in study_links(s)]
+        return _studies(s)
+
+
+def _studies(session: Session) -> list[StudyInfo]:
+    return [StudyInfo(sid, label, rids) for sid, label, rids, _ in study_links(session)]
 
 
 def study_by_label(store: Store, label: str) -> StudyInfo:
-    for st in list_studies(store):
+    with store.session() as s:
+        return study_named(session=s, label=label)
+
+
+def study_named(*, session: Session, label: str) -> StudyInfo:
+    """The study with this label (any case), as the caller's transaction sees it; a study
+    merged into another is refused with the label to use instead."""
+    for st in _studies(session):
         if st.label.lower() == label.strip().lower():
             return st
-    with store.session() as s:
-        merges = study_merge_map(s)
-        labels = dict(s.exec(select(models.Study.id, models.Study.label)).all())
+    merges = study_merge_map(session)
+    labels = dict(session.exec(select(models.Study.id, models.Study.label)).all())
     gone = next((sid for sid, name in labels.items()
                  if name.lower() == label.strip().lower() and sid in merges), None)
     if gone is not None:
@@ -51,44 +60,24 @@ def study_by_label(store: Store, label: str) -> StudyInfo:
     raise ReviewflowError(f"no study labelled {label!r}; see 'reviewflow extraction study list'")
 
 
-def create_study(store: Store, label: str, record_ids: list[int] | None = None) -> StudyInfo:
-    """A new study, optionally with its reports (the first is the primary one)."""
+def create_study(*, session: Session, label: str,
+                 record_ids: list[int] | None = None) -> StudyInfo:
+    """A new study, optionally with its reports (the first is the primary one), in the
+    caller's transaction."""
     label = label.strip()
     if not label:
         raise ReviewflowError("study label is empty")
-    try:
-        with store.write() as s:
-            study = models.Study(label=label)
-            s.add(study)
-            s.flush()
-            for i, rid in enumerate(record_ids or []):
-                _link(s, int(study.id or 0), rid, primary=(i == 0))
-    except IntegrityError:
-        raise ReviewflowError(f"a study labelled {label!r} already exists") from None
-    return study_by_label(store, label)
+    add_studies(session=session, links={label: tuple(record_ids or ())})
+    return study_named(session=session, label=label)
 
 
-def create_studies(store: Store, labels: list[str]) -> dict[str, int]:
-    """Many new studies in one transaction (spreadsheet import); label -> id."""
-    made: dict[str, int] = {}
-    try:
-        with store.write() as s:
-            for label in labels:
-                study = models.Study(label=label.strip())
-                s.add(study)
-                s.flush()
-                made[label] = int(study.id or 0)
-    except IntegrityError:
-        raise ReviewflowError("a study with one of these labels already exists") from None
-    return made
-
-
-def link_record(store: Store, label: str, record_id: int, *, primary: bool = False) -> StudyInfo:
+def link_record(*, session: Session, label: str, record_id: int,
+                primary: bool = False) -> StudyInfo:
     """Add a report to a study (a record belongs to at most one study)."""
-    study = study_by_label(store, label)
-    with store.write() as s:
-        _link(s, study.id, record_id, primary=primary or not study.record_ids)
-    return study_by_label(store, label)
+    study = study_named(session=session, label=label)
+    _link(session, study.id, record_id, primary=primary or not study.record_ids)
+    session.flush()
+    return study_named(session=session, label=label)
 
 
 def _link(s: Session, study_id: int, record_id: int, *, primary: bool) -> None:
@@ -120,16 +109,16 @@ def record_label(record: models.RecordRow) -> str:
     return f"{surname} {record.year or 'n.d.'}"
 
 
-def studies_from_included(store: Store) -> list[StudyInfo]:
-    """One new study per included record not yet linked (labels made unique with a, b ...).
+def studies_from_included(*, session: Session) -> list[StudyInfo]:
+    """One new study per included record not yet linked (labels made unique with a, b ...),
+    all in the caller's transaction.
 
     Reports of the same trial are then joined with :func:`link_record`.
     """
-    with store.session() as s:
-        linked = set(s.exec(select(models.StudyRecord.record_id)).all())
-        records = [s.get(models.RecordRow, rid) for rid in included_record_ids(s)
-                   if rid not in linked]
-        taken = {st.label for st in s.exec(select(models.Study)).all()}
+    linked = set(session.exec(select(models.StudyRecord.record_id)).all())
+    records = [session.get(models.RecordRow, rid) for rid in included_record_ids(session)
+               if rid not in linked]
+    taken = {st.label for st in session.exec(select(models.Study)).all()}
     made = []
     for rec in records:
         if rec is None:
@@ -139,7 +128,7 @@ def studies_from_included(store: Store) -> list[StudyInfo]:
         while label in taken:
             label = f"{base}{next(suffix)}"
         taken.add(label)
-        made.append(create_study(store, label, [int(rec.id or 0)]))
+        made.append(create_study(session=session, label=label, record_ids=[int(rec.id or 0)]))
     return made
 
 

@@ -12,11 +12,10 @@ import pytest
 from extraction_data import TRIALS, trial_entries
 
 from reviewflow.extraction.form_versions import current_form
-from reviewflow.extraction.studies import create_study
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig
-from tests.extraction.forms import save_values, use_test_form
+from tests.extraction.forms import new_study, save_values, use_test_form
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def extracted(review):
     """Six studies extracted identically by alice and bob; returns (folder, store, ids)."""
     folder, store = review
     form_id, form = current_form(store, folder)
-    ids = {label: create_study(store, label).id for label in TRIALS}
+    ids = {label: new_study(store, label).id for label in TRIALS}
     for name in ("alice", "bob"):
         rid = int(ensure_reviewer(store, name).id or 0)
         entries = [e for label, t in TRIALS.items() for e in trial_entries(ids[label], t)]

@@ -72,3 +72,11 @@ def save_judgements(store, rob_tool, reviewer_id: int, entries, **options) -> in
     with store.write() as session:
         return record_judgements(session=session, rob_tool=rob_tool, reviewer_id=reviewer_id,
                                  entries=entries, **options)
+
+
+def new_study(store, label: str, record_ids: list[int] | None = None):  # -> StudyInfo
+    """``extraction study add`` as one transaction."""
+    from reviewflow.extraction.studies import create_study
+
+    with store.write() as session:
+        return create_study(session=session, label=label, record_ids=record_ids)

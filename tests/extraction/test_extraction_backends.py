@@ -9,11 +9,10 @@ from extraction_data import TRIALS, trial_entries
 
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analysis_outputs import run_all
-from reviewflow.extraction.studies import create_study
 from reviewflow.extraction.values import reconcile
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
-from tests.extraction.forms import save_values, settle_value, use_test_form
+from tests.extraction.forms import new_study, save_values, settle_value, use_test_form
 
 
 def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> None:
@@ -22,7 +21,7 @@ def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> 
         form_id, form = use_test_form(store)
         trials = {f"{label[:-5]}{suffix} {label[-4:]}": t for suffix in ("", "-B")
                   for label, t in TRIALS.items()}
-        ids = {label: create_study(store, label).id for label in trials}
+        ids = {label: new_study(store, label).id for label in trials}
         for name in ("alice", "bob"):
             rid = int(ensure_reviewer(store, name).id or 0)
             save_values(store, form, form_id, rid,

@@ -9,7 +9,7 @@ from reviewflow.extraction.studies import create_study, link_record, list_studie
 from reviewflow.extraction.values import reconcile, resolve, set_value, set_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
-from tests.extraction.forms import save_values, settle_value
+from tests.extraction.forms import new_study, save_values, settle_value
 
 
 def _save_one(store, form, form_id, **where) -> str | None:
@@ -18,10 +18,16 @@ def _save_one(store, form, form_id, **where) -> str | None:
         return set_value(session=session, form=form, form_id=form_id, **where)
 
 
+def _link(store, label: str, record_id: int):
+    """``extraction study link`` as one transaction."""
+    with store.write() as session:
+        return link_record(session=session, label=label, record_id=record_id)
+
+
 def _setup(review):
     folder, store = review
     form_id, form = current_form(store, folder)
-    sid = create_study(store, "Smith 2019").id
+    sid = new_study(store, "Smith 2019").id
     a = int(ensure_reviewer(store, "alice").id or 0)
     b = int(ensure_reviewer(store, "bob").id or 0)
     return store, form_id, form, sid, a, b
@@ -87,20 +93,20 @@ def test_several_reports_link_to_one_study(review) -> None:
         s.add_all(recs)
         s.flush()
         ids = [int(r.id or 0) for r in recs]
-    create_study(store, "Smith 2019", [ids[0]])
-    link_record(store, "Smith 2019", ids[1])
+    new_study(store, "Smith 2019", [ids[0]])
+    _link(store, "Smith 2019", ids[1])
     (study,) = list_studies(store)
     assert study.record_ids == (ids[0], ids[1])  # primary first
     import pytest
 
     from reviewflow.errors import ReviewflowError
 
-    create_study(store, "Other 2020")
+    new_study(store, "Other 2020")
     with pytest.raises(ReviewflowError, match="already belongs to study 'Smith 2019'; .* "
                        "study merge 'Other 2020' 'Smith 2019'"):
-        link_record(store, "Other 2020", ids[0])
+        _link(store, "Other 2020", ids[0])
     with pytest.raises(ReviewflowError, match="already exists"):
-        create_study(store, "Smith 2019")
+        new_study(store, "Smith 2019")
 
 
 def test_values_are_written_in_the_callers_transaction_only(review) -> None:
@@ -124,3 +130,29 @@ def test_values_are_written_in_the_callers_transaction_only(review) -> None:
         pass
     with store.session() as s:
         assert s.exec(select(models.ExtractionValue)).all() == []
+
+
+def test_studies_are_written_in_the_callers_transaction_only(review) -> None:
+    """A failure later in the same user action takes the new studies and links back."""
+    _folder, store = review
+    with store.write() as s:
+        rec = models.RecordRow(title="report", year=2019)
+        s.add(rec)
+        s.flush()
+        rid = int(rec.id or 0)
+
+    class Later(Exception):
+        pass
+
+    try:
+        with store.write() as session:
+            made = create_study(session=session, label="Smith 2019")
+            assert made.record_ids == ()
+            assert link_record(session=session, label="smith 2019",
+                               record_id=rid).record_ids == (rid,)
+            raise Later
+    except Later:
+        pass
+    assert list_studies(store) == []
+    with store.session() as s:
+        assert s.exec(select(models.StudyRecord)).all() == []

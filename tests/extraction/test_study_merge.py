@@ -14,13 +14,13 @@ from reviewflow.extraction.analyses import analysis_input, parse_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1, reconcile_rob
-from reviewflow.extraction.studies import create_study, list_studies
+from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import progress, reconcile
 from reviewflow.linking.merge import merge_studies, unmerge_study
 from reviewflow.review_state import load_review_state
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
-from tests.extraction.forms import save_judgements, save_values, settle_value
+from tests.extraction.forms import new_study, save_judgements, save_values, settle_value
 
 pytestmark = pytest.mark.store
 ZH = "Chen 2020 (zh)"
@@ -34,7 +34,7 @@ def _vas(form_text: str):
 def _extract(store, folder, label: str, who: str, trial: tuple, **changed: str) -> int:
     form_id, form = current_form(store, folder)
     sid = next((s.id for s in list_studies(store) if s.label == label), None)
-    sid = sid or create_study(store, label).id
+    sid = sid or new_study(store, label).id
     entries = [(i, p, changed.get(p.replace("/", "_"), v)) for i, p, v in trial_entries(sid, trial)]
     save_values(store, form, form_id, int(ensure_reviewer(store, who).id or 0), entries)
     return sid
@@ -120,7 +120,7 @@ def test_a_consensus_may_not_overrule_the_other_studys_value(extracted) -> None:
 def test_risk_of_bias_merges_and_clashes_like_values(extracted) -> None:
     _folder, store, ids = extracted
     alice = int(ensure_reviewer(store, "alice").id or 0)
-    zh = create_study(store, ZH).id
+    zh = new_study(store, ZH).id
     save_judgements(store, ROB1, alice, [(ids["Chen 2020"], "random_sequence", "low", None)])
     save_judgements(store, ROB1, alice, [(zh, "random_sequence", "high", None)])
     with pytest.raises(ReviewflowError, match=r"rob/rob1/-/random_sequence \(alice: low / high"):

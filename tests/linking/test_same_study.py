@@ -151,9 +151,9 @@ def test_cli_reject_is_remembered(review_dir: Path, tmp_path: Path) -> None:
 def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Path,
                                                                   tmp_path: Path) -> None:
     from reviewflow.extraction.form_versions import current_form
-    from reviewflow.extraction.studies import create_study, list_studies
+    from reviewflow.extraction.studies import list_studies
     from reviewflow.extraction.values import reconcile
-    from tests.extraction.forms import save_values
+    from tests.extraction.forms import new_study, save_values
 
     runner = CliRunner()
     ris = tmp_path / "two.ris"
@@ -164,7 +164,7 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
         form_id, form = current_form(store, review_dir)
         ann, bob = ensure_reviewer(store, "ann").id, ensure_reviewer(store, "bob").id
         for rid, label in ((1, "Zhang 2019"), (2, "Zhang 2020")):
-            sid = create_study(store, label, [rid]).id
+            sid = new_study(store, label, [rid]).id
             for who in (ann, bob):
                 save_values(store, form, form_id, int(who or 0),
                            [(sid, "outcome/response/arm/treat/n", "22"),

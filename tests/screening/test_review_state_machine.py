@@ -31,7 +31,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from store_backend import new_store_url
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.studies import create_study
 from reviewflow.prisma.derive import prisma_counts
 from reviewflow.review_state import PENDING, category, cohen_kappa, load_review_state
 from reviewflow.review_state.summary import status_summary
@@ -46,6 +45,7 @@ from reviewflow.stages import FULL_TEXT, STAGES, TITLE_ABSTRACT
 from reviewflow.store import dedup_store, models
 from reviewflow.store.audit import decision_events
 from reviewflow.store.db import Store
+from tests.extraction.forms import new_study
 from tests.screening.support import retract, settle, vote
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
@@ -228,13 +228,13 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: bool(self.records))
     @rule(data=st.data())
-    def create_study(self, data: st.DataObject) -> None:
+    def new_study(self, data: st.DataObject) -> None:
         with self.store.session() as s:
             state = load_review_state(s)
         free = [r for r in state.included_reports if r not in state.study_of]
         if free:
             rid = data.draw(st.sampled_from(free))
-            create_study(self.store, f"Study {rid}", [rid])
+            new_study(self.store, f"Study {rid}", [rid])
 
     # -- invariants ----------------------------------------------------------------------
     @invariant()

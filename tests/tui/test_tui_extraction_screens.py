@@ -14,7 +14,6 @@ from textual.widgets import Input, Label, Static
 
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.rob import ROB1, current_judgements
-from reviewflow.extraction.studies import create_study
 from reviewflow.extraction.values import reviewer_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
@@ -23,7 +22,7 @@ from reviewflow.tui.screens.analysis import AnalysisScreen
 from reviewflow.tui.screens.extraction import ExtractionScreen, input_id
 from reviewflow.tui.screens.rob_assessment import RobScreen
 from tests.extraction.extraction_data import TRIALS, trial_entries
-from tests.extraction.forms import save_judgements, save_values, use_test_form
+from tests.extraction.forms import new_study, save_judgements, save_values, use_test_form
 from tests.tui.support_tui import Host
 
 SIZE = (160, 60)
@@ -38,8 +37,8 @@ def store(tmp_path: Path):
         w.add(rec)
         w.flush()
         rid = int(rec.id or 0)
-    create_study(s, "Alda 2018", [rid])
-    create_study(s, "Brun 2019")
+    new_study(s, "Alda 2018", [rid])
+    new_study(s, "Brun 2019")
     yield s
     s.dispose()
 
@@ -143,7 +142,7 @@ def test_rob_screen_records_judgement_and_support(store) -> None:
 def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
     store = Store.create(f"sqlite:///{tmp_path / 'a.db'}", title="A")
     form_id, form = use_test_form(store)
-    ids = {label: create_study(store, label).id for label in TRIALS}
+    ids = {label: new_study(store, label).id for label in TRIALS}
     for name in ("alice", "bob"):
         rid = int(ensure_reviewer(store, name).id or 0)
         save_values(store, form, form_id, rid,

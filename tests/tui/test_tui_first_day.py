@@ -9,7 +9,6 @@ from textual.widgets import Input
 
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1
-from reviewflow.extraction.studies import create_study
 from reviewflow.extraction.values import reviewer_values
 from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.state import record_votes
@@ -24,6 +23,7 @@ from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.rob_assessment import RobScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
 from reviewflow.tui.widgets.clip import clip
+from tests.extraction.forms import new_study
 from tests.screening.support import decide, make_store, viewer
 from tests.tui.support_tui import SIZE, Host, pilot_test, settle, shot
 
@@ -48,7 +48,7 @@ def _stored(store: Store, reviewer: str, path: str) -> str | None:
 
 @pilot_test
 async def test_help_key_never_types_into_a_field_and_text_is_not_selected(store) -> None:
-    create_study(store, "Alda 2018")
+    new_study(store, "Alda 2018")
     form_id, form = current_form(store)
     screen = ExtractionScreen(store, form, form_id, "alice")
     app = Host(screen)
@@ -75,7 +75,7 @@ async def test_help_key_never_types_into_a_field_and_text_is_not_selected(store)
 
 @pilot_test
 async def test_rob_hint_shows_whole_at_160_columns_and_help_opens(store) -> None:
-    create_study(store, "Alda 2018")
+    new_study(store, "Alda 2018")
     screen = RobScreen(store, ROB1, "alice")
     app = Host(screen)
     async with app.run_test(size=(160, 50)) as pilot:

@@ -173,11 +173,11 @@ async def test_extraction_screen_shows_the_study_pdf(review, tmp_path, monkeypat
     from textual.app import App
 
     from reviewflow.extraction.form_versions import current_form
-    from reviewflow.extraction.studies import create_study
     from reviewflow.tui.screens.extraction import ExtractionScreen
+    from tests.extraction.forms import new_study
 
     folder, store, _ann = review
-    create_study(store, "Smith 2010", [3, 1])  # record 3 (no PDF) first: the PDF is found
+    new_study(store, "Smith 2010", [3, 1])  # record 3 (no PDF) first: the PDF is found
     form_id, form = current_form(store)
     log = tmp_path / "viewer.log"
     fake = tmp_path / "fake-viewer"

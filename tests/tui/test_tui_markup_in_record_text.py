@@ -20,13 +20,13 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app as cli
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1
-from reviewflow.extraction.studies import create_study
 from reviewflow.stages import TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.tui.app import ReviewflowApp
 from reviewflow.tui.screens.extraction import ExtractionScreen
 from reviewflow.tui.screens.rob_assessment import RobScreen
+from tests.extraction.forms import new_study
 from tests.screening.support import decide, make_store, viewer
 from tests.tui.support_tui import SIZE, Host, pilot_test, shot
 
@@ -43,7 +43,7 @@ def hostile_study(tmp_path: Path):
         w.add(rec)
         w.flush()
         rid = int(rec.id or 0)
-    create_study(s, "Alda [/i] 2018", [rid])
+    new_study(s, "Alda [/i] 2018", [rid])
     yield s
     s.dispose()
 
