@@ -115,8 +115,12 @@ def time_store(path: Path, directory: Path) -> Timing:
     from reviewflow.store.imports import import_file
     from reviewflow.store.location import sqlite_url
 
+    def run(store: Store) -> int:
+        with store.write() as session:
+            return import_file(session=session, path=path).stored
+
     with Store.create(sqlite_url(directory / "bench.db"), title="bench") as store:
-        return _timed(lambda: import_file(store, path).stored)
+        return _timed(lambda: run(store))
 
 
 def best_of(runs: int, func: Callable[[], Timing]) -> Timing:

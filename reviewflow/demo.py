@@ -191,11 +191,12 @@ def import_sources(ctx: DemoContext, progress: Progress | None = None) -> list:
             if progress is not None:
                 progress(label, done, total)
 
-        outcome = import_file(
-            ctx.store, path, database=source.get("database"),
-            searched_on=searched_on(source.get("searched")), query=source.get("query"),
-            format=source.get("format"), progress=advance,
-        )
+        with ctx.store.write() as session:
+            outcome = import_file(
+                session=session, path=path, database=source.get("database"),
+                searched_on=searched_on(source.get("searched")), query=source.get("query"),
+                format=source.get("format"), progress=advance,
+            )
         outcomes.append(outcome)
         ctx.say(f"    {label:<32} {outcome.stored:>4} records  ({outcome.format}, "
                 f"{outcome.encoding}, {len(outcome.warnings)} warnings)")

@@ -18,7 +18,7 @@ from typing import TextIO
 
 import typer
 from rich.console import Console
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from reviewflow.cli.common import counting, fail, open_store
 from reviewflow.cli.export import AtomicText, export_app
@@ -65,10 +65,11 @@ def import_files(
         origin = check_origin(origin)
     store = open_store(ctx)
     prepared = [prepare(path, format=format, mapping=columns) for path in files]
-    outcomes = [
-        _store_one(store, item, database, searched, query, origin)
-        for item in prepared
-    ]
+    with store.write() as session:  # one command, one transaction: every file or none
+        outcomes = [
+            _store_one(session, item, database, searched, query, origin)
+            for item in prepared
+        ]
     _summary(outcomes)
 
 
@@ -92,7 +93,7 @@ def _mapping(text: str | None) -> dict[str, str] | None:
 
 
 def _store_one(
-    store: object,
+    session: Session,
     item: PreparedImport,
     database: str | None,
     searched: datetime | None,
@@ -105,8 +106,8 @@ def _store_one(
             bar(done)
 
         return store_prepared(
-            store,  # type: ignore[arg-type]
-            item,
+            session=session,
+            prepared=item,
             database=database,
             searched_on=searched.date() if searched else None,
             query=query,

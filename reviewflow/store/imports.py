@@ -1,10 +1,12 @@
-"""Store one parsed search export: one write transaction, provenance for every record.
+"""Store one parsed search export inside the caller's write transaction, with provenance
+for every record.
 
 Why one transaction: a record that is silently missing is a study that may
 never be screened, so an import is all or nothing. The file is parsed
 completely *before* the transaction starts (an unreadable file never touches
-the store), and every row of the import is written inside ``Store.write()``,
-which rolls back on any error, including one raised by the progress callback.
+the store), and every row of the import is written inside the caller's
+``Store.write()``, which rolls back on any error, including one raised by the
+progress callback (``reviewflow import a.ris b.ris`` stores both files or neither).
 
 Why the sha256: importing the same export twice must change nothing. The hash
 is checked before parsing (fast path, nothing to do) and again inside the write
@@ -36,7 +38,6 @@ from reviewflow.importers import read_bytes
 from reviewflow.importers.base import gc_paused
 from reviewflow.records import ImportWarning, ParseResult, Record
 from reviewflow.store import models
-from reviewflow.store.db import Store
 from reviewflow.store.searches import UNKNOWN_DATABASE, check_origin, guess_origin
 
 BATCH = 2000
@@ -94,9 +95,9 @@ def find_import(session: Session, sha256: str) -> models.SearchImport | None:
 
 
 def import_file(
-    store: Store,
-    path: str | Path,
     *,
+    session: Session,
+    path: str | Path,
     database: str | None = None,
     searched_on: date | None = None,
     query: str | None = None,
@@ -105,20 +106,21 @@ def import_file(
     progress: Progress | None = None,
     origin: str | None = None,
 ) -> ImportOutcome:
-    """Parse ``path`` and store it as one import (or do nothing if already imported)."""
+    """Parse ``path`` and store it as one import (or nothing if already imported), in the
+    caller's transaction. A command that may wait on other writers parses first
+    (:func:`prepare`) and opens the transaction only for :func:`store_prepared`."""
     path = Path(path)
     try:
         sha = sha256_of(path.read_bytes())
     except OSError as exc:
         raise InputError(str(path), None, f"cannot read file ({exc.strerror or exc})") from None
-    with store.session() as s:
-        earlier = find_import(s, sha)
+    earlier = find_import(session, sha)
     if earlier is not None:
         return _already(path, earlier)
     prepared = prepare(path, format=format, mapping=mapping)
     return store_prepared(
-        store,
-        prepared,
+        session=session,
+        prepared=prepared,
         database=database,
         searched_on=searched_on,
         query=query,
@@ -128,28 +130,30 @@ def import_file(
 
 
 def store_prepared(
-    store: Store,
-    prepared: PreparedImport,
     *,
+    session: Session,
+    prepared: PreparedImport,
     database: str | None = None,
     searched_on: date | None = None,
     query: str | None = None,
     progress: Progress | None = None,
     origin: str | None = None,
 ) -> ImportOutcome:
-    """Write a parsed file as one transaction; a same-hash import makes it a no-op.
+    """Write a parsed file in the caller's transaction; a same-hash import makes it a no-op.
 
     ``origin`` is the PRISMA source kind (database, register, other); by default
-    a trial register's name makes it ``register``.
+    a trial register's name makes it ``register``. The rows go in under a savepoint:
+    when another writer stores the same file first (PostgreSQL's unique sha256 index
+    refuses ours), only this import is taken back and reported as already imported.
     """
     result = prepared.result
     name = (database or result.database or UNKNOWN_DATABASE)[:200]
     kind = check_origin(origin) if origin is not None else guess_origin(name)
+    earlier = find_import(session, prepared.sha256)
+    if earlier is not None:
+        return _already(prepared.path, earlier)
     try:
-        with store.write() as s:
-            earlier = find_import(s, prepared.sha256)
-            if earlier is not None:
-                return _already(prepared.path, earlier)
+        with session.begin_nested():
             row = models.SearchImport(
                 database=name,
                 origin=kind,
@@ -162,15 +166,14 @@ def store_prepared(
                 record_count=len(result.records),
                 warning_count=len(result.warnings),
             )
-            s.add(row)
-            s.flush()
+            session.add(row)
+            session.flush()
             assert row.id is not None
             with gc_paused():  # see gc_paused: the parsed records are millions of objects
-                _insert_records(s, row.id, result.records, progress)
+                _insert_records(session, row.id, result.records, progress)
             imported_at = row.imported_at
     except IntegrityError:
-        with store.session() as s:
-            earlier = find_import(s, prepared.sha256)
+        earlier = find_import(session, prepared.sha256)
         if earlier is None:
             raise
         return _already(prepared.path, earlier)

@@ -166,7 +166,8 @@ def _import(store: Store, name: str, records: list) -> set[int]:
                               ParseResult(records=[replace(r, position=k)
                                                    for k, r in enumerate(records, 1)],
                                           format="csv", encoding="utf-8"))
-    store_prepared(store, prepared, database=name)
+    with store.write() as session:
+        store_prepared(session=session, prepared=prepared, database=name)
     with store.session() as s:
         return set(s.exec(select(models.RecordRow.id)).all()) - before
 

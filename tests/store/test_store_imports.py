@@ -30,6 +30,17 @@ def _counts(store: Store) -> tuple[int, int, int]:
         )
 
 
+def _import(store: Store, path: Path, **options) -> imports.ImportOutcome:
+    """``reviewflow import FILE`` as one transaction."""
+    with store.write() as session:
+        return imports.import_file(session=session, path=path, **options)
+
+
+def _store(store: Store, prepared: imports.PreparedImport) -> imports.ImportOutcome:
+    with store.write() as session:
+        return imports.store_prepared(session=session, prepared=prepared)
+
+
 @pytest.fixture
 def store(db_url: str):
     with Store.create(db_url, title="t") as opened:
@@ -39,9 +50,7 @@ def store(db_url: str):
 def test_import_stores_records_provenance_and_search(store: Store, tmp_path: Path) -> None:
     path = _ris_file(tmp_path, 5)
     seen: list[tuple[int, int]] = []
-    outcome = imports.import_file(
-        store,
-        path,
+    outcome = _import(store, path,
         database="Embase",
         searched_on=date(2024, 5, 1),
         query="msc AND lupus",
@@ -80,9 +89,9 @@ def test_import_stores_records_provenance_and_search(store: Store, tmp_path: Pat
 
 def test_same_file_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
     path = _ris_file(tmp_path, 3)
-    first = imports.import_file(store, path)
+    first = _import(store, path)
     before = _counts(store)
-    again = imports.import_file(store, path, database="Other name")
+    again = _import(store, path, database="Other name")
     assert again.already_imported and again.import_id == first.import_id
     assert (again.read, again.stored) == (0, 0)
     assert _counts(store) == before == (1, 3, 3)
@@ -92,23 +101,23 @@ def test_same_content_under_another_name_is_the_same_import(store: Store, tmp_pa
     path = _ris_file(tmp_path, 2)
     copy = tmp_path / "renamed.txt"
     copy.write_bytes(path.read_bytes())
-    imports.import_file(store, path)
-    assert imports.import_file(store, copy).already_imported
+    _import(store, path)
+    assert _import(store, copy).already_imported
 
 
 def test_prepared_twice_is_stored_once(store: Store, tmp_path: Path) -> None:
     """The in-transaction check catches a duplicate prepared before the first landed."""
     path = _ris_file(tmp_path, 2)
     a, b = imports.prepare(path), imports.prepare(path)
-    assert not imports.store_prepared(store, a).already_imported
-    assert imports.store_prepared(store, b).already_imported
+    assert not _store(store, a).already_imported
+    assert _store(store, b).already_imported
     assert _counts(store) == (1, 2, 2)
 
 
 def test_failure_midway_leaves_store_unchanged(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    imports.import_file(store, _ris_file(tmp_path, 2, "earlier.ris"))
+    _import(store, _ris_file(tmp_path, 2, "earlier.ris"))
     before = _counts(store)
     monkeypatch.setattr(imports, "BATCH", 10)
     calls: list[int] = []
@@ -119,25 +128,42 @@ def test_failure_midway_leaves_store_unchanged(
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        imports.import_file(store, _ris_file(tmp_path, 50), progress=explode)
+        _import(store, _ris_file(tmp_path, 50), progress=explode)
     assert calls[-1] == 20  # two batches were written inside the transaction ...
     assert _counts(store) == before  # ... and rolled back
+
+
+def test_import_is_written_in_the_callers_transaction_only(store: Store,
+                                                           tmp_path: Path) -> None:
+    """Two files in one command: the second failing takes the first back too."""
+    good = _ris_file(tmp_path, 3, "good.ris")
+
+    class Later(Exception):
+        pass
+
+    with pytest.raises(Later), store.write() as session:
+        assert imports.import_file(session=session, path=good).stored == 3
+        assert imports.store_prepared(session=session, prepared=imports.prepare(good)
+                                      ).already_imported  # sees its own transaction
+        raise Later
+    assert _counts(store) == (0, 0, 0)
+    assert _store(store, imports.prepare(good)).stored == 3  # nothing left half-imported
 
 
 def test_unreadable_file_writes_nothing(store: Store, tmp_path: Path) -> None:
     bad = tmp_path / "bad.xml"
     bad.write_text('<?xml version="1.0"?><xml><records><record><title>cut', encoding="utf-8")
     with pytest.raises(InputError, match="bad.xml"):
-        imports.import_file(store, bad)
+        _import(store, bad)
     with pytest.raises(InputError, match="cannot read file"):
-        imports.import_file(store, tmp_path / "missing.ris")
+        _import(store, tmp_path / "missing.ris")
     assert _counts(store) == (0, 0, 0)
 
 
 def test_long_values_fit_bounded_columns(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "long.ris"
     path.write_text(f"TY  - JOUR\nTI  - T\nVL  - {'9' * 300}\nER  - \n", encoding="utf-8")
-    imports.import_file(store, path)
+    _import(store, path)
     with store.session() as s:
         row = s.exec(select(models.RecordRow)).one()
     assert row.volume == "9" * 100
@@ -146,6 +172,6 @@ def test_long_values_fit_bounded_columns(store: Store, tmp_path: Path) -> None:
 
 @pytest.mark.corpus
 def test_real_corpus_file_stored_with_database_guess(store: Store, corpus: Path) -> None:
-    outcome = imports.import_file(store, corpus / "exports/scopus/revtools_restoration_scopus.ris")
+    outcome = _import(store, corpus / "exports/scopus/revtools_restoration_scopus.ris")
     assert (outcome.database, outcome.stored) == ("Scopus", 286)
     assert _counts(store) == (1, 286, 286)
