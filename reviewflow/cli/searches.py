@@ -66,8 +66,10 @@ def searches_edit(
     if database is None and origin is None and searched is None and query is None:
         raise typer.BadParameter("say what to change: --database, --origin, --searched or "
                                  "--query", param_hint="options")
-    row = update_search(open_store(ctx), import_id, database=database, origin=origin,
-                        searched_on=searched.date() if searched else None, query=query)
+    with open_store(ctx).write() as session:
+        row = update_search(session=session, import_id=import_id, database=database,
+                            origin=origin, searched_on=searched.date() if searched else None,
+                            query=query)
     when = row.searched_on.isoformat() if row.searched_on else "no date"
     typer.echo(f"Search {row.id}: {row.database} ({row.origin}), searched {when}, "
                f"file {row.file_name}")

@@ -18,7 +18,6 @@ from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import models
-from reviewflow.store.db import Store
 
 UNKNOWN_DATABASE = "unknown"  # what an import is called when the file does not say
 ORIGINS = ("database", "register", "other")
@@ -58,33 +57,31 @@ def list_searches(session: Session) -> list[tuple[models.SearchImport, int]]:
 
 
 def update_search(
-    store: Store,
-    import_id: int,
     *,
+    session: Session,
+    import_id: int,
     database: str | None = None,
     origin: str | None = None,
     searched_on: date | None = None,
     query: str | None = None,
 ) -> models.SearchImport:
-    """Correct what is recorded about one search; None leaves a field as it is."""
+    """Correct what is recorded about one search, in the caller's transaction; None leaves
+    a field as it is."""
     if database is not None and not database.strip():
         raise ReviewflowError("the database name cannot be empty")
     checked = check_origin(origin) if origin is not None else None
-    with store.write() as s:
-        row = s.get(models.SearchImport, import_id)
-        if row is None:
-            raise ReviewflowError(f"search (import) {import_id} does not exist; "
-                                  "'reviewflow searches' lists them")
-        if database is not None:
-            row.database = database.strip()[:200]
-        if checked is not None:
-            row.origin = checked
-        if searched_on is not None:
-            row.searched_on = searched_on
-        if query is not None:
-            row.query = query
-        s.add(row)
-        s.flush()
-        s.refresh(row)
-        s.expunge(row)
+    row = session.get(models.SearchImport, import_id)
+    if row is None:
+        raise ReviewflowError(f"search (import) {import_id} does not exist; "
+                              "'reviewflow searches' lists them")
+    if database is not None:
+        row.database = database.strip()[:200]
+    if checked is not None:
+        row.origin = checked
+    if searched_on is not None:
+        row.searched_on = searched_on
+    if query is not None:
+        row.query = query
+    session.add(row)
+    session.flush()
     return row

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
 from reviewflow.prisma.derive import prisma_counts
+from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.searches import guess_origin, update_search
 
@@ -122,7 +123,13 @@ def test_update_search_in_the_domain(tmp_path: Path) -> None:
     review = _review(tmp_path)
     _run(review, "import", str(_file(tmp_path, "a.ris", 1)), "--database", "Scopus")
     with Store.open(f"sqlite:///{review / 'reviewflow.db'}") as store:
-        row = update_search(store, 1, query="q1")
-        assert (row.database, row.query) == ("Scopus", "q1")  # None leaves fields alone
-        with pytest.raises(ReviewflowError):
-            update_search(store, 1, origin="elsewhere")
+        with store.write() as session:
+            row = update_search(session=session, import_id=1, query="q1")
+            assert (row.database, row.query) == ("Scopus", "q1")  # None leaves fields alone
+        with pytest.raises(ReviewflowError), store.write() as session:
+            update_search(session=session, import_id=1, origin="elsewhere")
+        with pytest.raises(KeyError), store.write() as session:  # a later failure ...
+            update_search(session=session, import_id=1, query="q2")
+            raise KeyError("later in the same action")
+        with store.session() as session:  # ... takes the correction back
+            assert session.get(models.SearchImport, 1).query == "q1"
