@@ -211,7 +211,10 @@ def deduplicate(ctx: DemoContext) -> tuple[object, int, int]:
     """
     from reviewflow.store import dedup_store
 
-    summary = dedup_store.run(ctx.store)
+    with ctx.store.session() as s:
+        plan = dedup_store.plan_run(session=s)
+    with ctx.store.write() as s:
+        summary = dedup_store.store_run(session=s, plan=plan)
     truth = record_truth(ctx)
     person = ensure_reviewer(ctx.store, REVIEWERS[0])
     with ctx.store.session() as s:

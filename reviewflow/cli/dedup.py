@@ -162,7 +162,10 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
         _print_related(store)
     else:
         with working("Deduplicating the review's records"):
-            summary_text = dedup_store.run(store).text()
+            with store.session() as s:  # matching reads only: no write lock meanwhile
+                plan = dedup_store.plan_run(session=s)
+            with store.write() as s:
+                summary_text = dedup_store.store_run(session=s, plan=plan).text()
         typer.echo(summary_text)
 
 

@@ -29,7 +29,6 @@ from reviewflow.dedup.merge import merged_record
 from reviewflow.errors import ReviewflowError
 from reviewflow.records import Record
 from reviewflow.store import models
-from reviewflow.store.db import Store
 from reviewflow.store.dedup_state import merged_into, related_pairs
 from reviewflow.wording import plural
 
@@ -128,52 +127,64 @@ def _mark_seen(session: Session, ids: set[int]) -> None:
         session.add(row)
 
 
-def run(store: Store) -> RunSummary:
-    """Deduplicate the active records: merge the certain, queue the possible.
+@dataclass(frozen=True)
+class DedupPlan:
+    """What a run found, computed from a read session so the (slow) matching never holds
+    the write lock; :func:`store_run` writes it. ``result`` is None when nothing is new."""
 
-    Only records no earlier run has seen are judged (against everything
-    active); see the module docstring.
-    """
-    with store.session() as s:
-        gone = merged_into(s)
-        seen = _seen(s)
-        rows = [r for r in s.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
-                if r.id not in gone]
-        distinct_ids = _person_distinct(s)
-        ids = [int(r.id) for r in rows if r.id is not None]
-        fresh = {k for k, rid in enumerate(ids) if rid not in seen}
-        if not fresh:
-            return RunSummary(len(ids), 0, 0, 0, 0, len(open_pairs(s)), 0,
-                              len(related_pairs(s)))
+    ids: tuple[int, ...]  # active record ids, in the order ``result`` indexes them
+    fresh: int  # how many of them no earlier run judged
+    result: DedupResult | None
+
+
+def plan_run(*, session: Session) -> DedupPlan:
+    """Deduplicate the active records no earlier run has seen (against everything active);
+    see the module docstring. Reads only."""
+    gone = merged_into(session)
+    seen = _seen(session)
+    rows = [r for r in session.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
+            if r.id not in gone]
+    distinct_ids = _person_distinct(session)
+    ids = [int(r.id) for r in rows if r.id is not None]
+    fresh = {k for k, rid in enumerate(ids) if rid not in seen}
+    if not fresh:
+        return DedupPlan(tuple(ids), 0, None)
     index = {rid: k for k, rid in enumerate(ids)}
     known = {_ordered(index[a], index[b]) for a, b in distinct_ids
              if a in index and b in index}
     result = deduplicate([to_record(r) for r in rows], known_distinct=known,
                          fresh=None if len(fresh) == len(ids) else fresh)
-    with store.write() as s:
-        _lock_dedup(s, store)
-        cache = {(p.record_a_id, p.record_b_id): p
-                 for p in s.exec(select(models.DedupPair)).all()}
-        merged = _store_merges(s, cache, ids, result, _with_decisions(s, ids))
-        queued = sum(_pair(s, cache, ids[p.a], ids[p.b], "possible", p.score, p.reason)[1]
-                     for p in result.queued)
-        related = sum(_pair(s, cache, ids[p.a], ids[p.b], "related", p.score, p.reason)[1]
-                      for p in result.related)
-        # re-read in this transaction: a run that finished meanwhile marked its records too
-        _mark_seen(s, _seen(s) | set(ids))
-    with store.session() as s:
-        still_open = len(open_pairs(s))
-        related_now = len(related_pairs(s))
-    return RunSummary(len(ids), len(fresh), merged, len(result.groups), queued, still_open,
-                      related, related_now)
+    return DedupPlan(tuple(ids), len(fresh), result)
+
+
+def store_run(*, session: Session, plan: DedupPlan) -> RunSummary:
+    """Merge the certain and queue the possible of ``plan``, in the caller's write
+    transaction; merges are re-checked here, so a run that finished meanwhile is kept."""
+    ids, result = list(plan.ids), plan.result
+    if result is None:
+        return RunSummary(len(ids), 0, 0, 0, 0, len(open_pairs(session)), 0,
+                          len(related_pairs(session)))
+    _lock_dedup(session)
+    cache = {(p.record_a_id, p.record_b_id): p
+             for p in session.exec(select(models.DedupPair)).all()}
+    merged = _store_merges(session, cache, ids, result, _with_decisions(session, ids))
+    queued = sum(_pair(session, cache, ids[p.a], ids[p.b], "possible", p.score, p.reason)[1]
+                 for p in result.queued)
+    related = sum(_pair(session, cache, ids[p.a], ids[p.b], "related", p.score, p.reason)[1]
+                  for p in result.related)
+    # re-read in this transaction: a run that finished meanwhile marked its records too
+    _mark_seen(session, _seen(session) | set(ids))
+    session.flush()
+    return RunSummary(len(ids), plan.fresh, merged, len(result.groups), queued,
+                      len(open_pairs(session)), related, len(related_pairs(session)))
 
 
 DEDUP_LOCK = 160016  # PostgreSQL advisory lock key: one dedup run writes at a time
 
 
-def _lock_dedup(session: Session, store: Store) -> None:
+def _lock_dedup(session: Session) -> None:
     """Serialise concurrent runs' writes (SQLite's BEGIN IMMEDIATE already does)."""
-    if not store.is_sqlite:
+    if session.get_bind().dialect.name != "sqlite":
         session.execute(text(f"SELECT pg_advisory_xact_lock({DEDUP_LOCK})"))
 
 

@@ -30,6 +30,14 @@ ROWS = [
 ]
 
 
+def _run(store: Store) -> dedup_store.RunSummary:
+    """``reviewflow dedup`` as the CLI runs it: match in a read session, write once."""
+    with store.session() as s:
+        plan = dedup_store.plan_run(session=s)
+    with store.write() as s:
+        return dedup_store.store_run(session=s, plan=plan)
+
+
 @pytest.fixture
 def store(db_url: str):
     """The same review on SQLite and (when a server answers) PostgreSQL."""
@@ -50,7 +58,7 @@ def store(db_url: str):
 
 
 def test_run_merges_certain_queues_possible_and_is_idempotent(store: Store) -> None:
-    summary = dedup_store.run(store)
+    summary = _run(store)
     assert (summary.merged_records, summary.groups, summary.queued_new) == (1, 1, 1)
     with store.session() as s:
         assert merged_into(s) in ({2: 1}, {1: 2})
@@ -60,12 +68,12 @@ def test_run_merges_certain_queues_possible_and_is_idempotent(store: Store) -> N
         assert len(active_record_ids(s)) == 4
         assert len(s.exec(select(models.RecordProvenance)).all()) == 5  # provenance kept
         assert [(p.record_a_id, p.record_b_id) for p in dedup_store.open_pairs(s)] == [(3, 4)]
-    again = dedup_store.run(store)
+    again = _run(store)
     assert (again.merged_records, again.queued_new, again.queue_open) == (0, 0, 1)
 
 
 def test_merged_view_takes_best_fields_from_the_group(store: Store) -> None:
-    dedup_store.run(store)
+    _run(store)
     with store.session() as s:
         merged = next(iter(merged_into(s)))
         view = dedup_store.merged_view(s, merged)
@@ -75,7 +83,7 @@ def test_merged_view_takes_best_fields_from_the_group(store: Store) -> None:
 
 
 def test_resolve_duplicate_and_distinct(store: Store) -> None:
-    dedup_store.run(store)
+    _run(store)
     with store.session() as s:
         pair = dedup_store.open_pairs(s)[0]
     with store.write() as s:
@@ -90,7 +98,7 @@ def test_resolve_duplicate_and_distinct(store: Store) -> None:
 
 
 def test_undo_is_append_only_and_survives_a_rerun(store: Store) -> None:
-    dedup_store.run(store)
+    _run(store)
     with store.session() as s:
         merged = next(iter(merged_into(s)))
     with store.write() as s:
@@ -100,7 +108,7 @@ def test_undo_is_append_only_and_survives_a_rerun(store: Store) -> None:
         actions = [d.action for d in s.exec(select(models.DedupDecision)
                                             .order_by(models.DedupDecision.id)).all()]
     assert actions == ["merge", "unmerge", "distinct"]
-    assert dedup_store.run(store).merged_records == 0  # the person's undo is respected
+    assert _run(store).merged_records == 0  # the person's undo is respected
     with pytest.raises(ReviewflowError), store.write() as s:
         dedup_store.undo(merged, session=s)
 
@@ -123,7 +131,7 @@ def test_cli_store_mode(store: Store) -> None:
 
 
 def test_cli_lists_related_records_once_per_surviving_pair(store: Store) -> None:
-    dedup_store.run(store)
+    _run(store)
     with store.session() as s:
         kept, gone = next((k, m) for m, k in merged_into(s).items())
         other = next(i for i in active_record_ids(s) if i != kept)
@@ -138,7 +146,7 @@ def test_cli_lists_related_records_once_per_surviving_pair(store: Store) -> None
     assert f"records {pair[0]} and {pair[1]}: erratum notice vs article" in res.output
     assert res.output.count("erratum notice") == 1 and "1 related pair\n" in res.output
     # the run's own summary counts what --related lists (not the pairs between copies)
-    assert "1 related pair (notices, abstracts)" in dedup_store.run(store).text()
+    assert "1 related pair (notices, abstracts)" in _run(store).text()
 
 
 def _table_rows(store: Store) -> tuple[list[tuple], list[tuple]]:
@@ -173,10 +181,10 @@ def _import(store: Store, name: str, records: list) -> set[int]:
 
 
 def test_rerun_with_nothing_new_changes_nothing(store: Store) -> None:
-    first = dedup_store.run(store)
+    first = _run(store)
     assert first.new_records == 5
     tables = _table_rows(store)
-    again = dedup_store.run(store)
+    again = _run(store)
     assert (again.new_records, again.merged_records, again.queued_new, again.related_new) \
         == (0, 0, 0, 0)
     assert again.queue_open == 1
@@ -186,7 +194,7 @@ def test_rerun_with_nothing_new_changes_nothing(store: Store) -> None:
 def test_new_import_only_adds_pairs_that_concern_new_records(store: Store) -> None:
     from reviewflow.records import Record
 
-    dedup_store.run(store)
+    _run(store)
     old_pairs, old_decisions = _table_rows(store)
     new_ids = _import(store, "embase.ris", [
         # a third copy of the merged trial: joins the old group, the old survivor stays
@@ -201,7 +209,7 @@ def test_new_import_only_adds_pairs_that_concern_new_records(store: Store) -> No
     ])
     with store.session() as s:
         survivor_before = set(active_record_ids(s))
-    summary = dedup_store.run(store)
+    summary = _run(store)
     assert (summary.new_records, summary.merged_records) == (3, 1)
     assert summary.related_new >= 1  # the erratum, next to each copy of the trial
     with store.session() as s:
@@ -214,7 +222,7 @@ def test_new_import_only_adds_pairs_that_concern_new_records(store: Store) -> No
     (_, kept, merged, action), = decisions[len(old_decisions):]
     assert action == "merge" and merged in new_ids and kept in survivor_before
     tables = _table_rows(store)
-    assert dedup_store.run(store).new_records == 0
+    assert _run(store).new_records == 0
     assert _table_rows(store) == tables
 
 
@@ -223,13 +231,13 @@ def test_new_record_does_not_join_two_records_of_an_earlier_run(store: Store) ->
     merge them behind the person's back (it joins one, the other pair is queued)."""
     from reviewflow.records import Record
 
-    dedup_store.run(store)
+    _run(store)
     new_ids = _import(store, "lupus.ris", [
         Record(title="Umbilical cord MSC for lupus nephritis: a multicentre study",
                authors=["Zhang, Huayong"], year=2016, journal="Lupus", volume="25",
                pages="1-9"),
     ])
-    dedup_store.run(store)
+    _run(store)
     with store.session() as s:
         gone = merged_into(s)
     assert not (3 in gone and 4 in gone) and gone.get(4) != 3 and gone.get(3) != 4
@@ -244,9 +252,9 @@ def test_rerun_on_a_real_export_adds_no_pairs(store: Store, corpus) -> None:  # 
 
     bench = load_bib_dedupe(corpus / "dedup" / "bib-dedupe" / "haematology")
     _import(store, "all.ris", bench.records)
-    dedup_store.run(store)
+    _run(store)
     tables = _table_rows(store)
-    assert dedup_store.run(store).new_records == 0
+    assert _run(store).new_records == 0
     assert _table_rows(store) == tables
 
 
@@ -258,13 +266,13 @@ def test_second_import_of_a_real_export_adds_only_its_own_pairs(store: Store,
     bench = load_bib_dedupe(corpus / "dedup" / "bib-dedupe" / "haematology")
     half = len(bench.records) // 2
     _import(store, "first.ris", bench.records[:half])
-    dedup_store.run(store)
+    _run(store)
     second = _import(store, "second.ris", bench.records[half:])
     old_pairs, _ = _table_rows(store)
-    assert dedup_store.run(store).new_records == len(second)
+    assert _run(store).new_records == len(second)
     pairs, decisions = _table_rows(store)
     assert all({a, b} & second for _, a, b, _ in pairs[len(old_pairs):])
-    assert dedup_store.run(store).new_records == 0
+    assert _run(store).new_records == 0
     assert _table_rows(store) == (pairs, decisions)
 
 
@@ -276,3 +284,18 @@ def test_counts_are_worded_in_the_singular_and_plural() -> None:
     assert plural(3, "related pair") == "3 related pairs"
     assert plural(2, "analysis") == "2 analyses" and plural(2, "day") == "2 days"
     assert plural(2, "box") == "2 boxes"
+
+
+def test_a_run_is_written_in_the_callers_transaction_only(store: Store) -> None:
+    """A failure later in the same action takes the merges, the queue and the seen marks back."""
+    with store.session() as s:
+        plan = dedup_store.plan_run(session=s)
+    assert plan.fresh == len(ROWS)
+    with pytest.raises(KeyError), store.write() as s:
+        assert dedup_store.store_run(session=s, plan=plan).merged_records >= 1
+        raise KeyError("later in the same action")
+    with store.session() as s:
+        assert s.exec(select(models.DedupDecision)).all() == []
+        assert s.exec(select(models.DedupPair)).all() == []
+        assert len(active_record_ids(s)) == len(ROWS)
+    assert _run(store).new_records == len(ROWS)  # nothing was marked as seen
