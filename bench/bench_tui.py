@@ -61,7 +61,8 @@ def build_store(folder: Path, n: int) -> Store:
             conn.execute(insert(models.RecordRow), rows)
             conn.execute(insert(models.RecordProvenance), [
                 dict(record_id=r["id"], import_id=1, position=r["id"]) for r in rows])
-    bob = ensure_reviewer(store, "bob")
+    with store.write() as s:
+        bob = ensure_reviewer(session=s, name="bob")
     with store.write_engine.begin() as conn:
         conn.execute(insert(models.ScreeningDecision), [dict(
             record_id=i, stage="title_abstract", reviewer_id=bob.id, client_key=f"b{i}",
@@ -99,7 +100,8 @@ async def measure(store: Store, presses: int) -> dict[str, float]:
     from reviewflow.tui.app import ReviewflowApp
     from reviewflow.tui.screens.screening import ScreeningScreen
 
-    ann = ensure_reviewer(store, "ann")
+    with store.write() as s:
+        ann = ensure_reviewer(session=s, name="ann")
     viewer = Viewer(ann.id or 0, ann.name, ann.role, True)
     t0 = time.perf_counter()
     app = ReviewflowApp(store, viewer, start_stage="title_abstract", poll_seconds=0)

@@ -78,9 +78,10 @@ def create_review(folder: Path, samples: Path, say: Say) -> DemoContext:
             exclusion_reasons=tuple(screening.get("exclusion_reasons", ())) or
             ScreeningSettings().exclusion_reasons,
         ), session=s)
-    for name in REVIEWERS:
-        ensure_reviewer(store, name)
-    ensure_reviewer(store, ARBITER, "arbiter")
+    with store.write() as s:  # the team, as 'reviewer add' would make it
+        for name in REVIEWERS:
+            ensure_reviewer(session=s, name=name)
+        ensure_reviewer(session=s, name=ARBITER, role="arbiter")
     say(f"[1] Review created in {folder}")
     return DemoContext(folder, samples, store, definition, say)
 
@@ -131,9 +132,9 @@ def screen_stage(ctx: DemoContext, stage: str) -> dict[str, int]:
                     decision, reason = "not_retrieved", None
             rows.append({"record_id": rid, "decision": decision, "reason": reason})
         path = _write_csv(ctx.scripted / f"{prefix}_{who}.csv", rows)
-        person = ensure_reviewer(ctx.store, who)
-        assert person.id is not None
         with ctx.store.write() as s:  # one screener's file: one transaction
+            person = ensure_reviewer(session=s, name=who)
+            assert person.id is not None
             checked = load_decisions_file(settings, path, stage, session=s)
             loaded[who] = write_decisions(checked, stage, person.id, session=s)[0]
     return loaded
@@ -145,11 +146,11 @@ def resolve_stage(ctx: DemoContext, stage: str) -> int:
 
     settings = load_settings(ctx.store)
     truth = record_truth(ctx)
-    arbiter = ensure_reviewer(ctx.store, ARBITER, "arbiter")
     with ctx.store.session() as s:
         conflicts = list_conflicts(s, stage)
     key = "relevant_ta" if stage == TITLE_ABSTRACT else "relevant_ft"
     with ctx.store.write() as s:  # the arbiter's sitting: one transaction
+        arbiter = ensure_reviewer(session=s, name=ARBITER, role="arbiter")
         for c in conflicts:
             _settle(s, c, truth, key, stage, settings, arbiter)
     return len(conflicts)
@@ -216,7 +217,8 @@ def deduplicate(ctx: DemoContext) -> tuple[object, int, int]:
     with ctx.store.write() as s:
         summary = dedup_store.store_run(session=s, plan=plan)
     truth = record_truth(ctx)
-    person = ensure_reviewer(ctx.store, REVIEWERS[0])
+    with ctx.store.write() as s:
+        person = ensure_reviewer(session=s, name=REVIEWERS[0])
     with ctx.store.session() as s:
         queue = dedup_store.open_pairs(s)
     same = 0

@@ -294,8 +294,10 @@ def import_cmd(
     from reviewflow.extraction.transfer import import_extraction
 
     store, pending = store_and_pending_form(ctx)
-    rows, written = import_extraction(store, pending.form, pending, file, reviewer,
-                                      create_studies=create_studies)
+    with store.write() as session:  # one transaction: studies, links and values, or nothing
+        rows, written = import_extraction(session=session, form=pending.form, form_id=pending,
+                                          path=file, reviewer=reviewer,
+                                          create_studies=create_studies)
     typer.echo(f"{plural(rows, 'row')} read, {plural(written, 'value')} stored for {reviewer}")
 
 

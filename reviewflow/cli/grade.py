@@ -84,8 +84,8 @@ def set_cmd(ctx: typer.Context,
     d = parse_domain(domain)
     j = parse_judgement(d, judgement)
     _check_outcome(ctx, store, analysis)
-    rid = int(ensure_reviewer(store, reviewer).id or 0)
     with store.write() as s:
+        rid = int(ensure_reviewer(session=s, name=reviewer).id or 0)
         record(session=s, outcome=analysis, domain=d, judgement=j, reason=reason,
                reviewer_id=rid)
     with store.session() as s:
@@ -111,9 +111,9 @@ def accept_cmd(ctx: typer.Context,
     store = open_store(ctx)
     with working("Pooling the analyses and reading risk of bias"):
         reviews = review_outcomes(store, _folder(ctx), analyses or None)
-    rid = int(ensure_reviewer(store, reviewer).id or 0)
     n = 0
     with store.write() as s:
+        rid = int(ensure_reviewer(session=s, name=reviewer).id or 0)
         done = current(session=s)
         for r in reviews:
             judged = done[r.name].rated if r.name in done else {}
@@ -137,8 +137,8 @@ def retract_cmd(ctx: typer.Context, analysis: str = typer.Argument(...),
 
     store = open_store(ctx)
     d = parse_domain(domain)
-    rid = int(ensure_reviewer(store, reviewer).id or 0)
     with store.write() as s:
+        rid = int(ensure_reviewer(session=s, name=reviewer).id or 0)
         retract(session=s, outcome=analysis, domain=d, reviewer_id=rid)
     typer.echo(f"{analysis}: {LABELS[d]} judgement retracted")
 

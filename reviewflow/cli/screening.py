@@ -27,7 +27,12 @@ from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.conflicts import METHODS, Conflict, list_conflicts, resolve_conflict
 from reviewflow.screening.decisions import ROLES, ensure_reviewer, find_reviewer_named
 from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
-from reviewflow.screening.settings import ScreeningSettings, apply_toml_settings, load_settings
+from reviewflow.screening.settings import (
+    ScreeningSettings,
+    load_settings,
+    read_toml_settings,
+    save_settings,
+)
 from reviewflow.stages import LABELS, STAGES, parse_stage
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -42,10 +47,13 @@ def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
     section: dict[str, Any] | None = None
     if not (g.db and g.review is None):
         section = review_config(ctx).extra.get("screening")
-    settings, notice = apply_toml_settings(store, section)
-    if notice:
-        typer.echo(notice, err=True)
-    return settings
+    toml = read_toml_settings(load_settings(store), section)
+    if toml.changed:
+        with store.write() as session:  # the review opens: copying the file in is its own step
+            save_settings(toml.settings, session=session)
+    if toml.notice:
+        typer.echo(toml.notice, err=True)
+    return toml.settings
 
 
 def _stages(stage: str | None) -> list[str]:
@@ -249,7 +257,8 @@ def reviewer_add(
 ) -> None:
     """Add a reviewer (or change their role)."""
     store = open_store(ctx)
-    person = ensure_reviewer(store, name, role)
+    with store.write() as session:
+        person = ensure_reviewer(session=session, name=name, role=role)
     typer.echo(f"Reviewer {person.name} ({person.role})")
 
 

@@ -40,7 +40,9 @@ def setup(
     members = _members(reviewer, "reviewer") + _members(arbiter, "arbiter")
     if not members:
         raise fail("name at least one --reviewer NAME=ROLE or --arbiter NAME=ROLE")
-    for line in setup_team(open_store(ctx), members):
+    with open_store(ctx).write() as session:
+        done = setup_team(session=session, members=members)
+    for line in done:
         typer.echo(line)
 
 

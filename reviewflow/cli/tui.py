@@ -57,7 +57,8 @@ def _screener(store: Store, name: str) -> models.Reviewer:
     if others and _interactive():
         typer.confirm(f"{name.strip()!r} is not a reviewer of this review yet (reviewers: "
                       f"{', '.join(others)}). Add them?", abort=True)
-    return ensure_reviewer(store, name)
+    with store.write() as session:
+        return ensure_reviewer(session=session, name=name)
 
 
 def tui(

@@ -48,10 +48,11 @@ def run_demo_extraction(store: Store, folder: Path, samples: Path,
     form = pending.form
     values = judgements = rows = 0
     for name in REVIEWERS:
-        rows, n = import_extraction(store, form, pending, sheet or samples / "extraction.csv",
-                                    name, create_studies=True)
-        values += n
-        with store.write() as session:
+        with store.write() as session:  # one reviewer's sheets: one transaction
+            rows, n = import_extraction(session=session, form=form, form_id=pending,
+                                        path=sheet or samples / "extraction.csv",
+                                        reviewer=name, create_studies=True)
+            values += n
             judgements += import_rob_csv(session=session, path=samples / "rob.csv",
                                          reviewer=name, default_tool=ROB1)
     outputs = run_all(store, form, load_analyses(folder, form), folder / "analyses")
@@ -93,8 +94,8 @@ def demo_grade(store: Store, folder: Path) -> tuple[Path, ...]:
     rated = set(load_settings(folder))
     every = review_outcomes(store, folder)  # pooled once: the SoF below reads these runs
     reviews = [r for r in every if r.name in rated]
-    rid = int(ensure_reviewer(store, ASSESSOR).id or 0)
     with store.write() as s:
+        rid = int(ensure_reviewer(session=s, name=ASSESSOR).id or 0)
         for r in reviews:
             for sug in r.suggestions:
                 if sug.judgement is not None:

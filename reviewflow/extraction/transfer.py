@@ -1,14 +1,14 @@
 """Spreadsheet import/export against the store (the layout is in ``spreadsheet``).
 
-Import is all-or-nothing: the whole file is validated first and written in one
-transaction, so a bad cell never leaves half a spreadsheet in the review.
+Import is all-or-nothing: the whole file is validated first and written in the
+caller's one transaction, so a bad cell never leaves half a spreadsheet in the review.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction import studies as study_store
@@ -18,6 +18,7 @@ from reviewflow.extraction.spreadsheet import read_sheet, validate_rows, write_s
 from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import Reconciled, reconcile, reviewer_values, set_values
 from reviewflow.review_state import load_review_state
+from reviewflow.review_state.load import study_links
 from reviewflow.screening.decisions import require_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
@@ -50,11 +51,12 @@ def export_extraction(store: Store, form: Form, out: Path, fmt: str,
     return write_sheet(out, fmt, form, values), rec
 
 
-def import_extraction(store: Store, form: Form, form_id: FormRef, path: Path,
-                      reviewer: str, *, create_studies: bool = False) -> tuple[int, int]:
-    """Validate and store a reviewer's spreadsheet; returns (rows read, values written).
+def import_extraction(*, session: Session, form: Form, form_id: FormRef, path: Path,
+                      reviewer: str, create_studies: bool = False) -> tuple[int, int]:
+    """Validate and store a reviewer's spreadsheet in the caller's transaction (studies,
+    links and values, or nothing); returns (rows read, values written).
 
-    Nothing at all (not even the reviewer's name) is stored when a cell is bad.
+    Nothing at all (not even the reviewer's name) is added when a cell is bad.
     """
     rows = read_sheet(path)
     refs = [study_store.ReportRef(row.get("study", "").strip(), i,
@@ -63,7 +65,7 @@ def import_extraction(store: Store, form: Form, form_id: FormRef, path: Path,
     entries = validate_rows(form, [{k: v for k, v in row.items()
                                     if k not in study_store.REFERENCE_COLUMNS} for row in rows],
                             str(path))
-    studies = {st.label.lower(): st.id for st in list_studies(store)}
+    studies = {label.lower(): sid for sid, label, _rids, _ in study_links(session)}
     missing = sorted({e.study for e in entries if e.study.lower() not in studies},
                      key=str.lower)
     if missing and not create_studies:
@@ -72,20 +74,19 @@ def import_extraction(store: Store, form: Form, form_id: FormRef, path: Path,
             f"{path}: row {first.row}, field study: unknown study {first.study!r} "
             f"({len(missing)} unknown in all); create them with --create-studies "
             "or 'reviewflow extraction study add'")
-    with store.write() as s:  # one transaction: studies, links and values, or nothing
-        reviewer_id = int(require_reviewer(s, reviewer).id or 0)
-        if missing:
-            named = {}  # per new study, the first row that names a report (else its first row)
-            for r in refs:
-                if r.label in missing and (r.label not in named or not any(
-                        (named[r.label].record_id, named[r.label].doi, named[r.label].title))):
-                    named[r.label] = r
-            wanted = list(named.values())
-            links = study_store.link_targets(session=s, state=load_review_state(s),
-                                             refs=wanted, source=str(path))
-            made = study_store.add_studies(session=s, links=links)
-            studies |= {label.lower(): sid for label, sid in made.items()}
-        written = set_values(session=s, form=form, form_id=form_id, reviewer_id=reviewer_id,
-                             entries=[(studies[e.study.lower()], e.path, e.value)
-                                      for e in entries])
+    reviewer_id = int(require_reviewer(session, reviewer).id or 0)
+    if missing:
+        named = {}  # per new study, the first row that names a report (else its first row)
+        for r in refs:
+            if r.label in missing and (r.label not in named or not any(
+                    (named[r.label].record_id, named[r.label].doi, named[r.label].title))):
+                named[r.label] = r
+        wanted = list(named.values())
+        links = study_store.link_targets(session=session, state=load_review_state(session),
+                                         refs=wanted, source=str(path))
+        made = study_store.add_studies(session=session, links=links)
+        studies |= {label.lower(): sid for label, sid in made.items()}
+    written = set_values(session=session, form=form, form_id=form_id, reviewer_id=reviewer_id,
+                         entries=[(studies[e.study.lower()], e.path, e.value)
+                                  for e in entries])
     return len(rows), written

@@ -22,7 +22,6 @@ from reviewflow.review_state.votes import RETRACTED
 from reviewflow.screening.allocation import check_allocated
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
-from reviewflow.store.db import Store
 
 DECISIONS = ("include", "exclude", "maybe", "not_retrieved", "retracted")
 ROLES = ("reviewer", "arbiter")
@@ -78,15 +77,16 @@ def require_reviewer(session: Session, name: str) -> models.Reviewer:
     return found
 
 
-def ensure_reviewer(store: Store, name: str, role: str | None = None) -> models.Reviewer:
-    """Create or fetch a reviewer in its own transaction (safe with concurrent writers)."""
-    for _ in range(3):
-        try:
-            with store.write() as s:
-                return get_or_create_reviewer(s, name, role)
-        except IntegrityError:
-            continue  # another process created the same name first; read it back
-    raise ReviewflowError(f"could not create reviewer {name!r}")
+def ensure_reviewer(*, session: Session, name: str, role: str | None = None
+                    ) -> models.Reviewer:
+    """Create or fetch a reviewer in the caller's transaction. The row goes in under a
+    savepoint: when another writer created the same name first (the unique index refuses
+    ours), that reviewer is read back instead of failing the whole action."""
+    try:
+        with session.begin_nested():
+            return get_or_create_reviewer(session, name, role)
+    except IntegrityError:
+        return get_or_create_reviewer(session, name, role)
 
 
 def validate_decision(stage: str, decision: str, reason: str | None) -> None:

@@ -3,7 +3,7 @@
 They live in the store so every terminal and every machine sharing it sees the
 same settings. Keywords and reasons sit in ``Review.settings_json`` (under
 ``"screening"``); the review folder's ``reviewflow.toml`` ``[screening]``
-section, when present, is copied in by :func:`apply_toml_settings` so a team
+section, when present, is read by :func:`read_toml_settings` (and saved when it changes) so a team
 can keep them in version control. Blind mode is a screening *rule*
 (:mod:`reviewflow.review_state.policy`): changed only by an audited
 ``reviewflow policy`` change, never by a local file (issue 16: one machine's
@@ -115,16 +115,23 @@ def save_settings(settings: ScreeningSettings, *, session: Session) -> None:
     session.flush()
 
 
-def apply_toml_settings(store: Store, section: dict[str, Any] | None
-                        ) -> tuple[ScreeningSettings, str | None]:
-    """Copy a toml ``[screening]`` section into the store when it changes anything.
+@dataclass(frozen=True)
+class TomlSettings:
+    """A toml ``[screening]`` section read against the store's settings: what is in force,
+    whether the store must take it (``save_settings`` in the caller's transaction, so a
+    command that changes nothing never takes the write lock), and a notice to show."""
 
-    Returns the settings and, when the file's ``blind`` differs from the store's
-    rule, a one-line notice saying the store's rule stands (never applied silently).
-    """
-    current = load_settings(store)
+    settings: ScreeningSettings
+    changed: bool
+    notice: str | None
+
+
+def read_toml_settings(current: ScreeningSettings, section: dict[str, Any] | None
+                       ) -> TomlSettings:
+    """The store's settings with the toml section over them, except ``blind``: when the
+    file's differs, the notice says the store's rule stands (never applied silently)."""
     if not section:
-        return current, None
+        return TomlSettings(current, False, None)
     notice = None
     if "blind" in section and section["blind"] != current.blind:
         notice = (f"note: reviewflow.toml says blind = {str(section['blind']).lower()}, but the "
@@ -132,7 +139,4 @@ def apply_toml_settings(store: Store, section: dict[str, Any] | None
                   "stands (an arbiter changes it: 'reviewflow policy --blind on|off --by NAME')")
     wanted = settings_from_dict(section, base=current)
     wanted = ScreeningSettings(**{**asdict(wanted), "blind": current.blind})
-    if wanted != current:
-        with store.write() as s:  # the review opens: copying the file in is its own step
-            save_settings(wanted, session=s)
-    return wanted, notice
+    return TomlSettings(wanted, wanted != current, notice)

@@ -32,11 +32,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import models
-from reviewflow.store.db import Store
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 READ_ONLY = ("reviewer", "review", "setting_change", "alembic_version", "store_meta")
@@ -83,13 +82,15 @@ CREATE POLICY rf_write ON conflict_resolution FOR INSERT WITH CHECK (
 """
 
 
-def setup_team(store: Store, members: list[TeamMember]) -> list[str]:
+def setup_team(*, session: Session, members: list[TeamMember]) -> list[str]:
     """Create the roles, map reviewers to them, grant, and switch the policies on.
 
     Run by the tables' owner; idempotent (a second run adds new members and
-    re-applies the grants and policies). Returns what was done, line by line.
+    re-applies the grants and policies), all in the caller's transaction (PostgreSQL
+    DDL is transactional: a failing member leaves no role half-granted). Returns what
+    was done, line by line.
     """
-    if store.is_sqlite:
+    if session.get_bind().dialect.name == "sqlite":
         raise ReviewflowError("a team store needs PostgreSQL (SQLite has no roles); move the "
                               "review with 'export bundle' and 'import-bundle --db'")
     for m in members:
@@ -99,13 +100,12 @@ def setup_team(store: Store, members: list[TeamMember]) -> list[str]:
         if m.role not in ("reviewer", "arbiter"):
             raise ReviewflowError(f"{m.name}: role must be reviewer or arbiter")
     done: list[str] = []
-    with store.write() as s:
-        conn = s.connection()
-        database = conn.execute(text("SELECT current_database()")).scalar_one()
-        conn.execute(text(FUNCTIONS))
-        for m in members:
-            done.append(_member(s, conn, m, database))
-        conn.execute(text(POLICIES))
+    conn = session.connection()
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
+    conn.execute(text(FUNCTIONS))
+    for m in members:
+        done.append(_member(session, conn, m, database))
+    conn.execute(text(POLICIES))
     done.append("row-level security on: " + ", ".join(POLICED))
     return done
 

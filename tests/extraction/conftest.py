@@ -12,10 +12,10 @@ import pytest
 from extraction_data import TRIALS, trial_entries
 
 from reviewflow.extraction.form_versions import current_form
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig
 from tests.extraction.forms import new_study, save_values, use_test_form
+from tests.screening.support import add_reviewer
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def review(tmp_path: Path) -> tuple[Path, Store]:
     config.save()
     use_test_form(store, folder)
     for name in ("alice", "bob", "carol"):  # commands refuse names never added
-        ensure_reviewer(store, name)
+        add_reviewer(store, name)
     yield folder, store
     store.dispose()
 
@@ -40,7 +40,7 @@ def extracted(review):
     form_id, form = current_form(store, folder)
     ids = {label: new_study(store, label).id for label in TRIALS}
     for name in ("alice", "bob"):
-        rid = int(ensure_reviewer(store, name).id or 0)
+        rid = int(add_reviewer(store, name).id or 0)
         entries = [e for label, t in TRIALS.items() for e in trial_entries(ids[label], t)]
         save_values(store, form, form_id, rid, entries)
     return folder, store, ids

@@ -37,13 +37,11 @@ def extracted_with(store, folder: Path, form_text: str, rows: list[dict[str, str
     """``form_text`` in force and ``rows`` imported identically by alice and bob."""
     from reviewflow.extraction.form import FORM_FILE
     from reviewflow.extraction.form_versions import current_form
-    from reviewflow.extraction.transfer import import_extraction
-
     (folder / FORM_FILE).write_text(form_text, encoding="utf-8")
     form_id, form = current_form(store, folder)
     write_sheet(sheet, rows, form)
     for who in ("alice", "bob"):
-        import_extraction(store, form, form_id, sheet, who, create_studies=True)
+        import_sheet(store, form, form_id, sheet, who, create_studies=True)
     return form
 
 
@@ -80,3 +78,13 @@ def new_study(store, label: str, record_ids: list[int] | None = None):  # -> Stu
 
     with store.write() as session:
         return create_study(session=session, label=label, record_ids=record_ids)
+
+
+def import_sheet(store, form, form_id, path: Path, reviewer: str, *,
+                 create_studies: bool = False) -> tuple[int, int]:
+    """``extraction import`` as one transaction."""
+    from reviewflow.extraction.transfer import import_extraction
+
+    with store.write() as session:
+        return import_extraction(session=session, form=form, form_id=form_id, path=path,
+                                 reviewer=reviewer, create_studies=create_studies)

@@ -10,8 +10,8 @@ from reviewflow.extraction.analyses import analysis_input, parse_analyses, selec
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import fmt_p
-from reviewflow.screening.decisions import ensure_reviewer
 from tests.extraction.forms import TEST_FORM_TEXT, save_values, settle_value
+from tests.screening.support import add_reviewer
 
 FORM = parse_form(TEST_FORM_TEXT)
 VAS = 'name = "vas"\noutcome = "pain_vas"\nmeasure = "SMD"\nsubgroup = "cell_source"\n'
@@ -69,7 +69,7 @@ def test_where_and_exclude_select_studies(extracted) -> None:
 def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
     folder, store, ids = extracted
     form_id, form = current_form(store, folder)
-    bob = int(ensure_reviewer(store, "bob").id or 0)
+    bob = int(add_reviewer(store, "bob").id or 0)
     path = "outcome/pain_vas/arm/ctrl/sd"
     save_values(store, form, form_id, bob, [(ids["Brun 2019"], path, "51")])
     with pytest.raises(ReviewflowError, match=r"blocked by 1 unresolved.*Brun 2019 "

@@ -10,9 +10,9 @@ from extraction_data import TRIALS, trial_entries
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analysis_outputs import run_all
 from reviewflow.extraction.values import reconcile
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 from tests.extraction.forms import new_study, save_values, settle_value, use_test_form
+from tests.screening.support import add_reviewer
 
 
 def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> None:
@@ -23,10 +23,10 @@ def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> 
                   for label, t in TRIALS.items()}
         ids = {label: new_study(store, label).id for label in trials}
         for name in ("alice", "bob"):
-            rid = int(ensure_reviewer(store, name).id or 0)
+            rid = int(add_reviewer(store, name).id or 0)
             save_values(store, form, form_id, rid,
                        [e for label, t in trials.items() for e in trial_entries(ids[label], t)])
-        bob = int(ensure_reviewer(store, "bob").id or 0)
+        bob = int(add_reviewer(store, "bob").id or 0)
         path = "outcome/pain_vas/arm/ctrl/mean"
         sid = ids["Chen-B 2020"]
         save_values(store, form, form_id, bob, [(sid, path, "4.4")])

@@ -11,13 +11,12 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
 from tests.extraction.forms import TEST_FORM_TEXT
-from tests.screening.support import vote
+from tests.screening.support import add_reviewer, vote
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
@@ -76,7 +75,7 @@ def test_studies_from_included_records_and_linking(tmp_path: Path) -> None:
             s.add_all(recs)
             s.flush()
             ids = [int(x.id or 0) for x in recs]
-        a, b = (int(ensure_reviewer(store, n).id or 0) for n in ("ann", "bob"))
+        a, b = (int(add_reviewer(store, n).id or 0) for n in ("ann", "bob"))
         for rid, (da, db) in zip(ids, [("include", "include"), ("include", "exclude"),
                                        ("include", "include"), ("exclude", "exclude")],
                                  strict=True):

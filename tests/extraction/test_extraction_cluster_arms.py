@@ -13,9 +13,8 @@ from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import pool
 from reviewflow.extraction.spreadsheet import header
-from reviewflow.extraction.transfer import import_extraction
 from reviewflow.extraction.values import reconcile
-from tests.extraction.forms import extracted_with, write_sheet
+from tests.extraction.forms import extracted_with, import_sheet, write_sheet
 
 FORM = """
 [[arms]]
@@ -116,7 +115,7 @@ def test_bad_cluster_statistics_are_refused_on_import(review, tmp_path, change,
     rows = [dict(r) for r in ROWS]
     rows[0] |= change
     with pytest.raises(ReviewflowError, match=re.escape(message)):
-        import_extraction(store, form, form_id, write_sheet(tmp_path / "b.csv", rows, form), "al",
+        import_sheet(store, form, form_id, write_sheet(tmp_path / "b.csv", rows, form), "al",
                           create_studies=True)
     assert reconcile(store).values == {}  # nothing written
 

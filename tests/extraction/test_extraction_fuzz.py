@@ -12,8 +12,9 @@ from sqlmodel import select
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.spreadsheet import header
-from reviewflow.extraction.transfer import export_extraction, import_extraction
+from reviewflow.extraction.transfer import export_extraction
 from reviewflow.store import models
+from tests.extraction.forms import import_sheet
 
 _cell = st.one_of(st.sampled_from(["", "0", "-1", "12", "3.5", "1e9", "nan", "abc", "1,5"]),
                   st.text(max_size=8))
@@ -48,7 +49,7 @@ def test_import_is_whole_or_refused(extracted, tmp_path, data) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
     before = _count(store)
     try:
-        import_extraction(store, form, form_id, path, "carol")
+        import_sheet(store, form, form_id, path, "carol")
     except ReviewflowError as exc:
         assert "mangled.csv" in str(exc)
         assert _count(store) == before  # refused: nothing written

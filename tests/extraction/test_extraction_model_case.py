@@ -134,11 +134,11 @@ def test_demo_step_builds_the_same_results(tmp_path: Path, model_case) -> None:
     folder = tmp_path / "demo"
     folder.mkdir()
     from reviewflow.extraction.demo_step import REVIEWERS
-    from reviewflow.screening.decisions import ensure_reviewer
+    from tests.screening.support import add_reviewer
 
     with Store.create(f"sqlite:///{folder / 'rf.db'}", title="demo") as store:
         for name in REVIEWERS:  # the demo registers its reviewers first
-            ensure_reviewer(store, name)
+            add_reviewer(store, name)
         done = run_demo_extraction(store, folder, SAMPLES)
     assert done.studies == 32 and done.judgements == 2 * 224
     assert all(p.is_file() for p in done.rob_plots)

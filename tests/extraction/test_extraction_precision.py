@@ -17,8 +17,8 @@ from reviewflow.extraction.form_versions import current_form  # noqa: E402
 from reviewflow.extraction.run_analysis import pool  # noqa: E402
 from reviewflow.extraction.values import reconcile  # noqa: E402
 from reviewflow.pooling.plots import forest_plot  # noqa: E402
-from reviewflow.screening.decisions import ensure_reviewer  # noqa: E402
 from tests.extraction.forms import save_values  # noqa: E402
+from tests.screening.support import add_reviewer
 
 VAS = '[[analysis]]\nname = "vas"\noutcome = "pain_vas"\nmeasure = "MD"\n'
 AE = '[[analysis]]\nname = "ae"\noutcome = "adverse_events"\nmeasure = "RR"\n'
@@ -61,8 +61,8 @@ def test_extractors_typing_7_and_7_0_agree_on_7_0(extracted) -> None:
     folder, store, ids = extracted
     form_id, form = current_form(store, folder)
     path = "outcome/pain_vas/arm/treat/sd"
-    alice = int(ensure_reviewer(store, "alice").id or 0)
-    bob = int(ensure_reviewer(store, "bob").id or 0)
+    alice = int(add_reviewer(store, "alice").id or 0)
+    bob = int(add_reviewer(store, "bob").id or 0)
     save_values(store, form, form_id, alice, [(ids["Alda 2018"], path, "7")])
     save_values(store, form, form_id, bob, [(ids["Alda 2018"], path, "7.0")])
     rec = reconcile(store)

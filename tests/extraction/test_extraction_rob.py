@@ -11,9 +11,9 @@ from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob, tool
 from reviewflow.extraction.rob_import import import_rob_csv
 from reviewflow.extraction.rob_plots import summary_bars, traffic_light
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from tests.extraction.forms import save_judgements
+from tests.screening.support import add_reviewer
 
 
 def test_tools_have_the_revman_and_rob2_domains() -> None:
@@ -31,7 +31,7 @@ def test_tools_have_the_revman_and_rob2_domains() -> None:
 
 def test_dual_judgements_reconcile_and_consensus_settles(extracted) -> None:
     _folder, store, ids = extracted
-    a, b = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
+    a, b = (int(add_reviewer(store, n).id or 0) for n in ("alice", "bob"))
     sid = ids["Alda 2018"]
     save_judgements(store, ROB1, a, [(sid, "D1", "low", "computer list"),
                                        (sid, "D2", "unclear", None)])
@@ -50,7 +50,7 @@ def test_dual_judgements_reconcile_and_consensus_settles(extracted) -> None:
 
 def test_csv_import_names_bad_rows_and_writes_nothing(extracted, tmp_path: Path) -> None:
     _folder, store, _ids = extracted
-    rid = int(ensure_reviewer(store, "alice").id or 0)
+    rid = int(add_reviewer(store, "alice").id or 0)
     bad = tmp_path / "rob.csv"
     bad.write_text("study,domain,judgement,support\nAlda 2018,D1,low,ok\n"
                    "Alda 2018,D9,low,\nNobody 2000,D1,low,\nBrun 2019,D2,maybe,\n",
@@ -73,7 +73,7 @@ def test_csv_import_names_bad_rows_and_writes_nothing(extracted, tmp_path: Path)
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_plots_are_written(extracted, tmp_path: Path, suffix: str) -> None:
     _folder, store, ids = extracted
-    rid = int(ensure_reviewer(store, "alice").id or 0)
+    rid = int(add_reviewer(store, "alice").id or 0)
     cycle = ["low", "some_concerns", "high"]
     save_judgements(store, ROB2, rid, [(sid, d.id, cycle[(i + j) % 3], None)
                                          for i, sid in enumerate(ids.values())
@@ -91,7 +91,7 @@ def test_plots_are_written(extracted, tmp_path: Path, suffix: str) -> None:
 
 def test_summary_shares_are_weighted_by_sample_size(extracted) -> None:
     _folder, store, ids = extracted
-    rid = int(ensure_reviewer(store, "alice").id or 0)
+    rid = int(add_reviewer(store, "alice").id or 0)
     save_judgements(store, ROB1, rid, [(ids["Alda 2018"], "D1", "low", None),
                                          (ids["Brun 2019"], "D1", "high", None)],
                       consensus=True)
@@ -107,7 +107,7 @@ def test_summary_shares_are_weighted_by_sample_size(extracted) -> None:
 
 def test_rob2_judgements_are_kept_per_outcome(extracted, tmp_path: Path) -> None:
     _folder, store, ids = extracted
-    rid = int(ensure_reviewer(store, "alice").id or 0)
+    rid = int(add_reviewer(store, "alice").id or 0)
     path = tmp_path / "rob2.csv"
     path.write_text("study,domain,judgement,tool,outcome\n"
                     "Alda 2018,D1,low,rob2,pain_vas\nAlda 2018,D1,high,rob2,adverse_events\n"
@@ -138,7 +138,7 @@ def test_judgements_are_written_in_the_callers_transaction_only(extracted, tmp_p
     from reviewflow.extraction.rob import record_judgements
 
     _folder, store, ids = extracted
-    rid = int(ensure_reviewer(store, "alice").id or 0)
+    rid = int(add_reviewer(store, "alice").id or 0)
     sheet = tmp_path / "rob.csv"
     sheet.write_text("study,domain,judgement\nAlda 2018,D1,low\n", encoding="utf-8")
 

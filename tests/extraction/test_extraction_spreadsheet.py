@@ -11,9 +11,10 @@ from sqlmodel import select
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.spreadsheet import header
-from reviewflow.extraction.transfer import export_extraction, import_extraction
+from reviewflow.extraction.transfer import export_extraction
 from reviewflow.extraction.values import reconcile
 from reviewflow.store import models
+from tests.extraction.forms import import_sheet
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -42,7 +43,7 @@ def test_export_then_import_as_a_new_reviewer_round_trips(extracted, tmp_path, f
     n, rec = export_extraction(store, form, out, fmt)
     assert n == 12  # six studies x two outcomes
     assert rec is not None and rec.discrepancies == []
-    rows, written = import_extraction(store, form, form_id, out, "carol")
+    rows, written = import_sheet(store, form, form_id, out, "carol")
     assert rows == 12 and written > 0
     # carol entered exactly what alice and bob agreed: still no discrepancy
     after = reconcile(store)
@@ -82,7 +83,7 @@ def test_bad_cells_are_named_and_nothing_is_written(extracted, tmp_path, change,
     rows[idx].update(change)
     before = _value_count(store)
     with pytest.raises(ReviewflowError, match=message):
-        import_extraction(store, form, form_id, _write(tmp_path / "bad.csv", rows,
+        import_sheet(store, form, form_id, _write(tmp_path / "bad.csv", rows,
                                                        header(form)), "dora")
     assert _value_count(store) == before
     with store.session() as s:  # the bad cell is named before the unknown name, and no one
@@ -90,7 +91,7 @@ def test_bad_cells_are_named_and_nothing_is_written(extracted, tmp_path, change,
             is None  # is created either way
     good = _write(tmp_path / "good.csv", _rows(tmp_path / "x.csv"), header(form))
     with pytest.raises(ReviewflowError, match="unknown reviewer 'dora'"):
-        import_extraction(store, form, form_id, good, "dora")
+        import_sheet(store, form, form_id, good, "dora")
     assert _value_count(store) == before
 
 
@@ -101,7 +102,7 @@ def test_events_above_n_is_refused(extracted, tmp_path) -> None:
            "n_treat": "20", "events_ctrl": "1", "n_ctrl": "20"}
     path = _write(tmp_path / "ae.csv", [row], header(form))
     with pytest.raises(ReviewflowError, match=r"row 2, field events_treat: events \(25\) > n"):
-        import_extraction(store, form, form_id, path, "carol")
+        import_sheet(store, form, form_id, path, "carol")
 
 
 def test_unknown_study_needs_create_studies(review, tmp_path) -> None:
@@ -110,8 +111,8 @@ def test_unknown_study_needs_create_studies(review, tmp_path) -> None:
     row = {"study": "New 2024", "outcome": "", "country": "Chile"}
     path = _write(tmp_path / "new.csv", [row], header(form))
     with pytest.raises(ReviewflowError, match="row 2, field study: unknown study 'New 2024'"):
-        import_extraction(store, form, form_id, path, "carol")
-    assert import_extraction(store, form, form_id, path, "carol", create_studies=True) == (1, 1)
+        import_sheet(store, form, form_id, path, "carol")
+    assert import_sheet(store, form, form_id, path, "carol", create_studies=True) == (1, 1)
 
 
 def test_unknown_column_is_refused(review, tmp_path) -> None:
@@ -119,4 +120,4 @@ def test_unknown_column_is_refused(review, tmp_path) -> None:
     form_id, form = current_form(store, folder)
     path = _write(tmp_path / "c.csv", [{"study": "A", "colour": "red"}], ["study", "colour"])
     with pytest.raises(ReviewflowError, match="row 1: 1 unknown column: colour"):
-        import_extraction(store, form, form_id, path, "carol")
+        import_sheet(store, form, form_id, path, "carol")

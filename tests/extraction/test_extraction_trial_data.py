@@ -12,10 +12,9 @@ from reviewflow.extraction.analyses import analysis_input, parse_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import pool, summary_lines
-from reviewflow.extraction.transfer import import_extraction
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import conversions as cv
-from tests.extraction.forms import extracted_with, write_sheet
+from tests.extraction.forms import extracted_with, import_sheet, write_sheet
 
 FORM = """
 [[study_fields]]
@@ -155,7 +154,7 @@ def test_bad_reported_statistics_are_refused_on_import(review, tmp_path, change,
     rows = [dict(r) for r in ROWS]
     rows[row] |= change
     with pytest.raises(ReviewflowError, match=re.escape(message)):
-        import_extraction(store, form, form_id, write_sheet(tmp_path / "b.csv", rows, form), "al",
+        import_sheet(store, form, form_id, write_sheet(tmp_path / "b.csv", rows, form), "al",
                           create_studies=True)
     assert reconcile(store).values == {}  # nothing written
 

@@ -7,9 +7,9 @@ from sqlmodel import select
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.studies import create_study, link_record, list_studies
 from reviewflow.extraction.values import reconcile, resolve, set_value, set_values
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from tests.extraction.forms import new_study, save_values, settle_value
+from tests.screening.support import add_reviewer
 
 
 def _save_one(store, form, form_id, **where) -> str | None:
@@ -28,8 +28,8 @@ def _setup(review):
     folder, store = review
     form_id, form = current_form(store, folder)
     sid = new_study(store, "Smith 2019").id
-    a = int(ensure_reviewer(store, "alice").id or 0)
-    b = int(ensure_reviewer(store, "bob").id or 0)
+    a = int(add_reviewer(store, "alice").id or 0)
+    b = int(add_reviewer(store, "bob").id or 0)
     return store, form_id, form, sid, a, b
 
 

@@ -18,9 +18,9 @@ from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import progress, reconcile
 from reviewflow.linking.merge import merge_studies, unmerge_study
 from reviewflow.review_state import load_review_state
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from tests.extraction.forms import new_study, save_judgements, save_values, settle_value
+from tests.screening.support import add_reviewer
 
 pytestmark = pytest.mark.store
 ZH = "Chen 2020 (zh)"
@@ -36,7 +36,7 @@ def _extract(store, folder, label: str, who: str, trial: tuple, **changed: str) 
     sid = next((s.id for s in list_studies(store) if s.label == label), None)
     sid = sid or new_study(store, label).id
     entries = [(i, p, changed.get(p.replace("/", "_"), v)) for i, p, v in trial_entries(sid, trial)]
-    save_values(store, form, form_id, int(ensure_reviewer(store, who).id or 0), entries)
+    save_values(store, form, form_id, int(add_reviewer(store, who).id or 0), entries)
     return sid
 
 
@@ -110,7 +110,7 @@ def test_a_consensus_may_not_overrule_the_other_studys_value(extracted) -> None:
     folder, store, ids = extracted
     zh = _extract(store, folder, ZH, "carol", TRIALS["Chen 2020"], study_country="China")
     form_id, form = current_form(store, folder)
-    carol = int(ensure_reviewer(store, "carol").id or 0)
+    carol = int(add_reviewer(store, "carol").id or 0)
     settle_value(store, form, form_id, study_id=ids["Chen 2020"], reviewer_id=carol,
             path="study/country", value="Spain")
     with pytest.raises(ReviewflowError, match=r"study/country \(consensus Spain / carol: China\)"):
@@ -119,7 +119,7 @@ def test_a_consensus_may_not_overrule_the_other_studys_value(extracted) -> None:
 
 def test_risk_of_bias_merges_and_clashes_like_values(extracted) -> None:
     _folder, store, ids = extracted
-    alice = int(ensure_reviewer(store, "alice").id or 0)
+    alice = int(add_reviewer(store, "alice").id or 0)
     zh = new_study(store, ZH).id
     save_judgements(store, ROB1, alice, [(ids["Chen 2020"], "random_sequence", "low", None)])
     save_judgements(store, ROB1, alice, [(zh, "random_sequence", "high", None)])

@@ -64,12 +64,12 @@ def test_prediction_interval_stated_when_asked(extracted) -> None:
 @pytest.mark.parametrize("answer", ["low", "high"])
 def test_rob_columns_and_legend(extracted, answer: str) -> None:
     from reviewflow.extraction.rob import ROB1
-    from reviewflow.screening.decisions import ensure_reviewer
     from tests.extraction.forms import save_judgements
+    from tests.screening.support import add_reviewer
 
     _folder, store, ids = extracted
     for reviewer in ("alice", "bob"):
-        rid = int(ensure_reviewer(store, reviewer).id or 0)
+        rid = int(add_reviewer(store, reviewer).id or 0)
         save_judgements(store, ROB1, rid, [(ids["Alda 2018"], "D1", answer, None)])
     shown = _shown(store, VAS + 'rob_columns = "rob1"\n')
     symbol = {"low": "+", "high": "−"}[answer]

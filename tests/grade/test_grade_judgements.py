@@ -8,14 +8,14 @@ from sqlmodel import select
 from reviewflow.errors import ReviewflowError
 from reviewflow.grade.domains import Certainty, Domain, Judgement
 from reviewflow.grade.judgements import current, history, record, retract
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from tests.screening.support import add_reviewer
 
 
 def test_latest_judgement_wins_and_history_keeps_everything(store: Store) -> None:
-    alice = int(ensure_reviewer(store, "alice").id or 0)
-    bob = int(ensure_reviewer(store, "bob").id or 0)
+    alice = int(add_reviewer(store, "alice").id or 0)
+    bob = int(add_reviewer(store, "bob").id or 0)
     with store.write() as s:
         record(session=s, outcome="vas", domain=Domain.RISK_OF_BIAS, judgement=Judgement.SERIOUS,
                reason="most weight unblinded", reviewer_id=alice)
@@ -39,7 +39,7 @@ def test_latest_judgement_wins_and_history_keeps_everything(store: Store) -> Non
 
 
 def test_a_downgrade_needs_its_reason_and_nothing_is_written(store: Store) -> None:
-    rid = int(ensure_reviewer(store, "alice").id or 0)
+    rid = int(add_reviewer(store, "alice").id or 0)
     with pytest.raises(ReviewflowError, match="give the reason"), store.write() as s:
         record(session=s, outcome="vas", domain=Domain.INCONSISTENCY,
                judgement=Judgement.SERIOUS, reason="  ", reviewer_id=rid)

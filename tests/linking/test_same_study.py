@@ -11,11 +11,10 @@ from reviewflow.cli.main import app
 from reviewflow.linking.names import name_key, same_person
 from reviewflow.linking.suggest import LinkReason, LinkRecord, arm_sizes, suggest_links
 from reviewflow.prisma.derive import prisma_counts
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.screening.support import vote
+from tests.screening.support import add_reviewer, vote
 
 ZH = LinkRecord(1, "脐带间充质干细胞治疗系统性红斑狼疮的随机对照试验",
                 "Umbilical cord mesenchymal stem cells for systemic lupus erythematosus: "
@@ -122,7 +121,7 @@ def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: P
     res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "1", "2"])
     assert res.exit_code == 1 and "no merge to undo" in str(res.exception)
     with Store.open(load_config(review_dir).database_url()) as store:
-        a, b = ensure_reviewer(store, "ann").id, ensure_reviewer(store, "bob").id
+        a, b = add_reviewer(store, "ann").id, add_reviewer(store, "bob").id
         for rid in (1, 2):
             for who in (a, b):
                 for stage in (TITLE_ABSTRACT, FULL_TEXT):
@@ -162,7 +161,7 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
                                "--database", "CNKI"]).exit_code == 0
     with Store.open(load_config(review_dir).database_url()) as store:
         form_id, form = current_form(store, review_dir)
-        ann, bob = ensure_reviewer(store, "ann").id, ensure_reviewer(store, "bob").id
+        ann, bob = add_reviewer(store, "ann").id, add_reviewer(store, "bob").id
         for rid, label in ((1, "Zhang 2019"), (2, "Zhang 2020")):
             sid = new_study(store, label, [rid]).id
             for who in (ann, bob):

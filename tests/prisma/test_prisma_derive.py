@@ -12,13 +12,12 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
 from reviewflow.prisma.derive import prisma_counts
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.settings import load_settings
 from reviewflow.stages import FULL_TEXT as FT
 from reviewflow.stages import TITLE_ABSTRACT as TA
 from reviewflow.store import models
 from reviewflow.store.db import Store
-from tests.screening.support import settle, vote
+from tests.screening.support import add_reviewer, settle, vote
 
 
 def _import(store: Store, database: str, n: int, origin: str = "database") -> list[int]:
@@ -48,9 +47,9 @@ def _merge(store: Store, kept: int, merged: int, method: str = "auto", action: s
 @pytest.fixture
 def review(tmp_path: Path):
     store = Store.create(f"sqlite:///{tmp_path / 'r.db'}", title="PRISMA test")
-    a = ensure_reviewer(store, "alice").id
-    b = ensure_reviewer(store, "bob").id
-    arb = ensure_reviewer(store, "carol", "arbiter")
+    a = add_reviewer(store, "alice").id
+    b = add_reviewer(store, "bob").id
+    arb = add_reviewer(store, "carol", "arbiter")
     yield store, a, b, arb
     store.dispose()
 

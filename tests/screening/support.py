@@ -37,7 +37,7 @@ def make_review(folder: Path, n_records: int = 10, toml_extra: dict | None = Non
         config.db_url = new_store_url(folder)
     store = fill(Store.create(config.database_url(), title="Test review"), n_records)
     for name in screeners:
-        ensure_reviewer(store, name)
+        add_reviewer(store, name)
     store.dispose()
     config.save()
     return folder
@@ -77,7 +77,7 @@ def fill(store: Store, n_records: int) -> Store:
 
 
 def viewer(store: Store, name: str, role: str | None = None, blind: bool = True) -> Viewer:
-    r = ensure_reviewer(store, name, role)
+    r = add_reviewer(store, name, role)
     assert r.id is not None
     return Viewer(r.id, r.name, r.role, blind)
 
@@ -118,3 +118,9 @@ def add_pair(store: Store, a: int, b: int, score: float = 0.9) -> int:
         s.flush()
         assert pair.id is not None
         return pair.id
+
+
+def add_reviewer(store: Store, name: str, role: str | None = None) -> models.Reviewer:
+    """``reviewflow reviewer add`` as one transaction."""
+    with store.write() as session:
+        return ensure_reviewer(session=session, name=name, role=role)

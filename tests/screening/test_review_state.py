@@ -20,7 +20,6 @@ from reviewflow.review_state.policy import change_policy
 from reviewflow.review_state.summary import status_summary
 from reviewflow.review_state.votes import Person, replay
 from reviewflow.screening.conflicts import list_conflicts
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.progress import dashboard
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
@@ -29,6 +28,7 @@ from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
 from tests.screening.support import (
     add_pair,
+    add_reviewer,
     decide,
     make_review,
     make_store,
@@ -167,7 +167,7 @@ def test_late_third_screener_cannot_take_records_out_of_full_text(store) -> None
 
 def test_policy_of_three_screeners_waits_for_the_third(store) -> None:
     ann, bob, cy = viewer(store, "ann"), viewer(store, "bob"), viewer(store, "cy")
-    carol = ensure_reviewer(store, "carol", "arbiter")
+    carol = add_reviewer(store, "carol", "arbiter")
     with store.write() as s:
         change_policy(session=s, changed_by=carol, required={TA: 3})
     decide(store, ann, 1, TA, "include")
@@ -203,7 +203,7 @@ def test_status_dashboard_and_prisma_agree_after_exclusions_and_a_merge(store) -
 def test_only_the_records_screeners_settle_by_consensus_and_refusals_reveal_nothing(
         store) -> None:
     ann, bob = viewer(store, "ann"), viewer(store, "bob")
-    cy = ensure_reviewer(store, "cy")
+    cy = add_reviewer(store, "cy")
     decide(store, ann, 2, TA, "include")
     decide(store, bob, 2, TA, "exclude")
     settings = ScreeningSettings()
@@ -219,10 +219,10 @@ def test_only_the_records_screeners_settle_by_consensus_and_refusals_reveal_noth
     decide(store, bob, 3, TA, "include")
     with pytest.raises(ReviewflowError) as err:  # no conflict: says so without the outcome
         settle(store, settings, record_id=3, stage=TA, decision="exclude",
-                         resolver=ensure_reviewer(store, "ann"), method="consensus")
+                         resolver=add_reviewer(store, "ann"), method="consensus")
     assert "no conflict" in str(err.value) and "include" not in str(err.value)
     status = settle(store, settings, record_id=2, stage=TA, decision="include",
-                              resolver=ensure_reviewer(store, "bob"), method="consensus")
+                              resolver=add_reviewer(store, "bob"), method="consensus")
     assert status.outcome == "include" and status.resolution.resolved_by == "bob"
 
 

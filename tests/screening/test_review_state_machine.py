@@ -37,7 +37,6 @@ from reviewflow.review_state.summary import status_summary
 from reviewflow.review_state.votes import replay
 from reviewflow.screening.allocation import close_pilot, run_allocation, start_pilot
 from reviewflow.screening.blinding import Viewer
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.dedup_review import resolve_pair
 from reviewflow.screening.progress import dashboard
 from reviewflow.screening.settings import ScreeningSettings
@@ -46,7 +45,7 @@ from reviewflow.store import dedup_store, models
 from reviewflow.store.audit import decision_events
 from reviewflow.store.db import Store
 from tests.extraction.forms import new_study
-from tests.screening.support import retract, settle, vote
+from tests.screening.support import add_reviewer, retract, settle, vote
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
@@ -61,8 +60,8 @@ class ReviewMachine(RuleBasedStateMachine):
         super().__init__()
         self.tmp = tempfile.TemporaryDirectory()
         self.store = Store.create(new_store_url(Path(self.tmp.name)), title="machine")
-        self.people = {n: ensure_reviewer(self.store, n) for n in SCREENERS}
-        self.arbiter = ensure_reviewer(self.store, "carol", "arbiter")
+        self.people = {n: add_reviewer(self.store, n) for n in SCREENERS}
+        self.arbiter = add_reviewer(self.store, "carol", "arbiter")
         self.records: list[int] = []
         self.imports = 0
         # shadow of every vote row the store accepted: (record, stage) -> [(who, decision)]

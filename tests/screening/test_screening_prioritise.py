@@ -8,7 +8,6 @@ import pytest
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state import load_review_state
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.prioritise import (
     Prioritiser,
     relevance_in_order,
@@ -18,7 +17,7 @@ from reviewflow.screening.prioritise import (
 from reviewflow.screening.seeds import known_relevant
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import TITLE_ABSTRACT as TA
-from tests.screening.support import decide, make_store, mark_seeds, settle, viewer
+from tests.screening.support import add_reviewer, decide, make_store, mark_seeds, settle, viewer
 
 RA_TRIALS = (1, 6, 11, 16)  # support.TITLES cycles every 5: these share the RA trial title
 COST = (5, 10, 15, 20)  # "Cost of biologic therapy in Crohn disease"
@@ -57,7 +56,7 @@ def test_resolved_conflicts_do_train_both_reviewers(store) -> None:
     decide(store, bob, 2, TA, "exclude")
     with store.session() as s:
         assert training_data(s, store, bob, TA).labels == {1: 1, 5: 0, 2: 0}
-    arb = ensure_reviewer(store, "arb", "arbiter")
+    arb = add_reviewer(store, "arb", "arbiter")
     settle(store, ScreeningSettings(), record_id=2, stage=TA, decision="include",
                      resolver=arb, method="arbiter")
     with store.session() as s:
@@ -161,7 +160,7 @@ def test_a_third_screener_does_not_learn_resolutions_of_records_they_have_not_de
     decide(store, ann, 3, TA, "include")
     decide(store, bob, 3, TA, "exclude")
     settle(store, ScreeningSettings(), record_id=3, stage=TA, decision="include",
-                     resolver=ensure_reviewer(store, "arb", "arbiter"), method="arbiter")
+                     resolver=add_reviewer(store, "arb", "arbiter"), method="arbiter")
     with store.session() as s:
         assert training_data(s, store, cat, TA).labels == {}
         assert training_data(s, store, bob, TA).labels == {3: 1}

@@ -9,14 +9,13 @@ import pytest
 from reviewflow.errors import ReviewflowError
 from reviewflow.screening.blinding import record_card
 from reviewflow.screening.conflicts import list_conflicts
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.progress import change_marker, dashboard
 from reviewflow.screening.queue import ScreeningQueue
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.state import eligible_ids, record_votes, stage_statuses
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
-from tests.screening.support import add_pair, decide, make_store, settle, viewer
+from tests.screening.support import add_pair, add_reviewer, decide, make_store, settle, viewer
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
@@ -48,7 +47,7 @@ def test_progression_needs_both_reviewers_or_a_resolution(store) -> None:
         assert statuses[4].outcome == "conflict"
         assert statuses[2].outcome == "pending"
         assert eligible_ids(s, FT) == [1, 3]
-    arb = ensure_reviewer(store, "carol", "arbiter")
+    arb = add_reviewer(store, "carol", "arbiter")
     settle(store, SETTINGS, record_id=4, stage=TA, decision="include",
                      resolver=arb, method="arbiter")
     with store.session() as s:
@@ -93,7 +92,7 @@ def test_resolution_rules(store) -> None:
     decide(store, bob, 1, TA, "exclude")
     decide(store, ann, 2, TA, "include")
     decide(store, bob, 2, TA, "include")
-    ann_row = ensure_reviewer(store, "ann")
+    ann_row = add_reviewer(store, "ann")
     with pytest.raises(ReviewflowError, match="not an arbiter"):
         settle(store, SETTINGS, record_id=1, stage=TA, decision="include",
                          resolver=ann_row, method="arbiter")
@@ -244,7 +243,7 @@ def test_queue_takes_in_records_other_terminals_moved_on(store) -> None:
     for rid in (5, 4):
         decide(store, ann, rid, TA, "include")
         decide(store, bob, rid, TA, "include")
-    carol = ensure_reviewer(store, "carol", "arbiter")
+    carol = add_reviewer(store, "carol", "arbiter")
     settle(store, SETTINGS, record_id=3, stage=TA, decision="exclude",
                      resolver=carol, method="arbiter")
     assert q.sync_eligible(q.eligible_now()) == (2, 1)
@@ -327,3 +326,19 @@ def test_status_shows_a_colleagues_counts_once_you_decided_all_they_did(tmp_path
         assert json.loads(res.output)["stages"][TA]["reviewers"]["ann"] == {"decided": 3}
     finally:
         store.dispose()
+
+
+def test_a_new_reviewer_is_written_in_the_callers_transaction_only(tmp_path) -> None:
+    """Adding a name inside a larger action that then fails leaves no reviewer behind."""
+    from sqlmodel import select
+
+    from reviewflow.screening.decisions import ensure_reviewer
+    from reviewflow.store import models
+
+    store = make_store(tmp_path)
+    with pytest.raises(KeyError), store.write() as session:
+        assert ensure_reviewer(session=session, name="dora", role="arbiter").role == "arbiter"
+        assert ensure_reviewer(session=session, name="dora").id is not None  # found again
+        raise KeyError("later in the same action")
+    with store.session() as s:
+        assert s.exec(select(models.Reviewer).where(models.Reviewer.name == "dora")).all() == []

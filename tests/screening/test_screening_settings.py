@@ -6,30 +6,49 @@ import pytest
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state.policy import change_policy, load_policy, policy_history
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.settings import (
     DEFAULT_REASONS,
-    apply_toml_settings,
     load_settings,
+    read_toml_settings,
+    save_settings,
 )
-from tests.screening.support import make_store
+from tests.screening.support import add_reviewer, make_store
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
+
+
+def _open_with(store, section: dict) -> str | None:
+    """A command opening the review with this [screening] section, as the CLI does it."""
+    toml = read_toml_settings(load_settings(store), section)
+    if toml.changed:
+        with store.write() as session:
+            save_settings(toml.settings, session=session)
+    return toml.notice
+
+
+def test_an_unchanged_section_asks_for_no_write(tmp_path) -> None:
+    """Reading commands must not take the write lock when the file changes nothing."""
+    store = make_store(tmp_path, 1)
+    _open_with(store, {"include_keywords": ["MSC"]})
+    again = read_toml_settings(load_settings(store), {"include_keywords": ["MSC"]})
+    assert not again.changed and again.settings.include_keywords == ("MSC",)
+    assert read_toml_settings(load_settings(store), {"include_keywords": ["OA"]}).changed
+    assert not read_toml_settings(load_settings(store), None).changed
+    store.dispose()
 
 
 def test_defaults_then_toml_section(tmp_path) -> None:
     store = make_store(tmp_path, 1)
     s = load_settings(store)
     assert s.blind and s.exclusion_reasons == DEFAULT_REASONS and "other" in s.exclusion_reasons
-    _, notice = apply_toml_settings(store, {"include_keywords": ["randomised", "MSC"],
-                                            "blind": False,
-                                            "exclusion_reasons": ["wrong population", "other"]})
+    notice = _open_with(store, {"include_keywords": ["randomised", "MSC"], "blind": False,
+                                "exclusion_reasons": ["wrong population", "other"]})
     s = load_settings(store)
     # A local file never switches blinding off for the team: the store's rule stands, loudly.
     assert s.include_keywords == ("randomised", "MSC") and s.blind
     assert notice is not None and "store's rule stands" in notice
     assert store.review().blind is True
-    ann, carol = ensure_reviewer(store, "ann"), ensure_reviewer(store, "carol", "arbiter")
+    ann, carol = add_reviewer(store, "ann"), add_reviewer(store, "carol", "arbiter")
     with store.write() as ses, pytest.raises(ReviewflowError, match="not an arbiter"):
         change_policy(session=ses, changed_by=ann, blind=False)
     with store.write() as ses:
@@ -44,7 +63,7 @@ def test_defaults_then_toml_section(tmp_path) -> None:
     with pytest.raises(ReviewflowError, match="unknown exclusion reason"):
         s.match_reason("bad luck")
     with pytest.raises(ReviewflowError, match="unknown setting"):
-        apply_toml_settings(store, {"colour": "red"})
+        _open_with(store, {"colour": "red"})
     with pytest.raises(ReviewflowError, match="list of strings"):
-        apply_toml_settings(store, {"exclude_keywords": "mouse"})
+        _open_with(store, {"exclude_keywords": "mouse"})
     store.dispose()

@@ -16,11 +16,10 @@ from reviewflow.cli.main import app
 from reviewflow.formula_guard import TRIGGERS, neutralise, restore
 from reviewflow.importers.tabular import parse as parse_csv
 from reviewflow.importers.tabular import parse_excel
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.screening.support import vote
+from tests.screening.support import add_reviewer, vote
 
 runner = CliRunner()
 EVIL = ['=HYPERLINK("http://evil.example","click")', "+1+cmd|' /C calc'!A0", "-2+3",
@@ -72,7 +71,7 @@ def test_export_records_csv_neutralises_and_reads_back(tmp_path: Path) -> None:
 
 def test_export_decisions_neutralises_notes(tmp_path: Path) -> None:
     r, store = _review_with_evil_records(tmp_path)
-    rid = int(ensure_reviewer(store, "ann").id or 0)
+    rid = int(add_reviewer(store, "ann").id or 0)
     vote(store, record_id=1, stage="title_abstract", reviewer_id=rid,
                     decision="exclude", note="=HYPERLINK(\"x\")", reason="@reason")
     out = tmp_path / "d.csv"

@@ -15,9 +15,10 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 def fill(store: Store, records: int = 6) -> dict[str, int]:
     """Records from one import, dual decisions with a change of mind, a resolution,
     a merge then an un-merge, a study with extraction and risk of bias."""
-    alice = ensure_reviewer(store, "alice").id
-    bob = ensure_reviewer(store, "bob").id
-    carol = ensure_reviewer(store, "carol", "arbiter").id
+    with store.write() as s:
+        alice = ensure_reviewer(session=s, name="alice").id
+        bob = ensure_reviewer(session=s, name="bob").id
+        carol = ensure_reviewer(session=s, name="carol", role="arbiter").id
     assert alice and bob and carol
     with store.write() as s:
         imp = models.SearchImport(database="MEDLINE", file_name="medline.nbib",

@@ -39,7 +39,8 @@ def decision_key(reviewer: str, stage: str, record_id: int) -> str:
 
 def decide(url: str, reviewer: str, stage: str = "title_abstract", limit: int = 0) -> dict:
     with Store.open(url) as store:
-        rid = ensure_reviewer(store, reviewer).id
+        with store.write() as s:
+            rid = ensure_reviewer(session=s, name=reviewer).id
         assert rid is not None
         with store.session() as s:
             query = select(models.RecordRow.id).order_by(models.RecordRow.id)

@@ -52,7 +52,8 @@ def test_history_table_and_merged_side(review_dir: Path, store: Store) -> None:
 
 
 def test_history_of_missing_record_is_a_one_line_error(review_dir: Path, store: Store) -> None:
-    ensure_reviewer(store, "carol", "arbiter")
+    with store.write() as s:
+        ensure_reviewer(session=s, name="carol", role="arbiter")
     res = runner.invoke(app, ["history", "999", "--as", "carol", "--review", str(review_dir)])
     assert res.exit_code == 1
     assert "record 999 does not exist" in str(res.exception)

@@ -9,7 +9,6 @@ from demo_review import copy_demo
 from sqlmodel import select
 
 from reviewflow.screening.blinding import Viewer
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
 from reviewflow.tui.app import ReviewflowApp
@@ -18,6 +17,7 @@ from reviewflow.tui.screens.dashboard import DashboardScreen
 from reviewflow.tui.screens.discrepancies import DiscrepancyScreen
 from reviewflow.tui.screens.extraction import ExtractionScreen
 from reviewflow.tui.screens.rob_assessment import RobScreen
+from tests.screening.support import add_reviewer
 from tests.tui.support_tui import SIZE, pilot_test, settle, shot
 
 
@@ -29,7 +29,7 @@ def demo(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pilot_test
 async def test_dashboard_keys_open_each_extraction_screen(demo: Path) -> None:
     store = Store.open(load_config(demo).database_url())
-    person = ensure_reviewer(store, "reviewer_a")
+    person = add_reviewer(store, "reviewer_a")
     viewer = Viewer(person.id or 0, person.name, person.role, True)
     app = ReviewflowApp(store, viewer, poll_seconds=0, folder=demo)
     try:
@@ -65,7 +65,7 @@ async def test_opening_screens_stores_no_form_version(demo_build: Path, tmp_path
     form.write_text(form.read_text(encoding="utf-8") + "\n[[study_fields]]\nname = "
                     "\"funding\"\ntype = \"text\"\nlabel = \"Funding\"\n", encoding="utf-8")
     store = Store.open(load_config(review).database_url())
-    person = ensure_reviewer(store, "reviewer_a")
+    person = add_reviewer(store, "reviewer_a")
     viewer = Viewer(person.id or 0, person.name, person.role, True)
     app = ReviewflowApp(store, viewer, poll_seconds=0, folder=review)
 

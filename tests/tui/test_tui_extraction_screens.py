@@ -15,7 +15,6 @@ from textual.widgets import Input, Label, Static
 from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.rob import ROB1, current_judgements
 from reviewflow.extraction.values import reviewer_values
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.tui.screens.analysis import AnalysisScreen
@@ -23,6 +22,7 @@ from reviewflow.tui.screens.extraction import ExtractionScreen, input_id
 from reviewflow.tui.screens.rob_assessment import RobScreen
 from tests.extraction.extraction_data import TRIALS, trial_entries
 from tests.extraction.forms import new_study, save_judgements, save_values, use_test_form
+from tests.screening.support import add_reviewer
 from tests.tui.support_tui import Host
 
 SIZE = (160, 60)
@@ -45,7 +45,7 @@ def store(tmp_path: Path):
 
 def _mine(store: Store, reviewer: str) -> dict[tuple[str, str], str | None]:
     with store.session() as s:
-        rid = ensure_reviewer(store, reviewer).id
+        rid = add_reviewer(store, reviewer).id
         labels = {st.id: st.label for st in s.exec(__import__("sqlmodel").select(models.Study))}
         return {(labels[sid], p): v for (sid, r, p), v in reviewer_values(s).items() if r == rid}
 
@@ -96,8 +96,8 @@ def test_extraction_screen_saves_each_field_and_refuses_bad_values(store) -> Non
 
 def test_extraction_screen_is_blinded_and_lists_discrepancies(store) -> None:
     form_id, form = use_test_form(store)
-    bob = int(ensure_reviewer(store, "bob").id or 0)
-    alice = int(ensure_reviewer(store, "alice").id or 0)
+    bob = int(add_reviewer(store, "bob").id or 0)
+    alice = int(add_reviewer(store, "alice").id or 0)
     save_values(store, form, form_id, bob, [(1, "study/country", "Italy")])
     save_values(store, form, form_id, alice, [(1, "study/country", "Spain")])
 
@@ -144,7 +144,7 @@ def test_analysis_screen_shows_pooled_lines_or_why_not(tmp_path: Path) -> None:
     form_id, form = use_test_form(store)
     ids = {label: new_study(store, label).id for label in TRIALS}
     for name in ("alice", "bob"):
-        rid = int(ensure_reviewer(store, name).id or 0)
+        rid = int(add_reviewer(store, name).id or 0)
         save_values(store, form, form_id, rid,
                    [e for label, t in TRIALS.items() for e in trial_entries(ids[label], t)])
     analyses = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\nmeasure='SMD'\n"
@@ -194,7 +194,7 @@ def test_discrepancy_screen_takes_a_value_or_a_typed_one(store) -> None:
     from reviewflow.tui.screens.discrepancies import DiscrepancyScreen
 
     form_id, form = use_test_form(store)
-    alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
+    alice, bob = (int(add_reviewer(store, n).id or 0) for n in ("alice", "bob"))
     save_values(store, form, form_id, alice, [(1, "study/country", "Spain"),
                                              (1, "outcome/pain_vas/arm/treat/sd", "12")])
     save_values(store, form, form_id, bob, [(1, "study/country", "Italy"),
@@ -224,7 +224,7 @@ def test_rob_discrepancy_screen_settles_by_consensus(store) -> None:
     from reviewflow.extraction.rob import reconcile_rob
     from reviewflow.tui.screens.discrepancies import RobDiscrepancyScreen
 
-    alice, bob = (int(ensure_reviewer(store, n).id or 0) for n in ("alice", "bob"))
+    alice, bob = (int(add_reviewer(store, n).id or 0) for n in ("alice", "bob"))
     save_judgements(store, ROB1, alice, [(1, "D1", "low", None), (1, "D2", "high", None)])
     save_judgements(store, ROB1, bob, [(1, "D1", "unclear", None), (1, "D2", "low", None)])
 
@@ -282,7 +282,7 @@ def test_a_merged_study_is_extracted_once_with_both_reports(store) -> None:
     from reviewflow.linking.merge import merge_studies, unmerge_study
 
     form_id, form = use_test_form(store)
-    alice = int(ensure_reviewer(store, "alice").id or 0)
+    alice = int(add_reviewer(store, "alice").id or 0)
     with store.write() as w:
         zh = models.RecordRow(title="间充质干细胞治疗膝骨关节炎", language="chi", year=2018,
                               translated_title="MSC for knee osteoarthritis")

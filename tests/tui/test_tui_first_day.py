@@ -10,7 +10,6 @@ from textual.widgets import Input
 from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1
 from reviewflow.extraction.values import reviewer_values
-from reviewflow.screening.decisions import ensure_reviewer
 from reviewflow.screening.state import record_votes
 from reviewflow.stages import TITLE_ABSTRACT
 from reviewflow.store.db import Store
@@ -24,7 +23,7 @@ from reviewflow.tui.screens.rob_assessment import RobScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
 from reviewflow.tui.widgets.clip import clip
 from tests.extraction.forms import new_study
-from tests.screening.support import decide, make_store, viewer
+from tests.screening.support import add_reviewer, decide, make_store, viewer
 from tests.tui.support_tui import SIZE, Host, pilot_test, settle, shot
 
 pytestmark = pytest.mark.store
@@ -40,7 +39,7 @@ def store(tmp_path: Path):
 
 
 def _stored(store: Store, reviewer: str, path: str) -> str | None:
-    rid = ensure_reviewer(store, reviewer).id
+    rid = add_reviewer(store, reviewer).id
     with store.session() as s:
         return next((v for (_sid, r, p), v in reviewer_values(s).items()
                      if r == rid and p == path), None)

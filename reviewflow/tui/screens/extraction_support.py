@@ -24,7 +24,8 @@ class Worker:
 
     @classmethod
     def named(cls, store: Store, name: str) -> Worker:
-        return cls(name, int(ensure_reviewer(store, name).id or 0))
+        with store.write() as session:  # opening the screen adds a new name
+            return cls(name, int(ensure_reviewer(session=session, name=name).id or 0))
 
 
 def reports_text(store: Store, study: StudyInfo) -> str:

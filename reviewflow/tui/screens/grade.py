@@ -118,9 +118,9 @@ class GradeScreen(Screen[None]):
                         severity="warning")
             return
         reason = self.query_one("#grade-reason", Input).value
-        rid = int(ensure_reviewer(self.store, self.reviewer).id or 0)
         try:
             with self.store.write() as s:
+                rid = int(ensure_reviewer(session=s, name=self.reviewer).id or 0)
                 record(session=s, outcome=review.name, domain=sug.domain, judgement=judgement,
                        reason=reason, reviewer_id=rid)
         except ReviewflowError as exc:
