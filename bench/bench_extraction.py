@@ -82,7 +82,9 @@ def main() -> None:
     studies = 300 if parser.parse_args().quick else 2000
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.create(f"sqlite:///{Path(tmp) / 'rf.db'}", title="bench")
-        form_id, form = store_form_text(store, example_form_text("msc"), "msc example")
+        with store.write() as session:
+            form_id, form = store_form_text(session=session, text=example_form_text("msc"),
+                                            source="msc example")
         sheet = Path(tmp) / "sheet.csv"
         rows = make_sheet(sheet, studies, form)
         base = baseline(sheet)

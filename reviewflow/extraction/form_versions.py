@@ -26,19 +26,21 @@ from reviewflow.store.db import Store
 
 def latest_form_row(store: Store) -> models.ExtractionForm | None:
     with store.session() as s:
-        return s.exec(
-            select(models.ExtractionForm).order_by(col(models.ExtractionForm.id).desc())
-        ).first()
+        return _latest_row(s)
 
 
-def store_form_text(store: Store, text: str, source: str = FORM_FILE) -> tuple[int, Form]:
-    """Store ``text`` as a new version unless it equals the latest; return (form id, form)."""
+def _latest_row(session: Session) -> models.ExtractionForm | None:
+    return session.exec(
+        select(models.ExtractionForm).order_by(col(models.ExtractionForm.id).desc())
+    ).first()
+
+
+def store_form_text(*, session: Session, text: str, source: str = FORM_FILE
+                    ) -> tuple[int, Form]:
+    """Store ``text`` as a new version unless it equals the latest, in the caller's
+    transaction; return (form id, form)."""
     form = parse_form(text, source)
-    latest = latest_form_row(store)
-    if latest is not None and latest.definition == text:
-        return int(latest.id or 0), form
-    with store.write() as s:
-        form_id = record_form(FormInForce(form, text, None), session=s)
+    form_id = record_form(FormInForce(form, text, None), session=session)
     return int(form_id or 0), form
 
 
@@ -59,8 +61,13 @@ FormRef = int | FormInForce | None
 def form_in_force(store: Store, folder: Path | None = None) -> FormInForce:
     """The form in force: the folder's file, else the latest stored, else the shipped
     RCT default; read and parsed, never stored here."""
+    with store.session() as s:
+        return _in_force(s, folder)
+
+
+def _in_force(session: Session, folder: Path | None) -> FormInForce:
     path = folder / FORM_FILE if folder is not None else None
-    latest = latest_form_row(store)
+    latest = _latest_row(session)
     if path is not None and path.is_file():
         try:
             text = path.read_text(encoding="utf-8")
@@ -84,9 +91,7 @@ def record_form(ref: FormRef, *, session: Session) -> int | None:
         return ref
     if ref.stored_id is not None:
         return ref.stored_id
-    latest = session.exec(
-        select(models.ExtractionForm).order_by(col(models.ExtractionForm.id).desc())
-    ).first()
+    latest = _latest_row(session)
     if latest is not None and latest.definition == ref.text:
         return int(latest.id or 0)
     row = models.ExtractionForm(name=ref.form.name, definition=ref.text,
@@ -96,16 +101,13 @@ def record_form(ref: FormRef, *, session: Session) -> int | None:
     return int(row.id or 0)
 
 
-def current_form(store: Store, folder: Path | None = None) -> tuple[int, Form]:
-    """The form in force (see :func:`form_in_force`), stored as a new version if its
-    text is not the latest stored one: for setting a review up in code. Commands and
-    screens never call it; they pass the :class:`FormInForce` and record it with their
-    first write, so reading the review never writes to it."""
-    pending = form_in_force(store, folder)
-    if pending.stored_id is not None:
-        return pending.stored_id, pending.form
-    with store.write() as s:
-        form_id = record_form(pending, session=s)
+def current_form(*, session: Session, folder: Path | None = None) -> tuple[int, Form]:
+    """The form in force (see :func:`form_in_force`), stored in the caller's transaction
+    as a new version if its text is not the latest stored one: for setting a review up
+    in code. Commands and screens never call it; they pass the :class:`FormInForce` and
+    record it with their first write, so reading the review never writes to it."""
+    pending = _in_force(session, folder)
+    form_id = record_form(pending, session=session)
     return int(form_id or 0), pending.form
 
 

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from extraction_data import TRIALS, trial_entries
 
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig
-from tests.extraction.forms import new_study, save_values, use_test_form
+from tests.extraction.forms import form_now, new_study, save_values, use_test_form
 from tests.screening.support import add_reviewer
 
 
@@ -37,7 +36,7 @@ def review(tmp_path: Path) -> tuple[Path, Store]:
 def extracted(review):
     """Six studies extracted identically by alice and bob; returns (folder, store, ids)."""
     folder, store = review
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     ids = {label: new_study(store, label).id for label in TRIALS}
     for name in ("alice", "bob"):
         rid = int(add_reviewer(store, name).id or 0)

@@ -11,12 +11,27 @@ TEST_FORM_TEXT = (Path(__file__).with_name("msc_oa_form.toml")).read_text(encodi
 def use_test_form(store, folder: Path | None = None):  # -> tuple[int, Form]
     """Put the tests' form in force: in the review folder when given, else in the store."""
     from reviewflow.extraction.form import FORM_FILE
-    from reviewflow.extraction.form_versions import current_form, store_form_text
 
     if folder is not None:
         (folder / FORM_FILE).write_text(TEST_FORM_TEXT, encoding="utf-8")
-        return current_form(store, folder)
-    return store_form_text(store, TEST_FORM_TEXT, "test form")
+        return form_now(store, folder)
+    return stored_form(store, TEST_FORM_TEXT, "test form")
+
+
+def form_now(store, folder: Path | None = None):  # -> tuple[int, Form]
+    """The form in force, stored if new, as one transaction (setting a review up)."""
+    from reviewflow.extraction.form_versions import current_form
+
+    with store.write() as session:
+        return current_form(session=session, folder=folder)
+
+
+def stored_form(store, text: str, source: str = "extraction_form.toml"):  # -> (int, Form)
+    """``text`` stored as the next form version (unless it is the latest), one transaction."""
+    from reviewflow.extraction.form_versions import store_form_text
+
+    with store.write() as session:
+        return store_form_text(session=session, text=text, source=source)
 
 
 def write_sheet(path: Path, rows: list[dict[str, str]], form) -> Path:
@@ -36,9 +51,8 @@ def extracted_with(store, folder: Path, form_text: str, rows: list[dict[str, str
                    sheet: Path):  # -> Form
     """``form_text`` in force and ``rows`` imported identically by alice and bob."""
     from reviewflow.extraction.form import FORM_FILE
-    from reviewflow.extraction.form_versions import current_form
     (folder / FORM_FILE).write_text(form_text, encoding="utf-8")
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     write_sheet(sheet, rows, form)
     for who in ("alice", "bob"):
         import_sheet(store, form, form_id, sheet, who, create_studies=True)

@@ -8,9 +8,8 @@ from extraction_data import TRIALS
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses, select_analyses
 from reviewflow.extraction.form import parse_form
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import fmt_p
-from tests.extraction.forms import TEST_FORM_TEXT, save_values, settle_value
+from tests.extraction.forms import TEST_FORM_TEXT, form_now, save_values, settle_value
 from tests.screening.support import add_reviewer
 
 FORM = parse_form(TEST_FORM_TEXT)
@@ -68,7 +67,7 @@ def test_where_and_exclude_select_studies(extracted) -> None:
 
 def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
     folder, store, ids = extracted
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     bob = int(add_reviewer(store, "bob").id or 0)
     path = "outcome/pain_vas/arm/ctrl/sd"
     save_values(store, form, form_id, bob, [(ids["Brun 2019"], path, "51")])

@@ -10,11 +10,10 @@ import pytest
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses
 from reviewflow.extraction.form import parse_form
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import pool
 from reviewflow.extraction.spreadsheet import header
 from reviewflow.extraction.values import reconcile
-from tests.extraction.forms import extracted_with, import_sheet, write_sheet
+from tests.extraction.forms import extracted_with, form_now, import_sheet, write_sheet
 
 FORM = """
 [[arms]]
@@ -111,7 +110,7 @@ def test_bad_cluster_statistics_are_refused_on_import(review, tmp_path, change,
                                                       message) -> None:
     folder, store = review
     (folder / "extraction_form.toml").write_text(FORM, encoding="utf-8")
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     rows = [dict(r) for r in ROWS]
     rows[0] |= change
     with pytest.raises(ReviewflowError, match=re.escape(message)):

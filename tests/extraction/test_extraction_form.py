@@ -13,8 +13,8 @@ from reviewflow.extraction.form import (
     normalise_value,
     parse_form,
 )
-from reviewflow.extraction.form_versions import current_form, latest_form_row, store_form_text
-from tests.extraction.forms import TEST_FORM_TEXT
+from reviewflow.extraction.form_versions import latest_form_row
+from tests.extraction.forms import TEST_FORM_TEXT, form_now, stored_form
 
 
 def test_default_form_is_a_generic_rct_form() -> None:
@@ -88,15 +88,15 @@ def test_bad_form_definitions_are_refused(text: str, problem: str) -> None:
 def test_form_versions_follow_the_folder_file(review) -> None:
     folder, store = review
     (folder / FORM_FILE).unlink()  # the fixture's form
-    first_id, _ = current_form(store, folder)  # no file: the latest stored form stays in force
-    assert current_form(store, folder)[0] == first_id  # unchanged: no new version
+    first_id, _ = form_now(store, folder)  # no file: the latest stored form stays in force
+    assert form_now(store, folder)[0] == first_id  # unchanged: no new version
     edited = TEST_FORM_TEXT.replace('unit = "mm"', 'unit = "cm"')
     (folder / "extraction_form.toml").write_text(edited, encoding="utf-8")
-    second_id, form = current_form(store, folder)
+    second_id, form = form_now(store, folder)
     assert second_id != first_id
     assert form.outcome("pain_vas").unit == "cm"
     assert latest_form_row(store).version == 2
-    assert store_form_text(store, edited)[0] == second_id
+    assert stored_form(store, edited)[0] == second_id
 
 
 def test_a_review_without_a_form_file_uses_the_generic_default(tmp_path) -> None:
@@ -104,8 +104,25 @@ def test_a_review_without_a_form_file_uses_the_generic_default(tmp_path) -> None
 
     store = Store.create(f"sqlite:///{tmp_path / 'rf.db'}", title="x")
     try:
-        form_id, form = current_form(store, tmp_path)
+        form_id, form = form_now(store, tmp_path)
         assert form.name == "RCT (reviewflow default)" and latest_form_row(store).version == 1
-        assert current_form(store, tmp_path)[0] == form_id
+        assert form_now(store, tmp_path)[0] == form_id
     finally:
         store.dispose()
+
+
+def test_a_form_version_is_written_in_the_callers_transaction_only(review) -> None:
+    """A failure later in the same action takes the new form version back."""
+    import pytest
+
+    from reviewflow.extraction.form_versions import current_form, store_form_text
+
+    folder, store = review
+    before = latest_form_row(store).version
+    edited = TEST_FORM_TEXT.replace('unit = "mm"', 'unit = "cm"')
+    with pytest.raises(KeyError), store.write() as session:
+        first, _ = store_form_text(session=session, text=edited)
+        assert current_form(session=session)[0] == first  # the latest, inside the transaction
+        raise KeyError("later in the same action")
+    assert latest_form_row(store).version == before
+    assert form_now(store, folder)[1].outcome("pain_vas").unit == "mm"

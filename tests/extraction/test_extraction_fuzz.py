@@ -10,11 +10,10 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.spreadsheet import header
 from reviewflow.extraction.transfer import export_extraction
 from reviewflow.store import models
-from tests.extraction.forms import import_sheet
+from tests.extraction.forms import form_now, import_sheet
 
 _cell = st.one_of(st.sampled_from(["", "0", "-1", "12", "3.5", "1e9", "nan", "abc", "1,5"]),
                   st.text(max_size=8))
@@ -30,7 +29,7 @@ def _count(store) -> int:
 @given(data=st.data())
 def test_import_is_whole_or_refused(extracted, tmp_path, data) -> None:
     folder, store, _ids = extracted
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     good = tmp_path / "good.csv"
     export_extraction(store, form, good, "csv")
     rows = list(csv.DictReader(good.open(encoding="utf-8", newline="")))

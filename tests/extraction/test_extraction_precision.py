@@ -13,11 +13,13 @@ from extraction_data import TRIALS  # noqa: E402
 from reviewflow.extraction.analyses import analysis_input, parse_analyses  # noqa: E402
 from reviewflow.extraction.analysis_outputs import run_all  # noqa: E402
 from reviewflow.extraction.entered import entered_cells  # noqa: E402
-from reviewflow.extraction.form_versions import current_form  # noqa: E402
 from reviewflow.extraction.run_analysis import pool  # noqa: E402
 from reviewflow.extraction.values import reconcile  # noqa: E402
 from reviewflow.pooling.plots import forest_plot  # noqa: E402
-from tests.extraction.forms import save_values  # noqa: E402
+from tests.extraction.forms import (
+    form_now,  # noqa: E402
+    save_values,  # noqa: E402
+)
 from tests.screening.support import add_reviewer
 
 VAS = '[[analysis]]\nname = "vas"\noutcome = "pain_vas"\nmeasure = "MD"\n'
@@ -30,7 +32,7 @@ def _texts(fig) -> set[str]:
 
 def test_forest_plot_shows_means_and_sds_as_entered(extracted) -> None:
     folder, store, _ids = extracted
-    _fid, form = current_form(store, folder)
+    _fid, form = form_now(store, folder)
     vas = parse_analyses(VAS, form)[0]
     run = pool(vas, analysis_input(store, vas))
     typed = entered_cells(run, form, reconcile(store))
@@ -45,7 +47,7 @@ def test_forest_plot_shows_means_and_sds_as_entered(extracted) -> None:
 
 def test_data_csv_writes_values_as_entered_and_counts_whole(extracted, tmp_path) -> None:
     folder, store, _ids = extracted
-    _fid, form = current_form(store, folder)
+    _fid, form = form_now(store, folder)
     run_all(store, form, parse_analyses(VAS + AE, form), tmp_path)
     with (tmp_path / "vas_data.csv").open(encoding="utf-8") as fh:
         alda = next(r for r in csv.DictReader(fh) if r["study"] == "Alda 2018")
@@ -59,7 +61,7 @@ def test_data_csv_writes_values_as_entered_and_counts_whole(extracted, tmp_path)
 
 def test_extractors_typing_7_and_7_0_agree_on_7_0(extracted) -> None:
     folder, store, ids = extracted
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     path = "outcome/pain_vas/arm/treat/sd"
     alice = int(add_reviewer(store, "alice").id or 0)
     bob = int(add_reviewer(store, "bob").id or 0)

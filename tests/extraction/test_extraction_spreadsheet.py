@@ -9,12 +9,11 @@ import pytest
 from sqlmodel import select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.spreadsheet import header
 from reviewflow.extraction.transfer import export_extraction
 from reviewflow.extraction.values import reconcile
 from reviewflow.store import models
-from tests.extraction.forms import import_sheet
+from tests.extraction.forms import form_now, import_sheet
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -38,7 +37,7 @@ def _value_count(store) -> int:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_then_import_as_a_new_reviewer_round_trips(extracted, tmp_path, fmt) -> None:
     folder, store, _ids = extracted
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     out = tmp_path / f"x.{fmt}"
     n, rec = export_extraction(store, form, out, fmt)
     assert n == 12  # six studies x two outcomes
@@ -52,7 +51,7 @@ def test_export_then_import_as_a_new_reviewer_round_trips(extracted, tmp_path, f
 
 def test_export_layout_is_one_row_per_study_and_outcome(extracted, tmp_path) -> None:
     folder, store, _ids = extracted
-    _form_id, form = current_form(store, folder)
+    _form_id, form = form_now(store, folder)
     export_extraction(store, form, tmp_path / "x.csv", "csv", reviewer="alice")
     rows = _rows(tmp_path / "x.csv")
     first = next(r for r in rows if r["study"] == "Alda 2018" and r["outcome"] == "pain_vas")
@@ -74,7 +73,7 @@ def test_export_layout_is_one_row_per_study_and_outcome(extracted, tmp_path) -> 
 ])
 def test_bad_cells_are_named_and_nothing_is_written(extracted, tmp_path, change, message) -> None:
     folder, store, _ids = extracted
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     export_extraction(store, form, tmp_path / "x.csv", "csv")
     rows = _rows(tmp_path / "x.csv")
     rows[0], rows[1] = rows[1], rows[0]  # Alda 2018: adverse events, then VAS
@@ -97,7 +96,7 @@ def test_bad_cells_are_named_and_nothing_is_written(extracted, tmp_path, change,
 
 def test_events_above_n_is_refused(extracted, tmp_path) -> None:
     folder, store, _ids = extracted
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     row = {"study": "Alda 2018", "outcome": "adverse_events", "events_treat": "25",
            "n_treat": "20", "events_ctrl": "1", "n_ctrl": "20"}
     path = _write(tmp_path / "ae.csv", [row], header(form))
@@ -107,7 +106,7 @@ def test_events_above_n_is_refused(extracted, tmp_path) -> None:
 
 def test_unknown_study_needs_create_studies(review, tmp_path) -> None:
     folder, store = review
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     row = {"study": "New 2024", "outcome": "", "country": "Chile"}
     path = _write(tmp_path / "new.csv", [row], header(form))
     with pytest.raises(ReviewflowError, match="row 2, field study: unknown study 'New 2024'"):
@@ -117,7 +116,7 @@ def test_unknown_study_needs_create_studies(review, tmp_path) -> None:
 
 def test_unknown_column_is_refused(review, tmp_path) -> None:
     folder, store = review
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     path = _write(tmp_path / "c.csv", [{"study": "A", "colour": "red"}], ["study", "colour"])
     with pytest.raises(ReviewflowError, match="row 1: 1 unknown column: colour"):
         import_sheet(store, form, form_id, path, "carol")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.studies import create_study, link_record, list_studies
 from reviewflow.extraction.values import reconcile, resolve, set_value, set_values
 from reviewflow.store import models
-from tests.extraction.forms import new_study, save_values, settle_value
+from tests.extraction.forms import form_now, new_study, save_values, settle_value
 from tests.screening.support import add_reviewer
 
 
@@ -26,7 +25,7 @@ def _link(store, label: str, record_id: int):
 
 def _setup(review):
     folder, store = review
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     sid = new_study(store, "Smith 2019").id
     a = int(add_reviewer(store, "alice").id or 0)
     b = int(add_reviewer(store, "bob").id or 0)

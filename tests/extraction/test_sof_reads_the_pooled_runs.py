@@ -100,7 +100,7 @@ def test_grade_commands_still_pool_on_their_own(extracted, counted) -> None:
 
 def _form(store, folder: Path):
     from reviewflow.extraction.analyses import load_analyses
-    from reviewflow.extraction.form_versions import current_form
+    from tests.extraction.forms import form_now
 
-    form = current_form(store, folder)[1]
+    form = form_now(store, folder)[1]
     return form, load_analyses(folder, form)

@@ -16,7 +16,6 @@ import pytest
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.spreadsheet import header
 from reviewflow.prisma.derive import prisma_counts
 from reviewflow.review_state import load_review_state
@@ -24,7 +23,7 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.extraction.forms import TEST_FORM_TEXT
+from tests.extraction.forms import TEST_FORM_TEXT, form_now
 from tests.screening.support import decide, make_review, viewer
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
@@ -61,7 +60,7 @@ def screened(tmp_path: Path) -> Path:
 
 def _sheet(review: Path, path: Path, rows: list[dict[str, str]], extra: list[str]) -> Path:
     with _open(review) as store:
-        _, form = current_form(store, review)
+        _, form = form_now(store, review)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=[*header(form), *extra], extrasaction="ignore")
         writer.writeheader()

@@ -12,14 +12,13 @@ from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, parse_analyses
 from reviewflow.extraction.form import parse_form
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import progress, reconcile
 from reviewflow.linking.merge import merge_studies, unmerge_study
 from reviewflow.review_state import load_review_state
 from reviewflow.store import models
-from tests.extraction.forms import new_study, save_judgements, save_values, settle_value
+from tests.extraction.forms import form_now, new_study, save_judgements, save_values, settle_value
 from tests.screening.support import add_reviewer
 
 pytestmark = pytest.mark.store
@@ -32,7 +31,7 @@ def _vas(form_text: str):
 
 
 def _extract(store, folder, label: str, who: str, trial: tuple, **changed: str) -> int:
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     sid = next((s.id for s in list_studies(store) if s.label == label), None)
     sid = sid or new_study(store, label).id
     entries = [(i, p, changed.get(p.replace("/", "_"), v)) for i, p, v in trial_entries(sid, trial)]
@@ -109,7 +108,7 @@ def test_two_reviewers_differing_become_a_discrepancy(extracted) -> None:
 def test_a_consensus_may_not_overrule_the_other_studys_value(extracted) -> None:
     folder, store, ids = extracted
     zh = _extract(store, folder, ZH, "carol", TRIALS["Chen 2020"], study_country="China")
-    form_id, form = current_form(store, folder)
+    form_id, form = form_now(store, folder)
     carol = int(add_reviewer(store, "carol").id or 0)
     settle_value(store, form, form_id, study_id=ids["Chen 2020"], reviewer_id=carol,
             path="study/country", value="Spain")

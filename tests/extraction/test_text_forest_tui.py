@@ -13,16 +13,16 @@ from rich.console import Console
 from reviewflow.extraction.analyses import analysis_input, parse_analyses
 from reviewflow.extraction.analysis_outputs import forest_extras
 from reviewflow.extraction.entered import entered_cells
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.run_analysis import pool, text_forest
 from reviewflow.extraction.values import reconcile
+from tests.extraction.forms import form_now
 
 VAS = ('[[analysis]]\nname = "vas"\noutcome = "pain_vas"\nmeasure = "MD"\n'
        'subgroup = "cell_source"\n')
 
 
 def _shown(store, text: str, width: int = 220) -> str:
-    form = current_form(store)[1]
+    form = form_now(store)[1]
     analysis = parse_analyses(text, form)[0]
     rec = reconcile(store)
     run = pool(analysis, analysis_input(store, analysis, form=form, reconciled=rec))

@@ -149,10 +149,9 @@ def test_cli_reject_is_remembered(review_dir: Path, tmp_path: Path) -> None:
 
 def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Path,
                                                                   tmp_path: Path) -> None:
-    from reviewflow.extraction.form_versions import current_form
     from reviewflow.extraction.studies import list_studies
     from reviewflow.extraction.values import reconcile
-    from tests.extraction.forms import new_study, save_values
+    from tests.extraction.forms import form_now, new_study, save_values
 
     runner = CliRunner()
     ris = tmp_path / "two.ris"
@@ -160,7 +159,7 @@ def test_two_extracted_studies_suggested_by_arm_sizes_then_merged(review_dir: Pa
     assert runner.invoke(app, ["--review", str(review_dir), "import", str(ris),
                                "--database", "CNKI"]).exit_code == 0
     with Store.open(load_config(review_dir).database_url()) as store:
-        form_id, form = current_form(store, review_dir)
+        form_id, form = form_now(store, review_dir)
         ann, bob = add_reviewer(store, "ann").id, add_reviewer(store, "bob").id
         for rid, label in ((1, "Zhang 2019"), (2, "Zhang 2020")):
             sid = new_study(store, label, [rid]).id

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, load_analyses
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import meta_analysis
@@ -22,6 +21,7 @@ from reviewflow.revman.reader import read_rm5
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.extraction.forms import form_now
 
 SMALL = Path(__file__).parent / "fixtures" / "small.rm5"
 
@@ -57,7 +57,7 @@ def test_hand_made_file_becomes_a_review(tmp_path: Path) -> None:
         assert rob["Li 2019"]["random_sequence"].judgement == "low"
         assert rob["Ruiz 2021"]["random_sequence"].support == "Alternation"
         assert rob["Ruiz 2021"]["random_sequence"].judgement == "high"
-        form = current_form(store, tmp_path / "lupus")[1]
+        form = form_now(store, tmp_path / "lupus")[1]
         analyses = {a.name: a for a in load_analyses(tmp_path / "lupus", form)}
         assert set(analyses) == {"c1_o1", "c1_o2", "c1_o3"}
         hr = analyses["c1_o3"]
@@ -107,7 +107,7 @@ def test_imported_analyses_reproduce_revmans_totals(corpus: Path, tmp_path: Path
     touched = {line.split(" ")[1] for line in plan.not_imported if line.startswith("outcome")}
     store = import_review(path, tmp_path / "r")
     try:
-        form = current_form(store, tmp_path / "r")[1]
+        form = form_now(store, tmp_path / "r")[1]
         analyses = {a.name: a for a in load_analyses(tmp_path / "r", form)}
         reconciled = reconcile(store)
         compared = 0

@@ -10,7 +10,6 @@ from revman_support import SMALL, invoke, small_with
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import analysis_input, load_analyses, parse_analyses
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import meta_analysis
 from reviewflow.pooling.analysis import analyse
@@ -22,6 +21,7 @@ from reviewflow.revman.plan import outcome_id, plan_import
 from reviewflow.revman.reader import read_rm5
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.extraction.forms import form_now
 
 # Li 2019 gets a second arm in the "Bone marrow" subgroup against the same control (20, 5
 # events): the author counted the control twice, as RevMan lets one do.
@@ -48,7 +48,7 @@ def test_every_entry_is_imported_in_its_subgroup_and_pooled_as_revman_does(
     assert "only the first entry" not in output
     store = Store.open(load_config(folder).database_url())
     try:
-        form = current_form(store, folder)[1]
+        form = form_now(store, folder)[1]
         values = reconcile(store).values["Li 2019"]
         assert values["outcome/c1_o1/arm/treat/events"] == "12"
         assert values["outcome/c1_o1/subgroup"] == "Umbilical cord"
@@ -155,7 +155,7 @@ def test_corpus_outcomes_with_repeated_studies_reproduce_revman(corpus: Path,
         invoke("revman", "import", str(path), str(folder))
         store = Store.open(load_config(folder).database_url())
         try:
-            form = current_form(store, folder)[1]
+            form = form_now(store, folder)[1]
             analyses = {a.name: a for a in load_analyses(folder, form)}
             rec = reconcile(store)
             for c, o in review.outcomes():
@@ -193,7 +193,7 @@ def test_generic_rows_keep_their_group_totals(tmp_path: Path) -> None:
     invoke("revman", "import", str(SMALL), str(first))
     store = Store.open(load_config(first).database_url())
     try:
-        form = current_form(store, first)[1]
+        form = form_now(store, first)[1]
         assert form.outcome("c1_o3").group_totals and form.outcome("c1_o3").stats == ("n",)
         values = reconcile(store).values
         assert values["Li 2019"]["outcome/c1_o3/arm/treat/n"] == "20"
@@ -246,7 +246,7 @@ def test_the_analysis_screen_shows_the_note(repeated: Path, tmp_path: Path) -> N
     folder = tmp_path / "r"
     invoke("revman", "import", str(repeated), str(folder))
     store = Store.open(load_config(folder).database_url())
-    form = current_form(store, folder)[1]
+    form = form_now(store, folder)[1]
 
     async def scenario() -> None:
         screen = AnalysisScreen(store, form, load_analyses(folder, form))

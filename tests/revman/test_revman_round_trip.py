@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
 from reviewflow.extraction.analyses import load_analyses
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.values import reconcile
 from reviewflow.revman.check import Verdict, check_file
@@ -19,6 +18,7 @@ from reviewflow.revman.reader import read_rm5
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from tests.extraction.forms import form_now
 
 SMALL = Path(__file__).parent / "fixtures" / "small.rm5"
 RECORD_FIELDS = ("title", "authors_json", "year", "journal", "volume", "issue", "pages", "doi",
@@ -33,7 +33,7 @@ def invoke(*args: str) -> None:
 def snapshot(folder: Path):
     store = Store.open(load_config(folder).database_url())
     try:
-        form = current_form(store, folder)[1]
+        form = form_now(store, folder)[1]
         with store.session() as s:
             records = sorted(tuple(getattr(r, f) for f in RECORD_FIELDS)
                              + (json.loads(r.raw_json).get("revman_study_id"),)

@@ -251,10 +251,10 @@ def test_rob_discrepancy_screen_settles_by_consensus(store) -> None:
 
 def test_extraction_screen_takes_several_arms_reported_statistics_and_effects(store) -> None:
     from reviewflow.extraction.form import parse_form
-    from reviewflow.extraction.form_versions import store_form_text
+    from tests.extraction.forms import stored_form
     from tests.extraction.test_extraction_trial_data import FORM
 
-    form_id, _ = store_form_text(store, FORM)
+    form_id, _ = stored_form(store, FORM)
     form = parse_form(FORM)
 
     async def scenario() -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1
 from reviewflow.extraction.values import reviewer_values
 from reviewflow.screening.state import record_votes
@@ -22,7 +21,7 @@ from reviewflow.tui.screens.help import HelpScreen
 from reviewflow.tui.screens.rob_assessment import RobScreen
 from reviewflow.tui.screens.screening import ScreeningScreen
 from reviewflow.tui.widgets.clip import clip
-from tests.extraction.forms import new_study
+from tests.extraction.forms import form_now, new_study
 from tests.screening.support import add_reviewer, decide, make_store, viewer
 from tests.tui.support_tui import SIZE, Host, pilot_test, settle, shot
 
@@ -48,7 +47,7 @@ def _stored(store: Store, reviewer: str, path: str) -> str | None:
 @pilot_test
 async def test_help_key_never_types_into_a_field_and_text_is_not_selected(store) -> None:
     new_study(store, "Alda 2018")
-    form_id, form = current_form(store)
+    form_id, form = form_now(store)
     screen = ExtractionScreen(store, form, form_id, "alice")
     app = Host(screen)
     async with app.run_test(size=(160, 50)) as pilot:

@@ -172,13 +172,12 @@ async def test_extraction_screen_shows_the_study_pdf(review, tmp_path, monkeypat
     """The extraction screen: the study's PDF beside the form; Ctrl+F / Ctrl+T reach it."""
     from textual.app import App
 
-    from reviewflow.extraction.form_versions import current_form
     from reviewflow.tui.screens.extraction import ExtractionScreen
-    from tests.extraction.forms import new_study
+    from tests.extraction.forms import form_now, new_study
 
     folder, store, _ann = review
     new_study(store, "Smith 2010", [3, 1])  # record 3 (no PDF) first: the PDF is found
-    form_id, form = current_form(store)
+    form_id, form = form_now(store)
     log = tmp_path / "viewer.log"
     fake = tmp_path / "fake-viewer"
     fake.write_text(f"#!/bin/sh\necho \"$@\" > {log}\n")

@@ -18,7 +18,6 @@ from textual.widgets import Static
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app as cli
-from reviewflow.extraction.form_versions import current_form
 from reviewflow.extraction.rob import ROB1
 from reviewflow.stages import TITLE_ABSTRACT
 from reviewflow.store import models
@@ -26,7 +25,7 @@ from reviewflow.store.db import Store
 from reviewflow.tui.app import ReviewflowApp
 from reviewflow.tui.screens.extraction import ExtractionScreen
 from reviewflow.tui.screens.rob_assessment import RobScreen
-from tests.extraction.forms import new_study
+from tests.extraction.forms import form_now, new_study
 from tests.screening.support import decide, make_store, viewer
 from tests.tui.support_tui import SIZE, Host, pilot_test, shot
 
@@ -54,7 +53,7 @@ def _panel_text(screen: Screen, selector: str) -> str:
 
 @pytest.mark.parametrize("which", ["extraction", "rob"])
 def test_extraction_and_rob_panels_show_brackets_verbatim(hostile_study, which: str) -> None:
-    form_id, form = current_form(hostile_study)
+    form_id, form = form_now(hostile_study)
 
     async def scenario() -> None:
         screen = (ExtractionScreen(hostile_study, form, form_id, "alice") if which == "extraction"
