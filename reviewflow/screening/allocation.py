@@ -29,6 +29,7 @@ from reviewflow.review_state.plan import (
 from reviewflow.review_state.policy import require_rule_maker
 from reviewflow.stages import LABELS
 from reviewflow.store import models
+from reviewflow.wording import plural
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def run_allocation(*, session: Session, stage: str, by: models.Reviewer, seed: i
             if rid not in pilot and at_stage.status(rid).outcome == PENDING]
     need = {rid: at_stage.need(rid) for rid in todo}
     if todo and len(ids) < max(need.values()):
-        raise ReviewflowError(f"{len(ids)} screener(s) cannot give each record the "
+        raise ReviewflowError(f"{plural(len(ids), 'screener')} cannot give each record the "
                               f"{max(need.values())} it needs at {where}")
     if not todo:
         raise ReviewflowError(f"no records left to allocate at {where}")
