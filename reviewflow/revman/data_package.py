@@ -33,6 +33,7 @@ from pathlib import Path
 
 from reviewflow.errors import InputError
 from reviewflow.revman.model import (
+    MEASURE_NAMES,
     Comparison,
     DataRow,
     Outcome,
@@ -53,10 +54,6 @@ from reviewflow.revman.reader import data_problem
 MAX_BYTES = 200_000_000  # all members together, uncompressed
 KINDS = {"dichotomous": OutcomeKind.DICHOTOMOUS, "continuous": OutcomeKind.CONTINUOUS,
          "contrast level": OutcomeKind.GENERIC, "generic inverse variance": OutcomeKind.GENERIC}
-MEASURES = {"odds ratio": "OR", "odds ratio (non-event)": "OR", "peto odds ratio": "PETO_OR",
-            "risk ratio": "RR", "risk difference": "RD", "mean difference": "MD",
-            "std. mean difference": "SMD", "standardized mean difference": "SMD",
-            "standardised mean difference": "SMD", "hazard ratio": "HR"}
 METHODS = {"mh": "MH", "mantel-haenszel": "MH", "iv": "IV", "inverse variance": "IV",
            "peto": "PETO", "exp_o_e_var": "PETO"}
 TAU2 = (("dersimonian", "DL"), ("dl", "DL"), ("restricted", "REML"), ("reml", "REML"),
@@ -260,7 +257,7 @@ def _data_row(cells: _Cells, row: dict[str, str], line: int, kind: OutcomeKind) 
 
 def _settings(cells: _Cells, row: dict[str, str], line: int, kind: OutcomeKind,
               has_subgroups: bool) -> Settings:
-    measure = cells.choice(row, "Effect measure", line, MEASURES)
+    measure = cells.choice(row, "Effect measure", line, MEASURE_NAMES)
     method = "IV" if kind is not OutcomeKind.DICHOTOMOUS else cells.choice(
         row, "Statistical method", line, METHODS)
     if measure == "PETO_OR":

@@ -145,6 +145,15 @@ class Subgroup:
     stored: Stored = Stored()
 
 
+# RevMan's names of effect measures (a generic outcome's <EFFECT_MEASURE> text, a data
+# package's "Effect measure" column), lower-cased, to reviewflow's codes. A free name
+# such as "Ratio of means" has no code: it is kept as written for the export.
+MEASURE_NAMES = {"odds ratio": "OR", "odds ratio (non-event)": "OR", "peto odds ratio": "PETO_OR",
+                 "risk ratio": "RR", "risk difference": "RD", "mean difference": "MD",
+                 "std. mean difference": "SMD", "standardized mean difference": "SMD",
+                 "standardised mean difference": "SMD", "hazard ratio": "HR"}
+
+
 @dataclass(frozen=True)
 class Settings:
     """How RevMan analyses the outcome (attributes of the *_OUTCOME element)."""

@@ -16,8 +16,7 @@ import io
 import math
 import zipfile
 
-from reviewflow.revman.data_package import MEASURES
-from reviewflow.revman.model import OutcomeKind, RevManFile, Stored
+from reviewflow.revman.model import MEASURE_NAMES, OutcomeKind, RevManFile, Stored
 
 KIND = {OutcomeKind.DICHOTOMOUS: "Dichotomous", OutcomeKind.CONTINUOUS: "Continuous",
         OutcomeKind.GENERIC: "Contrast level"}
@@ -34,7 +33,7 @@ def _measure(measure: str) -> str:
     reader does not know (RevMan's "Ratio of means") is written as an unnamed one
     was, "Mean Difference"; the log-scale column carries the scale."""
     name = MEASURE.get(measure, measure)
-    return name if name.lower() in MEASURES else "Mean Difference"
+    return name if name.lower() in MEASURE_NAMES else "Mean Difference"
 
 def _n(x: float | None) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))

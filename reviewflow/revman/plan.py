@@ -55,6 +55,7 @@ from reviewflow.extraction.form import Form, normalise_value, parse_form
 from reviewflow.extraction.rob import CUSTOM_DOMAIN_MAX, ROB1
 from reviewflow.records import Record
 from reviewflow.revman.model import (
+    MEASURE_NAMES,
     DataRow,
     Outcome,
     OutcomeKind,
@@ -174,8 +175,8 @@ def _form_text(review: RevManFile, outcomes: list[tuple[str, Outcome, int]],
 def _analysis(comparison, outcome: Outcome, oid: str, entries: int) -> dict[str, object]:
     s = outcome.settings
     if outcome.kind is OutcomeKind.GENERIC:
-        measure = s.measure if s.measure in GENERIC_MEASURES else (
-            "RR" if s.log_data else "MD")
+        named = MEASURE_NAMES.get(s.measure.strip().lower(), s.measure)
+        measure = named if named in GENERIC_MEASURES else ("RR" if s.log_data else "MD")
         method = "IV"
     else:
         measure, method = MEASURES[s.measure]

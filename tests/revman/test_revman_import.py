@@ -173,3 +173,18 @@ def test_a_file_without_studies_imports_as_an_empty_review(tmp_path: Path) -> No
     assert res.exit_code == 0, res.output
     assert "0 studies, 0 records" in res.output
     assert (tmp_path / "p" / "reviewflow.toml").exists()
+
+
+@pytest.mark.corpus
+def test_a_generic_outcome_keeps_the_measure_revman_names(corpus: Path) -> None:
+    """CD003188 names its generic outcomes' measure 'Hazard Ratio' in <EFFECT_MEASURE>:
+    the analysis is an HR (labelled as one), not a risk ratio guessed from log data."""
+    path = corpus / "revman" / "rm5" / "CD003188StatsDataOnly.rm5"
+    if not path.is_file():
+        pytest.skip(f"{path} not in the corpus")
+    review = read_rm5(path)
+    named = {outcome_id(c.no, o.no) for c, o in review.outcomes()
+             if o.settings.measure == "Hazard Ratio"}
+    assert named, "the file names no hazard ratio"
+    measures = {a["name"]: a["measure"] for a in plan_import(review).analyses}
+    assert {measures[oid] for oid in named} == {"HR"}
