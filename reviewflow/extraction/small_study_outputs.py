@@ -19,12 +19,12 @@ def write_small_study_plots(run: AnalysisRun, out_dir: Path) -> list[Path]:
     from reviewflow import drawing
     from reviewflow.pooling import make_options, table_from_frame
     from reviewflow.pooling.beyond_pooling import estimable_effects, trim_fill
-    from reviewflow.pooling.formatting import MEASURE_NAMES
+    from reviewflow.pooling.formatting import measure_name
 
     opts = make_options(**run.analysis.options())
     table = table_from_frame(run.data, measure=opts.measure)
     eff = estimable_effects(table, opts)
-    label = MEASURE_NAMES[opts.measure]
+    label = measure_name(opts)
     title = run.analysis.title or run.analysis.name
     name = run.analysis.name
     tf = trim_fill(table, opts)

@@ -15,6 +15,7 @@ from reviewflow.pooling.types import (
     Measure,
     MetaAnalysisResult,
     Model,
+    Options,
     Pooled,
     StudyEffect,
     SubgroupDifference,
@@ -27,7 +28,15 @@ MEASURE_NAMES = {
     Measure.RD: "Risk Difference",
     Measure.MD: "Mean Difference",
     Measure.SMD: "Std. Mean Difference",
+    Measure.RATIO: "Ratio",
+    Measure.DIFFERENCE: "Difference",
 }
+
+
+def measure_name(options: Options) -> str:
+    """The measure as every output names it: the author's own name of a generic
+    measure ("Ratio of means") when given, else RevMan's standard one."""
+    return options.measure_label or MEASURE_NAMES[options.measure]
 
 
 def format_p(p: float) -> str:

@@ -27,10 +27,10 @@ from reviewflow.pooling.forest_rob import LEGEND as ROB_LEGEND  # noqa: E402
 from reviewflow.pooling.forest_rob import ForestRob, draw_rob_cells  # noqa: E402
 from reviewflow.pooling.formatting import (  # noqa: E402
     DEFAULT_GROUPS,
-    MEASURE_NAMES,
     arm_cells,
     arm_headers,
     effect_of,
+    measure_name,
     prediction_line,
 )
 from reviewflow.pooling.serialize import method_label  # noqa: E402
@@ -200,7 +200,7 @@ def _header(fig: Figure, result: MetaAnalysisResult, cols: dict, y_frac,
         fig.text(r, y2, label, ha="right", **bold)
     fig.text(cols["name"], y2, "Study or Subgroup", ha="left", **bold)
     fig.text(cols["weight"], y2, "Weight", ha="right", **bold)
-    name = MEASURE_NAMES[result.options.measure]
+    name = measure_name(result.options)
     method = method_label(result)
     fig.text(cols["effect"], y1, name, ha="left", **bold)
     fig.text(cols["effect"], y2, method, ha="left", **bold)
@@ -333,7 +333,7 @@ def funnel_plot(result: MetaAnalysisResult, *, title: str | None = None) -> Figu
     if any(g is not None for g in groups):
         ax.legend(fontsize=7, frameon=False)
     ax.set_ylim(top, 0)
-    name = MEASURE_NAMES[result.options.measure]
+    name = measure_name(result.options)
     if result.ratio:
         limit = max(abs(centre) + 1.96 * top, float(np.max(np.abs(est))) if est.size else 1)
         ax.set_xlim(centre - 1.1 * limit, centre + 1.1 * limit)

@@ -176,14 +176,20 @@ def _analysis(comparison, outcome: Outcome, oid: str, entries: int) -> dict[str,
     s = outcome.settings
     if outcome.kind is OutcomeKind.GENERIC:
         named = MEASURE_NAMES.get(s.measure.strip().lower(), s.measure)
-        measure = named if named in GENERIC_MEASURES else ("RR" if s.log_data else "MD")
+        # A name RevMan has no code for ("Ratio of means") is the author's own: a generic
+        # ratio or difference (as the data's scale says) that keeps its name.
+        measure = named if named in GENERIC_MEASURES else (
+            "RATIO" if s.log_data else "DIFFERENCE")
+        label = "" if named in GENERIC_MEASURES else s.measure.strip()
         method = "IV"
     else:
         measure, method = MEASURES[s.measure]
+        label = ""
     if outcome.kind is OutcomeKind.DICHOTOMOUS and s.measure != "PETO_OR":
         method = {"MH": "MH", "IV": "IV", "PETO": "Peto"}.get(s.method, method)
     a: dict[str, object] = {
         "name": oid, "title": outcome.name, "outcome": oid, "measure": measure,
+        **({"measure_label": label} if label else {}),
         "method": method, "model": "random" if s.random else "fixed",
     }
     if s.ci_total != 95:
