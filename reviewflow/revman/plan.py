@@ -20,7 +20,9 @@ Mapping (RevMan -> reviewflow):
 * RoB 1 items whose name is one of RevMan 5.4's seven domains -> RoB 1
   judgements (YES low, NO high, UNKNOWN unclear) with their support text; items
   the author added (e.g. "Blinding (performance bias and detection bias)") -> RoB 1
-  judgements of a domain with the item's name (``rob.with_custom_domains``); an item
+  judgements of a domain with the item's name (``rob.with_custom_domains``; RevMan
+  5.0's question-style items, "Adequate sequence generation?", keep their words and
+  stand for their RoB 1 domain there); an item
   judged per outcome group, differently for some study -> one such domain per group,
   "<item>: <group>";
 * each dichotomous or continuous outcome -> a form outcome ``c<comparison>_o<outcome>``
