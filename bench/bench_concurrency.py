@@ -1,20 +1,23 @@
 """Teams on one store: throughput with concurrent writers, SIGKILL survival, fuzz.
 
     python bench/bench_concurrency.py [--quick] [--per-writer N] [--kills N] [--fuzz N]
+        [--throughput-only]
 
 Prints decisions/s with 1, 2 and 4 concurrent writer processes (plus a dashboard
 reader) on SQLite and, when a server answers, PostgreSQL, with the ratio against
 one writer measured in the same run; each write's latency (p50, p99, max, the
 ratios against one writer) and the writers' fairness (shortest writer's time over
-the longest's: 1.0 shared evenly, 1/writers one ran while the others waited); how many SIGKILLs the decision, stand-in
-import and real ``decide --from`` runs survived with nothing lost or doubled;
-and how many fuzzed decide CSVs were tried. The test suite runs the same code
+the longest's: 1.0 shared evenly, 1/writers one ran while the others waited), on
+SQLite first without the write turn (reviewflow.store.write_turn) as the baseline;
+how many SIGKILLs the decision, stand-in import and real ``decide --from`` runs
+survived with nothing lost or doubled; and how many fuzzed decide CSVs were tried. The test suite runs the same code
 smaller (tests/teams).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -67,8 +70,13 @@ class Backends:
 
 def throughput(b: Backends, per_writer: int) -> None:
     print(f"\n== decisions/s, record_decision, {per_writer} per writer, 1 dashboard reader")
-    for backend in b.names():
+    runs = [(name, "1") for name in b.names()]
+    runs.insert(0, ("sqlite", "0"))  # the baseline: SQLite's busy handler picks the writer
+    for backend, turn in runs:
         base = None
+        os.environ["REVIEWFLOW_SQLITE_WRITE_TURN"] = turn  # read by the writer processes
+        label = backend if turn == "1" or backend != "sqlite" else "sqlite (no write turn)"
+        print(f"-- {label}")
         for writers in (1, 2, 4):
             url = b.new(backend)
             Store.create(url, title="bench").dispose()
