@@ -10,7 +10,8 @@ ratios against one writer) and the writers' fairness (shortest writer's time ove
 the longest's: 1.0 shared evenly, 1/writers one ran while the others waited), on
 SQLite first without the write turn (reviewflow.store.write_turn) as the baseline;
 how many SIGKILLs the decision, stand-in import and real ``decide --from`` runs
-survived with nothing lost or doubled; and how many fuzzed decide CSVs were tried. The test suite runs the same code
+survived with nothing lost or doubled; and how many fuzzed decide CSVs were tried.
+The test suite runs the same code
 smaller (tests/teams).
 """
 
