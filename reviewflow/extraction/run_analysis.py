@@ -20,8 +20,12 @@ from reviewflow.extraction.form import Form, OutcomeDef
 from reviewflow.wording import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reviewflow.extraction.values import Reconciled
     from reviewflow.pooling.trial_data import AnalysisInput
     from reviewflow.pooling.types import Heterogeneity, MetaAnalysisResult, Pooled
+    from reviewflow.store.db import Store
 
 FUNNEL_MIN_STUDIES = 10
 
@@ -64,6 +68,18 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
         if kept.comparisons:
             other = pool(analysis, kept, sensitivity=False)
     return AnalysisRun(analysis, data, frame, result, summary, other)
+
+
+def pool_declared(store: Store, form: Form, analyses: Sequence[Analysis], *,
+                  reconciled: Reconciled | None = None) -> list[AnalysisRun]:
+    """Each analysis pooled once from the reconciled extraction: the one way every
+    screen, command and report section obtains its runs, so the TUI, the CLI and the
+    report cannot show two different numbers for one analysis."""
+    from reviewflow.extraction.analyses import analysis_input
+    from reviewflow.extraction.values import reconcile
+
+    rec = reconciled if reconciled is not None else reconcile(store)
+    return [pool(a, analysis_input(store, a, form=form, reconciled=rec)) for a in analyses]
 
 
 def arm_labels(form: Form, analysis: Analysis) -> tuple[str, str]:
