@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reviewflow.store.location import WRITE_TURN_SUFFIX
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-SUFFIX = "-writelock"
+SUFFIX = WRITE_TURN_SUFFIX
 # REVIEWFLOW_SQLITE_WRITE_TURN=0 leaves the turns to SQLite (the benchmark's baseline).
 ENABLED = os.environ.get("REVIEWFLOW_SQLITE_WRITE_TURN", "1") != "0"
 
