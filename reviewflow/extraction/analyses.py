@@ -141,9 +141,9 @@ class Analysis:
     def measure_shown(self) -> str:
         """The measure as the one-line outputs name it: its code (SMD, RR, HR), a generic
         RATIO or DIFFERENCE by its author's name ("Ratio of means") or as "Ratio"."""
-        if self.measure in NAMED_MEASURES:
-            return self.measure_label or self.measure.capitalize()
-        return self.measure
+        from reviewflow.pooling.formatting import short_measure_name
+
+        return short_measure_name(self.measure, self.measure_label)
 
     def outcomes(self) -> tuple[str, ...]:
         """The form outcomes this analysis reads: entry 1, then the further entries."""

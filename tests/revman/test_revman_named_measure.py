@@ -51,6 +51,7 @@ def test_a_named_ratio_is_shown_by_its_name_in_every_output() -> None:
                            model="random")
     assert result.ratio  # pooled on the log scale, shown back-transformed
     assert NAME in render_text(result) and "Risk Ratio" not in render_text(result)
+    assert f"log[{NAME}]" in render_text(result)  # the data column, as RevMan heads it
     assert NAME in _shown(result)
     figure = forest_plot(result)
     texts = [t.get_text() for t in figure.texts]
