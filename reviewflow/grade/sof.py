@@ -28,7 +28,7 @@ from reviewflow.grade.domains import (
     Domain,
     Judgement,
 )
-from reviewflow.pooling.formatting import level_percent
+from reviewflow.pooling.formatting import level_percent, short_measure_name
 
 
 @dataclass(frozen=True)
@@ -185,15 +185,13 @@ def sof_row(row: SofInput) -> SofRow:
               "ci_high": row.ci_high, "participants": row.participants, "studies": row.studies,
               "certainty": certainty, "footnotes": notes, "comments": row.comments,
               "level": row.level}
-    shown = row.measure_label or row.measure.capitalize()
+    shown = short_measure_name(row.measure, row.measure_label)
     if row.measure in ("HR", "RATIO"):  # a generic ratio: no risks to take it from
-        relative = (f"{row.measure if row.measure == 'HR' else shown} {row.estimate:.2f} "
-                    f"({row.ci_low:.2f} to {row.ci_high:.2f})")
+        relative = f"{shown} {row.estimate:.2f} ({row.ci_low:.2f} to {row.ci_high:.2f})"
         return SofRow(**common, assumed="—", assumed_source="", corresponding="—",
                       difference="—", relative=relative)
     if not dichotomous:
-        name = shown if row.measure == "DIFFERENCE" else row.measure
-        text = mean_difference_text(name, row.estimate, row.ci_low, row.ci_high)
+        text = mean_difference_text(shown, row.estimate, row.ci_low, row.ci_high)
         return SofRow(**common, assumed=row.comparator_mean or "—",
                       assumed_source="comparator mean" if row.comparator_mean else "",
                       corresponding=text, difference=text, relative="—")
