@@ -133,14 +133,19 @@ LABELS = {"low": "Low", "unclear": "Unclear", "some_concerns": "Some concerns", 
 def in_use(store: Store, rob_tool: Tool) -> Tool:
     """The tool with the domains this review added (RoB 1 items imported from RevMan),
     for screens that list every domain before any judgement is read."""
+    with store.session() as s:
+        return in_use_in(s, rob_tool)
+
+
+def in_use_in(session: Session, rob_tool: Tool) -> Tool:
+    """:func:`in_use` in the caller's transaction."""
     from sqlmodel import col, select
 
     from reviewflow.store import models
 
     r = models.RobJudgement
-    with store.session() as s:
-        domains = s.exec(select(r.domain).where(r.tool == rob_tool.id)
-                         .order_by(col(r.id))).all()
+    domains = session.exec(select(r.domain).where(r.tool == rob_tool.id)
+                           .order_by(col(r.id))).all()
     return with_custom_domains(rob_tool, domains)
 
 

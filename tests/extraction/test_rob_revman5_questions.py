@@ -81,3 +81,29 @@ def test_fleiss1993_items_import_in_their_words_and_export_as_they_came(
     assert len(table.tool.domains) == len(ROB1.domains)  # in the domain's place
     again = {i.name: len(i.entries) for i in read_rm5(exported).risk_of_bias}
     assert again == judged
+
+
+def test_a_csv_naming_the_rob1_domain_judges_the_authors_item(extracted,
+                                                              tmp_path: Path) -> None:
+    from sqlmodel import select
+
+    from reviewflow.extraction.rob import record_judgements
+    from reviewflow.extraction.rob_import import import_rob_csv
+    from reviewflow.store import models
+    from tests.screening.support import add_reviewer
+
+    _folder, store, ids = extracted
+    rid = int(add_reviewer(store, "alice").id or 0)
+    question = with_custom_domains(ROB1, [QUESTIONS[0]])
+    with store.write() as session:
+        record_judgements(session=session, rob_tool=question, reviewer_id=rid,
+                          entries=[(ids["Brun 2019"], QUESTIONS[0], "low", None)])
+    sheet = tmp_path / "rob.csv"
+    sheet.write_text("study,domain,judgement\nAlda 2018,random_sequence,high\n",
+                     encoding="utf-8")
+    with store.write() as session:
+        assert import_rob_csv(session=session, path=sheet, reviewer="alice",
+                              default_tool=ROB1) == 1
+    with store.session() as s:
+        domains = set(s.exec(select(models.RobJudgement.domain)).all())
+    assert domains == {QUESTIONS[0]}
