@@ -12,6 +12,7 @@ where ``flock`` does not exist (Windows) SQLite's own busy handling is all there
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,27 +30,31 @@ ENABLED = os.environ.get("REVIEWFLOW_SQLITE_WRITE_TURN", "1") != "0"
 
 
 class WriteTurn:
-    """One per open store and database file; not shared between threads."""
+    """One per open store and database file. Threads of one process queue on a
+    re-entrant lock first (a nested write in one thread holds the turn it has)."""
 
     def __init__(self, database: Path) -> None:
         self.path = Path(f"{database}{SUFFIX}")
         self.fd: int | None = None
         self.depth = 0
+        self.threads = threading.RLock()
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        if fcntl is None or not ENABLED or not self._open():
+        if fcntl is None or not ENABLED:
             yield
             return
-        if self.depth == 0:
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        self.depth += 1
-        try:
-            yield
-        finally:
-            self.depth -= 1
-            if self.depth == 0:
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        with self.threads:
+            turn = self._open()
+            if turn and self.depth == 0:
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+                if turn and self.depth == 0:
+                    fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def _open(self) -> bool:
         if self.fd is None:
