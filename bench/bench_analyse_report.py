@@ -20,25 +20,19 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.timing import Job, interleaved, print_table, time_once  # noqa: E402
 
 TARGET_S = 2.0
 BASELINE = ("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt, pandas; "
             "f = plt.figure(figsize=(4, 3)); f.text(0.1, 0.5, 'x'); "
             "f.savefig('{out}', dpi=200)")
-
-
-def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed: {done.stderr[-800:]}")
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -85,23 +79,19 @@ def main() -> None:
             for name, argv in list(cmds.items())[1:]:
                 print(f"== {name}")
                 prof = tmp / "p.prof"
-                timed([sys.executable, "-m", "cProfile", "-o", str(prof), *argv[1:]], demo)
+                time_once(Job(name, [sys.executable, "-m", "cProfile", "-o", str(prof),
+                                     *argv[1:]], cwd=demo))
                 import pstats
 
                 pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
             return
-        times: dict[str, list[float]] = {name: [] for name in cmds}
-        for _ in range(args.runs):
-            for name, argv in cmds.items():
-                times[name].append(timed(argv, demo, envs.get(name)))
+        jobs = [Job(name, argv, env=envs.get(name), cwd=demo) for name, argv in cmds.items()]
+        times = interleaved(jobs, args.runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    base = statistics.median(times["baseline (import + one PNG)"])
     print(f"median of {args.runs} processes; target {TARGET_S:.1f} s (quiet machine)")
-    print(f"{'command':<44}{'median s':>10}{'min s':>8}{'x baseline':>12}")
-    for name, samples in times.items():
-        med = statistics.median(samples)
-        print(f"{name:<44}{med:>10.2f}{min(samples):>8.2f}{med / base:>12.2f}")
+    print_table(times, baseline="baseline (import + one PNG)", ratio_label="x baseline",
+                name_width=44, digits=2)
 
 
 if __name__ == "__main__":
