@@ -18,9 +18,10 @@ def report(
     """Write report.html: searches, PRISMA, agreement, studies, risk of bias, analyses."""
     from reviewflow import drawing
 
-    # workers start now and import matplotlib while this process reads the store
+    # workers start now and import matplotlib while this process reads the store;
+    # figures drawn before from the same input (by analyse) are copied from the cache
     with drawing.parallel(preload=(*drawing.PRELOAD, "reviewflow.extraction.rob_plots",
-                                   "reviewflow.prisma.diagram")):
+                                   "reviewflow.prisma.diagram"), cache=True):
         from reviewflow.report.html import build_report
 
         store = open_store(ctx)

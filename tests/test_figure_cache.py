@@ -1,0 +1,143 @@
+"""The figure cache (reviewflow.figure_cache): a figure from the same input is copied, not
+redrawn; any change of input is drawn; the command works the same without it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reviewflow import drawing
+from reviewflow.figure_cache import FigureCache, figure_cache
+from reviewflow.pooling import pool_dichotomous
+
+FOREST = "reviewflow.pooling.plots:save_forest_plot"
+PRISMA = "reviewflow.prisma.diagram:draw"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("REVIEWFLOW_FIGURE_CACHE", str(folder))
+    return folder
+
+
+@pytest.fixture
+def saves(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every savefig of this process, by path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    done: list[Path] = []
+    original = Figure.savefig
+
+    def counted(self, fname, *a, **k):  # type: ignore[no-untyped-def]
+        done.append(Path(fname))
+        return original(self, fname, *a, **k)
+
+    monkeypatch.setattr(Figure, "savefig", counted)
+    return done
+
+
+def _result(events: int = 4):
+    return pool_dichotomous([events, 6, 3], [123, 306, 231], [11, 29, 11], [139, 303, 220],
+                            studies=["Aronson", "Ferguson", "Rosenthal"], measure="RR",
+                            method="MH", model="random")
+
+
+def _forest(path: Path, result=None, title: str = "T") -> Path:
+    return drawing.submit(FOREST, path, result or _result(), path, title=title)
+
+
+def test_the_same_input_is_copied_and_a_changed_one_drawn(cache_dir: Path, tmp_path: Path,
+                                                           saves: list[Path]) -> None:
+    first, second = tmp_path / "a" / "f.png", tmp_path / "b" / "f.png"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    with drawing.parallel(workers=0, cache=True):
+        _forest(first)
+    assert len(saves) == 1 and len(list(cache_dir.iterdir())) == 1
+    with drawing.parallel(workers=0, cache=True):
+        _forest(second)  # another folder, the same figure: copied
+    assert len(saves) == 1 and second.read_bytes() == first.read_bytes()
+    with drawing.parallel(workers=0, cache=True):
+        _forest(tmp_path / "t.png", title="Other title")
+        _forest(tmp_path / "e.png", result=_result(events=5))
+        _forest(tmp_path / "f.svg")  # another format is another file
+    assert len(saves) == 4
+    assert len(list(cache_dir.iterdir())) == 4
+
+
+def test_no_cache_outside_a_cached_block_or_when_turned_off(
+        cache_dir: Path, tmp_path: Path, saves: list[Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _forest(tmp_path / "f.png")
+    with drawing.parallel(workers=0):
+        _forest(tmp_path / "f.png")
+    assert len(saves) == 2 and not cache_dir.exists()
+    monkeypatch.setenv("REVIEWFLOW_FIGURE_CACHE", "off")
+    assert figure_cache() is None
+    with drawing.parallel(workers=0, cache=True):
+        _forest(tmp_path / "f.png")
+        _forest(tmp_path / "f.png")
+    assert len(saves) == 4
+
+
+def test_a_job_writing_two_files_gets_both_back(cache_dir: Path, tmp_path: Path,
+                                                saves: list[Path]) -> None:
+    from reviewflow.prisma.counts import PrismaCounts
+
+    counts = PrismaCounts(
+        identified={"PubMed": 112, "Embase": 140}, removed_duplicates=97,
+        removed_duplicates_auto=90, removed_duplicates_manual=7, removed_automation=0,
+        removed_other=0, screened=155, excluded_screening=105, sought=50, not_retrieved=3,
+        assessed=47, excluded_reports={"not randomised": 13}, included_studies=31,
+        included_reports=34)
+    svg, png = tmp_path / "p.svg", tmp_path / "p.png"
+    with drawing.parallel(workers=0, cache=True):
+        drawing.submit(PRISMA, svg, counts, svg, png)
+    drawn = svg.read_bytes(), png.read_bytes()
+    svg.unlink()
+    png.unlink()
+    with drawing.parallel(workers=0, cache=True):
+        drawing.submit(PRISMA, svg, counts, svg, png)
+    assert len(saves) == 2  # both files from the one drawing
+    assert (svg.read_bytes(), png.read_bytes()) == drawn
+    next(cache_dir.glob("*-1.png")).unlink()  # one of the two lost: drawn again
+    with drawing.parallel(workers=0, cache=True):
+        drawing.submit(PRISMA, svg, counts, svg, png)
+    assert len(saves) == 4
+
+
+def test_a_figure_drawn_by_a_worker_is_kept(cache_dir: Path, tmp_path: Path) -> None:
+    here, there = tmp_path / "w.png", tmp_path / "again.png"
+    with drawing.parallel(workers=1, cache=True):
+        _forest(here)
+    assert len(list(cache_dir.iterdir())) == 1
+    with drawing.parallel(workers=1, cache=True):
+        _forest(there)
+        assert not drawing.pending(there) and there.is_file()  # copied, not sent
+    assert there.read_bytes() == here.read_bytes()
+
+
+def test_an_input_that_cannot_be_pickled_is_drawn_uncached(tmp_path: Path) -> None:
+    cache = FigureCache(tmp_path)
+    assert cache.key(FOREST, tmp_path / "f.png", (lambda: 1,), {}) is None
+    a = cache.key(FOREST, tmp_path / "f.png", (1, tmp_path / "f.png"), {"title": "x"})
+    b = cache.key(FOREST, tmp_path / "g" / "h.png", (1, tmp_path / "g" / "h.png"),
+                  {"title": "x"})
+    c = cache.key(FOREST, tmp_path / "f.png", (1, tmp_path / "f.png"), {"title": "y"})
+    assert a is not None and b is not None and c is not None
+    assert a.key == b.key != c.key  # where it is written does not matter; its input does
+
+
+def test_prune_keeps_the_most_recently_used(tmp_path: Path) -> None:
+    cache = FigureCache(tmp_path)
+    for i in range(5):
+        (tmp_path / f"k{i}-0.png").write_bytes(b"x")
+        os.utime(tmp_path / f"k{i}-0.png", (1000 + i, 1000 + i))
+    cache.prune(keep=2)
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["k3-0.png", "k4-0.png"]
