@@ -6,11 +6,14 @@ Builds the demo review once (``reviewflow demo``; ``--demo DIR`` reuses one), th
 whole processes, interleaved. The baseline, measured in the same run, is a process that
 imports what any plotting command needs and draws and saves one small PNG
 (``python -c "import matplotlib ..."``): on a shared machine the ratio is the figure to
-compare between runs, the seconds only on a quiet one. ``--profile`` prints where one
-run of each spends its time (cProfile, cumulative) instead. ``--before SRC`` also times
+compare between runs, the seconds only on a quiet one. Each command is timed cold (an
+empty figure cache, ``$REVIEWFLOW_FIGURE_CACHE``, and no earlier outputs: what a fresh
+review pays) and warm (the figures of the previous analyse and report kept).
+``--profile`` prints where one run of each spends its time (cProfile, cumulative)
+instead. ``--before SRC`` also times
 the same commands on another checkout's ``reviewflow`` package (``SRC`` holds it, e.g.
 ``git archive <commit> reviewflow | tar -x -C SRC``), interleaved in the same run.
-``--workers`` also times each command with its figures drawn in the command's own
+``--workers`` also times each cold command with its figures drawn in the command's own
 process (``REVIEWFLOW_WORKERS=0``) and by two workers (``=2``), whatever the load: by
 default a command uses workers only when a core is idle (docs/performance.md).
 """
@@ -23,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,9 +34,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import Job, interleaved, print_table, time_once  # noqa: E402
 
 TARGET_S = 2.0
+CACHE_ENV = "REVIEWFLOW_FIGURE_CACHE"  # reviewflow.figure_cache.CACHE_ENV
+BASE, ANALYSE, REPORT = ("baseline (import + one PNG)", "reviewflow analyse --all",
+                         "reviewflow report")
 BASELINE = ("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt, pandas; "
             "f = plt.figure(figsize=(4, 3)); f.text(0.1, 0.5, 'x'); "
             "f.savefig('{out}', dpi=200)")
+
+
+def _empty(*folders: Path) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:
@@ -53,11 +65,20 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "reviewflow", "demo", str(demo)], check=True,
                            capture_output=True)
         rf = [sys.executable, "-m", "reviewflow", "--review", str(demo)]
-        cmds = {"baseline (import + one PNG)": [sys.executable, "-c",
-                                                BASELINE.format(out=tmp / "b.png")],
-                "reviewflow analyse --all": [*rf, "analyse", "--all"],
-                "reviewflow report": [*rf, "report", "--out", str(tmp / "report")]}
-        envs: dict[str, dict[str, str] | None] = dict.fromkeys(cmds)
+        cold_cache, warm_cache = tmp / "cache-cold", tmp / "cache-warm"
+        cold = {**os.environ, CACHE_ENV: str(cold_cache)}
+        warm = {**os.environ, CACHE_ENV: str(warm_cache)}
+        analyse, report = [*rf, "analyse", "--all"], [*rf, "report", "--out",
+                                                      str(tmp / "report")]
+        jobs = [Job(BASE, [sys.executable, "-c", BASELINE.format(out=tmp / "b.png")]),
+                # cold: no figure kept from any earlier run, no earlier outputs
+                Job(f"{ANALYSE} (cold)", analyse, cold,
+                    prepare=lambda: _empty(cold_cache, demo / "analyses")),
+                Job(f"{REPORT} (cold)", report, cold,
+                    prepare=lambda: _empty(cold_cache, tmp / "report")),
+                # warm: the figures of the previous analyse and report kept
+                Job(f"{ANALYSE} (warm)", analyse, warm),
+                Job(f"{REPORT} (warm)", report, warm)]
         if args.before is not None:
             # its own copy, taken before this checkout upgrades the demo's schema (build
             # --demo with the older checkout when a migration came in between)
@@ -65,32 +86,33 @@ def main() -> None:
             shutil.copytree(demo, old)
             before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
             rf_old = [sys.executable, "-m", "reviewflow", "--review", str(old)]
-            cmds["reviewflow analyse --all (before)"] = [*rf_old, "analyse", "--all"]
-            cmds["reviewflow report (before)"] = [*rf_old, "report", "--out",
-                                                  str(tmp / "report-before")]
-            for name in ("reviewflow analyse --all (before)", "reviewflow report (before)"):
-                envs[name] = before
+            jobs += [Job(f"{ANALYSE} (before)", [*rf_old, "analyse", "--all"], before),
+                     Job(f"{REPORT} (before)", [*rf_old, "report", "--out",
+                                                str(tmp / "report-before")], before)]
         if args.workers:
-            for name in ("reviewflow analyse --all", "reviewflow report"):
+            for job in jobs[1:3]:
                 for n in (0, 2):
-                    cmds[f"{name} (workers={n})"] = cmds[name]
-                    envs[f"{name} (workers={n})"] = {**os.environ, "REVIEWFLOW_WORKERS": str(n)}
+                    jobs.append(replace(job, name=f"{job.name} (workers={n})",
+                                        env={**job.env, "REVIEWFLOW_WORKERS": str(n)}))
+        jobs = [replace(job, cwd=demo) for job in jobs]
         if args.profile:
-            for name, argv in list(cmds.items())[1:]:
-                print(f"== {name}")
-                prof = tmp / "p.prof"
-                time_once(Job(name, [sys.executable, "-m", "cProfile", "-o", str(prof),
-                                     *argv[1:]], cwd=demo))
-                import pstats
+            import pstats
 
+            for job in jobs[1:]:
+                print(f"== {job.name}")
+                prof = tmp / "p.prof"
+                time_once(replace(job, argv=[sys.executable, "-m", "cProfile", "-o",
+                                             str(prof), *job.argv[1:]]))
                 pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
             return
-        jobs = [Job(name, argv, env=envs.get(name), cwd=demo) for name, argv in cmds.items()]
+        for job in jobs:  # fill the warm cache (and the file cache) once
+            if job.name.endswith("(warm)"):
+                time_once(job)
         times = interleaved(jobs, args.runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"median of {args.runs} processes; target {TARGET_S:.1f} s (quiet machine)")
-    print_table(times, baseline="baseline (import + one PNG)", ratio_label="x baseline",
+    print_table(times, baseline=BASE, ratio_label="x baseline",
                 name_width=44, digits=2)
 
 
