@@ -6,15 +6,18 @@ Builds the demo review once (``reviewflow demo``; ``--demo DIR`` reuses one), th
 whole processes, interleaved. The baseline, measured in the same run, is a process that
 imports what any plotting command needs and draws and saves one small PNG
 (``python -c "import matplotlib ..."``): on a shared machine the ratio is the figure to
-compare between runs, the seconds only on a quiet one. Each command is timed cold (an
-empty figure cache, ``$REVIEWFLOW_FIGURE_CACHE``, and no earlier outputs: what a fresh
-review pays) and warm (the figures of the previous analyse and report kept).
-``--profile`` prints where one run of each spends its time (cProfile, cumulative)
-instead. ``--before SRC`` also times
-the same commands on another checkout's ``reviewflow`` package (``SRC`` holds it, e.g.
-``git archive <commit> reviewflow | tar -x -C SRC``), interleaved in the same run.
-``--workers`` also times each cold command with its figures drawn in the command's own
-process (``REVIEWFLOW_WORKERS=0``) and by two workers (``=2``), whatever the load: by
+compare between runs, the seconds only on a quiet one. ``cpu s`` is the CPU time of
+the command's process, which varies less with load; it leaves out figure workers (the
+fork server's children are not waited for by the command), so it compares only runs
+that drew in process (``REVIEWFLOW_WORKERS=0``, the default when every core is busy).
+Each command is timed cold (an empty figure cache, ``$REVIEWFLOW_FIGURE_CACHE``, and
+no earlier outputs: what a fresh review pays) and warm (the figures of the previous
+analyse and report kept). ``--profile`` prints where one run of each spends its time
+(cProfile, cumulative) instead. ``--before SRC`` also times the same commands on
+another checkout's ``reviewflow`` package (``SRC`` holds it, e.g. ``git archive
+<commit> reviewflow | tar -x -C SRC``), interleaved in the same run. ``--workers``
+also times each cold command with its figures drawn in the command's own process
+(``REVIEWFLOW_WORKERS=0``) and by two workers (``=2``), whatever the load: by
 default a command uses workers only when a core is idle (docs/performance.md).
 """
 
@@ -108,12 +111,13 @@ def main() -> None:
         for job in jobs:  # fill the warm cache (and the file cache) once
             if job.name.endswith("(warm)"):
                 time_once(job)
-        times = interleaved(jobs, args.runs)
+        cpu: dict[str, list[float]] = {}
+        times = interleaved(jobs, args.runs, cpu=cpu)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"median of {args.runs} processes; target {TARGET_S:.1f} s (quiet machine)")
     print_table(times, baseline=BASE, ratio_label="x baseline",
-                name_width=44, digits=2)
+                name_width=44, digits=2, cpu=cpu)
 
 
 if __name__ == "__main__":
