@@ -27,6 +27,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import time
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -107,15 +108,20 @@ class FigureCache:
             return
 
     def prune(self, keep: int = MAX_FILES) -> None:
-        """Drop the least recently used files beyond ``keep``."""
+        """Drop the least recently used files beyond ``keep``, and partial copies a
+        killed process left (older than an hour)."""
         try:
-            files = [(f.stat().st_mtime, f) for f in self.folder.iterdir()
-                     if not f.name.startswith(".")]
+            files = [(f.stat().st_mtime, f) for f in self.folder.iterdir()]
+            now = time.time()
+            kept = sorted(((m, f) for m, f in files if not f.name.startswith(".")),
+                          reverse=True)
+            for _, f in kept[keep:]:
+                f.unlink(missing_ok=True)
+            for mtime, f in files:
+                if f.name.startswith(".") and now - mtime > 3600:
+                    f.unlink(missing_ok=True)
         except OSError:
             return
-        files.sort(reverse=True)
-        for _, f in files[keep:]:
-            f.unlink(missing_ok=True)
 
 
 # stands for the output path in a key: the same figure, wherever it is written
@@ -129,7 +135,10 @@ def figure_cache() -> FigureCache | None:
         return None
     if chosen:
         return FigureCache(Path(chosen).expanduser())
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home folder to find: no cache
+        return None
     return FigureCache(Path(base) / "reviewflow" / "figures")
 
 

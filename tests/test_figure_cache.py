@@ -139,5 +139,9 @@ def test_prune_keeps_the_most_recently_used(tmp_path: Path) -> None:
     for i in range(5):
         (tmp_path / f"k{i}-0.png").write_bytes(b"x")
         os.utime(tmp_path / f"k{i}-0.png", (1000 + i, 1000 + i))
+    (tmp_path / ".k9-0.png.77.partial").write_bytes(b"x")  # left by a killed process
+    os.utime(tmp_path / ".k9-0.png.77.partial", (1000, 1000))
+    (tmp_path / ".k8-0.png.78.partial").write_bytes(b"x")  # being written now
     cache.prune(keep=2)
-    assert sorted(f.name for f in tmp_path.iterdir()) == ["k3-0.png", "k4-0.png"]
+    assert sorted(f.name for f in tmp_path.iterdir()) == [".k8-0.png.78.partial",
+                                                          "k3-0.png", "k4-0.png"]
