@@ -6,11 +6,12 @@ drawing code give the same file, so the file is kept under a key naming both. Th
 key is a SHA-256 of the job (its function's name, its arguments with the output
 paths left out but their formats kept) and of everything else that decides the
 pixels: the source of the whole ``reviewflow`` package, the versions of matplotlib,
-numpy and Pillow, and any matplotlibrc. A ``Path`` among a job's arguments is a file
-the job writes (the contract of :func:`reviewflow.drawing.submit`): a job writing two
-files (PRISMA's SVG and PNG) keeps both. An input that cannot be pickled is drawn as
-without a cache. A changed input only misses; nothing here can hand back a figure of
-other data. (An SVG copied from the cache keeps the date matplotlib wrote into it.)
+numpy and Pillow, any matplotlibrc and matplotlib's list of installed fonts. A
+``Path`` among a job's arguments is a file the job writes (the contract of
+:func:`reviewflow.drawing.submit`): a job writing two files (PRISMA's SVG and PNG)
+keeps both. An input that cannot be pickled is drawn as without a cache. A changed
+input only misses; nothing here can hand back a figure of other data. (An SVG copied
+from the cache keeps the date matplotlib wrote into it.)
 
 The pooling itself is never cached: the input is recomputed from the store on every
 run, so what a cached figure shows is what a fresh drawing would.
@@ -18,7 +19,9 @@ run, so what a cached figure shows is what a fresh drawing would.
 Where: ``$REVIEWFLOW_FIGURE_CACHE`` (a folder; ``off`` disables the cache), else
 ``$XDG_CACHE_HOME/reviewflow/figures`` (``~/.cache/...``). At most
 :data:`MAX_FILES` files are kept, the least recently used dropped first. A cache
-that cannot be read or written is skipped, never an error of the command.
+that cannot be read or written is skipped, never an error of the command. A file in
+the cache is trusted as drawn here: point ``$REVIEWFLOW_FIGURE_CACHE`` only at a
+folder no one else can write.
 """
 
 from __future__ import annotations
@@ -154,7 +157,7 @@ def _environment() -> bytes:
     for source in sorted(_PACKAGE.rglob("*.py")):
         digest.update(str(source.relative_to(_PACKAGE)).encode() + b"\0")
         digest.update(source.read_bytes())
-    for rc in _matplotlibrc_files():
+    for rc in _matplotlib_files():
         digest.update(str(rc).encode() + b"\0")
         digest.update(rc.read_bytes() if rc.is_file() else b"-")
     for var in ("MPLCONFIGDIR", "MPLBACKEND"):
@@ -162,8 +165,16 @@ def _environment() -> bytes:
     return digest.digest()
 
 
-def _matplotlibrc_files() -> list[Path]:
-    """Where matplotlib looks for a user's matplotlibrc (current folder, config dir)."""
+def _matplotlib_files() -> list[Path]:
+    """A user's matplotlibrc (current folder, config folder) and the font list matplotlib
+    keeps in its cache folder (a font installed and found changes it)."""
+    try:
+        home = Path.home()
+    except RuntimeError:  # no home folder: only the current folder's matplotlibrc
+        return [Path.cwd() / "matplotlibrc"]
     config = os.environ.get("MPLCONFIGDIR") or (
-        Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "matplotlib")
-    return [Path.cwd() / "matplotlibrc", Path(config) / "matplotlibrc"]
+        Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "matplotlib")
+    fonts = os.environ.get("MPLCONFIGDIR") or (
+        Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "matplotlib")
+    return [Path.cwd() / "matplotlibrc", Path(config) / "matplotlibrc",
+            *sorted(Path(fonts).glob("fontlist-*.json"))]

@@ -145,3 +145,20 @@ def test_prune_keeps_the_most_recently_used(tmp_path: Path) -> None:
     cache.prune(keep=2)
     assert sorted(f.name for f in tmp_path.iterdir()) == [".k8-0.png.78.partial",
                                                           "k3-0.png", "k4-0.png"]
+
+
+def test_a_matplotlibrc_changes_every_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    """matplotlibrc decides fonts, line widths and colours: a figure kept under other
+    settings is not handed back."""
+    from reviewflow import figure_cache as fc
+
+    cache = FigureCache(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    fc._environment.cache_clear()
+    plain = cache.key(FOREST, tmp_path / "f.png", (1, tmp_path / "f.png"), {})
+    (tmp_path / "matplotlibrc").write_text("lines.linewidth: 3\n", encoding="utf-8")
+    fc._environment.cache_clear()
+    styled = cache.key(FOREST, tmp_path / "f.png", (1, tmp_path / "f.png"), {})
+    fc._environment.cache_clear()
+    assert plain is not None and styled is not None and plain.key != styled.key
