@@ -215,18 +215,32 @@ def worker_count() -> int:
 
 @contextmanager
 def parallel(workers: int | None = None, *, preload: tuple[str, ...] = PRELOAD,
-             cache: bool = False) -> Iterator[None]:
+             cache: bool = False, run: tuple[str, Path] | None = None) -> Iterator[None]:
     """Draw the figures submitted in this block in worker processes (see :func:`_workers`);
     ``cache``: copy figures drawn before from the same input, keep the new ones
-    (:mod:`reviewflow.figure_cache`; ``$REVIEWFLOW_FIGURE_CACHE=off`` turns it off)."""
+    (:mod:`reviewflow.figure_cache`; ``$REVIEWFLOW_FIGURE_CACHE=off`` turns it off).
+
+    ``run``: (the command with its options, its review folder). When the same run with
+    the folder's files unchanged left every figure in the cache, no worker is started:
+    waiting for workers to import matplotlib would be all a run of cache hits pays for
+    them. A figure that is not in the cache after all is drawn in this process.
+    """
     chosen = figure_cache() if cache and _CACHE.get() is None else None
     token = _CACHE.set(chosen) if chosen is not None else None
+    marker = chosen.run_marker(*run) if chosen is not None and run is not None else None
+    if (marker is not None and marker.is_file() and workers is None
+            and not os.environ.get(WORKERS_ENV, "").strip()):
+        workers = 0
+    done = False
     try:
         with _workers(workers, preload=preload):
             yield
+        done = True
     finally:
-        if token is not None:
+        if chosen is not None and token is not None:
             _CACHE.reset(token)
+            if done and marker is not None:
+                chosen.mark(marker)
             chosen.prune()
 
 

@@ -110,6 +110,26 @@ class FigureCache:
         except OSError:
             return
 
+    def run_marker(self, command: str, folder: Path) -> Path | None:
+        """The file saying that a previous ``command`` on the review in ``folder``, with
+        its files (names, sizes, modification times) as they are now and the same
+        drawing code, left every figure it drew in the cache. A guess, never trusted
+        for a figure: it only spares a run that will draw nothing the start of workers."""
+        try:
+            files = sorted((f.name, st.st_mtime_ns, st.st_size) for f in folder.iterdir()
+                           if f.is_file() and (st := f.stat()))
+        except OSError:
+            return None
+        digest = hashlib.sha256(_environment() + repr((command, files)).encode())
+        return self.folder / f"run-{digest.hexdigest()}"
+
+    def mark(self, marker: Path) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            return
+
     def prune(self, keep: int = MAX_FILES) -> None:
         """Drop the least recently used files beyond ``keep``, and partial copies a
         killed process left (older than an hour)."""

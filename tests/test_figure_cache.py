@@ -162,3 +162,39 @@ def test_a_matplotlibrc_changes_every_key(tmp_path: Path, monkeypatch: pytest.Mo
     styled = cache.key(FOREST, tmp_path / "f.png", (1, tmp_path / "f.png"), {})
     fc._environment.cache_clear()
     assert plain is not None and styled is not None and plain.key != styled.key
+
+
+def test_a_run_that_left_every_figure_kept_starts_no_workers_next_time(
+        cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting workers only to copy cached files would cost their matplotlib import."""
+    asked: list[int | None] = []
+    real = drawing._workers
+
+    def record(workers, **kw):  # type: ignore[no-untyped-def]
+        asked.append(workers)
+        return real(0, **kw)
+
+    monkeypatch.setattr(drawing, "_workers", record)
+    monkeypatch.delenv("REVIEWFLOW_WORKERS", raising=False)
+    review = tmp_path / "review"
+    review.mkdir()
+    (review / "analyses.toml").write_text("a", encoding="utf-8")
+    run = ("analyse --all", review)
+
+    def once() -> None:
+        with drawing.parallel(cache=True, run=run):
+            _forest(tmp_path / "f.png")
+
+    once()  # nothing kept yet: workers as the load allows
+    once()  # same files: every figure kept, no workers
+    (review / "analyses.toml").write_text("b, edited", encoding="utf-8")
+    once()
+    monkeypatch.setenv("REVIEWFLOW_WORKERS", "2")
+    once()  # a worker count asked for is a worker count given
+    assert asked == [None, 0, None, None]
+    with pytest.raises(RuntimeError), drawing.parallel(cache=True, run=("other", review)):
+        raise RuntimeError("the run failed")
+    monkeypatch.delenv("REVIEWFLOW_WORKERS")
+    with drawing.parallel(cache=True, run=("other", review)):
+        pass
+    assert asked[-1] is None  # a failed run marks nothing

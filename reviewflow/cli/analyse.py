@@ -49,7 +49,7 @@ def analyse(
         raise ReviewflowError("--plot-format must be png, svg or pdf")
     # workers start now and import matplotlib while we pool; figures drawn before from
     # the same input are copied from the figure cache
-    with drawing.parallel(cache=True):
+    with drawing.parallel(cache=True, run=(f"analyse {name} {run_all_} {plot_format}", folder)):
         _run_analyses(ctx, folder, name, run_all_, out, plot_format)
 
 
