@@ -98,6 +98,9 @@ def main() -> None:
                     jobs.append(replace(job, name=f"{job.name} (workers={n})",
                                         env={**job.env, "REVIEWFLOW_WORKERS": str(n)}))
         jobs = [replace(job, cwd=demo) for job in jobs]
+        for job in jobs:  # fill the warm cache (and the file cache) once
+            if job.name.endswith("(warm)"):
+                time_once(job)
         if args.profile:
             import pstats
 
@@ -108,9 +111,6 @@ def main() -> None:
                                              str(prof), *job.argv[1:]]))
                 pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
             return
-        for job in jobs:  # fill the warm cache (and the file cache) once
-            if job.name.endswith("(warm)"):
-                time_once(job)
         cpu: dict[str, list[float]] = {}
         times = interleaved(jobs, args.runs, cpu=cpu)
     finally:
