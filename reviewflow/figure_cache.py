@@ -83,8 +83,8 @@ class FigureCache:
         return Kept(hashlib.sha256(_environment() + job).hexdigest(), tuple(outputs))
 
     def fetch(self, kept: Kept) -> bool:
-        """Copy the kept files to the job's outputs; False (nothing copied) when one
-        is missing."""
+        """Copy the kept files to the job's outputs; False when one is missing (nothing
+        copied) or cannot be copied: the job is then drawn, rewriting every output."""
         from reviewflow.paths import whole_file
 
         files = [self.folder / name for name in kept.names()]
@@ -114,7 +114,8 @@ class FigureCache:
         """The file saying that a previous ``command`` on the review in ``folder``, with
         its files (names, sizes, modification times) as they are now and the same
         drawing code, left every figure it drew in the cache. A guess, never trusted
-        for a figure: it only spares a run that will draw nothing the start of workers."""
+        for a figure: it only spares a run that will draw nothing from starting
+        workers."""
         try:
             files = sorted((f.name, st.st_mtime_ns, st.st_size) for f in folder.iterdir()
                            if f.is_file() and (st := f.stat()))
