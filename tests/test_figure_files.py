@@ -74,3 +74,50 @@ def test_other_formats_get_no_png_settings() -> None:
     assert save_kwargs("a.PNG", dpi=200)["pil_kwargs"] == {"compress_level": 1}
     assert save_kwargs("a.png", pil_kwargs={"optimize": True})["pil_kwargs"] == {
         "compress_level": 1, "optimize": True}
+
+
+def _png_rows_filters(png: Path) -> set[int]:
+    """The filter type byte of every row of an 8-bit RGBA PNG."""
+    import zlib
+
+    data, idat, width = png.read_bytes()[8:], b"", 0
+    while data:
+        length, kind = struct.unpack(">I4s", data[:8])
+        body = data[8:8 + length]
+        if kind == b"IHDR":
+            width = struct.unpack(">I", body[:4])[0]
+        elif kind == b"IDAT":
+            idat += body
+        data = data[12 + length:]
+    raw = zlib.decompress(idat)
+    stride = width * 4 + 1
+    return {raw[i] for i in range(0, len(raw), stride)}
+
+
+@pytest.mark.parametrize("extra", [{}, {"bbox_inches": "tight", "facecolor": "white"}])
+def test_png_written_from_the_buffer_matches_matplotlibs_own(tmp_path: Path,
+                                                             extra: dict[str, object]) -> None:
+    plain, fast = tmp_path / "plain.png", tmp_path / "fast.png"
+    fig = _figure()
+    fig.savefig(plain, dpi=120, **extra)
+    write_figure(fig, fast, dpi=120, **extra)
+    plt.close(fig)
+    a, b = Image.open(plain), Image.open(fast)
+    assert (a.mode, a.size, a.info) == (b.mode, b.size, b.info)  # dpi and Software kept
+    assert np.array_equal(np.asarray(a), np.asarray(b))
+    assert _png_rows_filters(plain) != {0}  # Pillow picks a filter per row
+    assert _png_rows_filters(fast) == {0}  # written here: no row filter
+
+
+def test_png_falls_back_to_pillow_without_the_buffer(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import reviewflow.figure_files as figure_files
+
+    monkeypatch.setattr(figure_files, "_png_from_buffer", lambda fig, kwargs: None)
+    plain, fast = tmp_path / "plain.png", tmp_path / "fast.png"
+    fig = _figure()
+    fig.savefig(plain, dpi=80)
+    write_figure(fig, fast, dpi=80)
+    plt.close(fig)
+    assert np.array_equal(np.asarray(Image.open(plain)), np.asarray(Image.open(fast)))
+    assert _zlib_level(fast) == 0 and _png_rows_filters(fast) != {0}
