@@ -85,13 +85,12 @@ def _png_from_buffer(fig: Figure, kwargs: dict[str, Any]) -> bytes | None:
         dpi = fig.dpi
     per_metre = int(float(dpi) / 0.0254 + 0.5)  # as Pillow writes pHYs
     software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+    import numpy as np  # loaded with matplotlib
+
     # every row: filter type 0 (none), then its RGBA bytes
-    rows = bytearray((width * 4 + 1) * height)
-    flat = image.cast("B")
-    stride = width * 4
-    for y in range(height):
-        start = y * (stride + 1) + 1
-        rows[start:start + stride] = flat[y * stride:(y + 1) * stride]
+    rows = np.empty((height, width * 4 + 1), dtype=np.uint8)
+    rows[:, 0] = 0
+    rows[:, 1:] = np.asarray(image).reshape(height, width * 4)
     return b"".join((
         _PNG_SIGNATURE,
         _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
