@@ -73,6 +73,7 @@ def _png_from_buffer(fig: Figure, kwargs: dict[str, Any]) -> bytes | None:
     when matplotlib did not hand over its buffer as a height x width x 4 array (then
     nothing is written and the caller saves through Pillow)."""
     import matplotlib
+    import numpy as np  # loaded with matplotlib
 
     sink = _Pixels()
     fig.savefig(sink, format="rgba", **kwargs)
@@ -85,8 +86,6 @@ def _png_from_buffer(fig: Figure, kwargs: dict[str, Any]) -> bytes | None:
         dpi = fig.dpi
     per_metre = int(float(dpi) / 0.0254 + 0.5)  # as Pillow writes pHYs
     software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
-    import numpy as np  # loaded with matplotlib
-
     # every row: filter type 0 (none), then its RGBA bytes
     rows = np.empty((height, width * 4 + 1), dtype=np.uint8)
     rows[:, 0] = 0
