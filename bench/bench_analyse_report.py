@@ -15,7 +15,8 @@ no earlier outputs: what a fresh review pays) and warm (the figures of the previ
 analyse and report kept). ``--profile`` prints where one run of each spends its time
 (cProfile, cumulative) instead. ``--before SRC`` also times the same commands on
 another checkout's ``reviewflow`` package (``SRC`` holds it, e.g. ``git archive
-<commit> reviewflow | tar -x -C SRC``), interleaved in the same run. ``--workers``
+<commit> reviewflow | tar -x -C SRC``), interleaved in the same run, cold (its own
+figure cache, emptied before each run). ``--workers``
 also times each cold command with its figures drawn in the command's own process
 (``REVIEWFLOW_WORKERS=0``) and by two workers (``=2``), whatever the load: by
 default a command uses workers only when a core is idle (docs/performance.md).
@@ -87,11 +88,16 @@ def main() -> None:
             # --demo with the older checkout when a migration came in between)
             old = tmp / "demo-before"
             shutil.copytree(demo, old)
-            before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
+            # cold too: a checkout with a figure cache gets its own, emptied before each run
+            before_cache = tmp / "cache-before"
+            before = {**os.environ, "PYTHONPATH": str(args.before.resolve()),
+                      CACHE_ENV: str(before_cache)}
             rf_old = [sys.executable, "-m", "reviewflow", "--review", str(old)]
-            jobs += [Job(f"{ANALYSE} (before)", [*rf_old, "analyse", "--all"], before),
+            jobs += [Job(f"{ANALYSE} (before)", [*rf_old, "analyse", "--all"], before,
+                         prepare=lambda: _empty(before_cache, old / "analyses")),
                      Job(f"{REPORT} (before)", [*rf_old, "report", "--out",
-                                                str(tmp / "report-before")], before)]
+                                                str(tmp / "report-before")], before,
+                         prepare=lambda: _empty(before_cache, tmp / "report-before"))]
         if args.workers:
             for job in jobs[1:3]:
                 for n in (0, 2):
