@@ -18,12 +18,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.timing import Job, interleaved, print_table  # noqa: E402
 
 TARGET_S = 0.3
 # Commands run from an empty folder: ``python -m`` puts the current folder first on
@@ -47,15 +49,6 @@ def commands(review: Path) -> dict[str, list[str]]:
         "reviewflow extraction --help": [*rf, "extraction", "--help"],
         "reviewflow kappa": [*rf, "--review", str(review), "kappa"],
     }
-
-
-def time_once(argv: list[str], env: dict[str, str] | None = None) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=CWD, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-500:]}")
-    return elapsed
 
 
 def main() -> None:
@@ -85,22 +78,15 @@ def main() -> None:
                 if name.startswith("reviewflow"):
                     cmds[f"{name} (before)"] = argv
                     envs[f"{name} (before)"] = before
-        times: dict[str, list[float]] = {name: [] for name in cmds}
-        for name, argv in cmds.items():  # warm the file cache once
-            time_once(argv, envs[name])
-        for _ in range(args.runs):
-            for name, argv in cmds.items():
-                times[name].append(time_once(argv, envs[name]))
+        jobs = [Job(name, argv, env=envs[name], cwd=CWD) for name, argv in cmds.items()]
+        times = interleaved(jobs, args.runs, warm_up=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    typer_base = statistics.median(times["python -c 'import typer'"])
     print(f"median of {args.runs} processes; target {TARGET_S:.2f} s per reviewflow command")
-    print(f"{'command':<41}{'median s':>10}{'min s':>8}{'x typer':>9}  verdict")
-    for name, samples in times.items():
-        med = statistics.median(samples)
-        verdict = "" if not name.startswith("reviewflow") else (
-            "ok" if med <= TARGET_S else "OVER")
-        print(f"{name:<41}{med:>10.3f}{min(samples):>8.3f}{med / typer_base:>9.2f}  {verdict}")
+    print_table(times, baseline="python -c 'import typer'", ratio_label="x typer",
+                name_width=41, digits=3,
+                verdict=lambda name, med: "" if not name.startswith("reviewflow") else (
+                    "ok" if med <= TARGET_S else "OVER"))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 
+from reviewflow.figure_files import write_figure  # noqa: E402
 from reviewflow.pooling.forest_layout import Row, axis_limit, build_rows, ticks  # noqa: E402
 from reviewflow.pooling.forest_rob import LEGEND as ROB_LEGEND  # noqa: E402
 from reviewflow.pooling.forest_rob import ForestRob, draw_rob_cells  # noqa: E402
@@ -149,7 +150,7 @@ def save_forest_plot(result: MetaAnalysisResult, path: Path | str, **kwargs) -> 
     path = Path(path)
     fig = forest_plot(result, **kwargs)
     try:
-        fig.savefig(path, dpi=200 if path.suffix.lower() == ".png" else None)
+        write_figure(fig, path, dpi=200 if path.suffix.lower() == ".png" else None)
     finally:
         plt.close(fig)
     return path
@@ -363,7 +364,7 @@ def save_funnel_plot(result: MetaAnalysisResult, path: Path | str, **kwargs) -> 
     path = Path(path)
     fig = funnel_plot(result, **kwargs)
     try:
-        fig.savefig(path, dpi=200 if path.suffix.lower() == ".png" else None)
+        write_figure(fig, path, dpi=200 if path.suffix.lower() == ".png" else None)
     finally:
         plt.close(fig)
     return path
