@@ -11,14 +11,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from reviewflow.cli.common import fail, globals_of, open_store
-from reviewflow.cli.screening import viewer_named
-from reviewflow.review_state.summary import status_summary
-from reviewflow.screening.blinding import shows_breakdown
+from reviewflow.cli.common import fail, globals_of, reading, unknown_reviewer
+from reviewflow.review_state.load import read_review_state
+from reviewflow.review_state.model import ReviewState
+from reviewflow.review_state.summary import read_status_summary
 from reviewflow.screening.plan_text import plan_lines
-from reviewflow.screening.settings import load_settings
+from reviewflow.screening.viewer import Viewer, near_twin, shows_breakdown
 from reviewflow.stages import LABELS
-from reviewflow.store.db import Store
 from reviewflow.store.location import CONFIG_NAME, ReviewConfig, find_review_folder
 
 
@@ -32,6 +31,8 @@ def init(
     question: str = typer.Option(None, "--question", help="The review question (PICO)."),
 ) -> None:
     """Create a review folder with reviewflow.toml and its database."""
+    from reviewflow.store.db import Store
+
     # the folder argument, else the global --review ($REVIEWFLOW_REVIEW), else here
     folder = (folder or globals_of(ctx).review or Path(".")).resolve()
     if (folder / CONFIG_NAME).exists():
@@ -57,13 +58,12 @@ def status(
     ),
 ) -> None:
     """Show the review's counts per stage and reviewer."""
-    store = open_store(ctx)
-    blind = load_settings(store).blind
-    viewer = None
-    if as_name is not None:
-        viewer = viewer_named(store, as_name, blind)
-    with store.session() as s:
-        summary = status_summary(s, viewer.reviewer_id if viewer is not None else None)
+    with reading(ctx) as view:
+        state = read_review_state(view.reader, with_plan=True)
+        blind = state.policy.blind
+        viewer = None if as_name is None else _viewer_named(state, as_name)
+        summary = read_status_summary(view.reader, viewer.reviewer_id if viewer else None,
+                                      state)
     for data in summary["stages"].values():
         covered = set(data.pop("covered", ()))  # colleagues whose every record you decided
         for name, counts in data["reviewers"].items():
@@ -73,8 +73,8 @@ def status(
             # outcome counts would reveal calls on records the viewer has not decided
             data["outcomes"] = {k: v for k, v in data["outcomes"].items()
                                 if k in ("pending",)}
-    summary["schema"] = store.schema_revision
-    summary["database"] = store.display_url
+    summary["schema"] = view.schema
+    summary["database"] = view.display_url
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
@@ -112,6 +112,15 @@ def status(
     if any(len(c) == 1 for d in summary["stages"].values() for c in d["reviewers"].values()):
         console.print("· = hidden while screening is blind (--as NAME: your own counts; "
                       "the arbiter sees all)")
+
+
+def _viewer_named(state: ReviewState, name: str) -> Viewer:
+    """The registered reviewer ``name`` as a viewer under the review's blind rule."""
+    wanted = name.strip()
+    person = next((p for p in state.people.values() if p.name == wanted), None)
+    if person is None:
+        raise unknown_reviewer(name, near_twin(wanted, (p.name for p in state.people.values())))
+    return Viewer(person.id, person.name, person.role, state.policy.blind)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,9 +20,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import select
 
-from reviewflow.cli.common import fail, globals_of, open_store, review_config
-from reviewflow.review_state import load_review_state
-from reviewflow.review_state.plan_state import PlanSummary, SampleAgreement, plan_summary
+from reviewflow.cli.common import (
+    STAGE_HELP,
+    fail,
+    globals_of,
+    open_store,
+    review_config,
+    unknown_reviewer,
+)
 from reviewflow.screening.blinding import Viewer
 from reviewflow.screening.conflicts import METHODS, Conflict, list_conflicts, resolve_conflict
 from reviewflow.screening.decisions import ROLES, ensure_reviewer, find_reviewer_named
@@ -33,12 +38,10 @@ from reviewflow.screening.settings import (
     read_toml_settings,
     save_settings,
 )
-from reviewflow.stages import LABELS, STAGES, parse_stage
+from reviewflow.stages import LABELS, parse_stage
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.wording import plural
-
-STAGE_HELP = "title-abstract or full-text"
 
 
 def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
@@ -56,18 +59,12 @@ def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
     return toml.settings
 
 
-def _stages(stage: str | None) -> list[str]:
-    return [parse_stage(stage)] if stage else list(STAGES)
-
-
 def find_reviewer(store: Store, name: str) -> models.Reviewer:
     """The registered reviewer ``name``; one line naming the fix when there is none."""
     with store.session() as s:
         row, twin = find_reviewer_named(s, name)
     if row is None:
-        hint = f" (there is {twin!r}: names are exact)" if twin else ""
-        raise fail(f"unknown reviewer {name.strip()!r}{hint}; add them with "
-                   f"'reviewflow reviewer add {name.strip()}'")
+        raise unknown_reviewer(name, twin)
     return row
 
 
@@ -188,63 +185,6 @@ def resolve(
                f"{decision} by {person.name} ({method}); outcome {status.outcome}")
 
 
-def kappa(
-    ctx: typer.Context,
-    stage: str = typer.Option(None, "--stage", help=STAGE_HELP + " (default: both)"),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
-) -> None:
-    """Cohen's kappa and percent agreement between screeners, per stage.
-
-    On independent votes (each screener's call before they could see another's),
-    and after resolution (resolved records count as agreed on the resolution).
-    A pilot round and a verification sample get rows of their own (Fleiss' kappa
-    too when three or more screened the pilot).
-    """
-    store = open_store(ctx)
-    with store.session() as s:
-        state = load_review_state(s, with_plan=True)
-    rows = [("all", a) for st in _stages(stage) for a in state.stage(st).agreement()]
-    samples = [(st, name, sample) for st in _stages(stage)
-               for name, sample in _samples(plan_summary(state.stage(st)))]
-    rows += [(name, a) for _, name, sample in samples for a in sample.pairs]
-    if as_json:
-        out: list[dict[str, Any]] = [
-            {"stage": a.stage, "sample": name, "method": "cohen", "reviewer_a": a.reviewer_a,
-             "reviewer_b": a.reviewer_b, "records": a.n, "percent_agreement": a.percent,
-             "kappa": a.kappa, "percent_agreement_resolved": a.percent_resolved,
-             "kappa_resolved": a.kappa_resolved} for name, a in rows]
-        out += [{"stage": st, "sample": name, "method": "fleiss", "screeners": sample.screeners,
-                 "records": sample.fleiss_records, "kappa": sample.fleiss}
-                for st, name, sample in samples if sample.screeners >= 3]
-        typer.echo(json.dumps(out, indent=2))
-        return
-    if not rows:
-        typer.echo("No records decided by two reviewers yet.")
-        return
-    table = Table(show_edge=False)
-    for col in ("stage", "sample", "reviewers", "records", "agreement", "kappa (independent)",
-                "kappa after resolution"):
-        table.add_column(col)
-    for name, a in rows:
-        table.add_row(LABELS[a.stage], name, f"{a.reviewer_a} / {a.reviewer_b}", str(a.n),
-                      f"{a.percent:.1f} %", _k(a.kappa), _k(a.kappa_resolved))
-    for st, name, sample in samples:
-        if sample.screeners >= 3:
-            table.add_row(LABELS[st], name, f"all {sample.screeners} (Fleiss)",
-                          str(sample.fleiss_records), "", _k(sample.fleiss), "")
-    Console(markup=False).print(table)  # record text: never markup
-
-
-def _samples(plan: PlanSummary) -> list[tuple[str, SampleAgreement]]:
-    """The pilot's and the verification sample's agreement, when the stage has them."""
-    found = [("pilot", plan.pilot_agreement), ("verification", plan.verification)]
-    return [(name, sample) for name, sample in found if sample is not None]
-
-
-def _k(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
 reviewer_app = typer.Typer(help="Manage reviewers (screeners and the arbiter).",
                            no_args_is_help=True)
 
@@ -275,5 +215,4 @@ def register(app: typer.Typer) -> None:
     app.command()(decide)
     app.command()(conflicts)
     app.command()(resolve)
-    app.command()(kappa)
     app.add_typer(reviewer_app, name="reviewer")
