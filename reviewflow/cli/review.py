@@ -116,10 +116,10 @@ def status(
 
 def _viewer_named(state: ReviewState, name: str) -> Viewer:
     """The registered reviewer ``name`` as a viewer under the review's blind rule."""
-    wanted = name.strip()
-    person = next((p for p in state.people.values() if p.name == wanted), None)
+    person = state.person_named(name.strip())
     if person is None:
-        raise unknown_reviewer(name, near_twin(wanted, (p.name for p in state.people.values())))
+        raise unknown_reviewer(name, near_twin(name.strip(),
+                                               (p.name for p in state.people.values())))
     return Viewer(person.id, person.name, person.role, state.policy.blind)
 
 
