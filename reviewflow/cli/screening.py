@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlmodel import select
 
 from reviewflow.cli.common import (
     STAGE_HELP,
@@ -28,24 +25,22 @@ from reviewflow.cli.common import (
     review_config,
     unknown_reviewer,
 )
-from reviewflow.screening.blinding import Viewer
-from reviewflow.screening.conflicts import METHODS, Conflict, list_conflicts, resolve_conflict
-from reviewflow.screening.decisions import ROLES, ensure_reviewer, find_reviewer_named
-from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
-from reviewflow.screening.settings import (
-    ScreeningSettings,
-    load_settings,
-    read_toml_settings,
-    save_settings,
-)
+from reviewflow.review_state.votes import RESOLUTION_METHODS, ROLES
+from reviewflow.screening.viewer import Viewer
 from reviewflow.stages import LABELS, parse_stage
-from reviewflow.store import models
-from reviewflow.store.db import Store
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:  # the store loads when a command runs, not for its --help
+    from reviewflow.screening.conflicts import Conflict
+    from reviewflow.screening.settings import ScreeningSettings
+    from reviewflow.store import models
+    from reviewflow.store.db import Store
 
 
 def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
     """The review's settings, after copying in the toml's [screening] section if any."""
+    from reviewflow.screening.settings import load_settings, read_toml_settings, save_settings
+
     g = globals_of(ctx)
     section: dict[str, Any] | None = None
     if not (g.db and g.review is None):
@@ -61,6 +56,8 @@ def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
 
 def find_reviewer(store: Store, name: str) -> models.Reviewer:
     """The registered reviewer ``name``; one line naming the fix when there is none."""
+    from reviewflow.screening.decisions import find_reviewer_named
+
     with store.session() as s:
         row, twin = find_reviewer_named(s, name)
     if row is None:
@@ -70,6 +67,8 @@ def find_reviewer(store: Store, name: str) -> models.Reviewer:
 
 def viewer_named(store: Store, name: str, blind: bool | None = None) -> Viewer:
     """The registered reviewer ``name`` as a viewer (blind flag: the review's setting)."""
+    from reviewflow.screening.settings import load_settings
+
     row = find_reviewer(store, name)
     assert row.id is not None
     return Viewer(row.id, row.name, row.role,
@@ -78,6 +77,8 @@ def viewer_named(store: Store, name: str, blind: bool | None = None) -> Viewer:
 
 def viewer_for(store: Store, name: str | None) -> Viewer | None:
     """Whose view a vote-showing command prints (None: everything, allowed only unblinded)."""
+    from reviewflow.screening.settings import load_settings
+
     blind = load_settings(store).blind
     if name is None:
         if blind:
@@ -95,6 +96,8 @@ def decide(
                                    help="CSV with columns record_id,decision[,reason,note]."),
 ) -> None:
     """Load screening decisions from a CSV file (checked in full before anything is written)."""
+    from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
+
     store = open_store(ctx)
     settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
@@ -133,6 +136,8 @@ def conflicts(
                                 "they decided, the arbiter all)."),
 ) -> None:
     """List records the screeners disagree on, by independent votes (unresolved unless --all)."""
+    from reviewflow.screening.conflicts import list_conflicts
+
     store = open_store(ctx)
     viewer = viewer_for(store, as_name)
     with store.session() as s:
@@ -144,6 +149,9 @@ def conflicts(
     if not found:
         typer.echo("No conflicts" + ("" if all_ else " waiting") + ".")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(show_edge=False)
     for col in ("record", "stage", "title", "decisions", "resolution"):
         table.add_column(col, overflow="fold")
@@ -164,13 +172,15 @@ def resolve(
     decision: str = typer.Option(..., "--decision", help="include, exclude or maybe "
                                  "(not_retrieved at full text)."),
     by: str = typer.Option(..., "--by", help="Who resolved it (a reviewer or the arbiter)."),
-    method: str = typer.Option("consensus", "--method", help=" or ".join(METHODS)),
+    method: str = typer.Option("consensus", "--method", help=" or ".join(RESOLUTION_METHODS)),
     reason: str = typer.Option(None, "--reason", help="Exclusion reason (needed at full text)."),
     note: str = typer.Option(None, "--note", help="Why it was resolved this way."),
     force: bool = typer.Option(False, "--force", help="Allow excluding the only included "
                                "report of a study that has extracted data."),
 ) -> None:
     """Settle a conflict by consensus (one of its screeners) or by the arbiter."""
+    from reviewflow.screening.conflicts import resolve_conflict
+
     store = open_store(ctx)
     settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
@@ -196,6 +206,8 @@ def reviewer_add(
     role: str = typer.Option("reviewer", "--role", help=" or ".join(ROLES)),
 ) -> None:
     """Add a reviewer (or change their role)."""
+    from reviewflow.screening.decisions import ensure_reviewer
+
     store = open_store(ctx)
     with store.write() as session:
         person = ensure_reviewer(session=session, name=name, role=role)
@@ -205,6 +217,10 @@ def reviewer_add(
 @reviewer_app.command("list")
 def reviewer_list(ctx: typer.Context) -> None:
     """List the review's reviewers and their roles."""
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     store = open_store(ctx)
     with store.session() as s:
         for r in s.exec(select(models.Reviewer).order_by(models.Reviewer.name)).all():

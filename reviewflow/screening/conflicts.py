@@ -21,13 +21,14 @@ from reviewflow.review_state import (
     load_review_state,
     record_status,
 )
+from reviewflow.review_state.votes import RESOLUTION_METHODS
 from reviewflow.screening.blinding import Viewer, may_see
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
 from reviewflow.titles import titles_of
 
-METHODS = ("consensus", "arbiter")
+METHODS = RESOLUTION_METHODS
 RESOLUTION_DECISIONS = ("include", "exclude", "maybe", "not_retrieved")
 
 
