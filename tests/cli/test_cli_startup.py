@@ -132,3 +132,18 @@ def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: li
     said, loaded = out.split("LOADED")
     assert "EXIT 0" in said and shown in said, said
     assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+
+
+def test_no_command_help_loads_the_store() -> None:
+    """Every command's own ``--help`` (its options, not its body) answers without the
+    store libraries: the heavy imports sit inside the command functions."""
+    probe = ("import sys\nfrom reviewflow.cli import main\nfrom reviewflow.cli._index import "
+             "INDEX\nfor name in sorted(INDEX):\n"
+             "    try:\n        main.main([name, '--help'])\n    except SystemExit:\n"
+             "        pass\n"
+             f"    loaded = sorted(m for m in {ORM!r} if m in sys.modules)\n"
+             "    if loaded:\n        print('LOADED', name, loaded)\n        break\n"
+             "print('CHECKED', len(INDEX))\n")
+    out = _run(probe)
+    assert "LOADED" not in out, out.split("LOADED")[1]
+    assert int(out.split("CHECKED")[1]) > 20
