@@ -120,14 +120,15 @@ def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: li
     from reviewflow.store.location import ReviewConfig
 
     config = ReviewConfig(folder=tmp_path, title="Startup")
-    with Store.create(f"sqlite:///{tmp_path / 'reviewflow.db'}", title="Startup") as store:
-        with store.write() as session:
-            ensure_reviewer(session=session, name="ann")
+    url = f"sqlite:///{tmp_path / 'reviewflow.db'}"
+    with Store.create(url, title="Startup") as store, store.write() as session:
+        ensure_reviewer(session=session, name="ann")
     config.save()
     probe = ("import sys\nfrom reviewflow.cli import main\n"
              f"try:\n    main.main({['--review', str(tmp_path), *argv]!r})\n"
              "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-             f"print('LOADED', ' '.join(sorted(m for m in sys.modules if m.startswith({ORM!r}))))\n")
+             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+             f"if m.startswith({ORM!r}))))\n")
     out = _run(probe)
     said, loaded = out.split("LOADED")
     assert "EXIT 0" in said and shown in said, said
