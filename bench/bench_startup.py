@@ -10,7 +10,8 @@ latter says how much reviewflow adds; "store floor" is typer plus the store
 can load. ``status`` runs on a fresh review made by ``reviewflow init``
 (``--demo DIR``: on that review instead, for ``--before`` too). ``--before SRC`` also
 times each reviewflow command on another checkout's ``reviewflow`` package (``SRC``
-holds it: ``git archive <commit> reviewflow | tar -x -C SRC``), in the same run.
+holds it, with the migrations its ``init`` needs: ``git archive <commit> reviewflow db |
+tar -x -C SRC``), in the same run.
 """
 
 from __future__ import annotations
