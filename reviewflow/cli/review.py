@@ -11,12 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from reviewflow.cli.common import fail, globals_of, reading, unknown_reviewer
+from reviewflow.cli.common import fail, globals_of, reading
+from reviewflow.cli.screening import viewer_of
 from reviewflow.review_state.load import read_review_state
-from reviewflow.review_state.model import ReviewState
 from reviewflow.review_state.summary import read_status_summary
 from reviewflow.screening.plan_text import plan_lines
-from reviewflow.screening.viewer import Viewer, near_twin, shows_breakdown
+from reviewflow.screening.viewer import shows_breakdown
 from reviewflow.stages import LABELS
 from reviewflow.store.location import CONFIG_NAME, ReviewConfig, find_review_folder
 
@@ -61,7 +61,7 @@ def status(
     with reading(ctx) as view:
         state = read_review_state(view.reader, with_plan=True)
         blind = state.policy.blind
-        viewer = None if as_name is None else _viewer_named(state, as_name)
+        viewer = None if as_name is None else viewer_of(state, as_name)
         summary = read_status_summary(view.reader, viewer.reviewer_id if viewer else None,
                                       state)
     for data in summary["stages"].values():
@@ -112,15 +112,6 @@ def status(
     if any(len(c) == 1 for d in summary["stages"].values() for c in d["reviewers"].values()):
         console.print("· = hidden while screening is blind (--as NAME: your own counts; "
                       "the arbiter sees all)")
-
-
-def _viewer_named(state: ReviewState, name: str) -> Viewer:
-    """The registered reviewer ``name`` as a viewer under the review's blind rule."""
-    person = state.person_named(name.strip())
-    if person is None:
-        raise unknown_reviewer(name, near_twin(name.strip(),
-                                               (p.name for p in state.people.values())))
-    return Viewer(person.id, person.name, person.role, state.policy.blind)
 
 
 def register(app: typer.Typer) -> None:

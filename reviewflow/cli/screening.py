@@ -22,16 +22,18 @@ from reviewflow.cli.common import (
     fail,
     globals_of,
     open_store,
+    reading,
     review_config,
     unknown_reviewer,
 )
 from reviewflow.review_state.votes import RESOLUTION_METHODS, ROLES
-from reviewflow.screening.viewer import Viewer
+from reviewflow.screening.viewer import Viewer, near_twin
 from reviewflow.stages import LABELS, parse_stage
 from reviewflow.wording import plural
 
 if TYPE_CHECKING:  # the store loads when a command runs, not for its --help
-    from reviewflow.screening.conflicts import Conflict
+    from reviewflow.review_state.model import ReviewState
+    from reviewflow.screening.conflict_list import Conflict
     from reviewflow.screening.settings import ScreeningSettings
     from reviewflow.store import models
     from reviewflow.store.db import Store
@@ -75,17 +77,24 @@ def viewer_named(store: Store, name: str, blind: bool | None = None) -> Viewer:
                   load_settings(store).blind if blind is None else blind)
 
 
-def viewer_for(store: Store, name: str | None) -> Viewer | None:
-    """Whose view a vote-showing command prints (None: everything, allowed only unblinded)."""
-    from reviewflow.screening.settings import load_settings
+def viewer_of(state: ReviewState, name: str) -> Viewer:
+    """The registered reviewer ``name`` as a viewer under the review's blind rule (read
+    from the loaded read model: no second trip to the store)."""
+    person = state.person_named(name.strip())
+    if person is None:
+        raise unknown_reviewer(name, near_twin(name.strip(),
+                                               (p.name for p in state.people.values())))
+    return Viewer(person.id, person.name, person.role, state.policy.blind)
 
-    blind = load_settings(store).blind
+
+def viewer_in(state: ReviewState, name: str | None) -> Viewer | None:
+    """Whose view a vote-showing command prints (None: everything, allowed only unblinded)."""
     if name is None:
-        if blind:
+        if state.policy.blind:
             raise fail("screening is blind: say whose view this is with --as NAME "
                        "(the arbiter sees every decision)")
         return None
-    return viewer_named(store, name, blind)
+    return viewer_of(state, name)
 
 
 def decide(
@@ -136,13 +145,15 @@ def conflicts(
                                 "they decided, the arbiter all)."),
 ) -> None:
     """List records the screeners disagree on, by independent votes (unresolved unless --all)."""
-    from reviewflow.screening.conflicts import list_conflicts
+    from reviewflow.review_state.load import read_review_state
+    from reviewflow.screening.conflict_list import read_conflicts
 
-    store = open_store(ctx)
-    viewer = viewer_for(store, as_name)
-    with store.session() as s:
-        found = list_conflicts(s, parse_stage(stage) if stage else None, include_resolved=all_,
-                               viewer=viewer)
+    wanted = parse_stage(stage) if stage else None
+    with reading(ctx) as view:  # on SQLite: sqlite3, no SQLAlchemy import
+        state = read_review_state(view.reader)
+        viewer = viewer_in(state, as_name)
+        found = read_conflicts(view.reader, wanted, include_resolved=all_, viewer=viewer,
+                               state=state)
     if as_json:
         typer.echo(json.dumps([_conflict_json(c) for c in found], indent=2, ensure_ascii=False))
         return

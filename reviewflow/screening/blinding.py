@@ -28,6 +28,7 @@ from reviewflow.review_state import (
 
 # re-exported: their home is screening.viewer (no ORM), for the reading commands
 from reviewflow.screening.viewer import Viewer as Viewer
+from reviewflow.screening.viewer import may_see as may_see
 from reviewflow.screening.viewer import shows_breakdown as shows_breakdown
 from reviewflow.store import models
 from reviewflow.store.audit import AuditEvent
@@ -65,16 +66,6 @@ def visible(status: RecordStatus, viewer: Viewer) -> tuple[Vote | None, tuple[Vo
         others = tuple(v for v in status.votes if v.reviewer_id != viewer.reviewer_id)
         return mine, others, status.resolution, False
     return None, (), None, True
-
-
-def may_see(status: RecordStatus, viewer: Viewer) -> bool:
-    """May ``viewer`` see the other votes and the resolution on this record at this stage?
-
-    Yes for the arbiter and when blinding is off; otherwise once the viewer has
-    decided the record themselves (and, having seen, for good: a revealed vote is locked).
-    """
-    return (viewer.sees_all or viewer.reviewer_id in status.locked
-            or any(v.reviewer_id == viewer.reviewer_id for v in status.votes))
 
 
 def record_databases(session: Session, record_id: int) -> tuple[str, ...]:

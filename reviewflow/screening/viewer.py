@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reviewflow.review_state.votes import ARBITER
+from reviewflow.review_state.votes import ARBITER, RecordStatus
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,16 @@ class Viewer:
     @property
     def sees_all(self) -> bool:
         return self.role == ARBITER or not self.blind
+
+
+def may_see(status: RecordStatus, viewer: Viewer) -> bool:
+    """May ``viewer`` see the other votes and the resolution on this record at this stage?
+
+    Yes for the arbiter and when blinding is off; otherwise once the viewer has
+    decided the record themselves (and, having seen, for good: a revealed vote is locked).
+    """
+    return (viewer.sees_all or viewer.reviewer_id in status.locked
+            or any(v.reviewer_id == viewer.reviewer_id for v in status.votes))
 
 
 def shows_breakdown(viewer: Viewer | None, blind: bool, reviewer_name: str) -> bool:

@@ -110,11 +110,14 @@ ORM = ("sqlalchemy", "sqlmodel", "reviewflow.store.models", "reviewflow.store.db
 @pytest.mark.parametrize(("argv", "shown"), [
     (["status"], "Startup"), (["status", "--json"], '"schema": "0'),
     (["status", "--as", "ann"], "Screening: blind on"), (["kappa"], "No records decided by two"),
-    (["kappa", "--json", "--stage", "full-text"], "[]")])
+    (["kappa", "--json", "--stage", "full-text"], "[]"),
+    (["prisma"], "Records identified from databases: 0"),
+    (["conflicts", "--as", "ann", "--all"], "No conflicts.")])
 def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: list[str],
                                                          shown: str) -> None:
-    """``status`` and ``kappa`` read a SQLite review through sqlite3: importing SQLAlchemy
-    and SQLModel alone takes longer than the 0.3 s a command may take to answer."""
+    """``status``, ``kappa``, ``prisma`` and ``conflicts`` read a SQLite review through
+    sqlite3: importing SQLAlchemy and SQLModel alone takes longer than the 0.3 s a
+    command may take to answer."""
     from reviewflow.screening.decisions import ensure_reviewer
     from reviewflow.store.db import Store
     from reviewflow.store.location import ReviewConfig

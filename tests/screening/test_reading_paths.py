@@ -1,7 +1,8 @@
 """The reading commands give the same answers through ``sqlite3`` as through a session.
 
-``status`` and ``kappa`` read a SQLite store through a read-only ``sqlite3``
-connection (no SQLAlchemy import); everything else reads through a session. Both
+``status``, ``kappa``, ``prisma`` and ``conflicts`` read a SQLite store through a
+read-only ``sqlite3`` connection (no SQLAlchemy import); everything else reads
+through a session. Both
 feed the one read model, so on a review holding every kind of row the read model
 loads (conflicts, a resolution, a pilot, an allocation, a verification sample,
 dedup merges, study merges, an unobtainable report, three screeners and an
@@ -150,7 +151,9 @@ def _through_session(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) 
 @pytest.mark.parametrize("args", [
     ("status", "--json"), ("status", "--as", "ann", "--json"), ("status", "--as", "ari", "--json"),
     ("status",), ("status", "--as", "bob"), ("kappa", "--json"), ("kappa",),
-    ("kappa", "--stage", "full-text", "--json"),
+    ("kappa", "--stage", "full-text", "--json"), ("prisma", "--json"), ("prisma",),
+    ("conflicts", "--as", "ari", "--all", "--json"), ("conflicts", "--as", "ann", "--json"),
+    ("conflicts", "--as", "ari", "--all"),
 ])
 def test_reading_commands_agree_through_sqlite3_and_a_session(
         review: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]) -> None:
@@ -189,13 +192,15 @@ def test_a_name_nobody_has_is_refused_the_same_way(review: Path,
     said = []
     for patch in (("reviewflow.cli.common.open_store", None),
                   ("reviewflow.store.reader.sqlite_file_of", lambda url: None)):
-        with monkeypatch.context() as m:
-            m.setattr(*patch)
-            res = runner.invoke(app, ["--review", str(review), "status", "--as", "Ann "])
-        assert res.exit_code == 1
-        said.append(str(res.exception))
-    assert said[0] == said[1]
+        for args in (("status", "--as", "Ann "), ("conflicts", "--as", "Ann"), ("conflicts",)):
+            with monkeypatch.context() as m:
+                m.setattr(*patch)
+                res = runner.invoke(app, ["--review", str(review), *args])
+            assert res.exit_code == 1
+            said.append(str(res.exception))
+    assert said[:3] == said[3:]
     assert "unknown reviewer 'Ann' (there is 'ann': names are exact)" in said[0]
+    assert said[1] == said[0] and "screening is blind: say whose view" in said[2]
 
 
 def test_a_store_from_a_newer_reviewflow_is_refused_by_the_reading_commands(
