@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The newest schema revision this code knows (Alembic's head; tests check they agree).
 SCHEMA_HEAD = "0007"
-# How long a reader waits for a writer's lock (the store's writers use the same).
+# How long a connection waits for another's lock (reviewflow.store.db uses it too).
 BUSY_TIMEOUT_S = 60.0
 _FORMAT_STYLES = ("format", "pyformat")
 
@@ -93,7 +93,7 @@ def open_sqlite_reader(path: Path) -> Iterator[Reader | None]:
     its one-line message. Nothing is written to the file: ``mode=ro`` cannot.
 
     All reads run in one read transaction (one snapshot); a writer holding the
-    lock is waited for up to the busy timeout, never reported as an error.
+    lock is waited for, up to the busy timeout the store's own connections use.
     """
     if not path.is_file():
         yield None
