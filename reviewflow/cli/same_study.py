@@ -22,8 +22,8 @@ def same_study(
                                          "study (reports of one trial): link them."),
     reject: tuple[int, int] = typer.Option(None, "--reject", help="Records A B are "
                                            "not one study: stop suggesting them."),
-    unlink_pair: tuple[int, int] = typer.Option(None, "--unlink", help="Undo a --link that "
-                                                "merged the studies of records A B."),
+    unlink_pair: tuple[int, int] = typer.Option(None, "--unlink", help="Undo a --link of "
+                                                "records A B: two studies again."),
     by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
                            help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
 ) -> None:
