@@ -7,10 +7,11 @@ in the same run: ``python -c pass`` (the interpreter alone) and ``python -c "imp
 typer"`` (the CLI toolkit alone, which every command needs); the ratio against the
 latter says how much reviewflow adds; "store floor" is typer plus the store
 (SQLAlchemy, SQLModel and the tables), the least any command reading the store
-can load. ``status`` runs on a fresh review made by
-``reviewflow init`` (``--demo DIR``: on that review instead). ``--before SRC`` also
+can load. ``status`` runs on a fresh review made by ``reviewflow init``
+(``--demo DIR``: on that review instead, for ``--before`` too). ``--before SRC`` also
 times each reviewflow command on another checkout's ``reviewflow`` package (``SRC``
-holds it: ``git archive <commit> reviewflow | tar -x -C SRC``), in the same run.
+holds it, with the migrations its ``init`` needs: ``git archive <commit> reviewflow db |
+tar -x -C SRC``), in the same run.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def commands(review: Path) -> dict[str, list[str]]:
         "reviewflow analyse --help": [*rf, "analyse", "--help"],
         "reviewflow extraction --help": [*rf, "extraction", "--help"],
         "reviewflow kappa": [*rf, "--review", str(review), "kappa"],
+        "reviewflow prisma": [*rf, "--review", str(review), "prisma"],
+        "reviewflow export --help": [*rf, "export", "--help"],
+        "reviewflow history --help": [*rf, "history", "--help"],
     }
 
 
@@ -69,11 +73,14 @@ def main() -> None:
         envs: dict[str, dict[str, str] | None] = dict.fromkeys(cmds)
         if args.before is not None:
             before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
-            # its own review, made by the older checkout (a newer schema would be refused)
-            old = tmp / "review-before"
-            subprocess.run([sys.executable, "-m", "reviewflow", "init", str(old), "--title",
-                            "Startup bench"], check=True, capture_output=True, env=before,
-                           cwd=CWD)
+            # the same --demo review (same schema), else its own, made by the older
+            # checkout (a newer schema would be refused)
+            old = args.demo
+            if old is None:
+                old = tmp / "review-before"
+                subprocess.run([sys.executable, "-m", "reviewflow", "init", str(old),
+                                "--title", "Startup bench"], check=True, capture_output=True,
+                               env=before, cwd=CWD)
             for name, argv in commands(old).items():
                 if name.startswith("reviewflow"):
                     cmds[f"{name} (before)"] = argv

@@ -20,7 +20,6 @@ import typer
 
 from reviewflow.cli.common import fail, globals_of, working
 from reviewflow.errors import ReviewflowError
-from reviewflow.store.bundle import bundled_config, extract_files, open_bundle, restore_bundle
 from reviewflow.store.location import (
     CONFIG_NAME,
     DB_NAME,
@@ -46,6 +45,8 @@ def import_bundle(
     folder = (folder or Path(file.name.removesuffix(".zip"))).resolve()
     if (folder / CONFIG_NAME).exists():
         raise fail(f"{folder}: already a review folder; choose a new DIR")
+    from reviewflow.store.bundle import bundled_config, extract_files, open_bundle, restore_bundle
+
     zf, manifest = open_bundle(file)  # refuses a damaged or hostile bundle: nothing written
     db = globals_of(ctx).db
     created = not folder.exists()

@@ -8,13 +8,6 @@ import os
 import typer
 
 from reviewflow.cli.common import open_store
-from reviewflow.linking.service import (
-    confirm_link,
-    reject_link,
-    same_study_suggestions,
-    unlink,
-)
-from reviewflow.store import models
 from reviewflow.titles import titles_of
 from reviewflow.wording import plural
 
@@ -38,6 +31,14 @@ def same_study(
     number, English title, authors across transliteration), for a person to link.
     Linked reports stay separate records (never merged as duplicates): PRISMA counts them
     as one study with several reports and extraction is done once per study."""
+    from reviewflow.linking.service import (
+        confirm_link,
+        reject_link,
+        same_study_suggestions,
+        unlink,
+    )
+    from reviewflow.store import models
+
     store = open_store(ctx)
     if link and link[0] is not None:
         with store.write() as s:

@@ -30,10 +30,11 @@ from reviewflow import __version__
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import models
 from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions, upgrade_to_head
+from reviewflow.store.reader import BUSY_TIMEOUT_S
 from reviewflow.store.secrets import mask_text, mask_url, parse_url
 from reviewflow.store.write_turn import WriteTurn
 
-BUSY_TIMEOUT_MS = 60_000
+BUSY_TIMEOUT_MS = int(BUSY_TIMEOUT_S * 1000)
 # PostgreSQL connections are replaced after this many seconds instead of being
 # pinged on every checkout: a ping is one more round trip per decision (about
 # a third of a decision's cost), while idle connections are what servers and
