@@ -228,8 +228,15 @@ class Store:
     # -- sessions ------------------------------------------------------------
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read session (may also write; prefer :meth:`write` for writes)."""
+        """A read session: one snapshot for all its reads (writes go through :meth:`write`).
+
+        SQLite's read transaction is one snapshot already; PostgreSQL's default READ
+        COMMITTED gives each statement its own, so a dashboard's counts could add up
+        two committed states. REPEATABLE READ makes the whole session one snapshot.
+        """
         with Session(self.engine, expire_on_commit=False) as s:
+            if not self.is_sqlite:
+                s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield s
 
     @contextmanager

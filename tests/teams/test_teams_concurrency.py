@@ -45,11 +45,8 @@ def _race(url: str, writers: int, tmp_path: Path) -> dict:
           f"reader loops {result['workers']['reader']['figures']['loops']}")
     reader = result["workers"]["reader"]["figures"]
     assert reader["loops"] > 0, "the reader never read"
-    if url.startswith("sqlite"):
-        # One snapshot per read transaction. PostgreSQL's default READ COMMITTED gives each
-        # statement its own, so a dashboard read there can mix two states (left to the
-        # store's owner: the read engine would need REPEATABLE READ).
-        assert reader["torn"] == 0, "a read saw two states in one transaction"
+    # One snapshot per read session (on PostgreSQL: Store.session's REPEATABLE READ).
+    assert reader["torn"] == 0, "a read saw two states in one transaction"
     assert reader["backwards"] == 0, "a committed decision disappeared from a later read"
     assert reader["last_count"] <= total
     return result
