@@ -106,7 +106,9 @@ class RankerConfig:
 
 
 ENS_MEMBERS = ("lr", "nb", "svm", "d2v", "asvm")
-ENS_COMBINE = ("zsum", "max", "mean")
+ENS_COMBINE = ("zsum", "max", "mean", "rrf")
+# reciprocal rank fusion's constant, as published (Cormack, Clarke & Buettcher 2009)
+RRF_K = 60
 
 
 def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
@@ -386,6 +388,7 @@ class Ranker:
         self._nb_row_sums: np.ndarray | None = None
         self._nb_vocab = 1
         self._rng = np.random.default_rng(self.config.seed)
+        self._labelled_idx = np.zeros(0, dtype=int)
 
     @property
     def is_fitted(self) -> bool:
@@ -399,6 +402,7 @@ class Ranker:
         if y.sum() == 0:
             self._scores = None
             return self
+        self._labelled_idx = idx
         if y.sum() == y.size or self.config.always_pseudo_negatives:
             idx, y = self._add_pseudo_negatives(idx, y)
         if self.config.classifier == "ens":
@@ -435,9 +439,33 @@ class Ranker:
         ranks = [np.argsort(np.argsort(s, kind="stable")) / max(len(s) - 1, 1) for s in members]
         if self.config.ens_combine == "mean":
             return np.mean(ranks, axis=0)
+        if self.config.ens_combine == "rrf":
+            return self._reciprocal_rank_fusion(members)
         # "max": a record ranks by its better member (ties by the mean), which
         # interleaves the two members' top records instead of needing both to agree
         return np.max(ranks, axis=0) + np.mean(ranks, axis=0) * 1e-6
+
+    def _reciprocal_rank_fusion(self, members: list[np.ndarray]) -> np.ndarray:
+        """Sum over the members of 1 / (60 + the record's place in that member's order).
+
+        Reciprocal rank fusion (Cormack, Clarke & Buettcher 2009, with their
+        constant 60): a record near the top of one member's order gains more
+        than the mean of ranks gives it, yet one both members put high still
+        comes first. Places are counted among the records not yet labelled (the
+        ones the order is for); a labelled record's place is its place among all.
+        """
+        n = self.n_records
+        open_ = np.ones(n, dtype=bool)
+        open_[self._labelled_idx] = False
+        unlabelled = np.flatnonzero(open_)
+        fused = np.zeros(n)
+        for s in members:
+            place = np.empty(n)
+            place[np.argsort(-s, kind="stable")] = np.arange(1, n + 1)
+            place[unlabelled[np.argsort(-s[unlabelled], kind="stable")]] = np.arange(
+                1, unlabelled.size + 1)
+            fused += 1.0 / (RRF_K + place)
+        return fused
 
     def _member_scores(self, member: str, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
         """One ensemble member's score of every record (higher = more likely)."""

@@ -216,6 +216,44 @@ def test_zsum_ensemble_prefers_what_both_members_rank_high(monkeypatch) -> None:
     assert top["max"] in (0, 2)
 
 
+def test_rrf_ensemble_counts_places_among_unlabelled_records(monkeypatch) -> None:
+    """Record 0 is first for member a and 40th for b; record 1 is 19th for both.
+
+    The mean of ranks puts record 1 before record 0 (19 against 20.5), reciprocal rank
+    fusion record 0 before record 1 (1/61 + 1/98 against 2/77, places among the
+    unlabelled). Twenty labelled records on top of member a's order must not push record
+    0 down there (counted, they would put record 1 ahead): places count only
+    unlabelled records, so record 0 stays ahead.
+    """
+    texts, _labels = corpus()
+    n = len(texts)
+    assert n > 80
+    base = np.arange(n, dtype=float)[::-1].copy()  # records 2, 3, ... in order for both
+    def placed(at: dict[int, int]) -> np.ndarray:  # record -> place (1 = first)
+        order = [i for i in range(n) if i not in at]
+        for record, place in sorted(at.items(), key=lambda kv: kv[1]):
+            order.insert(place - 1, record)
+        scores = np.empty(n)
+        scores[order] = base
+        return scores
+    fixed = {"lr": placed({0: 1, 1: 19}), "d2v": placed({0: 40, 1: 19})}
+    labelled = np.arange(50, 70)
+    fixed_labelled = {  # a also puts the twenty labelled records first: its places shift
+        "lr": placed({0: 21, 1: 39, **{int(i): k + 1 for k, i in enumerate(labelled)}}),
+        "d2v": fixed["d2v"]}
+    ahead = {}
+    for name, scores, seen in (("mean", fixed, [2, 3]), ("rrf", fixed, [2, 3]),
+                               ("rrf-labelled", fixed_labelled, [2, 3, *labelled])):
+        combine = name.split("-")[0]
+        ranker = Ranker(texts, RankerConfig(ens_combine=combine, ens_members=("lr", "d2v")),
+                        features=(None, None, None, None))
+        monkeypatch.setattr(ranker, "_member_scores", lambda m, idx, y, s=scores: s[m])
+        ranker.fit({int(i): int(i == 2) for i in seen})
+        order = ranker.order([i for i in range(n) if i not in seen])
+        ahead[name] = 0 if order.index(0) < order.index(1) else 1
+    assert ahead == {"mean": 1, "rrf": 0, "rrf-labelled": 0}
+
+
 def test_standardised_scores_of_equal_values_are_zero() -> None:
     from reviewflow.ranking.model import _standardised
 
