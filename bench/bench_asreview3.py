@@ -80,6 +80,16 @@ MODELS: dict[str, RankerConfig] = {
     # candidates: ASReview 3's own model (features, SVM, weights) as an ensemble member
     "lr+d2v+asvm": replace(RankerConfig(), ens_members=("lr", "d2v", "asvm")),
     "asvm+d2v": replace(RankerConfig(), ens_members=("asvm", "d2v")),
+    # eighth round (docs/ranking-experiments.md): other combinations, and each member alone
+    "rrf": replace(RankerConfig(), ens_combine="rrf"),
+    "lr+d2v+svm": replace(RankerConfig(), ens_members=("lr", "d2v", "svm")),
+    "lr-alone": replace(RankerConfig(), ens_members=("lr",)),
+    "d2v-alone": replace(RankerConfig(), ens_members=("d2v",)),
+    "asvm-alone": replace(RankerConfig(), ens_members=("asvm",)),
+    # the set-up above the Doc2Vec cap (model.for_size), with and without the stop words
+    "large-stopwords": replace(RankerConfig(), ens_members=("lr", "nb"), ens_combine="max",
+                               stop_words="english"),
+    "large-nostop": replace(RankerConfig(), ens_members=("lr", "nb"), ens_combine="max"),
 }
 DEFINITIONS = (
     "WSS@95, WSS@100: asreview-insights' WSS (ASReview's own definition): the records a"
