@@ -65,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reviewflow.ranking import metrics  # noqa: E402
 from reviewflow.ranking.model import RankerConfig  # noqa: E402
 from reviewflow.ranking.stopping import suggested_stop  # noqa: E402
+from reviewflow.wording import plural  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENING = REPO.parent / "shared" / "corpus" / "screening"
@@ -295,7 +296,7 @@ def table(results: dict[Task, dict[str, object]], pairs: list[tuple[str, str, in
             per_tool["asreview"]["wss95"])
         short = label.removeprefix("label_")
         if any(short_of.values()):  # fewer shuffles than asked: say how many
-            short += " (" + ", ".join(f"{t[:3]} {len(seeds) - m} shuffle(s)"
+            short += " (" + ", ".join(f"{t[:3]} {plural(len(seeds) - m, 'shuffle')}"
                                       for t, m in short_of.items()) + ")"
         rows.append(f"| {set_name} | {short} | {n} | {incl} | " + " | ".join(cells) + " |")
     return rows, ahead, total

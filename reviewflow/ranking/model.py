@@ -16,10 +16,9 @@ Design, and why:
   (no pretrained model). A record both members rate well comes before one
   that only one member puts first: ranking each record by its better member
   (``ens_combine="max"``, the earlier default) spent half the late screens on
-  the weaker member's favourites. No stop-word list (record sets above the
-  Doc2Vec cap keep it: :func:`for_size`): sklearn's English list drops words that carry a
-  review's topic or design ("system", "not", "no", "without", "first",
-  "three"). Other
+  the weaker member's favourites. No stop-word list, at any size:
+  sklearn's English list drops words that carry a review's topic or design
+  ("system", "not", "no", "without", "first", "three"). Other
   members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
   "double" resampling) on hashed plain TF-IDF 1-3-grams (the third round's
   default, with "lr"), a linear SVM on the TF-IDF view, and ASReview LAB 3's
@@ -119,16 +118,14 @@ def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
     screen ranks nothing until the features exist; above the cap the ensemble
     reads naive Bayes in Doc2Vec's place, combined by the better member's rank
     (the third round's default, within 2.5 points on average over the nine
-    labelled sets; with naive Bayes the mean rank was measured worse there),
-    with sklearn's English stop words unless another list was chosen: that is
-    the configuration whose memory was measured at 100,000 records (2.35 GB
-    peak), and without the list more distinct bigrams are counted before
-    ``max_features`` prunes them.
+    labelled sets; with naive Bayes the mean rank was measured worse there).
+    The TF-IDF view is the same at every size (no stop-word list unless one was
+    chosen): without sklearn's list it took 1.23 times the CPU and 0.19 GB more
+    peak memory at 100,000 abstracts (docs/ranking-experiments.md, eighth round).
     """
     if "d2v" in config.ens_members and n_records > config.d2v_max_records:
         members = tuple(dict.fromkeys("nb" if m == "d2v" else m for m in config.ens_members))
-        return replace(config, ens_members=members, ens_combine="max",
-                       stop_words=config.stop_words or "english")
+        return replace(config, ens_members=members, ens_combine="max")
     return config
 
 # What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier one view per

@@ -155,15 +155,15 @@ def test_doc2vec_gives_way_to_naive_bayes_above_its_size_cap() -> None:
     small_cap = RankerConfig(ens_members=("lr", "d2v"), d2v_max_records=len(texts) - 1)
     assert for_size(small_cap, len(texts)).ens_members == ("lr", "nb")
     large = for_size(small_cap, len(texts))
-    assert (large.ens_combine, large.stop_words) == ("max", "english")  # measured with NB
+    assert (large.ens_combine, large.stop_words) == ("max", None)  # one TF-IDF view at any size
     assert for_size(small_cap, len(texts) - 1) == small_cap
     assert for_size(RankerConfig(ens_members=("d2v", "nb"), d2v_max_records=1), 5
                     ).ens_members == ("nb",)
     lr_view, nb_view, d2v_view, _ = build_features(texts, small_cap)
     assert d2v_view is None and nb_view is not None and lr_view is not None
-    # the TF-IDF view drops the stop words there: "and" is in the texts, not in the view
-    with_stop = build_features(texts, replace(small_cap, d2v_max_records=len(texts)))[0]
-    assert lr_view.shape[1] < with_stop.shape[1]
+    # the TF-IDF view is the one below the cap: the same columns, stop words kept
+    below = build_features(texts, replace(small_cap, d2v_max_records=len(texts)))[0]
+    assert lr_view.shape == below.shape and (lr_view != below).nnz == 0
     ranker = Ranker(texts, small_cap)
     assert ranker.config.ens_members == ("lr", "nb")
     ranker.fit({i: y for i, y in enumerate(labels[:8])})
