@@ -150,7 +150,7 @@ def shuffled_copy(source: Path, label: str, seed: int, work: Path) -> Path:
         rows = list(csv.DictReader(fh))
     columns = [c for c in TEXT_COLUMNS if c in rows[0]]
     order = np.random.default_rng(seed).permutation(len(rows))
-    tmp = out.with_suffix(".tmp")
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")  # two runs of one shuffle may write it at once
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([*columns, "label_included"])

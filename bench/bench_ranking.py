@@ -1,7 +1,7 @@
 """Prioritised screening on the real labelled sets, beside published ASReview figures.
 
 Run from the repo root:  python bench/bench_ranking.py [--quick] [--compare] [--seeds K]
-[--sets NAME,...] [--d2v-seed S] [--jobs J] [--chinese]
+[--sets NAME,...] [--d2v-seed S] [--jobs J] [--chinese] [--tfidf-scale N]
 
 For every labelled set under ../shared/corpus/screening/ (index CSVs skipped),
 plus Nagtegaal cleaned exactly as Ferdinands 2020 did (records without abstract
