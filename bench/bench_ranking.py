@@ -219,7 +219,7 @@ def main() -> None:
             parser.error(f"unknown --sets {sorted(unknown)}; choose from {[d.name for d in sets]}")
         sets = [d for d in sets if d.name in wanted]
     if args.tfidf_scale:
-        tfidf_scale(sets, args.tfidf_scale)
+        tfidf_scale(load_sets(), args.tfidf_scale)  # every set's abstracts, as measured
         return
     if args.compare:
         compare(sets, seeds)

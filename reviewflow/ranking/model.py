@@ -429,6 +429,8 @@ class Ranker:
         ``"max"`` ranks a record by its best member's rank (0..1) and
         ``"mean"`` by the mean of the ranks: ranks, not probabilities, keep
         naive Bayes' near-0/1 probabilities from drowning the others.
+        ``"rrf"`` (reciprocal rank fusion) lies between "max" and "mean"; it
+        was not better (docs/ranking-experiments.md, eighth round).
         """
         members = [self._member_scores(m, idx, y) for m in self.config.ens_members]
         if self.config.ens_combine == "zsum":
