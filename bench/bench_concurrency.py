@@ -1,18 +1,24 @@
 """Teams on one store: throughput with concurrent writers, SIGKILL survival, fuzz.
 
     python bench/bench_concurrency.py [--quick] [--per-writer N] [--kills N] [--fuzz N]
+        [--throughput-only]
 
 Prints decisions/s with 1, 2 and 4 concurrent writer processes (plus a dashboard
 reader) on SQLite and, when a server answers, PostgreSQL, with the ratio against
-one writer measured in the same run; how many SIGKILLs the decision, stand-in
-import and real ``decide --from`` runs survived with nothing lost or doubled;
-and how many fuzzed decide CSVs were tried. The test suite runs the same code
+one writer measured in the same run; each write's latency (p50, p99, max, the
+ratios against one writer) and the writers' fairness (shortest writer's time over
+the longest's: 1.0 shared evenly, 1/writers one ran while the others waited), on
+SQLite first without the write turn (reviewflow.store.write_turn) as the baseline;
+how many SIGKILLs the decision, stand-in import and real ``decide --from`` runs
+survived with nothing lost or doubled; and how many fuzzed decide CSVs were tried.
+The test suite runs the same code
 smaller (tests/teams).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -65,18 +71,28 @@ class Backends:
 
 def throughput(b: Backends, per_writer: int) -> None:
     print(f"\n== decisions/s, record_decision, {per_writer} per writer, 1 dashboard reader")
-    for backend in b.names():
+    runs = [(name, "1") for name in b.names()]
+    runs.insert(0, ("sqlite", "0"))  # the baseline: SQLite's busy handler picks the writer
+    for backend, turn in runs:
         base = None
+        os.environ["REVIEWFLOW_SQLITE_WRITE_TURN"] = turn  # read by the writer processes
+        label = backend if turn == "1" or backend != "sqlite" else "sqlite (no write turn)"
+        print(f"-- {label}")
         for writers in (1, 2, 4):
             url = b.new(backend)
             Store.create(url, title="bench").dispose()
             r = run_writers(url, writers, per_writer, b.work)
             bad = [k for k, v in r["workers"].items() if v["code"] != 0]
-            base = base or r["decisions_per_s"] or 1.0
+            base = base or (r["decisions_per_s"] or 1.0, r["p99_write_latency"] or 1e-9,
+                            r["max_write_latency"] or 1e-9)
+            reader = r["workers"]["reader"]["figures"]
             print(f"{backend:8} {writers} writer(s): {r['decisions_per_s']:7.0f} decisions/s "
-                  f"(x{r['decisions_per_s'] / base:.2f} vs 1 writer), max write latency "
-                  f"{r['max_write_latency'] * 1000:5.0f} ms, reader loops "
-                  f"{r['workers']['reader']['figures'].get('loops', 0)}"
+                  f"(x{r['decisions_per_s'] / base[0]:.2f} vs 1 writer); write latency p50 "
+                  f"{r['p50_write_latency'] * 1000:.1f} ms, p99 "
+                  f"{r['p99_write_latency'] * 1000:.1f} ms (x{r['p99_write_latency'] / base[1]:.1f}"
+                  f"), max {r['max_write_latency'] * 1000:.0f} ms "
+                  f"(x{r['max_write_latency'] / base[2]:.1f}); fairness {r['fairness']:.2f}; "
+                  f"reader loops {reader.get('loops', 0)}, torn reads {reader.get('torn')}"
                   + (f", FAILED: {bad}" if bad else ""))
 
 
@@ -188,6 +204,8 @@ def main() -> None:
     p.add_argument("--per-writer", type=int, default=None)
     p.add_argument("--kills", type=int, default=None)
     p.add_argument("--fuzz", type=int, default=None)
+    p.add_argument("--throughput-only", action="store_true",
+                   help="only the writers' throughput, latency and fairness")
     a = p.parse_args()
     per_writer = a.per_writer or (200 if a.quick else 500)
     n_kills = a.kills or (2 if a.quick else 5)
@@ -198,8 +216,9 @@ def main() -> None:
             print(f"(PostgreSQL skipped: {b.pg_reason})")
         try:
             throughput(b, per_writer)
-            kills(b, n_kills)
-            fuzz(b, n_fuzz)
+            if not a.throughput_only:
+                kills(b, n_kills)
+                fuzz(b, n_fuzz)
         finally:
             b.close()
 

@@ -7,10 +7,11 @@ in the same run: ``python -c pass`` (the interpreter alone) and ``python -c "imp
 typer"`` (the CLI toolkit alone, which every command needs); the ratio against the
 latter says how much reviewflow adds; "store floor" is typer plus the store
 (SQLAlchemy, SQLModel and the tables), the least any command reading the store
-can load. ``status`` runs on a fresh review made by
-``reviewflow init`` (``--demo DIR``: on that review instead). ``--before SRC`` also
+can load. ``status`` runs on a fresh review made by ``reviewflow init``
+(``--demo DIR``: on that review instead, for ``--before`` too). ``--before SRC`` also
 times each reviewflow command on another checkout's ``reviewflow`` package (``SRC``
-holds it: ``git archive <commit> reviewflow | tar -x -C SRC``), in the same run.
+holds it, with the migrations its ``init`` needs: ``git archive <commit> reviewflow db |
+tar -x -C SRC``), in the same run.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.timing import Job, interleaved, print_table  # noqa: E402
 
 TARGET_S = 0.3
 # Commands run from an empty folder: ``python -m`` puts the current folder first on
@@ -46,16 +49,10 @@ def commands(review: Path) -> dict[str, list[str]]:
         "reviewflow analyse --help": [*rf, "analyse", "--help"],
         "reviewflow extraction --help": [*rf, "extraction", "--help"],
         "reviewflow kappa": [*rf, "--review", str(review), "kappa"],
+        "reviewflow prisma": [*rf, "--review", str(review), "prisma"],
+        "reviewflow export --help": [*rf, "export", "--help"],
+        "reviewflow history --help": [*rf, "history", "--help"],
     }
-
-
-def time_once(argv: list[str], env: dict[str, str] | None = None) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=CWD, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-500:]}")
-    return elapsed
 
 
 def main() -> None:
@@ -76,31 +73,27 @@ def main() -> None:
         envs: dict[str, dict[str, str] | None] = dict.fromkeys(cmds)
         if args.before is not None:
             before = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
-            # its own review, made by the older checkout (a newer schema would be refused)
-            old = tmp / "review-before"
-            subprocess.run([sys.executable, "-m", "reviewflow", "init", str(old), "--title",
-                            "Startup bench"], check=True, capture_output=True, env=before,
-                           cwd=CWD)
+            # the same --demo review (same schema), else its own, made by the older
+            # checkout (a newer schema would be refused)
+            old = args.demo
+            if old is None:
+                old = tmp / "review-before"
+                subprocess.run([sys.executable, "-m", "reviewflow", "init", str(old),
+                                "--title", "Startup bench"], check=True, capture_output=True,
+                               env=before, cwd=CWD)
             for name, argv in commands(old).items():
                 if name.startswith("reviewflow"):
                     cmds[f"{name} (before)"] = argv
                     envs[f"{name} (before)"] = before
-        times: dict[str, list[float]] = {name: [] for name in cmds}
-        for name, argv in cmds.items():  # warm the file cache once
-            time_once(argv, envs[name])
-        for _ in range(args.runs):
-            for name, argv in cmds.items():
-                times[name].append(time_once(argv, envs[name]))
+        jobs = [Job(name, argv, env=envs[name], cwd=CWD) for name, argv in cmds.items()]
+        times = interleaved(jobs, args.runs, warm_up=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    typer_base = statistics.median(times["python -c 'import typer'"])
     print(f"median of {args.runs} processes; target {TARGET_S:.2f} s per reviewflow command")
-    print(f"{'command':<41}{'median s':>10}{'min s':>8}{'x typer':>9}  verdict")
-    for name, samples in times.items():
-        med = statistics.median(samples)
-        verdict = "" if not name.startswith("reviewflow") else (
-            "ok" if med <= TARGET_S else "OVER")
-        print(f"{name:<41}{med:>10.3f}{min(samples):>8.3f}{med / typer_base:>9.2f}  {verdict}")
+    print_table(times, baseline="python -c 'import typer'", ratio_label="x typer",
+                name_width=41, digits=3,
+                verdict=lambda name, med: "" if not name.startswith("reviewflow") else (
+                    "ok" if med <= TARGET_S else "OVER"))
 
 
 if __name__ == "__main__":

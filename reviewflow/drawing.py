@@ -13,6 +13,10 @@ A job names its function as ``"module:function"`` so that submitting it does not
 import the plotting module here. Outside :func:`parallel` (library use, the TUI, the
 demo, most tests) :func:`submit` draws at once in this process: a caller works the
 same either way, and a figure's bytes do not depend on where it was drawn.
+
+A block opened with ``cache=True`` (the ``analyse`` and ``report`` commands) first
+looks a job up in the figure cache (:mod:`reviewflow.figure_cache`): a figure drawn
+before from the same input is copied, not drawn, and a newly drawn one is kept.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.figure_cache import FigureCache, Kept, figure_cache
 
 MAX_WORKERS = 4
 WORKERS_ENV = "REVIEWFLOW_WORKERS"
@@ -49,11 +54,12 @@ class _Jobs:
         self.executor = executor
         self.pending: dict[Path, Future[Any]] = {}
         self._specs: dict[Path, tuple[str, tuple[Any, ...], dict[str, Any]]] = {}
+        self._keys: dict[Path, tuple[FigureCache, Kept]] = {}  # where to keep each figure
         self._lock = threading.Lock()
         self._backlog: list[tuple[Future[Any], str, tuple[Any, ...], dict[str, Any]]] | None = []
 
-    def add(self, path: Path, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-            ) -> None:
+    def add(self, path: Path, target: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+            keep: tuple[FigureCache, Kept] | None = None) -> None:
         with self._lock:
             if self._backlog is not None:
                 future: Future[Any] = Future()
@@ -62,6 +68,8 @@ class _Jobs:
                 future = self.executor.submit(_run, target, args, kwargs)
         self.pending[path] = future
         self._specs[path] = (target, args, kwargs)
+        if keep is not None:
+            self._keys[path] = keep
 
     def start(self, count: int) -> None:
         """Start the workers (blocking, on the starter thread), then send the backlog."""
@@ -82,8 +90,12 @@ class _Jobs:
                 # no worker could run it (none started, or one was killed): draw it here
                 target, args, kwargs = self._specs[path]
                 resolve(target)(*args, **kwargs)
+            if path in self._keys:
+                cache, kept = self._keys[path]
+                cache.keep(kept)
         self.pending.clear()
         self._specs.clear()
+        self._keys.clear()
 
 
 def _forward(send: Callable[..., Future[Any]], future: Future[Any], target: str,
@@ -107,6 +119,7 @@ def _forward(send: Callable[..., Future[Any]], future: Future[Any], target: str,
 
 
 _ACTIVE: ContextVar[_Jobs | None] = ContextVar("reviewflow_drawing_jobs", default=None)
+_CACHE: ContextVar[FigureCache | None] = ContextVar("reviewflow_figure_cache", default=None)
 
 
 def resolve(target: str) -> Callable[..., Any]:
@@ -137,14 +150,24 @@ def submit(target: str, path: Path, /, *args: Any, **kwargs: Any) -> Path:
 
     Inside :func:`parallel` the file exists once the block ends (see :func:`pending`);
     outside, when this returns. ``path`` is not passed to ``target`` by itself: put it
-    in ``args`` or ``kwargs`` where ``target`` expects it.
+    in ``args`` or ``kwargs`` where ``target`` expects it. Every ``Path`` among the
+    arguments must be a file the job writes (an input file goes as ``str``): with a
+    cache, the files kept from a job with the same input are copied to those paths
+    instead (:mod:`reviewflow.figure_cache`).
     """
+    cache = _CACHE.get()
+    kept = cache.key(target, Path(path), args, kwargs) if cache is not None else None
+    if cache is not None and kept is not None and cache.fetch(kept):
+        return path
+    keep = (cache, kept) if cache is not None and kept is not None else None
     jobs = _ACTIVE.get()
     if jobs is None:
         resolve(target)(*args, **kwargs)
+        if keep is not None:
+            keep[0].keep(keep[1])
         return path
     path = Path(path)
-    jobs.add(path, target, args, kwargs)
+    jobs.add(path, target, args, kwargs, keep)
     return path
 
 
@@ -191,8 +214,38 @@ def worker_count() -> int:
 
 
 @contextmanager
-def parallel(workers: int | None = None, *, preload: tuple[str, ...] = PRELOAD
-             ) -> Iterator[None]:
+def parallel(workers: int | None = None, *, preload: tuple[str, ...] = PRELOAD,
+             cache: bool = False, run: tuple[str, Path] | None = None) -> Iterator[None]:
+    """Draw the figures submitted in this block in worker processes (see :func:`_workers`);
+    ``cache``: copy figures drawn before from the same input, keep the new ones
+    (:mod:`reviewflow.figure_cache`; ``$REVIEWFLOW_FIGURE_CACHE=off`` turns it off).
+
+    ``run``: (the command with its options, its review folder). When the same run with
+    the folder's files unchanged left every figure in the cache, no worker is started:
+    waiting for workers to import matplotlib would be all a run of cache hits pays for
+    them. A figure that is not in the cache after all is drawn in this process.
+    """
+    chosen = figure_cache() if cache and _CACHE.get() is None else None
+    token = _CACHE.set(chosen) if chosen is not None else None
+    marker = chosen.run_marker(*run) if chosen is not None and run is not None else None
+    if (marker is not None and marker.is_file() and workers is None
+            and not os.environ.get(WORKERS_ENV, "").strip()):
+        workers = 0
+    done = False
+    try:
+        with _workers(workers, preload=preload):
+            yield
+        done = True
+    finally:
+        if chosen is not None and token is not None:
+            _CACHE.reset(token)
+            if done and marker is not None:
+                chosen.mark(marker)
+            chosen.prune()
+
+
+@contextmanager
+def _workers(workers: int | None, *, preload: tuple[str, ...]) -> Iterator[None]:
     """Draw the figures submitted in this block in worker processes.
 
     ``preload``: the plotting modules the jobs will name. They are imported once, by a

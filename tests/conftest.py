@@ -61,6 +61,10 @@ REPO = Path(__file__).resolve().parents[1]
 if BACKEND not in ("sqlite", "postgres"):
     raise pytest.UsageError(f"REVIEWFLOW_TEST_BACKEND={BACKEND!r}: use sqlite or postgres")
 
+# Every figure a test asks for is drawn (a test of a failing savefig must see it fail),
+# and nothing lands in the user's cache; tests/test_figure_cache.py turns it on.
+os.environ["REVIEWFLOW_FIGURE_CACHE"] = "off"
+
 # Fixtures whose backend follows REVIEWFLOW_TEST_BACKEND (marked ``store``).
 BACKEND_FIXTURES = frozenset({"store_url", "review_dir", "store"})
 # Fixtures that choose their backend themselves (also marked ``store``).

@@ -27,6 +27,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "reviewflow.dedup": UI + STORE,
     "reviewflow.ranking": UI + STORE,
     "reviewflow.pooling": UI + STORE,     # the engine: typed data in, frozen results out
+    # the pooling every analysis runs leaves scipy.optimize (slow to import) to Paule-Mandel
+    **{f"module:reviewflow.pooling.{m}": UI + STORE + ("scipy.optimize",)
+       for m in ("estimators", "metareg", "api", "analysis", "beyond_pooling")},
     "reviewflow.store": UI + ("reviewflow.review_state",) + ABOVE_STATE,
     "reviewflow.review_state": UI + ABOVE_STATE,
     "reviewflow.screening": UI,

@@ -62,7 +62,7 @@ INDEX = {
         'Create a review folder with reviewflow.toml and its database.',
         hidden=False),
     'kappa': IndexEntry(
-        'kappa', ('screening',),
+        'kappa', ('kappa',),
         "Cohen's kappa and percent agreement between screeners, per stage.\n\nOn independent votes (each screener's call before they could see another's),\nand after resolution (resolved records count as agreed on the resolution).\nA pilot round and a verification sample get rows of their own (Fleiss' kappa\ntoo when three or more screened the pilot).",
         hidden=False),
     'pilot': IndexEntry(

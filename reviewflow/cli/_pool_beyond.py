@@ -78,13 +78,13 @@ def write_beyond_plots(frame: pd.DataFrame, result: MetaAnalysisResult,
     from reviewflow.errors import ReviewflowError
     from reviewflow.pooling import bias_plots as plots
     from reviewflow.pooling.beyond_pooling import estimable_effects
-    from reviewflow.pooling.formatting import MEASURE_NAMES
+    from reviewflow.pooling.formatting import measure_name
     from reviewflow.pooling.frame import table_from_frame
 
     options = result.options
     table = table_from_frame(frame, measure=options.measure, source=source)
     eff = estimable_effects(table, options)
-    label = MEASURE_NAMES[options.measure]
+    label = measure_name(options)
     if funnel is not None:
         tf = beyond.trim_fill if beyond else None
         fig = (plots.trimfill_funnel_plot(eff.y, eff.v, tf, label=label, ratio=options.ratio)

@@ -47,7 +47,9 @@ def analyse(
         return
     if plot_format not in ("png", "svg", "pdf"):
         raise ReviewflowError("--plot-format must be png, svg or pdf")
-    with drawing.parallel():  # workers start now and import matplotlib while we pool
+    # workers start now and import matplotlib while we pool; figures drawn before from
+    # the same input are copied from the figure cache
+    with drawing.parallel(cache=True, run=(f"analyse {name} {run_all_} {plot_format}", folder)):
         _run_analyses(ctx, folder, name, run_all_, out, plot_format)
 
 

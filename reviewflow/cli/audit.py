@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from reviewflow.cli.common import fail, open_store
-from reviewflow.cli.screening import viewer_named
-from reviewflow.screening.blinding import Viewer, audit_visible, label_revisions
-from reviewflow.screening.settings import load_settings
-from reviewflow.stages import LABELS
-from reviewflow.store.audit import AuditEvent, as_utc, history
-from reviewflow.store.db import Store
+
+if TYPE_CHECKING:  # the store loads when the command runs, not for its --help
+    from reviewflow.screening.viewer import Viewer
+    from reviewflow.store.audit import AuditEvent
+    from reviewflow.store.db import Store
 
 AS_HELP = ("Whose view this is. Required while screening is blind: an arbiter sees every "
            "decision, a screener sees another's only on records they have decided.")
@@ -22,6 +20,9 @@ AS_HELP = ("Whose view this is. Required while screening is blind: an arbiter se
 
 def audit_viewer(store: Store, name: str | None) -> Viewer | None:
     """The viewer the audit trail is filtered for (None: no filter, blind mode off)."""
+    from reviewflow.cli.screening import viewer_named
+    from reviewflow.screening.settings import load_settings
+
     blind = load_settings(store).blind
     if name is None:
         if blind:
@@ -42,6 +43,9 @@ def history_command(
     While screening is blind, a screener's view leaves out the other reviewers'
     decisions (and resolutions) on stages they have not decided themselves.
     """
+    from reviewflow.screening.blinding import audit_visible, label_revisions
+    from reviewflow.store.audit import history
+
     store = open_store(ctx)
     viewer = audit_viewer(store, as_name)
     with store.session() as s:
@@ -57,6 +61,12 @@ def history_command(
 
 
 def _print_table(record_id: int, events: list[AuditEvent]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from reviewflow.stages import LABELS
+    from reviewflow.store.audit import as_utc
+
     console = Console(markup=False)  # cells hold record text: never markup
     noun = "event" if len(events) == 1 else "events"
     table = Table(title=f"Record {record_id}: {len(events)} {noun}", show_edge=False)

@@ -20,8 +20,13 @@ import typer
 
 from reviewflow.cli.common import fail, globals_of, working
 from reviewflow.errors import ReviewflowError
-from reviewflow.store.bundle import bundled_config, extract_files, open_bundle, restore_bundle
-from reviewflow.store.location import CONFIG_NAME, DB_NAME, check_config, sqlite_url
+from reviewflow.store.location import (
+    CONFIG_NAME,
+    DB_NAME,
+    DB_SIDE_SUFFIXES,
+    check_config,
+    sqlite_url,
+)
 from reviewflow.store.secrets import strip_secret
 from reviewflow.wording import plural
 
@@ -40,6 +45,8 @@ def import_bundle(
     folder = (folder or Path(file.name.removesuffix(".zip"))).resolve()
     if (folder / CONFIG_NAME).exists():
         raise fail(f"{folder}: already a review folder; choose a new DIR")
+    from reviewflow.store.bundle import bundled_config, extract_files, open_bundle, restore_bundle
+
     zf, manifest = open_bundle(file)  # refuses a damaged or hostile bundle: nothing written
     db = globals_of(ctx).db
     created = not folder.exists()
@@ -88,7 +95,7 @@ def _clean_up(folder: Path, created: bool, *, sqlite: bool) -> None:
         if name.endswith(".partial"):
             (folder / name).unlink(missing_ok=True)
     if sqlite:
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", *DB_SIDE_SUFFIXES):
             (folder / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
 
 

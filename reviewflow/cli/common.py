@@ -23,8 +23,10 @@ from reviewflow.store.secrets import mask_url
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, SQLModel) loads when a command opens it
     from reviewflow.store.db import Store
+    from reviewflow.store.reader import Reader
 
 GLOBAL_OPTIONS = ("--review", "--db")
+STAGE_HELP = "title-abstract or full-text"
 
 
 # ``reviewflow --help`` lists commands in panels, in the order a review runs.
@@ -148,6 +150,56 @@ def open_store(ctx: typer.Context) -> Store:
                            .render_as_string(hide_password=False))
     ctx.call_on_close(store.dispose)
     return store
+
+
+@dataclass(frozen=True)
+class ReadView:
+    """A reading command's view of the store: its reader, schema revision and URL."""
+
+    reader: Reader
+    schema: str | None
+    display_url: str
+
+
+@contextmanager
+def reading(ctx: typer.Context) -> Iterator[ReadView]:
+    """One read transaction for a reading command (``status``, ``kappa``).
+
+    A SQLite store at the current schema is read through ``sqlite3`` opened
+    read-only, without importing SQLAlchemy (whose import alone takes most of
+    the 0.3 s a command may take to answer). Anything else (PostgreSQL, a URL
+    with options, an older schema to upgrade, a file that is refused) goes
+    through :func:`open_store` and a session, so messages and upgrades are the
+    store's own.
+    """
+    from reviewflow.store.reader import SCHEMA_HEAD, open_sqlite_reader, sqlite_file_of
+
+    url = database_url(ctx)
+    path = sqlite_file_of(url)
+    if path is not None:
+        with open_sqlite_reader(path) as reader:
+            if reader is not None:
+                yield ReadView(reader, SCHEMA_HEAD, url)  # a plain file URL holds no secret
+                return
+    from reviewflow.store.reader import session_reader
+
+    store = open_store(ctx)
+    with store.session() as session:
+        yield ReadView(session_reader(session), store.schema_revision, store.display_url)
+
+
+def unknown_reviewer(name: str, twin: str | None) -> ReviewflowError:
+    """The one-line refusal of a name no registered reviewer has, naming the fix."""
+    hint = f" (there is {twin!r}: names are exact)" if twin else ""
+    return fail(f"unknown reviewer {name.strip()!r}{hint}; add them with "
+                f"'reviewflow reviewer add {name.strip()}'")
+
+
+def stages_named(stage: str | None) -> list[str]:
+    """The stage a ``--stage`` option names, else every stage."""
+    from reviewflow.stages import STAGES, parse_stage
+
+    return [parse_stage(stage)] if stage else list(STAGES)
 
 
 def fail(message: str) -> ReviewflowError:

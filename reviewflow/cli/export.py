@@ -19,9 +19,6 @@ from reviewflow.cli.audit import AS_HELP, audit_viewer
 from reviewflow.cli.common import fail, globals_of, open_store, working
 from reviewflow.errors import ReviewflowError
 from reviewflow.formula_guard import neutralise_row
-from reviewflow.screening.blinding import audit_visible
-from reviewflow.store.audit import DECISION_CSV_COLUMNS, decision_csv_row, decision_events
-from reviewflow.store.bundle import write_bundle
 from reviewflow.store.location import load_config, resolve_review_folder
 from reviewflow.wording import plural
 
@@ -60,6 +57,9 @@ def decisions_command(
     """Every screening decision and resolution ever recorded (the audit log), oldest first."""
     if fmt.lower() != "csv":
         raise fail(f"unknown format {fmt!r}; use csv")
+    from reviewflow.screening.blinding import audit_visible
+    from reviewflow.store.audit import decision_csv_row, decision_events
+
     store = open_store(ctx)
     viewer = audit_viewer(store, as_name)
     with store.session() as s:
@@ -76,6 +76,8 @@ def decisions_command(
 
 
 def _write_csv(fh: TextIO, rows: list[dict[str, object]]) -> None:
+    from reviewflow.store.audit import DECISION_CSV_COLUMNS
+
     writer = csv.DictWriter(fh, fieldnames=list(DECISION_CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     writer.writerows(neutralise_row(r) for r in rows)  # formula-leading cells: see formula_guard
@@ -115,6 +117,8 @@ def bundle_command(
     file: Path = typer.Argument(..., help="The bundle to write (a .zip).", dir_okay=False),
 ) -> None:
     """The whole review (store, reviewflow.toml, forms) in one portable file."""
+    from reviewflow.store.bundle import write_bundle
+
     store = open_store(ctx)
     folder = _review_folder(ctx)
     carry: dict[str, Path] = {}

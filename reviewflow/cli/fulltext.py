@@ -8,32 +8,19 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from reviewflow.cli.common import counting, open_store, review_config
 from reviewflow.errors import ReviewflowError
 from reviewflow.fulltext.pdftext import TextLayer
-from reviewflow.fulltext.service import (
-    ReadPdf,
-    attach,
-    attach_found,
-    find_pdfs,
-    mark_unobtainable,
-    read_pdfs,
-    remove,
-    store_file,
-)
 from reviewflow.fulltext.storage import Mode, fulltext_folder
-from reviewflow.fulltext.worklist import (
-    WorklistRow,
-    accept_match,
-    pending_matches,
-    reject_match,
-    worklist,
-)
 from reviewflow.titles import titles_of
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:  # the store (behind service and worklist) loads when a command runs
+    from reviewflow.fulltext.worklist import WorklistRow
 
 fulltext_app = typer.Typer(help="Full-text PDFs: attach a folder, confirm matches, the "
                                 "retrieval worklist, reports not retrievable.",
@@ -69,6 +56,8 @@ def attach_cmd(
     by: str = BY,
 ) -> None:
     """Match the PDFs in FOLDER to records: certain matches attached, doubtful ones queued."""
+    from reviewflow.fulltext.service import attach_found, find_pdfs, read_pdfs
+
     paths = find_pdfs(folder)
     if not paths:
         raise ReviewflowError(f"{folder}: no PDF files found")
@@ -106,6 +95,8 @@ def add_cmd(
     by: str = BY,
 ) -> None:
     """Attach one PDF to one record by hand."""
+    from reviewflow.fulltext.service import ReadPdf, attach, read_pdfs, store_file
+
     store = open_store(ctx)
     pdfs, skipped = read_pdfs([file])
     if skipped:
@@ -124,6 +115,8 @@ def add_cmd(
 def remove_cmd(ctx: typer.Context, record: int = typer.Argument(..., help="The record's id."),
                by: str = BY) -> None:
     """Detach a record's PDF (or withdraw 'unobtainable'); the stored file is kept."""
+    from reviewflow.fulltext.service import remove
+
     with open_store(ctx).write() as s:
         remove(record, session=s, by=_who(by))
     typer.echo(f"record {record}: no full text now")
@@ -137,6 +130,8 @@ def unobtainable_cmd(
     by: str = BY,
 ) -> None:
     """The report cannot be retrieved (counted in PRISMA 'reports not retrieved')."""
+    from reviewflow.fulltext.service import mark_unobtainable
+
     with open_store(ctx).write() as s:
         mark_unobtainable(record, reason, session=s, by=_who(by))
     typer.echo(f"record {record}: unobtainable ({reason.strip()})")
@@ -151,6 +146,8 @@ def match_cmd(
     by: str = BY,
 ) -> None:
     """Doubtful PDF-record matches: list them, accept or reject them."""
+    from reviewflow.fulltext.worklist import accept_match, pending_matches, reject_match
+
     store = open_store(ctx)
     if accept or reject:
         with store.write() as s:
@@ -203,6 +200,8 @@ def list_cmd(
     out: Path = typer.Option(None, "--out", help="Write to this file (default: stdout)."),
 ) -> None:
     """The retrieval worklist: every record with its full-text status and PDF file name."""
+    from reviewflow.fulltext.worklist import worklist
+
     with open_store(ctx).session() as s:
         rows = worklist(s, missing_only=missing)
     if fmt is ListFormat.TABLE:

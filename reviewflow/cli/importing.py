@@ -14,24 +14,23 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
-from rich.console import Console
-from sqlmodel import Session, select
 
 from reviewflow.cli.common import counting, fail, open_store
 from reviewflow.cli.export import AtomicText, export_app
 from reviewflow.formula_guard import neutralise
 from reviewflow.importers import FORMATS
-from reviewflow.importers.ris_writer import write_ris
 from reviewflow.records import Record
-from reviewflow.screening.state import eligible_ids
 from reviewflow.stages import parse_stage
-from reviewflow.store import models
-from reviewflow.store.imports import ImportOutcome, PreparedImport, prepare, store_prepared
-from reviewflow.store.searches import UNKNOWN_DATABASE, check_origin
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:  # the store loads when a command runs, not for its --help
+    from sqlmodel import Session
+
+    from reviewflow.store import models
+    from reviewflow.store.imports import ImportOutcome, PreparedImport
 
 SHOWN_WARNINGS = 10
 CSV_COLUMNS = (
@@ -60,6 +59,9 @@ def import_files(
     ),
 ) -> None:
     """Import search exports (RIS, MEDLINE, WoS, Ovid, EndNote, BibTeX, CNKI, CSV/Excel)."""
+    from reviewflow.store.imports import prepare
+    from reviewflow.store.searches import check_origin
+
     columns = _mapping(mapping)
     if origin is not None:
         origin = check_origin(origin)
@@ -100,6 +102,8 @@ def _store_one(
     query: str | None,
     origin: str | None,
 ) -> ImportOutcome:
+    from reviewflow.store.imports import store_prepared
+
     with counting(f"storing {item.path.name}", len(item.result.records)) as bar:
 
         def advance(done: int, total: int) -> None:
@@ -117,6 +121,10 @@ def _store_one(
 
 
 def _summary(outcomes: list[ImportOutcome]) -> None:
+    from rich.console import Console
+
+    from reviewflow.store.searches import UNKNOWN_DATABASE
+
     console = Console(markup=False, highlight=False, soft_wrap=True)
     for outcome in outcomes:
         if outcome.already_imported:
@@ -159,6 +167,11 @@ def export_records(
     if format not in ("ris", "csv"):
         raise fail(f"unknown export format {format!r}; use ris or csv")
     wanted = parse_stage(stage) if stage else None
+    from sqlmodel import select
+
+    from reviewflow.screening.state import eligible_ids
+    from reviewflow.store import models
+
     store = open_store(ctx)
     with store.session() as s:
         rows = s.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
@@ -180,12 +193,18 @@ def export_records(
 def _write_records(handle: TextIO, format: str, ids: list[int | None], records: list[Record],
                    sources: dict[int, list[str]]) -> None:
     if format == "ris":
+        from reviewflow.importers.ris_writer import write_ris
+
         write_ris(records, handle, ids=ids)
     else:
         _write_csv(handle, ids, records, sources)
 
 
 def _sources_by_record(session: object) -> dict[int, list[str]]:
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     query = select(models.RecordProvenance.record_id, models.SearchImport.database).join(
         models.SearchImport, models.SearchImport.id == models.RecordProvenance.import_id
     )

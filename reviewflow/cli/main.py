@@ -119,11 +119,18 @@ def _database_problem(exc: Exception) -> str | None:
     Store and domain code rolls back and re-raises; here it is told, without a
     traceback and without a password.
     """
-    from sqlalchemy.exc import OperationalError
-
-    if not isinstance(exc, OperationalError):
-        return None
     from reviewflow.store.secrets import mask_text
 
-    lines = mask_text(str(exc.orig)).strip().splitlines()
-    return f"database: {lines[0] if lines else type(exc.orig).__name__}; nothing was changed"
+    sqlite3 = sys.modules.get("sqlite3")  # loaded by whatever opened a SQLite file
+    if sqlite3 is not None and isinstance(exc, sqlite3.Error):  # a reading command's
+        cause: BaseException = exc  # read-only sqlite3 connection
+    elif "sqlalchemy" not in sys.modules:  # no store was opened: not a database failure
+        return None
+    else:
+        from sqlalchemy.exc import OperationalError
+
+        if not isinstance(exc, OperationalError):
+            return None
+        cause = exc.orig
+    lines = mask_text(str(cause)).strip().splitlines()
+    return f"database: {lines[0] if lines else type(cause).__name__}; nothing was changed"

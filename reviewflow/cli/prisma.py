@@ -7,8 +7,9 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import open_store
-from reviewflow.prisma.derive import prisma_counts
+from reviewflow.cli.common import reading
+from reviewflow.prisma.derive import counts_from_state
+from reviewflow.review_state.load import read_review_state
 
 
 def prisma(
@@ -19,9 +20,8 @@ def prisma(
     pdf: Path = typer.Option(None, "--pdf", help="Write the flow diagram as PDF."),
 ) -> None:
     """PRISMA 2020 flow counts (and diagram), derived from the store."""
-    store = open_store(ctx)
-    with store.session() as s:
-        counts = prisma_counts(s)
+    with reading(ctx) as view:  # on SQLite: sqlite3, no SQLAlchemy import
+        counts = counts_from_state(read_review_state(view.reader, with_sources=True))
     outputs = [p for p in (svg, png, pdf) if p is not None]
     if outputs:
         from reviewflow.prisma.diagram import draw

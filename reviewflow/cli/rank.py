@@ -17,10 +17,9 @@ import typer
 
 from reviewflow.cli.common import fail, open_store
 from reviewflow.cli.screening import viewer_named
-from reviewflow.review_state import load_review_state
-from reviewflow.screening.prioritise import rank_listing, stage_estimate
-from reviewflow.screening.seeds import mark_known_relevant
 from reviewflow.stages import LABELS, parse_stage
+
+# The ranking and the store load inside each command, so --help answers without them.
 
 
 def _clean(value: Any) -> Any:
@@ -35,6 +34,9 @@ def rank(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List the next records in relevance order and the stopping estimate."""
+    from reviewflow.review_state import load_review_state
+    from reviewflow.screening.prioritise import rank_listing, stage_estimate
+
     store = open_store(ctx)
     stage_key = parse_stage(stage)
     viewer = viewer_named(store, reviewer)
@@ -80,6 +82,8 @@ def seed_relevant(
     remove: bool = typer.Option(False, "--remove", help="Unmark them instead."),
 ) -> None:
     """Mark records as known relevant: they train every reviewer's ranking as includes."""
+    from reviewflow.screening.seeds import mark_known_relevant
+
     store = open_store(ctx)
     with store.write() as s:
         now = mark_known_relevant(record_ids, remove=remove, session=s)

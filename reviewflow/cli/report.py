@@ -18,16 +18,18 @@ def report(
     """Write report.html: searches, PRISMA, agreement, studies, risk of bias, analyses."""
     from reviewflow import drawing
 
-    # workers start now and import matplotlib while this process reads the store
+    # workers start now and import matplotlib while this process reads the store;
+    # figures drawn before from the same input (by analyse) are copied from the cache
+    try:
+        folder = resolve_review_folder(globals_of(ctx).review)
+    except ReviewflowError:  # --db without a review folder: no folder-kept files
+        folder = None
     with drawing.parallel(preload=(*drawing.PRELOAD, "reviewflow.extraction.rob_plots",
-                                   "reviewflow.prisma.diagram")):
+                                   "reviewflow.prisma.diagram"), cache=True,
+                          run=("report", folder) if folder is not None else None):
         from reviewflow.report.html import build_report
 
         store = open_store(ctx)
-        try:
-            folder = resolve_review_folder(globals_of(ctx).review)
-        except ReviewflowError:  # --db without a review folder: no folder-kept files
-            folder = None
         out = out or (folder / "report" if folder else Path("report"))
         with working("Writing the report (PRISMA diagram, plots, tables)"):
             path = build_report(store, out, folder)

@@ -11,14 +11,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from reviewflow.cli.common import fail, globals_of, open_store
-from reviewflow.cli.screening import viewer_named
-from reviewflow.review_state.summary import status_summary
-from reviewflow.screening.blinding import shows_breakdown
+from reviewflow.cli.common import fail, globals_of, reading
+from reviewflow.cli.screening import viewer_of
+from reviewflow.review_state.load import read_review_state
+from reviewflow.review_state.summary import read_status_summary
 from reviewflow.screening.plan_text import plan_lines
-from reviewflow.screening.settings import load_settings
+from reviewflow.screening.viewer import shows_breakdown
 from reviewflow.stages import LABELS
-from reviewflow.store.db import Store
 from reviewflow.store.location import CONFIG_NAME, ReviewConfig, find_review_folder
 
 
@@ -32,6 +31,8 @@ def init(
     question: str = typer.Option(None, "--question", help="The review question (PICO)."),
 ) -> None:
     """Create a review folder with reviewflow.toml and its database."""
+    from reviewflow.store.db import Store
+
     # the folder argument, else the global --review ($REVIEWFLOW_REVIEW), else here
     folder = (folder or globals_of(ctx).review or Path(".")).resolve()
     if (folder / CONFIG_NAME).exists():
@@ -57,13 +58,12 @@ def status(
     ),
 ) -> None:
     """Show the review's counts per stage and reviewer."""
-    store = open_store(ctx)
-    blind = load_settings(store).blind
-    viewer = None
-    if as_name is not None:
-        viewer = viewer_named(store, as_name, blind)
-    with store.session() as s:
-        summary = status_summary(s, viewer.reviewer_id if viewer is not None else None)
+    with reading(ctx) as view:
+        state = read_review_state(view.reader, with_plan=True)
+        blind = state.policy.blind
+        viewer = None if as_name is None else viewer_of(state, as_name)
+        summary = read_status_summary(view.reader, viewer.reviewer_id if viewer else None,
+                                      state)
     for data in summary["stages"].values():
         covered = set(data.pop("covered", ()))  # colleagues whose every record you decided
         for name, counts in data["reviewers"].items():
@@ -73,8 +73,8 @@ def status(
             # outcome counts would reveal calls on records the viewer has not decided
             data["outcomes"] = {k: v for k, v in data["outcomes"].items()
                                 if k in ("pending",)}
-    summary["schema"] = store.schema_revision
-    summary["database"] = store.display_url
+    summary["schema"] = view.schema
+    summary["database"] = view.display_url
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return

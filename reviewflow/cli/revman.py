@@ -189,10 +189,10 @@ def export_command(
 def _remove_new_review(folder: Path, created: bool) -> None:
     """Undo a failed import: only files this command made, in a folder it made or
     found empty."""
-    from reviewflow.store.location import CONFIG_NAME, DB_NAME
+    from reviewflow.store.location import CONFIG_NAME, DB_NAME, DB_SIDE_SUFFIXES
 
     for name in ("extraction_form.toml", "analyses.toml", CONFIG_NAME, DB_NAME,
-                 f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal"):
+                 *(f"{DB_NAME}{suffix}" for suffix in DB_SIDE_SUFFIXES)):
         (folder / name).unlink(missing_ok=True)
     if created:
         with contextlib.suppress(OSError):

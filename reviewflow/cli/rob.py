@@ -9,12 +9,10 @@ import typer
 from reviewflow.cli.common import open_store
 from reviewflow.cli.extraction import REVIEWER
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.rob import LABELS, reconcile_rob, record_judgements, tool
-from reviewflow.extraction.rob_import import import_rob_csv
-from reviewflow.extraction.studies import study_by_label
-from reviewflow.extraction.values import reconcile
-from reviewflow.screening.decisions import require_reviewer
 from reviewflow.wording import plural
+
+# The extraction modules (and the store behind them) load inside each command, so
+# ``rob --help`` answers without SQLAlchemy.
 
 rob_app = typer.Typer(help="Risk of bias: RoB 1 (RevMan 5.4 domains) or RoB 2.",
                       no_args_is_help=True)
@@ -36,6 +34,10 @@ def set_cmd(
     outcome: str = OUTCOME,
 ) -> None:
     """Record one domain judgement as REVIEWER (or the consensus)."""
+    from reviewflow.extraction.rob import LABELS, record_judgements, tool
+    from reviewflow.extraction.studies import study_by_label
+    from reviewflow.screening.decisions import require_reviewer
+
     store = open_store(ctx)
     t = tool(tool_name)
     st = study_by_label(store, study)
@@ -52,6 +54,9 @@ def set_cmd(
 def import_cmd(ctx: typer.Context, file: Path = typer.Argument(...), reviewer: str = REVIEWER,
                tool_name: str = TOOL) -> None:
     """Import REVIEWER's judgements from CSV (study, domain, judgement[, support, tool])."""
+    from reviewflow.extraction.rob import tool
+    from reviewflow.extraction.rob_import import import_rob_csv
+
     with open_store(ctx).write() as session:
         n = import_rob_csv(session=session, path=file, reviewer=reviewer,
                            default_tool=tool(tool_name))
@@ -61,6 +66,8 @@ def import_cmd(ctx: typer.Context, file: Path = typer.Argument(...), reviewer: s
 @rob_app.command("compare")
 def compare_cmd(ctx: typer.Context, tool_name: str = TOOL, outcome: str = OUTCOME) -> None:
     """Domains where the assessors disagree; resolve with 'rob set --consensus'."""
+    from reviewflow.extraction.rob import reconcile_rob, tool
+
     table = reconcile_rob(open_store(ctx), tool(tool_name), outcome)
     for study, dom, seen in table.discrepancies:
         typer.echo(f"{study} {dom}: " + ", ".join(f"{k}: {v}" for k, v in seen.items()))
@@ -79,6 +86,8 @@ def plot_cmd(
     outcome: str = OUTCOME,
 ) -> None:
     """robvis-style plots of the reconciled judgements: <out>_traffic and <out>_summary."""
+    from reviewflow.extraction.rob import reconcile_rob, tool
+
     store = open_store(ctx)
     table = reconcile_rob(store, tool(tool_name), outcome)
     if not table.judgements:
@@ -102,6 +111,8 @@ def plot_cmd(
 
 
 def _sample_sizes(store) -> dict[str, float] | None:
+    from reviewflow.extraction.values import reconcile
+
     values = reconcile(store).values
     sizes = {s: float(v["study/sample_size"]) for s, v in values.items()
              if "study/sample_size" in v}

@@ -8,13 +8,6 @@ import os
 import typer
 
 from reviewflow.cli.common import open_store
-from reviewflow.linking.service import (
-    confirm_link,
-    reject_link,
-    same_study_suggestions,
-    unlink,
-)
-from reviewflow.store import models
 from reviewflow.titles import titles_of
 from reviewflow.wording import plural
 
@@ -29,8 +22,8 @@ def same_study(
                                          "study (reports of one trial): link them."),
     reject: tuple[int, int] = typer.Option(None, "--reject", help="Records A B are "
                                            "not one study: stop suggesting them."),
-    unlink_pair: tuple[int, int] = typer.Option(None, "--unlink", help="Undo a --link that "
-                                                "merged the studies of records A B."),
+    unlink_pair: tuple[int, int] = typer.Option(None, "--unlink", help="Undo a --link of "
+                                                "records A B: two studies again."),
     by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
                            help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
 ) -> None:
@@ -38,6 +31,14 @@ def same_study(
     number, English title, authors across transliteration), for a person to link.
     Linked reports stay separate records (never merged as duplicates): PRISMA counts them
     as one study with several reports and extraction is done once per study."""
+    from reviewflow.linking.service import (
+        confirm_link,
+        reject_link,
+        same_study_suggestions,
+        unlink,
+    )
+    from reviewflow.store import models
+
     store = open_store(ctx)
     if link and link[0] is not None:
         with store.write() as s:

@@ -13,36 +13,36 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlmodel import select
 
-from reviewflow.cli.common import fail, globals_of, open_store, review_config
-from reviewflow.review_state import load_review_state
-from reviewflow.review_state.plan_state import PlanSummary, SampleAgreement, plan_summary
-from reviewflow.screening.blinding import Viewer
-from reviewflow.screening.conflicts import METHODS, Conflict, list_conflicts, resolve_conflict
-from reviewflow.screening.decisions import ROLES, ensure_reviewer, find_reviewer_named
-from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
-from reviewflow.screening.settings import (
-    ScreeningSettings,
-    load_settings,
-    read_toml_settings,
-    save_settings,
+from reviewflow.cli.common import (
+    STAGE_HELP,
+    fail,
+    globals_of,
+    open_store,
+    reading,
+    review_config,
+    unknown_reviewer,
 )
-from reviewflow.stages import LABELS, STAGES, parse_stage
-from reviewflow.store import models
-from reviewflow.store.db import Store
+from reviewflow.review_state.votes import RESOLUTION_METHODS, ROLES
+from reviewflow.screening.viewer import Viewer, near_twin
+from reviewflow.stages import LABELS, parse_stage
 from reviewflow.wording import plural
 
-STAGE_HELP = "title-abstract or full-text"
+if TYPE_CHECKING:  # the store loads when a command runs, not for its --help
+    from reviewflow.review_state.model import ReviewState
+    from reviewflow.screening.conflict_list import Conflict
+    from reviewflow.screening.settings import ScreeningSettings
+    from reviewflow.store import models
+    from reviewflow.store.db import Store
 
 
 def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
     """The review's settings, after copying in the toml's [screening] section if any."""
+    from reviewflow.screening.settings import load_settings, read_toml_settings, save_settings
+
     g = globals_of(ctx)
     section: dict[str, Any] | None = None
     if not (g.db and g.review is None):
@@ -56,38 +56,45 @@ def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
     return toml.settings
 
 
-def _stages(stage: str | None) -> list[str]:
-    return [parse_stage(stage)] if stage else list(STAGES)
-
-
 def find_reviewer(store: Store, name: str) -> models.Reviewer:
     """The registered reviewer ``name``; one line naming the fix when there is none."""
+    from reviewflow.screening.decisions import find_reviewer_named
+
     with store.session() as s:
         row, twin = find_reviewer_named(s, name)
     if row is None:
-        hint = f" (there is {twin!r}: names are exact)" if twin else ""
-        raise fail(f"unknown reviewer {name.strip()!r}{hint}; add them with "
-                   f"'reviewflow reviewer add {name.strip()}'")
+        raise unknown_reviewer(name, twin)
     return row
 
 
 def viewer_named(store: Store, name: str, blind: bool | None = None) -> Viewer:
     """The registered reviewer ``name`` as a viewer (blind flag: the review's setting)."""
+    from reviewflow.screening.settings import load_settings
+
     row = find_reviewer(store, name)
     assert row.id is not None
     return Viewer(row.id, row.name, row.role,
                   load_settings(store).blind if blind is None else blind)
 
 
-def viewer_for(store: Store, name: str | None) -> Viewer | None:
+def viewer_of(state: ReviewState, name: str) -> Viewer:
+    """The registered reviewer ``name`` as a viewer under the review's blind rule (read
+    from the loaded read model: no second trip to the store)."""
+    person = state.person_named(name.strip())
+    if person is None:
+        raise unknown_reviewer(name, near_twin(name.strip(),
+                                               (p.name for p in state.people.values())))
+    return Viewer(person.id, person.name, person.role, state.policy.blind)
+
+
+def viewer_in(state: ReviewState, name: str | None) -> Viewer | None:
     """Whose view a vote-showing command prints (None: everything, allowed only unblinded)."""
-    blind = load_settings(store).blind
     if name is None:
-        if blind:
+        if state.policy.blind:
             raise fail("screening is blind: say whose view this is with --as NAME "
                        "(the arbiter sees every decision)")
         return None
-    return viewer_named(store, name, blind)
+    return viewer_of(state, name)
 
 
 def decide(
@@ -98,6 +105,8 @@ def decide(
                                    help="CSV with columns record_id,decision[,reason,note]."),
 ) -> None:
     """Load screening decisions from a CSV file (checked in full before anything is written)."""
+    from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
+
     store = open_store(ctx)
     settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
@@ -136,17 +145,24 @@ def conflicts(
                                 "they decided, the arbiter all)."),
 ) -> None:
     """List records the screeners disagree on, by independent votes (unresolved unless --all)."""
-    store = open_store(ctx)
-    viewer = viewer_for(store, as_name)
-    with store.session() as s:
-        found = list_conflicts(s, parse_stage(stage) if stage else None, include_resolved=all_,
-                               viewer=viewer)
+    from reviewflow.review_state.load import read_review_state
+    from reviewflow.screening.conflict_list import read_conflicts
+
+    wanted = parse_stage(stage) if stage else None
+    with reading(ctx) as view:  # on SQLite: sqlite3, no SQLAlchemy import
+        state = read_review_state(view.reader)
+        viewer = viewer_in(state, as_name)
+        found = read_conflicts(view.reader, wanted, include_resolved=all_, viewer=viewer,
+                               state=state)
     if as_json:
         typer.echo(json.dumps([_conflict_json(c) for c in found], indent=2, ensure_ascii=False))
         return
     if not found:
         typer.echo("No conflicts" + ("" if all_ else " waiting") + ".")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(show_edge=False)
     for col in ("record", "stage", "title", "decisions", "resolution"):
         table.add_column(col, overflow="fold")
@@ -167,13 +183,15 @@ def resolve(
     decision: str = typer.Option(..., "--decision", help="include, exclude or maybe "
                                  "(not_retrieved at full text)."),
     by: str = typer.Option(..., "--by", help="Who resolved it (a reviewer or the arbiter)."),
-    method: str = typer.Option("consensus", "--method", help=" or ".join(METHODS)),
+    method: str = typer.Option("consensus", "--method", help=" or ".join(RESOLUTION_METHODS)),
     reason: str = typer.Option(None, "--reason", help="Exclusion reason (needed at full text)."),
     note: str = typer.Option(None, "--note", help="Why it was resolved this way."),
     force: bool = typer.Option(False, "--force", help="Allow excluding the only included "
                                "report of a study that has extracted data."),
 ) -> None:
     """Settle a conflict by consensus (one of its screeners) or by the arbiter."""
+    from reviewflow.screening.conflicts import resolve_conflict
+
     store = open_store(ctx)
     settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
@@ -188,63 +206,6 @@ def resolve(
                f"{decision} by {person.name} ({method}); outcome {status.outcome}")
 
 
-def kappa(
-    ctx: typer.Context,
-    stage: str = typer.Option(None, "--stage", help=STAGE_HELP + " (default: both)"),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
-) -> None:
-    """Cohen's kappa and percent agreement between screeners, per stage.
-
-    On independent votes (each screener's call before they could see another's),
-    and after resolution (resolved records count as agreed on the resolution).
-    A pilot round and a verification sample get rows of their own (Fleiss' kappa
-    too when three or more screened the pilot).
-    """
-    store = open_store(ctx)
-    with store.session() as s:
-        state = load_review_state(s, with_plan=True)
-    rows = [("all", a) for st in _stages(stage) for a in state.stage(st).agreement()]
-    samples = [(st, name, sample) for st in _stages(stage)
-               for name, sample in _samples(plan_summary(state.stage(st)))]
-    rows += [(name, a) for _, name, sample in samples for a in sample.pairs]
-    if as_json:
-        out: list[dict[str, Any]] = [
-            {"stage": a.stage, "sample": name, "method": "cohen", "reviewer_a": a.reviewer_a,
-             "reviewer_b": a.reviewer_b, "records": a.n, "percent_agreement": a.percent,
-             "kappa": a.kappa, "percent_agreement_resolved": a.percent_resolved,
-             "kappa_resolved": a.kappa_resolved} for name, a in rows]
-        out += [{"stage": st, "sample": name, "method": "fleiss", "screeners": sample.screeners,
-                 "records": sample.fleiss_records, "kappa": sample.fleiss}
-                for st, name, sample in samples if sample.screeners >= 3]
-        typer.echo(json.dumps(out, indent=2))
-        return
-    if not rows:
-        typer.echo("No records decided by two reviewers yet.")
-        return
-    table = Table(show_edge=False)
-    for col in ("stage", "sample", "reviewers", "records", "agreement", "kappa (independent)",
-                "kappa after resolution"):
-        table.add_column(col)
-    for name, a in rows:
-        table.add_row(LABELS[a.stage], name, f"{a.reviewer_a} / {a.reviewer_b}", str(a.n),
-                      f"{a.percent:.1f} %", _k(a.kappa), _k(a.kappa_resolved))
-    for st, name, sample in samples:
-        if sample.screeners >= 3:
-            table.add_row(LABELS[st], name, f"all {sample.screeners} (Fleiss)",
-                          str(sample.fleiss_records), "", _k(sample.fleiss), "")
-    Console(markup=False).print(table)  # record text: never markup
-
-
-def _samples(plan: PlanSummary) -> list[tuple[str, SampleAgreement]]:
-    """The pilot's and the verification sample's agreement, when the stage has them."""
-    found = [("pilot", plan.pilot_agreement), ("verification", plan.verification)]
-    return [(name, sample) for name, sample in found if sample is not None]
-
-
-def _k(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
 reviewer_app = typer.Typer(help="Manage reviewers (screeners and the arbiter).",
                            no_args_is_help=True)
 
@@ -256,6 +217,8 @@ def reviewer_add(
     role: str = typer.Option("reviewer", "--role", help=" or ".join(ROLES)),
 ) -> None:
     """Add a reviewer (or change their role)."""
+    from reviewflow.screening.decisions import ensure_reviewer
+
     store = open_store(ctx)
     with store.write() as session:
         person = ensure_reviewer(session=session, name=name, role=role)
@@ -265,6 +228,10 @@ def reviewer_add(
 @reviewer_app.command("list")
 def reviewer_list(ctx: typer.Context) -> None:
     """List the review's reviewers and their roles."""
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     store = open_store(ctx)
     with store.session() as s:
         for r in s.exec(select(models.Reviewer).order_by(models.Reviewer.name)).all():
@@ -275,5 +242,4 @@ def register(app: typer.Typer) -> None:
     app.command()(decide)
     app.command()(conflicts)
     app.command()(resolve)
-    app.command()(kappa)
     app.add_typer(reviewer_app, name="reviewer")

@@ -6,11 +6,9 @@ import json
 from datetime import datetime
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from reviewflow.cli.common import open_store
-from reviewflow.store.searches import ORIGINS, list_searches, update_search
+from reviewflow.store.searches import ORIGINS
 
 searches_app = typer.Typer(
     help="List the searches (one per imported file) and correct their database, kind, "
@@ -28,6 +26,8 @@ def searches_list(
     """List every search: database, kind, date, query, file and records."""
     if ctx.invoked_subcommand is not None:
         return
+    from reviewflow.store.searches import list_searches
+
     store = open_store(ctx)
     with store.session() as s:
         rows = list_searches(s)
@@ -41,6 +41,9 @@ def searches_list(
             for r, stored in rows
         ], ensure_ascii=False, indent=2))
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"{len(rows)} search{'es' if len(rows) != 1 else ''}", show_edge=False)
     for col in ("#", "database", "kind", "searched", "records", "file", "query"):
         table.add_column(col, justify="right" if col in ("#", "records") else "left")
@@ -66,6 +69,8 @@ def searches_edit(
     if database is None and origin is None and searched is None and query is None:
         raise typer.BadParameter("say what to change: --database, --origin, --searched or "
                                  "--query", param_hint="options")
+    from reviewflow.store.searches import update_search
+
     with open_store(ctx).write() as session:
         row = update_search(session=session, import_id=import_id, database=database,
                             origin=origin, searched_on=searched.date() if searched else None,

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import typer
-from sqlmodel import select
 
 from reviewflow.cli.common import fail, globals_of, open_store, review_config
 from reviewflow.cli.screening import screening_settings
-from reviewflow.screening.blinding import Viewer
-from reviewflow.screening.decisions import ensure_reviewer, find_reviewer_named
+from reviewflow.screening.viewer import Viewer
 from reviewflow.stages import TITLE_ABSTRACT, parse_stage
-from reviewflow.store import models
-from reviewflow.store.db import Store
+
+if TYPE_CHECKING:  # the store loads when the UI opens, not for --help
+    from reviewflow.store import models
+    from reviewflow.store.db import Store
 
 
 def _run(ctx: typer.Context, name: str | None, stage: str | None) -> None:
@@ -46,6 +47,11 @@ def _screener(store: Store, name: str) -> models.Reviewer:
     A typo ("bbo" for "bob") would otherwise start a third reviewer's blind
     screening from nothing, and their decisions would count as a new person's.
     """
+    from sqlmodel import select
+
+    from reviewflow.screening.decisions import ensure_reviewer, find_reviewer_named
+    from reviewflow.store import models
+
     with store.session() as s:
         person, twin = find_reviewer_named(s, name)
         others = sorted(n for n in s.exec(select(models.Reviewer.name)).all())

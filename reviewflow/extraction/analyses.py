@@ -6,7 +6,11 @@
     name = "vas"                      # used on the command line and in file names
     title = "Pain (VAS)"              # optional, for plots and output
     outcome = "pain_vas"              # an outcome id of the extraction form
-    measure = "SMD"                   # RR | OR | RD (dichotomous), MD | SMD (continuous)
+    measure = "SMD"                   # RR | OR | RD (dichotomous), MD | SMD (continuous),
+                                      #   HR | RATIO | DIFFERENCE | MD | SMD | RR | OR (generic)
+    measure_label = "Ratio of means"  # optional: the author's name of a generic RATIO or
+                                      #   DIFFERENCE, shown by every output and written
+                                      #   back by 'reviewflow revman export'
     method = "IV"                     # MH | IV | Peto
     model = "random"                  # fixed | random
     subgroup = "cell_source"          # optional: a study-level field of the form
@@ -96,7 +100,9 @@ if TYPE_CHECKING:
 ANALYSES_FILE = "analyses.toml"
 AS_ENTERED_IN_REVMAN = "as entered in RevMan"
 MEASURES = {"continuous": ("MD", "SMD"), "dichotomous": ("RR", "OR", "RD"),
-            "generic": ("MD", "SMD", "RR", "OR", "HR")}
+            "generic": ("MD", "SMD", "RR", "OR", "HR", "RATIO", "DIFFERENCE")}
+GENERIC_RATIOS = ("RR", "OR", "HR", "RATIO")
+NAMED_MEASURES = ("RATIO", "DIFFERENCE")  # the measures measure_label may name
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class Analysis:
     name: str
     outcome: str
     measure: str
+    measure_label: str = ""  # the author's name of a generic RATIO or DIFFERENCE
     method: str = "IV"
     model: str = "random"
     title: str = ""
@@ -129,6 +136,14 @@ class Analysis:
     revman: dict[str, object] = field(default_factory=dict)
     repeated_study_entries: str | None = None  # AS_ENTERED_IN_REVMAN or None
     entry_outcomes: tuple[str, ...] = ()
+
+    @property
+    def measure_shown(self) -> str:
+        """The measure as the one-line outputs name it: its code (SMD, RR, HR), a generic
+        RATIO or DIFFERENCE by its author's name ("Ratio of means") or as "Ratio"."""
+        from reviewflow.pooling.formatting import short_measure_name
+
+        return short_measure_name(self.measure, self.measure_label)
 
     def outcomes(self) -> tuple[str, ...]:
         """The form outcomes this analysis reads: entry 1, then the further entries."""
@@ -157,7 +172,8 @@ class Analysis:
 
     def options(self) -> dict[str, object]:
         """Keyword options for the pooling engine's ``meta_analysis``."""
-        return {"measure": self.measure, "method": self.method, "model": self.model,
+        return {"measure": self.measure, "measure_label": self.measure_label,
+                "method": self.method, "model": self.model,
                 "tau2_method": self.tau2, "hksj": self.hksj,
                 "smd_convention": self.smd_convention, "level": self.level}
 
@@ -210,7 +226,7 @@ def _float_or_none(value: float | None) -> float | None:
 # taken as validated). Keys are listed once, in the schema; Analysis mirrors them, and
 # tests/extraction/test_analyses_keys.py fails when one side has a key the other lacks.
 _FROM_ENTRY: dict[str, Callable[[Any], Any]] = {
-    "measure": str.upper, "model": str.lower, "multi_arm": str.lower,
+    "measure": str.upper, "measure_label": str.strip, "model": str.lower, "multi_arm": str.lower,
     "where": lambda d: {k: str(v) for k, v in d.items()}, "exclude": tuple,
     "intervention": _ids, "comparator": _ids, "lower_bound": _float_or_none,
     "icc": _float_or_none,
@@ -243,13 +259,16 @@ def _check(a: Analysis, form: Form, where: str) -> None:
         raise ReviewflowError(f"{where}: multi_arm must be split or combine")
     if not level_is_valid(a.level):
         raise ReviewflowError(f"{where}: level must be between 0.5 and 1 (e.g. 0.95)")
-    if outcome.type == "generic" and (a.measure in ("RR", "OR", "HR")) != outcome.ratio:
+    if outcome.type == "generic" and (a.measure in GENERIC_RATIOS) != outcome.ratio:
         kind = "ratios (ratio = true)" if outcome.ratio else "differences"
         raise ReviewflowError(f"{where}: measure {a.measure} does not fit generic outcome "
                               f"{outcome.id!r}, whose effects are {kind}")
     if a.measure not in MEASURES[outcome.type]:
         raise ReviewflowError(f"{where}: measure {a.measure} does not fit {outcome.type} outcome "
                               f"{outcome.id!r} (use {' or '.join(MEASURES[outcome.type])})")
+    if a.measure_label and a.measure not in NAMED_MEASURES:
+        raise ReviewflowError(f"{where}: measure_label names a generic RATIO or DIFFERENCE; "
+                              f"{a.measure} keeps its standard name")
     if a.model not in ("fixed", "random"):
         raise ReviewflowError(f"{where}: model must be fixed or random")
     _check_entries(a, form, outcome, where)

@@ -36,6 +36,7 @@ class AnalysisEntry(BaseModel):
     name: Annotated[str, AfterValidator(_safe)]
     outcome: str
     measure: str
+    measure_label: str = ""
     method: str = "IV"
     model: str = "random"
     title: str = ""

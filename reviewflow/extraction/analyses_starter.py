@@ -22,7 +22,8 @@ HEADER = """\
 #   title         the forest plot's title
 #   outcome       an outcome id of the extraction form
 #   measure       continuous: MD (one scale) or SMD (several scales);
-#                 dichotomous: RR, OR or RD
+#                 dichotomous: RR, OR or RD; generic: HR, RATIO, DIFFERENCE too
+#   measure_label the author's name of a generic RATIO or DIFFERENCE, e.g. "Ratio of means"
 #   method        IV (inverse variance), MH (Mantel-Haenszel) or Peto   [IV]
 #   model         random or fixed                                       [random]
 #   tau2          DL, REML or PM (random effects)                      [DL]

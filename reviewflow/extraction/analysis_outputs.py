@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewflow.extraction.analyses import Analysis, analysis_input
+from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.entered import data_as_entered, entered_cells
 from reviewflow.extraction.form import Form
 from reviewflow.extraction.run_analysis import (
@@ -25,7 +25,7 @@ from reviewflow.extraction.run_analysis import (
     arm_labels,
     favours,
     leave_one_out_rows,
-    pool,
+    pool_declared,
     results_rows,
     summary_lines,
     write_forest,
@@ -49,8 +49,7 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     All inputs are built (and so checked) before anything is written.
     """
     rec = reconcile(store)
-    inputs = [(a, analysis_input(store, a, form=form, reconciled=rec)) for a in analyses]
-    runs = [pool(a, data) for a, data in inputs]
+    runs = pool_declared(store, form, analyses, reconciled=rec)
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = Outputs(runs=runs)
     for run in runs:

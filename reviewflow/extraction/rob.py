@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 class Domain:
     id: str
     label: str
+    # An author's item that is a RoB 1 domain in other words (RevMan 5.0's questions):
+    # the ids of the RoB 1 domains it stands for, and in whose place it is shown.
+    stands_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Tool:
         key = text.strip().lower()
         for i, d in enumerate(self.domains, start=1):
             short = d.label.lower().split(" (")[0]
-            if key in (d.id, d.label.lower(), short, f"d{i}"):
+            if key in (d.id, d.label.lower(), short, f"d{i}", *d.stands_for):
                 return d
         raise ReviewflowError(f"unknown {self.name} domain {text!r}; use one of: "
                               f"{', '.join(d.id for d in self.domains)}")
@@ -81,30 +84,68 @@ TOOLS = {t.id: t for t in (ROB1, ROB2)}
 CUSTOM_DOMAIN_MAX = 100  # RobJudgement.domain's length
 
 
+# RevMan 5.0 asked RoB 1's domains as questions (Handbook 5.0, table 8.5.a); RevMan 5.1
+# renamed them to the Handbook 5.1 (chapter 8) domains. "Blinding?" asked one question
+# for participants, personnel and outcome assessors: it stands for both the performance
+# and the detection bias domain, as one item, which is what RevMan 5.1 made of it
+# ("Blinding (performance bias and detection bias)") rather than copying one answer
+# into two domains no one judged apart.
+REVMAN5_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "adequate sequence generation?": ("random_sequence",),
+    "allocation concealment?": ("allocation_concealment",),
+    "blinding?": ("blinding_participants", "blinding_outcome"),
+    "incomplete outcome data addressed?": ("incomplete_outcome",),
+    "free of selective reporting?": ("selective_reporting",),
+    "free of other bias?": ("other_bias",),
+}
+
+
 def with_custom_domains(base: Tool, ids: Iterable[str]) -> Tool:
     """RoB 1 as a review used it: RevMan lets authors add their own items ("Blinding
     (performance bias and detection bias)", "Baseline imbalance"), kept under their own
-    names after the seven domains so they are shown and exported where RoB 1 is. RoB 2
-    has a fixed set with an overall judgement: unchanged."""
+    names after the seven domains so they are shown and exported where RoB 1 is. An item
+    that is a RoB 1 domain in RevMan 5.0's words ("Adequate sequence generation?") is
+    kept in those words and takes that domain's place (unless the review also judges the
+    domain itself). RoB 2 has a fixed set with an overall judgement: unchanged."""
     if base.overall:
         return base
+    used = list(dict.fromkeys(ids))
     known = {d.id for d in base.domains}
-    extra = tuple(Domain(i, i) for i in dict.fromkeys(ids) if i not in known)
-    return replace(base, domains=base.domains + extra) if extra else base
+    judged = known.intersection(used)
+    domains = list(base.domains)
+    extra = []
+    for i in used:
+        if i in known:
+            continue
+        covers = REVMAN5_QUESTIONS.get(i.strip().lower(), ())
+        place = [n for n, d in enumerate(domains) if d.id in covers]
+        if covers and not judged.intersection(covers) and len(place) == len(covers):
+            domains[place[0]] = Domain(i, i, covers)
+            domains = [d for n, d in enumerate(domains) if n not in place[1:]]
+        else:
+            extra.append(Domain(i, i))
+    return replace(base, domains=(*domains, *extra)) if used and set(used) - known else base
+
+
 LABELS = {"low": "Low", "unclear": "Unclear", "some_concerns": "Some concerns", "high": "High"}
 
 
 def in_use(store: Store, rob_tool: Tool) -> Tool:
     """The tool with the domains this review added (RoB 1 items imported from RevMan),
     for screens that list every domain before any judgement is read."""
+    with store.session() as s:
+        return in_use_in(s, rob_tool)
+
+
+def in_use_in(session: Session, rob_tool: Tool) -> Tool:
+    """:func:`in_use` in the caller's transaction."""
     from sqlmodel import col, select
 
     from reviewflow.store import models
 
     r = models.RobJudgement
-    with store.session() as s:
-        domains = s.exec(select(r.domain).where(r.tool == rob_tool.id)
-                         .order_by(col(r.id))).all()
+    domains = session.exec(select(r.domain).where(r.tool == rob_tool.id)
+                           .order_by(col(r.id))).all()
     return with_custom_domains(rob_tool, domains)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from reviewflow.errors import ReviewflowError, refuse_nul
-from reviewflow.extraction.rob import Tool, record_judgements, tool
+from reviewflow.extraction.rob import TOOLS, Tool, in_use_in, record_judgements, tool
 from reviewflow.review_state.load import study_links
 from reviewflow.screening.decisions import require_reviewer
 from reviewflow.wording import plural
@@ -37,11 +37,14 @@ def import_rob_csv(*, session: Session, path: Path, reviewer: str | int,
         raise ReviewflowError(f"{path}, row 1: needs columns study, domain, judgement "
                               "(and optionally support, tool)")
     studies = {label.lower(): sid for sid, label, _rids, _ in study_links(session)}
+    # The review's own items count: "random_sequence" is its "Adequate sequence generation?"
+    tools = {t.id: in_use_in(session, t) for t in TOOLS.values()}
     problems: list[str] = []
     entries: dict[tuple[str, str], list[tuple[int, str, str, str | None]]] = {}
     for i, row in enumerate(rows, start=2):
         try:
-            t = tool(row["tool"]) if (row.get("tool") or "").strip() else default_tool
+            t = tools[(tool(row["tool"]) if (row.get("tool") or "").strip()
+                       else default_tool).id]
             sid = studies.get((row.get("study") or "").strip().lower())
             if sid is None:
                 raise ReviewflowError(f"field study: unknown study {row.get('study')!r}")
@@ -57,7 +60,7 @@ def import_rob_csv(*, session: Session, path: Path, reviewer: str | int,
                               + "; ".join(problems[:12]))
     reviewer_id = (reviewer if isinstance(reviewer, int)
                    else int(require_reviewer(session, reviewer).id or 0))
-    return sum(record_judgements(session=session, rob_tool=tool(t), reviewer_id=reviewer_id,
+    return sum(record_judgements(session=session, rob_tool=tools[t], reviewer_id=reviewer_id,
                                  entries=e, outcome=o or None)
                for (t, o), e in entries.items())
 

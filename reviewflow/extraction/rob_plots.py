@@ -71,7 +71,9 @@ def _save(fig: Figure, out: Path) -> Path:
         from reviewflow.errors import ReviewflowError
 
         raise ReviewflowError(f"{out}: plot format must be .png, .svg or .pdf")
-    fig.savefig(out, dpi=200, bbox_inches="tight", facecolor="white")
+    from reviewflow.figure_files import write_figure
+
+    write_figure(fig, out, dpi=200, bbox_inches="tight", facecolor="white")
     _pyplot().close(fig)
     return out
 

@@ -20,8 +20,12 @@ from reviewflow.extraction.form import Form, OutcomeDef
 from reviewflow.wording import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reviewflow.extraction.values import Reconciled
     from reviewflow.pooling.trial_data import AnalysisInput
     from reviewflow.pooling.types import Heterogeneity, MetaAnalysisResult, Pooled
+    from reviewflow.store.db import Store
 
 FUNNEL_MIN_STUDIES = 10
 
@@ -64,6 +68,18 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
         if kept.comparisons:
             other = pool(analysis, kept, sensitivity=False)
     return AnalysisRun(analysis, data, frame, result, summary, other)
+
+
+def pool_declared(store: Store, form: Form, analyses: Sequence[Analysis], *,
+                  reconciled: Reconciled | None = None) -> list[AnalysisRun]:
+    """Each analysis pooled once from the reconciled extraction: the one way every
+    screen, command and report section obtains its runs, so the TUI, the CLI and the
+    report cannot show two different numbers for one analysis."""
+    from reviewflow.extraction.analyses import analysis_input
+    from reviewflow.extraction.values import reconcile
+
+    rec = reconciled if reconciled is not None else reconcile(store)
+    return [pool(a, analysis_input(store, a, form=form, reconciled=rec)) for a in analyses]
 
 
 def arm_labels(form: Form, analysis: Analysis) -> tuple[str, str]:
@@ -219,13 +235,13 @@ def heterogeneity_line(h: Heterogeneity, random: bool) -> str:
 def summary_lines(run: AnalysisRun) -> list[str]:
     a = run.analysis
     random = a.model == "random"
-    lines = [f"{a.name}: {a.title or a.outcome} ({run.result.options.measure}, "
+    lines = [f"{a.name}: {a.title or a.outcome} ({a.measure_shown}, "
              f"{a.method} {a.model}, {plural(run.estimable, 'study')})"]
     *groups, overall = blocks(run)
     for g in groups:
-        lines.append(f"  {g.name} (k = {g.k}): {effect_line(a.measure, g, level=a.level)}")
+        lines.append(f"  {g.name} (k = {g.k}): {effect_line(a.measure_shown, g, level=a.level)}")
         lines.append(f"    {heterogeneity_line(g.heterogeneity, random)}")
-    lines.append(f"  Overall: {effect_line(a.measure, overall, level=a.level)}")
+    lines.append(f"  Overall: {effect_line(a.measure_shown, overall, level=a.level)}")
     lines.append(f"    {heterogeneity_line(overall.heterogeneity, random)}")
     if overall.z is not None:
         lines.append(f"    Test for overall effect: Z = {abs(overall.z):.2f} "
@@ -257,7 +273,7 @@ def _trace_lines(run: AnalysisRun) -> list[str]:
     other = run.reported_only
     if other is not None:
         overall = blocks(other)[-1]
-        line = effect_line(run.analysis.measure, overall, level=run.analysis.level)
+        line = effect_line(run.analysis.measure_shown, overall, level=run.analysis.level)
         lines.append(f"  Reported data only (k = {other.estimable}): {line}")
         random = run.analysis.model == "random"
         lines.append(f"    {heterogeneity_line(overall.heterogeneity, random)}")
@@ -278,11 +294,15 @@ def results_rows(run: AnalysisRun) -> list[dict[str, Any]]:
 def _rows(run: AnalysisRun, data: str) -> list[dict[str, Any]]:
     a = run.analysis
     converted = run.input.derived_count
+    from reviewflow.pooling.formatting import measure_name
+
+    name = measure_name(run.result.options)
     return [{"analysis": a.name, "outcome": a.outcome, "measure": a.measure,
+             "measure_name": name,
              "method": a.method, "model": a.model, "data": data, "group": b.name, "k": b.k,
              "converted": converted,
              "estimate": b.estimate, "ci_low": b.ci_low, "ci_high": b.ci_high,
              "z": b.z, "p": b.p, "q": _finite(b.heterogeneity.q), "df": b.heterogeneity.df,
              "i2": _finite(b.heterogeneity.i2), "tau2": _finite(b.heterogeneity.tau2),
-             "level": a.level, "line": effect_line(a.measure, b, level=a.level)}
+             "level": a.level, "line": effect_line(a.measure_shown, b, level=a.level)}
             for b in blocks(run)]

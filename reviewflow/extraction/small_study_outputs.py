@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewflow.extraction.run_analysis import FUNNEL_MIN_STUDIES, AnalysisRun
+from reviewflow.extraction.run_analysis import (
+    FUNNEL_MIN_STUDIES,
+    AnalysisRun,
+    table_and_options,
+)
 
 DRAW = "reviewflow.pooling.bias_plots:draw"  # submitted by name: matplotlib loads in a worker
 
@@ -17,14 +21,12 @@ def write_small_study_plots(run: AnalysisRun, out_dir: Path) -> list[Path]:
     if run.estimable < FUNNEL_MIN_STUDIES:
         return []
     from reviewflow import drawing
-    from reviewflow.pooling import make_options, table_from_frame
     from reviewflow.pooling.beyond_pooling import estimable_effects, trim_fill
-    from reviewflow.pooling.formatting import MEASURE_NAMES
+    from reviewflow.pooling.formatting import measure_name
 
-    opts = make_options(**run.analysis.options())
-    table = table_from_frame(run.data, measure=opts.measure)
+    table, opts = table_and_options(run)  # the run's own table, as Egger's test reads it
     eff = estimable_effects(table, opts)
-    label = MEASURE_NAMES[opts.measure]
+    label = measure_name(opts)
     title = run.analysis.title or run.analysis.name
     name = run.analysis.name
     tf = trim_fill(table, opts)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from reviewflow.store.reader import Reader, session_reader
 
-from reviewflow.store import models
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class Action(StrEnum):
@@ -37,12 +39,14 @@ class RecordFullText:
 
 
 def fulltext_states(session: Session) -> dict[int, RecordFullText]:
+    """Record id -> its current full-text state, read in the session's transaction."""
+    return read_fulltext_states(session_reader(session))
+
+
+def read_fulltext_states(reader: Reader) -> dict[int, RecordFullText]:
     """Record id -> its current full-text state (records never touched are absent: missing)."""
-    e = models.FullTextEvent
-    rows = session.exec(
-        select(e.record_id, e.file_id, e.action, e.reason, e.by)
-        .where(e.action != Action.REJECT).order_by(e.id)  # type: ignore[arg-type]
-    ).all()
+    rows = reader.rows("SELECT record_id, file_id, action, reason, \"by\" FROM fulltext_event "
+                       "WHERE action != ? ORDER BY id", (Action.REJECT.value,))
     out: dict[int, RecordFullText] = {}
     for record_id, file_id, action, reason, by in rows:
         if action == Action.ATTACH:
@@ -61,15 +65,20 @@ def file_owners(states: dict[int, RecordFullText]) -> dict[int, int]:
 
 
 def unobtainable_ids(session: Session) -> set[int]:
-    return {rid for rid, s in fulltext_states(session).items() if s.status is Status.UNOBTAINABLE}
+    return read_unobtainable_ids(session_reader(session))
+
+
+def read_unobtainable_ids(reader: Reader) -> set[int]:
+    return {rid for rid, s in read_fulltext_states(reader).items()
+            if s.status is Status.UNOBTAINABLE}
 
 
 def rejected_pairs(session: Session) -> set[tuple[int, int]]:
-    e = models.FullTextEvent
-    rows = session.exec(select(e.file_id, e.record_id).where(e.action == Action.REJECT)).all()
+    rows = session_reader(session).rows(
+        "SELECT file_id, record_id FROM fulltext_event WHERE action = ?", (Action.REJECT.value,))
     return {(f, r) for f, r in rows if f is not None}
 
 
 def pages_of(session: Session, file_id: int) -> list[str]:
-    p = models.FullTextPage
-    return list(session.exec(select(p.text).where(p.file_id == file_id).order_by(p.page)).all())
+    return [text for (text,) in session_reader(session).rows(
+        "SELECT text FROM fulltext_page WHERE file_id = ? ORDER BY page", (file_id,))]

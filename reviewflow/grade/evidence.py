@@ -127,14 +127,11 @@ def review_outcomes(store: Store, folder: Path, names: list[str] | None = None, 
     return out
 
 
-def _pooled(store: Store, folder: Path, names: list[str] | None):  # -> Iterator[AnalysisRun]
-    from reviewflow.extraction.analyses import analysis_input, load_analyses
+def _pooled(store: Store, folder: Path, names: list[str] | None):  # -> list[AnalysisRun]
+    from reviewflow.extraction.analyses import load_analyses
     from reviewflow.extraction.form_versions import form_in_force
-    from reviewflow.extraction.run_analysis import pool
-    from reviewflow.extraction.values import reconcile
+    from reviewflow.extraction.run_analysis import pool_declared
 
     form = form_in_force(store, folder).form
     analyses = [a for a in load_analyses(folder, form) if not names or a.name in names]
-    rec = reconcile(store)
-    for a in analyses:
-        yield pool(a, analysis_input(store, a, form=form, reconciled=rec))
+    return pool_declared(store, form, analyses)

@@ -36,7 +36,8 @@ def sof_input(review: OutcomeReview, grade: OutcomeGrade | None) -> SofInput:
         comparator_mean=review.settings.comparator_mean,
         judgements={d: r.judgement for d, r in rated.items()} or None,
         reasons={d: r.reason or "" for d, r in rated.items()},
-        comments=review.settings.comments, level=result.options.level)
+        comments=review.settings.comments, level=result.options.level,
+        measure_label=result.options.measure_label)
 
 
 def _natural(ratio: bool):

@@ -28,7 +28,7 @@ from reviewflow.grade.domains import (
     Domain,
     Judgement,
 )
-from reviewflow.pooling.formatting import level_percent
+from reviewflow.pooling.formatting import level_percent, short_measure_name
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def mean_difference_text(measure: str, estimate: float, low: float, high: float)
     def word(x: float) -> str:
         return f"{abs(x):.2f} {'higher' if x > 0 else 'lower'}" if round(x, 2) else "0.00"
 
-    prefix = "SMD " if measure == "SMD" else "MD "
+    prefix = "MD " if measure == "MD" else f"{measure} "  # SMD, or a generic's own name
     return f"{prefix}{word(estimate)} ({word(low)} to {word(high)})"
 
 
@@ -141,6 +141,7 @@ class SofInput:
     reasons: dict[Domain, str] | None = None
     comments: str = ""
     level: float = 0.95
+    measure_label: str = ""  # a generic RATIO's or DIFFERENCE's own name
 
 
 def assumed_comparator_risk(row: SofInput) -> tuple[float | None, str]:
@@ -184,8 +185,13 @@ def sof_row(row: SofInput) -> SofRow:
               "ci_high": row.ci_high, "participants": row.participants, "studies": row.studies,
               "certainty": certainty, "footnotes": notes, "comments": row.comments,
               "level": row.level}
+    shown = short_measure_name(row.measure, row.measure_label)
+    if row.measure in ("HR", "RATIO"):  # a generic ratio: no risks to take it from
+        relative = f"{shown} {row.estimate:.2f} ({row.ci_low:.2f} to {row.ci_high:.2f})"
+        return SofRow(**common, assumed="—", assumed_source="", corresponding="—",
+                      difference="—", relative=relative)
     if not dichotomous:
-        text = mean_difference_text(row.measure, row.estimate, row.ci_low, row.ci_high)
+        text = mean_difference_text(shown, row.estimate, row.ci_low, row.ci_high)
         return SofRow(**common, assumed=row.comparator_mean or "—",
                       assumed_source="comparator mean" if row.comparator_mean else "",
                       corresponding=text, difference=text, relative="—")

@@ -108,9 +108,10 @@ def confirm_link(a: int, b: int, *, session: Session, by: str,
                  reasons: Iterable[str] = ()) -> int:
     """Make reports ``a`` and ``b`` one study (joining an existing study); its id.
 
-    When each report already has its own study, the two studies are merged
-    (:func:`reviewflow.linking.merge.merge_studies`: the Latin-script report's
-    study is kept; refused, naming the fields, if a value would be hidden).
+    The two reports' studies are merged (:func:`reviewflow.linking.merge.merge_studies`:
+    an existing study is kept, else the Latin-script report's; refused, naming the
+    fields, if a value would be hidden); a report without a study first gets its own,
+    so that :func:`unlink` can always take the link back.
     """
     from reviewflow.extraction.studies import record_label
     from reviewflow.titles import is_latin
@@ -119,29 +120,40 @@ def confirm_link(a: int, b: int, *, session: Session, by: str,
         raise ReviewflowError("a report cannot be linked to itself")
     rows = {a: _check(session, a), b: _check(session, b)}
     study = _study_of(session)
-    owners = {study[r] for r in (a, b) if r in study}
-    if len(owners) > 1:
-        latin_a = is_latin(rows[a].title or "") and not is_latin(rows[b].title or "")
-        keep, absorb = (study[a], study[b]) if latin_a else (study[b], study[a])
-        study_id = merge_studies(keep, absorb, session=session, by=by,
-                                 note=f"records {a} and {b} are one study")
-    elif owners:
-        study_id = owners.pop()
+    owned = [r for r in (a, b) if r in study]
+    if len(owned) == 2 and study[a] == study[b]:
+        study_id = study[a]  # already one study: the decision is still recorded
     else:
-        # The Latin-script (usually English) report names the study, as reviews cite it.
-        primary = b if is_latin(rows[b].title or "") and not is_latin(rows[a].title or "") else a
-        new = models.Study(label=_unique_label(session, record_label(rows[primary])))
-        session.add(new)
-        session.flush()
-        study_id = int(new.id or 0)
-        session.add(models.StudyRecord(study_id=study_id, record_id=primary, is_primary=True))
-        study[primary] = study_id
-    for rid in (a, b):
-        if rid not in study:
-            session.add(models.StudyRecord(study_id=study_id, record_id=rid, is_primary=False))
+        # Every link is a merge of two studies, a report without one getting its own
+        # first: so an unlink (an unmerge) can always take the link back, append-only.
+        if len(owned) == 1:
+            keep_record = owned[0]  # joining the study that exists (it may hold data)
+        elif owned:  # the Latin-script report's study is kept, as reviews cite it
+            keep_record = a if is_latin(rows[a].title or "") and not is_latin(
+                rows[b].title or "") else b
+        else:
+            keep_record = b if is_latin(rows[b].title or "") and not is_latin(
+                rows[a].title or "") else a
+        other = b if keep_record == a else a
+        for rid in (keep_record, other):  # the kept one first: it takes the plain label
+            if rid not in study:
+                study[rid] = _own_study(session, rows[rid], record_label)
+        study_id = merge_studies(study[keep_record], study[other], session=session, by=by,
+                                 note=f"records {a} and {b} are one study")
     lo, hi = sequence_key((a, b))
     session.add(models.StudyLinkDecision(record_a_id=lo, record_b_id=hi, action=LINK,
                                          reasons="; ".join(reasons) or None, by=by))
+    return study_id
+
+
+def _own_study(session: Session, row: models.RecordRow, label_of) -> int:
+    """A new study of one report (its primary), labelled after it."""
+    new = models.Study(label=_unique_label(session, label_of(row)))
+    session.add(new)
+    session.flush()
+    study_id = int(new.id or 0)
+    session.add(models.StudyRecord(study_id=study_id, record_id=int(row.id or 0),
+                                   is_primary=True))
     return study_id
 
 
@@ -169,8 +181,9 @@ def unlink(a: int, b: int, *, session: Session, by: str) -> int:
     if len(raw) < 2 or final_study(merges, raw[a]) != final_study(merges, raw[b]):
         raise ReviewflowError(f"records {a} and {b} are not one study")
     if raw[a] == raw[b]:
-        raise ReviewflowError(f"records {a} and {b} were linked as reports of one study, not "
-                              "by merging two studies: there is no merge to undo")
+        raise ReviewflowError(f"records {a} and {b} were linked into one fresh study by an earlier "
+                              "reviewflow, before links could be undone: there is no "
+                              "merge to undo")
     final = final_study(merges, raw[a])
     absorbed = [sid for sid in (raw[a], raw[b]) if sid != final]
     if len(absorbed) != 1:

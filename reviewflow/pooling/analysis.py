@@ -87,6 +87,12 @@ def check_options(data_type: DataType, options: Options) -> None:
     if m is Measure.HR and data_type is not DataType.GENERIC:
         raise ReviewflowError("hazard ratios are pooled from log HR and SE (generic inverse "
                               "variance: columns study,estimate,se)")
+    if m in (Measure.RATIO, Measure.DIFFERENCE) and data_type is not DataType.GENERIC:
+        raise ReviewflowError(f"measure {m} pools estimates and SEs the author computed "
+                              "(generic inverse variance: columns study,estimate,se)")
+    if options.measure_label and m not in (Measure.RATIO, Measure.DIFFERENCE):
+        raise ReviewflowError(f"a measure's own name is for RATIO or DIFFERENCE, not {m} "
+                              "(its standard name is shown)")
     if data_type is DataType.DICHOTOMOUS and m not in (Measure.RR, Measure.OR, Measure.RD):
         raise ReviewflowError(
             f"measure {m} needs continuous data; the data are dichotomous (use RR, OR or RD)")

@@ -35,6 +35,7 @@ def make_options(
     hksj: bool = False,
     smd_convention: str = "revman",
     level: float = 0.95,
+    measure_label: str = "",
 ) -> Options:
     """Build Options from strings; an unknown name is a user error."""
     try:
@@ -46,6 +47,7 @@ def make_options(
             hksj=hksj,
             smd_convention=smd_convention.lower(),
             level=level,
+            measure_label=measure_label.strip(),
         )
     except ValueError as exc:
         raise ReviewflowError(f"unknown option: {exc}") from None

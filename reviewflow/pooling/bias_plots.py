@@ -21,6 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from scipy.special import ndtri  # noqa: E402
 
+from reviewflow.figure_files import write_figure  # noqa: E402
 from reviewflow.pooling.metareg import INTERCEPT, MetaRegression  # noqa: E402
 from reviewflow.pooling.trimfill import TrimFill  # noqa: E402
 
@@ -172,7 +173,7 @@ def bubble_plot(y: Sequence[float], v: Sequence[float], fit: MetaRegression, mod
 def save_figure(fig: Figure, path: Path | str) -> Path:
     path = Path(path)
     try:
-        fig.savefig(path, dpi=200 if path.suffix.lower() == ".png" else None)
+        write_figure(fig, path, dpi=200 if path.suffix.lower() == ".png" else None)
     finally:
         plt.close(fig)
     return path

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import chdtrc, ndtr, ndtri, stdtr, stdtrit
 
 from reviewflow.pooling.types import Heterogeneity, Pooled, Tau2Method
@@ -66,6 +65,9 @@ def tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
     hi = max(float(np.var(y, ddof=1)), 1e-8)
     while excess(hi) > 0:
         hi *= 2
+    # only Paule-Mandel needs scipy.optimize, whose import costs more than pooling a review
+    from scipy.optimize import brentq
+
     return float(brentq(excess, 0.0, hi, xtol=TOL, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 

@@ -15,6 +15,7 @@ from reviewflow.pooling.types import (
     Measure,
     MetaAnalysisResult,
     Model,
+    Options,
     Pooled,
     StudyEffect,
     SubgroupDifference,
@@ -27,7 +28,23 @@ MEASURE_NAMES = {
     Measure.RD: "Risk Difference",
     Measure.MD: "Mean Difference",
     Measure.SMD: "Std. Mean Difference",
+    Measure.RATIO: "Ratio",
+    Measure.DIFFERENCE: "Difference",
 }
+
+
+def short_measure_name(measure: str, label: str = "") -> str:
+    """The measure where a line or a column is short: its code (SMD, HR), a generic
+    RATIO or DIFFERENCE by its author's name ("Ratio of means") or as "Ratio"."""
+    if measure in (Measure.RATIO, Measure.DIFFERENCE):
+        return label or str(measure).capitalize()
+    return str(measure)
+
+
+def measure_name(options: Options) -> str:
+    """The measure as every output names it: the author's own name of a generic
+    measure ("Ratio of means") when given, else RevMan's standard one."""
+    return options.measure_label or MEASURE_NAMES[options.measure]
 
 
 def format_p(p: float) -> str:
@@ -118,7 +135,8 @@ def arm_headers(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
         return list(groups), ["Events", "Total", "Events", "Total"]
     if result.data_type is DataType.CONTINUOUS:
         return list(groups), ["Mean", "SD", "Total", "Mean", "SD", "Total"]
-    scale = f"log[{result.options.measure}]" if result.ratio else str(result.options.measure)
+    short = short_measure_name(result.options.measure, result.options.measure_label)
+    scale = f"log[{short}]" if result.ratio else short
     return ["", ""], [scale, "SE"]
 
 

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import chdtrc, fdtrc, ndtr, ndtri, stdtr, stdtrit
 
 from reviewflow.pooling.types import Tau2Method
@@ -182,6 +181,9 @@ def _tau2_pm(y: np.ndarray, v: np.ndarray, x: np.ndarray) -> float:
     hi = max(float(np.var(y, ddof=1)), 1e-8)
     while excess(hi) > 0:
         hi *= 2
+    # only Paule-Mandel needs scipy.optimize, whose import costs more than pooling a review
+    from scipy.optimize import brentq
+
     return float(brentq(excess, 0.0, hi, xtol=TOL, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 

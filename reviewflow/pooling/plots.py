@@ -22,16 +22,18 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 
+from reviewflow.figure_files import write_figure  # noqa: E402
 from reviewflow.pooling.forest_layout import Row, axis_limit, build_rows, ticks  # noqa: E402
 from reviewflow.pooling.forest_rob import LEGEND as ROB_LEGEND  # noqa: E402
 from reviewflow.pooling.forest_rob import ForestRob, draw_rob_cells  # noqa: E402
 from reviewflow.pooling.formatting import (  # noqa: E402
     DEFAULT_GROUPS,
-    MEASURE_NAMES,
     arm_cells,
     arm_headers,
     effect_of,
+    measure_name,
     prediction_line,
+    short_measure_name,
 )
 from reviewflow.pooling.serialize import method_label  # noqa: E402
 from reviewflow.pooling.types import DataType, MetaAnalysisResult, Method  # noqa: E402
@@ -148,7 +150,7 @@ def save_forest_plot(result: MetaAnalysisResult, path: Path | str, **kwargs) -> 
     path = Path(path)
     fig = forest_plot(result, **kwargs)
     try:
-        fig.savefig(path, dpi=200 if path.suffix.lower() == ".png" else None)
+        write_figure(fig, path, dpi=200 if path.suffix.lower() == ".png" else None)
     finally:
         plt.close(fig)
     return path
@@ -158,6 +160,8 @@ def _columns(result: MetaAnalysisResult, rob_columns: int = 0) -> dict:
     """x positions in inches -> converted to figure fractions after the width is known."""
     _, arm_cols = arm_headers(result)
     cell = 0.5 if result.data_type is DataType.DICHOTOMOUS else 0.48
+    if result.data_type is DataType.GENERIC:  # "log[Ratio of means]": an author's name
+        cell = max(cell, 0.07 * max(len(c) for c in arm_cols))
     name_w = 1.9
     x = name_w
     rights = []
@@ -200,7 +204,7 @@ def _header(fig: Figure, result: MetaAnalysisResult, cols: dict, y_frac,
         fig.text(r, y2, label, ha="right", **bold)
     fig.text(cols["name"], y2, "Study or Subgroup", ha="left", **bold)
     fig.text(cols["weight"], y2, "Weight", ha="right", **bold)
-    name = MEASURE_NAMES[result.options.measure]
+    name = measure_name(result.options)
     method = method_label(result)
     fig.text(cols["effect"], y1, name, ha="left", **bold)
     fig.text(cols["effect"], y2, method, ha="left", **bold)
@@ -333,7 +337,8 @@ def funnel_plot(result: MetaAnalysisResult, *, title: str | None = None) -> Figu
     if any(g is not None for g in groups):
         ax.legend(fontsize=7, frameon=False)
     ax.set_ylim(top, 0)
-    name = MEASURE_NAMES[result.options.measure]
+    name = measure_name(result.options)
+    short = short_measure_name(result.options.measure, result.options.measure_label)
     if result.ratio:
         limit = max(abs(centre) + 1.96 * top, float(np.max(np.abs(est))) if est.size else 1)
         ax.set_xlim(centre - 1.1 * limit, centre + 1.1 * limit)
@@ -342,10 +347,10 @@ def funnel_plot(result: MetaAnalysisResult, *, title: str | None = None) -> Figu
         ax.set_xticks([math.log(t) for t in tick_values])
         ax.set_xticklabels([f"{t:g}" for t in tick_values])
         ax.set_xlabel(f"{name} (log scale)", fontsize=8)
-        ax.set_ylabel(f"SE(log[{result.options.measure}])", fontsize=8)
+        ax.set_ylabel(f"SE(log[{short}])", fontsize=8)
     else:
         ax.set_xlabel(name, fontsize=8)
-        ax.set_ylabel(f"SE({result.options.measure})", fontsize=8)
+        ax.set_ylabel(f"SE({short})", fontsize=8)
     ax.tick_params(labelsize=7)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -359,7 +364,7 @@ def save_funnel_plot(result: MetaAnalysisResult, path: Path | str, **kwargs) -> 
     path = Path(path)
     fig = funnel_plot(result, **kwargs)
     try:
-        fig.savefig(path, dpi=200 if path.suffix.lower() == ".png" else None)
+        write_figure(fig, path, dpi=200 if path.suffix.lower() == ".png" else None)
     finally:
         plt.close(fig)
     return path

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from reviewflow.pooling.formatting import ci_label
+from reviewflow.pooling.formatting import ci_label, measure_name
 from reviewflow.pooling.types import (
     Heterogeneity,
     MetaAnalysisResult,
@@ -71,6 +71,7 @@ def result_to_json_dict(result: MetaAnalysisResult) -> dict[str, Any]:
     diff = result.subgroup_difference
     return {
         "measure": str(opts.measure),
+        "measure_name": measure_name(opts),  # the author's own for a generic RATIO
         "method": str(opts.method),
         "model": str(opts.model),
         "tau2_method": str(opts.tau2_method) if opts.model is Model.RANDOM else None,

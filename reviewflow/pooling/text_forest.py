@@ -20,10 +20,10 @@ from reviewflow.pooling.forest_layout import Row, axis_limit, build_rows, ticks
 from reviewflow.pooling.forest_rob import COLOURS, LEGEND, SYMBOLS, ForestRob, symbol_colour
 from reviewflow.pooling.formatting import (
     DEFAULT_GROUPS,
-    MEASURE_NAMES,
     arm_cells,
     arm_headers,
     effect_of,
+    measure_name,
     prediction_line,
 )
 from reviewflow.pooling.serialize import method_label
@@ -59,7 +59,7 @@ def text_forest(result: MetaAnalysisResult, width: int = 41,
         group = left if j == 0 else right if j == half else ""
         table.add_column(f"{_clip(group, GROUP_WIDTH)}\n{col}", justify="right", no_wrap=True)
     table.add_column("\nWeight", justify="right", no_wrap=True)
-    table.add_column(f"{MEASURE_NAMES[result.options.measure]}\n{method_label(result)}",
+    table.add_column(f"{measure_name(result.options)}\n{method_label(result)}",
                      no_wrap=True)
     table.add_column(scale.axis_header(), no_wrap=True)
     headings = rob.headings if rob is not None else ()

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 from reviewflow.pooling.formatting import (
     DEFAULT_GROUPS,
-    MEASURE_NAMES,
     arm_cells,
     arm_headers,
     ci_label,
@@ -19,6 +18,7 @@ from reviewflow.pooling.formatting import (
     effect_of,
     heterogeneity_line,
     is_random,
+    measure_name,
     overall_line,
     prediction_line,
 )
@@ -36,7 +36,7 @@ def render_text(result: MetaAnalysisResult, groups: tuple[str, str] = DEFAULT_GR
     marks = marks or {}
     (left, right), cols = arm_headers(result, groups)
     half = len(cols) // 2 * CELL
-    effect_title = MEASURE_NAMES[result.options.measure]
+    effect_title = measure_name(result.options)
     lines = [
         f"{'':{NAME_WIDTH}}{left:>{half}}{right:>{half}}{'':>8}  {effect_title}",
         f"{'Study or Subgroup':{NAME_WIDTH}}" + "".join(f"{c:>{CELL}}" for c in cols)

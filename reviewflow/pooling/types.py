@@ -20,6 +20,11 @@ class Measure(StrEnum):
     MD = "MD"
     SMD = "SMD"
     HR = "HR"  # generic inverse variance only (log hazard ratio and its SE)
+    # Generic inverse variance only: a ratio (pooled on the log scale) or a difference
+    # that the author names (RevMan's free "Ratio of means"); Options.measure_label
+    # carries the name, so that no output calls it a risk ratio or a mean difference.
+    RATIO = "RATIO"
+    DIFFERENCE = "DIFFERENCE"
 
 
 class Method(StrEnum):
@@ -45,7 +50,8 @@ class DataType(StrEnum):
     GENERIC = "generic"
 
 
-RATIO_MEASURES = frozenset({Measure.RR, Measure.OR, Measure.HR})
+RATIO_MEASURES = frozenset({Measure.RR, Measure.OR, Measure.HR, Measure.RATIO})
+GENERIC_ONLY_MEASURES = frozenset({Measure.HR, Measure.RATIO, Measure.DIFFERENCE})
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Options:
     hksj: bool = False
     smd_convention: str = "revman"  # or "metafor"
     level: float = 0.95
+    measure_label: str = ""  # the author's name of a generic measure; "" = the standard one
 
     @property
     def ratio(self) -> bool:

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from reviewflow.prisma.counts import OtherMethods, PrismaCounts
 from reviewflow.review_state import (
@@ -29,6 +28,9 @@ from reviewflow.review_state import (
     load_review_state,
 )
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 WAITING = (PENDING, CONFLICT)
 

@@ -130,6 +130,7 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+    from reviewflow.figure_files import write_figure
     from reviewflow.paths import whole_file
 
     main = _main_rows(counts)
@@ -231,5 +232,5 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
         ax.text(x_left, 0.12, NOTE, fontsize=FONT_SIZE - 1.5, color="#444444", va="bottom")
         for path in paths:
             with whole_file(path) as tmp:  # a full disk leaves no empty or partial diagram
-                fig.savefig(tmp, dpi=200)
+                write_figure(fig, tmp, dpi=200)
         plt.close(fig)

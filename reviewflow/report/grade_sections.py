@@ -8,20 +8,16 @@ from reviewflow.report.html import ReportContext, Section, esc, figure
 
 def _runs(ctx: ReportContext):
     """(form, runs) of the declared analyses, pooled without drawing; None if none."""
-    from reviewflow.extraction.analyses import analysis_input, load_analyses
+    from reviewflow.extraction.analyses import load_analyses
     from reviewflow.extraction.form_versions import form_in_force
-    from reviewflow.extraction.run_analysis import pool
-    from reviewflow.extraction.values import reconcile
+    from reviewflow.extraction.run_analysis import pool_declared
 
     if ctx.folder is None or not (ctx.folder / "analyses.toml").is_file():
         return None
     form = form_in_force(ctx.store, ctx.folder).form
     if ctx.analysis_runs is not None:  # pooled already by the Analyses section
         return form, ctx.analysis_runs
-    analyses = load_analyses(ctx.folder, form)
-    rec = reconcile(ctx.store)
-    ctx.analysis_runs = [pool(a, analysis_input(ctx.store, a, form=form, reconciled=rec))
-                         for a in analyses]
+    ctx.analysis_runs = pool_declared(ctx.store, form, load_analyses(ctx.folder, form))
     return form, ctx.analysis_runs
 
 

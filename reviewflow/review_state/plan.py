@@ -32,10 +32,13 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from reviewflow.store.reader import Reader, session_reader
 
-from reviewflow.store import models
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 PILOT_PREFIX = "pilot:"
 PILOT_CLOSED_PREFIX = "pilot_closed:"
@@ -127,23 +130,36 @@ class PlanEvent:
     at: str
 
 
-def _rows(session: Session, stage: str | None = None) -> list[tuple[str, str, int | None, object]]:
-    c = models.SettingChange
-    keys = [p + stage for p in PLAN_PREFIXES] if stage else None
-    query = select(c.key, c.value, c.changed_by_id, c.at)
-    if keys is not None:
-        query = query.where(c.key.in_(keys))  # type: ignore[attr-defined]
+def _rows(reader: Reader, stage: str | None = None,
+          ) -> list[tuple[str, str, int | None, object]]:
+    """The plan's stored steps, oldest first (one stage's, else every stage's)."""
+    if stage:
+        keys = [p + stage for p in PLAN_PREFIXES]
+        marks = ", ".join("?" for _ in keys)
+        where, params = f'"key" IN ({marks})', tuple(keys)
     else:
-        query = query.where(c.key.like("pilot%") | c.key.like(f"{ALLOCATION_PREFIX}%"))  # type: ignore[attr-defined]
-    return list(session.exec(query.order_by(c.id)).all())  # type: ignore[arg-type]
+        where, params = '("key" LIKE ? OR "key" LIKE ?)', ("pilot%", f"{ALLOCATION_PREFIX}%")
+    return reader.rows(  # type: ignore[return-value]
+        f'SELECT "key", value, changed_by_id, at FROM setting_change'
+        f" WHERE {where} ORDER BY id",
+        params)
+
+
+def _names(reader: Reader) -> dict[int, str]:
+    return dict(reader.rows("SELECT id, name FROM reviewer"))  # type: ignore[arg-type]
 
 
 def load_plan(session: Session, stage: str) -> StagePlan:
+    """The plan at ``stage`` replayed from its stored steps (in the session's transaction)."""
+    return read_plan(session_reader(session), stage)
+
+
+def read_plan(reader: Reader, stage: str) -> StagePlan:
     """The plan at ``stage`` replayed from its stored steps."""
-    rows = _rows(session, stage)
+    rows = _rows(reader, stage)
     if not rows:  # the common case, on every vote's check: one indexed query
         return StagePlan(stage)
-    names = dict(session.exec(select(models.Reviewer.id, models.Reviewer.name)).all())
+    names = _names(reader)
     pilot: Pilot | None = None
     allocated: dict[int, frozenset[int]] = {}
     runs = 0
@@ -164,9 +180,10 @@ def load_plan(session: Session, stage: str) -> StagePlan:
 
 def plan_history(session: Session) -> list[PlanEvent]:
     """Every stored plan step, oldest first, summarised (an allocation holds every id)."""
-    names = dict(session.exec(select(models.Reviewer.id, models.Reviewer.name)).all())
+    reader = session_reader(session)
+    names = _names(reader)
     out = []
-    for key, value, by, at in _rows(session):
+    for key, value, by, at in _rows(reader):
         data = json.loads(value)
         if key.startswith(PILOT_PREFIX):
             summary = f"{len(data['records'])} records, seed {data['seed']}"
@@ -180,8 +197,16 @@ def plan_history(session: Session) -> list[PlanEvent]:
         else:
             summary = "closed"
         out.append(PlanEvent(key, summary, names.get(by) if by is not None else None,
-                             at.isoformat()))  # type: ignore[attr-defined]
+                             iso_time(at)))
     return out
+
+
+def iso_time(at: object) -> str:
+    """A stored time as ISO text, whether the driver gave a datetime (psycopg) or the
+    text SQLite holds (``2026-12-05 01:11:48.123456``)."""
+    if isinstance(at, str):
+        return datetime.fromisoformat(at).isoformat()
+    return at.isoformat()  # type: ignore[attr-defined]
 
 
 def draw_pilot(eligible: Sequence[int], seed: int, size: int | None = None,

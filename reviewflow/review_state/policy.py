@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state.plan import ALLOCATION_PREFIX, in_verification
+from reviewflow.review_state.plan import ALLOCATION_PREFIX, in_verification, iso_time
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES, TITLE_ABSTRACT
-from reviewflow.store import models
+from reviewflow.store.reader import Reader, session_reader
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:  # the writers below load the ORM when they run, not on import
+    from sqlmodel import Session
+
+    from reviewflow.store import models
 
 DEFAULT_REQUIRED = 2
 MAX_REQUIRED = 10
@@ -79,23 +82,37 @@ class PolicyChange:
     at: str
 
 
-def _legacy_blind(review: models.Review | None) -> bool:
-    if review is None:
+def _legacy_blind(reader: Reader) -> bool:
+    found = reader.rows("SELECT settings_json, blind FROM review ORDER BY id LIMIT 1")
+    if not found:
         return True
-    stored = json.loads(review.settings_json or "{}").get("screening", {})
-    return bool(stored.get("blind", review.blind))
+    settings_json, blind = found[0]
+    stored = json.loads(settings_json or "{}").get("screening", {})
+    return bool(stored.get("blind", blind))
+
+
+# Rule rows only: the screening plan's rows (pilot, allocation) are read by
+# :mod:`reviewflow.review_state.plan` and an allocation holds every record id.
+_RULE_ROWS = '"key" NOT LIKE ? AND "key" NOT LIKE ?'
+_RULE_PARAMS = ("pilot%", f"{ALLOCATION_PREFIX}%")
 
 
 def load_policy(session: Session) -> ScreeningPolicy:
+    """The rules in force, read in the session's transaction."""
+    return read_policy(session_reader(session))
+
+
+def read_policy(reader: Reader) -> ScreeningPolicy:
     """The rules in force (latest change per key; defaults for anything never set)."""
-    c = models.SettingChange
     latest: dict[str, object] = {}
-    for key, value in session.exec(select(c.key, c.value).where(_rule_keys())
-                                   .order_by(c.id)).all():  # type: ignore[arg-type]
+    for key, value in reader.rows(
+            f'SELECT "key", value FROM setting_change WHERE'
+            f" {_RULE_ROWS} ORDER BY id",
+            _RULE_PARAMS):
         latest[key] = json.loads(value)
     blind = latest.get(BLIND_KEY)
     if blind is None:
-        blind = _legacy_blind(session.exec(select(models.Review)).first())
+        blind = _legacy_blind(reader)
     return ScreeningPolicy(
         blind=bool(blind),
         required_title_abstract=int(latest.get(required_key(TITLE_ABSTRACT),  # type: ignore[arg-type]
@@ -106,25 +123,22 @@ def load_policy(session: Session) -> ScreeningPolicy:
     )
 
 
-def _rule_keys() -> Any:
-    """Rule rows only: the screening plan's rows (pilot, allocation) are read by
-    :mod:`reviewflow.review_state.plan` and an allocation holds every record id."""
-    c = models.SettingChange
-    return ~c.key.like("pilot%") & ~c.key.like(f"{ALLOCATION_PREFIX}%")  # type: ignore[attr-defined]
-
-
 def policy_history(session: Session) -> list[PolicyChange]:
     """Every change of the rules, oldest first, with who made it."""
-    c, r = models.SettingChange, models.Reviewer
-    names = dict(session.exec(select(r.id, r.name)).all())
-    rows = session.exec(select(c.key, c.value, c.changed_by_id, c.at).where(_rule_keys())
-                        .order_by(c.id)).all()  # type: ignore[arg-type]
-    return [PolicyChange(k, json.loads(v), names.get(by) if by else None, at.isoformat())
+    reader = session_reader(session)
+    names = dict(reader.rows("SELECT id, name FROM reviewer"))
+    rows = reader.rows('SELECT "key", value, changed_by_id, at FROM setting_change '
+                       f"WHERE {_RULE_ROWS} ORDER BY id", _RULE_PARAMS)
+    return [PolicyChange(k, json.loads(v), names.get(by) if by else None, iso_time(at))
             for k, v, by, at in rows]
 
 
 def require_rule_maker(session: Session, person: models.Reviewer, what: str) -> None:
     """Refuse anyone but an arbiter (or the review's only reviewer) a rule-making step."""
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     if person.role != "arbiter":
         others = session.exec(select(models.Reviewer.id)).all()
         if len(others) > 1:
@@ -139,6 +153,10 @@ def change_policy(*, session: Session, changed_by: models.Reviewer, blind: bool 
     Only an arbiter (or the review's only reviewer) may change them: blinding off
     lets every screener see every vote.
     """
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     require_rule_maker(session, changed_by, "changes the review's screening rules")
     current = load_policy(session)
     changes: list[tuple[str, object]] = []

@@ -7,19 +7,16 @@ no longer counts), so the views cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
-
-from reviewflow.review_state.load import load_review_state
+from reviewflow.review_state.load import read_review_state
+from reviewflow.review_state.model import ReviewState
 from reviewflow.review_state.plan_state import PlanSummary, SampleAgreement, plan_summary
 from reviewflow.stages import STAGES
-from reviewflow.store import models
+from reviewflow.store.reader import Reader, session_reader
 
-
-def count(session: Session, model: type[Any]) -> int:
-    return int(session.exec(select(func.count()).select_from(model)).one())
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def _agreement_json(a: SampleAgreement | None) -> dict[str, Any] | None:
@@ -49,17 +46,24 @@ def plan_json(plan: PlanSummary) -> dict[str, Any]:
 
 
 def status_summary(session: Session, viewer_id: int | None = None) -> dict[str, Any]:
+    """Counts per stage and reviewer, read in the session's transaction."""
+    return read_status_summary(session_reader(session), viewer_id)
+
+
+def read_status_summary(reader: Reader, viewer_id: int | None = None,
+                        state: ReviewState | None = None) -> dict[str, Any]:
     """Counts per stage and reviewer, as ``reviewflow status`` shows them (JSON-ready).
 
-    With ``viewer_id``, each stage also names (``covered``) the screeners whose counts
-    that viewer may see while blind (:meth:`StageState.covered_by`)."""
-    state = load_review_state(session, with_plan=True)
-    review = session.exec(select(models.Review)).first()
+    ``state`` is the read model the caller already loaded from the same reader
+    (``with_plan=True``). With ``viewer_id``, each stage also names (``covered``)
+    the screeners whose counts that viewer may see while blind
+    (:meth:`StageState.covered_by`)."""
+    state = state or read_review_state(reader, with_plan=True)
     return {
-        "review": {"title": review.title if review else None},
-        "imports": count(session, models.SearchImport),
+        "review": {"title": reader.scalar("SELECT title FROM review ORDER BY id LIMIT 1")},
+        "imports": int(reader.scalar("SELECT COUNT(*) FROM search_import")),
         "records": {
-            "imported": count(session, models.RecordProvenance),
+            "imported": int(reader.scalar("SELECT COUNT(*) FROM record_provenance")),
             "stored": len(state.record_ids),
             "active": len(state.active),
         },

@@ -28,6 +28,8 @@ from enum import StrEnum
 from reviewflow.stages import FULL_TEXT
 
 ARBITER = "arbiter"
+ROLES = ("reviewer", ARBITER)  # who a registered person is
+RESOLUTION_METHODS = ("consensus", ARBITER)  # how a conflict was settled
 RETRACTED = "retracted"
 
 PENDING = "pending"

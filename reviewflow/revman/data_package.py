@@ -257,7 +257,11 @@ def _data_row(cells: _Cells, row: dict[str, str], line: int, kind: OutcomeKind) 
 
 def _settings(cells: _Cells, row: dict[str, str], line: int, kind: OutcomeKind,
               has_subgroups: bool) -> Settings:
-    measure = cells.choice(row, "Effect measure", line, MEASURE_NAMES)
+    named = cells.text(row, "Effect measure")
+    if kind is OutcomeKind.GENERIC and named and named.lower() not in MEASURE_NAMES:
+        measure = named  # RevMan lets a generic outcome's measure be named freely
+    else:
+        measure = cells.choice(row, "Effect measure", line, MEASURE_NAMES)
     method = "IV" if kind is not OutcomeKind.DICHOTOMOUS else cells.choice(
         row, "Statistical method", line, METHODS)
     if measure == "PETO_OR":

@@ -16,7 +16,7 @@ import io
 import math
 import zipfile
 
-from reviewflow.revman.model import MEASURE_NAMES, OutcomeKind, RevManFile, Stored
+from reviewflow.revman.model import OutcomeKind, RevManFile, Stored
 
 KIND = {OutcomeKind.DICHOTOMOUS: "Dichotomous", OutcomeKind.CONTINUOUS: "Continuous",
         OutcomeKind.GENERIC: "Contrast level"}
@@ -29,11 +29,10 @@ ROB = {"YES": "Low risk", "NO": "High risk", "UNKNOWN": "Unclear risk"}
 
 
 def _measure(measure: str) -> str:
-    """The package's name for a measure. A generic outcome's own name that the package
-    reader does not know (RevMan's "Ratio of means") is written as an unnamed one
-    was, "Mean Difference"; the log-scale column carries the scale."""
-    name = MEASURE.get(measure, measure)
-    return name if name.lower() in MEASURE_NAMES else "Mean Difference"
+    """The package's name for a measure: a generic outcome's own name ("Ratio of
+    means") as the author gave it, as RevMan writes it."""
+    return MEASURE.get(measure, measure)
+
 
 def _n(x: float | None) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))

@@ -20,7 +20,9 @@ Mapping (RevMan -> reviewflow):
 * RoB 1 items whose name is one of RevMan 5.4's seven domains -> RoB 1
   judgements (YES low, NO high, UNKNOWN unclear) with their support text; items
   the author added (e.g. "Blinding (performance bias and detection bias)") -> RoB 1
-  judgements of a domain with the item's name (``rob.with_custom_domains``); an item
+  judgements of a domain with the item's name (``rob.with_custom_domains``; RevMan
+  5.0's question-style items, "Adequate sequence generation?", keep their words and
+  stand for their RoB 1 domain there); an item
   judged per outcome group, differently for some study -> one such domain per group,
   "<item>: <group>";
 * each dichotomous or continuous outcome -> a form outcome ``c<comparison>_o<outcome>``
@@ -176,14 +178,20 @@ def _analysis(comparison, outcome: Outcome, oid: str, entries: int) -> dict[str,
     s = outcome.settings
     if outcome.kind is OutcomeKind.GENERIC:
         named = MEASURE_NAMES.get(s.measure.strip().lower(), s.measure)
-        measure = named if named in GENERIC_MEASURES else ("RR" if s.log_data else "MD")
+        # A name RevMan has no code for ("Ratio of means") is the author's own: a generic
+        # ratio or difference (as the data's scale says) that keeps its name.
+        measure = named if named in GENERIC_MEASURES else (
+            "RATIO" if s.log_data else "DIFFERENCE")
+        label = "" if named in GENERIC_MEASURES else s.measure.strip()
         method = "IV"
     else:
         measure, method = MEASURES[s.measure]
+        label = ""
     if outcome.kind is OutcomeKind.DICHOTOMOUS and s.measure != "PETO_OR":
         method = {"MH": "MH", "IV": "IV", "PETO": "Peto"}.get(s.method, method)
     a: dict[str, object] = {
         "name": oid, "title": outcome.name, "outcome": oid, "measure": measure,
+        **({"measure_label": label} if label else {}),
         "method": method, "model": "random" if s.random else "fixed",
     }
     if s.ci_total != 95:

@@ -21,8 +21,10 @@ from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import Reconciled, reconcile
+from reviewflow.pooling.formatting import MEASURE_NAMES
 from reviewflow.pooling.trial_data import Comparison as PooledComparison
 from reviewflow.pooling.trial_data import Handling
+from reviewflow.pooling.types import Measure
 from reviewflow.revman.model import (
     Comparison,
     DataRow,
@@ -177,8 +179,10 @@ def _outcome(store: Store, a: Analysis, form: Form, rec: Reconciled, ids: dict[s
     cmp_no = int(rm.get("comparison", 1))  # type: ignore[call-overload]
     oid = f"CMP-{cmp_no:03d}.{no:02d}"
     measure = "PETO_OR" if a.method.lower() == "peto" else a.measure
-    if kind is OutcomeKind.GENERIC:
-        measure = str(rm.get("effect_measure", a.measure))
+    if kind is OutcomeKind.GENERIC:  # RevMan names it: as imported, or as the author does
+        # (the label first: an author who renames the measure after an import is heard)
+        measure = a.measure_label or str(rm["effect_measure"] if "effect_measure" in rm
+                                         else MEASURE_NAMES[Measure(a.measure)])
     settings = Settings(
         measure=measure, method={"mh": "MH", "iv": "IV", "peto": "PETO"}[a.method.lower()],
         random=a.model == "random", totals=Totals(str(rm.get("totals", "YES"))),

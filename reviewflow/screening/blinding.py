@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session, select
 
 from reviewflow.review_state import (
-    ARBITER,
     Person,
     RecordStatus,
     Resolution,
@@ -26,23 +25,14 @@ from reviewflow.review_state import (
     load_review_state,
     record_status,
 )
+
+# re-exported: their home is screening.viewer (no ORM), for the reading commands
+from reviewflow.screening.viewer import Viewer as Viewer
+from reviewflow.screening.viewer import may_see as may_see
+from reviewflow.screening.viewer import shows_breakdown as shows_breakdown
 from reviewflow.store import models
 from reviewflow.store.audit import AuditEvent
 from reviewflow.store.dedup_state import related_index
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking: their reviewer id, name and role, and the review's blind flag."""
-
-    reviewer_id: int
-    name: str
-    role: str = "reviewer"
-    blind: bool = True
-
-    @property
-    def sees_all(self) -> bool:
-        return self.role == ARBITER or not self.blind
 
 
 @dataclass(frozen=True)
@@ -76,16 +66,6 @@ def visible(status: RecordStatus, viewer: Viewer) -> tuple[Vote | None, tuple[Vo
         others = tuple(v for v in status.votes if v.reviewer_id != viewer.reviewer_id)
         return mine, others, status.resolution, False
     return None, (), None, True
-
-
-def may_see(status: RecordStatus, viewer: Viewer) -> bool:
-    """May ``viewer`` see the other votes and the resolution on this record at this stage?
-
-    Yes for the arbiter and when blinding is off; otherwise once the viewer has
-    decided the record themselves (and, having seen, for good: a revealed vote is locked).
-    """
-    return (viewer.sees_all or viewer.reviewer_id in status.locked
-            or any(v.reviewer_id == viewer.reviewer_id for v in status.votes))
 
 
 def record_databases(session: Session, record_id: int) -> tuple[str, ...]:
@@ -179,13 +159,3 @@ def label_revisions(session: Session, events: Iterable[AuditEvent]) -> list[Audi
             else e for e in events]
 
 
-def shows_breakdown(viewer: Viewer | None, blind: bool, reviewer_name: str) -> bool:
-    """May this viewer see how ``reviewer_name`` decided (include/exclude counts)?
-
-    While blind, counts can reveal calls (one decided record and one include),
-    so only one's own breakdown shows, and everything to the arbiter; an
-    unidentified viewer (``None``) sees how many each person decided, nothing more.
-    """
-    if not blind:
-        return True
-    return viewer is not None and (viewer.sees_all or viewer.name == reviewer_name)

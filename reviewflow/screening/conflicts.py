@@ -8,9 +8,7 @@ agreement would silently overrule two reviewers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state import (
@@ -21,55 +19,23 @@ from reviewflow.review_state import (
     load_review_state,
     record_status,
 )
-from reviewflow.screening.blinding import Viewer, may_see
+from reviewflow.review_state.votes import RESOLUTION_METHODS
+from reviewflow.screening.conflict_list import Conflict, read_conflicts
 from reviewflow.screening.settings import ScreeningSettings
+from reviewflow.screening.viewer import Viewer
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
-from reviewflow.titles import titles_of
+from reviewflow.store.reader import session_reader
 
-METHODS = ("consensus", "arbiter")
+METHODS = RESOLUTION_METHODS
 RESOLUTION_DECISIONS = ("include", "exclude", "maybe", "not_retrieved")
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A record the reviewers disagree on, with its title for display."""
-
-    status: RecordStatus
-    title: str
-
-    @property
-    def resolved(self) -> bool:
-        return self.status.resolution is not None
 
 
 def list_conflicts(session: Session, stage: str | None = None, include_resolved: bool = False,
                    viewer: Viewer | None = None) -> list[Conflict]:
-    """Conflicts (between independent votes) at one stage (or all), unresolved first.
-
-    Given a blinded ``viewer``, only conflicts on records they decided themselves
-    are listed (a third screener must not see two colleagues' calls first).
-    """
-    state = load_review_state(session)
-    found = [status for st in ([stage] if stage else list(STAGES))
-             for status in state.stage(st).conflicts(include_resolved)
-             if viewer is None or may_see(status, viewer)]
-    titles = _titles(session, [s.record_id for s in found])
-    found.sort(key=lambda s: (s.resolution is not None, STAGES.index(s.stage), s.record_id))
-    return [Conflict(s, titles.get(s.record_id) or "(no title)") for s in found]
-
-
-def _titles(session: Session, ids: list[int]) -> dict[int, str | None]:
-    """Each record's title line: original language, then English, then the language."""
-    r = models.RecordRow
-    titles: dict[int, str | None] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = session.exec(select(r.id, r.title, r.translated_title, r.language)
-                            .where(r.id.in_(chunk))).all()  # type: ignore[union-attr,arg-type]
-        titles.update({rid: titles_of(t, tt, lang).line() if (t or tt) else None
-                       for rid, t, tt, lang in rows})
-    return titles
+    """Conflicts at one stage (or all), unresolved first, read in the session's transaction
+    (:func:`reviewflow.screening.conflict_list.read_conflicts`)."""
+    return read_conflicts(session_reader(session), stage, include_resolved, viewer)
 
 
 def check_resolution(settings: ScreeningSettings, stage: str, decision: str,

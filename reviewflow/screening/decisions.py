@@ -18,13 +18,13 @@ from sqlmodel import Session, select
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state import Person, ScreeningPolicy, load_people, record_status
 from reviewflow.review_state.plan import StagePlan, load_plan
-from reviewflow.review_state.votes import RETRACTED
+from reviewflow.review_state.votes import RETRACTED, ROLES
 from reviewflow.screening.allocation import check_allocated
+from reviewflow.screening.viewer import near_twin
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
 from reviewflow.store import models
 
 DECISIONS = ("include", "exclude", "maybe", "not_retrieved", "retracted")
-ROLES = ("reviewer", "arbiter")
 
 
 def get_or_create_reviewer(session: Session, name: str, role: str | None = None) -> models.Reviewer:
@@ -56,10 +56,7 @@ def find_reviewer_named(session: Session, name: str) -> tuple[models.Reviewer | 
     exact = session.exec(select(r).where(r.name == name)).first()
     if exact is not None:
         return exact, None
-    key = " ".join(name.split()).casefold()
-    twin = next((n for n in session.exec(select(r.name)).all()
-                 if " ".join(n.split()).casefold() == key), None)
-    return None, twin
+    return None, near_twin(name, session.exec(select(r.name)).all())
 
 
 def require_reviewer(session: Session, name: str) -> models.Reviewer:

@@ -17,7 +17,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,11 @@ from reviewflow import __version__
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import models
 from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions, upgrade_to_head
+from reviewflow.store.reader import BUSY_TIMEOUT_S
 from reviewflow.store.secrets import mask_text, mask_url, parse_url
+from reviewflow.store.write_turn import WriteTurn
 
-BUSY_TIMEOUT_MS = 60_000
+BUSY_TIMEOUT_MS = int(BUSY_TIMEOUT_S * 1000)
 # PostgreSQL connections are replaced after this many seconds instead of being
 # pinged on every checkout: a ping is one more round trip per decision (about
 # a third of a decision's cost), while idle connections are what servers and
@@ -143,6 +145,8 @@ class Store:
         self.write_engine = (
             _make_engine(url, immediate=True) if self.is_sqlite else self.engine
         )
+        path = sqlite_path(url) if self.is_sqlite else None
+        self._turn = WriteTurn(path) if path is not None and str(path) != ":memory:" else None
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -236,7 +240,7 @@ class Store:
         so a busy database is waited for, and retried, here -- never half way
         through the caller's work.
         """
-        with Session(self.write_engine, expire_on_commit=False) as s:
+        with self._write_turn(), Session(self.write_engine, expire_on_commit=False) as s:
             self._begin(s)
             try:
                 yield s
@@ -247,6 +251,10 @@ class Store:
             except BaseException:
                 s.rollback()
                 raise
+
+    def _write_turn(self):  # -> a context manager
+        """On a SQLite file, writers take turns (:mod:`reviewflow.store.write_turn`)."""
+        return self._turn.held() if self._turn is not None else nullcontext()
 
     def _begin(self, session: Session) -> None:
         """Start the write transaction, retrying while SQLite reports the file busy.
@@ -282,6 +290,8 @@ class Store:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+        if self._turn is not None:
+            self._turn.close()
 
     def __enter__(self) -> Store:
         return self

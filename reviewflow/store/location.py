@@ -20,6 +20,9 @@ from reviewflow.store.secrets import has_secret, strip_secret
 
 CONFIG_NAME = "reviewflow.toml"
 DB_NAME = "reviewflow.db"
+WRITE_TURN_SUFFIX = "-writelock"  # the writers' turn (reviewflow.store.write_turn)
+# Files SQLite and the writers' turn keep beside a database file.
+DB_SIDE_SUFFIXES = ("-wal", "-shm", "-journal", WRITE_TURN_SUFFIX)
 ENV_REVIEW = "REVIEWFLOW_REVIEW"
 
 

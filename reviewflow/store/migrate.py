@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
+from reviewflow.store.reader import SCHEMA_HEAD
 
-SCHEMA_HEAD = "0007"
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+__all__ = ["SCHEMA_HEAD", "known_revisions", "migrations_dir", "upgrade_to_head"]
 
 
 def migrations_dir() -> Path:

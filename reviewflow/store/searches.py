@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-
-from sqlalchemy import func
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.store import models
+
+if TYPE_CHECKING:  # the import command's --help reads ORIGINS without loading the store
+    from sqlmodel import Session
+
+    from reviewflow.store import models
 
 UNKNOWN_DATABASE = "unknown"  # what an import is called when the file does not say
 ORIGINS = ("database", "register", "other")
@@ -48,6 +50,11 @@ def check_origin(origin: str) -> str:
 
 def list_searches(session: Session) -> list[tuple[models.SearchImport, int]]:
     """Every import, oldest first, with the number of records it holds in the store."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     p = models.RecordProvenance
     stored = dict(session.exec(
         select(p.import_id, func.count()).group_by(p.import_id)  # type: ignore[arg-type]
@@ -69,6 +76,8 @@ def update_search(
     a field as it is."""
     if database is not None and not database.strip():
         raise ReviewflowError("the database name cannot be empty")
+    from reviewflow.store import models
+
     checked = check_origin(origin) if origin is not None else None
     row = session.get(models.SearchImport, import_id)
     if row is None:

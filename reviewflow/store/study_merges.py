@@ -8,22 +8,27 @@ so the merged study is counted once and an unmerge restores both exactly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlmodel import Session, col, select
+from reviewflow.store.reader import Reader, session_reader
 
-from reviewflow.store import models
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 MERGE, UNMERGE = "merge", "unmerge"
 STUDY_MERGE_LOCK = 160018  # PostgreSQL advisory lock key (dedup runs use 160016)
 
 
 def study_merge_map(session: Session) -> dict[int, int]:
+    """Absorbed study -> the study it now belongs to, read in the session's transaction."""
+    return read_study_merge_map(session_reader(session))
+
+
+def read_study_merge_map(reader: Reader) -> dict[int, int]:
     """Absorbed study -> the study it now belongs to (chains followed to the end)."""
-    m = models.StudyMerge
     direct: dict[int, int] = {}
-    for study, into, action in session.exec(
-            select(m.study_id, m.into_id, m.action).order_by(col(m.id))).all():
+    for study, into, action in reader.rows(
+            "SELECT study_id, into_id, action FROM study_merge ORDER BY id"):
         if action != MERGE:
             direct.pop(study, None)
         elif final_study(direct, into) != study:  # two racing merges never make a cycle
@@ -34,6 +39,8 @@ def study_merge_map(session: Session) -> dict[int, int]:
 def lock_study_merges(session: Session) -> None:
     """Serialise merges on PostgreSQL (SQLite's BEGIN IMMEDIATE already does), so a
     merge's check for hidden values and its event see the same studies."""
+    from sqlalchemy import text
+
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SELECT pg_advisory_xact_lock({STUDY_MERGE_LOCK})"))
 

@@ -102,3 +102,52 @@ def test_an_area_help_does_not_load_the_store(argv: list[str], shown: str) -> No
                "if m in sys.modules))\n")
     assert shown in out.split("LOADED")[0]
     assert out.split("LOADED")[1].strip() == "[]", out.split("LOADED")[1]
+
+
+ORM = ("sqlalchemy", "sqlmodel", "reviewflow.store.models", "reviewflow.store.db", "alembic")
+
+
+@pytest.mark.parametrize(("argv", "shown"), [
+    (["status"], "Startup"), (["status", "--json"], '"schema": "0'),
+    (["status", "--as", "ann"], "Screening: blind on"), (["kappa"], "No records decided by two"),
+    (["kappa", "--json", "--stage", "full-text"], "[]"),
+    (["prisma"], "Records identified from databases: 0"),
+    (["conflicts", "--as", "ann", "--all"], "No conflicts.")])
+def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: list[str],
+                                                         shown: str) -> None:
+    """``status``, ``kappa``, ``prisma`` and ``conflicts`` read a SQLite review through
+    sqlite3: importing SQLAlchemy and SQLModel alone takes longer than the 0.3 s a
+    command may take to answer."""
+    from reviewflow.screening.decisions import ensure_reviewer
+    from reviewflow.store.db import Store
+    from reviewflow.store.location import ReviewConfig
+
+    config = ReviewConfig(folder=tmp_path, title="Startup")
+    url = f"sqlite:///{tmp_path / 'reviewflow.db'}"
+    with Store.create(url, title="Startup") as store, store.write() as session:
+        ensure_reviewer(session=session, name="ann")
+    config.save()
+    probe = ("import sys\nfrom reviewflow.cli import main\n"
+             f"try:\n    main.main({['--review', str(tmp_path), *argv]!r})\n"
+             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+             f"if m.startswith({ORM!r}))))\n")
+    out = _run(probe)
+    said, loaded = out.split("LOADED")
+    assert "EXIT 0" in said and shown in said, said
+    assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+
+
+def test_no_command_help_loads_the_store() -> None:
+    """Every command's own ``--help`` (its options, not its body) answers without the
+    store libraries: the heavy imports sit inside the command functions."""
+    probe = ("import sys\nfrom reviewflow.cli import main\nfrom reviewflow.cli._index import "
+             "INDEX\nfor name in sorted(INDEX):\n"
+             "    try:\n        main.main([name, '--help'])\n    except SystemExit:\n"
+             "        pass\n"
+             f"    loaded = sorted(m for m in {ORM!r} if m in sys.modules)\n"
+             "    if loaded:\n        print('LOADED', name, loaded)\n        break\n"
+             "print('CHECKED', len(INDEX))\n")
+    out = _run(probe)
+    assert "LOADED" not in out, out.split("LOADED")[1]
+    assert int(out.split("CHECKED")[1]) > 20

@@ -22,6 +22,13 @@ from reviewflow.extraction.analyses_starter import HEADER
 from reviewflow.extraction.form import parse_form
 
 SCHEMA_KEYS = set(AnalysisEntry.model_fields)
+GENERIC_OUTCOME = """
+[[outcomes]]
+id = "rom"
+label = "Ratio of means"
+type = "generic"
+ratio = true
+"""
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "extraction.md"
 
 
@@ -55,11 +62,28 @@ def test_every_key_reaches_the_analysis() -> None:
         # needs the key above to be accepted
         "entry_outcomes": '["womac"]\nrepeated_study_entries = "as entered in RevMan"',
     }
+    generic = parse_form(TEST_FORM_TEXT + GENERIC_OUTCOME)
+    named = 'name = "rom"\noutcome = "rom"\nmeasure = "RATIO"\n'
+    assert parse_analyses(f"[[analysis]]\n{named}measure_label = 'Ratio of means'\n",
+                          generic)[0].measure_label == "Ratio of means"
+    assert parse_analyses(f"[[analysis]]\n{named}", generic)[0].measure_label == ""
+    settings["measure_label"] = "checked above: it needs a generic outcome"
     assert sorted(SCHEMA_KEYS - {"name", "outcome", "measure"} - set(settings)) == [], \
         "a new key needs a value here"
+    del settings["measure_label"]
     for key, value in settings.items():
         changed = parse_analyses(f"[[analysis]]\n{base}{key} = {value}\n", form)[0]
         assert getattr(changed, key) != getattr(plain, key), key
+
+
+def test_measure_label_is_only_for_a_named_generic_measure() -> None:
+    form = parse_form(TEST_FORM_TEXT + GENERIC_OUTCOME)
+    text = ('[[analysis]]\nname = "rom"\noutcome = "rom"\nmeasure = "HR"\n'
+            'measure_label = "Ratio of means"\n')
+    with pytest.raises(ReviewflowError, match=r"measure_label names a generic RATIO"):
+        parse_analyses(text, form)
+    with pytest.raises(ReviewflowError, match=r"does not fit generic outcome 'rom'"):
+        parse_analyses(text.replace('"HR"', '"DIFFERENCE"'), form)
 
 
 def test_a_bad_value_names_the_file_and_analysis() -> None:

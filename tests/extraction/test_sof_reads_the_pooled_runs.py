@@ -47,7 +47,6 @@ def counted(monkeypatch) -> dict[str, int]:
         return real(analysis, data, sensitivity=sensitivity)
 
     monkeypatch.setattr(run_analysis, "pool", pool)
-    monkeypatch.setattr(analysis_outputs, "pool", pool)
     return calls
 
 

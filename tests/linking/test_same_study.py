@@ -118,8 +118,6 @@ def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: P
     assert res.exit_code == 0 and "one study (Zhang 2020)" in res.output
     out = runner.invoke(app, ["--review", str(review_dir), "same-study"]).output
     assert "No reports to link" in out
-    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "1", "2"])
-    assert res.exit_code == 1 and "no merge to undo" in str(res.exception)
     with Store.open(load_config(review_dir).database_url()) as store:
         a, b = add_reviewer(store, "ann").id, add_reviewer(store, "bob").id
         for rid in (1, 2):
@@ -131,6 +129,24 @@ def test_cli_link_makes_one_study_with_two_reports(review_dir: Path, tmp_path: P
             counts = prisma_counts(s)
     assert (counts.included_studies, counts.included_reports) == (1, 2)  # never merged
     assert counts.identity_errors() == []
+    from reviewflow.extraction.studies import list_studies
+
+    with Store.open(load_config(review_dir).database_url()) as store:
+        assert [(st.label, set(st.record_ids)) for st in list_studies(store)] == [
+            ("Zhang 2020", {1, 2})]
+    # Reports linked into a fresh study can be taken apart again, append-only.
+    res = runner.invoke(app, ["--review", str(review_dir), "same-study", "--unlink", "1", "2",
+                              "--reviewer", "ann"])
+    assert res.exit_code == 0 and "two studies again" in res.output, res.output
+    with Store.open(load_config(review_dir).database_url()) as store, store.session() as s:
+        counts = prisma_counts(s)
+    assert (counts.included_studies, counts.included_reports) == (2, 2)
+    assert counts.identity_errors() == []
+    with Store.open(load_config(review_dir).database_url()) as store:
+        studies = [(st.label, st.record_ids) for st in list_studies(store)]
+    assert len(studies) == 2 and ("Zhang 2020", (2,)) in studies
+    out = runner.invoke(app, ["--review", str(review_dir), "same-study"]).output
+    assert "records 1 and 2" not in out  # a person said so: never suggested again
 
 
 def test_cli_reject_is_remembered(review_dir: Path, tmp_path: Path) -> None:

@@ -53,8 +53,9 @@ def test_json_has_exactly_the_documented_shape(tmp_path: Path) -> None:
               "--subgroup", "alloc", "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert set(out) == {"measure", "method", "model", "tau2_method", "level", "studies",
-                        "overall", "subgroups", "subgroup_difference"}
+    assert set(out) == {"measure", "measure_name", "method", "model", "tau2_method", "level",
+                        "studies", "overall", "subgroups", "subgroup_difference"}
+    assert out["measure_name"] == "Risk Ratio"
     assert (out["measure"], out["method"], out["model"], out["tau2_method"], out["level"]) == (
         "RR", "MH", "random", "DL", 0.95)
     assert set(out["studies"][0]) == {"study", "subgroup", "estimate", "ci_low", "ci_high",

@@ -15,6 +15,7 @@ from reviewflow.extraction.analyses import analysis_input, load_analyses
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import meta_analysis
+from reviewflow.pooling.types import RATIO_MEASURES, Measure
 from reviewflow.revman.check import close
 from reviewflow.revman.plan import outcome_id, plan_import
 from reviewflow.revman.reader import read_rm5
@@ -90,7 +91,7 @@ def test_an_existing_review_folder_is_refused(tmp_path: Path) -> None:
 
 
 def _natural(measure: str, x: float) -> float:
-    return math.exp(x) if measure in ("RR", "OR", "HR") else x
+    return math.exp(x) if Measure(measure) in RATIO_MEASURES else x
 
 
 @pytest.mark.corpus

@@ -14,6 +14,7 @@ from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import meta_analysis
 from reviewflow.pooling.analysis import analyse
 from reviewflow.pooling.trial_data import Handling
+from reviewflow.pooling.types import RATIO_MEASURES, Measure
 from reviewflow.revman.check import close
 from reviewflow.revman.engine_input import engine_input
 from reviewflow.revman.model import Totals
@@ -36,7 +37,7 @@ def repeated(tmp_path: Path) -> Path:
 
 
 def _natural(measure: str, x: float) -> float:
-    return math.exp(x) if measure in ("RR", "OR", "HR") else x
+    return math.exp(x) if Measure(measure) in RATIO_MEASURES else x
 
 
 def test_every_entry_is_imported_in_its_subgroup_and_pooled_as_revman_does(

@@ -80,18 +80,24 @@ def test_a_full_disk_leaves_no_partial_report_or_diagram(
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize("driver", ["sqlalchemy", "sqlite3"])
 def test_main_turns_a_database_failure_into_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A full disk under SQLite (or a server gone) mid-command: one line, no traceback."""
+        monkeypatch: pytest.MonkeyPatch, driver: str) -> None:
+    """A full disk under SQLite (or a server gone) mid-command: one line, no traceback,
+    whether the store's session or a reading command's sqlite3 connection met it."""
+    import sqlite3
+
     from sqlalchemy.exc import OperationalError
 
     r = _review(tmp_path)
 
     def full(*a, **k):  # type: ignore[no-untyped-def]
+        if driver == "sqlite3":
+            raise sqlite3.OperationalError("database or disk is full")
         raise OperationalError("INSERT ...", {}, Exception("database or disk is full"))
 
-    monkeypatch.setattr("reviewflow.cli.review.status_summary", full)
+    monkeypatch.setattr("reviewflow.cli.review.read_status_summary", full)
     with pytest.raises(SystemExit) as done:
         cli_main.main([*r, "status"])
     assert done.value.code == 1

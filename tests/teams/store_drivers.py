@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlmodel import select
 
 from reviewflow.review_state.summary import status_summary
@@ -50,7 +50,7 @@ def decide(url: str, reviewer: str, stage: str = "title_abstract", limit: int = 
             done = set(s.exec(select(d.client_key).where(d.reviewer_id == rid)).all())
         ids = [i for i in ids if decision_key(reviewer, stage, i) not in done]
         print("ready", flush=True)
-        worst = 0.0
+        latencies: list[float] = []
         began = time.time()
         start = time.perf_counter()
         for n, record_id in enumerate(ids):
@@ -61,22 +61,38 @@ def decide(url: str, reviewer: str, stage: str = "title_abstract", limit: int = 
                     decision=("include", "exclude", "maybe")[n % 3],
                     client_key=decision_key(reviewer, stage, record_id),
                 )
-            worst = max(worst, time.perf_counter() - t0)
+            latencies.append(time.perf_counter() - t0)
         seconds = time.perf_counter() - start
-    return {"done": len(ids), "seconds": seconds, "max_latency": worst, "began": began,
-            "ended": began + seconds}
+    latencies.sort()
+    return {"done": len(ids), "seconds": seconds, "max_latency": max(latencies, default=0.0),
+            "p99_latency": _quantile(latencies, 0.99), "p50_latency": _quantile(latencies, 0.5),
+            "began": began, "ended": began + seconds}
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 def read(url: str, stopfile: str) -> dict:
-    loops, worst = 0, 0.0
+    """The dashboard. Each loop is one read transaction: the decisions counted before and
+    after ``status_summary`` must agree (one snapshot, no writer's half-state seen), and
+    the count never goes back (a committed decision never disappears)."""
+    loops, worst, torn, backwards, last = 0, 0.0, 0, 0, 0
+    count = select(func.count()).select_from(models.ScreeningDecision)
     with Store.open(url) as store:
         while not Path(stopfile).exists():
             t0 = time.perf_counter()
             with store.session() as s:
+                before = s.exec(count).one()
                 status_summary(s)
+                after = s.exec(count).one()
             worst = max(worst, time.perf_counter() - t0)
+            torn += before != after
+            backwards += before < last
+            last = max(last, after)
             loops += 1
-    return {"loops": loops, "max_read": worst}
+    return {"loops": loops, "max_read": worst, "torn": torn, "backwards": backwards,
+            "last_count": last}
 
 
 CHUNK = 25
@@ -198,9 +214,14 @@ def run_writers(url: str, writers: int, per_writer: int, workdir: Path,
     figs = [v["figures"] for k, v in out["workers"].items() if k != "reader" and v["figures"]]
     span = (max(f["ended"] for f in figs) - min(f["began"] for f in figs)) if figs else 0.0
     out["decisions_per_s"] = writers * per_writer / span if span > 0 else 0.0
-    out["max_write_latency"] = max(
-        v["figures"].get("max_latency", 0.0) for k, v in out["workers"].items() if k != "reader"
-    )
+    writing = [v["figures"] for k, v in out["workers"].items() if k != "reader"]
+    out["max_write_latency"] = max(f.get("max_latency", 0.0) for f in writing)
+    out["p99_write_latency"] = max(f.get("p99_latency", 0.0) for f in writing)
+    out["p50_write_latency"] = max(f.get("p50_latency", 0.0) for f in writing)
+    # Fairness: the shortest writer's time over the longest's (1.0: they shared the lock
+    # evenly; near 1/writers: one writer ran while the others waited).
+    spans = [f["seconds"] for f in writing if f.get("seconds")]
+    out["fairness"] = min(spans) / max(spans) if spans else 0.0
     return out
 
 

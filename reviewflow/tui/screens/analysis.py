@@ -17,11 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import Analysis, analysis_input
+from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.analysis_outputs import forest_extras
 from reviewflow.extraction.entered import entered_cells
 from reviewflow.extraction.form import Form
-from reviewflow.extraction.run_analysis import pool, summary_lines, text_forest
+from reviewflow.extraction.run_analysis import pool_declared, summary_lines, text_forest
 from reviewflow.extraction.values import reconcile
 from reviewflow.store.db import Store
 from reviewflow.wording import plural
@@ -45,6 +45,7 @@ class AnalysisScreen(Screen[None]):
     def __init__(self, store: Store, form: Form, analyses: list[Analysis]) -> None:
         super().__init__()
         self.store, self.form, self.analyses = store, form, analyses
+        self.shown: int | None = None  # the analysis on screen
 
     def compose(self) -> ComposeResult:
         yield Label("", id="analysis-status", markup=False)
@@ -63,7 +64,10 @@ class AnalysisScreen(Screen[None]):
             self.query_one("#analysis-status", Label).update("No analyses in analyses.toml.")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.show(event.option_index)
+        # The list highlights its first entry once mounted: that one is shown already
+        # (pooling it again would be a second pooling for one action); r re-runs.
+        if event.option_index != self.shown:
+            self.show(event.option_index)
 
     def action_sideways(self, columns: int) -> None:
         """A wide plot (arm data, RoB columns) scrolls under the list's focus."""
@@ -75,13 +79,13 @@ class AnalysisScreen(Screen[None]):
         self.show(index or 0)
 
     def show(self, index: int) -> None:
+        self.shown = index
         analysis = self.analyses[index]
         forest, lines = self.query_one("#forest", Static), self.query_one("#lines", Static)
         status = self.query_one("#analysis-status", Label)
         try:
             rec = reconcile(self.store)
-            run = pool(analysis, analysis_input(self.store, analysis, form=self.form,
-                                                reconciled=rec))
+            [run] = pool_declared(self.store, self.form, [analysis], reconciled=rec)
             plot = text_forest(run, self.form, entered=entered_cells(run, self.form, rec),
                                **forest_extras(self.store, analysis))
         except ReviewflowError as exc:
