@@ -65,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reviewflow.ranking import metrics  # noqa: E402
 from reviewflow.ranking.model import RankerConfig  # noqa: E402
 from reviewflow.ranking.stopping import suggested_stop  # noqa: E402
+from reviewflow.wording import plural  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENING = REPO.parent / "shared" / "corpus" / "screening"
@@ -80,6 +81,16 @@ MODELS: dict[str, RankerConfig] = {
     # candidates: ASReview 3's own model (features, SVM, weights) as an ensemble member
     "lr+d2v+asvm": replace(RankerConfig(), ens_members=("lr", "d2v", "asvm")),
     "asvm+d2v": replace(RankerConfig(), ens_members=("asvm", "d2v")),
+    # eighth round (docs/ranking-experiments.md): other combinations, and each member alone
+    "rrf": replace(RankerConfig(), ens_combine="rrf"),
+    "lr+d2v+svm": replace(RankerConfig(), ens_members=("lr", "d2v", "svm")),
+    "lr-alone": replace(RankerConfig(), ens_members=("lr",)),
+    "d2v-alone": replace(RankerConfig(), ens_members=("d2v",)),
+    "asvm-alone": replace(RankerConfig(), ens_members=("asvm",)),
+    # the set-up above the Doc2Vec cap (model.for_size), with and without the stop words
+    "large-stopwords": replace(RankerConfig(), ens_members=("lr", "nb"), ens_combine="max",
+                               stop_words="english"),
+    "large-nostop": replace(RankerConfig(), ens_members=("lr", "nb"), ens_combine="max"),
 }
 DEFINITIONS = (
     "WSS@95, WSS@100: asreview-insights' WSS (ASReview's own definition): the records a"
@@ -139,7 +150,7 @@ def shuffled_copy(source: Path, label: str, seed: int, work: Path) -> Path:
         rows = list(csv.DictReader(fh))
     columns = [c for c in TEXT_COLUMNS if c in rows[0]]
     order = np.random.default_rng(seed).permutation(len(rows))
-    tmp = out.with_suffix(".tmp")
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")  # two runs of one shuffle may write it at once
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([*columns, "label_included"])
@@ -285,7 +296,7 @@ def table(results: dict[Task, dict[str, object]], pairs: list[tuple[str, str, in
             per_tool["asreview"]["wss95"])
         short = label.removeprefix("label_")
         if any(short_of.values()):  # fewer shuffles than asked: say how many
-            short += " (" + ", ".join(f"{t[:3]} {len(seeds) - m} shuffle(s)"
+            short += " (" + ", ".join(f"{t[:3]} {plural(len(seeds) - m, 'shuffle')}"
                                       for t, m in short_of.items()) + ")"
         rows.append(f"| {set_name} | {short} | {n} | {incl} | " + " | ".join(cells) + " |")
     return rows, ahead, total

@@ -1,7 +1,7 @@
 """Prioritised screening on the real labelled sets, beside published ASReview figures.
 
 Run from the repo root:  python bench/bench_ranking.py [--quick] [--compare] [--seeds K]
-[--sets NAME,...] [--d2v-seed S] [--jobs J] [--chinese]
+[--sets NAME,...] [--d2v-seed S] [--jobs J] [--chinese] [--tfidf-scale N]
 
 For every labelled set under ../shared/corpus/screening/ (index CSVs skipped),
 plus Nagtegaal cleaned exactly as Ferdinands 2020 did (records without abstract
@@ -199,6 +199,9 @@ def main() -> None:
                         help="data sets measured at once (processes; default 2)")
     parser.add_argument("--sets", default="",
                         help="comma-separated data set names to measure (default: all)")
+    parser.add_argument("--tfidf-scale", type=int, default=0, metavar="N",
+                        help="only time the TF-IDF view's build on N synthetic abstracts,"
+                             " with and without sklearn's English stop words (CPU s, peak RSS)")
     parser.add_argument("--d2v-seed", type=int, default=0,
                         help="seed of our model's Doc2Vec embeddings (the default model: 0);"
                              " how much the figures depend on it")
@@ -215,6 +218,9 @@ def main() -> None:
         if unknown:
             parser.error(f"unknown --sets {sorted(unknown)}; choose from {[d.name for d in sets]}")
         sets = [d for d in sets if d.name in wanted]
+    if args.tfidf_scale:
+        tfidf_scale(load_sets(), args.tfidf_scale)  # every set's abstracts, as measured
+        return
     if args.compare:
         compare(sets, seeds)
         return
@@ -256,6 +262,53 @@ def main() -> None:
           " and the true recall there, mean over seeds")
     if not args.quick:
         thesis_replay(sets, list(range(15)))
+
+
+def _synthetic_abstracts(sets: list[LabelledSet], n: int) -> list[str]:
+    """``n`` abstracts of 220 words: the corpus's abstracts cycled, each with its words
+    shuffled (so repeats are new texts with many unseen bigrams: a worst case for the
+    vocabulary that ``max_features`` prunes)."""
+    pool = [a.split() for d in sets for a in d.abstracts if len(a.split()) >= 50]
+    rng = np.random.default_rng(0)
+    texts = []
+    for i in range(n):
+        words = pool[i % len(pool)]
+        picked = rng.permutation(np.resize(np.asarray(words, dtype=object), 220))
+        texts.append(" ".join(picked))
+    return texts
+
+
+def _tfidf_cost(n: int, stop_words: str | None) -> tuple[float, float, float]:
+    """CPU seconds of the TF-IDF view's build, and this process's peak RSS (GB) before
+    and after it (run in a fresh process per setup, so the peaks do not mix)."""
+    import resource
+
+    from reviewflow.ranking.model import _tfidf
+
+    texts = _synthetic_abstracts(load_sets(), n)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    t0 = time.process_time()
+    x = _tfidf(texts, replace(RankerConfig(), stop_words=stop_words))
+    cpu = time.process_time() - t0
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    assert x.shape[0] == n
+    return cpu, before, after
+
+
+def tfidf_scale(sets: list[LabelledSet], n: int) -> None:
+    """The TF-IDF view (1-2-grams, min_df 2, 200,000 features) at ``n`` records, with
+    and without the stop-word list: what decides whether large sets can drop the list."""
+    import multiprocessing
+
+    print(f"TF-IDF view on {n:,} synthetic abstracts (220 words each, words of"
+          f" {sum(len(d.abstracts) for d in sets):,} corpus abstracts shuffled); one fresh"
+          " process per setup; peak RSS includes the texts and imports")
+    ctx = multiprocessing.get_context("spawn")
+    for stop_words in ("english", None):
+        with ctx.Pool(1) as pool:
+            cpu, before, after = pool.apply(_tfidf_cost, (n, stop_words))
+        print(f"  stop_words={stop_words!s:8}  build {cpu:6.1f} s CPU   peak RSS {after:5.2f} GB"
+              f" (before the build {before:5.2f} GB)", flush=True)
 
 
 def compare(sets: list[LabelledSet], seeds: list[int]) -> None:

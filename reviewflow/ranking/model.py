@@ -16,10 +16,9 @@ Design, and why:
   (no pretrained model). A record both members rate well comes before one
   that only one member puts first: ranking each record by its better member
   (``ens_combine="max"``, the earlier default) spent half the late screens on
-  the weaker member's favourites. No stop-word list (record sets above the
-  Doc2Vec cap keep it: :func:`for_size`): sklearn's English list drops words that carry a
-  review's topic or design ("system", "not", "no", "without", "first",
-  "three"). Other
+  the weaker member's favourites. No stop-word list, at any size:
+  sklearn's English list drops words that carry a review's topic or design
+  ("system", "not", "no", "without", "first", "three"). Other
   members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
   "double" resampling) on hashed plain TF-IDF 1-3-grams (the third round's
   default, with "lr"), a linear SVM on the TF-IDF view, and ASReview LAB 3's
@@ -106,7 +105,9 @@ class RankerConfig:
 
 
 ENS_MEMBERS = ("lr", "nb", "svm", "d2v", "asvm")
-ENS_COMBINE = ("zsum", "max", "mean")
+ENS_COMBINE = ("zsum", "max", "mean", "rrf")
+# reciprocal rank fusion's constant, as published (Cormack, Clarke & Buettcher 2009)
+RRF_K = 60
 
 
 def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
@@ -117,16 +118,14 @@ def for_size(config: RankerConfig, n_records: int) -> RankerConfig:
     screen ranks nothing until the features exist; above the cap the ensemble
     reads naive Bayes in Doc2Vec's place, combined by the better member's rank
     (the third round's default, within 2.5 points on average over the nine
-    labelled sets; with naive Bayes the mean rank was measured worse there),
-    with sklearn's English stop words unless another list was chosen: that is
-    the configuration whose memory was measured at 100,000 records (2.35 GB
-    peak), and without the list more distinct bigrams are counted before
-    ``max_features`` prunes them.
+    labelled sets; with naive Bayes the mean rank was measured worse there).
+    The TF-IDF view is the same at every size (no stop-word list unless one was
+    chosen): without sklearn's list it took 1.23 times the CPU and 0.19 GB more
+    peak memory at 100,000 abstracts (docs/ranking-experiments.md, eighth round).
     """
     if "d2v" in config.ens_members and n_records > config.d2v_max_records:
         members = tuple(dict.fromkeys("nb" if m == "d2v" else m for m in config.ens_members))
-        return replace(config, ens_members=members, ens_combine="max",
-                       stop_words=config.stop_words or "english")
+        return replace(config, ens_members=members, ens_combine="max")
     return config
 
 # What a Ranker reads: one TF-IDF matrix, or for the "ens" classifier one view per
@@ -386,6 +385,7 @@ class Ranker:
         self._nb_row_sums: np.ndarray | None = None
         self._nb_vocab = 1
         self._rng = np.random.default_rng(self.config.seed)
+        self._labelled_idx = np.zeros(0, dtype=int)
 
     @property
     def is_fitted(self) -> bool:
@@ -399,6 +399,7 @@ class Ranker:
         if y.sum() == 0:
             self._scores = None
             return self
+        self._labelled_idx = idx
         if y.sum() == y.size or self.config.always_pseudo_negatives:
             idx, y = self._add_pseudo_negatives(idx, y)
         if self.config.classifier == "ens":
@@ -428,6 +429,8 @@ class Ranker:
         ``"max"`` ranks a record by its best member's rank (0..1) and
         ``"mean"`` by the mean of the ranks: ranks, not probabilities, keep
         naive Bayes' near-0/1 probabilities from drowning the others.
+        ``"rrf"`` (reciprocal rank fusion) lies between "max" and "mean"; it
+        was not better (docs/ranking-experiments.md, eighth round).
         """
         members = [self._member_scores(m, idx, y) for m in self.config.ens_members]
         if self.config.ens_combine == "zsum":
@@ -435,9 +438,33 @@ class Ranker:
         ranks = [np.argsort(np.argsort(s, kind="stable")) / max(len(s) - 1, 1) for s in members]
         if self.config.ens_combine == "mean":
             return np.mean(ranks, axis=0)
+        if self.config.ens_combine == "rrf":
+            return self._reciprocal_rank_fusion(members)
         # "max": a record ranks by its better member (ties by the mean), which
         # interleaves the two members' top records instead of needing both to agree
         return np.max(ranks, axis=0) + np.mean(ranks, axis=0) * 1e-6
+
+    def _reciprocal_rank_fusion(self, members: list[np.ndarray]) -> np.ndarray:
+        """Sum over the members of 1 / (60 + the record's place in that member's order).
+
+        Reciprocal rank fusion (Cormack, Clarke & Buettcher 2009, with their
+        constant 60): a record near the top of one member's order gains more
+        than the mean of ranks gives it, yet one both members put high still
+        comes first. Places are counted among the records not yet labelled (the
+        ones the order is for); a labelled record's place is its place among all.
+        """
+        n = self.n_records
+        open_ = np.ones(n, dtype=bool)
+        open_[self._labelled_idx] = False
+        unlabelled = np.flatnonzero(open_)
+        fused = np.zeros(n)
+        for s in members:
+            place = np.empty(n)
+            place[np.argsort(-s, kind="stable")] = np.arange(1, n + 1)
+            place[unlabelled[np.argsort(-s[unlabelled], kind="stable")]] = np.arange(
+                1, unlabelled.size + 1)
+            fused += 1.0 / (RRF_K + place)
+        return fused
 
     def _member_scores(self, member: str, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
         """One ensemble member's score of every record (higher = more likely)."""

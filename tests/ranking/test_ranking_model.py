@@ -155,15 +155,15 @@ def test_doc2vec_gives_way_to_naive_bayes_above_its_size_cap() -> None:
     small_cap = RankerConfig(ens_members=("lr", "d2v"), d2v_max_records=len(texts) - 1)
     assert for_size(small_cap, len(texts)).ens_members == ("lr", "nb")
     large = for_size(small_cap, len(texts))
-    assert (large.ens_combine, large.stop_words) == ("max", "english")  # measured with NB
+    assert (large.ens_combine, large.stop_words) == ("max", None)  # one TF-IDF view at any size
     assert for_size(small_cap, len(texts) - 1) == small_cap
     assert for_size(RankerConfig(ens_members=("d2v", "nb"), d2v_max_records=1), 5
                     ).ens_members == ("nb",)
     lr_view, nb_view, d2v_view, _ = build_features(texts, small_cap)
     assert d2v_view is None and nb_view is not None and lr_view is not None
-    # the TF-IDF view drops the stop words there: "and" is in the texts, not in the view
-    with_stop = build_features(texts, replace(small_cap, d2v_max_records=len(texts)))[0]
-    assert lr_view.shape[1] < with_stop.shape[1]
+    # the TF-IDF view is the one below the cap: the same columns, stop words kept
+    below = build_features(texts, replace(small_cap, d2v_max_records=len(texts)))[0]
+    assert lr_view.shape == below.shape and (lr_view != below).nnz == 0
     ranker = Ranker(texts, small_cap)
     assert ranker.config.ens_members == ("lr", "nb")
     ranker.fit({i: y for i, y in enumerate(labels[:8])})
@@ -214,6 +214,44 @@ def test_zsum_ensemble_prefers_what_both_members_rank_high(monkeypatch) -> None:
         top[combine] = int(np.argmax(combined))
     assert top["zsum"] == 1
     assert top["max"] in (0, 2)
+
+
+def test_rrf_ensemble_counts_places_among_unlabelled_records(monkeypatch) -> None:
+    """Record 0 is first for member a and 40th for b; record 1 is 19th for both.
+
+    The mean of ranks puts record 1 before record 0 (19 against 20.5), reciprocal rank
+    fusion record 0 before record 1 (1/61 + 1/98 against 2/77, places among the
+    unlabelled). Twenty labelled records on top of member a's order must not push record
+    0 down there (counted, they would put record 1 ahead): places count only
+    unlabelled records, so record 0 stays ahead.
+    """
+    texts, _labels = corpus()
+    n = len(texts)
+    assert n > 80
+    base = np.arange(n, dtype=float)[::-1].copy()  # records 2, 3, ... in order for both
+    def placed(at: dict[int, int]) -> np.ndarray:  # record -> place (1 = first)
+        order = [i for i in range(n) if i not in at]
+        for record, place in sorted(at.items(), key=lambda kv: kv[1]):
+            order.insert(place - 1, record)
+        scores = np.empty(n)
+        scores[order] = base
+        return scores
+    fixed = {"lr": placed({0: 1, 1: 19}), "d2v": placed({0: 40, 1: 19})}
+    labelled = np.arange(50, 70)
+    fixed_labelled = {  # a also puts the twenty labelled records first: its places shift
+        "lr": placed({0: 21, 1: 39, **{int(i): k + 1 for k, i in enumerate(labelled)}}),
+        "d2v": fixed["d2v"]}
+    ahead = {}
+    for name, scores, seen in (("mean", fixed, [2, 3]), ("rrf", fixed, [2, 3]),
+                               ("rrf-labelled", fixed_labelled, [2, 3, *labelled])):
+        combine = name.split("-")[0]
+        ranker = Ranker(texts, RankerConfig(ens_combine=combine, ens_members=("lr", "d2v")),
+                        features=(None, None, None, None))
+        monkeypatch.setattr(ranker, "_member_scores", lambda m, idx, y, s=scores: s[m])
+        ranker.fit({int(i): int(i == 2) for i in seen})
+        order = ranker.order([i for i in range(n) if i not in seen])
+        ahead[name] = 0 if order.index(0) < order.index(1) else 1
+    assert ahead == {"mean": 1, "rrf": 0, "rrf-labelled": 0}
 
 
 def test_standardised_scores_of_equal_values_are_zero() -> None:
