@@ -146,7 +146,8 @@ class Store:
             _make_engine(url, immediate=True) if self.is_sqlite else self.engine
         )
         path = sqlite_path(url) if self.is_sqlite else None
-        self._turn = WriteTurn(path) if path is not None and str(path) != ":memory:" else None
+        on_disk = path is not None and str(path) != ":memory:"
+        self._turn = WriteTurn(path, BUSY_TIMEOUT_MS / 1000) if on_disk else None
 
     # -- opening -------------------------------------------------------------
     @classmethod
