@@ -5,8 +5,8 @@ changes only the file, never the decoded image, while encoding was a sizeable sh
 drawing a large forest plot. Pillow (matplotlib's PNG writer) tries every PNG row
 filter on every row, which is most of its encoding time; our figures are flat colours
 and text, which compress as well without a filter, so a PNG is written here from
-matplotlib's RGBA buffer with no row filter and zlib level 1 (the demo's figures: less
-than half Pillow's level-1 time, and smaller files). Where that buffer cannot be had
+matplotlib's RGBA buffer with no row filter and zlib level 1 (measured in
+docs/performance.md). Where that buffer cannot be had
 (see :func:`_png_from_buffer`), Pillow writes the file at level 1. And a figure laid
 out by ``tight_layout`` keeps a placeholder layout engine, for which ``savefig`` lays
 the whole figure out once more (a full draw with rendering switched off) before
