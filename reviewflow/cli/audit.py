@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reviewflow.cli.common import fail, open_store
+from reviewflow.cli.common import fail, reading
 
 if TYPE_CHECKING:  # the store loads when the command runs, not for its --help
     from reviewflow.screening.viewer import Viewer
@@ -43,16 +43,18 @@ def history_command(
     While screening is blind, a screener's view leaves out the other reviewers'
     decisions (and resolutions) on stages they have not decided themselves.
     """
-    from reviewflow.screening.blinding import audit_visible, label_revisions
-    from reviewflow.store.audit import history
+    from reviewflow.cli.screening import viewer_in
+    from reviewflow.review_state.load import read_review_state
+    from reviewflow.screening.audit_view import read_label_revisions, visible_in
+    from reviewflow.store.audit import read_history
 
-    store = open_store(ctx)
-    viewer = audit_viewer(store, as_name)
-    with store.session() as s:
-        events = history(s, record_id)
+    with reading(ctx) as view:  # sqlite3 on a SQLite review: no ORM to import
+        state = read_review_state(view.reader)
+        viewer = viewer_in(state, as_name)
+        events = read_history(view.reader, record_id)
         if viewer is not None:
-            events = audit_visible(s, events, viewer)
-        events = label_revisions(s, events)
+            events = visible_in(state, events, viewer)
+        events = read_label_revisions(view.reader, events)
     if as_json:
         for event in events:
             typer.echo(json.dumps(event.as_dict(), ensure_ascii=False))

@@ -78,7 +78,13 @@ def record_status(session: Session, record_id: int, stage: str,
     ``people`` and ``policy`` may be passed in to save queries; ``people`` is
     re-read when someone it does not know has voted.
     """
-    reader = session_reader(session)
+    return read_record_status(session_reader(session), record_id, stage, people, policy)
+
+
+def read_record_status(reader: Reader, record_id: int, stage: str,
+                       people: Mapping[int, Person] | None = None,
+                       policy: ScreeningPolicy | None = None) -> RecordStatus:
+    """:func:`record_status` over the read seam."""
     rows = _decision_rows(reader, record_id, stage).get((stage, record_id), [])
     who = {r[1] for r in rows}
     if people is None or not who <= people.keys():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -26,6 +26,10 @@ from reviewflow.review_state import (
     record_status,
 )
 
+# re-exported: their home is screening.audit_view (no ORM), for ``reviewflow history``
+from reviewflow.screening.audit_view import REVISION_NOTE as REVISION_NOTE
+from reviewflow.screening.audit_view import read_label_revisions, visible_in
+
 # re-exported: their home is screening.viewer (no ORM), for the reading commands
 from reviewflow.screening.viewer import Viewer as Viewer
 from reviewflow.screening.viewer import may_see as may_see
@@ -33,6 +37,7 @@ from reviewflow.screening.viewer import shows_breakdown as shows_breakdown
 from reviewflow.store import models
 from reviewflow.store.audit import AuditEvent
 from reviewflow.store.dedup_state import related_index
+from reviewflow.store.reader import session_reader
 
 
 @dataclass(frozen=True)
@@ -127,21 +132,7 @@ def audit_visible(session: Session, events: Iterable[AuditEvent],
     """
     if viewer.sees_all:
         return list(events)
-    state = load_review_state(session)
-    kept = []
-    for event in events:
-        if event.kind not in ("decision", "resolution") or event.stage is None:
-            kept.append(event)
-            continue
-        if event.kind == "decision" and event.who == viewer.name:
-            kept.append(event)
-            continue
-        if may_see(state.stage(event.stage).status(event.record_id), viewer):
-            kept.append(event)
-    return kept
-
-
-REVISION_NOTE = "changed after the reveal: the independent vote stands (kappa, conflicts)"
+    return visible_in(load_review_state(session), events, viewer)
 
 
 def label_revisions(session: Session, events: Iterable[AuditEvent]) -> list[AuditEvent]:
@@ -150,12 +141,4 @@ def label_revisions(session: Session, events: Iterable[AuditEvent]) -> list[Audi
     Which rows are revisions is the replay's call (:attr:`RecordStatus.revision_rows`),
     so ``history`` and the read model cannot disagree about which vote counts.
     """
-    events = list(events)
-    revisions: set[int] = set()
-    for rid, stage in {(e.record_id, e.stage) for e in events if e.kind == "decision"}:
-        if stage is not None:
-            revisions |= record_status(session, rid, stage).revision_rows
-    return [replace(e, detail=REVISION_NOTE) if e.kind == "decision" and e.event_id in revisions
-            else e for e in events]
-
-
+    return read_label_revisions(session_reader(session), events)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-
-from sqlmodel import Session, or_, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.store import models
+from reviewflow.store.reader import Reader, session_reader
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 AUTO = "auto"
 
@@ -49,103 +51,120 @@ def iso(at: datetime) -> str:
     return as_utc(at).isoformat().replace("+00:00", "Z")
 
 
-def _names(session: Session) -> dict[int, str]:
-    return {r.id: r.name for r in session.exec(select(models.Reviewer)).all() if r.id}
+def stored_at(value: datetime | str) -> datetime:
+    """A stored timestamp as aware UTC: SQLite's DB-API gives back the text SQLAlchemy
+    wrote, PostgreSQL's a naive datetime."""
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _names(reader: Reader) -> dict[int, str]:
+    return {i: n for i, n in reader.rows("SELECT id, name FROM reviewer")}
+
+
+def _record_exists(reader: Reader, record_id: int) -> bool:
+    return bool(reader.rows("SELECT 1 FROM record WHERE id = ?", (record_id,)))
 
 
 def history(session: Session, record_id: int) -> list[AuditEvent]:
     """Everything that happened to one record, oldest first."""
-    if session.get(models.RecordRow, record_id) is None:
+    return read_history(session_reader(session), record_id)
+
+
+def read_history(reader: Reader, record_id: int) -> list[AuditEvent]:
+    """:func:`history` over the read seam (``reviewflow history`` on SQLite needs no ORM)."""
+    if not _record_exists(reader, record_id):
         raise ReviewflowError(f"record {record_id} does not exist")
-    names = _names(session)
+    names = _names(reader)
     events = [
-        *_decisions(session, names, record_id),
-        *_resolutions(session, names, record_id),
-        *_dedup_events(session, names, record_id),
-        *_study_events(session, record_id),
+        *_decisions(reader, names, record_id),
+        *_resolutions(reader, names, record_id),
+        *_dedup_events(reader, names, record_id),
+        *_study_events(reader, record_id),
     ]
-    return sorted(events, key=lambda e: (as_utc(e.at), e.kind, e.event_id))
+    return sorted(events, key=lambda e: (e.at, e.kind, e.event_id))
 
 
 def decision_events(session: Session) -> Iterator[AuditEvent]:
     """Every screening decision and conflict resolution ever recorded, in time order."""
-    names = _names(session)
-    events = [*_decisions(session, names, None), *_resolutions(session, names, None)]
-    yield from sorted(events, key=lambda e: (as_utc(e.at), e.kind, e.event_id))
+    reader = session_reader(session)
+    names = _names(reader)
+    events = [*_decisions(reader, names, None), *_resolutions(reader, names, None)]
+    yield from sorted(events, key=lambda e: (e.at, e.kind, e.event_id))
 
 
-def _decisions(session: Session, names: dict[int, str], record_id: int | None
+def _for_record(record_id: int | None) -> tuple[str, tuple[object, ...]]:
+    return ("", ()) if record_id is None else (" WHERE record_id = ?", (record_id,))
+
+
+def _decisions(reader: Reader, names: dict[int, str], record_id: int | None
                ) -> Iterator[AuditEvent]:
-    d = models.ScreeningDecision
-    query = select(d).order_by(d.id)  # type: ignore[arg-type]
-    if record_id is not None:
-        query = query.where(d.record_id == record_id)
-    for row in session.exec(query):
-        yield AuditEvent(at=as_utc(row.at), kind="decision", record_id=row.record_id,
-                         who=names.get(row.reviewer_id, f"#{row.reviewer_id}"),
-                         action=row.decision, stage=row.stage, reason=row.reason,
-                         note=row.note, event_id=row.id or 0)
+    where, params = _for_record(record_id)
+    for row_id, rec, who, decision, stage, reason, note, at in reader.rows(
+            "SELECT id, record_id, reviewer_id, decision, stage, reason, note, at "
+            f"FROM screening_decision{where} ORDER BY id", params):
+        yield AuditEvent(at=stored_at(at), kind="decision", record_id=rec,
+                         who=names.get(who, f"#{who}"), action=decision, stage=stage,
+                         reason=reason, note=note, event_id=row_id)
 
 
-def _resolutions(session: Session, names: dict[int, str], record_id: int | None
+def _resolutions(reader: Reader, names: dict[int, str], record_id: int | None
                  ) -> Iterator[AuditEvent]:
-    c = models.ConflictResolution
-    query = select(c).order_by(c.id)  # type: ignore[arg-type]
-    if record_id is not None:
-        query = query.where(c.record_id == record_id)
-    for row in session.exec(query):
-        yield AuditEvent(at=as_utc(row.at), kind="resolution", record_id=row.record_id,
-                         who=names.get(row.resolved_by_id, f"#{row.resolved_by_id}"),
-                         action=row.decision, stage=row.stage, reason=row.reason,
-                         note=row.note, detail=f"by {row.method}", event_id=row.id or 0)
+    where, params = _for_record(record_id)
+    for row_id, rec, by, decision, stage, reason, note, method, at in reader.rows(
+            "SELECT id, record_id, resolved_by_id, decision, stage, reason, note, method, at "
+            f"FROM conflict_resolution{where} ORDER BY id", params):
+        yield AuditEvent(at=stored_at(at), kind="resolution", record_id=rec,
+                         who=names.get(by, f"#{by}"), action=decision, stage=stage,
+                         reason=reason, note=note, detail=f"by {method}", event_id=row_id)
 
 
-def _dedup_events(session: Session, names: dict[int, str], record_id: int
+def _dedup_events(reader: Reader, names: dict[int, str], record_id: int
                   ) -> Iterator[AuditEvent]:
-    d = models.DedupDecision
-    query = select(d).where(
-        or_(d.kept_record_id == record_id, d.merged_record_id == record_id)
-    ).order_by(d.id)  # type: ignore[arg-type]
-    for row in session.exec(query):
-        who = names.get(row.reviewer_id, f"#{row.reviewer_id}") if row.reviewer_id else AUTO
-        if row.merged_record_id == record_id:
-            other = f"record {row.kept_record_id}"
+    for row_id, kept, merged, action, method, who_id, reason, at in reader.rows(
+            "SELECT id, kept_record_id, merged_record_id, action, method, reviewer_id, "
+            "reason, at FROM dedup_decision WHERE kept_record_id = ? OR merged_record_id = ? "
+            "ORDER BY id", (record_id, record_id)):
+        who = names.get(who_id, f"#{who_id}") if who_id else AUTO
+        if merged == record_id:
+            other = f"record {kept}"
             detail = {"merge": f"merged into {other}", "unmerge": f"split from {other}",
-                      "distinct": f"not a duplicate of {other}"}.get(row.action, other)
+                      "distinct": f"not a duplicate of {other}"}.get(action, other)
         else:
-            other = f"record {row.merged_record_id}"
+            other = f"record {merged}"
             detail = {"merge": f"absorbed {other}", "unmerge": f"{other} split off",
-                      "distinct": f"not a duplicate of {other}"}.get(row.action, other)
-        yield AuditEvent(at=as_utc(row.at), kind=row.action, record_id=record_id, who=who,
-                         action=f"{row.action} ({row.method})", reason=row.reason,
-                         detail=detail, event_id=row.id or 0)
+                      "distinct": f"not a duplicate of {other}"}.get(action, other)
+        yield AuditEvent(at=stored_at(at), kind=action, record_id=record_id, who=who,
+                         action=f"{action} ({method})", reason=reason, detail=detail,
+                         event_id=row_id)
 
 
-def _study_events(session: Session, record_id: int) -> Iterator[AuditEvent]:
+def _study_events(reader: Reader, record_id: int) -> Iterator[AuditEvent]:
     """Same-study answers naming the record, and merges of the studies it reports."""
-    d, m = models.StudyLinkDecision, models.StudyMerge
-    for row in session.exec(select(d).where(or_(d.record_a_id == record_id,
-                                                d.record_b_id == record_id)).order_by(d.id)):  # type: ignore[arg-type]
-        other = row.record_b_id if row.record_a_id == record_id else row.record_a_id
+    for row_id, a, b, action, reasons, by, at in reader.rows(
+            'SELECT id, record_a_id, record_b_id, action, reasons, "by", at '
+            "FROM study_link_decision WHERE record_a_id = ? OR record_b_id = ? ORDER BY id",
+            (record_id, record_id)):
+        other = b if a == record_id else a
         detail = {"link": f"one study with record {other}",
                   "unlink": f"no longer one study with record {other}"}.get(
-                      row.action, f"not one study with record {other}")
-        yield AuditEvent(at=as_utc(row.at), kind="same study", record_id=record_id, who=row.by,
-                         action=row.action, reason=row.reasons, detail=detail,
-                         event_id=row.id or 0)
-    studies = set(session.exec(select(models.StudyRecord.study_id).where(
-        models.StudyRecord.record_id == record_id)).all())
+                      action, f"not one study with record {other}")
+        yield AuditEvent(at=stored_at(at), kind="same study", record_id=record_id, who=by,
+                         action=action, reason=reasons, detail=detail, event_id=row_id)
+    studies = {sid for (sid,) in reader.rows(
+        "SELECT study_id FROM study_record WHERE record_id = ?", (record_id,))}
     if not studies:
         return
-    labels = dict(session.exec(select(models.Study.id, models.Study.label)).all())
-    for row in session.exec(select(m).where(or_(m.study_id.in_(studies),  # type: ignore[attr-defined]
-                                                m.into_id.in_(studies)))  # type: ignore[attr-defined]
-                            .order_by(m.id)):  # type: ignore[arg-type]
-        verb = "merged into" if row.action == "merge" else "taken out of"
-        yield AuditEvent(at=as_utc(row.at), kind=f"study {row.action}", record_id=record_id,
-                         who=row.by, action=row.action, note=row.note,
-                         detail=f"study {labels.get(row.study_id)!r} {verb} "
-                                f"{labels.get(row.into_id)!r}", event_id=row.id or 0)
+    labels = dict(reader.rows("SELECT id, label FROM study"))
+    for row_id, study_id, into_id, action, note, by, at in reader.rows(
+            'SELECT id, study_id, into_id, action, note, "by", at FROM study_merge '
+            "ORDER BY id"):
+        if study_id not in studies and into_id not in studies:
+            continue
+        verb = "merged into" if action == "merge" else "taken out of"
+        yield AuditEvent(at=stored_at(at), kind=f"study {action}", record_id=record_id,
+                         who=by, action=action, note=note,
+                         detail=f"study {labels.get(study_id)!r} {verb} "
+                                f"{labels.get(into_id)!r}", event_id=row_id)
 
 
 DECISION_CSV_COLUMNS = ("event_id", "kind", "record_id", "stage", "reviewer", "decision",

@@ -107,14 +107,16 @@ def test_an_area_help_does_not_load_the_store(argv: list[str], shown: str) -> No
 ORM = ("sqlalchemy", "sqlmodel", "reviewflow.store.models", "reviewflow.store.db", "alembic")
 
 
-@pytest.mark.parametrize(("argv", "shown"), [
-    (["status"], "Startup"), (["status", "--json"], '"schema": "0'),
-    (["status", "--as", "ann"], "Screening: blind on"), (["kappa"], "No records decided by two"),
-    (["kappa", "--json", "--stage", "full-text"], "[]"),
-    (["prisma"], "Records identified from databases: 0"),
-    (["conflicts", "--as", "ann", "--all"], "No conflicts.")])
+@pytest.mark.parametrize(("argv", "shown", "code"), [
+    (["status"], "Startup", 0), (["status", "--json"], '"schema": "0', 0),
+    (["status", "--as", "ann"], "Screening: blind on", 0),
+    (["kappa"], "No records decided by two", 0),
+    (["kappa", "--json", "--stage", "full-text"], "[]", 0),
+    (["prisma"], "Records identified from databases: 0", 0),
+    (["conflicts", "--as", "ann", "--all"], "No conflicts.", 0),
+    (["history", "1", "--as", "ann"], "EXIT 1", 1)])  # no record 1: one line on stderr
 def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: list[str],
-                                                         shown: str) -> None:
+                                                         shown: str, code: int) -> None:
     """``status``, ``kappa``, ``prisma`` and ``conflicts`` read a SQLite review through
     sqlite3: importing SQLAlchemy and SQLModel alone takes longer than the 0.3 s a
     command may take to answer."""
@@ -134,7 +136,7 @@ def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: li
              f"if m.startswith({ORM!r}))))\n")
     out = _run(probe)
     said, loaded = out.split("LOADED")
-    assert "EXIT 0" in said and shown in said, said
+    assert f"EXIT {code}" in said and shown in said, said
     assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
 
 

@@ -11,6 +11,7 @@ arbiter, blind screening) their output must be identical, byte for byte.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -161,6 +162,24 @@ def test_reading_commands_agree_through_sqlite3_and_a_session(
     slow = _through_session(review, monkeypatch, *args)
     assert fast == slow
     assert len(fast) > 200  # a real answer, not two empty ones
+
+
+def test_history_agrees_through_sqlite3_and_a_session_on_every_record(
+        review: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``history`` reads through the seam too: every record's trail (decisions, the
+    resolution, dedup merges and the unmerge, same-study merges), as the arbiter and as
+    a blinded screener, is the same through either reader, with its timestamps."""
+    kinds: set[str] = set()
+    for rid in range(1, N + 1):
+        for who in ("ari", "ann"):
+            args = ("history", str(rid), "--as", who, "--json")
+            fast = _through_sqlite3(review, monkeypatch, *args)
+            assert fast == _through_session(review, monkeypatch, *args)
+            kinds |= {json.loads(line)["kind"] for line in fast.splitlines()}
+        text = ("history", str(rid), "--as", "ari")
+        assert _through_sqlite3(review, monkeypatch, *text) == _through_session(
+            review, monkeypatch, *text)
+    assert {"decision", "resolution", "merge", "unmerge", "study merge"} <= kinds, kinds
 
 
 def test_the_review_holds_every_kind_of_row_the_read_model_loads(review: Path) -> None:
