@@ -38,12 +38,18 @@ def _zlib_level(png: Path) -> int:
     raise AssertionError("no IDAT chunk")
 
 
-def test_png_pixels_equal_a_plain_savefig_with_faster_compression(tmp_path: Path) -> None:
+def _saved_both_ways(tmp_path: Path, *, dpi: int) -> tuple[Path, Path]:
+    """One figure saved by matplotlib's own ``savefig`` and by ``write_figure``."""
     plain, fast = tmp_path / "plain.png", tmp_path / "fast.png"
     fig = _figure()
-    fig.savefig(plain, dpi=100)
-    write_figure(fig, fast, dpi=100)
+    fig.savefig(plain, dpi=dpi)
+    write_figure(fig, fast, dpi=dpi)
     plt.close(fig)
+    return plain, fast
+
+
+def test_png_pixels_equal_a_plain_savefig_with_faster_compression(tmp_path: Path) -> None:
+    plain, fast = _saved_both_ways(tmp_path, dpi=100)
     assert np.array_equal(np.asarray(Image.open(plain)), np.asarray(Image.open(fast)))
     assert _zlib_level(plain) == 2  # zlib's default level (6)
     assert _zlib_level(fast) == 0  # level 1
@@ -114,10 +120,6 @@ def test_png_falls_back_to_pillow_without_the_buffer(tmp_path: Path,
     import reviewflow.figure_files as figure_files
 
     monkeypatch.setattr(figure_files, "_png_from_buffer", lambda fig, kwargs: None)
-    plain, fast = tmp_path / "plain.png", tmp_path / "fast.png"
-    fig = _figure()
-    fig.savefig(plain, dpi=80)
-    write_figure(fig, fast, dpi=80)
-    plt.close(fig)
+    plain, fast = _saved_both_ways(tmp_path, dpi=80)
     assert np.array_equal(np.asarray(Image.open(plain)), np.asarray(Image.open(fast)))
     assert _zlib_level(fast) == 0 and _png_rows_filters(fast) != {0}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reviewflow.cli.common import fail, reading
+from reviewflow.cli.common import reading
 
 if TYPE_CHECKING:  # the store loads when the command runs, not for its --help
     from reviewflow.screening.viewer import Viewer
@@ -20,15 +20,12 @@ AS_HELP = ("Whose view this is. Required while screening is blind: an arbiter se
 
 def audit_viewer(store: Store, name: str | None) -> Viewer | None:
     """The viewer the audit trail is filtered for (None: no filter, blind mode off)."""
-    from reviewflow.cli.screening import viewer_named
+    from reviewflow.cli.screening import no_viewer, viewer_named
     from reviewflow.screening.settings import load_settings
 
     blind = load_settings(store).blind
     if name is None:
-        if blind:
-            raise fail("screening is blind: say whose view this is with --as NAME "
-                       "(the arbiter sees every decision)")
-        return None
+        return no_viewer(blind)
     return viewer_named(store, name, blind)
 
 

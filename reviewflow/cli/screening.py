@@ -87,13 +87,17 @@ def viewer_of(state: ReviewState, name: str) -> Viewer:
     return Viewer(person.id, person.name, person.role, state.policy.blind)
 
 
+def no_viewer(blind: bool) -> None:
+    """No ``--as``: everything is shown, which only an unblinded review allows."""
+    if blind:
+        raise fail("screening is blind: say whose view this is with --as NAME "
+                   "(the arbiter sees every decision)")
+
+
 def viewer_in(state: ReviewState, name: str | None) -> Viewer | None:
     """Whose view a vote-showing command prints (None: everything, allowed only unblinded)."""
     if name is None:
-        if state.policy.blind:
-            raise fail("screening is blind: say whose view this is with --as NAME "
-                       "(the arbiter sees every decision)")
-        return None
+        return no_viewer(state.policy.blind)
     return viewer_of(state, name)
 
 

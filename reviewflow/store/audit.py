@@ -155,11 +155,11 @@ def _study_events(reader: Reader, record_id: int) -> Iterator[AuditEvent]:
     if not studies:
         return
     labels = dict(reader.rows("SELECT id, label FROM study"))
+    marks = ", ".join("?" * len(studies))
     for row_id, study_id, into_id, action, note, by, at in reader.rows(
             'SELECT id, study_id, into_id, action, note, "by", at FROM study_merge '
-            "ORDER BY id"):
-        if study_id not in studies and into_id not in studies:
-            continue
+            f"WHERE study_id IN ({marks}) OR into_id IN ({marks}) ORDER BY id",
+            (*studies, *studies)):
         verb = "merged into" if action == "merge" else "taken out of"
         yield AuditEvent(at=stored_at(at), kind=f"study {action}", record_id=record_id,
                          who=by, action=action, note=note,
