@@ -26,14 +26,24 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PNG_COMPRESS_LEVEL = 1
+# the metadata key under which matplotlib dates a file (None: no date written)
+UNDATED = {".svg": "Date", ".pdf": "CreationDate"}
+# SVG ids (clip paths, glyphs) hash the content with this salt; matplotlib's default is
+# a random one per file
+SVG_HASH_SALT = "reviewflow"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def save_kwargs(path: Path | str, **kwargs: Any) -> dict[str, Any]:
-    """``savefig`` keywords for ``path``: the PNG encoder's settings added for a .png."""
-    if Path(path).suffix.lower() == ".png":
+    """``savefig`` keywords for ``path``: the PNG encoder's settings added for a .png; no
+    date in an SVG or a PDF, so that the same figure is the same file whenever it is
+    drawn (a copy from the figure cache included)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".png":
         pil = {"compress_level": PNG_COMPRESS_LEVEL, **kwargs.pop("pil_kwargs", {})}
         return {**kwargs, "pil_kwargs": pil}
+    if suffix in UNDATED:
+        return {**kwargs, "metadata": {UNDATED[suffix]: None, **kwargs.get("metadata", {})}}
     return kwargs
 
 
@@ -48,7 +58,11 @@ def write_figure(fig: Figure, path: Path | str, **kwargs: Any) -> Path:
         if data is not None:
             Path(path).write_bytes(data)
             return Path(path)
-    fig.savefig(path, **save_kwargs(path, **kwargs))
+    import matplotlib
+
+    salt = matplotlib.rcParams["svg.hashsalt"] or SVG_HASH_SALT  # a user's own salt is kept
+    with matplotlib.rc_context({"svg.hashsalt": salt}):
+        fig.savefig(path, **save_kwargs(path, **kwargs))
     return Path(path)
 
 
