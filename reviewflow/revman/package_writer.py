@@ -32,7 +32,10 @@ def _measure(measure: str) -> str:
     ("Ratio of means") as the author gave it, as RevMan writes it."""
     if measure == "PETO_OR":  # a method of RevMan's odds ratio, not a measure of the engine
         return f"Peto {MEASURE_NAMES[Measure.OR]}"
-    return MEASURE_NAMES.get(measure, measure)  # type: ignore[call-overload]  # StrEnum keys
+    try:
+        return MEASURE_NAMES[Measure(measure)]
+    except ValueError:  # no code of the engine: the author's own name, as given
+        return measure
 
 
 def _n(x: float | None) -> str:
