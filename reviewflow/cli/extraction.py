@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reviewflow.cli.common import open_store, review_config
+from reviewflow.cli.common import open_store, reading, review_config
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import FORM_FILE
 from reviewflow.wording import plural
@@ -215,9 +215,10 @@ def set_cmd(
 @extraction_app.command("status")
 def status_cmd(ctx: typer.Context) -> None:
     """Per study: values each extractor entered, values agreed, discrepancies open."""
-    from reviewflow.extraction.values import progress
+    from reviewflow.extraction.reconcile import read_progress
 
-    rows = progress(open_store(ctx))
+    with reading(ctx) as view:
+        rows = read_progress(view.reader)
     for p in rows:
         who = ", ".join(f"{k} {v}" for k, v in p.filled.items()) or "not extracted"
         typer.echo(f"{p.study}\t{who}\tagreed {p.agreed}\topen {p.open}")

@@ -62,8 +62,13 @@ def merged_into(session: Session) -> dict[int, int]:
 
 def active_record_ids(session: Session) -> list[int]:
     """Ids of the records that remain after deduplication (the ones to screen)."""
-    gone = merged_into(session)
-    return sorted(i for i in all_record_ids(session) if i not in gone)
+    return read_active_record_ids(session_reader(session))
+
+
+def read_active_record_ids(reader: Reader) -> list[int]:
+    """:func:`active_record_ids` over the read seam."""
+    gone = read_merge_map(reader).kept_of
+    return sorted(i for i in read_all_record_ids(reader) if i not in gone)
 
 
 def all_record_ids(session: Session) -> list[int]:
