@@ -177,10 +177,12 @@ def study_unmerge(
 @study_app.command("list")
 def study_list(ctx: typer.Context) -> None:
     """Studies and their reports."""
-    from reviewflow.extraction.studies import list_studies
+    from reviewflow.review_state.load import read_study_links
 
-    for st in list_studies(open_store(ctx)):
-        typer.echo(f"{st.id}\t{st.label}\treports: {', '.join(map(str, st.record_ids)) or '-'}")
+    with reading(ctx) as view:
+        links = read_study_links(view.reader)
+    for sid, label, reports, _ in links:
+        typer.echo(f"{sid}\t{label}\treports: {', '.join(map(str, reports)) or '-'}")
 
 
 def _reviewer_id(store: Store, name: str) -> int:
@@ -229,9 +231,10 @@ def status_cmd(ctx: typer.Context) -> None:
 @extraction_app.command("compare")
 def compare_cmd(ctx: typer.Context, study: str = typer.Option(None, "--study")) -> None:
     """List the fields where the extractors disagree (or only one has extracted)."""
-    from reviewflow.extraction.values import reconcile
+    from reviewflow.extraction.reconcile import read_reconciled
 
-    rec = reconcile(open_store(ctx))
+    with reading(ctx) as view:
+        rec = read_reconciled(view.reader)
     items = [d for d in rec.discrepancies if study is None or d.study.lower() == study.lower()]
     for d in items:
         typer.echo(d.describe())
