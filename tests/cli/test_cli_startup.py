@@ -124,13 +124,15 @@ ORM = ("sqlalchemy", "sqlmodel", "reviewflow.store.models", "reviewflow.store.db
     (["fulltext", "list", "--format", "csv"], "record_id,title", 0),
     (["fulltext", "match", "--review"], "No doubtful matches", 0),
     (["rob", "compare"], "0 unresolved", 0), (["grade", "show"], "no GRADE judgements", 0),
-    (["grade", "history", "pain_vas"], "EXIT 1", 1)])  # nothing rated: one line on stderr
+    (["grade", "history", "pain_vas"], "EXIT 1", 1),  # nothing rated: one line on stderr
+    (["export", "decisions", "--as", "ann"], "event_id,kind,record_id", 0)])
 def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: list[str],
                                                          shown: str, code: int) -> None:
     """The reading commands (``status``, ``kappa``, ``prisma``, ``conflicts``, ``policy``,
     ``searches``, ``same-study``, the extraction, dedup, full-text, RoB and GRADE
-    listings) read a SQLite review through sqlite3: importing SQLAlchemy and SQLModel
-    alone takes longer than the 0.3 s a command may take to answer."""
+    listings, ``export decisions``) read a SQLite review through sqlite3: importing
+    SQLAlchemy and SQLModel alone takes longer than the 0.3 s a command may take to
+    answer."""
     from reviewflow.screening.decisions import ensure_reviewer
     from reviewflow.store.db import Store
     from reviewflow.store.location import ReviewConfig

@@ -29,11 +29,14 @@ from reviewflow.fulltext.service import mark_unobtainable
 from reviewflow.grade.domains import Domain, Judgement
 from reviewflow.grade.judgements import record as record_grade
 from reviewflow.grade.judgements import retract
+from reviewflow.screening.conflicts import resolve_conflict
+from reviewflow.screening.settings import ScreeningSettings
+from reviewflow.stages import TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig, load_config
 from tests.extraction.forms import new_study, save_judgements, save_values, use_test_form
-from tests.screening.support import add_reviewer, fill
+from tests.screening.support import add_reviewer, fill, vote
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
@@ -97,6 +100,22 @@ def _extraction(store: Store, folder: Path, ids: dict[str, int]) -> None:
                 reviewer_id=ids["bob"], reason="pooled again")
 
 
+def _votes(store: Store, ids: dict[str, int]) -> None:
+    """Screening votes (bob's on record 2 unseen by him on 1's) and a resolution."""
+    for rid, calls in ((1, (("ann", "include"), ("bob", "include"))),
+                       (2, (("ann", "exclude"),)),
+                       (3, (("ann", "include"), ("bob", "exclude")))):
+        for who, call in calls:
+            vote(store, record_id=rid, stage=TITLE_ABSTRACT, reviewer_id=ids[who],
+                 decision=call)
+    with store.write() as s:
+        arbiter = s.get(models.Reviewer, ids["ari"])
+        assert arbiter is not None
+        resolve_conflict(session=s, settings=ScreeningSettings(), record_id=3,
+                         stage=TITLE_ABSTRACT, decision="exclude", resolver=arbiter,
+                         method="arbiter")
+
+
 def _dedup_and_fulltext(store: Store) -> None:
     with store.write() as s:
         pairs = [models.DedupPair(record_a_id=a, record_b_id=b, score=score, outcome=outcome,
@@ -143,15 +162,18 @@ def review(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ok(folder, "reviewer", "add", "ari", "--role", "arbiter")
     ok(folder, "policy", "--blind", "off", "--screeners", "1", "--verify", "0.25",
        "--stage", "full-text", "--by", "ari")
+    with Store.open(load_config(folder).database_url()) as store:
+        ids = {name: int(add_reviewer(store, name).id or 0) for name in ("ann", "bob", "ari")}
+        _votes(store, ids)
     ok(folder, "pilot", "start", "--stage", "title-abstract", "--size", "3", "--by", "ari")
     ris = folder.parent / "two.ris"
     ris.write_text(RIS, encoding="utf-8")
     ok(folder, "import", str(ris), "--database", "CNKI")
     ok(folder, "searches", "edit", "3", "--searched", "2024-02-29", "--query", "MSC AND lupus")
     with Store.open(load_config(folder).database_url()) as store:
-        ids = {name: int(add_reviewer(store, name).id or 0) for name in ("ann", "bob", "ari")}
         _extraction(store, folder, ids)
         _dedup_and_fulltext(store)
+    ok(folder, "policy", "--blind", "on", "--by", "ari")  # a screener's view is filtered
     return folder
 
 
@@ -174,7 +196,7 @@ def _through_session(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) 
 # Each command with lines only the review's rows can produce (so two empty answers, or
 # a loader that dropped a kind of row, fail).
 CASES = [
-    (("policy",), ["blind: off", "at full text: 1 (verification sample: 0.25"]),
+    (("policy",), ["blind: on", "at full text: 1 (verification sample: 0.25"]),
     (("policy", "--history"), ["\tari\tblind = False", "\tari\tpilot:title_abstract: 3 records"]),
     (("reviewer", "list"), ["Cat\treviewer\nann\treviewer\nari\tarbiter\nbob\treviewer\n"]),
     (("searches",), ["3 searches", "CNKI", "2024-02-29", "MSC AND lupus"]),
@@ -203,6 +225,10 @@ CASES = [
     (("grade", "show", "--json"), ['"at": "2026-03-04T05:06:07+00:00"', '"imprecision"']),
     (("grade", "history", "pain_vas"), ["ann: Risk of bias -> serious",
                                         "bob: Inconsistency -> retracted (pooled again)"]),
+    (("export", "decisions", "--as", "ari"), ["decision,2,title_abstract,ann,exclude",
+                                              "resolution,3,title_abstract,ari,exclude"]),
+    (("export", "decisions", "--as", "bob"), ["decision,1,title_abstract,ann,include",
+                                              "decision,3,title_abstract,bob,exclude"]),
 ]
 
 
@@ -217,3 +243,11 @@ def test_moved_reading_commands_read_every_kind_of_row(
     assert not missing, (missing, slow)
     if BACKEND != "postgres":  # the sqlite3 path exists for SQLite files only
         assert _through_sqlite3(review, monkeypatch, *args) == slow
+
+
+def test_export_decisions_keeps_blinding_through_the_read_seam(review: Path) -> None:
+    """A screener's export leaves out a vote on a record they have not decided (bob has
+    not decided record 2); the arbiter's has it."""
+    assert ",2,title_abstract,ann,exclude" not in ok(review, "export", "decisions", "--as",
+                                                     "bob")
+    assert ",2,title_abstract,ann,exclude" in ok(review, "export", "decisions", "--as", "ari")
