@@ -125,12 +125,13 @@ ORM = ("sqlalchemy", "sqlmodel", "reviewflow.store.models", "reviewflow.store.db
     (["fulltext", "match", "--review"], "No doubtful matches", 0),
     (["rob", "compare"], "0 unresolved", 0), (["grade", "show"], "no GRADE judgements", 0),
     (["grade", "history", "pain_vas"], "EXIT 1", 1),  # nothing rated: one line on stderr
-    (["export", "decisions", "--as", "ann"], "event_id,kind,record_id", 0)])
+    (["export", "decisions", "--as", "ann"], "event_id,kind,record_id", 0),
+    (["export", "records", "--format", "csv"], "record_id,title", 0)])
 def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: list[str],
                                                          shown: str, code: int) -> None:
     """The reading commands (``status``, ``kappa``, ``prisma``, ``conflicts``, ``policy``,
     ``searches``, ``same-study``, the extraction, dedup, full-text, RoB and GRADE
-    listings, ``export decisions``) read a SQLite review through sqlite3: importing
+    listings, ``export decisions`` and ``records``) read a SQLite review through sqlite3: importing
     SQLAlchemy and SQLModel alone takes longer than the 0.3 s a command may take to
     answer."""
     from reviewflow.screening.decisions import ensure_reviewer

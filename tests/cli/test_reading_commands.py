@@ -227,6 +227,10 @@ CASES = [
                                         "bob: Inconsistency -> retracted (pooled again)"]),
     (("export", "decisions", "--as", "ari"), ["decision,2,title_abstract,ann,exclude",
                                               "resolution,3,title_abstract,ari,exclude"]),
+    (("export", "records"), ["ID  - 13\n", "TT  - Umbilical cord mesenchymal", "AU  - 张伟"]),
+    (("export", "records", "--format", "csv"), ["\n14,Umbilical cord MSC", ",PubMed; Embase\n",
+                                                ",CNKI\n"]),
+    (("export", "records", "--stage", "full-text", "--format", "csv"), ["\n1,", " (1),"]),
     (("export", "decisions", "--as", "bob"), ["decision,1,title_abstract,ann,include",
                                               "decision,3,title_abstract,bob,exclude"]),
 ]
@@ -251,3 +255,9 @@ def test_export_decisions_keeps_blinding_through_the_read_seam(review: Path) -> 
     assert ",2,title_abstract,ann,exclude" not in ok(review, "export", "decisions", "--as",
                                                      "bob")
     assert ",2,title_abstract,ann,exclude" in ok(review, "export", "decisions", "--as", "ari")
+
+
+def test_export_records_at_full_text_holds_only_what_moved_on(review: Path) -> None:
+    """Record 1 alone was included at title/abstract by both its screeners."""
+    out = ok(review, "export", "records", "--stage", "full-text", "--format", "csv")
+    assert [line.split(",")[0] for line in out.splitlines()[1:]] == ["1"]
