@@ -57,7 +57,7 @@ def form_cmd(
 ) -> None:
     """Show the extraction form in force (an edited file is stored as a new version with
     the first value written under it, never by showing it)."""
-    from reviewflow.extraction.form_versions import write_default_form
+    from reviewflow.extraction.form_versions import read_form_in_force, write_default_form
 
     folder = review_folder(ctx)
     if example and not init:
@@ -68,7 +68,8 @@ def form_cmd(
         path, written = write_default_form(folder, example)
         typer.echo(f"Form file: {path}" + ("" if written else
                                            " (already there: kept, not overwritten)"))
-    _store, pending = store_and_pending_form(ctx)
+    with reading(ctx) as view:  # showing the form stores nothing: no ORM (issue 22)
+        pending = read_form_in_force(view.reader, folder)
     form = pending.form
     typer.echo(f"{form.name} (" + (f"stored form id {pending.stored_id})"
                                    if pending.stored_id is not None else

@@ -206,6 +206,8 @@ CASES = [
                                 "2 studies, 0 reconciled, 2 open discrepancies"]),
     (("extraction", "compare"), ["Alpha 2010 study/sample_size: ann: 40, bob: 42",
                                  "Beta 2011 study/country: ann: Iran (only one extractor)"]),
+    (("extraction", "form"), ["MSC RCTs (extraction tests) (stored form id 1)",
+                              "Outcome pain_vas: Pain (VAS)"]),
     (("extraction", "study", "list"), ["\tAlpha 2010\treports: 1\n", "\tBeta 2011\treports: 2"]),
     (("same-study",), [f"records {N + 1} and {N + 2}", "same trial registration number",
                        "same authors across transliteration", "[chi]", "1 pair:"]),
