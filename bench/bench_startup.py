@@ -36,7 +36,8 @@ CWD = Path(tempfile.gettempdir())
 
 READING = (("policy",), ("reviewer", "list"), ("searches",), ("extraction", "status"),
            ("same-study",), ("dedup", "--related"), ("fulltext", "list"), ("rob", "compare"),
-           ("grade", "show"))
+           ("grade", "show"), ("extraction", "form"), ("export", "records"),
+           ("export", "decisions", "--as", "arbiter"))
 
 
 def commands(review: Path) -> dict[str, list[str]]:
