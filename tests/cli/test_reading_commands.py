@@ -20,27 +20,31 @@ from pathlib import Path
 
 import pytest
 from store_backend import BACKEND, new_store_url
-from typer.testing import CliRunner
 
-from reviewflow.cli.main import app
 from reviewflow.extraction.rob import ROB1
 from reviewflow.fulltext.matching import Doubt
 from reviewflow.fulltext.service import mark_unobtainable
 from reviewflow.grade.domains import Domain, Judgement
 from reviewflow.grade.judgements import record as record_grade
 from reviewflow.grade.judgements import retract
-from reviewflow.screening.conflicts import resolve_conflict
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig, load_config
 from tests.extraction.forms import new_study, save_judgements, save_values, use_test_form
-from tests.screening.support import add_reviewer, fill, vote
+from tests.screening.support import (
+    add_reviewer,
+    cli_ok,
+    fill,
+    settle,
+    through_session,
+    through_sqlite3,
+    vote,
+)
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
 
-runner = CliRunner()
 N = 12
 RIS = """TY  - JOUR
 TI  - 脐带间充质干细胞治疗系统性红斑狼疮的随机对照试验
@@ -61,12 +65,6 @@ LA  - eng
 AB  - Registered at ChiCTR-IPR-15006290.
 ER  - 
 """
-
-
-def ok(review: Path, *args: str) -> str:
-    res = runner.invoke(app, ["--review", str(review), *args])
-    assert res.exit_code == 0, (res.output, res.exception)
-    return res.output
 
 
 def _extraction(store: Store, folder: Path, ids: dict[str, int]) -> None:
@@ -108,12 +106,10 @@ def _votes(store: Store, ids: dict[str, int]) -> None:
         for who, call in calls:
             vote(store, record_id=rid, stage=TITLE_ABSTRACT, reviewer_id=ids[who],
                  decision=call)
-    with store.write() as s:
+    with store.session() as s:
         arbiter = s.get(models.Reviewer, ids["ari"])
-        assert arbiter is not None
-        resolve_conflict(session=s, settings=ScreeningSettings(), record_id=3,
-                         stage=TITLE_ABSTRACT, decision="exclude", resolver=arbiter,
-                         method="arbiter")
+    settle(store, ScreeningSettings(), record_id=3, stage=TITLE_ABSTRACT, decision="exclude",
+           resolver=arbiter, method="arbiter")
 
 
 def _dedup_and_fulltext(store: Store) -> None:
@@ -158,39 +154,23 @@ def review(tmp_path_factory: pytest.TempPathFactory) -> Path:
     fill(Store.create(config.database_url(), title="Reading commands"), N).dispose()
     config.save()
     for name in ("bob", "ann", "Cat"):
-        ok(folder, "reviewer", "add", name)
-    ok(folder, "reviewer", "add", "ari", "--role", "arbiter")
-    ok(folder, "policy", "--blind", "off", "--screeners", "1", "--verify", "0.25",
+        cli_ok(folder, "reviewer", "add", name)
+    cli_ok(folder, "reviewer", "add", "ari", "--role", "arbiter")
+    cli_ok(folder, "policy", "--blind", "off", "--screeners", "1", "--verify", "0.25",
        "--stage", "full-text", "--by", "ari")
     with Store.open(load_config(folder).database_url()) as store:
         ids = {name: int(add_reviewer(store, name).id or 0) for name in ("ann", "bob", "ari")}
         _votes(store, ids)
-    ok(folder, "pilot", "start", "--stage", "title-abstract", "--size", "3", "--by", "ari")
+    cli_ok(folder, "pilot", "start", "--stage", "title-abstract", "--size", "3", "--by", "ari")
     ris = folder.parent / "two.ris"
     ris.write_text(RIS, encoding="utf-8")
-    ok(folder, "import", str(ris), "--database", "CNKI")
-    ok(folder, "searches", "edit", "3", "--searched", "2024-02-29", "--query", "MSC AND lupus")
+    cli_ok(folder, "import", str(ris), "--database", "CNKI")
+    cli_ok(folder, "searches", "edit", "3", "--searched", "2024-02-29", "--query", "MSC AND lupus")
     with Store.open(load_config(folder).database_url()) as store:
         _extraction(store, folder, ids)
         _dedup_and_fulltext(store)
-    ok(folder, "policy", "--blind", "on", "--by", "ari")  # a screener's view is filtered
+    cli_ok(folder, "policy", "--blind", "on", "--by", "ari")  # a screener's view is filtered
     return folder
-
-
-def _through_sqlite3(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
-    def no_store(ctx: object) -> None:
-        raise AssertionError("the sqlite3 path opened the SQLAlchemy store")
-
-    with monkeypatch.context() as m:
-        m.setattr("reviewflow.cli.common.open_store", no_store)
-        return ok(review, *args)
-
-
-def _through_session(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
-    with monkeypatch.context() as m:
-        m.setattr("reviewflow.store.reader.sqlite_file_of", lambda url: None)
-        m.setattr("reviewflow.store.reader.open_sqlite_reader", None)  # never reached
-        return ok(review, *args)
 
 
 # Each command with lines only the review's rows can produce (so two empty answers, or
@@ -244,22 +224,22 @@ def test_moved_reading_commands_read_every_kind_of_row(
         shown: list[str]) -> None:
     """Through a session (PostgreSQL in the PostgreSQL pass) each command reads the rows;
     on SQLite the read-only ``sqlite3`` path prints the same bytes."""
-    slow = _through_session(review, monkeypatch, *args)
+    slow = through_session(review, monkeypatch, *args)
     missing = [s for s in shown if s not in slow]
     assert not missing, (missing, slow)
     if BACKEND != "postgres":  # the sqlite3 path exists for SQLite files only
-        assert _through_sqlite3(review, monkeypatch, *args) == slow
+        assert through_sqlite3(review, monkeypatch, *args) == slow
 
 
 def test_export_decisions_keeps_blinding_through_the_read_seam(review: Path) -> None:
     """A screener's export leaves out a vote on a record they have not decided (bob has
     not decided record 2); the arbiter's has it."""
-    assert ",2,title_abstract,ann,exclude" not in ok(review, "export", "decisions", "--as",
+    assert ",2,title_abstract,ann,exclude" not in cli_ok(review, "export", "decisions", "--as",
                                                      "bob")
-    assert ",2,title_abstract,ann,exclude" in ok(review, "export", "decisions", "--as", "ari")
+    assert ",2,title_abstract,ann,exclude" in cli_ok(review, "export", "decisions", "--as", "ari")
 
 
 def test_export_records_at_full_text_holds_only_what_moved_on(review: Path) -> None:
     """Record 1 alone was included at title/abstract by both its screeners."""
-    out = ok(review, "export", "records", "--stage", "full-text", "--format", "csv")
+    out = cli_ok(review, "export", "records", "--stage", "full-text", "--format", "csv")
     assert [line.split(",")[0] for line in out.splitlines()[1:]] == ["1"]
