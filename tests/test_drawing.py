@@ -129,3 +129,24 @@ def test_a_figure_whose_worker_died_is_drawn_in_this_process(tmp_path: Path) -> 
     with drawing.parallel(workers=1):
         drawing.submit("tests.test_drawing:_die_outside", path, os.getpid(), path)
     assert path.read_text(encoding="utf-8") == "drawn here"
+
+
+def _note_server_modules(out: Path) -> None:
+    """A job: which of our modules the worker has, i.e. what its fork server imported."""
+    import sys
+
+    out.write_text(" ".join(sorted(m for m in sys.modules if m.startswith("reviewflow."))))
+
+
+def test_the_fork_server_skips_its_last_collection_at_exit(tmp_path: Path) -> None:
+    """The server ends with the command and holds its output pipe open until then: it
+    imports reviewflow.figure_server, which freezes the heap at exit (issue 22)."""
+    out = tmp_path / "modules.txt"
+    with drawing.parallel(workers=1):
+        drawing.submit(f"{__name__}:_note_server_modules", out, out)
+    assert "reviewflow.figure_server" in out.read_text().split()
+    probe = ("import atexit, gc\nimport reviewflow.figure_server\n"
+             "atexit._run_exitfuncs()\nprint(gc.get_freeze_count() > 0)\n")
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
+                         text=True, check=True)
+    assert ran.stdout.strip() == "True"
