@@ -1,13 +1,17 @@
-"""Imported by the figure fork server (:mod:`reviewflow.drawing`) before the plotting
-modules: the server's interpreter then skips its last garbage collection at exit.
+"""Imported by the figure fork server (:mod:`reviewflow.drawing`) after the plotting
+modules: the server and the workers forked from it collect garbage as a short-lived
+process does (:mod:`reviewflow.short_lived`), and what the server imported is frozen
+first, so a worker's collections never walk matplotlib's module objects.
 
 The server ends when the command does, and until it has, the command's output pipe
-stays open (a caller reading it waits): walking the objects matplotlib and numpy made,
-about 0.1 s on the demo (issue 22), frees memory the process hands back anyway.
-Imported anywhere else it changes nothing but that same last collection.
+stays open (a caller reading it waits): its last collection at exit, about 0.1 s on
+the demo, is skipped. Importing this module anywhere else does the same to that
+process: meant for the server only.
 """
 
-import atexit
 import gc
 
-atexit.register(gc.freeze)
+from reviewflow.short_lived import short_lived
+
+gc.freeze()
+short_lived()

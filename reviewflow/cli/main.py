@@ -11,8 +11,6 @@ Usage errors exit 2 (Click's convention).
 
 from __future__ import annotations
 
-import atexit
-import gc
 import sys
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from reviewflow.cli._index import INDEX
 from reviewflow.cli._lazy import LazyCommands
 from reviewflow.cli.common import Globals, HoistingGroup
 from reviewflow.errors import ReviewflowError
+from reviewflow.short_lived import short_lived
 
 COMMANDS = LazyCommands(INDEX)
 
@@ -100,16 +99,12 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, mapping user errors to exit code 1.
 
     ``argv`` None means this process is the command (the console script, ``python -m
-    reviewflow``). Its interpreter then skips the last garbage collection at exit: that
-    walks every object the imports made (SQLAlchemy, pandas, matplotlib), about 0.15 s
-    of ``analyse --all`` (issue 22), to free memory the process hands back anyway.
-    Registered first, it runs after every other exit handler; the store is closed and
-    every file written before (``ctx.call_on_close``, ``with`` blocks), and objects
-    freed by reference counting are still finalized. A library caller (tests, ``argv``
-    given) keeps its collector.
+    reviewflow``): its garbage collector is tuned for a process that ends with the
+    command (:mod:`reviewflow.short_lived`). A library caller (tests, ``argv`` given)
+    keeps its own.
     """
     if argv is None:
-        atexit.register(gc.freeze)
+        short_lived()
     try:
         app(args=argv, standalone_mode=True)
     except ReviewflowError as exc:
