@@ -4,9 +4,9 @@ process does (:mod:`reviewflow.short_lived`), and what the server imported is fr
 first, so a worker's collections never walk matplotlib's module objects.
 
 The server ends when the command does, and until it has, the command's output pipe
-stays open (a caller reading it waits): its last collection at exit, about 0.1 s on
-the demo, is skipped. Importing this module anywhere else does the same to that
-process: meant for the server only.
+stays open (a caller reading it waits): its last collection at exit is skipped.
+Importing this module anywhere else does the same to that process: meant for the
+server only.
 """
 
 import gc

@@ -3,14 +3,13 @@
 CPython's cyclic collector runs a young collection every 700 net container
 allocations. Importing SQLAlchemy, pandas and matplotlib and drawing a dozen
 figures makes hundreds of them, most scanning objects that stay alive anyway (an
-open figure's artists): about 9% of the CPU of ``analyse --all`` drawn in one
-process, measured with ``gc.callbacks``. A threshold of 10 000 leaves a few dozen
-and at most that many young objects waiting (a few MB) before cycles are freed.
-The last collection at exit walks every object the process made, to free memory
-the process hands back anyway: skipped by freezing the heap just before the
-interpreter finalizes (after every other exit handler registered later: the store
-is closed and every file written by then; objects freed by reference counting are
-still finalized).
+open figure's artists); a threshold of 10 000 leaves a few dozen, at the price of at
+most that many young objects waiting (a few MB) before cycles are freed. The last
+collection at exit walks every object the process made, to free memory the process
+hands back anyway: skipped by freezing the heap just before the interpreter
+finalizes (after every exit handler registered later: the store is closed and every
+file written by then; objects freed by reference counting are still finalized).
+What each saves on ``analyse`` and ``report``: docs/performance.md.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
 
     All inputs are built (and so checked) before anything is written. The figures are
     submitted first and the data CSVs written after them: the CSVs need pandas, whose
-    import (about 0.3 s) then overlaps the drawing instead of delaying it (issue 22).
+    import then overlaps the drawing instead of delaying it (issue 22).
     """
     rec = reconcile(store)
     runs = pool_declared(store, form, analyses, reconciled=rec)

@@ -389,7 +389,7 @@ class AnalysisInput:
     def _rows(self) -> tuple[list[str], list[dict[str, object]]]:
         """The wide CSV's columns and rows (counts that are whole as ints): what
         :meth:`frame` tabulates and :meth:`study_table` pools, read once from here so
-        pooling does not need pandas (about 0.3 s to import; issue 22)."""
+        pooling does not need pandas (slow to import; issue 22)."""
         stats = ("events", "n") if self.data_type is DataType.DICHOTOMOUS else ("mean", "sd",
                                                                                "n")
         if self.data_type is DataType.GENERIC:
