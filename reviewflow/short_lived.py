@@ -9,6 +9,9 @@ collection at exit walks every object the process made, to free memory the proce
 hands back anyway: skipped by freezing the heap just before the interpreter
 finalizes (after every exit handler registered later: the store is closed and every
 file written by then; objects freed by reference counting are still finalized).
+The TUI, one long command, gets the same: the threshold only delays when young
+cycles are freed, never whether, and a file left unclosed in a reference cycle at exit
+is the one thing the skipped collection would have finalized (our writers close theirs).
 What each saves on ``analyse`` and ``report``: docs/performance.md.
 """
 
