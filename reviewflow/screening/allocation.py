@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state import ARBITER, PENDING, load_review_state
@@ -28,8 +27,12 @@ from reviewflow.review_state.plan import (
 )
 from reviewflow.review_state.policy import require_rule_maker
 from reviewflow.stages import LABELS
-from reviewflow.store import models
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:  # the ORM loads with the functions that use it (check_allocated does not)
+    from sqlmodel import Session
+
+    from reviewflow.store import models
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,10 @@ class AllocationRun:
 
 
 def _screeners(session: Session, names: Sequence[str] | None) -> list[models.Reviewer]:
+    from sqlmodel import select
+
+    from reviewflow.store import models
+
     r = models.Reviewer
     people = list(session.exec(select(r).order_by(r.id)).all())
     if names is None:
@@ -63,6 +70,8 @@ def _screeners(session: Session, names: Sequence[str] | None) -> list[models.Rev
 def start_pilot(*, session: Session, stage: str, by: models.Reviewer, seed: int,
                 size: int | None = None, fraction: float | None = None) -> Pilot:
     """Draw the pilot sample of ``stage`` (seeded) and open the pilot round."""
+    from reviewflow.store import models
+
     require_rule_maker(session, by, "starts a pilot round")
     if (size is None) == (fraction is None):
         raise ReviewflowError("give the pilot's size (--size N) or fraction (--fraction F)")
@@ -111,6 +120,8 @@ def close_pilot(*, session: Session, stage: str, by: models.Reviewer,
                 force: bool = False) -> Pilot:
     """Close the pilot round (audited); refused while a screener has pilot records left
     unless ``force``."""
+    from reviewflow.store import models
+
     require_rule_maker(session, by, "closes a pilot round")
     plan = load_plan(session, stage)
     where = LABELS[stage].lower()
@@ -138,6 +149,8 @@ def run_allocation(*, session: Session, stage: str, by: models.Reviewer, seed: i
     settled (or in conflict) are left alone, so a run after a screener joins
     re-allocates only what is still to be screened.
     """
+    from reviewflow.store import models
+
     require_rule_maker(session, by, "allocates records")
     where = LABELS[stage].lower()
     state = load_review_state(session, with_plan=True)
