@@ -179,8 +179,12 @@ def read_plan(reader: Reader, stage: str) -> StagePlan:
 
 
 def plan_history(session: Session) -> list[PlanEvent]:
+    """:func:`read_plan_history` in a session."""
+    return read_plan_history(session_reader(session))
+
+
+def read_plan_history(reader: Reader) -> list[PlanEvent]:
     """Every stored plan step, oldest first, summarised (an allocation holds every id)."""
-    reader = session_reader(session)
     names = _names(reader)
     out = []
     for key, value, by, at in _rows(reader):

@@ -153,3 +153,36 @@ def test_no_command_help_loads_the_store() -> None:
     out = _run(probe)
     assert "LOADED" not in out, out.split("LOADED")[1]
     assert int(out.split("CHECKED")[1]) > 20
+
+
+def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
+    """``reviewer add``, ``decide``, ``resolve`` and ``seed-relevant`` write a SQLite review
+    at the current schema through sqlite3 (the write seam), not the ORM store."""
+    from tests.screening.support import make_review
+
+    review = make_review(tmp_path / "rev", 3)
+    votes = {}
+    for name, calls in (("ann", "include,include,exclude"), ("bob", "exclude,include,exclude")):
+        votes[name] = tmp_path / f"{name}.csv"
+        votes[name].write_text("record_id,decision\n" + "".join(
+            f"{i},{call}\n" for i, call in enumerate(calls.split(","), start=1)),
+            encoding="utf-8")
+    steps = [
+        (["reviewer", "add", "arb", "--role", "arbiter"], "Reviewer arb (arbiter)"),
+        (["decide", "--reviewer", "ann", "--stage", "title-abstract", "--from",
+          str(votes["ann"])], "3 decisions stored for ann"),
+        (["decide", "--reviewer", "bob", "--stage", "title-abstract", "--from",
+          str(votes["bob"])], "3 decisions stored for bob"),
+        (["resolve", "1", "--stage", "title-abstract", "--decision", "include", "--by", "arb",
+          "--method", "arbiter"], "resolved as include by arb"),
+        (["seed-relevant", "2"], "known-relevant records: 2"),
+    ]
+    for argv, shown in steps:
+        probe = ("import sys\nfrom reviewflow.cli import main\n"
+                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
+                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+                 f"if m.startswith({ORM!r}))))\n")
+        said, loaded = _run(probe).split("LOADED")
+        assert shown in said, said
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
