@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state.load import read_people, read_record_status
@@ -200,9 +200,12 @@ def write_decision(
                               "stored at the same moment by another writer)") from None
 
 
-def record_decision(*, session: Session, **kwargs: object) -> int | None:
-    """:func:`write_decision` in a session (the TUI, PostgreSQL, tests)."""
-    return write_decision(writer=session_writer(session), **kwargs)  # type: ignore[arg-type]
+def record_decision(*, session: Session, **kwargs: Any) -> models.ScreeningDecision | None:
+    """:func:`write_decision` in a session (the TUI, PostgreSQL, tests); the stored row."""
+    from reviewflow.store import models
+
+    row_id = write_decision(writer=session_writer(session), **kwargs)
+    return None if row_id is None else session.get(models.ScreeningDecision, row_id)
 
 
 def retract_decision(*, session: Session, record_id: int, stage: str, reviewer_id: int,
