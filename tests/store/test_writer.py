@@ -278,3 +278,32 @@ def test_anything_but_a_store_at_the_current_schema_gets_no_writer(tmp_path: Pat
     con.close()
     with open_sqlite_writer(_db(review)) as writer:
         assert writer is None
+
+
+def test_the_sqlite_writer_waits_for_an_orm_writer(tmp_path: Path) -> None:
+    """An ORM write in progress (another terminal's keypress) holds the turn: the sqlite3
+    writer waits for it, then writes after it; neither row is lost."""
+    import threading
+
+    review = make_review(tmp_path / "rev", 2)
+    done: list[int] = []
+
+    def direct() -> None:
+        with open_sqlite_writer(_db(review)) as writer:
+            assert writer is not None
+            done.append(add_reviewer(writer=writer, name="direct").id)
+
+    with Store.open(f"sqlite:///{_db(review)}") as store:
+        with store.write() as session:
+            session.add(models.Reviewer(name="orm"))
+            session.flush()
+            thread = threading.Thread(target=direct)
+            thread.start()
+            thread.join(0.5)
+            assert thread.is_alive() and not done  # waiting for its turn
+        thread.join(10)
+    assert not thread.is_alive()
+    con = sqlite3.connect(_db(review))
+    names = [n for (n,) in con.execute("SELECT name FROM reviewer ORDER BY id")]
+    con.close()
+    assert names == ["ann", "bob", "orm", "direct"] and done == [4]
