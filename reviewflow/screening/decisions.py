@@ -75,11 +75,11 @@ def add_reviewer(*, writer: Writer, name: str, role: str | None = None) -> Perso
         raise ReviewflowError(f"unknown role {role!r}; use reviewer or arbiter")
     found, _ = person_named(writer.reader, name)
     if found is None:
-        created = writer.execute(
-            "INSERT INTO reviewer (name, role, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (name) DO NOTHING", (name, role or "reviewer", writer.now()))
-        found, _ = person_named(writer.reader, name)
-        assert found is not None, created
+        new = writer.insert_new("reviewer", "name", name=name, role=role or "reviewer")
+        if new is not None:
+            return Person(new, name, role or "reviewer")
+        found, _ = person_named(writer.reader, name)  # another writer's, made just now
+        assert found is not None
     if role is not None and found.role != role:
         writer.execute("UPDATE reviewer SET role = ? WHERE id = ?", (role, found.id))
         found = Person(found.id, found.name, role)

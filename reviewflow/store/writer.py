@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reviewflow.store.reader import _FORMAT_STYLES, BUSY_TIMEOUT_S, SCHEMA_HEAD, Reader
+from reviewflow.store.reader import BUSY_TIMEOUT_S, SCHEMA_HEAD, Reader
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -50,11 +50,13 @@ class Table:
     columns: tuple[str, ...]
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
-    def insert_sql(self, returning: bool) -> str:
+    def insert_sql(self, returning: bool, unique: str | None = None) -> str:
+        """The insert; with ``unique``, a row whose ``unique`` column is taken is skipped."""
         names = ", ".join(f'"{c}"' for c in self.columns)
         marks = ", ".join("?" for _ in self.columns)
+        skip = f' ON CONFLICT ("{unique}") DO NOTHING' if unique else ""
         tail = " RETURNING id" if returning else ""
-        return f"INSERT INTO {self.name} ({names}) VALUES ({marks}){tail}"
+        return f"INSERT INTO {self.name} ({names}) VALUES ({marks}){skip}{tail}"
 
 
 TABLES: dict[str, Table] = {t.name: t for t in (
@@ -91,9 +93,7 @@ class Writer:
         return Reader(self.connection, self.paramstyle)
 
     def _sql(self, sql: str) -> str:
-        if self.paramstyle in _FORMAT_STYLES:
-            return sql.replace("%", "%%").replace("?", "%s")
-        return sql
+        return self.reader._sql(sql)
 
     def now(self) -> Any:
         stamp = datetime.now(UTC)
@@ -101,6 +101,13 @@ class Writer:
 
     def insert(self, table: str, **values: Any) -> int:
         """Insert one row; its new id."""
+        new = self.insert_new(table, None, **values)
+        assert new is not None
+        return new
+
+    def insert_new(self, table: str, unique: str | None, **values: Any) -> int | None:
+        """Insert one row unless its ``unique`` column's value is stored already (another
+        writer got there first: no error, nothing written); its new id, else None."""
         spec = TABLES[table]
         unknown = set(values) - set(spec.columns)
         if unknown:
@@ -111,8 +118,11 @@ class Writer:
             row.append(self.now() if value is NOW else value)
         cursor = self.connection.cursor()
         try:
-            cursor.execute(self._sql(spec.insert_sql(not self.sqlite)), tuple(row))
-            return int(cursor.lastrowid if self.sqlite else cursor.fetchone()[0])
+            cursor.execute(self._sql(spec.insert_sql(not self.sqlite, unique)), tuple(row))
+            if self.sqlite:
+                return int(cursor.lastrowid) if cursor.rowcount == 1 else None
+            found = cursor.fetchone()
+            return None if found is None else int(found[0])
         finally:
             cursor.close()
 

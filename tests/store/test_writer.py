@@ -307,3 +307,18 @@ def test_the_sqlite_writer_waits_for_an_orm_writer(tmp_path: Path) -> None:
     names = [n for (n,) in con.execute("SELECT name FROM reviewer ORDER BY id")]
     con.close()
     assert names == ["ann", "bob", "orm", "direct"] and done == [4]
+
+
+def test_a_name_another_writer_took_is_read_back_not_an_error(tmp_path: Path) -> None:
+    review = make_review(tmp_path / "rev", 1)
+    with open_sqlite_writer(_db(review)) as writer:
+        assert writer is not None
+        assert writer.insert_new("reviewer", "name", name="ann") is None  # ann exists
+        fay = writer.insert_new("reviewer", "name", name="fay")
+        assert fay is not None and writer.insert_new("reviewer", "name", name="fay") is None
+        assert add_reviewer(writer=writer, name="fay").id == fay
+        assert add_reviewer(writer=writer, name="fay", role="arbiter").role == "arbiter"
+    con = sqlite3.connect(_db(review))
+    assert con.execute("SELECT name, role FROM reviewer ORDER BY id").fetchall() == [
+        ("ann", "reviewer"), ("bob", "reviewer"), ("fay", "arbiter")]
+    con.close()
