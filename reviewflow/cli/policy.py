@@ -11,6 +11,7 @@ import typer
 
 from reviewflow.cli.common import fail, reading, writing
 from reviewflow.stages import LABELS, STAGES, parse_stage
+from reviewflow.wording import plural
 
 
 def policy(
@@ -93,8 +94,9 @@ def pilot_start(
         pilot = write_pilot_start(writer=writer, stage=stage_key,
                                   by=require_person(writer.reader, by), seed=seed, size=size,
                                   fraction=fraction)
-    typer.echo(f"Pilot at {LABELS[stage_key].lower()}: {len(pilot.records)} records (seed "
-               f"{seed}); every screener screens them first")
+    typer.echo(f"Pilot at {LABELS[stage_key].lower()}: "
+               f"{plural(len(pilot.records), 'record')} (seed {seed}); every screener "
+               "screens them first")
 
 
 @pilot_app.command("close")
@@ -148,7 +150,7 @@ def allocate(
         writer = view.writer
         run = write_allocation(writer=writer, stage=stage_key,
                                by=require_person(writer.reader, by), seed=seed, screeners=names)
-    typer.echo(f"Allocated {run.records} records at {LABELS[stage_key].lower()}: "
+    typer.echo(f"Allocated {plural(run.records, 'record')} at {LABELS[stage_key].lower()}: "
                + ", ".join(f"{name} {n}" for name, n in run.per_screener))
 
 

@@ -156,8 +156,9 @@ def test_no_command_help_loads_the_store() -> None:
 
 
 def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
-    """``reviewer add``, ``decide``, ``resolve`` and ``seed-relevant`` write a SQLite review
-    at the current schema through sqlite3 (the write seam), not the ORM store."""
+    """``reviewer add``, ``decide``, ``resolve``, ``seed-relevant``, ``pilot``, ``allocate``
+    and ``policy`` write a SQLite review at the current schema through sqlite3 (the write
+    seam), not the ORM store."""
     from tests.screening.support import make_review
 
     review = make_review(tmp_path / "rev", 3)
@@ -176,6 +177,11 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         (["resolve", "1", "--stage", "title-abstract", "--decision", "include", "--by", "arb",
           "--method", "arbiter"], "resolved as include by arb"),
         (["seed-relevant", "2"], "known-relevant records: 2"),
+        (["pilot", "start", "--stage", "full-text", "--size", "1", "--by", "arb"],
+         "Pilot at full text: 1 record (seed"),
+        (["pilot", "close", "--stage", "full-text", "--by", "arb", "--force"], "closed by arb"),
+        (["allocate", "--stage", "full-text", "--by", "arb"], "Allocated 1 record at"),
+        (["policy", "--blind", "off", "--by", "arb"], "blind: off"),
     ]
     for argv, shown in steps:
         probe = ("import sys\nfrom reviewflow.cli import main\n"
