@@ -3,10 +3,11 @@
 These are the TUI's twins: the same domain functions, for decisions made
 elsewhere (a Rayyan or Covidence export, a colleague's spreadsheet) and for
 scripts. ``decide`` checks the whole file before writing anything (so a typo in
-row 900 does not leave 899 rows half-loaded), then commits each decision on its
-own (so an interruption loses at most the one in flight); each row carries a
-client key derived from the file, so re-running after an interruption does not
-store a row twice.
+row 900 does not leave 899 rows half-loaded) and stores it in one transaction (an
+interruption stores none of it); each row carries a client key derived from the
+file, so loading it again stores only rows not stored yet. The writing commands
+write through :func:`reviewflow.cli.common.writing` (on SQLite, sqlite3 without
+the ORM).
 """
 
 from __future__ import annotations
