@@ -78,14 +78,19 @@ class Writer:
     """Writes on one DB-API connection, in the caller's transaction (never commits).
 
     ``sqlite`` says how a timestamp is passed (text as SQLAlchemy stores it, else the
-    datetime the ORM would pass); ``integrity_error`` is the driver's exception for a
-    refused key, so a caller can name the problem instead of showing a traceback.
+    datetime the ORM would pass); ``integrity_error`` is the exception for a refused
+    key, so a caller can name the problem instead of showing a traceback. A session's
+    writer runs its statements through the session's SQLAlchemy connection
+    (``statements``), so a failure is the SQLAlchemy error the TUI and the CLI already
+    handle (a busy file, a row the server's row-level security refuses), not the
+    driver's own.
     """
 
     connection: Any
     paramstyle: str = "qmark"
     sqlite: bool = True
     integrity_error: type[Exception] = sqlite3.IntegrityError
+    statements: Any = None  # a SQLAlchemy Connection (exec_driver_sql), else the DB-API one
 
     @property
     def reader(self) -> Reader:
@@ -116,34 +121,43 @@ class Writer:
         for column in spec.columns:
             value = values[column] if column in values else spec.defaults[column]
             row.append(self.now() if value is NOW else value)
-        cursor = self.connection.cursor()
-        try:
-            cursor.execute(self._sql(spec.insert_sql(not self.sqlite, unique)), tuple(row))
-            if self.sqlite:
-                return int(cursor.lastrowid) if cursor.rowcount == 1 else None
-            found = cursor.fetchone()
-            return None if found is None else int(found[0])
-        finally:
-            cursor.close()
+        last_id, count, first = self._run(spec.insert_sql(not self.sqlite, unique), row)
+        if self.sqlite:
+            return int(last_id) if count == 1 else None
+        return None if first is None else int(first[0])
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one UPDATE (or other statement); the number of rows it touched."""
+        return int(self._run(sql, params)[1])
+
+    def _run(self, sql: str, params: Sequence[Any]) -> tuple[Any, int, Any]:
+        """(lastrowid, rowcount, first row of a RETURNING) of one statement."""
+        returning = " RETURNING " in sql
+        if self.statements is not None:
+            result = self.statements.exec_driver_sql(self._sql(sql), tuple(params))
+            first = result.fetchone() if returning else None
+            return (None if returning else result.lastrowid), result.rowcount, first
         cursor = self.connection.cursor()
         try:
             cursor.execute(self._sql(sql), tuple(params))
-            return int(cursor.rowcount)
+            first = cursor.fetchone() if returning else None
+            return cursor.lastrowid, cursor.rowcount, first
         finally:
             cursor.close()
 
 
 def session_writer(session: Session) -> Writer:
     """A writer on the session's own connection and transaction (pending ORM objects are
-    flushed first, so the SQL sees them and they come before its rows)."""
+    flushed first, so the SQL sees them and they come before its rows); its statements
+    go through the session's connection, its reads through the driver's (as
+    :func:`~reviewflow.store.reader.session_reader`)."""
+    from sqlalchemy.exc import IntegrityError
+
     session.flush()
     conn = session.connection()
     dialect = conn.dialect
     return Writer(conn.connection.dbapi_connection, dialect.paramstyle,
-                  dialect.name == "sqlite", dialect.loaded_dbapi.IntegrityError)
+                  dialect.name == "sqlite", IntegrityError, conn)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
