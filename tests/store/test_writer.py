@@ -322,3 +322,24 @@ def test_a_name_another_writer_took_is_read_back_not_an_error(tmp_path: Path) ->
     assert con.execute("SELECT name, role FROM reviewer ORDER BY id").fetchall() == [
         ("ann", "reviewer"), ("bob", "reviewer"), ("fay", "arbiter")]
     con.close()
+
+
+def test_a_session_writer_fails_with_the_errors_the_tui_handles(tmp_path: Path) -> None:
+    """Through a session, a refused row is SQLAlchemy's error (the TUI catches
+    SQLAlchemyError), and a decision on a missing record is one line."""
+    from sqlalchemy.exc import IntegrityError
+
+    from reviewflow.errors import ReviewflowError
+    from reviewflow.screening.decisions import record_decision
+    from reviewflow.store.writer import session_writer
+
+    review = make_review(tmp_path / "rev", 1)
+    with Store.open(f"sqlite:///{_db(review)}") as store:
+        with pytest.raises(IntegrityError), store.write() as session:
+            session_writer(session).insert("screening_decision", record_id=999,
+                                           stage="title_abstract", reviewer_id=1,
+                                           decision="include")
+        with pytest.raises(ReviewflowError, match="record 999 does not exist"), \
+                store.write() as session:
+            record_decision(session=session, record_id=999, stage="title_abstract",
+                            reviewer_id=1, decision="include")
