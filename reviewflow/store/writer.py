@@ -136,12 +136,13 @@ class Writer:
         if self.statements is not None:
             result = self.statements.exec_driver_sql(self._sql(sql), tuple(params))
             first = result.fetchone() if returning else None
-            return (None if returning else result.lastrowid), result.rowcount, first
+            last_id = result.lastrowid if self.sqlite and not returning else None
+            return last_id, result.rowcount, first
         cursor = self.connection.cursor()
         try:
             cursor.execute(self._sql(sql), tuple(params))
             first = cursor.fetchone() if returning else None
-            return cursor.lastrowid, cursor.rowcount, first
+            return (cursor.lastrowid if self.sqlite else None), cursor.rowcount, first
         finally:
             cursor.close()
 
