@@ -12,6 +12,13 @@ can load. ``status`` runs on a fresh review made by ``reviewflow init``
 times each reviewflow command on another checkout's ``reviewflow`` package (``SRC``
 holds it, with the migrations its ``init`` needs: ``git archive <commit> reviewflow db |
 tar -x -C SRC``), in the same run.
+
+Writing commands (``decide``, ``resolve``, ``reviewer add``, ``seed-relevant``,
+``policy``, ``pilot start``) run on copies of the demo review (``--demo DIR``, else
+one ``reviewflow demo`` builds here) with a reviewer ``carol`` added: a command that
+changes the store gets a fresh copy before every run (untimed), an idempotent one
+(``reviewer add`` of an existing name, ``seed-relevant`` of a seed, ``policy`` setting
+the rule in force) runs on one copy. ``--no-writes`` leaves them out.
 """
 
 from __future__ import annotations
@@ -65,12 +72,88 @@ def commands(review: Path) -> dict[str, list[str]]:
     }
 
 
+def _copy_store(src: Path, dest: Path) -> None:
+    """The review's toml and a consistent copy of its database (sqlite3's backup)."""
+    import sqlite3
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for stale in ("reviewflow.db-wal", "reviewflow.db-shm"):
+        (dest / stale).unlink(missing_ok=True)
+    shutil.copyfile(src / "reviewflow.toml", dest / "reviewflow.toml")
+    source = sqlite3.connect(src / "reviewflow.db")
+    target = sqlite3.connect(dest / "reviewflow.db")
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
+def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
+               tag: str = "") -> list[Job]:
+    """The writing commands on copies of ``demo`` (see the module docstring)."""
+    rf = [sys.executable, "-m", "reviewflow"]
+    base = work / f"base{tag}"
+    _copy_store(demo, base)
+    subprocess.run([*rf, "--review", str(base), "reviewer", "add", "carol"], check=True,
+                   capture_output=True, env=env, cwd=CWD)
+    with (demo / "scripted" / "ta_reviewer_a.csv").open(encoding="utf-8") as fh:
+        next(fh)
+        ids = [line.split(",")[0] for line in fh][:20]
+    votes = work / "carol.csv"
+    votes.write_text("record_id,decision\n" + "".join(
+        f"{rid},{'include' if i % 3 else 'exclude'}\n" for i, rid in enumerate(ids)),
+        encoding="utf-8")
+    conflict = _first_resolved(base)
+    shared = work / f"shared{tag}"
+    _copy_store(base, shared)
+    fresh = {  # each run on its own fresh copy
+        "decide (20 votes)": ["decide", "--reviewer", "carol", "--stage", "title-abstract",
+                              "--from", str(votes)],
+        "resolve": ["resolve", conflict, "--stage", "title-abstract", "--decision", "exclude",
+                    "--by", "arbiter", "--method", "arbiter", "--note", "bench"],
+        "pilot start": ["pilot", "start", "--stage", "title-abstract", "--size", "5", "--by",
+                        "arbiter"],
+    }
+    again = {  # idempotent: one copy
+        "reviewer add": ["reviewer", "add", "reviewer_a"],
+        "seed-relevant": ["seed-relevant", ids[0]],
+        "policy (no change)": ["policy", "--blind", "on", "--by", "arbiter"],
+    }
+    jobs = []
+    for name, argv in fresh.items():
+        folder = work / f"{name.split()[0]}{tag}"
+        jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(folder), *argv],
+                        env=env, cwd=CWD,
+                        prepare=lambda folder=folder: _copy_store(base, folder)))
+    for name, argv in again.items():
+        jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(shared), *argv],
+                        env=env, cwd=CWD))
+    return jobs
+
+
+def _first_resolved(review: Path) -> str:
+    """A record whose title/abstract conflict the demo's arbiter resolved (resolving it
+    again revises the resolution: always accepted)."""
+    import sqlite3
+
+    con = sqlite3.connect(review / "reviewflow.db")
+    try:
+        row = con.execute("SELECT record_id FROM conflict_resolution WHERE stage = ? "
+                          "ORDER BY id", ("title_abstract",)).fetchone()
+    finally:
+        con.close()
+    return str(row[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--demo", type=Path, help="a review folder to run status/kappa on")
     parser.add_argument("--before", type=Path, help="a folder holding an older reviewflow "
                         "package to time side by side")
+    parser.add_argument("--no-writes", action="store_true", help="leave out the writing "
+                        "commands (they need a demo review; one is built without --demo)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rf-startup-"))
     try:
@@ -96,6 +179,15 @@ def main() -> None:
                     cmds[f"{name} (before)"] = argv
                     envs[f"{name} (before)"] = before
         jobs = [Job(name, argv, env=envs[name], cwd=CWD) for name, argv in cmds.items()]
+        if not args.no_writes:
+            demo = args.demo
+            if demo is None:
+                demo = tmp / "demo"
+                subprocess.run([sys.executable, "-m", "reviewflow", "demo", str(demo)],
+                               check=True, capture_output=True, cwd=CWD)
+            jobs += write_jobs(demo, tmp)
+            if args.before is not None:
+                jobs += write_jobs(demo, tmp, before, " (before)")
         times = interleaved(jobs, args.runs, warm_up=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

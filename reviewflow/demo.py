@@ -27,6 +27,7 @@ from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig
+from reviewflow.store.writer import session_writer
 
 Say = Callable[[str], None]
 REVIEWERS = ("reviewer_a", "reviewer_b")
@@ -135,8 +136,9 @@ def screen_stage(ctx: DemoContext, stage: str) -> dict[str, int]:
         with ctx.store.write() as s:  # one screener's file: one transaction
             person = ensure_reviewer(session=s, name=who)
             assert person.id is not None
-            checked = load_decisions_file(settings, path, stage, session=s)
-            loaded[who] = write_decisions(checked, stage, person.id, session=s)[0]
+            writer = session_writer(s)
+            checked = load_decisions_file(settings, path, stage, reader=writer.reader)
+            loaded[who] = write_decisions(checked, stage, person.id, writer=writer)[0]
     return loaded
 
 

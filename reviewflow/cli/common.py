@@ -24,6 +24,7 @@ from reviewflow.store.secrets import mask_url
 if TYPE_CHECKING:  # the store (SQLAlchemy, SQLModel) loads when a command opens it
     from reviewflow.store.db import Store
     from reviewflow.store.reader import Reader
+    from reviewflow.store.writer import Writer
 
 GLOBAL_OPTIONS = ("--review", "--db")
 STAGE_HELP = "title-abstract or full-text"
@@ -186,6 +187,40 @@ def reading(ctx: typer.Context) -> Iterator[ReadView]:
     store = open_store(ctx)
     with store.session() as session:
         yield ReadView(session_reader(session), store.schema_revision, store.display_url)
+
+
+@dataclass(frozen=True)
+class WriteView:
+    """A writing command's view of the store: its writer (reads too) and URL."""
+
+    writer: Writer
+    display_url: str
+
+
+@contextmanager
+def writing(ctx: typer.Context) -> Iterator[WriteView]:
+    """One write transaction for a writing command (``decide``, ``resolve`` ...): committed
+    when the command's block ends, nothing written when it raises.
+
+    A SQLite store at the current schema is written through ``sqlite3`` (the write turn,
+    ``BEGIN IMMEDIATE``), without importing SQLAlchemy; anything else goes through
+    :func:`open_store` and :meth:`Store.write`, exactly as :func:`reading` falls back.
+    """
+    from reviewflow.store.reader import sqlite_file_of
+    from reviewflow.store.writer import open_sqlite_writer
+
+    url = database_url(ctx)
+    path = sqlite_file_of(url)
+    if path is not None:
+        with open_sqlite_writer(path) as writer:
+            if writer is not None:
+                yield WriteView(writer, url)
+                return
+    from reviewflow.store.writer import session_writer
+
+    store = open_store(ctx)
+    with store.write() as session:
+        yield WriteView(session_writer(session), store.display_url)
 
 
 def unknown_reviewer(name: str, twin: str | None) -> ReviewflowError:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import typer
 
-from reviewflow.cli.common import fail, open_store, reading
+from reviewflow.cli.common import fail, reading, writing
 from reviewflow.stages import LABELS, STAGES, parse_stage
+from reviewflow.wording import plural
 
 
 def policy(
@@ -31,7 +32,12 @@ def policy(
 ) -> None:
     """Show or change the screening rules (changes are audited)."""
     from reviewflow.review_state.plan import read_plan_history
-    from reviewflow.review_state.policy import read_policy, read_policy_history
+    from reviewflow.review_state.policy import (
+        read_policy,
+        read_policy_history,
+        write_policy_change,
+    )
+    from reviewflow.screening.decisions import require_person
 
     if blind is not None and blind.strip().lower() not in ("on", "off"):
         raise fail(f"--blind takes on or off, not {blind!r}")
@@ -40,18 +46,16 @@ def policy(
     if blind is not None or screeners is not None or verify is not None:
         if by is None:
             raise fail("say who changes the rules with --by NAME (an arbiter)")
-        from reviewflow.review_state.policy import change_policy
-        from reviewflow.screening.decisions import require_reviewer
-
         stages = [parse_stage(stage)] if stage else list(STAGES)
-        with open_store(ctx).write() as s:
-            change_policy(session=s, changed_by=require_reviewer(s, by),
-                          blind=None if blind is None else blind.strip().lower() == "on",
-                          required=None if screeners is None else dict.fromkeys(stages,
-                                                                                screeners),
-                          verify=None if verify is None else dict.fromkeys(
-                              stages, (verify, 1 if seed is None else seed)))
-    with reading(ctx) as view:  # showing the rules needs no ORM (issue 22)
+        with writing(ctx) as change:  # SQLite: sqlite3, no ORM
+            writer = change.writer
+            write_policy_change(
+                writer=writer, changed_by=require_person(writer.reader, by),
+                blind=None if blind is None else blind.strip().lower() == "on",
+                required=None if screeners is None else dict.fromkeys(stages, screeners),
+                verify=None if verify is None else dict.fromkeys(
+                    stages, (verify, 1 if seed is None else seed)))
+    with reading(ctx) as view:
         rules = read_policy(view.reader)
         changes, steps = read_policy_history(view.reader), read_plan_history(view.reader)
     typer.echo(f"blind: {'on' if rules.blind else 'off'}")
@@ -81,16 +85,18 @@ def pilot_start(
     by: str = typer.Option(..., "--by", help="Who starts it (an arbiter)."),
 ) -> None:
     """Draw the pilot sample; until it is closed every screener screens only it."""
-    from reviewflow.screening.allocation import start_pilot
-    from reviewflow.screening.decisions import require_reviewer
+    from reviewflow.screening.allocation import write_pilot_start
+    from reviewflow.screening.decisions import require_person
 
-    store = open_store(ctx)
     stage_key = parse_stage(stage)
-    with store.write() as s:
-        pilot = start_pilot(session=s, stage=stage_key, by=require_reviewer(s, by), seed=seed,
-                            size=size, fraction=fraction)
-    typer.echo(f"Pilot at {LABELS[stage_key].lower()}: {len(pilot.records)} records (seed "
-               f"{seed}); every screener screens them first")
+    with writing(ctx) as view:  # SQLite: sqlite3, no ORM
+        writer = view.writer
+        pilot = write_pilot_start(writer=writer, stage=stage_key,
+                                  by=require_person(writer.reader, by), seed=seed, size=size,
+                                  fraction=fraction)
+    typer.echo(f"Pilot at {LABELS[stage_key].lower()}: "
+               f"{plural(len(pilot.records), 'record')} (seed {seed}); every screener "
+               "screens them first")
 
 
 @pilot_app.command("close")
@@ -102,19 +108,20 @@ def pilot_close(
                                "unscreened by some screener."),
 ) -> None:
     """Close the pilot round (audited) and print its agreement; then run ``allocate``."""
-    from reviewflow.review_state import load_review_state
+    from reviewflow.review_state.load import read_review_state
     from reviewflow.review_state.plan_state import plan_summary
     from reviewflow.review_state.summary import plan_json
-    from reviewflow.screening.allocation import close_pilot
-    from reviewflow.screening.decisions import require_reviewer
+    from reviewflow.screening.allocation import write_pilot_close
+    from reviewflow.screening.decisions import require_person
     from reviewflow.screening.plan_text import plan_lines
 
-    store = open_store(ctx)
     stage_key = parse_stage(stage)
-    with store.write() as s:
-        close_pilot(session=s, stage=stage_key, by=require_reviewer(s, by), force=force)
-    with store.session() as s:
-        data = plan_json(plan_summary(load_review_state(s, with_plan=True).stage(stage_key)))
+    with writing(ctx) as view:  # SQLite: sqlite3, no ORM
+        writer = view.writer
+        write_pilot_close(writer=writer, stage=stage_key, by=require_person(writer.reader, by),
+                          force=force)
+        state = read_review_state(writer.reader, with_plan=True)
+    data = plan_json(plan_summary(state.stage(stage_key)))
     for line in plan_lines({"pilot": data["pilot"]}):
         typer.echo(line)
     typer.echo(f"next: 'reviewflow allocate --stage {stage_key.replace('_', '-')} --by NAME' "
@@ -134,16 +141,16 @@ def allocate(
     Run again after a screener joins: only records still pending are re-allocated,
     and whoever already voted on one keeps it.
     """
-    from reviewflow.screening.allocation import run_allocation
-    from reviewflow.screening.decisions import require_reviewer
+    from reviewflow.screening.allocation import write_allocation
+    from reviewflow.screening.decisions import require_person
 
-    store = open_store(ctx)
     stage_key = parse_stage(stage)
     names = [n for n in screeners.split(",") if n.strip()] if screeners else None
-    with store.write() as s:
-        run = run_allocation(session=s, stage=stage_key, by=require_reviewer(s, by),
-                             seed=seed, screeners=names)
-    typer.echo(f"Allocated {run.records} records at {LABELS[stage_key].lower()}: "
+    with writing(ctx) as view:  # SQLite: sqlite3, no ORM
+        writer = view.writer
+        run = write_allocation(writer=writer, stage=stage_key,
+                               by=require_person(writer.reader, by), seed=seed, screeners=names)
+    typer.echo(f"Allocated {plural(run.records, 'record')} at {LABELS[stage_key].lower()}: "
                + ", ".join(f"{name} {n}" for name, n in run.per_screener))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from reviewflow.cli.common import fail, open_store
+from reviewflow.cli.common import fail, open_store, writing
 from reviewflow.cli.screening import viewer_named
 from reviewflow.stages import LABELS, parse_stage
 
@@ -82,11 +82,10 @@ def seed_relevant(
     remove: bool = typer.Option(False, "--remove", help="Unmark them instead."),
 ) -> None:
     """Mark records as known relevant: they train every reviewer's ranking as includes."""
-    from reviewflow.screening.seeds import mark_known_relevant
+    from reviewflow.screening.seeds import write_known_relevant
 
-    store = open_store(ctx)
-    with store.write() as s:
-        now = mark_known_relevant(record_ids, remove=remove, session=s)
+    with writing(ctx) as view:  # SQLite: sqlite3, no ORM
+        now = write_known_relevant(record_ids, remove=remove, writer=view.writer)
     shown = ", ".join(map(str, sorted(now))) or "none"
     typer.echo(f"known-relevant records: {shown}")
 

@@ -3,10 +3,11 @@
 These are the TUI's twins: the same domain functions, for decisions made
 elsewhere (a Rayyan or Covidence export, a colleague's spreadsheet) and for
 scripts. ``decide`` checks the whole file before writing anything (so a typo in
-row 900 does not leave 899 rows half-loaded), then commits each decision on its
-own (so an interruption loses at most the one in flight); each row carries a
-client key derived from the file, so re-running after an interruption does not
-store a row twice.
+row 900 does not leave 899 rows half-loaded) and stores it in one transaction (an
+interruption stores none of it); each row carries a client key derived from the
+file, so loading it again stores only rows not stored yet. The writing commands
+write through :func:`reviewflow.cli.common.writing` (on SQLite, sqlite3 without
+the ORM).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from reviewflow.cli.common import (
     reading,
     review_config,
     unknown_reviewer,
+    writing,
 )
 from reviewflow.review_state.votes import RESOLUTION_METHODS, ROLES
 from reviewflow.screening.viewer import Viewer, near_twin
@@ -33,27 +35,56 @@ from reviewflow.wording import plural
 
 if TYPE_CHECKING:  # the store loads when a command runs, not for its --help
     from reviewflow.review_state.model import ReviewState
+    from reviewflow.review_state.votes import Person
     from reviewflow.screening.conflict_list import Conflict
     from reviewflow.screening.settings import ScreeningSettings
     from reviewflow.store import models
     from reviewflow.store.db import Store
+    from reviewflow.store.writer import Writer
 
 
 def screening_settings(ctx: typer.Context, store: Store) -> ScreeningSettings:
     """The review's settings, after copying in the toml's [screening] section if any."""
     from reviewflow.screening.settings import load_settings, read_toml_settings, save_settings
 
-    g = globals_of(ctx)
-    section: dict[str, Any] | None = None
-    if not (g.db and g.review is None):
-        section = review_config(ctx).extra.get("screening")
-    toml = read_toml_settings(load_settings(store), section)
+    toml = read_toml_settings(load_settings(store), _toml_section(ctx))
     if toml.changed:
         with store.write() as session:  # the review opens: copying the file in is its own step
             save_settings(toml.settings, session=session)
     if toml.notice:
         typer.echo(toml.notice, err=True)
     return toml.settings
+
+
+def _toml_section(ctx: typer.Context) -> dict[str, Any] | None:
+    g = globals_of(ctx)
+    if g.db and g.review is None:
+        return None
+    return review_config(ctx).extra.get("screening")
+
+
+def settings_in(ctx: typer.Context, writer: Writer) -> ScreeningSettings:
+    """:func:`screening_settings` inside a writing command's transaction: the toml's
+    [screening] section is copied in with the command's own rows, so a refused
+    command leaves the store exactly as it was."""
+    from reviewflow.screening.settings import read_settings, read_toml_settings, write_settings
+
+    toml = read_toml_settings(read_settings(writer.reader), _toml_section(ctx))
+    if toml.changed:
+        write_settings(toml.settings, writer=writer)
+    if toml.notice:
+        typer.echo(toml.notice, err=True)
+    return toml.settings
+
+
+def person_in(writer: Writer, name: str) -> Person:
+    """The registered reviewer ``name``; one line naming the fix when there is none."""
+    from reviewflow.screening.decisions import person_named
+
+    person, twin = person_named(writer.reader, name)
+    if person is None:
+        raise unknown_reviewer(name, twin)
+    return person
 
 
 def find_reviewer(store: Store, name: str) -> models.Reviewer:
@@ -111,17 +142,16 @@ def decide(
     """Load screening decisions from a CSV file (checked in full before anything is written)."""
     from reviewflow.screening.decisions_file import load_decisions_file, write_decisions
 
-    store = open_store(ctx)
-    settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
-    person = find_reviewer(store, reviewer)
-    assert person.id is not None
-    if person.role == "arbiter":
-        raise fail(f"{person.name} is the arbiter: arbiters resolve conflicts "
-                   "('reviewflow resolve'), their screening decisions would not count")
-    with store.write() as s:
-        rows = load_decisions_file(settings, from_file, stage_key, person.id, session=s)
-        new, again = write_decisions(rows, stage_key, person.id, session=s)
+    with writing(ctx) as view:  # one file, one transaction (SQLite: sqlite3, no ORM)
+        settings = settings_in(ctx, view.writer)
+        person = person_in(view.writer, reviewer)
+        if person.role == "arbiter":
+            raise fail(f"{person.name} is the arbiter: arbiters resolve conflicts "
+                       "('reviewflow resolve'), their screening decisions would not count")
+        rows = load_decisions_file(settings, from_file, stage_key, person.id,
+                                   reader=view.writer.reader)
+        new, again = write_decisions(rows, stage_key, person.id, writer=view.writer)
     typer.echo(f"{from_file.name}: {plural(new, 'decision')} stored for {person.name} at "
                f"{LABELS[stage_key].lower()}" + (f", {again} already loaded" if again else ""))
 
@@ -194,15 +224,14 @@ def resolve(
                                "report of a study that has extracted data."),
 ) -> None:
     """Settle a conflict by consensus (one of its screeners) or by the arbiter."""
-    from reviewflow.screening.conflicts import resolve_conflict
+    from reviewflow.screening.conflicts import write_resolution
 
-    store = open_store(ctx)
-    settings = screening_settings(ctx, store)
     stage_key = parse_stage(stage)
-    person = find_reviewer(store, by)
-    with store.write() as s:
-        status = resolve_conflict(
-            session=s, settings=settings, record_id=record_id, stage=stage_key,
+    with writing(ctx) as view:
+        settings = settings_in(ctx, view.writer)
+        person = person_in(view.writer, by)
+        status = write_resolution(
+            writer=view.writer, settings=settings, record_id=record_id, stage=stage_key,
             decision=decision.strip().lower(), resolver=person, method=method, reason=reason,
             note=note, force=force,
         )
@@ -221,11 +250,10 @@ def reviewer_add(
     role: str = typer.Option("reviewer", "--role", help=" or ".join(ROLES)),
 ) -> None:
     """Add a reviewer (or change their role)."""
-    from reviewflow.screening.decisions import ensure_reviewer
+    from reviewflow.screening.decisions import add_reviewer
 
-    store = open_store(ctx)
-    with store.write() as session:
-        person = ensure_reviewer(session=session, name=name, role=role)
+    with writing(ctx) as view:
+        person = add_reviewer(writer=view.writer, name=name, role=role)
     typer.echo(f"Reviewer {person.name} ({person.role})")
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state import ARBITER, PENDING, load_review_state
+from reviewflow.review_state.load import read_people, read_review_state
 from reviewflow.review_state.plan import (
     ALLOCATION_PREFIX,
     PILOT_CLOSED_PREFIX,
@@ -24,12 +23,19 @@ from reviewflow.review_state.plan import (
     allocate,
     allocation_value,
     draw_pilot,
-    load_plan,
+    read_plan,
 )
-from reviewflow.review_state.policy import require_rule_maker
+from reviewflow.review_state.policy import as_person, check_rule_maker
+from reviewflow.review_state.votes import ARBITER, PENDING, Person
 from reviewflow.stages import LABELS
-from reviewflow.store import models
+from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer, session_writer
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from reviewflow.store import models
 
 
 @dataclass(frozen=True)
@@ -41,9 +47,8 @@ class AllocationRun:
     per_screener: tuple[tuple[str, int], ...]  # (name, records allocated in this run)
 
 
-def _screeners(session: Session, names: Sequence[str] | None) -> list[models.Reviewer]:
-    r = models.Reviewer
-    people = list(session.exec(select(r).order_by(r.id)).all())
+def _screeners(reader: Reader, names: Sequence[str] | None) -> list[Person]:
+    people = sorted(read_people(reader).values(), key=lambda p: p.id)
     if names is None:
         return [p for p in people if p.role != ARBITER]
     by_name = {p.name: p for p in people}
@@ -60,46 +65,44 @@ def _screeners(session: Session, names: Sequence[str] | None) -> list[models.Rev
     return chosen
 
 
-def start_pilot(*, session: Session, stage: str, by: models.Reviewer, seed: int,
-                size: int | None = None, fraction: float | None = None) -> Pilot:
+def write_pilot_start(*, writer: Writer, stage: str, by: Person, seed: int,
+                      size: int | None = None, fraction: float | None = None) -> Pilot:
     """Draw the pilot sample of ``stage`` (seeded) and open the pilot round."""
-    require_rule_maker(session, by, "starts a pilot round")
+    reader = writer.reader
+    check_rule_maker(reader, by, "starts a pilot round")
     if (size is None) == (fraction is None):
         raise ReviewflowError("give the pilot's size (--size N) or fraction (--fraction F)")
     if size is not None and size < 1:
         raise ReviewflowError(f"the pilot size must be at least 1, not {size}")
     if fraction is not None and not 0 < fraction <= 1:
         raise ReviewflowError(f"the pilot fraction must be above 0 and at most 1, not {fraction}")
-    plan = load_plan(session, stage)
+    plan = read_plan(reader, stage)
     where = LABELS[stage].lower()
     if plan.pilot is not None:
         raise ReviewflowError(f"{where} already has a pilot round "
                               f"({len(plan.pilot.records)} records)")
     if plan.runs:
         raise ReviewflowError(f"records at {where} are already allocated: a pilot comes first")
-    eligible = load_review_state(session).stage(stage).eligible
+    eligible = read_review_state(reader).stage(stage).eligible
     records = draw_pilot(eligible, seed, size, fraction)
     if not records:
         raise ReviewflowError(f"no records at {where} to draw a pilot from")
-    session.add(models.SettingChange(key=PILOT_PREFIX + stage, changed_by_id=by.id,
-                                     value=json.dumps({"seed": seed, "size": size,
-                                                       "fraction": fraction,
-                                                       "records": records})))
-    session.flush()
-    pilot = load_plan(session, stage).pilot
+    writer.insert("setting_change", key=PILOT_PREFIX + stage, changed_by_id=by.id,
+                  value=json.dumps({"seed": seed, "size": size, "fraction": fraction,
+                                    "records": records}))
+    pilot = read_plan(reader, stage).pilot
     assert pilot is not None
     return pilot
 
 
-def pilot_left(session: Session, stage: str) -> dict[str, int]:
+def read_pilot_left(reader: Reader, stage: str) -> dict[str, int]:
     """Per screener, pilot records they have not decided yet (empty: everyone is done)."""
-    plan = load_plan(session, stage)
+    plan = read_plan(reader, stage)
     if plan.pilot is None:
         return {}
-    at_stage = load_review_state(session).stage(stage)
+    at_stage = read_review_state(reader).stage(stage)
     left = {}
-    for person in _screeners(session, None):
-        assert person.id is not None
+    for person in _screeners(reader, None):
         mine = at_stage.decisions_of(person.id)
         n = sum(1 for rid in plan.pilot.records if rid not in mine)
         if n:
@@ -107,48 +110,48 @@ def pilot_left(session: Session, stage: str) -> dict[str, int]:
     return left
 
 
-def close_pilot(*, session: Session, stage: str, by: models.Reviewer,
-                force: bool = False) -> Pilot:
+def write_pilot_close(*, writer: Writer, stage: str, by: Person, force: bool = False) -> Pilot:
     """Close the pilot round (audited); refused while a screener has pilot records left
     unless ``force``."""
-    require_rule_maker(session, by, "closes a pilot round")
-    plan = load_plan(session, stage)
+    reader = writer.reader
+    check_rule_maker(reader, by, "closes a pilot round")
+    plan = read_plan(reader, stage)
     where = LABELS[stage].lower()
     if plan.pilot is None:
         raise ReviewflowError(f"there is no pilot round at {where}")
     if not plan.pilot.open:
         raise ReviewflowError(f"the pilot round at {where} is already closed")
-    left = pilot_left(session, stage)
+    left = read_pilot_left(reader, stage)
     if left and not force:
         raise ReviewflowError("pilot records still to screen: " + ", ".join(
             f"{name} {n}" for name, n in sorted(left.items())) + " (--force closes it anyway)")
-    session.add(models.SettingChange(key=PILOT_CLOSED_PREFIX + stage, changed_by_id=by.id,
-                                     value=json.dumps({"left": left})))
-    session.flush()
-    pilot = load_plan(session, stage).pilot
+    writer.insert("setting_change", key=PILOT_CLOSED_PREFIX + stage, changed_by_id=by.id,
+                  value=json.dumps({"left": left}))
+    pilot = read_plan(reader, stage).pilot
     assert pilot is not None
     return pilot
 
 
-def run_allocation(*, session: Session, stage: str, by: models.Reviewer, seed: int,
-                   screeners: Sequence[str] | None = None) -> AllocationRun:
+def write_allocation(*, writer: Writer, stage: str, by: Person, seed: int,
+                     screeners: Sequence[str] | None = None) -> AllocationRun:
     """Allocate every pending record at ``stage`` outside the pilot (audited, one row).
 
     A record someone already voted on keeps that screener; records already
     settled (or in conflict) are left alone, so a run after a screener joins
     re-allocates only what is still to be screened.
     """
-    require_rule_maker(session, by, "allocates records")
+    reader = writer.reader
+    check_rule_maker(reader, by, "allocates records")
     where = LABELS[stage].lower()
-    state = load_review_state(session, with_plan=True)
+    state = read_review_state(reader, with_plan=True)
     at_stage = state.stage(stage)
     plan = at_stage.plan
     assert plan is not None
     if plan.pilot_open:
         raise ReviewflowError(f"the pilot round at {where} is open: an arbiter closes it "
                               "first ('reviewflow pilot close')")
-    people = _screeners(session, screeners)
-    ids = [p.id for p in people if p.id is not None]
+    people = _screeners(reader, screeners)
+    ids = [p.id for p in people]
     pilot = plan.pilot.records if plan.pilot else frozenset()
     todo = [rid for rid in at_stage.eligible
             if rid not in pilot and at_stage.status(rid).outcome == PENDING]
@@ -160,9 +163,8 @@ def run_allocation(*, session: Session, stage: str, by: models.Reviewer, seed: i
         raise ReviewflowError(f"no records left to allocate at {where}")
     voted = {rid: [v.reviewer_id for v in at_stage.status(rid).votes] for rid in todo}
     groups = allocate(todo, ids, need, voted, seed)
-    session.add(models.SettingChange(key=ALLOCATION_PREFIX + stage, changed_by_id=by.id,
-                                     value=allocation_value(groups, seed, ids)))
-    session.flush()
+    writer.insert("setting_change", key=ALLOCATION_PREFIX + stage, changed_by_id=by.id,
+                  value=allocation_value(groups, seed, ids))
     names = {p.id: p.name for p in people}
     share = {name: 0 for name in names.values()}
     for who in groups.values():
@@ -170,6 +172,29 @@ def run_allocation(*, session: Session, stage: str, by: models.Reviewer, seed: i
             if i in names:
                 share[names[i]] += 1
     return AllocationRun(stage, len(groups), tuple(sorted(share.items())))
+
+
+# The same steps in a session (the TUI, tests).
+def start_pilot(*, session: Session, stage: str, by: models.Reviewer | Person, seed: int,
+                size: int | None = None, fraction: float | None = None) -> Pilot:
+    return write_pilot_start(writer=session_writer(session), stage=stage, by=as_person(by),
+                             seed=seed, size=size, fraction=fraction)
+
+
+def pilot_left(session: Session, stage: str) -> dict[str, int]:
+    return read_pilot_left(session_reader(session), stage)
+
+
+def close_pilot(*, session: Session, stage: str, by: models.Reviewer | Person,
+                force: bool = False) -> Pilot:
+    return write_pilot_close(writer=session_writer(session), stage=stage, by=as_person(by),
+                             force=force)
+
+
+def run_allocation(*, session: Session, stage: str, by: models.Reviewer | Person, seed: int,
+                   screeners: Sequence[str] | None = None) -> AllocationRun:
+    return write_allocation(writer=session_writer(session), stage=stage, by=as_person(by),
+                            seed=seed, screeners=screeners)
 
 
 def check_allocated(plan: StagePlan, *, record_id: int, reviewer_id: int,

@@ -8,24 +8,29 @@ agreement would silently overrule two reviewers.
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state import (
+from reviewflow.review_state.load import read_record_status, read_review_state
+from reviewflow.review_state.votes import (
     ARBITER,
     MOVES_ON,
+    RESOLUTION_METHODS,
+    Person,
     RecordStatus,
     category,
-    load_review_state,
-    record_status,
 )
-from reviewflow.review_state.votes import RESOLUTION_METHODS
 from reviewflow.screening.conflict_list import Conflict, read_conflicts
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.screening.viewer import Viewer
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
-from reviewflow.store import models
-from reviewflow.store.reader import session_reader
+from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer, session_writer
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from reviewflow.store import models
 
 METHODS = RESOLUTION_METHODS
 RESOLUTION_DECISIONS = ("include", "exclude", "maybe", "not_retrieved")
@@ -39,7 +44,7 @@ def list_conflicts(session: Session, stage: str | None = None, include_resolved:
 
 
 def check_resolution(settings: ScreeningSettings, stage: str, decision: str,
-                     reason: str | None, method: str, resolver: models.Reviewer) -> str | None:
+                     reason: str | None, method: str, resolver: Person) -> str | None:
     """Validate a resolution; returns the reason spelled as the review lists it."""
     if decision not in RESOLUTION_DECISIONS:
         raise ReviewflowError(f"unknown decision {decision!r}; use include, exclude or maybe")
@@ -59,7 +64,7 @@ def check_resolution(settings: ScreeningSettings, stage: str, decision: str,
     return reason or None
 
 
-def check_resolver(status: RecordStatus, resolver: models.Reviewer, method: str) -> None:
+def check_resolver(status: RecordStatus, resolver: Person, method: str) -> None:
     """Only the record's counted screeners settle it by consensus; only an arbiter arbitrates.
 
     The refusals name no vote and no outcome: the resolver may be a screener who
@@ -77,11 +82,11 @@ def check_resolver(status: RecordStatus, resolver: models.Reviewer, method: str)
                if method != "arbiter" else ""))
 
 
-def _guard_extracted(session: Session, status: RecordStatus, decision: str) -> None:
+def _guard_extracted(reader: Reader, status: RecordStatus, decision: str) -> None:
     """Refuse a resolution that would drop a report behind an extracted study."""
     if status.stage != STAGES[-1] or category(decision) in MOVES_ON or not status.moves_on:
         return
-    state = load_review_state(session)
+    state = read_review_state(reader)
     sid = state.study_of.get(status.record_id)
     study = next((st for st in state.studies if st.id == sid), None)
     if study is not None and study.extracted and study.included_reports == (status.record_id,):
@@ -91,26 +96,35 @@ def _guard_extracted(session: Session, status: RecordStatus, decision: str) -> N
             "without an included report (use --force if that is intended)")
 
 
-def resolve_conflict(*, session: Session, settings: ScreeningSettings, record_id: int,
-                     stage: str, decision: str, resolver: models.Reviewer,
-                     method: str = "consensus", reason: str | None = None,
-                     note: str | None = None, force: bool = False) -> RecordStatus:
+def write_resolution(*, writer: Writer, settings: ScreeningSettings, record_id: int,
+                     stage: str, decision: str, resolver: Person, method: str = "consensus",
+                     reason: str | None = None, note: str | None = None,
+                     force: bool = False) -> RecordStatus:
     """Record how a conflict was settled (in the caller's transaction); the new status.
 
     An arbiter may also overrule an agreement (a screener who changes their mind
     after the reveal goes through the arbiter: the votes themselves are locked).
     """
     reason = check_resolution(settings, stage, decision, reason, method, resolver)
-    assert resolver.id is not None
-    if session.get(models.RecordRow, record_id) is None:
+    reader = writer.reader
+    if reader.scalar("SELECT id FROM record WHERE id = ?", (record_id,)) is None:
         raise ReviewflowError(f"record {record_id} does not exist")
-    status = record_status(session, record_id, stage)
+    status = read_record_status(reader, record_id, stage)
     check_resolver(status, resolver, method)
     if not force:
-        _guard_extracted(session, status, decision)
-    session.add(models.ConflictResolution(
-        record_id=record_id, stage=stage, decision=decision, reason=reason,
-        note=note or None, method=method, resolved_by_id=resolver.id,
-    ))
-    session.flush()
-    return record_status(session, record_id, stage)
+        _guard_extracted(reader, status, decision)
+    writer.insert("conflict_resolution", record_id=record_id, stage=stage, decision=decision,
+                  reason=reason, note=note or None, method=method, resolved_by_id=resolver.id)
+    return read_record_status(reader, record_id, stage)
+
+
+def resolve_conflict(*, session: Session, settings: ScreeningSettings, record_id: int,
+                     stage: str, decision: str, resolver: models.Reviewer | Person,
+                     method: str = "consensus", reason: str | None = None,
+                     note: str | None = None, force: bool = False) -> RecordStatus:
+    """:func:`write_resolution` in a session (the TUI, PostgreSQL)."""
+    assert resolver.id is not None
+    return write_resolution(
+        writer=session_writer(session), settings=settings, record_id=record_id, stage=stage,
+        decision=decision, resolver=Person(resolver.id, resolver.name, resolver.role),
+        method=method, reason=reason, note=note, force=force)

@@ -11,79 +11,110 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state import Person, ScreeningPolicy, load_people, record_status
-from reviewflow.review_state.plan import StagePlan, load_plan
-from reviewflow.review_state.votes import RETRACTED, ROLES
+from reviewflow.review_state.load import read_people, read_record_status
+from reviewflow.review_state.plan import StagePlan, read_plan
+from reviewflow.review_state.policy import ScreeningPolicy
+from reviewflow.review_state.votes import RETRACTED, ROLES, Person
 from reviewflow.screening.allocation import check_allocated
 from reviewflow.screening.viewer import near_twin
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES
-from reviewflow.store import models
+from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer, session_writer
+
+if TYPE_CHECKING:  # the ORM wrappers below import it when called; the seam never does
+    from sqlmodel import Session
+
+    from reviewflow.store import models
 
 DECISIONS = ("include", "exclude", "maybe", "not_retrieved", "retracted")
 
 
-def get_or_create_reviewer(session: Session, name: str, role: str | None = None) -> models.Reviewer:
-    """The reviewer called ``name``, created on first use (role defaults to reviewer)."""
-    name = name.strip()
-    if not name:
-        raise ReviewflowError("reviewer name is empty")
-    if role is not None and role not in ROLES:
-        raise ReviewflowError(f"unknown role {role!r}; use reviewer or arbiter")
-    reviewer = session.exec(select(models.Reviewer).where(models.Reviewer.name == name)).first()
-    if reviewer is None:
-        reviewer = models.Reviewer(name=name, role=role or "reviewer")
-        session.add(reviewer)
-        session.flush()
-    elif role is not None and reviewer.role != role:
-        reviewer.role = role
-        session.add(reviewer)
-    return reviewer
-
-
-def find_reviewer_named(session: Session, name: str) -> tuple[models.Reviewer | None, str | None]:
+def person_named(reader: Reader, name: str) -> tuple[Person | None, str | None]:
     """(the reviewer called ``name``, else None; an existing name differing only in case).
 
     Names are matched exactly, so "Ann" and "ann" would be two reviewers whose
     decisions count as two people's; callers refuse such a near-twin instead.
     """
     name = name.strip()
-    r = models.Reviewer
-    exact = session.exec(select(r).where(r.name == name)).first()
-    if exact is not None:
-        return exact, None
-    return None, near_twin(name, session.exec(select(r.name)).all())
+    found = reader.rows("SELECT id, name, role FROM reviewer WHERE name = ?", (name,))
+    if found:
+        return Person(*found[0]), None
+    return None, near_twin(name, (n for (n,) in reader.rows("SELECT name FROM reviewer")))
 
 
-def require_reviewer(session: Session, name: str) -> models.Reviewer:
+def unknown_reviewer_message(name: str, twin: str | None) -> str:
+    hint = f" (there is {twin!r}: names are exact)" if twin else ""
+    return (f"unknown reviewer {name.strip()!r}{hint}; add them with "
+            f"'reviewflow reviewer add {name.strip()}'")
+
+
+def require_person(reader: Reader, name: str) -> Person:
     """The registered reviewer ``name``; a one-line error for any other name.
 
     Reviewers exist only through ``reviewflow reviewer add`` (or the TUI's
     confirmation): a mistyped name must never become a new person whose work
     counts (issue 16).
     """
-    found, twin = find_reviewer_named(session, name)
+    found, twin = person_named(reader, name)
     if found is None:
-        hint = f" (there is {twin!r}: names are exact)" if twin else ""
-        raise ReviewflowError(f"unknown reviewer {name.strip()!r}{hint}; add them with "
-                              f"'reviewflow reviewer add {name.strip()}'")
+        raise ReviewflowError(unknown_reviewer_message(name, twin))
     return found
+
+
+def add_reviewer(*, writer: Writer, name: str, role: str | None = None) -> Person:
+    """Create or fetch a reviewer (role defaults to reviewer; a given role is set) in the
+    caller's transaction. When another writer created the same name first, the unique
+    index makes the insert a no-op and that reviewer is read back, not an error."""
+    name = name.strip()
+    if not name:
+        raise ReviewflowError("reviewer name is empty")
+    if role is not None and role not in ROLES:
+        raise ReviewflowError(f"unknown role {role!r}; use reviewer or arbiter")
+    found, _ = person_named(writer.reader, name)
+    if found is None:
+        new = writer.insert_new("reviewer", "name", name=name, role=role or "reviewer")
+        if new is not None:
+            return Person(new, name, role or "reviewer")
+        found, _ = person_named(writer.reader, name)  # another writer's, made just now
+        assert found is not None
+    if role is not None and found.role != role:
+        writer.execute("UPDATE reviewer SET role = ? WHERE id = ?", (role, found.id))
+        found = Person(found.id, found.name, role)
+    return found
+
+
+def _orm_reviewer(session: Session, person: Person) -> models.Reviewer:
+    from reviewflow.store import models
+
+    row = session.get(models.Reviewer, person.id, populate_existing=True)
+    assert row is not None
+    return row
+
+
+def get_or_create_reviewer(session: Session, name: str, role: str | None = None) -> models.Reviewer:
+    """:func:`add_reviewer` in a session, as its ORM row."""
+    return ensure_reviewer(session=session, name=name, role=role)
+
+
+def find_reviewer_named(session: Session, name: str) -> tuple[models.Reviewer | None, str | None]:
+    """:func:`person_named` in a session, as its ORM row."""
+    person, twin = person_named(session_reader(session), name)
+    return (None if person is None else _orm_reviewer(session, person)), twin
+
+
+def require_reviewer(session: Session, name: str) -> models.Reviewer:
+    """:func:`require_person` in a session, as its ORM row."""
+    return _orm_reviewer(session, require_person(session_reader(session), name))
 
 
 def ensure_reviewer(*, session: Session, name: str, role: str | None = None
                     ) -> models.Reviewer:
-    """Create or fetch a reviewer in the caller's transaction. The row goes in under a
-    savepoint: when another writer created the same name first (the unique index refuses
-    ours), that reviewer is read back instead of failing the whole action."""
-    try:
-        with session.begin_nested():
-            return get_or_create_reviewer(session, name, role)
-    except IntegrityError:
-        return get_or_create_reviewer(session, name, role)
+    """:func:`add_reviewer` in a session (the TUI, PostgreSQL), as its ORM row."""
+    return _orm_reviewer(session, add_reviewer(writer=session_writer(session), name=name,
+                                               role=role))
 
 
 def validate_decision(stage: str, decision: str, reason: str | None) -> None:
@@ -104,7 +135,7 @@ def locked_message(record_id: int, stage: str) -> str:
             f"--stage {stage.replace('_', '-')} ...'; the arbiter may overrule an agreement)")
 
 
-def check_vote(session: Session, *, record_id: int, stage: str, reviewer_id: int,
+def check_vote(reader: Reader, *, record_id: int, stage: str, reviewer_id: int,
                decision: str, reason: str | None,
                people: Mapping[int, Person] | None = None,
                policy: ScreeningPolicy | None = None) -> bool:
@@ -112,7 +143,7 @@ def check_vote(session: Session, *, record_id: int, stage: str, reviewer_id: int
 
     Runs inside the write transaction, so two terminals cannot both slip a change in.
     """
-    status = record_status(session, record_id, stage, people, policy)
+    status = read_record_status(reader, record_id, stage, people, policy)
     if reviewer_id not in status.locked:
         return True
     mine = next((v for v in status.votes if v.reviewer_id == reviewer_id), None)
@@ -121,9 +152,9 @@ def check_vote(session: Session, *, record_id: int, stage: str, reviewer_id: int
     raise ReviewflowError(locked_message(record_id, stage))
 
 
-def record_decision(
+def write_decision(
     *,
-    session: Session,
+    writer: Writer,
     record_id: int,
     stage: str,
     reviewer_id: int,
@@ -134,8 +165,9 @@ def record_decision(
     people: Mapping[int, Person] | None = None,
     policy: ScreeningPolicy | None = None,
     plan: StagePlan | None = None,
-) -> models.ScreeningDecision:
-    """Append one decision in the caller's transaction and return the stored row.
+) -> int | None:
+    """Append one decision in the caller's transaction; the id of the row that holds it
+    (None when the vote was already stored as is and locked: nothing to add).
 
     A ``client_key`` already stored returns that row instead of adding one (a
     retried write stays one row). A change to a vote already revealed to another
@@ -145,27 +177,35 @@ def record_decision(
     the screening queue holds it) a read of the allocation.
     """
     validate_decision(stage, decision, reason)
-    d = models.ScreeningDecision
+    reader = writer.reader
     if client_key is not None:
-        existing = session.exec(select(d).where(d.client_key == client_key)).first()
+        existing = reader.scalar("SELECT id FROM screening_decision WHERE client_key = ?",
+                                 (client_key,))
         if existing is not None:
-            return existing
+            return int(existing)
     if decision != RETRACTED:
-        plan = plan or load_plan(session, stage)
+        plan = plan or read_plan(reader, stage)
         if plan.pilot is not None or plan.allocated:
-            names = {p.id: p.name for p in (people or load_people(session)).values()}
+            names = {p.id: p.name for p in (people or read_people(reader)).values()}
             check_allocated(plan, record_id=record_id, reviewer_id=reviewer_id, names=names)
-    row = d(record_id=record_id, stage=stage, reviewer_id=reviewer_id, decision=decision,
-            reason=reason or None, note=note or None, client_key=client_key or uuid.uuid4().hex)
-    if check_vote(session, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
-                  decision=decision, reason=reason or None, people=people, policy=policy):
-        session.add(row)
-        try:  # the foreign key checks the record (no extra query on every keypress)
-            session.flush()
-        except IntegrityError:  # the caller's transaction is rolled back with this error
-            raise ReviewflowError(f"record {record_id} does not exist (or this decision was "
-                                  "stored at the same moment by another writer)") from None
-    return row
+    if not check_vote(reader, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
+                      decision=decision, reason=reason or None, people=people, policy=policy):
+        return None
+    try:  # the foreign key checks the record (no extra query on every keypress)
+        return writer.insert("screening_decision", record_id=record_id, stage=stage,
+                             reviewer_id=reviewer_id, decision=decision, reason=reason or None,
+                             note=note or None, client_key=client_key or uuid.uuid4().hex)
+    except writer.integrity_error:  # the caller's transaction is rolled back with this error
+        raise ReviewflowError(f"record {record_id} does not exist (or this decision was "
+                              "stored at the same moment by another writer)") from None
+
+
+def record_decision(*, session: Session, **kwargs: Any) -> models.ScreeningDecision | None:
+    """:func:`write_decision` in a session (the TUI, PostgreSQL, tests); the stored row."""
+    from reviewflow.store import models
+
+    row_id = write_decision(writer=session_writer(session), **kwargs)
+    return None if row_id is None else session.get(models.ScreeningDecision, row_id)
 
 
 def retract_decision(*, session: Session, record_id: int, stage: str, reviewer_id: int,
@@ -175,5 +215,5 @@ def retract_decision(*, session: Session, record_id: int, stage: str, reviewer_i
 
     Refused once the vote has been revealed (see :func:`check_vote`).
     """
-    record_decision(session=session, record_id=record_id, stage=stage, reviewer_id=reviewer_id,
-                    decision=RETRACTED, people=people, policy=policy)
+    write_decision(writer=session_writer(session), record_id=record_id, stage=stage,
+                   reviewer_id=reviewer_id, decision=RETRACTED, people=people, policy=policy)

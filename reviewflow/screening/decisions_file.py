@@ -14,16 +14,15 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, select
-
 from reviewflow.errors import InputError, refuse_nul
 from reviewflow.formula_guard import restore
-from reviewflow.review_state import load_review_state
-from reviewflow.review_state.plan import load_plan
-from reviewflow.screening.decisions import locked_message, record_decision
+from reviewflow.review_state.load import read_review_state
+from reviewflow.review_state.plan import read_plan
+from reviewflow.screening.decisions import locked_message, write_decision
 from reviewflow.screening.settings import ScreeningSettings
 from reviewflow.stages import FULL_TEXT, LABELS
-from reviewflow.store import models
+from reviewflow.store.reader import Reader
+from reviewflow.store.writer import Writer
 
 ALIASES = {"include": "include", "included": "include", "exclude": "exclude",
            "excluded": "exclude", "maybe": "maybe", "not_retrieved": "not_retrieved",
@@ -63,14 +62,14 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
 
 def load_decisions_file(settings: ScreeningSettings, path: Path, stage: str,
                         reviewer_id: int | None = None, *,
-                        session: Session) -> list[FileDecision]:
+                        reader: Reader) -> list[FileDecision]:
     """Parse and check every row; raises :class:`InputError` naming the first bad one.
 
     With ``reviewer_id``, a row that would change that screener's vote after it was
     revealed (locked) is refused too; one repeating the locked vote is dropped.
     """
     rows, digest = _read_rows(path)
-    state = load_review_state(session, with_plan=reviewer_id is not None)
+    state = read_review_state(reader, with_plan=reviewer_id is not None)
     plan = state.stage(stage).plan
     names = {p.id: p.name for p in state.people.values()}
     existing = state.record_ids
@@ -132,27 +131,29 @@ def _key(seed: str, stage: str, reviewer_id: int) -> str:
 
 
 def write_decisions(rows: list[FileDecision], stage: str, reviewer_id: int, *,
-                    session: Session) -> tuple[int, int]:
+                    writer: Writer) -> tuple[int, int]:
     """Store the rows in the caller's transaction; returns (newly stored, already stored).
 
     One file is one transaction: a kill half-way stores none of it, and loading
     the file again stores each row once (keys from the file's digest and line).
     """
     keys = [_key(r.key_seed, stage, reviewer_id) for r in rows]
-    d = models.ScreeningDecision
+    reader = writer.reader
     done: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
-        done.update(session.exec(select(d.client_key).where(d.client_key.in_(chunk))).all())  # type: ignore[union-attr,arg-type]
-    state = load_review_state(session)
-    plan = load_plan(session, stage)
+        done.update(key for (key,) in reader.rows(
+            "SELECT client_key FROM screening_decision WHERE client_key IN "
+            f"({', '.join('?' for _ in chunk)})", chunk))
+    state = read_review_state(reader)
+    plan = read_plan(reader, stage)
     new = 0
     for row, key in zip(rows, keys, strict=True):
         if key in done:
             continue
-        record_decision(session=session, record_id=row.record_id, stage=stage,
-                        reviewer_id=reviewer_id, decision=row.decision, reason=row.reason,
-                        note=row.note, client_key=key, people=state.people, policy=state.policy,
-                        plan=plan)
+        write_decision(writer=writer, record_id=row.record_id, stage=stage,
+                       reviewer_id=reviewer_id, decision=row.decision, reason=row.reason,
+                       note=row.note, client_key=key, people=state.people, policy=state.policy,
+                       plan=plan)
         new += 1
     return new, len(rows) - new

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state.policy import load_policy
-from reviewflow.store import models
-from reviewflow.store.db import Store
+from reviewflow.review_state.policy import read_policy
+from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer, session_writer
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from reviewflow.store.db import Store
 
 DEFAULT_REASONS: tuple[str, ...] = (
     "wrong population",
@@ -91,28 +94,43 @@ def settings_from_dict(
     return ScreeningSettings(**{**asdict(base), **values})
 
 
-def load_settings(store: Store) -> ScreeningSettings:
+def review_json(reader: Reader) -> tuple[int, dict[str, Any]]:
+    """The review row's id and its ``settings_json`` (screening settings, ranking seeds)."""
+    found = reader.rows("SELECT id, settings_json FROM review ORDER BY id LIMIT 1")
+    if not found:
+        raise ReviewflowError("the store has no review row")
+    return found[0][0], json.loads(found[0][1] or "{}")
+
+
+def read_settings(reader: Reader) -> ScreeningSettings:
     """The review's screening settings (defaults for anything never set; blind from the policy)."""
-    review = store.review()
-    stored = json.loads(review.settings_json or "{}").get("screening", {})
+    stored = review_json(reader)[1].get("screening", {})
     settings = settings_from_dict({k: v for k, v in stored.items() if k != "blind"})
+    return ScreeningSettings(**{**asdict(settings), "blind": read_policy(reader).blind})
+
+
+def load_settings(store: Store) -> ScreeningSettings:
+    """:func:`read_settings` in a read session of ``store``."""
+    store.review()  # one line naming the store when it has no review row
     with store.session() as s:
-        blind = load_policy(s).blind
-    return ScreeningSettings(**{**asdict(settings), "blind": blind})
+        return read_settings(session_reader(s))
 
 
-def save_settings(settings: ScreeningSettings, *, session: Session) -> None:
+def write_settings(settings: ScreeningSettings, *, writer: Writer) -> None:
     """Store keywords and reasons in the review row (caller's transaction); blind mode is
     not touched here (see :func:`reviewflow.review_state.policy.change_policy`)."""
-    review = session.exec(select(models.Review)).one()
-    data = json.loads(review.settings_json or "{}")
+    review_id, data = review_json(writer.reader)
     blind = data.get("screening", {}).get("blind")
     data["screening"] = {k: v for k, v in settings.to_json().items() if k != "blind"}
     if blind is not None:
         data["screening"]["blind"] = blind
-    review.settings_json = json.dumps(data, ensure_ascii=False)
-    session.add(review)
-    session.flush()
+    writer.execute("UPDATE review SET settings_json = ? WHERE id = ?",
+                   (json.dumps(data, ensure_ascii=False), review_id))
+
+
+def save_settings(settings: ScreeningSettings, *, session: Session) -> None:
+    """:func:`write_settings` in a session."""
+    write_settings(settings, writer=session_writer(session))
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,42 @@ def test_every_command_summary_in_help_is_one_line() -> None:
     broken = sorted(name for name, entry in INDEX.items()
                     if "\n" in (entry.help or "").strip().split("\n\n")[0])
     assert not broken, f"summaries spanning lines: {broken}"
+
+
+def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
+    """``reviewer add``, ``decide``, ``resolve``, ``seed-relevant``, ``pilot``, ``allocate``
+    and ``policy`` write a SQLite review at the current schema through sqlite3 (the write
+    seam), not the ORM store."""
+    from tests.screening.support import make_review
+
+    review = make_review(tmp_path / "rev", 3)
+    votes = {}
+    for name, calls in (("ann", "include,include,exclude"), ("bob", "exclude,include,exclude")):
+        votes[name] = tmp_path / f"{name}.csv"
+        votes[name].write_text("record_id,decision\n" + "".join(
+            f"{i},{call}\n" for i, call in enumerate(calls.split(","), start=1)),
+            encoding="utf-8")
+    steps = [
+        (["reviewer", "add", "arb", "--role", "arbiter"], "Reviewer arb (arbiter)"),
+        (["decide", "--reviewer", "ann", "--stage", "title-abstract", "--from",
+          str(votes["ann"])], "3 decisions stored for ann"),
+        (["decide", "--reviewer", "bob", "--stage", "title-abstract", "--from",
+          str(votes["bob"])], "3 decisions stored for bob"),
+        (["resolve", "1", "--stage", "title-abstract", "--decision", "include", "--by", "arb",
+          "--method", "arbiter"], "resolved as include by arb"),
+        (["seed-relevant", "2"], "known-relevant records: 2"),
+        (["pilot", "start", "--stage", "full-text", "--size", "1", "--by", "arb"],
+         "Pilot at full text: 1 record (seed"),
+        (["pilot", "close", "--stage", "full-text", "--by", "arb", "--force"], "closed by arb"),
+        (["allocate", "--stage", "full-text", "--by", "arb"], "Allocated 1 record at"),
+        (["policy", "--blind", "off", "--by", "arb"], "blind: off"),
+    ]
+    for argv, shown in steps:
+        probe = ("import sys\nfrom reviewflow.cli import main\n"
+                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
+                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+                 f"if m.startswith({ORM!r}))))\n")
+        said, loaded = _run(probe).split("LOADED")
+        assert shown in said, said
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"

@@ -89,7 +89,7 @@ def decide(store: Store, who: Viewer, record_id: int, stage: str, decision: str,
          decision=decision, reason=reason, note=note)
 
 
-def vote(store: Store, **kw: Any) -> models.ScreeningDecision:
+def vote(store: Store, **kw: Any) -> models.ScreeningDecision | None:
     """One decision as one user action: its own transaction (as a keypress or ``decide``)."""
     with store.write() as s:
         return record_decision(session=s, **kw)

@@ -1,0 +1,249 @@
+"""The write seam of the store: plain SQL inserts over a DB-API connection, no ORM.
+
+The mirror of :mod:`reviewflow.store.reader`. A command that writes a few rows
+(``decide``, ``resolve``, ``reviewer add``, ``seed-relevant``) would spend most of
+the 0.3 s it may take importing SQLAlchemy and SQLModel, so on a SQLite file at the
+current schema it writes through :mod:`sqlite3` (:func:`open_sqlite_writer`: the
+write turn, ``BEGIN IMMEDIATE``, commit or rollback when the block ends). Everything
+else (PostgreSQL, the TUI, an older schema the store upgrades) writes through a
+session (:func:`session_writer`): the same SQL on the session's own connection,
+inside its transaction. Domain write functions take a :class:`Writer`, so both
+ways run one code path.
+
+Each table's insert is held once (:data:`TABLES`), from a column list a test checks
+against the SQLModel tables, with the same defaults; timestamps go in exactly as
+SQLAlchemy stores them, so a row reads back the same whichever way it was written.
+
+This module must not import SQLAlchemy, SQLModel or the models.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reviewflow.store.reader import BUSY_TIMEOUT_S, SCHEMA_HEAD, Reader
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# SQLAlchemy's DateTime on SQLite: text, always six digits of microseconds, no zone
+# (every stored time is UTC: reviewflow.store.models.utcnow).
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+# How long BEGIN IMMEDIATE keeps retrying a busy file beyond the busy timeout
+# (the ORM store's WRITE_RETRY_S).
+WRITE_RETRY_S = 60.0
+NOW = object()  # a default: the time of the insert
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table's insert: every column but the integer key, and what an omitted one gets."""
+
+    name: str
+    columns: tuple[str, ...]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def insert_sql(self, returning: bool, unique: str | None = None) -> str:
+        """The insert; with ``unique``, a row whose ``unique`` column is taken is skipped."""
+        names = ", ".join(f'"{c}"' for c in self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        skip = f' ON CONFLICT ("{unique}") DO NOTHING' if unique else ""
+        tail = " RETURNING id" if returning else ""
+        return f"INSERT INTO {self.name} ({names}) VALUES ({marks}){skip}{tail}"
+
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("reviewer", ("name", "role", "created_at", "db_role"),
+          {"role": "reviewer", "created_at": NOW, "db_role": None}),
+    Table("screening_decision", ("record_id", "stage", "reviewer_id", "decision", "reason",
+                                 "note", "client_key", "at"),
+          {"reason": None, "note": None, "client_key": None, "at": NOW}),
+    Table("conflict_resolution", ("record_id", "stage", "decision", "reason", "note", "method",
+                                  "resolved_by_id", "at"),
+          {"reason": None, "note": None, "at": NOW}),
+    Table("setting_change", ("key", "value", "changed_by_id", "at"),
+          {"changed_by_id": None, "at": NOW}),
+)}
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Writes on one DB-API connection, in the caller's transaction (never commits).
+
+    ``sqlite`` says how a timestamp is passed (text as SQLAlchemy stores it, else the
+    datetime the ORM would pass); ``integrity_error`` is the exception for a refused
+    key, so a caller can name the problem instead of showing a traceback. A session's
+    writer runs its statements through the session's SQLAlchemy connection
+    (``statements``), so a failure is the SQLAlchemy error the TUI and the CLI already
+    handle (a busy file, a row the server's row-level security refuses), not the
+    driver's own.
+    """
+
+    connection: Any
+    paramstyle: str = "qmark"
+    sqlite: bool = True
+    integrity_error: type[Exception] = sqlite3.IntegrityError
+    statements: Any = None  # a SQLAlchemy Connection (exec_driver_sql), else the DB-API one
+
+    @property
+    def reader(self) -> Reader:
+        """Reads in the same transaction (they see this writer's rows)."""
+        return Reader(self.connection, self.paramstyle)
+
+    def _sql(self, sql: str) -> str:
+        return self.reader._sql(sql)
+
+    def now(self) -> Any:
+        stamp = datetime.now(UTC)
+        return stamp.strftime(SQLITE_DATETIME) if self.sqlite else stamp
+
+    def insert(self, table: str, **values: Any) -> int:
+        """Insert one row; its new id."""
+        new = self.insert_new(table, None, **values)
+        assert new is not None
+        return new
+
+    def insert_new(self, table: str, unique: str | None, **values: Any) -> int | None:
+        """Insert one row unless its ``unique`` column's value is stored already (another
+        writer got there first: no error, nothing written); its new id, else None."""
+        spec = TABLES[table]
+        unknown = set(values) - set(spec.columns)
+        if unknown:
+            raise TypeError(f"{table} has no column {', '.join(sorted(unknown))}")
+        row = []
+        for column in spec.columns:
+            value = values[column] if column in values else spec.defaults[column]
+            row.append(self.now() if value is NOW else value)
+        last_id, count, first = self._run(spec.insert_sql(not self.sqlite, unique), row)
+        if self.sqlite:
+            return int(last_id) if count == 1 else None
+        return None if first is None else int(first[0])
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one UPDATE (or other statement); the number of rows it touched."""
+        return int(self._run(sql, params)[1])
+
+    def _run(self, sql: str, params: Sequence[Any]) -> tuple[Any, int, Any]:
+        """(lastrowid, rowcount, first row of a RETURNING) of one statement."""
+        returning = " RETURNING " in sql
+        if self.statements is not None:
+            result = self.statements.exec_driver_sql(self._sql(sql), tuple(params))
+            first = result.fetchone() if returning else None
+            last_id = result.lastrowid if self.sqlite and not returning else None
+            return last_id, result.rowcount, first
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(self._sql(sql), tuple(params))
+            first = cursor.fetchone() if returning else None
+            return (cursor.lastrowid if self.sqlite else None), cursor.rowcount, first
+        finally:
+            cursor.close()
+
+
+def session_writer(session: Session) -> Writer:
+    """A writer on the session's own connection and transaction (pending ORM objects are
+    flushed first, so the SQL sees them and they come before its rows); its statements
+    go through the session's connection, its reads through the driver's (as
+    :func:`~reviewflow.store.reader.session_reader`)."""
+    from sqlalchemy.exc import IntegrityError
+
+    session.flush()
+    conn = session.connection()
+    dialect = conn.dialect
+    return Writer(conn.connection.dbapi_connection, dialect.paramstyle,
+                  dialect.name == "sqlite", IntegrityError, conn)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _begin_immediate(con: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``, retried while SQLite reports the file busy at once (as the
+    ORM store's ``Store._begin`` does)."""
+    deadline = time.monotonic() + WRITE_RETRY_S
+    pause = 0.005
+    while True:
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+
+def _schema(con: sqlite3.Connection) -> str | None:
+    names = {r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE name = 'alembic_version'")}
+    row = con.execute("SELECT version_num FROM alembic_version").fetchone() if names else None
+    return row[0] if row else None
+
+
+def _connect(path: Path) -> sqlite3.Connection | None:
+    """A read-write connection to an existing store at the current schema, else None.
+    ``mode=rw`` never creates a file; the schema check reads only."""
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True,
+                              timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        if _schema(con) == SCHEMA_HEAD:
+            for pragma in ("foreign_keys=ON", f"busy_timeout={int(BUSY_TIMEOUT_S * 1000)}",
+                           "synchronous=NORMAL"):
+                con.execute(f"PRAGMA {pragma}")
+            return con
+    except sqlite3.Error:
+        pass
+    con.close()
+    return None
+
+
+@contextmanager
+def open_sqlite_writer(path: Path) -> Iterator[Writer | None]:
+    """One write transaction on a SQLite store at the current schema: committed when the
+    block ends, rolled back (nothing written) when it raises. None when the file is
+    anything else, so the caller opens it through the ORM store, which upgrades or
+    refuses it with its one-line message; nothing is held then (no turn, no lock).
+
+    Writers take turns as the ORM store's do (:mod:`reviewflow.store.write_turn`),
+    then ``BEGIN IMMEDIATE``; the schema is checked again inside the transaction.
+    """
+    from reviewflow.store.write_turn import WriteTurn
+
+    con = _connect(path)
+    if con is None:
+        yield None
+        return
+    with ExitStack() as stack:
+        stack.callback(con.close)
+        turn = WriteTurn(path, BUSY_TIMEOUT_S)
+        stack.callback(turn.close)
+        stack.enter_context(turn.held())
+        _begin_immediate(con)
+        if _schema(con) != SCHEMA_HEAD:  # upgraded or replaced since the check above
+            con.execute("ROLLBACK")
+            writer = None
+        else:
+            writer = Writer(con)
+        if writer is not None:
+            try:
+                yield writer
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+            return
+    yield None
