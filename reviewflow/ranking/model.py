@@ -172,6 +172,9 @@ def doc2vec_view(texts: Sequence[str], config: RankerConfig) -> np.ndarray:
     more passes (at least ``d2v_min_token_passes`` tokens in all, about a
     second): 20 passes over a few thousand tokens leave the vectors near their
     random start, and a max-rank ensemble would put that noise at the top.
+    Word vectors trained alongside (``d2v_dbow_words``) stay off: they cost
+    about five times the training and were not better on every set
+    (docs/ranking-experiments.md, ninth round).
     """
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument  # heavy import, only here
     from sklearn.feature_extraction.text import CountVectorizer
