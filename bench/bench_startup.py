@@ -34,6 +34,12 @@ TARGET_S = 0.3
 CWD = Path(tempfile.gettempdir())
 
 
+READING = (("policy",), ("reviewer", "list"), ("searches",), ("extraction", "status"),
+           ("same-study",), ("dedup", "--related"), ("fulltext", "list"), ("rob", "compare"),
+           ("grade", "show"), ("extraction", "form"), ("export", "records"),
+           ("export", "decisions", "--as", "arbiter"))
+
+
 def commands(review: Path) -> dict[str, list[str]]:
     rf = [sys.executable, "-m", "reviewflow"]
     return {
@@ -52,6 +58,10 @@ def commands(review: Path) -> dict[str, list[str]]:
         "reviewflow prisma": [*rf, "--review", str(review), "prisma"],
         "reviewflow export --help": [*rf, "export", "--help"],
         "reviewflow history --help": [*rf, "history", "--help"],
+        # reading commands moved onto the read seam (sqlite3, no ORM); on --demo they read
+        # real rows (same-study's suggestions, extraction, RoB, GRADE, related pairs)
+        **{f"reviewflow {' '.join(args)}": [*rf, "--review", str(review), *args]
+           for args in READING},
     }
 
 

@@ -263,8 +263,9 @@ def _workers(workers: int | None, *, preload: tuple[str, ...]) -> Iterator[None]
     context = get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         # "__main__": a script's main module (the ``reviewflow`` console script) is
-        # imported once by the server, not again by every worker
-        context.set_forkserver_preload(["__main__", *preload])
+        # imported once by the server, not again by every worker; figure_server, last,
+        # tunes the server's and workers' garbage collection
+        context.set_forkserver_preload(["__main__", *preload, "reviewflow.figure_server"])
     executor = ProcessPoolExecutor(max_workers=count, mp_context=context,
                                    initializer=_start_worker, initargs=(preload,))
     jobs = _Jobs(executor)

@@ -10,8 +10,9 @@ numpy and Pillow, any matplotlibrc and matplotlib's list of installed fonts. A
 ``Path`` among a job's arguments is a file the job writes (the contract of
 :func:`reviewflow.drawing.submit`): a job writing two files (PRISMA's SVG and PNG)
 keeps both. An input that cannot be pickled is drawn as without a cache. A changed
-input only misses; nothing here can hand back a figure of other data. (An SVG copied
-from the cache keeps the date matplotlib wrote into it.)
+input only misses; nothing here can hand back a figure of other data. SVG and PDF files
+carry no date and no random ids (:mod:`reviewflow.figure_files`), so a copy is the
+file a fresh drawing writes, byte for byte.
 
 The pooling itself is never cached: the input is recomputed from the store on every
 run, so what a cached figure shows is what a fresh drawing would.

@@ -1,17 +1,19 @@
 """Writing a matplotlib figure to its file: the one ``savefig`` of every plot module.
 
-Three costs that change no pixel (issue 22). PNG is lossless, so how it is compressed
-changes only the file, never the decoded image, while encoding was a sizeable share of
-drawing a large forest plot. Pillow (matplotlib's PNG writer) tries every PNG row
-filter on every row, which is most of its encoding time; our figures are flat colours
-and text, which compress as well without a filter, so a PNG is written here from
-matplotlib's RGBA buffer with no row filter and zlib level 1 (measured in
-docs/performance.md). Where that buffer cannot be had
-(see :func:`_png_from_buffer`), Pillow writes the file at level 1. And a figure laid
-out by ``tight_layout`` keeps a placeholder layout engine, for which ``savefig`` lays
-the whole figure out once more (a full draw with rendering switched off) before
-drawing it; the layout is final by then, so the engine is dropped first.
+Costs that change no pixel (issue 22; what they cost is measured in
+docs/performance.md, not here). PNG is lossless, so how it is compressed changes only
+the file, never the decoded image. Our figures are flat colours and text, which
+compress as well without a PNG row filter, and Pillow (matplotlib's PNG writer) tries
+every filter on every row; so a PNG is written here from matplotlib's RGBA buffer with
+no row filter and zlib level 1. Where that buffer cannot be had (see
+:func:`_png_from_buffer`), Pillow writes the file at level 1. A figure laid out by
+``tight_layout`` keeps a placeholder layout engine, for which ``savefig`` lays the
+whole figure out once more (a full draw with rendering switched off) before drawing
+it; the layout is final by then, so the engine is dropped first.
 ``bbox_inches="tight"`` still needs that extra pass and keeps it.
+
+And the same figure is the same file: SVG and PDF carry no date, SVG ids are hashed
+with a fixed salt, so a copy from the figure cache equals a fresh drawing.
 """
 
 from __future__ import annotations
@@ -26,14 +28,24 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PNG_COMPRESS_LEVEL = 1
+# the metadata key under which matplotlib dates a file (None: no date written)
+UNDATED = {".svg": "Date", ".pdf": "CreationDate"}
+# SVG ids (clip paths, glyphs) hash the content with this salt; matplotlib's default is
+# a random one per file
+SVG_HASH_SALT = "reviewflow"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def save_kwargs(path: Path | str, **kwargs: Any) -> dict[str, Any]:
-    """``savefig`` keywords for ``path``: the PNG encoder's settings added for a .png."""
-    if Path(path).suffix.lower() == ".png":
+    """``savefig`` keywords for ``path``: the PNG encoder's settings added for a .png; no
+    date in an SVG or a PDF, so that the same figure is the same file whenever it is
+    drawn (a copy from the figure cache included)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".png":
         pil = {"compress_level": PNG_COMPRESS_LEVEL, **kwargs.pop("pil_kwargs", {})}
         return {**kwargs, "pil_kwargs": pil}
+    if suffix in UNDATED:
+        return {**kwargs, "metadata": {UNDATED[suffix]: None, **kwargs.get("metadata", {})}}
     return kwargs
 
 
@@ -48,7 +60,11 @@ def write_figure(fig: Figure, path: Path | str, **kwargs: Any) -> Path:
         if data is not None:
             Path(path).write_bytes(data)
             return Path(path)
-    fig.savefig(path, **save_kwargs(path, **kwargs))
+    import matplotlib
+
+    salt = matplotlib.rcParams["svg.hashsalt"] or SVG_HASH_SALT  # a user's own salt is kept
+    with matplotlib.rc_context({"svg.hashsalt": salt}):
+        fig.savefig(path, **save_kwargs(path, **kwargs))
     return Path(path)
 
 

@@ -129,3 +129,29 @@ def test_a_figure_whose_worker_died_is_drawn_in_this_process(tmp_path: Path) -> 
     with drawing.parallel(workers=1):
         drawing.submit("tests.test_drawing:_die_outside", path, os.getpid(), path)
     assert path.read_text(encoding="utf-8") == "drawn here"
+
+
+def _note_server_state(out: Path) -> None:
+    """A job: what the worker inherited from its fork server."""
+    import gc
+    import sys
+
+    out.write_text(f"{'reviewflow.figure_server' in sys.modules} {gc.get_freeze_count() > 0} "
+                   f"{gc.get_threshold()[0]}")
+
+
+def test_the_fork_server_collects_as_a_short_lived_process(tmp_path: Path) -> None:
+    """The server ends with the command and holds its output pipe open until then; it
+    and its workers collect garbage as short-lived processes (reviewflow.figure_server):
+    the imports frozen, fewer young collections, none of the heap at exit (issue 22)."""
+    from reviewflow.short_lived import YOUNG_THRESHOLD
+
+    out = tmp_path / "state.txt"
+    with drawing.parallel(workers=1):
+        drawing.submit(f"{__name__}:_note_server_state", out, out)
+    assert out.read_text() == f"True True {YOUNG_THRESHOLD}"
+    probe = ("import atexit, gc\nimport reviewflow.figure_server\ngc.unfreeze()\n"
+             "atexit._run_exitfuncs()\nprint(gc.get_freeze_count() > 0)\n")
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
+                         text=True, check=True)
+    assert ran.stdout.strip() == "True"  # frozen again at exit

@@ -198,3 +198,29 @@ def test_a_run_that_left_every_figure_kept_starts_no_workers_next_time(
     with drawing.parallel(cache=True, run=("other", review)):
         pass
     assert asked[-1] is None  # a failed run marks nothing
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".pdf"])
+def test_a_cached_vector_figure_is_the_file_a_fresh_drawing_writes(
+        cache_dir: Path, tmp_path: Path, saves: list[object], suffix: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No date and no random SVG ids: a copy from the cache, made later, is byte for byte
+    what drawing the figure again writes (matplotlib would date each file it writes and
+    salt the SVG ids at random)."""
+    import time
+
+    import matplotlib
+
+    first, copied, fresh = (tmp_path / f"{n}{suffix}" for n in ("first", "copied", "fresh"))
+    with drawing.parallel(workers=0, cache=True):
+        _forest(first)
+    time.sleep(1.1)  # the dates matplotlib writes are in seconds
+    with drawing.parallel(workers=0, cache=True):
+        _forest(copied)
+    assert len(saves) == 1
+    monkeypatch.setenv("REVIEWFLOW_FIGURE_CACHE", "off")
+    _forest(fresh)
+    assert len(saves) == 2
+    assert fresh.read_bytes() == copied.read_bytes() == first.read_bytes()
+    assert b"dc:date" not in fresh.read_bytes() and b"CreationDate" not in fresh.read_bytes()
+    assert matplotlib.rcParams["svg.hashsalt"] is None  # the salt is the writer's, not global

@@ -76,7 +76,10 @@ def test_a_tight_layout_is_not_laid_out_again_by_savefig(tmp_path: Path,
 
 
 def test_other_formats_get_no_png_settings() -> None:
-    assert save_kwargs("a.svg", dpi=None) == {"dpi": None}
+    assert save_kwargs("a.svg", dpi=None) == {"dpi": None, "metadata": {"Date": None}}
+    assert save_kwargs("a.pdf", metadata={"Title": "T"}) == {
+        "metadata": {"CreationDate": None, "Title": "T"}}
+    assert save_kwargs("a.jpg", dpi=None) == {"dpi": None}
     assert save_kwargs("a.PNG", dpi=200)["pil_kwargs"] == {"compress_level": 1}
     assert save_kwargs("a.png", pil_kwargs={"optimize": True})["pil_kwargs"] == {
         "compress_level": 1, "optimize": True}

@@ -107,7 +107,7 @@ INDEX = {
         hidden=False),
     'same-study': IndexEntry(
         'same-study', ('same_study',),
-        'Related: same study? Reports in two languages that may be one trial (registration\nnumber, English title, authors across transliteration), for a person to link.\nLinked reports stay separate records (never merged as duplicates): PRISMA counts them\nas one study with several reports and extraction is done once per study.',
+        'Related: same study? Reports in two languages that may be one trial, to link.\n\nSuggested by registration number, English title, or authors across\ntransliteration; a person links or rejects each pair. Linked reports stay\nseparate records (never merged as duplicates): PRISMA counts them as one study\nwith several reports and extraction is done once per study.',
         hidden=False),
     'screen': IndexEntry(
         'screen', ('tui',),

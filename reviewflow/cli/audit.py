@@ -10,23 +10,10 @@ import typer
 from reviewflow.cli.common import reading
 
 if TYPE_CHECKING:  # the store loads when the command runs, not for its --help
-    from reviewflow.screening.viewer import Viewer
     from reviewflow.store.audit import AuditEvent
-    from reviewflow.store.db import Store
 
 AS_HELP = ("Whose view this is. Required while screening is blind: an arbiter sees every "
            "decision, a screener sees another's only on records they have decided.")
-
-
-def audit_viewer(store: Store, name: str | None) -> Viewer | None:
-    """The viewer the audit trail is filtered for (None: no filter, blind mode off)."""
-    from reviewflow.cli.screening import no_viewer, viewer_named
-    from reviewflow.screening.settings import load_settings
-
-    blind = load_settings(store).blind
-    if name is None:
-        return no_viewer(blind)
-    return viewer_named(store, name, blind)
 
 
 def history_command(

@@ -137,15 +137,18 @@ def _stateless(inputs: list[Path], groups_out: Path, pairs_out: Path | None) -> 
 
 def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
                 undo: int | None, queue: bool, related: bool = False) -> None:
+    if resolve is None and resolution is not None:
+        raise typer.BadParameter(f"unexpected argument {resolution!r} (use --resolve PAIR_ID)",
+                                 param_hint="RESOLUTION")
+    if resolve is None and undo is None and (queue or related):
+        (_print_queue if queue else _print_related)(ctx)  # reads: no ORM (issue 22)
+        return
     from reviewflow.cli.common import open_store
     from reviewflow.screening.dedup_review import resolve_pair
     from reviewflow.store import dedup_store
 
     if resolve is not None and resolution not in dedup_store.RESOLUTIONS:
         raise typer.BadParameter("give duplicate or distinct after --resolve PAIR_ID",
-                                 param_hint="RESOLUTION")
-    if resolve is None and resolution is not None:
-        raise typer.BadParameter(f"unexpected argument {resolution!r} (use --resolve PAIR_ID)",
                                  param_hint="RESOLUTION")
     store = open_store(ctx)
     if resolve is not None:
@@ -156,10 +159,6 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
         with store.write() as s:
             message = dedup_store.undo(undo, session=s)
         typer.echo(message)
-    elif queue:
-        _print_queue(store)
-    elif related:
-        _print_related(store)
     else:
         with working("Deduplicating the review's records"):
             with store.session() as s:  # matching reads only: no write lock meanwhile
@@ -169,40 +168,40 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
         typer.echo(summary_text)
 
 
-def _print_queue(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
-    from reviewflow.store import dedup_store, models
-    from reviewflow.titles import titles_of
+def _print_queue(ctx: typer.Context) -> None:
+    """The pairs waiting for a person, read through the read seam (no ORM: issue 22)."""
+    from reviewflow.cli.common import reading
+    from reviewflow.store.dedup_state import read_queued_pairs
+    from reviewflow.store.record_headings import read_record_headings
 
-    with store.session() as s:
-        pairs = dedup_store.open_pairs(s)
-        for pair in pairs:
-            a = s.get(models.RecordRow, pair.record_a_id)
-            b = s.get(models.RecordRow, pair.record_b_id)
-            typer.echo(f"pair {pair.id}  score {pair.score:.3f}  ({pair.reason})")
-            for row in (a, b):
-                if row is not None:
-                    title = titles_of(row.title, row.translated_title, row.language).line(120)
-                    typer.echo(f"  record {row.id}: {title} "
-                               f"[{row.year or '?'}; {row.journal or '?'}]")
+    with reading(ctx) as view:
+        pairs = read_queued_pairs(view.reader)
+        heads = read_record_headings(view.reader, [rid for pair in pairs
+                                                   for rid in (pair.record_a_id,
+                                                               pair.record_b_id)])
+    for pair in pairs:
+        typer.echo(f"pair {pair.id}  score {pair.score:.3f}  ({pair.reason})")
+        for rid in (pair.record_a_id, pair.record_b_id):
+            if (head := heads.get(rid)) is not None:
+                typer.echo(f"  record {head.id}: {head.line(120)} "
+                           f"[{head.year or '?'}; {head.journal or '?'}]")
     typer.echo(f"{plural(len(pairs), 'pair')} waiting")
 
 
-def _print_related(store) -> None:  # noqa: ANN001 - a reviewflow.store.db.Store
-    from reviewflow.store import models
-    from reviewflow.store.dedup_state import related_pairs
-    from reviewflow.titles import titles_of
+def _print_related(ctx: typer.Context) -> None:
+    """The related pairs, read through the read seam (no ORM: issue 22)."""
+    from reviewflow.cli.common import reading
+    from reviewflow.store.dedup_state import read_related_pairs
+    from reviewflow.store.record_headings import read_record_headings
 
-    with store.session() as s:
-        pairs = related_pairs(s)
-        titles = {}
-        for a, b, why in pairs:
-            typer.echo(f"records {a} and {b}: {why}")
-            for rid in (a, b):
-                if rid not in titles:
-                    row = s.get(models.RecordRow, rid)
-                    titles[rid] = titles_of(row.title, row.translated_title,
-                                            row.language).line(120) if row else "?"
-                typer.echo(f"  record {rid}: {titles[rid]}")
+    with reading(ctx) as view:
+        pairs = read_related_pairs(view.reader)
+        heads = read_record_headings(view.reader, [rid for a, b, _ in pairs for rid in (a, b)])
+    for a, b, why in pairs:
+        typer.echo(f"records {a} and {b}: {why}")
+        for rid in (a, b):
+            head = heads.get(rid)
+            typer.echo(f"  record {rid}: {head.line(120) if head else '?'}")
     typer.echo(plural(len(pairs), "related pair"))
 
 

@@ -15,8 +15,8 @@ from typing import TextIO
 
 import typer
 
-from reviewflow.cli.audit import AS_HELP, audit_viewer
-from reviewflow.cli.common import fail, globals_of, open_store, working
+from reviewflow.cli.audit import AS_HELP
+from reviewflow.cli.common import fail, globals_of, open_store, reading, working
 from reviewflow.errors import ReviewflowError
 from reviewflow.formula_guard import neutralise_row
 from reviewflow.store.location import load_config, resolve_review_folder
@@ -57,16 +57,18 @@ def decisions_command(
     """Every screening decision and resolution ever recorded (the audit log), oldest first."""
     if fmt.lower() != "csv":
         raise fail(f"unknown format {fmt!r}; use csv")
-    from reviewflow.screening.blinding import audit_visible
-    from reviewflow.store.audit import decision_csv_row, decision_events
+    from reviewflow.cli.screening import viewer_in
+    from reviewflow.review_state.load import read_review_state
+    from reviewflow.screening.audit_view import visible_in
+    from reviewflow.store.audit import decision_csv_row, read_decision_events
 
-    store = open_store(ctx)
-    viewer = audit_viewer(store, as_name)
-    with store.session() as s:
-        events = list(decision_events(s))
+    with reading(ctx) as view:  # as ``history``: sqlite3 on a SQLite review, no ORM
+        state = read_review_state(view.reader)
+        viewer = viewer_in(state, as_name)
+        events = read_decision_events(view.reader)
         if viewer is not None:
-            events = audit_visible(s, events, viewer)
-        rows = [decision_csv_row(e) for e in events]
+            events = visible_in(state, events, viewer)
+    rows = [decision_csv_row(e) for e in events]
     if out is None:
         _write_csv(sys.stdout, rows)
         return

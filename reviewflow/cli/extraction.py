@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reviewflow.cli.common import open_store, review_config
+from reviewflow.cli.common import open_store, reading, review_config
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import FORM_FILE
 from reviewflow.wording import plural
@@ -57,7 +57,7 @@ def form_cmd(
 ) -> None:
     """Show the extraction form in force (an edited file is stored as a new version with
     the first value written under it, never by showing it)."""
-    from reviewflow.extraction.form_versions import write_default_form
+    from reviewflow.extraction.form_versions import read_form_in_force, write_default_form
 
     folder = review_folder(ctx)
     if example and not init:
@@ -68,7 +68,8 @@ def form_cmd(
         path, written = write_default_form(folder, example)
         typer.echo(f"Form file: {path}" + ("" if written else
                                            " (already there: kept, not overwritten)"))
-    _store, pending = store_and_pending_form(ctx)
+    with reading(ctx) as view:  # showing the form stores nothing: no ORM (issue 22)
+        pending = read_form_in_force(view.reader, folder)
     form = pending.form
     typer.echo(f"{form.name} (" + (f"stored form id {pending.stored_id})"
                                    if pending.stored_id is not None else
@@ -177,10 +178,12 @@ def study_unmerge(
 @study_app.command("list")
 def study_list(ctx: typer.Context) -> None:
     """Studies and their reports."""
-    from reviewflow.extraction.studies import list_studies
+    from reviewflow.review_state.load import read_study_links
 
-    for st in list_studies(open_store(ctx)):
-        typer.echo(f"{st.id}\t{st.label}\treports: {', '.join(map(str, st.record_ids)) or '-'}")
+    with reading(ctx) as view:
+        links = read_study_links(view.reader)
+    for sid, label, reports, _ in links:
+        typer.echo(f"{sid}\t{label}\treports: {', '.join(map(str, reports)) or '-'}")
 
 
 def _reviewer_id(store: Store, name: str) -> int:
@@ -215,9 +218,10 @@ def set_cmd(
 @extraction_app.command("status")
 def status_cmd(ctx: typer.Context) -> None:
     """Per study: values each extractor entered, values agreed, discrepancies open."""
-    from reviewflow.extraction.values import progress
+    from reviewflow.extraction.reconcile import read_progress
 
-    rows = progress(open_store(ctx))
+    with reading(ctx) as view:
+        rows = read_progress(view.reader)
     for p in rows:
         who = ", ".join(f"{k} {v}" for k, v in p.filled.items()) or "not extracted"
         typer.echo(f"{p.study}\t{who}\tagreed {p.agreed}\topen {p.open}")
@@ -228,9 +232,10 @@ def status_cmd(ctx: typer.Context) -> None:
 @extraction_app.command("compare")
 def compare_cmd(ctx: typer.Context, study: str = typer.Option(None, "--study")) -> None:
     """List the fields where the extractors disagree (or only one has extracted)."""
-    from reviewflow.extraction.values import reconcile
+    from reviewflow.extraction.reconcile import read_reconciled
 
-    rec = reconcile(open_store(ctx))
+    with reading(ctx) as view:
+        rec = read_reconciled(view.reader)
     items = [d for d in rec.discrepancies if study is None or d.study.lower() == study.lower()]
     for d in items:
         typer.echo(d.describe())

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reviewflow.cli.common import counting, open_store, review_config
+from reviewflow.cli.common import counting, open_store, reading, review_config
 from reviewflow.errors import ReviewflowError
 from reviewflow.fulltext.pdftext import TextLayer
 from reviewflow.fulltext.storage import Mode, fulltext_folder
@@ -20,7 +20,7 @@ from reviewflow.titles import titles_of
 from reviewflow.wording import plural
 
 if TYPE_CHECKING:  # the store (behind service and worklist) loads when a command runs
-    from reviewflow.fulltext.worklist import WorklistRow
+    from reviewflow.fulltext.lists import WorklistRow
 
 fulltext_app = typer.Typer(help="Full-text PDFs: attach a folder, confirm matches, the "
                                 "retrieval worklist, reports not retrievable.",
@@ -146,11 +146,10 @@ def match_cmd(
     by: str = BY,
 ) -> None:
     """Doubtful PDF-record matches: list them, accept or reject them."""
-    from reviewflow.fulltext.worklist import accept_match, pending_matches, reject_match
-
-    store = open_store(ctx)
     if accept or reject:
-        with store.write() as s:
+        from reviewflow.fulltext.worklist import accept_match, reject_match
+
+        with open_store(ctx).write() as s:
             for n in accept:
                 row = accept_match(n, session=s, by=_who(by))
                 typer.echo(f"match {n}: attached to record {row.record_id}")
@@ -160,8 +159,10 @@ def match_cmd(
         return
     if not review:
         raise typer.BadParameter("use --review, --accept N or --reject N", param_hint="options")
-    with store.session() as s:
-        pending = pending_matches(s)
+    from reviewflow.fulltext.lists import read_pending_matches
+
+    with reading(ctx) as view:
+        pending = read_pending_matches(view.reader)
     if not pending:
         typer.echo("No doubtful matches waiting.")
         return
@@ -200,10 +201,10 @@ def list_cmd(
     out: Path = typer.Option(None, "--out", help="Write to this file (default: stdout)."),
 ) -> None:
     """The retrieval worklist: every record with its full-text status and PDF file name."""
-    from reviewflow.fulltext.worklist import worklist
+    from reviewflow.fulltext.lists import read_worklist
 
-    with open_store(ctx).session() as s:
-        rows = worklist(s, missing_only=missing)
+    with reading(ctx) as view:
+        rows = read_worklist(view.reader, missing_only=missing)
     if fmt is ListFormat.TABLE:
         for r in rows:
             title = titles_of(r.title, r.translated_title, r.language).line(100)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import open_store, working
+from reviewflow.cli.common import open_store, reading, working
 from reviewflow.cli.extraction import REVIEWER, review_folder
 from reviewflow.errors import ReviewflowError
 from reviewflow.wording import plural
@@ -147,11 +147,10 @@ def retract_cmd(ctx: typer.Context, analysis: str = typer.Argument(...),
 def show_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """The judgements in force and the certainty of each rated outcome."""
     from reviewflow.grade.domains import JUDGEMENT_LABELS, LABELS
-    from reviewflow.grade.judgements import current
+    from reviewflow.grade.judgements import read_current
 
-    store = open_store(ctx)
-    with store.session() as s:
-        grades = current(session=s)
+    with reading(ctx) as view:
+        grades = read_current(view.reader)
     if as_json:
         typer.echo(json.dumps({o: {
             "certainty": g.certainty.name.lower(),
@@ -173,11 +172,10 @@ def show_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) 
 def history_cmd(ctx: typer.Context, analysis: str = typer.Argument(...)) -> None:
     """Every judgement ever recorded for one outcome, oldest first."""
     from reviewflow.grade.domains import LABELS
-    from reviewflow.grade.judgements import history
+    from reviewflow.grade.judgements import read_history
 
-    store = open_store(ctx)
-    with store.session() as s:
-        rows = history(session=s, outcome=analysis)
+    with reading(ctx) as view:
+        rows = read_history(view.reader, analysis)
     if not rows:
         raise ReviewflowError(f"no GRADE judgements recorded for {analysis!r}")
     for h in rows:

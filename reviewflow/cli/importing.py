@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import typer
 
-from reviewflow.cli.common import counting, fail, open_store
+from reviewflow.cli.common import counting, fail, open_store, reading
 from reviewflow.cli.export import AtomicText, export_app
 from reviewflow.formula_guard import neutralise
 from reviewflow.importers import FORMATS
@@ -29,7 +29,6 @@ from reviewflow.wording import plural
 if TYPE_CHECKING:  # the store loads when a command runs, not for its --help
     from sqlmodel import Session
 
-    from reviewflow.store import models
     from reviewflow.store.imports import ImportOutcome, PreparedImport
 
 SHOWN_WARNINGS = 10
@@ -167,20 +166,17 @@ def export_records(
     if format not in ("ris", "csv"):
         raise fail(f"unknown export format {format!r}; use ris or csv")
     wanted = parse_stage(stage) if stage else None
-    from sqlmodel import select
+    from reviewflow.review_state.load import read_review_state
+    from reviewflow.store.stored_records import read_records, read_sources
 
-    from reviewflow.screening.state import eligible_ids
-    from reviewflow.store import models
-
-    store = open_store(ctx)
-    with store.session() as s:
-        rows = s.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
-        sources = _sources_by_record(s)
+    with reading(ctx) as view:  # sqlite3 on a SQLite review: no ORM to import
+        rows = read_records(view.reader)
+        sources = read_sources(view.reader)
         if wanted:
-            keep = set(eligible_ids(s, wanted))
-            rows = [row for row in rows if row.id in keep]
-    ids = [row.id for row in rows]
-    records = [_to_record(row) for row in rows]
+            keep = set(read_review_state(view.reader).stage(wanted).eligible)
+            rows = [(rid, record) for rid, record in rows if rid in keep]
+    ids: list[int | None] = [rid for rid, _ in rows]
+    records = [record for _, record in rows]
     if out is None:
         _write_records(sys.stdout, format, ids, records, sources)
         return
@@ -198,42 +194,6 @@ def _write_records(handle: TextIO, format: str, ids: list[int | None], records: 
         write_ris(records, handle, ids=ids)
     else:
         _write_csv(handle, ids, records, sources)
-
-
-def _sources_by_record(session: object) -> dict[int, list[str]]:
-    from sqlmodel import select
-
-    from reviewflow.store import models
-
-    query = select(models.RecordProvenance.record_id, models.SearchImport.database).join(
-        models.SearchImport, models.SearchImport.id == models.RecordProvenance.import_id
-    )
-    sources: dict[int, list[str]] = {}
-    for record_id, database in session.exec(query):  # type: ignore[attr-defined]
-        sources.setdefault(record_id, []).append(database)
-    return sources
-
-
-def _to_record(row: models.RecordRow) -> Record:
-    return Record(
-        title=row.title,
-        abstract=row.abstract,
-        authors=json.loads(row.authors_json),
-        year=row.year,
-        journal=row.journal,
-        volume=row.volume,
-        issue=row.issue,
-        pages=row.pages,
-        doi=row.doi,
-        pmid=row.pmid,
-        language=row.language,
-        keywords=json.loads(row.keywords_json),
-        publication_type=row.publication_type,
-        url=row.url,
-        issn=row.issn,
-        accession=row.accession,
-        translated_title=row.translated_title,
-    )
 
 
 def _write_csv(

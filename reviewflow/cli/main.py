@@ -23,6 +23,7 @@ from reviewflow.cli._index import INDEX
 from reviewflow.cli._lazy import LazyCommands
 from reviewflow.cli.common import Globals, HoistingGroup
 from reviewflow.errors import ReviewflowError
+from reviewflow.short_lived import short_lived
 
 COMMANDS = LazyCommands(INDEX)
 
@@ -95,7 +96,15 @@ def _global_options(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, mapping user errors to exit code 1."""
+    """Entry point: run the app, mapping user errors to exit code 1.
+
+    ``argv`` None means this process is the command (the console script, ``python -m
+    reviewflow``): its garbage collector is tuned for a process that ends with the
+    command (:mod:`reviewflow.short_lived`). A library caller (tests, ``argv`` given)
+    keeps its own.
+    """
+    if argv is None:
+        short_lived()
     try:
         app(args=argv, standalone_mode=True)
     except ReviewflowError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from reviewflow.cli.common import fail, open_store
+from reviewflow.cli.common import fail, open_store, reading
 from reviewflow.stages import LABELS, STAGES, parse_stage
 
 
@@ -30,11 +30,9 @@ def policy(
     history: bool = typer.Option(False, "--history", help="List every change, with who."),
 ) -> None:
     """Show or change the screening rules (changes are audited)."""
-    from reviewflow.review_state.plan import plan_history
-    from reviewflow.review_state.policy import change_policy, load_policy, policy_history
-    from reviewflow.screening.decisions import require_reviewer
+    from reviewflow.review_state.plan import read_plan_history
+    from reviewflow.review_state.policy import read_policy, read_policy_history
 
-    store = open_store(ctx)
     if blind is not None and blind.strip().lower() not in ("on", "off"):
         raise fail(f"--blind takes on or off, not {blind!r}")
     if seed is not None and verify is None:
@@ -42,16 +40,20 @@ def policy(
     if blind is not None or screeners is not None or verify is not None:
         if by is None:
             raise fail("say who changes the rules with --by NAME (an arbiter)")
+        from reviewflow.review_state.policy import change_policy
+        from reviewflow.screening.decisions import require_reviewer
+
         stages = [parse_stage(stage)] if stage else list(STAGES)
-        with store.write() as s:
+        with open_store(ctx).write() as s:
             change_policy(session=s, changed_by=require_reviewer(s, by),
                           blind=None if blind is None else blind.strip().lower() == "on",
                           required=None if screeners is None else dict.fromkeys(stages,
                                                                                 screeners),
                           verify=None if verify is None else dict.fromkeys(
                               stages, (verify, 1 if seed is None else seed)))
-    with store.session() as s:
-        rules, changes, steps = load_policy(s), policy_history(s), plan_history(s)
+    with reading(ctx) as view:  # showing the rules needs no ORM (issue 22)
+        rules = read_policy(view.reader)
+        changes, steps = read_policy_history(view.reader), read_plan_history(view.reader)
     typer.echo(f"blind: {'on' if rules.blind else 'off'}")
     for st in STAGES:
         sample = rules.verify(st)

@@ -51,6 +51,10 @@ def read_study_csv(path: Path) -> pd.DataFrame:
 def pool_command(
     file: Path = typer.Argument(..., help="CSV with a header row (columns listed above)."),
     measure: Measure = typer.Option(..., "--measure", help="Effect measure."),
+    measure_label: str = typer.Option(
+        "", "--measure-label", metavar="NAME",
+        help="The author's own name of a generic RATIO or DIFFERENCE, e.g. 'Ratio of "
+             "means' (as analyses.toml's measure_label): every output names it so."),
     method: Method = typer.Option(..., "--method", help="Pooling method."),
     model: Model = typer.Option(..., "--model", help="Fixed or random effects."),
     tau2: Tau2Method = typer.Option(Tau2Method.DL, "--tau2", help="Tau² estimator (random)."),
@@ -117,6 +121,9 @@ def pool_command(
                               f"up to 1 (e.g. 0.9 for 90%), not {level:g}")
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise ReviewflowError(f"--plot: use a .png, .svg or .pdf file name, not {plot.name!r}")
+    if measure_label.strip() and measure not in (Measure.RATIO, Measure.DIFFERENCE):
+        raise ReviewflowError(f"--measure-label: names a generic RATIO or DIFFERENCE; "
+                              f"{measure} keeps its standard name")
     groups = tuple(a.strip() for a in arms.split(","))
     if len(groups) != 2 or not all(groups):
         raise ReviewflowError(f"--arms: give two names separated by a comma, not {arms!r}")
@@ -126,7 +133,8 @@ def pool_command(
     data = arm_input.study_table() if arm_input is not None else frame
     result = meta_analysis(
         data, subgroup=subgroup, source=str(file), measure=measure.value,
-        method=method.value, model=model.value, tau2_method=tau2.value, hksj=hksj,
+        measure_label=measure_label, method=method.value, model=model.value,
+        tau2_method=tau2.value, hksj=hksj,
         smd_convention=smd_convention.value, level=level,
     )
     for path, flag in ((funnel, "--funnel"), (bubble, "--bubble")):

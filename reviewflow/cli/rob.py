@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import open_store
+from reviewflow.cli.common import open_store, reading
 from reviewflow.cli.extraction import REVIEWER
 from reviewflow.errors import ReviewflowError
 from reviewflow.wording import plural
@@ -66,9 +66,11 @@ def import_cmd(ctx: typer.Context, file: Path = typer.Argument(...), reviewer: s
 @rob_app.command("compare")
 def compare_cmd(ctx: typer.Context, tool_name: str = TOOL, outcome: str = OUTCOME) -> None:
     """Domains where the assessors disagree; resolve with 'rob set --consensus'."""
-    from reviewflow.extraction.rob import reconcile_rob, tool
+    from reviewflow.extraction.rob import read_rob_table, tool
 
-    table = reconcile_rob(open_store(ctx), tool(tool_name), outcome)
+    rob_tool = tool(tool_name)
+    with reading(ctx) as view:
+        table = read_rob_table(view.reader, rob_tool, outcome)
     for study, dom, seen in table.discrepancies:
         typer.echo(f"{study} {dom}: " + ", ".join(f"{k}: {v}" for k, v in seen.items()))
     typer.echo(f"{len(table.discrepancies)} unresolved discrepancies")

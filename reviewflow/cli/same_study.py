@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from reviewflow.cli.common import open_store
+from reviewflow.cli.common import open_store, reading
 from reviewflow.titles import titles_of
 from reviewflow.wording import plural
 
@@ -27,10 +27,16 @@ def same_study(
     by: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWFLOW_REVIEWER",
                            help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
 ) -> None:
-    """Related: same study? Reports in two languages that may be one trial (registration
-    number, English title, authors across transliteration), for a person to link.
-    Linked reports stay separate records (never merged as duplicates): PRISMA counts them
-    as one study with several reports and extraction is done once per study."""
+    """Related: same study? Reports in two languages that may be one trial, to link.
+
+    Suggested by registration number, English title, or authors across
+    transliteration; a person links or rejects each pair. Linked reports stay
+    separate records (never merged as duplicates): PRISMA counts them as one study
+    with several reports and extraction is done once per study.
+    """
+    if not any(pair and pair[0] is not None for pair in (link, reject, unlink_pair)):
+        _list(ctx)
+        return
     from reviewflow.linking.service import (
         confirm_link,
         reject_link,
@@ -59,22 +65,25 @@ def same_study(
         with store.write() as s:
             reject_link(reject[0], reject[1], session=s, by=_who(by))
         typer.echo(f"records {reject[0]} and {reject[1]}: not one study")
-        return
-    with store.session() as s:
-        found = same_study_suggestions(s)
-        rows = {r.id: r for r in s.exec(models.RecordRow.__table__.select()).all()  # type: ignore[attr-defined]
-                if any(r.id in (x.a, x.b) for x in found)} if found else {}
-    if not found:
+
+
+def _list(ctx: typer.Context) -> None:
+    """The open suggestions, read through the read seam (no ORM: issue 22)."""
+    from reviewflow.linking.open_pairs import read_open_pairs
+
+    with reading(ctx) as view:
+        pairs = read_open_pairs(view.reader)
+    if not pairs.suggestions:
         typer.echo("No reports to link: no likely pairs across languages.")
         return
-    for sug in found:
+    for sug in pairs.suggestions:
         typer.echo(f"related: same study?  records {sug.a} and {sug.b} ({sug.evidence()})")
         for rid in (sug.a, sug.b):
-            row = rows[rid]
-            line = titles_of(row.title, row.translated_title, row.language).line(110)
-            typer.echo(f"    {rid:>6}  {row.year or '----'}  {line}")
-    typer.echo(f"{plural(len(found), 'pair')}: 'reviewflow same-study --link A B' or "
-               "'--reject A B'")
+            rec = pairs.records[rid]
+            line = titles_of(rec.title, rec.translated_title, rec.language).line(110)
+            typer.echo(f"    {rid:>6}  {rec.year or '----'}  {line}")
+    typer.echo(f"{plural(len(pairs.suggestions), 'pair')}: 'reviewflow same-study --link A B' "
+               "or '--reject A B'")
 
 
 def register(app: typer.Typer) -> None:

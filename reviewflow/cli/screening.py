@@ -232,14 +232,12 @@ def reviewer_add(
 @reviewer_app.command("list")
 def reviewer_list(ctx: typer.Context) -> None:
     """List the review's reviewers and their roles."""
-    from sqlmodel import select
+    from reviewflow.review_state.load import read_people
 
-    from reviewflow.store import models
-
-    store = open_store(ctx)
-    with store.session() as s:
-        for r in s.exec(select(models.Reviewer).order_by(models.Reviewer.name)).all():
-            typer.echo(f"{r.name}\t{r.role}")
+    with reading(ctx) as view:
+        people = read_people(view.reader)
+    for person in sorted(people.values(), key=lambda p: p.name):  # the same order on any backend
+        typer.echo(f"{person.name}\t{person.role}")
 
 
 def register(app: typer.Typer) -> None:

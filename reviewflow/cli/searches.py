@@ -7,7 +7,7 @@ from datetime import datetime
 
 import typer
 
-from reviewflow.cli.common import open_store
+from reviewflow.cli.common import open_store, reading
 from reviewflow.store.searches import ORIGINS
 
 searches_app = typer.Typer(
@@ -26,19 +26,18 @@ def searches_list(
     """List every search: database, kind, date, query, file and records."""
     if ctx.invoked_subcommand is not None:
         return
-    from reviewflow.store.searches import list_searches
+    from reviewflow.store.searches import read_searches
 
-    store = open_store(ctx)
-    with store.session() as s:
-        rows = list_searches(s)
+    with reading(ctx) as view:
+        rows = read_searches(view.reader)
     if as_json:
         typer.echo(json.dumps([
             {"import_id": r.id, "database": r.database, "origin": r.origin,
              "searched_on": r.searched_on.isoformat() if r.searched_on else None,
              "query": r.query, "file_name": r.file_name, "format": r.format,
-             "encoding": r.encoding, "records": r.record_count, "stored": stored,
+             "encoding": r.encoding, "records": r.record_count, "stored": r.stored,
              "warnings": r.warning_count}
-            for r, stored in rows
+            for r in rows
         ], ensure_ascii=False, indent=2))
         return
     from rich.console import Console
@@ -47,10 +46,10 @@ def searches_list(
     table = Table(title=f"{len(rows)} search{'es' if len(rows) != 1 else ''}", show_edge=False)
     for col in ("#", "database", "kind", "searched", "records", "file", "query"):
         table.add_column(col, justify="right" if col in ("#", "records") else "left")
-    for r, stored in rows:
+    for r in rows:
         table.add_row(str(r.id), r.database, r.origin,
                       r.searched_on.isoformat() if r.searched_on else "-",
-                      str(stored), r.file_name, r.query or "-")
+                      str(r.stored), r.file_name, r.query or "-")
     Console(markup=False).print(table)  # record text: never markup
 
 

@@ -46,12 +46,15 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
             *, plot_format: str = "png") -> Outputs:
     """Pool every analysis from the reconciled extraction and write its files.
 
-    All inputs are built (and so checked) before anything is written.
+    All inputs are built (and so checked) before anything is written. The figures are
+    submitted first and the data CSVs written after them: the CSVs need pandas, whose
+    import then overlaps the drawing instead of delaying it (issue 22).
     """
     rec = reconcile(store)
     runs = pool_declared(store, form, analyses, reconciled=rec)
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = Outputs(runs=runs)
+    tables: list[tuple[AnalysisRun, dict[str, tuple[str | None, ...]], Path]] = []
     for run in runs:
         name = run.analysis.name
         arms = arm_labels(form, run.analysis)
@@ -59,8 +62,8 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
         # fenced into out_dir, whatever the schema let through.
         typed = entered_cells(run, form, rec)
         data_csv = confined(out_dir, f"{name}_data.csv")
-        data_as_entered(run.data, typed).to_csv(data_csv, index=False)
-        outputs.files.append(data_csv)
+        tables.append((run, typed, data_csv))
+        outputs.files.append(data_csv)  # written below, listed in its place
         labels = favours(form.outcome(run.analysis.outcome), arms)
         outputs.files.append(write_forest(run, confined(out_dir, f"{name}_forest.{plot_format}"),
                                           labels, arms, entered=typed,
@@ -76,6 +79,8 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
         if run.analysis.leave_one_out:
             outputs.files.append(_write_csv(confined(out_dir, f"{name}_leave_one_out.csv"),
                                             leave_one_out_rows(run)))
+    for run, typed, data_csv in tables:
+        data_as_entered(run.data, typed).to_csv(data_csv, index=False)
     outputs.files += _write_tables(runs, out_dir)
     return outputs
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from reviewflow.extraction.form import Form, stat_path
 from reviewflow.extraction.values import Reconciled
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from reviewflow.extraction.run_analysis import AnalysisRun
 
 STATS = {"continuous": ("mean", "sd", "n"), "dichotomous": ("events", "n")}

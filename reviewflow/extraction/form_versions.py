@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import (
@@ -20,19 +19,32 @@ from reviewflow.extraction.form import (
     example_form_text,
     parse_form,
 )
-from reviewflow.store import models
-from reviewflow.store.db import Store
+from reviewflow.store.reader import Reader, session_reader
+
+if TYPE_CHECKING:  # showing the form reads through the read seam, without the ORM
+    from sqlmodel import Session
+
+    from reviewflow.store.db import Store
 
 
-def latest_form_row(store: Store) -> models.ExtractionForm | None:
+@dataclass(frozen=True)
+class StoredForm:
+    """The latest stored version of the form text."""
+
+    id: int
+    version: int
+    definition: str
+
+
+def latest_form_row(store: Store) -> StoredForm | None:
     with store.session() as s:
-        return _latest_row(s)
+        return _read_latest(session_reader(s))
 
 
-def _latest_row(session: Session) -> models.ExtractionForm | None:
-    return session.exec(
-        select(models.ExtractionForm).order_by(col(models.ExtractionForm.id).desc())
-    ).first()
+def _read_latest(reader: Reader) -> StoredForm | None:
+    found = reader.rows("SELECT id, version, definition FROM extraction_form "
+                        "ORDER BY id DESC LIMIT 1")
+    return StoredForm(*found[0]) if found else None
 
 
 def store_form_text(*, session: Session, text: str, source: str = FORM_FILE
@@ -59,15 +71,16 @@ FormRef = int | FormInForce | None
 
 
 def form_in_force(store: Store, folder: Path | None = None) -> FormInForce:
+    """:func:`read_form_in_force` in one session."""
+    with store.session() as s:
+        return read_form_in_force(session_reader(s), folder)
+
+
+def read_form_in_force(reader: Reader, folder: Path | None = None) -> FormInForce:
     """The form in force: the folder's file, else the latest stored, else the shipped
     RCT default; read and parsed, never stored here."""
-    with store.session() as s:
-        return _in_force(s, folder)
-
-
-def _in_force(session: Session, folder: Path | None) -> FormInForce:
     path = folder / FORM_FILE if folder is not None else None
-    latest = _latest_row(session)
+    latest = _read_latest(reader)
     if path is not None and path.is_file():
         try:
             text = path.read_text(encoding="utf-8")
@@ -81,7 +94,7 @@ def _in_force(session: Session, folder: Path | None) -> FormInForce:
         text = default_form_text()
         form = parse_form(text, "default form")
     same = latest is not None and latest.definition == text
-    return FormInForce(form, text, int(latest.id or 0) if same and latest else None)
+    return FormInForce(form, text, latest.id if same and latest else None)
 
 
 def record_form(ref: FormRef, *, session: Session) -> int | None:
@@ -91,9 +104,11 @@ def record_form(ref: FormRef, *, session: Session) -> int | None:
         return ref
     if ref.stored_id is not None:
         return ref.stored_id
-    latest = _latest_row(session)
+    from reviewflow.store import models
+
+    latest = _read_latest(session_reader(session))
     if latest is not None and latest.definition == ref.text:
-        return int(latest.id or 0)
+        return latest.id
     row = models.ExtractionForm(name=ref.form.name, definition=ref.text,
                                 version=(latest.version + 1) if latest is not None else 1)
     session.add(row)
@@ -106,7 +121,7 @@ def current_form(*, session: Session, folder: Path | None = None) -> tuple[int, 
     as a new version if its text is not the latest stored one: for setting a review up
     in code. Commands and screens never call it; they pass the :class:`FormInForce` and
     record it with their first write, so reading the review never writes to it."""
-    pending = _in_force(session, folder)
+    pending = read_form_in_force(session_reader(session), folder)
     form_id = record_form(pending, session=session)
     return int(form_id or 0), pending.form
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from reviewflow.store.db import Store
+    from reviewflow.store.reader import Reader
 
 # The store is imported by the functions that read it: a drawing worker unpickling a
 # RobTable for the traffic-light plot needs these classes, not SQLAlchemy (issue 22).
@@ -209,39 +210,57 @@ def record_judgements(*, session: Session, rob_tool: Tool, reviewer_id: int,
     return len(rows)
 
 
-def current_judgements(store: Store, rob_tool: Tool, outcome: str | None = None):
-    """(per-reviewer latest, consensus latest) keyed by (study, domain[, reviewer])."""
-    from sqlmodel import col, select
+Mine = dict[tuple[int, str, int], Judgement]  # (study, domain, reviewer) -> latest
+Agreed = dict[tuple[int, str], Judgement]  # (study, domain) -> the latest consensus
 
-    from reviewflow.store import models
-    from reviewflow.store.study_merges import study_merge_map
 
-    r = models.RobJudgement
-    same_outcome = col(r.outcome).is_(None) if not outcome else r.outcome == outcome
+def current_judgements(store: Store, rob_tool: Tool, outcome: str | None = None,
+                       ) -> tuple[Mine, Agreed]:
+    """:func:`read_current_judgements` in one session."""
+    from reviewflow.store.reader import session_reader
+
     with store.session() as s:
-        rows = s.exec(select(r).where(r.tool == rob_tool.id, same_outcome)
-                      .order_by(col(r.id))).all()
-        merges = study_merge_map(s)  # a merged study's judgements count for its study
-    mine: dict[tuple[int, str, int], models.RobJudgement] = {}
-    agreed: dict[tuple[int, str], models.RobJudgement] = {}
-    for row in rows:
-        sid = merges.get(row.study_id, row.study_id)
-        if row.is_consensus:
-            agreed[(sid, row.domain)] = row
+        return read_current_judgements(session_reader(s), rob_tool, outcome)
+
+
+def read_current_judgements(reader: Reader, rob_tool: Tool, outcome: str | None = None,
+                            ) -> tuple[Mine, Agreed]:
+    """(per-reviewer latest, consensus latest) keyed by (study, domain[, reviewer])."""
+    from reviewflow.store.study_merges import read_study_merge_map
+
+    sql = ("SELECT study_id, domain, reviewer_id, judgement, support, is_consensus "
+           "FROM rob_judgement WHERE tool = ? AND ")
+    params: tuple[object, ...] = (rob_tool.id,)
+    if outcome:
+        sql, params = sql + "outcome = ?", (*params, outcome)
+    else:
+        sql += "outcome IS NULL"
+    rows = reader.rows(sql + " ORDER BY id", params)
+    merges = read_study_merge_map(reader)  # a merged study's judgements count for its study
+    mine: Mine = {}
+    agreed: Agreed = {}
+    for study_id, domain, reviewer_id, judgement, support, consensus in rows:
+        sid = merges.get(study_id, study_id)
+        if consensus:
+            agreed[(sid, domain)] = Judgement(judgement, support)
         else:
-            mine[(sid, row.domain, row.reviewer_id)] = row
+            mine[(sid, domain, reviewer_id)] = Judgement(judgement, support)
     return mine, agreed
 
 
 def reconcile_rob(store: Store, rob_tool: Tool, outcome: str | None = None) -> RobTable:
-    from sqlmodel import select
+    """:func:`read_rob_table` in one session."""
+    from reviewflow.store.reader import session_reader
 
-    from reviewflow.store import models
-
-    mine, agreed = current_judgements(store, rob_tool, outcome)
     with store.session() as s:
-        names = {r.id: r.name for r in s.exec(select(models.Reviewer)).all()}
-        labels = {st.id: st.label for st in s.exec(select(models.Study)).all()}
+        return read_rob_table(session_reader(s), rob_tool, outcome)
+
+
+def read_rob_table(reader: Reader, rob_tool: Tool, outcome: str | None = None) -> RobTable:
+    """Consensus, else the judgement every assessor of the study gave; else a discrepancy."""
+    mine, agreed = read_current_judgements(reader, rob_tool, outcome)
+    names: dict[int, str] = dict(reader.rows("SELECT id, name FROM reviewer"))  # type: ignore[arg-type]
+    labels: dict[int, str] = dict(reader.rows("SELECT id, label FROM study"))  # type: ignore[arg-type]
     rob_tool = with_custom_domains(rob_tool, [*(d for _s, d, _r in mine),
                                               *(d for _s, d in agreed)])
     table = RobTable(rob_tool, outcome or None)
@@ -253,8 +272,7 @@ def reconcile_rob(store: Store, rob_tool: Tool, outcome: str | None = None) -> R
     for sid, dom in sorted(keys, key=lambda k: (labels.get(k[0], ""), order.get(k[1], 99))):
         label = labels.get(sid, str(sid))
         if (sid, dom) in agreed:
-            a = agreed[(sid, dom)]
-            table.judgements.setdefault(label, {})[dom] = Judgement(a.judgement, a.support)
+            table.judgements.setdefault(label, {})[dom] = agreed[(sid, dom)]
             continue
         seen = {names[r]: mine.get((sid, dom, r)) for r in sorted(assessors.get(sid, ()),
                                                            key=lambda i: names[i])}

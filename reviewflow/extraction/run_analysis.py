@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.form import Form, OutcomeDef
@@ -21,6 +20,8 @@ from reviewflow.wording import plural
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import pandas as pd
 
     from reviewflow.extraction.values import Reconciled
     from reviewflow.pooling.trial_data import AnalysisInput
@@ -32,15 +33,21 @@ FUNNEL_MIN_STUDIES = 10
 
 @dataclass(frozen=True)
 class AnalysisRun:
-    """One pooled analysis: its typed input, the exact engine CSV, the engine's result,
-    and (``reported_only``) the sensitivity run without converted or imputed values."""
+    """One pooled analysis: its typed input, the engine's result, (``reported_only``)
+    the sensitivity run without converted or imputed values, and (:attr:`data`) the
+    exact engine CSV."""
 
     analysis: Analysis
     input: AnalysisInput
-    data: pd.DataFrame
     result: MetaAnalysisResult
     summary: dict[str, Any]  # the engine's JSON dict (issue 5's shape) for results.json
     reported_only: AnalysisRun | None = None
+
+    @cached_property
+    def data(self) -> pd.DataFrame:
+        """The engine CSV as a table, built when first read: pooling does not need it,
+        and a command draws its figures before it imports pandas (issue 22)."""
+        return self.input.frame()
 
     @property
     def estimable(self) -> int:
@@ -58,7 +65,6 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
     """Pool the typed input (and, when asked and it differs, its reported-only subset)."""
     from reviewflow.pooling import meta_analysis, result_to_json_dict
 
-    frame = data.frame()
     result = meta_analysis(data.study_table(), **analysis.options())
     summary = result_to_json_dict(result)
     summary["input"] = data.trace()
@@ -67,7 +73,7 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
         kept = data.reported_only()
         if kept.comparisons:
             other = pool(analysis, kept, sensitivity=False)
-    return AnalysisRun(analysis, data, frame, result, summary, other)
+    return AnalysisRun(analysis, data, result, summary, other)
 
 
 def pool_declared(store: Store, form: Form, analyses: Sequence[Analysis], *,

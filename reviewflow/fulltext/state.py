@@ -74,7 +74,12 @@ def read_unobtainable_ids(reader: Reader) -> set[int]:
 
 
 def rejected_pairs(session: Session) -> set[tuple[int, int]]:
-    rows = session_reader(session).rows(
+    return read_rejected_pairs(session_reader(session))
+
+
+def read_rejected_pairs(reader: Reader) -> set[tuple[int, int]]:
+    """(file, record) pairs a person said do not go together."""
+    rows = reader.rows(
         "SELECT file_id, record_id FROM fulltext_event WHERE action = ?", (Action.REJECT.value,))
     return {(f, r) for f, r in rows if f is not None}
 

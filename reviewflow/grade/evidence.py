@@ -38,17 +38,29 @@ class OutcomeReview:
     suggestions: tuple[Suggestion, ...]
 
 
-def study_rob(store: Store, outcome: str) -> dict[str, Rob]:
-    from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob
+def study_rob(store: Store, outcome: str, *,
+              whole_study: Sequence[Any] | None = None) -> dict[str, Rob]:
+    """Each study's risk of bias for ``outcome``: RoB 1, then RoB 2 for the whole study,
+    then RoB 2 for this outcome, a later judgement overriding an earlier one.
+    ``whole_study``: :func:`whole_study_rob`'s tables, read once for every outcome."""
+    from reviewflow.extraction.rob import ROB2, reconcile_rob
 
     found: dict[str, Rob] = {}
-    for tool, scope in ((ROB1, None), (ROB2, None), (ROB2, outcome)):
-        table = reconcile_rob(store, tool, scope)
+    tables = whole_study if whole_study is not None else whole_study_rob(store)
+    for table in (*tables, reconcile_rob(store, ROB2, outcome)):
         for study in table.judgements:
             key = table.overall(study)
             if key != "none":
                 found[study] = _ROB[key]
     return found
+
+
+def whole_study_rob(store: Store) -> tuple[Any, ...]:
+    """The RoB 1 and whole-study RoB 2 tables (``extraction.rob.RobTable``): the same
+    for every outcome, so GRADE reconciles them once per review, not once per outcome."""
+    from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob
+
+    return reconcile_rob(store, ROB1, None), reconcile_rob(store, ROB2, None)
 
 
 def participants(data) -> int:
@@ -117,12 +129,14 @@ def review_outcomes(store: Store, folder: Path, names: list[str] | None = None, 
     """
     settings = load_settings(folder)
     out = []
+    whole_study = None
     for run in runs if runs is not None else _pooled(store, folder, names):
         a = run.analysis
         if names and a.name not in names:
             continue
         s = settings.get(a.name, GradeSettings())
-        ev = outcome_evidence(run, study_rob(store, a.outcome), s)
+        whole_study = whole_study or whole_study_rob(store)
+        ev = outcome_evidence(run, study_rob(store, a.outcome, whole_study=whole_study), s)
         out.append(OutcomeReview(a.name, s.label or a.title or a.name, run, ev, s, suggest(ev)))
     return out
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.grade.certainty import derive_certainty
 from reviewflow.grade.domains import STEPS, Certainty, Domain, Judgement, allowed
-from reviewflow.store import models
+from reviewflow.store.audit import stored_at
+from reviewflow.store.reader import Reader, session_reader
+
+if TYPE_CHECKING:  # the writers load the ORM when they run: 'grade show' reads without it
+    from sqlmodel import Session
+
+    from reviewflow.store import models
 
 RETRACTED = "retracted"
 
@@ -64,6 +69,8 @@ def record(*, session: Session, outcome: str, domain: Domain, judgement: Judgeme
                               "(it becomes the summary of findings footnote)")
     if not outcome.strip():
         raise ReviewflowError("name the outcome (the analysis) being rated")
+    from reviewflow.store import models
+
     row = models.GradeJudgement(outcome=outcome.strip(), domain=domain.value,
                                 judgement=judgement.value, reason=reason,
                                 reviewer_id=reviewer_id)
@@ -75,35 +82,54 @@ def retract(*, session: Session, outcome: str, domain: Domain, reviewer_id: int,
             reason: str | None = None) -> models.GradeJudgement:
     if domain not in current(session=session).get(outcome, OutcomeGrade(outcome, {})).rated:
         raise ReviewflowError(f"{outcome}: no {domain.value} judgement to retract")
+    from reviewflow.store import models
+
     row = models.GradeJudgement(outcome=outcome, domain=domain.value, judgement=RETRACTED,
                                 reason=reason, reviewer_id=reviewer_id)
     session.add(row)
     return row
 
 
-def _rows(session: Session, outcome: str | None):
-    g, r = models.GradeJudgement, models.Reviewer
-    query = select(g, r.name).join(r, col(g.reviewer_id) == col(r.id)).order_by(col(g.id))
+# outcome, domain, judgement, reason, at (aware UTC), who
+_Row = tuple[str, str, str, str | None, datetime, str]
+
+
+def _rows(reader: Reader, outcome: str | None) -> list[_Row]:
+    sql = ("SELECT g.outcome, g.domain, g.judgement, g.reason, g.at, r.name "
+           "FROM grade_judgement AS g JOIN reviewer AS r ON g.reviewer_id = r.id")
+    params: tuple[object, ...] = ()
     if outcome is not None:
-        query = query.where(g.outcome == outcome)
-    return session.exec(query).all()
+        sql, params = sql + " WHERE g.outcome = ?", (outcome,)
+    return [(o, d, j, why, stored_at(at), who)
+            for o, d, j, why, at, who in reader.rows(sql + " ORDER BY g.id", params)]
 
 
 def current(*, session: Session) -> dict[str, OutcomeGrade]:
+    """:func:`read_current` in the session's transaction."""
+    return read_current(session_reader(session))
+
+
+def read_current(reader: Reader) -> dict[str, OutcomeGrade]:
     """Every rated outcome's judgements in force, keyed by outcome."""
-    latest: dict[tuple[str, str], tuple[models.GradeJudgement, str]] = {}
-    for row, name in _rows(session, None):
-        latest[(row.outcome, row.domain)] = (row, name)
+    latest: dict[tuple[str, str], _Row] = {}
+    for row in _rows(reader, None):
+        latest[(row[0], row[1])] = row
     out: dict[str, dict[Domain, Rated]] = {}
-    for (outcome, domain), (row, name) in latest.items():
+    for (outcome, domain), (_o, _d, judgement, reason, at, name) in latest.items():
         out.setdefault(outcome, {})
-        if row.judgement == RETRACTED:
+        if judgement == RETRACTED:
             continue
         d = Domain(domain)
-        out[outcome][d] = Rated(d, Judgement(row.judgement), row.reason, name, row.at)
+        out[outcome][d] = Rated(d, Judgement(judgement), reason, name, at)
     return {o: OutcomeGrade(o, rated) for o, rated in sorted(out.items())}
 
 
 def history(*, session: Session, outcome: str) -> list[HistoryEntry]:
-    return [HistoryEntry(Domain(row.domain), row.judgement, row.reason, name, row.at)
-            for row, name in _rows(session, outcome)]
+    """:func:`read_history` in the session's transaction."""
+    return read_history(session_reader(session), outcome)
+
+
+def read_history(reader: Reader, outcome: str) -> list[HistoryEntry]:
+    """Every judgement ever recorded for one outcome, oldest first."""
+    return [HistoryEntry(Domain(d), j, why, name, at)
+            for _o, d, j, why, at, name in _rows(reader, outcome)]

@@ -10,80 +10,31 @@ Once data are extracted, each report carries its study's arm sizes as evidence.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.values import consensus_values, reviewer_values
 from reviewflow.linking.merge import merge_studies
-from reviewflow.linking.suggest import (
-    LinkRecord,
-    Suggestion,
-    arm_sizes,
-    sequence_key,
-    suggest_links,
-)
+from reviewflow.linking.open_pairs import read_open_pairs, read_study_of
+from reviewflow.linking.suggest import Suggestion, sequence_key
 from reviewflow.store import models
-from reviewflow.store.dedup_state import active_record_ids, merged_into
+from reviewflow.store.dedup_state import merged_into
+from reviewflow.store.reader import session_reader
 from reviewflow.store.study_merges import study_merge_map
 
 LINK, REJECT, UNLINK = "link", "reject", "unlink"
 
 
-def _arm_sizes(session: Session, study: Mapping[int, int]) -> dict[int, tuple[int, ...]]:
-    """record -> its study's extracted arm sizes (every reviewer's and consensus values)."""
-    per_study: dict[int, list[tuple[str, str | None]]] = {}
-    for (sid, _rid, path), value in reviewer_values(session).items():
-        per_study.setdefault(sid, []).append((path, value))
-    for (sid, path), value in consensus_values(session).items():
-        per_study.setdefault(sid, []).append((path, value))
-    sizes = {sid: arm_sizes(values) for sid, values in per_study.items()}
-    return {rid: sizes.get(sid, ()) for rid, sid in study.items()}
-
-
-def _records(session: Session, ids: set[int], study: Mapping[int, int]) -> list[LinkRecord]:
-    r = models.RecordRow
-    rows = session.exec(select(r.id, r.title, r.translated_title, r.authors_json, r.year,
-                               r.abstract, r.keywords_json, r.language)).all()
-    arms = _arm_sizes(session, study) if study else {}
-    return [LinkRecord(rid, t, tt, tuple(json.loads(a or "[]")), y, ab,
-                       tuple(json.loads(k or "[]")), lang, arms.get(rid, ()))
-            for rid, t, tt, a, y, ab, k, lang in rows if rid in ids]
-
-
 def _study_of(session: Session) -> dict[int, int]:
-    """record -> its study (a merged study's reports belong to the study it joined)."""
-    sr = models.StudyRecord
-    merges = study_merge_map(session)
-    return {rid: merges.get(sid, sid)
-            for rid, sid in session.exec(select(sr.record_id, sr.study_id)).all()}
-
-
-def _decided(session: Session) -> frozenset[tuple[int, int]]:
-    d = models.StudyLinkDecision
-    return frozenset(sequence_key(pair) for pair in
-                     session.exec(select(d.record_a_id, d.record_b_id)).all())
+    return read_study_of(session_reader(session))
 
 
 def same_study_suggestions(session: Session,
                            among: Iterable[int] | None = None) -> list[Suggestion]:
-    """Open suggestions: not decided by a person, not already in one study.
-
-    ``among`` limits them to pairs of those records (e.g. the reports at full text).
-    """
-    active = set(active_record_ids(session))
-    if among is not None:
-        active &= set(among)
-    study = _study_of(session)
-    records = _records(session, active, study)
-    members: dict[int, list[int]] = {}
-    for rid, sid in study.items():
-        members.setdefault(sid, []).append(rid)
-    together = frozenset(sequence_key((x, y)) for group in members.values()
-                         for x in group for y in group if x < y)
-    return suggest_links(records, _decided(session) | together)
+    """Open suggestions (:func:`~reviewflow.linking.open_pairs.read_open_pairs`) in the
+    session's transaction."""
+    return list(read_open_pairs(session_reader(session), among).suggestions)
 
 
 def _check(session: Session, record_id: int) -> models.RecordRow:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.pooling.analysis import StudyTable, analyse
-from reviewflow.pooling.frame import table_from_frame
 from reviewflow.pooling.types import (
     DataType,
     Measure,
@@ -24,6 +23,9 @@ from reviewflow.pooling.types import (
     Options,
     Tau2Method,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @lru_cache(maxsize=256)
@@ -68,7 +70,9 @@ def meta_analysis(
     opts = make_options(**options)  # type: ignore[arg-type]
     if isinstance(data, StudyTable):
         table = data
-    else:
+    else:  # pandas loads only for a frame: a StudyTable pools without it (issue 22)
+        from reviewflow.pooling.frame import table_from_frame
+
         table = table_from_frame(data, measure=opts.measure, subgroup=subgroup, source=source)
     return analyse(table, opts)
 

@@ -383,6 +383,13 @@ class AnalysisInput:
         """The ``reviewflow pool`` wide CSV of these comparisons (the exact input)."""
         import pandas as pd
 
+        columns, rows = self._rows()
+        return pd.DataFrame(rows, columns=columns)
+
+    def _rows(self) -> tuple[list[str], list[dict[str, object]]]:
+        """The wide CSV's columns and rows (counts that are whole as ints): what
+        :meth:`frame` tabulates and :meth:`study_table` pools, read once from here so
+        pooling does not need pandas (slow to import; issue 22)."""
         stats = ("events", "n") if self.data_type is DataType.DICHOTOMOUS else ("mean", "sd",
                                                                                "n")
         if self.data_type is DataType.GENERIC:
@@ -405,21 +412,22 @@ class AnalysisInput:
         cols = ["study", *(f"{s}_{x}" for x in ("treat", "ctrl") for s in stats)]
         if self.data_type is DataType.GENERIC:
             cols = ["study", "estimate", "se"]
-        return pd.DataFrame(rows, columns=cols + ([self.subgroup] if self.subgroup else []))
+        return cols + ([self.subgroup] if self.subgroup else []), rows
 
     def study_table(self):  # -> analysis.StudyTable
         """The engine's input, built from values :func:`derive_arm` (or
-        :func:`reported_effects.derive_effect`) already checked: validated once."""
+        :func:`reported_effects.derive_effect`) already checked: validated once.
+        A cell a row lacks is NaN, as in :meth:`frame`."""
         import numpy as np
 
         from reviewflow.pooling.analysis import StudyTable
 
-        frame = self.frame()
-        names = [c for c in frame.columns if c not in ("study", self.subgroup)]
-        columns = {c: frame[c].to_numpy(dtype=float) for c in names}
-        groups = tuple(str(g) for g in frame[self.subgroup]) if self.subgroup else None
-        return StudyTable(self.data_type, tuple(str(s) for s in frame["study"]),
-                          {c: np.asarray(v) for c, v in columns.items()}, groups)
+        columns, rows = self._rows()
+        names = [c for c in columns if c not in ("study", self.subgroup)]
+        arrays = {c: np.asarray([r.get(c, math.nan) for r in rows], dtype=float)
+                  for c in names}
+        groups = tuple(str(r[self.subgroup]) for r in rows) if self.subgroup else None
+        return StudyTable(self.data_type, tuple(str(r["study"]) for r in rows), arrays, groups)
 
     def marks(self) -> dict[str, str]:
         """Comparison label -> footnote symbol (converted †, imputed ‡)."""

@@ -13,6 +13,8 @@ matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from reviewflow.figure_files import write_figure  # noqa: E402
+
 
 def plot_recall_curve(
     curves: list[np.ndarray],
@@ -46,5 +48,5 @@ def plot_recall_curve(
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
+    write_figure(fig, path)  # one layout pass; an SVG carries no date
     plt.close(fig)

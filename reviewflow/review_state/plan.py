@@ -178,9 +178,8 @@ def read_plan(reader: Reader, stage: str) -> StagePlan:
     return StagePlan(stage, pilot, allocated, runs)
 
 
-def plan_history(session: Session) -> list[PlanEvent]:
+def read_plan_history(reader: Reader) -> list[PlanEvent]:
     """Every stored plan step, oldest first, summarised (an allocation holds every id)."""
-    reader = session_reader(session)
     names = _names(reader)
     out = []
     for key, value, by, at in _rows(reader):

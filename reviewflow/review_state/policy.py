@@ -123,9 +123,8 @@ def read_policy(reader: Reader) -> ScreeningPolicy:
     )
 
 
-def policy_history(session: Session) -> list[PolicyChange]:
+def read_policy_history(reader: Reader) -> list[PolicyChange]:
     """Every change of the rules, oldest first, with who made it."""
-    reader = session_reader(session)
     names = dict(reader.rows("SELECT id, name FROM reviewer"))
     rows = reader.rows('SELECT "key", value, changed_by_id, at FROM setting_change '
                        f"WHERE {_RULE_ROWS} ORDER BY id", _RULE_PARAMS)

@@ -15,6 +15,14 @@ RevMan writes two layouts:
 Numbers are rounded to 8 decimals in these files, so a check compares them
 to 5e-9. RevMan writes NaN (e.g. tau² of an outcome without data) as a
 replacement character; it is read as NaN.
+
+``Effect Measure`` holds RevMan's name of the measure ("Risk Ratio"; older exports
+its code, "RR"). A generic inverse variance outcome's measure is whatever the
+author named it ("Hazard Ratio", "Ratio of means"): a name with no code is kept as
+written, as the .rm5 reader and the data package reader keep it, so that an import
+names the analysis as RevMan did. Whether its data are on the log scale is RevMan's
+``Entered data are on log scale`` column when the export has it; without it, a
+ratio by code (RR, OR, HR) or by name ("Ratio of means") is.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from pathlib import Path
 
 from reviewflow.errors import InputError
 from reviewflow.revman.model import (
+    MEASURE_NAMES,
     Comparison,
     DataRow,
     Outcome,
@@ -44,11 +53,13 @@ from reviewflow.revman.reader import METHODS, data_problem
 
 KINDS = {"DIC": OutcomeKind.DICHOTOMOUS, "CON": OutcomeKind.CONTINUOUS,
          "IV": OutcomeKind.GENERIC, "GIV": OutcomeKind.GENERIC}
-MEASURES = {
-    "risk ratio": "RR", "odds ratio": "OR", "risk difference": "RD", "mean difference": "MD",
-    "std. mean difference": "SMD", "peto odds ratio": "PETO_OR", "rr": "RR", "or": "OR",
-    "rd": "RD", "md": "MD", "smd": "SMD", "peto_or": "PETO_OR",
-}
+# RevMan's names (model.MEASURE_NAMES, the table every RevMan reader shares) and the
+# codes older exports write
+CODES = frozenset(MEASURE_NAMES.values())
+RATIO_CODES = frozenset({"RR", "OR", "PETO_OR", "HR"})
+KIND_MEASURES = {OutcomeKind.DICHOTOMOUS: ("RR", "OR", "RD", "PETO_OR"),
+                 OutcomeKind.CONTINUOUS: ("MD", "SMD")}
+LOG_SCALE_COLUMN = "Entered data are on log scale (Generic Inverse Variance only)"
 NAN_TEXT = {"\ufffd", "nan", "NaN", "?"}
 REQUIRED_COLUMNS = ("Name", "Data Type", "Effect Estimate", "Total 1", "Total 2")
 
@@ -191,12 +202,46 @@ def _read_rows(reader: csv.DictReader, source: str) -> RevManFile:
     return _assemble(source, comparisons, rows)
 
 
-def _settings(d: _Draft, source: str) -> Settings:
-    measure_text = (d.values.get("Effect Measure") or "").strip()
-    measure = MEASURES.get(measure_text.lower())
+def _measure(d: _Draft, kind: OutcomeKind, source: str) -> str:
+    """The outcome's measure code; a generic outcome's measure as written (the .rm5
+    reader keeps it so too: "Hazard Ratio", or a free "Ratio of means")."""
+    text = (d.values.get("Effect Measure") or "").strip()
+    if kind is OutcomeKind.GENERIC and text:
+        return text
+    measure = _code(text)
     if measure is None:
-        raise InputError(source, d.line, f"column 'Effect Measure': unknown {measure_text!r}")
+        raise InputError(source, d.line, f"column 'Effect Measure': unknown {text!r}")
+    fitting = KIND_MEASURES.get(kind, (measure,))
+    if measure not in fitting:
+        dtype = (d.values.get("Data Type") or "").strip().upper()
+        raise InputError(source, d.line, f"column 'Effect Measure': {text!r} does not fit "
+                         f"data type {dtype} (use {' or '.join(fitting)})")
+    return measure
+
+
+def _code(text: str) -> str | None:
+    return MEASURE_NAMES.get(text.lower()) or (text.upper() if text.upper() in CODES else None)
+
+
+def _log_scale(d: _Draft, kind: OutcomeKind, measure: str, source: str) -> bool:
+    """Whether a generic outcome's data are logs (ratios): RevMan's column when the
+    export has it, else what the measure's code or name says."""
+    if kind is not OutcomeKind.GENERIC:
+        return False
+    flag = (d.values.get(LOG_SCALE_COLUMN) or "").strip()
+    if flag.lower() in ("yes", "true"):
+        return True
+    if flag.lower() in ("no", "false"):
+        return False
+    if flag:
+        raise InputError(source, d.line, f"column {LOG_SCALE_COLUMN!r}: {flag!r} is not "
+                         "Yes or No")
+    return _code(measure) in RATIO_CODES or "ratio" in measure.lower().split()
+
+
+def _settings(d: _Draft, source: str) -> Settings:
     kind = KINDS[(d.values.get("Data Type") or "").strip().upper()]
+    measure = _measure(d, kind, source)
     method = (d.values.get("Statistical Method") or "IV").strip().upper().replace("-", "")
     if method not in METHODS.get(kind, (method,)):
         raise InputError(source, d.line, f"column 'Statistical Method': {method!r} is not "
@@ -208,7 +253,7 @@ def _settings(d: _Draft, source: str) -> Settings:
         method=method,
         random=(d.values.get("Analysis Model") or "").strip().lower() == "random",
         totals=totals, subgroup_test=True,
-        log_data=kind is OutcomeKind.GENERIC and measure in ("RR", "OR", "PETO_OR"),
+        log_data=_log_scale(d, kind, measure, source),
     )
 
 

@@ -16,22 +16,26 @@ import io
 import math
 import zipfile
 
+from reviewflow.pooling.formatting import MEASURE_NAMES
+from reviewflow.pooling.types import Measure
 from reviewflow.revman.model import OutcomeKind, RevManFile, Stored
 
 KIND = {OutcomeKind.DICHOTOMOUS: "Dichotomous", OutcomeKind.CONTINUOUS: "Continuous",
         OutcomeKind.GENERIC: "Contrast level"}
-MEASURE = {"OR": "Odds Ratio", "RR": "Risk Ratio", "RD": "Risk Difference",
-           "MD": "Mean Difference", "SMD": "Std. Mean Difference", "HR": "Hazard Ratio",
-           "PETO_OR": "Peto Odds Ratio"}
 METHOD = {"MH": "MH", "IV": "IV", "PETO": "Peto"}
 ROB = {"YES": "Low risk", "NO": "High risk", "UNKNOWN": "Unclear risk"}
 
 
-
 def _measure(measure: str) -> str:
-    """The package's name for a measure: a generic outcome's own name ("Ratio of
-    means") as the author gave it, as RevMan writes it."""
-    return MEASURE.get(measure, measure)
+    """The package's name for a measure: the engine's own names (one table with every
+    output), Peto's odds ratio as RevMan calls it, and a generic outcome's own name
+    ("Ratio of means") as the author gave it, as RevMan writes it."""
+    if measure == "PETO_OR":  # a method of RevMan's odds ratio, not a measure of the engine
+        return f"Peto {MEASURE_NAMES[Measure.OR]}"
+    try:
+        return MEASURE_NAMES[Measure(measure)]
+    except ValueError:  # no code of the engine: the author's own name, as given
+        return measure
 
 
 def _n(x: float | None) -> str:

@@ -24,7 +24,8 @@ Mapping (RevMan -> reviewflow):
   5.0's question-style items, "Adequate sequence generation?", keep their words and
   stand for their RoB 1 domain there); an item
   judged per outcome group, differently for some study -> one such domain per group,
-  "<item>: <group>";
+  "<item>: <group>"; an item's description (its question) -> kept per domain in the
+  review (``extraction.rob_items``) for the export;
 * each dichotomous or continuous outcome -> a form outcome ``c<comparison>_o<outcome>``
   with the two groups as arms ``treat``/``ctrl``, the study's subgroup in the
   outcome field ``subgroup``, and an analysis in ``analyses.toml`` with the
@@ -102,6 +103,7 @@ class ImportPlan:
     analyses: tuple[dict[str, object], ...]
     not_imported: tuple[str, ...]
     repeated: tuple[str, ...] = ()  # outcomes with a study entered more than once
+    rob_descriptions: tuple[tuple[str, str], ...] = ()  # (domain id, the item's description)
 
 
 def outcome_id(comparison_no: int, outcome_no: int) -> str:
@@ -258,6 +260,7 @@ class _Planner:
         self.not_imported: list[str] = []
         self.repeated: list[str] = []
         self.values: list[tuple[str, str, str | None]] = []
+        self.rob_descriptions: dict[str, str] = {}
 
     def outcome_values(self, oid: str, label: str, o: Outcome) -> int:
         """Plan the outcome's values; returns how many entries the most repeated study
@@ -312,8 +315,11 @@ class _Planner:
                 by_study.setdefault(e.study_id, []).append(e)
             per_group = any(len({e.result.upper() for e in es}) > 1 for es in by_study.values())
             if per_group:
-                out += self._group_judgements(item, by_study)
+                judged = self._group_judgements(item, by_study)
+                self._describe(item, {domain for _, domain, _, _ in judged})
+                out += judged
                 continue
+            self._describe(item, {domain_id})
             for sid, entries in by_study.items():
                 study = self.labels.get(sid)
                 if study is None:
@@ -322,6 +328,13 @@ class _Planner:
                 out.append((study, domain_id, ROB_RESULTS.get(entries[0].result.upper(),
                                                               "unclear"), support))
         return out
+
+    def _describe(self, item, domains: set[str]) -> None:
+        """Keep the item's description for each domain it became (an export writes it
+        back); an empty one is nothing to keep."""
+        if item.description.strip():
+            for domain in sorted(domains):
+                self.rob_descriptions.setdefault(domain, item.description)
 
     def _group_judgements(self, item, by_study) -> list[tuple[str, str, str, str]]:
         """An item judged per outcome group, differently for some study: one domain per
@@ -389,5 +402,6 @@ def plan_import(review: RevManFile) -> ImportPlan:
         form_text=form_text, form=form, values=tuple(values), rob=tuple(rob),
         analyses_text=tomli_w.dumps({"analysis": analyses}), analyses=tuple(analyses),
         not_imported=tuple(p.not_imported), repeated=tuple(p.repeated),
+        rob_descriptions=tuple(p.rob_descriptions.items()),
     )
 

@@ -19,6 +19,7 @@ from reviewflow.extraction.analyses import Analysis, analysis_input, load_analys
 from reviewflow.extraction.form import Form, stat_path
 from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.extraction.rob import ROB1, reconcile_rob
+from reviewflow.extraction.rob_items import item_descriptions
 from reviewflow.extraction.studies import list_studies
 from reviewflow.extraction.values import Reconciled, reconcile
 from reviewflow.pooling.formatting import MEASURE_NAMES
@@ -100,15 +101,28 @@ def _characteristics(chars: list[str], v: dict[str, str], status: str):
 
 def _risk_of_bias(store: Store, ids: dict[str, str]) -> tuple[RiskOfBiasItem, ...]:
     table = reconcile_rob(store, ROB1)
+    with store.session() as s:
+        descriptions = item_descriptions(ROB1.id, session=s)
     items = []
     for no, domain in enumerate(table.tool.domains, start=1):  # with the author's items
         entries = tuple(
             RiskOfBiasEntry(study_id=ids[label], result=ROB_RESULTS[j[domain.id].judgement],
                             support=j[domain.id].support or "")
             for label, j in table.judgements.items() if domain.id in j and label in ids)
-        if entries:
+        if entries or descriptions.get(domain.id):
             items.append(RiskOfBiasItem(id=f"QIT-{no:02d}", no=no, name=domain.label,
-                                        description="", level="STUDY", entries=entries))
+                                        description=descriptions.get(domain.id, ""),
+                                        level="STUDY", entries=entries))
+    # An item the review asks but judged no study in (RevMan lists it all the same): an
+    # author's own item is not among the tool's domains until something is judged in it.
+    shown = {d.id for d in table.tool.domains}
+    standard = {d.id: d.label for d in ROB1.domains}
+    for no, (domain_id, text) in enumerate(
+            ((d, t) for d, t in descriptions.items() if d not in shown),
+            start=len(table.tool.domains) + 1):
+        items.append(RiskOfBiasItem(id=f"QIT-{no:02d}", no=no,
+                                    name=standard.get(domain_id, domain_id), description=text,
+                                    level="STUDY", entries=()))
     return tuple(items)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from reviewflow.extraction.rob_items import keep_item_descriptions
 from reviewflow.revman.model import StudyStatus
 from reviewflow.revman.plan import PROVENANCE, ImportPlan
 from reviewflow.screening.decisions import get_or_create_reviewer
@@ -105,6 +106,7 @@ def write_plan(plan: ImportPlan, source: Path, *, session: Session) -> ImportSum
              "judgement": judgement, "support": support or None, "reviewer_id": reviewer_id,
              "is_consensus": True, "outcome": None, "at": now}
             for label, domain, judgement, support in plan.rob])
+    keep_item_descriptions("rob1", dict(plan.rob_descriptions), session=session)
     resolutions = _resolutions(plan, record_ids, reviewer_id, now)
     if resolutions:
         session.execute(insert(models.ConflictResolution), resolutions)

@@ -15,9 +15,7 @@ from reviewflow.review_state.votes import RecordStatus
 from reviewflow.screening.viewer import Viewer, may_see
 from reviewflow.stages import STAGES
 from reviewflow.store.reader import Reader
-from reviewflow.titles import titles_of
-
-_CHUNK = 500  # ids per IN (...) list
+from reviewflow.store.record_headings import read_record_headings
 
 
 @dataclass(frozen=True)
@@ -52,11 +50,5 @@ def read_conflicts(reader: Reader, stage: str | None = None, include_resolved: b
 
 def _titles(reader: Reader, ids: list[int]) -> dict[int, str | None]:
     """Each record's title line: original language, then English, then the language."""
-    titles: dict[int, str | None] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        rows = reader.rows("SELECT id, title, translated_title, language FROM record "
-                           f"WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
-        titles.update({rid: titles_of(t, tt, lang).line() if (t or tt) else None
-                       for rid, t, tt, lang in rows})
-    return titles
+    return {rid: h.line() if (h.title or h.translated_title) else None
+            for rid, h in read_record_headings(reader, ids).items()}

@@ -85,11 +85,15 @@ def read_history(reader: Reader, record_id: int) -> list[AuditEvent]:
 
 
 def decision_events(session: Session) -> Iterator[AuditEvent]:
+    """:func:`read_decision_events` in the session's transaction."""
+    yield from read_decision_events(session_reader(session))
+
+
+def read_decision_events(reader: Reader) -> list[AuditEvent]:
     """Every screening decision and conflict resolution ever recorded, in time order."""
-    reader = session_reader(session)
     names = _names(reader)
     events = [*_decisions(reader, names, None), *_resolutions(reader, names, None)]
-    yield from sorted(events, key=lambda e: (e.at, e.kind, e.event_id))
+    return sorted(events, key=lambda e: (e.at, e.kind, e.event_id))
 
 
 def _for_record(record_id: int | None) -> tuple[str, tuple[object, ...]]:

@@ -62,8 +62,13 @@ def merged_into(session: Session) -> dict[int, int]:
 
 def active_record_ids(session: Session) -> list[int]:
     """Ids of the records that remain after deduplication (the ones to screen)."""
-    gone = merged_into(session)
-    return sorted(i for i in all_record_ids(session) if i not in gone)
+    return read_active_record_ids(session_reader(session))
+
+
+def read_active_record_ids(reader: Reader) -> list[int]:
+    """:func:`active_record_ids` over the read seam."""
+    gone = read_merge_map(reader).kept_of
+    return sorted(i for i in read_all_record_ids(reader) if i not in gone)
 
 
 def all_record_ids(session: Session) -> list[int]:
@@ -80,6 +85,11 @@ def read_all_record_ids(reader: Reader) -> list[int]:
 
 
 def related_index(session: Session) -> dict[int, tuple[tuple[int, str], ...]]:
+    """:func:`read_related_index` in the session's transaction."""
+    return read_related_index(session_reader(session))
+
+
+def read_related_index(reader: Reader) -> dict[int, tuple[tuple[int, str], ...]]:
     """Per active record, the other active records dedup flagged as related, with why.
 
     A correction notice, a meeting abstract of the paper, a trial's registration:
@@ -88,12 +98,12 @@ def related_index(session: Session) -> dict[int, tuple[tuple[int, str], ...]]:
     found between records since merged are carried to their survivors. Built
     once per screening session: related pairs are few.
     """
-    rows = session_reader(session).rows(
+    rows = reader.rows(
         "SELECT record_a_id, record_b_id, reason FROM dedup_pair WHERE outcome = 'related' "
         "ORDER BY id")
     if not rows:  # the usual case: no need to rebuild the merge map the queue just built
         return {}
-    gone = merged_into(session)
+    gone = read_merge_map(reader).kept_of
     index: dict[int, dict[int, str]] = {}
     for a, b, reason in rows:
         ra, rb = gone.get(a, a), gone.get(b, b)
@@ -105,7 +115,43 @@ def related_index(session: Session) -> dict[int, tuple[tuple[int, str], ...]]:
 
 
 def related_pairs(session: Session) -> list[tuple[int, int, str]]:
+    """:func:`read_related_pairs` in the session's transaction."""
+    return read_related_pairs(session_reader(session))
+
+
+def read_related_pairs(reader: Reader) -> list[tuple[int, int, str]]:
     """Each related pair of active records once, (lower id, higher id, why), as listed
     by ``reviewflow dedup --related`` and counted by ``reviewflow dedup``."""
-    return sorted({(min(a, b), max(a, b), why) for a, others in related_index(session).items()
-                   for b, why in others})
+    return sorted({(min(a, b), max(a, b), why)
+                   for a, others in read_related_index(reader).items() for b, why in others})
+
+
+# Manual actions that put a pair back in the queue (a merge undone, a distinct reopened).
+UNDONE = ("unmerge", "reopen")
+
+
+@dataclass(frozen=True)
+class QueuedPair:
+    """A possible duplicate pair waiting for a person."""
+
+    id: int
+    record_a_id: int
+    record_b_id: int
+    score: float
+    reason: str | None
+
+
+def read_queued_pairs(reader: Reader) -> list[QueuedPair]:
+    """Possible pairs waiting for a person: no standing manual call, records still apart.
+
+    A manual call stands until it is undone (``unmerge`` after a merge, ``reopen``
+    after a distinct), which puts the pair back in the queue.
+    """
+    gone = read_merge_map(reader).kept_of
+    latest = dict(reader.rows("SELECT pair_id, action FROM dedup_decision WHERE "
+                              "method = 'manual' AND pair_id IS NOT NULL ORDER BY id"))
+    pairs = [QueuedPair(*row) for row in reader.rows(
+        "SELECT id, record_a_id, record_b_id, score, reason FROM dedup_pair "
+        "WHERE outcome = 'possible' ORDER BY id")]
+    return [p for p in pairs if latest.get(p.id) in (None, *UNDONE)
+            and gone.get(p.record_a_id, p.record_a_id) != gone.get(p.record_b_id, p.record_b_id)]

@@ -29,11 +29,16 @@ from reviewflow.dedup.merge import merged_record
 from reviewflow.errors import ReviewflowError
 from reviewflow.records import Record
 from reviewflow.store import models
-from reviewflow.store.dedup_state import merged_into, related_pairs
+from reviewflow.store.dedup_state import (
+    QueuedPair,
+    merged_into,
+    read_queued_pairs,
+    related_pairs,
+)
+from reviewflow.store.reader import session_reader
 from reviewflow.wording import plural
 
 RESOLUTIONS = ("duplicate", "distinct")
-UNDONE = ("unmerge", "reopen")  # manual actions that put a pair back in the queue
 
 
 @dataclass
@@ -233,22 +238,9 @@ def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPai
     return merged
 
 
-def open_pairs(session: Session) -> list[models.DedupPair]:
-    """Possible pairs waiting for a person: no standing manual call, records still apart.
-
-    A manual call stands until it is undone (``unmerge`` after a merge, ``reopen``
-    after a distinct), which puts the pair back in the queue.
-    """
-    gone = merged_into(session)
-    d = models.DedupDecision
-    latest = dict(session.exec(
-        select(d.pair_id, d.action).where(d.method == "manual", d.pair_id.is_not(None))  # type: ignore[union-attr]
-        .order_by(d.id)  # type: ignore[arg-type]
-    ).all())
-    pairs = session.exec(select(models.DedupPair).where(models.DedupPair.outcome == "possible")
-                         .order_by(models.DedupPair.id)).all()
-    return [p for p in pairs if latest.get(p.id) in (None, *UNDONE)
-            and gone.get(p.record_a_id, p.record_a_id) != gone.get(p.record_b_id, p.record_b_id)]
+def open_pairs(session: Session) -> list[QueuedPair]:
+    """:func:`~reviewflow.store.dedup_state.read_queued_pairs` in the session's transaction."""
+    return read_queued_pairs(session_reader(session))
 
 
 def undo_call(pair_id: int, reviewer_id: int | None = None, *,

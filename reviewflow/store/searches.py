@@ -11,10 +11,12 @@ the row here, and every PRISMA count, which is derived, follows.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.store.reader import Reader
 
 if TYPE_CHECKING:  # the import command's --help reads ORIGINS without loading the store
     from sqlmodel import Session
@@ -48,19 +50,40 @@ def check_origin(origin: str) -> str:
     return value
 
 
-def list_searches(session: Session) -> list[tuple[models.SearchImport, int]]:
+@dataclass(frozen=True)
+class SearchRow:
+    """One search as ``reviewflow searches`` lists it (read without the ORM)."""
+
+    id: int
+    database: str
+    origin: str
+    searched_on: date | None
+    query: str | None
+    file_name: str
+    format: str
+    encoding: str
+    record_count: int
+    warning_count: int
+    stored: int
+    """Records the store holds from this import (its provenance rows)."""
+
+
+def _day(value: object) -> date | None:
+    """A stored date, whether the driver gave a date (psycopg) or SQLite's text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def read_searches(reader: Reader) -> list[SearchRow]:
     """Every import, oldest first, with the number of records it holds in the store."""
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from reviewflow.store import models
-
-    p = models.RecordProvenance
-    stored = dict(session.exec(
-        select(p.import_id, func.count()).group_by(p.import_id)  # type: ignore[arg-type]
-    ).all())
-    rows = session.exec(select(models.SearchImport).order_by(models.SearchImport.id)).all()
-    return [(row, int(stored.get(row.id, 0))) for row in rows]
+    stored = dict(reader.rows("SELECT import_id, COUNT(*) FROM record_provenance "
+                              "GROUP BY import_id"))
+    return [SearchRow(i, db, origin, _day(on), query, name, fmt, enc, int(count),
+                      int(warnings), int(stored.get(i, 0)))
+            for i, db, origin, on, query, name, fmt, enc, count, warnings in reader.rows(
+                'SELECT id, "database", origin, searched_on, query, file_name, format, '
+                "encoding, record_count, warning_count FROM search_import ORDER BY id")]
 
 
 def update_search(

@@ -114,12 +114,28 @@ ORM = ("sqlalchemy", "sqlmodel", "reviewflow.store.models", "reviewflow.store.db
     (["kappa", "--json", "--stage", "full-text"], "[]", 0),
     (["prisma"], "Records identified from databases: 0", 0),
     (["conflicts", "--as", "ann", "--all"], "No conflicts.", 0),
-    (["history", "1", "--as", "ann"], "EXIT 1", 1)])  # no record 1: one line on stderr
+    (["history", "1", "--as", "ann"], "EXIT 1", 1),  # no record 1: one line on stderr
+    (["policy"], "blind: on", 0), (["policy", "--history"], "screeners per record", 0),
+    (["reviewer", "list"], "ann\treviewer", 0), (["searches"], "0 searches", 0),
+    (["searches", "--json"], "[]", 0), (["extraction", "status"], "0 studies", 0),
+    (["extraction", "compare"], "0 unresolved", 0),
+    (["extraction", "form"], "RCT (reviewflow default) (edited: stored as a new", 0),
+    (["extraction", "study", "list"], "", 0),
+    (["same-study"], "No reports to link", 0), (["dedup", "--queue"], "0 pairs waiting", 0),
+    (["dedup", "--related"], "0 related pairs", 0), (["fulltext", "list"], "0 records", 0),
+    (["fulltext", "list", "--format", "csv"], "record_id,title", 0),
+    (["fulltext", "match", "--review"], "No doubtful matches", 0),
+    (["rob", "compare"], "0 unresolved", 0), (["grade", "show"], "no GRADE judgements", 0),
+    (["grade", "history", "pain_vas"], "EXIT 1", 1),  # nothing rated: one line on stderr
+    (["export", "decisions", "--as", "ann"], "event_id,kind,record_id", 0),
+    (["export", "records", "--format", "csv"], "record_id,title", 0)])
 def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: list[str],
                                                          shown: str, code: int) -> None:
-    """``status``, ``kappa``, ``prisma`` and ``conflicts`` read a SQLite review through
-    sqlite3: importing SQLAlchemy and SQLModel alone takes longer than the 0.3 s a
-    command may take to answer."""
+    """The reading commands (``status``, ``kappa``, ``prisma``, ``conflicts``, ``policy``,
+    ``searches``, ``same-study``, the extraction, dedup, full-text, RoB and GRADE
+    listings, ``export decisions`` and ``records``) read a SQLite review through sqlite3: importing
+    SQLAlchemy and SQLModel alone takes longer than the 0.3 s a command may take to
+    answer."""
     from reviewflow.screening.decisions import ensure_reviewer
     from reviewflow.store.db import Store
     from reviewflow.store.location import ReviewConfig
@@ -153,3 +169,13 @@ def test_no_command_help_loads_the_store() -> None:
     out = _run(probe)
     assert "LOADED" not in out, out.split("LOADED")[1]
     assert int(out.split("CHECKED")[1]) > 20
+
+
+def test_every_command_summary_in_help_is_one_line() -> None:
+    """``--help`` lists each command with its docstring's first paragraph: one spanning
+    lines shows its line breaks in the command list."""
+    from reviewflow.cli._index import INDEX
+
+    broken = sorted(name for name, entry in INDEX.items()
+                    if "\n" in (entry.help or "").strip().split("\n\n")[0])
+    assert not broken, f"summaries spanning lines: {broken}"

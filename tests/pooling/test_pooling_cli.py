@@ -184,3 +184,35 @@ def test_json_has_no_nan(tmp_path: Path) -> None:
     out = json.loads(res.stdout)
     assert out["overall"]["heterogeneity"]["p"] is None
     assert "NaN" not in res.stdout and not math.isnan(out["overall"]["estimate"])
+
+
+GENERIC_RATIOS = """study,estimate,se
+A 2001,-0.69,0.2
+B 2002,-0.51,0.3
+C 2003,-0.22,0.25
+"""
+
+
+def test_measure_label_names_a_generic_ratio_in_every_output(tmp_path: Path) -> None:
+    data, plot = write(tmp_path, GENERIC_RATIOS), tmp_path / "forest.svg"
+    common = ("--measure", "RATIO", "--method", "IV", "--model", "random")
+    res = run(str(data), *common, "--measure-label", "Ratio of means", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["measure_name"] == "Ratio of means"
+    res = run(str(data), *common, "--measure-label", "Ratio of means", "--plot", str(plot))
+    assert res.exit_code == 0, res.output
+    assert "Ratio of means" in res.stdout and "Risk Ratio" not in res.stdout
+    assert "Ratio of means" in plot.read_text(encoding="utf-8")
+    plain = run(str(data), *common, "--json")
+    assert json.loads(plain.stdout)["measure_name"] == "Ratio"
+    # the name changes no number
+    assert json.loads(plain.stdout)["overall"] == out["overall"]
+
+
+def test_measure_label_for_a_standard_measure_is_one_line_naming_the_option(
+        tmp_path: Path, capsys) -> None:
+    code, err = run_main(capsys, str(write(tmp_path, BCG)), "--measure", "RR", "--method",
+                         "MH", "--model", "fixed", "--measure-label", "Ratio of risks")
+    assert code == 1
+    assert err.strip().count("\n") == 0 and "--measure-label" in err and "RR" in err

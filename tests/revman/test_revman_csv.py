@@ -97,3 +97,68 @@ def test_an_unknown_statistical_method_names_the_outcome_line(tmp_path: Path) ->
         read_revman_csv(path)
     assert str(err.value) == (f"{path}, line 3: column 'Statistical Method': 'XMH' is not "
                               "MH or IV or PETO")
+
+
+GENERIC = (
+    "Antimicrobial versus placebo" + ";" * 28,
+    "Stool volume;IV;IV;Ratio of means;Random;;;;50;;;;50;0.55;;0.45;0.67;100;0;1;0;0;6;0;"
+    "0;1;0;1;",
+    "Bhattacharya 1990;;;;;;;;13;;;;12;-0.59776;0.197952;0.37;0.81;60;;;;;;;;;;;1990",
+    "Dutta 1996;;;;;;;;28;;;;10;-0.32721;0.14536;0.54;0.96;40;;;;;;;;;;;1996",
+    "Time to recovery;IV;IV;Hazard Ratio;Fixed;;;;41;;;;40;1.5;;1.1;2.1;100;0;1;0;0;2;0.01;"
+    "0;1;0;0;",
+    "Li 2019;;;;;;;;41;;;;40;0.40546;0.17;1.1;2.1;100;;;;;;;;;;;2019",
+    "Duration;IV;IV;Difference in medians;Fixed;;;;41;;;;40;-1.2;;-2;-0.4;100;0;1;0;0;3;0.01;"
+    "0;1;0;0;",
+    "Li 2019;;;;;;;;41;;;;40;-1.2;0.4;-2;-0.4;100;;;;;;;;;;;2019",
+)
+
+
+def test_a_generic_measure_keeps_the_name_revman_gave_it(tmp_path: Path) -> None:
+    from reviewflow.revman.plan import plan_import
+
+    review = read_revman_csv(write(tmp_path, *GENERIC))
+    ratio, hazard, medians = review.comparisons[0].outcomes
+    assert [(o.kind, o.settings.measure, o.settings.log_data) for o in (ratio, hazard, medians)
+            ] == [(OutcomeKind.GENERIC, "Ratio of means", True),
+                  (OutcomeKind.GENERIC, "Hazard Ratio", True),
+                  (OutcomeKind.GENERIC, "Difference in medians", False)]
+    assert [(r.study_id, r.estimate, r.se) for r in ratio.rows] == [
+        ("Bhattacharya 1990", -0.59776, 0.197952), ("Dutta 1996", -0.32721, 0.14536)]
+    planned = [(a["measure"], a.get("measure_label")) for a in plan_import(review).analyses]
+    assert planned == [("RATIO", "Ratio of means"), ("HR", None),
+                       ("DIFFERENCE", "Difference in medians")]
+
+
+def test_revmans_log_scale_column_decides_over_the_name(tmp_path: Path) -> None:
+    head = HEAD + ";Entered data are on log scale (Generic Inverse Variance only)"
+    rows = [line + ";" for line in GENERIC]
+    rows[1] = GENERIC[1] + ";No"  # a "ratio" the author entered unlogged
+    rows[6] = GENERIC[6] + ";Yes"
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join((head, *rows)) + "\n", encoding="utf-8")
+    ratio, hazard, medians = read_revman_csv(path).comparisons[0].outcomes
+    assert (ratio.settings.log_data, hazard.settings.log_data, medians.settings.log_data) == (
+        False, True, True)
+    rows[1] = GENERIC[1] + ";Maybe"
+    path.write_text("\n".join((head, *rows)) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_revman_csv(path)
+    assert str(err.value) == (f"{path}, line 3: column 'Entered data are on log scale "
+                              "(Generic Inverse Variance only)': 'Maybe' is not Yes or No")
+
+
+@pytest.mark.parametrize(("dtype", "measure", "fits"), [
+    ("DIC", "Ratio of means", None), ("DIC", "Hazard Ratio", "RR or OR or RD or PETO_OR"),
+    ("CON", "Risk Ratio", "MD or SMD")])
+def test_a_measure_that_fits_no_standard_outcome_is_one_line(tmp_path: Path, dtype: str,
+                                                             measure: str,
+                                                             fits: str | None) -> None:
+    path = write(tmp_path, "C" + ";" * 28,
+                 f"O;{dtype};IV;{measure};Fixed;5;;;30;2;;;30;2.5;;0.5;12;100;0;1;0;0;1;0.3;"
+                 "0;1;0;1;")
+    with pytest.raises(InputError) as err:
+        read_revman_csv(path)
+    problem = (f"unknown {measure!r}" if fits is None
+               else f"{measure!r} does not fit data type {dtype} (use {fits})")
+    assert str(err.value) == f"{path}, line 3: column 'Effect Measure': {problem}"

@@ -202,3 +202,35 @@ def test_version_2_estimator_and_ci_method_reach_the_analysis(tmp_path: Path) ->
     with pytest.raises(InputError, match="column 'Heterogeneity estimator': unknown "
                                          "'sidik-jonkman'"):
         read_data_package(bad)
+
+
+@pytest.mark.parametrize("code", ["RR", "OR", "RD", "PETO_OR", "MD", "SMD", "HR"])
+def test_a_package_names_each_measure_as_the_engine_does_and_reads_back(
+        tmp_path: Path, code: str) -> None:
+    """One table of measure names (pooling.formatting) for the package and every output;
+    the reader's table takes each name back to its code."""
+    import csv
+    import dataclasses
+
+    from reviewflow.pooling.formatting import MEASURE_NAMES
+    from reviewflow.pooling.types import Measure
+
+    review = read_rm5(SMALL)
+    kind = {"MD": OutcomeKind.CONTINUOUS, "SMD": OutcomeKind.CONTINUOUS,
+            "HR": OutcomeKind.GENERIC}.get(code, OutcomeKind.DICHOTOMOUS)
+    comparison = review.comparisons[0]
+    outcome = next(o for o in comparison.outcomes if o.kind is kind)
+    method = "PETO" if code == "PETO_OR" else outcome.settings.method
+    outcome = dataclasses.replace(outcome, settings=dataclasses.replace(
+        outcome.settings, measure=code, method=method))
+    review = dataclasses.replace(review, comparisons=(
+        dataclasses.replace(comparison, outcomes=(outcome,)),))
+    path = tmp_path / "CD000000-dataPackage.zip"
+    path.write_bytes(data_package(review))
+    with zipfile.ZipFile(path) as z:
+        name = next(n for n in z.namelist() if n.endswith("settings.csv"))
+        (row,) = csv.DictReader(io.StringIO(z.read(name).decode("utf-8")))
+    expected = "Peto Odds Ratio" if code == "PETO_OR" else MEASURE_NAMES[Measure(code)]
+    assert row["Effect measure"] == expected
+    (back,) = read_data_package(path).comparisons[0].outcomes
+    assert back.settings.measure == code

@@ -149,3 +149,84 @@ def test_the_data_package_reader_takes_a_generic_measure_named_freely(corpus: Pa
     plan = {a["name"]: a for a in plan_import(package).analyses}
     assert {(a["measure"], a.get("measure_label")) for a in plan.values()
             if a.get("measure_label")} == {("RATIO", NAME)}
+
+
+CSV_COLUMNS = ["Comparison Number", "Outcome Number", "Subgroup Number", "Name", "Data Type",
+               "Statistical Method", "Effect Measure", "Analysis Model", "Total 1", "Total 2",
+               "Effect Estimate", "SE", "CI Start", "CI End", "Weight", "Qint"]
+
+
+def _revman_csv(review, kinds: tuple[OutcomeKind, ...]) -> str:
+    """A RevMan 5 "export data" CSV (the numbered layout) of the review's outcomes of
+    ``kinds``, as RevMan writes one: its names of the measures in 'Effect Measure', a
+    generic outcome's own name included."""
+    names = review.study_names()
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    w.writeheader()
+
+    def num(x) -> str:
+        return "" if x is None else f"{x:.8f}"
+
+    def studies(c_no, o_no, s_no, rows) -> None:
+        for r in rows:
+            w.writerow({"Comparison Number": c_no, "Outcome Number": o_no,
+                        "Subgroup Number": s_no, "Name": names.get(r.study_id, r.study_id),
+                        "Total 1": num(r.total_1), "Total 2": num(r.total_2),
+                        "Effect Estimate": num(r.estimate), "SE": num(r.se),
+                        "Weight": num(r.stored.weight)})
+
+    for c in review.comparisons:
+        w.writerow({"Comparison Number": c.no, "Outcome Number": 0, "Subgroup Number": 0,
+                    "Name": c.name})
+        for o in (o for o in c.outcomes if o.kind in kinds):
+            head = {"Data Type": {OutcomeKind.GENERIC: "IV"}.get(o.kind, o.kind.value[:3]),
+                    "Statistical Method": o.settings.method, "Effect Measure":
+                    o.settings.measure, "Analysis Model": "Random" if o.settings.random
+                    else "Fixed"}
+            st = o.stored
+            w.writerow({"Comparison Number": c.no, "Outcome Number": o.no,
+                        "Subgroup Number": 0, "Name": o.name, **head,
+                        "Effect Estimate": num(st.effect), "CI Start": num(st.ci_start),
+                        "CI End": num(st.ci_end), "Weight": num(st.weight),
+                        "Qint": num(o.subgroup_test.q) if o.subgroup_test else ""})
+            if not o.has_subgroups:
+                studies(c.no, o.no, 0, o.rows)
+            for s_no, g in enumerate(o.subgroups, start=1):
+                w.writerow({"Comparison Number": c.no, "Outcome Number": o.no,
+                            "Subgroup Number": s_no, "Name": g.name, **head,
+                            "Effect Estimate": num(g.stored.effect),
+                            "Weight": num(g.stored.weight)})
+                studies(c.no, o.no, s_no, g.rows)
+    return out.getvalue()
+
+
+@pytest.mark.corpus
+def test_the_csv_reader_takes_a_generic_measure_named_freely(corpus: Path,
+                                                              tmp_path: Path) -> None:
+    """CD008625's 22 "Ratio of means" outcomes, as RevMan's data export names them: the
+    CSV reader keeps the name, reads the data as logs, and an import plans the same
+    analyses as the .rm5 file's."""
+    from reviewflow.revman.csv_export import read_revman_csv
+
+    review = read_rm5(_cd008625(corpus))
+    path = tmp_path / "CD008625.csv"
+    path.write_text(_revman_csv(review, (OutcomeKind.GENERIC,)), encoding="utf-8")
+    ours = read_revman_csv(path)
+    generic = [o for _, o in review.outcomes() if o.kind is OutcomeKind.GENERIC]
+    read = [o for _, o in ours.outcomes()]
+    assert len(generic) == len(read) == 22
+    names = review.study_names()
+    assert [(o.name, o.kind, o.settings.measure, o.settings.log_data, o.has_subgroups,
+             [g.name for g in o.subgroups],
+             [(names[r.study_id], r.estimate, r.se) for r in o.all_rows()])
+            for o in generic] == [
+        (o.name, o.kind, o.settings.measure, o.settings.log_data, o.has_subgroups,
+         [g.name for g in o.subgroups],
+         [(r.study_id, pytest.approx(r.estimate, abs=5e-9), pytest.approx(r.se, abs=5e-9))
+          for r in o.all_rows()]) for o in read]
+    planned = {(a["measure"], a.get("measure_label")) for a in plan_import(ours).analyses}
+    assert planned == {("RATIO", NAME)}
+    rm5_generic = {(a["measure"], a.get("measure_label")) for a in plan_import(review).analyses
+                   if a.get("measure_label")}
+    assert planned == rm5_generic

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app
 from reviewflow.extraction.analyses import load_analyses
 from reviewflow.extraction.rob import ROB1, reconcile_rob
+from reviewflow.extraction.rob_items import item_descriptions
 from reviewflow.extraction.values import reconcile
 from reviewflow.revman.check import Verdict, check_file
 from reviewflow.revman.reader import read_rm5
@@ -39,10 +40,13 @@ def snapshot(folder: Path):
                              + (json.loads(r.raw_json).get("revman_study_id"),)
                              for r in s.exec(select(models.RecordRow)).all())
         rob = reconcile_rob(store, ROB1).judgements
+        with store.session() as s:
+            descriptions = item_descriptions(ROB1.id, session=s)
         return {
             "form": form.text,
             "values": reconcile(store).values,
             "rob": rob,
+            "rob_descriptions": descriptions,
             "records": records,
             "analyses": load_analyses(folder, form),
         }
@@ -77,3 +81,22 @@ def test_every_corpus_file_round_trips(corpus: Path, tmp_path: Path) -> None:
         report = check_file(read_rm5(exported))
         assert report.agrees, (f.name, [o.label for o in report.outcomes
                                         if o.verdict is Verdict.DIFFERS])
+
+
+@pytest.mark.corpus
+def test_rob_item_descriptions_survive_the_round_trip(corpus: Path, tmp_path: Path) -> None:
+    """Each RoB item's question (RevMan's QUALITY_ITEM DESCRIPTION) is imported, kept and
+    exported: every item the export writes asks what the original asked."""
+    source = corpus / "revman" / "rm5" / "Benzodiazepines_versus_pregabalin_for_GAD.rm5"
+    if not source.is_file():
+        pytest.skip(f"{source} not in the corpus")
+    a, b, exported = round_trip(source, tmp_path)
+    original = {i.name: i.description for i in read_rm5(source).risk_of_bias}
+    written = {i.name: i.description for i in read_rm5(exported).risk_of_bias}
+    assert written == original and len(written) == 8
+    assert all(written.values())  # the file states every question
+    # the item no study was judged in is listed, as RevMan lists it
+    assert not {i.name: i.entries for i in read_rm5(exported).risk_of_bias}[
+        "Blinding (performance bias and detection bias)"]
+    assert written["Other bias"] == "Bias due to problems not covered elsewhere in the table"
+    assert a["rob_descriptions"] == b["rob_descriptions"]

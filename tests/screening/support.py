@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from store_backend import BACKEND, new_store_url
 
 from reviewflow.review_state import RecordStatus
@@ -124,3 +125,34 @@ def add_reviewer(store: Store, name: str, role: str | None = None) -> models.Rev
     """``reviewflow reviewer add`` as one transaction."""
     with store.write() as session:
         return ensure_reviewer(session=session, name=name, role=role)
+
+
+def cli_ok(review: Path, *args: str) -> str:
+    """``reviewflow --review REVIEW ARGS...`` in-process; its output, after checking it
+    exited 0."""
+    from typer.testing import CliRunner
+
+    from reviewflow.cli.main import app
+
+    res = CliRunner().invoke(app, ["--review", str(review), *args])
+    assert res.exit_code == 0, (res.output, res.exception)
+    return res.output
+
+
+def through_sqlite3(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """A reading command's output through the read-only sqlite3 reader (opening the
+    SQLAlchemy store fails the test)."""
+    def no_store(ctx: object) -> None:
+        raise AssertionError("the sqlite3 path opened the SQLAlchemy store")
+
+    with monkeypatch.context() as m:
+        m.setattr("reviewflow.cli.common.open_store", no_store)
+        return cli_ok(review, *args)
+
+
+def through_session(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """A reading command's output through a session reader (no sqlite3 fast path)."""
+    with monkeypatch.context() as m:
+        m.setattr("reviewflow.store.reader.sqlite_file_of", lambda url: None)
+        m.setattr("reviewflow.store.reader.open_sqlite_reader", None)  # never reached
+        return cli_ok(review, *args)

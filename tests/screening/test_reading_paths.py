@@ -33,7 +33,7 @@ from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import ReviewConfig, load_config
 from reviewflow.store.reader import open_sqlite_reader, session_reader
-from tests.screening.support import fill
+from tests.screening.support import fill, through_session, through_sqlite3
 
 runner = CliRunner()
 N = 24
@@ -130,25 +130,6 @@ def review(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _through_sqlite3(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
-    def no_store(ctx: object) -> None:
-        raise AssertionError("the sqlite3 path opened the SQLAlchemy store")
-
-    with monkeypatch.context() as m:
-        m.setattr("reviewflow.cli.common.open_store", no_store)
-        return ok(review, *args)
-
-
-def _through_session(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
-    def no_file(url: str) -> None:
-        return None
-
-    with monkeypatch.context() as m:
-        m.setattr("reviewflow.store.reader.sqlite_file_of", no_file)
-        m.setattr("reviewflow.store.reader.open_sqlite_reader", None)  # never reached
-        return ok(review, *args)
-
-
 @pytest.mark.parametrize("args", [
     ("status", "--json"), ("status", "--as", "ann", "--json"), ("status", "--as", "ari", "--json"),
     ("status",), ("status", "--as", "bob"), ("kappa", "--json"), ("kappa",),
@@ -158,8 +139,8 @@ def _through_session(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) 
 ])
 def test_reading_commands_agree_through_sqlite3_and_a_session(
         review: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]) -> None:
-    fast = _through_sqlite3(review, monkeypatch, *args)
-    slow = _through_session(review, monkeypatch, *args)
+    fast = through_sqlite3(review, monkeypatch, *args)
+    slow = through_session(review, monkeypatch, *args)
     assert fast == slow
     assert len(fast) > 200  # a real answer, not two empty ones
 
@@ -173,11 +154,11 @@ def test_history_agrees_through_sqlite3_and_a_session_on_every_record(
     for rid in range(1, N + 1):
         for who in ("ari", "ann"):
             args = ("history", str(rid), "--as", who, "--json")
-            fast = _through_sqlite3(review, monkeypatch, *args)
-            assert fast == _through_session(review, monkeypatch, *args)
+            fast = through_sqlite3(review, monkeypatch, *args)
+            assert fast == through_session(review, monkeypatch, *args)
             kinds |= {json.loads(line)["kind"] for line in fast.splitlines()}
         text = ("history", str(rid), "--as", "ari")
-        assert _through_sqlite3(review, monkeypatch, *text) == _through_session(
+        assert through_sqlite3(review, monkeypatch, *text) == through_session(
             review, monkeypatch, *text)
     assert {"decision", "resolution", "merge", "unmerge", "study merge"} <= kinds, kinds
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state.policy import change_policy, load_policy, policy_history
+from reviewflow.review_state.policy import change_policy, load_policy, read_policy_history
 from reviewflow.screening.settings import (
     DEFAULT_REASONS,
     load_settings,
     read_toml_settings,
     save_settings,
 )
+from reviewflow.store.reader import session_reader
 from tests.screening.support import add_reviewer, make_store
 
 pytestmark = pytest.mark.store  # re-run on PostgreSQL (tests/store_backend.py)
@@ -57,7 +58,8 @@ def test_defaults_then_toml_section(tmp_path) -> None:
     assert not s.blind and store.review().blind is False
     with store.session() as ses:
         assert load_policy(ses).required("full_text") == 3
-        assert [(c.key, c.value, c.changed_by) for c in policy_history(ses)] == [
+        changes = read_policy_history(session_reader(ses))
+        assert [(c.key, c.value, c.changed_by) for c in changes] == [
             ("blind", False, "carol"), ("required:full_text", 3, "carol")]
     assert s.match_reason("WRONG population") == "wrong population"
     with pytest.raises(ReviewflowError, match="unknown exclusion reason"):
