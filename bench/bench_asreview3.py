@@ -91,6 +91,11 @@ MODELS: dict[str, RankerConfig] = {
     "large-stopwords": replace(RankerConfig(), ens_members=("lr", "nb"), ens_combine="max",
                                stop_words="english"),
     "large-nostop": replace(RankerConfig(), ens_members=("lr", "nb"), ens_combine="max"),
+    # ninth round: a stronger Doc2Vec member (word vectors trained alongside, as Lau &
+    # Baldwin 2016 recommend for PV-DBOW; more dimensions; more passes)
+    "d2v-words": replace(RankerConfig(), d2v_dbow_words=True),
+    "d2v-dim100": replace(RankerConfig(), d2v_dim=100),
+    "d2v-epochs40": replace(RankerConfig(), d2v_epochs=40),
 }
 DEFINITIONS = (
     "WSS@95, WSS@100: asreview-insights' WSS (ASReview's own definition): the records a"

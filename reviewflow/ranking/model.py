@@ -91,6 +91,7 @@ class RankerConfig:
     asvm_ratio: float = 9.8
     d2v_dim: int = 40
     d2v_epochs: int = 20
+    d2v_dbow_words: bool = False
     d2v_min_token_passes: int = 1_000_000
     d2v_c: float = 1.0
     d2v_max_records: int = 20_000
@@ -171,6 +172,9 @@ def doc2vec_view(texts: Sequence[str], config: RankerConfig) -> np.ndarray:
     more passes (at least ``d2v_min_token_passes`` tokens in all, about a
     second): 20 passes over a few thousand tokens leave the vectors near their
     random start, and a max-rank ensemble would put that noise at the top.
+    Word vectors trained alongside (``d2v_dbow_words``) stay off: they cost
+    about five times the training and were not better on every set
+    (docs/ranking-experiments.md, ninth round).
     """
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument  # heavy import, only here
     from sklearn.feature_extraction.text import CountVectorizer
@@ -182,7 +186,8 @@ def doc2vec_view(texts: Sequence[str], config: RankerConfig) -> np.ndarray:
     n_tokens = max(1, sum(len(d.words) for d in docs))
     epochs = max(config.d2v_epochs, -(-config.d2v_min_token_passes // n_tokens))
     model = Doc2Vec(
-        docs, vector_size=config.d2v_dim, epochs=min(epochs, 1000), dm=0, dbow_words=0,
+        docs, vector_size=config.d2v_dim, epochs=min(epochs, 1000), dm=0,
+        dbow_words=int(config.d2v_dbow_words),
         min_count=2, window=5, workers=1, seed=config.seed,
     )
     vectors = np.vstack([model.dv[i] for i in range(len(texts))]).astype(np.float32)

@@ -375,6 +375,20 @@ def test_doc2vec_passes_grow_on_a_small_record_set() -> None:
     assert not np.allclose(doc2vec_view(texts, few), doc2vec_view(texts, RankerConfig(d2v_dim=16)))
 
 
+
+def test_doc2vec_word_training_is_a_switch() -> None:
+    pytest.importorskip("gensim")
+    from reviewflow.ranking.model import doc2vec_view
+
+    texts, _ = corpus()
+    plain = RankerConfig(d2v_dim=16)
+    words = replace(plain, d2v_dbow_words=True)
+    # same seed and passes: only the interleaved word training can make them differ
+    with_words = doc2vec_view(texts, words)
+    assert with_words.shape == (len(texts), 16)
+    assert np.array_equal(with_words, doc2vec_view(texts, words))
+    assert not np.allclose(with_words, doc2vec_view(texts, plain))
+
 def test_one_blas_thread_limits_the_native_pools_and_restores_them() -> None:
     import numpy as np  # noqa: F401 - loads OpenBLAS, the pool being limited
     from threadpoolctl import threadpool_info
