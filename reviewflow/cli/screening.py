@@ -22,7 +22,6 @@ from reviewflow.cli.common import (
     STAGE_HELP,
     fail,
     globals_of,
-    open_store,
     reading,
     review_config,
     unknown_reviewer,
