@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state.plan import ALLOCATION_PREFIX, in_verification, iso_time
+from reviewflow.review_state.votes import Person
 from reviewflow.stages import FULL_TEXT, LABELS, STAGES, TITLE_ABSTRACT
 from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer, session_writer
 from reviewflow.wording import plural
 
 if TYPE_CHECKING:  # the writers below load the ORM when they run, not on import
@@ -132,32 +134,34 @@ def read_policy_history(reader: Reader) -> list[PolicyChange]:
             for k, v, by, at in rows]
 
 
-def require_rule_maker(session: Session, person: models.Reviewer, what: str) -> None:
+def check_rule_maker(reader: Reader, person: Person, what: str) -> None:
     """Refuse anyone but an arbiter (or the review's only reviewer) a rule-making step."""
-    from sqlmodel import select
-
-    from reviewflow.store import models
-
-    if person.role != "arbiter":
-        others = session.exec(select(models.Reviewer.id)).all()
-        if len(others) > 1:
-            raise ReviewflowError(f"{person.name} is not an arbiter: only an arbiter {what}")
+    if person.role != "arbiter" and reader.scalar("SELECT COUNT(*) FROM reviewer") > 1:
+        raise ReviewflowError(f"{person.name} is not an arbiter: only an arbiter {what}")
 
 
-def change_policy(*, session: Session, changed_by: models.Reviewer, blind: bool | None = None,
-                  required: dict[str, int] | None = None,
-                  verify: dict[str, tuple[float, int]] | None = None) -> ScreeningPolicy:
+def require_rule_maker(session: Session, person: models.Reviewer | Person, what: str) -> None:
+    """:func:`check_rule_maker` in a session."""
+    check_rule_maker(session_reader(session), as_person(person), what)
+
+
+def as_person(row: models.Reviewer | Person) -> Person:
+    """A reviewer as the read model's frozen :class:`Person` (an ORM row from a session)."""
+    assert row.id is not None
+    return Person(row.id, row.name, row.role)
+
+
+def write_policy_change(*, writer: Writer, changed_by: Person, blind: bool | None = None,
+                        required: dict[str, int] | None = None,
+                        verify: dict[str, tuple[float, int]] | None = None) -> ScreeningPolicy:
     """Record a change of the rules (only what differs), audited with who; returns the new rules.
 
     Only an arbiter (or the review's only reviewer) may change them: blinding off
     lets every screener see every vote.
     """
-    from sqlmodel import select
-
-    from reviewflow.store import models
-
-    require_rule_maker(session, changed_by, "changes the review's screening rules")
-    current = load_policy(session)
+    reader = writer.reader
+    check_rule_maker(reader, changed_by, "changes the review's screening rules")
+    current = read_policy(reader)
     changes: list[tuple[str, object]] = []
     if blind is not None and blind != current.blind:
         changes.append((BLIND_KEY, blind))
@@ -179,14 +183,21 @@ def change_policy(*, session: Session, changed_by: models.Reviewer, blind: bool 
         if current.verify(stage) != ((fraction, seed) if fraction > 0 else None):
             changes.append((verify_key(stage), {"fraction": fraction, "seed": seed}))
     for key, value in changes:
-        session.add(models.SettingChange(key=key, value=json.dumps(value),
-                                         changed_by_id=changed_by.id))
+        writer.insert("setting_change", key=key, value=json.dumps(value),
+                      changed_by_id=changed_by.id)
     if blind is not None and blind != current.blind:
-        review = session.exec(select(models.Review)).one()
-        data = json.loads(review.settings_json or "{}")
+        review_id, settings_json = reader.rows(
+            "SELECT id, settings_json FROM review ORDER BY id LIMIT 1")[0]
+        data = json.loads(settings_json or "{}")
         data.setdefault("screening", {})["blind"] = blind
-        review.settings_json = json.dumps(data, ensure_ascii=False)
-        review.blind = blind
-        session.add(review)
-    session.flush()
-    return load_policy(session)
+        writer.execute("UPDATE review SET settings_json = ?, blind = ? WHERE id = ?",
+                       (json.dumps(data, ensure_ascii=False), blind, review_id))
+    return read_policy(reader)
+
+
+def change_policy(*, session: Session, changed_by: models.Reviewer | Person,
+                  blind: bool | None = None, required: dict[str, int] | None = None,
+                  verify: dict[str, tuple[float, int]] | None = None) -> ScreeningPolicy:
+    """:func:`write_policy_change` in a session."""
+    return write_policy_change(writer=session_writer(session), changed_by=as_person(changed_by),
+                               blind=blind, required=required, verify=verify)
