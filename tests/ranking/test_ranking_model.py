@@ -345,7 +345,6 @@ def test_d2v_member_needs_its_embeddings() -> None:
 
 
 def test_doc2vec_view_is_deterministic_and_ranks_relevant_first() -> None:
-    pytest.importorskip("gensim")
     from reviewflow.ranking.model import build_features, doc2vec_view
 
     texts, labels = corpus()
@@ -365,7 +364,6 @@ def test_doc2vec_view_is_deterministic_and_ranks_relevant_first() -> None:
 
 
 def test_doc2vec_passes_grow_on_a_small_record_set() -> None:
-    pytest.importorskip("gensim")
     from reviewflow.ranking.model import doc2vec_view
 
     texts, _ = corpus()
@@ -375,9 +373,7 @@ def test_doc2vec_passes_grow_on_a_small_record_set() -> None:
     assert not np.allclose(doc2vec_view(texts, few), doc2vec_view(texts, RankerConfig(d2v_dim=16)))
 
 
-
 def test_doc2vec_word_training_is_a_switch() -> None:
-    pytest.importorskip("gensim")
     from reviewflow.ranking.model import doc2vec_view
 
     texts, _ = corpus()
@@ -388,6 +384,7 @@ def test_doc2vec_word_training_is_a_switch() -> None:
     assert with_words.shape == (len(texts), 16)
     assert np.array_equal(with_words, doc2vec_view(texts, words))
     assert not np.allclose(with_words, doc2vec_view(texts, plain))
+
 
 def test_one_blas_thread_limits_the_native_pools_and_restores_them() -> None:
     import numpy as np  # noqa: F401 - loads OpenBLAS, the pool being limited
