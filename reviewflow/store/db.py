@@ -30,7 +30,7 @@ from reviewflow import __version__
 from reviewflow.errors import ReviewflowError
 from reviewflow.store import models
 from reviewflow.store.migrate import SCHEMA_HEAD, known_revisions, upgrade_to_head
-from reviewflow.store.reader import BUSY_TIMEOUT_S
+from reviewflow.store.reader import BUSY_TIMEOUT_S, WRITE_RETRY_S, is_busy
 from reviewflow.store.secrets import mask_text, mask_url, parse_url
 from reviewflow.store.write_turn import WriteTurn
 
@@ -40,13 +40,6 @@ BUSY_TIMEOUT_MS = int(BUSY_TIMEOUT_S * 1000)
 # a third of a decision's cost), while idle connections are what servers and
 # firewalls drop.
 PG_POOL_RECYCLE_S = 300
-# How long a write keeps retrying a busy SQLite file beyond its busy timeout.
-WRITE_RETRY_S = 60.0
-
-
-def _is_busy(exc: OperationalError) -> bool:
-    message = str(exc.orig).lower()
-    return "database is locked" in message or "busy" in message
 
 
 def _is_sqlite(url: str) -> bool:
@@ -279,7 +272,7 @@ class Store:
                 return
             except OperationalError as exc:
                 session.rollback()
-                if not (self.is_sqlite and _is_busy(exc)) or time.monotonic() > deadline:
+                if not (self.is_sqlite and is_busy(exc.orig)) or time.monotonic() > deadline:
                     raise
                 time.sleep(pause)
                 pause = min(pause * 2, 0.2)

@@ -28,7 +28,24 @@ if TYPE_CHECKING:
 SCHEMA_HEAD = "0007"
 # How long a connection waits for another's lock (reviewflow.store.db uses it too).
 BUSY_TIMEOUT_S = 60.0
+# How long a write keeps retrying a busy SQLite file beyond its busy timeout (the ORM
+# store's and the sqlite3 writer's BEGIN IMMEDIATE alike).
+WRITE_RETRY_S = 60.0
 _FORMAT_STYLES = ("format", "pyformat")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a SQLite error says another connection holds the lock (worth retrying)."""
+    message = str(exc).lower()
+    return "database is locked" in message or "busy" in message
+
+
+def sqlite_schema(con: sqlite3.Connection) -> str | None:
+    """The Alembic revision a SQLite store is at; None for a file that is not a store."""
+    names = {r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE name = 'alembic_version'")}
+    row = con.execute("SELECT version_num FROM alembic_version").fetchone() if names else None
+    return row[0] if row else None
 
 
 @dataclass(frozen=True)
@@ -108,12 +125,9 @@ def open_sqlite_reader(path: Path) -> Iterator[Reader | None]:
         try:
             con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             con.execute("BEGIN")
-            names = {r[0] for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE name = 'alembic_version'")}
-            rev = (con.execute("SELECT version_num FROM alembic_version").fetchone()
-                   if names else None)
+            rev = sqlite_schema(con)
         except sqlite3.Error:
             rev = None
-        yield Reader(con) if rev is not None and rev[0] == SCHEMA_HEAD else None
+        yield Reader(con) if rev == SCHEMA_HEAD else None
     finally:
         con.close()

@@ -28,7 +28,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reviewflow.store.reader import BUSY_TIMEOUT_S, SCHEMA_HEAD, Reader
+from reviewflow.store.reader import (
+    BUSY_TIMEOUT_S,
+    SCHEMA_HEAD,
+    WRITE_RETRY_S,
+    Reader,
+    is_busy,
+    sqlite_schema,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -36,9 +43,6 @@ if TYPE_CHECKING:
 # SQLAlchemy's DateTime on SQLite: text, always six digits of microseconds, no zone
 # (every stored time is UTC: reviewflow.store.models.utcnow).
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
-# How long BEGIN IMMEDIATE keeps retrying a busy file beyond the busy timeout
-# (the ORM store's WRITE_RETRY_S).
-WRITE_RETRY_S = 60.0
 NOW = object()  # a default: the time of the insert
 
 
@@ -161,11 +165,6 @@ def session_writer(session: Session) -> Writer:
                   dialect.name == "sqlite", IntegrityError, conn)
 
 
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
-
-
 def _begin_immediate(con: sqlite3.Connection) -> None:
     """``BEGIN IMMEDIATE``, retried while SQLite reports the file busy at once (as the
     ORM store's ``Store._begin`` does)."""
@@ -176,17 +175,10 @@ def _begin_immediate(con: sqlite3.Connection) -> None:
             con.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as exc:
-            if not _is_busy(exc) or time.monotonic() > deadline:
+            if not is_busy(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(pause)
             pause = min(pause * 2, 0.2)
-
-
-def _schema(con: sqlite3.Connection) -> str | None:
-    names = {r[0] for r in con.execute(
-        "SELECT name FROM sqlite_master WHERE name = 'alembic_version'")}
-    row = con.execute("SELECT version_num FROM alembic_version").fetchone() if names else None
-    return row[0] if row else None
 
 
 def _connect(path: Path) -> sqlite3.Connection | None:
@@ -200,7 +192,7 @@ def _connect(path: Path) -> sqlite3.Connection | None:
     except sqlite3.Error:
         return None
     try:
-        if _schema(con) == SCHEMA_HEAD:
+        if sqlite_schema(con) == SCHEMA_HEAD:
             for pragma in ("foreign_keys=ON", f"busy_timeout={int(BUSY_TIMEOUT_S * 1000)}",
                            "synchronous=NORMAL"):
                 con.execute(f"PRAGMA {pragma}")
@@ -233,7 +225,7 @@ def open_sqlite_writer(path: Path) -> Iterator[Writer | None]:
         stack.callback(turn.close)
         stack.enter_context(turn.held())
         _begin_immediate(con)
-        if _schema(con) != SCHEMA_HEAD:  # upgraded or replaced since the check above
+        if sqlite_schema(con) != SCHEMA_HEAD:  # upgraded or replaced since the check above
             con.execute("ROLLBACK")
             writer = None
         else:
