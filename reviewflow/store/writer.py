@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +74,56 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           {"reason": None, "note": None, "at": NOW}),
     Table("setting_change", ("key", "value", "changed_by_id", "at"),
           {"changed_by_id": None, "at": NOW}),
+    Table("review", ("title", "question", "pico_json", "stages_json", "settings_json", "blind",
+                     "created_at"),
+          {"question": None, "pico_json": "{}", "stages_json": '["title_abstract", "full_text"]',
+           "settings_json": "{}", "blind": True, "created_at": NOW}),
+    Table("search_import", ("database", "origin", "file_name", "file_sha256", "format",
+                            "encoding", "searched_on", "query", "record_count", "warning_count",
+                            "imported_at"),
+          {"origin": "database", "searched_on": None, "query": None, "record_count": 0,
+           "warning_count": 0, "imported_at": NOW}),
+    Table("record", ("title", "abstract", "authors_json", "year", "journal", "volume", "issue",
+                     "pages", "doi", "pmid", "language", "keywords_json", "publication_type",
+                     "url", "issn", "accession", "translated_title", "raw_json", "created_at"),
+          {"title": None, "abstract": None, "authors_json": "[]", "year": None, "journal": None,
+           "volume": None, "issue": None, "pages": None, "doi": None, "pmid": None,
+           "language": None, "keywords_json": "[]", "publication_type": None, "url": None,
+           "issn": None, "accession": None, "translated_title": None, "raw_json": "{}",
+           "created_at": NOW}),
+    Table("record_provenance", ("record_id", "import_id", "position", "line"), {"line": None}),
+    Table("dedup_pair", ("record_a_id", "record_b_id", "score", "outcome", "reason",
+                         "created_at"),
+          {"reason": None, "created_at": NOW}),
+    Table("dedup_decision", ("pair_id", "kept_record_id", "merged_record_id", "action", "method",
+                             "reviewer_id", "score", "reason", "at"),
+          {"pair_id": None, "reviewer_id": None, "score": None, "reason": None, "at": NOW}),
+    Table("study", ("label", "created_at"), {"created_at": NOW}),
+    Table("study_record", ("study_id", "record_id", "is_primary"), {"is_primary": False}),
+    Table("extraction_form", ("name", "version", "definition", "created_at"),
+          {"version": 1, "created_at": NOW}),
+    Table("extraction_value", ("study_id", "form_id", "reviewer_id", "field_path", "value",
+                               "is_consensus", "at"),
+          {"form_id": None, "value": None, "is_consensus": False, "at": NOW}),
+    Table("rob_judgement", ("study_id", "tool", "domain", "outcome", "judgement", "support",
+                            "reviewer_id", "is_consensus", "at"),
+          {"outcome": None, "support": None, "is_consensus": False, "at": NOW}),
+    Table("grade_judgement", ("outcome", "domain", "judgement", "reason", "reviewer_id", "at"),
+          {"reason": None, "at": NOW}),
+    Table("fulltext_file", ("sha256", "size", "page_count", "text_layer", "original_name",
+                            "stored_as", "mode", "added_by", "added_at"),
+          {"added_at": NOW}),
+    Table("fulltext_page", ("file_id", "page", "text")),
+    Table("fulltext_event", ("record_id", "file_id", "action", "method", "evidence", "reason",
+                             "by", "at"),
+          {"file_id": None, "evidence": None, "reason": None, "at": NOW}),
+    Table("fulltext_candidate", ("file_id", "record_id", "evidence", "doubt", "title_score",
+                                 "created_at"),
+          {"title_score": 0.0, "created_at": NOW}),
+    Table("study_link_decision", ("record_a_id", "record_b_id", "action", "reasons", "by", "at"),
+          {"reasons": None, "at": NOW}),
+    Table("study_merge", ("study_id", "into_id", "action", "note", "by", "at"),
+          {"note": None, "at": NOW}),
 )}
 
 
@@ -105,8 +155,21 @@ class Writer:
         return self.reader._sql(sql)
 
     def now(self) -> Any:
-        stamp = datetime.now(UTC)
-        return stamp.strftime(SQLITE_DATETIME) if self.sqlite else stamp
+        return self.value(datetime.now(UTC))
+
+    def value(self, value: Any) -> Any:
+        """A Python value as the ORM passes it to this driver: on SQLite a datetime is
+        UTC text as SQLAlchemy stores it (an aware one is converted to UTC first) and a
+        date ISO text; elsewhere the driver takes both as they are."""
+        if not self.sqlite:
+            return value
+        if isinstance(value, datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            return value.strftime(SQLITE_DATETIME)
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
 
     def insert(self, table: str, **values: Any) -> int:
         """Insert one row; its new id."""
@@ -124,7 +187,7 @@ class Writer:
         row = []
         for column in spec.columns:
             value = values[column] if column in values else spec.defaults[column]
-            row.append(self.now() if value is NOW else value)
+            row.append(self.now() if value is NOW else self.value(value))
         last_id, count, first = self._run(spec.insert_sql(not self.sqlite, unique), row)
         if self.sqlite:
             return int(last_id) if count == 1 else None
