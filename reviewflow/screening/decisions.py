@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.review_state.load import read_people, read_record_status
@@ -200,11 +200,27 @@ def write_decision(
                               "stored at the same moment by another writer)") from None
 
 
-def record_decision(*, session: Session, **kwargs: Any) -> models.ScreeningDecision | None:
+def record_decision(
+    *,
+    session: Session,
+    record_id: int,
+    stage: str,
+    reviewer_id: int,
+    decision: str,
+    reason: str | None = None,
+    note: str | None = None,
+    client_key: str | None = None,
+    people: Mapping[int, Person] | None = None,
+    policy: ScreeningPolicy | None = None,
+    plan: StagePlan | None = None,
+) -> models.ScreeningDecision | None:
     """:func:`write_decision` in a session (the TUI, PostgreSQL, tests); the stored row."""
     from reviewflow.store import models
 
-    row_id = write_decision(writer=session_writer(session), **kwargs)
+    row_id = write_decision(writer=session_writer(session), record_id=record_id, stage=stage,
+                            reviewer_id=reviewer_id, decision=decision, reason=reason,
+                            note=note, client_key=client_key, people=people, policy=policy,
+                            plan=plan)
     return None if row_id is None else session.get(models.ScreeningDecision, row_id)
 
 
