@@ -92,10 +92,10 @@ from reviewflow.extraction.validation import (
 )
 from reviewflow.extraction.values import Reconciled, reconcile
 from reviewflow.pooling.formatting import level_is_valid
-from reviewflow.store.db import Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # declaring analyses (grade set's check) needs no store
     from reviewflow.pooling.trial_data import AnalysisInput
+    from reviewflow.store.db import Store
 
 ANALYSES_FILE = "analyses.toml"
 AS_ENTERED_IN_REVMAN = "as entered in RevMan"
