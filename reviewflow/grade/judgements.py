@@ -21,6 +21,8 @@ from reviewflow.store.writer import Writer, session_writer
 if TYPE_CHECKING:  # the session wrappers (TUI, demo, PostgreSQL); the seam never loads it
     from sqlmodel import Session
 
+    from reviewflow.store import models
+
 RETRACTED = "retracted"
 
 
@@ -74,10 +76,19 @@ def write_judgement(*, writer: Writer, outcome: str, domain: Domain, judgement: 
 
 
 def record(*, session: Session, outcome: str, domain: Domain, judgement: Judgement,
-           reason: str | None, reviewer_id: int) -> int:
-    """:func:`write_judgement` in a session (the TUI, the demo, PostgreSQL)."""
-    return write_judgement(writer=session_writer(session), outcome=outcome, domain=domain,
-                           judgement=judgement, reason=reason, reviewer_id=reviewer_id)
+           reason: str | None, reviewer_id: int) -> models.GradeJudgement:
+    """:func:`write_judgement` in a session (the TUI, the demo, PostgreSQL), as its ORM row."""
+    return _row(session, write_judgement(
+        writer=session_writer(session), outcome=outcome, domain=domain, judgement=judgement,
+        reason=reason, reviewer_id=reviewer_id))
+
+
+def _row(session: Session, row_id: int) -> models.GradeJudgement:
+    from reviewflow.store import models
+
+    row = session.get(models.GradeJudgement, row_id)
+    assert row is not None
+    return row
 
 
 def write_retraction(*, writer: Writer, outcome: str, domain: Domain, reviewer_id: int,
@@ -90,10 +101,11 @@ def write_retraction(*, writer: Writer, outcome: str, domain: Domain, reviewer_i
 
 
 def retract(*, session: Session, outcome: str, domain: Domain, reviewer_id: int,
-            reason: str | None = None) -> int:
-    """:func:`write_retraction` in a session."""
-    return write_retraction(writer=session_writer(session), outcome=outcome, domain=domain,
-                            reviewer_id=reviewer_id, reason=reason)
+            reason: str | None = None) -> models.GradeJudgement:
+    """:func:`write_retraction` in a session, as its ORM row."""
+    return _row(session, write_retraction(writer=session_writer(session), outcome=outcome,
+                                          domain=domain, reviewer_id=reviewer_id,
+                                          reason=reason))
 
 
 # outcome, domain, judgement, reason, at (aware UTC), who
