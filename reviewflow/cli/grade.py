@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,9 +11,6 @@ from reviewflow.cli.common import open_store, reading, working, writing
 from reviewflow.cli.extraction import REVIEWER, review_folder
 from reviewflow.errors import ReviewflowError
 from reviewflow.wording import plural
-
-if TYPE_CHECKING:
-    from reviewflow.store.reader import Reader
 
 grade_app = typer.Typer(help="GRADE: certainty of the evidence per outcome, summary of "
                         "findings tables.", no_args_is_help=True)
@@ -27,17 +23,10 @@ def _folder(ctx: typer.Context) -> Path:
     return folder
 
 
-def _declared(ctx: typer.Context, reader: Reader) -> list[str]:
-    from reviewflow.extraction.analyses import load_analyses
-    from reviewflow.extraction.form_versions import read_form_in_force
+def _check_outcome(ctx: typer.Context, outcome: str) -> None:
+    from reviewflow.extraction.analyses import declared_names
 
-    folder = _folder(ctx)
-    form = read_form_in_force(reader, folder).form
-    return [a.name for a in load_analyses(folder, form)]
-
-
-def _check_outcome(ctx: typer.Context, reader: Reader, outcome: str) -> None:
-    names = _declared(ctx, reader)
+    names = declared_names(_folder(ctx))
     if outcome not in names:
         raise ReviewflowError(f"no analysis called {outcome!r} (declared: "
                               f"{', '.join(names) or 'none'})")
@@ -86,8 +75,8 @@ def set_cmd(ctx: typer.Context,
 
     d = parse_domain(domain)
     j = parse_judgement(d, judgement)
+    _check_outcome(ctx, analysis)
     with writing(ctx) as view:
-        _check_outcome(ctx, view.writer.reader, analysis)
         rid = add_reviewer(writer=view.writer, name=reviewer).id
         write_judgement(writer=view.writer, outcome=analysis, domain=d, judgement=j,
                         reason=reason, reviewer_id=rid)
