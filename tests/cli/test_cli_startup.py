@@ -181,6 +181,18 @@ def test_every_command_summary_in_help_is_one_line() -> None:
     assert not broken, f"summaries spanning lines: {broken}"
 
 
+def _orm_loaded(review: Path, argv: list[str]) -> tuple[str, str]:
+    """(what ``reviewflow --review REVIEW ARGV`` said, the ORM modules it loaded), in a
+    fresh process."""
+    probe = ("import sys\nfrom reviewflow.cli import main\n"
+             f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
+             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+             f"if m.startswith({ORM!r}))))\n")
+    said, loaded = _run(probe).split("LOADED")
+    return said, loaded
+
+
 def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
     """``reviewer add``, ``decide``, ``resolve``, ``seed-relevant``, ``pilot``, ``allocate``
     and ``policy`` write a SQLite review at the current schema through sqlite3 (the write
@@ -210,12 +222,7 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         (["policy", "--blind", "off", "--by", "arb"], "blind: off"),
     ]
     for argv, shown in steps:
-        probe = ("import sys\nfrom reviewflow.cli import main\n"
-                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
-                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-                 f"if m.startswith({ORM!r}))))\n")
-        said, loaded = _run(probe).split("LOADED")
+        said, loaded = _orm_loaded(review, argv)
         assert shown in said, said
         assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
 
@@ -253,11 +260,6 @@ def test_extraction_rob_and_grade_writing_commands_do_not_load_the_orm_on_sqlite
         (["grade", "retract", "vas", "risk_of_bias", "-r", "ann"], "judgement retracted"),
     ]
     for argv, shown in steps:
-        probe = ("import sys\nfrom reviewflow.cli import main\n"
-                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
-                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-                 f"if m.startswith({ORM!r}))))\n")
-        said, loaded = _run(probe).split("LOADED")
+        said, loaded = _orm_loaded(review, argv)
         assert shown in said, (argv, said)
         assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"

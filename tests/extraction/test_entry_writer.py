@@ -12,8 +12,6 @@ the store pass), where every command writes through a session.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app
 from reviewflow.extraction.form import parse_form
 from tests.extraction.forms import TEST_FORM_TEXT
-from tests.screening.support import make_review
+from tests.screening.support import make_review, without_sqlite_writer
 from tests.store.test_writer import SHOWN_TIME, _dump, _file_state
 
 runner = CliRunner()
@@ -188,14 +186,7 @@ def test_entry_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
     shutil.copytree(direct, orm)
     steps = _steps(_files(files))
     said_direct = _day(direct, steps)
-    calls: list[Path] = []
-
-    @contextmanager
-    def refuse(path: Path) -> Iterator[None]:
-        calls.append(path)
-        yield None
-
-    monkeypatch.setattr("reviewflow.store.writer.open_sqlite_writer", refuse)
+    calls = without_sqlite_writer(monkeypatch)
     said_orm = _day(orm, steps)
     readers = sum(args[-1] in ("compare", "show", "list") for _, args in steps)
     # every writing command took the session path ('grade set nope' is refused before
