@@ -163,18 +163,10 @@ def study_unmerge(
 ) -> None:
     """Take a merged study out again: it gets back its own reports, values and judgements."""
     from reviewflow.cli.same_study import _who
-    from reviewflow.linking.merge import write_unmerge
+    from reviewflow.linking.merge import unmerge_labelled
 
     with writing(ctx) as view:
-        reader = view.writer.reader
-        found = reader.rows("SELECT id, label FROM study WHERE label = ? ORDER BY id LIMIT 1",
-                            (label.strip(),))
-        if not found:
-            raise ReviewflowError(f"no study labelled {label!r}; see "
-                                  "'reviewflow extraction study list'")
-        study_id, name = int(found[0][0]), str(found[0][1])
-        into = write_unmerge(study_id, writer=view.writer, by=_who(by))
-        into_label = reader.scalar("SELECT label FROM study WHERE id = ?", (into,)) or str(into)
+        name, into_label = unmerge_labelled(label, writer=view.writer, by=_who(by))
     typer.echo(f"Study {name!r} taken out of {into_label!r}: each has its own reports, "
                "values and judgements again")
 

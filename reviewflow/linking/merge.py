@@ -167,6 +167,19 @@ def write_unmerge(study_id: int, *, writer: Writer, by: str) -> int:
     return into
 
 
+def unmerge_labelled(label: str, *, writer: Writer, by: str) -> tuple[str, str]:
+    """:func:`write_unmerge` of the study labelled ``label`` exactly (a merged study is
+    listed under the study it joined, so it is named by its own label here); (its
+    label, the label of the study it leaves)."""
+    found = writer.reader.rows("SELECT id, label FROM study WHERE label = ? ORDER BY id "
+                               "LIMIT 1", (label.strip(),))
+    if not found:
+        raise ReviewflowError(f"no study labelled {label!r}; see "
+                              "'reviewflow extraction study list'")
+    study_id, name = int(found[0][0]), str(found[0][1])
+    return name, _label(writer.reader, write_unmerge(study_id, writer=writer, by=by))
+
+
 def unmerge_study(study_id: int, *, session: Session, by: str) -> int:
     """:func:`write_unmerge` in a session."""
     return write_unmerge(study_id, writer=session_writer(session), by=by)
