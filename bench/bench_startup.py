@@ -14,17 +14,21 @@ holds it, with the migrations its ``init`` needs: ``git archive <commit> reviewf
 tar -x -C SRC``), in the same run.
 
 Writing commands (``decide``, ``resolve``, ``reviewer add``, ``seed-relevant``,
-``policy``, ``pilot start``) run on copies of the demo review (``--demo DIR``, else
-one ``reviewflow demo`` builds here) with a reviewer ``carol`` added: a command that
-changes the store gets a fresh copy before every run (untimed), an idempotent one
-(``reviewer add`` of an existing name, ``seed-relevant`` of a seed, ``policy`` setting
-the rule in force) runs on one copy. ``--no-writes`` leaves them out.
+``policy``, ``pilot start``; extraction's studies, values, consensus, spreadsheet import,
+merge and unmerge; ``rob set``/``import``; ``grade set``/``retract``) run on copies of the
+demo review (``--demo DIR``, else one ``reviewflow demo`` builds here) with a reviewer
+``carol`` added: a command that changes the store gets a fresh copy before every run
+(untimed; a merge's copy also gets the study it absorbs, an unmerge's the merge it
+undoes), an idempotent one (``reviewer add`` of an existing name, ``seed-relevant`` of a
+seed, ``policy`` setting the rule in force, ``study from-included`` with every included
+report linked) runs on one copy. ``--no-writes`` leaves them out.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +43,7 @@ TARGET_S = 0.3
 # Commands run from an empty folder: ``python -m`` puts the current folder first on
 # sys.path, which would shadow ``--before``'s PYTHONPATH when run from the checkout.
 CWD = Path(tempfile.gettempdir())
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_exports"
 
 
 READING = (("policy",), ("reviewer", "list"), ("searches",), ("extraction", "status"),
@@ -73,13 +78,16 @@ def commands(review: Path) -> dict[str, list[str]]:
 
 
 def _copy_store(src: Path, dest: Path) -> None:
-    """The review's toml and a consistent copy of its database (sqlite3's backup)."""
+    """The review's tomls and a consistent copy of its database (sqlite3's backup)."""
     import sqlite3
 
     dest.mkdir(parents=True, exist_ok=True)
     for stale in ("reviewflow.db-wal", "reviewflow.db-shm"):
         (dest / stale).unlink(missing_ok=True)
     shutil.copyfile(src / "reviewflow.toml", dest / "reviewflow.toml")
+    for name in ("extraction_form.toml", "analyses.toml"):  # the form and analyses in force
+        if (src / name).is_file():
+            shutil.copyfile(src / name, dest / name)
     source = sqlite3.connect(src / "reviewflow.db")
     target = sqlite3.connect(dest / "reviewflow.db")
     try:
@@ -114,18 +122,47 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
                     "--by", "arbiter", "--method", "arbiter", "--note", "bench"],
         "pilot start": ["pilot", "start", "--stage", "title-abstract", "--size", "5", "--by",
                         "arbiter"],
+        # extraction, risk of bias and GRADE (the write seam, as above)
+        "extraction study add": ["extraction", "study", "add", "Bench 2099"],
+        "extraction set": ["extraction", "set", "Delgado 2016", "study/country", "Portugal",
+                           "-r", "carol"],
+        "extraction resolve": ["extraction", "resolve", "Delgado 2016", "study/country",
+                               "Spain", "-r", "arbiter"],
+        "extraction import (60 rows)": ["extraction", "import",
+                                        str(demo / "scripted" / "extraction_linked.csv"),
+                                        "-r", "carol"],
+        "extraction study merge": ["extraction", "study", "merge", "Delgado 2016",
+                                   "Bench 2099", "-r", "arbiter"],
+        "extraction study unmerge": ["extraction", "study", "unmerge", "Bench 2099", "-r",
+                                     "arbiter"],
+        "rob set": ["rob", "set", "Delgado 2016", "D1", "high", "-r", "carol"],
+        "rob import (demo sheet)": ["rob", "import", str(SAMPLES / "rob.csv"), "-r", "carol"],
+        "grade set": ["grade", "set", "oa_vas", "indirectness", "not_serious", "-r", "carol"],
+        "grade retract": ["grade", "retract", "oa_vas", "indirectness", "-r", "carol"],
     }
+    # what a fresh copy needs before the timed command (untimed, as the copy is)
+    before = {"extraction study merge": [["extraction", "study", "add", "Bench 2099"]],
+              "extraction study unmerge": [["extraction", "study", "add", "Bench 2099"],
+                                           fresh["extraction study merge"]]}
     again = {  # idempotent: one copy
         "reviewer add": ["reviewer", "add", "reviewer_a"],
         "seed-relevant": ["seed-relevant", ids[0]],
         "policy (no change)": ["policy", "--blind", "on", "--by", "arbiter"],
+        "extraction study from-included (none new)": ["extraction", "study", "from-included"],
     }
     jobs = []
     for name, argv in fresh.items():
-        folder = work / f"{name.split()[0]}{tag}"
+        folder = work / f"{re.sub(r'[^a-z0-9]+', '-', name)}{tag}"
+        steps = before.get(name, [])
+
+        def prepare(folder: Path = folder, steps: list[list[str]] = steps) -> None:
+            _copy_store(base, folder)
+            for step in steps:
+                subprocess.run([*rf, "--review", str(folder), *step], check=True,
+                               capture_output=True, env=env, cwd=CWD)
+
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(folder), *argv],
-                        env=env, cwd=CWD,
-                        prepare=lambda folder=folder: _copy_store(base, folder)))
+                        env=env, cwd=CWD, prepare=prepare))
     for name, argv in again.items():
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(shared), *argv],
                         env=env, cwd=CWD))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reviewflow.cli.common import open_store, reading, review_config
+from reviewflow.cli.common import open_store, reading, review_config, writing
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import FORM_FILE
 from reviewflow.wording import plural
@@ -18,6 +18,7 @@ from reviewflow.wording import plural
 if TYPE_CHECKING:
     from reviewflow.extraction.form_versions import FormInForce
     from reviewflow.store.db import Store
+    from reviewflow.store.writer import Writer
 
 extraction_app = typer.Typer(help="Extraction form, studies, dual extraction, spreadsheets.",
                              no_args_is_help=True)
@@ -44,6 +45,14 @@ def store_and_pending_form(ctx: typer.Context) -> tuple[Store, FormInForce]:
 
     store = open_store(ctx)
     return store, form_in_force(store, review_folder(ctx))
+
+
+def pending_form(ctx: typer.Context, writer: Writer) -> FormInForce:
+    """For commands that write values: the form in force, read in the command's write
+    transaction and stored (if new) with the values, so a refused input changes nothing."""
+    from reviewflow.extraction.form_versions import read_form_in_force
+
+    return read_form_in_force(writer.reader, review_folder(ctx))
 
 
 @extraction_app.command("form")
@@ -90,10 +99,10 @@ def study_add(
     record: list[int] = typer.Option([], "--record", help="Record id of a report (repeatable)."),
 ) -> None:
     """Create a study, optionally with its reports (the first is the primary one)."""
-    from reviewflow.extraction.studies import create_study
+    from reviewflow.extraction.studies import add_study
 
-    with open_store(ctx).write() as session:
-        st = create_study(session=session, label=label, record_ids=record)
+    with writing(ctx) as view:
+        st = add_study(writer=view.writer, label=label, record_ids=record)
     typer.echo(f"Study {st.label!r} (id {st.id}), reports: {list(st.record_ids) or 'none'}")
 
 
@@ -101,20 +110,20 @@ def study_add(
 def study_link(ctx: typer.Context, label: str = typer.Argument(...),
                record_id: int = typer.Argument(...)) -> None:
     """Link another report (record) to a study."""
-    from reviewflow.extraction.studies import link_record
+    from reviewflow.extraction.studies import add_report
 
-    with open_store(ctx).write() as session:
-        st = link_record(session=session, label=label, record_id=record_id)
+    with writing(ctx) as view:
+        st = add_report(writer=view.writer, label=label, record_id=record_id)
     typer.echo(f"Study {st.label!r}: reports {list(st.record_ids)}")
 
 
 @study_app.command("from-included")
 def study_from_included(ctx: typer.Context) -> None:
     """One study per record included at full text that has no study yet."""
-    from reviewflow.extraction.studies import studies_from_included
+    from reviewflow.extraction.studies import add_studies_from_included
 
-    with open_store(ctx).write() as session:
-        made = studies_from_included(session=session)
+    with writing(ctx) as view:
+        made = add_studies_from_included(writer=view.writer)
     for st in made:
         typer.echo(f"{st.label} <- record {st.record_ids[0]}")
     typer.echo(f"{plural(len(made), 'study')} created")
@@ -134,14 +143,13 @@ def study_merge(
     values differ, or a consensus differs from a value); differing values of two
     reviewers become discrepancies. Undo with 'extraction study unmerge'."""
     from reviewflow.cli.same_study import _who
-    from reviewflow.extraction.studies import study_by_label
-    from reviewflow.linking.merge import merge_studies
+    from reviewflow.extraction.studies import find_study
+    from reviewflow.linking.merge import write_merge
 
-    store = open_store(ctx)
-    kept, gone = study_by_label(store, keep), study_by_label(store, absorb)
-    with store.write() as s:
-        merge_studies(kept.id, gone.id, session=s, by=_who(by))
-    st = study_by_label(store, kept.label)
+    with writing(ctx) as view:
+        kept, gone = find_study(view.writer.reader, keep), find_study(view.writer.reader, absorb)
+        write_merge(kept.id, gone.id, writer=view.writer, by=_who(by))
+        st = find_study(view.writer.reader, kept.label)
     typer.echo(f"Study {gone.label!r} merged into {st.label!r}: reports "
                f"{', '.join(map(str, st.record_ids)) or '-'}")
 
@@ -154,23 +162,11 @@ def study_unmerge(
                            help="Who decides (default $REVIEWFLOW_REVIEWER, else your login)."),
 ) -> None:
     """Take a merged study out again: it gets back its own reports, values and judgements."""
-    from sqlmodel import select
-
     from reviewflow.cli.same_study import _who
-    from reviewflow.linking.merge import unmerge_study
-    from reviewflow.store import models
+    from reviewflow.linking.merge import unmerge_labelled
 
-    store = open_store(ctx)
-    with store.session() as s:
-        row = s.exec(select(models.Study).where(models.Study.label == label.strip())).first()
-        if row is None:
-            raise ReviewflowError(f"no study labelled {label!r}; see "
-                                  "'reviewflow extraction study list'")
-        study_id, name = int(row.id or 0), row.label
-    with store.write() as s:
-        into = unmerge_study(study_id, session=s, by=_who(by))
-        other = s.get(models.Study, into)
-        into_label = other.label if other is not None else str(into)
+    with writing(ctx) as view:
+        name, into_label = unmerge_labelled(label, writer=view.writer, by=_who(by))
     typer.echo(f"Study {name!r} taken out of {into_label!r}: each has its own reports, "
                "values and judgements again")
 
@@ -186,13 +182,6 @@ def study_list(ctx: typer.Context) -> None:
         typer.echo(f"{sid}\t{label}\treports: {', '.join(map(str, reports)) or '-'}")
 
 
-def _reviewer_id(store: Store, name: str) -> int:
-    from reviewflow.screening.decisions import require_reviewer
-
-    with store.session() as s:
-        return int(require_reviewer(s, name).id or 0)
-
-
 @extraction_app.command("set")
 def set_cmd(
     ctx: typer.Context,
@@ -203,15 +192,16 @@ def set_cmd(
     reviewer: str = REVIEWER,
 ) -> None:
     """Record one value as REVIEWER's extraction."""
-    from reviewflow.extraction.studies import study_by_label
-    from reviewflow.extraction.values import set_values
+    from reviewflow.extraction.studies import find_study
+    from reviewflow.extraction.values import write_values
+    from reviewflow.screening.decisions import require_person
 
-    store, pending = store_and_pending_form(ctx)
-    st = study_by_label(store, study)
-    rid = _reviewer_id(store, reviewer)
-    with store.write() as session:
-        n = set_values(session=session, form=pending.form, form_id=pending, reviewer_id=rid,
-                       entries=[(st.id, field, value)])
+    with writing(ctx) as view:
+        pending = pending_form(ctx, view.writer)
+        st = find_study(view.writer.reader, study)
+        rid = require_person(view.writer.reader, reviewer).id
+        n = write_values(writer=view.writer, form=pending.form, form_id=pending,
+                         reviewer_id=rid, entries=[(st.id, field, value)])
     typer.echo("saved" if n else "unchanged")
 
 
@@ -251,15 +241,16 @@ def resolve_cmd(
     reviewer: str = REVIEWER,
 ) -> None:
     """Settle a field by consensus; analyses use this value."""
-    from reviewflow.extraction.studies import study_by_label
-    from reviewflow.extraction.values import resolve
+    from reviewflow.extraction.studies import find_study
+    from reviewflow.extraction.values import write_consensus
+    from reviewflow.screening.decisions import require_person
 
-    store, pending = store_and_pending_form(ctx)
-    st = study_by_label(store, study)
-    rid = _reviewer_id(store, reviewer)
-    with store.write() as session:
-        resolve(session=session, form=pending.form, form_id=pending, study_id=st.id,
-                reviewer_id=rid, path=field, value=value)
+    with writing(ctx) as view:
+        pending = pending_form(ctx, view.writer)
+        st = find_study(view.writer.reader, study)
+        rid = require_person(view.writer.reader, reviewer).id
+        write_consensus(writer=view.writer, form=pending.form, form_id=pending, study_id=st.id,
+                        reviewer_id=rid, path=field, value=value)
     typer.echo(f"{st.label} {field}: resolved")
 
 
@@ -296,13 +287,13 @@ def import_cmd(
                                         help="Create studies the file names that do not exist."),
 ) -> None:
     """Import REVIEWER's extraction from a spreadsheet (all or nothing)."""
-    from reviewflow.extraction.transfer import import_extraction
+    from reviewflow.extraction.transfer import write_import
 
-    store, pending = store_and_pending_form(ctx)
-    with store.write() as session:  # one transaction: studies, links and values, or nothing
-        rows, written = import_extraction(session=session, form=pending.form, form_id=pending,
-                                          path=file, reviewer=reviewer,
-                                          create_studies=create_studies)
+    with writing(ctx) as view:  # one transaction: studies, links and values, or nothing
+        pending = pending_form(ctx, view.writer)
+        rows, written = write_import(writer=view.writer, form=pending.form, form_id=pending,
+                                     path=file, reviewer=reviewer,
+                                     create_studies=create_studies)
     typer.echo(f"{plural(rows, 'row')} read, {plural(written, 'value')} stored for {reviewer}")
 
 

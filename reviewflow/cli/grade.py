@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import open_store, reading, working
+from reviewflow.cli.common import open_store, reading, working, writing
 from reviewflow.cli.extraction import REVIEWER, review_folder
 from reviewflow.errors import ReviewflowError
 from reviewflow.wording import plural
@@ -23,17 +23,10 @@ def _folder(ctx: typer.Context) -> Path:
     return folder
 
 
-def _declared(ctx: typer.Context, store) -> list[str]:
-    from reviewflow.extraction.analyses import load_analyses
-    from reviewflow.extraction.form_versions import form_in_force
+def _check_outcome(ctx: typer.Context, outcome: str) -> None:
+    from reviewflow.extraction.analyses import declared_names
 
-    folder = _folder(ctx)
-    form = form_in_force(store, folder).form
-    return [a.name for a in load_analyses(folder, form)]
-
-
-def _check_outcome(ctx: typer.Context, store, outcome: str) -> None:
-    names = _declared(ctx, store)
+    names = declared_names(_folder(ctx))
     if outcome not in names:
         raise ReviewflowError(f"no analysis called {outcome!r} (declared: "
                               f"{', '.join(names) or 'none'})")
@@ -77,19 +70,17 @@ def set_cmd(ctx: typer.Context,
             reviewer: str = REVIEWER) -> None:
     """Record one GRADE judgement as REVIEWER (append-only; the latest counts)."""
     from reviewflow.grade.domains import JUDGEMENT_LABELS, LABELS, parse_domain, parse_judgement
-    from reviewflow.grade.judgements import current, record
-    from reviewflow.screening.decisions import ensure_reviewer
+    from reviewflow.grade.judgements import read_current, write_judgement
+    from reviewflow.screening.decisions import add_reviewer
 
-    store = open_store(ctx)
     d = parse_domain(domain)
     j = parse_judgement(d, judgement)
-    _check_outcome(ctx, store, analysis)
-    with store.write() as s:
-        rid = int(ensure_reviewer(session=s, name=reviewer).id or 0)
-        record(session=s, outcome=analysis, domain=d, judgement=j, reason=reason,
-               reviewer_id=rid)
-    with store.session() as s:
-        grade = current(session=s)[analysis]
+    _check_outcome(ctx, analysis)
+    with writing(ctx) as view:
+        rid = add_reviewer(writer=view.writer, name=reviewer).id
+        write_judgement(writer=view.writer, outcome=analysis, domain=d, judgement=j,
+                        reason=reason, reviewer_id=rid)
+        grade = read_current(view.writer.reader)[analysis]
     typer.echo(f"{analysis}: {LABELS[d]}: {JUDGEMENT_LABELS[j]}; certainty now "
                f"{grade.certainty.symbols} {grade.certainty.label}")
 
@@ -132,14 +123,13 @@ def retract_cmd(ctx: typer.Context, analysis: str = typer.Argument(...),
                 domain: str = typer.Argument(...), reviewer: str = REVIEWER) -> None:
     """Withdraw the judgement in force for one domain (kept in the history)."""
     from reviewflow.grade.domains import LABELS, parse_domain
-    from reviewflow.grade.judgements import retract
-    from reviewflow.screening.decisions import ensure_reviewer
+    from reviewflow.grade.judgements import write_retraction
+    from reviewflow.screening.decisions import add_reviewer
 
-    store = open_store(ctx)
     d = parse_domain(domain)
-    with store.write() as s:
-        rid = int(ensure_reviewer(session=s, name=reviewer).id or 0)
-        retract(session=s, outcome=analysis, domain=d, reviewer_id=rid)
+    with writing(ctx) as view:
+        rid = add_reviewer(writer=view.writer, name=reviewer).id
+        write_retraction(writer=view.writer, outcome=analysis, domain=d, reviewer_id=rid)
     typer.echo(f"{analysis}: {LABELS[d]} judgement retracted")
 
 

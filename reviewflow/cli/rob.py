@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import open_store, reading
+from reviewflow.cli.common import open_store, reading, writing
 from reviewflow.cli.extraction import REVIEWER
 from reviewflow.errors import ReviewflowError
 from reviewflow.wording import plural
@@ -34,19 +34,18 @@ def set_cmd(
     outcome: str = OUTCOME,
 ) -> None:
     """Record one domain judgement as REVIEWER (or the consensus)."""
-    from reviewflow.extraction.rob import LABELS, record_judgements, tool
-    from reviewflow.extraction.studies import study_by_label
-    from reviewflow.screening.decisions import require_reviewer
+    from reviewflow.extraction.rob import LABELS, tool, write_judgements
+    from reviewflow.extraction.studies import find_study
+    from reviewflow.screening.decisions import require_person
 
-    store = open_store(ctx)
     t = tool(tool_name)
-    st = study_by_label(store, study)
-    t.domain(domain), t.judgement(judgement)  # check before creating the reviewer
-    with store.write() as session:
-        rid = int(require_reviewer(session, reviewer).id or 0)
-        record_judgements(session=session, rob_tool=t, reviewer_id=rid,
-                          entries=[(st.id, domain, judgement, support)], consensus=consensus,
-                          outcome=outcome)
+    with writing(ctx) as view:
+        st = find_study(view.writer.reader, study)
+        t.domain(domain), t.judgement(judgement)
+        rid = require_person(view.writer.reader, reviewer).id
+        write_judgements(writer=view.writer, rob_tool=t, reviewer_id=rid,
+                         entries=[(st.id, domain, judgement, support)], consensus=consensus,
+                         outcome=outcome)
     typer.echo(f"{st.label}: {t.domain(domain).label}: {LABELS[t.judgement(judgement)]}")
 
 
@@ -55,11 +54,12 @@ def import_cmd(ctx: typer.Context, file: Path = typer.Argument(...), reviewer: s
                tool_name: str = TOOL) -> None:
     """Import REVIEWER's judgements from CSV (study, domain, judgement[, support, tool])."""
     from reviewflow.extraction.rob import tool
-    from reviewflow.extraction.rob_import import import_rob_csv
+    from reviewflow.extraction.rob_import import write_rob_csv
 
-    with open_store(ctx).write() as session:
-        n = import_rob_csv(session=session, path=file, reviewer=reviewer,
-                           default_tool=tool(tool_name))
+    default_tool = tool(tool_name)
+    with writing(ctx) as view:
+        n = write_rob_csv(writer=view.writer, path=file, reviewer=reviewer,
+                          default_tool=default_tool)
     typer.echo(f"{plural(n, 'judgement')} stored for {reviewer}")
 
 

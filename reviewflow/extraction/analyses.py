@@ -92,10 +92,10 @@ from reviewflow.extraction.validation import (
 )
 from reviewflow.extraction.values import Reconciled, reconcile
 from reviewflow.pooling.formatting import level_is_valid
-from reviewflow.store.db import Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # declaring analyses (grade set's check) needs no store
     from reviewflow.pooling.trial_data import AnalysisInput
+    from reviewflow.store.db import Store
 
 ANALYSES_FILE = "analyses.toml"
 AS_ENTERED_IN_REVMAN = "as entered in RevMan"
@@ -310,16 +310,33 @@ def subgroup_path(form: Form, analysis: Analysis, outcome: str | None = None) ->
 
 
 def load_analyses(folder: Path, form: Form) -> list[Analysis]:
+    path, text = _analyses_text(folder)
+    return parse_analyses(text, form, str(path))
+
+
+def _analyses_text(folder: Path) -> tuple[Path, str]:
     path = folder / ANALYSES_FILE
     if not path.is_file():
         raise ReviewflowError(f"{path}: not found; 'reviewflow analyse --init' writes a "
                               "commented starter from the extraction form (the keys: "
                               "'reviewflow analyse --help')")
     try:
-        text = path.read_text(encoding="utf-8")
+        return path, path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ReviewflowError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return parse_analyses(text, form, str(path))
+
+
+def declared_names(folder: Path) -> list[str]:
+    """The analyses ``analyses.toml`` declares, by name, the file checked against its
+    schema only: rating an outcome (``grade set``) needs its name, and checking each
+    analysis against the form and the pooling engine's options would load the numeric
+    stack (``analyse`` and ``grade summary`` check them all)."""
+    path, text = _analyses_text(folder)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ReviewflowError(f"{path}: not valid TOML ({exc})") from None
+    return [d.name for d in validated(AnalysesFile, data, str(path)).analysis]
 
 
 def select_analyses(analyses: list[Analysis], name: str | None, run_all: bool) -> list[Analysis]:

@@ -20,6 +20,7 @@ from reviewflow.extraction.form import (
     parse_form,
 )
 from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer, session_writer
 
 if TYPE_CHECKING:  # showing the form reads through the read seam, without the ORM
     from sqlmodel import Session
@@ -97,23 +98,23 @@ def read_form_in_force(reader: Reader, folder: Path | None = None) -> FormInForc
     return FormInForce(form, text, latest.id if same and latest else None)
 
 
-def record_form(ref: FormRef, *, session: Session) -> int | None:
+def store_form(ref: FormRef, *, writer: Writer) -> int | None:
     """The stored id of ``ref``, storing its text as the next version in the caller's
     transaction when it is not the latest yet."""
     if not isinstance(ref, FormInForce):
         return ref
     if ref.stored_id is not None:
         return ref.stored_id
-    from reviewflow.store import models
-
-    latest = _read_latest(session_reader(session))
+    latest = _read_latest(writer.reader)
     if latest is not None and latest.definition == ref.text:
         return latest.id
-    row = models.ExtractionForm(name=ref.form.name, definition=ref.text,
-                                version=(latest.version + 1) if latest is not None else 1)
-    session.add(row)
-    session.flush()
-    return int(row.id or 0)
+    return writer.insert("extraction_form", name=ref.form.name, definition=ref.text,
+                         version=(latest.version + 1) if latest is not None else 1)
+
+
+def record_form(ref: FormRef, *, session: Session) -> int | None:
+    """:func:`store_form` in a session."""
+    return store_form(ref, writer=session_writer(session))
 
 
 def current_form(*, session: Session, folder: Path | None = None) -> tuple[int, Form]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from reviewflow.store.db import Store
     from reviewflow.store.reader import Reader
+    from reviewflow.store.writer import Writer
 
 # The store is imported by the functions that read it: a drawing worker unpickling a
 # RobTable for the traffic-light plot needs these classes, not SQLAlchemy (issue 22).
@@ -140,13 +141,15 @@ def in_use(store: Store, rob_tool: Tool) -> Tool:
 
 def in_use_in(session: Session, rob_tool: Tool) -> Tool:
     """:func:`in_use` in the caller's transaction."""
-    from sqlmodel import col, select
+    from reviewflow.store.reader import session_reader
 
-    from reviewflow.store import models
+    return read_in_use(session_reader(session), rob_tool)
 
-    r = models.RobJudgement
-    domains = session.exec(select(r.domain).where(r.tool == rob_tool.id)
-                           .order_by(col(r.id))).all()
+
+def read_in_use(reader: Reader, rob_tool: Tool) -> Tool:
+    """:func:`in_use` through a reader (a writer's reads see its own rows)."""
+    domains = [d for (d,) in reader.rows("SELECT domain FROM rob_judgement WHERE tool = ? "
+                                         "ORDER BY id", (rob_tool.id,))]
     return with_custom_domains(rob_tool, domains)
 
 
@@ -193,21 +196,29 @@ class RobTable:
         return "unclear"
 
 
+def write_judgements(*, writer: Writer, rob_tool: Tool, reviewer_id: int,
+                     entries: Iterable[tuple[int, str, str, str | None]],
+                     consensus: bool = False, outcome: str | None = None) -> int:
+    """Append (study id, domain, judgement, support) entries in the caller's transaction;
+    every entry is checked before any row is added."""
+    rows = [(sid, rob_tool.domain(d).id, rob_tool.judgement(j), s or None)
+            for sid, d, j, s in entries]
+    for sid, domain, judgement, support in rows:
+        writer.insert("rob_judgement", study_id=sid, tool=rob_tool.id, domain=domain,
+                      judgement=judgement, support=support, reviewer_id=reviewer_id,
+                      is_consensus=consensus, outcome=outcome or None)
+    return len(rows)
+
+
 def record_judgements(*, session: Session, rob_tool: Tool, reviewer_id: int,
                       entries: Iterable[tuple[int, str, str, str | None]],
                       consensus: bool = False, outcome: str | None = None) -> int:
-    """Append (study id, domain, judgement, support) entries in the caller's transaction;
-    every entry is checked before any row is added."""
-    from reviewflow.store import models
+    """:func:`write_judgements` in a session (the TUI, the demo, PostgreSQL)."""
+    from reviewflow.store.writer import session_writer
 
-    rows = [models.RobJudgement(study_id=sid, tool=rob_tool.id, domain=rob_tool.domain(d).id,
-                                judgement=rob_tool.judgement(j), support=(s or None),
-                                reviewer_id=reviewer_id, is_consensus=consensus,
-                                outcome=outcome or None)
-            for sid, d, j, s in entries]
-    session.add_all(rows)
-    session.flush()
-    return len(rows)
+    return write_judgements(writer=session_writer(session), rob_tool=rob_tool,
+                            reviewer_id=reviewer_id, entries=entries, consensus=consensus,
+                            outcome=outcome)
 
 
 Mine = dict[tuple[int, str, int], Judgement]  # (study, domain, reviewer) -> latest

@@ -11,18 +11,28 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError, refuse_nul
-from reviewflow.extraction.rob import TOOLS, Tool, in_use_in, record_judgements, tool
-from reviewflow.review_state.load import study_links
-from reviewflow.screening.decisions import require_reviewer
+from reviewflow.extraction.rob import TOOLS, Tool, read_in_use, tool, write_judgements
+from reviewflow.review_state.load import read_study_links
+from reviewflow.screening.decisions import require_person
+from reviewflow.store.writer import Writer, session_writer
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:  # the session wrapper (the demo, PostgreSQL); the seam never loads it
+    from sqlmodel import Session
 
 
 def import_rob_csv(*, session: Session, path: Path, reviewer: str | int,
                    default_tool: Tool) -> int:
+    """:func:`write_rob_csv` in a session."""
+    return write_rob_csv(writer=session_writer(session), path=path, reviewer=reviewer,
+                         default_tool=default_tool)
+
+
+def write_rob_csv(*, writer: Writer, path: Path, reviewer: str | int,
+                  default_tool: Tool) -> int:
     """Store a reviewer's judgements (name, or reviewer id) in the caller's transaction;
     nothing when a row is bad."""
     if not path.is_file():
@@ -36,9 +46,10 @@ def import_rob_csv(*, session: Session, path: Path, reviewer: str | int,
     if rows and not {"study", "domain", "judgement"} <= set(rows[0]):
         raise ReviewflowError(f"{path}, row 1: needs columns study, domain, judgement "
                               "(and optionally support, tool)")
-    studies = {label.lower(): sid for sid, label, _rids, _ in study_links(session)}
+    reader = writer.reader
+    studies = {label.lower(): sid for sid, label, _rids, _ in read_study_links(reader)}
     # The review's own items count: "random_sequence" is its "Adequate sequence generation?"
-    tools = {t.id: in_use_in(session, t) for t in TOOLS.values()}
+    tools = {t.id: read_in_use(reader, t) for t in TOOLS.values()}
     problems: list[str] = []
     entries: dict[tuple[str, str], list[tuple[int, str, str, str | None]]] = {}
     for i, row in enumerate(rows, start=2):
@@ -59,9 +70,9 @@ def import_rob_csv(*, session: Session, path: Path, reviewer: str | int,
         raise ReviewflowError(f"{path}: {plural(len(problems), 'problem')}, nothing imported: "
                               + "; ".join(problems[:12]))
     reviewer_id = (reviewer if isinstance(reviewer, int)
-                   else int(require_reviewer(session, reviewer).id or 0))
-    return sum(record_judgements(session=session, rob_tool=tools[t], reviewer_id=reviewer_id,
-                                 entries=e, outcome=o or None)
+                   else require_person(reader, reviewer).id)
+    return sum(write_judgements(writer=writer, rob_tool=tools[t], reviewer_id=reviewer_id,
+                                entries=e, outcome=o or None)
                for (t, o), e in entries.items())
 
 

@@ -8,17 +8,23 @@ rather than extracted separately.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state import ReviewState, load_review_state
-from reviewflow.review_state.load import study_links
+from reviewflow.review_state import ReviewState
+from reviewflow.review_state.load import read_review_state, read_study_links
 from reviewflow.stages import STAGES
-from reviewflow.store import models
-from reviewflow.store.db import Store
-from reviewflow.store.study_merges import study_merge_map
+from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.study_merges import read_study_merge_map
+from reviewflow.store.writer import Writer, session_writer
+
+if TYPE_CHECKING:  # the session wrappers (TUI, demo, PostgreSQL); the seam never loads it
+    from sqlmodel import Session
+
+    from reviewflow.store import models
+    from reviewflow.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -31,11 +37,11 @@ class StudyInfo:
 def list_studies(store: Store) -> list[StudyInfo]:
     """Studies as the review counts them: a study merged into another is listed there."""
     with store.session() as s:
-        return _studies(s)
+        return read_studies(session_reader(s))
 
 
-def _studies(session: Session) -> list[StudyInfo]:
-    return [StudyInfo(sid, label, rids) for sid, label, rids, _ in study_links(session)]
+def read_studies(reader: Reader) -> list[StudyInfo]:
+    return [StudyInfo(sid, label, rids) for sid, label, rids, _ in read_study_links(reader)]
 
 
 def study_by_label(store: Store, label: str) -> StudyInfo:
@@ -44,13 +50,22 @@ def study_by_label(store: Store, label: str) -> StudyInfo:
 
 
 def study_named(*, session: Session, label: str) -> StudyInfo:
-    """The study with this label (any case), as the caller's transaction sees it; a study
+    """:func:`find_study` in the session's transaction."""
+    return find_study(session_reader(session), label)
+
+
+def _study_labels(reader: Reader) -> dict[int, str]:
+    return dict(reader.rows("SELECT id, label FROM study"))  # type: ignore[arg-type]
+
+
+def find_study(reader: Reader, label: str) -> StudyInfo:
+    """The study with this label (any case), as the reader's transaction sees it; a study
     merged into another is refused with the label to use instead."""
-    for st in _studies(session):
+    for st in read_studies(reader):
         if st.label.lower() == label.strip().lower():
             return st
-    merges = study_merge_map(session)
-    labels = dict(session.exec(select(models.Study.id, models.Study.label)).all())
+    merges = read_study_merge_map(reader)
+    labels = _study_labels(reader)
     gone = next((sid for sid, name in labels.items()
                  if name.lower() == label.strip().lower() and sid in merges), None)
     if gone is not None:
@@ -60,76 +75,108 @@ def study_named(*, session: Session, label: str) -> StudyInfo:
     raise ReviewflowError(f"no study labelled {label!r}; see 'reviewflow extraction study list'")
 
 
-def create_study(*, session: Session, label: str,
-                 record_ids: list[int] | None = None) -> StudyInfo:
+def add_study(*, writer: Writer, label: str, record_ids: Sequence[int] = ()) -> StudyInfo:
     """A new study, optionally with its reports (the first is the primary one), in the
     caller's transaction."""
     label = label.strip()
     if not label:
         raise ReviewflowError("study label is empty")
-    add_studies(session=session, links={label: tuple(record_ids or ())})
-    return study_named(session=session, label=label)
+    write_studies(writer=writer, links={label: tuple(record_ids)})
+    return find_study(writer.reader, label)
+
+
+def create_study(*, session: Session, label: str,
+                 record_ids: list[int] | None = None) -> StudyInfo:
+    """:func:`add_study` in a session (the TUI, the demo, PostgreSQL)."""
+    return add_study(writer=session_writer(session), label=label, record_ids=record_ids or ())
+
+
+def add_report(*, writer: Writer, label: str, record_id: int,
+               primary: bool = False) -> StudyInfo:
+    """Add a report to a study (a record belongs to at most one study)."""
+    study = find_study(writer.reader, label)
+    _link(writer, study.id, record_id, primary=primary or not study.record_ids)
+    return find_study(writer.reader, label)
 
 
 def link_record(*, session: Session, label: str, record_id: int,
                 primary: bool = False) -> StudyInfo:
-    """Add a report to a study (a record belongs to at most one study)."""
-    study = study_named(session=session, label=label)
-    _link(session, study.id, record_id, primary=primary or not study.record_ids)
-    session.flush()
-    return study_named(session=session, label=label)
+    """:func:`add_report` in a session."""
+    return add_report(writer=session_writer(session), label=label, record_id=record_id,
+                      primary=primary)
 
 
-def _link(s: Session, study_id: int, record_id: int, *, primary: bool) -> None:
-    if s.get(models.RecordRow, record_id) is None:
+def _link(writer: Writer, study_id: int, record_id: int, *, primary: bool) -> None:
+    reader = writer.reader
+    if reader.scalar("SELECT id FROM record WHERE id = ?", (record_id,)) is None:
         raise ReviewflowError(f"record {record_id} does not exist")
-    other = s.exec(select(models.StudyRecord).where(
-        models.StudyRecord.record_id == record_id)).first()
-    if other is not None:
-        owner = s.get(models.Study, other.study_id)
-        target = s.get(models.Study, study_id)
-        name = owner.label if owner else str(other.study_id)
+    owner_id = reader.scalar("SELECT study_id FROM study_record WHERE record_id = ? "
+                             "ORDER BY id LIMIT 1", (record_id,))
+    if owner_id is not None:
+        labels = _study_labels(reader)
+        name = labels.get(owner_id, str(owner_id))
+        target = labels.get(study_id)
         raise ReviewflowError(
             f"record {record_id} already belongs to study {name!r}; if the two studies are "
             f"one trial, merge them: reviewflow extraction study merge "
-            f"{target.label if target else study_id!r} {name!r}")
-    s.add(models.StudyRecord(study_id=study_id, record_id=record_id, is_primary=primary))
+            f"{target if target else study_id!r} {name!r}")
+    writer.insert("study_record", study_id=study_id, record_id=record_id, is_primary=primary)
 
 
 def included_record_ids(session: Session) -> list[int]:
     """Records included at full text, exactly as screening and PRISMA decide it."""
-    return sorted(load_review_state(session).included_reports)
+    return sorted(read_review_state(session_reader(session)).included_reports)
+
+
+def label_of(authors_json: str | None, year: int | None) -> str:
+    """'Surname Year' as reviews name trials."""
+    authors = json.loads(authors_json or "[]")
+    first = str(authors[0]) if authors else "Anon"
+    surname = first.split(",")[0].strip() if "," in first else first.split()[-1]
+    return f"{surname} {year or 'n.d.'}"
 
 
 def record_label(record: models.RecordRow) -> str:
-    """'Surname Year' as reviews name trials."""
-    authors = json.loads(record.authors_json or "[]")
-    first = str(authors[0]) if authors else "Anon"
-    surname = first.split(",")[0].strip() if "," in first else first.split()[-1]
-    return f"{surname} {record.year or 'n.d.'}"
+    """:func:`label_of` a record row."""
+    return label_of(record.authors_json, record.year)
 
 
-def studies_from_included(*, session: Session) -> list[StudyInfo]:
+def _records(reader: Reader, ids: Sequence[int], columns: str) -> list[tuple[Any, ...]]:
+    """``columns`` of the records ``ids`` (id first), by id."""
+    out: list[tuple[Any, ...]] = []
+    ids = sorted(ids)
+    for i in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+        chunk = ids[i:i + 500]
+        out += reader.rows(f"SELECT id, {columns} FROM record WHERE id IN "
+                           f"({', '.join('?' for _ in chunk)}) ORDER BY id", chunk)
+    return out
+
+
+def add_studies_from_included(*, writer: Writer) -> list[StudyInfo]:
     """One new study per included record not yet linked (labels made unique with a, b ...),
     all in the caller's transaction.
 
-    Reports of the same trial are then joined with :func:`link_record`.
+    Reports of the same trial are then joined with :func:`add_report`.
     """
-    linked = set(session.exec(select(models.StudyRecord.record_id)).all())
-    records = [session.get(models.RecordRow, rid) for rid in included_record_ids(session)
-               if rid not in linked]
-    taken = {st.label for st in session.exec(select(models.Study)).all()}
+    reader = writer.reader
+    linked = {rid for (rid,) in reader.rows("SELECT record_id FROM study_record")}
+    wanted = [rid for rid in sorted(read_review_state(reader).included_reports)
+              if rid not in linked]
+    taken = set(_study_labels(reader).values())
     made = []
-    for rec in records:
-        if rec is None:
-            continue
-        base = label = record_label(rec)
+    for rid, authors_json, year in _records(reader, wanted, "authors_json, year"):
+        base = label = label_of(authors_json, year)
         suffix = iter("bcdefghijklmnopqrstuvwxyz")
         while label in taken:
             label = f"{base}{next(suffix)}"
         taken.add(label)
-        made.append(create_study(session=session, label=label, record_ids=[int(rec.id or 0)]))
+        made.append(add_study(writer=writer, label=label, record_ids=[int(rid)]))
     return made
+
+
+def studies_from_included(*, session: Session) -> list[StudyInfo]:
+    """:func:`add_studies_from_included` in a session."""
+    return add_studies_from_included(writer=session_writer(session))
 
 
 REFERENCE_COLUMNS = ("record_id", "doi", "title")
@@ -162,7 +209,7 @@ def _match(ref: ReportRef, reports: dict[int, tuple[str, str, str]]) -> list[int
     return [r for r, fields in reports.items() if fields[2] == ref.label.casefold()]
 
 
-def link_targets(*, session: Session, state: ReviewState, refs: list[ReportRef],
+def link_targets(*, reader: Reader, state: ReviewState, refs: list[ReportRef],
                  source: str) -> dict[str, tuple[int, ...]]:
     """For each new study label, the included report(s) its rows name; refuses any that match none.
 
@@ -172,9 +219,9 @@ def link_targets(*, session: Session, state: ReviewState, refs: list[ReportRef],
     if not state.stage(STAGES[0]).decided:
         return {ref.label: () for ref in refs}
     free = [r for r in state.included_reports if r not in state.study_of]
-    rows = session.exec(select(models.RecordRow).where(col(models.RecordRow.id).in_(free))).all()
-    reports = {int(r.id or 0): (_key(r.title), _key(r.doi), record_label(r).casefold())
-               for r in rows}
+    reports = {int(rid): (_key(title), _key(doi), label_of(authors, year).casefold())
+               for rid, title, doi, authors, year in _records(
+                   reader, free, "title, doi, authors_json, year")}
     found: dict[str, tuple[int, ...]] = {}
     bad: list[str] = []
     for ref in refs:
@@ -195,16 +242,19 @@ def link_targets(*, session: Session, state: ReviewState, refs: list[ReportRef],
     return found
 
 
-def add_studies(*, session: Session, links: dict[str, tuple[int, ...]]) -> dict[str, int]:
+def write_studies(*, writer: Writer, links: dict[str, tuple[int, ...]]) -> dict[str, int]:
     """New studies with their reports, in the caller's transaction; label -> id."""
     made: dict[str, int] = {}
     for label, record_ids in links.items():
-        if session.exec(select(models.Study).where(models.Study.label == label.strip())).first():
+        if writer.reader.scalar("SELECT id FROM study WHERE label = ?",
+                                (label.strip(),)) is not None:
             raise ReviewflowError(f"a study labelled {label!r} already exists")
-        study = models.Study(label=label.strip())
-        session.add(study)
-        session.flush()
-        made[label] = int(study.id or 0)
+        made[label] = writer.insert("study", label=label.strip())
         for i, rid in enumerate(record_ids):
-            _link(session, made[label], rid, primary=(i == 0))
+            _link(writer, made[label], rid, primary=(i == 0))
     return made
+
+
+def add_studies(*, session: Session, links: dict[str, tuple[int, ...]]) -> dict[str, int]:
+    """:func:`write_studies` in a session."""
+    return write_studies(writer=session_writer(session), links=links)

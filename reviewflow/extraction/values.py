@@ -8,13 +8,12 @@ here those readers run in a session's transaction, so a write sees its own rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from sqlalchemy import insert
-from sqlmodel import Session
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.form import Form, normalise_value
-from reviewflow.extraction.form_versions import FormRef, record_form
+from reviewflow.extraction.form_versions import FormRef, store_form
 from reviewflow.extraction.reconcile import (
     Discrepancy,
     Key,
@@ -26,14 +25,17 @@ from reviewflow.extraction.reconcile import (
     read_reviewer_values,
     same_value,
 )
-from reviewflow.store import models
-from reviewflow.store.db import Store
-from reviewflow.store.models import utcnow
 from reviewflow.store.reader import session_reader
+from reviewflow.store.writer import Writer, session_writer
+
+if TYPE_CHECKING:  # the session wrappers (TUI, PostgreSQL); the write seam never loads it
+    from sqlmodel import Session
+
+    from reviewflow.store.db import Store
 
 __all__ = ["Discrepancy", "Key", "Reconciled", "StudyProgress", "consensus_values",
            "progress", "reconcile", "resolve", "reviewer_values", "same_value", "set_value",
-           "set_values"]
+           "set_values", "write_consensus", "write_values"]
 
 
 def reviewer_values(session: Session, study_id: int | None = None, *,
@@ -47,8 +49,8 @@ def consensus_values(session: Session, study_id: int | None = None, *,
     return read_consensus_values(session_reader(session), study_id, as_merged=as_merged)
 
 
-def set_values(*, session: Session, form: Form, form_id: FormRef, reviewer_id: int,
-               entries: Iterable[tuple[int, str, str | None]], consensus: bool = False) -> int:
+def write_values(*, writer: Writer, form: Form, form_id: FormRef, reviewer_id: int,
+                 entries: Iterable[tuple[int, str, str | None]], consensus: bool = False) -> int:
     """Append the (study id, path, value) entries that change something, in the caller's
     transaction (one user action, e.g. a whole spreadsheet, is one transaction).
 
@@ -61,25 +63,33 @@ def set_values(*, session: Session, form: Form, form_id: FormRef, reviewer_id: i
             checked.append((study_id, path, normalise_value(form, path, raw)))
         except ReviewflowError as exc:
             raise ReviewflowError(f"{path}: {exc}") from None
-    rows: list[dict[str, object]] = []
-    now = utcnow()
+    rows: list[tuple[int, str, str | None]] = []
     if consensus:
-        current = {(sid, reviewer_id, p): v for (sid, p), v in consensus_values(session).items()}
+        current = {(sid, reviewer_id, p): v
+                   for (sid, p), v in read_consensus_values(writer.reader).items()}
     else:
-        current = reviewer_values(session)
+        current = read_reviewer_values(writer.reader)
     for study_id, path, value in checked:
         key = (study_id, reviewer_id, path)
         if key not in current and value is None or current.get(key, "\0") == value:
             continue
-        rows.append({"study_id": study_id, "reviewer_id": reviewer_id,
-                     "field_path": path, "value": value, "is_consensus": consensus,
-                     "at": now})
+        rows.append((study_id, path, value))
         current[key] = value
-    if rows:  # one multi-row INSERT: a whole spreadsheet is one statement batch
-        stored_id = record_form(form_id, session=session)  # only when values change
-        session.execute(insert(models.ExtractionValue),
-                        [row | {"form_id": stored_id} for row in rows])
+    if rows:
+        stored_id = store_form(form_id, writer=writer)  # only when values change
+        now = datetime.now(UTC)  # one action, one time
+        for study_id, path, value in rows:
+            writer.insert("extraction_value", study_id=study_id, form_id=stored_id,
+                          reviewer_id=reviewer_id, field_path=path, value=value,
+                          is_consensus=consensus, at=now)
     return len(rows)
+
+
+def set_values(*, session: Session, form: Form, form_id: FormRef, reviewer_id: int,
+               entries: Iterable[tuple[int, str, str | None]], consensus: bool = False) -> int:
+    """:func:`write_values` in a session (the TUI, the demo, PostgreSQL)."""
+    return write_values(writer=session_writer(session), form=form, form_id=form_id,
+                        reviewer_id=reviewer_id, entries=entries, consensus=consensus)
 
 
 def set_value(*, session: Session, form: Form, form_id: FormRef, study_id: int,
@@ -90,12 +100,19 @@ def set_value(*, session: Session, form: Form, form_id: FormRef, study_id: int,
     return reviewer_values(session, study_id).get((study_id, reviewer_id, path))
 
 
-def resolve(*, session: Session, form: Form, form_id: FormRef, study_id: int,
-            reviewer_id: int, path: str, value: str | None) -> None:
+def write_consensus(*, writer: Writer, form: Form, form_id: FormRef, study_id: int,
+                    reviewer_id: int, path: str, value: str | None) -> None:
     """Settle a field by consensus (or arbiter): the value analyses will use."""
     form.field_def(path)
-    set_values(session=session, form=form, form_id=form_id, reviewer_id=reviewer_id,
-               entries=[(study_id, path, value)], consensus=True)
+    write_values(writer=writer, form=form, form_id=form_id, reviewer_id=reviewer_id,
+                 entries=[(study_id, path, value)], consensus=True)
+
+
+def resolve(*, session: Session, form: Form, form_id: FormRef, study_id: int,
+            reviewer_id: int, path: str, value: str | None) -> None:
+    """:func:`write_consensus` in a session."""
+    write_consensus(writer=session_writer(session), form=form, form_id=form_id,
+                    study_id=study_id, reviewer_id=reviewer_id, path=path, value=value)
 
 
 def reconcile(store: Store) -> Reconciled:

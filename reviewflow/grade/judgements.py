@@ -16,8 +16,9 @@ from reviewflow.grade.certainty import derive_certainty
 from reviewflow.grade.domains import STEPS, Certainty, Domain, Judgement, allowed
 from reviewflow.store.audit import stored_at
 from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer, session_writer
 
-if TYPE_CHECKING:  # the writers load the ORM when they run: 'grade show' reads without it
+if TYPE_CHECKING:  # the session wrappers (TUI, demo, PostgreSQL); the seam never loads it
     from sqlmodel import Session
 
     from reviewflow.store import models
@@ -57,9 +58,10 @@ class HistoryEntry:
     at: datetime
 
 
-def record(*, session: Session, outcome: str, domain: Domain, judgement: Judgement,
-           reason: str | None, reviewer_id: int) -> models.GradeJudgement:
-    """Append one judgement; a downgrade or upgrade needs its reason (the footnote)."""
+def write_judgement(*, writer: Writer, outcome: str, domain: Domain, judgement: Judgement,
+                    reason: str | None, reviewer_id: int) -> int:
+    """Append one judgement (its row id); a downgrade or upgrade needs its reason (the
+    footnote)."""
     if judgement not in allowed(domain):
         raise ReviewflowError(f"{domain.value}: {judgement.value} is not a judgement of this "
                               f"domain (use {', '.join(j.value for j in allowed(domain))})")
@@ -69,25 +71,41 @@ def record(*, session: Session, outcome: str, domain: Domain, judgement: Judgeme
                               "(it becomes the summary of findings footnote)")
     if not outcome.strip():
         raise ReviewflowError("name the outcome (the analysis) being rated")
+    return writer.insert("grade_judgement", outcome=outcome.strip(), domain=domain.value,
+                         judgement=judgement.value, reason=reason, reviewer_id=reviewer_id)
+
+
+def record(*, session: Session, outcome: str, domain: Domain, judgement: Judgement,
+           reason: str | None, reviewer_id: int) -> models.GradeJudgement:
+    """:func:`write_judgement` in a session (the TUI, the demo, PostgreSQL), as its ORM row."""
+    return _row(session, write_judgement(
+        writer=session_writer(session), outcome=outcome, domain=domain, judgement=judgement,
+        reason=reason, reviewer_id=reviewer_id))
+
+
+def _row(session: Session, row_id: int) -> models.GradeJudgement:
     from reviewflow.store import models
 
-    row = models.GradeJudgement(outcome=outcome.strip(), domain=domain.value,
-                                judgement=judgement.value, reason=reason,
-                                reviewer_id=reviewer_id)
-    session.add(row)
+    row = session.get(models.GradeJudgement, row_id)
+    assert row is not None
     return row
+
+
+def write_retraction(*, writer: Writer, outcome: str, domain: Domain, reviewer_id: int,
+                     reason: str | None = None) -> int:
+    """Withdraw the judgement in force for one domain (a row that says so; its id)."""
+    if domain not in read_current(writer.reader).get(outcome, OutcomeGrade(outcome, {})).rated:
+        raise ReviewflowError(f"{outcome}: no {domain.value} judgement to retract")
+    return writer.insert("grade_judgement", outcome=outcome, domain=domain.value,
+                         judgement=RETRACTED, reason=reason, reviewer_id=reviewer_id)
 
 
 def retract(*, session: Session, outcome: str, domain: Domain, reviewer_id: int,
             reason: str | None = None) -> models.GradeJudgement:
-    if domain not in current(session=session).get(outcome, OutcomeGrade(outcome, {})).rated:
-        raise ReviewflowError(f"{outcome}: no {domain.value} judgement to retract")
-    from reviewflow.store import models
-
-    row = models.GradeJudgement(outcome=outcome, domain=domain.value, judgement=RETRACTED,
-                                reason=reason, reviewer_id=reviewer_id)
-    session.add(row)
-    return row
+    """:func:`write_retraction` in a session, as its ORM row."""
+    return _row(session, write_retraction(writer=session_writer(session), outcome=outcome,
+                                          domain=domain, reviewer_id=reviewer_id,
+                                          reason=reason))
 
 
 # outcome, domain, judgement, reason, at (aware UTC), who

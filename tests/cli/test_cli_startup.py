@@ -181,6 +181,18 @@ def test_every_command_summary_in_help_is_one_line() -> None:
     assert not broken, f"summaries spanning lines: {broken}"
 
 
+def _orm_loaded(review: Path, argv: list[str]) -> tuple[str, str]:
+    """(what ``reviewflow --review REVIEW ARGV`` said, the ORM modules it loaded), in a
+    fresh process."""
+    probe = ("import sys\nfrom reviewflow.cli import main\n"
+             f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
+             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+             f"if m.startswith({ORM!r}))))\n")
+    said, loaded = _run(probe).split("LOADED")
+    return said, loaded
+
+
 def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
     """``reviewer add``, ``decide``, ``resolve``, ``seed-relevant``, ``pilot``, ``allocate``
     and ``policy`` write a SQLite review at the current schema through sqlite3 (the write
@@ -210,11 +222,44 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         (["policy", "--blind", "off", "--by", "arb"], "blind: off"),
     ]
     for argv, shown in steps:
-        probe = ("import sys\nfrom reviewflow.cli import main\n"
-                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
-                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-                 f"if m.startswith({ORM!r}))))\n")
-        said, loaded = _run(probe).split("LOADED")
+        said, loaded = _orm_loaded(review, argv)
         assert shown in said, said
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+
+
+def test_extraction_rob_and_grade_writing_commands_do_not_load_the_orm_on_sqlite(
+        tmp_path: Path) -> None:
+    """The writing commands of extraction (studies, values, consensus, a spreadsheet, a
+    merge and its undoing), risk of bias and GRADE (judgements, a retraction) write a
+    SQLite review at the current schema through sqlite3, a refused input too."""
+    from tests.extraction.test_entry_writer import _files, _review
+
+    (tmp_path / "files").mkdir()
+    review = _review(tmp_path / "rev", tmp_path / "files")
+    files = _files(tmp_path / "files")
+    ex, st = ["extraction"], ["extraction", "study"]
+    steps = [
+        ([*st, "add", "Alpha 2010", "--record", "1"], "Study 'Alpha 2010' (id 1), reports: [1]"),
+        ([*st, "add", "Beta 2011", "--record", "2"], "(id 2)"),
+        ([*st, "link", "Beta 2011", "3"], "Study 'Beta 2011': reports [2, 3]"),
+        ([*ex, "set", "Alpha 2010", "study/country", "China", "-r", "ann"], "saved"),
+        ([*ex, "set", "Alpha 2010", "study/sample_size", "many", "-r", "ann"], "EXIT 1"),
+        ([*ex, "resolve", "Alpha 2010", "study/country", "China", "-r", "bob"],
+         "study/country: resolved"),
+        ([*ex, "import", str(files["sheet"]), "-r", "bob", "--create-studies"],
+         "2 rows read, 2 values stored for bob"),
+        ([*st, "from-included"], "2 studies created"),
+        (["rob", "set", "Alpha 2010", "D1", "low", "-r", "ann"],
+         "Alpha 2010: Random sequence generation (selection bias): Low"),
+        (["rob", "import", str(files["rob"]), "-r", "bob"], "2 judgements stored for bob"),
+        ([*st, "merge", "Beta 2011", "Author5 2014", "-r", "ann"],
+         "Study 'Author5 2014' merged into 'Beta 2011': reports 2, 3, 5"),
+        ([*st, "unmerge", "Author5 2014", "-r", "ann"], "taken out of 'Beta 2011'"),
+        (["grade", "set", "vas", "risk_of_bias", "serious", "--reason", "unclear", "-r", "ann"],
+         "certainty now"),
+        (["grade", "retract", "vas", "risk_of_bias", "-r", "ann"], "judgement retracted"),
+    ]
+    for argv, shown in steps:
+        said, loaded = _orm_loaded(review, argv)
+        assert shown in said, (argv, said)
         assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"

@@ -11,8 +11,6 @@ import fcntl
 import hashlib
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import WRITE_TURN_SUFFIX
 from reviewflow.store.writer import NOW, SQLITE_DATETIME, TABLES, open_sqlite_writer
-from tests.screening.support import make_review
+from tests.screening.support import make_review, without_sqlite_writer
 
 runner = CliRunner()
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")  # SQLAlchemy's SQLite DateTime
@@ -168,14 +166,7 @@ def test_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
     orm = make_review(tmp_path / "orm", N, toml_extra=toml)
     (tmp_path / "files").mkdir()
     said_direct = _actions(direct, tmp_path / "files")
-    calls: list[Path] = []
-
-    @contextmanager
-    def refuse(path: Path) -> Iterator[None]:
-        calls.append(path)
-        yield None
-
-    monkeypatch.setattr("reviewflow.store.writer.open_sqlite_writer", refuse)
+    calls = without_sqlite_writer(monkeypatch)
     said_orm = _actions(orm, tmp_path / "files")
     # every command but the last (policy --history only reads) fell back to the ORM
     assert len(calls) == len(said_orm) - 1
