@@ -7,12 +7,12 @@ rather than extracted separately.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from reviewflow.errors import ReviewflowError
+from reviewflow.extraction.labels import label_of
 from reviewflow.review_state import ReviewState, load_review_state
 from reviewflow.review_state.load import study_links
 from reviewflow.stages import STAGES
@@ -102,11 +102,8 @@ def included_record_ids(session: Session) -> list[int]:
 
 
 def record_label(record: models.RecordRow) -> str:
-    """'Surname Year' as reviews name trials."""
-    authors = json.loads(record.authors_json or "[]")
-    first = str(authors[0]) if authors else "Anon"
-    surname = first.split(",")[0].strip() if "," in first else first.split()[-1]
-    return f"{surname} {record.year or 'n.d.'}"
+    """:func:`~reviewflow.extraction.labels.label_of` a record row."""
+    return label_of(record.authors_json, record.year)
 
 
 def studies_from_included(*, session: Session) -> list[StudyInfo]:

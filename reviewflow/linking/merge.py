@@ -25,21 +25,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.values import consensus_values, reviewer_values, same_value
-from reviewflow.store import models
+from reviewflow.extraction.reconcile import (
+    read_consensus_values,
+    read_reviewer_values,
+    same_value,
+)
+from reviewflow.store.reader import Reader
 from reviewflow.store.study_merges import (
     MERGE,
     UNMERGE,
     final_study,
     lock_study_merges,
     members,
-    study_merge_map,
+    read_study_merge_map,
 )
+from reviewflow.store.writer import Writer, session_writer
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:  # the session wrappers (the TUI, PostgreSQL); the seam never loads it
+    from sqlmodel import Session
 
 Cells = tuple[dict[tuple[int, str], str | None], dict[str, str | None]]
 """One study's own current cells: (reviewer, field) -> value, and field -> consensus."""
@@ -53,22 +60,24 @@ class Clash:
     shown: str  # e.g. "ann: 30 / 32" or "consensus 30 / bob: 32"
 
 
-def _value_cells(session: Session, study_id: int) -> Cells:
+def _value_cells(reader: Reader, study_id: int) -> Cells:
     """The study's values as readers see them (with any study already merged into it)."""
     mine = {(rid, path): value
-            for (_s, rid, path), value in reviewer_values(session, study_id).items()}
-    agreed = {path: value for (_s, path), value in consensus_values(session, study_id).items()}
+            for (_s, rid, path), value in read_reviewer_values(reader, study_id).items()}
+    agreed = {path: value
+              for (_s, path), value in read_consensus_values(reader, study_id).items()}
     return mine, agreed
 
 
-def _rob_cells(session: Session, study_ids: frozenset[int]) -> Cells:
+def _rob_cells(reader: Reader, study_ids: frozenset[int]) -> Cells:
     """Risk of bias as fields ``rob/<tool>/<outcome>/<domain>`` (latest row wins)."""
-    r = models.RobJudgement
     mine: dict[tuple[int, str], str | None] = {}
     agreed: dict[str, str | None] = {}
-    for tool, outcome, domain, judgement, rid, consensus in session.exec(
-            select(r.tool, r.outcome, r.domain, r.judgement, r.reviewer_id, r.is_consensus)
-            .where(col(r.study_id).in_(study_ids)).order_by(col(r.id))).all():
+    ids = sorted(study_ids)
+    for tool, outcome, domain, judgement, rid, consensus in reader.rows(
+            "SELECT tool, outcome, domain, judgement, reviewer_id, is_consensus "
+            f"FROM rob_judgement WHERE study_id IN ({', '.join('?' for _ in ids)}) "
+            "ORDER BY id", ids):
         path = f"rob/{tool}/{outcome or '-'}/{domain}"
         if consensus:
             agreed[path] = judgement
@@ -104,50 +113,61 @@ def clashes(a: Cells, b: Cells, names: Mapping[int, str]) -> list[Clash]:
     return [out[p] for p in sorted(out)]
 
 
-def _study(session: Session, study_id: int) -> models.Study:
-    row = session.get(models.Study, study_id)
-    if row is None:
+def _label(reader: Reader, study_id: int) -> str:
+    label = reader.scalar("SELECT label FROM study WHERE id = ?", (study_id,))
+    if label is None:
         raise ReviewflowError(f"study {study_id}: no such study")
-    return row
+    return str(label)
 
 
-def merge_studies(keep: int, absorb: int, *, session: Session, by: str,
-                  note: str | None = None) -> int:
+def write_merge(keep: int, absorb: int, *, writer: Writer, by: str,
+                note: str | None = None) -> int:
     """Make study ``absorb`` part of study ``keep`` (in the caller's transaction); the id
     of the study both now are. Refuses, naming the fields, when a value would be hidden."""
-    lock_study_merges(session)
-    merges = study_merge_map(session)
+    lock_study_merges(writer)
+    reader = writer.reader
+    merges = read_study_merge_map(reader)
     keep, absorb = final_study(merges, keep), final_study(merges, absorb)
-    kept, gone = _study(session, keep), _study(session, absorb)
+    kept, gone = _label(reader, keep), _label(reader, absorb)
     if keep == absorb:
-        raise ReviewflowError(f"study {kept.label!r}: already one study")
-    names = dict(session.exec(select(models.Reviewer.id, models.Reviewer.name)).all())
+        raise ReviewflowError(f"study {kept!r}: already one study")
+    names: dict[int, str] = dict(reader.rows("SELECT id, name FROM reviewer"))  # type: ignore[arg-type]
     side_a, side_b = members(merges, keep), members(merges, absorb)
-    found = (clashes(_value_cells(session, keep), _value_cells(session, absorb), names)
-             + clashes(_rob_cells(session, side_a), _rob_cells(session, side_b), names))
+    found = (clashes(_value_cells(reader, keep), _value_cells(reader, absorb), names)
+             + clashes(_rob_cells(reader, side_a), _rob_cells(reader, side_b), names))
     if found:
         listed = "; ".join(f"{c.field} ({c.shown})" for c in found[:8])
         more = f" and {len(found) - 8} more" if len(found) > 8 else ""
         raise ReviewflowError(
-            f"cannot merge study {gone.label!r} into {kept.label!r}: "
+            f"cannot merge study {gone!r} into {kept!r}: "
             f"{plural(len(found), 'field')} holding values the merge would hide "
-            f"({kept.label!r} / {gone.label!r}): "
+            f"({kept!r} / {gone!r}): "
             f"{listed}{more}; make them agree or clear "
             "one side ('reviewflow extraction set'), then merge again")
-    session.add(models.StudyMerge(study_id=absorb, into_id=keep, action=MERGE, note=note,
-                                  by=by))
+    writer.insert("study_merge", study_id=absorb, into_id=keep, action=MERGE, note=note, by=by)
     return keep
 
 
-def unmerge_study(study_id: int, *, session: Session, by: str) -> int:
+def merge_studies(keep: int, absorb: int, *, session: Session, by: str,
+                  note: str | None = None) -> int:
+    """:func:`write_merge` in a session (the TUI, PostgreSQL)."""
+    return write_merge(keep, absorb, writer=session_writer(session), by=by, note=note)
+
+
+def write_unmerge(study_id: int, *, writer: Writer, by: str) -> int:
     """Take study ``study_id`` out of the study it was merged into; that study's id."""
-    m = models.StudyMerge
-    lock_study_merges(session)
-    last = session.exec(select(m).where(m.study_id == study_id)
-                        .order_by(col(m.id).desc())).first()
-    label = _study(session, study_id).label
-    if last is None or last.action != MERGE:
+    lock_study_merges(writer)
+    reader = writer.reader
+    last = reader.rows("SELECT action, into_id FROM study_merge WHERE study_id = ? "
+                       "ORDER BY id DESC LIMIT 1", (study_id,))
+    label = _label(reader, study_id)
+    if not last or last[0][0] != MERGE:
         raise ReviewflowError(f"study {label!r} is not merged into another study")
-    session.add(models.StudyMerge(study_id=study_id, into_id=last.into_id, action=UNMERGE,
-                                  by=by))
-    return last.into_id
+    into = int(last[0][1])
+    writer.insert("study_merge", study_id=study_id, into_id=into, action=UNMERGE, by=by)
+    return into
+
+
+def unmerge_study(study_id: int, *, session: Session, by: str) -> int:
+    """:func:`write_unmerge` in a session."""
+    return write_unmerge(study_id, writer=session_writer(session), by=by)

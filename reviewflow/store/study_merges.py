@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -36,13 +37,11 @@ def read_study_merge_map(reader: Reader) -> dict[int, int]:
     return {study: final_study(direct, study) for study in direct}
 
 
-def lock_study_merges(session: Session) -> None:
+def lock_study_merges(writer: Writer) -> None:
     """Serialise merges on PostgreSQL (SQLite's BEGIN IMMEDIATE already does), so a
     merge's check for hidden values and its event see the same studies."""
-    from sqlalchemy import text
-
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SELECT pg_advisory_xact_lock({STUDY_MERGE_LOCK})"))
+    if not writer.sqlite:
+        writer.execute(f"SELECT pg_advisory_xact_lock({STUDY_MERGE_LOCK})")
 
 
 def final_study(merges: Mapping[int, int], study_id: int) -> int:
