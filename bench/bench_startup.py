@@ -14,11 +14,16 @@ holds it, with the migrations its ``init`` needs: ``git archive <commit> reviewf
 tar -x -C SRC``), in the same run.
 
 Writing commands (``decide``, ``resolve``, ``reviewer add``, ``seed-relevant``,
-``policy``, ``pilot start``) run on copies of the demo review (``--demo DIR``, else
-one ``reviewflow demo`` builds here) with a reviewer ``carol`` added: a command that
-changes the store gets a fresh copy before every run (untimed), an idempotent one
-(``reviewer add`` of an existing name, ``seed-relevant`` of a seed, ``policy`` setting
-the rule in force) runs on one copy. ``--no-writes`` leaves them out.
+``policy``, ``pilot start``, ``same-study --link/--reject/--unlink``, ``fulltext
+unobtainable/remove/add``, ``searches edit``) run on copies of the demo review
+(``--demo DIR``, else one ``reviewflow demo`` builds here) with a reviewer ``carol``
+added: a command that changes the store gets a fresh copy before every run (untimed),
+an idempotent one (``reviewer add`` of an existing name, ``seed-relevant`` of a seed,
+``policy`` setting the rule in force, ``searches edit`` setting the query it holds) runs
+on one copy. ``--unlink`` and ``fulltext remove`` get fresh copies of one on which the
+demo's first suggested pair was linked and a record marked unobtainable; ``fulltext
+add`` attaches a one-page corpus PDF (left out without the corpus).
+``--no-writes`` leaves them out.
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import Job, interleaved, print_table  # noqa: E402
 
 TARGET_S = 0.3
+# A one-page real PDF (a retraction notice) for ``fulltext add``: the row is left out
+# when the corpus is not beside the checkout
+CORPUS = Path(os.environ.get("REVIEWFLOW_CORPUS",
+                             Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+SMALL_PDF = CORPUS / "fulltext" / "pdf" / "jimmunolres2016_retraction_notice.pdf"
 # Commands run from an empty folder: ``python -m`` puts the current folder first on
 # sys.path, which would shadow ``--before``'s PYTHONPATH when run from the checkout.
 CWD = Path(tempfile.gettempdir())
@@ -107,29 +117,62 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
     conflict = _first_resolved(base)
     shared = work / f"shared{tag}"
     _copy_store(base, shared)
-    fresh = {  # each run on its own fresh copy
-        "decide (20 votes)": ["decide", "--reviewer", "carol", "--stage", "title-abstract",
-                              "--from", str(votes)],
-        "resolve": ["resolve", conflict, "--stage", "title-abstract", "--decision", "exclude",
-                    "--by", "arbiter", "--method", "arbiter", "--note", "bench"],
-        "pilot start": ["pilot", "start", "--stage", "title-abstract", "--size", "5", "--by",
-                        "arbiter"],
+    linked = work / f"linked{tag}"  # a pair linked and a record marked unobtainable
+    _copy_store(base, linked)
+    pair = _link_a_pair(linked, env)
+    subprocess.run([*rf, "--review", str(linked), "fulltext", "unobtainable", ids[1],
+                    "--reason", "bench", "-r", "arbiter"], check=True, capture_output=True,
+                   env=env, cwd=CWD)
+    fresh = {  # each run on its own fresh copy (of the demo, or of the linked one)
+        "decide (20 votes)": (base, ["decide", "--reviewer", "carol", "--stage",
+                                     "title-abstract", "--from", str(votes)]),
+        "resolve": (base, ["resolve", conflict, "--stage", "title-abstract", "--decision",
+                           "exclude", "--by", "arbiter", "--method", "arbiter", "--note",
+                           "bench"]),
+        "pilot start": (base, ["pilot", "start", "--stage", "title-abstract", "--size", "5",
+                               "--by", "arbiter"]),
+        "same-study --link": (base, ["same-study", "--link", *pair, "-r", "arbiter"]),
+        "same-study --reject": (base, ["same-study", "--reject", *pair, "-r", "arbiter"]),
+        "same-study --unlink": (linked, ["same-study", "--unlink", *pair, "-r", "arbiter"]),
+        "fulltext unobtainable": (base, ["fulltext", "unobtainable", ids[1], "--reason",
+                                         "bench", "-r", "arbiter"]),
+        "fulltext remove": (linked, ["fulltext", "remove", ids[1], "-r", "arbiter"]),
     }
+    if SMALL_PDF.is_file():  # reading the PDF is the command's own work
+        fresh["fulltext add (1-page PDF)"] = (base, ["fulltext", "add", ids[2],
+                                                     str(SMALL_PDF), "-r", "arbiter"])
     again = {  # idempotent: one copy
         "reviewer add": ["reviewer", "add", "reviewer_a"],
         "seed-relevant": ["seed-relevant", ids[0]],
         "policy (no change)": ["policy", "--blind", "on", "--by", "arbiter"],
+        "searches edit": ["searches", "edit", "1", "--query", "bench"],
     }
     jobs = []
-    for name, argv in fresh.items():
-        folder = work / f"{name.split()[0]}{tag}"
+    for name, (source, argv) in fresh.items():
+        folder = work / f"{name.split(' (')[0].replace(' ', '')}{tag}"
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(folder), *argv],
                         env=env, cwd=CWD,
-                        prepare=lambda folder=folder: _copy_store(base, folder)))
+                        prepare=lambda folder=folder, source=source: _copy_store(source,
+                                                                                 folder)))
     for name, argv in again.items():
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(shared), *argv],
                         env=env, cwd=CWD))
     return jobs
+
+
+def _link_a_pair(review: Path, env: dict[str, str] | None) -> list[str]:
+    """Link the first pair of reports ``same-study`` suggests as one trial that can be
+    linked (the demo's first would hide extracted values: refused); records A B."""
+    rf = [sys.executable, "-m", "reviewflow", "--review", str(review), "same-study"]
+    out = subprocess.run(rf, check=True, capture_output=True, text=True, env=env,
+                         cwd=CWD).stdout
+    for line in out.splitlines():
+        if line.startswith("related: same study?"):
+            pair = line.split("records ")[1].split(" (")[0].split(" and ")
+            if subprocess.run([*rf, "--link", *pair, "-r", "arbiter"], capture_output=True,
+                              env=env, cwd=CWD).returncode == 0:
+                return pair
+    raise SystemExit(f"{review}: no suggested pair of reports can be linked")
 
 
 def _first_resolved(review: Path) -> str:
