@@ -16,13 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.fulltext.matching import (
-    Match,
-    RecordKey,
-    Verdict,
-    facts_from,
-    match_all,
-)
 from reviewflow.fulltext.pdftext import FIRST_PAGES, PdfText, read_pdf
 from reviewflow.fulltext.state import (
     Action,
@@ -36,9 +29,11 @@ from reviewflow.store.dedup_state import read_active_record_ids, require_active_
 from reviewflow.store.reader import Reader, session_reader
 from reviewflow.store.writer import Writer, session_writer
 
-if TYPE_CHECKING:  # the session wrappers' types; the write seam never loads the ORM
+if TYPE_CHECKING:  # the session wrappers' types (the write seam never loads the ORM);
+    # matching (rapidfuzz) loads when a folder is matched, not for every full-text write
     from sqlmodel import Session
 
+    from reviewflow.fulltext.matching import Match, RecordKey
     from reviewflow.store import models
 
 
@@ -91,6 +86,8 @@ def read_pdfs(paths: Iterable[Path], progress: Callable[[int], None] | None = No
 
 def read_record_keys(reader: Reader, ids: Iterable[int] | None = None) -> list[RecordKey]:
     """What matching compares a PDF with, for the active records (or those given)."""
+    from reviewflow.fulltext.matching import RecordKey
+
     wanted = set(read_active_record_ids(reader) if ids is None else ids)
     out = []
     for rid, title, translated, doi, pmid, authors_json, year in reader.rows(
@@ -202,6 +199,8 @@ def _evidence_text(match: Match, record_id: int) -> str:
 def attach_found(pdfs: list[ReadPdf], skipped: list[Skipped], *, writer: Writer,
                  folder: Path, mode: Mode, by: str) -> AttachOutcome:
     """Match PDFs to the review's records: certain ones attached, doubtful ones queued."""
+    from reviewflow.fulltext.matching import Verdict, facts_from, match_all
+
     reader = writer.reader
     states = read_fulltext_states(reader)
     owners = file_owners(states)
