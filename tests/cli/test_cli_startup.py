@@ -181,6 +181,18 @@ def test_every_command_summary_in_help_is_one_line() -> None:
     assert not broken, f"summaries spanning lines: {broken}"
 
 
+def _orm_loaded_by(review: Path, argv: list[str]) -> tuple[str, list[str]]:
+    """What one command run on ``review`` in a fresh process said, and which ORM
+    modules it loaded."""
+    probe = ("import sys\nfrom reviewflow.cli import main\n"
+             f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
+             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+             f"if m.startswith({ORM!r}))))\n")
+    said, loaded = _run(probe).split("LOADED")
+    return said, loaded.split()
+
+
 def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
     """``reviewer add``, ``decide``, ``resolve``, ``seed-relevant``, ``pilot``, ``allocate``
     and ``policy`` write a SQLite review at the current schema through sqlite3 (the write
@@ -210,26 +222,9 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         (["policy", "--blind", "off", "--by", "arb"], "blind: off"),
     ]
     for argv, shown in steps:
-        probe = ("import sys\nfrom reviewflow.cli import main\n"
-                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
-                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-                 f"if m.startswith({ORM!r}))))\n")
-        said, loaded = _run(probe).split("LOADED")
+        said, loaded = _orm_loaded_by(review, argv)
         assert shown in said, said
-        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
-
-
-def _orm_loaded_by(review: Path, argv: list[str]) -> tuple[str, list[str]]:
-    """What one command run on ``review`` in a fresh process said, and which ORM
-    modules it loaded."""
-    probe = ("import sys\nfrom reviewflow.cli import main\n"
-             f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
-             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-             f"if m.startswith({ORM!r}))))\n")
-    said, loaded = _run(probe).split("LOADED")
-    return said, loaded.split()
+        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
 
 
 def test_linking_fulltext_and_search_corrections_do_not_load_the_orm_on_sqlite(

@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from reviewflow.store.db import Store
 from reviewflow.store.dedup_state import read_merge_map
 from reviewflow.store.location import load_config
 from reviewflow.store.reader import session_reader
-from tests.store.test_writer import _dump, _file_state, _run
+from tests.store.test_writer import _dump, _file_state, _run, orm_only
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = ("cnki.ris", "pubmed_medline.txt", "embase_ovid.ris")
@@ -189,14 +187,7 @@ def test_links_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
                                                                            tmp_path / "orm")
     folder = _attach_folder(tmp_path, pdfs)
     said_direct = _actions(direct, ids, pdfs, folder, check_bytes=True)
-    calls: list[Path] = []
-
-    @contextmanager
-    def refuse(path: Path) -> Iterator[None]:
-        calls.append(path)
-        yield None
-
-    monkeypatch.setattr("reviewflow.store.writer.open_sqlite_writer", refuse)
+    calls = orm_only(monkeypatch)
     said_orm = _actions(orm, ids, pdfs, folder, check_bytes=False)
     assert len(calls) == len(CODES) - 4  # all but the four listings fell back to the ORM
     assert [code for code, _ in said_direct] == CODES, said_direct

@@ -161,14 +161,10 @@ def _actions(review: Path, files: Path) -> list[tuple[int, str]]:
     ]
 
 
-def test_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    toml = {"screening": {"exclusion_reasons": ["wrong population", "other"],
-                          "include_keywords": ["MSC"]}}
-    direct = make_review(tmp_path / "direct", N, toml_extra=toml)
-    orm = make_review(tmp_path / "orm", N, toml_extra=toml)
-    (tmp_path / "files").mkdir()
-    said_direct = _actions(direct, tmp_path / "files")
+def orm_only(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """From now on every writing command writes through the ORM store (as on PostgreSQL
+    or an older schema): :func:`open_sqlite_writer` yields no writer. The files it was
+    asked for are listed in the list returned."""
     calls: list[Path] = []
 
     @contextmanager
@@ -177,6 +173,18 @@ def test_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
         yield None
 
     monkeypatch.setattr("reviewflow.store.writer.open_sqlite_writer", refuse)
+    return calls
+
+
+def test_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    toml = {"screening": {"exclusion_reasons": ["wrong population", "other"],
+                          "include_keywords": ["MSC"]}}
+    direct = make_review(tmp_path / "direct", N, toml_extra=toml)
+    orm = make_review(tmp_path / "orm", N, toml_extra=toml)
+    (tmp_path / "files").mkdir()
+    said_direct = _actions(direct, tmp_path / "files")
+    calls = orm_only(monkeypatch)
     said_orm = _actions(orm, tmp_path / "files")
     # every command but the last (policy --history only reads) fell back to the ORM
     assert len(calls) == len(said_orm) - 1
