@@ -38,14 +38,14 @@ from reviewflow.store.study_merges import (
     MERGE,
     UNMERGE,
     final_study,
-    lock_study_merges,
+    lock_merges,
     members,
     read_study_merge_map,
 )
 from reviewflow.store.writer import Writer, session_writer
 from reviewflow.wording import plural
 
-if TYPE_CHECKING:  # the session wrappers (the TUI, PostgreSQL); the seam never loads it
+if TYPE_CHECKING:  # the session wrappers (same-study, the TUI, PostgreSQL)
     from sqlmodel import Session
 
 Cells = tuple[dict[tuple[int, str], str | None], dict[str, str | None]]
@@ -124,7 +124,7 @@ def write_merge(keep: int, absorb: int, *, writer: Writer, by: str,
                 note: str | None = None) -> int:
     """Make study ``absorb`` part of study ``keep`` (in the caller's transaction); the id
     of the study both now are. Refuses, naming the fields, when a value would be hidden."""
-    lock_study_merges(writer)
+    lock_merges(writer)
     reader = writer.reader
     merges = read_study_merge_map(reader)
     keep, absorb = final_study(merges, keep), final_study(merges, absorb)
@@ -150,22 +150,34 @@ def write_merge(keep: int, absorb: int, *, writer: Writer, by: str,
 
 def merge_studies(keep: int, absorb: int, *, session: Session, by: str,
                   note: str | None = None) -> int:
-    """:func:`write_merge` in a session (the TUI, PostgreSQL)."""
+    """:func:`write_merge` in a session (same-study links, the TUI, PostgreSQL)."""
     return write_merge(keep, absorb, writer=session_writer(session), by=by, note=note)
 
 
 def write_unmerge(study_id: int, *, writer: Writer, by: str) -> int:
     """Take study ``study_id`` out of the study it was merged into; that study's id."""
-    lock_study_merges(writer)
-    reader = writer.reader
-    last = reader.rows("SELECT action, into_id FROM study_merge WHERE study_id = ? "
-                       "ORDER BY id DESC LIMIT 1", (study_id,))
-    label = _label(reader, study_id)
+    lock_merges(writer)
+    last = writer.reader.rows("SELECT action, into_id FROM study_merge WHERE study_id = ? "
+                              "ORDER BY id DESC LIMIT 1", (study_id,))
+    label = _label(writer.reader, study_id)
     if not last or last[0][0] != MERGE:
         raise ReviewflowError(f"study {label!r} is not merged into another study")
     into = int(last[0][1])
     writer.insert("study_merge", study_id=study_id, into_id=into, action=UNMERGE, by=by)
     return into
+
+
+def unmerge_labelled(label: str, *, writer: Writer, by: str) -> tuple[str, str]:
+    """:func:`write_unmerge` of the study labelled ``label`` exactly (a merged study is
+    listed under the study it joined, so it is named by its own label here); (its
+    label, the label of the study it leaves)."""
+    found = writer.reader.rows("SELECT id, label FROM study WHERE label = ? ORDER BY id "
+                               "LIMIT 1", (label.strip(),))
+    if not found:
+        raise ReviewflowError(f"no study labelled {label!r}; see "
+                              "'reviewflow extraction study list'")
+    study_id, name = int(found[0][0]), str(found[0][1])
+    return name, _label(writer.reader, write_unmerge(study_id, writer=writer, by=by))
 
 
 def unmerge_study(study_id: int, *, session: Session, by: str) -> int:

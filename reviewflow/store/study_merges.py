@@ -11,10 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from reviewflow.store.reader import Reader, session_reader
-from reviewflow.store.writer import Writer
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from reviewflow.store.writer import Writer
 
 MERGE, UNMERGE = "merge", "unmerge"
 STUDY_MERGE_LOCK = 160018  # PostgreSQL advisory lock key (dedup runs use 160016)
@@ -37,11 +38,18 @@ def read_study_merge_map(reader: Reader) -> dict[int, int]:
     return {study: final_study(direct, study) for study in direct}
 
 
-def lock_study_merges(writer: Writer) -> None:
+def lock_study_merges(session: Session) -> None:
+    """:func:`lock_merges` in a session."""
+    from reviewflow.store.writer import session_writer
+
+    lock_merges(session_writer(session))
+
+
+def lock_merges(writer: Writer) -> None:
     """Serialise merges on PostgreSQL (SQLite's BEGIN IMMEDIATE already does), so a
     merge's check for hidden values and its event see the same studies."""
     if not writer.sqlite:
-        writer.execute(f"SELECT pg_advisory_xact_lock({STUDY_MERGE_LOCK})")
+        writer.reader.rows(f"SELECT pg_advisory_xact_lock({STUDY_MERGE_LOCK})")
 
 
 def final_study(merges: Mapping[int, int], study_id: int) -> int:

@@ -181,16 +181,16 @@ def test_every_command_summary_in_help_is_one_line() -> None:
     assert not broken, f"summaries spanning lines: {broken}"
 
 
-def _orm_loaded_by(review: Path, argv: list[str]) -> tuple[str, list[str]]:
-    """What one command run on ``review`` in a fresh process said, and which ORM
-    modules it loaded."""
+def _orm_loaded(review: Path, argv: list[str]) -> tuple[str, str]:
+    """(what ``reviewflow --review REVIEW ARGV`` said, the ORM modules it loaded), in a
+    fresh process."""
     probe = ("import sys\nfrom reviewflow.cli import main\n"
              f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
              "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
              "print('LOADED', ' '.join(sorted(m for m in sys.modules "
              f"if m.startswith({ORM!r}))))\n")
     said, loaded = _run(probe).split("LOADED")
-    return said, loaded.split()
+    return said, loaded
 
 
 def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
@@ -222,9 +222,9 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         (["policy", "--blind", "off", "--by", "arb"], "blind: off"),
     ]
     for argv, shown in steps:
-        said, loaded = _orm_loaded_by(review, argv)
+        said, loaded = _orm_loaded(review, argv)
         assert shown in said, said
-        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
 
 
 def test_linking_fulltext_and_search_corrections_do_not_load_the_orm_on_sqlite(
@@ -250,9 +250,9 @@ def test_linking_fulltext_and_search_corrections_do_not_load_the_orm_on_sqlite(
         (["searches", "edit", "1", "--origin", "website"], "EXIT 1"),
     ]
     for argv, shown in steps:
-        said, loaded = _orm_loaded_by(review, argv)
+        said, loaded = _orm_loaded(review, argv)
         assert shown in said, said
-        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
 
 
 def test_attaching_pdfs_does_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: Path) -> None:
@@ -273,6 +273,6 @@ def test_attaching_pdfs_does_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: 
             (["fulltext", "add", "2", str(pdfs / names[1]), "-r", "ann"],
              f"attached  {names[1]} -> record 2 (1 pages)"),
             (["fulltext", "add", "3", str(pdfs / names[1]), "-r", "ann"], "EXIT 1")):
-        said, loaded = _orm_loaded_by(review, argv)
+        said, loaded = _orm_loaded(review, argv)
         assert shown in said, said
-        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"

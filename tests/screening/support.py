@@ -156,3 +156,20 @@ def through_session(review: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -
         m.setattr("reviewflow.store.reader.sqlite_file_of", lambda url: None)
         m.setattr("reviewflow.store.reader.open_sqlite_reader", None)  # never reached
         return cli_ok(review, *args)
+
+
+def without_sqlite_writer(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every writing command falls back to the ORM store's session, as on PostgreSQL (the
+    sqlite3 writer yields None); the list collects the files it was asked for."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    calls: list[Path] = []
+
+    @contextmanager
+    def refuse(path: Path) -> Iterator[None]:
+        calls.append(path)
+        yield None
+
+    monkeypatch.setattr("reviewflow.store.writer.open_sqlite_writer", refuse)
+    return calls

@@ -24,7 +24,8 @@ from reviewflow.store.db import Store
 from reviewflow.store.dedup_state import read_merge_map
 from reviewflow.store.location import load_config
 from reviewflow.store.reader import session_reader
-from tests.store.test_writer import _dump, _file_state, _run, orm_only
+from tests.screening.support import without_sqlite_writer
+from tests.store.test_writer import _dump, _file_state, _run
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = ("cnki.ris", "pubmed_medline.txt", "embase_ovid.ris")
@@ -187,7 +188,7 @@ def test_links_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
                                                                            tmp_path / "orm")
     folder = _attach_folder(tmp_path, pdfs)
     said_direct = _actions(direct, ids, pdfs, folder, check_bytes=True)
-    calls = orm_only(monkeypatch)
+    calls = without_sqlite_writer(monkeypatch)
     said_orm = _actions(orm, ids, pdfs, folder, check_bytes=False)
     assert len(calls) == len(CODES) - 4  # all but the four listings fell back to the ORM
     assert [code for code, _ in said_direct] == CODES, said_direct

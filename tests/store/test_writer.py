@@ -11,8 +11,6 @@ import fcntl
 import hashlib
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import WRITE_TURN_SUFFIX
 from reviewflow.store.writer import NOW, SQLITE_DATETIME, TABLES, open_sqlite_writer
-from tests.screening.support import make_review
+from tests.screening.support import make_review, without_sqlite_writer
 
 runner = CliRunner()
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")  # SQLAlchemy's SQLite DateTime
@@ -161,21 +159,6 @@ def _actions(review: Path, files: Path) -> list[tuple[int, str]]:
     ]
 
 
-def orm_only(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """From now on every writing command writes through the ORM store (as on PostgreSQL
-    or an older schema): :func:`open_sqlite_writer` yields no writer. The files it was
-    asked for are listed in the list returned."""
-    calls: list[Path] = []
-
-    @contextmanager
-    def refuse(path: Path) -> Iterator[None]:
-        calls.append(path)
-        yield None
-
-    monkeypatch.setattr("reviewflow.store.writer.open_sqlite_writer", refuse)
-    return calls
-
-
 def test_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     toml = {"screening": {"exclusion_reasons": ["wrong population", "other"],
@@ -184,7 +167,7 @@ def test_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
     orm = make_review(tmp_path / "orm", N, toml_extra=toml)
     (tmp_path / "files").mkdir()
     said_direct = _actions(direct, tmp_path / "files")
-    calls = orm_only(monkeypatch)
+    calls = without_sqlite_writer(monkeypatch)
     said_orm = _actions(orm, tmp_path / "files")
     # every command but the last (policy --history only reads) fell back to the ORM
     assert len(calls) == len(said_orm) - 1
