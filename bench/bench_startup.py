@@ -20,8 +20,8 @@ unobtainable/remove/add``, ``searches edit``) run on copies of the demo review
 added: a command that changes the store gets a fresh copy before every run (untimed),
 an idempotent one (``reviewer add`` of an existing name, ``seed-relevant`` of a seed,
 ``policy`` setting the rule in force, ``searches edit`` setting the query it holds) runs
-on one copy. ``--unlink`` and ``fulltext remove`` get fresh copies of one on which the
-demo's first suggested pair was linked and a record marked unobtainable; ``fulltext
+on one copy. ``--unlink``'s copy first gets the link it undoes (the first suggested pair
+that can be linked), ``fulltext remove``'s the mark it withdraws (untimed); ``fulltext
 add`` attaches a one-page corpus PDF (left out without the corpus).
 ``--no-writes`` leaves them out.
 """
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,30 +118,30 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
     conflict = _first_resolved(base)
     shared = work / f"shared{tag}"
     _copy_store(base, shared)
-    linked = work / f"linked{tag}"  # a pair linked and a record marked unobtainable
-    _copy_store(base, linked)
-    pair = _link_a_pair(linked, env)
-    subprocess.run([*rf, "--review", str(linked), "fulltext", "unobtainable", ids[1],
-                    "--reason", "bench", "-r", "arbiter"], check=True, capture_output=True,
-                   env=env, cwd=CWD)
-    fresh = {  # each run on its own fresh copy (of the demo, or of the linked one)
-        "decide (20 votes)": (base, ["decide", "--reviewer", "carol", "--stage",
-                                     "title-abstract", "--from", str(votes)]),
-        "resolve": (base, ["resolve", conflict, "--stage", "title-abstract", "--decision",
-                           "exclude", "--by", "arbiter", "--method", "arbiter", "--note",
-                           "bench"]),
-        "pilot start": (base, ["pilot", "start", "--stage", "title-abstract", "--size", "5",
-                               "--by", "arbiter"]),
-        "same-study --link": (base, ["same-study", "--link", *pair, "-r", "arbiter"]),
-        "same-study --reject": (base, ["same-study", "--reject", *pair, "-r", "arbiter"]),
-        "same-study --unlink": (linked, ["same-study", "--unlink", *pair, "-r", "arbiter"]),
-        "fulltext unobtainable": (base, ["fulltext", "unobtainable", ids[1], "--reason",
-                                         "bench", "-r", "arbiter"]),
-        "fulltext remove": (linked, ["fulltext", "remove", ids[1], "-r", "arbiter"]),
+    scratch = work / f"pairs{tag}"  # where a pair that can be linked is found
+    _copy_store(base, scratch)
+    pair = _link_a_pair(scratch, env)
+    fresh = {  # each run on its own fresh copy
+        "decide (20 votes)": ["decide", "--reviewer", "carol", "--stage", "title-abstract",
+                              "--from", str(votes)],
+        "resolve": ["resolve", conflict, "--stage", "title-abstract", "--decision", "exclude",
+                    "--by", "arbiter", "--method", "arbiter", "--note", "bench"],
+        "pilot start": ["pilot", "start", "--stage", "title-abstract", "--size", "5", "--by",
+                        "arbiter"],
+        # same-study, full texts and search corrections (the write seam, as above)
+        "same-study --link": ["same-study", "--link", *pair, "-r", "arbiter"],
+        "same-study --reject": ["same-study", "--reject", *pair, "-r", "arbiter"],
+        "same-study --unlink": ["same-study", "--unlink", *pair, "-r", "arbiter"],
+        "fulltext unobtainable": ["fulltext", "unobtainable", ids[1], "--reason", "bench",
+                                  "-r", "arbiter"],
+        "fulltext remove": ["fulltext", "remove", ids[1], "-r", "arbiter"],
     }
     if SMALL_PDF.is_file():  # reading the PDF is the command's own work
-        fresh["fulltext add (1-page PDF)"] = (base, ["fulltext", "add", ids[2],
-                                                     str(SMALL_PDF), "-r", "arbiter"])
+        fresh["fulltext add (1-page PDF)"] = ["fulltext", "add", ids[2], str(SMALL_PDF),
+                                              "-r", "arbiter"]
+    # what a fresh copy needs before the timed command (untimed, as the copy is)
+    before = {"same-study --unlink": [fresh["same-study --link"]],
+              "fulltext remove": [fresh["fulltext unobtainable"]]}
     again = {  # idempotent: one copy
         "reviewer add": ["reviewer", "add", "reviewer_a"],
         "seed-relevant": ["seed-relevant", ids[0]],
@@ -148,12 +149,18 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
         "searches edit": ["searches", "edit", "1", "--query", "bench"],
     }
     jobs = []
-    for name, (source, argv) in fresh.items():
-        folder = work / f"{name.split(' (')[0].replace(' ', '')}{tag}"
+    for name, argv in fresh.items():
+        folder = work / f"{re.sub(r'[^a-z0-9]+', '-', name)}{tag}"
+        steps = before.get(name, [])
+
+        def prepare(folder: Path = folder, steps: list[list[str]] = steps) -> None:
+            _copy_store(base, folder)
+            for step in steps:
+                subprocess.run([*rf, "--review", str(folder), *step], check=True,
+                               capture_output=True, env=env, cwd=CWD)
+
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(folder), *argv],
-                        env=env, cwd=CWD,
-                        prepare=lambda folder=folder, source=source: _copy_store(source,
-                                                                                 folder)))
+                        env=env, cwd=CWD, prepare=prepare))
     for name, argv in again.items():
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(shared), *argv],
                         env=env, cwd=CWD))
