@@ -15,13 +15,17 @@ tar -x -C SRC``), in the same run.
 
 Writing commands (``decide``, ``resolve``, ``reviewer add``, ``seed-relevant``,
 ``policy``, ``pilot start``; extraction's studies, values, consensus, spreadsheet import,
-merge and unmerge; ``rob set``/``import``; ``grade set``/``retract``) run on copies of the
-demo review (``--demo DIR``, else one ``reviewflow demo`` builds here) with a reviewer
-``carol`` added: a command that changes the store gets a fresh copy before every run
-(untimed; a merge's copy also gets the study it absorbs, an unmerge's the merge it
-undoes), an idempotent one (``reviewer add`` of an existing name, ``seed-relevant`` of a
-seed, ``policy`` setting the rule in force, ``study from-included`` with every included
-report linked) runs on one copy. ``--no-writes`` leaves them out.
+merge and unmerge; ``rob set``/``import``; ``grade set``/``retract``; ``same-study
+--link/--reject/--unlink``, ``fulltext unobtainable/remove/add``, ``searches edit``) run on
+copies of the demo review (``--demo DIR``, else one ``reviewflow demo`` builds here) with a
+reviewer ``carol`` added: a command that changes the store gets a fresh copy before every
+run (untimed; a merge's copy also gets the study it absorbs, an unmerge's the merge it
+undoes, ``--unlink``'s the link it undoes (the first suggested pair that can be linked),
+``fulltext remove``'s the mark it withdraws), an idempotent one (``reviewer add`` of an
+existing name, ``seed-relevant`` of a seed, ``policy`` setting the rule in force, ``study
+from-included`` with every included report linked, ``searches edit`` setting the query it
+holds) runs on one copy. ``fulltext add`` attaches a one-page corpus PDF (left out without
+the corpus). ``--no-writes`` leaves them out.
 """
 
 from __future__ import annotations
@@ -40,6 +44,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import Job, interleaved, print_table  # noqa: E402
 
 TARGET_S = 0.3
+# A one-page real PDF (a retraction notice) for ``fulltext add``: the row is left out
+# when the corpus is not beside the checkout
+CORPUS = Path(os.environ.get("REVIEWFLOW_CORPUS",
+                             Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+SMALL_PDF = CORPUS / "fulltext" / "pdf" / "jimmunolres2016_retraction_notice.pdf"
 # Commands run from an empty folder: ``python -m`` puts the current folder first on
 # sys.path, which would shadow ``--before``'s PYTHONPATH when run from the checkout.
 CWD = Path(tempfile.gettempdir())
@@ -115,6 +124,9 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
     conflict = _first_resolved(base)
     shared = work / f"shared{tag}"
     _copy_store(base, shared)
+    scratch = work / f"pairs{tag}"  # where a pair that can be linked is found
+    _copy_store(base, scratch)
+    pair = _link_a_pair(scratch, env)
     fresh = {  # each run on its own fresh copy
         "decide (20 votes)": ["decide", "--reviewer", "carol", "--stage", "title-abstract",
                               "--from", str(votes)],
@@ -139,16 +151,29 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
         "rob import (demo sheet)": ["rob", "import", str(SAMPLES / "rob.csv"), "-r", "carol"],
         "grade set": ["grade", "set", "oa_vas", "indirectness", "not_serious", "-r", "carol"],
         "grade retract": ["grade", "retract", "oa_vas", "indirectness", "-r", "carol"],
+        # same-study, full texts and search corrections (the write seam, as above)
+        "same-study --link": ["same-study", "--link", *pair, "-r", "arbiter"],
+        "same-study --reject": ["same-study", "--reject", *pair, "-r", "arbiter"],
+        "same-study --unlink": ["same-study", "--unlink", *pair, "-r", "arbiter"],
+        "fulltext unobtainable": ["fulltext", "unobtainable", ids[1], "--reason", "bench",
+                                  "-r", "arbiter"],
+        "fulltext remove": ["fulltext", "remove", ids[1], "-r", "arbiter"],
     }
+    if SMALL_PDF.is_file():  # reading the PDF is the command's own work
+        fresh["fulltext add (1-page PDF)"] = ["fulltext", "add", ids[2], str(SMALL_PDF),
+                                              "-r", "arbiter"]
     # what a fresh copy needs before the timed command (untimed, as the copy is)
     before = {"extraction study merge": [["extraction", "study", "add", "Bench 2099"]],
               "extraction study unmerge": [["extraction", "study", "add", "Bench 2099"],
-                                           fresh["extraction study merge"]]}
+                                           fresh["extraction study merge"]],
+              "same-study --unlink": [fresh["same-study --link"]],
+              "fulltext remove": [fresh["fulltext unobtainable"]]}
     again = {  # idempotent: one copy
         "reviewer add": ["reviewer", "add", "reviewer_a"],
         "seed-relevant": ["seed-relevant", ids[0]],
         "policy (no change)": ["policy", "--blind", "on", "--by", "arbiter"],
         "extraction study from-included (none new)": ["extraction", "study", "from-included"],
+        "searches edit": ["searches", "edit", "1", "--query", "bench"],
     }
     jobs = []
     for name, argv in fresh.items():
@@ -167,6 +192,21 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(shared), *argv],
                         env=env, cwd=CWD))
     return jobs
+
+
+def _link_a_pair(review: Path, env: dict[str, str] | None) -> list[str]:
+    """Link the first pair of reports ``same-study`` suggests as one trial that can be
+    linked (the demo's first would hide extracted values: refused); records A B."""
+    rf = [sys.executable, "-m", "reviewflow", "--review", str(review), "same-study"]
+    out = subprocess.run(rf, check=True, capture_output=True, text=True, env=env,
+                         cwd=CWD).stdout
+    for line in out.splitlines():
+        if line.startswith("related: same study?"):
+            pair = line.split("records ")[1].split(" (")[0].split(" and ")
+            if subprocess.run([*rf, "--link", *pair, "-r", "arbiter"], capture_output=True,
+                              env=env, cwd=CWD).returncode == 0:
+                return pair
+    raise SystemExit(f"{review}: no suggested pair of reports can be linked")
 
 
 def _first_resolved(review: Path) -> str:

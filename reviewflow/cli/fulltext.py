@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reviewflow.cli.common import counting, open_store, reading, review_config
+from reviewflow.cli.common import counting, reading, review_config, writing
 from reviewflow.errors import ReviewflowError
 from reviewflow.fulltext.pdftext import TextLayer
 from reviewflow.fulltext.storage import Mode, fulltext_folder
@@ -61,12 +61,11 @@ def attach_cmd(
     paths = find_pdfs(folder)
     if not paths:
         raise ReviewflowError(f"{folder}: no PDF files found")
-    store = open_store(ctx)
     target = _folder(ctx)
     with counting("Reading PDFs", len(paths)) as advance:
         pdfs, skipped = read_pdfs(paths, advance)
-    with store.write() as s:
-        out = attach_found(pdfs, skipped, session=s, folder=target,
+    with writing(ctx) as view:
+        out = attach_found(pdfs, skipped, writer=view.writer, folder=target,
                            mode=Mode.LINK if link else Mode.COPY, by=_who(by))
     for path, rid, evidence in out.attached:
         layer = next(p.text.text_layer for p in pdfs if p.path == path)
@@ -95,18 +94,16 @@ def add_cmd(
     by: str = BY,
 ) -> None:
     """Attach one PDF to one record by hand."""
-    from reviewflow.fulltext.service import ReadPdf, attach, read_pdfs, store_file
+    from reviewflow.fulltext.service import ReadPdf, read_pdfs, write_attach, write_file
 
-    store = open_store(ctx)
     pdfs, skipped = read_pdfs([file])
     if skipped:
         raise ReviewflowError(skipped[0].problem)
     pdf = pdfs[0]
-    with store.write() as s:
-        row = store_file(ReadPdf(file, pdf.text), session=s, folder=_folder(ctx),
-                         mode=Mode.LINK if link else Mode.COPY, by=_who(by))
-        assert row.id is not None
-        attach(record, row.id, session=s, by=_who(by))
+    with writing(ctx) as view:
+        file_id = write_file(ReadPdf(file, pdf.text), writer=view.writer, folder=_folder(ctx),
+                             mode=Mode.LINK if link else Mode.COPY, by=_who(by))
+        write_attach(record, file_id, writer=view.writer, by=_who(by))
     note = f" [{NO_TEXT[pdf.text.text_layer]}]" if pdf.text.text_layer in NO_TEXT else ""
     typer.echo(f"attached  {file.name} -> record {record} ({len(pdf.text.pages)} pages){note}")
 
@@ -115,10 +112,10 @@ def add_cmd(
 def remove_cmd(ctx: typer.Context, record: int = typer.Argument(..., help="The record's id."),
                by: str = BY) -> None:
     """Detach a record's PDF (or withdraw 'unobtainable'); the stored file is kept."""
-    from reviewflow.fulltext.service import remove
+    from reviewflow.fulltext.service import write_remove
 
-    with open_store(ctx).write() as s:
-        remove(record, session=s, by=_who(by))
+    with writing(ctx) as view:
+        write_remove(record, writer=view.writer, by=_who(by))
     typer.echo(f"record {record}: no full text now")
 
 
@@ -130,10 +127,10 @@ def unobtainable_cmd(
     by: str = BY,
 ) -> None:
     """The report cannot be retrieved (counted in PRISMA 'reports not retrieved')."""
-    from reviewflow.fulltext.service import mark_unobtainable
+    from reviewflow.fulltext.service import write_unobtainable
 
-    with open_store(ctx).write() as s:
-        mark_unobtainable(record, reason, session=s, by=_who(by))
+    with writing(ctx) as view:
+        write_unobtainable(record, reason, writer=view.writer, by=_who(by))
     typer.echo(f"record {record}: unobtainable ({reason.strip()})")
 
 
@@ -149,12 +146,12 @@ def match_cmd(
     if accept or reject:
         from reviewflow.fulltext.worklist import accept_match, reject_match
 
-        with open_store(ctx).write() as s:
+        with writing(ctx) as view:
             for n in accept:
-                row = accept_match(n, session=s, by=_who(by))
+                row = accept_match(n, writer=view.writer, by=_who(by))
                 typer.echo(f"match {n}: attached to record {row.record_id}")
             for n in reject:
-                row = reject_match(n, session=s, by=_who(by))
+                row = reject_match(n, writer=view.writer, by=_who(by))
                 typer.echo(f"match {n}: rejected (record {row.record_id})")
         return
     if not review:

@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from reviewflow.cli.common import open_store, reading
+from reviewflow.cli.common import reading, writing
 from reviewflow.titles import titles_of
 from reviewflow.wording import plural
 
@@ -37,34 +37,24 @@ def same_study(
     if not any(pair and pair[0] is not None for pair in (link, reject, unlink_pair)):
         _list(ctx)
         return
-    from reviewflow.linking.service import (
-        confirm_link,
-        reject_link,
-        same_study_suggestions,
-        unlink,
-    )
-    from reviewflow.store import models
+    from reviewflow.linking.open_pairs import read_open_pairs
+    from reviewflow.linking.service import link_reports, reject_reports, unlink_reports
 
-    store = open_store(ctx)
-    if link and link[0] is not None:
-        with store.write() as s:
-            evidence = [sug.evidence() for sug in same_study_suggestions(s, link)
+    with writing(ctx) as view:
+        writer = view.writer
+        if link and link[0] is not None:
+            evidence = [sug.evidence() for sug in read_open_pairs(writer.reader, link).suggestions
                         if {sug.a, sug.b} == set(link)]  # kept with the decision
-            study_id = confirm_link(link[0], link[1], session=s, by=_who(by), reasons=evidence)
-            label = s.get(models.Study, study_id).label  # type: ignore[union-attr]
-        typer.echo(f"records {link[0]} and {link[1]}: one study ({label})")
-        return
-    if unlink_pair and unlink_pair[0] is not None:
-        with store.write() as s:
-            study_id = unlink(unlink_pair[0], unlink_pair[1], session=s, by=_who(by))
-            label = s.get(models.Study, study_id).label  # type: ignore[union-attr]
-        typer.echo(f"records {unlink_pair[0]} and {unlink_pair[1]}: two studies again "
-                   f"({label!r} has its own reports, values and judgements)")
-        return
-    if reject and reject[0] is not None:
-        with store.write() as s:
-            reject_link(reject[0], reject[1], session=s, by=_who(by))
-        typer.echo(f"records {reject[0]} and {reject[1]}: not one study")
+            study = link_reports(link[0], link[1], writer=writer, by=_who(by), reasons=evidence)
+            said = f"records {link[0]} and {link[1]}: one study ({study.label})"
+        elif unlink_pair and unlink_pair[0] is not None:
+            study = unlink_reports(unlink_pair[0], unlink_pair[1], writer=writer, by=_who(by))
+            said = (f"records {unlink_pair[0]} and {unlink_pair[1]}: two studies again "
+                    f"({study.label!r} has its own reports, values and judgements)")
+        else:
+            reject_reports(reject[0], reject[1], writer=writer, by=_who(by))
+            said = f"records {reject[0]} and {reject[1]}: not one study"
+    typer.echo(said)
 
 
 def _list(ctx: typer.Context) -> None:

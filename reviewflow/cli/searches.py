@@ -7,7 +7,7 @@ from datetime import datetime
 
 import typer
 
-from reviewflow.cli.common import open_store, reading
+from reviewflow.cli.common import reading, writing
 from reviewflow.store.searches import ORIGINS
 
 searches_app = typer.Typer(
@@ -68,12 +68,12 @@ def searches_edit(
     if database is None and origin is None and searched is None and query is None:
         raise typer.BadParameter("say what to change: --database, --origin, --searched or "
                                  "--query", param_hint="options")
-    from reviewflow.store.searches import update_search
+    from reviewflow.store.searches import correct_search
 
-    with open_store(ctx).write() as session:
-        row = update_search(session=session, import_id=import_id, database=database,
-                            origin=origin, searched_on=searched.date() if searched else None,
-                            query=query)
+    with writing(ctx) as view:
+        row = correct_search(writer=view.writer, import_id=import_id, database=database,
+                             origin=origin, searched_on=searched.date() if searched else None,
+                             query=query)
     when = row.searched_on.isoformat() if row.searched_on else "no date"
     typer.echo(f"Search {row.id}: {row.database} ({row.origin}), searched {when}, "
                f"file {row.file_name}")

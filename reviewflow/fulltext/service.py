@@ -1,8 +1,10 @@
 """Writing full-text facts: storing PDFs, attaching, removing, matching a folder.
 
-Every function takes the caller's ``session`` (one user action, one
-transaction). Reading PDFs is slow, so callers read them (:func:`read_pdfs`)
-before they open the transaction that records the outcome.
+Every writer takes the caller's :class:`~reviewflow.store.writer.Writer` (one user
+action, one transaction; ``fulltext`` commands write a SQLite store through sqlite3,
+without the ORM); the session-taking names are thin wrappers for the TUI.
+Reading PDFs is slow, so callers read them (:func:`read_pdfs`) before they open the
+transaction that records the outcome.
 """
 
 from __future__ import annotations
@@ -11,23 +13,28 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.fulltext.matching import (
-    Match,
-    RecordKey,
-    Verdict,
-    facts_from,
-    match_all,
-)
 from reviewflow.fulltext.pdftext import FIRST_PAGES, PdfText, read_pdf
-from reviewflow.fulltext.state import Action, Status, file_owners, fulltext_states, rejected_pairs
+from reviewflow.fulltext.state import (
+    Action,
+    Status,
+    file_owners,
+    read_fulltext_states,
+    read_rejected_pairs,
+)
 from reviewflow.fulltext.storage import Mode, bundle_copies, fulltext_folder, keep
-from reviewflow.store import models
-from reviewflow.store.dedup_state import active_record_ids, merged_into
+from reviewflow.store.dedup_state import read_active_record_ids, require_active_record
+from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.writer import Writer, session_writer
+
+if TYPE_CHECKING:  # the session wrappers' types (the write seam never loads the ORM);
+    # matching (rapidfuzz) loads when a folder is matched, not for every full-text write
+    from sqlmodel import Session
+
+    from reviewflow.fulltext.matching import Match, RecordKey
+    from reviewflow.store import models
 
 
 @dataclass(frozen=True)
@@ -77,13 +84,14 @@ def read_pdfs(paths: Iterable[Path], progress: Callable[[int], None] | None = No
     return list(read.values()), skipped
 
 
-def record_keys(session: Session, ids: Iterable[int] | None = None) -> list[RecordKey]:
-    r = models.RecordRow
-    wanted = set(active_record_ids(session) if ids is None else ids)
-    rows = session.exec(select(r.id, r.title, r.translated_title, r.doi, r.pmid,
-                               r.authors_json, r.year)).all()
+def read_record_keys(reader: Reader, ids: Iterable[int] | None = None) -> list[RecordKey]:
+    """What matching compares a PDF with, for the active records (or those given)."""
+    from reviewflow.fulltext.matching import RecordKey
+
+    wanted = set(read_active_record_ids(reader) if ids is None else ids)
     out = []
-    for rid, title, translated, doi, pmid, authors_json, year in rows:
+    for rid, title, translated, doi, pmid, authors_json, year in reader.rows(
+            "SELECT id, title, translated_title, doi, pmid, authors_json, year FROM record"):
         if rid in wanted:
             authors = json.loads(authors_json or "[]")
             out.append(RecordKey(rid, title, translated, doi, pmid,
@@ -91,39 +99,41 @@ def record_keys(session: Session, ids: Iterable[int] | None = None) -> list[Reco
     return out
 
 
+def write_file(pdf: ReadPdf, *, writer: Writer, folder: Path, mode: Mode, by: str) -> int:
+    """The id of the stored file for this content, storing it (and its pages' text) the
+    first time."""
+    existing = writer.reader.scalar("SELECT id FROM fulltext_file WHERE sha256 = ?",
+                                    (pdf.text.sha256,))
+    if existing is not None:
+        return int(existing)
+    file_id = writer.insert(
+        "fulltext_file", sha256=pdf.text.sha256, size=pdf.text.size,
+        page_count=len(pdf.text.pages), text_layer=pdf.text.text_layer.value,
+        original_name=pdf.path.name,
+        stored_as=keep(pdf.path, pdf.text.sha256, folder=folder, mode=mode),
+        mode=mode.value, added_by=by)
+    for i, text in enumerate(pdf.text.pages, 1):
+        writer.insert("fulltext_page", file_id=file_id, page=i, text=text)
+    return file_id
+
+
 def store_file(pdf: ReadPdf, *, session: Session, folder: Path, mode: Mode,
                by: str) -> models.FullTextFile:
-    """The stored file for this content, storing it (and its pages' text) the first time."""
-    f = models.FullTextFile
-    existing = session.exec(select(f).where(f.sha256 == pdf.text.sha256)).first()
-    if existing is not None:
-        return existing
-    row = models.FullTextFile(
-        sha256=pdf.text.sha256, size=pdf.text.size, page_count=len(pdf.text.pages),
-        text_layer=pdf.text.text_layer, original_name=pdf.path.name,
-        stored_as=keep(pdf.path, pdf.text.sha256, folder=folder, mode=mode),
-        mode=mode, added_by=by)
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    session.add_all(models.FullTextPage(file_id=row.id, page=i, text=text)
-                    for i, text in enumerate(pdf.text.pages, 1))
+    """:func:`write_file` in a session (the TUI's tests, PostgreSQL), as its ORM row."""
+    from reviewflow.store import models
+
+    file_id = write_file(pdf, writer=session_writer(session), folder=folder, mode=mode, by=by)
+    row = session.get(models.FullTextFile, file_id)
+    assert row is not None
     return row
 
 
-def _check_record(session: Session, record_id: int) -> None:
-    if session.get(models.RecordRow, record_id) is None:
-        raise ReviewflowError(f"record {record_id}: no such record")
-    kept = merged_into(session).get(record_id)
-    if kept is not None:
-        raise ReviewflowError(f"record {record_id} was merged into record {kept}: use {kept}")
-
-
-def attach(record_id: int, file_id: int, *, session: Session, by: str, method: str = "manual",
-           evidence: str | None = None) -> None:
+def write_attach(record_id: int, file_id: int, *, writer: Writer, by: str,
+                 method: str = "manual", evidence: str | None = None) -> None:
     """Attach a stored PDF to a record; never one PDF to two records, never silently replaced."""
-    _check_record(session, record_id)
-    states = fulltext_states(session)
+    reader = writer.reader
+    require_active_record(reader, record_id)
+    states = read_fulltext_states(reader)
     owner = file_owners(states).get(file_id)
     if owner is not None and owner != record_id:
         raise ReviewflowError(f"that PDF is attached to record {owner}; "
@@ -134,30 +144,49 @@ def attach(record_id: int, file_id: int, *, session: Session, by: str, method: s
             return
         raise ReviewflowError(f"record {record_id} already has a PDF; "
                               f"'reviewflow fulltext remove {record_id}' first")
-    session.add(models.FullTextEvent(record_id=record_id, file_id=file_id, action=Action.ATTACH,
-                                     method=method, evidence=evidence, by=by))
+    writer.insert("fulltext_event", record_id=record_id, file_id=file_id,
+                  action=Action.ATTACH.value, method=method, evidence=evidence, by=by)
+
+
+def attach(record_id: int, file_id: int, *, session: Session, by: str, method: str = "manual",
+           evidence: str | None = None) -> None:
+    """:func:`write_attach` in a session."""
+    write_attach(record_id, file_id, writer=session_writer(session), by=by, method=method,
+                 evidence=evidence)
+
+
+def write_remove(record_id: int, *, writer: Writer, by: str) -> None:
+    """Detach the record's PDF (or withdraw "unobtainable"); the file stays stored."""
+    reader = writer.reader
+    require_active_record(reader, record_id)
+    current = read_fulltext_states(reader).get(record_id)
+    if current is None:
+        raise ReviewflowError(f"record {record_id} has no PDF and is not marked unobtainable")
+    writer.insert("fulltext_event", record_id=record_id, file_id=current.file_id,
+                  action=Action.REMOVE.value, method="manual", by=by)
 
 
 def remove(record_id: int, *, session: Session, by: str) -> None:
-    """Detach the record's PDF (or withdraw "unobtainable"); the file stays stored."""
-    _check_record(session, record_id)
-    current = fulltext_states(session).get(record_id)
-    if current is None:
-        raise ReviewflowError(f"record {record_id} has no PDF and is not marked unobtainable")
-    session.add(models.FullTextEvent(record_id=record_id, file_id=current.file_id,
-                                     action=Action.REMOVE, method="manual", by=by))
+    """:func:`write_remove` in a session."""
+    write_remove(record_id, writer=session_writer(session), by=by)
+
+
+def write_unobtainable(record_id: int, reason: str, *, writer: Writer, by: str) -> None:
+    """The report could not be retrieved (PRISMA "reports not retrieved")."""
+    reader = writer.reader
+    require_active_record(reader, record_id)
+    if not reason.strip():
+        raise ReviewflowError("say why the report cannot be retrieved (--reason)")
+    current = read_fulltext_states(reader).get(record_id)
+    if current and current.status is Status.ATTACHED:
+        raise ReviewflowError(f"record {record_id} has a PDF attached; remove it first")
+    writer.insert("fulltext_event", record_id=record_id, action=Action.UNOBTAINABLE.value,
+                  method="manual", reason=reason.strip(), by=by)
 
 
 def mark_unobtainable(record_id: int, reason: str, *, session: Session, by: str) -> None:
-    """The report could not be retrieved (PRISMA "reports not retrieved")."""
-    _check_record(session, record_id)
-    if not reason.strip():
-        raise ReviewflowError("say why the report cannot be retrieved (--reason)")
-    current = fulltext_states(session).get(record_id)
-    if current and current.status is Status.ATTACHED:
-        raise ReviewflowError(f"record {record_id} has a PDF attached; remove it first")
-    session.add(models.FullTextEvent(record_id=record_id, action=Action.UNOBTAINABLE,
-                                     method="manual", reason=reason.strip(), by=by))
+    """:func:`write_unobtainable` in a session."""
+    write_unobtainable(record_id, reason, writer=session_writer(session), by=by)
 
 
 def _evidence_text(match: Match, record_id: int) -> str:
@@ -167,43 +196,45 @@ def _evidence_text(match: Match, record_id: int) -> str:
     return ""
 
 
-def attach_found(pdfs: list[ReadPdf], skipped: list[Skipped], *, session: Session,
+def attach_found(pdfs: list[ReadPdf], skipped: list[Skipped], *, writer: Writer,
                  folder: Path, mode: Mode, by: str) -> AttachOutcome:
     """Match PDFs to the review's records: certain ones attached, doubtful ones queued."""
-    states = fulltext_states(session)
+    from reviewflow.fulltext.matching import Verdict, facts_from, match_all
+
+    reader = writer.reader
+    states = read_fulltext_states(reader)
     owners = file_owners(states)
-    f = models.FullTextFile
-    stored = {row.sha256: row for row in session.exec(select(f)).all()}
+    stored = dict(reader.rows("SELECT sha256, id FROM fulltext_file"))
     already, fresh = [], []
     for pdf in pdfs:
-        row = stored.get(pdf.text.sha256)
-        if row is not None and row.id in owners:
-            already.append((pdf.path, owners[row.id]))
+        file_id = stored.get(pdf.text.sha256)
+        if file_id is not None and file_id in owners:
+            already.append((pdf.path, owners[file_id]))
         else:
             fresh.append(pdf)
     has_pdf = frozenset(r for r, s in states.items() if s.status is Status.ATTACHED)
     facts = [facts_from(pdf.text.sha256, pdf.path.name, pdf.text.first_pages,
                         "\n".join(pdf.text.pages[FIRST_PAGES:]), pdf.text.metadata_text)
              for pdf in fresh]
-    matches = match_all(record_keys(session), facts, has_pdf)
-    rejected = rejected_pairs(session)
+    matches = match_all(read_record_keys(reader), facts, has_pdf)
+    rejected = read_rejected_pairs(reader)
     attached, doubtful, unmatched = [], [], []
     for pdf, m in zip(fresh, matches, strict=True):
         if m.verdict is Verdict.UNMATCHED:
             unmatched.append(pdf.path)
             continue
-        row = store_file(pdf, session=session, folder=folder, mode=mode, by=by)
-        assert row.id is not None
+        file_id = write_file(pdf, writer=writer, folder=folder, mode=mode, by=by)
         if m.verdict is Verdict.CERTAIN and m.record_id is not None:
             evidence = _evidence_text(m, m.record_id)
-            attach(m.record_id, row.id, session=session, by=by, method="auto", evidence=evidence)
+            write_attach(m.record_id, file_id, writer=writer, by=by, method="auto",
+                         evidence=evidence)
             attached.append((pdf.path, m.record_id, evidence))
             continue
         queued = False
         for c in m.candidates:
-            if (row.id, c.record_id) in rejected:
+            if (file_id, c.record_id) in rejected:
                 continue
-            _queue(session, row.id, c.record_id, "; ".join(c.evidence), str(m.doubt),
+            _queue(writer, file_id, c.record_id, "; ".join(c.evidence), str(m.doubt),
                    c.title_score)
             queued = True
         (doubtful.append((pdf.path, m)) if queued else unmatched.append(pdf.path))
@@ -211,21 +242,20 @@ def attach_found(pdfs: list[ReadPdf], skipped: list[Skipped], *, session: Sessio
                          tuple(skipped))
 
 
-def _queue(session: Session, file_id: int, record_id: int, evidence: str, doubt: str,
+def _queue(writer: Writer, file_id: int, record_id: int, evidence: str, doubt: str,
            score: float) -> None:
-    c = models.FullTextCandidate
-    exists = session.exec(select(c.id).where(c.file_id == file_id, c.record_id == record_id)
-                          ).first()
+    exists = writer.reader.scalar(
+        "SELECT id FROM fulltext_candidate WHERE file_id = ? AND record_id = ?",
+        (file_id, record_id))
     if exists is None:
-        session.add(models.FullTextCandidate(file_id=file_id, record_id=record_id,
-                                             evidence=evidence, doubt=doubt, title_score=score))
+        writer.insert("fulltext_candidate", file_id=file_id, record_id=record_id,
+                      evidence=evidence, doubt=doubt, title_score=score)
 
 
 def pdfs_to_bundle(*, session: Session, review_folder: Path,
                    settings: dict[str, Any] | None) -> dict[str, Path]:
     """Attached PDFs kept outside the review's own ``fulltext/`` (a shared folder, or
     linked with ``--link``) that a bundle must carry: ``fulltext/<sha path>`` -> file."""
-    f = models.FullTextFile
-    rows = session.exec(select(f.sha256, f.stored_as, f.mode)).all()
-    return bundle_copies(rows, review_folder=review_folder,
+    rows = session_reader(session).rows("SELECT sha256, stored_as, mode FROM fulltext_file")
+    return bundle_copies(rows, review_folder=review_folder,  # type: ignore[arg-type]
                          folder=fulltext_folder(review_folder, settings))

@@ -6,31 +6,42 @@ The doubtful matches and the retrieval worklist are read in
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from dataclasses import dataclass
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.fulltext.service import attach
+from reviewflow.fulltext.service import write_attach
 from reviewflow.fulltext.state import Action
-from reviewflow.store import models
+from reviewflow.store.writer import Writer
 
 
-def _candidate(session: Session, candidate_id: int) -> models.FullTextCandidate:
-    row = session.get(models.FullTextCandidate, candidate_id)
-    if row is None:
+@dataclass(frozen=True)
+class SuggestedMatch:
+    """One stored suggestion: this PDF may be this record's report."""
+
+    id: int
+    file_id: int
+    record_id: int
+    evidence: str
+
+
+def _candidate(writer: Writer, candidate_id: int) -> SuggestedMatch:
+    found = writer.reader.rows("SELECT id, file_id, record_id, evidence FROM fulltext_candidate "
+                               "WHERE id = ?", (candidate_id,))
+    if not found:
         raise ReviewflowError(f"suggested match {candidate_id}: no such match "
                               "('reviewflow fulltext match --review' lists them)")
+    return SuggestedMatch(*found[0])
+
+
+def accept_match(candidate_id: int, *, writer: Writer, by: str) -> SuggestedMatch:
+    row = _candidate(writer, candidate_id)
+    write_attach(row.record_id, row.file_id, writer=writer, by=by, method="manual",
+                 evidence=f"confirmed: {row.evidence}")
     return row
 
 
-def accept_match(candidate_id: int, *, session: Session, by: str) -> models.FullTextCandidate:
-    row = _candidate(session, candidate_id)
-    attach(row.record_id, row.file_id, session=session, by=by, method="manual",
-           evidence=f"confirmed: {row.evidence}")
-    return row
-
-
-def reject_match(candidate_id: int, *, session: Session, by: str) -> models.FullTextCandidate:
-    row = _candidate(session, candidate_id)
-    session.add(models.FullTextEvent(record_id=row.record_id, file_id=row.file_id,
-                                     action=Action.REJECT, method="manual", by=by))
+def reject_match(candidate_id: int, *, writer: Writer, by: str) -> SuggestedMatch:
+    row = _candidate(writer, candidate_id)
+    writer.insert("fulltext_event", record_id=row.record_id, file_id=row.file_id,
+                  action=Action.REJECT.value, method="manual", by=by)
     return row

@@ -6,7 +6,8 @@ lower-case ASCII tokens (Chinese characters through pypinyin: the first
 character is the family name, the rest one given name, as pinyin writes it:
 张晓明 -> {zhang, xiaoming}); hyphens inside given names are dropped
 (Xiao-Ming -> xiaoming). Without pypinyin installed, Chinese names match only
-Chinese names.
+Chinese names. pypinyin is read through :mod:`reviewflow.linking.pinyin`, which
+spares a listing the load of its whole phrase dictionary.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 
 @cache
 def _pinyin(chars: str) -> list[str] | None:
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # optional: Chinese names then compare as written
-        return None
-    return [p.lower() for p in lazy_pinyin(chars)]
+    from reviewflow.linking.pinyin import syllables  # pypinyin: only when a name needs it
+
+    return syllables(chars)
 
 
 def _ascii(text: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from reviewflow.errors import ReviewflowError
 from reviewflow.store.reader import Reader, session_reader
 
 if TYPE_CHECKING:
@@ -69,6 +70,16 @@ def read_active_record_ids(reader: Reader) -> list[int]:
     """:func:`active_record_ids` over the read seam."""
     gone = read_merge_map(reader).kept_of
     return sorted(i for i in read_all_record_ids(reader) if i not in gone)
+
+
+def require_active_record(reader: Reader, record_id: int) -> None:
+    """Refuse, in one line, a record that does not exist or that dedup merged away (a
+    person acting on it names its survivor instead)."""
+    if reader.scalar("SELECT id FROM record WHERE id = ?", (record_id,)) is None:
+        raise ReviewflowError(f"record {record_id}: no such record")
+    kept = read_merge_map(reader).kept_of.get(record_id)
+    if kept is not None:
+        raise ReviewflowError(f"record {record_id} was merged into record {kept}: use {kept}")
 
 
 def all_record_ids(session: Session) -> list[int]:

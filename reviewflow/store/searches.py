@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.store.reader import Reader
+from reviewflow.store.writer import Writer, session_writer
 
 if TYPE_CHECKING:  # the import command's --help reads ORIGINS without loading the store
     from sqlmodel import Session
@@ -75,15 +76,45 @@ def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def read_searches(reader: Reader) -> list[SearchRow]:
-    """Every import, oldest first, with the number of records it holds in the store."""
+def read_searches(reader: Reader, import_id: int | None = None) -> list[SearchRow]:
+    """Every import (or the one given), oldest first, with the number of records it holds
+    in the store."""
+    where, params = ("WHERE id = ? ", (import_id,)) if import_id is not None else ("", ())
     stored = dict(reader.rows("SELECT import_id, COUNT(*) FROM record_provenance "
                               "GROUP BY import_id"))
     return [SearchRow(i, db, origin, _day(on), query, name, fmt, enc, int(count),
                       int(warnings), int(stored.get(i, 0)))
             for i, db, origin, on, query, name, fmt, enc, count, warnings in reader.rows(
                 'SELECT id, "database", origin, searched_on, query, file_name, format, '
-                "encoding, record_count, warning_count FROM search_import ORDER BY id")]
+                f"encoding, record_count, warning_count FROM search_import {where}ORDER BY id",
+                params)]
+
+
+def correct_search(
+    *,
+    writer: Writer,
+    import_id: int,
+    database: str | None = None,
+    origin: str | None = None,
+    searched_on: date | None = None,
+    query: str | None = None,
+) -> SearchRow:
+    """Correct what is recorded about one search, in the caller's transaction; None leaves
+    a field as it is. The search as it now reads."""
+    if database is not None and not database.strip():
+        raise ReviewflowError("the database name cannot be empty")
+    checked = check_origin(origin) if origin is not None else None
+    if not read_searches(writer.reader, import_id):
+        raise ReviewflowError(f"search (import) {import_id} does not exist; "
+                              "'reviewflow searches' lists them")
+    changes = {'"database"': None if database is None else database.strip()[:200],
+               "origin": checked, "searched_on": searched_on, "query": query}
+    given = {column: value for column, value in changes.items() if value is not None}
+    if given:
+        writer.execute(f"UPDATE search_import SET {', '.join(f'{c} = ?' for c in given)} "
+                       "WHERE id = ?", [*map(writer.value, given.values()), import_id])
+    (row,) = read_searches(writer.reader, import_id)
+    return row
 
 
 def update_search(
@@ -95,25 +126,11 @@ def update_search(
     searched_on: date | None = None,
     query: str | None = None,
 ) -> models.SearchImport:
-    """Correct what is recorded about one search, in the caller's transaction; None leaves
-    a field as it is."""
-    if database is not None and not database.strip():
-        raise ReviewflowError("the database name cannot be empty")
+    """:func:`correct_search` in a session, as its ORM row."""
     from reviewflow.store import models
 
-    checked = check_origin(origin) if origin is not None else None
-    row = session.get(models.SearchImport, import_id)
-    if row is None:
-        raise ReviewflowError(f"search (import) {import_id} does not exist; "
-                              "'reviewflow searches' lists them")
-    if database is not None:
-        row.database = database.strip()[:200]
-    if checked is not None:
-        row.origin = checked
-    if searched_on is not None:
-        row.searched_on = searched_on
-    if query is not None:
-        row.query = query
-    session.add(row)
-    session.flush()
+    correct_search(writer=session_writer(session), import_id=import_id, database=database,
+                   origin=origin, searched_on=searched_on, query=query)
+    row = session.get(models.SearchImport, import_id, populate_existing=True)
+    assert row is not None
     return row

@@ -227,6 +227,57 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
 
 
+def test_linking_fulltext_and_search_corrections_do_not_load_the_orm_on_sqlite(
+        tmp_path: Path) -> None:
+    """``same-study --link/--reject/--unlink``, ``fulltext unobtainable/remove/match
+    --accept/--reject`` and ``searches edit`` write a SQLite review at the current schema
+    through sqlite3 (the write seam), refusals included."""
+    from tests.screening.support import make_review
+
+    review = make_review(tmp_path / "rev", 3)
+    steps = [
+        (["same-study", "--link", "1", "2", "-r", "ann"], "records 1 and 2: one study"),
+        (["same-study", "--unlink", "1", "2", "-r", "ann"], "two studies again"),
+        (["same-study", "--reject", "2", "3", "-r", "ann"], "not one study"),
+        (["same-study", "--link", "3", "3", "-r", "ann"], "EXIT 1"),
+        (["fulltext", "unobtainable", "1", "--reason", "no library holds it", "-r", "ann"],
+         "record 1: unobtainable"),
+        (["fulltext", "remove", "1", "-r", "ann"], "record 1: no full text now"),
+        (["fulltext", "match", "--accept", "1", "-r", "ann"], "EXIT 1"),  # none suggested
+        (["fulltext", "match", "--reject", "1", "-r", "ann"], "EXIT 1"),
+        (["searches", "edit", "1", "--database", "MEDLINE", "--searched", "2024-05-01"],
+         "Search 1: MEDLINE (database), searched 2024-05-01"),
+        (["searches", "edit", "1", "--origin", "website"], "EXIT 1"),
+    ]
+    for argv, shown in steps:
+        said, loaded = _orm_loaded(review, argv)
+        assert shown in said, said
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+
+
+def test_attaching_pdfs_does_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: Path) -> None:
+    """``fulltext attach`` and ``fulltext add`` read the PDFs, then write through sqlite3."""
+    from tests.screening.support import make_review
+
+    pdfs = corpus / "fulltext" / "pdf"
+    names = ("datta2010_jtraumamanagout_dvt_prophylaxis_sr.pdf",
+             "jimmunolres2016_retraction_notice.pdf")
+    if not all((pdfs / n).is_file() for n in names):
+        pytest.skip(f"{pdfs}: {', '.join(names)} not in this corpus")
+    review = make_review(tmp_path / "rev", 3)
+    folder = tmp_path / "Zotero"
+    folder.mkdir()
+    (folder / names[0]).symlink_to(pdfs / names[0])
+    for argv, shown in (
+            (["fulltext", "attach", str(folder), "-r", "ann"], "1 without a match"),
+            (["fulltext", "add", "2", str(pdfs / names[1]), "-r", "ann"],
+             f"attached  {names[1]} -> record 2 (1 pages)"),
+            (["fulltext", "add", "3", str(pdfs / names[1]), "-r", "ann"], "EXIT 1")):
+        said, loaded = _orm_loaded(review, argv)
+        assert shown in said, said
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+
+
 def test_extraction_rob_and_grade_writing_commands_do_not_load_the_orm_on_sqlite(
         tmp_path: Path) -> None:
     """The writing commands of extraction (studies, values, consensus, a spreadsheet, a
