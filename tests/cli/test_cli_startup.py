@@ -218,3 +218,49 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         said, loaded = _run(probe).split("LOADED")
         assert shown in said, said
         assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+
+
+def test_import_and_dedup_do_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: Path) -> None:
+    """``import``, the ``dedup`` run and a person's calls on its pairs (``--resolve``,
+    ``--undo``) write a SQLite review at the current schema through the write seam; the
+    calls load no matcher either (numpy, rapidfuzz: only a run matches records)."""
+    from reviewflow.store.db import Store
+    from reviewflow.store.location import ReviewConfig
+
+    exports = corpus / "exports" / "multi_db_same_search"
+    review = tmp_path / "rev"
+    review.mkdir()
+    Store.create(f"sqlite:///{review / 'reviewflow.db'}", title="Gambling harms").dispose()
+    ReviewConfig(folder=review, title="Gambling harms").save()
+    matcher = ("numpy", "rapidfuzz")
+    steps = [
+        (["import", *(str(exports / f"citesource_20221207_gambling-harms_{name}.ris")
+                      for name in ("crimjust_41", "lens_49", "psycinfo_124"))],
+         "Total: read 214, stored 214", ()),
+        (["dedup"], "2 new possible duplicate pairs queued", ()),
+        (["dedup", "--resolve", "PAIR", "distinct"], "kept apart", matcher),
+        (["dedup", "--undo", "RECORD"], "taken out of record", matcher),
+    ]
+    for argv, shown, also in steps:
+        argv = [_first(review, "SELECT id FROM dedup_pair WHERE outcome = 'possible'")
+                if a == "PAIR" else _first(review, "SELECT merged_record_id FROM "
+                                                   "dedup_decision WHERE method = 'auto'")
+                if a == "RECORD" else a for a in argv]
+        probe = ("import sys\nfrom reviewflow.cli import main\n"
+                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
+                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+                 f"if m.startswith({(*ORM, *also)!r}))))\n")
+        said, loaded = _run(probe).split("LOADED")
+        assert "EXIT 0" in said and shown in said, said
+        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+
+
+def _first(review: Path, sql: str) -> str:
+    import sqlite3
+
+    con = sqlite3.connect(review / "reviewflow.db")
+    try:
+        return str(con.execute(f"{sql} ORDER BY id").fetchone()[0])
+    finally:
+        con.close()
