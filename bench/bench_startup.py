@@ -14,11 +14,14 @@ holds it, with the migrations its ``init`` needs: ``git archive <commit> reviewf
 tar -x -C SRC``), in the same run.
 
 Writing commands (``decide``, ``resolve``, ``reviewer add``, ``seed-relevant``,
-``policy``, ``pilot start``) run on copies of the demo review (``--demo DIR``, else
-one ``reviewflow demo`` builds here) with a reviewer ``carol`` added: a command that
-changes the store gets a fresh copy before every run (untimed), an idempotent one
-(``reviewer add`` of an existing name, ``seed-relevant`` of a seed, ``policy`` setting
-the rule in force) runs on one copy. ``--no-writes`` leaves them out.
+``policy``, ``pilot start``, a person's ``dedup`` calls) run on copies of the demo review
+(``--demo DIR``, else one ``reviewflow demo`` builds here) with a reviewer ``carol``
+added: a command that changes the store gets a fresh copy before every run (untimed), an
+idempotent one (``reviewer add`` of an existing name, ``seed-relevant`` of a seed,
+``policy`` setting the rule in force, a ``dedup`` run with nothing new) runs on one copy.
+``import`` stores a small sample export (``sample_exports/cochrane_central.ris``, 67
+records) in a fresh copy of a review ``reviewflow init`` made. ``--no-writes`` leaves
+them out.
 """
 
 from __future__ import annotations
@@ -105,6 +108,10 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
         f"{rid},{'include' if i % 3 else 'exclude'}\n" for i, rid in enumerate(ids)),
         encoding="utf-8")
     conflict = _first_resolved(base)
+    pair, merged = _first_auto_merge(base)
+    empty = work / f"empty{tag}"
+    subprocess.run([*rf, "init", str(empty), "--title", "Import bench"], check=True,
+                   capture_output=True, env=env, cwd=CWD)
     shared = work / f"shared{tag}"
     _copy_store(base, shared)
     fresh = {  # each run on its own fresh copy
@@ -114,21 +121,30 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
                     "--by", "arbiter", "--method", "arbiter", "--note", "bench"],
         "pilot start": ["pilot", "start", "--stage", "title-abstract", "--size", "5", "--by",
                         "arbiter"],
+        # a person's calls on dedup's merges: split a pair the run merged, undo a merge
+        "dedup --resolve PAIR distinct": ["dedup", "--resolve", pair, "distinct"],
+        "dedup --undo RECORD": ["dedup", "--undo", merged],
     }
     again = {  # idempotent: one copy
         "reviewer add": ["reviewer", "add", "reviewer_a"],
         "seed-relevant": ["seed-relevant", ids[0]],
         "policy (no change)": ["policy", "--blind", "on", "--by", "arbiter"],
+        "dedup (nothing new)": ["dedup"],
     }
     jobs = []
-    for name, argv in fresh.items():
-        folder = work / f"{name.split()[0]}{tag}"
+    for number, (name, argv) in enumerate(fresh.items()):
+        folder = work / f"fresh{number}{tag}"
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(folder), *argv],
                         env=env, cwd=CWD,
                         prepare=lambda folder=folder: _copy_store(base, folder)))
     for name, argv in again.items():
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(shared), *argv],
                         env=env, cwd=CWD))
+    sample = Path(__file__).resolve().parents[1] / "sample_exports" / "cochrane_central.ris"
+    fresh_import = work / f"import{tag}"
+    jobs.append(Job(f"reviewflow import (67 records){tag}",
+                    [*rf, "--review", str(fresh_import), "import", str(sample)], env=env,
+                    cwd=CWD, prepare=lambda: _copy_store(empty, fresh_import)))
     return jobs
 
 
@@ -144,6 +160,20 @@ def _first_resolved(review: Path) -> str:
     finally:
         con.close()
     return str(row[0])
+
+
+def _first_auto_merge(review: Path) -> tuple[str, str]:
+    """The pair and the merged-away record of the demo's first automatic merge (the
+    person's ``distinct`` splits it; ``--undo`` takes the record back out)."""
+    import sqlite3
+
+    con = sqlite3.connect(review / "reviewflow.db")
+    try:
+        row = con.execute("SELECT pair_id, merged_record_id FROM dedup_decision "
+                          "WHERE method = 'auto' ORDER BY id").fetchone()
+    finally:
+        con.close()
+    return str(row[0]), str(row[1])
 
 
 def main() -> None:
