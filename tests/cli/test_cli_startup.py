@@ -223,7 +223,8 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
 def test_import_and_dedup_do_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: Path) -> None:
     """``import``, the ``dedup`` run and a person's calls on its pairs (``--resolve``,
     ``--undo``) write a SQLite review at the current schema through the write seam; the
-    calls load no matcher either (numpy, rapidfuzz: only a run matches records)."""
+    calls load no matcher either (numpy, rapidfuzz: only a run matches records), and an
+    import of RIS files into a pipe neither the other formats' readers nor a progress bar."""
     from reviewflow.store.db import Store
     from reviewflow.store.location import ReviewConfig
 
@@ -236,7 +237,9 @@ def test_import_and_dedup_do_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: 
     steps = [
         (["import", *(str(exports / f"citesource_20221207_gambling-harms_{name}.ris")
                       for name in ("crimjust_41", "lens_49", "psycinfo_124"))],
-         "Total: read 214, stored 214", ()),
+         "Total: read 214, stored 214", ("reviewflow.importers.bibtex",
+                                          "reviewflow.importers.chinese",
+                                          "reviewflow.importers.endnote_xml", "rich.progress")),
         (["dedup"], "2 new possible duplicate pairs queued", ()),
         (["dedup", "--resolve", "PAIR", "distinct"], "kept apart", matcher),
         (["dedup", "--undo", "RECORD"], "taken out of record", matcher),
