@@ -195,3 +195,42 @@ def test_import_and_dedup_store_the_same_on_every_backend(review_dir: Path, tmp_
         assert con.execute("SELECT count(*) FROM record").fetchone()[0] == 390
     finally:
         con.close()
+
+
+def test_insert_many_stores_what_insert_stores_with_ids_in_order(tmp_path: Path) -> None:
+    """Rows written in bulk read back as the same rows written one at a time, through
+    sqlite3 and through a session alike: dates and aware datetimes as the ORM stores them
+    (whichever row holds one), omitted columns their defaults, ids in the rows' order."""
+    from datetime import UTC, timedelta, timezone
+
+    from reviewflow.store.db import Store
+    from reviewflow.store.writer import open_sqlite_writer, session_writer
+
+    when = datetime(2026, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    rows = [(f"DB{i}", f"f{i}.ris", f"{i:064d}", "ris", "utf-8",
+             None if i % 2 else date(2024, 1, 1 + i), when + timedelta(days=i))
+            for i in range(1, 6)]
+    columns = ("database", "file_name", "file_sha256", "format", "encoding", "searched_on",
+               "imported_at")
+    singly, bulk, orm = (_init(tmp_path / name) for name in ("singly", "bulk", "orm"))
+    with open_sqlite_writer(singly / "reviewflow.db") as writer:
+        assert writer is not None
+        ids = [writer.insert("search_import", **dict(zip(columns, row, strict=True)))
+               for row in rows]
+    with open_sqlite_writer(bulk / "reviewflow.db") as writer:
+        assert writer is not None
+        assert writer.insert_many("search_import", columns, rows) == ids == [1, 2, 3, 4, 5]
+        assert writer.insert_many("search_import", columns, []) == []
+    with Store.open(f"sqlite:///{orm / 'reviewflow.db'}") as store, store.write() as s:
+        assert session_writer(s).insert_many("search_import", columns, rows) == ids
+    assert _dump(bulk)["search_import"] == _dump(singly)["search_import"] \
+        == _dump(orm)["search_import"]
+    con = sqlite3.connect(bulk / "reviewflow.db")
+    try:
+        stored = con.execute("SELECT searched_on, imported_at, origin, record_count "
+                             "FROM search_import ORDER BY id").fetchall()
+    finally:
+        con.close()
+    assert stored[0] == (None, "2026-03-03 04:30:00.000000", "database", 0)
+    assert stored[1] == ("2024-01-03", "2026-03-04 04:30:00.000000", "database", 0)
+    assert when.astimezone(UTC).day == 2  # the UTC day, not the local one
