@@ -234,3 +234,46 @@ def test_insert_many_stores_what_insert_stores_with_ids_in_order(tmp_path: Path)
     assert stored[0] == (None, "2026-03-03 04:30:00.000000", "database", 0)
     assert stored[1] == ("2024-01-03", "2026-03-04 04:30:00.000000", "database", 0)
     assert when.astimezone(UTC).day == 2  # the UTC day, not the local one
+
+
+def test_one_file_imported_by_two_writers_at_once_is_one_import(pg_url: str,
+                                                                corpus: Path) -> None:
+    """PostgreSQL lets two imports run side by side: the second's import row waits on
+    the first's unique sha256, then is a no-op once the first commits, and the file is
+    reported as already imported with nothing of it written twice."""
+    import threading
+    import time
+
+    from reviewflow.store.db import Store
+    from reviewflow.store.imports import prepare, store_prepared
+
+    prepared = prepare(corpus / SAME_SEARCH.format("crimjust_41"))
+    out: dict[str, object] = {}
+    with Store.create(pg_url, title="Race") as store:
+
+        def second() -> None:
+            try:
+                with store.write() as s:
+                    out["second"] = store_prepared(session=s, prepared=prepared)
+            except Exception as exc:  # noqa: BLE001 - shown by the assertion below
+                out["second"] = exc
+
+        with store.write() as s:
+            out["first"] = store_prepared(session=s, prepared=prepared)
+            racer = threading.Thread(target=second)
+            racer.start()
+            deadline = time.monotonic() + 20
+            with store.session() as watch:  # wait until the second waits on our row
+                while not watch.connection().exec_driver_sql(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted").scalar():
+                    assert time.monotonic() < deadline, "the second import never waited"
+                    time.sleep(0.05)
+        racer.join(30)
+        first, again = out["first"], out["second"]
+        assert not first.already_imported and first.stored == 41  # type: ignore[attr-defined]
+        assert getattr(again, "already_imported", again) is True, again
+        assert again.import_id == first.import_id  # type: ignore[attr-defined]
+        with store.session() as s:
+            con = s.connection()
+            assert [con.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+                    for t in ("search_import", "record", "record_provenance")] == [1, 41, 41]
