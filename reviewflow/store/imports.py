@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reviewflow.errors import InputError
+from reviewflow.errors import InputError, ReviewflowError
 from reviewflow.importers import read_bytes
 from reviewflow.importers.base import gc_paused
 from reviewflow.records import ImportWarning, ParseResult, Record
@@ -196,7 +196,7 @@ def write_prepared(
     if import_id is None:  # stored by another writer since the check above
         earlier = find_import(writer.reader, prepared.path, prepared.sha256)
         if earlier is None:  # pragma: no cover - the unique index refused it: it exists
-            raise InputError(str(prepared.path), None, "import refused by the store")
+            raise ReviewflowError(f"{prepared.path}: the store refused its import row")
         return earlier
     with gc_paused():  # see gc_paused: the parsed records are millions of objects
         _insert_records(writer, import_id, result.records, progress)
