@@ -107,6 +107,19 @@ def test_an_area_help_does_not_load_the_store(argv: list[str], shown: str) -> No
 ORM = ("sqlalchemy", "sqlmodel", "reviewflow.store.models", "reviewflow.store.db", "alembic")
 
 
+def _command(review: Path, argv: list[str], prefixes: tuple[str, ...] = ORM
+             ) -> tuple[str, list[str]]:
+    """What a command on ``review`` said in a fresh process (ending ``EXIT code`` when it
+    exits), and the modules starting with one of ``prefixes`` it loaded."""
+    probe = ("import sys\nfrom reviewflow.cli import main\n"
+             f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
+             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+             f"if m.startswith({prefixes!r}))))\n")
+    said, loaded = _run(probe).split("LOADED")
+    return said, loaded.split()
+
+
 @pytest.mark.parametrize(("argv", "shown", "code"), [
     (["status"], "Startup", 0), (["status", "--json"], '"schema": "0', 0),
     (["status", "--as", "ann"], "Screening: blind on", 0),
@@ -145,15 +158,9 @@ def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: li
     with Store.create(url, title="Startup") as store, store.write() as session:
         ensure_reviewer(session=session, name="ann")
     config.save()
-    probe = ("import sys\nfrom reviewflow.cli import main\n"
-             f"try:\n    main.main({['--review', str(tmp_path), *argv]!r})\n"
-             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-             f"if m.startswith({ORM!r}))))\n")
-    out = _run(probe)
-    said, loaded = out.split("LOADED")
+    said, loaded = _command(tmp_path, argv)
     assert f"EXIT {code}" in said and shown in said, said
-    assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+    assert loaded == [], f"{' '.join(argv)} imported {loaded}"
 
 
 def test_no_command_help_loads_the_store() -> None:
@@ -210,14 +217,9 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         (["policy", "--blind", "off", "--by", "arb"], "blind: off"),
     ]
     for argv, shown in steps:
-        probe = ("import sys\nfrom reviewflow.cli import main\n"
-                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
-                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-                 f"if m.startswith({ORM!r}))))\n")
-        said, loaded = _run(probe).split("LOADED")
+        said, loaded = _command(review, argv)
         assert shown in said, said
-        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
 
 
 def test_import_and_dedup_do_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: Path) -> None:
@@ -249,14 +251,9 @@ def test_import_and_dedup_do_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: 
                 if a == "PAIR" else _first(review, "SELECT merged_record_id FROM "
                                                    "dedup_decision WHERE method = 'auto'")
                 if a == "RECORD" else a for a in argv]
-        probe = ("import sys\nfrom reviewflow.cli import main\n"
-                 f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
-                 "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-                 "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-                 f"if m.startswith({(*ORM, *also)!r}))))\n")
-        said, loaded = _run(probe).split("LOADED")
+        said, loaded = _command(review, argv, (*ORM, *also))
         assert "EXIT 0" in said and shown in said, said
-        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
 
 
 def _first(review: Path, sql: str) -> str:
