@@ -199,7 +199,7 @@ def write_prepared(
             raise ReviewflowError(f"{prepared.path}: the store refused its import row")
         return earlier
     with gc_paused():  # see gc_paused: the parsed records are millions of objects
-        _insert_records(writer, import_id, result.records, progress)
+        insert_records(writer, import_id, result.records, progress)
     return ImportOutcome(
         file_name=prepared.path.name,
         sha256=prepared.sha256,
@@ -214,9 +214,11 @@ def write_prepared(
     )
 
 
-def _insert_records(
+def insert_records(
     writer: Writer, import_id: int, records: Sequence[Record], progress: Progress | None
 ) -> None:
+    """The records of one import and their provenance, in batches, in the caller's
+    transaction (``revman import`` stores a review's studies through it too)."""
     total = len(records)
     if progress:
         progress(0, total)
