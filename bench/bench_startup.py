@@ -14,18 +14,21 @@ holds it, with the migrations its ``init`` needs: ``git archive <commit> reviewf
 tar -x -C SRC``), in the same run.
 
 Writing commands (``decide``, ``resolve``, ``reviewer add``, ``seed-relevant``,
-``policy``, ``pilot start``; extraction's studies, values, consensus, spreadsheet import,
-merge and unmerge; ``rob set``/``import``; ``grade set``/``retract``; ``same-study
---link/--reject/--unlink``, ``fulltext unobtainable/remove/add``, ``searches edit``) run on
-copies of the demo review (``--demo DIR``, else one ``reviewflow demo`` builds here) with a
-reviewer ``carol`` added: a command that changes the store gets a fresh copy before every
-run (untimed; a merge's copy also gets the study it absorbs, an unmerge's the merge it
-undoes, ``--unlink``'s the link it undoes (the first suggested pair that can be linked),
-``fulltext remove``'s the mark it withdraws), an idempotent one (``reviewer add`` of an
-existing name, ``seed-relevant`` of a seed, ``policy`` setting the rule in force, ``study
-from-included`` with every included report linked, ``searches edit`` setting the query it
-holds) runs on one copy. ``fulltext add`` attaches a one-page corpus PDF (left out without
-the corpus). ``--no-writes`` leaves them out.
+``policy``, ``pilot start``, a person's ``dedup`` calls; extraction's studies, values,
+consensus, spreadsheet import, merge and unmerge; ``rob set``/``import``; ``grade
+set``/``retract``; ``same-study --link/--reject/--unlink``, ``fulltext
+unobtainable/remove/add``, ``searches edit``) run on copies of the demo review (``--demo
+DIR``, else one ``reviewflow demo`` builds here) with a reviewer ``carol`` added: a command
+that changes the store gets a fresh copy before every run (untimed; a merge's copy also gets
+the study it absorbs, an unmerge's the merge it undoes, ``--unlink``'s the link it undoes
+(the first suggested pair that can be linked), ``fulltext remove``'s the mark it
+withdraws), an idempotent one (``reviewer add`` of an existing name, ``seed-relevant`` of a
+seed, ``policy`` setting the rule in force, ``study from-included`` with every included
+report linked, ``searches edit`` setting the query it holds, a ``dedup`` run with nothing
+new) runs on one copy. ``fulltext add`` attaches a one-page corpus PDF (left out without the
+corpus). ``import`` stores a small sample export (``sample_exports/cochrane_central.ris``, 67
+records) in a fresh copy of a review ``reviewflow init`` made. ``--no-writes`` leaves them
+out.
 """
 
 from __future__ import annotations
@@ -122,6 +125,10 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
         f"{rid},{'include' if i % 3 else 'exclude'}\n" for i, rid in enumerate(ids)),
         encoding="utf-8")
     conflict = _first_resolved(base)
+    dedup_pair, merged = _first_auto_merge(base)
+    empty = work / f"empty{tag}"
+    subprocess.run([*rf, "init", str(empty), "--title", "Import bench"], check=True,
+                   capture_output=True, env=env, cwd=CWD)
     shared = work / f"shared{tag}"
     _copy_store(base, shared)
     scratch = work / f"pairs{tag}"  # where a pair that can be linked is found
@@ -158,6 +165,9 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
         "fulltext unobtainable": ["fulltext", "unobtainable", ids[1], "--reason", "bench",
                                   "-r", "arbiter"],
         "fulltext remove": ["fulltext", "remove", ids[1], "-r", "arbiter"],
+        # a person's calls on dedup's merges: split a pair the run merged, undo a merge
+        "dedup --resolve PAIR distinct": ["dedup", "--resolve", dedup_pair, "distinct"],
+        "dedup --undo RECORD": ["dedup", "--undo", merged],
     }
     if SMALL_PDF.is_file():  # reading the PDF is the command's own work
         fresh["fulltext add (1-page PDF)"] = ["fulltext", "add", ids[2], str(SMALL_PDF),
@@ -174,6 +184,7 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
         "policy (no change)": ["policy", "--blind", "on", "--by", "arbiter"],
         "extraction study from-included (none new)": ["extraction", "study", "from-included"],
         "searches edit": ["searches", "edit", "1", "--query", "bench"],
+        "dedup (nothing new)": ["dedup"],
     }
     jobs = []
     for name, argv in fresh.items():
@@ -191,6 +202,11 @@ def write_jobs(demo: Path, work: Path, env: dict[str, str] | None = None,
     for name, argv in again.items():
         jobs.append(Job(f"reviewflow {name}{tag}", [*rf, "--review", str(shared), *argv],
                         env=env, cwd=CWD))
+    sample = Path(__file__).resolve().parents[1] / "sample_exports" / "cochrane_central.ris"
+    fresh_import = work / f"import{tag}"
+    jobs.append(Job(f"reviewflow import (67 records){tag}",
+                    [*rf, "--review", str(fresh_import), "import", str(sample)], env=env,
+                    cwd=CWD, prepare=lambda: _copy_store(empty, fresh_import)))
     return jobs
 
 
@@ -221,6 +237,20 @@ def _first_resolved(review: Path) -> str:
     finally:
         con.close()
     return str(row[0])
+
+
+def _first_auto_merge(review: Path) -> tuple[str, str]:
+    """The pair and the merged-away record of the demo's first automatic merge (the
+    person's ``distinct`` splits it; ``--undo`` takes the record back out)."""
+    import sqlite3
+
+    con = sqlite3.connect(review / "reviewflow.db")
+    try:
+        row = con.execute("SELECT pair_id, merged_record_id FROM dedup_decision "
+                          "WHERE method = 'auto' ORDER BY id").fetchone()
+    finally:
+        con.close()
+    return str(row[0]), str(row[1])
 
 
 def main() -> None:

@@ -261,13 +261,19 @@ def working(message: str) -> Iterator[None]:
 
 @contextmanager
 def counting(message: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (terminal only); yields ``advance(done)``."""
+    """A progress bar on stderr (terminal only); yields ``advance(done)``.
+
+    Logs and pipes get nothing, and do not load rich's progress machinery either
+    (a small ``reviewflow import`` answers in the time the CLI starts)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda done: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=not console.is_terminal) as bar:
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task(message, total=total)
         yield lambda done: bar.update(task, completed=done)

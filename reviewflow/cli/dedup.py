@@ -143,28 +143,29 @@ def _store_mode(ctx: typer.Context, resolution: str | None, resolve: int | None,
     if resolve is None and undo is None and (queue or related):
         (_print_queue if queue else _print_related)(ctx)  # reads: no ORM (issue 22)
         return
-    from reviewflow.cli.common import open_store
-    from reviewflow.screening.dedup_review import resolve_pair
+    from reviewflow.cli.common import reading, writing
     from reviewflow.store import dedup_store
 
     if resolve is not None and resolution not in dedup_store.RESOLUTIONS:
         raise typer.BadParameter("give duplicate or distinct after --resolve PAIR_ID",
                                  param_hint="RESOLUTION")
-    store = open_store(ctx)
+    # the write seam: on SQLite, sqlite3 without the ORM (issue 22)
     if resolve is not None:
-        with store.write() as s:
-            message = resolve_pair(resolve, str(resolution), session=s)
+        from reviewflow.screening.dedup_review import settle_pair
+
+        with writing(ctx) as view:
+            message = settle_pair(writer=view.writer, pair_id=resolve, verdict=str(resolution))
         typer.echo(message)
     elif undo is not None:
-        with store.write() as s:
-            message = dedup_store.undo(undo, session=s)
+        with writing(ctx) as view:
+            message = dedup_store.write_undo(writer=view.writer, record_id=undo)
         typer.echo(message)
     else:
         with working("Deduplicating the review's records"):
-            with store.session() as s:  # matching reads only: no write lock meanwhile
-                plan = dedup_store.plan_run(session=s)
-            with store.write() as s:
-                summary_text = dedup_store.store_run(session=s, plan=plan).text()
+            with reading(ctx) as read:  # matching reads only: no write lock meanwhile
+                plan = dedup_store.find_run(read.reader)
+            with writing(ctx) as view:
+                summary_text = dedup_store.write_run(writer=view.writer, plan=plan).text()
         typer.echo(summary_text)
 
 

@@ -1,8 +1,8 @@
 """``reviewflow import`` and ``reviewflow export records``.
 
 Import parses every file first, so a file that cannot be read stops the whole
-command before anything is written; then each file is stored as its own
-transaction (one file = one import = one PRISMA source). A progress bar runs
+command before anything is written; then every file is stored in one
+transaction, all or none (one file = one import = one PRISMA source). A progress bar runs
 while records are stored; the summary shows, per file, records read and
 stored, and the warnings (the first few in full, all counted).
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import typer
 
-from reviewflow.cli.common import counting, fail, open_store, reading
+from reviewflow.cli.common import counting, database_url, fail, reading, writing
 from reviewflow.cli.export import AtomicText, export_app
 from reviewflow.formula_guard import neutralise
 from reviewflow.importers import FORMATS
@@ -27,9 +27,8 @@ from reviewflow.stages import parse_stage
 from reviewflow.wording import plural
 
 if TYPE_CHECKING:  # the store loads when a command runs, not for its --help
-    from sqlmodel import Session
-
     from reviewflow.store.imports import ImportOutcome, PreparedImport
+    from reviewflow.store.writer import Writer
 
 SHOWN_WARNINGS = 10
 CSV_COLUMNS = (
@@ -64,11 +63,12 @@ def import_files(
     columns = _mapping(mapping)
     if origin is not None:
         origin = check_origin(origin)
-    store = open_store(ctx)
+    database_url(ctx)  # no review here: said before any file is read
     prepared = [prepare(path, format=format, mapping=columns) for path in files]
-    with store.write() as session:  # one command, one transaction: every file or none
+    # one command, one transaction: every file or none (SQLite: sqlite3, no ORM)
+    with writing(ctx) as view:
         outcomes = [
-            _store_one(session, item, database, searched, query, origin)
+            _store_one(view.writer, item, database, searched, query, origin)
             for item in prepared
         ]
     _summary(outcomes)
@@ -94,22 +94,22 @@ def _mapping(text: str | None) -> dict[str, str] | None:
 
 
 def _store_one(
-    session: Session,
+    writer: Writer,
     item: PreparedImport,
     database: str | None,
     searched: datetime | None,
     query: str | None,
     origin: str | None,
 ) -> ImportOutcome:
-    from reviewflow.store.imports import store_prepared
+    from reviewflow.store.imports import write_prepared
 
     with counting(f"storing {item.path.name}", len(item.result.records)) as bar:
 
         def advance(done: int, total: int) -> None:
             bar(done)
 
-        return store_prepared(
-            session=session,
+        return write_prepared(
+            writer=writer,
             prepared=item,
             database=database,
             searched_on=searched.date() if searched else None,

@@ -7,43 +7,58 @@ and turning "no records found" into an :class:`InputError` that names the file.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from importlib import import_module
 from pathlib import Path
 
 from reviewflow.errors import InputError
-from reviewflow.importers import (
-    bibtex,
-    chinese,
-    endnote_tagged,
-    endnote_xml,
-    medline,
-    ovid,
-    ris,
-    tabular,
-    wos,
-)
 from reviewflow.importers.base import Reader, ReadOutput, gc_paused
 from reviewflow.importers.detect import detect_text
 from reviewflow.importers.encoding import decode, is_probably_binary
 from reviewflow.records import ImportWarning, ParseResult
 from reviewflow.wording import plural
 
-READERS: dict[str, Reader] = {
-    "ris": ris.parse,
-    "medline": medline.parse,
-    "ovid": ovid.parse,
-    "wos": wos.parse,
-    "endnote_xml": endnote_xml.parse,
-    "endnote_tagged": endnote_tagged.parse,
-    "bibtex": bibtex.parse,
-    "noteexpress": chinese.parse_noteexpress,
-    "cnki_estudy": chinese.parse_estudy,
-    "pubmed_csv": tabular.parse,
-    "scopus_csv": tabular.parse,
-    "embase_csv": tabular.parse,
-    "ctgov_csv": tabular.parse,
-    "ictrp_csv": tabular.parse,
-    "csv": tabular.parse,
-}
+
+class _Readers(Mapping[str, Reader]):
+    """Format name -> reader, each reader's module imported when a file needs it: a
+    command reading one RIS file does not load the BibTeX, CNKI or XML readers
+    (``reviewflow import`` of a small file answers in the time the CLI starts)."""
+
+    def __init__(self, where: dict[str, tuple[str, str]]) -> None:
+        self._where = where
+
+    def __getitem__(self, name: str) -> Reader:
+        module, function = self._where[name]
+        reader: Reader = getattr(import_module(f"reviewflow.importers.{module}"), function)
+        return reader
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+READERS: Mapping[str, Reader] = _Readers({
+    "ris": ("ris", "parse"),
+    "medline": ("medline", "parse"),
+    "ovid": ("ovid", "parse"),
+    "wos": ("wos", "parse"),
+    "endnote_xml": ("endnote_xml", "parse"),
+    "endnote_tagged": ("endnote_tagged", "parse"),
+    "bibtex": ("bibtex", "parse"),
+    "noteexpress": ("chinese", "parse_noteexpress"),
+    "cnki_estudy": ("chinese", "parse_estudy"),
+    "pubmed_csv": ("tabular", "parse"),
+    "scopus_csv": ("tabular", "parse"),
+    "embase_csv": ("tabular", "parse"),
+    "ctgov_csv": ("tabular", "parse"),
+    "ictrp_csv": ("tabular", "parse"),
+    "csv": ("tabular", "parse"),
+})
 FORMAT_ALIASES = {
     "nbib": "medline",
     "pubmed": "medline",
@@ -85,7 +100,9 @@ def read_bytes(
     if not data.strip():
         raise InputError(name, None, "file is empty")
     if fmt == "excel" or (fmt is None and data[:4] == b"PK\x03\x04"):
-        out = tabular.parse_excel(data, name, mapping)
+        from reviewflow.importers.tabular import parse_excel
+
+        out = parse_excel(data, name, mapping)
         return _result(out, "excel", "xlsx", name)
     if is_probably_binary(data):
         raise InputError(name, None, "file is binary, not a text export")

@@ -23,7 +23,8 @@ from reviewflow.revman.plan import PROVENANCE, ImportPlan
 from reviewflow.screening.decisions import get_or_create_reviewer
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
 from reviewflow.store import models
-from reviewflow.store.imports import _insert_records
+from reviewflow.store.imports import insert_records
+from reviewflow.store.writer import session_writer
 
 IMPORTER = "revman-import"
 
@@ -70,7 +71,7 @@ def write_plan(plan: ImportPlan, source: Path, *, session: Session) -> ImportSum
     session.add(row)
     session.flush()
     import_id = int(row.id or 0)
-    _insert_records(session, import_id, records, None)
+    insert_records(session_writer(session), import_id, records, None)
     prov = models.RecordProvenance
     ids = list(session.exec(
         select(prov.record_id).where(prov.import_id == import_id).order_by(col(prov.position))

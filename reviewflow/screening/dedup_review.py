@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.review_state import ReviewState, load_review_state
+from reviewflow.review_state.load import read_review_state
+from reviewflow.review_state.model import ReviewState
 from reviewflow.stages import FULL_TEXT, TITLE_ABSTRACT
-from reviewflow.store import dedup_store, models
+from reviewflow.store import dedup_store
+from reviewflow.store.writer import Writer, session_writer
 from reviewflow.titles import is_latin, titles_of
+
+if TYPE_CHECKING:  # the TUI's wrappers take a session; ``dedup --resolve`` never loads it
+    from sqlmodel import Session
+
+    from reviewflow.store import models
 
 COMPARED_FIELDS = ("title", "english", "language", "authors", "year", "journal", "volume",
                    "issue", "pages", "doi", "pmid", "abstract")
@@ -69,6 +75,8 @@ def _norm(text: str) -> str:
 
 
 def pair_view(session: Session, pair_id: int) -> PairView:
+    from reviewflow.store import models
+
     pair = session.get(models.DedupPair, pair_id)
     if pair is None:
         raise ReviewflowError(f"duplicate pair {pair_id} does not exist")
@@ -112,6 +120,13 @@ def progress_rank(state: ReviewState, record_id: int) -> tuple[int, str]:
 
 def resolve_pair(pair_id: int, verdict: str, reviewer_id: int | None = None, *,
                  session: Session) -> str:
+    """:func:`settle_pair` in a session (the TUI's duplicate screen)."""
+    return settle_pair(writer=session_writer(session), pair_id=pair_id, verdict=verdict,
+                       reviewer_id=reviewer_id)
+
+
+def settle_pair(*, writer: Writer, pair_id: int, verdict: str,
+                reviewer_id: int | None = None) -> str:
     """Settle a queued pair; a merge keeps the record whose screening went furthest.
 
     Read and write in the caller's one transaction, so no vote can slip in between
@@ -119,14 +134,15 @@ def resolve_pair(pair_id: int, verdict: str, reviewer_id: int | None = None, *,
     message shows both histories, so the person confirming the merge sees what the
     merged-away record's votes were.
     """
-    pair = session.get(models.DedupPair, pair_id)
+    pair = dedup_store.read_pair(writer.reader, pair_id)
     if pair is None:
         raise ReviewflowError(f"no dedup pair {pair_id}")
-    state = load_review_state(session)
+    state = read_review_state(writer.reader)
     a, b = (state.merges.survivor(pair.record_a_id), state.merges.survivor(pair.record_b_id))
     (ra, wa), (rb, wb) = progress_rank(state, a), progress_rank(state, b)
     keep = b if rb > ra else a
-    message = dedup_store.resolve(pair_id, verdict, reviewer_id, keep=keep, session=session)
+    message = dedup_store.write_resolution(writer=writer, pair_id=pair_id, resolution=verdict,
+                                           reviewer_id=reviewer_id, keep=keep)
     if verdict == "duplicate" and a != b and min(ra, rb) != 1:
         message += f" (record {a}: {wa}; record {b}: {wb}; record {keep}'s decisions stand)"
     return message

@@ -14,29 +14,37 @@ Runs are incremental: the ids of the records a run has judged are kept in
 pairs that involve a record no run has seen. Re-running with nothing new
 imported therefore changes nothing; without this, the survivors of the first
 run met new neighbours in the sorted blocks and produced new pairs each time.
+
+Writes go through the write seam (a :class:`~reviewflow.store.writer.Writer`), reads
+through the read seam's loaders (:mod:`reviewflow.store.dedup_state`,
+:mod:`reviewflow.store.stored_records`), so ``reviewflow dedup`` writes a SQLite review
+without loading the ORM; the session-taking names are thin wrappers for the TUI and
+the demo.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlmodel import Session, select
-
-from reviewflow.dedup import DedupResult, deduplicate
-from reviewflow.dedup.merge import merged_record
 from reviewflow.errors import ReviewflowError
 from reviewflow.records import Record
-from reviewflow.store import models
 from reviewflow.store.dedup_state import (
     QueuedPair,
-    merged_into,
+    read_merge_map,
     read_queued_pairs,
-    related_pairs,
+    read_related_pairs,
 )
-from reviewflow.store.reader import session_reader
+from reviewflow.store.reader import Reader, session_reader
+from reviewflow.store.stored_records import read_records
+from reviewflow.store.writer import Writer, session_writer
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:  # numpy and the matcher load only when a run matches; the ORM never
+    from sqlmodel import Session
+
+    from reviewflow.dedup import DedupResult
 
 RESOLUTIONS = ("duplicate", "distinct")
 
@@ -64,51 +72,44 @@ class RunSummary:
                 "the records ('reviewflow dedup --related' lists them)")
 
 
-def to_record(row: models.RecordRow) -> Record:
-    return Record(
-        title=row.title, abstract=row.abstract, authors=json.loads(row.authors_json or "[]"),
-        year=row.year, journal=row.journal, volume=row.volume, issue=row.issue,
-        pages=row.pages, doi=row.doi, pmid=row.pmid, language=row.language,
-        keywords=json.loads(row.keywords_json or "[]"), publication_type=row.publication_type,
-        url=row.url, issn=row.issn, accession=row.accession,
-        translated_title=row.translated_title,
-    )
-
-
 def _ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def _person_distinct(session: Session) -> set[tuple[int, int]]:
-    d = models.DedupDecision
-    rows = session.exec(select(d.kept_record_id, d.merged_record_id)
-                        .where(d.action == "distinct")).all()
-    return {_ordered(a, b) for a, b in rows}
+def _person_distinct(reader: Reader) -> set[tuple[int, int]]:
+    return {_ordered(a, b) for a, b in reader.rows(
+        "SELECT kept_record_id, merged_record_id FROM dedup_decision "
+        "WHERE action = 'distinct'")}
 
 
-def _pair(session: Session, cache: dict[tuple[int, int], models.DedupPair], a: int, b: int,
-          outcome: str, score: float, reason: str) -> tuple[models.DedupPair, bool]:
+Pairs = dict[tuple[int, int], int]  # (lower record id, higher) -> stored pair id
+
+
+def _stored_pairs(reader: Reader) -> Pairs:
+    return {(a, b): pid for pid, a, b in reader.rows(
+        "SELECT id, record_a_id, record_b_id FROM dedup_pair")}
+
+
+def _pair(writer: Writer, cache: Pairs, a: int, b: int, outcome: str, score: float,
+          reason: str) -> tuple[int, bool]:
     """The stored pair for records a, b (created when new; True when created)."""
     key = _ordered(a, b)
     if key in cache:
         return cache[key], False
-    pair = models.DedupPair(record_a_id=key[0], record_b_id=key[1], score=score,
-                            outcome=outcome, reason=reason)
-    session.add(pair)
-    session.flush()
-    cache[key] = pair
-    return pair, True
+    cache[key] = writer.insert("dedup_pair", record_a_id=key[0], record_b_id=key[1],
+                               score=score, outcome=outcome, reason=reason)
+    return cache[key], True
 
 
 SEEN_KEY = "dedup_seen"
 
 
-def _seen(session: Session) -> set[int]:
+def _seen(reader: Reader) -> set[int]:
     """Ids of the records earlier runs judged (stored as ``[[first, last], ...]`` ranges)."""
-    row = session.get(models.StoreMeta, SEEN_KEY)
-    if row is None:
+    value = reader.scalar("SELECT value FROM store_meta WHERE key = ?", (SEEN_KEY,))
+    if value is None:
         return set()
-    return {i for first, last in json.loads(row.value) for i in range(first, last + 1)}
+    return {i for first, last in json.loads(value) for i in range(first, last + 1)}
 
 
 def _ranges(ids: set[int]) -> list[list[int]]:
@@ -122,14 +123,10 @@ def _ranges(ids: set[int]) -> list[list[int]]:
     return out
 
 
-def _mark_seen(session: Session, ids: set[int]) -> None:
-    row = session.get(models.StoreMeta, SEEN_KEY)
+def _mark_seen(writer: Writer, ids: set[int]) -> None:
     value = json.dumps(_ranges(ids), separators=(",", ":"))
-    if row is None:
-        session.add(models.StoreMeta(key=SEEN_KEY, value=value))
-    else:
-        row.value = value
-        session.add(row)
+    if not writer.execute("UPDATE store_meta SET value = ? WHERE key = ?", (value, SEEN_KEY)):
+        writer.execute("INSERT INTO store_meta (key, value) VALUES (?, ?)", (SEEN_KEY, value))
 
 
 @dataclass(frozen=True)
@@ -143,64 +140,73 @@ class DedupPlan:
 
 
 def plan_run(*, session: Session) -> DedupPlan:
+    """:func:`find_run` in a session (the demo, tests)."""
+    return find_run(session_reader(session))
+
+
+def find_run(reader: Reader) -> DedupPlan:
     """Deduplicate the active records no earlier run has seen (against everything active);
     see the module docstring. Reads only."""
-    gone = merged_into(session)
-    seen = _seen(session)
-    rows = [r for r in session.exec(select(models.RecordRow).order_by(models.RecordRow.id)).all()
-            if r.id not in gone]
-    distinct_ids = _person_distinct(session)
-    ids = [int(r.id) for r in rows if r.id is not None]
+    gone = read_merge_map(reader).kept_of
+    seen = _seen(reader)
+    rows = [(rid, record) for rid, record in read_records(reader) if rid not in gone]
+    ids = [rid for rid, _ in rows]
     fresh = {k for k, rid in enumerate(ids) if rid not in seen}
     if not fresh:
         return DedupPlan(tuple(ids), 0, None)
+    from reviewflow.dedup import deduplicate
+
     index = {rid: k for k, rid in enumerate(ids)}
-    known = {_ordered(index[a], index[b]) for a, b in distinct_ids
+    known = {_ordered(index[a], index[b]) for a, b in _person_distinct(reader)
              if a in index and b in index}
-    result = deduplicate([to_record(r) for r in rows], known_distinct=known,
+    result = deduplicate([record for _, record in rows], known_distinct=known,
                          fresh=None if len(fresh) == len(ids) else fresh)
     return DedupPlan(tuple(ids), len(fresh), result)
 
 
 def store_run(*, session: Session, plan: DedupPlan) -> RunSummary:
+    """:func:`write_run` in a session (the demo, tests)."""
+    return write_run(writer=session_writer(session), plan=plan)
+
+
+def write_run(*, writer: Writer, plan: DedupPlan) -> RunSummary:
     """Merge the certain and queue the possible of ``plan``, in the caller's write
     transaction; merges are re-checked here, so a run that finished meanwhile is kept."""
     ids, result = list(plan.ids), plan.result
+    reader = writer.reader
     if result is None:
-        return RunSummary(len(ids), 0, 0, 0, 0, len(open_pairs(session)), 0,
-                          len(related_pairs(session)))
-    _lock_dedup(session)
-    cache = {(p.record_a_id, p.record_b_id): p
-             for p in session.exec(select(models.DedupPair)).all()}
-    merged = _store_merges(session, cache, ids, result, _with_decisions(session, ids))
-    queued = sum(_pair(session, cache, ids[p.a], ids[p.b], "possible", p.score, p.reason)[1]
+        return RunSummary(len(ids), 0, 0, 0, 0, len(read_queued_pairs(reader)), 0,
+                          len(read_related_pairs(reader)))
+    _lock_dedup(writer)
+    cache = _stored_pairs(reader)
+    merged = _store_merges(writer, cache, ids, result, _with_decisions(reader, ids))
+    queued = sum(_pair(writer, cache, ids[p.a], ids[p.b], "possible", p.score, p.reason)[1]
                  for p in result.queued)
-    related = sum(_pair(session, cache, ids[p.a], ids[p.b], "related", p.score, p.reason)[1]
+    related = sum(_pair(writer, cache, ids[p.a], ids[p.b], "related", p.score, p.reason)[1]
                   for p in result.related)
     # re-read in this transaction: a run that finished meanwhile marked its records too
-    _mark_seen(session, _seen(session) | set(ids))
-    session.flush()
+    _mark_seen(writer, _seen(reader) | set(ids))
     return RunSummary(len(ids), plan.fresh, merged, len(result.groups), queued,
-                      len(open_pairs(session)), related, len(related_pairs(session)))
+                      len(read_queued_pairs(reader)), related, len(read_related_pairs(reader)))
 
 
 DEDUP_LOCK = 160016  # PostgreSQL advisory lock key: one dedup run writes at a time
 
 
-def _lock_dedup(session: Session) -> None:
+def _lock_dedup(writer: Writer) -> None:
     """Serialise concurrent runs' writes (SQLite's BEGIN IMMEDIATE already does)."""
-    if session.get_bind().dialect.name != "sqlite":
-        session.execute(text(f"SELECT pg_advisory_xact_lock({DEDUP_LOCK})"))
+    if not writer.sqlite:
+        writer.reader.rows("SELECT pg_advisory_xact_lock(?)", (DEDUP_LOCK,))
 
 
-def _with_decisions(session: Session, ids: list[int]) -> set[int]:
+def _with_decisions(reader: Reader, ids: list[int]) -> set[int]:
     """Records that carry screening decisions (a merge must not lose them)."""
-    d = models.ScreeningDecision
-    return set(session.exec(select(d.record_id).distinct()).all()) & set(ids)
+    return {rid for (rid,) in reader.rows("SELECT DISTINCT record_id FROM screening_decision")
+            } & set(ids)
 
 
-def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPair],
-                  ids: list[int], result: DedupResult, decided: set[int]) -> int:
+def _store_merges(writer: Writer, cache: Pairs, ids: list[int], result: DedupResult,
+                  decided: set[int]) -> int:
     """Write the automatic merges, re-checked inside this transaction.
 
     A member another run merged meanwhile is skipped (no merge is written twice);
@@ -208,7 +214,7 @@ def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPai
     member (decisions stay with the survivor); a group where several members carry
     decisions goes to a person (queued as possible pairs) instead of being merged.
     """
-    gone = merged_into(session)
+    gone = dict(read_merge_map(writer.reader).kept_of)
     merged = 0
     for group in result.groups:
         joined_by = {}
@@ -218,7 +224,7 @@ def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPai
         with_votes = [m for m in group.members if ids[m] in decided]
         if len(with_votes) > 1:
             for link in group.links:
-                _pair(session, cache, ids[link.a], ids[link.b], "possible", link.score,
+                _pair(writer, cache, ids[link.a], ids[link.b], "possible", link.score,
                       f"{link.reason}; both records carry screening decisions: a person decides")
             continue
         kept = with_votes[0] if with_votes else group.kept
@@ -228,11 +234,11 @@ def _store_merges(session: Session, cache: dict[tuple[int, int], models.DedupPai
             if member == kept or ids[member] in gone:
                 continue
             link = joined_by[member]
-            pair, _ = _pair(session, cache, ids[link.a], ids[link.b], "certain", link.score,
-                            link.reason)
-            session.add(models.DedupDecision(
-                pair_id=pair.id, kept_record_id=ids[kept], merged_record_id=ids[member],
-                action="merge", method="auto", score=link.score, reason=link.reason))
+            pair_id, _ = _pair(writer, cache, ids[link.a], ids[link.b], "certain", link.score,
+                               link.reason)
+            writer.insert("dedup_decision", pair_id=pair_id, kept_record_id=ids[kept],
+                          merged_record_id=ids[member], action="merge", method="auto",
+                          score=link.score, reason=link.reason)
             gone[ids[member]] = ids[kept]
             merged += 1
     return merged
@@ -245,28 +251,58 @@ def open_pairs(session: Session) -> list[QueuedPair]:
 
 def undo_call(pair_id: int, reviewer_id: int | None = None, *,
               session: Session) -> str | None:
+    """:func:`write_undo_call` in a session (the TUI's duplicate screen)."""
+    return write_undo_call(writer=session_writer(session), pair_id=pair_id,
+                           reviewer_id=reviewer_id)
+
+
+def write_undo_call(*, writer: Writer, pair_id: int, reviewer_id: int | None = None
+                    ) -> str | None:
     """Take back the latest manual call on a pair (the queue's ``u``); None if there is none.
 
     A merge is undone with ``unmerge`` naming the same records, a distinct with
     ``reopen``; either way the pair is back in the queue.
     """
-    d = models.DedupDecision
-    last = session.exec(select(d).where(d.pair_id == pair_id, d.method == "manual")
-                        .order_by(d.id.desc())).first()  # type: ignore[union-attr]
-    if last is None or last.action not in ("merge", "distinct"):
+    found = writer.reader.rows(
+        "SELECT id, kept_record_id, merged_record_id, action, score FROM dedup_decision "
+        "WHERE pair_id = ? AND method = 'manual' ORDER BY id DESC LIMIT 1", (pair_id,))
+    if not found or found[0][3] not in ("merge", "distinct"):
         return None
-    session.add(models.DedupDecision(
-        pair_id=pair_id, kept_record_id=last.kept_record_id,
-        merged_record_id=last.merged_record_id,
-        action="unmerge" if last.action == "merge" else "reopen",
-        method="manual", reviewer_id=reviewer_id, score=last.score,
-        reason=f"undo of decision {last.id}"))
-    session.flush()
-    return last.action
+    last_id, kept, merged, action, score = found[0]
+    writer.insert("dedup_decision", pair_id=pair_id, kept_record_id=kept,
+                  merged_record_id=merged, action="unmerge" if action == "merge" else "reopen",
+                  method="manual", reviewer_id=reviewer_id, score=score,
+                  reason=f"undo of decision {last_id}")
+    return str(action)
+
+
+@dataclass(frozen=True)
+class StoredPair:
+    """A stored dedup pair, as a person's call reads it."""
+
+    id: int
+    record_a_id: int
+    record_b_id: int
+    score: float
+    outcome: str
+    reason: str | None
+
+
+def read_pair(reader: Reader, pair_id: int) -> StoredPair | None:
+    found = reader.rows("SELECT id, record_a_id, record_b_id, score, outcome, reason "
+                        "FROM dedup_pair WHERE id = ?", (pair_id,))
+    return StoredPair(*found[0]) if found else None
 
 
 def resolve(pair_id: int, resolution: str, reviewer_id: int | None = None,
             keep: int | None = None, *, session: Session) -> str:
+    """:func:`write_resolution` in a session (the demo, the TUI)."""
+    return write_resolution(writer=session_writer(session), pair_id=pair_id,
+                            resolution=resolution, reviewer_id=reviewer_id, keep=keep)
+
+
+def write_resolution(*, writer: Writer, pair_id: int, resolution: str,
+                     reviewer_id: int | None = None, keep: int | None = None) -> str:
     """Record a person's verdict on a queued pair; returns a one-line message.
 
     ``keep`` names which of the pair's (current) records survives a merge (the
@@ -275,11 +311,10 @@ def resolve(pair_id: int, resolution: str, reviewer_id: int | None = None,
     """
     if resolution not in RESOLUTIONS:
         raise ReviewflowError(f"unknown resolution {resolution!r}; use duplicate or distinct")
-    s = session
-    pair = s.get(models.DedupPair, pair_id)
+    pair = read_pair(writer.reader, pair_id)
     if pair is None:
         raise ReviewflowError(f"no dedup pair {pair_id}")
-    gone = merged_into(s)
+    gone = dict(read_merge_map(writer.reader).kept_of)
     a = gone.get(pair.record_a_id, pair.record_a_id)
     b = gone.get(pair.record_b_id, pair.record_b_id)
     if resolution == "duplicate":
@@ -287,24 +322,22 @@ def resolve(pair_id: int, resolution: str, reviewer_id: int | None = None,
             return f"pair {pair_id}: records already in one group"
         if keep == b:
             a, b = b, a
-        s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=a, merged_record_id=b,
-                                   action="merge", method="manual", reviewer_id=reviewer_id,
-                                   score=pair.score, reason="confirmed by a person"))
-        s.flush()
+        writer.insert("dedup_decision", pair_id=pair_id, kept_record_id=a, merged_record_id=b,
+                      action="merge", method="manual", reviewer_id=reviewer_id,
+                      score=pair.score, reason="confirmed by a person")
         return f"pair {pair_id}: record {b} merged into record {a}"
     split = ""
     if a == b:
-        split = _split(s, pair, gone, reviewer_id)
-    s.add(models.DedupDecision(pair_id=pair_id, kept_record_id=pair.record_a_id,
-                               merged_record_id=pair.record_b_id, action="distinct",
-                               method="manual", reviewer_id=reviewer_id, score=pair.score,
-                               reason="judged distinct by a person"))
-    s.flush()
+        split = _split(writer, pair, gone, reviewer_id)
+    writer.insert("dedup_decision", pair_id=pair_id, kept_record_id=pair.record_a_id,
+                  merged_record_id=pair.record_b_id, action="distinct", method="manual",
+                  reviewer_id=reviewer_id, score=pair.score,
+                  reason="judged distinct by a person")
     return (f"pair {pair_id}: records {pair.record_a_id} and {pair.record_b_id} kept apart"
             + split)
 
 
-def _split(session: Session, pair: models.DedupPair, gone: dict[int, int],
+def _split(writer: Writer, pair: StoredPair, gone: dict[int, int],
            reviewer_id: int | None) -> str:
     """Undo the merge that joined the pair's two records (they are in one group now)."""
     x, y = pair.record_a_id, pair.record_b_id
@@ -312,29 +345,33 @@ def _split(session: Session, pair: models.DedupPair, gone: dict[int, int],
     if direct not in gone:
         raise ReviewflowError(f"records {x} and {y} are joined through another record; "
                               f"take one out with 'reviewflow dedup --undo RECORD' first")
-    session.add(models.DedupDecision(pair_id=pair.id, kept_record_id=gone[direct],
-                                     merged_record_id=direct, action="unmerge",
-                                     method="manual", reviewer_id=reviewer_id,
-                                     reason="split: judged distinct by a person"))
+    writer.insert("dedup_decision", pair_id=pair.id, kept_record_id=gone[direct],
+                  merged_record_id=direct, action="unmerge", method="manual",
+                  reviewer_id=reviewer_id, reason="split: judged distinct by a person")
     return f" (record {direct} taken back out of record {gone[direct]}'s group)"
 
 
 def undo(record_id: int, reviewer_id: int | None = None, *, session: Session) -> str:
+    """:func:`write_undo` in a session (tests)."""
+    return write_undo(writer=session_writer(session), record_id=record_id,
+                      reviewer_id=reviewer_id)
+
+
+def write_undo(*, writer: Writer, record_id: int, reviewer_id: int | None = None) -> str:
     """Take *record_id* back out of the group it was merged into."""
-    d = models.DedupDecision
-    last = session.exec(select(d).where(d.merged_record_id == record_id)
-                        .where(d.action.in_(("merge", "unmerge")))  # type: ignore[attr-defined]
-                        .order_by(d.id.desc())).first()  # type: ignore[union-attr]
-    if last is None or last.action != "merge":
+    found = writer.reader.rows(
+        "SELECT id, pair_id, kept_record_id, action FROM dedup_decision "
+        "WHERE merged_record_id = ? AND action IN ('merge', 'unmerge') "
+        "ORDER BY id DESC LIMIT 1", (record_id,))
+    if not found or found[0][3] != "merge":
         raise ReviewflowError(f"record {record_id} is not merged into another record "
                               "(undo names the record that was merged away)")
+    last_id, pair_id, kept, _ = found[0]
     for action in ("unmerge", "distinct"):
-        session.add(models.DedupDecision(pair_id=last.pair_id, kept_record_id=last.kept_record_id,
-                                         merged_record_id=record_id, action=action,
-                                         method="manual", reviewer_id=reviewer_id,
-                                         reason=f"undo of decision {last.id}"))
-    session.flush()
-    return f"record {record_id} taken out of record {last.kept_record_id}'s group"
+        writer.insert("dedup_decision", pair_id=pair_id, kept_record_id=kept,
+                      merged_record_id=record_id, action=action, method="manual",
+                      reviewer_id=reviewer_id, reason=f"undo of decision {last_id}")
+    return f"record {record_id} taken out of record {kept}'s group"
 
 
 def merged_view(session: Session, record_id: int) -> Record:
@@ -343,11 +380,14 @@ def merged_view(session: Session, record_id: int) -> Record:
     Computed on demand instead of overwriting the stored row, so undoing a merge
     never has to restore anything.
     """
-    gone = merged_into(session)
+    from reviewflow.dedup.merge import merged_record
+
+    reader = session_reader(session)
+    gone = read_merge_map(reader).kept_of
     kept = gone.get(record_id, record_id)
     ids = [kept] + sorted(m for m, k in gone.items() if k == kept)
-    rows = [session.get(models.RecordRow, i) for i in ids]
-    if any(r is None for r in rows):
+    found = dict(read_records(reader, ids))
+    if any(i not in found for i in ids):
         raise ReviewflowError(f"no record {record_id}")
-    records = [to_record(r) for r in rows if r is not None]
+    records = [found[i] for i in ids]
     return merged_record(list(range(len(records))), 0, records)

@@ -13,10 +13,11 @@ is checked before parsing (fast path, nothing to do) and again inside the write
 transaction (which is ``BEGIN IMMEDIATE`` on SQLite), and the column is unique,
 so two concurrent imports of one file cannot both land.
 
-Rows are written with Core multi-row inserts in batches: on SQLite with ids
-assigned from ``max(id) + 1`` under the write lock, on PostgreSQL with
-``INSERT ... RETURNING`` ordered by parameter (SQLAlchemy's "insertmanyvalues"),
-so record ids line up with file positions either way. This is what keeps
+Rows go through the write seam (:class:`~reviewflow.store.writer.Writer`): on a
+SQLite review ``reviewflow import`` writes through sqlite3 without loading the ORM,
+elsewhere through the session's connection; either way the records are written in
+batches by :meth:`~reviewflow.store.writer.Writer.insert_many` (one ``executemany``,
+ids taken first), so record ids line up with file positions. This is what keeps
 100,000 records inside the 30 s target.
 """
 
@@ -26,19 +27,21 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-
-from sqlalchemy import func, insert
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from reviewflow.errors import InputError, ReviewflowError
 from reviewflow.importers import read_bytes
 from reviewflow.importers.base import gc_paused
 from reviewflow.records import ImportWarning, ParseResult, Record
-from reviewflow.store import models
+from reviewflow.store.audit import stored_at
+from reviewflow.store.reader import Reader
 from reviewflow.store.searches import UNKNOWN_DATABASE, check_origin, guess_origin
+from reviewflow.store.writer import Writer, session_writer
+
+if TYPE_CHECKING:  # the session wrappers' callers hold one; the seam never imports it
+    from sqlmodel import Session
 
 BATCH = 2000
 Progress = Callable[[int, int], None]  # (records stored so far, total)
@@ -87,11 +90,17 @@ def prepare(
     return PreparedImport(path, sha256_of(data), result)
 
 
-def find_import(session: Session, sha256: str) -> models.SearchImport | None:
-    """The earlier import of a file with this hash, if any."""
-    return session.exec(
-        select(models.SearchImport).where(models.SearchImport.file_sha256 == sha256)
-    ).first()
+def find_import(reader: Reader, path: Path, sha256: str) -> ImportOutcome | None:
+    """The earlier import of a file with this hash, as an "already imported" outcome."""
+    found = reader.rows('SELECT id, file_sha256, format, encoding, "database", imported_at '
+                        "FROM search_import WHERE file_sha256 = ?", (sha256,))
+    if not found:
+        return None
+    import_id, sha, fmt, encoding, database, at = found[0]
+    return ImportOutcome(file_name=path.name, sha256=sha, import_id=int(import_id),
+                         format=fmt, encoding=encoding, database=database, read=0, stored=0,
+                         already_imported=True,
+                         imported_at=None if at is None else stored_at(at))
 
 
 def import_file(
@@ -114,9 +123,9 @@ def import_file(
         sha = sha256_of(path.read_bytes())
     except OSError as exc:
         raise InputError(str(path), None, f"cannot read file ({exc.strerror or exc})") from None
-    earlier = find_import(session, sha)
+    earlier = find_import(session_writer(session).reader, path, sha)
     if earlier is not None:
-        return _already(path, earlier)
+        return earlier
     prepared = prepare(path, format=format, mapping=mapping)
     return store_prepared(
         session=session,
@@ -139,51 +148,65 @@ def store_prepared(
     progress: Progress | None = None,
     origin: str | None = None,
 ) -> ImportOutcome:
+    """:func:`write_prepared` in a session (the demo, tests), on its connection."""
+    return write_prepared(writer=session_writer(session), prepared=prepared,
+                          database=database, searched_on=searched_on, query=query,
+                          progress=progress, origin=origin)
+
+
+def write_prepared(
+    *,
+    writer: Writer,
+    prepared: PreparedImport,
+    database: str | None = None,
+    searched_on: date | None = None,
+    query: str | None = None,
+    progress: Progress | None = None,
+    origin: str | None = None,
+) -> ImportOutcome:
     """Write a parsed file in the caller's transaction; a same-hash import makes it a no-op.
 
     ``origin`` is the PRISMA source kind (database, register, other); by default
-    a trial register's name makes it ``register``. The rows go in under a savepoint:
-    when another writer stores the same file first (PostgreSQL's unique sha256 index
-    refuses ours), only this import is taken back and reported as already imported.
+    a trial register's name makes it ``register``. When another writer stores the
+    same file first (PostgreSQL: its transaction ran beside ours), the unique sha256
+    makes our import row a no-op and the file is reported as already imported, with
+    nothing of it written.
     """
     result = prepared.result
     name = (database or result.database or UNKNOWN_DATABASE)[:200]
     kind = check_origin(origin) if origin is not None else guess_origin(name)
-    earlier = find_import(session, prepared.sha256)
+    earlier = find_import(writer.reader, prepared.path, prepared.sha256)
     if earlier is not None:
-        return _already(prepared.path, earlier)
-    try:
-        with session.begin_nested():
-            row = models.SearchImport(
-                database=name,
-                origin=kind,
-                file_name=prepared.path.name,
-                file_sha256=prepared.sha256,
-                format=result.format,
-                encoding=result.encoding,
-                searched_on=searched_on,
-                query=query,
-                record_count=len(result.records),
-                warning_count=len(result.warnings),
-            )
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            with gc_paused():  # see gc_paused: the parsed records are millions of objects
-                _insert_records(session, row.id, result.records, progress)
-            imported_at = row.imported_at
-    except IntegrityError:
-        earlier = find_import(session, prepared.sha256)
-        if earlier is None:
-            raise
-        return _already(prepared.path, earlier)
+        return earlier
+    imported_at = datetime.now(UTC)
+    import_id = writer.insert_new(
+        "search_import", "file_sha256",
+        database=name,
+        origin=kind,
+        file_name=prepared.path.name,
+        file_sha256=prepared.sha256,
+        format=result.format,
+        encoding=result.encoding,
+        searched_on=searched_on,
+        query=query,
+        record_count=len(result.records),
+        warning_count=len(result.warnings),
+        imported_at=imported_at,
+    )
+    if import_id is None:  # stored by another writer since the check above
+        earlier = find_import(writer.reader, prepared.path, prepared.sha256)
+        if earlier is None:  # pragma: no cover - the unique index refused it: it exists
+            raise ReviewflowError(f"{prepared.path}: the store refused its import row")
+        return earlier
+    with gc_paused():  # see gc_paused: the parsed records are millions of objects
+        insert_records(writer, import_id, result.records, progress)
     return ImportOutcome(
         file_name=prepared.path.name,
         sha256=prepared.sha256,
-        import_id=row.id,
+        import_id=import_id,
         format=result.format,
         encoding=result.encoding,
-        database=row.database,
+        database=name,
         read=len(result.records),
         stored=len(result.records),
         warnings=list(result.warnings),
@@ -191,21 +214,20 @@ def store_prepared(
     )
 
 
-def _insert_records(
-    session: Session, import_id: int, records: Sequence[Record], progress: Progress | None
+def insert_records(
+    writer: Writer, import_id: int, records: Sequence[Record], progress: Progress | None
 ) -> None:
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    write = _SqliteWriter(session) if sqlite else _ReturningWriter(session)
-    now = models.utcnow()
+    """The records of one import and their provenance, in batches, in the caller's
+    transaction (``revman import`` stores a review's studies through it too)."""
     total = len(records)
     if progress:
         progress(0, total)
     for begin in range(0, total, BATCH):
         batch = records[begin : begin + BATCH]
-        ids = write.records([_record_values(r, now) for r in batch])
-        write.provenance(
-            [(rid, import_id, r.position, r.line) for rid, r in zip(ids, batch, strict=True)]
-        )
+        ids = writer.insert_many("record", RECORD_COLUMNS, [_record_values(r) for r in batch])
+        writer.insert_many(
+            "record_provenance", PROVENANCE_COLUMNS,
+            [(rid, import_id, r.position, r.line) for rid, r in zip(ids, batch, strict=True)])
         if progress:
             progress(begin + len(batch), total)
 
@@ -229,68 +251,11 @@ RECORD_COLUMNS = (
     "accession",
     "translated_title",
     "raw_json",
-    "created_at",
-)
+)  # created_at: the writer's one time for the batch
 PROVENANCE_COLUMNS = ("record_id", "import_id", "position", "line")
 
 
-class _SqliteWriter:
-    """SQLite: plain DBAPI ``executemany`` with ids from ``max(id) + 1``.
-
-    Safe because the import's transaction is ``BEGIN IMMEDIATE`` (no other
-    writer until it commits). ``INSERT ... RETURNING`` with ordered ids runs one
-    statement per row on SQLite, and SQLAlchemy's per-row parameter processing
-    cost a fifth of the store time at 100,000 records, so both are bypassed;
-    ``created_at`` goes through the dialect's own DateTime processor, so the
-    stored text is exactly what the ORM writes.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self.connection = session.connection()
-        table = models.RecordRow.__table__
-        current = self.connection.execute(select(func.max(table.c.id))).scalar()
-        self.next_id = (current or 0) + 1
-        dialect = self.connection.dialect
-        self.datetime = table.c.created_at.type.bind_processor(dialect) or (lambda v: v)
-        self.add_record = _insert_sql("record", ("id", *RECORD_COLUMNS))
-        self.add_provenance = _insert_sql("record_provenance", PROVENANCE_COLUMNS)
-
-    def records(self, rows: list[tuple]) -> list[int]:
-        ids = list(range(self.next_id, self.next_id + len(rows)))
-        self.next_id += len(rows)
-        created = self.datetime(rows[0][-1]) if rows else None
-        params = [(rid, *row[:-1], created) for rid, row in zip(ids, rows, strict=True)]
-        self.connection.exec_driver_sql(self.add_record, params)
-        return ids
-
-    def provenance(self, rows: list[tuple]) -> None:
-        self.connection.exec_driver_sql(self.add_provenance, rows)
-
-
-class _ReturningWriter:
-    """PostgreSQL (and others): batched ``INSERT ... RETURNING`` in parameter order."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        table = models.RecordRow.__table__
-        self.add_record = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        self.add_provenance = insert(models.RecordProvenance.__table__)
-
-    def records(self, rows: list[tuple]) -> list[int]:
-        params = [dict(zip(RECORD_COLUMNS, row, strict=True)) for row in rows]
-        return list(self.session.execute(self.add_record, params).scalars())
-
-    def provenance(self, rows: list[tuple]) -> None:
-        params = [dict(zip(PROVENANCE_COLUMNS, row, strict=True)) for row in rows]
-        self.session.execute(self.add_provenance, params)
-
-
-def _insert_sql(table: str, columns: Sequence[str]) -> str:
-    marks = ", ".join("?" for _ in columns)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-
-
-def _record_values(record: Record, now: datetime) -> tuple:
+def _record_values(record: Record) -> tuple:
     """One row in :data:`RECORD_COLUMNS` order."""
     dumps = json.dumps
     return (
@@ -312,27 +277,9 @@ def _record_values(record: Record, now: datetime) -> tuple:
         _cut(record.accession, 200),
         record.translated_title,
         dumps(record.raw, ensure_ascii=False),
-        now,
     )
 
 
 def _cut(value: str | None, limit: int) -> str | None:
     """Bounded columns (PostgreSQL enforces VARCHAR length); raw_json keeps the full value."""
     return value[:limit] if value is not None and len(value) > limit else value
-
-
-def _already(path: Path, earlier: models.SearchImport) -> ImportOutcome:
-    if earlier.id is None:  # pragma: no cover - rows from the store always have ids
-        raise ReviewflowError("stored import has no id")
-    return ImportOutcome(
-        file_name=path.name,
-        sha256=earlier.file_sha256,
-        import_id=earlier.id,
-        format=earlier.format,
-        encoding=earlier.encoding,
-        database=earlier.database,
-        read=0,
-        stored=0,
-        already_imported=True,
-        imported_at=earlier.imported_at,
-    )

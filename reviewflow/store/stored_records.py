@@ -4,6 +4,7 @@ read seam: ``export records`` writes them without importing the ORM (issue 22)."
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 from reviewflow.records import Record
 from reviewflow.store.reader import Reader
@@ -13,10 +14,15 @@ _COLUMNS = ("title", "abstract", "authors_json", "year", "journal", "volume", "i
             "accession", "translated_title")
 
 
-def read_records(reader: Reader) -> list[tuple[int, Record]]:
-    """Every stored record with its id, by id."""
+def read_records(reader: Reader, ids: Collection[int] | None = None
+                 ) -> list[tuple[int, Record]]:
+    """Every stored record with its id (or those of ``ids``), by id."""
+    if ids is not None and not ids:
+        return []
     out = []
-    for rid, *values in reader.rows(f"SELECT id, {', '.join(_COLUMNS)} FROM record ORDER BY id"):
+    where = "" if ids is None else f" WHERE id IN ({', '.join('?' for _ in ids)})"
+    for rid, *values in reader.rows(f"SELECT id, {', '.join(_COLUMNS)} FROM record{where} "
+                                    "ORDER BY id", tuple(ids or ())):
         row = dict(zip(_COLUMNS, values, strict=True))
         row["authors"] = json.loads(row.pop("authors_json") or "[]")
         row["keywords"] = json.loads(row.pop("keywords_json") or "[]")

@@ -107,6 +107,19 @@ def test_an_area_help_does_not_load_the_store(argv: list[str], shown: str) -> No
 ORM = ("sqlalchemy", "sqlmodel", "reviewflow.store.models", "reviewflow.store.db", "alembic")
 
 
+def _command(review: Path, argv: list[str], prefixes: tuple[str, ...] = ORM
+             ) -> tuple[str, list[str]]:
+    """What a command on ``review`` said in a fresh process (ending ``EXIT code`` when it
+    exits), and the modules starting with one of ``prefixes`` it loaded."""
+    probe = ("import sys\nfrom reviewflow.cli import main\n"
+             f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
+             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
+             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
+             f"if m.startswith({prefixes!r}))))\n")
+    said, loaded = _run(probe).split("LOADED")
+    return said, loaded
+
+
 @pytest.mark.parametrize(("argv", "shown", "code"), [
     (["status"], "Startup", 0), (["status", "--json"], '"schema": "0', 0),
     (["status", "--as", "ann"], "Screening: blind on", 0),
@@ -145,15 +158,9 @@ def test_reading_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path, argv: li
     with Store.create(url, title="Startup") as store, store.write() as session:
         ensure_reviewer(session=session, name="ann")
     config.save()
-    probe = ("import sys\nfrom reviewflow.cli import main\n"
-             f"try:\n    main.main({['--review', str(tmp_path), *argv]!r})\n"
-             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-             f"if m.startswith({ORM!r}))))\n")
-    out = _run(probe)
-    said, loaded = out.split("LOADED")
+    said, loaded = _command(tmp_path, argv)
     assert f"EXIT {code}" in said and shown in said, said
-    assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+    assert loaded == [], f"{' '.join(argv)} imported {loaded}"
 
 
 def test_no_command_help_loads_the_store() -> None:
@@ -179,18 +186,6 @@ def test_every_command_summary_in_help_is_one_line() -> None:
     broken = sorted(name for name, entry in INDEX.items()
                     if "\n" in (entry.help or "").strip().split("\n\n")[0])
     assert not broken, f"summaries spanning lines: {broken}"
-
-
-def _orm_loaded(review: Path, argv: list[str]) -> tuple[str, str]:
-    """(what ``reviewflow --review REVIEW ARGV`` said, the ORM modules it loaded), in a
-    fresh process."""
-    probe = ("import sys\nfrom reviewflow.cli import main\n"
-             f"try:\n    main.main({['--review', str(review), *argv]!r})\n"
-             "except SystemExit as exit:\n    print('EXIT', exit.code)\n"
-             "print('LOADED', ' '.join(sorted(m for m in sys.modules "
-             f"if m.startswith({ORM!r}))))\n")
-    said, loaded = _run(probe).split("LOADED")
-    return said, loaded
 
 
 def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
@@ -222,9 +217,9 @@ def test_writing_commands_do_not_load_the_orm_on_sqlite(tmp_path: Path) -> None:
         (["policy", "--blind", "off", "--by", "arb"], "blind: off"),
     ]
     for argv, shown in steps:
-        said, loaded = _orm_loaded(review, argv)
+        said, loaded = _command(review, argv)
         assert shown in said, said
-        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
 
 
 def test_linking_fulltext_and_search_corrections_do_not_load_the_orm_on_sqlite(
@@ -250,9 +245,9 @@ def test_linking_fulltext_and_search_corrections_do_not_load_the_orm_on_sqlite(
         (["searches", "edit", "1", "--origin", "website"], "EXIT 1"),
     ]
     for argv, shown in steps:
-        said, loaded = _orm_loaded(review, argv)
+        said, loaded = _command(review, argv)
         assert shown in said, said
-        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
 
 
 def test_attaching_pdfs_does_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: Path) -> None:
@@ -273,9 +268,9 @@ def test_attaching_pdfs_does_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: 
             (["fulltext", "add", "2", str(pdfs / names[1]), "-r", "ann"],
              f"attached  {names[1]} -> record 2 (1 pages)"),
             (["fulltext", "add", "3", str(pdfs / names[1]), "-r", "ann"], "EXIT 1")):
-        said, loaded = _orm_loaded(review, argv)
+        said, loaded = _command(review, argv)
         assert shown in said, said
-        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
 
 
 def test_extraction_rob_and_grade_writing_commands_do_not_load_the_orm_on_sqlite(
@@ -311,6 +306,50 @@ def test_extraction_rob_and_grade_writing_commands_do_not_load_the_orm_on_sqlite
         (["grade", "retract", "vas", "risk_of_bias", "-r", "ann"], "judgement retracted"),
     ]
     for argv, shown in steps:
-        said, loaded = _orm_loaded(review, argv)
+        said, loaded = _command(review, argv)
         assert shown in said, (argv, said)
-        assert loaded.split() == [], f"{' '.join(argv)} imported {loaded.split()}"
+        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
+
+
+def test_import_and_dedup_do_not_load_the_orm_on_sqlite(tmp_path: Path, corpus: Path) -> None:
+    """``import``, the ``dedup`` run and a person's calls on its pairs (``--resolve``,
+    ``--undo``) write a SQLite review at the current schema through the write seam; the
+    calls load no matcher either (numpy, rapidfuzz: only a run matches records), and an
+    import of RIS files into a pipe neither the other formats' readers nor a progress bar."""
+    from reviewflow.store.db import Store
+    from reviewflow.store.location import ReviewConfig
+
+    exports = corpus / "exports" / "multi_db_same_search"
+    review = tmp_path / "rev"
+    review.mkdir()
+    Store.create(f"sqlite:///{review / 'reviewflow.db'}", title="Gambling harms").dispose()
+    ReviewConfig(folder=review, title="Gambling harms").save()
+    matcher = ("numpy", "rapidfuzz")
+    steps = [
+        (["import", *(str(exports / f"citesource_20221207_gambling-harms_{name}.ris")
+                      for name in ("crimjust_41", "lens_49", "psycinfo_124"))],
+         "Total: read 214, stored 214", ("reviewflow.importers.bibtex",
+                                          "reviewflow.importers.chinese",
+                                          "reviewflow.importers.endnote_xml", "rich.progress")),
+        (["dedup"], "2 new possible duplicate pairs queued", ()),
+        (["dedup", "--resolve", "PAIR", "distinct"], "kept apart", matcher),
+        (["dedup", "--undo", "RECORD"], "taken out of record", matcher),
+    ]
+    for argv, shown, also in steps:
+        argv = [_first(review, "SELECT id FROM dedup_pair WHERE outcome = 'possible'")
+                if a == "PAIR" else _first(review, "SELECT merged_record_id FROM "
+                                                   "dedup_decision WHERE method = 'auto'")
+                if a == "RECORD" else a for a in argv]
+        said, loaded = _command(review, argv, (*ORM, *also))
+        assert "EXIT 0" in said and shown in said, said
+        assert loaded == [], f"{' '.join(argv)} imported {loaded}"
+
+
+def _first(review: Path, sql: str) -> str:
+    import sqlite3
+
+    con = sqlite3.connect(review / "reviewflow.db")
+    try:
+        return str(con.execute(f"{sql} ORDER BY id").fetchone()[0])
+    finally:
+        con.close()

@@ -271,6 +271,7 @@ def test_automatic_merge_never_drops_a_decided_record(store) -> None:
     from reviewflow.dedup.result import DedupResult, DuplicateGroup, ScoredPair
     from reviewflow.records import Record
     from reviewflow.store.dedup_store import _store_merges
+    from reviewflow.store.writer import session_writer
 
     ann, bob = viewer(store, "ann"), viewer(store, "bob")
     for who in (ann, bob):
@@ -279,8 +280,9 @@ def test_automatic_merge_never_drops_a_decided_record(store) -> None:
     group = DuplicateGroup([0, 1], 0, [ScoredPair(0, 1, 1.0, "same DOI")], Record())
     result = DedupResult(2, [group])
     with store.write() as s:
-        assert _store_merges(s, {}, [1, 2], result, {2}) == 1
-        assert _store_merges(s, {}, [1, 2], result, {2}) == 0  # a second run writes nothing
+        assert _store_merges(session_writer(s), {}, [1, 2], result, {2}) == 1
+        # a second run writes nothing
+        assert _store_merges(session_writer(s), {}, [1, 2], result, {2}) == 0
     with store.session() as s:
         state = load_review_state(s)
     assert state.merges.kept_of == {1: 2} and state.stage(FT).eligible == (2,)

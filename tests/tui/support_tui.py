@@ -6,6 +6,7 @@ import asyncio
 import functools
 import html
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -49,14 +50,25 @@ def shot(app: Any) -> str:
                      for _, parts in sorted(lines.items()))
 
 
+SETTLE_S = 30.0
+
+
 async def settle(app: Any, pilot: Any) -> None:
-    """Wait for background workers (the dashboard computes in a thread) and a repaint."""
+    """Wait for background workers (the dashboard computes in a thread) and a repaint.
+
+    A fast poll supersedes each refresh still running; the first one may take seconds
+    (it imports the stopping estimate's SciPy), so the wait is bounded by time, not by
+    a count of superseded refreshes (they end in an instant).
+    """
     from textual.worker import WorkerCancelled
 
-    for _ in range(10):
+    deadline = time.monotonic() + SETTLE_S
+    while True:
         try:
             await app.workers.wait_for_complete()
             break
         except WorkerCancelled:  # an older refresh was superseded by a newer one
-            continue
+            if time.monotonic() > deadline:
+                raise
+            await pilot.pause(0.02)
     await pilot.pause()
