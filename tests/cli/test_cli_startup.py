@@ -117,7 +117,7 @@ def _command(review: Path, argv: list[str], prefixes: tuple[str, ...] = ORM
              "print('LOADED', ' '.join(sorted(m for m in sys.modules "
              f"if m.startswith({prefixes!r}))))\n")
     said, loaded = _run(probe).split("LOADED")
-    return said, loaded
+    return said, loaded.split()
 
 
 @pytest.mark.parametrize(("argv", "shown", "code"), [
