@@ -55,6 +55,10 @@ def _written(folder: Path) -> dict[str, bytes]:
     return out
 
 
+def _refuse(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("the sqlite3 path opened the ORM store")
+
+
 def _both_ways(review: Path, monkeypatch: pytest.MonkeyPatch, out: Path,
                args: tuple[str, ...]) -> tuple[str, dict[str, bytes]]:
     """The command through a session, then (on SQLite) through sqlite3 into the same
@@ -65,7 +69,9 @@ def _both_ways(review: Path, monkeypatch: pytest.MonkeyPatch, out: Path,
     slow_files = _written(out) if out.exists() else {}
     if BACKEND != "postgres":  # the sqlite3 path exists for SQLite files only
         shutil.rmtree(out, ignore_errors=True)
-        fast = through_sqlite3(review, monkeypatch, *args)
+        with monkeypatch.context() as m:  # however a command reaches for the ORM store
+            m.setattr(Store, "open", _refuse)
+            fast = through_sqlite3(review, monkeypatch, *args)
         assert fast == slow
         fast_files = _written(out) if out.exists() else {}
         assert sorted(fast_files) == sorted(slow_files)
