@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -10,6 +11,11 @@ from reviewflow import drawing
 from reviewflow.cli.common import reading, working
 from reviewflow.errors import ReviewflowError
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:
+    from reviewflow.extraction.analysis_outputs import Outputs
+    from reviewflow.extraction.form import Form
+    from reviewflow.store.reader import Reader
 
 ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
 
@@ -96,7 +102,8 @@ def _write_starter(ctx: typer.Context, folder: Path) -> None:
                "'reviewflow analyse --all'")
 
 
-def run_beyond_outputs(reader, form, folder: Path, outputs, out_dir: Path) -> list[str]:
+def run_beyond_outputs(reader: Reader, form: Form, folder: Path, outputs: Outputs,
+                       out_dir: Path) -> list[str]:
     """Declared meta-regressions and the small-study plots (issue 20): their files are
     added to ``outputs.files``, their summary lines returned."""
     from reviewflow.extraction.metareg_analyses import run_declared
