@@ -17,9 +17,10 @@ analyse and report kept). ``--profile`` prints where one run of each spends its 
 another checkout's ``reviewflow`` package (``SRC`` holds it, e.g. ``git archive
 <commit> reviewflow | tar -x -C SRC``), interleaved in the same run, cold (its own
 figure cache, emptied before each run). ``--workers``
-also times each cold command with its figures drawn in the command's own process
-(``REVIEWFLOW_WORKERS=0``) and by two workers (``=2``), whatever the load: by
-default a command uses workers only when a core is idle (docs/performance.md).
+also times each cold command (and each ``--before`` one) with its figures drawn in the
+command's own process (``REVIEWFLOW_WORKERS=0``) and by two workers (``=2``), whatever
+the load: by default a command uses workers only when a core is idle
+(docs/performance.md).
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def main() -> None:
                                                 str(tmp / "report-before")], before,
                          prepare=lambda: _empty(before_cache, tmp / "report-before"))]
         if args.workers:
-            for job in jobs[1:3]:
+            # cold runs of both checkouts: with two workers drawing, what is left in the
+            # command's own process (imports, reading, pooling) is the critical path
+            for job in [*jobs[1:3], *(j for j in jobs if j.name.endswith("(before)"))]:
                 for n in (0, 2):
                     jobs.append(replace(job, name=f"{job.name} (workers={n})",
                                         env={**job.env, "REVIEWFLOW_WORKERS": str(n)}))

@@ -37,6 +37,7 @@ from reviewflow.extraction.spreadsheet import header  # noqa: E402
 from reviewflow.extraction.transfer import import_extraction  # noqa: E402
 from reviewflow.extraction.values import reconcile  # noqa: E402
 from reviewflow.store.db import Store  # noqa: E402
+from reviewflow.store.reader import store_reader  # noqa: E402
 
 SOURCES = ("bone marrow", "umbilical cord", "adipose tissue")
 
@@ -102,7 +103,8 @@ def main() -> None:
         t_rec, rec = timed(lambda: reconcile(store))
         (vas,) = parse_analyses("[[analysis]]\nname='v'\noutcome='pain_vas'\nmeasure='SMD'\n"
                                 "subgroup='cell_source'\n", form)
-        t_in, df = timed(lambda: analysis_input(store, vas, form=form, reconciled=rec))
+        with store_reader(store) as reader:
+            t_in, df = timed(lambda: analysis_input(reader, vas, form=form, reconciled=rec))
         print(f"reconcile:                            {t_rec:8.3f} s  "
               f"({len(rec.discrepancies)} discrepancies)")
         print(f"analysis_input (one outcome):         {t_in:8.3f} s  ({len(df)} studies)")

@@ -265,7 +265,11 @@ def finish(ctx: DemoContext) -> None:
         ctx.say(f"    {line}")
     errors = counts.identity_errors()
     ctx.say("    identities hold" if not errors else f"    CHECK: {'; '.join(errors)}")
-    path = build_report(ctx.store, ctx.folder / "report", ctx.folder)
+    from reviewflow.store.reader import store_reader
+
+    with store_reader(ctx.store) as reader:
+        path = build_report(reader, ctx.folder / "report", ctx.folder,
+                            source=ctx.store.display_url)
     ctx.say(f"[9] Report: {path}")
 
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from reviewflow import drawing
-from reviewflow.cli.common import open_store, working
+from reviewflow.cli.common import reading, working
 from reviewflow.errors import ReviewflowError
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:
+    from reviewflow.extraction.analysis_outputs import Outputs
+    from reviewflow.extraction.form import Form
+    from reviewflow.store.reader import Reader
 
 ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
 
@@ -55,20 +61,22 @@ def analyse(
 
 def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: bool,
                   out: Path | None, plot_format: str) -> None:
-    store = open_store(ctx)
     # The engine, pandas and matplotlib load only when an analysis runs, not at CLI start.
     from reviewflow.extraction.analyses import load_analyses, select_analyses
     from reviewflow.extraction.analysis_outputs import run_all
-    from reviewflow.extraction.form_versions import form_in_force
+    from reviewflow.extraction.form_versions import read_form_in_force
     from reviewflow.extraction.run_analysis import summary_lines
 
-    form = form_in_force(store, folder).form  # analyse reads the store, never writes it
-    chosen = select_analyses(load_analyses(folder, form), name, run_all_)
-    out_dir = out or folder / "analyses"
-    with working(f"Pooling {plural(len(chosen), 'analysis')} and drawing their plots"):
-        outputs = run_all(store, form, chosen, out_dir, plot_format=plot_format)
-        beyond = run_beyond_outputs(store, form, folder, outputs, out_dir)
-        drawing.wait()  # every plot written before the summary claims its file
+    # analyse reads the store, never writes it: one read transaction (on SQLite through
+    # sqlite3, so SQLAlchemy is not imported before the first figure goes out)
+    with reading(ctx) as view:
+        form = read_form_in_force(view.reader, folder).form
+        chosen = select_analyses(load_analyses(folder, form), name, run_all_)
+        out_dir = out or folder / "analyses"
+        with working(f"Pooling {plural(len(chosen), 'analysis')} and drawing their plots"):
+            outputs = run_all(view.reader, form, chosen, out_dir, plot_format=plot_format)
+            beyond = run_beyond_outputs(view.reader, form, folder, outputs, out_dir)
+            drawing.wait()  # every plot written before the summary claims its file
     for run in outputs.runs:
         typer.echo("\n".join(summary_lines(run)))
     for line in beyond:
@@ -79,12 +87,13 @@ def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: 
 def _write_starter(ctx: typer.Context, folder: Path) -> None:
     from reviewflow.extraction.analyses import parse_analyses
     from reviewflow.extraction.analyses_starter import starter_analyses
-    from reviewflow.extraction.form_versions import form_in_force
+    from reviewflow.extraction.form_versions import read_form_in_force
 
     path = folder / ANALYSES_FILE
     if path.exists():
         raise ReviewflowError(f"{path} exists: edit it (or move it away to start again)")
-    form = form_in_force(open_store(ctx), folder).form
+    with reading(ctx) as view:
+        form = read_form_in_force(view.reader, folder).form
     text = starter_analyses(form)
     analyses = parse_analyses(text, form, str(path))  # the starter must run as it stands
     path.write_text(text, encoding="utf-8")
@@ -93,7 +102,8 @@ def _write_starter(ctx: typer.Context, folder: Path) -> None:
                "'reviewflow analyse --all'")
 
 
-def run_beyond_outputs(store, form, folder: Path, outputs, out_dir: Path) -> list[str]:
+def run_beyond_outputs(reader: Reader, form: Form, folder: Path, outputs: Outputs,
+                       out_dir: Path) -> list[str]:
     """Declared meta-regressions and the small-study plots (issue 20): their files are
     added to ``outputs.files``, their summary lines returned."""
     from reviewflow.extraction.metareg_analyses import run_declared
@@ -101,7 +111,7 @@ def run_beyond_outputs(store, form, folder: Path, outputs, out_dir: Path) -> lis
     from reviewflow.extraction.small_study_outputs import write_small_study_plots
 
     lines: list[str] = []
-    for mr, files in run_declared(store, form, folder, outputs.runs, out_dir):
+    for mr, files in run_declared(reader, form, folder, outputs.runs, out_dir):
         outputs.files.extend(files)
         lines += metareg_lines(mr)
     for run in outputs.runs:

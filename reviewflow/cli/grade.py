@@ -40,9 +40,8 @@ def suggest_cmd(ctx: typer.Context,
     from reviewflow.grade.domains import JUDGEMENT_LABELS, LABELS
     from reviewflow.grade.evidence import review_outcomes
 
-    store = open_store(ctx)
-    with working("Pooling the analyses and reading risk of bias"):
-        reviews = review_outcomes(store, _folder(ctx), analyses or None)
+    with working("Pooling the analyses and reading risk of bias"), reading(ctx) as view:
+        reviews = review_outcomes(view.reader, _folder(ctx), analyses or None)
     if as_json:
         typer.echo(json.dumps({r.name: [
             {"domain": s.domain.value, "judgement": s.judgement.value if s.judgement else None,
@@ -98,10 +97,12 @@ def accept_cmd(ctx: typer.Context,
     from reviewflow.grade.evidence import review_outcomes
     from reviewflow.grade.judgements import current, record
     from reviewflow.screening.decisions import ensure_reviewer
+    from reviewflow.store.reader import store_reader
 
     store = open_store(ctx)
-    with working("Pooling the analyses and reading risk of bias"):
-        reviews = review_outcomes(store, _folder(ctx), analyses or None)
+    with working("Pooling the analyses and reading risk of bias"), \
+            store_reader(store) as reader:
+        reviews = review_outcomes(reader, _folder(ctx), analyses or None)
     n = 0
     with store.write() as s:
         rid = int(ensure_reviewer(session=s, name=reviewer).id or 0)
@@ -183,15 +184,16 @@ def sof_cmd(ctx: typer.Context,
     """Summary of findings tables: sof.csv, sof.docx and sof.html."""
     from reviewflow.grade.review_sof import review_sof
     from reviewflow.grade.sof_output import to_html, write_csv, write_docx
+    from reviewflow.store.review_heading import read_review_heading
 
-    store = open_store(ctx)
     folder = _folder(ctx)
     out_dir = out or folder / "grade"
     out_dir.mkdir(parents=True, exist_ok=True)
-    with working("Pooling the analyses for the summary of findings"), store.session() as s:
-        tables = review_sof(store, folder, session=s, default_comparison=comparison)
+    with working("Pooling the analyses for the summary of findings"), reading(ctx) as view:
+        tables = review_sof(view.reader, folder, default_comparison=comparison)
+        title = read_review_heading(view.reader).title
     files = [write_csv(tables, out_dir / "sof.csv"),
-             write_docx(tables, out_dir / "sof.docx", review_title=store.review().title)]
+             write_docx(tables, out_dir / "sof.docx", review_title=title)]
     html_path = out_dir / "sof.html"
     html_path.write_text(f"<!doctype html><meta charset='utf-8'><title>Summary of findings"
                          f"</title>{to_html(tables)}", encoding="utf-8")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewflow.cli.common import globals_of, open_store, working
+from reviewflow.cli.common import globals_of, reading, working
 from reviewflow.errors import ReviewflowError
 from reviewflow.store.location import resolve_review_folder
 
@@ -29,10 +29,12 @@ def report(
                           run=("report", folder) if folder is not None else None):
         from reviewflow.report.html import build_report
 
-        store = open_store(ctx)
         out = out or (folder / "report" if folder else Path("report"))
-        with working("Writing the report (PRISMA diagram, plots, tables)"):
-            path = build_report(store, out, folder)
+        # one read transaction for every section (on SQLite through sqlite3: no
+        # SQLAlchemy import before the first figure goes to a worker)
+        with working("Writing the report (PRISMA diagram, plots, tables)"), \
+                reading(ctx) as view:
+            path = build_report(view.reader, out, folder, source=view.display_url)
     typer.echo(f"Report written to {path}")
 
 

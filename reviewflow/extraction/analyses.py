@@ -83,19 +83,19 @@ from reviewflow.extraction.form import (
     stat_path,
     study_path,
 )
-from reviewflow.extraction.form_versions import form_in_force
+from reviewflow.extraction.form_versions import read_form_in_force
+from reviewflow.extraction.reconcile import Reconciled, read_reconciled
 from reviewflow.extraction.validation import (
     arm_report,
     column,
     effect_report,
     outcome_problems,
 )
-from reviewflow.extraction.values import Reconciled, reconcile
 from reviewflow.pooling.formatting import level_is_valid
+from reviewflow.store.reader import Reader
 
-if TYPE_CHECKING:  # declaring analyses (grade set's check) needs no store
+if TYPE_CHECKING:
     from reviewflow.pooling.trial_data import AnalysisInput
-    from reviewflow.store.db import Store
 
 ANALYSES_FILE = "analyses.toml"
 AS_ENTERED_IN_REVMAN = "as entered in RevMan"
@@ -352,18 +352,19 @@ def select_analyses(analyses: list[Analysis], name: str | None, run_all: bool) -
                           f"{', '.join(a.name for a in analyses) or 'none'})")
 
 
-def analysis_input(store: Store, analysis: Analysis, *, form: Form | None = None,
+def analysis_input(reader: Reader, analysis: Analysis, *, form: Form | None = None,
                    reconciled: Reconciled | None = None) -> AnalysisInput:
     """The typed, traced pooling input of one analysis (its ``frame()`` is the
-    ``reviewflow pool`` CSV)."""
+    ``reviewflow pool`` CSV); the form in force and the reconciled extraction are read
+    through ``reader`` unless given."""
     from reviewflow.pooling.comparisons import analysis_input as build
     from reviewflow.pooling.comparisons import mark_entries
     from reviewflow.pooling.reported_effects import generic_input
     from reviewflow.pooling.trial_data import Handling, MultiArm
     from reviewflow.pooling.types import DataType
 
-    form = form or form_in_force(store).form
-    rec = reconciled or reconcile(store)
+    form = form or read_form_in_force(reader).form
+    rec = reconciled or read_reconciled(reader)
     outcome = form.outcome(analysis.outcome)
     excluded = {s.lower() for s in analysis.exclude}
     candidates = [s for s in rec.values if s.lower() not in excluded]

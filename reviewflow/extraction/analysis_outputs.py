@@ -20,6 +20,7 @@ from pathlib import Path
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.entered import data_as_entered, entered_cells
 from reviewflow.extraction.form import Form
+from reviewflow.extraction.reconcile import read_reconciled
 from reviewflow.extraction.run_analysis import (
     AnalysisRun,
     arm_labels,
@@ -31,9 +32,8 @@ from reviewflow.extraction.run_analysis import (
     write_forest,
     write_funnel,
 )
-from reviewflow.extraction.values import reconcile
 from reviewflow.paths import confined
-from reviewflow.store.db import Store
+from reviewflow.store.reader import Reader
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Outputs:
     files: list[Path] = field(default_factory=list)
 
 
-def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
+def run_all(reader: Reader, form: Form, analyses: list[Analysis], out_dir: Path,
             *, plot_format: str = "png") -> Outputs:
     """Pool every analysis from the reconciled extraction and write its files.
 
@@ -50,8 +50,8 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     submitted first and the data CSVs written after them: the CSVs need pandas, whose
     import then overlaps the drawing instead of delaying it (issue 22).
     """
-    rec = reconcile(store)
-    runs = pool_declared(store, form, analyses, reconciled=rec)
+    rec = read_reconciled(reader)
+    runs = pool_declared(reader, form, analyses, reconciled=rec)
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = Outputs(runs=runs)
     tables: list[tuple[AnalysisRun, dict[str, tuple[str | None, ...]], Path]] = []
@@ -67,7 +67,7 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
         labels = favours(form.outcome(run.analysis.outcome), arms)
         outputs.files.append(write_forest(run, confined(out_dir, f"{name}_forest.{plot_format}"),
                                           labels, arms, entered=typed,
-                                          **forest_extras(store, run.analysis)))
+                                          **forest_extras(reader, run.analysis)))
         if run.reported_only is not None:
             outputs.files.append(write_forest(
                 run.reported_only,
@@ -85,19 +85,19 @@ def run_all(store: Store, form: Form, analyses: list[Analysis], out_dir: Path,
     return outputs
 
 
-def forest_extras(store: Store, analysis: Analysis) -> dict:
+def forest_extras(reader: Reader, analysis: Analysis) -> dict:
     """RevMan's risk-of-bias columns and the prediction interval, when the analysis asks."""
     extra: dict = {}
     if analysis.prediction_interval:
         extra["prediction_interval"] = True
     if analysis.rob_columns:
-        from reviewflow.extraction.rob import TOOLS, reconcile_rob
+        from reviewflow.extraction.rob import TOOLS, read_rob_table
         from reviewflow.extraction.rob_plots import forest_rob
 
         tool = TOOLS[analysis.rob_columns]
-        table = reconcile_rob(store, tool, analysis.outcome if tool.overall else None)
+        table = read_rob_table(reader, tool, analysis.outcome if tool.overall else None)
         if not table.judgements and tool.overall:
-            table = reconcile_rob(store, tool)  # RoB 2 judged for the whole study
+            table = read_rob_table(reader, tool)  # RoB 2 judged for the whole study
         if table.judgements:
             extra["rob"] = forest_rob(table)
     return extra

@@ -23,6 +23,7 @@ from reviewflow.extraction.rob_plots import summary_bars, traffic_light
 from reviewflow.extraction.small_study_outputs import write_small_study_plots
 from reviewflow.extraction.transfer import import_extraction
 from reviewflow.store.db import Store
+from reviewflow.store.reader import store_reader
 
 REVIEWERS = ("reviewer_a", "reviewer_b")
 
@@ -55,9 +56,11 @@ def run_demo_extraction(store: Store, folder: Path, samples: Path,
             values += n
             judgements += import_rob_csv(session=session, path=samples / "rob.csv",
                                          reviewer=name, default_tool=ROB1)
-    outputs = run_all(store, form, load_analyses(folder, form), folder / "analyses")
-    for _mr, files in run_declared(store, form, folder, outputs.runs, folder / "analyses"):
-        outputs.files.extend(files)
+    with store_reader(store) as reader:
+        outputs = run_all(reader, form, load_analyses(folder, form), folder / "analyses")
+        for _mr, files in run_declared(reader, form, folder, outputs.runs,
+                                       folder / "analyses"):
+            outputs.files.extend(files)
     for run in outputs.runs:
         outputs.files.extend(write_small_study_plots(run, folder / "analyses"))
     table = reconcile_rob(store, ROB1)
@@ -92,7 +95,8 @@ def demo_grade(store: Store, folder: Path) -> tuple[Path, ...]:
     from reviewflow.screening.decisions import ensure_reviewer
 
     rated = set(load_settings(folder))
-    every = review_outcomes(store, folder)  # pooled once: the SoF below reads these runs
+    with store_reader(store) as reader:  # pooled once: the SoF below reads these runs
+        every = review_outcomes(reader, folder)
     reviews = [r for r in every if r.name in rated]
     with store.write() as s:
         rid = int(ensure_reviewer(session=s, name=ASSESSOR).id or 0)
@@ -107,8 +111,8 @@ def demo_grade(store: Store, folder: Path) -> tuple[Path, ...]:
                    reason=reason, reviewer_id=rid)
     out = folder / "grade"
     out.mkdir(exist_ok=True)
-    with store.session() as s:
-        tables = review_sof(store, folder, session=s, runs=[r.run for r in every])
+    with store_reader(store) as reader:
+        tables = review_sof(reader, folder, runs=[r.run for r in every])
     html_path = out / "sof.html"
     html_path.write_text(f"<!doctype html><meta charset='utf-8'>{to_html(tables)}",
                          encoding="utf-8")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reviewflow.extraction.form import Form, stat_path
-from reviewflow.extraction.values import Reconciled
+from reviewflow.extraction.reconcile import Reconciled
 
 if TYPE_CHECKING:
     import pandas as pd

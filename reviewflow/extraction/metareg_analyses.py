@@ -26,7 +26,8 @@ from typing import Any
 from reviewflow.errors import ReviewflowError
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.form import Form
-from reviewflow.extraction.values import Reconciled
+from reviewflow.extraction.reconcile import Reconciled
+from reviewflow.store.reader import Reader
 from reviewflow.wording import plural
 
 KEYS = {"name", "analysis", "moderators", "permutations", "title", "tau2", "hksj"}
@@ -177,17 +178,17 @@ def summary_lines(mr: MetaRegressionRun) -> list[str]:
     return [head, *[line for line in metareg_text(mr.fit, ratio=mr.ratio) if line]]
 
 
-def run_declared(store, form: Form, folder: Path, runs: list, out_dir: Path
+def run_declared(reader: Reader, form: Form, folder: Path, runs: list, out_dir: Path
                  ) -> list[tuple[MetaRegressionRun, list[Path]]]:
     """Every ``[[meta_regression]]`` whose analysis is among ``runs``, with its files."""
     from reviewflow.extraction.analyses import load_analyses
-    from reviewflow.extraction.values import reconcile
+    from reviewflow.extraction.reconcile import read_reconciled
 
     specs = load_metaregressions(folder, load_analyses(folder, form), form)
     if not specs:
         return []
     by_name = {r.analysis.name: r for r in runs}
-    rec = reconcile(store)
+    rec = read_reconciled(reader)
     out = []
     for spec in specs:
         if spec.analysis not in by_name:

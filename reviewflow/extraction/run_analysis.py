@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from reviewflow.extraction.values import Reconciled
+    from reviewflow.extraction.reconcile import Reconciled
     from reviewflow.pooling.trial_data import AnalysisInput
     from reviewflow.pooling.types import Heterogeneity, MetaAnalysisResult, Pooled
-    from reviewflow.store.db import Store
+    from reviewflow.store.reader import Reader
 
 FUNNEL_MIN_STUDIES = 10
 
@@ -76,16 +76,16 @@ def pool(analysis: Analysis, data: AnalysisInput, *, sensitivity: bool = True) -
     return AnalysisRun(analysis, data, result, summary, other)
 
 
-def pool_declared(store: Store, form: Form, analyses: Sequence[Analysis], *,
+def pool_declared(reader: Reader, form: Form, analyses: Sequence[Analysis], *,
                   reconciled: Reconciled | None = None) -> list[AnalysisRun]:
     """Each analysis pooled once from the reconciled extraction: the one way every
     screen, command and report section obtains its runs, so the TUI, the CLI and the
     report cannot show two different numbers for one analysis."""
     from reviewflow.extraction.analyses import analysis_input
-    from reviewflow.extraction.values import reconcile
+    from reviewflow.extraction.reconcile import read_reconciled
 
-    rec = reconciled if reconciled is not None else reconcile(store)
-    return [pool(a, analysis_input(store, a, form=form, reconciled=rec)) for a in analyses]
+    rec = reconciled if reconciled is not None else read_reconciled(reader)
+    return [pool(a, analysis_input(reader, a, form=form, reconciled=rec)) for a in analyses]
 
 
 def arm_labels(form: Form, analysis: Analysis) -> tuple[str, str]:

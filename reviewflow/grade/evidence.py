@@ -19,7 +19,7 @@ import numpy as np
 from reviewflow.grade.rules import OutcomeEvidence, Rob, StudyEvidence, Suggestion, suggest
 from reviewflow.grade.settings import GradeSettings, load_settings
 from reviewflow.pooling.forest_rob import trial_of
-from reviewflow.store.db import Store
+from reviewflow.store.reader import Reader
 
 MIN_STUDIES_FOR_TESTS = 10
 _ROB = {"low": Rob.LOW, "unclear": Rob.CONCERNS, "some_concerns": Rob.CONCERNS,
@@ -38,16 +38,16 @@ class OutcomeReview:
     suggestions: tuple[Suggestion, ...]
 
 
-def study_rob(store: Store, outcome: str, *,
+def study_rob(reader: Reader, outcome: str, *,
               whole_study: Sequence[Any] | None = None) -> dict[str, Rob]:
     """Each study's risk of bias for ``outcome``: RoB 1, then RoB 2 for the whole study,
     then RoB 2 for this outcome, a later judgement overriding an earlier one.
     ``whole_study``: :func:`whole_study_rob`'s tables, read once for every outcome."""
-    from reviewflow.extraction.rob import ROB2, reconcile_rob
+    from reviewflow.extraction.rob import ROB2, read_rob_table
 
     found: dict[str, Rob] = {}
-    tables = whole_study if whole_study is not None else whole_study_rob(store)
-    for table in (*tables, reconcile_rob(store, ROB2, outcome)):
+    tables = whole_study if whole_study is not None else whole_study_rob(reader)
+    for table in (*tables, read_rob_table(reader, ROB2, outcome)):
         for study in table.judgements:
             key = table.overall(study)
             if key != "none":
@@ -55,12 +55,12 @@ def study_rob(store: Store, outcome: str, *,
     return found
 
 
-def whole_study_rob(store: Store) -> tuple[Any, ...]:
+def whole_study_rob(reader: Reader) -> tuple[Any, ...]:
     """The RoB 1 and whole-study RoB 2 tables (``extraction.rob.RobTable``): the same
     for every outcome, so GRADE reconciles them once per review, not once per outcome."""
-    from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob
+    from reviewflow.extraction.rob import ROB1, ROB2, read_rob_table
 
-    return reconcile_rob(store, ROB1, None), reconcile_rob(store, ROB2, None)
+    return read_rob_table(reader, ROB1, None), read_rob_table(reader, ROB2, None)
 
 
 def participants(data) -> int:
@@ -118,7 +118,7 @@ def outcome_evidence(run, rob: dict[str, Rob], settings: GradeSettings) -> Outco
         thresholds=settings.thresholds, ois=settings.ois)
 
 
-def review_outcomes(store: Store, folder: Path, names: list[str] | None = None, *,
+def review_outcomes(reader: Reader, folder: Path, names: list[str] | None = None, *,
                     runs: Sequence[Any] | None = None) -> list[OutcomeReview]:
     """Every declared analysis (or those named), read for GRADE.
 
@@ -130,22 +130,22 @@ def review_outcomes(store: Store, folder: Path, names: list[str] | None = None, 
     settings = load_settings(folder)
     out = []
     whole_study = None
-    for run in runs if runs is not None else _pooled(store, folder, names):
+    for run in runs if runs is not None else _pooled(reader, folder, names):
         a = run.analysis
         if names and a.name not in names:
             continue
         s = settings.get(a.name, GradeSettings())
-        whole_study = whole_study or whole_study_rob(store)
-        ev = outcome_evidence(run, study_rob(store, a.outcome, whole_study=whole_study), s)
+        whole_study = whole_study or whole_study_rob(reader)
+        ev = outcome_evidence(run, study_rob(reader, a.outcome, whole_study=whole_study), s)
         out.append(OutcomeReview(a.name, s.label or a.title or a.name, run, ev, s, suggest(ev)))
     return out
 
 
-def _pooled(store: Store, folder: Path, names: list[str] | None):  # -> list[AnalysisRun]
+def _pooled(reader: Reader, folder: Path, names: list[str] | None):  # -> list[AnalysisRun]
     from reviewflow.extraction.analyses import load_analyses
-    from reviewflow.extraction.form_versions import form_in_force
+    from reviewflow.extraction.form_versions import read_form_in_force
     from reviewflow.extraction.run_analysis import pool_declared
 
-    form = form_in_force(store, folder).form
+    form = read_form_in_force(reader, folder).form
     analyses = [a for a in load_analyses(folder, form) if not names or a.name in names]
-    return pool_declared(store, form, analyses)
+    return pool_declared(reader, form, analyses)

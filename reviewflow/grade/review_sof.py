@@ -10,12 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
 from reviewflow.grade.evidence import OutcomeReview, control_risks, review_outcomes
-from reviewflow.grade.judgements import OutcomeGrade, current
+from reviewflow.grade.judgements import OutcomeGrade, read_current
 from reviewflow.grade.sof import SofInput, SofTable, build_tables, sof_row
-from reviewflow.store.db import Store
+from reviewflow.store.reader import Reader
 
 
 def sof_input(review: OutcomeReview, grade: OutcomeGrade | None) -> SofInput:
@@ -46,14 +44,14 @@ def _natural(ratio: bool):
     return math.exp if ratio else float
 
 
-def review_sof(store: Store, folder: Path, *, session: Session,
-               default_comparison: str = "", runs: Sequence[Any] | None = None
-               ) -> tuple[SofTable, ...]:
-    """The tables; ``runs`` (analyses pooled already, as the report has them) are read
-    rather than pooled again, so the table's numbers are the forest plots' numbers."""
-    grades = current(session=session)
+def review_sof(reader: Reader, folder: Path, *, default_comparison: str = "",
+               runs: Sequence[Any] | None = None) -> tuple[SofTable, ...]:
+    """The tables, the judgements and the analyses read in ``reader``'s one snapshot;
+    ``runs`` (analyses pooled already, as the report has them) are read rather than
+    pooled again, so the table's numbers are the forest plots' numbers."""
+    grades = read_current(reader)
     pairs = []
-    for review in review_outcomes(store, folder, runs=runs):
+    for review in review_outcomes(reader, folder, runs=runs):
         row = sof_row(sof_input(review, grades.get(review.name)))
         pairs.append((review.settings.comparison or default_comparison, row))
     return build_tables(pairs)

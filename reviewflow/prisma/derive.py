@@ -60,7 +60,11 @@ def exclusion_reason(status: RecordStatus) -> str:
 def excluded_at_full_text(session: Session) -> dict[int, str]:
     """Record id -> reason, for every report excluded at full text (PRISMA's "Reports
     excluded" box, listed; the report's "Characteristics of excluded studies")."""
-    state = load_review_state(session)
+    return excluded_in(load_review_state(session))
+
+
+def excluded_in(state: ReviewState) -> dict[int, str]:
+    """:func:`excluded_at_full_text` from a loaded read model."""
     ta, ft = state.stage(TITLE_ABSTRACT), state.stage(FULL_TEXT)
     sought = [i for i in state.active if ta.status(i).moves_on]
     return {i: exclusion_reason(st) for i in sought

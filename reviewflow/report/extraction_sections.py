@@ -14,20 +14,20 @@ from reviewflow.wording import plural
 
 def _form(ctx: ReportContext):  # -> tuple[None, Form] | None
     """The form in force, read only: a report never stores a form version."""
-    from reviewflow.extraction.form_versions import form_in_force
+    from reviewflow.extraction.form_versions import read_form_in_force
 
     try:
-        return None, form_in_force(ctx.store, ctx.folder).form
+        return None, read_form_in_force(ctx.reader, ctx.folder).form
     except ReviewflowError:
         return None
 
 
 def section_studies(ctx: ReportContext) -> Section:
-    from reviewflow.extraction.values import reconcile
+    from reviewflow.extraction.reconcile import read_reconciled
 
     title = "Characteristics of included studies"
     found = _form(ctx)
-    rec = reconcile(ctx.store)
+    rec = read_reconciled(ctx.reader)
     if found is None or not rec.values:
         return Section(title, "<p class='muted'>No studies extracted yet.</p>")
     from reviewflow.extraction.form import study_path
@@ -46,12 +46,12 @@ def section_studies(ctx: ReportContext) -> Section:
 
 def section_rob(ctx: ReportContext) -> Section:
     from reviewflow import drawing
-    from reviewflow.extraction.rob import ROB1, ROB2, reconcile_rob
+    from reviewflow.extraction.rob import ROB1, ROB2, read_rob_table
 
     parts = []
     plots = "reviewflow.extraction.rob_plots"  # by name: matplotlib loads where it draws
     for tool in (ROB1, ROB2):
-        rob = reconcile_rob(ctx.store, tool)
+        rob = read_rob_table(ctx.reader, tool)
         if not rob.judgements:
             continue
         light = ctx.figures / f"rob_{tool.id}_traffic.png"
@@ -81,7 +81,7 @@ def section_analyses(ctx: ReportContext) -> Section:
         analyses = load_analyses(ctx.folder, form)
         if not analyses:
             return Section(title, "<p class='muted'>No analyses declared in analyses.toml.</p>")
-        outputs = run_all(ctx.store, form, analyses, ctx.figures / "analyses")
+        outputs = run_all(ctx.reader, form, analyses, ctx.figures / "analyses")
         ctx.analysis_runs = list(outputs.runs)
     except ReviewflowError as exc:
         return Section(title, f"<p><b>Analyses could not run:</b> {esc(exc)}</p>")

@@ -5,6 +5,11 @@ is copied from an earlier run), then embedded: SVG inline, PNG as data URIs,
 so the single file can be mailed to co-authors or attached to a submission.
 Sections that have no data yet (no extraction, no analyses) say so rather than
 disappear, so a half-done review's report shows what is missing.
+
+Every section reads the store through one :class:`~reviewflow.store.reader.Reader` (one
+snapshot for the whole report): on SQLite the command reads the file through
+``sqlite3``, so it imports no SQLAlchemy before its first figure goes to a worker
+(issue 22).
 """
 
 from __future__ import annotations
@@ -18,15 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
-
 from reviewflow import __version__, drawing
 from reviewflow.paths import whole_file
-from reviewflow.prisma.derive import counts_from_state
-from reviewflow.review_state import ReviewState, load_review_state
+from reviewflow.prisma.derive import counts_from_state, excluded_in
+from reviewflow.review_state import ReviewState
+from reviewflow.review_state.load import read_review_state
 from reviewflow.stages import LABELS, STAGES
-from reviewflow.store import models
-from reviewflow.store.db import Store
+from reviewflow.store.audit import stored_at
+from reviewflow.store.reader import Reader
+from reviewflow.store.review_heading import read_review_heading
+from reviewflow.store.searches import read_searches
 from reviewflow.titles import titles_of
 from reviewflow.wording import plural
 
@@ -54,9 +60,10 @@ class Section:
 
 @dataclass
 class ReportContext:
-    """What section builders get: the store, the review folder and where figures go."""
+    """What section builders get: the store's reader, the review folder and where
+    figures go."""
 
-    store: Store
+    reader: Reader
     folder: Path | None
     figures: Path
     notes: list[str] = field(default_factory=list)
@@ -102,22 +109,22 @@ def figure(path: Path, caption: str = "") -> str:
 
 
 def section_question(ctx: ReportContext) -> Section:
-    review = ctx.store.review()
-    body = f"<p><b>Question.</b> {esc(review.question or 'not recorded')}</p>"
+    question = read_review_heading(ctx.reader).question
+    body = f"<p><b>Question.</b> {esc(question or 'not recorded')}</p>"
     return Section("Review question", body)
 
 
 def section_searches(ctx: ReportContext) -> Section:
-    with ctx.store.session() as s:
-        imports = s.exec(select(models.SearchImport).order_by(models.SearchImport.id)).all()
-    if not imports:
+    searches = read_searches(ctx.reader)
+    if not searches:
         return Section("Searches", "<p class='muted'>No searches imported yet.</p>")
+    imported = dict(ctx.reader.rows("SELECT id, imported_at FROM search_import"))
     kinds = {"database": "database", "register": "register", "other": "other methods"}
     rows = [
         (i.database, kinds.get(i.origin, i.origin), i.searched_on or "not recorded",
          i.query or "", i.file_name, i.format, i.record_count,
-         i.imported_at.strftime("%Y-%m-%d"))
-        for i in imports
+         stored_at(imported[i.id]).strftime("%Y-%m-%d"))
+        for i in searches
     ]
     return Section("Searches", table(
         ["Source", "Kind", "Searched", "Query", "File", "Format", "Records", "Imported"], rows))
@@ -126,8 +133,7 @@ def section_searches(ctx: ReportContext) -> Section:
 def section_prisma(ctx: ReportContext) -> Section:
     from reviewflow import drawing
 
-    with ctx.store.session() as s:
-        state = load_review_state(s, with_sources=True)
+    state = read_review_state(ctx.reader, with_sources=True)
     counts = counts_from_state(state)
     svg, png = ctx.figures / "prisma.svg", ctx.figures / "prisma.png"
     drawing.submit("reviewflow.prisma.diagram:draw", svg, counts, svg, png)
@@ -153,8 +159,7 @@ def study_mismatch(state: ReviewState) -> list[str]:
 
 def section_agreement(ctx: ReportContext) -> Section:
     rows = []
-    with ctx.store.session() as s:
-        state = load_review_state(s)
+    state = read_review_state(ctx.reader)
     for stage in STAGES:
         for a in state.stage(stage).agreement():
             rows.append((LABELS[stage], f"{a.reviewer_a} / {a.reviewer_b}", a.n,
@@ -175,7 +180,32 @@ def _num(value: float | None, fmt: str) -> str:
     return "n/a" if value is None else fmt.format(value)
 
 
-def study_label(record: models.RecordRow) -> str:
+@dataclass(frozen=True)
+class ExcludedReport:
+    """What the excluded-studies table shows of a record."""
+
+    id: int
+    title: str | None
+    translated_title: str | None
+    language: str | None
+    year: int | None
+    authors_json: str | None
+
+
+def read_excluded_reports(reader: Reader, ids: Iterable[int]) -> dict[int, ExcludedReport]:
+    """The records ``ids`` (ids with no record are left out)."""
+    wanted = sorted(set(ids))
+    found: dict[int, ExcludedReport] = {}
+    for start in range(0, len(wanted), 500):  # far below every driver's parameter limit
+        chunk = wanted[start:start + 500]
+        for row in reader.rows("SELECT id, title, translated_title, language, year, "
+                               "authors_json FROM record WHERE id IN "
+                               f"({', '.join('?' for _ in chunk)})", chunk):
+            found[row[0]] = ExcludedReport(*row)
+    return found
+
+
+def study_label(record: ExcludedReport) -> str:
     """"Smith 2019": first author's family name and year, as a review names a study."""
     import json
 
@@ -186,18 +216,15 @@ def study_label(record: models.RecordRow) -> str:
 
 def section_excluded(ctx: ReportContext) -> Section:
     """Characteristics of excluded studies: each report excluded at full text, and why."""
-    from reviewflow.prisma.derive import excluded_at_full_text
-
     title = "Characteristics of excluded studies"
-    with ctx.store.session() as s:
-        excluded = excluded_at_full_text(s)
-        records = {rid: s.get(models.RecordRow, rid) for rid in excluded}
+    excluded = excluded_in(read_review_state(ctx.reader))
+    records = read_excluded_reports(ctx.reader, excluded)
     if not excluded:
         return Section(title, "<p class='muted'>No report excluded at full text yet.</p>")
     rows = sorted(
         (study_label(rec), titles_of(rec.title, rec.translated_title, rec.language).line(), rid,
          reason[:1].upper() + reason[1:])
-        for rid, reason in excluded.items() if (rec := records[rid]) is not None)
+        for rid, reason in excluded.items() if (rec := records.get(rid)) is not None)
     note = (f"<p class='muted'>{plural(len(rows), 'report')} excluded after full-text assessment, "
             "as in the PRISMA diagram's \"Reports excluded\" box.</p>")
     return Section(title, table(["Study", "Title", "Record", "Reason for exclusion"], rows)
@@ -214,18 +241,19 @@ def default_sections() -> list[SectionBuilder]:
             gr.section_small_studies, gr.section_sof]
 
 
-def build_report(store: Store, out_dir: Path, folder: Path | None = None,
-                 sections: Sequence[SectionBuilder] | None = None) -> Path:
-    """Write ``out_dir/report.html`` (figures also kept in ``out_dir/figures``)."""
+def build_report(reader: Reader, out_dir: Path, folder: Path | None = None,
+                 sections: Sequence[SectionBuilder] | None = None, *, source: str) -> Path:
+    """Write ``out_dir/report.html`` (figures also kept in ``out_dir/figures``), every
+    section read through ``reader``; ``source`` names the store (no password) in the page."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    ctx = ReportContext(store=store, folder=folder, figures=out_dir / "figures")
+    ctx = ReportContext(reader=reader, folder=folder, figures=out_dir / "figures")
     ctx.figures.mkdir(exist_ok=True)
     builders = sections or default_sections()
     built = [sec for build in builders if (sec := build(ctx)) is not None]
     drawing.wait()  # the figures the sections asked for, written by now
     for sec in built:
         sec.body = _LATER.sub(lambda m: figure(Path(m[1]), m[2]), sec.body)
-    review = store.review()
+    review = read_review_heading(reader)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     toc = "".join(f"<li><a href='#s{i}'>{esc(s.title)}</a></li>" for i, s in enumerate(built))
     parts = [f"<section id='s{i}'><h2>{esc(s.title)}</h2>{s.body}</section>"
@@ -235,7 +263,7 @@ def build_report(store: Store, out_dir: Path, folder: Path | None = None,
         f"<title>{esc(review.title)}</title><style>{CSS}</style></head><body>"
         f"<h1>{esc(review.title)}</h1>"
         f"<p class='muted'>Report generated {stamp} by reviewflow {__version__} from "
-        f"{esc(store.display_url)}. Every number and figure is recomputed from the store.</p>"
+        f"{esc(source)}. Every number and figure is recomputed from the store.</p>"
         f"<ol>{toc}</ol>{''.join(parts)}</body></html>"
     )
     path = out_dir / "report.html"

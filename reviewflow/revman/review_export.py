@@ -139,7 +139,10 @@ def _rows(store: Store, form: Form, a: Analysis, rec: Reconciled, ids: dict[str,
     split trial appears once per comparison, as RevMan stores multi-arm trials)."""
     if not _has_data(form, a, rec.values):
         return []
-    inp = analysis_input(store, a, form=form, reconciled=rec)
+    from reviewflow.store.reader import store_reader
+
+    with store_reader(store) as reader:  # form and values given: nothing more is read
+        inp = analysis_input(reader, a, form=form, reconciled=rec)
     frame = inp.frame().to_dict("records")
     out = []
     for c, r in zip(inp.comparisons, frame, strict=True):

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from reviewflow.store.db import Store
+
 # The newest schema revision this code knows (Alembic's head; tests check they agree).
 SCHEMA_HEAD = "0007"
 # How long a connection waits for another's lock (reviewflow.store.db uses it too).
@@ -88,6 +90,15 @@ def session_reader(session: Session) -> Reader:
     conn = session.connection()
     dbapi = conn.connection.dbapi_connection
     return Reader(dbapi, conn.dialect.paramstyle)
+
+
+@contextmanager
+def store_reader(store: Store) -> Iterator[Reader]:
+    """A reader in one read session of an open store: for callers that hold a
+    :class:`~reviewflow.store.db.Store` (the TUI, the demo, tests) calling the loaders a
+    reading command calls through ``cli.common.reading``."""
+    with store.session() as session:
+        yield session_reader(session)
 
 
 def sqlite_file_of(url: str) -> Path | None:

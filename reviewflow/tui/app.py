@@ -202,13 +202,15 @@ class ReviewflowApp(App[None]):
     def open_grade(self) -> None:
         """GRADE certainty per outcome (e on the dashboard)."""
         from reviewflow.grade.evidence import review_outcomes
+        from reviewflow.store.reader import store_reader
         from reviewflow.tui.screens.grade import GradeScreen
 
         if self.folder is None or self._read_form() is None:
             self.notify("GRADE needs the review folder (analyses.toml).", severity="warning")
             return
         try:
-            outcomes = review_outcomes(self.store, self.folder)
+            with store_reader(self.store) as reader:
+                outcomes = review_outcomes(reader, self.folder)
         except ReviewflowError as exc:
             self.notify(str(exc), severity="warning")
             return

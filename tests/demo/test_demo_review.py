@@ -134,13 +134,15 @@ def test_demo_meta_regression_and_small_study_plots(demo_dir: Path) -> None:
 def test_demo_forest_plot_asks_for_rob_columns_and_prediction_interval(demo_dir: Path) -> None:
     from reviewflow.extraction.analyses import load_analyses
     from reviewflow.extraction.analysis_outputs import forest_extras
+    from reviewflow.store.reader import store_reader
     from tests.extraction.forms import form_now
 
     store = Store.open(load_config(demo_dir).database_url())
     try:
         _, form = form_now(store, demo_dir)
         oa = next(a for a in load_analyses(demo_dir, form) if a.name == "oa_vas")
-        extra = forest_extras(store, oa)
+        with store_reader(store) as reader:
+            extra = forest_extras(reader, oa)
     finally:
         store.dispose()
     assert extra["prediction_interval"] is True

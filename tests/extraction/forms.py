@@ -102,3 +102,13 @@ def import_sheet(store, form, form_id, path: Path, reviewer: str, *,
     with store.write() as session:
         return import_extraction(session=session, form=form, form_id=form_id, path=path,
                                  reviewer=reviewer, create_studies=create_studies)
+
+
+def input_of(store, analysis, **options):  # -> AnalysisInput
+    """``analysis_input`` read in one session of ``store`` (the commands read through
+    ``cli.common.reading``; tests holding a store read through ``store_reader``)."""
+    from reviewflow.extraction.analyses import analysis_input
+    from reviewflow.store.reader import store_reader
+
+    with store_reader(store) as reader:
+        return analysis_input(reader, analysis, **options)

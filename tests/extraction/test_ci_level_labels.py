@@ -11,12 +11,12 @@ import csv
 import json
 from pathlib import Path
 
-from forms import TEST_FORM_TEXT
+from forms import TEST_FORM_TEXT, input_of
 from rich.console import Console
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
-from reviewflow.extraction.analyses import analysis_input, parse_analyses
+from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.run_analysis import pool, summary_lines, text_forest
 from reviewflow.pooling.beyond_text import metareg_text
@@ -32,7 +32,7 @@ AT_90 = ('[[analysis]]\nname = "vas"\noutcome = "pain_vas"\nmeasure = "SMD"\n'
 
 def _run(store, text: str = AT_90):
     analysis = parse_analyses(text, FORM)[0]
-    return pool(analysis, analysis_input(store, analysis, form=FORM))
+    return pool(analysis, input_of(store, analysis, form=FORM))
 
 
 def test_level_percent() -> None:

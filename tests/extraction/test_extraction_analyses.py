@@ -6,10 +6,10 @@ import pytest
 from extraction_data import TRIALS
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import analysis_input, parse_analyses, select_analyses
+from reviewflow.extraction.analyses import parse_analyses, select_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.run_analysis import fmt_p
-from tests.extraction.forms import TEST_FORM_TEXT, form_now, save_values, settle_value
+from tests.extraction.forms import TEST_FORM_TEXT, form_now, input_of, save_values, settle_value
 from tests.screening.support import add_reviewer
 
 FORM = parse_form(TEST_FORM_TEXT)
@@ -46,23 +46,23 @@ def test_selecting_analyses() -> None:
 
 def test_input_has_the_pool_csv_columns_and_subgroup(extracted) -> None:
     _folder, store, _ids = extracted
-    df = analysis_input(store, _one(VAS)).frame()
+    df = input_of(store, _one(VAS)).frame()
     assert list(df.columns) == ["study", "mean_treat", "sd_treat", "n_treat", "mean_ctrl",
                                 "sd_ctrl", "n_ctrl", "cell_source"]
     assert list(df["study"]) == sorted(TRIALS)
     alda = df.set_index("study").loc["Alda 2018"]
     assert (alda["mean_treat"], alda["sd_ctrl"], alda["n_ctrl"]) == (32.0, 16.0, 20.0)
-    ae = analysis_input(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))
+    ae = input_of(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))
     ae = ae.frame()
     assert list(ae.columns) == ["study", "events_treat", "n_treat", "events_ctrl", "n_ctrl"]
 
 
 def test_where_and_exclude_select_studies(extracted) -> None:
     _folder, store, _ids = extracted
-    df = analysis_input(store, _one(VAS + 'exclude = ["Fox 2022"]\n')).frame()
+    df = input_of(store, _one(VAS + 'exclude = ["Fox 2022"]\n')).frame()
     assert "Fox 2022" not in set(df["study"]) and len(df) == 5
     with pytest.raises(ReviewflowError, match="no study has reconciled data"):
-        analysis_input(store, _one(VAS + 'where = { disease = "lupus" }\n'))
+        input_of(store, _one(VAS + 'where = { disease = "lupus" }\n'))
 
 
 def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
@@ -73,12 +73,12 @@ def test_unresolved_discrepancy_blocks_until_resolved(extracted) -> None:
     save_values(store, form, form_id, bob, [(ids["Brun 2019"], path, "51")])
     with pytest.raises(ReviewflowError, match=r"blocked by 1 unresolved.*Brun 2019 "
                        r"outcome/pain_vas/arm/ctrl/sd: alice: 15.0, bob: 51"):
-        analysis_input(store, _one(VAS))
+        input_of(store, _one(VAS))
     # another outcome is not touched by that discrepancy
-    analysis_input(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))
+    input_of(store, _one('name="ae"\noutcome="adverse_events"\nmeasure="RR"\n'))
     settle_value(store, form, form_id, study_id=ids["Brun 2019"], reviewer_id=bob, path=path,
             value="15")
-    df = analysis_input(store, _one(VAS)).frame()
+    df = input_of(store, _one(VAS)).frame()
     assert df.set_index("study").loc["Brun 2019", "sd_ctrl"] == 15.0
 
 

@@ -11,6 +11,7 @@ from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analysis_outputs import run_all
 from reviewflow.extraction.values import reconcile
 from reviewflow.store.db import Store
+from reviewflow.store.reader import store_reader
 from tests.extraction.forms import new_study, save_values, settle_value, use_test_form
 from tests.screening.support import add_reviewer
 
@@ -37,7 +38,8 @@ def test_twelve_studies_pooled_with_funnel_plot(db_url: str, tmp_path: Path) -> 
         assert reconcile(store).discrepancies == []
         (vas,) = parse_analyses("[[analysis]]\nname='vas'\noutcome='pain_vas'\n"
                                 "measure='MD'\nmodel='fixed'\nleave_one_out=true\n", form)
-        out = run_all(store, form, [vas], tmp_path / "out", plot_format="svg")
+        with store_reader(store) as reader:
+            out = run_all(reader, form, [vas], tmp_path / "out", plot_format="svg")
         (run,) = out.runs
         assert run.estimable == 12
         names = {p.name for p in out.files}

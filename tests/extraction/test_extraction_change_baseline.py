@@ -10,8 +10,8 @@ import re
 import pytest
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import analysis_input, parse_analyses
-from tests.extraction.forms import extracted_with
+from reviewflow.extraction.analyses import parse_analyses
+from tests.extraction.forms import extracted_with, input_of
 
 FORM = """
 [[arms]]
@@ -48,8 +48,8 @@ def test_change_sd_needs_the_correlation_the_analysis_names(change_review) -> No
     with pytest.raises(ReviewflowError, match=re.escape(
             "analysis 'd': study 'Final only 2020', arm 'MSC', field sd: missing; a "
             "change-from-baseline SD from baseline and final SDs needs a correlation")):
-        analysis_input(store, parse_analyses(text, form)[0], form=form)
-    data = analysis_input(store, parse_analyses(text + "correlation=0.8\n", form)[0], form=form)
+        input_of(store, parse_analyses(text, form)[0], form=form)
+    data = input_of(store, parse_analyses(text + "correlation=0.8\n", form)[0], form=form)
     c = next(c for c in data.comparisons if c.study == "Final only 2020")
     assert c.treat.mean.value == pytest.approx(15.2 - 12.4)
     assert c.treat.sd.value == pytest.approx(math.sqrt(4.2**2 + 3.8**2 - 2 * 0.8 * 4.2 * 3.8))

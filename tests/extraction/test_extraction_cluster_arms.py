@@ -8,12 +8,12 @@ import re
 import pytest
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import analysis_input, parse_analyses
+from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.run_analysis import pool
 from reviewflow.extraction.spreadsheet import header
 from reviewflow.extraction.values import reconcile
-from tests.extraction.forms import extracted_with, form_now, import_sheet, write_sheet
+from tests.extraction.forms import extracted_with, form_now, import_sheet, input_of, write_sheet
 
 FORM = """
 [[arms]]
@@ -72,7 +72,7 @@ def test_dichotomous_cluster_arms_use_effective_sample_size(cluster_review) -> N
     store, form = cluster_review
     (a,) = parse_analyses('[[analysis]]\nname="r"\noutcome="remission"\nmeasure="RR"\n'
                           'method="MH"\nreported_only=true\n', form)
-    data = analysis_input(store, a, form=form)
+    data = input_of(store, a, form=form)
     wards = next(c for c in data.comparisons if c.study == "Wards 2021")
     # design effects 1 + 24 x 0.05 = 2.2 and 1 + 25 x 0.05 = 2.25, rounded to whole people
     assert (wards.treat.n.value, wards.treat.events.value) == (136, 55)  # 136.4, 54.5
@@ -90,7 +90,7 @@ def test_dichotomous_cluster_arms_use_effective_sample_size(cluster_review) -> N
 def test_continuous_cluster_arms_keep_mean_and_sd(cluster_review) -> None:
     store, form = cluster_review
     (a,) = parse_analyses('[[analysis]]\nname="v"\noutcome="vas"\nmeasure="MD"\n', form)
-    wards = next(c for c in analysis_input(store, a, form=form).comparisons
+    wards = next(c for c in input_of(store, a, form=form).comparisons
                  if c.study == "Wards 2021")
     assert (wards.treat.n.value, wards.ctrl.n.value) == (136, 139)
     assert wards.treat.n.inputs == ("n", "cluster_size", "icc")
@@ -129,10 +129,10 @@ def test_an_analysis_can_assume_the_icc_an_arm_does_not_give(review, tmp_path) -
     with pytest.raises(ReviewflowError, match=re.escape(
             "analysis 'r': study 'Wards 2021', arm 'MSC', field icc: a cluster trial needs "
             "its ICC")):
-        analysis_input(store, plain, form=form)
+        input_of(store, plain, form=form)
     (assumed,) = parse_analyses(text + "icc=0.05\nreported_only=true\n", form)
     assert assumed.icc == 0.05
-    data = analysis_input(store, assumed, form=form)
+    data = input_of(store, assumed, form=form)
     wards = next(c for c in data.comparisons if c.study == "Wards 2021")
     assert (wards.treat.n.value, wards.treat.events.value) == (136, 55)
     assert str(wards.origin) == "imputed" and data.marks() == {"Wards 2021": "‡"}
@@ -154,8 +154,8 @@ def test_generic_cluster_effect_takes_the_analysis_icc(cluster_review) -> None:
     text = '[[analysis]]\nname="os"\noutcome="os"\nmeasure="HR"\n'
     with pytest.raises(ReviewflowError, match=re.escape(
             "study 'Wards 2021', field icc: a cluster trial needs its ICC")):
-        analysis_input(store, parse_analyses(text, form)[0], form=form)
-    data = analysis_input(store, parse_analyses(text + "icc=0.05\n", form)[0], form=form)
+        input_of(store, parse_analyses(text, form)[0], form=form)
+    data = input_of(store, parse_analyses(text + "icc=0.05\n", form)[0], form=form)
     (c,) = data.comparisons
     assert c.effect["se"].value == pytest.approx(0.1 * (1 + 24 * 0.05) ** 0.5, rel=1e-12)
     assert str(c.origin) == "imputed" and data.marks() == {"Wards 2021": "‡"}

@@ -10,14 +10,16 @@ matplotlib.use("Agg")
 
 from extraction_data import TRIALS  # noqa: E402
 
-from reviewflow.extraction.analyses import analysis_input, parse_analyses  # noqa: E402
+from reviewflow.extraction.analyses import parse_analyses  # noqa: E402
 from reviewflow.extraction.analysis_outputs import run_all  # noqa: E402
 from reviewflow.extraction.entered import entered_cells  # noqa: E402
 from reviewflow.extraction.run_analysis import pool  # noqa: E402
 from reviewflow.extraction.values import reconcile  # noqa: E402
 from reviewflow.pooling.plots import forest_plot  # noqa: E402
+from reviewflow.store.reader import store_reader  # noqa: E402
 from tests.extraction.forms import (
     form_now,  # noqa: E402
+    input_of,  # noqa: E402
     save_values,  # noqa: E402
 )
 from tests.screening.support import add_reviewer
@@ -34,7 +36,7 @@ def test_forest_plot_shows_means_and_sds_as_entered(extracted) -> None:
     folder, store, _ids = extracted
     _fid, form = form_now(store, folder)
     vas = parse_analyses(VAS, form)[0]
-    run = pool(vas, analysis_input(store, vas))
+    run = pool(vas, input_of(store, vas))
     typed = entered_cells(run, form, reconcile(store))
     assert typed["Alda 2018"] == ("32.0", "14.0", "20", "48.0", "16.0", "20")
     texts = _texts(forest_plot(run.result, entered=typed))
@@ -48,7 +50,8 @@ def test_forest_plot_shows_means_and_sds_as_entered(extracted) -> None:
 def test_data_csv_writes_values_as_entered_and_counts_whole(extracted, tmp_path) -> None:
     folder, store, _ids = extracted
     _fid, form = form_now(store, folder)
-    run_all(store, form, parse_analyses(VAS + AE, form), tmp_path)
+    with store_reader(store) as reader:
+        run_all(reader, form, parse_analyses(VAS + AE, form), tmp_path)
     with (tmp_path / "vas_data.csv").open(encoding="utf-8") as fh:
         alda = next(r for r in csv.DictReader(fh) if r["study"] == "Alda 2018")
     assert (alda["mean_treat"], alda["sd_treat"], alda["n_treat"]) == ("32.0", "14.0", "20")

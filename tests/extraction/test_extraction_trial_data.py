@@ -8,12 +8,12 @@ import re
 import pytest
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import analysis_input, parse_analyses
+from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.run_analysis import pool, summary_lines
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import conversions as cv
-from tests.extraction.forms import extracted_with, form_now, import_sheet, write_sheet
+from tests.extraction.forms import extracted_with, form_now, import_sheet, input_of, write_sheet
 
 FORM = """
 [[study_fields]]
@@ -84,7 +84,7 @@ def test_three_arm_split_by_arm_cell_source_and_median_conversion(trial_review) 
     _folder, store, form = trial_review
     a = _analysis(form, 'name="vas"\noutcome="vas"\nmeasure="MD"\nsubgroup="cell_source"\n'
                         "reported_only=true\n")
-    data = analysis_input(store, a, form=form)
+    data = input_of(store, a, form=form)
     labels = [(c.label, c.subgroup) for c in data.comparisons]
     assert labels == [("Three 2020 (bone marrow)", "bone marrow"),
                       ("Median 2021", "umbilical cord"),
@@ -107,16 +107,16 @@ def test_combine_and_percent_events(trial_review) -> None:
     _folder, store, form = trial_review
     a = _analysis(form, 'name="r"\noutcome="response"\nmeasure="RR"\nmethod="MH"\n'
                         'multi_arm="combine"\n')
-    (c,) = analysis_input(store, a, form=form).comparisons
+    (c,) = input_of(store, a, form=form).comparisons
     assert (c.treat.n.value, c.treat.events.value) == (41, 12 + 11)  # 50% of 21 = 10.5 -> 11
     assert c.treat.events.method == "combine_groups"
     assert c.origin.value == "converted"  # one arm's events came from a percentage
-    run = pool(a, analysis_input(store, a, form=form))
+    run = pool(a, input_of(store, a, form=form))
     assert "    Multi-arm: Three 2020: combined 2+1 arms (Handbook 6.5.2.10)" in \
         summary_lines(run)
     only_bm = _analysis(form, 'name="r2"\noutcome="response"\nmeasure="RR"\nmethod="MH"\n'
                               'intervention="bm"\n')
-    (c2,) = analysis_input(store, only_bm, form=form).comparisons
+    (c2,) = input_of(store, only_bm, form=form).comparisons
     assert (c2.treat.arm, c2.ctrl.n.value) == ("Bone marrow MSC", 41)
 
 
@@ -125,7 +125,7 @@ def test_generic_ratio_outcome_from_ci_and_cluster(trial_review) -> None:
 
     _folder, store, form = trial_review
     a = _analysis(form, 'name="os"\noutcome="survival"\nmeasure="HR"\n')
-    data = analysis_input(store, a, form=form)
+    data = input_of(store, a, form=form)
     by = {c.study: c.effect for c in data.comparisons}
     assert by["Median 2021"]["estimate"].value == pytest.approx(math.log(0.75))
     assert by["Median 2021"]["se"].method == "ci_z"
@@ -176,19 +176,19 @@ def test_combining_arms_of_different_subgroups_is_refused(trial_review) -> None:
                         'multi_arm="combine"\n')
     with pytest.raises(ReviewflowError, match="study 'Three 2020': its intervention arms fall "
                        "in different subgroups"):
-        analysis_input(store, a, form=form)
+        input_of(store, a, form=form)
 
 
 def test_skewness_warnings_reach_the_summary(trial_review) -> None:
     _folder, store, form = trial_review
     a = _analysis(form, 'name="vas"\noutcome="vas"\nmeasure="MD"\nlower_bound=0\n')
-    run = pool(a, analysis_input(store, a, form=form))
+    run = pool(a, input_of(store, a, form=form))
     warnings = [line for line in summary_lines(run) if line.startswith("    Warning: ")]
     # Three 2020's arms: means 3.1 and 2.9 with SDs 1.2 and 1.1 are more than 2 SD above 0;
     # Median 2021's control (mean 4.0, SD 0.25 x sqrt(30) = 1.37) is too.
     assert warnings == []
     b = _analysis(form, 'name="vas2"\noutcome="vas"\nmeasure="MD"\nlower_bound=2\n')
-    run = pool(b, analysis_input(store, b, form=form))
+    run = pool(b, input_of(store, b, form=form))
     warnings = [line for line in summary_lines(run) if line.startswith("    Warning: ")]
     assert any("Altman & Bland 1996" in w and "Three 2020" in w for w in warnings)
 
@@ -197,7 +197,7 @@ def test_crossover_trial_as_a_generic_outcome(trial_review) -> None:
     """The Handbook's cross-over example (23.2.7; 5.1: 16.4.6.4): MD 0.5, SE 0.583."""
     _folder, store, form = trial_review
     a = _analysis(form, 'name="x"\noutcome="pain_diff"\nmeasure="MD"\n')
-    (c,) = analysis_input(store, a, form=form).comparisons
+    (c,) = input_of(store, a, form=form).comparisons
     assert c.effect["estimate"].value == pytest.approx(0.5)
     assert c.effect["se"].value == pytest.approx(0.583, abs=5e-4)
     assert c.origin.value == "imputed"  # the correlation is an assumption

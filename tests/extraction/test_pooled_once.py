@@ -17,6 +17,7 @@ from reviewflow.extraction import run_analysis
 from reviewflow.extraction.analyses import load_analyses
 from reviewflow.extraction.form_versions import form_in_force
 from reviewflow.grade.evidence import review_outcomes
+from reviewflow.store.reader import store_reader
 from reviewflow.tui.screens.analysis import AnalysisScreen
 from tests.tui.support_tui import Host
 
@@ -64,6 +65,7 @@ def test_the_tui_and_the_cli_show_the_same_pooled_numbers(extracted, tmp_path: P
     assert counted == ["vas"], "the screen pooled the analysis more than once"
 
     counted.clear()
-    [grade] = review_outcomes(store, folder)  # what the TUI's GRADE screen is given
+    with store_reader(store) as reader:  # what the TUI's GRADE screen is given
+        [grade] = review_outcomes(reader, folder)
     assert counted == ["vas"]
     assert grade.run.result.overall.estimate == pytest.approx(cli["overall"]["estimate"])

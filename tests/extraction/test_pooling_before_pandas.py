@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reviewflow.extraction.analyses import analysis_input, load_analyses
+from reviewflow.extraction.analyses import load_analyses
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling.types import DataType
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.extraction.forms import form_now
+from tests.extraction.forms import form_now, input_of
 from tests.revman.revman_support import invoke
 
 # small enough to import in seconds; between them dichotomous, continuous and generic
@@ -46,7 +46,7 @@ def _inputs(folder: Path) -> list:
         rec = reconcile(store)
         out = []
         for a in load_analyses(folder, form):
-            inp = analysis_input(store, a, form=form, reconciled=rec)
+            inp = input_of(store, a, form=form, reconciled=rec)
             out += [inp, inp.reported_only()]
         return out
     finally:

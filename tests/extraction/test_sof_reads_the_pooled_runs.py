@@ -18,6 +18,7 @@ from reviewflow.grade.review_sof import review_sof
 from reviewflow.report import extraction_sections as ex
 from reviewflow.report import grade_sections as gr
 from reviewflow.report.html import build_report
+from reviewflow.store.reader import store_reader
 
 ANALYSES = """
 [[analysis]]
@@ -54,9 +55,11 @@ def test_report_pools_each_analysis_once_and_sof_shows_its_numbers(extracted, tm
                                                                      counted) -> None:
     folder, store, _ids = extracted
     (folder / "analyses.toml").write_text(ANALYSES, encoding="utf-8")
-    page = build_report(store, tmp_path / "report", folder,
-                        sections=[ex.section_analyses, gr.section_small_studies,
-                                  gr.section_sof]).read_text(encoding="utf-8")
+    with store_reader(store) as reader:
+        page = build_report(reader, tmp_path / "report", folder,
+                            sections=[ex.section_analyses, gr.section_small_studies,
+                                      gr.section_sof], source=store.display_url
+                            ).read_text(encoding="utf-8")
     assert counted == {"vas": 1, "ae": 1}
     assert "Could not" not in page
     sof = page[page.index("<table class='sof'>"):]
@@ -72,14 +75,16 @@ def test_report_pools_each_analysis_once_and_sof_shows_its_numbers(extracted, tm
 def test_sof_reads_given_runs_without_pooling(extracted, monkeypatch) -> None:
     folder, store, _ids = extracted
     (folder / "analyses.toml").write_text(ANALYSES, encoding="utf-8")
-    runs = list(analysis_outputs.run_all(store, *_form(store, folder), folder / "out").runs)
+    form = _form(store, folder)
+    with store_reader(store) as reader:
+        runs = list(analysis_outputs.run_all(reader, *form, folder / "out").runs)
 
     def refuse(*_a, **_k):
         raise AssertionError("pooled a second time")
 
     monkeypatch.setattr(run_analysis, "pool", refuse)
-    with store.session() as s:
-        (table,) = review_sof(store, folder, session=s, runs=runs)
+    with store_reader(store) as reader:
+        (table,) = review_sof(reader, folder, runs=runs)
     for row, run in zip(table.rows, runs, strict=True):
         o = run.result.overall
         back = math.exp if run.result.ratio else float
@@ -92,8 +97,8 @@ def test_sof_reads_given_runs_without_pooling(extracted, monkeypatch) -> None:
 def test_grade_commands_still_pool_on_their_own(extracted, counted) -> None:
     folder, store, _ids = extracted
     (folder / "analyses.toml").write_text(ANALYSES, encoding="utf-8")
-    with store.session() as s:
-        (table,) = review_sof(store, folder, session=s)
+    with store_reader(store) as reader:
+        (table,) = review_sof(reader, folder)
     assert counted == {"vas": 1, "ae": 1} and len(table.rows) == 2
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import analysis_input, parse_analyses
+from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.form import parse_form
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.studies import list_studies
@@ -18,7 +18,14 @@ from reviewflow.extraction.values import progress, reconcile
 from reviewflow.linking.merge import merge_studies, unmerge_study
 from reviewflow.review_state import load_review_state
 from reviewflow.store import models
-from tests.extraction.forms import form_now, new_study, save_judgements, save_values, settle_value
+from tests.extraction.forms import (
+    form_now,
+    input_of,
+    new_study,
+    save_judgements,
+    save_values,
+    settle_value,
+)
 from tests.screening.support import add_reviewer
 
 pytestmark = pytest.mark.store
@@ -62,9 +69,9 @@ def test_identical_extractions_merge_count_once_and_unmerge_restores(extracted) 
     _extract(store, folder, ZH, "bob", TRIALS["Chen 2020"])
     text = (folder / "extraction_form.toml").read_text(encoding="utf-8")
     before = reconcile(store)
-    assert len(analysis_input(store, _vas(text)).frame()) == 7  # counted twice
+    assert len(input_of(store, _vas(text)).frame()) == 7  # counted twice
     assert _merge(store, ids["Chen 2020"], zh) == ids["Chen 2020"]
-    df = analysis_input(store, _vas(text)).frame()
+    df = input_of(store, _vas(text)).frame()
     assert list(df["study"]) == sorted(TRIALS)  # once
     assert ZH not in [s.label for s in list_studies(store)]
     assert ZH not in reconcile(store).values and not reconcile(store).discrepancies
@@ -77,7 +84,7 @@ def test_identical_extractions_merge_count_once_and_unmerge_restores(extracted) 
         _merge(store, zh, ids["Chen 2020"])
     assert _unmerge(store, zh) == ids["Chen 2020"]
     assert reconcile(store) == before  # every value back where it was
-    assert len(analysis_input(store, _vas(text)).frame()) == 7
+    assert len(input_of(store, _vas(text)).frame()) == 7
     with pytest.raises(ReviewflowError, match="not merged"):
         _unmerge(store, zh)
 

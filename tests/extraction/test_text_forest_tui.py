@@ -10,12 +10,13 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from reviewflow.extraction.analyses import analysis_input, parse_analyses
+from reviewflow.extraction.analyses import parse_analyses
 from reviewflow.extraction.analysis_outputs import forest_extras
 from reviewflow.extraction.entered import entered_cells
 from reviewflow.extraction.run_analysis import pool, text_forest
 from reviewflow.extraction.values import reconcile
-from tests.extraction.forms import form_now
+from reviewflow.store.reader import store_reader
+from tests.extraction.forms import form_now, input_of
 
 VAS = ('[[analysis]]\nname = "vas"\noutcome = "pain_vas"\nmeasure = "MD"\n'
        'subgroup = "cell_source"\n')
@@ -25,10 +26,11 @@ def _shown(store, text: str, width: int = 220) -> str:
     form = form_now(store)[1]
     analysis = parse_analyses(text, form)[0]
     rec = reconcile(store)
-    run = pool(analysis, analysis_input(store, analysis, form=form, reconciled=rec))
+    run = pool(analysis, input_of(store, analysis, form=form, reconciled=rec))
     console = Console(width=width, record=True, color_system=None)
-    console.print(text_forest(run, form, entered=entered_cells(run, form, rec),
-                              **forest_extras(store, analysis)))
+    with store_reader(store) as reader:
+        extras = forest_extras(reader, analysis)
+    console.print(text_forest(run, form, entered=entered_cells(run, form, rec), **extras))
     return console.export_text()
 
 

@@ -15,6 +15,7 @@ from reviewflow.grade.rules import Rob
 from reviewflow.pooling.forest_rob import trial_of
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
+from reviewflow.store.reader import store_reader
 
 
 def test_whole_study_rob_is_read_once(demo_build: Path, tmp_path: Path,
@@ -22,24 +23,26 @@ def test_whole_study_rob_is_read_once(demo_build: Path, tmp_path: Path,
     folder = shutil.copytree(demo_build, tmp_path / "demo")
     store = Store.open(load_config(folder).database_url())
     try:
-        real = rob.reconcile_rob
+        real = rob.read_rob_table
         reads: list[tuple[str, str | None]] = []
 
-        def counted(store_, tool, outcome=None):
+        def counted(reader, tool, outcome=None):
             reads.append((tool.id, outcome))
-            return real(store_, tool, outcome)
+            return real(reader, tool, outcome)
 
-        monkeypatch.setattr(rob, "reconcile_rob", counted)
-        reviews = review_outcomes(store, folder)
+        monkeypatch.setattr(rob, "read_rob_table", counted)
+        with store_reader(store) as reader:
+            reviews = review_outcomes(reader, folder)
         assert len(reviews) > 2
         whole = [r for r in reads if r[1] is None]
         assert sorted(whole) == sorted({(rob.ROB1.id, None), (rob.ROB2.id, None)})
         assert len(reads) == 2 + len(reviews)  # and RoB 2 per outcome, once each
 
-        monkeypatch.setattr(rob, "reconcile_rob", real)
+        monkeypatch.setattr(rob, "read_rob_table", real)
         judged = 0
         for review in reviews:
-            alone = study_rob(store, review.run.analysis.outcome)  # read for this one only
+            with store_reader(store) as reader:  # read for this one only
+                alone = study_rob(reader, review.run.analysis.outcome)
             for s in review.evidence.studies:
                 assert s.rob == (alone.get(s.study) or alone.get(trial_of(s.study), Rob.UNKNOWN))
                 judged += s.rob is not Rob.UNKNOWN

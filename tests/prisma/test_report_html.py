@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from reviewflow.cli.main import app
 from reviewflow.store import models
 from reviewflow.store.db import Store
+from reviewflow.store.reader import store_reader
 
 
 def test_report_is_self_contained(tmp_path: Path) -> None:
@@ -66,7 +67,8 @@ def test_excluded_studies_table_lists_full_text_exclusions_with_reasons(tmp_path
                          reason="not randomised", note=None)
         decide(store, ann, 3, FULL_TEXT, "include")
         decide(store, bob, 3, FULL_TEXT, "include")
-        section = section_excluded(ReportContext(store, None, tmp_path))
+        with store_reader(store) as reader:
+            section = section_excluded(ReportContext(reader, None, tmp_path))
         assert section.title == "Characteristics of excluded studies"
         assert "<td>Author1 2010</td>" in section.body and "Wrong population" in section.body
         assert "<td>干细胞研究 / Stem cell study [chi]</td>" in section.body

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import analysis_input, load_analyses
+from reviewflow.extraction.analyses import load_analyses
 from reviewflow.extraction.rob import ROB1, reconcile_rob
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import meta_analysis
@@ -22,7 +22,7 @@ from reviewflow.revman.reader import read_rm5
 from reviewflow.store import models
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.extraction.forms import form_now
+from tests.extraction.forms import form_now, input_of
 
 SMALL = Path(__file__).parent / "fixtures" / "small.rm5"
 
@@ -68,7 +68,7 @@ def test_hand_made_file_becomes_a_review(tmp_path: Path) -> None:
         a = analyses["c1_o1"]
         assert (a.measure, a.method, a.model, a.subgroup) == ("RR", "MH", "random", "subgroup")
         assert a.revman["subgroups"] == ["Umbilical cord", "Bone marrow"]
-        data = analysis_input(store, a, form=form).frame()
+        data = input_of(store, a, form=form).frame()
         assert list(data["subgroup"]) == ["Umbilical cord", "Bone marrow", "Bone marrow"]
     finally:
         store.dispose()
@@ -116,7 +116,7 @@ def test_imported_analyses_reproduce_revmans_totals(corpus: Path, tmp_path: Path
             if f"{c.no}.{o.no}" in touched or not o.all_rows() or o.settings.totals == "NO":
                 continue
             a = analyses[outcome_id(c.no, o.no)]
-            result = meta_analysis(analysis_input(store, a, form=form, reconciled=reconciled)
+            result = meta_analysis(input_of(store, a, form=form, reconciled=reconciled)
                                    .frame(),
                                    subgroup=a.subgroup, **a.options())
             pairs = [(o.stored, result.overall)] if o.settings.totals == "YES" else []

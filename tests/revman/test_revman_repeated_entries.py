@@ -9,7 +9,7 @@ import pytest
 from revman_support import SMALL, invoke, small_with
 
 from reviewflow.errors import ReviewflowError
-from reviewflow.extraction.analyses import analysis_input, load_analyses, parse_analyses
+from reviewflow.extraction.analyses import load_analyses, parse_analyses
 from reviewflow.extraction.values import reconcile
 from reviewflow.pooling import meta_analysis
 from reviewflow.pooling.analysis import analyse
@@ -22,7 +22,7 @@ from reviewflow.revman.plan import outcome_id, plan_import
 from reviewflow.revman.reader import read_rm5
 from reviewflow.store.db import Store
 from reviewflow.store.location import load_config
-from tests.extraction.forms import form_now
+from tests.extraction.forms import form_now, input_of
 
 # Li 2019 gets a second arm in the "Bone marrow" subgroup against the same control (20, 5
 # events): the author counted the control twice, as RevMan lets one do.
@@ -59,7 +59,7 @@ def test_every_entry_is_imported_in_its_subgroup_and_pooled_as_revman_does(
         a = {x.name: x for x in load_analyses(folder, form)}["c1_o1"]
         assert (a.repeated_study_entries, a.entry_outcomes) == ("as entered in RevMan",
                                                                 ("c1_o1_e2",))
-        inp = analysis_input(store, a, form=form)
+        inp = input_of(store, a, form=form)
         entries = [c for c in inp.comparisons if c.study == "Li 2019"]
         assert [(c.label, c.subgroup, c.handling) for c in entries] == [
             ("Li 2019 (entry 1)", "Umbilical cord", Handling.AS_ENTERED),
@@ -165,7 +165,7 @@ def test_corpus_outcomes_with_repeated_studies_reproduce_revman(corpus: Path,
                     continue
                 outcomes += 1
                 a = analyses[name]
-                inp = analysis_input(store, a, form=form, reconciled=rec)
+                inp = input_of(store, a, form=form, reconciled=rec)
                 assert inp.repeated_entry_lines(), (path.name, name)
                 result = meta_analysis(inp.frame(), subgroup=a.subgroup, **a.options())
                 pairs = [(o.stored, result.overall)] if o.settings.totals is Totals.YES else []

@@ -21,9 +21,10 @@ from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.analysis_outputs import forest_extras
 from reviewflow.extraction.entered import entered_cells
 from reviewflow.extraction.form import Form
+from reviewflow.extraction.reconcile import read_reconciled
 from reviewflow.extraction.run_analysis import pool_declared, summary_lines, text_forest
-from reviewflow.extraction.values import reconcile
 from reviewflow.store.db import Store
+from reviewflow.store.reader import store_reader
 from reviewflow.wording import plural
 
 _WIDE = Console(width=1000)  # only measures: what the plot needs, unconstrained
@@ -84,10 +85,12 @@ class AnalysisScreen(Screen[None]):
         forest, lines = self.query_one("#forest", Static), self.query_one("#lines", Static)
         status = self.query_one("#analysis-status", Label)
         try:
-            rec = reconcile(self.store)
-            [run] = pool_declared(self.store, self.form, [analysis], reconciled=rec)
+            with store_reader(self.store) as reader:  # one snapshot for the whole plot
+                rec = read_reconciled(reader)
+                [run] = pool_declared(reader, self.form, [analysis], reconciled=rec)
+                extras = forest_extras(reader, analysis)
             plot = text_forest(run, self.form, entered=entered_cells(run, self.form, rec),
-                               **forest_extras(self.store, analysis))
+                               **extras)
         except ReviewflowError as exc:
             forest.update(Text(str(exc), style="bold red"))
             lines.update("")
