@@ -56,9 +56,9 @@ SETTLE_S = 30.0
 async def settle(app: Any, pilot: Any) -> None:
     """Wait for background workers (the dashboard computes in a thread) and a repaint.
 
-    A fast poll supersedes each refresh still running; the first one may take seconds
-    (it imports the stopping estimate's SciPy), so the wait is bounded by time, not by
-    a count of superseded refreshes (they end in an instant).
+    A forced refresh (a screen shown again) supersedes one still running; the first may
+    take seconds (it imports the stopping estimate's SciPy), so the wait is bounded by
+    time, not by a count of superseded refreshes (they end in an instant).
     """
     from textual.worker import WorkerCancelled
 

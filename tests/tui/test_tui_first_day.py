@@ -184,3 +184,35 @@ def test_clip_cuts_at_a_word_with_an_ellipsis() -> None:
     assert cut.endswith("…") and len(cut) <= 40
     assert title.startswith(cut[:-1]) and title[len(cut) - 1] == " "  # a whole word kept
     assert clip("x" * 50, 10) == "x" * 9 + "…"  # one long word: cut, still marked
+
+
+@pilot_test
+async def test_a_poll_never_supersedes_a_refresh_still_computing(
+        store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a review whose dashboard takes longer to compute than the poll interval, the
+    refresh under way finishes and is shown; polls meanwhile start nothing."""
+    import threading
+    import time
+
+    from reviewflow.tui.screens import dashboard as board
+
+    started: list[float] = []
+    slow_once = threading.Event()
+    real = board.DashboardScreen._compute
+
+    def slow(self: board.DashboardScreen, force: bool) -> None:
+        started.append(time.monotonic())
+        if not slow_once.is_set():
+            slow_once.set()
+            time.sleep(0.6)  # twelve polls pass meanwhile
+        real(self, force)
+
+    monkeypatch.setattr(board.DashboardScreen, "_compute", slow)
+    app = ReviewflowApp(store, viewer(store, "ann"), poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert len(started) == 1  # the slow first refresh, alone
+        await pilot.pause(0.6)
+        await settle(app, pilot)
+        assert "ann" in shot(app) and "Title/abstract" in shot(app), shot(app)
+    assert [w for w in app.workers if w.is_cancelled] == []

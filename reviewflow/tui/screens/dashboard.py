@@ -155,10 +155,23 @@ class DashboardScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def action_refresh(self, force: bool = False) -> None:
-        """Recompute in a worker thread, only while shown and only when the store changed."""
-        if self.is_current:
-            self.run_worker(lambda: self._compute(force), thread=True, exclusive=True,
-                            group="dashboard")
+        """Recompute in a worker thread, only while shown and only when the store changed.
+
+        A poll leaves a refresh still computing alone: superseding it (the thread runs on
+        regardless) would restart the work every poll, so on a review whose refresh takes
+        longer than the poll interval the counts would never appear. A forced refresh
+        (the screen shown again) supersedes it.
+        """
+        if not self.is_current:
+            return
+        if not force and self._computing():
+            return
+        self.run_worker(lambda: self._compute(force), thread=True, exclusive=True,
+                        group="dashboard")
+
+    def _computing(self) -> bool:
+        return any(w.node is self and w.group == "dashboard" and w.is_running
+                   for w in self.app.workers)
 
     def _compute(self, force: bool) -> None:
         app = self.rf
