@@ -100,6 +100,7 @@ MODELS: dict[str, RankerConfig] = {
     "cv-weights": replace(RankerConfig(), ens_weights="cv", ens_cv_rule="unpaired"),
     "cv-paired": replace(RankerConfig(), ens_weights="cv"),
     "cv-best": replace(RankerConfig(), ens_weights="cv", ens_cv_rule="best"),
+    "cv-lr+d2v+asvm": replace(RankerConfig(), ens_weights="cv", ens_members=("lr", "d2v", "asvm")),
 }
 DEFINITIONS = (
     "WSS@95, WSS@100: asreview-insights' WSS (ASReview's own definition): the records a"
