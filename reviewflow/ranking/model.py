@@ -16,7 +16,12 @@ Design, and why:
   (no pretrained model). A record both members rate well comes before one
   that only one member puts first: ranking each record by its better member
   (``ens_combine="max"``, the earlier default) spent half the late screens on
-  the weaker member's favourites. No stop-word list, at any size:
+  the weaker member's favourites. The mean is weighted by what the labels so
+  far say about this record set (``ens_weights="cv"``: each member's
+  cross-validated ranking of the labelled records, equal weights unless the
+  difference exceeds its standard error; tenth round): Doc2Vec is the weak
+  member on some sets and carries the pair on others, so no fixed weighting
+  suits both. No stop-word list, at any size:
   sklearn's English list drops words that carry a review's topic or design
   ("system", "not", "no", "without", "first", "three"). Other
   members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
@@ -86,7 +91,7 @@ class RankerConfig:
     stop_words: str | None = None
     ens_combine: str = "mean"
     ens_members: tuple[str, ...] = ("lr", "d2v")
-    ens_weights: str = "equal"
+    ens_weights: str = "cv"
     ens_cv_folds: int = 5
     ens_cv_rule: str = "paired"
     ens_svm_c: float = 0.1
