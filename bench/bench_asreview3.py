@@ -96,6 +96,13 @@ MODELS: dict[str, RankerConfig] = {
     "d2v-words": replace(RankerConfig(), d2v_dbow_words=True),
     "d2v-dim100": replace(RankerConfig(), d2v_dim=100),
     "d2v-epochs40": replace(RankerConfig(), d2v_epochs=40),
+    # tenth round: the members weighed by cross-validation on the labels so far
+    "cv-weights": replace(RankerConfig(), ens_weights="cv", ens_cv_rule="unpaired"),
+    "cv-paired": replace(RankerConfig(), ens_weights="cv", ens_cv_rule="paired"),
+    # the default up to the tenth round: the members' ranks weighed equally
+    "equal-weights": replace(RankerConfig(), ens_weights="equal"),
+    "cv-best": replace(RankerConfig(), ens_weights="cv", ens_cv_rule="best"),
+    "cv-lr+d2v+asvm": replace(RankerConfig(), ens_weights="cv", ens_members=("lr", "d2v", "asvm")),
 }
 DEFINITIONS = (
     "WSS@95, WSS@100: asreview-insights' WSS (ASReview's own definition): the records a"

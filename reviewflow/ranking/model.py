@@ -16,7 +16,12 @@ Design, and why:
   (no pretrained model). A record both members rate well comes before one
   that only one member puts first: ranking each record by its better member
   (``ens_combine="max"``, the earlier default) spent half the late screens on
-  the weaker member's favourites. No stop-word list, at any size:
+  the weaker member's favourites. The mean is weighted by what the labels so
+  far say about this record set (``ens_weights="cv"``: each member's
+  cross-validated ranking of the labelled records, equal weights unless the
+  difference exceeds its standard error; tenth round): Doc2Vec is the weak
+  member on some sets and carries the pair on others, so no fixed weighting
+  suits both. No stop-word list, at any size:
   sklearn's English list drops words that carry a review's topic or design
   ("system", "not", "no", "without", "first", "three"). Other
   members (``ens_members``): multinomial naive Bayes (alpha 1, ASReview's
@@ -86,6 +91,9 @@ class RankerConfig:
     stop_words: str | None = None
     ens_combine: str = "mean"
     ens_members: tuple[str, ...] = ("lr", "d2v")
+    ens_weights: str = "cv"
+    ens_cv_folds: int = 5
+    ens_cv_rule: str = "paired"
     ens_svm_c: float = 0.1
     asvm_c: float = 0.11
     asvm_ratio: float = 9.8
@@ -107,6 +115,15 @@ class RankerConfig:
 
 ENS_MEMBERS = ("lr", "nb", "svm", "d2v", "asvm")
 ENS_COMBINE = ("zsum", "max", "mean", "rrf")
+# how the "mean" combination weighs its members: equally, or by cross-validation on the
+# labelled records (``Ranker._cv_weights``)
+ENS_WEIGHTS = ("equal", "cv")
+# which weighting "cv" keeps: the nearest to equal weights within one standard error of
+# the best AUC, that error taken for the paired difference (DeLong et al. 1988, "paired")
+# or for the best AUC alone (Hanley & McNeil 1982, "unpaired"); or the best ("best")
+ENS_CV_RULES = ("paired", "unpaired", "best")
+# the weights "cv" chooses among: every share of the members in steps of a tenth
+CV_WEIGHT_STEPS = 10
 # reciprocal rank fusion's constant, as published (Cormack, Clarke & Buettcher 2009)
 RRF_K = 60
 
@@ -345,6 +362,42 @@ def _standardised(scores: np.ndarray) -> np.ndarray:
     return (scores - scores.mean()) / sd if sd > 0 else np.zeros_like(scores, dtype=float)
 
 
+def _simplex(m: int, steps: int) -> np.ndarray:
+    """Every weighting of ``m`` members in steps of ``1 / steps`` (rows summing to 1)."""
+    from itertools import product
+
+    rows = [c for c in product(range(steps + 1), repeat=m) if sum(c) == steps]
+    return np.asarray(rows, dtype=float) / steps
+
+
+def _placements(scores: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DeLong's placement values: for each relevant record the share of irrelevant ones
+    scored below it, for each irrelevant one the share of relevant ones above it (ties
+    half). The AUC is the mean of the first."""
+    from scipy.stats import rankdata
+
+    pos, neg = y == 1, y == 0
+    n_pos, n_neg = int(pos.sum()), int(neg.sum())
+    both, own_pos, own_neg = rankdata(scores), rankdata(scores[pos]), rankdata(scores[neg])
+    return (both[pos] - own_pos) / n_neg, 1 - (both[neg] - own_neg) / n_pos
+
+
+def _paired_se(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
+    """Standard error of the difference of two AUCs on the same records (DeLong et al. 1988)."""
+    d10, d01 = a[0] - b[0], a[1] - b[1]
+    if d10.size < 2 or d01.size < 2:
+        return 0.0
+    return float(np.sqrt(d10.var(ddof=1) / d10.size + d01.var(ddof=1) / d01.size))
+
+
+def _auc_se(auc: float, n_pos: int, n_neg: int) -> float:
+    """Standard error of an AUC (Hanley & McNeil 1982)."""
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc)
+           + (n_neg - 1) * (q2 - auc * auc)) / (n_pos * n_neg)
+    return float(np.sqrt(max(var, 0.0)))
+
+
 def _balanced_weights(y: np.ndarray) -> np.ndarray:
     n_pos = max(int(y.sum()), 1)
     n_neg = max(int(y.size - y.sum()), 1)
@@ -378,6 +431,10 @@ class Ranker:
             raise ValueError(f"ens_members must be some of {ENS_MEMBERS}")
         if self.config.ens_combine not in ENS_COMBINE:
             raise ValueError(f"unknown ens_combine {self.config.ens_combine!r}")
+        if self.config.ens_weights not in ENS_WEIGHTS:
+            raise ValueError(f"unknown ens_weights {self.config.ens_weights!r}")
+        if self.config.ens_cv_rule not in ENS_CV_RULES:
+            raise ValueError(f"unknown ens_cv_rule {self.config.ens_cv_rule!r}")
         for balance in (self.config.balance, self.config.ens_nb_balance):
             if balance not in BALANCES:
                 raise ValueError(f"unknown balance {balance!r}; choose from {BALANCES}")
@@ -391,6 +448,8 @@ class Ranker:
         self._nb_vocab = 1
         self._rng = np.random.default_rng(self.config.seed)
         self._labelled_idx = np.zeros(0, dtype=int)
+        self._weights: np.ndarray | None = None  # "cv" weights, and the labels they came from
+        self._weights_n = 0
 
     @property
     def is_fitted(self) -> bool:
@@ -442,12 +501,66 @@ class Ranker:
             return np.sum([_standardised(s) for s in members], axis=0)
         ranks = [np.argsort(np.argsort(s, kind="stable")) / max(len(s) - 1, 1) for s in members]
         if self.config.ens_combine == "mean":
+            if self.config.ens_weights == "cv" and len(ranks) > 1:
+                return np.average(ranks, axis=0, weights=self._cv_weights(idx, y))
             return np.mean(ranks, axis=0)
         if self.config.ens_combine == "rrf":
             return self._reciprocal_rank_fusion(members)
         # "max": a record ranks by its better member (ties by the mean), which
         # interleaves the two members' top records instead of needing both to agree
         return np.max(ranks, axis=0) + np.mean(ranks, axis=0) * 1e-6
+
+    def _cv_weights(self, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The members' weights in the mean rank, chosen by cross-validation on the labels.
+
+        The members fail on different sets (Doc2Vec is weak on Cohen ADHD, the TF-IDF
+        regression on Kitchenham: docs/ranking-experiments.md, eighth round), and
+        which one a set favours shows in how well each ranks the records already
+        labelled. Stratified k-fold over the labelled records: each member is fitted
+        without a fold and ranks every record; the held-out records keep their
+        ranks. Among the weightings in steps of a tenth, the one kept is nearest to
+        equal weights whose AUC of the held-out weighted mean rank is within one
+        standard error of the best (the one-standard-error rule: a difference the
+        labels cannot tell apart does not move the weights); ``ens_cv_rule`` says
+        which error (the paired difference's, DeLong et al. 1988, or the best AUC's
+        own, Hanley & McNeil 1982) or none ("best").
+        Recomputed when the labels grew by a tenth; equal weights until each fold
+        can hold a relevant and an irrelevant record.
+        """
+        m = len(self.config.ens_members)
+        equal = np.full(m, 1.0 / m)
+        n_pos, n_neg = int(y.sum()), int(y.size - y.sum())
+        k = min(self.config.ens_cv_folds, n_pos, n_neg)
+        if k < 2 or idx.size > self._labelled_idx.size:  # pseudo-negatives: no real labels
+            return equal
+        if self._weights is not None and y.size < self._weights_n * 1.1:
+            return self._weights
+        rng = np.random.default_rng(self.config.seed + y.size)
+        fold = np.empty(y.size, dtype=int)
+        for cls in (0, 1):  # stratified: each class dealt round the folds in random order
+            members_of = rng.permutation(np.flatnonzero(y == cls))
+            fold[members_of] = np.arange(members_of.size) % k
+        held = np.zeros((m, y.size))
+        for f in range(k):
+            train, test = fold != f, fold == f
+            for j, member in enumerate(self.config.ens_members):
+                s = self._member_scores(member, idx[train], y[train])
+                ranks = np.argsort(np.argsort(s, kind="stable")) / max(len(s) - 1, 1)
+                held[j, test] = ranks[idx[test]]
+        grid = _simplex(m, CV_WEIGHT_STEPS)
+        placed = [_placements(w @ held, y) for w in grid]
+        aucs = np.array([float(p1.mean()) for p1, _ in placed])
+        best = int(np.argmax(aucs))
+        if self.config.ens_cv_rule == "paired":
+            slack = np.array([_paired_se(placed[best], p) for p in placed])
+        elif self.config.ens_cv_rule == "unpaired":
+            slack = np.full(aucs.size, _auc_se(aucs[best], n_pos, n_neg))
+        else:
+            slack = np.zeros(aucs.size)
+        near = np.flatnonzero(aucs >= aucs[best] - slack)
+        chosen = near[np.argmin(np.linalg.norm(grid[near] - equal, axis=1))]
+        self._weights, self._weights_n = grid[chosen], y.size
+        return self._weights
 
     def _reciprocal_rank_fusion(self, members: list[np.ndarray]) -> np.ndarray:
         """Sum over the members of 1 / (60 + the record's place in that member's order).

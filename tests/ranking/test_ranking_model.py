@@ -254,6 +254,62 @@ def test_rrf_ensemble_counts_places_among_unlabelled_records(monkeypatch) -> Non
     assert ahead == {"mean": 1, "rrf": 0, "rrf-labelled": 0}
 
 
+def _cv_weighted(monkeypatch, scores: dict[str, np.ndarray], rule: str = "paired") -> np.ndarray:
+    """The weights ``ens_weights="cv"`` learns when the members score every record as given."""
+    texts, labels = corpus()
+    ranker = Ranker(texts, RankerConfig(ens_members=("lr", "d2v"), ens_weights="cv",
+                                        ens_cv_rule=rule), features=(None, None, None, None))
+    monkeypatch.setattr(ranker, "_member_scores", lambda m, idx, y: scores[m])
+    known = {i: labels[i] for i in range(0, len(texts), 2)}  # half the records, both classes
+    ranker.fit(known)
+    assert ranker._weights is not None
+    return ranker._weights
+
+
+@pytest.mark.parametrize("rule", ["paired", "unpaired", "best"])
+def test_cv_weights_favour_the_member_that_ranks_the_labelled_records_well(
+        monkeypatch, rule: str) -> None:
+    """One member's scores follow the labels, the other's are noise: cross-validation on the
+    labelled records gives the first the larger weight, whichever member it is."""
+    _texts, labels = corpus()
+    rng = np.random.default_rng(1)
+    good = np.asarray(labels, dtype=float) + rng.normal(0, 0.3, len(labels))
+    noise = rng.normal(0, 1, len(labels))
+    lr_good = _cv_weighted(monkeypatch, {"lr": good, "d2v": noise}, rule)
+    d2v_good = _cv_weighted(monkeypatch, {"lr": noise, "d2v": good}, rule)
+    assert lr_good[0] > 0.5 > lr_good[1]
+    assert d2v_good[1] > 0.5 > d2v_good[0]
+    assert np.isclose(lr_good.sum(), 1) and np.isclose(d2v_good.sum(), 1)
+
+
+def test_cv_weights_stay_equal_when_the_labels_cannot_tell_the_members_apart(
+        monkeypatch) -> None:
+    """Two members that rank alike (one slightly noisier): within one standard error of the
+    paired AUC difference the weights stay equal; only the "best" rule follows the noise."""
+    _texts, labels = corpus()
+    rng = np.random.default_rng(2)
+    base = np.asarray(labels, dtype=float) + rng.normal(0, 0.8, len(labels))
+    a, b = base + rng.normal(0, 0.05, len(labels)), base + rng.normal(0, 0.05, len(labels))
+    assert np.allclose(_cv_weighted(monkeypatch, {"lr": a, "d2v": b}), [0.5, 0.5])
+    weights = {tuple(_cv_weighted(monkeypatch, {"lr": a, "d2v": b}, "best"))}
+    assert weights != {(0.5, 0.5)}
+
+
+def test_auc_placements_and_paired_error() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from reviewflow.ranking.model import _paired_se, _placements
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(300) < 0.2).astype(int)
+    a, b = y + rng.normal(0, 1, 300), y + rng.normal(0, 1.5, 300)
+    pa, pb = _placements(a, y), _placements(b, y)
+    assert np.isclose(pa[0].mean(), roc_auc_score(y, a))
+    assert np.isclose(pa[1].mean(), roc_auc_score(y, a))
+    assert _paired_se(pa, pa) == 0
+    assert 0.01 < _paired_se(pa, pb) < 0.1
+
+
 def test_standardised_scores_of_equal_values_are_zero() -> None:
     from reviewflow.ranking.model import _standardised
 
