@@ -174,8 +174,9 @@ def normalise_author(name: str, *, given_first: bool = False) -> str | None:
         and "<" not in name
         and "&" not in name
         and "  " not in name
+        and "," in (trimmed := name.strip(" ;,"))  # "Lim SM ," is comma-less once trimmed
     ):  # fast path for the usual clean ASCII "Family, Given" (same result as below)
-        family, _, given = name.strip(" ;,").partition(",")
+        family, _, given = trimmed.partition(",")
         family, given = family.strip(), given.strip()
         return (f"{family}, {given}" if given else family) or None
     name = clean_text(name)
