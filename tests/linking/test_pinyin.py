@@ -24,9 +24,8 @@ import pytest
 from reviewflow.linking.pinyin import PhraseFile
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC = importlib.util.find_spec("pypinyin")
-if SPEC is None or not SPEC.submodule_search_locations:
-    pytest.skip("pypinyin is not installed", allow_module_level=True)
+SPEC = importlib.util.find_spec("pypinyin")  # a required dependency: absent is a failure
+assert SPEC is not None and SPEC.submodule_search_locations, "pypinyin is not installed"
 PHRASES = Path(SPEC.submodule_search_locations[0]) / "phrases_dict.json"
 SURNAMES = "王李张刘陈杨黄赵周吴"
 
