@@ -9,8 +9,7 @@ refused ones among them, run both ways on real exports: the same output, the sam
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reviewflow.cli.main import app
+from tests.screening.support import without_sqlite_writer
 from tests.store.test_writer import _dump, _file_state
 
 runner = CliRunner()
@@ -101,14 +101,7 @@ def test_import_and_dedup_write_the_same_rows_through_sqlite3_and_through_the_or
     orm = _init(tmp_path / "orm")
     (tmp_path / "files").mkdir()
     said_direct = _actions(direct, corpus, tmp_path / "files")
-    calls: list[Path] = []
-
-    @contextmanager
-    def refuse(path: Path) -> Iterator[None]:
-        calls.append(path)
-        yield None
-
-    monkeypatch.setattr("reviewflow.store.writer.open_sqlite_writer", refuse)
+    calls = without_sqlite_writer(monkeypatch)
     said_orm = _actions(orm, corpus, tmp_path / "files")
     assert len(calls) == WRITES  # every writing step fell back to the ORM's session
     assert [code for code, _ in said_direct] == CODES, said_direct
