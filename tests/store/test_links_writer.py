@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,13 +176,6 @@ def test_links_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
     base = tmp_path / "base"
     assert CliRunner().invoke(app, ["init", str(base), "--title", "Links"]).exit_code == 0
     ids = _build(base, pdfs)
-    # ``import`` (the ORM's bulk insert) stores record.created_at with a "+00:00" the
-    # other tables' times lack; the dump checks every time's format, so the base's
-    # are written as everything else writes them (no row under test is a record)
-    con = sqlite3.connect(base / "reviewflow.db")
-    con.execute("UPDATE record SET created_at = substr(created_at, 1, 26)")
-    con.commit()
-    con.close()
     direct, orm = shutil.copytree(base, tmp_path / "direct"), shutil.copytree(base,
                                                                            tmp_path / "orm")
     folder = _attach_folder(tmp_path, pdfs)
