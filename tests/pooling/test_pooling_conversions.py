@@ -278,3 +278,40 @@ def test_cluster_handbook_example(case: dict) -> None:
     assert math.exp(log_or) == pytest.approx(case["or"], abs=5e-4)
     assert math.exp(log_or - 1.959964 * se_or) == pytest.approx(case["or_ci_low"], abs=5e-4)
     assert math.exp(log_or + 1.959964 * se_or) == pytest.approx(case["or_ci_high"], abs=5e-4)
+
+
+def test_normal_quantile_is_scipys_to_a_few_ulps_and_infinite_at_the_ends() -> None:
+    from scipy.special import ndtri
+
+    ps = [*np.linspace(1e-9, 1 - 1e-9, 20001), 0.975, 0.995, 1e-300, 1 - 2 ** -52]
+    for p in ps:
+        want = float(ndtri(p))
+        assert cv.ndtri(float(p)) == pytest.approx(want, rel=4e-15, abs=1e-15), p
+    assert cv.ndtri(0.0) == -math.inf and cv.ndtri(1.0) == math.inf
+    # a P value so small that 1 - p/2 rounds to 1: no standard error, named, not a crash
+    with pytest.raises(cv.ConversionError, match="t \\(or z\\) of 0"):
+        cv.se_from_p(1.0, 1e-17)
+
+
+def test_medians_and_large_groups_convert_without_scipy() -> None:
+    """A sheet check of medians, quartiles, ranges and large groups' CIs is what
+    ``extraction import`` runs on every row: it must not pay scipy's and numpy's import
+    (a quarter of a second); a small group's CI, which needs t, loads scipy then."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from reviewflow.pooling import conversions as cv\n"
+        "cv.from_median(36, 3.85, 3.03, 4.67)\n"
+        "cv.from_median(80, 15, None, None, 2, 40)\n"
+        "cv.from_median(100, 15, 10, 22, 0, 50)\n"
+        "cv.sd_from_ci(1.0, 2.0, 80)\n"
+        "cv.se_from_p(0.5, 0.03)\n"
+        "print(sorted(m for m in ('numpy', 'scipy') if m in sys.modules))\n"
+        "d = cv.sd_from_ci(1.0, 2.0, 25)\n"
+        "print('scipy' in sys.modules, d.note)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[0] == "[]"
+    assert out[1] == "True 95% CI, t distribution, 24 df (divisor 4.1278)"
