@@ -70,13 +70,13 @@ def set_cmd(ctx: typer.Context,
     """Record one GRADE judgement as REVIEWER (append-only; the latest counts)."""
     from reviewflow.grade.domains import JUDGEMENT_LABELS, LABELS, parse_domain, parse_judgement
     from reviewflow.grade.judgements import read_current, write_judgement
-    from reviewflow.screening.decisions import add_reviewer
+    from reviewflow.screening.decisions import require_person
 
     d = parse_domain(domain)
     j = parse_judgement(d, judgement)
     _check_outcome(ctx, analysis)
     with writing(ctx) as view:
-        rid = add_reviewer(writer=view.writer, name=reviewer).id
+        rid = require_person(view.writer.reader, reviewer).id
         write_judgement(writer=view.writer, outcome=analysis, domain=d, judgement=j,
                         reason=reason, reviewer_id=rid)
         grade = read_current(view.writer.reader)[analysis]
@@ -96,16 +96,18 @@ def accept_cmd(ctx: typer.Context,
     """
     from reviewflow.grade.evidence import review_outcomes
     from reviewflow.grade.judgements import current, record
-    from reviewflow.screening.decisions import ensure_reviewer
+    from reviewflow.screening.decisions import require_person, require_reviewer
     from reviewflow.store.reader import store_reader
 
     store = open_store(ctx)
+    with store_reader(store) as reader:
+        require_person(reader, reviewer)  # refused before the pooling, not after
     with working("Pooling the analyses and reading risk of bias"), \
             store_reader(store) as reader:
         reviews = review_outcomes(reader, _folder(ctx), analyses or None)
     n = 0
     with store.write() as s:
-        rid = int(ensure_reviewer(session=s, name=reviewer).id or 0)
+        rid = int(require_reviewer(s, reviewer).id or 0)
         done = current(session=s)
         for r in reviews:
             judged = done[r.name].rated if r.name in done else {}
@@ -125,11 +127,11 @@ def retract_cmd(ctx: typer.Context, analysis: str = typer.Argument(...),
     """Withdraw the judgement in force for one domain (kept in the history)."""
     from reviewflow.grade.domains import LABELS, parse_domain
     from reviewflow.grade.judgements import write_retraction
-    from reviewflow.screening.decisions import add_reviewer
+    from reviewflow.screening.decisions import require_person
 
     d = parse_domain(domain)
     with writing(ctx) as view:
-        rid = add_reviewer(writer=view.writer, name=reviewer).id
+        rid = require_person(view.writer.reader, reviewer).id
         write_retraction(writer=view.writer, outcome=analysis, domain=d, reviewer_id=rid)
     typer.echo(f"{analysis}: {LABELS[d]} judgement retracted")
 

@@ -159,6 +159,14 @@ def test_grade_cli_suggests_records_retracts_and_refuses_bad_input(demo_dir: Pat
     suggested = {s["domain"]: s for s in json.loads(res.stdout)["oa_vas"]}
     assert suggested["publication_bias"]["rule"] in ("egger_asymmetry", "no_asymmetry")
     assert suggested["indirectness"]["judgement"] is None
+    # a rater is a registered reviewer (issue 16): a new name is refused, never created
+    for args in (("set", "oa_vas", "dose_response", "+1", "--reason", "gradient with dose"),
+                 ("retract", "oa_vas", "dose_response"), ("accept", "oa_vas")):
+        res = grade(*args, "--reviewer", "carol")
+        assert res.exit_code == 1 and "unknown reviewer 'carol'" in str(res.exception), args
+    for name in ("carol", "dave"):
+        res = CliRunner().invoke(app, ["--review", str(demo_dir), "reviewer", "add", name])
+        assert res.exit_code == 0, res.output
     res = grade("set", "oa_vas", "dose_response", "+1", "--reason", "gradient with dose",
                 "--reviewer", "carol")
     assert res.exit_code == 0, res.output

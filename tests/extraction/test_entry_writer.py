@@ -142,11 +142,13 @@ def _steps(files: dict[str, Path]) -> list[Step]:
         (1, (*st, "unmerge", "Nobody 2000", "-r", "ann")),
         (0, ("grade", "set", "vas", "risk_of_bias", "serious", "--reason", "unclear sequence",
              "-r", "ann")),
-        (0, ("grade", "set", "vas", "imprecision", "not_serious", "-r", "carol")),  # new rater
+        (1, ("grade", "set", "vas", "imprecision", "not_serious", "-r", "carol")),  # unknown
+        (0, ("grade", "set", "vas", "imprecision", "not_serious", "-r", "bob")),
         (1, ("grade", "set", "vas", "inconsistency", "serious", "-r", "ann")),  # no reason
         (1, ("grade", "set", "nope", "imprecision", "serious", "--reason", "x", "-r", "ann")),
         (0, ("grade", "retract", "vas", "imprecision", "-r", "ann")),
-        (1, ("grade", "retract", "vas", "imprecision", "-r", "dan")),  # nothing to retract
+        (1, ("grade", "retract", "vas", "imprecision", "-r", "bob")),  # nothing to retract
+        (1, ("grade", "retract", "vas", "risk_of_bias", "-r", "dan")),  # unknown reviewer
         (0, (ex, "compare",)),
         (0, ("rob", "compare",)),
         (0, ("grade", "show",)),
@@ -217,7 +219,7 @@ def test_entry_commands_write_the_same_rows_through_sqlite3_and_through_the_orm(
         ("vas", "risk_of_bias", "serious", "unclear sequence"),
         ("vas", "imprecision", "not_serious", None),
         ("vas", "imprecision", "retracted", None)]
-    assert [r[1] for r in dumped["reviewer"]] == ["ann", "bob", "carol"]
+    assert [r[1] for r in dumped["reviewer"]] == ["ann", "bob"]  # a GRADE rater is never made
     assert "2 studies created" in said_direct[19][1] and "0 studies" in said_direct[20][1]
     assert "would hide" in said_direct[30][1] and "sample_size (bob: 40 / 60)" in \
         said_direct[30][1]
@@ -233,7 +235,8 @@ def test_each_writing_command_stores_through_the_backend(tmp_path: Path) -> None
     review = _review(tmp_path / "rev", files)
     said = _day(review, steps)
     assert "2 studies created" in said[19][1]
-    assert "certainty now" in said[37][1] and "retracted" in said[41][1]
+    assert "certainty now" in said[37][1] and "unknown reviewer" in said[38][1]
+    assert "retracted" in said[42][1] and "unknown reviewer" in said[44][1]
     # ids left out: a PostgreSQL sequence does not give back a refused insert's number
     assert [line.split("\t", 1)[1] for line in said[-1][1].splitlines()] == [
         "Alpha 2010\treports: 1", "Author5 2014\treports: 5", "Author6 2015\treports: 6",
