@@ -162,14 +162,14 @@ def add_studies_from_included(*, writer: Writer) -> list[StudyInfo]:
     linked = {rid for (rid,) in reader.rows("SELECT record_id FROM study_record")}
     wanted = [rid for rid in sorted(read_review_state(reader).included_reports)
               if rid not in linked]
-    taken = set(_study_labels(reader).values())
+    taken = {name.lower() for name in _study_labels(reader).values()}  # as write_studies
     made = []
     for rid, authors_json, year in _records(reader, wanted, "authors_json, year"):
         base = label = label_of(authors_json, year)
         suffix = iter("bcdefghijklmnopqrstuvwxyz")
-        while label in taken:
+        while label.lower() in taken:
             label = f"{base}{next(suffix)}"
-        taken.add(label)
+        taken.add(label.lower())
         made.append(add_study(writer=writer, label=label, record_ids=[int(rid)]))
     return made
 
@@ -246,9 +246,10 @@ def write_studies(*, writer: Writer, links: dict[str, tuple[int, ...]]) -> dict[
     """New studies with their reports, in the caller's transaction; label -> id."""
     made: dict[str, int] = {}
     for label, record_ids in links.items():
-        if writer.reader.scalar("SELECT id FROM study WHERE label = ?",
-                                (label.strip(),)) is not None:
-            raise ReviewflowError(f"a study labelled {label!r} already exists")
+        # labels are looked up in any case (find_study), so they must differ in more
+        taken = {name.lower(): name for name in _study_labels(writer.reader).values()}
+        if (same := taken.get(label.strip().lower())) is not None:
+            raise ReviewflowError(f"a study labelled {same!r} already exists")
         made[label] = writer.insert("study", label=label.strip())
         for i, rid in enumerate(record_ids):
             _link(writer, made[label], rid, primary=(i == 0))

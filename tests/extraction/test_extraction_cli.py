@@ -85,9 +85,11 @@ def test_studies_from_included_records_and_linking(tmp_path: Path) -> None:
             for who, dec in ((a, da), (b, db)):
                 vote(store, record_id=rid, stage=FULL_TEXT, reviewer_id=who,
                                 decision=dec, reason="wrong design" if dec == "exclude" else None)
+    # a label taken in another case is taken: lookups ignore case
+    assert runner.invoke(app, [*r, "extraction", "study", "add", "SMITH 2019b"]).exit_code == 0
     res = runner.invoke(app, [*r, "extraction", "study", "from-included"])
     assert res.exit_code == 0, res.output
-    assert "Smith 2019 <- record 1" in res.output and "Smith 2019b <- record 3" in res.output
+    assert "Smith 2019 <- record 1" in res.output and "Smith 2019c <- record 3" in res.output
     assert "2 studies created" in res.output
     res = runner.invoke(app, [*r, "extraction", "study", "link", "Smith 2019", "2"])
     assert res.exit_code == 0, res.output

@@ -106,6 +106,10 @@ def test_several_reports_link_to_one_study(review) -> None:
         _link(store, "Other 2020", ids[0])
     with pytest.raises(ReviewflowError, match="already exists"):
         new_study(store, "Smith 2019")
+    # any case: every lookup ignores it, so "smith 2019" would be a second name for one study
+    with pytest.raises(ReviewflowError, match="a study labelled 'Smith 2019' already exists"):
+        new_study(store, " smith 2019")
+    assert [s.label for s in list_studies(store)] == ["Other 2020", "Smith 2019"]
 
 
 def test_values_are_written_in_the_callers_transaction_only(review) -> None:
