@@ -20,10 +20,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewflow import __version__, drawing
+from reviewflow.errors import ReviewflowError
 from reviewflow.paths import whole_file
 from reviewflow.prisma.derive import counts_from_state, excluded_in
 from reviewflow.review_state import ReviewState
@@ -35,6 +37,11 @@ from reviewflow.store.review_heading import read_review_heading
 from reviewflow.store.searches import read_searches
 from reviewflow.titles import titles_of
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:
+    from reviewflow.extraction.analyses import Analysis
+    from reviewflow.extraction.form import Form
+    from reviewflow.extraction.reconcile import Reconciled
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
@@ -61,15 +68,52 @@ class Section:
 @dataclass
 class ReportContext:
     """What section builders get: the store's reader, the review folder and where
-    figures go."""
+    figures go; and what several sections derive from the store, derived once per
+    report (on first use, so a section built alone reads only what it needs).
+
+    A derivation that raises is not kept: the next section asking gets the same error,
+    and says so in its own words, as when each section derived it itself.
+    """
 
     reader: Reader
     folder: Path | None
     figures: Path
     notes: list[str] = field(default_factory=list)
-    # the analyses pooled by the Analyses section, reused by later sections (pooling and
-    # reconciling once per report, not once per section)
+    # the analyses pooled by the Analyses section, reused by later sections (pooling
+    # once per report, not once per section)
     analysis_runs: list[Any] | None = None
+
+    @cached_property
+    def state(self) -> ReviewState:
+        """The review's read model, with the sources PRISMA counts by (the other
+        sections' reads ignore them)."""
+        return read_review_state(self.reader, with_sources=True)
+
+    @cached_property
+    def reconciled(self) -> Reconciled:
+        """The reconciled extraction: the studies table, the analyses and the
+        meta-regressions read the same one."""
+        from reviewflow.extraction.reconcile import read_reconciled
+
+        return read_reconciled(self.reader)
+
+    @cached_property
+    def form(self) -> Form:
+        """The extraction form in force (read only: a report never stores a form
+        version); raises :class:`ReviewflowError` when it cannot be read."""
+        from reviewflow.extraction.form_versions import read_form_in_force
+
+        return read_form_in_force(self.reader, self.folder).form
+
+    @cached_property
+    def analyses(self) -> list[Analysis]:
+        """The analyses declared in the folder's analyses.toml (raises
+        :class:`ReviewflowError` when there is none or it does not parse)."""
+        from reviewflow.extraction.analyses import load_analyses
+
+        if self.folder is None:
+            raise ReviewflowError("no review folder, so no analyses.toml")
+        return load_analyses(self.folder, self.form)
 
 
 SectionBuilder = Callable[[ReportContext], Section | None]
@@ -133,7 +177,7 @@ def section_searches(ctx: ReportContext) -> Section:
 def section_prisma(ctx: ReportContext) -> Section:
     from reviewflow import drawing
 
-    state = read_review_state(ctx.reader, with_sources=True)
+    state = ctx.state
     counts = counts_from_state(state)
     svg, png = ctx.figures / "prisma.svg", ctx.figures / "prisma.png"
     drawing.submit("reviewflow.prisma.diagram:draw", svg, counts, svg, png)
@@ -159,7 +203,7 @@ def study_mismatch(state: ReviewState) -> list[str]:
 
 def section_agreement(ctx: ReportContext) -> Section:
     rows = []
-    state = read_review_state(ctx.reader)
+    state = ctx.state
     for stage in STAGES:
         for a in state.stage(stage).agreement():
             rows.append((LABELS[stage], f"{a.reviewer_a} / {a.reviewer_b}", a.n,
@@ -217,7 +261,7 @@ def study_label(record: ExcludedReport) -> str:
 def section_excluded(ctx: ReportContext) -> Section:
     """Characteristics of excluded studies: each report excluded at full text, and why."""
     title = "Characteristics of excluded studies"
-    excluded = excluded_in(read_review_state(ctx.reader))
+    excluded = excluded_in(ctx.state)
     records = read_excluded_reports(ctx.reader, excluded)
     if not excluded:
         return Section(title, "<p class='muted'>No report excluded at full text yet.</p>")
