@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,18 +71,21 @@ def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: 
     from reviewflow.extraction.run_analysis import summary_lines
 
     # analyse reads the store, never writes it: one read transaction (on SQLite through
-    # sqlite3, so SQLAlchemy is not imported before the first figure goes out)
-    with reading(ctx) as view:
-        form = read_form_in_force(view.reader, folder).form
-        chosen = select_analyses(load_analyses(folder, form), name, run_all_)
-        out_dir = out or folder / "analyses"
-        with working(f"Pooling {plural(len(chosen), 'analysis')} and drawing their plots"):
+    # sqlite3, so SQLAlchemy is not imported before the first figure goes out), ended
+    # before waiting for the plots the workers are still drawing
+    with ExitStack() as spinner:
+        with reading(ctx) as view:
+            form = read_form_in_force(view.reader, folder).form
+            chosen = select_analyses(load_analyses(folder, form), name, run_all_)
+            out_dir = out or folder / "analyses"
+            spinner.enter_context(working(f"Pooling {plural(len(chosen), 'analysis')} and "
+                                          "drawing their plots"))
             rec = read_reconciled(view.reader)  # once, for the analyses and meta-regressions
             outputs = run_all(view.reader, form, chosen, out_dir, plot_format=plot_format,
                               reconciled=rec)
             beyond = run_beyond_outputs(view.reader, form, folder, outputs, out_dir,
                                         reconciled=rec)
-            drawing.wait()  # every plot written before the summary claims its file
+        drawing.wait()  # every plot written before the summary claims its file
     for run in outputs.runs:
         typer.echo("\n".join(summary_lines(run)))
     for line in beyond:

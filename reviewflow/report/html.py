@@ -136,7 +136,7 @@ def figure(path: Path, caption: str = "") -> str:
     """Embed an image file: SVG inline, others as a data URI.
 
     A figure a drawing worker is still writing (:mod:`reviewflow.drawing`) is marked
-    here and embedded by :func:`build_report` once every worker is done.
+    here and embedded by :func:`write_report` once every worker is done.
     """
     if drawing.pending(path):
         return f"\x00figure\x00{path}\x00{caption}\x00"
@@ -285,32 +285,58 @@ def default_sections() -> list[SectionBuilder]:
             gr.section_small_studies, gr.section_sof]
 
 
-def build_report(reader: Reader, out_dir: Path, folder: Path | None = None,
-                 sections: Sequence[SectionBuilder] | None = None, *, source: str) -> Path:
-    """Write ``out_dir/report.html`` (figures also kept in ``out_dir/figures``), every
-    section read through ``reader``; ``source`` names the store (no password) in the page."""
+@dataclass(frozen=True)
+class ReportDraft:
+    """A report read from the store, its figures possibly still being drawn by workers:
+    nothing in it reads the store again, so the read transaction can end here."""
+
+    out_dir: Path
+    sections: list[Section]
+    title: str
+    source: str
+
+
+def read_report(reader: Reader, out_dir: Path, folder: Path | None = None,
+                sections: Sequence[SectionBuilder] | None = None, *, source: str
+                ) -> ReportDraft:
+    """Build every section through ``reader`` (one snapshot), asking for its figures;
+    ``source`` names the store (no password) in the page."""
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = ReportContext(reader=reader, folder=folder, figures=out_dir / "figures")
     ctx.figures.mkdir(exist_ok=True)
     builders = sections or default_sections()
     built = [sec for build in builders if (sec := build(ctx)) is not None]
+    return ReportDraft(out_dir, built, read_review_heading(reader).title, source)
+
+
+def write_report(draft: ReportDraft) -> Path:
+    """Wait for the draft's figures, embed them and write ``report.html``."""
     drawing.wait()  # the figures the sections asked for, written by now
-    for sec in built:
+    for sec in draft.sections:
         sec.body = _LATER.sub(lambda m: figure(Path(m[1]), m[2]), sec.body)
-    review = read_review_heading(reader)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    built = draft.sections
     toc = "".join(f"<li><a href='#s{i}'>{esc(s.title)}</a></li>" for i, s in enumerate(built))
     parts = [f"<section id='s{i}'><h2>{esc(s.title)}</h2>{s.body}</section>"
              for i, s in enumerate(built)]
     doc = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{esc(review.title)}</title><style>{CSS}</style></head><body>"
-        f"<h1>{esc(review.title)}</h1>"
+        f"<title>{esc(draft.title)}</title><style>{CSS}</style></head><body>"
+        f"<h1>{esc(draft.title)}</h1>"
         f"<p class='muted'>Report generated {stamp} by reviewflow {__version__} from "
-        f"{esc(source)}. Every number and figure is recomputed from the store.</p>"
+        f"{esc(draft.source)}. Every number and figure is recomputed from the store.</p>"
         f"<ol>{toc}</ol>{''.join(parts)}</body></html>"
     )
-    path = out_dir / "report.html"
+    path = draft.out_dir / "report.html"
     with whole_file(path) as tmp:  # a full disk leaves no empty or partial report
         tmp.write_text(doc, encoding="utf-8")
     return path
+
+
+def build_report(reader: Reader, out_dir: Path, folder: Path | None = None,
+                 sections: Sequence[SectionBuilder] | None = None, *, source: str) -> Path:
+    """Write ``out_dir/report.html`` (figures also kept in ``out_dir/figures``), every
+    section read through ``reader``; ``source`` names the store (no password) in the page.
+    A caller holding the read transaction itself can end it between :func:`read_report`
+    and :func:`write_report` (the ``report`` command does)."""
+    return write_report(read_report(reader, out_dir, folder, sections, source=source))

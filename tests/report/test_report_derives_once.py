@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from reviewflow import drawing
 from reviewflow.cli.main import app
 from reviewflow.extraction.reconcile import read_reconciled
 from reviewflow.report.html import build_report
@@ -24,8 +23,8 @@ from reviewflow.store.reader import Reader, open_sqlite_reader
 
 
 @pytest.fixture
-def queries(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Every query read through a :class:`Reader`, counted; figures written as empty files."""
+def queries(monkeypatch: pytest.MonkeyPatch, no_drawing: None) -> Counter[str]:
+    """Every query read through a :class:`Reader`, counted (figures not drawn)."""
     seen: Counter[str] = Counter()
     real = Reader.rows
 
@@ -33,17 +32,7 @@ def queries(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         seen[" ".join(sql.split())] += 1
         return real(self, sql, params)
 
-    def no_drawing(target: str) -> Any:
-        def write(*args: Any, **kwargs: Any) -> None:
-            for arg in (*args, *kwargs.values()):
-                if isinstance(arg, Path):
-                    arg.write_bytes(b"")
-        return write
-
     monkeypatch.setattr(Reader, "rows", rows)
-    monkeypatch.setattr(drawing, "resolve", no_drawing)
-    monkeypatch.setenv("REVIEWFLOW_WORKERS", "0")
-    monkeypatch.setenv("REVIEWFLOW_FIGURE_CACHE", "off")
     return seen
 
 
