@@ -281,41 +281,79 @@ def domain_shares(table: RobTable, weights: dict[str, float] | None = None
     return out
 
 
+SUMMARY_W_IN = 6.975  # the bars' full width (100%), inches
+SUMMARY_H_IN = 0.385  # the bars' height per domain, inches, and ...
+SUMMARY_BASE_IN = 1.232  # ... this much more: the y axis's margins
+LEGEND_PT = 9  # the summary legend's font size
+
+
 def summary_bars(table: RobTable, out: Path, weights: dict[str, float] | None = None) -> Path:
-    """Per domain, the share of (weighted) studies at each judgement, as 100% stacked bars."""
+    """Per domain, the share of (weighted) studies at each judgement, as 100% stacked bars;
+    laid out in inches from measured text (as :func:`traffic_light`), so that the longest
+    domain label widens the figure instead of being cut."""
+    return _save(_summary_figure(table, weights), out, tight=False)
+
+
+def _summary_figure(table: RobTable, weights: dict[str, float] | None) -> Figure:
     plt = _pyplot()
     from matplotlib.patches import Rectangle
 
-    doms = columns_of(table)
+    doms = columns_of(table)[::-1]  # the first domain on top
     shares = domain_shares(table, weights)
     keys = ["low", *[k for k in table.tool.judgements if k not in ("low", "high")], "high",
             "none"]
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(doms) + 1.6))
-    for row, dom in enumerate(doms[::-1]):
-        left = 0.0
-        for key in keys:
-            share = shares[dom.id].get(key, 0.0)
-            if share > 0:
-                ax.barh(row, share * 100, left=left, height=0.7, color=COLOURS[key],
-                        edgecolor="black", lw=0.6)
-                left += share * 100
-    labels = [d.label for d in doms[::-1]]
-    ax.set_yticks(range(len(doms)), labels, fontsize=9)
-    for tick, dom in zip(ax.get_yticklabels(), doms[::-1], strict=True):
+    fig = plt.figure(dpi=DPI)
+    ax = fig.add_axes((0, 0, 1, 1))
+    for key in keys:  # one call per judgement, each bar left of the next judgement's
+        rows = [(row, shares[d.id].get(key, 0.0) * 100,
+                 sum(shares[d.id].get(k, 0.0) for k in keys[:keys.index(key)]) * 100)
+                for row, d in enumerate(doms)]
+        rows = [r for r in rows if r[1] > 0]
+        if rows:
+            ax.barh([r[0] for r in rows], [r[1] for r in rows], left=[r[2] for r in rows],
+                    height=0.7, color=COLOURS[key], edgecolor="black", lw=0.6)
+    ax.set_yticks(range(len(doms)), [d.label for d in doms], fontsize=9)
+    for tick, dom in zip(ax.get_yticklabels(), doms, strict=True):
         if dom.id == "overall":
             tick.set_fontweight("bold")
     ax.set_xlim(0, 100)
-    ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    ticks = ["0%", "25%", "50%", "75%", "100%"]
+    ax.set_xticks([0, 25, 50, 75, 100], ticks)
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     used = [k for k in keys if k != "none" or any(sh.get("none") for sh in shares.values())]
     handles = [Rectangle((0, 0), 1, 1, facecolor=COLOURS[k], edgecolor="black", lw=0.6)
                for k in used]
-    ax.legend(handles, [SUMMARY_LEGEND[k] for k in used], loc="upper center",
-              bbox_to_anchor=(0.4, -0.12), ncol=len(used), frameon=False, fontsize=9)
+    legend = ax.legend(handles, [SUMMARY_LEGEND[k] for k in used], loc="upper center",
+                       bbox_to_anchor=(0.4, -0.12), ncol=len(used), frameon=False,
+                       fontsize=LEGEND_PT)
+    titles = []
     if weights:
-        ax.set_title("Weighted by sample size", fontsize=9, loc="right", color="#444444")
+        titles.append(ax.set_title("Weighted by sample size", fontsize=9, loc="right",
+                                   color="#444444"))
     if table.outcome:
-        ax.set_title(table.outcome, fontsize=10, loc="left", fontweight="bold")
-    return _save(fig, out)
+        titles.append(ax.set_title(table.outcome, fontsize=10, loc="left",
+                                   fontweight="bold"))
+
+    rc, ruler = plt.rcParams, _Ruler()
+    label_w = max(ruler.size(d.label, 9, "bold" if d.id == "overall" else "normal")[0]
+                  for d in doms)
+    tick_w, tick_h, _ = ruler.size(ticks[-1], rc["xtick.labelsize"])
+    legend_w, legend_h = ruler.extent(legend)
+    axes_h = SUMMARY_H_IN * len(doms) + SUMMARY_BASE_IN
+    title_up = max((ruler.size(t.get_text(), t.get_fontsize(), t.get_fontweight())[1]
+                    - ruler.size(t.get_text(), t.get_fontsize(), t.get_fontweight())[2]
+                    for t in titles), default=None)
+    top = PAD_IN + (rc["axes.titlepad"] / 72 + title_up if title_up is not None else 0)
+    # the legend hangs 0.12 of the axes below them, and its pad below that
+    below = max((rc["xtick.major.size"] + rc["xtick.major.pad"]) / 72 + tick_h,
+                0.12 * axes_h + rc["legend.borderaxespad"] * LEGEND_PT / 72 + legend_h)
+    left = PAD_IN + max(label_w + rc["ytick.major.pad"] / 72 + SLACK_IN,
+                        legend_w / 2 - 0.4 * SUMMARY_W_IN)
+    width = left + SUMMARY_W_IN + tick_w / 2 + SLACK_IN + PAD_IN
+    height = PAD_IN + below + axes_h + top
+    fig.set_size_inches(width, height)
+    ax.set_position((left / width, (PAD_IN + below) / height, SUMMARY_W_IN / width,
+                     axes_h / height))
+    return fig

@@ -1,6 +1,6 @@
-"""The traffic-light plot is laid out in inches before it is drawn and saved as laid out
-(no tight-bbox pass, issue 22): so the layout itself must leave room for everything,
-however long a study label or an outcome is."""
+"""The traffic-light and summary plots are laid out in inches before they are drawn and
+saved as laid out (no tight-bbox pass, issue 22): so the layout itself must leave room
+for everything, however long a study label or an outcome is."""
 
 from __future__ import annotations
 
@@ -98,4 +98,49 @@ def test_symbols_are_drawn_in_the_circles_in_their_contrasting_colour(tmp_path: 
     assert symbol_colour(rob_plots.COLOURS["high"]) == "white"
     assert ink(6, 1) == white and ink(7, 1) == white  # "-" on red: D7 and Overall of b
     assert ink(0, 0) == black and ink(7, 0) == black  # "+" on green
+    plt.close("all")
+
+
+@pytest.mark.parametrize("weights", [None, {"Ab 2020": 30.0, LONG: 10.0}])
+def test_summary_texts_are_inside_the_saved_file(tmp_path: Path, saved, weights) -> None:
+    outcome = "Pain on a visual analogue scale at twelve weeks (primary outcome)"
+    table = _rob2(outcome, LONG, "Ab 2020")
+    png = rob_plots.summary_bars(table, tmp_path / "s.png", weights)
+    [(_fig, seen)] = saved
+    width, height = seen["size"]
+    assert Image.open(png).size == (int(width), int(height))
+    pad = rob_plots.PAD_IN * rob_plots.DPI * 0.9
+    for text, box in seen["texts"].items():
+        assert box.x0 >= pad and box.y0 >= pad, text
+        assert box.x1 <= width - pad and box.y1 <= height - pad, text
+    assert {outcome, "Overall risk of bias", "Some concerns", "100%"} <= set(seen["texts"])
+    assert ("Weighted by sample size" in seen["texts"]) == bool(weights)
+
+
+def test_summary_bars_are_the_weighted_shares_stacked(tmp_path: Path, saved) -> None:
+    from matplotlib.patches import Rectangle
+
+    table = _rob2(None, LONG, "Ab 2020", "Cd 2019")
+    table.judgements["Cd 2019"].pop("missing_data")  # a "none" share
+    weights = {LONG: 50.0, "Ab 2020": 30.0, "Cd 2019": 20.0}
+    rob_plots.summary_bars(table, tmp_path / "s.png", weights)
+    [(fig, _seen)] = saved
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    shares = rob_plots.domain_shares(table, weights)
+    order = ["low", "some_concerns", "high", "none"]
+    want = []
+    for row, dom in enumerate(rob_plots.columns_of(table)[::-1]):
+        left = 0.0
+        for key in order:
+            if shares[dom.id].get(key, 0.0) > 0:
+                want.append((row, left, shares[dom.id][key] * 100,
+                             rob_plots.COLOURS[key].lower()))
+                left += shares[dom.id][key] * 100
+    from matplotlib.colors import to_hex
+
+    got = [(round(b.get_y() + b.get_height() / 2), b.get_x(), b.get_width(),
+            to_hex(b.get_facecolor())) for b in bars]
+    assert sorted(got) == pytest.approx(sorted(want))
+    assert any(c == rob_plots.COLOURS["none"].lower() for *_, c in got)
     plt.close("all")
