@@ -178,7 +178,7 @@ def _traffic_figure(table: RobTable) -> Figure:
         [((c, r), (c + 1, r), (c + 1, r + 1), (c, r + 1)) for c, r, _ in cells],
         facecolors="#EBEBEB", edgecolors="white", linewidths=2), autolim=False)
     ax.add_collection(EllipseCollection(
-        0.72, 0.72, 0, units="xy", offsets=[(c + 0.5, r + 0.5) for c, r, _ in cells],
+        0.72, 0.72, 0, units="xy", offsets=_points([(c + 0.5, r + 0.5) for c, r, _ in cells]),
         offset_transform=ax.transData, facecolors=[COLOURS[k] for *_, k in cells],
         edgecolors="black", linewidths=0.6), autolim=False)
     marked = [(c, r, key) for c, r, key in cells if SYMBOLS[table.tool.id][key]]
@@ -221,9 +221,16 @@ def _symbols(ax: Any, centres: list[tuple[float, float]], symbols: list[str],
         glyphs[symbol] = path.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2,
                                                                -(box.y0 + box.y1) / 2))
     # sizes=[1]: the paths' units are points, scaled to pixels at the drawing's dpi
-    return PathCollection([glyphs[s] for s in symbols], sizes=[1.0], offsets=centres,
+    return PathCollection([glyphs[s] for s in symbols], sizes=[1.0], offsets=_points(centres),
                           offset_transform=ax.transData, transform=IdentityTransform(),
                           facecolors=colours, edgecolors="none", linewidths=0)
+
+
+def _points(xy: list[tuple[float, float]]) -> Any:
+    """Points as an n x 2 array, also when there are none (a table with no study)."""
+    import numpy as np
+
+    return np.reshape(np.asarray(xy, dtype=float), (-1, 2))
 
 
 def _domain_text(fig: Figure, table: RobTable, doms: list[Domain]) -> Any:

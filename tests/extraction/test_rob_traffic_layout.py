@@ -144,3 +144,9 @@ def test_summary_bars_are_the_weighted_shares_stacked(tmp_path: Path, saved) -> 
     assert sorted(got) == pytest.approx(sorted(want))
     assert any(c == rob_plots.COLOURS["none"].lower() for *_, c in got)
     plt.close("all")
+
+
+def test_a_table_without_studies_still_draws(tmp_path: Path) -> None:
+    """No cell, no symbol: the collections are empty, not malformed."""
+    assert Image.open(rob_plots.traffic_light(RobTable(ROB1), tmp_path / "t.png")).size[0] > 0
+    assert Image.open(rob_plots.summary_bars(RobTable(ROB2), tmp_path / "s.png")).size[0] > 0
