@@ -76,8 +76,8 @@ def _pyplot() -> Any:
     return plt
 
 
-def _save(fig: Figure, out: Path, *, tight: bool = True) -> Path:
-    """Write ``fig``; ``tight``: cropped to what is drawn (a second layout pass)."""
+def _save(fig: Figure, out: Path) -> Path:
+    """Write ``fig`` as laid out (no tight bbox: see :class:`_Ruler`) and close it."""
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         from reviewflow.errors import ReviewflowError
 
@@ -85,8 +85,7 @@ def _save(fig: Figure, out: Path, *, tight: bool = True) -> Path:
         raise ReviewflowError(f"{out}: plot format must be .png, .svg or .pdf")
     from reviewflow.figure_files import write_figure
 
-    crop = {"bbox_inches": "tight"} if tight else {}
-    write_figure(fig, out, dpi=DPI, facecolor="white", **crop)
+    write_figure(fig, out, dpi=DPI, facecolor="white")
     _pyplot().close(fig)
     return out
 
@@ -94,7 +93,7 @@ def _save(fig: Figure, out: Path, *, tight: bool = True) -> Path:
 class _Ruler:
     """Text extents in inches as the PNG renderer measures them at :data:`DPI`.
 
-    The traffic light is laid out from these before anything is drawn, so that it is
+    The RoB plots are laid out from these before anything is drawn, so that they are
     saved as laid out: ``bbox_inches="tight"`` drew the whole figure once more (text
     layout included) only to find where its edges were.
     """
@@ -118,7 +117,8 @@ class _Ruler:
         return width / DPI, max(high, lp_high) / DPI, max(low, lp_low) / DPI
 
     def extent(self, artist: Any) -> tuple[float, float]:
-        """(width, height) of a text artist (several lines) of a figure at :data:`DPI`."""
+        """(width, height) of an artist of a figure at :data:`DPI` (a text of several
+        lines, a legend)."""
         box = artist.get_window_extent(renderer=self.renderer)
         return box.width / DPI, box.height / DPI
 
@@ -127,7 +127,7 @@ def traffic_light(table: RobTable, out: Path) -> Path:
     """Studies as rows, domains D1..Dn (and Overall) as columns; laid out in inches so
     the grid and legends keep their size whatever the number of studies, and the
     figure is as wide as its longest study label needs."""
-    return _save(_traffic_figure(table), out, tight=False)
+    return _save(_traffic_figure(table), out)
 
 
 def _traffic_figure(table: RobTable) -> Figure:
@@ -298,7 +298,7 @@ def summary_bars(table: RobTable, out: Path, weights: dict[str, float] | None = 
     """Per domain, the share of (weighted) studies at each judgement, as 100% stacked bars;
     laid out in inches from measured text (as :func:`traffic_light`), so that the longest
     domain label widens the figure instead of being cut."""
-    return _save(_summary_figure(table, weights), out, tight=False)
+    return _save(_summary_figure(table, weights), out)
 
 
 def _summary_figure(table: RobTable, weights: dict[str, float] | None) -> Figure:
