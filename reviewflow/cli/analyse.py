@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from reviewflow.wording import plural
 if TYPE_CHECKING:
     from reviewflow.extraction.analysis_outputs import Outputs
     from reviewflow.extraction.form import Form
+    from reviewflow.extraction.reconcile import Reconciled
     from reviewflow.store.reader import Reader
 
 ANALYSES_FILE = "analyses.toml"  # reviewflow.extraction.analyses.ANALYSES_FILE (checked by a test)
@@ -65,18 +67,25 @@ def _run_analyses(ctx: typer.Context, folder: Path, name: str | None, run_all_: 
     from reviewflow.extraction.analyses import load_analyses, select_analyses
     from reviewflow.extraction.analysis_outputs import run_all
     from reviewflow.extraction.form_versions import read_form_in_force
+    from reviewflow.extraction.reconcile import read_reconciled
     from reviewflow.extraction.run_analysis import summary_lines
 
     # analyse reads the store, never writes it: one read transaction (on SQLite through
-    # sqlite3, so SQLAlchemy is not imported before the first figure goes out)
-    with reading(ctx) as view:
-        form = read_form_in_force(view.reader, folder).form
-        chosen = select_analyses(load_analyses(folder, form), name, run_all_)
-        out_dir = out or folder / "analyses"
-        with working(f"Pooling {plural(len(chosen), 'analysis')} and drawing their plots"):
-            outputs = run_all(view.reader, form, chosen, out_dir, plot_format=plot_format)
-            beyond = run_beyond_outputs(view.reader, form, folder, outputs, out_dir)
-            drawing.wait()  # every plot written before the summary claims its file
+    # sqlite3, so SQLAlchemy is not imported before the first figure goes out), ended
+    # before waiting for the plots the workers are still drawing
+    with ExitStack() as spinner:
+        with reading(ctx) as view:
+            form = read_form_in_force(view.reader, folder).form
+            chosen = select_analyses(load_analyses(folder, form), name, run_all_)
+            out_dir = out or folder / "analyses"
+            spinner.enter_context(working(f"Pooling {plural(len(chosen), 'analysis')} and "
+                                          "drawing their plots"))
+            rec = read_reconciled(view.reader)  # once, for the analyses and meta-regressions
+            outputs = run_all(view.reader, form, chosen, out_dir, plot_format=plot_format,
+                              reconciled=rec)
+            beyond = run_beyond_outputs(view.reader, form, folder, outputs, out_dir,
+                                        reconciled=rec)
+        drawing.wait()  # every plot written before the summary claims its file
     for run in outputs.runs:
         typer.echo("\n".join(summary_lines(run)))
     for line in beyond:
@@ -103,15 +112,17 @@ def _write_starter(ctx: typer.Context, folder: Path) -> None:
 
 
 def run_beyond_outputs(reader: Reader, form: Form, folder: Path, outputs: Outputs,
-                       out_dir: Path) -> list[str]:
+                       out_dir: Path, *, reconciled: Reconciled | None = None) -> list[str]:
     """Declared meta-regressions and the small-study plots (issue 20): their files are
-    added to ``outputs.files``, their summary lines returned."""
+    added to ``outputs.files``, their summary lines returned; ``reconciled``: the
+    extraction ``outputs`` were pooled from."""
     from reviewflow.extraction.metareg_analyses import run_declared
     from reviewflow.extraction.metareg_analyses import summary_lines as metareg_lines
     from reviewflow.extraction.small_study_outputs import write_small_study_plots
 
     lines: list[str] = []
-    for mr, files in run_declared(reader, form, folder, outputs.runs, out_dir):
+    for mr, files in run_declared(reader, form, folder, outputs.runs, out_dir,
+                                  reconciled=reconciled):
         outputs.files.extend(files)
         lines += metareg_lines(mr)
     for run in outputs.runs:

@@ -27,14 +27,16 @@ def report(
     with drawing.parallel(preload=(*drawing.PRELOAD, "reviewflow.extraction.rob_plots",
                                    "reviewflow.prisma.diagram"), cache=True,
                           run=("report", folder) if folder is not None else None):
-        from reviewflow.report.html import build_report
+        from reviewflow.report.html import read_report, write_report
 
         out = out or (folder / "report" if folder else Path("report"))
-        # one read transaction for every section (on SQLite through sqlite3: no
-        # SQLAlchemy import before the first figure goes to a worker)
-        with working("Writing the report (PRISMA diagram, plots, tables)"), \
-                reading(ctx) as view:
-            path = build_report(view.reader, out, folder, source=view.display_url)
+        with working("Writing the report (PRISMA diagram, plots, tables)"):
+            # one read transaction for every section (on SQLite through sqlite3: no
+            # SQLAlchemy import before the first figure goes to a worker), ended
+            # before waiting for the figures the workers are still drawing
+            with reading(ctx) as view:
+                draft = read_report(view.reader, out, folder, source=view.display_url)
+            path = write_report(draft)
     typer.echo(f"Report written to {path}")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from reviewflow.extraction.analyses import Analysis
 from reviewflow.extraction.entered import data_as_entered, entered_cells
 from reviewflow.extraction.form import Form
-from reviewflow.extraction.reconcile import read_reconciled
+from reviewflow.extraction.reconcile import Reconciled, read_reconciled
 from reviewflow.extraction.run_analysis import (
     AnalysisRun,
     arm_labels,
@@ -43,14 +43,15 @@ class Outputs:
 
 
 def run_all(reader: Reader, form: Form, analyses: list[Analysis], out_dir: Path,
-            *, plot_format: str = "png") -> Outputs:
-    """Pool every analysis from the reconciled extraction and write its files.
+            *, plot_format: str = "png", reconciled: Reconciled | None = None) -> Outputs:
+    """Pool every analysis from the reconciled extraction (``reconciled``, when the
+    caller has read it already) and write its files.
 
     All inputs are built (and so checked) before anything is written. The figures are
     submitted first and the data CSVs written after them: the CSVs need pandas, whose
     import then overlaps the drawing instead of delaying it (issue 22).
     """
-    rec = read_reconciled(reader)
+    rec = reconciled if reconciled is not None else read_reconciled(reader)
     runs = pool_declared(reader, form, analyses, reconciled=rec)
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = Outputs(runs=runs)

@@ -178,9 +178,11 @@ def summary_lines(mr: MetaRegressionRun) -> list[str]:
     return [head, *[line for line in metareg_text(mr.fit, ratio=mr.ratio) if line]]
 
 
-def run_declared(reader: Reader, form: Form, folder: Path, runs: list, out_dir: Path
+def run_declared(reader: Reader, form: Form, folder: Path, runs: list, out_dir: Path, *,
+                 reconciled: Reconciled | None = None
                  ) -> list[tuple[MetaRegressionRun, list[Path]]]:
-    """Every ``[[meta_regression]]`` whose analysis is among ``runs``, with its files."""
+    """Every ``[[meta_regression]]`` whose analysis is among ``runs``, with its files;
+    ``reconciled``: the extraction the runs were pooled from, when the caller has it."""
     from reviewflow.extraction.analyses import load_analyses
     from reviewflow.extraction.reconcile import read_reconciled
 
@@ -188,7 +190,7 @@ def run_declared(reader: Reader, form: Form, folder: Path, runs: list, out_dir: 
     if not specs:
         return []
     by_name = {r.analysis.name: r for r in runs}
-    rec = read_reconciled(reader)
+    rec = reconciled if reconciled is not None else read_reconciled(reader)
     out = []
     for spec in specs:
         if spec.analysis not in by_name:

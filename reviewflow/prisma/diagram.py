@@ -160,8 +160,10 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
         ax.set_ylim(0, total_h)
         ax.axis("off")
 
+        # add_artist, not add_patch: the limits are fixed above, and add_patch's
+        # data-limit update per patch was a tenth of the diagram's time
         def box(b: _Box, face: str = "white", bold: bool = False) -> None:
-            ax.add_patch(FancyBboxPatch((b.x, b.y_bottom), b.w, b.h,
+            ax.add_artist(FancyBboxPatch((b.x, b.y_bottom), b.w, b.h,
                                         boxstyle="square,pad=0", fc=face, ec=EDGE, lw=0.8))
             # One text per line, indented by position, not by leading spaces: an SVG
             # inlined in HTML collapses spaces (the PNG kept them, report.html did not).
@@ -173,7 +175,7 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
                         weight="bold" if bold else "normal")
 
         def arrow(x1: float, y1: float, x2: float, y2: float) -> None:
-            ax.add_patch(FancyArrowPatch((x1, y1), (x2, y2), arrowstyle="-|>",
+            ax.add_artist(FancyArrowPatch((x1, y1), (x2, y2), arrowstyle="-|>",
                                          mutation_scale=10, lw=0.9, color=EDGE))
 
         top = total_h - 0.1
@@ -216,7 +218,7 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
                 prev = lb
             if prev is not None:  # other-methods reports join the included studies
                 inc = lefts[-1]
-                ax.add_patch(FancyArrowPatch(
+                ax.add_artist(FancyArrowPatch(
                     (x_other + BOX_W / 2, prev.y_bottom), (inc.x + inc.w, inc.y_top - inc.h / 2),
                     arrowstyle="-|>", mutation_scale=10, lw=0.9, color=EDGE,
                     connectionstyle="angle,angleA=-90,angleB=180,rad=0"))
@@ -224,7 +226,7 @@ def draw(counts: PrismaCounts, *paths: Path) -> None:
         phases = [("Identification", rows_y[0]), ("Screening", (rows_y[1][0], rows_y[3][1])),
                   ("Included", rows_y[4])]
         for label, (y_top, y_bot) in phases:
-            ax.add_patch(FancyBboxPatch((0.12, y_bot), 0.32, y_top - y_bot,
+            ax.add_artist(FancyBboxPatch((0.12, y_bot), 0.32, y_top - y_bot,
                                         boxstyle="round,pad=0,rounding_size=0.08",
                                         fc=PHASE, ec=PHASE))
             ax.text(0.28, (y_top + y_bot) / 2, label, rotation=90, ha="center", va="center",

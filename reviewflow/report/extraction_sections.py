@@ -7,32 +7,32 @@ run (for example, an unresolved extraction discrepancy).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reviewflow.errors import ReviewflowError
 from reviewflow.report.html import ReportContext, Section, esc, figure, table
 from reviewflow.wording import plural
 
+if TYPE_CHECKING:
+    from reviewflow.extraction.form import Form
 
-def _form(ctx: ReportContext):  # -> tuple[None, Form] | None
-    """The form in force, read only: a report never stores a form version."""
-    from reviewflow.extraction.form_versions import read_form_in_force
 
+def _form(ctx: ReportContext) -> Form | None:
+    """The form in force, or None when it cannot be read (the section says so)."""
     try:
-        return None, read_form_in_force(ctx.reader, ctx.folder).form
+        return ctx.form
     except ReviewflowError:
         return None
 
 
 def section_studies(ctx: ReportContext) -> Section:
-    from reviewflow.extraction.reconcile import read_reconciled
-
     title = "Characteristics of included studies"
-    found = _form(ctx)
-    rec = read_reconciled(ctx.reader)
-    if found is None or not rec.values:
+    form = _form(ctx)
+    rec = ctx.reconciled
+    if form is None or not rec.values:
         return Section(title, "<p class='muted'>No studies extracted yet.</p>")
     from reviewflow.extraction.form import study_path
 
-    _, form = found
     fields = [f for f in form.study_fields
               if any(v.get(study_path(f.name)) for v in rec.values.values())]
     rows = [[label, *(values.get(study_path(f.name), "") for f in fields)]
@@ -68,20 +68,19 @@ def section_rob(ctx: ReportContext) -> Section:
 
 
 def section_analyses(ctx: ReportContext) -> Section:
-    from reviewflow.extraction.analyses import load_analyses
     from reviewflow.extraction.analysis_outputs import run_all
     from reviewflow.extraction.run_analysis import summary_lines
 
     title = "Analyses"
-    found = _form(ctx)
-    if found is None or ctx.folder is None:
+    form = _form(ctx)
+    if form is None or ctx.folder is None:
         return Section(title, "<p class='muted'>No extraction form or analyses declared.</p>")
-    _, form = found
     try:
-        analyses = load_analyses(ctx.folder, form)
+        analyses = ctx.analyses
         if not analyses:
             return Section(title, "<p class='muted'>No analyses declared in analyses.toml.</p>")
-        outputs = run_all(ctx.reader, form, analyses, ctx.figures / "analyses")
+        outputs = run_all(ctx.reader, form, analyses, ctx.figures / "analyses",
+                          reconciled=ctx.reconciled)
         ctx.analysis_runs = list(outputs.runs)
     except ReviewflowError as exc:
         return Section(title, f"<p><b>Analyses could not run:</b> {esc(exc)}</p>")

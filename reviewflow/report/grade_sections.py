@@ -8,16 +8,15 @@ from reviewflow.report.html import ReportContext, Section, esc, figure
 
 def _runs(ctx: ReportContext):
     """(form, runs) of the declared analyses, pooled without drawing; None if none."""
-    from reviewflow.extraction.analyses import load_analyses
-    from reviewflow.extraction.form_versions import read_form_in_force
     from reviewflow.extraction.run_analysis import pool_declared
 
     if ctx.folder is None or not (ctx.folder / "analyses.toml").is_file():
         return None
-    form = read_form_in_force(ctx.reader, ctx.folder).form
+    form = ctx.form
     if ctx.analysis_runs is not None:  # pooled already by the Analyses section
         return form, ctx.analysis_runs
-    ctx.analysis_runs = pool_declared(ctx.reader, form, load_analyses(ctx.folder, form))
+    ctx.analysis_runs = pool_declared(ctx.reader, form, ctx.analyses,
+                                      reconciled=ctx.reconciled)
     return form, ctx.analysis_runs
 
 
@@ -38,7 +37,8 @@ def section_small_studies(ctx: ReportContext) -> Section:
             for path in write_small_study_plots(run, out):
                 kind = "Contour-enhanced funnel" if "contour" in path.name else "Trim-and-fill"
                 parts.append(figure(path, f"{kind}: {run.analysis.title or run.analysis.name}"))
-        for mr, files in run_declared(ctx.reader, form, ctx.folder, runs, out):
+        for mr, files in run_declared(ctx.reader, form, ctx.folder, runs, out,
+                                      reconciled=ctx.reconciled):
             parts.append(f"<h3>{esc(mr.spec.title or mr.spec.name)}</h3>")
             parts.append(f"<pre class='summary'>{esc(chr(10).join(summary_lines(mr)))}</pre>")
             parts += [figure(p, f"Bubble plot: {p.stem.split('_bubble_')[-1]}")

@@ -20,10 +20,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewflow import __version__, drawing
+from reviewflow.errors import ReviewflowError
 from reviewflow.paths import whole_file
 from reviewflow.prisma.derive import counts_from_state, excluded_in
 from reviewflow.review_state import ReviewState
@@ -35,6 +37,11 @@ from reviewflow.store.review_heading import read_review_heading
 from reviewflow.store.searches import read_searches
 from reviewflow.titles import titles_of
 from reviewflow.wording import plural
+
+if TYPE_CHECKING:
+    from reviewflow.extraction.analyses import Analysis
+    from reviewflow.extraction.form import Form
+    from reviewflow.extraction.reconcile import Reconciled
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
@@ -61,15 +68,52 @@ class Section:
 @dataclass
 class ReportContext:
     """What section builders get: the store's reader, the review folder and where
-    figures go."""
+    figures go; and what several sections derive from the store, derived once per
+    report (on first use, so a section built alone reads only what it needs).
+
+    A derivation that raises is not kept: the next section asking gets the same error,
+    and says so in its own words, as when each section derived it itself.
+    """
 
     reader: Reader
     folder: Path | None
     figures: Path
     notes: list[str] = field(default_factory=list)
-    # the analyses pooled by the Analyses section, reused by later sections (pooling and
-    # reconciling once per report, not once per section)
+    # the analyses pooled by the Analyses section, reused by later sections (pooling
+    # once per report, not once per section)
     analysis_runs: list[Any] | None = None
+
+    @cached_property
+    def state(self) -> ReviewState:
+        """The review's read model, with the sources PRISMA counts by (the other
+        sections' reads ignore them)."""
+        return read_review_state(self.reader, with_sources=True)
+
+    @cached_property
+    def reconciled(self) -> Reconciled:
+        """The reconciled extraction: the studies table, the analyses and the
+        meta-regressions read the same one."""
+        from reviewflow.extraction.reconcile import read_reconciled
+
+        return read_reconciled(self.reader)
+
+    @cached_property
+    def form(self) -> Form:
+        """The extraction form in force (read only: a report never stores a form
+        version); raises :class:`ReviewflowError` when it cannot be read."""
+        from reviewflow.extraction.form_versions import read_form_in_force
+
+        return read_form_in_force(self.reader, self.folder).form
+
+    @cached_property
+    def analyses(self) -> list[Analysis]:
+        """The analyses declared in the folder's analyses.toml (raises
+        :class:`ReviewflowError` when there is none or it does not parse)."""
+        from reviewflow.extraction.analyses import load_analyses
+
+        if self.folder is None:
+            raise ReviewflowError("no review folder, so no analyses.toml")
+        return load_analyses(self.folder, self.form)
 
 
 SectionBuilder = Callable[[ReportContext], Section | None]
@@ -92,7 +136,7 @@ def figure(path: Path, caption: str = "") -> str:
     """Embed an image file: SVG inline, others as a data URI.
 
     A figure a drawing worker is still writing (:mod:`reviewflow.drawing`) is marked
-    here and embedded by :func:`build_report` once every worker is done.
+    here and embedded by :func:`write_report` once every worker is done.
     """
     if drawing.pending(path):
         return f"\x00figure\x00{path}\x00{caption}\x00"
@@ -133,7 +177,7 @@ def section_searches(ctx: ReportContext) -> Section:
 def section_prisma(ctx: ReportContext) -> Section:
     from reviewflow import drawing
 
-    state = read_review_state(ctx.reader, with_sources=True)
+    state = ctx.state
     counts = counts_from_state(state)
     svg, png = ctx.figures / "prisma.svg", ctx.figures / "prisma.png"
     drawing.submit("reviewflow.prisma.diagram:draw", svg, counts, svg, png)
@@ -159,7 +203,7 @@ def study_mismatch(state: ReviewState) -> list[str]:
 
 def section_agreement(ctx: ReportContext) -> Section:
     rows = []
-    state = read_review_state(ctx.reader)
+    state = ctx.state
     for stage in STAGES:
         for a in state.stage(stage).agreement():
             rows.append((LABELS[stage], f"{a.reviewer_a} / {a.reviewer_b}", a.n,
@@ -217,7 +261,7 @@ def study_label(record: ExcludedReport) -> str:
 def section_excluded(ctx: ReportContext) -> Section:
     """Characteristics of excluded studies: each report excluded at full text, and why."""
     title = "Characteristics of excluded studies"
-    excluded = excluded_in(read_review_state(ctx.reader))
+    excluded = excluded_in(ctx.state)
     records = read_excluded_reports(ctx.reader, excluded)
     if not excluded:
         return Section(title, "<p class='muted'>No report excluded at full text yet.</p>")
@@ -241,32 +285,58 @@ def default_sections() -> list[SectionBuilder]:
             gr.section_small_studies, gr.section_sof]
 
 
-def build_report(reader: Reader, out_dir: Path, folder: Path | None = None,
-                 sections: Sequence[SectionBuilder] | None = None, *, source: str) -> Path:
-    """Write ``out_dir/report.html`` (figures also kept in ``out_dir/figures``), every
-    section read through ``reader``; ``source`` names the store (no password) in the page."""
+@dataclass(frozen=True)
+class ReportDraft:
+    """A report read from the store, its figures possibly still being drawn by workers:
+    nothing in it reads the store again, so the read transaction can end here."""
+
+    out_dir: Path
+    sections: list[Section]
+    title: str
+    source: str
+
+
+def read_report(reader: Reader, out_dir: Path, folder: Path | None = None,
+                sections: Sequence[SectionBuilder] | None = None, *, source: str
+                ) -> ReportDraft:
+    """Build every section through ``reader`` (one snapshot), asking for its figures;
+    ``source`` names the store (no password) in the page."""
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = ReportContext(reader=reader, folder=folder, figures=out_dir / "figures")
     ctx.figures.mkdir(exist_ok=True)
     builders = sections or default_sections()
     built = [sec for build in builders if (sec := build(ctx)) is not None]
+    return ReportDraft(out_dir, built, read_review_heading(reader).title, source)
+
+
+def write_report(draft: ReportDraft) -> Path:
+    """Wait for the draft's figures, embed them and write ``report.html``."""
     drawing.wait()  # the figures the sections asked for, written by now
-    for sec in built:
+    for sec in draft.sections:
         sec.body = _LATER.sub(lambda m: figure(Path(m[1]), m[2]), sec.body)
-    review = read_review_heading(reader)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    built = draft.sections
     toc = "".join(f"<li><a href='#s{i}'>{esc(s.title)}</a></li>" for i, s in enumerate(built))
     parts = [f"<section id='s{i}'><h2>{esc(s.title)}</h2>{s.body}</section>"
              for i, s in enumerate(built)]
     doc = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{esc(review.title)}</title><style>{CSS}</style></head><body>"
-        f"<h1>{esc(review.title)}</h1>"
+        f"<title>{esc(draft.title)}</title><style>{CSS}</style></head><body>"
+        f"<h1>{esc(draft.title)}</h1>"
         f"<p class='muted'>Report generated {stamp} by reviewflow {__version__} from "
-        f"{esc(source)}. Every number and figure is recomputed from the store.</p>"
+        f"{esc(draft.source)}. Every number and figure is recomputed from the store.</p>"
         f"<ol>{toc}</ol>{''.join(parts)}</body></html>"
     )
-    path = out_dir / "report.html"
+    path = draft.out_dir / "report.html"
     with whole_file(path) as tmp:  # a full disk leaves no empty or partial report
         tmp.write_text(doc, encoding="utf-8")
     return path
+
+
+def build_report(reader: Reader, out_dir: Path, folder: Path | None = None,
+                 sections: Sequence[SectionBuilder] | None = None, *, source: str) -> Path:
+    """Write ``out_dir/report.html`` (figures also kept in ``out_dir/figures``), every
+    section read through ``reader``; ``source`` names the store (no password) in the page.
+    A caller holding the read transaction itself can end it between :func:`read_report`
+    and :func:`write_report` (the ``report`` command does)."""
+    return write_report(read_report(reader, out_dir, folder, sections, source=source))
