@@ -50,8 +50,8 @@ from store_backend import (
     BACKEND,
     create_pg_database,
     drop_created,
-    drop_pg_database,
     pg_unavailable,
+    release_pg_database,
 )
 
 if TYPE_CHECKING:
@@ -100,7 +100,8 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_helper_databases() -> Iterator[None]:
-    """PostgreSQL databases made by :func:`store_backend.new_store_url` go at the end."""
+    """PostgreSQL databases still there (see :func:`store_backend.release_pg_database`)
+    go at the end."""
     yield
     drop_created()
 
@@ -132,7 +133,7 @@ def pg_url() -> Iterator[str]:
         pytest.skip(reason)
     url = create_pg_database()
     yield url
-    drop_pg_database(url)
+    release_pg_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
