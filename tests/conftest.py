@@ -13,8 +13,9 @@ so the same test runs on SQLite (the default) and, with
 * ``store_url``  -- the URL of an EMPTY database (no schema yet): for tests of
   ``Store.create`` / ``reviewflow init --db``.
 * ``review_dir`` -- a review folder made like ``reviewflow init`` makes it
-  (``reviewflow.toml`` + a created store); on PostgreSQL the toml names the
-  server, so CLI tests just pass ``--review review_dir``.
+  (``reviewflow.toml`` + a store: a copy of the one ``store_template`` created
+  once per worker); on PostgreSQL the toml names the server, so CLI tests just
+  pass ``--review review_dir``.
 * ``store``      -- the :class:`~reviewflow.store.db.Store` of ``review_dir``,
   open for the test and disposed after it.
 
@@ -41,6 +42,7 @@ in the PostgreSQL pass. The server is ``$REVIEWFLOW_TEST_PG`` (default
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,17 +125,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+def _need_pg() -> None:
     reason = pg_unavailable()
     if reason:
         if BACKEND == "postgres":
             pytest.fail(f"REVIEWFLOW_TEST_BACKEND=postgres but {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    _need_pg()
     url = create_pg_database()
     yield url
     release_pg_database(url)
+
+
+REVIEW_TITLE = "Test review"
+_CLONES: set[str] = set()  # store_url databases made from store_template
+
+
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new review store made by ``Store.create`` once per worker: ``review_dir`` copies
+    it (a file copy on SQLite, a TEMPLATE clone on PostgreSQL) rather than running the
+    migrations for every test. ``Store.create`` itself stays tested on ``store_url``."""
+    from reviewflow.store.db import Store
+    from reviewflow.store.location import sqlite_url
+
+    if BACKEND == "postgres":
+        _need_pg()
+        url = create_pg_database()
+        Store.create(url, title=REVIEW_TITLE).dispose()
+        yield url
+        release_pg_database(url)
+        return
+    path = tmp_path_factory.mktemp("store-template") / "reviewflow.db"
+    Store.create(sqlite_url(path), title=REVIEW_TITLE).dispose()
+    unsaved = [p.name for p in path.parent.glob(path.name + "-*")
+               if p.name.endswith(("-wal", "-journal"))]
+    assert unsaved == [], f"the template store is not all in its file: {unsaved}"
+    yield str(path)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -145,28 +178,41 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on the backend REVIEWFLOW_TEST_BACKEND names (sqlite default)."""
-    if BACKEND == "postgres":
-        return request.getfixturevalue("pg_url")
-    return f"sqlite:///{tmp_path / 'empty-store.db'}"
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on the backend REVIEWFLOW_TEST_BACKEND names (sqlite default).
+
+    On PostgreSQL a test that also asks for ``review_dir`` gets the database holding
+    that review's store: a clone of ``store_template`` (see ``review_dir``)."""
+    if BACKEND != "postgres":
+        yield f"sqlite:///{tmp_path / 'empty-store.db'}"
+    elif "review_dir" in request.fixturenames:
+        template = request.getfixturevalue("store_template")
+        url = create_pg_database(template=template)
+        _CLONES.add(url)
+        yield url
+        _CLONES.discard(url)
+        release_pg_database(url)
+    else:
+        yield request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
-def review_dir(tmp_path: Path, store_url: str) -> Path:
-    """A review folder as ``reviewflow init`` makes it, on the selected backend."""
+def review_dir(tmp_path: Path, store_url: str, store_template: str) -> Path:
+    """A review folder as ``reviewflow init`` makes it, on the selected backend; its store
+    is a copy of ``store_template``."""
     from reviewflow.store.db import Store
-    from reviewflow.store.location import ReviewConfig, sqlite_url
+    from reviewflow.store.location import ReviewConfig
 
     folder = tmp_path / "review"
     folder.mkdir()
-    config = ReviewConfig(folder=folder, title="Test review")
+    config = ReviewConfig(folder=folder, title=REVIEW_TITLE)
     if BACKEND == "postgres":
         config.db_url = store_url
+        if store_url not in _CLONES:  # review_dir asked for late: store_url is empty
+            Store.create(store_url, title=REVIEW_TITLE).dispose()
     else:
         config.db_url = None  # the default: reviewflow.db inside the folder
-        store_url = sqlite_url(folder / "reviewflow.db")
-    Store.create(store_url, title=config.title).dispose()
+        shutil.copyfile(store_template, folder / "reviewflow.db")
     config.save()
     return folder
 

@@ -45,14 +45,16 @@ def pg_unavailable() -> str | None:
         return f"no PostgreSQL server at {PG_ADMIN_URL}: {type(exc).__name__}"
 
 
-def create_pg_database() -> str:
-    """A new empty database on the test server; its URL."""
+def create_pg_database(template: str | None = None) -> str:
+    """A new database on the test server (empty, or a copy of the ``template`` URL's
+    database, which nobody may be connected to); its URL."""
     import sqlalchemy as sa
 
     name = f"rf_test_{uuid.uuid4().hex[:12]}"
+    source = f' TEMPLATE "{sa.engine.make_url(template).database}"' if template else ""
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{source}'))
     admin.dispose()
     return sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
 
