@@ -13,9 +13,9 @@ so the same test runs on SQLite (the default) and, with
 * ``store_url``  -- the URL of an EMPTY database (no schema yet): for tests of
   ``Store.create`` / ``reviewflow init --db``.
 * ``review_dir`` -- a review folder made like ``reviewflow init`` makes it
-  (``reviewflow.toml`` + a store: a copy of the one ``store_template`` created
-  once per worker); on PostgreSQL the toml names the server, so CLI tests just
-  pass ``--review review_dir``.
+  (``reviewflow.toml`` + a store: a copy of one ``Store.create`` per worker, see
+  ``store_backend.new_review_url``); on PostgreSQL the toml names the server, so
+  CLI tests just pass ``--review review_dir``.
 * ``store``      -- the :class:`~reviewflow.store.db.Store` of ``review_dir``,
   open for the test and disposed after it.
 
@@ -42,7 +42,6 @@ in the PostgreSQL pass. The server is ``$REVIEWFLOW_TEST_PG`` (default
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,10 +49,15 @@ from typing import TYPE_CHECKING
 import pytest
 from store_backend import (
     BACKEND,
+    REVIEW_TITLE,
     create_pg_database,
     drop_created,
+    drop_made_since,
+    drop_pg_database,
+    made_so_far,
+    new_review_url,
     pg_unavailable,
-    release_pg_database,
+    review_template,
 )
 
 if TYPE_CHECKING:
@@ -102,10 +106,17 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_helper_databases() -> Iterator[None]:
-    """PostgreSQL databases still there (see :func:`store_backend.release_pg_database`)
-    go at the end."""
+    """PostgreSQL databases made by a module's fixture (and the template) go at the end."""
     yield
     drop_created()
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """PostgreSQL databases the test's helpers made go when it ends (store_backend)."""
+    mark = made_so_far()
+    yield
+    drop_made_since(mark)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -139,34 +150,7 @@ def pg_url() -> Iterator[str]:
     _need_pg()
     url = create_pg_database()
     yield url
-    release_pg_database(url)
-
-
-REVIEW_TITLE = "Test review"
-_CLONES: set[str] = set()  # store_url databases made from store_template
-
-
-@pytest.fixture(scope="session")
-def store_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A new review store made by ``Store.create`` once per worker: ``review_dir`` copies
-    it (a file copy on SQLite, a TEMPLATE clone on PostgreSQL) rather than running the
-    migrations for every test. ``Store.create`` itself stays tested on ``store_url``."""
-    from reviewflow.store.db import Store
-    from reviewflow.store.location import sqlite_url
-
-    if BACKEND == "postgres":
-        _need_pg()
-        url = create_pg_database()
-        Store.create(url, title=REVIEW_TITLE).dispose()
-        yield url
-        release_pg_database(url)
-        return
-    path = tmp_path_factory.mktemp("store-template") / "reviewflow.db"
-    Store.create(sqlite_url(path), title=REVIEW_TITLE).dispose()
-    unsaved = [p.name for p in path.parent.glob(path.name + "-*")
-               if p.name.endswith(("-wal", "-journal"))]
-    assert unsaved == [], f"the template store is not all in its file: {unsaved}"
-    yield str(path)
+    drop_pg_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -177,29 +161,32 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+_CLONES: set[str] = set()  # store_url databases made from the review template
+
+
 @pytest.fixture
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database on the backend REVIEWFLOW_TEST_BACKEND names (sqlite default).
 
     On PostgreSQL a test that also asks for ``review_dir`` gets the database holding
-    that review's store: a clone of ``store_template`` (see ``review_dir``)."""
+    that review's store (see ``review_dir``)."""
     if BACKEND != "postgres":
         yield f"sqlite:///{tmp_path / 'empty-store.db'}"
     elif "review_dir" in request.fixturenames:
-        template = request.getfixturevalue("store_template")
-        url = create_pg_database(template=template)
+        _need_pg()
+        url = create_pg_database(template=review_template())
         _CLONES.add(url)
         yield url
         _CLONES.discard(url)
-        release_pg_database(url)
+        drop_pg_database(url)
     else:
         yield request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
-def review_dir(tmp_path: Path, store_url: str, store_template: str) -> Path:
+def review_dir(tmp_path: Path, store_url: str) -> Path:
     """A review folder as ``reviewflow init`` makes it, on the selected backend; its store
-    is a copy of ``store_template``."""
+    is a copy of one made once per worker (``store_backend.review_template``)."""
     from reviewflow.store.db import Store
     from reviewflow.store.location import ReviewConfig
 
@@ -212,7 +199,7 @@ def review_dir(tmp_path: Path, store_url: str, store_template: str) -> Path:
             Store.create(store_url, title=REVIEW_TITLE).dispose()
     else:
         config.db_url = None  # the default: reviewflow.db inside the folder
-        shutil.copyfile(store_template, folder / "reviewflow.db")
+        new_review_url(folder, "reviewflow.db")
     config.save()
     return folder
 
