@@ -13,8 +13,9 @@ so the same test runs on SQLite (the default) and, with
 * ``store_url``  -- the URL of an EMPTY database (no schema yet): for tests of
   ``Store.create`` / ``reviewflow init --db``.
 * ``review_dir`` -- a review folder made like ``reviewflow init`` makes it
-  (``reviewflow.toml`` + a created store); on PostgreSQL the toml names the
-  server, so CLI tests just pass ``--review review_dir``.
+  (``reviewflow.toml`` + a store: a copy of one ``Store.create`` per worker, see
+  ``store_backend.new_review_url``); on PostgreSQL the toml names the server, so
+  CLI tests just pass ``--review review_dir``.
 * ``store``      -- the :class:`~reviewflow.store.db.Store` of ``review_dir``,
   open for the test and disposed after it.
 
@@ -48,10 +49,15 @@ from typing import TYPE_CHECKING
 import pytest
 from store_backend import (
     BACKEND,
+    REVIEW_TITLE,
     create_pg_database,
     drop_created,
+    drop_made_since,
     drop_pg_database,
+    made_so_far,
+    new_review_url,
     pg_unavailable,
+    review_template,
 )
 
 if TYPE_CHECKING:
@@ -100,9 +106,17 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_helper_databases() -> Iterator[None]:
-    """PostgreSQL databases made by :func:`store_backend.new_store_url` go at the end."""
+    """PostgreSQL databases made by a module's fixture (and the template) go at the end."""
     yield
     drop_created()
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """PostgreSQL databases the test's helpers made go when it ends (store_backend)."""
+    mark = made_so_far()
+    yield
+    drop_made_since(mark)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -122,14 +136,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+def _need_pg() -> None:
     reason = pg_unavailable()
     if reason:
         if BACKEND == "postgres":
             pytest.fail(f"REVIEWFLOW_TEST_BACKEND=postgres but {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    _need_pg()
     url = create_pg_database()
     yield url
     drop_pg_database(url)
@@ -143,29 +161,45 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+_CLONES: set[str] = set()  # store_url databases made from the review template
+
+
 @pytest.fixture
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on the backend REVIEWFLOW_TEST_BACKEND names (sqlite default)."""
-    if BACKEND == "postgres":
-        return request.getfixturevalue("pg_url")
-    return f"sqlite:///{tmp_path / 'empty-store.db'}"
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on the backend REVIEWFLOW_TEST_BACKEND names (sqlite default).
+
+    On PostgreSQL a test that also asks for ``review_dir`` gets the database holding
+    that review's store (see ``review_dir``)."""
+    if BACKEND != "postgres":
+        yield f"sqlite:///{tmp_path / 'empty-store.db'}"
+    elif "review_dir" in request.fixturenames:
+        _need_pg()
+        url = create_pg_database(template=review_template())
+        _CLONES.add(url)
+        yield url
+        _CLONES.discard(url)
+        drop_pg_database(url)
+    else:
+        yield request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
 def review_dir(tmp_path: Path, store_url: str) -> Path:
-    """A review folder as ``reviewflow init`` makes it, on the selected backend."""
+    """A review folder as ``reviewflow init`` makes it, on the selected backend; its store
+    is a copy of one made once per worker (``store_backend.review_template``)."""
     from reviewflow.store.db import Store
-    from reviewflow.store.location import ReviewConfig, sqlite_url
+    from reviewflow.store.location import ReviewConfig
 
     folder = tmp_path / "review"
     folder.mkdir()
-    config = ReviewConfig(folder=folder, title="Test review")
+    config = ReviewConfig(folder=folder, title=REVIEW_TITLE)
     if BACKEND == "postgres":
         config.db_url = store_url
+        if store_url not in _CLONES:  # review_dir asked for late: store_url is empty
+            Store.create(store_url, title=REVIEW_TITLE).dispose()
     else:
         config.db_url = None  # the default: reviewflow.db inside the folder
-        store_url = sqlite_url(folder / "reviewflow.db")
-    Store.create(store_url, title=config.title).dispose()
+        new_review_url(folder, "reviewflow.db")
     config.save()
     return folder
 

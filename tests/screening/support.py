@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from store_backend import BACKEND, new_store_url
+from store_backend import BACKEND, REVIEW_TITLE, new_review_url
 
 from reviewflow.review_state import RecordStatus
 from reviewflow.screening.blinding import Viewer
@@ -33,10 +33,11 @@ def make_review(folder: Path, n_records: int = 10, toml_extra: dict | None = Non
     """A review folder (reviewflow.toml + SQLite) holding ``n_records`` records and the
     registered ``screeners`` (commands refuse names never added)."""
     folder.mkdir(parents=True, exist_ok=True)
-    config = ReviewConfig(folder=folder, title="Test review", extra=toml_extra or {})
+    config = ReviewConfig(folder=folder, title=REVIEW_TITLE, extra=toml_extra or {})
+    url = new_review_url(folder, "reviewflow.db")
     if BACKEND == "postgres":  # the toml names the test server's fresh database
-        config.db_url = new_store_url(folder)
-    store = fill(Store.create(config.database_url(), title="Test review"), n_records)
+        config.db_url = url
+    store = fill(Store.open(config.database_url()), n_records)
     for name in screeners:
         add_reviewer(store, name)
     store.dispose()
@@ -47,7 +48,7 @@ def make_review(folder: Path, n_records: int = 10, toml_extra: dict | None = Non
 def make_store(tmp_path: Path, n_records: int = 10) -> Store:
     """A store (SQLite, or PostgreSQL in the PostgreSQL pass) with ``n_records`` records
     from two imports (PubMed, Embase)."""
-    return fill(Store.create(new_store_url(tmp_path), title="Test review"), n_records)
+    return fill(Store.open(new_review_url(tmp_path)), n_records)
 
 
 def fill(store: Store, n_records: int) -> Store:

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from store_backend import new_store_url
+from store_backend import drop_made_since, made_so_far, new_store_url
 
 from reviewflow.errors import ReviewflowError
 from reviewflow.prisma.derive import prisma_counts
@@ -59,6 +59,7 @@ class ReviewMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.tmp = tempfile.TemporaryDirectory()
+        self.made = made_so_far()
         self.store = Store.create(new_store_url(Path(self.tmp.name)), title="machine")
         self.people = {n: add_reviewer(self.store, n) for n in SCREENERS}
         self.arbiter = add_reviewer(self.store, "carol", "arbiter")
@@ -73,6 +74,7 @@ class ReviewMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.store.dispose()
         self.tmp.cleanup()
+        drop_made_since(self.made)  # each example's database, not all at the test's end
 
     # -- actions -------------------------------------------------------------------------
     @rule(n=st.integers(1, 4))
