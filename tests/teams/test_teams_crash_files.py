@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from crash_harness import Scenario, consistency_of, run_with_kills
@@ -79,8 +80,10 @@ def test_killed_extraction_import_is_all_or_nothing(tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     shutil.copytree(review, clean)
     (clean / "reviewflow.db-wal").unlink(missing_ok=True)
+    took = time.monotonic()
     res = runner.invoke(app, ["--review", str(clean), "extraction", "import", str(sheet),
                               "--reviewer", "ann", "--create-studies"])
+    took = time.monotonic() - took
     assert res.exit_code == 0, res.output
     states = {"before": content(url), "after": content(load_config(clean).database_url())}
     assert states["before"] != states["after"]
@@ -95,7 +98,13 @@ def test_killed_extraction_import_is_all_or_nothing(tmp_path: Path) -> None:
 
     scenario = Scenario("extraction import", command, driver_env(), after_kill, complete,
                         progress=lambda: int(content(url) == states["after"]))
-    report = run_with_kills(scenario, 6, max_delay=4.0, min_delay=0.3, seed=21)
+    # Kills within the time a whole import takes here (a process pays its start-up on top
+    # of the in-process run timed above), however slow or fast the machine: a run that
+    # commits leaves the later runs nothing to do, so they finish before their kills. An
+    # all-or-nothing import shows no progress after a kill, and the harness then stretches
+    # the next delay by half: the first three delays stay under 0.35, 0.53 and 0.79 of it.
+    report = run_with_kills(scenario, 6, max_delay=max(0.4, 0.35 * took),
+                            min_delay=0.2, seed=21)
     print("\n" + report.line(), f"states after kills: {seen}")
     assert report.problems == []
     assert report.kills >= 3

@@ -197,22 +197,27 @@ async def test_a_poll_never_supersedes_a_refresh_still_computing(
     from reviewflow.tui.screens import dashboard as board
 
     started: list[float] = []
-    slow_once = threading.Event()
+    slow_once, release = threading.Event(), threading.Event()
     real = board.DashboardScreen._compute
 
     def slow(self: board.DashboardScreen, force: bool) -> None:
         started.append(time.monotonic())
         if not slow_once.is_set():
             slow_once.set()
-            time.sleep(0.6)  # twelve polls pass meanwhile
+            release.wait(30)  # held until the test has watched the polls pass
         real(self, force)
 
     monkeypatch.setattr(board.DashboardScreen, "_compute", slow)
     app = ReviewflowApp(store, viewer(store, "ann"), poll_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        for _ in range(100):  # the first refresh under way (however loaded the machine)
+            if started:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)  # six polls or more while it computes
         assert len(started) == 1  # the slow first refresh, alone
-        await pilot.pause(0.6)
+        release.set()
+        await pilot.pause(0.2)
         await settle(app, pilot)
         assert "ann" in shot(app) and "Title/abstract" in shot(app), shot(app)
     assert [w for w in app.workers if w.is_cancelled] == []
