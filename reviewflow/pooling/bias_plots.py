@@ -19,9 +19,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from scipy.special import ndtri  # noqa: E402
 
 from reviewflow.figure_files import write_figure  # noqa: E402
+from reviewflow.pooling.conversions import ndtri  # noqa: E402
 from reviewflow.pooling.metareg import INTERCEPT, MetaRegression  # noqa: E402
 from reviewflow.pooling.trimfill import TrimFill  # noqa: E402
 

@@ -18,9 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import chdtrc, fdtrc, ndtr, ndtri, stdtr, stdtrit
 
 from reviewflow.pooling.types import Tau2Method
+
+
+def _special():
+    """scipy.special, loaded when a fit is tested: the figure workers that only unpickle a
+    fit (a bubble plot, a trim-and-fill funnel) then never import scipy."""
+    import scipy.special
+
+    return scipy.special
+
 
 INTERCEPT = "intrcpt"
 TOL = 1e-12
@@ -241,7 +249,7 @@ def _residual_heterogeneity(y: np.ndarray, v: np.ndarray, x: np.ndarray,
         typical = df / float(np.trace(proj))
         i2 = 100 * tau2 / (typical + tau2)
         h2 = tau2 / typical + 1
-    return ResidualHeterogeneity(q=q, df=df, p=float(chdtrc(df, q)), i2=i2, h2=h2)
+    return ResidualHeterogeneity(q=q, df=df, p=float(_special().chdtrc(df, q)), i2=i2, h2=h2)
 
 
 @dataclass(frozen=True)
@@ -268,17 +276,17 @@ def _wls(y: np.ndarray, v: np.ndarray, x: np.ndarray, tau2: float, hksj: bool) -
 def _coefficients(names: Sequence[str], fit: _Fit, level: float) -> tuple[Coefficient, ...]:
     out = []
     if fit.df_t is None:
-        crit = float(ndtri(0.5 + level / 2))
+        crit = float(_special().ndtri(0.5 + level / 2))
     else:
-        crit = float(stdtrit(fit.df_t, 0.5 + level / 2))
+        crit = float(_special().stdtrit(fit.df_t, 0.5 + level / 2))
     for i, name in enumerate(names):
         b = float(fit.beta[i])
         se = math.sqrt(float(fit.vb[i, i]))
         stat = b / se if se > 0 else math.nan
         if fit.df_t is None:
-            p = 2 * float(ndtr(-abs(stat)))
+            p = 2 * float(_special().ndtr(-abs(stat)))
         else:
-            p = 2 * float(stdtr(fit.df_t, -abs(stat)))
+            p = 2 * float(_special().stdtr(fit.df_t, -abs(stat)))
         out.append(Coefficient(name, b, se, stat, p, b - crit * se, b + crit * se))
     return tuple(out)
 
@@ -291,9 +299,10 @@ def _qm(fit: _Fit, k: int) -> ModeratorTest | None:
     stat = float(b @ np.linalg.solve(fit.vb[1:, 1:], b))
     m = p - 1
     if fit.df_t is None:
-        return ModeratorTest(stat=stat, df=m, df_resid=None, p=float(chdtrc(m, stat)))
+        return ModeratorTest(stat=stat, df=m, df_resid=None, p=float(_special().chdtrc(m, stat)))
     stat /= m
-    return ModeratorTest(stat=stat, df=m, df_resid=k - p, p=float(fdtrc(m, k - p, stat)))
+    p_value = float(_special().fdtrc(m, k - p, stat))
+    return ModeratorTest(stat=stat, df=m, df_resid=k - p, p=p_value)
 
 
 def _r2(y: np.ndarray, v: np.ndarray, tau2: float, method: Tau2Method) -> float:
