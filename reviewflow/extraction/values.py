@@ -78,10 +78,11 @@ def write_values(*, writer: Writer, form: Form, form_id: FormRef, reviewer_id: i
     if rows:
         stored_id = store_form(form_id, writer=writer)  # only when values change
         now = datetime.now(UTC)  # one action, one time
-        for study_id, path, value in rows:
-            writer.insert("extraction_value", study_id=study_id, form_id=stored_id,
-                          reviewer_id=reviewer_id, field_path=path, value=value,
-                          is_consensus=consensus, at=now)
+        writer.insert_many(
+            "extraction_value",
+            ("study_id", "form_id", "reviewer_id", "field_path", "value", "is_consensus", "at"),
+            [(study_id, stored_id, reviewer_id, path, value, consensus, now)
+             for study_id, path, value in rows])
     return len(rows)
 
 
